@@ -1,0 +1,52 @@
+//! The `Authenticated` extractor: `X-Auth-Token` in, `Principal` out, or the service's 401.
+
+use std::future::{ready, Ready};
+use std::marker::PhantomData;
+
+use actix_web::{web, FromRequest, HttpRequest, ResponseError};
+
+use super::{AuthError, Principal, TokenVerifier};
+
+/// The header that carries an IAM token.
+pub const AUTH_TOKEN_HEADER: &str = "x-auth-token";
+
+/// An authenticated caller. `E` is the service's error type, so refusals come out in the
+/// service's own envelope: `type Caller = Authenticated<MyError>;`.
+/// Needs `web::Data<TokenVerifier>` in the app data.
+pub struct Authenticated<E> {
+    pub principal: Principal,
+    _error: PhantomData<fn() -> E>,
+}
+
+impl<E> std::ops::Deref for Authenticated<E> {
+    type Target = Principal;
+
+    fn deref(&self) -> &Principal {
+        &self.principal
+    }
+}
+
+impl<E> FromRequest for Authenticated<E>
+where
+    E: From<AuthError> + ResponseError + 'static,
+{
+    type Error = E;
+    type Future = Ready<Result<Self, E>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        ready(authenticate(req).map(|principal| Authenticated { principal, _error: PhantomData }).map_err(E::from))
+    }
+}
+
+fn authenticate(req: &HttpRequest) -> Result<Principal, AuthError> {
+    let token = req
+        .headers()
+        .get(AUTH_TOKEN_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or(AuthError::Missing)?;
+    let verifier = req.app_data::<web::Data<TokenVerifier>>().ok_or(AuthError::FeedStale)?;
+    let claims = verifier.verify(token, chrono::Utc::now())?;
+    Ok(Principal::from_token(claims))
+}

@@ -1,0 +1,22 @@
+//! Who is calling: IAM token verification shared by every service.
+//!
+//! `TokenVerifier` is passive state (verifying keys, a cache of verified tokens and the
+//! revocations seen so far). Something feeds it: [`IamFeed`] pulls keys and revocations
+//! from iam-svc over its internal API; iam-svc feeds its own verifier from its database.
+//! The [`Authenticated`] extractor turns a request into a [`Principal`] or the service's
+//! own 401.
+
+mod error;
+mod extractor;
+mod feed;
+mod internal;
+mod principal;
+mod verifier;
+pub mod wire;
+
+pub use error::AuthError;
+pub use extractor::{Authenticated, AUTH_TOKEN_HEADER};
+pub use feed::{FeedError, IamFeed};
+pub use internal::{InternalCredential, INTERNAL_TOKEN_HEADER};
+pub use principal::{Principal, ProjectRef};
+pub use verifier::{TokenVerifier, VerifierOptions};

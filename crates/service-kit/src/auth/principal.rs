@@ -1,0 +1,58 @@
+//! The authenticated caller, as every handler sees it.
+
+use std::sync::Arc;
+
+use credential_core::iam_token::{TokenClaims, TokenScope};
+
+/// A project a caller is scoped to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProjectRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// Who is calling, in which scope, with which roles.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub user_id: String,
+    pub user_name: String,
+    pub domain_id: String,
+    pub domain_name: String,
+    /// The project scope, if the credential is project-scoped.
+    pub project: Option<ProjectRef>,
+    /// Role names in the credential's scope.
+    pub roles: Vec<String>,
+    /// The verified token, when the caller used one.
+    pub token: Option<Arc<TokenClaims>>,
+}
+
+impl Principal {
+    /// The principal a verified IAM token stands for.
+    pub fn from_token(claims: Arc<TokenClaims>) -> Principal {
+        let project = match &claims.scope {
+            TokenScope::Project { id, name, .. } => {
+                Some(ProjectRef { id: id.clone(), name: name.clone() })
+            }
+            _ => None,
+        };
+        Principal {
+            user_id: claims.user_id.clone(),
+            user_name: claims.user_name.clone(),
+            domain_id: claims.domain_id.clone(),
+            domain_name: claims.domain_name.clone(),
+            project,
+            roles: claims.roles.iter().map(|r| r.name.clone()).collect(),
+            token: Some(claims),
+        }
+    }
+
+    /// Whether the credential carries the role in its scope.
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
+    }
+
+    /// The project id of a project-scoped credential.
+    pub fn project_id(&self) -> Option<&str> {
+        self.project.as_ref().map(|p| p.id.as_str())
+    }
+}

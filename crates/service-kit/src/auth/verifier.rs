@@ -1,0 +1,170 @@
+//! Offline verification of IAM tokens with a cache and the revocations seen so far.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use credential_core::digest::sha256;
+use credential_core::iam_token::{self, TokenClaims, TokenError, VerifyingKey};
+
+use super::wire::{RevocationEvent, RevocationKind};
+use super::AuthError;
+
+/// Tuning for a verifier.
+#[derive(Clone, Debug)]
+pub struct VerifierOptions {
+    /// Most verified tokens kept; a repeated token then costs a hash lookup.
+    pub cache_capacity: usize,
+    /// Refuse every token when revocations have not been refreshed for this long: a
+    /// revoked token must not live on because the feed went quiet.
+    pub max_feed_staleness: Duration,
+}
+
+impl Default for VerifierOptions {
+    fn default() -> Self {
+        VerifierOptions { cache_capacity: 100_000, max_feed_staleness: Duration::from_secs(60) }
+    }
+}
+
+#[derive(Default)]
+struct Revocations {
+    /// Token id -> when the entry may be forgotten.
+    tokens: HashMap<String, DateTime<Utc>>,
+    /// User id -> (tokens issued at or before this instant are dead, forget after).
+    users: HashMap<String, (DateTime<Utc>, DateTime<Utc>)>,
+    last_seq: i64,
+    synced_at: Option<DateTime<Utc>>,
+}
+
+/// Verifies IAM tokens. Share one per process (`web::Data<TokenVerifier>`).
+pub struct TokenVerifier {
+    options: VerifierOptions,
+    keys: RwLock<HashMap<String, VerifyingKey>>,
+    cache: RwLock<HashMap<[u8; 32], Arc<TokenClaims>>>,
+    revocations: RwLock<Revocations>,
+    wants_keys: std::sync::atomic::AtomicBool,
+}
+
+impl TokenVerifier {
+    /// An empty verifier: it refuses everything until keys and revocations arrive.
+    pub fn new(options: VerifierOptions) -> Self {
+        TokenVerifier {
+            options,
+            keys: RwLock::default(),
+            cache: RwLock::default(),
+            revocations: RwLock::default(),
+            wants_keys: Default::default(),
+        }
+    }
+
+    /// Replace the verifying keys (all keys IAM still accepts, for rotation).
+    pub fn set_keys(&self, keys: Vec<VerifyingKey>) {
+        let map = keys.into_iter().map(|k| (k.kid.clone(), k)).collect();
+        if let Ok(mut guard) = self.keys.write() {
+            *guard = map;
+        }
+        self.wants_keys.store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// True once a token arrived signed by a key we do not know yet.
+    pub fn wants_key_refresh(&self) -> bool {
+        self.wants_keys.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The last revocation sequence number applied.
+    pub fn last_seq(&self) -> i64 {
+        self.revocations.read().map(|r| r.last_seq).unwrap_or(0)
+    }
+
+    /// Apply events (any order, duplicates harmless) and mark the feed fresh at `now`.
+    pub fn apply_revocations(&self, events: &[RevocationEvent], now: DateTime<Utc>) {
+        let Ok(mut rev) = self.revocations.write() else { return };
+        for e in events {
+            match e.kind {
+                RevocationKind::Token => {
+                    rev.tokens.insert(e.subject.clone(), e.relevant_until);
+                }
+                RevocationKind::User => {
+                    let entry = rev
+                        .users
+                        .entry(e.subject.clone())
+                        .or_insert((e.revoked_at, e.relevant_until));
+                    entry.0 = entry.0.max(e.revoked_at);
+                    entry.1 = entry.1.max(e.relevant_until);
+                }
+            }
+            rev.last_seq = rev.last_seq.max(e.seq);
+        }
+        rev.tokens.retain(|_, until| *until > now);
+        rev.users.retain(|_, (_, until)| *until > now);
+        rev.synced_at = Some(now);
+    }
+
+    /// Verify `token` at `now`: format, key, signature (skipped when cached), expiry,
+    /// revocation and feed freshness.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Arc<TokenClaims>, AuthError> {
+        let digest = sha256(token.as_bytes());
+        let cached = self.cache.read().ok().and_then(|c| c.get(&digest).cloned());
+        let claims = match cached {
+            Some(claims) => claims,
+            None => {
+                let claims = Arc::new(self.verify_signature(token, now)?);
+                self.remember(digest, claims.clone(), now);
+                claims
+            }
+        };
+        if credential_core::expiry::is_expired(claims.expires_at, now) {
+            return Err(AuthError::Expired);
+        }
+        self.check_revocation(&claims, now)?;
+        Ok(claims)
+    }
+
+    fn verify_signature(&self, token: &str, now: DateTime<Utc>) -> Result<TokenClaims, AuthError> {
+        let kid = iam_token::token_kid(token).map_err(|_| AuthError::Malformed)?;
+        let key = self.keys.read().ok().and_then(|k| k.get(kid).cloned());
+        let Some(key) = key else {
+            self.wants_keys.store(true, std::sync::atomic::Ordering::Relaxed);
+            return Err(AuthError::UnknownKey);
+        };
+        iam_token::verify_token(token, &key, now).map_err(|e| match e {
+            TokenError::Expired => AuthError::Expired,
+            TokenError::NotYetValid => AuthError::NotYetValid,
+            TokenError::UnknownKey(_) => AuthError::UnknownKey,
+            TokenError::BadSignature => AuthError::BadSignature,
+            _ => AuthError::Malformed,
+        })
+    }
+
+    fn remember(&self, digest: [u8; 32], claims: Arc<TokenClaims>, now: DateTime<Utc>) {
+        let Ok(mut cache) = self.cache.write() else { return };
+        if cache.len() >= self.options.cache_capacity {
+            cache.retain(|_, c| c.expires_at > now);
+            if cache.len() >= self.options.cache_capacity {
+                cache.clear();
+            }
+        }
+        cache.insert(digest, claims);
+    }
+
+    fn check_revocation(&self, claims: &TokenClaims, now: DateTime<Utc>) -> Result<(), AuthError> {
+        let rev = self.revocations.read().map_err(|_| AuthError::FeedStale)?;
+        let fresh = rev.synced_at.is_some_and(|at| {
+            now.signed_duration_since(at).to_std().unwrap_or_default()
+                <= self.options.max_feed_staleness
+        });
+        if !fresh {
+            return Err(AuthError::FeedStale);
+        }
+        if rev.tokens.contains_key(&claims.token_id) {
+            return Err(AuthError::Revoked);
+        }
+        if let Some((cutoff, _)) = rev.users.get(&claims.user_id) {
+            if claims.issued_at <= *cutoff {
+                return Err(AuthError::Revoked);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,132 @@
+//! The connection enum, its r2d2 manager, and per-connection SQLite settings.
+
+use std::path::Path;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection, SqliteConnection};
+
+use super::StoreError;
+
+/// One connection to whichever backend the URL names.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// The pool every service shares between its workers.
+pub type DbPool = r2d2::Pool<Manager>;
+
+/// Which database engine a URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `postgres://` and `postgresql://` are PostgreSQL; anything else is a SQLite path.
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// How to open connections.
+#[derive(Clone, Debug)]
+pub struct PoolOptions {
+    pub url: String,
+    pub pool_size: u32,
+    pub busy_timeout_ms: u32,
+    pub sqlite_synchronous: String,
+}
+
+/// Opens connections for r2d2, choosing the backend from the URL once rather than trying
+/// each backend in turn as the derived `establish` would.
+#[derive(Debug)]
+pub struct Manager {
+    backend: Backend,
+    target: String,
+    options: PoolOptions,
+}
+
+impl Manager {
+    fn connect(&self) -> Result<DbConnection, diesel::ConnectionError> {
+        match self.backend {
+            Backend::Postgres => {
+                // A schema of its own (tests, shared clusters) goes in the URL:
+                // `?options=-csearch_path%3Dname`, which libpq applies per connection.
+                Ok(DbConnection::Postgresql(PgConnection::establish(&self.target)?))
+            }
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(&self.target)?;
+                conn.batch_execute(&self.sqlite_pragmas())
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn sqlite_pragmas(&self) -> String {
+        let in_memory = self.target.contains("mode=memory") || self.target == ":memory:";
+        // WAL lets readers run beside the one writer; it does not apply to memory databases.
+        let journal = if in_memory { "" } else { "PRAGMA journal_mode = WAL;" };
+        format!(
+            "{journal} PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {}; PRAGMA synchronous = {};",
+            self.options.busy_timeout_ms,
+            self.options.sqlite_synchronous.to_ascii_uppercase()
+        )
+    }
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        Manager::connect(self).map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        match conn {
+            DbConnection::Postgresql(c) => diesel::r2d2::R2D2Connection::is_broken(c),
+            DbConnection::Sqlite(c) => diesel::r2d2::R2D2Connection::is_broken(c),
+        }
+    }
+}
+
+/// Build the pool. A SQLite file's folder is created if missing.
+pub fn connect_pool(options: &PoolOptions) -> Result<DbPool, StoreError> {
+    let backend = Backend::of_url(&options.url);
+    let target = match backend {
+        Backend::Postgres => options.url.clone(),
+        Backend::Sqlite => sqlite_target(&options.url)?,
+    };
+    let manager = Manager { backend, target, options: options.clone() };
+    r2d2::Pool::builder()
+        .max_size(options.pool_size)
+        .connection_timeout(Duration::from_secs(10))
+        .build(manager)
+        .map_err(|e| StoreError::Unavailable(e.to_string()))
+}
+
+fn sqlite_target(url: &str) -> Result<String, StoreError> {
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    if path.starts_with("file:") || path == ":memory:" {
+        return Ok(path.to_string());
+    }
+    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            StoreError::Unavailable(format!("cannot create {}: {e}", parent.display()))
+        })?;
+    }
+    Ok(path.to_string())
+}

@@ -1,0 +1,83 @@
+//! Running diesel code from async handlers.
+
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::Connection;
+
+use super::{DbConnection, DbPool, StoreError};
+
+/// Run `f` with a pooled connection on the blocking thread pool, so a slow query never
+/// stalls an async worker.
+pub async fn run<T, E, F>(pool: &DbPool, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get().map_err(StoreError::from)?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| E::from(StoreError::Other(format!("blocking task failed: {e}"))))?
+}
+
+/// Run `f` in a transaction that takes the write lock up front.
+///
+/// SQLite's default deferred `BEGIN` lets two writers both read and then fail when they
+/// upgrade; `BEGIN IMMEDIATE` queues them on `busy_timeout` instead, so read-then-write
+/// checks (quotas) are serialised. PostgreSQL uses an ordinary transaction; callers lock
+/// the rows they check.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<StoreError>,
+{
+    match conn {
+        DbConnection::Postgresql(_) => {
+            conn.transaction(|c| f(c).map_err(Wrapped::App)).map_err(Wrapped::into_app)
+        }
+        DbConnection::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
+                .map_err(|e| E::from(e.into()))?;
+            match f(conn) {
+                Ok(value) => {
+                    if let DbConnection::Sqlite(inner) = conn {
+                        AnsiTransactionManager::commit_transaction(inner)
+                            .map_err(|e| E::from(e.into()))?;
+                    }
+                    Ok(value)
+                }
+                Err(err) => {
+                    if let DbConnection::Sqlite(inner) = conn {
+                        if let Err(rollback) = AnsiTransactionManager::rollback_transaction(inner) {
+                            log::error!("rollback failed: {rollback}");
+                        }
+                    }
+                    Err(err)
+                }
+            }
+        }
+    }
+}
+
+/// Lets `Connection::transaction` carry an application error through its diesel bound.
+enum Wrapped<E> {
+    App(E),
+    Db(diesel::result::Error),
+}
+
+impl<E> From<diesel::result::Error> for Wrapped<E> {
+    fn from(e: diesel::result::Error) -> Self {
+        Wrapped::Db(e)
+    }
+}
+
+impl<E: From<StoreError>> Wrapped<E> {
+    fn into_app(self) -> E {
+        match self {
+            Wrapped::App(e) => e,
+            Wrapped::Db(e) => E::from(e.into()),
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! HTTP plumbing every service mounts: request ids with an access log, health and
+//! readiness probes, and Prometheus metrics.
+
+mod health;
+mod metrics;
+mod observe;
+
+pub use health::configure as configure_health;
+pub use metrics::Metrics;
+pub use observe::{observe, RequestId, REQUEST_ID_HEADER};

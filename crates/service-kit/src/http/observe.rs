@@ -1,0 +1,110 @@
+//! Request ids, the access log and request metrics, in one middleware so each request is
+//! timed and labelled once.
+//!
+//! The access log prints method, path (never the query), status, duration and peer. It
+//! never prints headers, so `Authorization`, `X-Auth-Token`, `X-Security-Token` and
+//! `X-TC-Token` cannot reach the log through it.
+
+use std::future::{ready, Ready};
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+
+use super::Metrics;
+
+/// The header that carries the request id both ways.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The id of the current request: the caller's `X-Request-Id` when it is sane, otherwise
+/// a fresh one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+impl RequestId {
+    fn from_header(value: Option<&HeaderValue>) -> RequestId {
+        value
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| is_acceptable_id(v))
+            .map(|v| RequestId(v.to_string()))
+            .unwrap_or_else(|| RequestId(uuid::Uuid::new_v4().simple().to_string()))
+    }
+}
+
+/// Caller-chosen ids end up in logs and headers, so only short, plain ones are kept.
+fn is_acceptable_id(v: &str) -> bool {
+    (1..=128).contains(&v.len())
+        && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+impl FromRequest for RequestId {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let id = req.extensions().get::<RequestId>().cloned();
+        ready(Ok(id.unwrap_or_else(|| RequestId::from_header(None))))
+    }
+}
+
+/// The middleware: `App::new().wrap(actix_web::middleware::from_fn(observe))`.
+/// It needs `web::Data<Metrics>` in the app data.
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = Instant::now();
+    let request_id = RequestId::from_header(req.headers().get(REQUEST_ID_HEADER));
+    req.extensions_mut().insert(request_id.clone());
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let http_req = req.request().clone();
+    let method = req.method().clone();
+    let path = req.path().to_string();
+    let peer = req.connection_info().peer_addr().unwrap_or("-").to_string();
+
+    if let Some(m) = &metrics {
+        m.request_started();
+    }
+    let mut res = match next.call(req).await {
+        Ok(res) => res.map_into_boxed_body(),
+        Err(err) => ServiceResponse::new(http_req, err.error_response()),
+    };
+    let status = res.status();
+    if let Ok(value) = HeaderValue::from_str(&request_id.0) {
+        res.headers_mut().insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+    }
+    let elapsed = started.elapsed();
+    if let Some(m) = &metrics {
+        m.request_finished(status.as_u16(), elapsed);
+    }
+    if status.is_server_error() {
+        // The cause stays here, in the log, tied to the request id; the body is generic.
+        let cause = res.response().error().map(|e| e.to_string()).unwrap_or_default();
+        log::error!("{} {method} {path} failed: {cause}", request_id.0);
+    }
+    log::info!(
+        target: "access",
+        "{} {peer} \"{method} {path}\" {} {:.1}ms",
+        request_id.0,
+        status.as_u16(),
+        elapsed.as_secs_f64() * 1000.0
+    );
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odd_request_ids_are_replaced() {
+        assert!(is_acceptable_id("abc-123_x.y"));
+        assert!(!is_acceptable_id(""));
+        assert!(!is_acceptable_id("a b"));
+        assert!(!is_acceptable_id("a\nb"));
+        assert!(!is_acceptable_id(&"a".repeat(129)));
+    }
+}

@@ -1,0 +1,17 @@
+//! Shared runtime for the credential services.
+//!
+//! - [`config`]: typed configuration (defaults < file < environment).
+//! - [`db`]: one connection type over SQLite and PostgreSQL, pool, migrations, errors.
+//! - [`http`]: request ids and access log, health, readiness and metrics.
+//! - [`auth`]: IAM token verification, the `Authenticated` extractor, internal calls.
+//! - `testing` (feature `test-kit`): a fresh database per test.
+//!
+//! Depends on `credential-core` only; services depend on this crate, never on each other.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod logging;
+#[cfg(feature = "test-kit")]
+pub mod testing;

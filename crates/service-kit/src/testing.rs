@@ -1,0 +1,120 @@
+//! A fresh, migrated database per test.
+//!
+//! SQLite by default (in memory, or a temporary file when another process must open it);
+//! PostgreSQL when `TEST_DATABASE_URL` is set, with one schema per test so tests run in
+//! parallel and never see each other's rows.
+
+use std::path::PathBuf;
+
+use diesel::connection::SimpleConnection;
+
+use crate::db::{connect_pool, run_pending, Backend, DbPool, Migrations, PoolOptions};
+
+/// A database that lives as long as the value.
+pub struct TestDatabase {
+    pub pool: DbPool,
+    /// A URL another process (a spawned service) can open.
+    pub url: String,
+    pub backend: Backend,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    None,
+    File(PathBuf),
+    Schema { admin_url: String, schema: String },
+}
+
+fn options(url: &str, pool_size: u32) -> PoolOptions {
+    PoolOptions {
+        url: url.to_string(),
+        pool_size,
+        busy_timeout_ms: 10_000,
+        sqlite_synchronous: "NORMAL".into(),
+    }
+}
+
+impl TestDatabase {
+    /// SQLite in memory (one connection), or a PostgreSQL schema.
+    pub fn new(migrations: &Migrations) -> TestDatabase {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => Self::postgres(&url, migrations),
+            _ => {
+                let url = format!("file:{}?mode=memory&cache=shared", uuid::Uuid::new_v4().simple());
+                // One connection: a shared-cache memory database reports lock conflicts
+                // at once instead of waiting, and it vanishes with its last connection.
+                Self::finish(url, 1, Cleanup::None, migrations)
+            }
+        }
+    }
+
+    /// A SQLite file (or a PostgreSQL schema) that several connections and processes
+    /// can open at once, for concurrency tests and spawned services.
+    pub fn shared(migrations: &Migrations) -> TestDatabase {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => Self::postgres(&url, migrations),
+            _ => {
+                let dir = std::env::temp_dir().join("credential-services-tests");
+                if let Err(e) = std::fs::create_dir_all(&dir) {
+                    panic!("cannot create {}: {e}", dir.display());
+                }
+                let path = dir.join(format!("{}.db", uuid::Uuid::new_v4().simple()));
+                let url = path.display().to_string();
+                Self::finish(url, 8, Cleanup::File(path), migrations)
+            }
+        }
+    }
+
+    fn postgres(admin_url: &str, migrations: &Migrations) -> TestDatabase {
+        let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+        let admin = match connect_pool(&options(admin_url, 1)) {
+            Ok(pool) => pool,
+            Err(e) => panic!("TEST_DATABASE_URL unusable: {e}"),
+        };
+        let created = admin
+            .get()
+            .map_err(|e| e.to_string())
+            .and_then(|mut c| c.batch_execute(&format!("CREATE SCHEMA {schema}")).map_err(|e| e.to_string()));
+        if let Err(e) = created {
+            panic!("cannot create test schema: {e}");
+        }
+        let sep = if admin_url.contains('?') { '&' } else { '?' };
+        let url = format!("{admin_url}{sep}options=-csearch_path%3D{schema}");
+        let cleanup = Cleanup::Schema { admin_url: admin_url.to_string(), schema };
+        Self::finish(url, 8, cleanup, migrations)
+    }
+
+    fn finish(url: String, pool_size: u32, cleanup: Cleanup, migrations: &Migrations) -> TestDatabase {
+        let pool = match connect_pool(&options(&url, pool_size)) {
+            Ok(pool) => pool,
+            Err(e) => panic!("cannot open test database {url}: {e}"),
+        };
+        let migrated = pool.get().map_err(|e| e.to_string()).and_then(|mut c| {
+            run_pending(&mut c, migrations).map_err(|e| e.to_string())
+        });
+        if let Err(e) = migrated {
+            panic!("cannot migrate test database: {e}");
+        }
+        TestDatabase { pool, backend: Backend::of_url(&url), url, cleanup }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::None => {}
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Schema { admin_url, schema } => {
+                if let Ok(pool) = connect_pool(&options(admin_url, 1)) {
+                    if let Ok(mut c) = pool.get() {
+                        let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+                    }
+                }
+            }
+        }
+    }
+}
