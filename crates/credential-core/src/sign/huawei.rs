@@ -310,3 +310,6 @@ pub fn prepare_verification(req: &SignableRequest) -> Result<PreparedVerificatio
         sdk_date,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -223,15 +223,38 @@ pub fn verify(secret_key: &[u8], date: &str, service: &str, string_to_sign: &str
     ok
 }
 
+/// A request to sign on the client side (see [`sign_request`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Tc3Request<'a> {
+    /// HTTP method, `POST` or `GET`.
+    pub method: &'a str,
+    /// Raw query string without `?` (signed only for GET).
+    pub query: &'a str,
+    /// All headers; must include the signed ones and `X-TC-Timestamp`.
+    pub headers: &'a [(&'a str, &'a str)],
+    /// Raw body bytes.
+    pub body: &'a [u8],
+    /// True when the request carries `X-TC-Content-SHA256: UNSIGNED-PAYLOAD`.
+    pub unsigned_payload: bool,
+}
+
 /// Client side: the full `Authorization` header value for a request. `signed_headers`
 /// are lower-cased, sorted and de-duplicated; `content-type` and `host` must be among them.
-#[allow(clippy::too_many_arguments)]
+/// `timestamp` must equal the request's `X-TC-Timestamp` header.
+///
+/// # Examples
+///
+/// ```
+/// use credential_core::sign::tencent::{sign_request, Tc3Request};
+///
+/// let headers = [("Content-Type", "application/json"), ("Host", "h"), ("X-TC-Timestamp", "1700000000")];
+/// let req = Tc3Request { method: "POST", query: "", headers: &headers, body: b"{}", unsigned_payload: false };
+/// let auth = sign_request(&req, "AKID", b"SK", "tcr", 1_700_000_000, &["host".into(), "content-type".into()])?;
+/// assert!(auth.starts_with("TC3-HMAC-SHA256 Credential=AKID/2023-11-14/tcr/tc3_request, SignedHeaders=content-type;host, Signature="));
+/// # Ok::<(), credential_core::sign::SignatureError>(())
+/// ```
 pub fn sign_request(
-    method: &str,
-    query: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-    unsigned_payload: bool,
+    req: &Tc3Request,
     secret_id: &str,
     secret_key: &[u8],
     service: &str,
@@ -248,7 +271,7 @@ pub fn sign_request(
         return Err(SignatureError::HostNotSigned);
     }
     let date = date_of_timestamp(timestamp).ok_or(SignatureError::MalformedDate)?;
-    let canonical = canonical_request(method, query, headers, &names, body, unsigned_payload)?;
+    let canonical = canonical_request(req.method, req.query, req.headers, &names, req.body, req.unsigned_payload)?;
     let sts = string_to_sign(&timestamp.to_string(), &date, service, &canonical);
     let signature = sign(secret_key, &date, service, &sts);
     Ok(format!(
@@ -256,3 +279,6 @@ pub fn sign_request(
         names.join(";")
     ))
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,163 @@
+//! The one error type of iam-svc and its mapping to Keystone's envelope:
+//! `{"error": {"code": 401, "message": "...", "title": "Unauthorized"}}`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use service_kit::auth::AuthError;
+use service_kit::db::StoreError;
+
+/// Everything a request can end in other than success.
+#[derive(Debug, thiserror::Error)]
+pub enum IamError {
+    /// The request is malformed or a value breaks a rule; the message says which.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No or bad credentials. The message is deliberately the same for every cause.
+    #[error("authentication failed: {0}")]
+    Unauthenticated(AuthError),
+    /// Login refused; one message for unknown user and wrong password alike.
+    #[error("login refused")]
+    LoginFailed,
+    /// Authenticated, but not allowed to do this.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// The resource does not exist or is invisible to the caller.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A name or membership already exists.
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many failed logins for this user or address.
+    #[error("too many failed attempts")]
+    TooManyAttempts,
+    /// The database (or the revocation state) is unavailable.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else; the cause is logged with the request id, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for IamError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(cause) => IamError::Unavailable(cause),
+            StoreError::NotFound => IamError::NotFound("resource"),
+            StoreError::UniqueViolation => IamError::Conflict("the name is already in use".into()),
+            StoreError::ForeignKeyViolation => {
+                IamError::BadRequest("a referenced resource does not exist".into())
+            }
+            StoreError::Other(cause) => IamError::Internal(cause),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for IamError {
+    fn from(e: diesel::result::Error) -> Self {
+        StoreError::from(e).into()
+    }
+}
+
+impl From<AuthError> for IamError {
+    fn from(e: AuthError) -> Self {
+        if e.is_unavailable() {
+            IamError::Unavailable(e.to_string())
+        } else {
+            IamError::Unauthenticated(e)
+        }
+    }
+}
+
+impl IamError {
+    /// The explicit table: status and the message the caller sees.
+    fn status_and_message(&self) -> (StatusCode, String) {
+        match self {
+            IamError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
+            IamError::Unauthenticated(_) => (
+                StatusCode::UNAUTHORIZED,
+                "The request you have made requires authentication.".into(),
+            ),
+            IamError::LoginFailed => {
+                (StatusCode::UNAUTHORIZED, "The username or password is wrong.".into())
+            }
+            IamError::Forbidden(_) => (
+                StatusCode::FORBIDDEN,
+                "You are not authorized to perform the requested action.".into(),
+            ),
+            IamError::NotFound(what) => {
+                (StatusCode::NOT_FOUND, format!("Could not find {what}."))
+            }
+            IamError::Conflict(m) => (StatusCode::CONFLICT, m.clone()),
+            IamError::TooManyAttempts => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many failed login attempts; try again later.".into(),
+            ),
+            IamError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The service is temporarily unavailable.".into(),
+            ),
+            IamError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "An unexpected error prevented the server from fulfilling your request.".into(),
+            ),
+        }
+    }
+}
+
+/// Keystone's error body.
+pub fn keystone_error(status: StatusCode, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(serde_json::json!({
+        "error": {
+            "code": status.as_u16(),
+            "message": message,
+            "title": status.canonical_reason().unwrap_or("Error"),
+        }
+    }))
+}
+
+impl ResponseError for IamError {
+    fn status_code(&self) -> StatusCode {
+        self.status_and_message().0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (status, message) = self.status_and_message();
+        keystone_error(status, &message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_maps_each_kind() {
+        let cases = [
+            (IamError::BadRequest("x".into()), 400),
+            (IamError::Unauthenticated(AuthError::Expired), 401),
+            (IamError::LoginFailed, 401),
+            (IamError::Forbidden("x"), 403),
+            (IamError::NotFound("user"), 404),
+            (IamError::Conflict("x".into()), 409),
+            (IamError::TooManyAttempts, 429),
+            (IamError::Unavailable("db".into()), 503),
+            (IamError::Internal("boom".into()), 500),
+        ];
+        for (err, code) in cases {
+            assert_eq!(err.status_code().as_u16(), code, "{err:?}");
+        }
+    }
+
+    #[test]
+    fn internal_cause_never_reaches_the_body() {
+        let (_, message) = IamError::Internal("secret cause".into()).status_and_message();
+        assert!(!message.contains("secret cause"));
+        let (_, message) = IamError::Unavailable("db path".into()).status_and_message();
+        assert!(!message.contains("db path"));
+    }
+
+    #[test]
+    fn a_stale_feed_is_unavailable_not_unauthenticated() {
+        assert_eq!(IamError::from(AuthError::FeedStale).status_code().as_u16(), 503);
+    }
+}

@@ -1,0 +1,154 @@
+//! Role grants of groups on projects and domains, and the roles a user ends up with.
+
+use diesel::prelude::*;
+use service_kit::db::{DbConnection, StoreError};
+
+use super::roles::Role;
+use crate::schema::{domain_grants, group_members, project_grants, roles};
+
+/// Where a grant applies.
+#[derive(Clone, Copy, Debug)]
+pub enum Target<'a> {
+    Project(&'a str),
+    Domain(&'a str),
+}
+
+pub fn grant(conn: &mut DbConnection, target: Target, group_id: &str, role_id: &str) -> Result<(), StoreError> {
+    if has_grant(conn, target, group_id, role_id)? {
+        return Ok(());
+    }
+    let inserted = match target {
+        Target::Project(p) => diesel::insert_into(project_grants::table)
+            .values((
+                project_grants::project_id.eq(p),
+                project_grants::group_id.eq(group_id),
+                project_grants::role_id.eq(role_id),
+            ))
+            .execute(conn),
+        Target::Domain(d) => diesel::insert_into(domain_grants::table)
+            .values((
+                domain_grants::domain_id.eq(d),
+                domain_grants::group_id.eq(group_id),
+                domain_grants::role_id.eq(role_id),
+            ))
+            .execute(conn),
+    };
+    match inserted.map_err(StoreError::from) {
+        Ok(_) | Err(StoreError::UniqueViolation) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn has_grant(conn: &mut DbConnection, target: Target, group_id: &str, role_id: &str) -> Result<bool, StoreError> {
+    let n: i64 = match target {
+        Target::Project(p) => project_grants::table
+            .filter(project_grants::project_id.eq(p))
+            .filter(project_grants::group_id.eq(group_id))
+            .filter(project_grants::role_id.eq(role_id))
+            .count()
+            .get_result(conn)?,
+        Target::Domain(d) => domain_grants::table
+            .filter(domain_grants::domain_id.eq(d))
+            .filter(domain_grants::group_id.eq(group_id))
+            .filter(domain_grants::role_id.eq(role_id))
+            .count()
+            .get_result(conn)?,
+    };
+    Ok(n > 0)
+}
+
+pub fn revoke(conn: &mut DbConnection, target: Target, group_id: &str, role_id: &str) -> Result<bool, StoreError> {
+    let n = match target {
+        Target::Project(p) => diesel::delete(
+            project_grants::table
+                .filter(project_grants::project_id.eq(p))
+                .filter(project_grants::group_id.eq(group_id))
+                .filter(project_grants::role_id.eq(role_id)),
+        )
+        .execute(conn)?,
+        Target::Domain(d) => diesel::delete(
+            domain_grants::table
+                .filter(domain_grants::domain_id.eq(d))
+                .filter(domain_grants::group_id.eq(group_id))
+                .filter(domain_grants::role_id.eq(role_id)),
+        )
+        .execute(conn)?,
+    };
+    Ok(n == 1)
+}
+
+/// Roles granted to one group on the target.
+pub fn roles_of_group(conn: &mut DbConnection, target: Target, group_id: &str) -> Result<Vec<Role>, StoreError> {
+    Ok(match target {
+        Target::Project(p) => roles::table
+            .inner_join(project_grants::table)
+            .filter(project_grants::project_id.eq(p))
+            .filter(project_grants::group_id.eq(group_id))
+            .order(roles::name.asc())
+            .select(Role::as_select())
+            .load(conn)?,
+        Target::Domain(d) => roles::table
+            .inner_join(domain_grants::table)
+            .filter(domain_grants::domain_id.eq(d))
+            .filter(domain_grants::group_id.eq(group_id))
+            .order(roles::name.asc())
+            .select(Role::as_select())
+            .load(conn)?,
+    })
+}
+
+/// Roles a user holds on the domain through their groups.
+pub fn user_domain_roles(conn: &mut DbConnection, user_id: &str, domain_id: &str) -> Result<Vec<Role>, StoreError> {
+    let groups = group_members::table
+        .filter(group_members::user_id.eq(user_id))
+        .select(group_members::group_id);
+    let mut found: Vec<Role> = roles::table
+        .inner_join(domain_grants::table)
+        .filter(domain_grants::domain_id.eq(domain_id))
+        .filter(domain_grants::group_id.eq_any(groups))
+        .select(Role::as_select())
+        .load(conn)?;
+    dedup(&mut found);
+    Ok(found)
+}
+
+/// Roles a user holds on the project: grants on the project plus grants on its domain,
+/// which (as with Huawei's admin group) apply to every project of the domain.
+pub fn user_project_roles(
+    conn: &mut DbConnection,
+    user_id: &str,
+    project_id: &str,
+    domain_id: &str,
+) -> Result<Vec<Role>, StoreError> {
+    let groups = group_members::table
+        .filter(group_members::user_id.eq(user_id))
+        .select(group_members::group_id);
+    let mut found: Vec<Role> = roles::table
+        .inner_join(project_grants::table)
+        .filter(project_grants::project_id.eq(project_id))
+        .filter(project_grants::group_id.eq_any(groups))
+        .select(Role::as_select())
+        .load(conn)?;
+    found.extend(user_domain_roles(conn, user_id, domain_id)?);
+    dedup(&mut found);
+    Ok(found)
+}
+
+/// Projects on which the user holds any role directly through a project grant.
+pub fn user_project_ids(conn: &mut DbConnection, user_id: &str) -> Result<Vec<String>, StoreError> {
+    let groups = group_members::table
+        .filter(group_members::user_id.eq(user_id))
+        .select(group_members::group_id);
+    let mut ids: Vec<String> = project_grants::table
+        .filter(project_grants::group_id.eq_any(groups))
+        .select(project_grants::project_id)
+        .load(conn)?;
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+fn dedup(roles: &mut Vec<Role>) {
+    roles.sort_by(|a, b| a.name.cmp(&b.name));
+    roles.dedup_by(|a, b| a.id == b.id);
+}

@@ -1,0 +1,25 @@
+//! Diesel queries, one file per table family. Functions take a connection and return
+//! rows or `StoreError`; authorization and HTTP shapes live elsewhere.
+
+pub mod domains;
+pub mod grants;
+pub mod groups;
+pub mod projects;
+pub mod revocations;
+pub mod roles;
+pub mod users;
+
+/// A new 32-hex-character id, the shape Keystone ids have.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// The current time as stored (UTC, microseconds).
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    // Stored timestamps keep microseconds on both backends; truncate so what we return
+    // equals what we read back.
+    now.with_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now)
+}
+
+use chrono::Timelike;

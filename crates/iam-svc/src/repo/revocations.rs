@@ -1,0 +1,88 @@
+//! The revocation feed: an append-only table other replicas and services poll.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use service_kit::auth::wire::{RevocationEvent, RevocationKind};
+use service_kit::db::{DbConnection, StoreError};
+
+use crate::schema::revocation_events;
+
+/// Most events returned per page of the feed.
+pub const PAGE: i64 = 1000;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = revocation_events)]
+struct Row {
+    seq: i64,
+    kind: String,
+    subject: String,
+    revoked_at: NaiveDateTime,
+    relevant_until: NaiveDateTime,
+}
+
+/// Record a revocation.
+pub fn append(
+    conn: &mut DbConnection,
+    kind: RevocationKind,
+    subject: &str,
+    revoked_at: NaiveDateTime,
+    relevant_until: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let kind = match kind {
+        RevocationKind::Token => "token",
+        RevocationKind::User => "user",
+    };
+    diesel::insert_into(revocation_events::table)
+        .values((
+            revocation_events::kind.eq(kind),
+            revocation_events::subject.eq(subject),
+            revocation_events::revoked_at.eq(revoked_at),
+            revocation_events::relevant_until.eq(relevant_until),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// How far back recent events are repeated. A sequence number is taken when a
+/// transaction inserts, but rows become visible when it commits, so a reader can see
+/// seq 7 before seq 6; repeating the last seconds' events catches the late one.
+const LATE_COMMIT_WINDOW: chrono::Duration = chrono::Duration::seconds(15);
+
+/// Events after `after`, plus the last few seconds' events again, that still matter at
+/// `now`, oldest first. Applying an event twice is harmless.
+pub fn after(conn: &mut DbConnection, after: i64, now: NaiveDateTime) -> Result<Vec<RevocationEvent>, StoreError> {
+    let rows: Vec<Row> = revocation_events::table
+        .filter(
+            revocation_events::seq
+                .gt(after)
+                .or(revocation_events::revoked_at.ge(now - LATE_COMMIT_WINDOW)),
+        )
+        .filter(revocation_events::relevant_until.gt(now))
+        .order(revocation_events::seq.asc())
+        .limit(PAGE)
+        .select(Row::as_select())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let kind = match r.kind.as_str() {
+                "token" => RevocationKind::Token,
+                "user" => RevocationKind::User,
+                _ => return None,
+            };
+            Some(RevocationEvent {
+                seq: r.seq,
+                kind,
+                subject: r.subject,
+                revoked_at: DateTime::<Utc>::from_naive_utc_and_offset(r.revoked_at, Utc),
+                relevant_until: DateTime::<Utc>::from_naive_utc_and_offset(r.relevant_until, Utc),
+            })
+        })
+        .collect())
+}
+
+/// Forget events no token can be hit by any more.
+pub fn prune(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, StoreError> {
+    Ok(diesel::delete(revocation_events::table.filter(revocation_events::relevant_until.le(now)))
+        .execute(conn)?)
+}

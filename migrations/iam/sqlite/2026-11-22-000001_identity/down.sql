@@ -1,0 +1,9 @@
+DROP TABLE revocation_events;
+DROP TABLE domain_grants;
+DROP TABLE project_grants;
+DROP TABLE roles;
+DROP TABLE group_members;
+DROP TABLE user_groups;
+DROP TABLE users;
+DROP TABLE projects;
+DROP TABLE domains;
