@@ -37,11 +37,13 @@ pub enum ExpiryError {
 /// assert!(is_expired(exp, exp));
 /// ```
 pub fn expires_at(issued_at: DateTime<Utc>, lifetime: Duration) -> DateTime<Utc> {
-    issued_at.checked_add_signed(lifetime).unwrap_or(if lifetime < Duration::zero() {
-        DateTime::<Utc>::MIN_UTC
-    } else {
-        DateTime::<Utc>::MAX_UTC
-    })
+    issued_at
+        .checked_add_signed(lifetime)
+        .unwrap_or(if lifetime < Duration::zero() {
+            DateTime::<Utc>::MIN_UTC
+        } else {
+            DateTime::<Utc>::MAX_UTC
+        })
 }
 
 /// True when `now` has reached `expires_at`: the expiry instant itself is already expired.
@@ -133,14 +135,25 @@ mod tests {
             max: Duration::hours(24),
             default: Duration::hours(1),
         };
-        assert_eq!(b.resolve(Some(Duration::minutes(15))), Ok(Duration::minutes(15)));
-        assert_eq!(b.resolve(Some(Duration::hours(24))), Ok(Duration::hours(24)));
         assert_eq!(
-            b.resolve(Some(Duration::hours(25))),
-            Err(ExpiryError::TooLong { max: Duration::hours(24) })
+            b.resolve(Some(Duration::minutes(15))),
+            Ok(Duration::minutes(15))
         );
         assert_eq!(
-            ExpiryError::TooShort { min: Duration::minutes(15) }.to_string(),
+            b.resolve(Some(Duration::hours(24))),
+            Ok(Duration::hours(24))
+        );
+        assert_eq!(
+            b.resolve(Some(Duration::hours(25))),
+            Err(ExpiryError::TooLong {
+                max: Duration::hours(24)
+            })
+        );
+        assert_eq!(
+            ExpiryError::TooShort {
+                min: Duration::minutes(15)
+            }
+            .to_string(),
             "lifetime must be at least 900 seconds"
         );
     }

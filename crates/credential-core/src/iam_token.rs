@@ -130,7 +130,8 @@ impl TokenSigningKey {
     /// Generates a new Ed25519 key as PKCS#8 v2 bytes (wiped when dropped), to be written to a
     /// key file and loaded with [`TokenSigningKey::from_pkcs8`].
     pub fn generate_pkcs8() -> Result<Zeroizing<Vec<u8>>, TokenError> {
-        let doc = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).map_err(|_| TokenError::Random)?;
+        let doc =
+            Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).map_err(|_| TokenError::Random)?;
         Ok(Zeroizing::new(doc.as_ref().to_vec()))
     }
 
@@ -160,7 +161,8 @@ impl TokenSigningKey {
         if !valid_kid(&kid) {
             return Err(TokenError::KeyRejected);
         }
-        let key_pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8).map_err(|_| TokenError::KeyRejected)?;
+        let key_pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8)
+            .map_err(|_| TokenError::KeyRejected)?;
         Ok(Self { kid, key_pair })
     }
 
@@ -180,7 +182,11 @@ impl TokenSigningKey {
     /// Signs `claims` into token text.
     pub fn sign(&self, claims: &TokenClaims) -> Result<String, TokenError> {
         let payload = serde_json::to_vec(claims).map_err(|_| TokenError::Signing)?;
-        let mut token = format!("{TOKEN_VERSION}.{}.{}", self.kid, URL_SAFE_NO_PAD.encode(payload));
+        let mut token = format!(
+            "{TOKEN_VERSION}.{}.{}",
+            self.kid,
+            URL_SAFE_NO_PAD.encode(payload)
+        );
         let sig = self.key_pair.sign(token.as_bytes());
         token.push('.');
         token.push_str(&URL_SAFE_NO_PAD.encode(sig.as_ref()));
@@ -190,7 +196,9 @@ impl TokenSigningKey {
 
 impl fmt::Debug for TokenSigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenSigningKey").field("kid", &self.kid).finish()
+        f.debug_struct("TokenSigningKey")
+            .field("kid", &self.kid)
+            .finish()
     }
 }
 
@@ -212,13 +220,20 @@ fn split(token: &str) -> Result<Parts<'_>, TokenError> {
     if !valid_kid(kid) || payload.is_empty() || payload.contains('.') || signature.is_empty() {
         return Err(TokenError::Malformed);
     }
-    Ok(Parts { kid, signed, payload, signature })
+    Ok(Parts {
+        kid,
+        signed,
+        payload,
+        signature,
+    })
 }
 
 fn valid_kid(kid: &str) -> bool {
     !kid.is_empty()
         && kid.len() <= MAX_KID_LEN
-        && kid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && kid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// The key id of a token, from its text alone (no cryptography), to pick the verifying key.
@@ -238,22 +253,33 @@ pub fn token_kid(token: &str) -> Result<&str, TokenError> {
 /// Verifies a token against `key`: format, kid, signature, then expiry (`now >= expires_at`
 /// is [`TokenError::Expired`]) and issue time (more than 5 minutes in the future is
 /// [`TokenError::NotYetValid`]). Revocation is the caller's job.
-pub fn verify_token(token: &str, key: &VerifyingKey, now: DateTime<Utc>) -> Result<TokenClaims, TokenError> {
+pub fn verify_token(
+    token: &str,
+    key: &VerifyingKey,
+    now: DateTime<Utc>,
+) -> Result<TokenClaims, TokenError> {
     let parts = split(token)?;
     if parts.kid != key.kid {
         return Err(TokenError::UnknownKey(parts.kid.to_owned()));
     }
-    let public = URL_SAFE_NO_PAD.decode(&key.public_key).map_err(|_| TokenError::KeyRejected)?;
+    let public = URL_SAFE_NO_PAD
+        .decode(&key.public_key)
+        .map_err(|_| TokenError::KeyRejected)?;
     if public.len() != 32 {
         return Err(TokenError::KeyRejected);
     }
-    let sig = URL_SAFE_NO_PAD.decode(parts.signature).map_err(|_| TokenError::Malformed)?;
+    let sig = URL_SAFE_NO_PAD
+        .decode(parts.signature)
+        .map_err(|_| TokenError::Malformed)?;
     signature::UnparsedPublicKey::new(&signature::ED25519, &public)
         .verify(parts.signed.as_bytes(), &sig)
         .map_err(|_| TokenError::BadSignature)?;
     // Only signed bytes are parsed from here on.
-    let payload = URL_SAFE_NO_PAD.decode(parts.payload).map_err(|_| TokenError::Malformed)?;
-    let claims: TokenClaims = serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)?;
+    let payload = URL_SAFE_NO_PAD
+        .decode(parts.payload)
+        .map_err(|_| TokenError::Malformed)?;
+    let claims: TokenClaims =
+        serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)?;
     if now >= claims.expires_at {
         return Err(TokenError::Expired);
     }
@@ -268,7 +294,11 @@ pub fn verify_token(token: &str, key: &VerifyingKey, now: DateTime<Utc>) -> Resu
 }
 
 /// Like [`verify_token`], choosing the key by the token's kid among `keys` (rotation).
-pub fn verify_token_with(token: &str, keys: &[VerifyingKey], now: DateTime<Utc>) -> Result<TokenClaims, TokenError> {
+pub fn verify_token_with(
+    token: &str,
+    keys: &[VerifyingKey],
+    now: DateTime<Utc>,
+) -> Result<TokenClaims, TokenError> {
     let kid = token_kid(token)?;
     let key = keys
         .iter()

@@ -36,19 +36,21 @@
 //! let sealed_sk = keyring.seal(sk.expose().as_bytes(), ak.as_bytes())?;
 //!
 //! // The client signs a request...
-//! let mut headers = vec![("Host", "127.0.0.1:8081"), ("X-Sdk-Date", "20240101T000000Z")];
+//! let headers = [("Host", "127.0.0.1:8081"), ("X-Sdk-Date", "20240101T000000Z")];
 //! let req = SignableRequest { method: "GET", path: "/v3/projects", query: "", headers: &headers, body: b"" };
 //! let auth = sign_request(&req, &ak, sk.expose().as_bytes(), &["host".into(), "x-sdk-date".into()], "20240101T000000Z")?;
 //!
 //! // ...and the server checks it with the unsealed SK.
-//! headers.push(("Authorization", &auth));
-//! let req = SignableRequest { headers: &headers, ..req };
+//! let received = [headers[0], headers[1], ("Authorization", auth.as_str())];
+//! let req = SignableRequest { headers: &received, ..req };
 //! let prepared = prepare_verification(&req)?;
 //! assert_eq!(prepared.authorization.access, ak);
 //! let stored_sk = keyring.open(&sealed_sk, prepared.authorization.access.as_bytes())?;
 //! assert!(verify(&stored_sk, &prepared.string_to_sign, &prepared.authorization.signature));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+
+#![warn(missing_docs)]
 
 pub mod bearer;
 pub mod digest;

@@ -78,14 +78,26 @@ mod tests {
     /// and require every piece to be a non-empty run of `[a-z0-9]`.
     fn model(name: &str) -> bool {
         !name.is_empty()
-            && name
-                .split(['.', '_', '-'])
-                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+            && name.split(['.', '_', '-']).all(|part| {
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            })
     }
 
     #[test]
     fn accepts_typical_names() {
-        for ok in ["a", "0", "abc", "a.b", "a_b", "a-b", "a1.b2_c3-d4", &"z".repeat(64)] {
+        for ok in [
+            "a",
+            "0",
+            "abc",
+            "a.b",
+            "a_b",
+            "a-b",
+            "a1.b2_c3-d4",
+            &"z".repeat(64),
+        ] {
             assert_eq!(validate_swr_credential_name(ok), Ok(()), "{ok}");
         }
     }

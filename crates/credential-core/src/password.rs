@@ -68,7 +68,14 @@ pub fn hash_password(password: &str, iterations: u32) -> Result<String, Password
 /// password; `Err` only means the stored value is malformed.
 pub fn verify_password(password: &str, stored: &str) -> Result<bool, PasswordError> {
     let parsed = parse(stored)?;
-    Ok(pbkdf2::verify(ALGORITHM, parsed.iterations, &parsed.salt, password.as_bytes(), &parsed.hash).is_ok())
+    Ok(pbkdf2::verify(
+        ALGORITHM,
+        parsed.iterations,
+        &parsed.salt,
+        password.as_bytes(),
+        &parsed.hash,
+    )
+    .is_ok())
 }
 
 /// Does the same work as [`verify_password`] for a hash with `iterations`, and throws the
@@ -81,7 +88,13 @@ pub fn verify_password(password: &str, stored: &str) -> Result<bool, PasswordErr
 /// ```
 pub fn dummy_verify(password: &str, iterations: u32) {
     let iter = NonZeroU32::new(iterations).unwrap_or(NonZeroU32::MIN);
-    let result = pbkdf2::verify(ALGORITHM, iter, &[0u8; SALT_LEN], password.as_bytes(), &[0u8; HASH_LEN]);
+    let result = pbkdf2::verify(
+        ALGORITHM,
+        iter,
+        &[0u8; SALT_LEN],
+        password.as_bytes(),
+        &[0u8; HASH_LEN],
+    );
     // Keep the optimiser from discarding the work.
     std::hint::black_box(result.is_ok());
 }
@@ -94,9 +107,13 @@ struct Parsed {
 
 fn parse(stored: &str) -> Result<Parsed, PasswordError> {
     let mut parts = stored.split('$');
-    let (Some(scheme), Some(iter), Some(salt), Some(hash), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(scheme), Some(iter), Some(salt), Some(hash), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return Err(PasswordError::Malformed);
     };
     if scheme != SCHEME || !iter.bytes().all(|b| b.is_ascii_digit()) {
@@ -107,12 +124,20 @@ fn parse(stored: &str) -> Result<Parsed, PasswordError> {
         .ok()
         .and_then(NonZeroU32::new)
         .ok_or(PasswordError::Malformed)?;
-    let salt = STANDARD_NO_PAD.decode(salt).map_err(|_| PasswordError::Malformed)?;
-    let hash = STANDARD_NO_PAD.decode(hash).map_err(|_| PasswordError::Malformed)?;
+    let salt = STANDARD_NO_PAD
+        .decode(salt)
+        .map_err(|_| PasswordError::Malformed)?;
+    let hash = STANDARD_NO_PAD
+        .decode(hash)
+        .map_err(|_| PasswordError::Malformed)?;
     if salt.is_empty() || hash.len() != HASH_LEN {
         return Err(PasswordError::Malformed);
     }
-    Ok(Parsed { iterations, salt, hash })
+    Ok(Parsed {
+        iterations,
+        salt,
+        hash,
+    })
 }
 
 #[cfg(test)]
@@ -130,7 +155,11 @@ mod tests {
         assert!(verify_password("pässwörd", &h).unwrap());
         assert!(!verify_password("passwörd", &h).unwrap());
         assert!(!verify_password("", &h).unwrap());
-        assert_ne!(hash_password("pässwörd", 10).unwrap(), h, "salt must be fresh");
+        assert_ne!(
+            hash_password("pässwörd", 10).unwrap(),
+            h,
+            "salt must be fresh"
+        );
     }
 
     #[test]
@@ -139,7 +168,10 @@ mod tests {
         let stored = format!(
             "pbkdf2-sha256$1${}${}",
             STANDARD_NO_PAD.encode(b"salt"),
-            STANDARD_NO_PAD.encode(hex::decode("55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc").unwrap())
+            STANDARD_NO_PAD.encode(
+                hex::decode("55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc")
+                    .unwrap()
+            )
         );
         assert!(verify_password("passwd", &stored).unwrap());
     }
@@ -147,8 +179,18 @@ mod tests {
     #[test]
     fn errors() {
         assert_eq!(hash_password("x", 0), Err(PasswordError::InvalidIterations));
-        for bad in ["", "pbkdf2-sha256$0$AAAA$AAAA", "bcrypt$10$a$b", "pbkdf2-sha256$+1$AAAA$AAAA", "pbkdf2-sha256$1$AAAA$AAAA$x"] {
-            assert_eq!(verify_password("x", bad), Err(PasswordError::Malformed), "{bad}");
+        for bad in [
+            "",
+            "pbkdf2-sha256$0$AAAA$AAAA",
+            "bcrypt$10$a$b",
+            "pbkdf2-sha256$+1$AAAA$AAAA",
+            "pbkdf2-sha256$1$AAAA$AAAA$x",
+        ] {
+            assert_eq!(
+                verify_password("x", bad),
+                Err(PasswordError::Malformed),
+                "{bad}"
+            );
         }
         dummy_verify("x", 0);
         dummy_verify("x", 10);

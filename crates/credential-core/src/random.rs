@@ -149,7 +149,11 @@ mod tests {
         let s = random_alphanumeric(36_000, ACCESS_KEY_ALPHABET).unwrap();
         for &c in ACCESS_KEY_ALPHABET {
             let count = s.bytes().filter(|&b| b == c).count();
-            assert!((850..1150).contains(&count), "{} appeared {count} times", c as char);
+            assert!(
+                (850..1150).contains(&count),
+                "{} appeared {count} times",
+                c as char
+            );
         }
     }
 

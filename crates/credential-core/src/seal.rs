@@ -71,7 +71,8 @@ impl SealingKey {
         let id = id.into();
         let raw = Zeroizing::new(key);
         validate_key_id(&id)?;
-        let unbound = UnboundKey::new(&AES_256_GCM, raw.as_slice()).map_err(|_| SealError::InvalidKey)?;
+        let unbound =
+            UnboundKey::new(&AES_256_GCM, raw.as_slice()).map_err(|_| SealError::InvalidKey)?;
         Ok(Self {
             id,
             raw,
@@ -95,7 +96,10 @@ impl SealingKey {
                 .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(trimmed))
                 .map_err(|_| SealError::InvalidKey)?,
         );
-        let bytes: [u8; 32] = decoded.as_slice().try_into().map_err(|_| SealError::InvalidKey)?;
+        let bytes: [u8; 32] = decoded
+            .as_slice()
+            .try_into()
+            .map_err(|_| SealError::InvalidKey)?;
         Self::new(id, bytes)
     }
 
@@ -178,13 +182,21 @@ impl Keyring {
         let nonce_bytes: [u8; NONCE_LEN] = random_bytes().map_err(|_| SealError::Random)?;
         let mut in_out = Zeroizing::new(plaintext.to_vec());
         key.key
-            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce_bytes), Aad::from(aad), &mut *in_out)
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce_bytes),
+                Aad::from(aad),
+                &mut *in_out,
+            )
             // ring refuses only inputs beyond GCM's ~64 GiB limit, which no secret reaches.
             .map_err(|_| SealError::Malformed)?;
         let mut buf = Vec::with_capacity(NONCE_LEN + in_out.len());
         buf.extend_from_slice(&nonce_bytes);
         buf.extend_from_slice(&in_out);
-        Ok(format!("{}{SEPARATOR}{}", key.id, URL_SAFE_NO_PAD.encode(&buf)))
+        Ok(format!(
+            "{}{SEPARATOR}{}",
+            key.id,
+            URL_SAFE_NO_PAD.encode(&buf)
+        ))
     }
 
     /// Decrypts sealed text with the key named in it. The plaintext is wiped when the
@@ -195,7 +207,11 @@ impl Keyring {
             .keys
             .get(id)
             .ok_or_else(|| SealError::UnknownKeyId(id.to_owned()))?;
-        let mut data = Zeroizing::new(URL_SAFE_NO_PAD.decode(payload).map_err(|_| SealError::Malformed)?);
+        let mut data = Zeroizing::new(
+            URL_SAFE_NO_PAD
+                .decode(payload)
+                .map_err(|_| SealError::Malformed)?,
+        );
         if data.len() < NONCE_LEN + TAG_LEN {
             return Err(SealError::Malformed);
         }
@@ -213,7 +229,9 @@ impl Keyring {
     /// Like [`Keyring::open`], for secrets that are UTF-8 text (secret keys).
     pub fn open_string(&self, sealed: &str, aad: &[u8]) -> Result<SecretString, SealError> {
         let mut bytes = self.open(sealed, aad)?;
-        let text = std::str::from_utf8(&bytes).map_err(|_| SealError::Malformed)?.to_owned();
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| SealError::Malformed)?
+            .to_owned();
         bytes.zeroize();
         Ok(SecretString::new(text))
     }
@@ -248,7 +266,9 @@ fn split_sealed(sealed: &str) -> Result<(&str, &str), SealError> {
 pub fn validate_key_id(id: &str) -> Result<(), SealError> {
     let ok = !id.is_empty()
         && id.len() <= MAX_KEY_ID_LEN
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if ok {
         Ok(())
     } else {
@@ -257,103 +277,4 @@ pub fn validate_key_id(id: &str) -> Result<(), SealError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn ring(id: &str) -> Keyring {
-        Keyring::new(SealingKey::generate(id).unwrap(), vec![]).unwrap()
-    }
-
-    #[test]
-    fn round_trip() {
-        let k = ring("k1");
-        let sealed = k.seal(b"hello", b"AK1").unwrap();
-        assert!(sealed.starts_with("k1$"));
-        assert_eq!(k.open(&sealed, b"AK1").unwrap().as_slice(), b"hello");
-        assert_eq!(k.open_string(&sealed, b"AK1").unwrap().expose(), "hello");
-        let empty = k.seal(b"", b"").unwrap();
-        assert_eq!(k.open(&empty, b"").unwrap().as_slice(), b"");
-        assert_ne!(k.seal(b"hello", b"AK1").unwrap(), sealed, "nonce must be fresh");
-    }
-
-    #[test]
-    fn wrong_aad_fails() {
-        let k = ring("k1");
-        let sealed = k.seal(b"hello", b"AK1").unwrap();
-        assert_eq!(k.open(&sealed, b"AK2"), Err(SealError::Decrypt));
-    }
-
-    #[test]
-    fn tamper_fails() {
-        let k = ring("k1");
-        let sealed = k.seal(b"hello world", b"").unwrap();
-        let (id, payload) = sealed.split_once('$').unwrap();
-        let mut raw = URL_SAFE_NO_PAD.decode(payload).unwrap();
-        for i in 0..raw.len() {
-            raw[i] ^= 1;
-            let t = format!("{id}${}", URL_SAFE_NO_PAD.encode(&raw));
-            assert_eq!(k.open(&t, b""), Err(SealError::Decrypt), "byte {i}");
-            raw[i] ^= 1;
-        }
-        let short = format!("{id}${}", URL_SAFE_NO_PAD.encode(&raw[..27]));
-        assert_eq!(k.open(&short, b""), Err(SealError::Malformed));
-        assert_eq!(k.open("k1$!!!", b""), Err(SealError::Malformed));
-    }
-
-    #[test]
-    fn rotation() {
-        let old = ring("old");
-        let sealed = old.seal(b"sk", b"ak").unwrap();
-        let old_key = SealingKey::from_base64("old", old.key("old").unwrap().to_base64().expose()).unwrap();
-        let new = Keyring::new(SealingKey::generate("new").unwrap(), vec![old_key]).unwrap();
-        assert_eq!(new.current_id(), "new");
-        assert!(new.needs_reseal(&sealed));
-        assert_eq!(new.open(&sealed, b"ak").unwrap().as_slice(), b"sk");
-        let resealed = new.seal(b"sk", b"ak").unwrap();
-        assert!(!new.needs_reseal(&resealed));
-        assert_eq!(old.open(&resealed, b"ak"), Err(SealError::UnknownKeyId("new".into())));
-    }
-
-    #[test]
-    fn same_id_different_key_fails_to_decrypt() {
-        let a = ring("k");
-        let b = ring("k");
-        let sealed = a.seal(b"x", b"").unwrap();
-        assert_eq!(b.open(&sealed, b""), Err(SealError::Decrypt));
-    }
-
-    #[test]
-    fn key_validation() {
-        assert_eq!(SealingKey::new("", [0; 32]).unwrap_err(), SealError::InvalidKeyId);
-        assert_eq!(SealingKey::new("a$b", [0; 32]).unwrap_err(), SealError::InvalidKeyId);
-        assert_eq!(SealingKey::new("x".repeat(33), [0; 32]).unwrap_err(), SealError::InvalidKeyId);
-        assert!(SealingKey::new("x".repeat(32), [0; 32]).is_ok());
-        assert_eq!(SealingKey::from_base64("k", "AAAA").unwrap_err(), SealError::InvalidKey);
-        assert_eq!(SealingKey::from_base64("k", "not base64!").unwrap_err(), SealError::InvalidKey);
-        let k = SealingKey::new("k", [9; 32]).unwrap();
-        let b64 = format!("{}\n", k.to_base64().expose());
-        assert_eq!(SealingKey::from_base64("k", &b64).unwrap().to_base64().expose(), k.to_base64().expose());
-        let dup = Keyring::new(SealingKey::new("k", [1; 32]).unwrap(), vec![SealingKey::new("k", [2; 32]).unwrap()]);
-        assert_eq!(dup.unwrap_err(), SealError::InvalidKeyId);
-        assert!(!format!("{k:?}").contains('9'));
-    }
-
-    proptest! {
-        #[test]
-        fn round_trips_any_input(pt in proptest::collection::vec(any::<u8>(), 0..200), aad in proptest::collection::vec(any::<u8>(), 0..40)) {
-            let k = Keyring::new(SealingKey::new("p", [3; 32]).unwrap(), vec![]).unwrap();
-            let sealed = k.seal(&pt, &aad).unwrap();
-            let opened = k.open(&sealed, &aad).unwrap();
-            prop_assert_eq!(opened.as_slice(), pt.as_slice());
-        }
-
-        #[test]
-        fn arbitrary_sealed_text_never_panics(s in ".{0,120}") {
-            let k = Keyring::new(SealingKey::new("p", [3; 32]).unwrap(), vec![]).unwrap();
-            let _ = k.open(&s, b"");
-            let _ = Keyring::sealed_key_id(&s);
-            let _ = k.open(&format!("p${s}"), b"");
-        }
-    }
-}
+mod tests;

@@ -18,6 +18,9 @@ pub enum IamError {
     /// Login refused; one message for unknown user and wrong password alike.
     #[error("login refused")]
     LoginFailed,
+    /// The user has no role on the scope asked for, or it does not exist.
+    #[error("scope refused")]
+    ScopeRefused,
     /// Authenticated, but not allowed to do this.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
@@ -27,6 +30,9 @@ pub enum IamError {
     /// A name or membership already exists.
     #[error("{0}")]
     Conflict(String),
+    /// The body is larger than `server.max_body_bytes`.
+    #[error("request body too large")]
+    PayloadTooLarge,
     /// Too many failed logins for this user or address.
     #[error("too many failed attempts")]
     TooManyAttempts,
@@ -80,6 +86,10 @@ impl IamError {
             IamError::LoginFailed => {
                 (StatusCode::UNAUTHORIZED, "The username or password is wrong.".into())
             }
+            IamError::ScopeRefused => (
+                StatusCode::UNAUTHORIZED,
+                "The user has no access to the requested scope.".into(),
+            ),
             IamError::Forbidden(_) => (
                 StatusCode::FORBIDDEN,
                 "You are not authorized to perform the requested action.".into(),
@@ -88,6 +98,9 @@ impl IamError {
                 (StatusCode::NOT_FOUND, format!("Could not find {what}."))
             }
             IamError::Conflict(m) => (StatusCode::CONFLICT, m.clone()),
+            IamError::PayloadTooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "The request body is too large.".into())
+            }
             IamError::TooManyAttempts => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "Too many failed login attempts; try again later.".into(),
@@ -136,9 +149,11 @@ mod tests {
             (IamError::BadRequest("x".into()), 400),
             (IamError::Unauthenticated(AuthError::Expired), 401),
             (IamError::LoginFailed, 401),
+            (IamError::ScopeRefused, 401),
             (IamError::Forbidden("x"), 403),
             (IamError::NotFound("user"), 404),
             (IamError::Conflict("x".into()), 409),
+            (IamError::PayloadTooLarge, 413),
             (IamError::TooManyAttempts, 429),
             (IamError::Unavailable("db".into()), 503),
             (IamError::Internal("boom".into()), 500),

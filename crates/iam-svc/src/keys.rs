@@ -65,7 +65,7 @@ pub fn load_signing_keys(path: &Path, mode: Mode) -> Result<SigningKeys, KeyErro
 pub fn generate_signing_key_file(path: &Path) -> Result<(), KeyError> {
     let pkcs8 = TokenSigningKey::generate_pkcs8().map_err(|e| file_error(path, e))?;
     let kid = format!("k{}", chrono::Utc::now().format("%Y%m%d%H%M%S"));
-    let line = format!("{kid} {}\n", B64.encode(pkcs8.as_ref()));
+    let line = format!("{kid} {}\n", B64.encode(&pkcs8[..]));
     log::warn!(
         "DEVELOPMENT KEY: generated token signing key {} — do not use it in production",
         path.display()

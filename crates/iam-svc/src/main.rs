@@ -1,1 +1,183 @@
-fn main() {}
+//! `iam-svc [--config PATH] [serve|migrate|bootstrap [--env-file PATH]|gen-keys]`
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use actix_web::{web, HttpServer};
+use iam_svc::bootstrap::{self, AdminPassword};
+use iam_svc::config::IamConfig;
+use iam_svc::state::AppState;
+use iam_svc::{app, keys, MIGRATIONS};
+use service_kit::auth::InternalCredential;
+use service_kit::db::{self, DbPool, PoolOptions};
+use service_kit::http::Metrics;
+
+const USAGE: &str = "usage: iam-svc [--config PATH] [serve | migrate | bootstrap [--env-file PATH] | gen-keys]
+
+  serve       run the HTTP service (default)
+  migrate     apply pending database migrations and exit
+  bootstrap   create the first domain, admin user, project and admin group (idempotent);
+              with --env-file, reuse the admin password stored there or write a new one
+  gen-keys    create missing key files named in the configuration, then exit
+
+Configuration: built-in defaults < --config FILE < IAM__SECTION__KEY environment variables.";
+
+struct Args {
+    config: Option<PathBuf>,
+    command: String,
+    env_file: Option<PathBuf>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args { config: None, command: "serve".into(), env_file: None };
+    let mut it = std::env::args().skip(1);
+    let mut command_seen = false;
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--config" => args.config = Some(it.next().ok_or("--config needs a path")?.into()),
+            "--env-file" => args.env_file = Some(it.next().ok_or("--env-file needs a path")?.into()),
+            "-h" | "--help" | "help" => return Err(String::new()),
+            cmd if !command_seen && !cmd.starts_with('-') => {
+                args.command = cmd.to_string();
+                command_seen = true;
+            }
+            other => return Err(format!("unexpected argument {other:?}")),
+        }
+    }
+    Ok(args)
+}
+
+fn main() -> ExitCode {
+    service_kit::logging::init();
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(msg) => {
+            if !msg.is_empty() {
+                eprintln!("iam-svc: {msg}");
+            }
+            eprintln!("{USAGE}");
+            return if msg.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) };
+        }
+    };
+    let config = match IamConfig::load(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("iam-svc: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match args.command.as_str() {
+        "serve" => serve(config),
+        "migrate" => migrate(&config).map(|_| ()),
+        "bootstrap" => run_bootstrap(&config, args.env_file.as_deref()),
+        "gen-keys" => gen_keys(&config),
+        other => Err(format!("unknown command {other:?}\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("iam-svc: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open_pool(cfg: &IamConfig) -> Result<DbPool, String> {
+    db::connect_pool(&PoolOptions {
+        url: cfg.database.url.clone(),
+        pool_size: cfg.database.pool_size,
+        busy_timeout_ms: cfg.database.busy_timeout_ms,
+        sqlite_synchronous: cfg.database.sqlite_synchronous.clone(),
+    })
+    .map_err(|e| e.to_string())
+}
+
+fn migrate(cfg: &IamConfig) -> Result<DbPool, String> {
+    let pool = open_pool(cfg)?;
+    let mut conn = pool.get().map_err(|e| format!("database unavailable: {e}"))?;
+    let applied = db::run_pending(&mut conn, &MIGRATIONS).map_err(|e| e.to_string())?;
+    for version in &applied {
+        log::info!("applied migration {version}");
+    }
+    drop(conn);
+    Ok(pool)
+}
+
+fn gen_keys(cfg: &IamConfig) -> Result<(), String> {
+    if !cfg.tokens.signing_key_file.exists() {
+        keys::generate_signing_key_file(&cfg.tokens.signing_key_file).map_err(|e| e.to_string())?;
+    }
+    keys::load_internal_credential(&cfg.internal.credential_file, service_kit::config::Mode::Development)
+        .map_err(|e| e.to_string())?;
+    keys::load_signing_keys(&cfg.tokens.signing_key_file, cfg.mode).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+fn run_bootstrap(cfg: &IamConfig, env_file: Option<&Path>) -> Result<(), String> {
+    let pool = migrate(cfg)?;
+    let mut conn = pool.get().map_err(|e| format!("database unavailable: {e}"))?;
+    let stored = env_file
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .and_then(|text| bootstrap::password_from_env_file(&text));
+    let wanted = match (stored, env_file) {
+        (Some(pw), _) => AdminPassword::Ensure(pw),
+        // An env file is wanted but holds no password: set a fresh one so it can be written.
+        (None, Some(_)) => AdminPassword::Ensure(bootstrap::generate_password().map_err(|e| e.to_string())?),
+        (None, None) => AdminPassword::Keep,
+    };
+    let done = bootstrap::run(&mut conn, cfg, wanted).map_err(|e| e.to_string())?;
+    match (&done.password_set, env_file) {
+        (Some(pw), Some(path)) => {
+            write_env_file(path, &bootstrap::env_file(cfg, &done, pw))?;
+            println!("bootstrap: admin credentials are in {}", path.display());
+        }
+        (Some(pw), None) => {
+            println!("bootstrap: created domain {}, user {}, project {}", bootstrap::DOMAIN, bootstrap::USER, bootstrap::PROJECT);
+            println!("bootstrap: admin password (shown once): {}", pw.expose());
+        }
+        (None, _) => println!("bootstrap: already done; the admin password is unchanged"),
+    }
+    println!("  domain  {} ({})", bootstrap::DOMAIN, done.domain_id);
+    println!("  user    {} ({})", bootstrap::USER, done.user_id);
+    println!("  project {} ({})", bootstrap::PROJECT, done.project_id);
+    Ok(())
+}
+
+fn write_env_file(path: &Path, text: &str) -> Result<(), String> {
+    use std::io::Write;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn serve(cfg: IamConfig) -> Result<(), String> {
+    let pool = if cfg.database.migrate_on_start { migrate(&cfg)? } else { open_pool(&cfg)? };
+    let signing = keys::load_signing_keys(&cfg.tokens.signing_key_file, cfg.mode).map_err(|e| e.to_string())?;
+    let internal = keys::load_internal_credential(&cfg.internal.credential_file, cfg.mode).map_err(|e| e.to_string())?;
+    let bind = (cfg.server.host.clone(), cfg.server.port);
+    let workers = cfg.server.workers;
+    let state = Arc::new(AppState::new(cfg, pool, signing, InternalCredential::new(internal)));
+    let metrics = web::Data::new(Metrics::new("iam-svc"));
+    actix_web::rt::System::new().block_on(async move {
+        state.sync_revocations().await.map_err(|e| format!("cannot read revocations: {e}"))?;
+        actix_web::rt::spawn(state.clone().run_revocation_sync());
+        let data = web::Data::from(state);
+        let mut server = HttpServer::new(move || app::build(data.clone(), metrics.clone()));
+        if let Some(n) = workers {
+            server = server.workers(n);
+        }
+        let server = server.bind(&bind).map_err(|e| format!("cannot listen on {}:{}: {e}", bind.0, bind.1))?;
+        log::info!("iam-svc listening on {}:{}", bind.0, bind.1);
+        server.run().await.map_err(|e| e.to_string())
+    })
+}

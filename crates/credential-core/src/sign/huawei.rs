@@ -7,7 +7,10 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use super::{canonical_headers, header_value, hmac_sha256, mac_matches_hex, parse_fields, parse_signed_headers, percent_decode, percent_encode, SignatureError};
+use super::{
+    canonical_headers, header_value, hmac_sha256, mac_matches_hex, parse_fields,
+    parse_signed_headers, percent_decode, percent_encode, SignatureError,
+};
 use crate::digest::sha256_hex;
 
 /// The algorithm name at the start of the `Authorization` header and the string to sign.
@@ -48,7 +51,8 @@ impl<'a> SignableRequest<'a> {
     /// True when the body is excluded from the signature (`X-Sdk-Content-Sha256:
     /// UNSIGNED-PAYLOAD` with a non-empty body). A service may refuse such requests.
     pub fn is_unsigned_payload(&self) -> bool {
-        !self.body.is_empty() && matches!(self.header(CONTENT_SHA256_HEADER), Ok(Some(v)) if v == UNSIGNED_PAYLOAD)
+        !self.body.is_empty()
+            && matches!(self.header(CONTENT_SHA256_HEADER), Ok(Some(v)) if v == UNSIGNED_PAYLOAD)
     }
 }
 
@@ -96,7 +100,10 @@ pub fn parse_authorization(header: &str) -> Result<SdkAuthorization, SignatureEr
 
 /// Checks the signed-header rules: `host` and `x-sdk-date` signed, every signed header
 /// present exactly once, and `X-Security-Token` signed whenever it is present.
-pub fn check_signed_headers(req: &SignableRequest, signed_headers: &[String]) -> Result<(), SignatureError> {
+pub fn check_signed_headers(
+    req: &SignableRequest,
+    signed_headers: &[String],
+) -> Result<(), SignatureError> {
     let signs = |name: &str| signed_headers.iter().any(|h| h.eq_ignore_ascii_case(name));
     if !signs("host") {
         return Err(SignatureError::HostNotSigned);
@@ -109,7 +116,9 @@ pub fn check_signed_headers(req: &SignableRequest, signed_headers: &[String]) ->
     }
     for name in signed_headers {
         if req.header(name)?.is_none() {
-            return Err(SignatureError::MissingSignedHeader(name.to_ascii_lowercase()));
+            return Err(SignatureError::MissingSignedHeader(
+                name.to_ascii_lowercase(),
+            ));
         }
     }
     Ok(())
@@ -133,10 +142,17 @@ pub fn check_signed_headers(req: &SignableRequest, signed_headers: &[String]) ->
 /// );
 /// # Ok::<(), credential_core::sign::SignatureError>(())
 /// ```
-pub fn canonical_request(req: &SignableRequest, signed_headers: &[String]) -> Result<String, SignatureError> {
+pub fn canonical_request(
+    req: &SignableRequest,
+    signed_headers: &[String],
+) -> Result<String, SignatureError> {
     check_signed_headers(req, signed_headers)?;
     let headers = canonical_headers(req.headers, signed_headers, false)?;
-    let signed_list = signed_headers.iter().map(|h| h.to_ascii_lowercase()).collect::<Vec<_>>().join(";");
+    let signed_list = signed_headers
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join(";");
     Ok([
         req.method.to_ascii_uppercase(),
         canonical_uri(req.path),
@@ -151,7 +167,11 @@ pub fn canonical_request(req: &SignableRequest, signed_headers: &[String]) -> Re
 /// Canonical URI: decode fully, re-encode each `/`-separated segment, end with `/`.
 pub fn canonical_uri(path: &str) -> String {
     let decoded = percent_decode(path);
-    let mut out = decoded.split(|&b| b == b'/').map(percent_encode).collect::<Vec<_>>().join("/");
+    let mut out = decoded
+        .split(|&b| b == b'/')
+        .map(percent_encode)
+        .collect::<Vec<_>>()
+        .join("/");
     if !out.ends_with('/') {
         out.push('/');
     }
@@ -192,7 +212,10 @@ fn payload_hash(req: &SignableRequest) -> Result<String, SignatureError> {
 
 /// `SDK-HMAC-SHA256\n<X-Sdk-Date>\n<hex sha256(canonical request)>`.
 pub fn string_to_sign(sdk_date: &str, canonical_request: &str) -> String {
-    format!("{SDK_HMAC_SHA256}\n{sdk_date}\n{}", sha256_hex(canonical_request.as_bytes()))
+    format!(
+        "{SDK_HMAC_SHA256}\n{sdk_date}\n{}",
+        sha256_hex(canonical_request.as_bytes())
+    )
 }
 
 /// The signature: lower-case hex HMAC-SHA256 of the string to sign, keyed by the SK's bytes.
@@ -212,7 +235,10 @@ pub fn sign(secret_key: &[u8], string_to_sign: &str) -> String {
 /// assert!(!verify(b"other", "string to sign", &sig));
 /// ```
 pub fn verify(secret_key: &[u8], string_to_sign: &str, signature_hex: &str) -> bool {
-    mac_matches_hex(&hmac_sha256(secret_key, string_to_sign.as_bytes()), signature_hex)
+    mac_matches_hex(
+        &hmac_sha256(secret_key, string_to_sign.as_bytes()),
+        signature_hex,
+    )
 }
 
 /// Parses an `X-Sdk-Date` value (`%Y%m%dT%H%M%SZ`, UTC), e.g. `20240101T000000Z`.
@@ -259,7 +285,10 @@ pub fn sign_request(
     signed_headers: &[String],
     sdk_date: &str,
 ) -> Result<String, SignatureError> {
-    let mut names: Vec<String> = signed_headers.iter().map(|h| h.to_ascii_lowercase()).collect();
+    let mut names: Vec<String> = signed_headers
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
     names.sort();
     names.dedup();
     let canonical = canonical_request(req, &names)?;
@@ -289,20 +318,25 @@ pub struct PreparedVerification {
 /// ```
 /// use credential_core::sign::huawei::{prepare_verification, sign_request, verify, SignableRequest};
 ///
-/// let mut headers = vec![("Host", "h"), ("X-Sdk-Date", "20240101T000000Z")];
+/// let headers = [("Host", "h"), ("X-Sdk-Date", "20240101T000000Z")];
 /// let req = SignableRequest { method: "GET", path: "/", query: "", headers: &headers, body: b"" };
 /// let auth = sign_request(&req, "AK", b"SK", &["host".into(), "x-sdk-date".into()], "20240101T000000Z")?;
-/// headers.push(("Authorization", &auth));
-/// let req = SignableRequest { headers: &headers, ..req };
+/// let received = [headers[0], headers[1], ("Authorization", auth.as_str())];
+/// let req = SignableRequest { headers: &received, ..req };
 /// let p = prepare_verification(&req)?;
 /// assert!(verify(b"SK", &p.string_to_sign, &p.authorization.signature));
 /// # Ok::<(), credential_core::sign::SignatureError>(())
 /// ```
 pub fn prepare_verification(req: &SignableRequest) -> Result<PreparedVerification, SignatureError> {
-    let header = req.header("authorization")?.ok_or(SignatureError::MalformedAuthorization)?;
+    let header = req
+        .header("authorization")?
+        .ok_or(SignatureError::MalformedAuthorization)?;
     let authorization = parse_authorization(header)?;
     let canonical = canonical_request(req, &authorization.signed_headers)?;
-    let date_text = req.header(SDK_DATE_HEADER)?.ok_or(SignatureError::MalformedDate)?.trim();
+    let date_text = req
+        .header(SDK_DATE_HEADER)?
+        .ok_or(SignatureError::MalformedDate)?
+        .trim();
     let sdk_date = parse_sdk_date(date_text)?;
     Ok(PreparedVerification {
         string_to_sign: string_to_sign(date_text, &canonical),

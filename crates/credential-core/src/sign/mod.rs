@@ -126,16 +126,24 @@ fn hex_value(c: u8) -> Option<u8> {
 /// received hex is lower-cased first (the SDKs send lower case; upper case is harmless).
 pub(crate) fn mac_matches_hex(mac: &[u8; 32], signature_hex: &str) -> bool {
     let expected = hex::encode(mac);
-    constant_time_eq(expected.as_bytes(), signature_hex.to_ascii_lowercase().as_bytes())
+    constant_time_eq(
+        expected.as_bytes(),
+        signature_hex.to_ascii_lowercase().as_bytes(),
+    )
 }
 
 /// Finds the single value of a header by case-insensitive name.
-pub(crate) fn header_value<'a>(headers: &[(&str, &'a str)], name: &str) -> Result<Option<&'a str>, SignatureError> {
+pub(crate) fn header_value<'a>(
+    headers: &[(&str, &'a str)],
+    name: &str,
+) -> Result<Option<&'a str>, SignatureError> {
     let mut found = None;
     for (n, v) in headers {
         if n.eq_ignore_ascii_case(name) {
             if found.is_some() {
-                return Err(SignatureError::DuplicateSignedHeader(name.to_ascii_lowercase()));
+                return Err(SignatureError::DuplicateSignedHeader(
+                    name.to_ascii_lowercase(),
+                ));
             }
             found = Some(*v);
         }
@@ -173,7 +181,10 @@ pub(crate) fn parse_fields<'a, const N: usize>(
 ) -> Result<[&'a str; N], SignatureError> {
     let mut values: [Option<&'a str>; N] = [None; N];
     for part in text.split(',') {
-        let (k, v) = part.trim().split_once('=').ok_or(SignatureError::MalformedAuthorization)?;
+        let (k, v) = part
+            .trim()
+            .split_once('=')
+            .ok_or(SignatureError::MalformedAuthorization)?;
         let slot = keys
             .iter()
             .position(|key| *key == k)
@@ -196,7 +207,8 @@ pub(crate) fn parse_signed_headers(list: &str) -> Result<Vec<String>, SignatureE
     list.split(';')
         .map(|h| {
             let ok = !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic() && b != b':');
-            ok.then(|| h.to_ascii_lowercase()).ok_or(SignatureError::MalformedAuthorization)
+            ok.then(|| h.to_ascii_lowercase())
+                .ok_or(SignatureError::MalformedAuthorization)
         })
         .collect()
 }

@@ -9,7 +9,10 @@
 use chrono::DateTime;
 use zeroize::Zeroize;
 
-use super::{canonical_headers, hmac_sha256, is_hex64, mac_matches_hex, parse_fields, parse_signed_headers, SignatureError};
+use super::{
+    canonical_headers, hmac_sha256, is_hex64, mac_matches_hex, parse_fields, parse_signed_headers,
+    SignatureError,
+};
 use crate::digest::sha256_hex;
 
 /// The algorithm name at the start of the `Authorization` header and the string to sign.
@@ -38,7 +41,9 @@ impl Tc3Authorization {
     /// Checks that the scope matches the request: the date is the UTC date of `timestamp`
     /// and the service is `service`.
     pub fn check_scope(&self, timestamp: i64, service: &str) -> Result<(), SignatureError> {
-        if date_of_timestamp(timestamp).as_deref() == Some(self.date.as_str()) && self.service == service {
+        if date_of_timestamp(timestamp).as_deref() == Some(self.date.as_str())
+            && self.service == service
+        {
             Ok(())
         } else {
             Err(SignatureError::ScopeMismatch)
@@ -66,11 +71,16 @@ pub fn parse_authorization(header: &str) -> Result<Tc3Authorization, SignatureEr
         .strip_prefix(TC3_HMAC_SHA256)
         .and_then(|r| r.strip_prefix(' '))
         .ok_or(SignatureError::MalformedAuthorization)?;
-    let [credential, signed, signature] = parse_fields(rest, ["Credential", "SignedHeaders", "Signature"])?;
+    let [credential, signed, signature] =
+        parse_fields(rest, ["Credential", "SignedHeaders", "Signature"])?;
     let mut scope = credential.split('/');
-    let (Some(secret_id), Some(date), Some(service), Some(TC3_REQUEST), None) =
-        (scope.next(), scope.next(), scope.next(), scope.next(), scope.next())
-    else {
+    let (Some(secret_id), Some(date), Some(service), Some(TC3_REQUEST), None) = (
+        scope.next(),
+        scope.next(),
+        scope.next(),
+        scope.next(),
+        scope.next(),
+    ) else {
         return Err(SignatureError::MalformedAuthorization);
     };
     if secret_id.is_empty() || service.is_empty() || !is_date(date) || !is_hex64(signature) {
@@ -94,7 +104,13 @@ pub fn parse_authorization(header: &str) -> Result<Tc3Authorization, SignatureEr
 
 fn is_date(s: &str) -> bool {
     s.len() == 10
-        && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() })
+        && s.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
 }
 
 /// Builds the canonical request with header values as received (what the SDK signs).
@@ -120,7 +136,15 @@ pub fn canonical_request(
     body: &[u8],
     unsigned_payload: bool,
 ) -> Result<String, SignatureError> {
-    build(method, query, headers, signed_headers, body, unsigned_payload, false)
+    build(
+        method,
+        query,
+        headers,
+        signed_headers,
+        body,
+        unsigned_payload,
+        false,
+    )
 }
 
 /// Like [`canonical_request`] but with header values lower-cased, as the public spec says.
@@ -132,7 +156,15 @@ pub fn canonical_request_lowercase_values(
     body: &[u8],
     unsigned_payload: bool,
 ) -> Result<String, SignatureError> {
-    build(method, query, headers, signed_headers, body, unsigned_payload, true)
+    build(
+        method,
+        query,
+        headers,
+        signed_headers,
+        body,
+        unsigned_payload,
+        true,
+    )
 }
 
 fn build(
@@ -155,7 +187,11 @@ fn build(
         body
     };
     let canonical_headers = canonical_headers(headers, signed_headers, lowercase_values)?;
-    let signed_list = signed_headers.iter().map(|h| h.to_ascii_lowercase()).collect::<Vec<_>>().join(";");
+    let signed_list = signed_headers
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join(";");
     Ok(format!(
         "{method}\n/\n{query}\n{canonical_headers}\n{signed_list}\n{}",
         sha256_hex(payload)
@@ -163,7 +199,12 @@ fn build(
 }
 
 /// `TC3-HMAC-SHA256\n<timestamp>\n<date>/<service>/tc3_request\n<hex sha256(canonical)>`.
-pub fn string_to_sign(timestamp: &str, date: &str, service: &str, canonical_request: &str) -> String {
+pub fn string_to_sign(
+    timestamp: &str,
+    date: &str,
+    service: &str,
+    canonical_request: &str,
+) -> String {
     format!(
         "{TC3_HMAC_SHA256}\n{timestamp}\n{date}/{service}/{TC3_REQUEST}\n{}",
         sha256_hex(canonical_request.as_bytes())
@@ -216,7 +257,13 @@ pub fn sign(secret_key: &[u8], date: &str, service: &str, string_to_sign: &str) 
 }
 
 /// Checks a received signature in constant time.
-pub fn verify(secret_key: &[u8], date: &str, service: &str, string_to_sign: &str, signature_hex: &str) -> bool {
+pub fn verify(
+    secret_key: &[u8],
+    date: &str,
+    service: &str,
+    string_to_sign: &str,
+    signature_hex: &str,
+) -> bool {
     let mut key = signing_key(secret_key, date, service);
     let ok = mac_matches_hex(&hmac_sha256(&key, string_to_sign.as_bytes()), signature_hex);
     key.zeroize();
@@ -261,7 +308,10 @@ pub fn sign_request(
     timestamp: i64,
     signed_headers: &[String],
 ) -> Result<String, SignatureError> {
-    let mut names: Vec<String> = signed_headers.iter().map(|h| h.to_ascii_lowercase()).collect();
+    let mut names: Vec<String> = signed_headers
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
     names.sort();
     names.dedup();
     if !names.iter().any(|h| h == "content-type") {
@@ -271,7 +321,14 @@ pub fn sign_request(
         return Err(SignatureError::HostNotSigned);
     }
     let date = date_of_timestamp(timestamp).ok_or(SignatureError::MalformedDate)?;
-    let canonical = canonical_request(req.method, req.query, req.headers, &names, req.body, req.unsigned_payload)?;
+    let canonical = canonical_request(
+        req.method,
+        req.query,
+        req.headers,
+        &names,
+        req.body,
+        req.unsigned_payload,
+    )?;
     let sts = string_to_sign(&timestamp.to_string(), &date, service, &canonical);
     let signature = sign(secret_key, &date, service, &sts);
     Ok(format!(

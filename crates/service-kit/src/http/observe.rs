@@ -60,7 +60,6 @@ pub async fn observe(
     let request_id = RequestId::from_header(req.headers().get(REQUEST_ID_HEADER));
     req.extensions_mut().insert(request_id.clone());
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
-    let http_req = req.request().clone();
     let method = req.method().clone();
     let path = req.path().to_string();
     let peer = req.connection_info().peer_addr().unwrap_or("-").to_string();
@@ -68,9 +67,18 @@ pub async fn observe(
     if let Some(m) = &metrics {
         m.request_started();
     }
+    // Handlers' errors arrive as responses; an `Err` here comes from another middleware
+    // and is rendered by actix itself. (Cloning the request to render it here would stop
+    // the router from writing path parameters into it.)
     let mut res = match next.call(req).await {
         Ok(res) => res.map_into_boxed_body(),
-        Err(err) => ServiceResponse::new(http_req, err.error_response()),
+        Err(err) => {
+            if let Some(m) = &metrics {
+                m.request_finished(err.error_response().status().as_u16(), started.elapsed());
+            }
+            log::warn!("{} {method} {path} failed in middleware: {err}", request_id.0);
+            return Err(err);
+        }
     };
     let status = res.status();
     if let Ok(value) = HeaderValue::from_str(&request_id.0) {

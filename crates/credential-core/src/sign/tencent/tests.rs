@@ -12,7 +12,10 @@ fn names() -> Vec<String> {
 
 #[test]
 fn post_vector() {
-    let headers = [("Content-Type", "application/json"), ("Host", "127.0.0.1:18084")];
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Host", "127.0.0.1:18084"),
+    ];
     let body = br#"{"RegistryId": "tcr-abc123", "TokenType": "temp"}"#;
     assert_eq!(body.len(), 49);
     let canonical = canonical_request("POST", "", &headers, &names(), body, false).unwrap();
@@ -41,23 +44,56 @@ fn post_vector() {
     let expected_auth = format!(
         "TC3-HMAC-SHA256 Credential=AKIDEXAMPLE1234567890/2023-11-14/tcr/tc3_request, SignedHeaders=content-type;host, Signature={sig}"
     );
-    let req = Tc3Request { method: "POST", query: "", headers: &headers, body, unsigned_payload: false };
-    let auth = sign_request(&req, "AKIDEXAMPLE1234567890", SK, "tcr", 1_700_000_000, &names()).unwrap();
+    let req = Tc3Request {
+        method: "POST",
+        query: "",
+        headers: &headers,
+        body,
+        unsigned_payload: false,
+    };
+    let auth = sign_request(
+        &req,
+        "AKIDEXAMPLE1234567890",
+        SK,
+        "tcr",
+        1_700_000_000,
+        &names(),
+    )
+    .unwrap();
     assert_eq!(auth, expected_auth);
     let parsed = parse_authorization(&expected_auth).unwrap();
     assert_eq!(parsed.secret_id, "AKIDEXAMPLE1234567890");
     assert_eq!(parsed.signed_headers, names());
     assert_eq!(parsed.signature, sig);
     assert_eq!(parsed.check_scope(1_700_000_000, "tcr"), Ok(()));
-    assert_eq!(parsed.check_scope(1_700_000_000 + 86_400, "tcr"), Err(SignatureError::ScopeMismatch));
-    assert_eq!(parsed.check_scope(1_700_000_000, "cvm"), Err(SignatureError::ScopeMismatch));
+    assert_eq!(
+        parsed.check_scope(1_700_000_000 + 86_400, "tcr"),
+        Err(SignatureError::ScopeMismatch)
+    );
+    assert_eq!(
+        parsed.check_scope(1_700_000_000, "cvm"),
+        Err(SignatureError::ScopeMismatch)
+    );
 }
 
 #[test]
 fn get_vector() {
-    let headers = [("Content-Type", "application/x-www-form-urlencoded"), ("Host", "127.0.0.1:18084")];
-    let canonical = canonical_request("GET", "RegistryId=tcr-abc123&TokenType=temp", &headers, &names(), b"", false).unwrap();
-    assert!(canonical.ends_with("\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+    let headers = [
+        ("Content-Type", "application/x-www-form-urlencoded"),
+        ("Host", "127.0.0.1:18084"),
+    ];
+    let canonical = canonical_request(
+        "GET",
+        "RegistryId=tcr-abc123&TokenType=temp",
+        &headers,
+        &names(),
+        b"",
+        false,
+    )
+    .unwrap();
+    assert!(
+        canonical.ends_with("\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    );
     assert!(canonical.starts_with("GET\n/\nRegistryId=tcr-abc123&TokenType=temp\n"));
     let sts = string_to_sign("1700000000", "2023-11-14", "tcr", &canonical);
     assert_eq!(
@@ -68,9 +104,13 @@ fn get_vector() {
 
 #[test]
 fn lowercase_values_variant() {
-    let headers = [("Content-Type", "Application/JSON"), ("Host", "Example.COM")];
+    let headers = [
+        ("Content-Type", "Application/JSON"),
+        ("Host", "Example.COM"),
+    ];
     let raw = canonical_request("POST", "", &headers, &names(), b"{}", false).unwrap();
-    let lower = canonical_request_lowercase_values("POST", "", &headers, &names(), b"{}", false).unwrap();
+    let lower =
+        canonical_request_lowercase_values("POST", "", &headers, &names(), b"{}", false).unwrap();
     assert!(raw.contains("content-type:Application/JSON\nhost:Example.COM\n"));
     assert!(lower.contains("content-type:application/json\nhost:example.com\n"));
     // Already lower-case values (what the SDK sends) give the same text either way.
@@ -111,7 +151,7 @@ fn parse_authorization_cases() {
         format!("TC3-HMAC-SHA256 Credential=A/20231114/tcr/tc3_request, SignedHeaders=content-type;host, Signature={sig}"),
         format!("TC3-HMAC-SHA256 Credential=A/2023-11-14/tcr/tc3_request/x, SignedHeaders=content-type;host, Signature={sig}"),
         format!("TC3-HMAC-SHA256 Credential=/2023-11-14/tcr/tc3_request, SignedHeaders=content-type;host, Signature={sig}"),
-        format!("TC3-HMAC-SHA256 Credential=A/2023-11-14/tcr/tc3_request, SignedHeaders=content-type;host, Signature=zz"),
+        "TC3-HMAC-SHA256 Credential=A/2023-11-14/tcr/tc3_request, SignedHeaders=content-type;host, Signature=zz".into(),
         format!("SDK-HMAC-SHA256 Credential=A/2023-11-14/tcr/tc3_request, SignedHeaders=content-type;host, Signature={sig}"),
         String::new(),
     ] {
@@ -122,8 +162,14 @@ fn parse_authorization_cases() {
 #[test]
 fn dates() {
     assert_eq!(date_of_timestamp(0).as_deref(), Some("1970-01-01"));
-    assert_eq!(date_of_timestamp(1_700_006_399).as_deref(), Some("2023-11-14"));
-    assert_eq!(date_of_timestamp(1_700_006_400).as_deref(), Some("2023-11-15"));
+    assert_eq!(
+        date_of_timestamp(1_700_006_399).as_deref(),
+        Some("2023-11-14")
+    );
+    assert_eq!(
+        date_of_timestamp(1_700_006_400).as_deref(),
+        Some("2023-11-15")
+    );
     assert_eq!(date_of_timestamp(i64::MAX), None);
 }
 
@@ -153,17 +199,40 @@ fn case() -> impl Strategy<Value = Case> {
 /// Signs `c` as a client, verifies `d` as a server (trying raw and lower-cased values).
 fn sign_and_check(c: &Case, d: &Case) -> bool {
     let ts = 1_700_000_000;
-    let ct = |m: &str| if m == "GET" { "application/x-www-form-urlencoded" } else { "application/json" };
+    let ct = |m: &str| {
+        if m == "GET" {
+            "application/x-www-form-urlencoded"
+        } else {
+            "application/json"
+        }
+    };
     let h1 = [("Content-Type", ct(c.method)), ("Host", c.host.as_str())];
-    let req = Tc3Request { method: c.method, query: &c.query, headers: &h1, body: &c.body, unsigned_payload: false };
-    let auth = parse_authorization(&sign_request(&req, "AKID", SK, "tcr", ts, &names()).unwrap()).unwrap();
+    let req = Tc3Request {
+        method: c.method,
+        query: &c.query,
+        headers: &h1,
+        body: &c.body,
+        unsigned_payload: false,
+    };
+    let auth =
+        parse_authorization(&sign_request(&req, "AKID", SK, "tcr", ts, &names()).unwrap()).unwrap();
     auth.check_scope(ts, "tcr").unwrap();
     let h2 = [("Content-Type", ct(c.method)), ("Host", d.host.as_str())];
-    [canonical_request, canonical_request_lowercase_values].iter().any(|build| {
-        let canonical = build(d.method, &d.query, &h2, &auth.signed_headers, &d.body, false).unwrap();
-        let sts = string_to_sign(&ts.to_string(), &auth.date, &auth.service, &canonical);
-        verify(SK, &auth.date, &auth.service, &sts, &auth.signature)
-    })
+    [canonical_request, canonical_request_lowercase_values]
+        .iter()
+        .any(|build| {
+            let canonical = build(
+                d.method,
+                &d.query,
+                &h2,
+                &auth.signed_headers,
+                &d.body,
+                false,
+            )
+            .unwrap();
+            let sts = string_to_sign(&ts.to_string(), &auth.date, &auth.service, &canonical);
+            verify(SK, &auth.date, &auth.service, &sts, &auth.signature)
+        })
 }
 
 proptest! {

@@ -1,0 +1,31 @@
+//! iam-svc: the identity provider of the credential services.
+//!
+//! Domains, projects, users, groups and role grants with the Keystone v3 API that
+//! `huaweicloudsdkiam` speaks, Ed25519-signed X-Auth-Token tokens, and the internal API
+//! other services use to verify them (keys and the revocation feed).
+//!
+//! Layout: `routes/` (thin handlers) -> `tokens`, `authz` (rules) -> `repo/` (queries).
+
+pub mod app;
+pub mod authz;
+pub mod bootstrap;
+pub mod config;
+pub mod error;
+pub mod keys;
+pub mod ratelimit;
+pub mod repo;
+pub mod routes;
+pub mod schema;
+pub mod state;
+pub mod tokens;
+pub mod validate;
+pub mod views;
+
+use diesel_migrations::embed_migrations;
+use service_kit::db::Migrations;
+
+/// The schema, for both backends.
+pub const MIGRATIONS: Migrations = Migrations {
+    sqlite: embed_migrations!("../../migrations/iam/sqlite"),
+    postgres: embed_migrations!("../../migrations/iam/postgres"),
+};

@@ -1,0 +1,185 @@
+//! `/v3/auth/*`: issue, validate and revoke tokens; the caller's projects and domains.
+
+use std::time::Instant;
+
+use actix_web::http::header::HeaderMap;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+use serde_json::json;
+use service_kit::auth::wire::RevocationKind;
+use service_kit::db;
+
+use crate::authz::{self, Caller};
+use crate::error::IamError;
+use crate::repo;
+use crate::state::AppState;
+use crate::tokens::{self, AuthRequest};
+use crate::views;
+
+const SUBJECT_TOKEN: &str = "x-subject-token";
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/v3/auth/tokens")
+            .route(web::post().to(create_token))
+            .route(web::get().to(validate_token))
+            .route(web::head().to(check_token))
+            .route(web::delete().to(revoke_token)),
+    )
+    .route("/v3/auth/projects", web::get().to(my_projects))
+    .route("/v3/auth/domains", web::get().to(my_domains));
+}
+
+fn wants_catalog(req: &HttpRequest) -> bool {
+    !req.query_string().split('&').any(|kv| kv.split('=').next() == Some("nocatalog"))
+}
+
+async fn create_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<AuthRequest>,
+) -> Result<HttpResponse, IamError> {
+    let body = body.into_inner();
+    let methods = body.auth.identity.methods.clone();
+    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let (token, claims) = if methods == ["password"] {
+        let Some(pw) = body.auth.identity.password else {
+            return Err(IamError::BadRequest("Expecting to find password in identity".into()));
+        };
+        let key = pw.user.limit_key();
+        if state.limiter.is_blocked(&key, &address, Instant::now()) {
+            return Err(IamError::TooManyAttempts);
+        }
+        let st = state.clone();
+        let scope = body.auth.scope;
+        let outcome = db::run(&state.pool, move |conn| {
+            let (user, domain) = tokens::check_password(conn, &st, &pw.user)?;
+            let (scope, roles) = tokens::resolve_scope(conn, &user, &domain, scope.as_ref())?;
+            tokens::issue(&st, &user, &domain, scope, roles, vec!["password".into()])
+        })
+        .await;
+        match &outcome {
+            Err(IamError::LoginFailed) => state.limiter.record_failure(&key, &address, Instant::now()),
+            Ok(_) => state.limiter.record_success(&key),
+            Err(_) => {}
+        }
+        outcome?
+    } else if methods == ["token"] {
+        let Some(t) = body.auth.identity.token else {
+            return Err(IamError::BadRequest("Expecting to find token in identity".into()));
+        };
+        let old = state.verifier.verify(&t.id, Utc::now())?;
+        let st = state.clone();
+        let scope = body.auth.scope;
+        db::run(&state.pool, move |conn| {
+            let user = repo::users::find(conn, &old.user_id)?.filter(|u| u.enabled).ok_or(IamError::LoginFailed)?;
+            let domain = repo::domains::find(conn, &user.domain_id)?.ok_or(IamError::LoginFailed)?;
+            let (scope, roles) = tokens::resolve_scope(conn, &user, &domain, scope.as_ref())?;
+            tokens::issue(&st, &user, &domain, scope, roles, vec!["token".into()])
+        })
+        .await?
+    } else {
+        return Err(IamError::BadRequest("identity.methods must be [\"password\"] or [\"token\"]".into()));
+    };
+    Ok(HttpResponse::Created()
+        .insert_header((SUBJECT_TOKEN, token))
+        .json(json!({ "token": views::token(&claims, &state.config.public_url, wants_catalog(&req)) })))
+}
+
+fn subject_token(headers: &HeaderMap) -> Result<&str, IamError> {
+    headers
+        .get(SUBJECT_TOKEN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| IamError::BadRequest("X-Subject-Token header is required".into()))
+}
+
+/// Verify the subject token for a caller; tokens of other domains are not theirs to see.
+fn verified_subject(
+    state: &AppState,
+    caller: &Caller,
+    req: &HttpRequest,
+) -> Result<std::sync::Arc<credential_core::iam_token::TokenClaims>, IamError> {
+    let subject = subject_token(req.headers())?;
+    let claims = state.verifier.verify(subject, Utc::now()).map_err(|e| {
+        if e.is_unavailable() {
+            IamError::from(e)
+        } else {
+            IamError::NotFound("token")
+        }
+    })?;
+    if claims.domain_id != caller.domain_id {
+        return Err(IamError::NotFound("token"));
+    }
+    Ok(claims)
+}
+
+async fn validate_token(state: web::Data<AppState>, caller: Caller, req: HttpRequest) -> Result<HttpResponse, IamError> {
+    let claims = verified_subject(&state, &caller, &req)?;
+    let subject = subject_token(req.headers())?.to_string();
+    Ok(HttpResponse::Ok()
+        .insert_header((SUBJECT_TOKEN, subject))
+        .json(json!({ "token": views::token(&claims, &state.config.public_url, wants_catalog(&req)) })))
+}
+
+async fn check_token(state: web::Data<AppState>, caller: Caller, req: HttpRequest) -> Result<HttpResponse, IamError> {
+    verified_subject(&state, &caller, &req)?;
+    Ok(HttpResponse::Ok().finish())
+}
+
+async fn revoke_token(state: web::Data<AppState>, caller: Caller, req: HttpRequest) -> Result<HttpResponse, IamError> {
+    let claims = verified_subject(&state, &caller, &req)?;
+    let principal = caller.principal.clone();
+    db::run(&state.pool, move |conn| {
+        if claims.user_id != principal.user_id {
+            authz::require_domain_admin(conn, &principal)?;
+        }
+        let until = claims.expires_at.naive_utc();
+        repo::revocations::append(conn, RevocationKind::Token, &claims.token_id, repo::now(), until)?;
+        Ok::<_, IamError>(())
+    })
+    .await?;
+    state.sync_revocations().await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn my_projects(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, IamError> {
+    let p = caller.principal.clone();
+    let projects = db::run(&state.pool, move |conn| {
+        let domain_wide = !repo::grants::user_domain_roles(conn, &p.user_id, &p.domain_id)?.is_empty();
+        let filter = repo::projects::ProjectFilter {
+            ids: if domain_wide { None } else { Some(repo::grants::user_project_ids(conn, &p.user_id)?) },
+            enabled: Some(true),
+            ..Default::default()
+        };
+        Ok::<_, IamError>(repo::projects::list(conn, &p.domain_id, &filter)?)
+    })
+    .await?;
+    let base = &state.config.public_url;
+    Ok(HttpResponse::Ok().json(json!({
+        "projects": projects.iter().map(|x| views::project(x, base, false)).collect::<Vec<_>>(),
+        "links": { "self": format!("{base}/v3/auth/projects") },
+    })))
+}
+
+async fn my_domains(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, IamError> {
+    let p = caller.principal.clone();
+    let domain = db::run(&state.pool, move |conn| {
+        let has_roles = !repo::grants::user_domain_roles(conn, &p.user_id, &p.domain_id)?.is_empty();
+        Ok::<_, IamError>(if has_roles { repo::domains::find(conn, &p.domain_id)? } else { None })
+    })
+    .await?;
+    let base = &state.config.public_url;
+    let domains: Vec<_> = domain
+        .iter()
+        .map(|d| {
+            json!({
+                "id": d.id, "name": d.name, "enabled": d.enabled, "description": d.description,
+                "links": { "self": format!("{base}/v3/domains/{}", d.id) },
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "domains": domains, "links": { "self": format!("{base}/v3/auth/domains") } })))
+}
+

@@ -1,0 +1,146 @@
+//! Role grants of groups on projects and on the domain:
+//! `/v3/{projects|domains}/{id}/groups/{group_id}/roles[/{role_id}]`.
+
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+use service_kit::auth::Principal;
+use service_kit::db::{self, DbConnection};
+
+use crate::authz::{self, Caller};
+use crate::error::IamError;
+use crate::repo::{self, grants::Target};
+use crate::state::AppState;
+use crate::views;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    for kind in ["projects", "domains"] {
+        cfg.route(&format!("/v3/{kind}/{{target_id}}/groups/{{group_id}}/roles"), web::get().to(list))
+            .service(
+                web::resource(format!("/v3/{kind}/{{target_id}}/groups/{{group_id}}/roles/{{role_id}}"))
+                    .route(web::put().to(grant))
+                    .route(web::head().to(check))
+                    .route(web::delete().to(revoke)),
+            );
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Project,
+    Domain,
+}
+
+fn kind_of(req: &actix_web::HttpRequest) -> Kind {
+    if req.path().starts_with("/v3/domains/") {
+        Kind::Domain
+    } else {
+        Kind::Project
+    }
+}
+
+/// The target must be in the caller's domain, the group too, and the caller its admin.
+fn checked(
+    conn: &mut DbConnection,
+    p: &Principal,
+    kind: Kind,
+    target_id: &str,
+    group_id: &str,
+) -> Result<(), IamError> {
+    match kind {
+        Kind::Project => {
+            authz::project_in_domain(conn, p, target_id)?;
+        }
+        Kind::Domain if target_id != p.domain_id => return Err(IamError::NotFound("domain")),
+        Kind::Domain => {}
+    }
+    authz::group_in_domain(conn, p, group_id)?;
+    authz::require_domain_admin(conn, p)
+}
+
+fn target(kind: Kind, id: &str) -> Target<'_> {
+    match kind {
+        Kind::Project => Target::Project(id),
+        Kind::Domain => Target::Domain(id),
+    }
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: actix_web::HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, IamError> {
+    let kind = kind_of(&req);
+    let p = caller.principal.clone();
+    let (target_id, group_id) = path.into_inner();
+    let roles = db::run(&state.pool, move |conn| {
+        checked(conn, &p, kind, &target_id, &group_id)?;
+        Ok::<_, IamError>(repo::grants::roles_of_group(conn, target(kind, &target_id), &group_id)?)
+    })
+    .await?;
+    let base = &state.config.public_url;
+    Ok(HttpResponse::Ok().json(json!({
+        "roles": roles.iter().map(|r| views::role(r, base)).collect::<Vec<_>>(),
+        "links": views::list_links(base, req.path()),
+    })))
+}
+
+async fn grant(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: actix_web::HttpRequest,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, IamError> {
+    let kind = kind_of(&req);
+    let p = caller.principal.clone();
+    let (target_id, group_id, role_id) = path.into_inner();
+    db::run(&state.pool, move |conn| {
+        checked(conn, &p, kind, &target_id, &group_id)?;
+        repo::roles::find(conn, &role_id)?.ok_or(IamError::NotFound("role"))?;
+        Ok::<_, IamError>(repo::grants::grant(conn, target(kind, &target_id), &group_id, &role_id)?)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn check(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: actix_web::HttpRequest,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, IamError> {
+    let kind = kind_of(&req);
+    let p = caller.principal.clone();
+    let (target_id, group_id, role_id) = path.into_inner();
+    let granted = db::run(&state.pool, move |conn| {
+        checked(conn, &p, kind, &target_id, &group_id)?;
+        Ok::<_, IamError>(repo::grants::has_grant(conn, target(kind, &target_id), &group_id, &role_id)?)
+    })
+    .await?;
+    if granted {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(IamError::NotFound("grant"))
+    }
+}
+
+async fn revoke(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: actix_web::HttpRequest,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, IamError> {
+    let kind = kind_of(&req);
+    let p = caller.principal.clone();
+    let (target_id, group_id, role_id) = path.into_inner();
+    let removed = db::run(&state.pool, move |conn| {
+        checked(conn, &p, kind, &target_id, &group_id)?;
+        Ok::<_, IamError>(repo::grants::revoke(conn, target(kind, &target_id), &group_id, &role_id)?)
+    })
+    .await?;
+    if removed {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(IamError::NotFound("grant"))
+    }
+}

@@ -1,0 +1,47 @@
+//! `/internal/v1/*`: what other services need from IAM (verifying keys, revocations).
+//! Guarded by the internal credential; never meant to be exposed publicly.
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use service_kit::auth::wire::{KeySet, RevocationPage, KEYS_PATH, REVOCATIONS_PATH};
+use service_kit::db;
+
+use crate::error::IamError;
+use crate::repo;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(KEYS_PATH, web::get().to(keys)).route(REVOCATIONS_PATH, web::get().to(revocations));
+}
+
+fn guard(state: &AppState, req: &HttpRequest) -> Result<(), IamError> {
+    if state.internal.accepts(req) {
+        Ok(())
+    } else {
+        Err(IamError::Unauthenticated(service_kit::auth::AuthError::Missing))
+    }
+}
+
+async fn keys(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, IamError> {
+    guard(&state, &req)?;
+    Ok(HttpResponse::Ok().json(KeySet { keys: state.verifying_keys.clone() }))
+}
+
+async fn revocations(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, IamError> {
+    guard(&state, &req)?;
+    let after = match query.get("after") {
+        None => 0,
+        Some(v) => v.parse::<i64>().map_err(|_| IamError::BadRequest("after must be an integer".into()))?,
+    };
+    let events = db::run(&state.pool, move |conn| {
+        Ok::<_, IamError>(repo::revocations::after(conn, after, repo::now())?)
+    })
+    .await?;
+    let last_seq = events.iter().map(|e| e.seq).max().unwrap_or(after).max(after);
+    Ok(HttpResponse::Ok().json(RevocationPage { events, last_seq }))
+}

@@ -1,0 +1,189 @@
+//! `/v3/projects`: projects of the caller's domain.
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+use service_kit::db::{self, StoreError};
+
+use crate::authz::{self, Caller};
+use crate::error::IamError;
+use crate::repo::{self, projects::ProjectChanges};
+use crate::state::AppState;
+use crate::{validate, views};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/v3/projects").route(web::post().to(create)).route(web::get().to(list)))
+        .service(
+            web::resource("/v3/projects/{project_id}")
+                .route(web::get().to(show))
+                .route(web::patch().to(update)),
+        );
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateBody {
+    project: CreateProject,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateProject {
+    name: String,
+    #[serde(default)]
+    parent_id: Option<String>,
+    #[serde(default)]
+    domain_id: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateBody {
+    project: UpdateProject,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateProject {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+fn name_conflict(e: StoreError) -> IamError {
+    match e {
+        StoreError::UniqueViolation => IamError::Conflict("A project with that name already exists in the domain.".into()),
+        other => other.into(),
+    }
+}
+
+async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<CreateBody>) -> Result<HttpResponse, IamError> {
+    let x = body.into_inner().project;
+    validate::resource_name("project", &x.name)?;
+    if let Some(d) = &x.description {
+        validate::description(d)?;
+    }
+    let p = caller.principal.clone();
+    let project = db::run(&state.pool, move |conn| {
+        authz::require_domain_admin(conn, &p)?;
+        let domain_id = authz::own_domain(&p, x.domain_id.as_deref())?;
+        // A top-level project's parent is its domain, as in Keystone.
+        let parent_id = match x.parent_id {
+            Some(parent) if parent != domain_id => {
+                authz::project_in_domain(conn, &p, &parent)
+                    .map_err(|_| IamError::BadRequest("parent_id must be a project of the domain".into()))?;
+                Some(parent)
+            }
+            _ => None,
+        };
+        let row = repo::projects::Project {
+            id: repo::new_id(),
+            domain_id,
+            parent_id,
+            name: x.name,
+            description: x.description.unwrap_or_default(),
+            enabled: true,
+            created_at: repo::now(),
+        };
+        repo::projects::insert(conn, &row).map_err(name_conflict)?;
+        Ok::<_, IamError>(row)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(json!({ "project": views::project(&project, &state.config.public_url, false) })))
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, IamError> {
+    let filter = repo::projects::ProjectFilter {
+        name: query.get("name").cloned(),
+        parent_id: query.get("parent_id").cloned(),
+        enabled: super::parse_bool("enabled", query.get("enabled"))?,
+        ids: None,
+    };
+    let page = parse_positive("page", query.get("page"))?.unwrap_or(1);
+    let per_page = parse_positive("per_page", query.get("per_page"))?.unwrap_or(5000).min(5000);
+    let foreign_domain = query.get("domain_id").is_some_and(|d| *d != caller.domain_id);
+    let p = caller.principal.clone();
+    let projects = db::run(&state.pool, move |conn| {
+        if foreign_domain {
+            return Ok(Vec::new());
+        }
+        let mut filter = filter;
+        if !authz::is_domain_admin(conn, &p)? {
+            // Everyone else sees the projects they hold a role on.
+            filter.ids = Some(repo::grants::user_project_ids(conn, &p.user_id)?);
+        }
+        Ok::<_, IamError>(repo::projects::list(conn, &p.domain_id, &filter)?)
+    })
+    .await?;
+    let base = &state.config.public_url;
+    let start = (page - 1).saturating_mul(per_page);
+    let items: Vec<_> = projects
+        .iter()
+        .skip(start)
+        .take(per_page)
+        .map(|x| views::project(x, base, true))
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "projects": items, "links": views::list_links(base, "/v3/projects") })))
+}
+
+fn parse_positive(name: &str, v: Option<&String>) -> Result<Option<usize>, IamError> {
+    match v {
+        None => Ok(None),
+        Some(v) => match v.parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(Some(n)),
+            _ => Err(IamError::BadRequest(format!("{name} must be a positive integer"))),
+        },
+    }
+}
+
+async fn show(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, IamError> {
+    let p = caller.principal.clone();
+    let id = path.into_inner();
+    let project = db::run(&state.pool, move |conn| {
+        let project = authz::project_in_domain(conn, &p, &id)?;
+        let has_role = !repo::grants::user_project_roles(conn, &p.user_id, &id, &p.domain_id)?.is_empty();
+        if !has_role {
+            return Err(IamError::Forbidden("no role on the project"));
+        }
+        Ok(project)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({ "project": views::project(&project, &state.config.public_url, true) })))
+}
+
+async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<UpdateBody>,
+) -> Result<HttpResponse, IamError> {
+    let x = body.into_inner().project;
+    if let Some(name) = &x.name {
+        validate::resource_name("project", name)?;
+    }
+    if let Some(d) = &x.description {
+        validate::description(d)?;
+    }
+    let p = caller.principal.clone();
+    let id = path.into_inner();
+    let project = db::run(&state.pool, move |conn| {
+        authz::require_domain_admin(conn, &p)?;
+        authz::project_in_domain(conn, &p, &id)?;
+        repo::projects::update(conn, &id, &ProjectChanges { name: x.name, description: x.description })
+            .map_err(name_conflict)?;
+        authz::project_in_domain(conn, &p, &id)
+    })
+    .await?;
+    let mut body = views::project(&project, &state.config.public_url, false);
+    body["extra"] = json!({});
+    Ok(HttpResponse::Ok().json(json!({ "project": body })))
+}

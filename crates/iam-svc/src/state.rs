@@ -1,0 +1,77 @@
+//! Application state shared by every worker: the pool, configuration, keys, the token
+//! verifier and the login limiter.
+
+use std::sync::Arc;
+
+use credential_core::iam_token::{TokenSigningKey, VerifyingKey};
+use service_kit::auth::{InternalCredential, TokenVerifier, VerifierOptions};
+use service_kit::db::{self, DbPool};
+
+use crate::config::IamConfig;
+use crate::error::IamError;
+use crate::keys::SigningKeys;
+use crate::ratelimit::LoginLimiter;
+use crate::repo;
+
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: IamConfig,
+    pub signer: TokenSigningKey,
+    pub verifying_keys: Vec<VerifyingKey>,
+    pub verifier: Arc<TokenVerifier>,
+    pub limiter: LoginLimiter,
+    pub internal: InternalCredential,
+}
+
+impl AppState {
+    pub fn new(config: IamConfig, pool: DbPool, keys: SigningKeys, internal: InternalCredential) -> AppState {
+        let verifier = Arc::new(TokenVerifier::new(VerifierOptions {
+            max_feed_staleness: std::time::Duration::from_secs(config.revocation.max_staleness_seconds),
+            ..VerifierOptions::default()
+        }));
+        verifier.set_keys(keys.verifying.clone());
+        AppState {
+            limiter: LoginLimiter::new(&config.login_limits),
+            pool,
+            signer: keys.current,
+            verifying_keys: keys.verifying,
+            verifier,
+            internal,
+            config,
+        }
+    }
+
+    /// Read revocations recorded since the last read (by any replica) into the verifier.
+    pub async fn sync_revocations(&self) -> Result<(), IamError> {
+        let after = self.verifier.last_seq();
+        let events = db::run(&self.pool, move |conn| -> Result<_, IamError> {
+            Ok(repo::revocations::after(conn, after, repo::now())?)
+        })
+        .await?;
+        self.verifier.apply_revocations(&events, chrono::Utc::now());
+        Ok(())
+    }
+
+    /// Keep the verifier current for as long as the process runs; prune old events now
+    /// and then.
+    pub async fn run_revocation_sync(self: Arc<Self>) {
+        let interval = std::time::Duration::from_millis(self.config.revocation.poll_interval_ms);
+        let mut ticks: u64 = 0;
+        loop {
+            if let Err(e) = self.sync_revocations().await {
+                log::warn!("revocation sync failed: {e}");
+            }
+            ticks += 1;
+            if ticks % 600 == 0 {
+                let pruned = db::run(&self.pool, |conn| -> Result<_, IamError> {
+                    Ok(repo::revocations::prune(conn, repo::now())?)
+                })
+                .await;
+                if let Err(e) = pruned {
+                    log::warn!("revocation prune failed: {e}");
+                }
+            }
+            actix_web::rt::time::sleep(interval).await;
+        }
+    }
+}

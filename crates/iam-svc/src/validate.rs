@@ -1,0 +1,75 @@
+//! Rules for names, descriptions and passwords in request bodies.
+
+use crate::error::IamError;
+
+/// Users, groups and projects: 1..=64 characters of letters, digits, space, `-`, `_`,
+/// `.`, not starting or ending with a space.
+pub fn resource_name(kind: &str, name: &str) -> Result<(), IamError> {
+    let ok_chars = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'));
+    if name.is_empty() || name.chars().count() > 64 || !ok_chars || name.trim() != name {
+        return Err(IamError::BadRequest(format!(
+            "Invalid {kind} name: use 1 to 64 letters, digits, spaces, '-', '_' or '.', not starting or ending with a space."
+        )));
+    }
+    Ok(())
+}
+
+/// Descriptions: up to 255 characters, none of `@#%&<>\$^*` (Huawei's rule).
+pub fn description(text: &str) -> Result<(), IamError> {
+    if text.chars().count() > 255 || text.chars().any(|c| "@#%&<>\\$^*".contains(c)) {
+        return Err(IamError::BadRequest(
+            "Invalid description: up to 255 characters, without @#%&<>\\$^*.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Passwords: 8..=128 characters with at least two of lower case, upper case, digits and
+/// other characters.
+pub fn password(pw: &str) -> Result<(), IamError> {
+    let len = pw.chars().count();
+    let classes = [
+        pw.chars().any(|c| c.is_ascii_lowercase()),
+        pw.chars().any(|c| c.is_ascii_uppercase()),
+        pw.chars().any(|c| c.is_ascii_digit()),
+        pw.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|x| **x)
+    .count();
+    if !(8..=128).contains(&len) || classes < 2 {
+        return Err(IamError::BadRequest(
+            "Invalid password: 8 to 128 characters with at least two of lower case, upper case, digits and symbols.".into(),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(resource_name("user", "alice.b-c_d 1").is_ok());
+        for bad in ["", " lead", "trail ", "sl/ash", "ünï", &"a".repeat(65)] {
+            assert!(resource_name("user", bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn descriptions() {
+        assert!(description("plain text, fine.").is_ok());
+        assert!(description("a<b").is_err());
+        assert!(description(&"x".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn passwords() {
+        assert!(password("Str0ng-Passw0rd!").is_ok());
+        assert!(password("alllowercase").is_err());
+        assert!(password("Sh0rt").is_err());
+    }
+}
