@@ -33,9 +33,14 @@ pid=""
 schema=""
 passed=0
 
+# The original stdout and stderr: a failing command exits with its redirections (into the
+# log) still in force, and the EXIT trap must not write into the log.
+exec 3>&1 4>&2
+
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
+  exec 1>&3 2>&4
   if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -43,12 +48,16 @@ cleanup() {
   fi
   [[ -n "$pid" ]] && { wait "$pid" 2>/dev/null || true; }
   if ((status != 0)) && [[ -s "$LOG" ]]; then
-    echo "---- iam-svc log ($LOG) ----" >&2
-    cat "$LOG" >&2
+    # Kept whole for a closer look; shown with long lines (backtraces) shortened.
+    mkdir -p "$ROOT/var/log"
+    cp "$LOG" "$ROOT/var/log/sdk-test-iam-svc.log"
+    echo "---- iam-svc log (last 300 lines; all of it: var/log/sdk-test-iam-svc.log) ----" >&2
+    tail -n 300 "$LOG" | cut -c1-400 >&2
     echo "---- end of iam-svc log ----" >&2
   fi
   if [[ -n "$schema" ]]; then
-    psql "$TEST_DATABASE_URL" -v ON_ERROR_STOP=1 -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null ||
+    PGOPTIONS=--client-min-messages=warning \
+      psql "$TEST_DATABASE_URL" -v ON_ERROR_STOP=1 -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null ||
       echo "sdk-test: could not drop schema $schema" >&2
   fi
   rm -rf "$WORK"

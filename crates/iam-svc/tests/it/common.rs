@@ -1,0 +1,206 @@
+//! The test harness: a fresh database, a bootstrapped domain, and helpers to call the
+//! app and log in.
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::{test, web};
+use credential_core::iam_token::TokenSigningKey;
+use credential_core::SecretString;
+use iam_svc::bootstrap::{self, AdminPassword, Bootstrapped};
+use iam_svc::config::IamConfig;
+use iam_svc::keys::SigningKeys;
+use iam_svc::state::AppState;
+use serde_json::{json, Value};
+use service_kit::auth::InternalCredential;
+use service_kit::http::Metrics;
+use service_kit::testing::TestDatabase;
+
+pub const ADMIN_PASSWORD: &str = "Adm1n-Passw0rd!";
+pub const INTERNAL_SECRET: &str = "internal-test-credential-0123456789abcdef";
+
+/// Configuration for tests: cheap password hashing, everything else default.
+pub fn test_config() -> IamConfig {
+    std::env::set_var("IAM__PASSWORDS__PBKDF2_ITERATIONS", "1000");
+    std::env::set_var("IAM__PUBLIC_URL", "http://iam.test");
+    IamConfig::load(None).expect("config")
+}
+
+/// A fresh signing key with id `kid`.
+pub fn signing_keys(kid: &str) -> SigningKeys {
+    let pkcs8 = TokenSigningKey::generate_pkcs8().expect("generate");
+    let current = TokenSigningKey::from_pkcs8(kid, &pkcs8).expect("load");
+    let verifying = vec![current.public_key()];
+    SigningKeys { current, verifying }
+}
+
+/// A database, state over it, and the bootstrap admin.
+pub struct Harness {
+    pub db: TestDatabase,
+    pub state: web::Data<AppState>,
+    pub boot: Bootstrapped,
+}
+
+impl Harness {
+    pub async fn new() -> Harness {
+        Self::with_config(test_config()).await
+    }
+
+    pub async fn with_config(config: IamConfig) -> Harness {
+        Self::build(TestDatabase::new(&iam_svc::MIGRATIONS), config).await
+    }
+
+    /// Several connections (SQLite file or PostgreSQL schema) for concurrent tests and
+    /// other processes.
+    pub async fn shared() -> Harness {
+        Self::build(TestDatabase::shared(&iam_svc::MIGRATIONS), test_config()).await
+    }
+
+    async fn build(db: TestDatabase, config: IamConfig) -> Harness {
+        let mut conn = db.pool.get().expect("conn");
+        let boot = bootstrap::run(&mut conn, &config, AdminPassword::Ensure(SecretString::from(ADMIN_PASSWORD)))
+            .expect("bootstrap");
+        drop(conn);
+        let state = Arc::new(AppState::new(
+            config,
+            db.pool.clone(),
+            signing_keys("test-key"),
+            InternalCredential::new(SecretString::from(INTERNAL_SECRET)),
+        ));
+        state.sync_revocations().await.expect("sync");
+        Harness { db, state: web::Data::from(state), boot }
+    }
+
+    /// The app under test.
+    pub async fn app(
+        &self,
+    ) -> impl Service<actix_http::Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error> {
+        test::init_service(iam_svc::app::build(self.state.clone(), web::Data::new(Metrics::new("iam-svc")))).await
+    }
+}
+
+/// Status and JSON body (Null when the body is empty) of a request.
+pub async fn call<S, B>(app: &S, req: test::TestRequest) -> (StatusCode, Value, actix_web::http::header::HeaderMap)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let res = test::call_service(app, req.to_request()).await;
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = test::read_body(res).await;
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+    };
+    (status, body, headers)
+}
+
+/// The Keystone password login body.
+pub fn password_body(domain: &str, user: &str, password: &str, scope: Value) -> Value {
+    let mut auth = json!({
+        "identity": {
+            "methods": ["password"],
+            "password": { "user": { "domain": { "name": domain }, "name": user, "password": password } }
+        }
+    });
+    if !scope.is_null() {
+        auth["scope"] = scope;
+    }
+    json!({ "auth": auth })
+}
+
+/// Log in and return the token, or panic with the answer.
+pub async fn login<S, B>(app: &S, domain: &str, user: &str, password: &str, scope: Value) -> String
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let req = test::TestRequest::post()
+        .uri("/v3/auth/tokens")
+        .set_json(password_body(domain, user, password, scope));
+    let (status, body, headers) = call(app, req).await;
+    assert_eq!(status, StatusCode::CREATED, "login failed: {body}");
+    headers.get("x-subject-token").expect("X-Subject-Token").to_str().expect("ascii").to_string()
+}
+
+/// Scope helpers.
+pub fn project_scope(id: &str) -> Value {
+    json!({ "project": { "id": id } })
+}
+
+pub fn domain_scope(id: &str) -> Value {
+    json!({ "domain": { "id": id } })
+}
+
+/// The admin's project-scoped token.
+pub async fn admin_token<S, B>(app: &S, h: &Harness) -> String
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    login(app, bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, project_scope(&h.boot.project_id)).await
+}
+
+/// Another tenant: a domain with its own admin (in an admin group), project and a
+/// project-scoped token for that admin.
+pub struct OtherTenant {
+    pub domain_id: String,
+    pub domain_name: String,
+    pub admin_id: String,
+    pub project_id: String,
+}
+
+impl Harness {
+    /// Create a second domain directly in the database (there is no public domain API).
+    pub fn other_tenant(&self, name: &str) -> OtherTenant {
+        use iam_svc::repo::{self, grants::Target};
+        let mut conn = self.db.pool.get().expect("conn");
+        let now = repo::now();
+        let domain = repo::domains::Domain {
+            id: repo::new_id(),
+            name: name.into(),
+            description: String::new(),
+            enabled: true,
+            created_at: now,
+        };
+        repo::domains::insert(&mut conn, &domain).expect("domain");
+        let project = repo::projects::Project {
+            id: repo::new_id(),
+            domain_id: domain.id.clone(),
+            parent_id: None,
+            name: format!("{name}-project"),
+            description: String::new(),
+            enabled: true,
+            created_at: now,
+        };
+        repo::projects::insert(&mut conn, &project).expect("project");
+        let group = repo::groups::Group {
+            id: repo::new_id(),
+            domain_id: domain.id.clone(),
+            name: "admins".into(),
+            description: String::new(),
+            created_at: now,
+        };
+        repo::groups::insert(&mut conn, &group).expect("group");
+        let admin_role = repo::roles::find_by_name(&mut conn, "admin").expect("q").expect("role");
+        repo::grants::grant(&mut conn, Target::Domain(&domain.id), &group.id, &admin_role.id).expect("grant");
+        repo::grants::grant(&mut conn, Target::Project(&project.id), &group.id, &admin_role.id).expect("grant");
+        let user = repo::users::User {
+            id: repo::new_id(),
+            domain_id: domain.id.clone(),
+            name: "admin".into(),
+            password_hash: credential_core::password::hash_password(ADMIN_PASSWORD, 1000).expect("hash"),
+            enabled: true,
+            description: String::new(),
+            created_at: now,
+            updated_at: now,
+        };
+        repo::users::insert(&mut conn, &user).expect("user");
+        repo::groups::add_member(&mut conn, &group.id, &user.id).expect("member");
+        OtherTenant { domain_id: domain.id, domain_name: name.into(), admin_id: user.id, project_id: project.id }
+    }
+}

@@ -1,0 +1,5 @@
+//! iam-svc integration tests: HTTP in through the real app, database out. One binary,
+//! modules per area. SQLite by default; PostgreSQL with `TEST_DATABASE_URL`.
+
+mod common;
+mod smoke;
