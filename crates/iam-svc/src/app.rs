@@ -6,6 +6,7 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpRequest};
+use service_kit::auth::{signed_requests, SignatureSettings, SignatureVerifier};
 use service_kit::http::{configure_health, observe, Metrics};
 
 use crate::error::IamError;
@@ -26,7 +27,14 @@ pub fn build(
     >,
 > {
     let max_body = state.config.server.max_body_bytes;
+    let signatures: std::sync::Arc<dyn SignatureVerifier> = std::sync::Arc::new(state.signatures.clone());
+    let settings = SignatureSettings {
+        max_body_bytes: max_body,
+        max_skew: std::time::Duration::from_secs(state.config.access_keys.signature_max_skew_seconds),
+    };
     App::new()
+        .app_data(web::Data::from(signatures))
+        .app_data(web::Data::new(settings))
         .app_data(web::Data::from(state.verifier.clone()))
         .app_data(web::Data::new(state.pool.clone()))
         .app_data(state)
@@ -35,6 +43,7 @@ pub fn build(
         .app_data(web::PayloadConfig::new(max_body))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
+        .wrap(from_fn(signed_requests))
         .wrap(from_fn(observe))
         .configure(configure_health)
         .configure(routes::configure)

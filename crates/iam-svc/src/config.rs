@@ -34,6 +34,11 @@ window_seconds = 300
 max_failures_per_user = 5
 max_failures_per_address = 50
 
+[access_keys]
+master_key_file = "var/keys/iam-master.keys"
+max_per_user = 2
+signature_max_skew_seconds = 900
+
 [internal]
 credential_file = "var/keys/internal-credential"
 
@@ -54,6 +59,7 @@ pub struct IamConfig {
     pub tokens: TokenConfig,
     pub passwords: PasswordConfig,
     pub login_limits: LoginLimitConfig,
+    pub access_keys: AccessKeyConfig,
     pub internal: InternalConfig,
     pub revocation: RevocationConfig,
 }
@@ -79,6 +85,17 @@ pub struct LoginLimitConfig {
     pub window_seconds: u64,
     pub max_failures_per_user: u32,
     pub max_failures_per_address: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessKeyConfig {
+    /// `<key id> <base64 of 32 bytes>` per line; the first line seals, every line opens.
+    pub master_key_file: PathBuf,
+    /// Most permanent access keys one user may hold (Huawei: 2).
+    pub max_per_user: u32,
+    /// Largest accepted distance between `X-Sdk-Date` and our clock.
+    pub signature_max_skew_seconds: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -125,6 +142,12 @@ impl IamConfig {
             || self.login_limits.window_seconds == 0
         {
             return invalid("login_limits values must be at least 1");
+        }
+        if self.access_keys.max_per_user == 0 || self.access_keys.max_per_user > 100 {
+            return invalid("access_keys.max_per_user must be between 1 and 100");
+        }
+        if !(1..=3600).contains(&self.access_keys.signature_max_skew_seconds) {
+            return invalid("access_keys.signature_max_skew_seconds must be between 1 and 3600");
         }
         if self.revocation.poll_interval_ms == 0 || self.revocation.poll_interval_ms > 5000 {
             return invalid("revocation.poll_interval_ms must be between 1 and 5000");

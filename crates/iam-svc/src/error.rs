@@ -33,6 +33,9 @@ pub enum IamError {
     /// The body is larger than `server.max_body_bytes`.
     #[error("request body too large")]
     PayloadTooLarge,
+    /// The user already holds the most access keys allowed.
+    #[error("access key quota exceeded")]
+    QuotaExceeded,
     /// Too many failed logins for this user or address.
     #[error("too many failed attempts")]
     TooManyAttempts,
@@ -79,10 +82,7 @@ impl IamError {
     fn status_and_message(&self) -> (StatusCode, String) {
         match self {
             IamError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
-            IamError::Unauthenticated(_) => (
-                StatusCode::UNAUTHORIZED,
-                "The request you have made requires authentication.".into(),
-            ),
+            IamError::Unauthenticated(e) => auth_refusal(e),
             IamError::LoginFailed => {
                 (StatusCode::UNAUTHORIZED, "The username or password is wrong.".into())
             }
@@ -98,6 +98,7 @@ impl IamError {
                 (StatusCode::NOT_FOUND, format!("Could not find {what}."))
             }
             IamError::Conflict(m) => (StatusCode::CONFLICT, m.clone()),
+            IamError::QuotaExceeded => (StatusCode::BAD_REQUEST, "akSkNumExceed".into()),
             IamError::PayloadTooLarge => {
                 (StatusCode::PAYLOAD_TOO_LARGE, "The request body is too large.".into())
             }
@@ -114,6 +115,27 @@ impl IamError {
                 "An unexpected error prevented the server from fulfilling your request.".into(),
             ),
         }
+    }
+}
+
+/// What a refused credential is told. Tokens get Keystone's one message; signatures say
+/// which check failed, as Huawei's gateway does, since the signer needs to know.
+fn auth_refusal(e: &AuthError) -> (StatusCode, String) {
+    let signed = |what: &str| {
+        (StatusCode::UNAUTHORIZED, format!("Incorrect IAM authentication information: {what}"))
+    };
+    match e {
+        AuthError::MalformedSignature(_) => signed("malformed Authorization header or signed headers."),
+        AuthError::SignatureExpired => signed("X-Sdk-Date is too far from the server time."),
+        AuthError::UnknownAccessKey => signed("the access key does not exist."),
+        AuthError::InactiveAccessKey => signed("the access key is inactive."),
+        AuthError::SignatureMismatch => signed("the signature does not match the request."),
+        AuthError::SecurityTokenRefused => signed("the security token is invalid, expired or revoked."),
+        AuthError::ScopeRefused => (
+            StatusCode::FORBIDDEN,
+            "The credential has no access to the requested project or domain.".into(),
+        ),
+        _ => (StatusCode::UNAUTHORIZED, "The request you have made requires authentication.".into()),
     }
 }
 
@@ -154,6 +176,9 @@ mod tests {
             (IamError::NotFound("user"), 404),
             (IamError::Conflict("x".into()), 409),
             (IamError::PayloadTooLarge, 413),
+            (IamError::QuotaExceeded, 400),
+            (IamError::Unauthenticated(AuthError::SignatureMismatch), 401),
+            (IamError::Unauthenticated(AuthError::ScopeRefused), 403),
             (IamError::TooManyAttempts, 429),
             (IamError::Unavailable("db".into()), 503),
             (IamError::Internal("boom".into()), 500),

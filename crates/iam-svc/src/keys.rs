@@ -8,6 +8,7 @@ use std::path::Path;
 
 use base64::Engine;
 use credential_core::iam_token::{TokenSigningKey, VerifyingKey};
+use credential_core::seal::{Keyring, SealingKey};
 use credential_core::SecretString;
 use service_kit::config::Mode;
 
@@ -40,18 +41,10 @@ pub fn load_signing_keys(path: &Path, mode: Mode) -> Result<SigningKeys, KeyErro
         }
         generate_signing_key_file(path)?;
     }
-    let text = fs::read_to_string(path).map_err(|e| file_error(path, e))?;
     let mut keys = Vec::new();
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#')) {
-        let (kid, pkcs8) = line
-            .trim()
-            .split_once(' ')
-            .ok_or_else(|| file_error(path, format!("line {}: expected `<kid> <base64 pkcs8>`", n + 1)))?;
-        let der = B64
-            .decode(pkcs8.trim())
-            .map_err(|_| file_error(path, format!("line {}: not base64", n + 1)))?;
+    for (n, kid, der) in read_key_lines(path)? {
         let key = TokenSigningKey::from_pkcs8(kid, &der)
-            .map_err(|e| file_error(path, format!("line {}: {e}", n + 1)))?;
+            .map_err(|e| file_error(path, format!("line {n}: {e}")))?;
         keys.push(key);
     }
     let mut keys = keys.into_iter();
@@ -59,6 +52,59 @@ pub fn load_signing_keys(path: &Path, mode: Mode) -> Result<SigningKeys, KeyErro
     let mut verifying = vec![current.public_key()];
     verifying.extend(keys.map(|k| k.public_key()));
     Ok(SigningKeys { current, verifying })
+}
+
+/// The `<key id> <base64>` lines of a key file, numbered, without comments or blanks.
+fn read_key_lines(path: &Path) -> Result<Vec<(usize, String, zeroize::Zeroizing<Vec<u8>>)>, KeyError> {
+    let text = zeroize::Zeroizing::new(fs::read_to_string(path).map_err(|e| file_error(path, e))?);
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (kid, b64) = line
+            .split_once(' ')
+            .ok_or_else(|| file_error(path, format!("line {}: expected `<key id> <base64>`", i + 1)))?;
+        let bytes = B64
+            .decode(b64.trim())
+            .map_err(|_| file_error(path, format!("line {}: not base64", i + 1)))?;
+        out.push((i + 1, kid.to_string(), zeroize::Zeroizing::new(bytes)));
+    }
+    Ok(out)
+}
+
+/// Load the master keyring that seals secret keys; in development, create it first.
+pub fn load_master_keyring(path: &Path, mode: Mode) -> Result<Keyring, KeyError> {
+    if !path.exists() {
+        if mode == Mode::Production {
+            return Err(KeyError::MissingInProduction { path: path.display().to_string() });
+        }
+        log::warn!(
+            "DEVELOPMENT KEY: generated master key {} — do not use it in production",
+            path.display()
+        );
+        write_private(path, new_master_key_line()?.as_bytes())?;
+    }
+    let mut keys = Vec::new();
+    for (n, kid, bytes) in read_key_lines(path)? {
+        let key: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| file_error(path, format!("line {n}: a master key is 32 bytes")))?;
+        keys.push(SealingKey::new(kid, key).map_err(|e| file_error(path, format!("line {n}: {e}")))?);
+    }
+    let mut keys = keys.into_iter();
+    let current = keys.next().ok_or_else(|| file_error(path, "no key in file"))?;
+    Keyring::new(current, keys.collect()).map_err(|e| file_error(path, e))
+}
+
+/// A new `<key id> <base64>` master key line; put it first in the file to rotate.
+pub fn new_master_key_line() -> Result<String, KeyError> {
+    let kid = format!("m{}", chrono::Utc::now().format("%Y%m%d%H%M%S"));
+    let key = SealingKey::generate(kid.clone())
+        .map_err(|e| KeyError::File { path: "master key".into(), cause: e.to_string() })?;
+    Ok(format!("{kid} {}\n", key.to_base64().expose()))
 }
 
 /// Write a new signing key file (mode 0600) if none exists.

@@ -7,19 +7,25 @@ use std::sync::Arc;
 use actix_web::{web, HttpServer};
 use iam_svc::bootstrap::{self, AdminPassword};
 use iam_svc::config::IamConfig;
-use iam_svc::state::AppState;
+use iam_svc::state::{AppState, Keys};
 use iam_svc::{app, keys, MIGRATIONS};
 use service_kit::auth::InternalCredential;
 use service_kit::db::{self, DbPool, PoolOptions};
 use service_kit::http::Metrics;
 
-const USAGE: &str = "usage: iam-svc [--config PATH] [serve | migrate | bootstrap [--env-file PATH] | gen-keys]
+const USAGE: &str = "usage: iam-svc [--config PATH] [serve | migrate | bootstrap [--env-file PATH] | gen-keys | rotate-master-key | reseal-access-keys]
 
   serve       run the HTTP service (default)
   migrate     apply pending database migrations and exit
   bootstrap   create the first domain, admin user, project and admin group (idempotent);
               with --env-file, reuse the admin password stored there or write a new one
   gen-keys    create missing key files named in the configuration, then exit
+  rotate-master-key
+              put a new master key first in the master key file (older keys stay, so
+              existing secrets still open); then restart every replica
+  reseal-access-keys
+              after every replica runs with the new file: re-seal every secret access key
+              under the first key, so older keys can be removed from the file
 
 Configuration: built-in defaults < --config FILE < IAM__SECTION__KEY environment variables.";
 
@@ -72,6 +78,8 @@ fn main() -> ExitCode {
         "migrate" => migrate(&config).map(|_| ()),
         "bootstrap" => run_bootstrap(&config, args.env_file.as_deref()),
         "gen-keys" => gen_keys(&config),
+        "rotate-master-key" => rotate_master_key(&config),
+        "reseal-access-keys" => reseal_access_keys(&config),
         other => Err(format!("unknown command {other:?}\n{USAGE}")),
     };
     match result {
@@ -111,6 +119,28 @@ fn gen_keys(cfg: &IamConfig) -> Result<(), String> {
     keys::load_internal_credential(&cfg.internal.credential_file, service_kit::config::Mode::Development)
         .map_err(|e| e.to_string())?;
     keys::load_signing_keys(&cfg.tokens.signing_key_file, cfg.mode).map_err(|e| e.to_string())?;
+    keys::load_master_keyring(&cfg.access_keys.master_key_file, service_kit::config::Mode::Development)
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+fn rotate_master_key(cfg: &IamConfig) -> Result<(), String> {
+    let path = &cfg.access_keys.master_key_file;
+    // Open everything with the current file first, so a broken file stops us early.
+    keys::load_master_keyring(path, service_kit::config::Mode::Production).map_err(|e| e.to_string())?;
+    let kid = iam_svc::rotation::prepend_new_master_key(path)?;
+    println!("rotate-master-key: {kid} is now first in {}", path.display());
+    println!("next: copy the file to every replica, restart them, then run `iam-svc reseal-access-keys`");
+    Ok(())
+}
+
+fn reseal_access_keys(cfg: &IamConfig) -> Result<(), String> {
+    let keyring = keys::load_master_keyring(&cfg.access_keys.master_key_file, service_kit::config::Mode::Production)
+        .map_err(|e| e.to_string())?;
+    let pool = migrate(cfg)?;
+    let mut conn = pool.get().map_err(|e| format!("database unavailable: {e}"))?;
+    let n = iam_svc::rotation::reseal_access_keys(&mut conn, &keyring).map_err(|e| e.to_string())?;
+    println!("reseal-access-keys: re-sealed {n} secret key(s) under {}", keyring.current_id());
     Ok(())
 }
 
@@ -164,9 +194,11 @@ fn serve(cfg: IamConfig) -> Result<(), String> {
     let pool = if cfg.database.migrate_on_start { migrate(&cfg)? } else { open_pool(&cfg)? };
     let signing = keys::load_signing_keys(&cfg.tokens.signing_key_file, cfg.mode).map_err(|e| e.to_string())?;
     let internal = keys::load_internal_credential(&cfg.internal.credential_file, cfg.mode).map_err(|e| e.to_string())?;
+    let master = keys::load_master_keyring(&cfg.access_keys.master_key_file, cfg.mode).map_err(|e| e.to_string())?;
     let bind = (cfg.server.host.clone(), cfg.server.port);
     let workers = cfg.server.workers;
-    let state = Arc::new(AppState::new(cfg, pool, signing, InternalCredential::new(internal)));
+    let keys = Keys { signing, master, internal: InternalCredential::new(internal) };
+    let state = Arc::new(AppState::new(cfg, pool, keys));
     let metrics = web::Data::new(Metrics::new("iam-svc"));
     actix_web::rt::System::new().block_on(async move {
         state.sync_revocations().await.map_err(|e| format!("cannot read revocations: {e}"))?;

@@ -100,6 +100,7 @@ diesel::joinable!(domain_grants -> user_groups (group_id));
 diesel::joinable!(domain_grants -> roles (role_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    access_keys,
     domains,
     projects,
     users,
@@ -110,3 +111,18 @@ diesel::allow_tables_to_appear_in_same_query!(
     domain_grants,
     revocation_events,
 );
+
+diesel::table! {
+    access_keys (access) {
+        access -> Varchar,
+        user_id -> Varchar,
+        domain_id -> Varchar,
+        sealed_secret -> Varchar,
+        status -> Varchar,
+        description -> Varchar,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(access_keys -> users (user_id));

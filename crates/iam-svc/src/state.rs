@@ -12,6 +12,15 @@ use crate::error::IamError;
 use crate::keys::SigningKeys;
 use crate::ratelimit::LoginLimiter;
 use crate::repo;
+use crate::signatures::LocalSignatureVerifier;
+
+/// The key material a running iam-svc needs.
+pub struct Keys {
+    pub signing: SigningKeys,
+    /// Seals secret access keys at rest.
+    pub master: credential_core::seal::Keyring,
+    pub internal: InternalCredential,
+}
 
 pub struct AppState {
     pub pool: DbPool,
@@ -21,16 +30,19 @@ pub struct AppState {
     pub verifier: Arc<TokenVerifier>,
     pub limiter: LoginLimiter,
     pub internal: InternalCredential,
+    pub signatures: LocalSignatureVerifier,
 }
 
 impl AppState {
-    pub fn new(config: IamConfig, pool: DbPool, keys: SigningKeys, internal: InternalCredential) -> AppState {
+    pub fn new(config: IamConfig, pool: DbPool, keys: Keys) -> AppState {
+        let Keys { signing: keys, master, internal } = keys;
         let verifier = Arc::new(TokenVerifier::new(VerifierOptions {
             max_feed_staleness: std::time::Duration::from_secs(config.revocation.max_staleness_seconds),
             ..VerifierOptions::default()
         }));
         verifier.set_keys(keys.verifying.clone());
         AppState {
+            signatures: LocalSignatureVerifier::new(pool.clone(), Arc::new(master)),
             limiter: LoginLimiter::new(&config.login_limits),
             pool,
             signer: keys.current,

@@ -1,6 +1,7 @@
 //! Diesel queries, one file per table family. Functions take a connection and return
 //! rows or `StoreError`; authorization and HTTP shapes live elsewhere.
 
+pub mod access_keys;
 pub mod domains;
 pub mod grants;
 pub mod groups;

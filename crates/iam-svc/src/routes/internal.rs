@@ -4,7 +4,11 @@
 use std::collections::HashMap;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use service_kit::auth::wire::{KeySet, RevocationPage, KEYS_PATH, REVOCATIONS_PATH};
+use service_kit::auth::wire::{
+    KeySet, Refusal, RevocationPage, SignatureCheck, SignatureVerdict, KEYS_PATH, REVOCATIONS_PATH,
+    SIGNATURE_CHECKS_PATH,
+};
+use service_kit::auth::SignatureVerifier;
 use service_kit::db;
 
 use crate::error::IamError;
@@ -12,7 +16,9 @@ use crate::repo;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(KEYS_PATH, web::get().to(keys)).route(REVOCATIONS_PATH, web::get().to(revocations));
+    cfg.route(KEYS_PATH, web::get().to(keys))
+        .route(REVOCATIONS_PATH, web::get().to(revocations))
+        .route(SIGNATURE_CHECKS_PATH, web::post().to(check_signature));
 }
 
 fn guard(state: &AppState, req: &HttpRequest) -> Result<(), IamError> {
@@ -44,4 +50,22 @@ async fn revocations(
     .await?;
     let last_seq = events.iter().map(|e| e.seq).max().unwrap_or(after).max(after);
     Ok(HttpResponse::Ok().json(RevocationPage { events, last_seq }))
+}
+
+/// Check a signature for another service: the principal, or why not. A refusal is a
+/// normal answer (200); only our own failures are errors.
+async fn check_signature(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<SignatureCheck>,
+) -> Result<HttpResponse, IamError> {
+    guard(&state, &req)?;
+    let verdict = match state.signatures.check(body.into_inner()).await {
+        Ok(principal) => SignatureVerdict::Accepted(principal),
+        Err(e) => match Refusal::from_auth_error(&e) {
+            Some(refusal) => SignatureVerdict::Refused(refusal),
+            None => return Err(IamError::from(e)),
+        },
+    };
+    Ok(HttpResponse::Ok().json(verdict))
 }

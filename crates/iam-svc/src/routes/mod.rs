@@ -1,6 +1,7 @@
 //! HTTP handlers, one file per resource. Each exposes `configure`.
 
 pub mod auth;
+pub mod credentials;
 pub mod grants;
 pub mod groups;
 pub mod internal;
@@ -12,6 +13,7 @@ use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     auth::configure(cfg);
+    credentials::configure(cfg);
     users::configure(cfg);
     projects::configure(cfg);
     groups::configure(cfg);

@@ -12,7 +12,8 @@ use credential_core::SecretString;
 use iam_svc::bootstrap::{self, AdminPassword, Bootstrapped};
 use iam_svc::config::IamConfig;
 use iam_svc::keys::SigningKeys;
-use iam_svc::state::AppState;
+use credential_core::seal::{Keyring, SealingKey};
+use iam_svc::state::{AppState, Keys};
 use serde_json::{json, Value};
 use service_kit::auth::InternalCredential;
 use service_kit::http::Metrics;
@@ -63,12 +64,13 @@ impl Harness {
         let boot = bootstrap::run(&mut conn, &config, AdminPassword::Ensure(SecretString::from(ADMIN_PASSWORD)))
             .expect("bootstrap");
         drop(conn);
-        let state = Arc::new(AppState::new(
-            config,
-            db.pool.clone(),
-            signing_keys("test-key"),
-            InternalCredential::new(SecretString::from(INTERNAL_SECRET)),
-        ));
+        let keys = Keys {
+            signing: signing_keys("test-key"),
+            master: Keyring::new(SealingKey::generate("test-master").expect("master key"), Vec::new())
+                .expect("keyring"),
+            internal: InternalCredential::new(SecretString::from(INTERNAL_SECRET)),
+        };
+        let state = Arc::new(AppState::new(config, db.pool.clone(), keys));
         state.sync_revocations().await.expect("sync");
         Harness { db, state: web::Data::from(state), boot }
     }
@@ -203,4 +205,121 @@ impl Harness {
         repo::groups::add_member(&mut conn, &group.id, &user.id).expect("member");
         OtherTenant { domain_id: domain.id, domain_name: name.into(), admin_id: user.id, project_id: project.id }
     }
+}
+
+// ---- Helpers for the resource tests (tokens, users, groups, projects, bad input). ----
+
+/// The fixed roles, seeded by the first migration.
+pub const ADMIN_ROLE_ID: &str = "7a3c1f0e2b5d4e6f8a9b0c1d2e3f4a01";
+pub const MEMBER_ROLE_ID: &str = "7a3c1f0e2b5d4e6f8a9b0c1d2e3f4a02";
+pub const READONLY_ROLE_ID: &str = "7a3c1f0e2b5d4e6f8a9b0c1d2e3f4a03";
+
+/// The password of users the tests create.
+pub const USER_PASSWORD: &str = "Us3r-Passw0rd!";
+
+/// Keystone's messages, as the caller sees them.
+pub const MSG_LOGIN_FAILED: &str = "The username or password is wrong.";
+pub const MSG_NEEDS_AUTH: &str = "The request you have made requires authentication.";
+pub const MSG_FORBIDDEN: &str = "You are not authorized to perform the requested action.";
+pub const MSG_SCOPE_REFUSED: &str = "The user has no access to the requested scope.";
+
+/// The Keystone error envelope `{"error": {"code", "message", "title"}}`.
+pub fn keystone_error_body(code: u16, message: &str) -> Value {
+    let title = match code {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        413 => "Payload Too Large",
+        429 => "Too Many Requests",
+        other => panic!("no title known for {other}"),
+    };
+    json!({ "error": { "code": code, "message": message, "title": title } })
+}
+
+/// Assert a response is exactly the Keystone error `code` with `message`.
+#[track_caller]
+pub fn assert_keystone_error(status: StatusCode, body: &Value, code: u16, message: &str) {
+    assert_eq!(status.as_u16(), code, "{body}");
+    assert_eq!(body, &keystone_error_body(code, message));
+}
+
+/// `req` with the caller's `X-Auth-Token`.
+pub fn with_token(req: test::TestRequest, token: &str) -> test::TestRequest {
+    req.insert_header(("X-Auth-Token", token.to_string()))
+}
+
+/// Create a user with [`USER_PASSWORD`] as the holder of `token`; returns the id.
+pub async fn create_user_as<S, B>(app: &S, token: &str, name: &str) -> String
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let req = with_token(test::TestRequest::post().uri("/v3/users"), token)
+        .set_json(json!({ "user": { "name": name, "password": USER_PASSWORD } }));
+    let (status, body, _) = call(app, req).await;
+    assert_eq!(status, StatusCode::CREATED, "create user {name}: {body}");
+    body["user"]["id"].as_str().expect("user id").to_string()
+}
+
+/// Create a group as the holder of `token`; returns the id.
+pub async fn create_group_as<S, B>(app: &S, token: &str, name: &str) -> String
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let req = with_token(test::TestRequest::post().uri("/v3/groups"), token)
+        .set_json(json!({ "group": { "name": name } }));
+    let (status, body, _) = call(app, req).await;
+    assert_eq!(status, StatusCode::CREATED, "create group {name}: {body}");
+    body["group"]["id"].as_str().expect("group id").to_string()
+}
+
+/// Create a top-level project as the holder of `token`; returns the id.
+pub async fn create_project_as<S, B>(app: &S, token: &str, name: &str) -> String
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let req = with_token(test::TestRequest::post().uri("/v3/projects"), token)
+        .set_json(json!({ "project": { "name": name } }));
+    let (status, body, _) = call(app, req).await;
+    assert_eq!(status, StatusCode::CREATED, "create project {name}: {body}");
+    body["project"]["id"].as_str().expect("project id").to_string()
+}
+
+/// A request that must answer 204 (membership and grant PUT/DELETE).
+pub async fn expect_no_content<S, B>(app: &S, req: test::TestRequest)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let (status, body, _) = call(app, req).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+}
+
+/// A plain member: a new user in a new group that holds `member` on `project_id`.
+pub struct ProjectMember {
+    pub user_id: String,
+    pub group_id: String,
+    /// A token scoped to `project_id`.
+    pub token: String,
+}
+
+/// Create `name` as a [`ProjectMember`] of `project_id` in the domain of `admin`.
+pub async fn project_member<S, B>(app: &S, admin: &str, name: &str, project_id: &str) -> ProjectMember
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let user_id = create_user_as(app, admin, name).await;
+    let group_id = create_group_as(app, admin, &format!("{name}-group")).await;
+    expect_no_content(app, with_token(test::TestRequest::put().uri(&format!("/v3/groups/{group_id}/users/{user_id}")), admin))
+        .await;
+    let grant = format!("/v3/projects/{project_id}/groups/{group_id}/roles/{MEMBER_ROLE_ID}");
+    expect_no_content(app, with_token(test::TestRequest::put().uri(&grant), admin)).await;
+    let token = login(app, bootstrap::DOMAIN, name, USER_PASSWORD, project_scope(project_id)).await;
+    ProjectMember { user_id, group_id, token }
 }

@@ -21,11 +21,35 @@ pub enum AuthError {
     /// Revocations could not be refreshed for too long, so no token can be trusted.
     #[error("revocation feed is stale")]
     FeedStale,
+    /// The `Authorization` header or the signed headers are not well formed.
+    #[error("malformed signature: {0}")]
+    MalformedSignature(String),
+    /// `X-Sdk-Date` (or `X-TC-Timestamp`) is too far from our clock.
+    #[error("signature expired")]
+    SignatureExpired,
+    /// No access key with that id.
+    #[error("unknown access key")]
+    UnknownAccessKey,
+    /// The access key exists but is inactive, or its user or domain is disabled.
+    #[error("access key inactive")]
+    InactiveAccessKey,
+    /// The signature does not match the request.
+    #[error("signature mismatch")]
+    SignatureMismatch,
+    /// The security token is missing, invalid, expired or revoked.
+    #[error("security token refused")]
+    SecurityTokenRefused,
+    /// The credential is valid but has no role on the requested project or domain.
+    #[error("no access to the requested scope")]
+    ScopeRefused,
+    /// The issuer that checks signatures could not be asked.
+    #[error("signature issuer unavailable: {0}")]
+    IssuerUnavailable(String),
 }
 
 impl AuthError {
     /// True when the failure is ours (no fresh revocation data), not the caller's.
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, AuthError::FeedStale)
+        matches!(self, AuthError::FeedStale | AuthError::IssuerUnavailable(_))
     }
 }

@@ -3,8 +3,9 @@
 use std::future::{ready, Ready};
 use std::marker::PhantomData;
 
-use actix_web::{web, FromRequest, HttpRequest, ResponseError};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, ResponseError};
 
+use super::signature::SignedOutcome;
 use super::{AuthError, Principal, TokenVerifier};
 
 /// The header that carries an IAM token.
@@ -39,6 +40,10 @@ where
 }
 
 fn authenticate(req: &HttpRequest) -> Result<Principal, AuthError> {
+    // A signed request was already checked by the `signed_requests` middleware.
+    if let Some(outcome) = req.extensions().get::<SignedOutcome>() {
+        return outcome.0.clone();
+    }
     let token = req
         .headers()
         .get(AUTH_TOKEN_HEADER)

@@ -11,6 +11,8 @@ mod extractor;
 mod feed;
 mod internal;
 mod principal;
+mod remote;
+mod signature;
 mod verifier;
 pub mod wire;
 
@@ -19,4 +21,6 @@ pub use extractor::{Authenticated, AUTH_TOKEN_HEADER};
 pub use feed::{FeedError, IamFeed};
 pub use internal::{InternalCredential, INTERNAL_TOKEN_HEADER};
 pub use principal::{Principal, ProjectRef};
+pub use remote::RemoteSignatureVerifier;
+pub use signature::{signed_requests, SignatureSettings, SignatureVerifier};
 pub use verifier::{TokenVerifier, VerifierOptions};

@@ -3,16 +3,18 @@
 use std::sync::Arc;
 
 use credential_core::iam_token::{TokenClaims, TokenScope};
+use serde::{Deserialize, Serialize};
 
 /// A project a caller is scoped to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectRef {
     pub id: String,
     pub name: String,
 }
 
-/// Who is calling, in which scope, with which roles.
-#[derive(Clone, Debug)]
+/// Who is calling, in which scope, with which roles. Serialised on the internal
+/// signature-check API (without the token).
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Principal {
     pub user_id: String,
     pub user_name: String,
@@ -22,7 +24,11 @@ pub struct Principal {
     pub project: Option<ProjectRef>,
     /// Role names in the credential's scope.
     pub roles: Vec<String>,
+    /// The access key that signed the request, when the caller signed one.
+    #[serde(default)]
+    pub access_key: Option<String>,
     /// The verified token, when the caller used one.
+    #[serde(skip)]
     pub token: Option<Arc<TokenClaims>>,
 }
 
@@ -42,6 +48,7 @@ impl Principal {
             domain_name: claims.domain_name.clone(),
             project,
             roles: claims.roles.iter().map(|r| r.name.clone()).collect(),
+            access_key: None,
             token: Some(claims),
         }
     }

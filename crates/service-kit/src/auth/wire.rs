@@ -5,10 +5,14 @@ use chrono::{DateTime, Utc};
 use credential_core::iam_token::VerifyingKey;
 use serde::{Deserialize, Serialize};
 
+use super::{AuthError, Principal};
+
 /// Path of the verifying keys.
 pub const KEYS_PATH: &str = "/internal/v1/token-keys";
 /// Path of the revocation feed (`?after=<seq>`).
 pub const REVOCATIONS_PATH: &str = "/internal/v1/revocations";
+/// Path of the signature check (`POST`).
+pub const SIGNATURE_CHECKS_PATH: &str = "/internal/v1/signature-checks";
 
 /// `GET /internal/v1/token-keys`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -43,4 +47,86 @@ pub struct RevocationPage {
     pub events: Vec<RevocationEvent>,
     /// Pass as `after` next time.
     pub last_seq: i64,
+}
+
+/// The signature algorithms the issuers check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignatureAlgorithm {
+    /// Huawei SDK-HMAC-SHA256: HMAC of the string to sign with the SK itself.
+    #[serde(rename = "SDK-HMAC-SHA256")]
+    SdkHmacSha256,
+    /// Tencent TC3-HMAC-SHA256: HMAC with a key derived from the SK, date and service.
+    #[serde(rename = "TC3-HMAC-SHA256")]
+    Tc3HmacSha256,
+}
+
+/// `POST /internal/v1/signature-checks`: the receiving service built the string to sign
+/// and checked the clock; the issuer, which alone holds the secret, checks the MAC.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SignatureCheck {
+    pub algorithm: SignatureAlgorithm,
+    pub access: String,
+    pub string_to_sign: String,
+    pub signature: String,
+    /// TC3 only: the credential scope's date (`YYYY-MM-DD`) and service.
+    #[serde(default)]
+    pub tc3_date: Option<String>,
+    #[serde(default)]
+    pub tc3_service: Option<String>,
+    /// The scope asked for (`X-Project-Id` / `X-Domain-Id`).
+    #[serde(default)]
+    pub project_id: Option<String>,
+    #[serde(default)]
+    pub domain_id: Option<String>,
+    /// The security token sent with temporary keys (`X-Security-Token` / `X-TC-Token`).
+    #[serde(default)]
+    pub security_token: Option<String>,
+}
+
+/// Why an issuer refused a signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    UnknownAccessKey,
+    InactiveAccessKey,
+    SignatureMismatch,
+    SecurityTokenRefused,
+    ScopeRefused,
+    Malformed,
+}
+
+/// The answer to a signature check.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureVerdict {
+    Accepted(Principal),
+    Refused(Refusal),
+}
+
+impl From<Refusal> for AuthError {
+    fn from(r: Refusal) -> AuthError {
+        match r {
+            Refusal::UnknownAccessKey => AuthError::UnknownAccessKey,
+            Refusal::InactiveAccessKey => AuthError::InactiveAccessKey,
+            Refusal::SignatureMismatch => AuthError::SignatureMismatch,
+            Refusal::SecurityTokenRefused => AuthError::SecurityTokenRefused,
+            Refusal::ScopeRefused => AuthError::ScopeRefused,
+            Refusal::Malformed => AuthError::MalformedSignature("refused by the issuer".into()),
+        }
+    }
+}
+
+impl Refusal {
+    /// The refusal an issuer reports for an error, if it is one the caller caused.
+    pub fn from_auth_error(e: &AuthError) -> Option<Refusal> {
+        Some(match e {
+            AuthError::UnknownAccessKey => Refusal::UnknownAccessKey,
+            AuthError::InactiveAccessKey => Refusal::InactiveAccessKey,
+            AuthError::SignatureMismatch => Refusal::SignatureMismatch,
+            AuthError::SecurityTokenRefused => Refusal::SecurityTokenRefused,
+            AuthError::ScopeRefused => Refusal::ScopeRefused,
+            AuthError::MalformedSignature(_) => Refusal::Malformed,
+            _ => return None,
+        })
+    }
 }

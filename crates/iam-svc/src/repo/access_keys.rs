@@ -1,0 +1,92 @@
+//! Permanent access keys. The SK is stored sealed; this module never sees it in clear.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use service_kit::db::{DbConnection, StoreError};
+
+use crate::schema::access_keys;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = access_keys)]
+pub struct AccessKey {
+    pub access: String,
+    pub user_id: String,
+    pub domain_id: String,
+    pub sealed_secret: String,
+    pub status: String,
+    pub description: String,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+}
+
+pub const ACTIVE: &str = "active";
+pub const INACTIVE: &str = "inactive";
+
+#[derive(Default, AsChangeset)]
+#[diesel(table_name = access_keys)]
+pub struct AccessKeyChanges {
+    pub status: Option<String>,
+    pub description: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &AccessKey) -> Result<(), StoreError> {
+    diesel::insert_into(access_keys::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, access: &str) -> Result<Option<AccessKey>, StoreError> {
+    Ok(access_keys::table.find(access).select(AccessKey::as_select()).first(conn).optional()?)
+}
+
+pub fn count_for_user(conn: &mut DbConnection, user_id: &str) -> Result<i64, StoreError> {
+    Ok(access_keys::table.filter(access_keys::user_id.eq(user_id)).count().get_result(conn)?)
+}
+
+/// Keys of one user, or of every user of a domain when `user_id` is `None`.
+pub fn list(conn: &mut DbConnection, domain_id: &str, user_id: Option<&str>) -> Result<Vec<AccessKey>, StoreError> {
+    let mut q = access_keys::table.filter(access_keys::domain_id.eq(domain_id)).into_boxed();
+    if let Some(user) = user_id {
+        q = q.filter(access_keys::user_id.eq(user.to_string()));
+    }
+    Ok(q.order((access_keys::created_at.asc(), access_keys::access.asc()))
+        .select(AccessKey::as_select())
+        .load(conn)?)
+}
+
+pub fn update(conn: &mut DbConnection, access: &str, changes: &AccessKeyChanges) -> Result<bool, StoreError> {
+    Ok(diesel::update(access_keys::table.find(access)).set(changes).execute(conn)? == 1)
+}
+
+pub fn delete(conn: &mut DbConnection, access: &str) -> Result<bool, StoreError> {
+    Ok(diesel::delete(access_keys::table.find(access)).execute(conn)? == 1)
+}
+
+pub fn touch(conn: &mut DbConnection, access: &str, at: NaiveDateTime) -> Result<(), StoreError> {
+    diesel::update(access_keys::table.find(access)).set(access_keys::last_used_at.eq(at)).execute(conn)?;
+    Ok(())
+}
+
+/// Every key not sealed under `current_key_id`, for re-sealing after a rotation.
+pub fn sealed_elsewhere(conn: &mut DbConnection, current_key_id: &str) -> Result<Vec<AccessKey>, StoreError> {
+    let prefix = format!("{current_key_id}$%");
+    Ok(access_keys::table
+        .filter(access_keys::sealed_secret.not_like(prefix))
+        .select(AccessKey::as_select())
+        .load(conn)?)
+}
+
+pub fn set_sealed(conn: &mut DbConnection, access: &str, sealed: &str) -> Result<(), StoreError> {
+    diesel::update(access_keys::table.find(access)).set(access_keys::sealed_secret.eq(sealed)).execute(conn)?;
+    Ok(())
+}
+
+/// Serialise quota checks for one user: PostgreSQL locks the user's row until the
+/// transaction ends; SQLite writers are already serialised by `BEGIN IMMEDIATE`.
+pub fn lock_user(conn: &mut DbConnection, user_id: &str) -> Result<(), StoreError> {
+    if let DbConnection::Postgresql(pg) = conn {
+        diesel::sql_query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(user_id)
+            .execute(pg)?;
+    }
+    Ok(())
+}

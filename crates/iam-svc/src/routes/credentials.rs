@@ -1,0 +1,202 @@
+//! `/v3.0/OS-CREDENTIAL/credentials`: permanent access keys (AK/SK), at most
+//! `access_keys.max_per_user` per user. The SK is returned once, at creation, and stored
+//! only sealed under the master key.
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDateTime;
+use credential_core::random::{generate_access_key, generate_secret_key};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use service_kit::auth::Principal;
+use service_kit::db::{self, write_transaction, DbConnection, StoreError};
+
+use crate::authz::{self, Caller};
+use crate::error::IamError;
+use crate::repo::{self, access_keys::{AccessKey, AccessKeyChanges, ACTIVE, INACTIVE}};
+use crate::state::AppState;
+use crate::{validate, views};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/v3.0/OS-CREDENTIAL/credentials").route(web::post().to(create)).route(web::get().to(list)),
+    )
+    .service(
+        web::resource("/v3.0/OS-CREDENTIAL/credentials/{access}")
+            .route(web::get().to(show))
+            .route(web::put().to(update))
+            .route(web::delete().to(delete)),
+    );
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateBody {
+    credential: CreateCredential,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateCredential {
+    user_id: String,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateBody {
+    credential: UpdateCredential,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateCredential {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+fn time(t: NaiveDateTime) -> String {
+    views::keystone_time(t.and_utc())
+}
+
+fn view(k: &AccessKey) -> Value {
+    json!({
+        "access": k.access,
+        "status": k.status,
+        "user_id": k.user_id,
+        "description": k.description,
+        "create_time": time(k.created_at),
+    })
+}
+
+/// The caller may manage the user's keys: their own, or any user's of the domain as its
+/// admin. Users of other domains do not exist for the caller.
+fn manageable_user(conn: &mut DbConnection, p: &Principal, user_id: &str) -> Result<(), IamError> {
+    authz::user_in_domain(conn, p, user_id)?;
+    if user_id != p.user_id {
+        authz::require_domain_admin(conn, p)?;
+    }
+    Ok(())
+}
+
+/// A key the caller may manage, or 404 / 403.
+fn manageable_key(conn: &mut DbConnection, p: &Principal, access: &str) -> Result<AccessKey, IamError> {
+    let key = repo::access_keys::find(conn, access)?
+        .filter(|k| k.domain_id == p.domain_id)
+        .ok_or(IamError::NotFound("access key"))?;
+    manageable_user(conn, p, &key.user_id)?;
+    Ok(key)
+}
+
+async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<CreateBody>) -> Result<HttpResponse, IamError> {
+    let c = body.into_inner().credential;
+    let description = c.description.unwrap_or_default();
+    validate::description(&description)?;
+    let access = generate_access_key().map_err(|e| IamError::Internal(e.to_string()))?;
+    let secret = generate_secret_key().map_err(|e| IamError::Internal(e.to_string()))?;
+    let sealed = state
+        .signatures
+        .master()
+        .seal(secret.expose().as_bytes(), access.as_bytes())
+        .map_err(|e| IamError::Internal(format!("sealing: {e}")))?;
+    let p = caller.principal.clone();
+    let max = i64::from(state.config.access_keys.max_per_user);
+    let key = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            manageable_user(conn, &p, &c.user_id)?;
+            repo::access_keys::lock_user(conn, &c.user_id)?;
+            if repo::access_keys::count_for_user(conn, &c.user_id)? >= max {
+                return Err(IamError::QuotaExceeded);
+            }
+            let row = AccessKey {
+                access,
+                user_id: c.user_id,
+                domain_id: p.domain_id.clone(),
+                sealed_secret: sealed,
+                status: ACTIVE.into(),
+                description,
+                created_at: repo::now(),
+                last_used_at: None,
+            };
+            repo::access_keys::insert(conn, &row).map_err(|e| match e {
+                // Two random 20-character AKs colliding is not expected; say so plainly.
+                StoreError::UniqueViolation => IamError::Internal("access key collision".into()),
+                other => other.into(),
+            })?;
+            Ok(row)
+        })
+    })
+    .await?;
+    let mut body = view(&key);
+    body["secret"] = json!(secret.expose());
+    Ok(HttpResponse::Created().json(json!({ "credential": body })))
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, IamError> {
+    let user_id = query.get("user_id").cloned().unwrap_or_else(|| caller.user_id.clone());
+    let p = caller.principal.clone();
+    let keys = db::run(&state.pool, move |conn| {
+        manageable_user(conn, &p, &user_id)?;
+        Ok::<_, IamError>(repo::access_keys::list(conn, &p.domain_id, Some(&user_id))?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({ "credentials": keys.iter().map(view).collect::<Vec<_>>() })))
+}
+
+async fn show(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, IamError> {
+    let p = caller.principal.clone();
+    let access = path.into_inner();
+    let key = db::run(&state.pool, move |conn| manageable_key(conn, &p, &access)).await?;
+    let mut body = view(&key);
+    body["last_use_time"] = json!(key.last_used_at.map(time).unwrap_or_default());
+    Ok(HttpResponse::Ok().json(json!({ "credential": body })))
+}
+
+async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<UpdateBody>,
+) -> Result<HttpResponse, IamError> {
+    let c = body.into_inner().credential;
+    if c.status.is_none() && c.description.is_none() {
+        return Err(IamError::BadRequest("Specify status, description or both.".into()));
+    }
+    if let Some(status) = &c.status {
+        if status != ACTIVE && status != INACTIVE {
+            return Err(IamError::BadRequest("status must be active or inactive.".into()));
+        }
+    }
+    if let Some(d) = &c.description {
+        validate::description(d)?;
+    }
+    let p = caller.principal.clone();
+    let access = path.into_inner();
+    let key = db::run(&state.pool, move |conn| {
+        manageable_key(conn, &p, &access)?;
+        repo::access_keys::update(conn, &access, &AccessKeyChanges { status: c.status, description: c.description })?;
+        manageable_key(conn, &p, &access)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({ "credential": view(&key) })))
+}
+
+async fn delete(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, IamError> {
+    let p = caller.principal.clone();
+    let access = path.into_inner();
+    db::run(&state.pool, move |conn| {
+        manageable_key(conn, &p, &access)?;
+        repo::access_keys::delete(conn, &access)?;
+        Ok::<_, IamError>(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

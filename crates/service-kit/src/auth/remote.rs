@@ -1,0 +1,46 @@
+//! The client side of iam-svc's signature check, for services that hold no secrets.
+
+use std::time::Duration;
+
+use futures_util::future::LocalBoxFuture;
+
+use super::wire::{SignatureCheck, SignatureVerdict, SIGNATURE_CHECKS_PATH};
+use super::{AuthError, InternalCredential, Principal, SignatureVerifier, INTERNAL_TOKEN_HEADER};
+
+/// Asks an issuer (iam-svc, or lakeformation-svc for security tokens) to check a signature.
+pub struct RemoteSignatureVerifier {
+    base_url: String,
+    credential: InternalCredential,
+}
+
+impl RemoteSignatureVerifier {
+    pub fn new(base_url: impl Into<String>, credential: InternalCredential) -> Self {
+        RemoteSignatureVerifier { base_url: base_url.into().trim_end_matches('/').to_string(), credential }
+    }
+
+    /// One call: the principal, or the refusal to map to the caller's error.
+    pub async fn verify(&self, check: &SignatureCheck) -> Result<Principal, AuthError> {
+        let client = awc::Client::builder().timeout(Duration::from_secs(5)).finish();
+        let mut res = client
+            .post(format!("{}{SIGNATURE_CHECKS_PATH}", self.base_url))
+            .insert_header((INTERNAL_TOKEN_HEADER, self.credential.expose()))
+            .send_json(check)
+            .await
+            .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
+        if !res.status().is_success() {
+            return Err(AuthError::IssuerUnavailable(format!("issuer answered {}", res.status())));
+        }
+        let verdict: SignatureVerdict =
+            res.json().await.map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
+        match verdict {
+            SignatureVerdict::Accepted(principal) => Ok(principal),
+            SignatureVerdict::Refused(refusal) => Err(refusal.into()),
+        }
+    }
+}
+
+impl SignatureVerifier for RemoteSignatureVerifier {
+    fn check(&self, check: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
+        Box::pin(async move { self.verify(&check).await })
+    }
+}

@@ -1,0 +1,9 @@
+//! service-kit integration tests: the `Authenticated` extractor over a real actix app, the
+//! database plumbing on SQLite files (and PostgreSQL with `TEST_DATABASE_URL`), the
+//! health probes, metrics, request ids and the access log. One binary, modules per area.
+
+mod common;
+mod db;
+mod extractor;
+mod http;
+mod logs;
