@@ -3,3 +3,5 @@
 
 mod common;
 mod smoke;
+mod tokens;
+mod access_keys;

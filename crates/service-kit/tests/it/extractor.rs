@@ -413,13 +413,16 @@ fn a_cached_token_is_refused_once_expired() {
     let token = f.token(&c);
     let now = Utc::now();
     assert_eq!(f.verifier.verify(&token, now).expect("valid").token_id, c.token_id);
-    // Cached now; later checks skip the signature but never the expiry.
-    assert_eq!(f.verifier.verify(&token, c.expires_at - chrono::Duration::seconds(1)).map(|_| ()), Ok(()));
+    // Cached now; later checks skip the signature but never the expiry. (The feed keeps
+    // pulling meanwhile, so freshness is not what refuses it.)
+    let just_before = c.expires_at - chrono::Duration::seconds(1);
+    f.verifier.apply_revocations(&[], just_before);
+    assert_eq!(f.verifier.verify(&token, just_before).map(|_| ()), Ok(()));
+    f.verifier.apply_revocations(&[], c.expires_at);
     assert_eq!(f.verifier.verify(&token, c.expires_at).map(|_| ()), Err(AuthError::Expired));
-    assert_eq!(
-        f.verifier.verify(&token, c.expires_at + chrono::Duration::hours(1)).map(|_| ()),
-        Err(AuthError::Expired)
-    );
+    let much_later = c.expires_at + chrono::Duration::hours(1);
+    f.verifier.apply_revocations(&[], much_later);
+    assert_eq!(f.verifier.verify(&token, much_later).map(|_| ()), Err(AuthError::Expired));
 }
 
 #[test]

@@ -1,0 +1,113 @@
+//! The access log the `observe` middleware writes: one line per request with the id,
+//! method, path and status, and never a header value or the query string.
+
+use std::sync::{Mutex, Once};
+
+use actix_web::http::StatusCode;
+use actix_web::middleware::from_fn;
+use actix_web::test::{self, TestRequest};
+use actix_web::{web, App, HttpResponse};
+use service_kit::http::{configure_health, observe, Metrics};
+
+use crate::common::{call, TempDb};
+
+/// Every log line of this test process, as `target message`.
+static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+struct Capture;
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        let line = format!("{} {} {}", record.level(), record.target(), record.args());
+        if let Ok(mut lines) = LINES.lock() {
+            lines.push(line);
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+static CAPTURE: Capture = Capture;
+
+fn install() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        log::set_logger(&CAPTURE).expect("no other logger may be installed in this test binary");
+        log::set_max_level(log::LevelFilter::Trace);
+    });
+}
+
+fn lines() -> Vec<String> {
+    LINES.lock().map(|l| l.clone()).unwrap_or_default()
+}
+
+async fn protected() -> HttpResponse {
+    HttpResponse::Unauthorized().body("no")
+}
+
+async fn failing() -> HttpResponse {
+    HttpResponse::InternalServerError().body("generic")
+}
+
+#[actix_web::test]
+async fn the_access_log_names_the_request_but_never_its_credentials() {
+    install();
+    let marker = uuid::Uuid::new_v4().simple().to_string();
+    let secret = |what: &str| format!("{what}-{marker}");
+    let db = TempDb::new(5_000);
+    let app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(db.pool.clone()))
+            .app_data(web::Data::new(Metrics::new("kit-test")))
+            .wrap(from_fn(observe))
+            .configure(configure_health)
+            .route("/protected", web::get().to(protected))
+            .route("/failing", web::post().to(failing)),
+    )
+    .await;
+
+    let cases = [
+        ("GET", "/healthz", StatusCode::OK),
+        ("GET", "/protected", StatusCode::UNAUTHORIZED),
+        ("POST", "/failing", StatusCode::INTERNAL_SERVER_ERROR),
+    ];
+    for (n, (method, path, expected)) in cases.iter().enumerate() {
+        let id = format!("log-{n}-{marker}");
+        let req = match *method {
+            "POST" => TestRequest::post(),
+            _ => TestRequest::get(),
+        }
+        .uri(&format!("{path}?access_token={}", secret("query")))
+        .insert_header(("X-Request-Id", id.as_str()))
+        .insert_header(("X-Auth-Token", secret("x-auth-token")))
+        .insert_header(("Authorization", format!("Bearer {}", secret("authorization"))))
+        .insert_header(("X-Security-Token", secret("x-security-token")))
+        .insert_header(("X-TC-Token", secret("x-tc-token")))
+        .insert_header(("X-Subject-Token", secret("x-subject-token")))
+        .insert_header(("Cookie", format!("session={}", secret("cookie"))))
+        .set_payload(format!("{{\"password\":\"{}\"}}", secret("body")));
+        let (status, _, _) = call(&app, req).await;
+        assert_eq!(status, *expected);
+
+        let access: Vec<String> =
+            lines().into_iter().filter(|l| l.contains(" access ") && l.contains(&id)).collect();
+        assert_eq!(access.len(), 1, "one access line per request: {access:?}");
+        let line = &access[0];
+        assert!(line.contains(&format!("\"{method} {path}\" {}", expected.as_u16())), "{line}");
+    }
+
+    // Lines that carry our request ids may carry nothing else of ours.
+    for line in lines().into_iter().filter(|l| l.contains(&marker)) {
+        let without_ids = (0..cases.len()).fold(line.clone(), |l, n| l.replace(&format!("log-{n}-{marker}"), ""));
+        assert!(!without_ids.contains(&marker), "a secret reached the log: {line}");
+    }
+    // The failure is logged with its request id, for the operator.
+    assert!(
+        lines().iter().any(|l| l.starts_with("ERROR") && l.contains(&format!("log-2-{marker}"))),
+        "the 500 must be logged with its request id"
+    );
+}
