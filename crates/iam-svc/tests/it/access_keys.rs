@@ -314,6 +314,12 @@ async fn signed_requests_work_and_every_kind_of_bad_signature_is_refused() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     refused(&body, "access key does not exist");
 
+    // A scope header the signature does not cover cannot be swapped into a request.
+    let req = signed("GET", BASE, b"", &ak, &sk, &project, now).insert_header(("X-Domain-Id", h.boot.domain_id.as_str()));
+    let (status, body, _) = call(&app, req).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    refused(&body, "malformed");
+
     // A project the key's user has no role on.
     let other = h.other_tenant("elsewhere");
     let (status, body, _) = call(&app, signed("GET", BASE, b"", &ak, &sk, &other.project_id, now)).await;

@@ -5,3 +5,6 @@ mod common;
 mod smoke;
 mod tokens;
 mod access_keys;
+mod users;
+mod groups_and_grants;
+mod projects_and_roles;

@@ -42,6 +42,9 @@ pub(crate) struct SignedOutcome(pub Result<Principal, AuthError>);
 
 const SCHEME_PREFIX: &str = "SDK-HMAC-SHA256 ";
 
+/// Headers that choose the caller's scope or credential.
+const SCOPE_HEADERS: [&str; 3] = ["x-project-id", "x-domain-id", "x-security-token"];
+
 /// The middleware: `.wrap(from_fn(signed_requests))`. Needs `web::Data<SignatureSettings>`
 /// and `web::Data<dyn SignatureVerifier>` in the app data. Requests without a
 /// SDK-HMAC-SHA256 `Authorization` header pass untouched.
@@ -93,6 +96,15 @@ async fn check_request(req: &mut ServiceRequest) -> Result<Principal, AuthError>
     let skew = chrono::Duration::from_std(settings.max_skew).unwrap_or(chrono::Duration::minutes(15));
     if !credential_core::expiry::within_skew(prepared.sdk_date, Utc::now(), skew) {
         return Err(AuthError::SignatureExpired);
+    }
+    // A scope or token header decides who the caller acts as, so it counts only when the
+    // signature covers it; an unsigned one could be swapped in a replayed request.
+    let signed_headers = &prepared.authorization.signed_headers;
+    for name in SCOPE_HEADERS {
+        let present = signable.header(name).ok().flatten().is_some();
+        if present && !signed_headers.iter().any(|h| h == name) {
+            return Err(AuthError::MalformedSignature(format!("{name} must be signed")));
+        }
     }
     let header = |name: &str| signable.header(name).ok().flatten().map(|v| v.trim().to_string());
     let check = SignatureCheck {

@@ -168,3 +168,116 @@ impl TokenVerifier {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration as Span;
+    use credential_core::iam_token::{TokenScope, TokenSigningKey};
+
+    use super::*;
+
+    fn key() -> TokenSigningKey {
+        TokenSigningKey::from_pkcs8("k1", &TokenSigningKey::generate_pkcs8().unwrap()).unwrap()
+    }
+
+    fn claims(id: &str, issued_at: DateTime<Utc>, ttl: Span) -> TokenClaims {
+        TokenClaims {
+            token_id: id.into(),
+            user_id: "u1".into(),
+            user_name: "alice".into(),
+            domain_id: "d1".into(),
+            domain_name: "acme".into(),
+            scope: TokenScope::Unscoped,
+            roles: vec![],
+            methods: vec!["password".into()],
+            issued_at,
+            expires_at: issued_at + ttl,
+        }
+    }
+
+    fn verifier(capacity: usize, key: &TokenSigningKey, now: DateTime<Utc>) -> TokenVerifier {
+        let v = TokenVerifier::new(VerifierOptions { cache_capacity: capacity, ..VerifierOptions::default() });
+        v.set_keys(vec![key.public_key()]);
+        v.apply_revocations(&[], now);
+        v
+    }
+
+    fn event(seq: i64, kind: RevocationKind, subject: &str, at: DateTime<Utc>, until: DateTime<Utc>) -> RevocationEvent {
+        RevocationEvent { seq, kind, subject: subject.into(), revoked_at: at, relevant_until: until }
+    }
+
+    #[test]
+    fn revocations_are_forgotten_once_no_token_can_be_hit() {
+        let k = key();
+        let now = Utc::now();
+        let v = verifier(10, &k, now);
+        let until = now + Span::minutes(5);
+        v.apply_revocations(
+            &[event(1, RevocationKind::Token, "t1", now, until), event(2, RevocationKind::User, "u1", now, until)],
+            now,
+        );
+        {
+            let rev = v.revocations.read().unwrap();
+            assert_eq!((rev.tokens.len(), rev.users.len(), rev.last_seq), (1, 1, 2));
+        }
+        v.apply_revocations(&[], until);
+        let rev = v.revocations.read().unwrap();
+        assert_eq!((rev.tokens.len(), rev.users.len()), (0, 0));
+        assert_eq!(rev.last_seq, 2, "forgetting events never rewinds the feed position");
+    }
+
+    #[test]
+    fn a_user_cutoff_and_its_relevance_only_grow() {
+        let k = key();
+        let now = Utc::now();
+        let v = verifier(10, &k, now);
+        let late = event(5, RevocationKind::User, "u1", now, now + Span::hours(2));
+        let early = event(4, RevocationKind::User, "u1", now - Span::hours(1), now + Span::hours(1));
+        v.apply_revocations(&[late, early], now);
+        let rev = v.revocations.read().unwrap();
+        assert_eq!(rev.users.get("u1"), Some(&(now, now + Span::hours(2))));
+    }
+
+    #[test]
+    fn refused_tokens_are_not_cached() {
+        let k = key();
+        let now = Utc::now();
+        let v = verifier(10, &k, now);
+        let expired = k.sign(&claims("t-old", now - Span::hours(2), Span::hours(1))).unwrap();
+        assert_eq!(v.verify(&expired, now).map(|_| ()), Err(AuthError::Expired));
+        let other = key();
+        let forged = other.sign(&claims("t-forged", now, Span::hours(1))).unwrap();
+        assert_eq!(v.verify(&forged, now).map(|_| ()), Err(AuthError::BadSignature));
+        assert!(v.cache.read().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_full_cache_drops_expired_entries_first() {
+        let k = key();
+        let now = Utc::now();
+        let v = verifier(2, &k, now);
+        let short = k.sign(&claims("short", now - Span::minutes(1), Span::minutes(2))).unwrap();
+        let long_a = k.sign(&claims("long-a", now - Span::minutes(1), Span::hours(1))).unwrap();
+        let long_b = k.sign(&claims("long-b", now - Span::minutes(1), Span::hours(1))).unwrap();
+        v.verify(&short, now).unwrap();
+        v.verify(&long_a, now).unwrap();
+        let later = now + Span::minutes(5);
+        v.apply_revocations(&[], later);
+        v.verify(&long_b, later).unwrap();
+        let cache = v.cache.read().unwrap();
+        assert_eq!(cache.len(), 2);
+        assert!(cache.contains_key(&sha256(long_a.as_bytes())), "the live entry survives");
+        assert!(!cache.contains_key(&sha256(short.as_bytes())), "the expired entry goes first");
+    }
+
+    #[test]
+    fn a_cache_full_of_live_tokens_is_cleared_rather_than_grown() {
+        let k = key();
+        let now = Utc::now();
+        let v = verifier(2, &k, now);
+        for id in ["a", "b", "c"] {
+            v.verify(&k.sign(&claims(id, now - Span::minutes(1), Span::hours(1))).unwrap(), now).unwrap();
+        }
+        assert_eq!(v.cache.read().unwrap().len(), 1);
+    }
+}

@@ -81,3 +81,48 @@ impl<E: From<StoreError>> Wrapped<E> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::connection::SimpleConnection;
+    use diesel::SqliteConnection;
+
+    use super::*;
+
+    fn memory() -> DbConnection {
+        let mut conn = DbConnection::Sqlite(SqliteConnection::establish(":memory:").unwrap());
+        conn.batch_execute("CREATE TABLE t (x INTEGER NOT NULL UNIQUE)").unwrap();
+        conn
+    }
+
+    fn depth(conn: &mut DbConnection) -> Option<u32> {
+        let DbConnection::Sqlite(inner) = conn else { unreachable!() };
+        AnsiTransactionManager::transaction_manager_status_mut(inner)
+            .transaction_depth()
+            .unwrap()
+            .map(|d| d.get())
+    }
+
+    #[test]
+    fn the_sqlite_transaction_is_open_inside_and_closed_after_either_outcome() {
+        let mut conn = memory();
+        let inside = write_transaction(&mut conn, |c| Ok::<_, StoreError>(depth(c))).unwrap();
+        assert_eq!(inside, Some(1));
+        assert_eq!(depth(&mut conn), None);
+        let failed: Result<(), StoreError> = write_transaction(&mut conn, |c| {
+            c.batch_execute("INSERT INTO t VALUES (1)")?;
+            Err(StoreError::NotFound)
+        });
+        assert!(matches!(failed, Err(StoreError::NotFound)));
+        assert_eq!(depth(&mut conn), None);
+        conn.batch_execute("INSERT INTO t VALUES (1)").unwrap();
+    }
+
+    #[test]
+    fn diesel_errors_from_the_transaction_itself_are_classified() {
+        let e: StoreError = Wrapped::<StoreError>::Db(diesel::result::Error::NotFound).into_app();
+        assert!(matches!(e, StoreError::NotFound));
+        let e: StoreError = Wrapped::App(StoreError::UniqueViolation).into_app();
+        assert!(matches!(e, StoreError::UniqueViolation));
+    }
+}

@@ -116,3 +116,30 @@ mod tests {
         assert!(!is_acceptable_id(&"a".repeat(129)));
     }
 }
+
+#[cfg(test)]
+mod request_id_tests {
+    use super::*;
+
+    #[test]
+    fn the_callers_id_is_kept_only_when_sane() {
+        let kept = RequestId::from_header(Some(&HeaderValue::from_static("abc-123_x.y")));
+        assert_eq!(kept.0, "abc-123_x.y");
+        let longest = "z".repeat(128);
+        assert_eq!(RequestId::from_header(Some(&HeaderValue::from_str(&longest).unwrap())).0, longest);
+        for odd in ["", "a b", "a/b", "ü"] {
+            let value = HeaderValue::from_bytes(odd.as_bytes()).unwrap();
+            let id = RequestId::from_header(Some(&value)).0;
+            assert_ne!(id, odd);
+            assert_eq!(id.len(), 32, "{id}");
+        }
+    }
+
+    #[test]
+    fn a_fresh_id_is_32_hex_characters_and_unique() {
+        let a = RequestId::from_header(None).0;
+        let b = RequestId::from_header(None).0;
+        assert!(a.len() == 32 && a.bytes().all(|c| c.is_ascii_hexdigit()), "{a}");
+        assert_ne!(a, b);
+    }
+}

@@ -1,0 +1,404 @@
+//! `/v3/projects`, `/v3/roles` and the caller's own `/v3/auth/projects` and
+//! `/v3/auth/domains`.
+
+use actix_web::http::StatusCode;
+use actix_web::test::TestRequest;
+use iam_svc::bootstrap;
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+fn names(body: &Value, key: &str) -> Vec<String> {
+    body[key].as_array().expect("list").iter().map(|x| x["name"].as_str().expect("name").to_string()).collect()
+}
+
+fn role_body(id: &str, name: &str, display_name: &str, description: &str) -> Value {
+    json!({
+        "id": id, "name": name, "display_name": display_name, "description": description,
+        "type": "AA", "catalog": "BASE", "flag": "fine_grained",
+        "policy": { "Version": "1.1", "Statement": [{ "Action": [format!("*:*:{name}")], "Effect": "Allow" }] },
+        "links": { "self": format!("http://iam.test/v3/roles/{id}"), "previous": null, "next": null },
+    })
+}
+
+fn admin_role() -> Value {
+    role_body(ADMIN_ROLE_ID, "admin", "Administrator", "Full control of the scope, including identity and credentials of others")
+}
+
+fn member_role() -> Value {
+    role_body(MEMBER_ROLE_ID, "member", "Member", "Create and use resources in the scope")
+}
+
+fn readonly_role() -> Value {
+    role_body(READONLY_ROLE_ID, "readonly", "Read only", "Read resources in the scope")
+}
+
+#[actix_web::test]
+async fn a_new_projects_parent_defaults_to_its_domain() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let req = with_token(TestRequest::post().uri("/v3/projects"), &admin)
+        .set_json(json!({ "project": { "name": "cn-north-4_dev", "description": "Development" } }));
+    let (status, body, _) = call(&app, req).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["project"]["id"].as_str().expect("id").to_string();
+    assert_eq!(
+        body,
+        json!({ "project": {
+            "id": id, "name": "cn-north-4_dev", "domain_id": h.boot.domain_id, "parent_id": h.boot.domain_id,
+            "description": "Development", "enabled": true, "is_domain": false,
+            "links": { "self": format!("http://iam.test/v3/projects/{id}") },
+        }})
+    );
+    // Naming the domain as parent, as Keystone clients do, is the same thing.
+    let req = with_token(TestRequest::post().uri("/v3/projects"), &admin).set_json(json!({ "project": {
+        "name": "top", "parent_id": h.boot.domain_id, "domain_id": h.boot.domain_id,
+    }}));
+    let (status, body, _) = call(&app, req).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["project"]["parent_id"], h.boot.domain_id.as_str());
+    assert_eq!(body["project"]["description"], "");
+}
+
+#[actix_web::test]
+async fn a_project_may_have_another_project_as_parent() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    // What huaweicloudsdkiam sends: parent is the admin's project.
+    let name = format!("{}_sdk0a1b", bootstrap::PROJECT);
+    let req = with_token(TestRequest::post().uri("/v3/projects"), &admin).set_json(json!({ "project": {
+        "name": name, "parent_id": h.boot.project_id, "domain_id": h.boot.domain_id, "description": "made by the SDK",
+    }}));
+    let (status, body, _) = call(&app, req).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["project"]["id"].as_str().expect("id").to_string();
+    assert_eq!(body["project"]["parent_id"], h.boot.project_id.as_str());
+    assert_eq!(body["project"]["domain_id"], h.boot.domain_id.as_str());
+    assert_eq!(body["project"]["enabled"], true);
+    let uri = format!("/v3/projects?parent_id={}", h.boot.project_id);
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
+    assert_eq!(names(&body, "projects"), [name.clone()]);
+    assert_eq!(body["projects"][0]["id"], id.as_str());
+    // The new project is scopable by a user whose group holds a role on it.
+    project_member(&app, &admin, "alice", &id).await;
+}
+
+#[actix_web::test]
+async fn an_unknown_or_foreign_parent_is_400() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let other = h.other_tenant("globex");
+    for parent in ["0123456789abcdef0123456789abcdef", other.project_id.as_str(), other.domain_id.as_str()] {
+        let req = with_token(TestRequest::post().uri("/v3/projects"), &admin)
+            .set_json(json!({ "project": { "name": "orphan", "parent_id": parent } }));
+        let (status, body, _) = call(&app, req).await;
+        assert_keystone_error(status, &body, 400, "parent_id must be a project of the domain");
+    }
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/projects"), &admin)).await;
+    assert_eq!(names(&body, "projects"), [bootstrap::PROJECT]);
+}
+
+#[actix_web::test]
+async fn a_duplicate_project_name_is_409() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let second = create_project_as(&app, &admin, "second").await;
+    let message = "A project with that name already exists in the domain.";
+    let req = with_token(TestRequest::post().uri("/v3/projects"), &admin)
+        .set_json(json!({ "project": { "name": bootstrap::PROJECT } }));
+    let (status, body, _) = call(&app, req).await;
+    assert_keystone_error(status, &body, 409, message);
+    let req = with_token(TestRequest::patch().uri(&format!("/v3/projects/{second}")), &admin)
+        .set_json(json!({ "project": { "name": bootstrap::PROJECT } }));
+    let (status, body, _) = call(&app, req).await;
+    assert_keystone_error(status, &body, 409, message);
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/projects/{second}")), &admin)).await;
+    assert_eq!(body["project"]["name"], "second");
+}
+
+#[actix_web::test]
+async fn invalid_project_fields_are_400() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let bad_name = "Invalid project name: use 1 to 64 letters, digits, spaces, '-', '_' or '.', not starting or ending with a space.";
+    let bad_description = "Invalid description: up to 255 characters, without @#%&<>\\$^*.";
+    let project_uri = format!("/v3/projects/{}", h.boot.project_id);
+    for (project, message) in [
+        (json!({ "name": "a/b" }), bad_name),
+        (json!({ "name": "" }), bad_name),
+        (json!({ "name": "fine", "description": "50% off" }), bad_description),
+    ] {
+        let req = with_token(TestRequest::post().uri("/v3/projects"), &admin).set_json(json!({ "project": project }));
+        let (status, body, _) = call(&app, req).await;
+        assert_keystone_error(status, &body, 400, message);
+        let req = with_token(TestRequest::patch().uri(&project_uri), &admin).set_json(json!({ "project": project }));
+        let (status, body, _) = call(&app, req).await;
+        assert_keystone_error(status, &body, 400, message);
+    }
+}
+
+#[actix_web::test]
+async fn admin_lists_every_project_with_filters_and_pages() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    create_project_as(&app, &admin, "alpha").await;
+    create_project_as(&app, &admin, "zulu").await;
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/projects"), &admin)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(names(&body, "projects"), ["alpha", bootstrap::PROJECT, "zulu"]);
+    assert_eq!(body["links"], json!({ "self": "http://iam.test/v3/projects", "previous": null, "next": null }));
+    let local = &body["projects"][1];
+    assert_eq!(
+        local,
+        &json!({
+            "id": h.boot.project_id, "name": bootstrap::PROJECT, "domain_id": h.boot.domain_id,
+            "parent_id": h.boot.domain_id, "description": "Created by iam-svc bootstrap", "enabled": true,
+            "is_domain": false,
+            "links": { "self": format!("http://iam.test/v3/projects/{}", h.boot.project_id), "previous": null, "next": null },
+        })
+    );
+    let by_domain = format!("/v3/projects?domain_id={}", h.boot.domain_id);
+    let cases = [
+        ("/v3/projects?name=zulu", vec!["zulu"]),
+        ("/v3/projects?enabled=false", vec![]),
+        ("/v3/projects?enabled=true&per_page=2", vec!["alpha", bootstrap::PROJECT]),
+        ("/v3/projects?page=2&per_page=2", vec!["zulu"]),
+        ("/v3/projects?page=3&per_page=2", vec![]),
+        (by_domain.as_str(), vec!["alpha", bootstrap::PROJECT, "zulu"]),
+    ];
+    for (uri, expected) in cases {
+        let (status, body, _) = call(&app, with_token(TestRequest::get().uri(uri), &admin)).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+        assert_eq!(names(&body, "projects"), expected, "{uri}");
+    }
+    for (uri, message) in [
+        ("/v3/projects?per_page=0", "per_page must be a positive integer"),
+        ("/v3/projects?page=-1", "page must be a positive integer"),
+        ("/v3/projects?enabled=maybe", "enabled must be true or false"),
+    ] {
+        let (status, body, _) = call(&app, with_token(TestRequest::get().uri(uri), &admin)).await;
+        assert_keystone_error(status, &body, 400, message);
+    }
+}
+
+#[actix_web::test]
+async fn a_member_lists_only_the_projects_they_hold_a_role_on() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    create_project_as(&app, &admin, "hidden").await;
+    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/projects"), &member.token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(names(&body, "projects"), [bootstrap::PROJECT]);
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/projects?name=hidden"), &member.token)).await;
+    assert_eq!(body["projects"], json!([]));
+}
+
+#[actix_web::test]
+async fn showing_a_project_takes_a_role_on_it() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let hidden = create_project_as(&app, &admin, "hidden").await;
+    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/projects/{hidden}")), &member.token)).await;
+    assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
+    let uri = format!("/v3/projects/{}", h.boot.project_id);
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &member.token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["project"]["id"], h.boot.project_id.as_str());
+    assert_eq!(body["project"]["links"], json!({ "self": format!("http://iam.test{uri}"), "previous": null, "next": null }));
+    // The domain admin sees every project through the domain grant.
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/projects/{hidden}")), &admin)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body, _) =
+        call(&app, with_token(TestRequest::get().uri("/v3/projects/0123456789abcdef0123456789abcdef"), &admin)).await;
+    assert_keystone_error(status, &body, 404, "Could not find project.");
+}
+
+#[actix_web::test]
+async fn admin_updates_name_and_description_and_gets_extra() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let id = create_project_as(&app, &admin, "draft").await;
+    let uri = format!("/v3/projects/{id}");
+    let req = with_token(TestRequest::patch().uri(&uri), &admin)
+        .set_json(json!({ "project": { "name": "final", "description": "Ready" } }));
+    let (status, body, _) = call(&app, req).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body,
+        json!({ "project": {
+            "id": id, "name": "final", "domain_id": h.boot.domain_id, "parent_id": h.boot.domain_id,
+            "description": "Ready", "enabled": true, "is_domain": false,
+            "links": { "self": format!("http://iam.test{uri}") }, "extra": {},
+        }})
+    );
+    // A partial update leaves the rest alone.
+    let req = with_token(TestRequest::patch().uri(&uri), &admin).set_json(json!({ "project": { "description": "Done" } }));
+    let (status, body, _) = call(&app, req).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["project"]["name"], "final");
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
+    assert_eq!(body["project"]["name"], "final");
+    assert_eq!(body["project"]["description"], "Done");
+}
+
+#[actix_web::test]
+async fn a_member_may_not_create_or_update_projects() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let uri = format!("/v3/projects/{}", h.boot.project_id);
+    let requests = [
+        TestRequest::post().uri("/v3/projects").set_json(json!({ "project": { "name": "mine" } })),
+        TestRequest::patch().uri(&uri).set_json(json!({ "project": { "name": "mine" } })),
+    ];
+    for req in requests {
+        let (status, body, _) = call(&app, with_token(req, &member.token)).await;
+        assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
+    }
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/projects"), &admin)).await;
+    assert_eq!(names(&body, "projects"), [bootstrap::PROJECT]);
+}
+
+#[actix_web::test]
+async fn roles_list_holds_the_three_fixed_roles() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    for token in [&admin, &member.token] {
+        let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/roles"), token)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            body,
+            json!({
+                "roles": [admin_role(), member_role(), readonly_role()],
+                "links": { "self": "http://iam.test/v3/roles", "previous": null, "next": null },
+                "total_number": 3,
+            })
+        );
+    }
+}
+
+#[actix_web::test]
+async fn roles_filter_by_name() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/roles?name=member"), &admin)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["roles"], json!([member_role()]));
+    assert_eq!(body["total_number"], 1);
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/roles?name=superuser"), &admin)).await;
+    assert_eq!(body["roles"], json!([]));
+    assert_eq!(body["total_number"], 0);
+}
+
+#[actix_web::test]
+async fn show_role_by_id_and_unknown_is_404() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/roles/{READONLY_ROLE_ID}")), &admin)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({ "role": readonly_role() }));
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/roles/admin"), &admin)).await;
+    assert_keystone_error(status, &body, 404, "Could not find role.");
+    let (status, body, _) = call(&app, TestRequest::get().uri(&format!("/v3/roles/{READONLY_ROLE_ID}"))).await;
+    assert_keystone_error(status, &body, 401, MSG_NEEDS_AUTH);
+}
+
+#[actix_web::test]
+async fn auth_projects_lists_what_the_caller_may_scope_to() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let hidden = create_project_as(&app, &admin, "hidden").await;
+    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let links = json!({ "self": "http://iam.test/v3/auth/projects" });
+
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/auth/projects"), &admin)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(names(&body, "projects"), ["hidden", bootstrap::PROJECT]);
+    assert_eq!(body["links"], links);
+    assert_eq!(body["projects"][0]["id"], hidden.as_str());
+    assert_eq!(body["projects"][0]["links"], json!({ "self": format!("http://iam.test/v3/projects/{hidden}") }));
+
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/auth/projects"), &member.token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["links"], links);
+    assert_eq!(
+        body["projects"],
+        json!([{
+            "id": h.boot.project_id, "name": bootstrap::PROJECT, "domain_id": h.boot.domain_id,
+            "parent_id": h.boot.domain_id, "description": "Created by iam-svc bootstrap", "enabled": true,
+            "is_domain": false, "links": { "self": format!("http://iam.test/v3/projects/{}", h.boot.project_id) },
+        }])
+    );
+}
+
+#[actix_web::test]
+async fn auth_domains_lists_the_domain_only_for_a_domain_role() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let links = json!({ "self": "http://iam.test/v3/auth/domains" });
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/auth/domains"), &admin)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body,
+        json!({
+            "domains": [{
+                "id": h.boot.domain_id, "name": bootstrap::DOMAIN, "enabled": true,
+                "description": "Created by iam-svc bootstrap",
+                "links": { "self": format!("http://iam.test/v3/domains/{}", h.boot.domain_id) },
+            }],
+            "links": links,
+        })
+    );
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/auth/domains"), &member.token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({ "domains": [], "links": links }));
+}
+
+#[actix_web::test]
+async fn a_users_projects_are_those_their_groups_hold_roles_on() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    create_project_as(&app, &admin, "hidden").await;
+    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let uri = format!("/v3/users/{}/projects", member.user_id);
+    for token in [&member.token, &admin] {
+        let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), token)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(names(&body, "projects"), [bootstrap::PROJECT]);
+    }
+    let admin_uri = format!("/v3/users/{}/projects", h.boot.user_id);
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&admin_uri), &member.token)).await;
+    assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
+}
+
+/// The list's `links.self` must be the address of the list itself.
+#[actix_web::test]
+async fn a_users_projects_list_links_to_itself() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let uri = format!("/v3/users/{}/projects", h.boot.user_id);
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["links"], json!({ "self": format!("http://iam.test{uri}"), "previous": null, "next": null }));
+}

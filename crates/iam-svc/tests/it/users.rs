@@ -1,0 +1,561 @@
+//! `/v3/users`: an admin's CRUD, the rules on names and passwords, what a plain member may
+//! do, password changes and the tokens they revoke, and isolation between domains.
+
+use actix_web::http::StatusCode;
+use actix_web::test::TestRequest;
+use iam_svc::bootstrap;
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+const NEW_PASSWORD: &str = "N3w-Passw0rd!";
+
+fn user_uri(id: &str) -> String {
+    format!("/v3/users/{id}")
+}
+
+async fn status_of<S, B>(app: &S, req: TestRequest) -> StatusCode
+where
+    S: actix_web::dev::Service<actix_http::Request, Response = actix_web::dev::ServiceResponse<B>, Error = actix_web::Error>,
+    B: actix_web::body::MessageBody,
+{
+    call(app, req).await.0
+}
+
+/// A request with `token` that must answer 401 (the token is revoked).
+async fn assert_refused<S, B>(app: &S, token: &str)
+where
+    S: actix_web::dev::Service<actix_http::Request, Response = actix_web::dev::ServiceResponse<B>, Error = actix_web::Error>,
+    B: actix_web::body::MessageBody,
+{
+    let (status, body, _) = call(app, with_token(TestRequest::get().uri("/v3/auth/projects"), token)).await;
+    assert_keystone_error(status, &body, 401, MSG_NEEDS_AUTH);
+}
+
+#[actix_web::test]
+async fn admin_creates_a_user_and_gets_its_fields() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let req = with_token(TestRequest::post().uri("/v3/users"), &admin).set_json(json!({ "user": {
+        "name": "alice", "domain_id": h.boot.domain_id, "password": USER_PASSWORD, "description": "Alice of ops",
+    }}));
+    let (status, body, _) = call(&app, req).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["user"]["id"].as_str().expect("id").to_string();
+    assert_eq!(id.len(), 32);
+    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+    assert_eq!(
+        body,
+        json!({ "user": {
+            "id": id, "name": "alice", "domain_id": h.boot.domain_id, "description": "Alice of ops",
+            "enabled": true, "pwd_status": true, "password_expires_at": null, "last_project_id": null,
+            "access_mode": "default", "links": { "self": format!("http://iam.test/v3/users/{id}") },
+        }})
+    );
+    login(&app, bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null).await;
+}
+
+#[actix_web::test]
+async fn admin_shows_a_user_with_full_links() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let id = create_user_as(&app, &admin, "alice").await;
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&user_uri(&id)), &admin)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body,
+        json!({ "user": {
+            "id": id, "name": "alice", "domain_id": h.boot.domain_id, "description": "",
+            "enabled": true, "pwd_status": true, "password_expires_at": null, "last_project_id": null,
+            "access_mode": "default",
+            "links": { "self": format!("http://iam.test/v3/users/{id}"), "previous": null, "next": null },
+        }})
+    );
+}
+
+#[actix_web::test]
+async fn admin_lists_users_filtered_by_name_and_enabled() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let alice = create_user_as(&app, &admin, "alice").await;
+    let req = with_token(TestRequest::post().uri("/v3/users"), &admin)
+        .set_json(json!({ "user": { "name": "bob", "enabled": false } }));
+    let (status, body, _) = call(&app, req).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let bob = body["user"]["id"].as_str().expect("id").to_string();
+
+    let names = |body: &Value| -> Vec<String> {
+        body["users"].as_array().expect("users").iter().map(|u| u["name"].as_str().expect("name").to_string()).collect()
+    };
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/users"), &admin)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(names(&body), ["admin", "alice", "bob"]);
+    assert_eq!(body["links"], json!({ "self": "http://iam.test/v3/users", "previous": null, "next": null }));
+    let listed_alice = &body["users"][1];
+    assert_eq!(listed_alice["id"], alice.as_str());
+    assert_eq!(listed_alice["pwd_strength"], "Strong");
+    assert_eq!(listed_alice["enabled"], true);
+
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/users?name=alice"), &admin)).await;
+    assert_eq!(names(&body), ["alice"]);
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/users?enabled=false"), &admin)).await;
+    assert_eq!(names(&body), ["bob"]);
+    assert_eq!(body["users"][0]["id"], bob.as_str());
+    assert_eq!(body["users"][0]["enabled"], false);
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/users?enabled=true"), &admin)).await;
+    assert_eq!(names(&body), ["admin", "alice"]);
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/users?name=nobody"), &admin)).await;
+    assert_eq!(body["users"], json!([]));
+}
+
+#[actix_web::test]
+async fn admin_updates_name_description_and_enabled() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let id = create_user_as(&app, &admin, "alice").await;
+    let req = with_token(TestRequest::patch().uri(&user_uri(&id)), &admin).set_json(json!({ "user": {
+        "name": "alice.b", "description": "renamed", "enabled": false, "pwd_status": false,
+    }}));
+    let (status, body, _) = call(&app, req).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body,
+        json!({ "user": {
+            "id": id, "name": "alice.b", "domain_id": h.boot.domain_id, "description": "renamed",
+            "enabled": false, "pwd_status": true, "password_expires_at": null, "last_project_id": null,
+            "access_mode": "default", "links": { "self": format!("http://iam.test/v3/users/{id}") },
+        }})
+    );
+    let (_, shown, _) = call(&app, with_token(TestRequest::get().uri(&user_uri(&id)), &admin)).await;
+    assert_eq!(shown["user"]["name"], "alice.b");
+    assert_eq!(shown["user"]["description"], "renamed");
+    assert_eq!(shown["user"]["enabled"], false);
+}
+
+#[actix_web::test]
+async fn admin_sets_a_password_and_the_users_old_tokens_die() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let req = with_token(TestRequest::patch().uri(&user_uri(&member.user_id)), &admin)
+        .set_json(json!({ "user": { "password": NEW_PASSWORD } }));
+    let (status, body, _) = call(&app, req).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_refused(&app, &member.token).await;
+    let (status, body, _) =
+        call(&app, TestRequest::post().uri("/v3/auth/tokens").set_json(password_body(bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null)))
+            .await;
+    assert_keystone_error(status, &body, 401, MSG_LOGIN_FAILED);
+    login(&app, bootstrap::DOMAIN, "alice", NEW_PASSWORD, project_scope(&h.boot.project_id)).await;
+    // The admin's own token is untouched.
+    assert_eq!(status_of(&app, with_token(TestRequest::get().uri("/v3/users"), &admin)).await, StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn admin_disabling_a_user_revokes_their_tokens() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let req = with_token(TestRequest::patch().uri(&user_uri(&member.user_id)), &admin)
+        .set_json(json!({ "user": { "enabled": false } }));
+    assert_eq!(status_of(&app, req).await, StatusCode::OK);
+    assert_refused(&app, &member.token).await;
+    // Enabling again lets them log in anew.
+    let req = with_token(TestRequest::patch().uri(&user_uri(&member.user_id)), &admin)
+        .set_json(json!({ "user": { "enabled": true } }));
+    assert_eq!(status_of(&app, req).await, StatusCode::OK);
+    login(&app, bootstrap::DOMAIN, "alice", USER_PASSWORD, project_scope(&h.boot.project_id)).await;
+}
+
+#[actix_web::test]
+async fn admin_deletes_a_user_then_it_is_404_and_its_tokens_die() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&user_uri(&member.user_id)), &admin)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    assert_eq!(body, Value::Null);
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&user_uri(&member.user_id)), &admin)).await;
+    assert_keystone_error(status, &body, 404, "Could not find user.");
+    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&user_uri(&member.user_id)), &admin)).await;
+    assert_keystone_error(status, &body, 404, "Could not find user.");
+    assert_refused(&app, &member.token).await;
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/groups/{}/users", member.group_id)), &admin)).await;
+    assert_eq!(body["users"], json!([]));
+}
+
+#[actix_web::test]
+async fn a_duplicate_user_name_is_409() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    create_user_as(&app, &admin, "alice").await;
+    let bob = create_user_as(&app, &admin, "bob").await;
+    let req = with_token(TestRequest::post().uri("/v3/users"), &admin).set_json(json!({ "user": { "name": "alice" } }));
+    let (status, body, _) = call(&app, req).await;
+    assert_keystone_error(status, &body, 409, "A user named alice already exists in the domain.");
+    let req = with_token(TestRequest::patch().uri(&user_uri(&bob)), &admin).set_json(json!({ "user": { "name": "alice" } }));
+    let (status, body, _) = call(&app, req).await;
+    assert_keystone_error(status, &body, 409, "A user with that name already exists in the domain.");
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&user_uri(&bob)), &admin)).await;
+    assert_eq!(body["user"]["name"], "bob");
+}
+
+#[actix_web::test]
+async fn invalid_user_names_are_400() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let id = create_user_as(&app, &admin, "alice").await;
+    let message = "Invalid user name: use 1 to 64 letters, digits, spaces, '-', '_' or '.', not starting or ending with a space.";
+    let long = "a".repeat(65);
+    for bad in ["", " lead", "trail ", "sl/ash", "semi;colon", "ünï", long.as_str()] {
+        let req = with_token(TestRequest::post().uri("/v3/users"), &admin).set_json(json!({ "user": { "name": bad } }));
+        let (status, body, _) = call(&app, req).await;
+        assert_keystone_error(status, &body, 400, message);
+        let req = with_token(TestRequest::patch().uri(&user_uri(&id)), &admin).set_json(json!({ "user": { "name": bad } }));
+        let (status, body, _) = call(&app, req).await;
+        assert_keystone_error(status, &body, 400, message);
+    }
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/users"), &admin)).await;
+    assert_eq!(body["users"].as_array().expect("users").len(), 2);
+}
+
+#[actix_web::test]
+async fn invalid_descriptions_are_400() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let id = create_user_as(&app, &admin, "alice").await;
+    let message = "Invalid description: up to 255 characters, without @#%&<>\\$^*.";
+    let long = "d".repeat(256);
+    for bad in ["<script>", "mail@example.com", "100%", long.as_str()] {
+        let req = with_token(TestRequest::post().uri("/v3/users"), &admin)
+            .set_json(json!({ "user": { "name": "bob", "description": bad } }));
+        let (status, body, _) = call(&app, req).await;
+        assert_keystone_error(status, &body, 400, message);
+        let req = with_token(TestRequest::patch().uri(&user_uri(&id)), &admin)
+            .set_json(json!({ "user": { "description": bad } }));
+        let (status, body, _) = call(&app, req).await;
+        assert_keystone_error(status, &body, 400, message);
+    }
+    // 255 characters is still fine.
+    let req = with_token(TestRequest::patch().uri(&user_uri(&id)), &admin)
+        .set_json(json!({ "user": { "description": "d".repeat(255) } }));
+    assert_eq!(status_of(&app, req).await, StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn weak_passwords_are_400() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let message =
+        "Invalid password: 8 to 128 characters with at least two of lower case, upper case, digits and symbols.";
+    let long = format!("Aa1-{}", "x".repeat(125));
+    for bad in ["Sh0rt!", "alllowercase", "ALLUPPERCASE", "1234567890", long.as_str()] {
+        let req = with_token(TestRequest::post().uri("/v3/users"), &admin)
+            .set_json(json!({ "user": { "name": "bob", "password": bad } }));
+        let (status, body, _) = call(&app, req).await;
+        assert_keystone_error(status, &body, 400, message);
+        let req = with_token(TestRequest::patch().uri(&user_uri(&member.user_id)), &admin)
+            .set_json(json!({ "user": { "password": bad } }));
+        let (status, body, _) = call(&app, req).await;
+        assert_keystone_error(status, &body, 400, message);
+        let req = with_token(TestRequest::post().uri(&format!("/v3/users/{}/password", member.user_id)), &member.token)
+            .set_json(json!({ "user": { "original_password": USER_PASSWORD, "password": bad } }));
+        let (status, body, _) = call(&app, req).await;
+        assert_keystone_error(status, &body, 400, message);
+    }
+    // None of that changed the password or revoked the member's token.
+    login(&app, bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null).await;
+    assert_eq!(status_of(&app, with_token(TestRequest::get().uri("/v3/auth/projects"), &member.token)).await, StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn a_member_may_not_create_list_update_or_delete_users() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let other = create_user_as(&app, &admin, "bob").await;
+    let requests = [
+        TestRequest::post().uri("/v3/users").set_json(json!({ "user": { "name": "carol" } })),
+        TestRequest::get().uri("/v3/users"),
+        TestRequest::patch().uri(&user_uri(&other)).set_json(json!({ "user": { "enabled": false } })),
+        TestRequest::patch().uri(&user_uri(&member.user_id)).set_json(json!({ "user": { "description": "self" } })),
+        TestRequest::delete().uri(&user_uri(&other)),
+        TestRequest::delete().uri(&user_uri(&member.user_id)),
+        TestRequest::get().uri(&user_uri(&other)),
+        TestRequest::get().uri(&format!("/v3/users/{other}/groups")),
+    ];
+    for req in requests {
+        let (status, body, _) = call(&app, with_token(req, &member.token)).await;
+        assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
+    }
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&user_uri(&other)), &admin)).await;
+    assert_eq!(body["user"]["enabled"], true);
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/users?name=carol"), &admin)).await;
+    assert_eq!(body["users"], json!([]));
+}
+
+#[actix_web::test]
+async fn a_member_can_show_themselves_and_list_their_groups() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&user_uri(&member.user_id)), &member.token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["user"]["id"], member.user_id.as_str());
+    assert_eq!(body["user"]["name"], "alice");
+    let uri = format!("/v3/users/{}/groups", member.user_id);
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &member.token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let groups = body["groups"].as_array().expect("groups");
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0]["id"], member.group_id.as_str());
+    assert_eq!(groups[0]["name"], "alice-group");
+    assert!(groups[0]["create_time"].is_i64(), "{body}");
+    assert_eq!(body["links"]["self"], format!("http://iam.test{uri}"));
+}
+
+/// The list's `links.self` must name the list that was asked for, not the caller's own.
+#[actix_web::test]
+async fn groups_of_another_user_link_to_that_users_groups() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let uri = format!("/v3/users/{}/groups", member.user_id);
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["groups"][0]["id"], member.group_id.as_str());
+    assert_eq!(body["links"], json!({ "self": format!("http://iam.test{uri}"), "previous": null, "next": null }));
+}
+
+#[actix_web::test]
+async fn changing_own_password_revokes_old_tokens() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let req = with_token(TestRequest::post().uri(&format!("/v3/users/{}/password", member.user_id)), &member.token)
+        .set_json(json!({ "user": { "original_password": USER_PASSWORD, "password": NEW_PASSWORD } }));
+    let (status, body, _) = call(&app, req).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    assert_refused(&app, &member.token).await;
+    let (status, body, _) =
+        call(&app, TestRequest::post().uri("/v3/auth/tokens").set_json(password_body(bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null)))
+            .await;
+    assert_keystone_error(status, &body, 401, MSG_LOGIN_FAILED);
+    let fresh = login(&app, bootstrap::DOMAIN, "alice", NEW_PASSWORD, project_scope(&h.boot.project_id)).await;
+    assert_eq!(status_of(&app, with_token(TestRequest::get().uri("/v3/auth/projects"), &fresh)).await, StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn changing_own_password_with_a_wrong_original_is_401_and_changes_nothing() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let req = with_token(TestRequest::post().uri(&format!("/v3/users/{}/password", member.user_id)), &member.token)
+        .set_json(json!({ "user": { "original_password": "Wr0ng-Passw0rd!", "password": NEW_PASSWORD } }));
+    let (status, body, _) = call(&app, req).await;
+    assert_keystone_error(status, &body, 401, MSG_LOGIN_FAILED);
+    assert_eq!(status_of(&app, with_token(TestRequest::get().uri("/v3/auth/projects"), &member.token)).await, StatusCode::OK);
+    login(&app, bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null).await;
+}
+
+#[actix_web::test]
+async fn nobody_changes_another_users_password_through_the_self_service_call() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let req = with_token(TestRequest::post().uri(&format!("/v3/users/{}/password", h.boot.user_id)), &member.token)
+        .set_json(json!({ "user": { "original_password": ADMIN_PASSWORD, "password": NEW_PASSWORD } }));
+    let (status, body, _) = call(&app, req).await;
+    assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
+    let req = with_token(TestRequest::post().uri(&format!("/v3/users/{}/password", member.user_id)), &admin)
+        .set_json(json!({ "user": { "original_password": USER_PASSWORD, "password": NEW_PASSWORD } }));
+    let (status, body, _) = call(&app, req).await;
+    assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
+    login(&app, bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, Value::Null).await;
+    login(&app, bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null).await;
+}
+
+#[actix_web::test]
+async fn admins_get_404_on_each_others_users() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let other = h.other_tenant("globex");
+    let theirs = login(&app, "globex", "admin", ADMIN_PASSWORD, project_scope(&other.project_id)).await;
+    let ours = create_user_as(&app, &admin, "alice").await;
+    for (token, victim) in [(&theirs, &ours), (&admin, &other.admin_id)] {
+        let requests = [
+            TestRequest::get().uri(&user_uri(victim)),
+            TestRequest::patch().uri(&user_uri(victim)).set_json(json!({ "user": { "enabled": false } })),
+            TestRequest::patch().uri(&user_uri(victim)).set_json(json!({ "user": { "password": NEW_PASSWORD } })),
+            TestRequest::delete().uri(&user_uri(victim)),
+            TestRequest::get().uri(&format!("/v3/users/{victim}/groups")),
+            TestRequest::get().uri(&format!("/v3/users/{victim}/projects")),
+        ];
+        for req in requests {
+            let (status, body, _) = call(&app, with_token(req, token)).await;
+            assert_keystone_error(status, &body, 404, "Could not find user.");
+        }
+    }
+    // Both users are untouched and can still log in.
+    login(&app, bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null).await;
+    login(&app, "globex", "admin", ADMIN_PASSWORD, Value::Null).await;
+    assert_eq!(status_of(&app, with_token(TestRequest::get().uri("/v3/users"), &theirs)).await, StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn admins_get_404_on_each_others_groups_and_memberships() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let other = h.other_tenant("globex");
+    let theirs = login(&app, "globex", "admin", ADMIN_PASSWORD, project_scope(&other.project_id)).await;
+    let our_group = create_group_as(&app, &admin, "ops").await;
+    let our_user = create_user_as(&app, &admin, "alice").await;
+    let their_group = create_group_as(&app, &theirs, "ops").await;
+    let their_user = create_user_as(&app, &theirs, "alice").await;
+    for (token, group, user, own_group, own_user) in [
+        (&theirs, &our_group, &our_user, &their_group, &their_user),
+        (&admin, &their_group, &their_user, &our_group, &our_user),
+    ] {
+        let group_uri = format!("/v3/groups/{group}");
+        let requests = [
+            TestRequest::get().uri(&group_uri),
+            TestRequest::patch().uri(&group_uri).set_json(json!({ "group": { "name": "pwned" } })),
+            TestRequest::delete().uri(&group_uri),
+            TestRequest::get().uri(&format!("{group_uri}/users")),
+            TestRequest::put().uri(&format!("{group_uri}/users/{own_user}")),
+            TestRequest::default().method(actix_web::http::Method::HEAD).uri(&format!("{group_uri}/users/{user}")),
+            TestRequest::delete().uri(&format!("{group_uri}/users/{user}")),
+        ];
+        for req in requests {
+            let (status, body, _) = call(&app, with_token(req, token)).await;
+            assert_keystone_error(status, &body, 404, "Could not find group.");
+        }
+        // Pulling the other domain's user into one's own group.
+        let req = TestRequest::put().uri(&format!("/v3/groups/{own_group}/users/{user}"));
+        let (status, body, _) = call(&app, with_token(req, token)).await;
+        assert_keystone_error(status, &body, 404, "Could not find user.");
+    }
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/groups/{our_group}")), &admin)).await;
+    assert_eq!(body["group"]["name"], "ops");
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/groups/{their_group}/users")), &theirs)).await;
+    assert_eq!(body["users"], json!([]));
+}
+
+#[actix_web::test]
+async fn admins_get_404_on_each_others_projects_and_grants() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let other = h.other_tenant("globex");
+    let theirs = login(&app, "globex", "admin", ADMIN_PASSWORD, project_scope(&other.project_id)).await;
+    let our_group = create_group_as(&app, &admin, "ops").await;
+    let their_group = create_group_as(&app, &theirs, "ops").await;
+    for (token, project, domain, own_group) in [
+        (&theirs, &h.boot.project_id, &h.boot.domain_id, &their_group),
+        (&admin, &other.project_id, &other.domain_id, &our_group),
+    ] {
+        let project_uri = format!("/v3/projects/{project}");
+        let grant = format!("{project_uri}/groups/{own_group}/roles/{ADMIN_ROLE_ID}");
+        let requests = [
+            TestRequest::get().uri(&project_uri),
+            TestRequest::patch().uri(&project_uri).set_json(json!({ "project": { "name": "pwned" } })),
+            TestRequest::put().uri(&grant),
+            TestRequest::default().method(actix_web::http::Method::HEAD).uri(&grant),
+            TestRequest::delete().uri(&grant),
+            TestRequest::get().uri(&format!("{project_uri}/groups/{own_group}/roles")),
+        ];
+        for req in requests {
+            let (status, body, _) = call(&app, with_token(req, token)).await;
+            assert_keystone_error(status, &body, 404, "Could not find project.");
+        }
+        let domain_grant = format!("/v3/domains/{domain}/groups/{own_group}/roles/{ADMIN_ROLE_ID}");
+        for req in [
+            TestRequest::put().uri(&domain_grant),
+            TestRequest::default().method(actix_web::http::Method::HEAD).uri(&domain_grant),
+            TestRequest::delete().uri(&domain_grant),
+            TestRequest::get().uri(&format!("/v3/domains/{domain}/groups/{own_group}/roles")),
+        ] {
+            let (status, body, _) = call(&app, with_token(req, token)).await;
+            assert_keystone_error(status, &body, 404, "Could not find domain.");
+        }
+    }
+    // The other tenant's admin gained nothing here.
+    let body = password_body("globex", "admin", ADMIN_PASSWORD, project_scope(&h.boot.project_id));
+    let (status, body, _) = call(&app, TestRequest::post().uri("/v3/auth/tokens").set_json(body)).await;
+    assert_keystone_error(status, &body, 401, MSG_SCOPE_REFUSED);
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/projects/{}", h.boot.project_id)), &admin)).await;
+    assert_eq!(body["project"]["name"], bootstrap::PROJECT);
+}
+
+#[actix_web::test]
+async fn lists_never_include_the_other_domains_rows() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let other = h.other_tenant("globex");
+    let theirs = login(&app, "globex", "admin", ADMIN_PASSWORD, project_scope(&other.project_id)).await;
+    create_user_as(&app, &theirs, "wile").await;
+    create_group_as(&app, &theirs, "acme-haters").await;
+    create_project_as(&app, &theirs, "rockets").await;
+    let ids = |body: &Value, key: &str| -> Vec<String> {
+        body[key].as_array().expect("list").iter().map(|x| x["domain_id"].as_str().expect("domain").to_string()).collect()
+    };
+    for (token, own, foreign) in [(&admin, &h.boot.domain_id, &other.domain_id), (&theirs, &other.domain_id, &h.boot.domain_id)] {
+        for key in ["users", "groups", "projects"] {
+            let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/{key}")), token)).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let domains = ids(&body, key);
+            assert!(!domains.is_empty() && domains.iter().all(|d| d == own), "{key}: {body}");
+            let uri = format!("/v3/{key}?domain_id={foreign}");
+            let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), token)).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            assert_eq!(body[key], json!([]), "{uri}");
+        }
+    }
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/users?name=wile"), &admin)).await;
+    assert_eq!(body["users"], json!([]));
+}
+
+#[actix_web::test]
+async fn creating_in_another_domain_is_403() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let other = h.other_tenant("globex");
+    let requests = [
+        ("/v3/users", json!({ "user": { "name": "mole", "domain_id": other.domain_id } })),
+        ("/v3/groups", json!({ "group": { "name": "moles", "domain_id": other.domain_id } })),
+        ("/v3/projects", json!({ "project": { "name": "burrow", "domain_id": other.domain_id } })),
+    ];
+    for (uri, body) in requests {
+        let (status, body, _) = call(&app, with_token(TestRequest::post().uri(uri), &admin).set_json(body)).await;
+        assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
+    }
+    let theirs = login(&app, "globex", "admin", ADMIN_PASSWORD, project_scope(&other.project_id)).await;
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/users"), &theirs)).await;
+    assert_eq!(body["users"].as_array().expect("users").len(), 1);
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/groups"), &theirs)).await;
+    assert_eq!(body["groups"].as_array().expect("groups").len(), 1);
+    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/projects"), &theirs)).await;
+    assert_eq!(body["projects"].as_array().expect("projects").len(), 1);
+}
