@@ -8,3 +8,5 @@ mod access_keys;
 mod users;
 mod groups_and_grants;
 mod projects_and_roles;
+mod bad_input;
+mod revocation_feed;
