@@ -82,10 +82,10 @@ trap stop_all EXIT
 packages=()
 for line in "${SERVICES[@]}"; do
   read -r name _ <<<"$line"
-  packages+=(-p "$name")
+  packages+=("$name")
 done
-say "building ${packages[*]//-p /} ($PROFILE)"
-cargo build "${profile_flag[@]}" "${packages[@]}"
+say "building ${packages[*]} ($PROFILE)"
+cargo build "${profile_flag[@]}" "${packages[@]/#/--package=}"
 
 mkdir -p var "$LOG_DIR"
 
@@ -101,7 +101,7 @@ set_env_line() {
 
 wait_ready() {
   local name="$1" pid="$2" url="$3" log="$4" deadline=$((SECONDS + READY_TIMEOUT))
-  until curl -fsS -o /dev/null --max-time 2 "$url/readyz"; do
+  until curl -fs -o /dev/null --max-time 2 "$url/readyz"; do
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "run-stack: $name exited before it was ready; last lines of $log:" >&2
       tail -n 50 "$log" >&2 || true

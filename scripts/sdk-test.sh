@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Run the Huawei Cloud SDK tests (tests/sdk) against a fresh iam-svc of this work tree.
+# Run the Huawei Cloud SDK tests (tests/sdk/*.py) and the runnable examples of the docs
+# (docs/examples) against a fresh iam-svc of this work tree.
 #
 #   scripts/sdk-test.sh
 #
 # Builds iam-svc (debug), starts it on a free loopback port with its own temporary
-# directory (database, keys, env file), bootstraps it, runs tests/sdk/run.sh and stops it.
+# directory (database, keys, env file), bootstraps it, runs every test (Python ones through
+# tests/sdk/run.sh, shell ones with bash), reports each, and stops the service.
 # With TEST_DATABASE_URL=postgres://... the service uses a fresh schema in that database
 # (created with psql, dropped at exit) instead of a temporary SQLite file.
 # The service log is printed when anything fails.
@@ -13,7 +15,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-TESTS=(tests/sdk/iam_identity.py)
+TESTS=(tests/sdk/*.py docs/examples/*.py docs/examples/*.sh)
 READY_TIMEOUT="${READY_TIMEOUT:-30}"
 BIN="${CARGO_TARGET_DIR:-target}/debug/iam-svc"
 case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
@@ -32,6 +34,7 @@ ENV_FILE="$WORK/stack.env"
 pid=""
 schema=""
 passed=0
+failed=()
 
 # The original stdout and stderr: a failing command exits with its redirections (into the
 # log) still in force, and the EXIT trap must not write into the log.
@@ -61,11 +64,10 @@ cleanup() {
       echo "sdk-test: could not drop schema $schema" >&2
   fi
   rm -rf "$WORK"
-  if ((status == 0)); then
-    echo "sdk: ${passed} passed, 0 failed"
-  else
-    echo "sdk: ${passed} passed, $((${#TESTS[@]} - passed)) failed"
+  if ((${#failed[@]} > 0)); then
+    echo "sdk-test: failed: ${failed[*]}"
   fi
+  echo "sdk: ${passed} passed, $((${#TESTS[@]} - passed)) failed"
   exit "$status"
 }
 trap cleanup EXIT
@@ -80,6 +82,7 @@ export IAM__PUBLIC_URL="$URL"
 export IAM__PASSWORDS__PBKDF2_ITERATIONS=10000
 export IAM__TOKENS__SIGNING_KEY_FILE="$WORK/keys/iam-token-signing.keys"
 export IAM__INTERNAL__CREDENTIAL_FILE="$WORK/keys/internal-credential"
+export IAM__ACCESS_KEYS__MASTER_KEY_FILE="$WORK/keys/iam-master.keys"
 mkdir -p "$WORK/keys"
 
 if [[ -n "${TEST_DATABASE_URL:-}" ]]; then
@@ -124,8 +127,18 @@ set +a
 [[ "${IAM_URL:-}" == "$URL" ]] ||
   die "$ENV_FILE says IAM_URL='${IAM_URL:-}', but the service listens on $URL"
 
-echo "==> SDK tests: ${TESTS[*]}"
+# Every test runs, also after a failure; none is retried.
 for t in "${TESTS[@]}"; do
-  bash tests/sdk/run.sh "$t"
-  passed=$((passed + 1))
+  echo "==> $t"
+  case "$t" in
+    *.py) runner=(bash tests/sdk/run.sh "$t") ;;
+    *) runner=(bash "$t") ;;
+  esac
+  if "${runner[@]}"; then
+    passed=$((passed + 1))
+  else
+    echo "==> FAILED: $t" >&2
+    failed+=("$t")
+  fi
 done
+((${#failed[@]} == 0))

@@ -4,14 +4,18 @@
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
-use actix_web::middleware::from_fn;
+use actix_web::http::StatusCode;
+use actix_web::middleware::{from_fn, ErrorHandlerResponse, ErrorHandlers, Next};
 use actix_web::{web, App, HttpRequest};
 use service_kit::auth::{signed_requests, SignatureSettings, SignatureVerifier};
-use service_kit::http::{configure_health, observe, Metrics};
+use service_kit::http::{configure_health, json, observe, Metrics, StrictJson};
 
 use crate::error::IamError;
 use crate::routes;
 use crate::state::AppState;
+
+/// A JSON request body, refused in Keystone's envelope when it does not fit.
+pub type Json<T> = StrictJson<T, IamError>;
 
 /// The whole iam-svc application over `state`.
 pub fn build(
@@ -27,10 +31,13 @@ pub fn build(
     >,
 > {
     let max_body = state.config.server.max_body_bytes;
-    let signatures: std::sync::Arc<dyn SignatureVerifier> = std::sync::Arc::new(state.signatures.clone());
+    let signatures: std::sync::Arc<dyn SignatureVerifier> =
+        std::sync::Arc::new(state.signatures.clone());
     let settings = SignatureSettings {
         max_body_bytes: max_body,
-        max_skew: std::time::Duration::from_secs(state.config.access_keys.signature_max_skew_seconds),
+        max_skew: std::time::Duration::from_secs(
+            state.config.access_keys.signature_max_skew_seconds,
+        ),
     };
     App::new()
         .app_data(web::Data::from(signatures))
@@ -39,11 +46,17 @@ pub fn build(
         .app_data(web::Data::new(state.pool.clone()))
         .app_data(state)
         .app_data(metrics)
-        .app_data(web::JsonConfig::default().limit(max_body).error_handler(json_error))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(max_body)
+                .error_handler(json_error),
+        )
         .app_data(web::PayloadConfig::new(max_body))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .wrap(from_fn(signed_requests))
+        .wrap(ErrorHandlers::new().handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed))
+        .wrap(from_fn(reject_encoded_nul))
         .wrap(from_fn(observe))
         .configure(configure_health)
         .configure(routes::configure)
@@ -62,23 +75,10 @@ fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
         JsonPayloadError::ContentType => {
             IamError::BadRequest("Content-Type must be application/json.".into())
         }
-        JsonPayloadError::Deserialize(de) => IamError::BadRequest(describe_json_error(de)),
+        JsonPayloadError::Deserialize(de) => IamError::BadRequest(json::describe(de)),
         _ => IamError::BadRequest("The request body could not be read.".into()),
     };
     e.into()
-}
-
-/// serde's message names missing and unknown fields, which helps; for wrong types and
-/// values it quotes the value, which may be a password, so only the position is kept.
-fn describe_json_error(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    if e.is_syntax() || e.is_eof() {
-        return format!("Malformed JSON at line {} column {}.", e.line(), e.column());
-    }
-    if text.contains("invalid type") || text.contains("invalid value") || text.contains("invalid length") {
-        return format!("Invalid request body: a value has the wrong type or form at line {} column {}.", e.line(), e.column());
-    }
-    format!("Invalid request body: {text}")
 }
 
 fn path_error(_: PathError, _: &HttpRequest) -> actix_web::Error {
@@ -87,4 +87,31 @@ fn path_error(_: PathError, _: &HttpRequest) -> actix_web::Error {
 
 fn query_error(_: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
     IamError::BadRequest("Invalid query string.".into()).into()
+}
+
+/// A known path with an unsupported method: 405 in the envelope, like every other error.
+fn method_not_allowed<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let (req, _) = res.into_parts();
+    let body = crate::error::keystone_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "The method is not allowed for the requested URL.",
+    );
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, body).map_into_right_body(),
+    ))
+}
+
+/// No id, name or query value contains NUL; refuse it before it reaches a database
+/// (PostgreSQL would reject it as an error, SQLite as a miss).
+async fn reject_encoded_nul(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    if json::has_encoded_nul(req.uri()) {
+        let res = actix_web::ResponseError::error_response(&IamError::BadRequest(
+            "The URL must not contain NUL characters.".into(),
+        ));
+        return Ok(req.into_response(res));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
 }

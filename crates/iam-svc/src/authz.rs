@@ -15,9 +15,11 @@ pub const ADMIN_ROLE: &str = "admin";
 /// Whether the caller holds `admin` on their domain right now (read from the database,
 /// so a revoked grant takes effect at once).
 pub fn is_domain_admin(conn: &mut DbConnection, p: &Principal) -> Result<bool, IamError> {
-    Ok(repo::grants::user_domain_roles(conn, &p.user_id, &p.domain_id)?
-        .iter()
-        .any(|r| r.name == ADMIN_ROLE))
+    Ok(
+        repo::grants::user_domain_roles(conn, &p.user_id, &p.domain_id)?
+            .iter()
+            .any(|r| r.name == ADMIN_ROLE),
+    )
 }
 
 pub fn require_domain_admin(conn: &mut DbConnection, p: &Principal) -> Result<(), IamError> {
@@ -29,14 +31,22 @@ pub fn require_domain_admin(conn: &mut DbConnection, p: &Principal) -> Result<()
 }
 
 /// A user of the caller's domain, or 404.
-pub fn user_in_domain(conn: &mut DbConnection, p: &Principal, id: &str) -> Result<repo::users::User, IamError> {
+pub fn user_in_domain(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: &str,
+) -> Result<repo::users::User, IamError> {
     repo::users::find(conn, id)?
         .filter(|u| u.domain_id == p.domain_id)
         .ok_or(IamError::NotFound("user"))
 }
 
 /// A user the caller may read: themselves, or anyone in the domain for an admin.
-pub fn readable_user(conn: &mut DbConnection, p: &Principal, id: &str) -> Result<repo::users::User, IamError> {
+pub fn readable_user(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: &str,
+) -> Result<repo::users::User, IamError> {
     let user = user_in_domain(conn, p, id)?;
     if user.id != p.user_id {
         require_domain_admin(conn, p)?;
@@ -56,7 +66,11 @@ pub fn project_in_domain(
 }
 
 /// A group of the caller's domain, or 404.
-pub fn group_in_domain(conn: &mut DbConnection, p: &Principal, id: &str) -> Result<repo::groups::Group, IamError> {
+pub fn group_in_domain(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: &str,
+) -> Result<repo::groups::Group, IamError> {
     repo::groups::find(conn, id)?
         .filter(|g| g.domain_id == p.domain_id)
         .ok_or(IamError::NotFound("group"))

@@ -28,7 +28,11 @@ pub enum AdminPassword {
     Ensure(SecretString),
 }
 
-pub fn run(conn: &mut DbConnection, cfg: &IamConfig, wanted: AdminPassword) -> Result<Bootstrapped, IamError> {
+pub fn run(
+    conn: &mut DbConnection,
+    cfg: &IamConfig,
+    wanted: AdminPassword,
+) -> Result<Bootstrapped, IamError> {
     write_transaction(conn, |conn| {
         let now = repo::now();
         let domain = match repo::domains::find_by_name(conn, DOMAIN)? {
@@ -75,8 +79,9 @@ pub fn run(conn: &mut DbConnection, cfg: &IamConfig, wanted: AdminPassword) -> R
                 g
             }
         };
-        let admin = repo::roles::find_by_name(conn, "admin")?
-            .ok_or_else(|| IamError::Internal("role admin missing; migrations not applied?".into()))?;
+        let admin = repo::roles::find_by_name(conn, "admin")?.ok_or_else(|| {
+            IamError::Internal("role admin missing; migrations not applied?".into())
+        })?;
         repo::grants::grant(conn, Target::Domain(&domain.id), &group.id, &admin.id)?;
         repo::grants::grant(conn, Target::Project(&project.id), &group.id, &admin.id)?;
 
@@ -88,7 +93,8 @@ pub fn run(conn: &mut DbConnection, cfg: &IamConfig, wanted: AdminPassword) -> R
         let (user_id, password_set) = match (existing, wanted) {
             (Some(u), AdminPassword::Keep) => (u.id, None),
             (Some(u), AdminPassword::Ensure(pw)) => {
-                let same = password::verify_password(pw.expose(), &u.password_hash).unwrap_or(false);
+                let same =
+                    password::verify_password(pw.expose(), &u.password_hash).unwrap_or(false);
                 if !same {
                     let changes = repo::users::UserChanges {
                         password_hash: Some(hash(pw.expose())?),
@@ -122,13 +128,19 @@ pub fn run(conn: &mut DbConnection, cfg: &IamConfig, wanted: AdminPassword) -> R
             }
         };
         repo::groups::add_member(conn, &group.id, &user_id)?;
-        Ok(Bootstrapped { domain_id: domain.id, user_id, project_id: project.id, password_set })
+        Ok(Bootstrapped {
+            domain_id: domain.id,
+            user_id,
+            project_id: project.id,
+            password_set,
+        })
     })
 }
 
 /// A random admin password that satisfies the password rule.
 pub fn generate_password() -> Result<SecretString, IamError> {
-    let body = credential_core::random::generate_secret_key().map_err(|e| IamError::Internal(e.to_string()))?;
+    let body = credential_core::random::generate_secret_key()
+        .map_err(|e| IamError::Internal(e.to_string()))?;
     // Prefix guarantees upper, lower, digit and symbol classes whatever the random part holds.
     Ok(SecretString::from(format!("Aa1-{}", &body.expose()[..24])))
 }
@@ -155,7 +167,10 @@ pub fn env_file(cfg: &IamConfig, b: &Bootstrapped, password: &SecretString) -> S
 pub fn password_from_env_file(text: &str) -> Option<SecretString> {
     text.lines().find_map(|line| {
         let value = line.strip_prefix("IAM_ADMIN_PASSWORD=")?;
-        let unquoted = value.strip_prefix('\'')?.strip_suffix('\'')?.replace("'\\''", "'");
+        let unquoted = value
+            .strip_prefix('\'')?
+            .strip_suffix('\'')?
+            .replace("'\\''", "'");
         Some(SecretString::from(unquoted))
     })
 }

@@ -133,7 +133,8 @@ impl IamConfig {
             return invalid("passwords.pbkdf2_iterations must be at least 1000");
         }
         if self.mode == Mode::Production
-            && self.passwords.pbkdf2_iterations < credential_core::password::DEFAULT_PBKDF2_ITERATIONS
+            && self.passwords.pbkdf2_iterations
+                < credential_core::password::DEFAULT_PBKDF2_ITERATIONS
         {
             return invalid("passwords.pbkdf2_iterations must be at least 600000 in production");
         }

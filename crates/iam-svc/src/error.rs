@@ -67,6 +67,12 @@ impl From<diesel::result::Error> for IamError {
     }
 }
 
+impl From<service_kit::http::BodyError> for IamError {
+    fn from(e: service_kit::http::BodyError) -> Self {
+        IamError::BadRequest(e.to_string())
+    }
+}
+
 impl From<AuthError> for IamError {
     fn from(e: AuthError) -> Self {
         if e.is_unavailable() {
@@ -83,9 +89,10 @@ impl IamError {
         match self {
             IamError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
             IamError::Unauthenticated(e) => auth_refusal(e),
-            IamError::LoginFailed => {
-                (StatusCode::UNAUTHORIZED, "The username or password is wrong.".into())
-            }
+            IamError::LoginFailed => (
+                StatusCode::UNAUTHORIZED,
+                "The username or password is wrong.".into(),
+            ),
             IamError::ScopeRefused => (
                 StatusCode::UNAUTHORIZED,
                 "The user has no access to the requested scope.".into(),
@@ -94,14 +101,13 @@ impl IamError {
                 StatusCode::FORBIDDEN,
                 "You are not authorized to perform the requested action.".into(),
             ),
-            IamError::NotFound(what) => {
-                (StatusCode::NOT_FOUND, format!("Could not find {what}."))
-            }
+            IamError::NotFound(what) => (StatusCode::NOT_FOUND, format!("Could not find {what}.")),
             IamError::Conflict(m) => (StatusCode::CONFLICT, m.clone()),
             IamError::QuotaExceeded => (StatusCode::BAD_REQUEST, "akSkNumExceed".into()),
-            IamError::PayloadTooLarge => {
-                (StatusCode::PAYLOAD_TOO_LARGE, "The request body is too large.".into())
-            }
+            IamError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The request body is too large.".into(),
+            ),
             IamError::TooManyAttempts => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "Too many failed login attempts; try again later.".into(),
@@ -122,20 +128,30 @@ impl IamError {
 /// which check failed, as Huawei's gateway does, since the signer needs to know.
 fn auth_refusal(e: &AuthError) -> (StatusCode, String) {
     let signed = |what: &str| {
-        (StatusCode::UNAUTHORIZED, format!("Incorrect IAM authentication information: {what}"))
+        (
+            StatusCode::UNAUTHORIZED,
+            format!("Incorrect IAM authentication information: {what}"),
+        )
     };
     match e {
-        AuthError::MalformedSignature(_) => signed("malformed Authorization header or signed headers."),
+        AuthError::MalformedSignature(_) => {
+            signed("malformed Authorization header or signed headers.")
+        }
         AuthError::SignatureExpired => signed("X-Sdk-Date is too far from the server time."),
         AuthError::UnknownAccessKey => signed("the access key does not exist."),
         AuthError::InactiveAccessKey => signed("the access key is inactive."),
         AuthError::SignatureMismatch => signed("the signature does not match the request."),
-        AuthError::SecurityTokenRefused => signed("the security token is invalid, expired or revoked."),
+        AuthError::SecurityTokenRefused => {
+            signed("the security token is invalid, expired or revoked.")
+        }
         AuthError::ScopeRefused => (
             StatusCode::FORBIDDEN,
             "The credential has no access to the requested project or domain.".into(),
         ),
-        _ => (StatusCode::UNAUTHORIZED, "The request you have made requires authentication.".into()),
+        _ => (
+            StatusCode::UNAUTHORIZED,
+            "The request you have made requires authentication.".into(),
+        ),
     }
 }
 
@@ -198,6 +214,9 @@ mod tests {
 
     #[test]
     fn a_stale_feed_is_unavailable_not_unauthenticated() {
-        assert_eq!(IamError::from(AuthError::FeedStale).status_code().as_u16(), 503);
+        assert_eq!(
+            IamError::from(AuthError::FeedStale).status_code().as_u16(),
+            503
+        );
     }
 }

@@ -30,14 +30,19 @@ pub enum KeyError {
 }
 
 fn file_error(path: &Path, cause: impl ToString) -> KeyError {
-    KeyError::File { path: path.display().to_string(), cause: cause.to_string() }
+    KeyError::File {
+        path: path.display().to_string(),
+        cause: cause.to_string(),
+    }
 }
 
 /// Load the signing keys; in development, create the file first if it is missing.
 pub fn load_signing_keys(path: &Path, mode: Mode) -> Result<SigningKeys, KeyError> {
     if !path.exists() {
         if mode == Mode::Production {
-            return Err(KeyError::MissingInProduction { path: path.display().to_string() });
+            return Err(KeyError::MissingInProduction {
+                path: path.display().to_string(),
+            });
         }
         generate_signing_key_file(path)?;
     }
@@ -48,14 +53,18 @@ pub fn load_signing_keys(path: &Path, mode: Mode) -> Result<SigningKeys, KeyErro
         keys.push(key);
     }
     let mut keys = keys.into_iter();
-    let current = keys.next().ok_or_else(|| file_error(path, "no key in file"))?;
+    let current = keys
+        .next()
+        .ok_or_else(|| file_error(path, "no key in file"))?;
     let mut verifying = vec![current.public_key()];
     verifying.extend(keys.map(|k| k.public_key()));
     Ok(SigningKeys { current, verifying })
 }
 
 /// The `<key id> <base64>` lines of a key file, numbered, without comments or blanks.
-fn read_key_lines(path: &Path) -> Result<Vec<(usize, String, zeroize::Zeroizing<Vec<u8>>)>, KeyError> {
+fn read_key_lines(
+    path: &Path,
+) -> Result<Vec<(usize, String, zeroize::Zeroizing<Vec<u8>>)>, KeyError> {
     let text = zeroize::Zeroizing::new(fs::read_to_string(path).map_err(|e| file_error(path, e))?);
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -63,9 +72,12 @@ fn read_key_lines(path: &Path) -> Result<Vec<(usize, String, zeroize::Zeroizing<
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let (kid, b64) = line
-            .split_once(' ')
-            .ok_or_else(|| file_error(path, format!("line {}: expected `<key id> <base64>`", i + 1)))?;
+        let (kid, b64) = line.split_once(' ').ok_or_else(|| {
+            file_error(
+                path,
+                format!("line {}: expected `<key id> <base64>`", i + 1),
+            )
+        })?;
         let bytes = B64
             .decode(b64.trim())
             .map_err(|_| file_error(path, format!("line {}: not base64", i + 1)))?;
@@ -78,7 +90,9 @@ fn read_key_lines(path: &Path) -> Result<Vec<(usize, String, zeroize::Zeroizing<
 pub fn load_master_keyring(path: &Path, mode: Mode) -> Result<Keyring, KeyError> {
     if !path.exists() {
         if mode == Mode::Production {
-            return Err(KeyError::MissingInProduction { path: path.display().to_string() });
+            return Err(KeyError::MissingInProduction {
+                path: path.display().to_string(),
+            });
         }
         log::warn!(
             "DEVELOPMENT KEY: generated master key {} — do not use it in production",
@@ -92,18 +106,24 @@ pub fn load_master_keyring(path: &Path, mode: Mode) -> Result<Keyring, KeyError>
             .as_slice()
             .try_into()
             .map_err(|_| file_error(path, format!("line {n}: a master key is 32 bytes")))?;
-        keys.push(SealingKey::new(kid, key).map_err(|e| file_error(path, format!("line {n}: {e}")))?);
+        keys.push(
+            SealingKey::new(kid, key).map_err(|e| file_error(path, format!("line {n}: {e}")))?,
+        );
     }
     let mut keys = keys.into_iter();
-    let current = keys.next().ok_or_else(|| file_error(path, "no key in file"))?;
+    let current = keys
+        .next()
+        .ok_or_else(|| file_error(path, "no key in file"))?;
     Keyring::new(current, keys.collect()).map_err(|e| file_error(path, e))
 }
 
 /// A new `<key id> <base64>` master key line; put it first in the file to rotate.
 pub fn new_master_key_line() -> Result<String, KeyError> {
     let kid = format!("m{}", chrono::Utc::now().format("%Y%m%d%H%M%S"));
-    let key = SealingKey::generate(kid.clone())
-        .map_err(|e| KeyError::File { path: "master key".into(), cause: e.to_string() })?;
+    let key = SealingKey::generate(kid.clone()).map_err(|e| KeyError::File {
+        path: "master key".into(),
+        cause: e.to_string(),
+    })?;
     Ok(format!("{kid} {}\n", key.to_base64().expose()))
 }
 
@@ -123,7 +143,9 @@ pub fn generate_signing_key_file(path: &Path) -> Result<(), KeyError> {
 pub fn load_internal_credential(path: &Path, mode: Mode) -> Result<SecretString, KeyError> {
     if !path.exists() {
         if mode == Mode::Production {
-            return Err(KeyError::MissingInProduction { path: path.display().to_string() });
+            return Err(KeyError::MissingInProduction {
+                path: path.display().to_string(),
+            });
         }
         let secret = credential_core::random::random_alphanumeric(
             48,
@@ -139,7 +161,10 @@ pub fn load_internal_credential(path: &Path, mode: Mode) -> Result<SecretString,
     let text = fs::read_to_string(path).map_err(|e| file_error(path, e))?;
     let secret = text.trim();
     if secret.len() < 32 {
-        return Err(file_error(path, "the internal credential must be at least 32 characters"));
+        return Err(file_error(
+            path,
+            "the internal credential must be at least 32 characters",
+        ));
     }
     Ok(SecretString::from(secret))
 }

@@ -36,13 +36,19 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { config: None, command: "serve".into(), env_file: None };
+    let mut args = Args {
+        config: None,
+        command: "serve".into(),
+        env_file: None,
+    };
     let mut it = std::env::args().skip(1);
     let mut command_seen = false;
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--config" => args.config = Some(it.next().ok_or("--config needs a path")?.into()),
-            "--env-file" => args.env_file = Some(it.next().ok_or("--env-file needs a path")?.into()),
+            "--env-file" => {
+                args.env_file = Some(it.next().ok_or("--env-file needs a path")?.into())
+            }
             "-h" | "--help" | "help" => return Err(String::new()),
             cmd if !command_seen && !cmd.starts_with('-') => {
                 args.command = cmd.to_string();
@@ -63,7 +69,11 @@ fn main() -> ExitCode {
                 eprintln!("iam-svc: {msg}");
             }
             eprintln!("{USAGE}");
-            return if msg.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) };
+            return if msg.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            };
         }
     };
     let config = match IamConfig::load(args.config.as_deref()) {
@@ -103,7 +113,9 @@ fn open_pool(cfg: &IamConfig) -> Result<DbPool, String> {
 
 fn migrate(cfg: &IamConfig) -> Result<DbPool, String> {
     let pool = open_pool(cfg)?;
-    let mut conn = pool.get().map_err(|e| format!("database unavailable: {e}"))?;
+    let mut conn = pool
+        .get()
+        .map_err(|e| format!("database unavailable: {e}"))?;
     let applied = db::run_pending(&mut conn, &MIGRATIONS).map_err(|e| e.to_string())?;
     for version in &applied {
         log::info!("applied migration {version}");
@@ -116,44 +128,69 @@ fn gen_keys(cfg: &IamConfig) -> Result<(), String> {
     if !cfg.tokens.signing_key_file.exists() {
         keys::generate_signing_key_file(&cfg.tokens.signing_key_file).map_err(|e| e.to_string())?;
     }
-    keys::load_internal_credential(&cfg.internal.credential_file, service_kit::config::Mode::Development)
-        .map_err(|e| e.to_string())?;
+    keys::load_internal_credential(
+        &cfg.internal.credential_file,
+        service_kit::config::Mode::Development,
+    )
+    .map_err(|e| e.to_string())?;
     keys::load_signing_keys(&cfg.tokens.signing_key_file, cfg.mode).map_err(|e| e.to_string())?;
-    keys::load_master_keyring(&cfg.access_keys.master_key_file, service_kit::config::Mode::Development)
-        .map_err(|e| e.to_string())?;
+    keys::load_master_keyring(
+        &cfg.access_keys.master_key_file,
+        service_kit::config::Mode::Development,
+    )
+    .map_err(|e| e.to_string())?;
     Ok(())
 }
 
 fn rotate_master_key(cfg: &IamConfig) -> Result<(), String> {
     let path = &cfg.access_keys.master_key_file;
     // Open everything with the current file first, so a broken file stops us early.
-    keys::load_master_keyring(path, service_kit::config::Mode::Production).map_err(|e| e.to_string())?;
+    keys::load_master_keyring(path, service_kit::config::Mode::Production)
+        .map_err(|e| e.to_string())?;
     let kid = iam_svc::rotation::prepend_new_master_key(path)?;
-    println!("rotate-master-key: {kid} is now first in {}", path.display());
-    println!("next: copy the file to every replica, restart them, then run `iam-svc reseal-access-keys`");
+    println!(
+        "rotate-master-key: {kid} is now first in {}",
+        path.display()
+    );
+    println!(
+        "next: copy the file to every replica, restart them, then run `iam-svc reseal-access-keys`"
+    );
     Ok(())
 }
 
 fn reseal_access_keys(cfg: &IamConfig) -> Result<(), String> {
-    let keyring = keys::load_master_keyring(&cfg.access_keys.master_key_file, service_kit::config::Mode::Production)
-        .map_err(|e| e.to_string())?;
+    let keyring = keys::load_master_keyring(
+        &cfg.access_keys.master_key_file,
+        service_kit::config::Mode::Production,
+    )
+    .map_err(|e| e.to_string())?;
     let pool = migrate(cfg)?;
-    let mut conn = pool.get().map_err(|e| format!("database unavailable: {e}"))?;
-    let n = iam_svc::rotation::reseal_access_keys(&mut conn, &keyring).map_err(|e| e.to_string())?;
-    println!("reseal-access-keys: re-sealed {n} secret key(s) under {}", keyring.current_id());
+    let mut conn = pool
+        .get()
+        .map_err(|e| format!("database unavailable: {e}"))?;
+    let n =
+        iam_svc::rotation::reseal_access_keys(&mut conn, &keyring).map_err(|e| e.to_string())?;
+    println!(
+        "reseal-access-keys: re-sealed {n} secret key(s) under {}",
+        keyring.current_id()
+    );
     Ok(())
 }
 
 fn run_bootstrap(cfg: &IamConfig, env_file: Option<&Path>) -> Result<(), String> {
     let pool = migrate(cfg)?;
-    let mut conn = pool.get().map_err(|e| format!("database unavailable: {e}"))?;
+    let mut conn = pool
+        .get()
+        .map_err(|e| format!("database unavailable: {e}"))?;
     let stored = env_file
         .and_then(|p| std::fs::read_to_string(p).ok())
         .and_then(|text| bootstrap::password_from_env_file(&text));
     let wanted = match (stored, env_file) {
         (Some(pw), _) => AdminPassword::Ensure(pw),
         // An env file is wanted but holds no password: set a fresh one so it can be written.
-        (None, Some(_)) => AdminPassword::Ensure(bootstrap::generate_password().map_err(|e| e.to_string())?),
+        (None, Some(_)) => {
+            AdminPassword::Ensure(bootstrap::generate_password().map_err(|e| e.to_string())?)
+        }
         (None, None) => AdminPassword::Keep,
     };
     let done = bootstrap::run(&mut conn, cfg, wanted).map_err(|e| e.to_string())?;
@@ -163,7 +200,12 @@ fn run_bootstrap(cfg: &IamConfig, env_file: Option<&Path>) -> Result<(), String>
             println!("bootstrap: admin credentials are in {}", path.display());
         }
         (Some(pw), None) => {
-            println!("bootstrap: created domain {}, user {}, project {}", bootstrap::DOMAIN, bootstrap::USER, bootstrap::PROJECT);
+            println!(
+                "bootstrap: created domain {}, user {}, project {}",
+                bootstrap::DOMAIN,
+                bootstrap::USER,
+                bootstrap::PROJECT
+            );
             println!("bootstrap: admin password (shown once): {}", pw.expose());
         }
         (None, _) => println!("bootstrap: already done; the admin password is unchanged"),
@@ -186,29 +228,48 @@ fn write_env_file(path: &Path, text: &str) -> Result<(), String> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut f = options.open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    f.write_all(text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
+    let mut f = options
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn serve(cfg: IamConfig) -> Result<(), String> {
-    let pool = if cfg.database.migrate_on_start { migrate(&cfg)? } else { open_pool(&cfg)? };
-    let signing = keys::load_signing_keys(&cfg.tokens.signing_key_file, cfg.mode).map_err(|e| e.to_string())?;
-    let internal = keys::load_internal_credential(&cfg.internal.credential_file, cfg.mode).map_err(|e| e.to_string())?;
-    let master = keys::load_master_keyring(&cfg.access_keys.master_key_file, cfg.mode).map_err(|e| e.to_string())?;
+    let pool = if cfg.database.migrate_on_start {
+        migrate(&cfg)?
+    } else {
+        open_pool(&cfg)?
+    };
+    let signing = keys::load_signing_keys(&cfg.tokens.signing_key_file, cfg.mode)
+        .map_err(|e| e.to_string())?;
+    let internal = keys::load_internal_credential(&cfg.internal.credential_file, cfg.mode)
+        .map_err(|e| e.to_string())?;
+    let master = keys::load_master_keyring(&cfg.access_keys.master_key_file, cfg.mode)
+        .map_err(|e| e.to_string())?;
     let bind = (cfg.server.host.clone(), cfg.server.port);
     let workers = cfg.server.workers;
-    let keys = Keys { signing, master, internal: InternalCredential::new(internal) };
+    let keys = Keys {
+        signing,
+        master,
+        internal: InternalCredential::new(internal),
+    };
     let state = Arc::new(AppState::new(cfg, pool, keys));
     let metrics = web::Data::new(Metrics::new("iam-svc"));
     actix_web::rt::System::new().block_on(async move {
-        state.sync_revocations().await.map_err(|e| format!("cannot read revocations: {e}"))?;
+        state
+            .sync_revocations()
+            .await
+            .map_err(|e| format!("cannot read revocations: {e}"))?;
         actix_web::rt::spawn(state.clone().run_revocation_sync());
         let data = web::Data::from(state);
         let mut server = HttpServer::new(move || app::build(data.clone(), metrics.clone()));
         if let Some(n) = workers {
             server = server.workers(n);
         }
-        let server = server.bind(&bind).map_err(|e| format!("cannot listen on {}:{}: {e}", bind.0, bind.1))?;
+        let server = server
+            .bind(&bind)
+            .map_err(|e| format!("cannot listen on {}:{}: {e}", bind.0, bind.1))?;
         log::info!("iam-svc listening on {}:{}", bind.0, bind.1);
         server.run().await.map_err(|e| e.to_string())
     })

@@ -32,20 +32,28 @@ impl LoginLimiter {
 
     /// True when the user or the address has used up its failures.
     pub fn is_blocked(&self, user_key: &str, address: &str, now: Instant) -> bool {
-        let Ok(mut map) = self.failures.lock() else { return true };
+        let Ok(mut map) = self.failures.lock() else {
+            return true;
+        };
         let over = |map: &mut HashMap<String, VecDeque<Instant>>, key: String, limit: usize| {
             map.get_mut(&key).is_some_and(|q| {
-                while q.front().is_some_and(|t| now.duration_since(*t) > self.window) {
+                while q
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) > self.window)
+                {
                     q.pop_front();
                 }
                 q.len() >= limit
             })
         };
-        over(&mut map, user(user_key), self.per_user) || over(&mut map, addr(address), self.per_address)
+        over(&mut map, user(user_key), self.per_user)
+            || over(&mut map, addr(address), self.per_address)
     }
 
     pub fn record_failure(&self, user_key: &str, address: &str, now: Instant) {
-        let Ok(mut map) = self.failures.lock() else { return };
+        let Ok(mut map) = self.failures.lock() else {
+            return;
+        };
         if map.len() > PRUNE_ABOVE {
             let window = self.window;
             map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) <= window));

@@ -26,8 +26,12 @@ pub fn prepend_new_master_key(path: &Path) -> Result<String, String> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut f = options.open(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    f.write_all(line.as_bytes()).and_then(|_| f.write_all(old.as_bytes())).and_then(|_| f.sync_all())
+    let mut f = options
+        .open(&tmp)
+        .map_err(|e| format!("{}: {e}", tmp.display()))?;
+    f.write_all(line.as_bytes())
+        .and_then(|_| f.write_all(old.as_bytes()))
+        .and_then(|_| f.sync_all())
         .map_err(|e| format!("{}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(kid)
@@ -42,7 +46,9 @@ pub fn reseal_access_keys(conn: &mut DbConnection, keyring: &Keyring) -> Result<
             let secret = keyring
                 .open(&key.sealed_secret, aad)
                 .map_err(|e| IamError::Internal(format!("cannot open {}: {e}", key.access)))?;
-            let sealed = keyring.seal(&secret, aad).map_err(|e| IamError::Internal(e.to_string()))?;
+            let sealed = keyring
+                .seal(&secret, aad)
+                .map_err(|e| IamError::Internal(e.to_string()))?;
             repo::access_keys::set_sealed(conn, &key.access, &sealed)?;
         }
         Ok(stale.len())

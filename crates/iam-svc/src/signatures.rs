@@ -26,7 +26,11 @@ pub struct LocalSignatureVerifier {
 
 impl LocalSignatureVerifier {
     pub fn new(pool: DbPool, master: Arc<Keyring>) -> Self {
-        LocalSignatureVerifier { pool, master, last_use: Arc::default() }
+        LocalSignatureVerifier {
+            pool,
+            master,
+            last_use: Arc::default(),
+        }
     }
 
     /// The master keyring, for sealing new secrets.
@@ -35,19 +39,34 @@ impl LocalSignatureVerifier {
     }
 
     /// The blocking part: one key lookup, one MAC, the scope's roles.
-    fn check_blocking(&self, conn: &mut DbConnection, check: &SignatureCheck) -> Result<Principal, AuthError> {
+    fn check_blocking(
+        &self,
+        conn: &mut DbConnection,
+        check: &SignatureCheck,
+    ) -> Result<Principal, AuthError> {
         let store = |e: StoreError| AuthError::IssuerUnavailable(e.to_string());
-        let key = repo::access_keys::find(conn, &check.access).map_err(store)?.ok_or(AuthError::UnknownAccessKey)?;
+        let key = repo::access_keys::find(conn, &check.access)
+            .map_err(store)?
+            .ok_or(AuthError::UnknownAccessKey)?;
         let secret = self
             .master
             .open_string(&key.sealed_secret, key.access.as_bytes())
-            .map_err(|e| AuthError::IssuerUnavailable(format!("cannot open the secret of {}: {e}", key.access)))?;
+            .map_err(|e| {
+                AuthError::IssuerUnavailable(format!(
+                    "cannot open the secret of {}: {e}",
+                    key.access
+                ))
+            })?;
         let sk = secret.expose().as_bytes();
         let matches = match check.algorithm {
-            SignatureAlgorithm::SdkHmacSha256 => huawei::verify(sk, &check.string_to_sign, &check.signature),
+            SignatureAlgorithm::SdkHmacSha256 => {
+                huawei::verify(sk, &check.string_to_sign, &check.signature)
+            }
             SignatureAlgorithm::Tc3HmacSha256 => {
                 let (Some(date), Some(service)) = (&check.tc3_date, &check.tc3_service) else {
-                    return Err(AuthError::MalformedSignature("TC3 needs a date and a service".into()));
+                    return Err(AuthError::MalformedSignature(
+                        "TC3 needs a date and a service".into(),
+                    ));
                 };
                 tencent::verify(sk, date, service, &check.string_to_sign, &check.signature)
             }
@@ -61,8 +80,12 @@ impl LocalSignatureVerifier {
             // temporary key issued elsewhere.
             return Err(AuthError::SecurityTokenRefused);
         }
-        let user = repo::users::find(conn, &key.user_id).map_err(store)?.ok_or(AuthError::UnknownAccessKey)?;
-        let domain = repo::domains::find(conn, &key.domain_id).map_err(store)?.ok_or(AuthError::UnknownAccessKey)?;
+        let user = repo::users::find(conn, &key.user_id)
+            .map_err(store)?
+            .ok_or(AuthError::UnknownAccessKey)?;
+        let domain = repo::domains::find(conn, &key.domain_id)
+            .map_err(store)?
+            .ok_or(AuthError::UnknownAccessKey)?;
         if key.status != ACTIVE || !user.enabled || !domain.enabled {
             return Err(AuthError::InactiveAccessKey);
         }
@@ -72,17 +95,28 @@ impl LocalSignatureVerifier {
                     .map_err(store)?
                     .filter(|p| p.domain_id == domain.id && p.enabled)
                     .ok_or(AuthError::ScopeRefused)?;
-                let roles = repo::grants::user_project_roles(conn, &user.id, &project.id, &domain.id).map_err(store)?;
+                let roles =
+                    repo::grants::user_project_roles(conn, &user.id, &project.id, &domain.id)
+                        .map_err(store)?;
                 if roles.is_empty() {
                     return Err(AuthError::ScopeRefused);
                 }
-                (Some(ProjectRef { id: project.id, name: project.name }), roles)
+                (
+                    Some(ProjectRef {
+                        id: project.id,
+                        name: project.name,
+                    }),
+                    roles,
+                )
             }
             (None, Some(domain_id)) => {
                 if *domain_id != domain.id {
                     return Err(AuthError::ScopeRefused);
                 }
-                (None, repo::grants::user_domain_roles(conn, &user.id, &domain.id).map_err(store)?)
+                (
+                    None,
+                    repo::grants::user_domain_roles(conn, &user.id, &domain.id).map_err(store)?,
+                )
             }
             (None, None) => (None, Vec::new()),
         };
@@ -108,7 +142,10 @@ impl SignatureVerifier for LocalSignatureVerifier {
         let verifier = self.clone();
         Box::pin(async move {
             actix_web::web::block(move || {
-                let mut conn = verifier.pool.get().map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
+                let mut conn = verifier
+                    .pool
+                    .get()
+                    .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
                 verifier.check_blocking(&mut conn, &check)
             })
             .await
@@ -126,7 +163,9 @@ struct LastUse {
 
 impl LastUse {
     fn is_due(&self, access: &str, now: NaiveDateTime) -> bool {
-        let Ok(mut map) = self.written.lock() else { return true };
+        let Ok(mut map) = self.written.lock() else {
+            return true;
+        };
         let this_minute = minute(now);
         if map.get(access) == Some(&this_minute) {
             return false;
@@ -140,7 +179,9 @@ impl LastUse {
 }
 
 fn minute(t: NaiveDateTime) -> NaiveDateTime {
-    t.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(t)
+    t.with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(t)
 }
 
 #[cfg(test)]
@@ -150,7 +191,10 @@ mod tests {
     #[test]
     fn last_use_writes_once_a_minute() {
         let l = LastUse::default();
-        let t = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap().and_hms_opt(10, 0, 5).unwrap();
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+            .unwrap()
+            .and_hms_opt(10, 0, 5)
+            .unwrap();
         assert!(l.is_due("AK", t));
         assert!(!l.is_due("AK", t + chrono::Duration::seconds(50)));
         assert!(l.is_due("AK", t + chrono::Duration::seconds(60)));

@@ -35,9 +35,15 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: IamConfig, pool: DbPool, keys: Keys) -> AppState {
-        let Keys { signing: keys, master, internal } = keys;
+        let Keys {
+            signing: keys,
+            master,
+            internal,
+        } = keys;
         let verifier = Arc::new(TokenVerifier::new(VerifierOptions {
-            max_feed_staleness: std::time::Duration::from_secs(config.revocation.max_staleness_seconds),
+            max_feed_staleness: std::time::Duration::from_secs(
+                config.revocation.max_staleness_seconds,
+            ),
             ..VerifierOptions::default()
         }));
         verifier.set_keys(keys.verifying.clone());

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use credential_core::iam_token::{RoleRef, TokenClaims, TokenScope};
 use credential_core::password;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use service_kit::db::DbConnection;
 
 use crate::error::IamError;
@@ -12,13 +12,13 @@ use crate::repo::{self, domains::Domain, users::User};
 use crate::state::AppState;
 
 /// `{"auth": {"identity": ..., "scope": ...}}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthRequest {
     pub auth: Auth,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Auth {
     pub identity: Identity,
@@ -26,7 +26,7 @@ pub struct Auth {
     pub scope: Option<ScopeRequest>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Identity {
     pub methods: Vec<String>,
@@ -36,7 +36,7 @@ pub struct Identity {
     pub token: Option<TokenMethod>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordMethod {
     pub user: PasswordUser,
@@ -48,7 +48,7 @@ impl std::fmt::Debug for PasswordMethod {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordUser {
     #[serde(default)]
@@ -60,7 +60,7 @@ pub struct PasswordUser {
     pub password: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenMethod {
     pub id: String,
@@ -72,7 +72,7 @@ impl std::fmt::Debug for TokenMethod {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct NameOrId {
     #[serde(default)]
@@ -81,7 +81,7 @@ pub struct NameOrId {
     pub name: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeRequest {
     #[serde(default)]
@@ -90,7 +90,7 @@ pub struct ScopeRequest {
     pub domain: Option<NameOrId>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectScopeRequest {
     #[serde(default)]
@@ -102,32 +102,61 @@ pub struct ProjectScopeRequest {
 }
 
 impl PasswordUser {
+    /// The same user reference without the password.
+    fn clone_identity(&self) -> PasswordUser {
+        PasswordUser {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            domain: self.domain.clone(),
+            password: String::new(),
+        }
+    }
+
     /// The key failed logins are counted under: the same for a user however they name
     /// themselves is not needed; the same for the same spelling is.
     pub fn limit_key(&self) -> String {
-        let domain = self.domain.as_ref().and_then(|d| d.id.clone().or(d.name.clone())).unwrap_or_default();
+        let domain = self
+            .domain
+            .as_ref()
+            .and_then(|d| d.id.clone().or(d.name.clone()))
+            .unwrap_or_default();
         let user = self.id.clone().or(self.name.clone()).unwrap_or_default();
         format!("{domain}/{user}")
     }
 }
 
-/// Find the user a password login names and check the password. Unknown users cost the
-/// same hashing work as known ones, and every failure is the same error.
-pub fn check_password(conn: &mut DbConnection, state: &AppState, u: &PasswordUser) -> Result<(User, Domain), IamError> {
-    let found = find_user(conn, u)?;
-    let Some((user, domain)) = found else {
-        password::dummy_verify(&u.password, state.config.passwords.pbkdf2_iterations);
-        return Err(IamError::LoginFailed);
+/// Check a password login: look the user up (one short database call), then hash on the
+/// blocking pool without holding a connection. Unknown users cost the same hashing work
+/// as known ones, and every failure is the same error.
+pub async fn check_password(state: &AppState, u: PasswordUser) -> Result<(User, Domain), IamError> {
+    let lookup = PasswordUser {
+        password: String::new(),
+        ..u.clone_identity()
     };
-    let ok = password::verify_password(&u.password, &user.password_hash)
-        .map_err(|e| IamError::Internal(format!("stored password hash of {}: {e}", user.id)))?;
-    if !ok || !user.enabled || !domain.enabled {
-        return Err(IamError::LoginFailed);
+    let found = service_kit::db::run(&state.pool, move |conn| find_user(conn, &lookup)).await?;
+    let iterations = state.config.passwords.pbkdf2_iterations;
+    let password = credential_core::SecretString::from(u.password);
+    let stored = found.as_ref().map(|(user, _)| user.password_hash.clone());
+    let ok = actix_web::web::block(move || match stored {
+        Some(hash) => password::verify_password(password.expose(), &hash),
+        None => {
+            password::dummy_verify(password.expose(), iterations);
+            Ok(false)
+        }
+    })
+    .await
+    .map_err(|e| IamError::Internal(e.to_string()))?
+    .map_err(|e| IamError::Internal(format!("stored password hash: {e}")))?;
+    match found {
+        Some((user, domain)) if ok && user.enabled && domain.enabled => Ok((user, domain)),
+        _ => Err(IamError::LoginFailed),
     }
-    Ok((user, domain))
 }
 
-fn find_user(conn: &mut DbConnection, u: &PasswordUser) -> Result<Option<(User, Domain)>, IamError> {
+fn find_user(
+    conn: &mut DbConnection,
+    u: &PasswordUser,
+) -> Result<Option<(User, Domain)>, IamError> {
     let user = if let Some(id) = &u.id {
         repo::users::find(conn, id)?
     } else {
@@ -163,14 +192,25 @@ pub fn resolve_scope(
 ) -> Result<(TokenScope, Vec<RoleRef>), IamError> {
     let refused = || IamError::ScopeRefused;
     let to_refs = |roles: Vec<repo::roles::Role>| -> Vec<RoleRef> {
-        roles.into_iter().map(|r| RoleRef { id: r.id, name: r.name }).collect()
+        roles
+            .into_iter()
+            .map(|r| RoleRef {
+                id: r.id,
+                name: r.name,
+            })
+            .collect()
     };
     match scope {
         None => Ok((TokenScope::Unscoped, Vec::new())),
-        Some(ScopeRequest { project: Some(_), domain: Some(_) }) => Err(IamError::BadRequest(
+        Some(ScopeRequest {
+            project: Some(_),
+            domain: Some(_),
+        }) => Err(IamError::BadRequest(
             "Specify either a project or a domain scope, not both".into(),
         )),
-        Some(ScopeRequest { project: Some(p), .. }) => {
+        Some(ScopeRequest {
+            project: Some(p), ..
+        }) => {
             let project = match (&p.id, &p.name) {
                 (Some(id), _) => repo::projects::find(conn, id)?,
                 (None, Some(name)) => {
@@ -181,11 +221,16 @@ pub fn resolve_scope(
                     repo::projects::find_by_name(conn, &project_domain.id, name)?
                 }
                 (None, None) => {
-                    return Err(IamError::BadRequest("Expecting a project id or name in scope".into()))
+                    return Err(IamError::BadRequest(
+                        "Expecting a project id or name in scope".into(),
+                    ))
                 }
             };
-            let project = project.filter(|x| x.domain_id == user.domain_id && x.enabled).ok_or_else(refused)?;
-            let roles = repo::grants::user_project_roles(conn, &user.id, &project.id, &project.domain_id)?;
+            let project = project
+                .filter(|x| x.domain_id == user.domain_id && x.enabled)
+                .ok_or_else(refused)?;
+            let roles =
+                repo::grants::user_project_roles(conn, &user.id, &project.id, &project.domain_id)?;
             if roles.is_empty() {
                 return Err(refused());
             }
@@ -197,19 +242,34 @@ pub fn resolve_scope(
             };
             Ok((scope, to_refs(roles)))
         }
-        Some(ScopeRequest { domain: Some(d), .. }) => {
-            let target = resolve_domain(conn, d)?.filter(|x| x.id == user.domain_id).ok_or_else(refused)?;
+        Some(ScopeRequest {
+            domain: Some(d), ..
+        }) => {
+            let target = resolve_domain(conn, d)?
+                .filter(|x| x.id == user.domain_id)
+                .ok_or_else(refused)?;
             let roles = repo::grants::user_domain_roles(conn, &user.id, &target.id)?;
             if roles.is_empty() {
                 return Err(refused());
             }
-            Ok((TokenScope::Domain { id: target.id, name: target.name }, to_refs(roles)))
+            Ok((
+                TokenScope::Domain {
+                    id: target.id,
+                    name: target.name,
+                },
+                to_refs(roles),
+            ))
         }
-        Some(ScopeRequest { project: None, domain: None }) => Ok((TokenScope::Unscoped, Vec::new())),
+        Some(ScopeRequest {
+            project: None,
+            domain: None,
+        }) => Ok((TokenScope::Unscoped, Vec::new())),
     }
 }
 
-/// Sign a token for the user in the resolved scope.
+/// Sign a token for the user in the resolved scope. `not_after` caps the expiry: a token
+/// obtained with another token never outlives it, or holding a token would be enough to
+/// keep one forever.
 pub fn issue(
     state: &AppState,
     user: &User,
@@ -217,8 +277,11 @@ pub fn issue(
     scope: TokenScope,
     roles: Vec<RoleRef>,
     methods: Vec<String>,
+    not_after: Option<chrono::DateTime<Utc>>,
 ) -> Result<(String, TokenClaims), IamError> {
     let issued_at = Utc::now();
+    let lifetime_end = issued_at + state.config.token_lifetime();
+    let expires_at = not_after.map_or(lifetime_end, |cap| cap.min(lifetime_end));
     let claims = TokenClaims {
         token_id: repo::new_id(),
         user_id: user.id.clone(),
@@ -229,8 +292,11 @@ pub fn issue(
         roles,
         methods,
         issued_at,
-        expires_at: issued_at + state.config.token_lifetime(),
+        expires_at,
     };
-    let token = state.signer.sign(&claims).map_err(|e| IamError::Internal(format!("token signing: {e}")))?;
+    let token = state
+        .signer
+        .sign(&claims)
+        .map_err(|e| IamError::Internal(format!("token signing: {e}")))?;
     Ok((token, claims))
 }

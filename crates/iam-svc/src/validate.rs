@@ -18,9 +18,14 @@ pub fn resource_name(kind: &str, name: &str) -> Result<(), IamError> {
 
 /// Descriptions: up to 255 characters, none of `@#%&<>\$^*` (Huawei's rule).
 pub fn description(text: &str) -> Result<(), IamError> {
-    if text.chars().count() > 255 || text.chars().any(|c| "@#%&<>\\$^*".contains(c)) {
+    if text.chars().count() > 255
+        || text
+            .chars()
+            .any(|c| "@#%&<>\\$^*".contains(c) || c.is_control())
+    {
         return Err(IamError::BadRequest(
-            "Invalid description: up to 255 characters, without @#%&<>\\$^*.".into(),
+            "Invalid description: up to 255 characters, without @#%&<>\\$^* or control characters."
+                .into(),
         ));
     }
     Ok(())

@@ -105,7 +105,12 @@ pub fn token(c: &TokenClaims, base: &str, with_catalog: bool) -> Value {
         "catalog": if with_catalog { catalog(base) } else { json!([]) },
     });
     match &c.scope {
-        TokenScope::Project { id, name, domain_id, domain_name } => {
+        TokenScope::Project {
+            id,
+            name,
+            domain_id,
+            domain_name,
+        } => {
             body["project"] = json!({
                 "id": id,
                 "name": name,

@@ -84,10 +84,14 @@ impl ServerConfig {
             return Err(ConfigError::Invalid("server.port must be 1..=65535".into()));
         }
         if self.max_body_bytes < 1024 {
-            return Err(ConfigError::Invalid("server.max_body_bytes must be at least 1024".into()));
+            return Err(ConfigError::Invalid(
+                "server.max_body_bytes must be at least 1024".into(),
+            ));
         }
         if self.workers == Some(0) {
-            return Err(ConfigError::Invalid("server.workers must be at least 1".into()));
+            return Err(ConfigError::Invalid(
+                "server.workers must be at least 1".into(),
+            ));
         }
         Ok(())
     }
@@ -97,10 +101,14 @@ impl DatabaseConfig {
     /// Reject values the pool cannot run with.
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.url.trim().is_empty() {
-            return Err(ConfigError::Invalid("database.url must not be empty".into()));
+            return Err(ConfigError::Invalid(
+                "database.url must not be empty".into(),
+            ));
         }
         if self.pool_size == 0 {
-            return Err(ConfigError::Invalid("database.pool_size must be at least 1".into()));
+            return Err(ConfigError::Invalid(
+                "database.pool_size must be at least 1".into(),
+            ));
         }
         match self.sqlite_synchronous.to_ascii_uppercase().as_str() {
             "FULL" | "NORMAL" | "EXTRA" => Ok(()),

@@ -3,5 +3,7 @@
 /// Initialise env_logger once; later calls are ignored (tests call it repeatedly).
 pub fn init() {
     let env = env_logger::Env::default().default_filter_or("info");
-    let _ = env_logger::Builder::from_env(env).format_timestamp_millis().try_init();
+    let _ = env_logger::Builder::from_env(env)
+        .format_timestamp_millis()
+        .try_init();
 }

@@ -40,7 +40,10 @@ impl TestDatabase {
         match std::env::var("TEST_DATABASE_URL") {
             Ok(url) if !url.is_empty() => Self::postgres(&url, migrations),
             _ => {
-                let url = format!("file:{}?mode=memory&cache=shared", uuid::Uuid::new_v4().simple());
+                let url = format!(
+                    "file:{}?mode=memory&cache=shared",
+                    uuid::Uuid::new_v4().simple()
+                );
                 // One connection: a shared-cache memory database reports lock conflicts
                 // at once instead of waiting, and it vanishes with its last connection.
                 Self::finish(url, 1, Cleanup::None, migrations)
@@ -71,31 +74,45 @@ impl TestDatabase {
             Ok(pool) => pool,
             Err(e) => panic!("TEST_DATABASE_URL unusable: {e}"),
         };
-        let created = admin
-            .get()
-            .map_err(|e| e.to_string())
-            .and_then(|mut c| c.batch_execute(&format!("CREATE SCHEMA {schema}")).map_err(|e| e.to_string()));
+        let created = admin.get().map_err(|e| e.to_string()).and_then(|mut c| {
+            c.batch_execute(&format!("CREATE SCHEMA {schema}"))
+                .map_err(|e| e.to_string())
+        });
         if let Err(e) = created {
             panic!("cannot create test schema: {e}");
         }
         let sep = if admin_url.contains('?') { '&' } else { '?' };
         let url = format!("{admin_url}{sep}options=-csearch_path%3D{schema}");
-        let cleanup = Cleanup::Schema { admin_url: admin_url.to_string(), schema };
+        let cleanup = Cleanup::Schema {
+            admin_url: admin_url.to_string(),
+            schema,
+        };
         Self::finish(url, 8, cleanup, migrations)
     }
 
-    fn finish(url: String, pool_size: u32, cleanup: Cleanup, migrations: &Migrations) -> TestDatabase {
+    fn finish(
+        url: String,
+        pool_size: u32,
+        cleanup: Cleanup,
+        migrations: &Migrations,
+    ) -> TestDatabase {
         let pool = match connect_pool(&options(&url, pool_size)) {
             Ok(pool) => pool,
             Err(e) => panic!("cannot open test database {url}: {e}"),
         };
-        let migrated = pool.get().map_err(|e| e.to_string()).and_then(|mut c| {
-            run_pending(&mut c, migrations).map_err(|e| e.to_string())
-        });
+        let migrated = pool
+            .get()
+            .map_err(|e| e.to_string())
+            .and_then(|mut c| run_pending(&mut c, migrations).map_err(|e| e.to_string()));
         if let Err(e) = migrated {
             panic!("cannot migrate test database: {e}");
         }
-        TestDatabase { pool, backend: Backend::of_url(&url), url, cleanup }
+        TestDatabase {
+            pool,
+            backend: Backend::of_url(&url),
+            url,
+            cleanup,
+        }
     }
 }
 

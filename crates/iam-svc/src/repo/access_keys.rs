@@ -30,31 +30,55 @@ pub struct AccessKeyChanges {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &AccessKey) -> Result<(), StoreError> {
-    diesel::insert_into(access_keys::table).values(row).execute(conn)?;
+    diesel::insert_into(access_keys::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn find(conn: &mut DbConnection, access: &str) -> Result<Option<AccessKey>, StoreError> {
-    Ok(access_keys::table.find(access).select(AccessKey::as_select()).first(conn).optional()?)
+    Ok(access_keys::table
+        .find(access)
+        .select(AccessKey::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn count_for_user(conn: &mut DbConnection, user_id: &str) -> Result<i64, StoreError> {
-    Ok(access_keys::table.filter(access_keys::user_id.eq(user_id)).count().get_result(conn)?)
+    Ok(access_keys::table
+        .filter(access_keys::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?)
 }
 
 /// Keys of one user, or of every user of a domain when `user_id` is `None`.
-pub fn list(conn: &mut DbConnection, domain_id: &str, user_id: Option<&str>) -> Result<Vec<AccessKey>, StoreError> {
-    let mut q = access_keys::table.filter(access_keys::domain_id.eq(domain_id)).into_boxed();
+pub fn list(
+    conn: &mut DbConnection,
+    domain_id: &str,
+    user_id: Option<&str>,
+) -> Result<Vec<AccessKey>, StoreError> {
+    let mut q = access_keys::table
+        .filter(access_keys::domain_id.eq(domain_id))
+        .into_boxed();
     if let Some(user) = user_id {
         q = q.filter(access_keys::user_id.eq(user.to_string()));
     }
-    Ok(q.order((access_keys::created_at.asc(), access_keys::access.asc()))
-        .select(AccessKey::as_select())
-        .load(conn)?)
+    Ok(
+        q.order((access_keys::created_at.asc(), access_keys::access.asc()))
+            .select(AccessKey::as_select())
+            .load(conn)?,
+    )
 }
 
-pub fn update(conn: &mut DbConnection, access: &str, changes: &AccessKeyChanges) -> Result<bool, StoreError> {
-    Ok(diesel::update(access_keys::table.find(access)).set(changes).execute(conn)? == 1)
+pub fn update(
+    conn: &mut DbConnection,
+    access: &str,
+    changes: &AccessKeyChanges,
+) -> Result<bool, StoreError> {
+    Ok(diesel::update(access_keys::table.find(access))
+        .set(changes)
+        .execute(conn)?
+        == 1)
 }
 
 pub fn delete(conn: &mut DbConnection, access: &str) -> Result<bool, StoreError> {
@@ -62,12 +86,17 @@ pub fn delete(conn: &mut DbConnection, access: &str) -> Result<bool, StoreError>
 }
 
 pub fn touch(conn: &mut DbConnection, access: &str, at: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(access_keys::table.find(access)).set(access_keys::last_used_at.eq(at)).execute(conn)?;
+    diesel::update(access_keys::table.find(access))
+        .set(access_keys::last_used_at.eq(at))
+        .execute(conn)?;
     Ok(())
 }
 
 /// Every key not sealed under `current_key_id`, for re-sealing after a rotation.
-pub fn sealed_elsewhere(conn: &mut DbConnection, current_key_id: &str) -> Result<Vec<AccessKey>, StoreError> {
+pub fn sealed_elsewhere(
+    conn: &mut DbConnection,
+    current_key_id: &str,
+) -> Result<Vec<AccessKey>, StoreError> {
     let prefix = format!("{current_key_id}$%");
     Ok(access_keys::table
         .filter(access_keys::sealed_secret.not_like(prefix))
@@ -76,7 +105,9 @@ pub fn sealed_elsewhere(conn: &mut DbConnection, current_key_id: &str) -> Result
 }
 
 pub fn set_sealed(conn: &mut DbConnection, access: &str, sealed: &str) -> Result<(), StoreError> {
-    diesel::update(access_keys::table.find(access)).set(access_keys::sealed_secret.eq(sealed)).execute(conn)?;
+    diesel::update(access_keys::table.find(access))
+        .set(access_keys::sealed_secret.eq(sealed))
+        .execute(conn)?;
     Ok(())
 }
 

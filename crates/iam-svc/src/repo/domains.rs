@@ -17,12 +17,18 @@ pub struct Domain {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &Domain) -> Result<(), StoreError> {
-    diesel::insert_into(domains::table).values(row).execute(conn)?;
+    diesel::insert_into(domains::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Domain>, StoreError> {
-    Ok(domains::table.find(id).select(Domain::as_select()).first(conn).optional()?)
+    Ok(domains::table
+        .find(id)
+        .select(Domain::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<Domain>, StoreError> {

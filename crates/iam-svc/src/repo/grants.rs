@@ -13,7 +13,12 @@ pub enum Target<'a> {
     Domain(&'a str),
 }
 
-pub fn grant(conn: &mut DbConnection, target: Target, group_id: &str, role_id: &str) -> Result<(), StoreError> {
+pub fn grant(
+    conn: &mut DbConnection,
+    target: Target,
+    group_id: &str,
+    role_id: &str,
+) -> Result<(), StoreError> {
     if has_grant(conn, target, group_id, role_id)? {
         return Ok(());
     }
@@ -39,7 +44,12 @@ pub fn grant(conn: &mut DbConnection, target: Target, group_id: &str, role_id: &
     }
 }
 
-pub fn has_grant(conn: &mut DbConnection, target: Target, group_id: &str, role_id: &str) -> Result<bool, StoreError> {
+pub fn has_grant(
+    conn: &mut DbConnection,
+    target: Target,
+    group_id: &str,
+    role_id: &str,
+) -> Result<bool, StoreError> {
     let n: i64 = match target {
         Target::Project(p) => project_grants::table
             .filter(project_grants::project_id.eq(p))
@@ -57,7 +67,12 @@ pub fn has_grant(conn: &mut DbConnection, target: Target, group_id: &str, role_i
     Ok(n > 0)
 }
 
-pub fn revoke(conn: &mut DbConnection, target: Target, group_id: &str, role_id: &str) -> Result<bool, StoreError> {
+pub fn revoke(
+    conn: &mut DbConnection,
+    target: Target,
+    group_id: &str,
+    role_id: &str,
+) -> Result<bool, StoreError> {
     let n = match target {
         Target::Project(p) => diesel::delete(
             project_grants::table
@@ -78,7 +93,11 @@ pub fn revoke(conn: &mut DbConnection, target: Target, group_id: &str, role_id: 
 }
 
 /// Roles granted to one group on the target.
-pub fn roles_of_group(conn: &mut DbConnection, target: Target, group_id: &str) -> Result<Vec<Role>, StoreError> {
+pub fn roles_of_group(
+    conn: &mut DbConnection,
+    target: Target,
+    group_id: &str,
+) -> Result<Vec<Role>, StoreError> {
     Ok(match target {
         Target::Project(p) => roles::table
             .inner_join(project_grants::table)
@@ -98,7 +117,11 @@ pub fn roles_of_group(conn: &mut DbConnection, target: Target, group_id: &str) -
 }
 
 /// Roles a user holds on the domain through their groups.
-pub fn user_domain_roles(conn: &mut DbConnection, user_id: &str, domain_id: &str) -> Result<Vec<Role>, StoreError> {
+pub fn user_domain_roles(
+    conn: &mut DbConnection,
+    user_id: &str,
+    domain_id: &str,
+) -> Result<Vec<Role>, StoreError> {
     let groups = group_members::table
         .filter(group_members::user_id.eq(user_id))
         .select(group_members::group_id);

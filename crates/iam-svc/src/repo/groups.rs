@@ -24,15 +24,25 @@ pub struct GroupChanges {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &Group) -> Result<(), StoreError> {
-    diesel::insert_into(user_groups::table).values(row).execute(conn)?;
+    diesel::insert_into(user_groups::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Group>, StoreError> {
-    Ok(user_groups::table.find(id).select(Group::as_select()).first(conn).optional()?)
+    Ok(user_groups::table
+        .find(id)
+        .select(Group::as_select())
+        .first(conn)
+        .optional()?)
 }
 
-pub fn find_by_name(conn: &mut DbConnection, domain_id: &str, name: &str) -> Result<Option<Group>, StoreError> {
+pub fn find_by_name(
+    conn: &mut DbConnection,
+    domain_id: &str,
+    name: &str,
+) -> Result<Option<Group>, StoreError> {
     Ok(user_groups::table
         .filter(user_groups::domain_id.eq(domain_id))
         .filter(user_groups::name.eq(name))
@@ -41,12 +51,20 @@ pub fn find_by_name(conn: &mut DbConnection, domain_id: &str, name: &str) -> Res
         .optional()?)
 }
 
-pub fn list(conn: &mut DbConnection, domain_id: &str, name: Option<&str>) -> Result<Vec<Group>, StoreError> {
-    let mut q = user_groups::table.filter(user_groups::domain_id.eq(domain_id)).into_boxed();
+pub fn list(
+    conn: &mut DbConnection,
+    domain_id: &str,
+    name: Option<&str>,
+) -> Result<Vec<Group>, StoreError> {
+    let mut q = user_groups::table
+        .filter(user_groups::domain_id.eq(domain_id))
+        .into_boxed();
     if let Some(name) = name {
         q = q.filter(user_groups::name.eq(name.to_string()));
     }
-    Ok(q.order(user_groups::name.asc()).select(Group::as_select()).load(conn)?)
+    Ok(q.order(user_groups::name.asc())
+        .select(Group::as_select())
+        .load(conn)?)
 }
 
 pub fn list_for_user(conn: &mut DbConnection, user_id: &str) -> Result<Vec<Group>, StoreError> {
@@ -58,11 +76,18 @@ pub fn list_for_user(conn: &mut DbConnection, user_id: &str) -> Result<Vec<Group
         .load(conn)?)
 }
 
-pub fn update(conn: &mut DbConnection, id: &str, changes: &GroupChanges) -> Result<bool, StoreError> {
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    changes: &GroupChanges,
+) -> Result<bool, StoreError> {
     if changes.name.is_none() && changes.description.is_none() {
         return Ok(find(conn, id)?.is_some());
     }
-    Ok(diesel::update(user_groups::table.find(id)).set(changes).execute(conn)? == 1)
+    Ok(diesel::update(user_groups::table.find(id))
+        .set(changes)
+        .execute(conn)?
+        == 1)
 }
 
 pub fn delete(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
@@ -70,12 +95,19 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
 }
 
 /// Add a member; adding an existing member is not an error (PUT is idempotent).
-pub fn add_member(conn: &mut DbConnection, group_id: &str, user_id: &str) -> Result<(), StoreError> {
+pub fn add_member(
+    conn: &mut DbConnection,
+    group_id: &str,
+    user_id: &str,
+) -> Result<(), StoreError> {
     if is_member(conn, group_id, user_id)? {
         return Ok(());
     }
     match diesel::insert_into(group_members::table)
-        .values((group_members::group_id.eq(group_id), group_members::user_id.eq(user_id)))
+        .values((
+            group_members::group_id.eq(group_id),
+            group_members::user_id.eq(user_id),
+        ))
         .execute(conn)
     {
         Ok(_) => Ok(()),
@@ -87,7 +119,11 @@ pub fn add_member(conn: &mut DbConnection, group_id: &str, user_id: &str) -> Res
     }
 }
 
-pub fn is_member(conn: &mut DbConnection, group_id: &str, user_id: &str) -> Result<bool, StoreError> {
+pub fn is_member(
+    conn: &mut DbConnection,
+    group_id: &str,
+    user_id: &str,
+) -> Result<bool, StoreError> {
     let n: i64 = group_members::table
         .filter(group_members::group_id.eq(group_id))
         .filter(group_members::user_id.eq(user_id))
@@ -96,7 +132,11 @@ pub fn is_member(conn: &mut DbConnection, group_id: &str, user_id: &str) -> Resu
     Ok(n > 0)
 }
 
-pub fn remove_member(conn: &mut DbConnection, group_id: &str, user_id: &str) -> Result<bool, StoreError> {
+pub fn remove_member(
+    conn: &mut DbConnection,
+    group_id: &str,
+    user_id: &str,
+) -> Result<bool, StoreError> {
     Ok(diesel::delete(
         group_members::table
             .filter(group_members::group_id.eq(group_id))

@@ -20,7 +20,8 @@ pub fn now() -> chrono::NaiveDateTime {
     let now = chrono::Utc::now().naive_utc();
     // Stored timestamps keep microseconds on both backends; truncate so what we return
     // equals what we read back.
-    now.with_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now)
+    now.with_nanosecond(now.nanosecond() / 1000 * 1000)
+        .unwrap_or(now)
 }
 
 use chrono::Timelike;

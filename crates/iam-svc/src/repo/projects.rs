@@ -35,12 +35,18 @@ pub struct ProjectFilter {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &Project) -> Result<(), StoreError> {
-    diesel::insert_into(projects::table).values(row).execute(conn)?;
+    diesel::insert_into(projects::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Project>, StoreError> {
-    Ok(projects::table.find(id).select(Project::as_select()).first(conn).optional()?)
+    Ok(projects::table
+        .find(id)
+        .select(Project::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn find_by_name(
@@ -61,7 +67,9 @@ pub fn list(
     domain_id: &str,
     f: &ProjectFilter,
 ) -> Result<Vec<Project>, StoreError> {
-    let mut q = projects::table.filter(projects::domain_id.eq(domain_id)).into_boxed();
+    let mut q = projects::table
+        .filter(projects::domain_id.eq(domain_id))
+        .into_boxed();
     if let Some(name) = &f.name {
         q = q.filter(projects::name.eq(name.clone()));
     }
@@ -74,12 +82,21 @@ pub fn list(
     if let Some(ids) = &f.ids {
         q = q.filter(projects::id.eq_any(ids.clone()));
     }
-    Ok(q.order(projects::name.asc()).select(Project::as_select()).load(conn)?)
+    Ok(q.order(projects::name.asc())
+        .select(Project::as_select())
+        .load(conn)?)
 }
 
-pub fn update(conn: &mut DbConnection, id: &str, changes: &ProjectChanges) -> Result<bool, StoreError> {
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    changes: &ProjectChanges,
+) -> Result<bool, StoreError> {
     if changes.name.is_none() && changes.description.is_none() {
         return Ok(find(conn, id)?.is_some());
     }
-    Ok(diesel::update(projects::table.find(id)).set(changes).execute(conn)? == 1)
+    Ok(diesel::update(projects::table.find(id))
+        .set(changes)
+        .execute(conn)?
+        == 1)
 }

@@ -48,20 +48,31 @@ pub fn append(
 /// seq 7 before seq 6; repeating the last seconds' events catches the late one.
 const LATE_COMMIT_WINDOW: chrono::Duration = chrono::Duration::seconds(15);
 
-/// Events after `after`, plus the last few seconds' events again, that still matter at
-/// `now`, oldest first. Applying an event twice is harmless.
-pub fn after(conn: &mut DbConnection, after: i64, now: NaiveDateTime) -> Result<Vec<RevocationEvent>, StoreError> {
-    let rows: Vec<Row> = revocation_events::table
-        .filter(
-            revocation_events::seq
-                .gt(after)
-                .or(revocation_events::revoked_at.ge(now - LATE_COMMIT_WINDOW)),
-        )
+/// Events after `after` (a page, oldest first), plus the last few seconds' events at or
+/// before it again, that still matter at `now`. Applying an event twice is harmless.
+pub fn after(
+    conn: &mut DbConnection,
+    after: i64,
+    now: NaiveDateTime,
+) -> Result<Vec<RevocationEvent>, StoreError> {
+    let mut rows: Vec<Row> = revocation_events::table
+        .filter(revocation_events::seq.le(after))
+        .filter(revocation_events::revoked_at.ge(now - LATE_COMMIT_WINDOW))
         .filter(revocation_events::relevant_until.gt(now))
         .order(revocation_events::seq.asc())
         .limit(PAGE)
         .select(Row::as_select())
         .load(conn)?;
+    // Separately, so a burst of recent events never crowds newer ones out of the page.
+    rows.extend(
+        revocation_events::table
+            .filter(revocation_events::seq.gt(after))
+            .filter(revocation_events::relevant_until.gt(now))
+            .order(revocation_events::seq.asc())
+            .limit(PAGE)
+            .select(Row::as_select())
+            .load::<Row>(conn)?,
+    );
     Ok(rows
         .into_iter()
         .filter_map(|r| {
@@ -83,6 +94,8 @@ pub fn after(conn: &mut DbConnection, after: i64, now: NaiveDateTime) -> Result<
 
 /// Forget events no token can be hit by any more.
 pub fn prune(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, StoreError> {
-    Ok(diesel::delete(revocation_events::table.filter(revocation_events::relevant_until.le(now)))
-        .execute(conn)?)
+    Ok(
+        diesel::delete(revocation_events::table.filter(revocation_events::relevant_until.le(now)))
+            .execute(conn)?,
+    )
 }

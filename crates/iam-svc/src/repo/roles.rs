@@ -19,13 +19,23 @@ pub fn list(conn: &mut DbConnection, name: Option<&str>) -> Result<Vec<Role>, St
     if let Some(name) = name {
         q = q.filter(roles::name.eq(name.to_string()));
     }
-    Ok(q.order(roles::name.asc()).select(Role::as_select()).load(conn)?)
+    Ok(q.order(roles::name.asc())
+        .select(Role::as_select())
+        .load(conn)?)
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Role>, StoreError> {
-    Ok(roles::table.find(id).select(Role::as_select()).first(conn).optional()?)
+    Ok(roles::table
+        .find(id)
+        .select(Role::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<Role>, StoreError> {
-    Ok(roles::table.filter(roles::name.eq(name)).select(Role::as_select()).first(conn).optional()?)
+    Ok(roles::table
+        .filter(roles::name.eq(name))
+        .select(Role::as_select())
+        .first(conn)
+        .optional()?)
 }

@@ -49,12 +49,18 @@ pub struct UserFilter {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &User) -> Result<(), StoreError> {
-    diesel::insert_into(users::table).values(row).execute(conn)?;
+    diesel::insert_into(users::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<User>, StoreError> {
-    Ok(users::table.find(id).select(User::as_select()).first(conn).optional()?)
+    Ok(users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn find_by_name(
@@ -70,15 +76,23 @@ pub fn find_by_name(
         .optional()?)
 }
 
-pub fn list(conn: &mut DbConnection, domain_id: &str, f: &UserFilter) -> Result<Vec<User>, StoreError> {
-    let mut q = users::table.filter(users::domain_id.eq(domain_id)).into_boxed();
+pub fn list(
+    conn: &mut DbConnection,
+    domain_id: &str,
+    f: &UserFilter,
+) -> Result<Vec<User>, StoreError> {
+    let mut q = users::table
+        .filter(users::domain_id.eq(domain_id))
+        .into_boxed();
     if let Some(name) = &f.name {
         q = q.filter(users::name.eq(name.clone()));
     }
     if let Some(enabled) = f.enabled {
         q = q.filter(users::enabled.eq(enabled));
     }
-    Ok(q.order(users::name.asc()).select(User::as_select()).load(conn)?)
+    Ok(q.order(users::name.asc())
+        .select(User::as_select())
+        .load(conn)?)
 }
 
 pub fn list_in_group(conn: &mut DbConnection, group_id: &str) -> Result<Vec<User>, StoreError> {
@@ -91,8 +105,15 @@ pub fn list_in_group(conn: &mut DbConnection, group_id: &str) -> Result<Vec<User
 }
 
 /// Returns false when no such user exists.
-pub fn update(conn: &mut DbConnection, id: &str, changes: &UserChanges) -> Result<bool, StoreError> {
-    Ok(diesel::update(users::table.find(id)).set(changes).execute(conn)? == 1)
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    changes: &UserChanges,
+) -> Result<bool, StoreError> {
+    Ok(diesel::update(users::table.find(id))
+        .set(changes)
+        .execute(conn)?
+        == 1)
 }
 
 /// Returns false when no such user exists.

@@ -9,6 +9,7 @@ use serde_json::json;
 use service_kit::auth::wire::RevocationKind;
 use service_kit::db;
 
+use crate::app::Json;
 use crate::authz::{self, Caller};
 use crate::error::IamError;
 use crate::repo;
@@ -31,20 +32,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 fn wants_catalog(req: &HttpRequest) -> bool {
-    !req.query_string().split('&').any(|kv| kv.split('=').next() == Some("nocatalog"))
+    !req.query_string()
+        .split('&')
+        .any(|kv| kv.split('=').next() == Some("nocatalog"))
 }
 
 async fn create_token(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<AuthRequest>,
+    body: Json<AuthRequest>,
 ) -> Result<HttpResponse, IamError> {
     let body = body.into_inner();
     let methods = body.auth.identity.methods.clone();
-    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
     let (token, claims) = if methods == ["password"] {
         let Some(pw) = body.auth.identity.password else {
-            return Err(IamError::BadRequest("Expecting to find password in identity".into()));
+            return Err(IamError::BadRequest(
+                "Expecting to find password in identity".into(),
+            ));
         };
         let key = pw.user.limit_key();
         if state.limiter.is_blocked(&key, &address, Instant::now()) {
@@ -52,34 +60,64 @@ async fn create_token(
         }
         let st = state.clone();
         let scope = body.auth.scope;
-        let outcome = db::run(&state.pool, move |conn| {
-            let (user, domain) = tokens::check_password(conn, &st, &pw.user)?;
-            let (scope, roles) = tokens::resolve_scope(conn, &user, &domain, scope.as_ref())?;
-            tokens::issue(&st, &user, &domain, scope, roles, vec!["password".into()])
-        })
-        .await;
+        let outcome = match tokens::check_password(&state, pw.user).await {
+            Ok((user, domain)) => {
+                db::run(&state.pool, move |conn| {
+                    let (scope, roles) =
+                        tokens::resolve_scope(conn, &user, &domain, scope.as_ref())?;
+                    tokens::issue(
+                        &st,
+                        &user,
+                        &domain,
+                        scope,
+                        roles,
+                        vec!["password".into()],
+                        None,
+                    )
+                })
+                .await
+            }
+            Err(e) => Err(e),
+        };
         match &outcome {
-            Err(IamError::LoginFailed) => state.limiter.record_failure(&key, &address, Instant::now()),
+            Err(IamError::LoginFailed) => {
+                state.limiter.record_failure(&key, &address, Instant::now())
+            }
             Ok(_) => state.limiter.record_success(&key),
             Err(_) => {}
         }
         outcome?
     } else if methods == ["token"] {
         let Some(t) = body.auth.identity.token else {
-            return Err(IamError::BadRequest("Expecting to find token in identity".into()));
+            return Err(IamError::BadRequest(
+                "Expecting to find token in identity".into(),
+            ));
         };
         let old = state.verifier.verify(&t.id, Utc::now())?;
         let st = state.clone();
         let scope = body.auth.scope;
         db::run(&state.pool, move |conn| {
-            let user = repo::users::find(conn, &old.user_id)?.filter(|u| u.enabled).ok_or(IamError::LoginFailed)?;
-            let domain = repo::domains::find(conn, &user.domain_id)?.ok_or(IamError::LoginFailed)?;
+            let user = repo::users::find(conn, &old.user_id)?
+                .filter(|u| u.enabled)
+                .ok_or(IamError::LoginFailed)?;
+            let domain =
+                repo::domains::find(conn, &user.domain_id)?.ok_or(IamError::LoginFailed)?;
             let (scope, roles) = tokens::resolve_scope(conn, &user, &domain, scope.as_ref())?;
-            tokens::issue(&st, &user, &domain, scope, roles, vec!["token".into()])
+            tokens::issue(
+                &st,
+                &user,
+                &domain,
+                scope,
+                roles,
+                vec!["token".into()],
+                Some(old.expires_at),
+            )
         })
         .await?
     } else {
-        return Err(IamError::BadRequest("identity.methods must be [\"password\"] or [\"token\"]".into()));
+        return Err(IamError::BadRequest(
+            "identity.methods must be [\"password\"] or [\"token\"]".into(),
+        ));
     };
     Ok(HttpResponse::Created()
         .insert_header((SUBJECT_TOKEN, token))
@@ -115,7 +153,11 @@ fn verified_subject(
     Ok(claims)
 }
 
-async fn validate_token(state: web::Data<AppState>, caller: Caller, req: HttpRequest) -> Result<HttpResponse, IamError> {
+async fn validate_token(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+) -> Result<HttpResponse, IamError> {
     let claims = verified_subject(&state, &caller, &req)?;
     let subject = subject_token(req.headers())?.to_string();
     Ok(HttpResponse::Ok()
@@ -123,12 +165,20 @@ async fn validate_token(state: web::Data<AppState>, caller: Caller, req: HttpReq
         .json(json!({ "token": views::token(&claims, &state.config.public_url, wants_catalog(&req)) })))
 }
 
-async fn check_token(state: web::Data<AppState>, caller: Caller, req: HttpRequest) -> Result<HttpResponse, IamError> {
+async fn check_token(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+) -> Result<HttpResponse, IamError> {
     verified_subject(&state, &caller, &req)?;
     Ok(HttpResponse::Ok().finish())
 }
 
-async fn revoke_token(state: web::Data<AppState>, caller: Caller, req: HttpRequest) -> Result<HttpResponse, IamError> {
+async fn revoke_token(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+) -> Result<HttpResponse, IamError> {
     let claims = verified_subject(&state, &caller, &req)?;
     let principal = caller.principal.clone();
     db::run(&state.pool, move |conn| {
@@ -136,7 +186,13 @@ async fn revoke_token(state: web::Data<AppState>, caller: Caller, req: HttpReque
             authz::require_domain_admin(conn, &principal)?;
         }
         let until = claims.expires_at.naive_utc();
-        repo::revocations::append(conn, RevocationKind::Token, &claims.token_id, repo::now(), until)?;
+        repo::revocations::append(
+            conn,
+            RevocationKind::Token,
+            &claims.token_id,
+            repo::now(),
+            until,
+        )?;
         Ok::<_, IamError>(())
     })
     .await?;
@@ -147,9 +203,14 @@ async fn revoke_token(state: web::Data<AppState>, caller: Caller, req: HttpReque
 async fn my_projects(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let projects = db::run(&state.pool, move |conn| {
-        let domain_wide = !repo::grants::user_domain_roles(conn, &p.user_id, &p.domain_id)?.is_empty();
+        let domain_wide =
+            !repo::grants::user_domain_roles(conn, &p.user_id, &p.domain_id)?.is_empty();
         let filter = repo::projects::ProjectFilter {
-            ids: if domain_wide { None } else { Some(repo::grants::user_project_ids(conn, &p.user_id)?) },
+            ids: if domain_wide {
+                None
+            } else {
+                Some(repo::grants::user_project_ids(conn, &p.user_id)?)
+            },
             enabled: Some(true),
             ..Default::default()
         };
@@ -166,8 +227,13 @@ async fn my_projects(state: web::Data<AppState>, caller: Caller) -> Result<HttpR
 async fn my_domains(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let domain = db::run(&state.pool, move |conn| {
-        let has_roles = !repo::grants::user_domain_roles(conn, &p.user_id, &p.domain_id)?.is_empty();
-        Ok::<_, IamError>(if has_roles { repo::domains::find(conn, &p.domain_id)? } else { None })
+        let has_roles =
+            !repo::grants::user_domain_roles(conn, &p.user_id, &p.domain_id)?.is_empty();
+        Ok::<_, IamError>(if has_roles {
+            repo::domains::find(conn, &p.domain_id)?
+        } else {
+            None
+        })
     })
     .await?;
     let base = &state.config.public_url;
@@ -180,6 +246,7 @@ async fn my_domains(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
             })
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "domains": domains, "links": { "self": format!("{base}/v3/auth/domains") } })))
+    Ok(HttpResponse::Ok().json(
+        json!({ "domains": domains, "links": { "self": format!("{base}/v3/auth/domains") } }),
+    ))
 }
-

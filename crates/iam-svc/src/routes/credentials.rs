@@ -7,20 +7,26 @@ use std::collections::HashMap;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDateTime;
 use credential_core::random::{generate_access_key, generate_secret_key};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use service_kit::auth::Principal;
 use service_kit::db::{self, write_transaction, DbConnection, StoreError};
 
+use crate::app::Json;
 use crate::authz::{self, Caller};
 use crate::error::IamError;
-use crate::repo::{self, access_keys::{AccessKey, AccessKeyChanges, ACTIVE, INACTIVE}};
+use crate::repo::{
+    self,
+    access_keys::{AccessKey, AccessKeyChanges, ACTIVE, INACTIVE},
+};
 use crate::state::AppState;
 use crate::{validate, views};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/v3.0/OS-CREDENTIAL/credentials").route(web::post().to(create)).route(web::get().to(list)),
+        web::resource("/v3.0/OS-CREDENTIAL/credentials")
+            .route(web::post().to(create))
+            .route(web::get().to(list)),
     )
     .service(
         web::resource("/v3.0/OS-CREDENTIAL/credentials/{access}")
@@ -30,13 +36,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct CreateBody {
     credential: CreateCredential,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct CreateCredential {
     user_id: String,
@@ -44,13 +50,13 @@ struct CreateCredential {
     description: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
     credential: UpdateCredential,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct UpdateCredential {
     #[serde(default)]
@@ -84,7 +90,11 @@ fn manageable_user(conn: &mut DbConnection, p: &Principal, user_id: &str) -> Res
 }
 
 /// A key the caller may manage, or 404 / 403.
-fn manageable_key(conn: &mut DbConnection, p: &Principal, access: &str) -> Result<AccessKey, IamError> {
+fn manageable_key(
+    conn: &mut DbConnection,
+    p: &Principal,
+    access: &str,
+) -> Result<AccessKey, IamError> {
     let key = repo::access_keys::find(conn, access)?
         .filter(|k| k.domain_id == p.domain_id)
         .ok_or(IamError::NotFound("access key"))?;
@@ -92,7 +102,11 @@ fn manageable_key(conn: &mut DbConnection, p: &Principal, access: &str) -> Resul
     Ok(key)
 }
 
-async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<CreateBody>) -> Result<HttpResponse, IamError> {
+async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<CreateBody>,
+) -> Result<HttpResponse, IamError> {
     let c = body.into_inner().credential;
     let description = c.description.unwrap_or_default();
     validate::description(&description)?;
@@ -141,17 +155,27 @@ async fn list(
     caller: Caller,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, IamError> {
-    let user_id = query.get("user_id").cloned().unwrap_or_else(|| caller.user_id.clone());
+    let user_id = query
+        .get("user_id")
+        .cloned()
+        .unwrap_or_else(|| caller.user_id.clone());
     let p = caller.principal.clone();
     let keys = db::run(&state.pool, move |conn| {
         manageable_user(conn, &p, &user_id)?;
         Ok::<_, IamError>(repo::access_keys::list(conn, &p.domain_id, Some(&user_id))?)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({ "credentials": keys.iter().map(view).collect::<Vec<_>>() })))
+    Ok(
+        HttpResponse::Ok()
+            .json(json!({ "credentials": keys.iter().map(view).collect::<Vec<_>>() })),
+    )
 }
 
-async fn show(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, IamError> {
+async fn show(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let access = path.into_inner();
     let key = db::run(&state.pool, move |conn| manageable_key(conn, &p, &access)).await?;
@@ -164,15 +188,19 @@ async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<UpdateBody>,
+    body: Json<UpdateBody>,
 ) -> Result<HttpResponse, IamError> {
     let c = body.into_inner().credential;
     if c.status.is_none() && c.description.is_none() {
-        return Err(IamError::BadRequest("Specify status, description or both.".into()));
+        return Err(IamError::BadRequest(
+            "Specify status, description or both.".into(),
+        ));
     }
     if let Some(status) = &c.status {
         if status != ACTIVE && status != INACTIVE {
-            return Err(IamError::BadRequest("status must be active or inactive.".into()));
+            return Err(IamError::BadRequest(
+                "status must be active or inactive.".into(),
+            ));
         }
     }
     if let Some(d) = &c.description {
@@ -182,14 +210,25 @@ async fn update(
     let access = path.into_inner();
     let key = db::run(&state.pool, move |conn| {
         manageable_key(conn, &p, &access)?;
-        repo::access_keys::update(conn, &access, &AccessKeyChanges { status: c.status, description: c.description })?;
+        repo::access_keys::update(
+            conn,
+            &access,
+            &AccessKeyChanges {
+                status: c.status,
+                description: c.description,
+            },
+        )?;
         manageable_key(conn, &p, &access)
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({ "credential": view(&key) })))
 }
 
-async fn delete(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, IamError> {
+async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let access = path.into_inner();
     db::run(&state.pool, move |conn| {

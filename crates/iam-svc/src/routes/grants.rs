@@ -14,13 +14,18 @@ use crate::views;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     for kind in ["projects", "domains"] {
-        cfg.route(&format!("/v3/{kind}/{{target_id}}/groups/{{group_id}}/roles"), web::get().to(list))
-            .service(
-                web::resource(format!("/v3/{kind}/{{target_id}}/groups/{{group_id}}/roles/{{role_id}}"))
-                    .route(web::put().to(grant))
-                    .route(web::head().to(check))
-                    .route(web::delete().to(revoke)),
-            );
+        cfg.route(
+            &format!("/v3/{kind}/{{target_id}}/groups/{{group_id}}/roles"),
+            web::get().to(list),
+        )
+        .service(
+            web::resource(format!(
+                "/v3/{kind}/{{target_id}}/groups/{{group_id}}/roles/{{role_id}}"
+            ))
+            .route(web::put().to(grant))
+            .route(web::head().to(check))
+            .route(web::delete().to(revoke)),
+        );
     }
 }
 
@@ -75,7 +80,11 @@ async fn list(
     let (target_id, group_id) = path.into_inner();
     let roles = db::run(&state.pool, move |conn| {
         checked(conn, &p, kind, &target_id, &group_id)?;
-        Ok::<_, IamError>(repo::grants::roles_of_group(conn, target(kind, &target_id), &group_id)?)
+        Ok::<_, IamError>(repo::grants::roles_of_group(
+            conn,
+            target(kind, &target_id),
+            &group_id,
+        )?)
     })
     .await?;
     let base = &state.config.public_url;
@@ -97,7 +106,12 @@ async fn grant(
     db::run(&state.pool, move |conn| {
         checked(conn, &p, kind, &target_id, &group_id)?;
         repo::roles::find(conn, &role_id)?.ok_or(IamError::NotFound("role"))?;
-        Ok::<_, IamError>(repo::grants::grant(conn, target(kind, &target_id), &group_id, &role_id)?)
+        Ok::<_, IamError>(repo::grants::grant(
+            conn,
+            target(kind, &target_id),
+            &group_id,
+            &role_id,
+        )?)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -114,7 +128,12 @@ async fn check(
     let (target_id, group_id, role_id) = path.into_inner();
     let granted = db::run(&state.pool, move |conn| {
         checked(conn, &p, kind, &target_id, &group_id)?;
-        Ok::<_, IamError>(repo::grants::has_grant(conn, target(kind, &target_id), &group_id, &role_id)?)
+        Ok::<_, IamError>(repo::grants::has_grant(
+            conn,
+            target(kind, &target_id),
+            &group_id,
+            &role_id,
+        )?)
     })
     .await?;
     if granted {
@@ -135,7 +154,12 @@ async fn revoke(
     let (target_id, group_id, role_id) = path.into_inner();
     let removed = db::run(&state.pool, move |conn| {
         checked(conn, &p, kind, &target_id, &group_id)?;
-        Ok::<_, IamError>(repo::grants::revoke(conn, target(kind, &target_id), &group_id, &role_id)?)
+        Ok::<_, IamError>(repo::grants::revoke(
+            conn,
+            target(kind, &target_id),
+            &group_id,
+            &role_id,
+        )?)
     })
     .await?;
     if removed {

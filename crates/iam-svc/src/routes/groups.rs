@@ -3,10 +3,11 @@
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use service_kit::db::{self, StoreError};
 
+use crate::app::Json;
 use crate::authz::{self, Caller};
 use crate::error::IamError;
 use crate::repo::{self, groups::GroupChanges};
@@ -14,29 +15,33 @@ use crate::state::AppState;
 use crate::{validate, views};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/v3/groups").route(web::post().to(create)).route(web::get().to(list)))
-        .service(
-            web::resource("/v3/groups/{group_id}")
-                .route(web::get().to(show))
-                .route(web::patch().to(update))
-                .route(web::delete().to(delete)),
-        )
-        .route("/v3/groups/{group_id}/users", web::get().to(members))
-        .service(
-            web::resource("/v3/groups/{group_id}/users/{user_id}")
-                .route(web::put().to(add_member))
-                .route(web::head().to(check_member))
-                .route(web::delete().to(remove_member)),
-        );
+    cfg.service(
+        web::resource("/v3/groups")
+            .route(web::post().to(create))
+            .route(web::get().to(list)),
+    )
+    .service(
+        web::resource("/v3/groups/{group_id}")
+            .route(web::get().to(show))
+            .route(web::patch().to(update))
+            .route(web::delete().to(delete)),
+    )
+    .route("/v3/groups/{group_id}/users", web::get().to(members))
+    .service(
+        web::resource("/v3/groups/{group_id}/users/{user_id}")
+            .route(web::put().to(add_member))
+            .route(web::head().to(check_member))
+            .route(web::delete().to(remove_member)),
+    );
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct Body {
     group: GroupFields,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct GroupFields {
     #[serde(default)]
@@ -49,7 +54,9 @@ struct GroupFields {
 
 fn name_conflict(e: StoreError) -> IamError {
     match e {
-        StoreError::UniqueViolation => IamError::Conflict("A group with that name already exists in the domain.".into()),
+        StoreError::UniqueViolation => {
+            IamError::Conflict("A group with that name already exists in the domain.".into())
+        }
         other => other.into(),
     }
 }
@@ -64,10 +71,17 @@ fn check_fields(g: &GroupFields) -> Result<(), IamError> {
     Ok(())
 }
 
-async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<Body>) -> Result<HttpResponse, IamError> {
+async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<Body>,
+) -> Result<HttpResponse, IamError> {
     let g = body.into_inner().group;
     check_fields(&g)?;
-    let name = g.name.clone().ok_or_else(|| IamError::BadRequest("group.name is required".into()))?;
+    let name = g
+        .name
+        .clone()
+        .ok_or_else(|| IamError::BadRequest("group.name is required".into()))?;
     let p = caller.principal.clone();
     let group = db::run(&state.pool, move |conn| {
         authz::require_domain_admin(conn, &p)?;
@@ -82,7 +96,8 @@ async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<Body
         Ok::<_, IamError>(row)
     })
     .await?;
-    Ok(HttpResponse::Created().json(json!({ "group": views::group(&group, &state.config.public_url, false) })))
+    Ok(HttpResponse::Created()
+        .json(json!({ "group": views::group(&group, &state.config.public_url, false) })))
 }
 
 async fn list(
@@ -91,7 +106,9 @@ async fn list(
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, IamError> {
     let name = query.get("name").cloned();
-    let foreign_domain = query.get("domain_id").is_some_and(|d| *d != caller.domain_id);
+    let foreign_domain = query
+        .get("domain_id")
+        .is_some_and(|d| *d != caller.domain_id);
     let p = caller.principal.clone();
     let groups = db::run(&state.pool, move |conn| {
         authz::require_domain_admin(conn, &p)?;
@@ -108,7 +125,11 @@ async fn list(
     })))
 }
 
-async fn show(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, IamError> {
+async fn show(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let id = path.into_inner();
     let group = db::run(&state.pool, move |conn| {
@@ -117,14 +138,15 @@ async fn show(state: web::Data<AppState>, caller: Caller, path: web::Path<String
         Ok::<_, IamError>(group)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({ "group": views::group(&group, &state.config.public_url, true) })))
+    Ok(HttpResponse::Ok()
+        .json(json!({ "group": views::group(&group, &state.config.public_url, true) })))
 }
 
 async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<Body>,
+    body: Json<Body>,
 ) -> Result<HttpResponse, IamError> {
     let g = body.into_inner().group;
     check_fields(&g)?;
@@ -134,17 +156,31 @@ async fn update(
         authz::group_in_domain(conn, &p, &id)?;
         authz::require_domain_admin(conn, &p)?;
         if g.domain_id.as_deref().is_some_and(|d| d != p.domain_id) {
-            return Err(IamError::BadRequest("A group cannot move to another domain.".into()));
+            return Err(IamError::BadRequest(
+                "A group cannot move to another domain.".into(),
+            ));
         }
-        repo::groups::update(conn, &id, &GroupChanges { name: g.name, description: g.description })
-            .map_err(name_conflict)?;
+        repo::groups::update(
+            conn,
+            &id,
+            &GroupChanges {
+                name: g.name,
+                description: g.description,
+            },
+        )
+        .map_err(name_conflict)?;
         authz::group_in_domain(conn, &p, &id)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({ "group": views::group(&group, &state.config.public_url, false) })))
+    Ok(HttpResponse::Ok()
+        .json(json!({ "group": views::group(&group, &state.config.public_url, false) })))
 }
 
-async fn delete(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, IamError> {
+async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let id = path.into_inner();
     db::run(&state.pool, move |conn| {
@@ -157,9 +193,14 @@ async fn delete(state: web::Data<AppState>, caller: Caller, path: web::Path<Stri
     Ok(HttpResponse::NoContent().finish())
 }
 
-async fn members(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, IamError> {
+async fn members(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let id = path.into_inner();
+    let group_id = id.clone();
     let users = db::run(&state.pool, move |conn| {
         authz::group_in_domain(conn, &p, &id)?;
         authz::require_domain_admin(conn, &p)?;
@@ -173,7 +214,7 @@ async fn members(state: web::Data<AppState>, caller: Caller, path: web::Path<Str
             v["pwd_strength"] = json!("Strong");
             v
         }).collect::<Vec<_>>(),
-        "links": views::list_links(base, "/v3/groups/users"),
+        "links": views::list_links(base, &format!("/v3/groups/{group_id}/users")),
     })))
 }
 
@@ -189,7 +230,11 @@ fn membership_target(
     authz::require_domain_admin(conn, p)
 }
 
-async fn add_member(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, IamError> {
+async fn add_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let (group_id, user_id) = path.into_inner();
     db::run(&state.pool, move |conn| {
@@ -200,7 +245,11 @@ async fn add_member(state: web::Data<AppState>, caller: Caller, path: web::Path<
     Ok(HttpResponse::NoContent().finish())
 }
 
-async fn check_member(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, IamError> {
+async fn check_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let (group_id, user_id) = path.into_inner();
     let member = db::run(&state.pool, move |conn| {
@@ -215,7 +264,11 @@ async fn check_member(state: web::Data<AppState>, caller: Caller, path: web::Pat
     }
 }
 
-async fn remove_member(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, IamError> {
+async fn remove_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let (group_id, user_id) = path.into_inner();
     let removed = db::run(&state.pool, move |conn| {

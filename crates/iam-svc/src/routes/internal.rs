@@ -11,6 +11,7 @@ use service_kit::auth::wire::{
 use service_kit::auth::SignatureVerifier;
 use service_kit::db;
 
+use crate::app::Json;
 use crate::error::IamError;
 use crate::repo;
 use crate::state::AppState;
@@ -25,13 +26,17 @@ fn guard(state: &AppState, req: &HttpRequest) -> Result<(), IamError> {
     if state.internal.accepts(req) {
         Ok(())
     } else {
-        Err(IamError::Unauthenticated(service_kit::auth::AuthError::Missing))
+        Err(IamError::Unauthenticated(
+            service_kit::auth::AuthError::Missing,
+        ))
     }
 }
 
 async fn keys(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, IamError> {
     guard(&state, &req)?;
-    Ok(HttpResponse::Ok().json(KeySet { keys: state.verifying_keys.clone() }))
+    Ok(HttpResponse::Ok().json(KeySet {
+        keys: state.verifying_keys.clone(),
+    }))
 }
 
 async fn revocations(
@@ -42,13 +47,20 @@ async fn revocations(
     guard(&state, &req)?;
     let after = match query.get("after") {
         None => 0,
-        Some(v) => v.parse::<i64>().map_err(|_| IamError::BadRequest("after must be an integer".into()))?,
+        Some(v) => v
+            .parse::<i64>()
+            .map_err(|_| IamError::BadRequest("after must be an integer".into()))?,
     };
     let events = db::run(&state.pool, move |conn| {
         Ok::<_, IamError>(repo::revocations::after(conn, after, repo::now())?)
     })
     .await?;
-    let last_seq = events.iter().map(|e| e.seq).max().unwrap_or(after).max(after);
+    let last_seq = events
+        .iter()
+        .map(|e| e.seq)
+        .max()
+        .unwrap_or(after)
+        .max(after);
     Ok(HttpResponse::Ok().json(RevocationPage { events, last_seq }))
 }
 
@@ -57,7 +69,7 @@ async fn revocations(
 async fn check_signature(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<SignatureCheck>,
+    body: Json<SignatureCheck>,
 ) -> Result<HttpResponse, IamError> {
     guard(&state, &req)?;
     let verdict = match state.signatures.check(body.into_inner()).await {

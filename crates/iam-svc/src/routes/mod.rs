@@ -23,11 +23,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// `?enabled=true|false` as Keystone writes it.
-pub fn parse_bool(name: &str, value: Option<&String>) -> Result<Option<bool>, crate::error::IamError> {
+pub fn parse_bool(
+    name: &str,
+    value: Option<&String>,
+) -> Result<Option<bool>, crate::error::IamError> {
     match value.map(|v| v.to_ascii_lowercase()) {
         None => Ok(None),
         Some(v) if v == "true" => Ok(Some(true)),
         Some(v) if v == "false" => Ok(Some(false)),
-        Some(_) => Err(crate::error::IamError::BadRequest(format!("{name} must be true or false"))),
+        Some(_) => Err(crate::error::IamError::BadRequest(format!(
+            "{name} must be true or false"
+        ))),
     }
 }

@@ -3,10 +3,11 @@
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use service_kit::db::{self, StoreError};
 
+use crate::app::Json;
 use crate::authz::{self, Caller};
 use crate::error::IamError;
 use crate::repo::{self, projects::ProjectChanges};
@@ -14,21 +15,25 @@ use crate::state::AppState;
 use crate::{validate, views};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/v3/projects").route(web::post().to(create)).route(web::get().to(list)))
-        .service(
-            web::resource("/v3/projects/{project_id}")
-                .route(web::get().to(show))
-                .route(web::patch().to(update)),
-        );
+    cfg.service(
+        web::resource("/v3/projects")
+            .route(web::post().to(create))
+            .route(web::get().to(list)),
+    )
+    .service(
+        web::resource("/v3/projects/{project_id}")
+            .route(web::get().to(show))
+            .route(web::patch().to(update)),
+    );
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct CreateBody {
     project: CreateProject,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct CreateProject {
     name: String,
@@ -40,13 +45,13 @@ struct CreateProject {
     description: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
     project: UpdateProject,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct UpdateProject {
     #[serde(default)]
@@ -57,12 +62,18 @@ struct UpdateProject {
 
 fn name_conflict(e: StoreError) -> IamError {
     match e {
-        StoreError::UniqueViolation => IamError::Conflict("A project with that name already exists in the domain.".into()),
+        StoreError::UniqueViolation => {
+            IamError::Conflict("A project with that name already exists in the domain.".into())
+        }
         other => other.into(),
     }
 }
 
-async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<CreateBody>) -> Result<HttpResponse, IamError> {
+async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<CreateBody>,
+) -> Result<HttpResponse, IamError> {
     let x = body.into_inner().project;
     validate::resource_name("project", &x.name)?;
     if let Some(d) = &x.description {
@@ -75,8 +86,12 @@ async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<Crea
         // A top-level project's parent is its domain, as in Keystone.
         let parent_id = match x.parent_id {
             Some(parent) if parent != domain_id => {
-                authz::project_in_domain(conn, &p, &parent)
-                    .map_err(|_| IamError::BadRequest("parent_id must be a project of the domain".into()))?;
+                authz::project_in_domain(conn, &p, &parent).map_err(|e| match e {
+                    IamError::NotFound(_) => {
+                        IamError::BadRequest("parent_id must be a project of the domain".into())
+                    }
+                    other => other,
+                })?;
                 Some(parent)
             }
             _ => None,
@@ -94,7 +109,8 @@ async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<Crea
         Ok::<_, IamError>(row)
     })
     .await?;
-    Ok(HttpResponse::Created().json(json!({ "project": views::project(&project, &state.config.public_url, false) })))
+    Ok(HttpResponse::Created()
+        .json(json!({ "project": views::project(&project, &state.config.public_url, false) })))
 }
 
 async fn list(
@@ -109,8 +125,12 @@ async fn list(
         ids: None,
     };
     let page = parse_positive("page", query.get("page"))?.unwrap_or(1);
-    let per_page = parse_positive("per_page", query.get("per_page"))?.unwrap_or(5000).min(5000);
-    let foreign_domain = query.get("domain_id").is_some_and(|d| *d != caller.domain_id);
+    let per_page = parse_positive("per_page", query.get("per_page"))?
+        .unwrap_or(5000)
+        .min(5000);
+    let foreign_domain = query
+        .get("domain_id")
+        .is_some_and(|d| *d != caller.domain_id);
     let p = caller.principal.clone();
     let projects = db::run(&state.pool, move |conn| {
         if foreign_domain {
@@ -132,7 +152,8 @@ async fn list(
         .take(per_page)
         .map(|x| views::project(x, base, true))
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "projects": items, "links": views::list_links(base, "/v3/projects") })))
+    Ok(HttpResponse::Ok()
+        .json(json!({ "projects": items, "links": views::list_links(base, "/v3/projects") })))
 }
 
 fn parse_positive(name: &str, v: Option<&String>) -> Result<Option<usize>, IamError> {
@@ -140,31 +161,39 @@ fn parse_positive(name: &str, v: Option<&String>) -> Result<Option<usize>, IamEr
         None => Ok(None),
         Some(v) => match v.parse::<usize>() {
             Ok(n) if n >= 1 => Ok(Some(n)),
-            _ => Err(IamError::BadRequest(format!("{name} must be a positive integer"))),
+            _ => Err(IamError::BadRequest(format!(
+                "{name} must be a positive integer"
+            ))),
         },
     }
 }
 
-async fn show(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, IamError> {
+async fn show(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let id = path.into_inner();
     let project = db::run(&state.pool, move |conn| {
         let project = authz::project_in_domain(conn, &p, &id)?;
-        let has_role = !repo::grants::user_project_roles(conn, &p.user_id, &id, &p.domain_id)?.is_empty();
+        let has_role =
+            !repo::grants::user_project_roles(conn, &p.user_id, &id, &p.domain_id)?.is_empty();
         if !has_role {
             return Err(IamError::Forbidden("no role on the project"));
         }
         Ok(project)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({ "project": views::project(&project, &state.config.public_url, true) })))
+    Ok(HttpResponse::Ok()
+        .json(json!({ "project": views::project(&project, &state.config.public_url, true) })))
 }
 
 async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<UpdateBody>,
+    body: Json<UpdateBody>,
 ) -> Result<HttpResponse, IamError> {
     let x = body.into_inner().project;
     if let Some(name) = &x.name {
@@ -178,8 +207,15 @@ async fn update(
     let project = db::run(&state.pool, move |conn| {
         authz::require_domain_admin(conn, &p)?;
         authz::project_in_domain(conn, &p, &id)?;
-        repo::projects::update(conn, &id, &ProjectChanges { name: x.name, description: x.description })
-            .map_err(name_conflict)?;
+        repo::projects::update(
+            conn,
+            &id,
+            &ProjectChanges {
+                name: x.name,
+                description: x.description,
+            },
+        )
+        .map_err(name_conflict)?;
         authz::project_in_domain(conn, &p, &id)
     })
     .await?;

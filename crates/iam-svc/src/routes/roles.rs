@@ -13,7 +13,8 @@ use crate::state::AppState;
 use crate::views;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/v3/roles", web::get().to(list)).route("/v3/roles/{role_id}", web::get().to(show));
+    cfg.route("/v3/roles", web::get().to(list))
+        .route("/v3/roles/{role_id}", web::get().to(show));
 }
 
 async fn list(
@@ -22,7 +23,10 @@ async fn list(
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, IamError> {
     let name = query.get("name").cloned();
-    let roles = db::run(&state.pool, move |conn| Ok::<_, IamError>(repo::roles::list(conn, name.as_deref())?)).await?;
+    let roles = db::run(&state.pool, move |conn| {
+        Ok::<_, IamError>(repo::roles::list(conn, name.as_deref())?)
+    })
+    .await?;
     let base = &state.config.public_url;
     Ok(HttpResponse::Ok().json(json!({
         "roles": roles.iter().map(|r| views::role(r, base)).collect::<Vec<_>>(),
@@ -31,8 +35,15 @@ async fn list(
     })))
 }
 
-async fn show(state: web::Data<AppState>, _caller: Caller, path: web::Path<String>) -> Result<HttpResponse, IamError> {
+async fn show(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, IamError> {
     let id = path.into_inner();
-    let role = db::run(&state.pool, move |conn| repo::roles::find(conn, &id)?.ok_or(IamError::NotFound("role"))).await?;
+    let role = db::run(&state.pool, move |conn| {
+        repo::roles::find(conn, &id)?.ok_or(IamError::NotFound("role"))
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(json!({ "role": views::role(&role, &state.config.public_url) })))
 }

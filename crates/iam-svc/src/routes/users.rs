@@ -1,15 +1,16 @@
 //! `/v3/users`: Keystone user management, plus a user's own password change.
 
 use std::collections::HashMap;
+use std::time::Instant;
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use credential_core::password;
-use diesel::Connection;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use service_kit::auth::wire::RevocationKind;
-use service_kit::db::{self, DbConnection};
+use service_kit::db::{self, write_transaction, DbConnection};
 
+use crate::app::Json;
 use crate::authz::{self, Caller};
 use crate::error::IamError;
 use crate::repo::{self, users::UserChanges};
@@ -17,25 +18,35 @@ use crate::state::AppState;
 use crate::{validate, views};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/v3/users").route(web::post().to(create)).route(web::get().to(list)))
-        .service(
-            web::resource("/v3/users/{user_id}")
-                .route(web::get().to(show))
-                .route(web::patch().to(update))
-                .route(web::delete().to(delete)),
-        )
-        .route("/v3/users/{user_id}/password", web::post().to(change_own_password))
-        .route("/v3/users/{user_id}/groups", web::get().to(groups_of_user))
-        .route("/v3/users/{user_id}/projects", web::get().to(projects_of_user));
+    cfg.service(
+        web::resource("/v3/users")
+            .route(web::post().to(create))
+            .route(web::get().to(list)),
+    )
+    .service(
+        web::resource("/v3/users/{user_id}")
+            .route(web::get().to(show))
+            .route(web::patch().to(update))
+            .route(web::delete().to(delete)),
+    )
+    .route(
+        "/v3/users/{user_id}/password",
+        web::post().to(change_own_password),
+    )
+    .route("/v3/users/{user_id}/groups", web::get().to(groups_of_user))
+    .route(
+        "/v3/users/{user_id}/projects",
+        web::get().to(projects_of_user),
+    );
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct CreateBody {
     user: CreateUser,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct CreateUser {
     name: String,
@@ -49,13 +60,13 @@ struct CreateUser {
     description: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
     user: UpdateUser,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct UpdateUser {
     #[serde(default)]
@@ -74,33 +85,46 @@ struct UpdateUser {
     pwd_status: Option<bool>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct PasswordBody {
     user: PasswordChange,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct PasswordChange {
     original_password: String,
     password: String,
 }
 
-fn hash(state: &AppState, pw: &str) -> Result<String, IamError> {
-    password::hash_password(pw, state.config.passwords.pbkdf2_iterations)
+/// Hash on the blocking pool: 600,000 PBKDF2 rounds must not stall an async worker.
+async fn hash(state: &AppState, pw: &str) -> Result<String, IamError> {
+    let iterations = state.config.passwords.pbkdf2_iterations;
+    let pw = credential_core::SecretString::from(pw);
+    web::block(move || password::hash_password(pw.expose(), iterations))
+        .await
+        .map_err(|e| IamError::Internal(format!("password hashing: {e}")))?
         .map_err(|e| IamError::Internal(format!("password hashing: {e}")))
 }
 
 /// Every token the user holds so far stops working.
-fn revoke_user_tokens(conn: &mut DbConnection, state: &AppState, user_id: &str) -> Result<(), IamError> {
+fn revoke_user_tokens(
+    conn: &mut DbConnection,
+    state: &AppState,
+    user_id: &str,
+) -> Result<(), IamError> {
     let now = repo::now();
     let until = now + state.config.token_lifetime();
     repo::revocations::append(conn, RevocationKind::User, user_id, now, until)?;
     Ok(())
 }
 
-async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<CreateBody>) -> Result<HttpResponse, IamError> {
+async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<CreateBody>,
+) -> Result<HttpResponse, IamError> {
     let u = body.into_inner().user;
     validate::resource_name("user", &u.name)?;
     if let Some(d) = &u.description {
@@ -109,10 +133,14 @@ async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<Crea
     let password_hash = match &u.password {
         Some(pw) => {
             validate::password(pw)?;
-            hash(&state, pw)?
+            hash(&state, pw).await?
         }
         // No password: the user cannot log in with one until an admin sets it.
-        None => hash(&state, credential_core::random::generate_secret_key().map_err(|e| IamError::Internal(e.to_string()))?.expose())?,
+        None => {
+            let unusable = credential_core::random::generate_secret_key()
+                .map_err(|e| IamError::Internal(e.to_string()))?;
+            hash(&state, unusable.expose()).await?
+        }
     };
     let p = caller.principal.clone();
     let user = db::run(&state.pool, move |conn| {
@@ -130,15 +158,17 @@ async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<Crea
             updated_at: now,
         };
         repo::users::insert(conn, &row).map_err(|e| match e {
-            service_kit::db::StoreError::UniqueViolation => {
-                IamError::Conflict(format!("A user named {} already exists in the domain.", row.name))
-            }
+            service_kit::db::StoreError::UniqueViolation => IamError::Conflict(format!(
+                "A user named {} already exists in the domain.",
+                row.name
+            )),
             other => other.into(),
         })?;
         Ok::<_, IamError>(row)
     })
     .await?;
-    Ok(HttpResponse::Created().json(json!({ "user": views::user(&user, &state.config.public_url, false) })))
+    Ok(HttpResponse::Created()
+        .json(json!({ "user": views::user(&user, &state.config.public_url, false) })))
 }
 
 async fn list(
@@ -150,7 +180,9 @@ async fn list(
         name: query.get("name").cloned(),
         enabled: super::parse_bool("enabled", query.get("enabled"))?,
     };
-    let foreign_domain = query.get("domain_id").is_some_and(|d| *d != caller.domain_id);
+    let foreign_domain = query
+        .get("domain_id")
+        .is_some_and(|d| *d != caller.domain_id);
     let p = caller.principal.clone();
     let users = db::run(&state.pool, move |conn| {
         authz::require_domain_admin(conn, &p)?;
@@ -171,18 +203,23 @@ async fn list(
     })))
 }
 
-async fn show(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, IamError> {
+async fn show(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let id = path.into_inner();
     let user = db::run(&state.pool, move |conn| authz::readable_user(conn, &p, &id)).await?;
-    Ok(HttpResponse::Ok().json(json!({ "user": views::user(&user, &state.config.public_url, true) })))
+    Ok(HttpResponse::Ok()
+        .json(json!({ "user": views::user(&user, &state.config.public_url, true) })))
 }
 
 async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<UpdateBody>,
+    body: Json<UpdateBody>,
 ) -> Result<HttpResponse, IamError> {
     let u = body.into_inner().user;
     if let Some(name) = &u.name {
@@ -194,7 +231,7 @@ async fn update(
     let password_hash = match &u.password {
         Some(pw) => {
             validate::password(pw)?;
-            Some(hash(&state, pw)?)
+            Some(hash(&state, pw).await?)
         }
         None => None,
     };
@@ -204,11 +241,14 @@ async fn update(
     let user = db::run(&state.pool, move |conn| {
         authz::require_domain_admin(conn, &p)?;
         if u.domain_id.as_deref().is_some_and(|d| d != p.domain_id) {
-            return Err(IamError::BadRequest("A user cannot move to another domain.".into()));
+            return Err(IamError::BadRequest(
+                "A user cannot move to another domain.".into(),
+            ));
         }
-        conn.transaction(|conn| {
+        write_transaction(conn, |conn| {
             let before = authz::user_in_domain(conn, &p, &id)?;
-            let kills_tokens = password_hash.is_some() || (u.enabled == Some(false) && before.enabled);
+            let kills_tokens =
+                password_hash.is_some() || (u.enabled == Some(false) && before.enabled);
             let changes = UserChanges {
                 name: u.name,
                 password_hash,
@@ -230,18 +270,25 @@ async fn update(
     })
     .await?;
     state.sync_revocations().await?;
-    Ok(HttpResponse::Ok().json(json!({ "user": views::user(&user, &state.config.public_url, false) })))
+    Ok(HttpResponse::Ok()
+        .json(json!({ "user": views::user(&user, &state.config.public_url, false) })))
 }
 
-async fn delete(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, IamError> {
+async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let id = path.into_inner();
     let st = state.clone();
     db::run(&state.pool, move |conn| {
         authz::require_domain_admin(conn, &p)?;
-        conn.transaction(|conn| {
+        write_transaction(conn, |conn| {
             authz::user_in_domain(conn, &p, &id)?;
-            repo::users::delete(conn, &id)?;
+            if !repo::users::delete(conn, &id)? {
+                return Err(IamError::NotFound("user"));
+            }
             revoke_user_tokens(conn, &st, &id)
         })
     })
@@ -253,27 +300,60 @@ async fn delete(state: web::Data<AppState>, caller: Caller, path: web::Path<Stri
 async fn change_own_password(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<PasswordBody>,
+    body: Json<PasswordBody>,
 ) -> Result<HttpResponse, IamError> {
     let change = body.into_inner().user;
     let id = path.into_inner();
     if id != caller.user_id {
-        return Err(IamError::Forbidden("only the user may change their own password"));
+        return Err(IamError::Forbidden(
+            "only the user may change their own password",
+        ));
     }
     validate::password(&change.password)?;
-    let new_hash = hash(&state, &change.password)?;
+    // A stolen token must not turn into unlimited password guesses: wrong originals
+    // count against the same limits as failed logins.
+    let limit_key = format!("id:{id}");
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    if state
+        .limiter
+        .is_blocked(&limit_key, &address, Instant::now())
+    {
+        return Err(IamError::TooManyAttempts);
+    }
+    let p = caller.principal.clone();
+    let user_id = id.clone();
+    let stored = db::run(&state.pool, move |conn| {
+        Ok::<_, IamError>(authz::user_in_domain(conn, &p, &user_id)?.password_hash)
+    })
+    .await?;
+    let original = credential_core::SecretString::from(change.original_password);
+    let ok = web::block(move || password::verify_password(original.expose(), &stored))
+        .await
+        .map_err(|e| IamError::Internal(e.to_string()))?
+        .map_err(|e| IamError::Internal(format!("stored password hash: {e}")))?;
+    if !ok {
+        state
+            .limiter
+            .record_failure(&limit_key, &address, Instant::now());
+        return Err(IamError::LoginFailed);
+    }
+    state.limiter.record_success(&limit_key);
+    let new_hash = hash(&state, &change.password).await?;
     let p = caller.principal.clone();
     let st = state.clone();
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let user = authz::user_in_domain(conn, &p, &id)?;
-            let ok = password::verify_password(&change.original_password, &user.password_hash)
-                .map_err(|e| IamError::Internal(format!("stored password hash of {id}: {e}")))?;
-            if !ok {
-                return Err(IamError::LoginFailed);
-            }
-            let changes = UserChanges { password_hash: Some(new_hash), updated_at: Some(repo::now()), ..Default::default() };
+        write_transaction(conn, |conn| {
+            authz::user_in_domain(conn, &p, &id)?;
+            let changes = UserChanges {
+                password_hash: Some(new_hash),
+                updated_at: Some(repo::now()),
+                ..Default::default()
+            };
             repo::users::update(conn, &id, &changes)?;
             revoke_user_tokens(conn, &st, &id)
         })
@@ -283,9 +363,14 @@ async fn change_own_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
-async fn groups_of_user(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, IamError> {
+async fn groups_of_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let id = path.into_inner();
+    let user_id = id.clone();
     let groups = db::run(&state.pool, move |conn| {
         authz::readable_user(conn, &p, &id)?;
         Ok::<_, IamError>(repo::groups::list_for_user(conn, &id)?)
@@ -294,13 +379,18 @@ async fn groups_of_user(state: web::Data<AppState>, caller: Caller, path: web::P
     let base = &state.config.public_url;
     Ok(HttpResponse::Ok().json(json!({
         "groups": groups.iter().map(|g| views::group(g, base, true)).collect::<Vec<_>>(),
-        "links": views::list_links(base, &format!("/v3/users/{}/groups", caller.user_id)),
+        "links": views::list_links(base, &format!("/v3/users/{user_id}/groups")),
     })))
 }
 
-async fn projects_of_user(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, IamError> {
+async fn projects_of_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let id = path.into_inner();
+    let user_id = id.clone();
     let projects = db::run(&state.pool, move |conn| {
         let user = authz::readable_user(conn, &p, &id)?;
         let filter = repo::projects::ProjectFilter {
@@ -313,6 +403,6 @@ async fn projects_of_user(state: web::Data<AppState>, caller: Caller, path: web:
     let base = &state.config.public_url;
     Ok(HttpResponse::Ok().json(json!({
         "projects": projects.iter().map(|x| views::project(x, base, true)).collect::<Vec<_>>(),
-        "links": views::list_links(base, "/v3/users/projects"),
+        "links": views::list_links(base, &format!("/v3/users/{user_id}/projects")),
     })))
 }

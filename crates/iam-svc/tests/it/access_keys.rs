@@ -26,7 +26,9 @@ pub fn signed(
     project_id: &str,
     date: chrono::DateTime<Utc>,
 ) -> TestRequest {
-    let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
     let date = format_sdk_date(date);
     let headers = [
         ("Content-Type", "application/json;charset=utf-8"),
@@ -36,7 +38,13 @@ pub fn signed(
         ("X-Sdk-Date", date.as_str()),
     ];
     let names: Vec<String> = headers.iter().map(|(n, _)| n.to_lowercase()).collect();
-    let req = SignableRequest { method, path, query, headers: &headers, body };
+    let req = SignableRequest {
+        method,
+        path,
+        query,
+        headers: &headers,
+        body,
+    };
     let authorization = sign_request(&req, ak, sk.as_bytes(), &names, &date).expect("sign");
     let mut t = TestRequest::default()
         .method(method.parse().expect("method"))
@@ -50,10 +58,17 @@ pub fn signed(
 
 async fn create_key<S, B>(app: &S, token: &str, user_id: &str) -> (StatusCode, Value)
 where
-    S: actix_web::dev::Service<actix_http::Request, Response = actix_web::dev::ServiceResponse<B>, Error = actix_web::Error>,
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
     B: actix_web::body::MessageBody,
 {
-    let req = TestRequest::post().uri(BASE).insert_header(("X-Auth-Token", token)).set_json(create_body(user_id));
+    let req = TestRequest::post()
+        .uri(BASE)
+        .insert_header(("X-Auth-Token", token))
+        .set_json(create_body(user_id));
     let (status, body, _) = call(app, req).await;
     (status, body)
 }
@@ -68,7 +83,9 @@ async fn create_list_show_update_delete() {
     let c = &body["credential"];
     let access = c["access"].as_str().unwrap().to_string();
     assert_eq!(access.len(), 20);
-    assert!(access.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+    assert!(access
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
     let secret = c["secret"].as_str().unwrap();
     assert_eq!(secret.len(), 40);
     assert!(secret.bytes().all(|b| b.is_ascii_alphanumeric()));
@@ -76,44 +93,84 @@ async fn create_list_show_update_delete() {
     assert_eq!(c["user_id"], h.boot.user_id.as_str());
     assert_eq!(c["description"], "ci key");
     let created = c["create_time"].as_str().unwrap();
-    assert_eq!(created.len(), "2020-01-08T06:25:19.014028Z".len(), "{created}");
+    assert_eq!(
+        created.len(),
+        "2020-01-08T06:25:19.014028Z".len(),
+        "{created}"
+    );
 
     let auth = ("X-Auth-Token", token.clone());
-    let (status, body, _) = call(&app, TestRequest::get().uri(BASE).insert_header(auth.clone())).await;
+    let (status, body, _) = call(
+        &app,
+        TestRequest::get().uri(BASE).insert_header(auth.clone()),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let list = body["credentials"].as_array().unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["access"], access.as_str());
-    assert!(list[0].get("secret").is_none(), "list must not show the secret");
+    assert!(
+        list[0].get("secret").is_none(),
+        "list must not show the secret"
+    );
 
     let one = format!("{BASE}/{access}");
-    let (status, body, _) = call(&app, TestRequest::get().uri(&one).insert_header(auth.clone())).await;
+    let (status, body, _) = call(
+        &app,
+        TestRequest::get().uri(&one).insert_header(auth.clone()),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert!(body["credential"].get("secret").is_none());
     assert!(body["credential"].get("last_use_time").is_some());
 
     let update = json!({ "credential": { "description": "renamed" } });
-    let (status, body, _) =
-        call(&app, TestRequest::put().uri(&one).insert_header(auth.clone()).set_json(update)).await;
+    let (status, body, _) = call(
+        &app,
+        TestRequest::put()
+            .uri(&one)
+            .insert_header(auth.clone())
+            .set_json(update),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["credential"]["description"], "renamed");
     assert_eq!(body["credential"]["status"], "active");
 
     let update = json!({ "credential": { "status": "inactive" } });
-    let (status, body, _) =
-        call(&app, TestRequest::put().uri(&one).insert_header(auth.clone()).set_json(update)).await;
+    let (status, body, _) = call(
+        &app,
+        TestRequest::put()
+            .uri(&one)
+            .insert_header(auth.clone())
+            .set_json(update),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["credential"]["status"], "inactive");
     assert_eq!(body["credential"]["description"], "renamed");
 
-    for bad in [json!({ "credential": {} }), json!({ "credential": { "status": "paused" } })] {
-        let (status, body, _) =
-            call(&app, TestRequest::put().uri(&one).insert_header(auth.clone()).set_json(bad)).await;
+    for bad in [
+        json!({ "credential": {} }),
+        json!({ "credential": { "status": "paused" } }),
+    ] {
+        let (status, body, _) = call(
+            &app,
+            TestRequest::put()
+                .uri(&one)
+                .insert_header(auth.clone())
+                .set_json(bad),
+        )
+        .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(body["error"]["code"], 400);
     }
 
-    let (status, _, _) = call(&app, TestRequest::delete().uri(&one).insert_header(auth.clone())).await;
+    let (status, _, _) = call(
+        &app,
+        TestRequest::delete().uri(&one).insert_header(auth.clone()),
+    )
+    .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, body, _) = call(&app, TestRequest::get().uri(&one).insert_header(auth)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -126,11 +183,17 @@ async fn third_key_is_refused_with_ak_sk_num_exceed() {
     let app = h.app().await;
     let token = admin_token(&app, &h).await;
     for _ in 0..2 {
-        assert_eq!(create_key(&app, &token, &h.boot.user_id).await.0, StatusCode::CREATED);
+        assert_eq!(
+            create_key(&app, &token, &h.boot.user_id).await.0,
+            StatusCode::CREATED
+        );
     }
     let (status, body) = create_key(&app, &token, &h.boot.user_id).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body, json!({ "error": { "code": 400, "message": "akSkNumExceed", "title": "Bad Request" } }));
+    assert_eq!(
+        body,
+        json!({ "error": { "code": 400, "message": "akSkNumExceed", "title": "Bad Request" } })
+    );
 }
 
 #[actix_web::test]
@@ -139,12 +202,20 @@ async fn fifty_concurrent_creates_leave_exactly_two_keys() {
     let app = h.app().await;
     let token = admin_token(&app, &h).await;
     let results = join_all((0..50).map(|_| create_key(&app, &token, &h.boot.user_id))).await;
-    let created = results.iter().filter(|(s, _)| *s == StatusCode::CREATED).count();
+    let created = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .count();
     let refused = results
         .iter()
         .filter(|(s, b)| *s == StatusCode::BAD_REQUEST && b["error"]["message"] == "akSkNumExceed")
         .count();
-    assert_eq!((created, refused), (2, 48), "{:?}", results.iter().map(|r| r.0).collect::<Vec<_>>());
+    assert_eq!(
+        (created, refused),
+        (2, 48),
+        "{:?}",
+        results.iter().map(|r| r.0).collect::<Vec<_>>()
+    );
     let mut conn = h.db.pool.get().unwrap();
     let stored = iam_svc::repo::access_keys::count_for_user(&mut conn, &h.boot.user_id).unwrap();
     assert_eq!(stored, 2);
@@ -159,15 +230,25 @@ async fn the_secret_is_stored_sealed_never_in_clear() {
     let access = body["credential"]["access"].as_str().unwrap();
     let secret = body["credential"]["secret"].as_str().unwrap();
     let mut conn = h.db.pool.get().unwrap();
-    let row = iam_svc::repo::access_keys::find(&mut conn, access).unwrap().unwrap();
+    let row = iam_svc::repo::access_keys::find(&mut conn, access)
+        .unwrap()
+        .unwrap();
     assert!(!row.sealed_secret.contains(secret));
-    assert!(row.sealed_secret.starts_with("test-master$"), "{}", row.sealed_secret);
+    assert!(
+        row.sealed_secret.starts_with("test-master$"),
+        "{}",
+        row.sealed_secret
+    );
     assert!(!format!("{row:?}").contains(secret));
     drop(conn);
     if h.db.backend == service_kit::db::Backend::Sqlite {
         // Checkpoint the WAL so every page is in the main file, then scan every file.
         use diesel::connection::SimpleConnection;
-        h.db.pool.get().unwrap().batch_execute("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+        h.db.pool
+            .get()
+            .unwrap()
+            .batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
         for suffix in ["", "-wal", "-shm"] {
             if let Ok(bytes) = std::fs::read(format!("{}{suffix}", h.db.url)) {
                 let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
@@ -185,57 +266,94 @@ async fn members_manage_their_own_keys_only_and_other_domains_see_nothing() {
     // A plain member of the admin project.
     let (status, body, _) = call(
         &app,
-        TestRequest::post().uri("/v3/users").insert_header(("X-Auth-Token", admin.clone())).set_json(
-            json!({ "user": { "name": "member1", "password": "Member-Passw0rd!" } }),
-        ),
+        TestRequest::post()
+            .uri("/v3/users")
+            .insert_header(("X-Auth-Token", admin.clone()))
+            .set_json(json!({ "user": { "name": "member1", "password": "Member-Passw0rd!" } })),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let member_id = body["user"]["id"].as_str().unwrap().to_string();
-    let member = login(&app, "local", "member1", "Member-Passw0rd!", serde_json::Value::Null).await;
+    let member = login(
+        &app,
+        "local",
+        "member1",
+        "Member-Passw0rd!",
+        serde_json::Value::Null,
+    )
+    .await;
 
-    assert_eq!(create_key(&app, &member, &member_id).await.0, StatusCode::CREATED);
+    assert_eq!(
+        create_key(&app, &member, &member_id).await.0,
+        StatusCode::CREATED
+    );
     let (status, body) = create_key(&app, &member, &h.boot.user_id).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     let (status, _, _) = call(
         &app,
-        TestRequest::get().uri(&format!("{BASE}?user_id={}", h.boot.user_id)).insert_header(("X-Auth-Token", member)),
+        TestRequest::get()
+            .uri(&format!("{BASE}?user_id={}", h.boot.user_id))
+            .insert_header(("X-Auth-Token", member)),
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // The domain admin manages the member's keys.
-    assert_eq!(create_key(&app, &admin, &member_id).await.0, StatusCode::CREATED);
+    assert_eq!(
+        create_key(&app, &admin, &member_id).await.0,
+        StatusCode::CREATED
+    );
     let (_, admin_key) = create_key(&app, &admin, &h.boot.user_id).await;
-    let admin_access = admin_key["credential"]["access"].as_str().unwrap().to_string();
+    let admin_access = admin_key["credential"]["access"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     // Another domain's admin: our users and keys do not exist for them, and back.
     let other = h.other_tenant("other");
-    let other_token = login(&app, "other", "admin", ADMIN_PASSWORD, project_scope(&other.project_id)).await;
+    let other_token = login(
+        &app,
+        "other",
+        "admin",
+        ADMIN_PASSWORD,
+        project_scope(&other.project_id),
+    )
+    .await;
     let (status, _) = create_key(&app, &other_token, &member_id).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _, _) = call(
         &app,
-        TestRequest::get().uri(&format!("{BASE}/{admin_access}")).insert_header(("X-Auth-Token", other_token.clone())),
+        TestRequest::get()
+            .uri(&format!("{BASE}/{admin_access}"))
+            .insert_header(("X-Auth-Token", other_token.clone())),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _, _) = call(
         &app,
-        TestRequest::delete().uri(&format!("{BASE}/{admin_access}")).insert_header(("X-Auth-Token", other_token.clone())),
+        TestRequest::delete()
+            .uri(&format!("{BASE}/{admin_access}"))
+            .insert_header(("X-Auth-Token", other_token.clone())),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, other_key) = create_key(&app, &other_token, &other.admin_id).await;
-    let other_access = other_key["credential"]["access"].as_str().unwrap().to_string();
+    let other_access = other_key["credential"]["access"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (status, _, _) = call(
         &app,
-        TestRequest::get().uri(&format!("{BASE}/{other_access}")).insert_header(("X-Auth-Token", admin.clone())),
+        TestRequest::get()
+            .uri(&format!("{BASE}/{other_access}"))
+            .insert_header(("X-Auth-Token", admin.clone())),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _, _) = call(
         &app,
-        TestRequest::get().uri(&format!("{BASE}?user_id={}", other.admin_id)).insert_header(("X-Auth-Token", admin)),
+        TestRequest::get()
+            .uri(&format!("{BASE}?user_id={}", other.admin_id))
+            .insert_header(("X-Auth-Token", admin)),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -244,13 +362,20 @@ async fn members_manage_their_own_keys_only_and_other_domains_see_nothing() {
 /// Create a key for the admin and return (access, secret).
 async fn admin_key<S, B>(app: &S, h: &Harness) -> (String, String)
 where
-    S: actix_web::dev::Service<actix_http::Request, Response = actix_web::dev::ServiceResponse<B>, Error = actix_web::Error>,
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
     B: actix_web::body::MessageBody,
 {
     let token = admin_token(app, h).await;
     let (_, body) = create_key(app, &token, &h.boot.user_id).await;
     let c = &body["credential"];
-    (c["access"].as_str().unwrap().to_string(), c["secret"].as_str().unwrap().to_string())
+    (
+        c["access"].as_str().unwrap().to_string(),
+        c["secret"].as_str().unwrap().to_string(),
+    )
 }
 
 #[actix_web::test]
@@ -262,29 +387,69 @@ async fn signed_requests_work_and_every_kind_of_bad_signature_is_refused() {
     let now = Utc::now();
 
     // A signed create for the admin, with the SDK's separators.
-    let body = format!(r#"{{"credential": {{"user_id": "{}", "description": "signed"}}}}"#, h.boot.user_id);
-    let (status, created, _) = call(&app, signed("POST", BASE, body.as_bytes(), &ak, &sk, &project, now)).await;
+    let body = format!(
+        r#"{{"credential": {{"user_id": "{}", "description": "signed"}}}}"#,
+        h.boot.user_id
+    );
+    let (status, created, _) = call(
+        &app,
+        signed("POST", BASE, body.as_bytes(), &ak, &sk, &project, now),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    let (status, listed, _) =
-        call(&app, signed("GET", &format!("{BASE}?user_id={}", h.boot.user_id), b"", &ak, &sk, &project, now)).await;
+    let (status, listed, _) = call(
+        &app,
+        signed(
+            "GET",
+            &format!("{BASE}?user_id={}", h.boot.user_id),
+            b"",
+            &ak,
+            &sk,
+            &project,
+            now,
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{listed}");
     assert_eq!(listed["credentials"].as_array().unwrap().len(), 2);
     // The key's use is recorded (to the minute).
-    let (_, shown, _) = call(&app, signed("GET", &format!("{BASE}/{ak}"), b"", &ak, &sk, &project, now)).await;
+    let (_, shown, _) = call(
+        &app,
+        signed("GET", &format!("{BASE}/{ak}"), b"", &ak, &sk, &project, now),
+    )
+    .await;
     assert_ne!(shown["credential"]["last_use_time"], "", "{shown}");
 
     let refused = |body: &Value, what: &str| {
-        let message = body["error"]["message"].as_str().unwrap_or_default().to_string();
+        let message = body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         assert!(message.contains(what), "expected {what:?} in {body}");
         assert_eq!(body["error"]["code"], 401);
     };
     let wrong_secret = sk.chars().rev().collect::<String>();
-    let (status, body, _) = call(&app, signed("GET", BASE, b"", &ak, &wrong_secret, &project, now)).await;
+    let (status, body, _) = call(
+        &app,
+        signed("GET", BASE, b"", &ak, &wrong_secret, &project, now),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     refused(&body, "signature does not match");
 
-    let (status, body, _) =
-        call(&app, signed("GET", BASE, b"", &ak, &sk, &project, now - Duration::minutes(20))).await;
+    let (status, body, _) = call(
+        &app,
+        signed(
+            "GET",
+            BASE,
+            b"",
+            &ak,
+            &sk,
+            &project,
+            now - Duration::minutes(20),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     refused(&body, "X-Sdk-Date is too far");
 
@@ -295,34 +460,81 @@ async fn signed_requests_work_and_every_kind_of_bad_signature_is_refused() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     refused(&body, "signature does not match");
 
-    let (status, body, _) = call(&app, signed("GET", BASE, b"", "AAAAAAAAAAAAAAAAAAAA", &sk, &project, now)).await;
+    let (status, body, _) = call(
+        &app,
+        signed("GET", BASE, b"", "AAAAAAAAAAAAAAAAAAAA", &sk, &project, now),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     refused(&body, "access key does not exist");
 
     // Inactive, then deleted: refused at once.
-    let second = created["credential"]["access"].as_str().unwrap().to_string();
-    let second_sk = created["credential"]["secret"].as_str().unwrap().to_string();
+    let second = created["credential"]["access"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let second_sk = created["credential"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let deactivate = br#"{"credential": {"status": "inactive"}}"#;
-    let (status, _, _) = call(&app, signed("PUT", &format!("{BASE}/{second}"), deactivate, &ak, &sk, &project, now)).await;
+    let (status, _, _) = call(
+        &app,
+        signed(
+            "PUT",
+            &format!("{BASE}/{second}"),
+            deactivate,
+            &ak,
+            &sk,
+            &project,
+            now,
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body, _) = call(&app, signed("GET", BASE, b"", &second, &second_sk, &project, now)).await;
+    let (status, body, _) = call(
+        &app,
+        signed("GET", BASE, b"", &second, &second_sk, &project, now),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     refused(&body, "access key is inactive");
-    let (status, _, _) = call(&app, signed("DELETE", &format!("{BASE}/{second}"), b"", &ak, &sk, &project, now)).await;
+    let (status, _, _) = call(
+        &app,
+        signed(
+            "DELETE",
+            &format!("{BASE}/{second}"),
+            b"",
+            &ak,
+            &sk,
+            &project,
+            now,
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, body, _) = call(&app, signed("GET", BASE, b"", &second, &second_sk, &project, now)).await;
+    let (status, body, _) = call(
+        &app,
+        signed("GET", BASE, b"", &second, &second_sk, &project, now),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     refused(&body, "access key does not exist");
 
     // A scope header the signature does not cover cannot be swapped into a request.
-    let req = signed("GET", BASE, b"", &ak, &sk, &project, now).insert_header(("X-Domain-Id", h.boot.domain_id.as_str()));
+    let req = signed("GET", BASE, b"", &ak, &sk, &project, now)
+        .insert_header(("X-Domain-Id", h.boot.domain_id.as_str()));
     let (status, body, _) = call(&app, req).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     refused(&body, "malformed");
 
     // A project the key's user has no role on.
     let other = h.other_tenant("elsewhere");
-    let (status, body, _) = call(&app, signed("GET", BASE, b"", &ak, &sk, &other.project_id, now)).await;
+    let (status, body, _) = call(
+        &app,
+        signed("GET", BASE, b"", &ak, &sk, &other.project_id, now),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 }
 
@@ -348,10 +560,17 @@ async fn internal_signature_check_answers_with_the_principal_or_a_refusal() {
     };
     let path = "/internal/v1/signature-checks";
     let good = huawei::sign(sk.as_bytes(), sts);
-    let (status, _, _) = call(&app, TestRequest::post().uri(path).set_json(check(good.clone()))).await;
+    let (status, _, _) = call(
+        &app,
+        TestRequest::post().uri(path).set_json(check(good.clone())),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "no internal credential");
     let with_cred = |body: Value| {
-        TestRequest::post().uri(path).insert_header(("X-Internal-Token", INTERNAL_SECRET)).set_json(body)
+        TestRequest::post()
+            .uri(path)
+            .insert_header(("X-Internal-Token", INTERNAL_SECRET))
+            .set_json(body)
     };
     let (status, body, _) = call(&app, with_cred(check(good))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -372,16 +591,43 @@ async fn resealing_under_a_new_master_key_keeps_keys_working() {
     let app = h.app().await;
     let (ak, sk) = admin_key(&app, &h).await;
     let mut conn = h.db.pool.get().unwrap();
-    let row = iam_svc::repo::access_keys::find(&mut conn, &ak).unwrap().unwrap();
-    let opened = h.state.signatures.master().open_string(&row.sealed_secret, ak.as_bytes()).unwrap();
+    let row = iam_svc::repo::access_keys::find(&mut conn, &ak)
+        .unwrap()
+        .unwrap();
+    let opened = h
+        .state
+        .signatures
+        .master()
+        .open_string(&row.sealed_secret, ak.as_bytes())
+        .unwrap();
     assert_eq!(opened.expose(), sk);
     // The new key goes first; the old one stays to open what is not yet re-sealed.
-    let old = h.state.signatures.master().key("test-master").unwrap().to_base64();
+    let old = h
+        .state
+        .signatures
+        .master()
+        .key("test-master")
+        .unwrap()
+        .to_base64();
     let old = SealingKey::from_base64("test-master", old.expose()).unwrap();
     let rotated = Keyring::new(SealingKey::generate("rotated").unwrap(), vec![old]).unwrap();
-    assert_eq!(iam_svc::rotation::reseal_access_keys(&mut conn, &rotated).unwrap(), 1);
-    let row = iam_svc::repo::access_keys::find(&mut conn, &ak).unwrap().unwrap();
+    assert_eq!(
+        iam_svc::rotation::reseal_access_keys(&mut conn, &rotated).unwrap(),
+        1
+    );
+    let row = iam_svc::repo::access_keys::find(&mut conn, &ak)
+        .unwrap()
+        .unwrap();
     assert!(row.sealed_secret.starts_with("rotated$"));
-    assert_eq!(rotated.open_string(&row.sealed_secret, ak.as_bytes()).unwrap().expose(), sk);
-    assert_eq!(iam_svc::rotation::reseal_access_keys(&mut conn, &rotated).unwrap(), 0);
+    assert_eq!(
+        rotated
+            .open_string(&row.sealed_secret, ak.as_bytes())
+            .unwrap()
+            .expose(),
+        sk
+    );
+    assert_eq!(
+        iam_svc::rotation::reseal_access_keys(&mut conn, &rotated).unwrap(),
+        0
+    );
 }

@@ -8,11 +8,11 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::{test, web};
 use credential_core::iam_token::TokenSigningKey;
+use credential_core::seal::{Keyring, SealingKey};
 use credential_core::SecretString;
 use iam_svc::bootstrap::{self, AdminPassword, Bootstrapped};
 use iam_svc::config::IamConfig;
 use iam_svc::keys::SigningKeys;
-use credential_core::seal::{Keyring, SealingKey};
 use iam_svc::state::{AppState, Keys};
 use serde_json::{json, Value};
 use service_kit::auth::InternalCredential;
@@ -61,30 +61,52 @@ impl Harness {
 
     async fn build(db: TestDatabase, config: IamConfig) -> Harness {
         let mut conn = db.pool.get().expect("conn");
-        let boot = bootstrap::run(&mut conn, &config, AdminPassword::Ensure(SecretString::from(ADMIN_PASSWORD)))
-            .expect("bootstrap");
+        let boot = bootstrap::run(
+            &mut conn,
+            &config,
+            AdminPassword::Ensure(SecretString::from(ADMIN_PASSWORD)),
+        )
+        .expect("bootstrap");
         drop(conn);
         let keys = Keys {
             signing: signing_keys("test-key"),
-            master: Keyring::new(SealingKey::generate("test-master").expect("master key"), Vec::new())
-                .expect("keyring"),
+            master: Keyring::new(
+                SealingKey::generate("test-master").expect("master key"),
+                Vec::new(),
+            )
+            .expect("keyring"),
             internal: InternalCredential::new(SecretString::from(INTERNAL_SECRET)),
         };
         let state = Arc::new(AppState::new(config, db.pool.clone(), keys));
         state.sync_revocations().await.expect("sync");
-        Harness { db, state: web::Data::from(state), boot }
+        Harness {
+            db,
+            state: web::Data::from(state),
+            boot,
+        }
     }
 
     /// The app under test.
     pub async fn app(
         &self,
-    ) -> impl Service<actix_http::Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error> {
-        test::init_service(iam_svc::app::build(self.state.clone(), web::Data::new(Metrics::new("iam-svc")))).await
+    ) -> impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    > {
+        test::init_service(iam_svc::app::build(
+            self.state.clone(),
+            web::Data::new(Metrics::new("iam-svc")),
+        ))
+        .await
     }
 }
 
 /// Status and JSON body (Null when the body is empty) of a request.
-pub async fn call<S, B>(app: &S, req: test::TestRequest) -> (StatusCode, Value, actix_web::http::header::HeaderMap)
+pub async fn call<S, B>(
+    app: &S,
+    req: test::TestRequest,
+) -> (StatusCode, Value, actix_web::http::header::HeaderMap)
 where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
@@ -96,7 +118,8 @@ where
     let body = if bytes.is_empty() {
         Value::Null
     } else {
-        serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
     };
     (status, body, headers)
 }
@@ -126,7 +149,12 @@ where
         .set_json(password_body(domain, user, password, scope));
     let (status, body, headers) = call(app, req).await;
     assert_eq!(status, StatusCode::CREATED, "login failed: {body}");
-    headers.get("x-subject-token").expect("X-Subject-Token").to_str().expect("ascii").to_string()
+    headers
+        .get("x-subject-token")
+        .expect("X-Subject-Token")
+        .to_str()
+        .expect("ascii")
+        .to_string()
 }
 
 /// Scope helpers.
@@ -144,7 +172,14 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    login(app, bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, project_scope(&h.boot.project_id)).await
+    login(
+        app,
+        bootstrap::DOMAIN,
+        bootstrap::USER,
+        ADMIN_PASSWORD,
+        project_scope(&h.boot.project_id),
+    )
+    .await
 }
 
 /// Another tenant: a domain with its own admin (in an admin group), project and a
@@ -188,14 +223,29 @@ impl Harness {
             created_at: now,
         };
         repo::groups::insert(&mut conn, &group).expect("group");
-        let admin_role = repo::roles::find_by_name(&mut conn, "admin").expect("q").expect("role");
-        repo::grants::grant(&mut conn, Target::Domain(&domain.id), &group.id, &admin_role.id).expect("grant");
-        repo::grants::grant(&mut conn, Target::Project(&project.id), &group.id, &admin_role.id).expect("grant");
+        let admin_role = repo::roles::find_by_name(&mut conn, "admin")
+            .expect("q")
+            .expect("role");
+        repo::grants::grant(
+            &mut conn,
+            Target::Domain(&domain.id),
+            &group.id,
+            &admin_role.id,
+        )
+        .expect("grant");
+        repo::grants::grant(
+            &mut conn,
+            Target::Project(&project.id),
+            &group.id,
+            &admin_role.id,
+        )
+        .expect("grant");
         let user = repo::users::User {
             id: repo::new_id(),
             domain_id: domain.id.clone(),
             name: "admin".into(),
-            password_hash: credential_core::password::hash_password(ADMIN_PASSWORD, 1000).expect("hash"),
+            password_hash: credential_core::password::hash_password(ADMIN_PASSWORD, 1000)
+                .expect("hash"),
             enabled: true,
             description: String::new(),
             created_at: now,
@@ -203,7 +253,12 @@ impl Harness {
         };
         repo::users::insert(&mut conn, &user).expect("user");
         repo::groups::add_member(&mut conn, &group.id, &user.id).expect("member");
-        OtherTenant { domain_id: domain.id, domain_name: name.into(), admin_id: user.id, project_id: project.id }
+        OtherTenant {
+            domain_id: domain.id,
+            domain_name: name.into(),
+            admin_id: user.id,
+            project_id: project.id,
+        }
     }
 }
 
@@ -261,7 +316,10 @@ where
         .set_json(json!({ "user": { "name": name, "password": USER_PASSWORD } }));
     let (status, body, _) = call(app, req).await;
     assert_eq!(status, StatusCode::CREATED, "create user {name}: {body}");
-    body["user"]["id"].as_str().expect("user id").to_string()
+    let Some(id) = body["user"]["id"].as_str() else {
+        panic!("no user id in {body}")
+    };
+    id.to_string()
 }
 
 /// Create a group as the holder of `token`; returns the id.
@@ -274,7 +332,10 @@ where
         .set_json(json!({ "group": { "name": name } }));
     let (status, body, _) = call(app, req).await;
     assert_eq!(status, StatusCode::CREATED, "create group {name}: {body}");
-    body["group"]["id"].as_str().expect("group id").to_string()
+    let Some(id) = body["group"]["id"].as_str() else {
+        panic!("no group id in {body}")
+    };
+    id.to_string()
 }
 
 /// Create a top-level project as the holder of `token`; returns the id.
@@ -287,7 +348,10 @@ where
         .set_json(json!({ "project": { "name": name } }));
     let (status, body, _) = call(app, req).await;
     assert_eq!(status, StatusCode::CREATED, "create project {name}: {body}");
-    body["project"]["id"].as_str().expect("project id").to_string()
+    let Some(id) = body["project"]["id"].as_str() else {
+        panic!("no project id in {body}")
+    };
+    id.to_string()
 }
 
 /// A request that must answer 204 (membership and grant PUT/DELETE).
@@ -309,17 +373,39 @@ pub struct ProjectMember {
 }
 
 /// Create `name` as a [`ProjectMember`] of `project_id` in the domain of `admin`.
-pub async fn project_member<S, B>(app: &S, admin: &str, name: &str, project_id: &str) -> ProjectMember
+pub async fn project_member<S, B>(
+    app: &S,
+    admin: &str,
+    name: &str,
+    project_id: &str,
+) -> ProjectMember
 where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
     let user_id = create_user_as(app, admin, name).await;
     let group_id = create_group_as(app, admin, &format!("{name}-group")).await;
-    expect_no_content(app, with_token(test::TestRequest::put().uri(&format!("/v3/groups/{group_id}/users/{user_id}")), admin))
-        .await;
+    expect_no_content(
+        app,
+        with_token(
+            test::TestRequest::put().uri(&format!("/v3/groups/{group_id}/users/{user_id}")),
+            admin,
+        ),
+    )
+    .await;
     let grant = format!("/v3/projects/{project_id}/groups/{group_id}/roles/{MEMBER_ROLE_ID}");
     expect_no_content(app, with_token(test::TestRequest::put().uri(&grant), admin)).await;
-    let token = login(app, bootstrap::DOMAIN, name, USER_PASSWORD, project_scope(project_id)).await;
-    ProjectMember { user_id, group_id, token }
+    let token = login(
+        app,
+        bootstrap::DOMAIN,
+        name,
+        USER_PASSWORD,
+        project_scope(project_id),
+    )
+    .await;
+    ProjectMember {
+        user_id,
+        group_id,
+        token,
+    }
 }

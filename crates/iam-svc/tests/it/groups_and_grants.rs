@@ -33,11 +33,24 @@ fn member_role() -> Value {
 /// A project-scoped login as `user` (password [`USER_PASSWORD`]): status and body.
 async fn project_login<S, B>(app: &S, user: &str, project: &str) -> (StatusCode, Value)
 where
-    S: actix_web::dev::Service<actix_http::Request, Response = actix_web::dev::ServiceResponse<B>, Error = actix_web::Error>,
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
     B: actix_web::body::MessageBody,
 {
-    let body = password_body(bootstrap::DOMAIN, user, USER_PASSWORD, project_scope(project));
-    let (status, body, _) = call(app, TestRequest::post().uri("/v3/auth/tokens").set_json(body)).await;
+    let body = password_body(
+        bootstrap::DOMAIN,
+        user,
+        USER_PASSWORD,
+        project_scope(project),
+    );
+    let (status, body, _) = call(
+        app,
+        TestRequest::post().uri("/v3/auth/tokens").set_json(body),
+    )
+    .await;
     (status, body)
 }
 
@@ -52,8 +65,13 @@ async fn admin_creates_shows_updates_lists_and_deletes_a_group() {
     let (status, body, _) = call(&app, req).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let id = body["group"]["id"].as_str().expect("id").to_string();
-    let created = body["group"]["create_time"].as_i64().expect("create_time is a JSON integer");
-    assert!(created >= before - 1 && created <= chrono::Utc::now().timestamp_millis(), "{created}");
+    let created = body["group"]["create_time"]
+        .as_i64()
+        .expect("create_time is a JSON integer");
+    assert!(
+        created >= before - 1 && created <= chrono::Utc::now().timestamp_millis(),
+        "{created}"
+    );
     assert_eq!(
         body,
         json!({ "group": {
@@ -65,7 +83,10 @@ async fn admin_creates_shows_updates_lists_and_deletes_a_group() {
     let uri = format!("/v3/groups/{id}");
     let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["group"]["links"], json!({ "self": format!("http://iam.test{uri}"), "previous": null, "next": null }));
+    assert_eq!(
+        body["group"]["links"],
+        json!({ "self": format!("http://iam.test{uri}"), "previous": null, "next": null })
+    );
     assert_eq!(body["group"]["create_time"], created);
 
     let req = with_token(TestRequest::patch().uri(&uri), &admin)
@@ -80,12 +101,28 @@ async fn admin_creates_shows_updates_lists_and_deletes_a_group() {
         }})
     );
 
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/groups"), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/groups"), &admin),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let names: Vec<_> = body["groups"].as_array().expect("groups").iter().map(|g| g["name"].clone()).collect();
+    let names: Vec<_> = body["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| g["name"].clone())
+        .collect();
     assert_eq!(names, [json!("admins"), json!("ops-team")]);
-    assert_eq!(body["links"], json!({ "self": "http://iam.test/v3/groups", "previous": null, "next": null }));
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/groups?name=ops-team"), &admin)).await;
+    assert_eq!(
+        body["links"],
+        json!({ "self": "http://iam.test/v3/groups", "previous": null, "next": null })
+    );
+    let (_, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/groups?name=ops-team"), &admin),
+    )
+    .await;
     assert_eq!(body["groups"].as_array().expect("groups").len(), 1);
     assert_eq!(body["groups"][0]["id"], id.as_str());
 
@@ -105,11 +142,15 @@ async fn a_duplicate_group_name_is_409() {
     create_group_as(&app, &admin, "ops").await;
     let dev = create_group_as(&app, &admin, "dev").await;
     let message = "A group with that name already exists in the domain.";
-    let req = with_token(TestRequest::post().uri("/v3/groups"), &admin).set_json(json!({ "group": { "name": "ops" } }));
+    let req = with_token(TestRequest::post().uri("/v3/groups"), &admin)
+        .set_json(json!({ "group": { "name": "ops" } }));
     let (status, body, _) = call(&app, req).await;
     assert_keystone_error(status, &body, 409, message);
-    let req = with_token(TestRequest::patch().uri(&format!("/v3/groups/{dev}")), &admin)
-        .set_json(json!({ "group": { "name": "ops" } }));
+    let req = with_token(
+        TestRequest::patch().uri(&format!("/v3/groups/{dev}")),
+        &admin,
+    )
+    .set_json(json!({ "group": { "name": "ops" } }));
     let (status, body, _) = call(&app, req).await;
     assert_keystone_error(status, &body, 409, message);
 }
@@ -123,20 +164,35 @@ async fn invalid_group_fields_are_400() {
     let bad_name = "Invalid group name: use 1 to 64 letters, digits, spaces, '-', '_' or '.', not starting or ending with a space.";
     let cases = [
         (json!({ "group": { "name": "a/b" } }), bad_name),
-        (json!({ "group": { "name": "ops", "description": "<b>" } }), "Invalid description: up to 255 characters, without @#%&<>\\$^*."),
+        (
+            json!({ "group": { "name": "ops", "description": "<b>" } }),
+            "Invalid description: up to 255 characters, without @#%&<>\\$^* or control characters.",
+        ),
     ];
     for (body, message) in cases {
-        let (status, got, _) = call(&app, with_token(TestRequest::post().uri("/v3/groups"), &admin).set_json(&body)).await;
+        let (status, got, _) = call(
+            &app,
+            with_token(TestRequest::post().uri("/v3/groups"), &admin).set_json(&body),
+        )
+        .await;
         assert_keystone_error(status, &got, 400, message);
-        let req = with_token(TestRequest::patch().uri(&format!("/v3/groups/{id}")), &admin).set_json(&body);
+        let req = with_token(
+            TestRequest::patch().uri(&format!("/v3/groups/{id}")),
+            &admin,
+        )
+        .set_json(&body);
         let (status, got, _) = call(&app, req).await;
         assert_keystone_error(status, &got, 400, message);
     }
-    let req = with_token(TestRequest::post().uri("/v3/groups"), &admin).set_json(json!({ "group": { "description": "x" } }));
+    let req = with_token(TestRequest::post().uri("/v3/groups"), &admin)
+        .set_json(json!({ "group": { "description": "x" } }));
     let (status, body, _) = call(&app, req).await;
     assert_keystone_error(status, &body, 400, "group.name is required");
-    let req = with_token(TestRequest::patch().uri(&format!("/v3/groups/{id}")), &admin)
-        .set_json(json!({ "group": { "domain_id": "elsewhere" } }));
+    let req = with_token(
+        TestRequest::patch().uri(&format!("/v3/groups/{id}")),
+        &admin,
+    )
+    .set_json(json!({ "group": { "domain_id": "elsewhere" } }));
     let (status, body, _) = call(&app, req).await;
     assert_keystone_error(status, &body, 400, "A group cannot move to another domain.");
 }
@@ -151,23 +207,45 @@ async fn membership_put_is_idempotent_and_head_and_list_report_it() {
     let bob = create_user_as(&app, &admin, "bob").await;
     let membership = format!("/v3/groups/{group}/users/{alice}");
     for _ in 0..2 {
-        let (status, body, _) = call(&app, with_token(TestRequest::put().uri(&membership), &admin)).await;
+        let (status, body, _) = call(
+            &app,
+            with_token(TestRequest::put().uri(&membership), &admin),
+        )
+        .await;
         assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
         assert_eq!(body, Value::Null);
     }
     let (status, body, _) = call(&app, with_token(head(&membership), &admin)).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let (status, _, _) = call(&app, with_token(head(&format!("/v3/groups/{group}/users/{bob}")), &admin)).await;
+    let (status, _, _) = call(
+        &app,
+        with_token(head(&format!("/v3/groups/{group}/users/{bob}")), &admin),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/groups/{group}/users")), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!("/v3/groups/{group}/users")),
+            &admin,
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let users = body["users"].as_array().expect("users");
     assert_eq!(users.len(), 1, "{body}");
     assert_eq!(users[0]["id"], alice.as_str());
     assert_eq!(users[0]["name"], "alice");
     assert_eq!(users[0]["pwd_strength"], "Strong");
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/users/{alice}/groups")), &admin)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!("/v3/users/{alice}/groups")),
+            &admin,
+        ),
+    )
+    .await;
     assert_eq!(body["groups"].as_array().expect("groups").len(), 1);
     assert_eq!(body["groups"][0]["id"], group.as_str());
 }
@@ -182,7 +260,10 @@ async fn group_members_list_links_to_itself() {
     let uri = format!("/v3/groups/{group}/users");
     let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body, json!({ "users": [], "links": { "self": format!("http://iam.test{uri}"), "previous": null, "next": null } }));
+    assert_eq!(
+        body,
+        json!({ "users": [], "links": { "self": format!("http://iam.test{uri}"), "previous": null, "next": null } })
+    );
 }
 
 #[actix_web::test]
@@ -193,14 +274,33 @@ async fn removing_a_member_is_204_then_404() {
     let group = create_group_as(&app, &admin, "ops").await;
     let alice = create_user_as(&app, &admin, "alice").await;
     let membership = format!("/v3/groups/{group}/users/{alice}");
-    expect_no_content(&app, with_token(TestRequest::put().uri(&membership), &admin)).await;
-    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&membership), &admin)).await;
+    expect_no_content(
+        &app,
+        with_token(TestRequest::put().uri(&membership), &admin),
+    )
+    .await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::delete().uri(&membership), &admin),
+    )
+    .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&membership), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::delete().uri(&membership), &admin),
+    )
+    .await;
     assert_keystone_error(status, &body, 404, "Could not find membership.");
     let (status, _, _) = call(&app, with_token(head(&membership), &admin)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/groups/{group}/users")), &admin)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!("/v3/groups/{group}/users")),
+            &admin,
+        ),
+    )
+    .await;
     assert_eq!(body["users"], json!([]));
 }
 
@@ -212,12 +312,34 @@ async fn membership_of_unknown_group_or_user_is_404() {
     let group = create_group_as(&app, &admin, "ops").await;
     let alice = create_user_as(&app, &admin, "alice").await;
     let nobody = "0123456789abcdef0123456789abcdef";
-    for req in [TestRequest::put(), TestRequest::delete(), TestRequest::default().method(Method::HEAD)] {
-        let (status, body, _) = call(&app, with_token(req.uri(&format!("/v3/groups/{nobody}/users/{alice}")), &admin)).await;
+    for req in [
+        TestRequest::put(),
+        TestRequest::delete(),
+        TestRequest::default().method(Method::HEAD),
+    ] {
+        let (status, body, _) = call(
+            &app,
+            with_token(
+                req.uri(&format!("/v3/groups/{nobody}/users/{alice}")),
+                &admin,
+            ),
+        )
+        .await;
         assert_keystone_error(status, &body, 404, "Could not find group.");
     }
-    for req in [TestRequest::put(), TestRequest::delete(), TestRequest::default().method(Method::HEAD)] {
-        let (status, body, _) = call(&app, with_token(req.uri(&format!("/v3/groups/{group}/users/{nobody}")), &admin)).await;
+    for req in [
+        TestRequest::put(),
+        TestRequest::delete(),
+        TestRequest::default().method(Method::HEAD),
+    ] {
+        let (status, body, _) = call(
+            &app,
+            with_token(
+                req.uri(&format!("/v3/groups/{group}/users/{nobody}")),
+                &admin,
+            ),
+        )
+        .await;
         assert_keystone_error(status, &body, 404, "Could not find user.");
     }
 }
@@ -235,13 +357,21 @@ async fn project_grant_put_head_list_and_delete() {
     let (status, _, _) = call(&app, with_token(head(&grant), &admin)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     for _ in 0..2 {
-        let (status, body, _) = call(&app, with_token(TestRequest::put().uri(&grant), &admin)).await;
+        let (status, body, _) =
+            call(&app, with_token(TestRequest::put().uri(&grant), &admin)).await;
         assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
         assert_eq!(body, Value::Null);
     }
     let (status, body, _) = call(&app, with_token(head(&grant), &admin)).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let (status, _, _) = call(&app, with_token(head(&project_grant(project, &group, READONLY_ROLE_ID)), &admin)).await;
+    let (status, _, _) = call(
+        &app,
+        with_token(
+            head(&project_grant(project, &group, READONLY_ROLE_ID)),
+            &admin,
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&list), &admin)).await;
@@ -279,7 +409,12 @@ async fn domain_grant_put_head_list_and_delete() {
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&list), &admin)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let roles: Vec<_> = body["roles"].as_array().expect("roles").iter().map(|r| (r["id"].clone(), r["name"].clone())).collect();
+    let roles: Vec<_> = body["roles"]
+        .as_array()
+        .expect("roles")
+        .iter()
+        .map(|r| (r["id"].clone(), r["name"].clone()))
+        .collect();
     assert_eq!(roles, [(json!(READONLY_ROLE_ID), json!("readonly"))]);
     assert_eq!(body["links"]["self"], format!("http://iam.test{list}"));
 
@@ -297,23 +432,62 @@ async fn grants_with_unknown_parts_are_404() {
     let admin = admin_token(&app, &h).await;
     let group = create_group_as(&app, &admin, "ops").await;
     let nobody = "0123456789abcdef0123456789abcdef";
-    let (status, body, _) =
-        call(&app, with_token(TestRequest::put().uri(&project_grant(&h.boot.project_id, &group, nobody)), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::put().uri(&project_grant(&h.boot.project_id, &group, nobody)),
+            &admin,
+        ),
+    )
+    .await;
     assert_keystone_error(status, &body, 404, "Could not find role.");
-    let (status, body, _) =
-        call(&app, with_token(TestRequest::put().uri(&domain_grant(&h.boot.domain_id, &group, nobody)), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::put().uri(&domain_grant(&h.boot.domain_id, &group, nobody)),
+            &admin,
+        ),
+    )
+    .await;
     assert_keystone_error(status, &body, 404, "Could not find role.");
-    let (status, body, _) =
-        call(&app, with_token(TestRequest::put().uri(&project_grant(nobody, &group, MEMBER_ROLE_ID)), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::put().uri(&project_grant(nobody, &group, MEMBER_ROLE_ID)),
+            &admin,
+        ),
+    )
+    .await;
     assert_keystone_error(status, &body, 404, "Could not find project.");
-    let (status, body, _) =
-        call(&app, with_token(TestRequest::put().uri(&project_grant(&h.boot.project_id, nobody, MEMBER_ROLE_ID)), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::put().uri(&project_grant(&h.boot.project_id, nobody, MEMBER_ROLE_ID)),
+            &admin,
+        ),
+    )
+    .await;
     assert_keystone_error(status, &body, 404, "Could not find group.");
-    let (status, body, _) =
-        call(&app, with_token(TestRequest::put().uri(&domain_grant(nobody, &group, MEMBER_ROLE_ID)), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::put().uri(&domain_grant(nobody, &group, MEMBER_ROLE_ID)),
+            &admin,
+        ),
+    )
+    .await;
     assert_keystone_error(status, &body, 404, "Could not find domain.");
-    let (_, body, _) =
-        call(&app, with_token(TestRequest::get().uri(&format!("/v3/projects/{}/groups/{group}/roles", h.boot.project_id)), &admin)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!(
+                "/v3/projects/{}/groups/{group}/roles",
+                h.boot.project_id
+            )),
+            &admin,
+        ),
+    )
+    .await;
     assert_eq!(body["roles"], json!([]));
 }
 
@@ -325,14 +499,34 @@ async fn a_granted_member_role_shows_in_the_project_token() {
     let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
     let (status, body) = project_login(&app, "alice", &h.boot.project_id).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert_eq!(body["token"]["roles"], json!([{ "id": MEMBER_ROLE_ID, "name": "member" }]));
+    assert_eq!(
+        body["token"]["roles"],
+        json!([{ "id": MEMBER_ROLE_ID, "name": "member" }])
+    );
     assert_eq!(body["token"]["user"]["id"], member.user_id.as_str());
     assert_eq!(body["token"]["project"]["id"], h.boot.project_id.as_str());
     // Grants of several groups add up.
     let readers = create_group_as(&app, &admin, "readers").await;
-    expect_no_content(&app, with_token(TestRequest::put().uri(&format!("/v3/groups/{readers}/users/{}", member.user_id)), &admin)).await;
-    expect_no_content(&app, with_token(TestRequest::put().uri(&project_grant(&h.boot.project_id, &readers, READONLY_ROLE_ID)), &admin))
-        .await;
+    expect_no_content(
+        &app,
+        with_token(
+            TestRequest::put().uri(&format!("/v3/groups/{readers}/users/{}", member.user_id)),
+            &admin,
+        ),
+    )
+    .await;
+    expect_no_content(
+        &app,
+        with_token(
+            TestRequest::put().uri(&project_grant(
+                &h.boot.project_id,
+                &readers,
+                READONLY_ROLE_ID,
+            )),
+            &admin,
+        ),
+    )
+    .await;
     let (_, body) = project_login(&app, "alice", &h.boot.project_id).await;
     assert_eq!(
         body["token"]["roles"],
@@ -359,7 +553,11 @@ async fn leaving_the_group_refuses_the_next_project_login() {
     let admin = admin_token(&app, &h).await;
     let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
     let membership = format!("/v3/groups/{}/users/{}", member.group_id, member.user_id);
-    expect_no_content(&app, with_token(TestRequest::delete().uri(&membership), &admin)).await;
+    expect_no_content(
+        &app,
+        with_token(TestRequest::delete().uri(&membership), &admin),
+    )
+    .await;
     let (status, body) = project_login(&app, "alice", &h.boot.project_id).await;
     assert_keystone_error(status, &body, 401, MSG_SCOPE_REFUSED);
 }
@@ -370,16 +568,38 @@ async fn deleting_the_group_removes_its_grants() {
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
     project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/groups?name=alice-group"), &admin)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri("/v3/groups?name=alice-group"),
+            &admin,
+        ),
+    )
+    .await;
     let group = body["groups"][0]["id"].as_str().expect("group").to_string();
-    expect_no_content(&app, with_token(TestRequest::delete().uri(&format!("/v3/groups/{group}")), &admin)).await;
+    expect_no_content(
+        &app,
+        with_token(
+            TestRequest::delete().uri(&format!("/v3/groups/{group}")),
+            &admin,
+        ),
+    )
+    .await;
     let (status, body) = project_login(&app, "alice", &h.boot.project_id).await;
     assert_keystone_error(status, &body, 401, MSG_SCOPE_REFUSED);
     // A new group with the same name starts without the old grants.
     let again = create_group_as(&app, &admin, "alice-group").await;
-    let (_, body, _) =
-        call(&app, with_token(TestRequest::get().uri(&format!("/v3/projects/{}/groups/{again}/roles", h.boot.project_id)), &admin))
-            .await;
+    let (_, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!(
+                "/v3/projects/{}/groups/{again}/roles",
+                h.boot.project_id
+            )),
+            &admin,
+        ),
+    )
+    .await;
     assert_eq!(body["roles"], json!([]));
 }
 
@@ -391,17 +611,45 @@ async fn a_domain_grant_scopes_to_the_domain_and_to_every_project() {
     let second = create_project_as(&app, &admin, "second").await;
     let alice = create_user_as(&app, &admin, "alice").await;
     let group = create_group_as(&app, &admin, "readers").await;
-    expect_no_content(&app, with_token(TestRequest::put().uri(&format!("/v3/groups/{group}/users/{alice}")), &admin)).await;
-    expect_no_content(&app, with_token(TestRequest::put().uri(&domain_grant(&h.boot.domain_id, &group, READONLY_ROLE_ID)), &admin))
-        .await;
-    let body = password_body(bootstrap::DOMAIN, "alice", USER_PASSWORD, domain_scope(&h.boot.domain_id));
-    let (status, body, _) = call(&app, TestRequest::post().uri("/v3/auth/tokens").set_json(body)).await;
+    expect_no_content(
+        &app,
+        with_token(
+            TestRequest::put().uri(&format!("/v3/groups/{group}/users/{alice}")),
+            &admin,
+        ),
+    )
+    .await;
+    expect_no_content(
+        &app,
+        with_token(
+            TestRequest::put().uri(&domain_grant(&h.boot.domain_id, &group, READONLY_ROLE_ID)),
+            &admin,
+        ),
+    )
+    .await;
+    let body = password_body(
+        bootstrap::DOMAIN,
+        "alice",
+        USER_PASSWORD,
+        domain_scope(&h.boot.domain_id),
+    );
+    let (status, body, _) = call(
+        &app,
+        TestRequest::post().uri("/v3/auth/tokens").set_json(body),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert_eq!(body["token"]["roles"], json!([{ "id": READONLY_ROLE_ID, "name": "readonly" }]));
+    assert_eq!(
+        body["token"]["roles"],
+        json!([{ "id": READONLY_ROLE_ID, "name": "readonly" }])
+    );
     for project in [&h.boot.project_id, &second] {
         let (status, body) = project_login(&app, "alice", project).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
-        assert_eq!(body["token"]["roles"], json!([{ "id": READONLY_ROLE_ID, "name": "readonly" }]));
+        assert_eq!(
+            body["token"]["roles"],
+            json!([{ "id": READONLY_ROLE_ID, "name": "readonly" }])
+        );
     }
 }
 
@@ -415,21 +663,35 @@ async fn a_member_may_not_manage_groups_or_grants() {
     let project_grant_uri = project_grant(&h.boot.project_id, g, ADMIN_ROLE_ID);
     let domain_grant_uri = domain_grant(&h.boot.domain_id, g, ADMIN_ROLE_ID);
     let requests = [
-        TestRequest::post().uri("/v3/groups").set_json(json!({ "group": { "name": "mine" } })),
+        TestRequest::post()
+            .uri("/v3/groups")
+            .set_json(json!({ "group": { "name": "mine" } })),
         TestRequest::get().uri("/v3/groups"),
         TestRequest::get().uri(&format!("/v3/groups/{g}")),
-        TestRequest::patch().uri(&format!("/v3/groups/{g}")).set_json(json!({ "group": { "name": "mine" } })),
+        TestRequest::patch()
+            .uri(&format!("/v3/groups/{g}"))
+            .set_json(json!({ "group": { "name": "mine" } })),
         TestRequest::delete().uri(&format!("/v3/groups/{g}")),
         TestRequest::get().uri(&format!("/v3/groups/{g}/users")),
         TestRequest::put().uri(&format!("/v3/groups/{g}/users/{u}")),
-        TestRequest::default().method(Method::HEAD).uri(&format!("/v3/groups/{g}/users/{u}")),
+        TestRequest::default()
+            .method(Method::HEAD)
+            .uri(&format!("/v3/groups/{g}/users/{u}")),
         TestRequest::delete().uri(&format!("/v3/groups/{g}/users/{u}")),
         TestRequest::put().uri(&project_grant_uri),
-        TestRequest::default().method(Method::HEAD).uri(&project_grant_uri),
+        TestRequest::default()
+            .method(Method::HEAD)
+            .uri(&project_grant_uri),
         TestRequest::delete().uri(&project_grant(&h.boot.project_id, g, MEMBER_ROLE_ID)),
-        TestRequest::get().uri(&format!("/v3/projects/{}/groups/{g}/roles", h.boot.project_id)),
+        TestRequest::get().uri(&format!(
+            "/v3/projects/{}/groups/{g}/roles",
+            h.boot.project_id
+        )),
         TestRequest::put().uri(&domain_grant_uri),
-        TestRequest::get().uri(&format!("/v3/domains/{}/groups/{g}/roles", h.boot.domain_id)),
+        TestRequest::get().uri(&format!(
+            "/v3/domains/{}/groups/{g}/roles",
+            h.boot.domain_id
+        )),
     ];
     for req in requests {
         let (status, body, _) = call(&app, with_token(req, &member.token)).await;
@@ -437,5 +699,8 @@ async fn a_member_may_not_manage_groups_or_grants() {
     }
     // Still just a member.
     let (_, body) = project_login(&app, "alice", &h.boot.project_id).await;
-    assert_eq!(body["token"]["roles"], json!([{ "id": MEMBER_ROLE_ID, "name": "member" }]));
+    assert_eq!(
+        body["token"]["roles"],
+        json!([{ "id": MEMBER_ROLE_ID, "name": "member" }])
+    );
 }

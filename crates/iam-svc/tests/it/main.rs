@@ -1,12 +1,15 @@
 //! iam-svc integration tests: HTTP in through the real app, database out. One binary,
 //! modules per area. SQLite by default; PostgreSQL with `TEST_DATABASE_URL`.
 
+mod access_keys;
+mod bad_input;
 mod common;
+mod concurrency;
+mod groups_and_grants;
+mod migrations;
+mod projects_and_roles;
+mod revocation_feed;
+mod secrets;
 mod smoke;
 mod tokens;
-mod access_keys;
 mod users;
-mod groups_and_grants;
-mod projects_and_roles;
-mod bad_input;
-mod revocation_feed;

@@ -9,7 +9,13 @@ use serde_json::{json, Value};
 use crate::common::*;
 
 fn names(body: &Value, key: &str) -> Vec<String> {
-    body[key].as_array().expect("list").iter().map(|x| x["name"].as_str().expect("name").to_string()).collect()
+    let Some(items) = body[key].as_array() else {
+        panic!("no {key} list in {body}")
+    };
+    items
+        .iter()
+        .map(|x| x["name"].as_str().unwrap_or_default().to_string())
+        .collect()
 }
 
 fn role_body(id: &str, name: &str, display_name: &str, description: &str) -> Value {
@@ -22,15 +28,30 @@ fn role_body(id: &str, name: &str, display_name: &str, description: &str) -> Val
 }
 
 fn admin_role() -> Value {
-    role_body(ADMIN_ROLE_ID, "admin", "Administrator", "Full control of the scope, including identity and credentials of others")
+    role_body(
+        ADMIN_ROLE_ID,
+        "admin",
+        "Administrator",
+        "Full control of the scope, including identity and credentials of others",
+    )
 }
 
 fn member_role() -> Value {
-    role_body(MEMBER_ROLE_ID, "member", "Member", "Create and use resources in the scope")
+    role_body(
+        MEMBER_ROLE_ID,
+        "member",
+        "Member",
+        "Create and use resources in the scope",
+    )
 }
 
 fn readonly_role() -> Value {
-    role_body(READONLY_ROLE_ID, "readonly", "Read only", "Read resources in the scope")
+    role_body(
+        READONLY_ROLE_ID,
+        "readonly",
+        "Read only",
+        "Read resources in the scope",
+    )
 }
 
 #[actix_web::test]
@@ -52,9 +73,10 @@ async fn a_new_projects_parent_defaults_to_its_domain() {
         }})
     );
     // Naming the domain as parent, as Keystone clients do, is the same thing.
-    let req = with_token(TestRequest::post().uri("/v3/projects"), &admin).set_json(json!({ "project": {
-        "name": "top", "parent_id": h.boot.domain_id, "domain_id": h.boot.domain_id,
-    }}));
+    let req =
+        with_token(TestRequest::post().uri("/v3/projects"), &admin).set_json(json!({ "project": {
+            "name": "top", "parent_id": h.boot.domain_id, "domain_id": h.boot.domain_id,
+        }}));
     let (status, body, _) = call(&app, req).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["project"]["parent_id"], h.boot.domain_id.as_str());
@@ -79,7 +101,7 @@ async fn a_project_may_have_another_project_as_parent() {
     assert_eq!(body["project"]["enabled"], true);
     let uri = format!("/v3/projects?parent_id={}", h.boot.project_id);
     let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
-    assert_eq!(names(&body, "projects"), [name.clone()]);
+    assert_eq!(names(&body, "projects"), [name.as_str()]);
     assert_eq!(body["projects"][0]["id"], id.as_str());
     // The new project is scopable by a user whose group holds a role on it.
     project_member(&app, &admin, "alice", &id).await;
@@ -91,13 +113,26 @@ async fn an_unknown_or_foreign_parent_is_400() {
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
     let other = h.other_tenant("globex");
-    for parent in ["0123456789abcdef0123456789abcdef", other.project_id.as_str(), other.domain_id.as_str()] {
+    for parent in [
+        "0123456789abcdef0123456789abcdef",
+        other.project_id.as_str(),
+        other.domain_id.as_str(),
+    ] {
         let req = with_token(TestRequest::post().uri("/v3/projects"), &admin)
             .set_json(json!({ "project": { "name": "orphan", "parent_id": parent } }));
         let (status, body, _) = call(&app, req).await;
-        assert_keystone_error(status, &body, 400, "parent_id must be a project of the domain");
+        assert_keystone_error(
+            status,
+            &body,
+            400,
+            "parent_id must be a project of the domain",
+        );
     }
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/projects"), &admin)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/projects"), &admin),
+    )
+    .await;
     assert_eq!(names(&body, "projects"), [bootstrap::PROJECT]);
 }
 
@@ -112,11 +147,21 @@ async fn a_duplicate_project_name_is_409() {
         .set_json(json!({ "project": { "name": bootstrap::PROJECT } }));
     let (status, body, _) = call(&app, req).await;
     assert_keystone_error(status, &body, 409, message);
-    let req = with_token(TestRequest::patch().uri(&format!("/v3/projects/{second}")), &admin)
-        .set_json(json!({ "project": { "name": bootstrap::PROJECT } }));
+    let req = with_token(
+        TestRequest::patch().uri(&format!("/v3/projects/{second}")),
+        &admin,
+    )
+    .set_json(json!({ "project": { "name": bootstrap::PROJECT } }));
     let (status, body, _) = call(&app, req).await;
     assert_keystone_error(status, &body, 409, message);
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/projects/{second}")), &admin)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!("/v3/projects/{second}")),
+            &admin,
+        ),
+    )
+    .await;
     assert_eq!(body["project"]["name"], "second");
 }
 
@@ -126,17 +171,23 @@ async fn invalid_project_fields_are_400() {
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
     let bad_name = "Invalid project name: use 1 to 64 letters, digits, spaces, '-', '_' or '.', not starting or ending with a space.";
-    let bad_description = "Invalid description: up to 255 characters, without @#%&<>\\$^*.";
+    let bad_description =
+        "Invalid description: up to 255 characters, without @#%&<>\\$^* or control characters.";
     let project_uri = format!("/v3/projects/{}", h.boot.project_id);
     for (project, message) in [
         (json!({ "name": "a/b" }), bad_name),
         (json!({ "name": "" }), bad_name),
-        (json!({ "name": "fine", "description": "50% off" }), bad_description),
+        (
+            json!({ "name": "fine", "description": "50% off" }),
+            bad_description,
+        ),
     ] {
-        let req = with_token(TestRequest::post().uri("/v3/projects"), &admin).set_json(json!({ "project": project }));
+        let req = with_token(TestRequest::post().uri("/v3/projects"), &admin)
+            .set_json(json!({ "project": project }));
         let (status, body, _) = call(&app, req).await;
         assert_keystone_error(status, &body, 400, message);
-        let req = with_token(TestRequest::patch().uri(&project_uri), &admin).set_json(json!({ "project": project }));
+        let req = with_token(TestRequest::patch().uri(&project_uri), &admin)
+            .set_json(json!({ "project": project }));
         let (status, body, _) = call(&app, req).await;
         assert_keystone_error(status, &body, 400, message);
     }
@@ -149,10 +200,20 @@ async fn admin_lists_every_project_with_filters_and_pages() {
     let admin = admin_token(&app, &h).await;
     create_project_as(&app, &admin, "alpha").await;
     create_project_as(&app, &admin, "zulu").await;
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/projects"), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/projects"), &admin),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(names(&body, "projects"), ["alpha", bootstrap::PROJECT, "zulu"]);
-    assert_eq!(body["links"], json!({ "self": "http://iam.test/v3/projects", "previous": null, "next": null }));
+    assert_eq!(
+        names(&body, "projects"),
+        ["alpha", bootstrap::PROJECT, "zulu"]
+    );
+    assert_eq!(
+        body["links"],
+        json!({ "self": "http://iam.test/v3/projects", "previous": null, "next": null })
+    );
     let local = &body["projects"][1];
     assert_eq!(
         local,
@@ -167,10 +228,16 @@ async fn admin_lists_every_project_with_filters_and_pages() {
     let cases = [
         ("/v3/projects?name=zulu", vec!["zulu"]),
         ("/v3/projects?enabled=false", vec![]),
-        ("/v3/projects?enabled=true&per_page=2", vec!["alpha", bootstrap::PROJECT]),
+        (
+            "/v3/projects?enabled=true&per_page=2",
+            vec!["alpha", bootstrap::PROJECT],
+        ),
         ("/v3/projects?page=2&per_page=2", vec!["zulu"]),
         ("/v3/projects?page=3&per_page=2", vec![]),
-        (by_domain.as_str(), vec!["alpha", bootstrap::PROJECT, "zulu"]),
+        (
+            by_domain.as_str(),
+            vec!["alpha", bootstrap::PROJECT, "zulu"],
+        ),
     ];
     for (uri, expected) in cases {
         let (status, body, _) = call(&app, with_token(TestRequest::get().uri(uri), &admin)).await;
@@ -178,9 +245,15 @@ async fn admin_lists_every_project_with_filters_and_pages() {
         assert_eq!(names(&body, "projects"), expected, "{uri}");
     }
     for (uri, message) in [
-        ("/v3/projects?per_page=0", "per_page must be a positive integer"),
+        (
+            "/v3/projects?per_page=0",
+            "per_page must be a positive integer",
+        ),
         ("/v3/projects?page=-1", "page must be a positive integer"),
-        ("/v3/projects?enabled=maybe", "enabled must be true or false"),
+        (
+            "/v3/projects?enabled=maybe",
+            "enabled must be true or false",
+        ),
     ] {
         let (status, body, _) = call(&app, with_token(TestRequest::get().uri(uri), &admin)).await;
         assert_keystone_error(status, &body, 400, message);
@@ -194,10 +267,21 @@ async fn a_member_lists_only_the_projects_they_hold_a_role_on() {
     let admin = admin_token(&app, &h).await;
     create_project_as(&app, &admin, "hidden").await;
     let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/projects"), &member.token)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/projects"), &member.token),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(names(&body, "projects"), [bootstrap::PROJECT]);
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/projects?name=hidden"), &member.token)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri("/v3/projects?name=hidden"),
+            &member.token,
+        ),
+    )
+    .await;
     assert_eq!(body["projects"], json!([]));
 }
 
@@ -208,18 +292,45 @@ async fn showing_a_project_takes_a_role_on_it() {
     let admin = admin_token(&app, &h).await;
     let hidden = create_project_as(&app, &admin, "hidden").await;
     let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/projects/{hidden}")), &member.token)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!("/v3/projects/{hidden}")),
+            &member.token,
+        ),
+    )
+    .await;
     assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
     let uri = format!("/v3/projects/{}", h.boot.project_id);
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &member.token)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri(&uri), &member.token),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["project"]["id"], h.boot.project_id.as_str());
-    assert_eq!(body["project"]["links"], json!({ "self": format!("http://iam.test{uri}"), "previous": null, "next": null }));
+    assert_eq!(
+        body["project"]["links"],
+        json!({ "self": format!("http://iam.test{uri}"), "previous": null, "next": null })
+    );
     // The domain admin sees every project through the domain grant.
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/projects/{hidden}")), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!("/v3/projects/{hidden}")),
+            &admin,
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body, _) =
-        call(&app, with_token(TestRequest::get().uri("/v3/projects/0123456789abcdef0123456789abcdef"), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri("/v3/projects/0123456789abcdef0123456789abcdef"),
+            &admin,
+        ),
+    )
+    .await;
     assert_keystone_error(status, &body, 404, "Could not find project.");
 }
 
@@ -243,7 +354,8 @@ async fn admin_updates_name_and_description_and_gets_extra() {
         }})
     );
     // A partial update leaves the rest alone.
-    let req = with_token(TestRequest::patch().uri(&uri), &admin).set_json(json!({ "project": { "description": "Done" } }));
+    let req = with_token(TestRequest::patch().uri(&uri), &admin)
+        .set_json(json!({ "project": { "description": "Done" } }));
     let (status, body, _) = call(&app, req).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["project"]["name"], "final");
@@ -260,14 +372,22 @@ async fn a_member_may_not_create_or_update_projects() {
     let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
     let uri = format!("/v3/projects/{}", h.boot.project_id);
     let requests = [
-        TestRequest::post().uri("/v3/projects").set_json(json!({ "project": { "name": "mine" } })),
-        TestRequest::patch().uri(&uri).set_json(json!({ "project": { "name": "mine" } })),
+        TestRequest::post()
+            .uri("/v3/projects")
+            .set_json(json!({ "project": { "name": "mine" } })),
+        TestRequest::patch()
+            .uri(&uri)
+            .set_json(json!({ "project": { "name": "mine" } })),
     ];
     for req in requests {
         let (status, body, _) = call(&app, with_token(req, &member.token)).await;
         assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
     }
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/projects"), &admin)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/projects"), &admin),
+    )
+    .await;
     assert_eq!(names(&body, "projects"), [bootstrap::PROJECT]);
 }
 
@@ -278,7 +398,8 @@ async fn roles_list_holds_the_three_fixed_roles() {
     let admin = admin_token(&app, &h).await;
     let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
     for token in [&admin, &member.token] {
-        let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/roles"), token)).await;
+        let (status, body, _) =
+            call(&app, with_token(TestRequest::get().uri("/v3/roles"), token)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(
             body,
@@ -296,11 +417,19 @@ async fn roles_filter_by_name() {
     let h = Harness::new().await;
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/roles?name=member"), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/roles?name=member"), &admin),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["roles"], json!([member_role()]));
     assert_eq!(body["total_number"], 1);
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/roles?name=superuser"), &admin)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/roles?name=superuser"), &admin),
+    )
+    .await;
     assert_eq!(body["roles"], json!([]));
     assert_eq!(body["total_number"], 0);
 }
@@ -310,12 +439,27 @@ async fn show_role_by_id_and_unknown_is_404() {
     let h = Harness::new().await;
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/roles/{READONLY_ROLE_ID}")), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!("/v3/roles/{READONLY_ROLE_ID}")),
+            &admin,
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body, json!({ "role": readonly_role() }));
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/roles/admin"), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/roles/admin"), &admin),
+    )
+    .await;
     assert_keystone_error(status, &body, 404, "Could not find role.");
-    let (status, body, _) = call(&app, TestRequest::get().uri(&format!("/v3/roles/{READONLY_ROLE_ID}"))).await;
+    let (status, body, _) = call(
+        &app,
+        TestRequest::get().uri(&format!("/v3/roles/{READONLY_ROLE_ID}")),
+    )
+    .await;
     assert_keystone_error(status, &body, 401, MSG_NEEDS_AUTH);
 }
 
@@ -328,14 +472,25 @@ async fn auth_projects_lists_what_the_caller_may_scope_to() {
     let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
     let links = json!({ "self": "http://iam.test/v3/auth/projects" });
 
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/auth/projects"), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/auth/projects"), &admin),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(names(&body, "projects"), ["hidden", bootstrap::PROJECT]);
     assert_eq!(body["links"], links);
     assert_eq!(body["projects"][0]["id"], hidden.as_str());
-    assert_eq!(body["projects"][0]["links"], json!({ "self": format!("http://iam.test/v3/projects/{hidden}") }));
+    assert_eq!(
+        body["projects"][0]["links"],
+        json!({ "self": format!("http://iam.test/v3/projects/{hidden}") })
+    );
 
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/auth/projects"), &member.token)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/auth/projects"), &member.token),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["links"], links);
     assert_eq!(
@@ -355,7 +510,11 @@ async fn auth_domains_lists_the_domain_only_for_a_domain_role() {
     let admin = admin_token(&app, &h).await;
     let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
     let links = json!({ "self": "http://iam.test/v3/auth/domains" });
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/auth/domains"), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/auth/domains"), &admin),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body,
@@ -368,7 +527,11 @@ async fn auth_domains_lists_the_domain_only_for_a_domain_role() {
             "links": links,
         })
     );
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/auth/domains"), &member.token)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/auth/domains"), &member.token),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body, json!({ "domains": [], "links": links }));
 }
@@ -387,7 +550,11 @@ async fn a_users_projects_are_those_their_groups_hold_roles_on() {
         assert_eq!(names(&body, "projects"), [bootstrap::PROJECT]);
     }
     let admin_uri = format!("/v3/users/{}/projects", h.boot.user_id);
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&admin_uri), &member.token)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri(&admin_uri), &member.token),
+    )
+    .await;
     assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
 }
 
@@ -400,5 +567,8 @@ async fn a_users_projects_list_links_to_itself() {
     let uri = format!("/v3/users/{}/projects", h.boot.user_id);
     let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["links"], json!({ "self": format!("http://iam.test{uri}"), "previous": null, "next": null }));
+    assert_eq!(
+        body["links"],
+        json!({ "self": format!("http://iam.test{uri}"), "previous": null, "next": null })
+    );
 }

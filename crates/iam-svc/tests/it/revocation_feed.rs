@@ -2,6 +2,8 @@
 //! binary on a shared database, another process's `TokenVerifier` fed by `IamFeed`, and a
 //! second replica on the same database. Also the internal credential on `/internal/*`.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: a failed expectation is a failed test
+
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -36,14 +38,29 @@ impl KeyFiles {
         std::fs::create_dir_all(&dir).expect("key dir");
         let kid = format!("feed-{}", &id[..12]);
         let pkcs8 = TokenSigningKey::generate_pkcs8().expect("pkcs8");
-        let public_key = TokenSigningKey::from_pkcs8(kid.as_str(), &pkcs8).expect("key").public_key().public_key;
-        let line = format!("{kid} {}\n", base64::engine::general_purpose::STANDARD.encode(&pkcs8[..]));
+        let public_key = TokenSigningKey::from_pkcs8(kid.as_str(), &pkcs8)
+            .expect("key")
+            .public_key()
+            .public_key;
+        let line = format!(
+            "{kid} {}\n",
+            base64::engine::general_purpose::STANDARD.encode(&pkcs8[..])
+        );
         std::fs::write(dir.join("signing.keys"), line).expect("signing key file");
-        let internal_secret = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        let internal_secret = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
         std::fs::write(dir.join("internal-credential"), &internal_secret).expect("credential file");
         let master = iam_svc::keys::new_master_key_line().expect("master key");
         std::fs::write(dir.join("master.keys"), master).expect("master key file");
-        KeyFiles { dir, kid, public_key, internal_secret }
+        KeyFiles {
+            dir,
+            kid,
+            public_key,
+            internal_secret,
+        }
     }
 
     fn credential(&self) -> InternalCredential {
@@ -72,11 +89,17 @@ impl Drop for Replica {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 fn client() -> awc::Client {
-    awc::Client::builder().timeout(Duration::from_secs(10)).finish()
+    awc::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .finish()
 }
 
 /// Start the real binary on `db_url` with the key files; wait (at most 15 s) for /readyz.
@@ -96,9 +119,18 @@ async fn spawn_replica(db_url: &str, keys: &KeyFiles, name: &str) -> Replica {
             .env("IAM__DATABASE__URL", db_url)
             .env("IAM__SERVER__PORT", port.to_string())
             .env("IAM__SERVER__WORKERS", "2")
-            .env("IAM__TOKENS__SIGNING_KEY_FILE", keys.dir.join("signing.keys"))
-            .env("IAM__INTERNAL__CREDENTIAL_FILE", keys.dir.join("internal-credential"))
-            .env("IAM__ACCESS_KEYS__MASTER_KEY_FILE", keys.dir.join("master.keys"))
+            .env(
+                "IAM__TOKENS__SIGNING_KEY_FILE",
+                keys.dir.join("signing.keys"),
+            )
+            .env(
+                "IAM__INTERNAL__CREDENTIAL_FILE",
+                keys.dir.join("internal-credential"),
+            )
+            .env(
+                "IAM__ACCESS_KEYS__MASTER_KEY_FILE",
+                keys.dir.join("master.keys"),
+            )
             .env("IAM__PASSWORDS__PBKDF2_ITERATIONS", "1000")
             .env("IAM__PUBLIC_URL", &base_url)
             .env("RUST_LOG", "warn")
@@ -106,13 +138,21 @@ async fn spawn_replica(db_url: &str, keys: &KeyFiles, name: &str) -> Replica {
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).expect("log file"));
         let child = cmd.spawn().expect("spawn iam-svc");
-        let mut replica = Replica { child, base_url, log };
+        let mut replica = Replica {
+            child,
+            base_url,
+            log,
+        };
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(15) {
             if let Ok(Some(_)) = replica.child.try_wait() {
                 break;
             }
-            if let Ok(res) = client().get(format!("{}/readyz", replica.base_url)).send().await {
+            if let Ok(res) = client()
+                .get(format!("{}/readyz", replica.base_url))
+                .send()
+                .await
+            {
                 if res.status() == StatusCode::OK {
                     return replica;
                 }
@@ -145,41 +185,74 @@ async fn send(
         None => req.send().await,
     }
     .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
-    let subject = res.headers().get("x-subject-token").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let subject = res
+        .headers()
+        .get("x-subject-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let bytes = res.body().await.expect("body");
     let value = if bytes.is_empty() {
         Value::Null
     } else {
-        serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
     };
     (res.status(), value, subject)
 }
 
 async fn http_login(r: &Replica, user: &str, password: &str, scope: Value) -> String {
     let url = format!("{}/v3/auth/tokens", r.base_url);
-    let (status, body, token) =
-        send("POST", &url, &[], Some(password_body(bootstrap::DOMAIN, user, password, scope))).await;
-    assert_eq!(status, StatusCode::CREATED, "login of {user} at {}: {body}", r.base_url);
+    let (status, body, token) = send(
+        "POST",
+        &url,
+        &[],
+        Some(password_body(bootstrap::DOMAIN, user, password, scope)),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "login of {user} at {}: {body}",
+        r.base_url
+    );
     token.expect("X-Subject-Token")
 }
 
 async fn http_revoke(r: &Replica, caller: &str, subject: &str) {
     let url = format!("{}/v3/auth/tokens", r.base_url);
-    let (status, body, _) = send("DELETE", &url, &[("X-Auth-Token", caller), ("X-Subject-Token", subject)], None).await;
+    let (status, body, _) = send(
+        "DELETE",
+        &url,
+        &[("X-Auth-Token", caller), ("X-Subject-Token", subject)],
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "revoke: {body}");
 }
 
 /// A verifier in this process fed from `r`'s internal API, primed with keys and events.
 async fn fed_verifier(r: &Replica, keys: &KeyFiles) -> (Arc<TokenVerifier>, IamFeed) {
     let verifier = Arc::new(TokenVerifier::new(VerifierOptions::default()));
-    let feed = IamFeed::new(r.base_url.clone(), keys.credential(), verifier.clone(), Duration::from_secs(1));
+    let feed = IamFeed::new(
+        r.base_url.clone(),
+        keys.credential(),
+        verifier.clone(),
+        Duration::from_secs(1),
+    );
     feed.refresh_keys().await.expect("keys from iam-svc");
-    feed.pull_revocations().await.expect("revocations from iam-svc");
+    feed.pull_revocations()
+        .await
+        .expect("revocations from iam-svc");
     (verifier, feed)
 }
 
 /// Pull and verify until the token is refused as revoked; the time it took.
-async fn refused_via_feed(feed: &IamFeed, verifier: &TokenVerifier, token: &str, since: Instant) -> Duration {
+async fn refused_via_feed(
+    feed: &IamFeed,
+    verifier: &TokenVerifier,
+    token: &str,
+    since: Instant,
+) -> Duration {
     loop {
         feed.pull_revocations().await.expect("pull");
         match verifier.verify(token, Utc::now()) {
@@ -187,7 +260,11 @@ async fn refused_via_feed(feed: &IamFeed, verifier: &TokenVerifier, token: &str,
             Ok(_) => {}
             Err(other) => panic!("refused for the wrong reason: {other:?}"),
         }
-        assert!(since.elapsed() < REVOCATION_BOUND * 2, "still accepted {:?} after revocation", since.elapsed());
+        assert!(
+            since.elapsed() < REVOCATION_BOUND * 2,
+            "still accepted {:?} after revocation",
+            since.elapsed()
+        );
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -197,10 +274,18 @@ async fn a_revoked_token_is_refused_within_10s_by_another_process() {
     let h = Harness::shared().await;
     let keys = KeyFiles::new();
     let iam = spawn_replica(&h.db.url, &keys, "a").await;
-    let token = http_login(&iam, bootstrap::USER, ADMIN_PASSWORD, project_scope(&h.boot.project_id)).await;
+    let token = http_login(
+        &iam,
+        bootstrap::USER,
+        ADMIN_PASSWORD,
+        project_scope(&h.boot.project_id),
+    )
+    .await;
 
     let (verifier, feed) = fed_verifier(&iam, &keys).await;
-    let claims = verifier.verify(&token, Utc::now()).expect("valid before revocation");
+    let claims = verifier
+        .verify(&token, Utc::now())
+        .expect("valid before revocation");
     assert_eq!(claims.user_id, h.boot.user_id);
     assert_eq!(claims.domain_id, h.boot.domain_id);
     assert!(matches!(&claims.scope, TokenScope::Project { id, .. } if *id == h.boot.project_id));
@@ -213,7 +298,13 @@ async fn a_revoked_token_is_refused_within_10s_by_another_process() {
     assert!(took <= REVOCATION_BOUND, "refused only after {took:?}");
 
     // Other tokens of the same user are untouched.
-    let fresh = http_login(&iam, bootstrap::USER, ADMIN_PASSWORD, project_scope(&h.boot.project_id)).await;
+    let fresh = http_login(
+        &iam,
+        bootstrap::USER,
+        ADMIN_PASSWORD,
+        project_scope(&h.boot.project_id),
+    )
+    .await;
     feed.pull_revocations().await.expect("pull");
     assert!(verifier.verify(&fresh, Utc::now()).is_ok());
 }
@@ -223,7 +314,13 @@ async fn disabling_a_user_kills_their_tokens_in_another_process_within_10s() {
     let h = Harness::shared().await;
     let keys = KeyFiles::new();
     let iam = spawn_replica(&h.db.url, &keys, "a").await;
-    let admin = http_login(&iam, bootstrap::USER, ADMIN_PASSWORD, project_scope(&h.boot.project_id)).await;
+    let admin = http_login(
+        &iam,
+        bootstrap::USER,
+        ADMIN_PASSWORD,
+        project_scope(&h.boot.project_id),
+    )
+    .await;
     let url = format!("{}/v3/users", iam.base_url);
     let (status, body, _) = send(
         "POST",
@@ -237,7 +334,10 @@ async fn disabling_a_user_kills_their_tokens_in_another_process_within_10s() {
     let token = http_login(&iam, "leaver", USER_PASSWORD, Value::Null).await;
 
     let (verifier, feed) = fed_verifier(&iam, &keys).await;
-    assert_eq!(verifier.verify(&token, Utc::now()).expect("valid").user_id, user_id);
+    assert_eq!(
+        verifier.verify(&token, Utc::now()).expect("valid").user_id,
+        user_id
+    );
 
     let since = Instant::now();
     let c = client();
@@ -266,8 +366,13 @@ async fn a_token_revoked_on_one_replica_is_refused_by_another_within_10s() {
     let validate = |r: &Replica| format!("{}/v3/auth/tokens", r.base_url);
 
     // B accepts A's token: same keys, same database.
-    let (status, body, echoed) =
-        send("GET", &validate(&b), &[("X-Auth-Token", &caller), ("X-Subject-Token", &subject)], None).await;
+    let (status, body, echoed) = send(
+        "GET",
+        &validate(&b),
+        &[("X-Auth-Token", &caller), ("X-Subject-Token", &subject)],
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(echoed.as_deref(), Some(subject.as_str()));
     assert_eq!(body["token"]["user"]["id"], h.boot.user_id.as_str());
@@ -275,29 +380,55 @@ async fn a_token_revoked_on_one_replica_is_refused_by_another_within_10s() {
     let since = Instant::now();
     http_revoke(&a, &caller, &subject).await;
     // A itself refuses at once.
-    let (status, body, _) =
-        send("GET", &validate(&a), &[("X-Auth-Token", &caller), ("X-Subject-Token", &subject)], None).await;
+    let (status, body, _) = send(
+        "GET",
+        &validate(&a),
+        &[("X-Auth-Token", &caller), ("X-Subject-Token", &subject)],
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 
     let took = loop {
-        let (status, body, _) =
-            send("GET", &validate(&b), &[("X-Auth-Token", &caller), ("X-Subject-Token", &subject)], None).await;
+        let (status, body, _) = send(
+            "GET",
+            &validate(&b),
+            &[("X-Auth-Token", &caller), ("X-Subject-Token", &subject)],
+            None,
+        )
+        .await;
         match status {
             StatusCode::NOT_FOUND => break since.elapsed(),
             StatusCode::OK => {}
             other => panic!("B answered {other}: {body}"),
         }
-        assert!(since.elapsed() < REVOCATION_BOUND * 2, "B still accepts the token after {:?}", since.elapsed());
+        assert!(
+            since.elapsed() < REVOCATION_BOUND * 2,
+            "B still accepts the token after {:?}",
+            since.elapsed()
+        );
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     };
     assert!(took <= REVOCATION_BOUND, "B refused only after {took:?}");
     assert_eq!(
-        send("GET", &validate(&b), &[("X-Auth-Token", &caller), ("X-Subject-Token", &subject)], None).await.1,
+        send(
+            "GET",
+            &validate(&b),
+            &[("X-Auth-Token", &caller), ("X-Subject-Token", &subject)],
+            None
+        )
+        .await
+        .1,
         keystone_error_body(404, "Could not find token.")
     );
     // The revoked token cannot authenticate at B either.
-    let (status, body, _) =
-        send("GET", &format!("{}/v3/auth/projects", b.base_url), &[("X-Auth-Token", &subject)], None).await;
+    let (status, body, _) = send(
+        "GET",
+        &format!("{}/v3/auth/projects", b.base_url),
+        &[("X-Auth-Token", &subject)],
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(body, keystone_error_body(401, MSG_NEEDS_AUTH));
 }
@@ -311,7 +442,13 @@ async fn internal_endpoints_need_the_internal_credential() {
     let revocations_url = format!("{}/internal/v1/revocations?after=0", iam.base_url);
     let same_length_wrong = "x".repeat(keys.internal_secret.len());
     let prefix = &keys.internal_secret[..keys.internal_secret.len() - 1];
-    let admin = http_login(&iam, bootstrap::USER, ADMIN_PASSWORD, project_scope(&h.boot.project_id)).await;
+    let admin = http_login(
+        &iam,
+        bootstrap::USER,
+        ADMIN_PASSWORD,
+        project_scope(&h.boot.project_id),
+    )
+    .await;
 
     for url in [&keys_url, &revocations_url] {
         let refusals: [&[(&str, &str)]; 5] = [
@@ -324,18 +461,101 @@ async fn internal_endpoints_need_the_internal_credential() {
         ];
         for headers in refusals {
             let (status, body, _) = send("GET", url, headers, None).await;
-            assert_eq!(status, StatusCode::UNAUTHORIZED, "{url} {headers:?}: {body}");
+            assert_eq!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "{url} {headers:?}: {body}"
+            );
             assert_eq!(body, keystone_error_body(401, MSG_NEEDS_AUTH));
         }
     }
 
-    let (status, body, _) = send("GET", &keys_url, &[("X-Internal-Token", &keys.internal_secret)], None).await;
+    let (status, body, _) = send(
+        "GET",
+        &keys_url,
+        &[("X-Internal-Token", &keys.internal_secret)],
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body, json!({ "keys": [{ "kid": keys.kid, "public_key": keys.public_key }] }));
+    assert_eq!(
+        body,
+        json!({ "keys": [{ "kid": keys.kid, "public_key": keys.public_key }] })
+    );
 
-    let (status, body, _) =
-        send("GET", &revocations_url, &[("X-Internal-Token", &keys.internal_secret)], None).await;
+    let (status, body, _) = send(
+        "GET",
+        &revocations_url,
+        &[("X-Internal-Token", &keys.internal_secret)],
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body["events"].is_array(), "{body}");
     assert!(body["last_seq"].is_i64(), "{body}");
+}
+
+/// Every page repeats the last 15 s of events (the late-commit window). After a burst of
+/// 1000 revocations within 15 s (a mass disable, a script changing passwords), the
+/// revocation that follows must still be applied at once, not crowded out of the page.
+#[actix_web::test]
+async fn a_revocation_after_a_burst_still_applies_at_once() {
+    use actix_web::test::TestRequest;
+    use diesel::Connection;
+    use iam_svc::repo;
+    use service_kit::auth::wire::RevocationKind;
+
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let caller = admin_token(&app, &h).await;
+    let subject = admin_token(&app, &h).await;
+    {
+        let mut conn = h.db.pool.get().expect("conn");
+        let now = repo::now();
+        conn.transaction(|c| {
+            for n in 0..repo::revocations::PAGE {
+                let until = now + chrono::Duration::hours(1);
+                repo::revocations::append(
+                    c,
+                    RevocationKind::User,
+                    &format!("burst-{n}"),
+                    now,
+                    until,
+                )?;
+            }
+            Ok::<_, service_kit::db::StoreError>(())
+        })
+        .expect("burst");
+    }
+    h.state.sync_revocations().await.expect("sync");
+    let seen = h.state.verifier.last_seq();
+
+    let revoke = TestRequest::delete()
+        .uri("/v3/auth/tokens")
+        .insert_header(("X-Auth-Token", caller.as_str()))
+        .insert_header(("X-Subject-Token", subject.as_str()));
+    assert_eq!(call(&app, revoke).await.0, StatusCode::NO_CONTENT);
+
+    // The replica that recorded it refuses the token.
+    let validate = TestRequest::get()
+        .uri("/v3/auth/tokens")
+        .insert_header(("X-Auth-Token", caller.as_str()))
+        .insert_header(("X-Subject-Token", subject.as_str()));
+    let (status, body, _) = call(&app, validate).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the revoked token still validates: {body}"
+    );
+
+    // And the feed other services read carries the new event.
+    let feed = TestRequest::get()
+        .uri(&format!("/internal/v1/revocations?after={seen}"))
+        .insert_header(("X-Internal-Token", INTERNAL_SECRET));
+    let (status, page, _) = call(&app, feed).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page["last_seq"].as_i64().expect("last_seq") > seen,
+        "the feed did not move past {seen}"
+    );
 }

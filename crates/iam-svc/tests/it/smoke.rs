@@ -10,8 +10,13 @@ async fn login_then_list_projects() {
     let h = Harness::new().await;
     let app = h.app().await;
     let token = admin_token(&app, &h).await;
-    let (status, body, headers) =
-        call(&app, TestRequest::get().uri("/v3/projects").insert_header(("X-Auth-Token", token))).await;
+    let (status, body, headers) = call(
+        &app,
+        TestRequest::get()
+            .uri("/v3/projects")
+            .insert_header(("X-Auth-Token", token)),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(headers.contains_key("x-request-id"));
     let projects = body["projects"].as_array().expect("projects");

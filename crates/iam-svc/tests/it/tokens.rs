@@ -12,27 +12,45 @@ use crate::common::*;
 /// POST /v3/auth/tokens with `body`: status, body and the X-Subject-Token header.
 async fn issue<S, B>(app: &S, uri: &str, body: Value) -> (StatusCode, Value, Option<String>)
 where
-    S: actix_web::dev::Service<actix_http::Request, Response = actix_web::dev::ServiceResponse<B>, Error = actix_web::Error>,
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
     B: actix_web::body::MessageBody,
 {
     let (status, body, headers) = call(app, TestRequest::post().uri(uri).set_json(body)).await;
-    let subject = headers.get("x-subject-token").map(|v| v.to_str().expect("ascii").to_string());
+    let subject = headers
+        .get("x-subject-token")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     (status, body, subject)
 }
 
 /// The raw bytes of a login answer, to compare refusals byte for byte.
 async fn login_bytes<S, B>(app: &S, body: Value) -> (StatusCode, actix_web::web::Bytes)
 where
-    S: actix_web::dev::Service<actix_http::Request, Response = actix_web::dev::ServiceResponse<B>, Error = actix_web::Error>,
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
     B: actix_web::body::MessageBody,
 {
-    let res = test::call_service(app, TestRequest::post().uri("/v3/auth/tokens").set_json(body).to_request()).await;
+    let res = test::call_service(
+        app,
+        TestRequest::post()
+            .uri("/v3/auth/tokens")
+            .set_json(body)
+            .to_request(),
+    )
+    .await;
     let status = res.status();
     (status, test::read_body(res).await)
 }
 
 fn validate(caller: &str, subject: &str) -> TestRequest {
-    with_token(TestRequest::get().uri("/v3/auth/tokens"), caller).insert_header(("X-Subject-Token", subject.to_string()))
+    with_token(TestRequest::get().uri("/v3/auth/tokens"), caller)
+        .insert_header(("X-Subject-Token", subject.to_string()))
 }
 
 fn local_domain(h: &Harness) -> Value {
@@ -56,24 +74,38 @@ fn keystone_time(v: &Value) -> DateTime<Utc> {
             _ => b.is_ascii_digit(),
         });
     assert!(shape_ok, "not a Keystone time: {s}");
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.fZ").expect("time").and_utc()
+    match NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.fZ") {
+        Ok(t) => t.and_utc(),
+        Err(e) => panic!("not a Keystone time: {s}: {e}"),
+    }
 }
 
 #[actix_web::test]
 async fn password_login_scoped_to_project_by_id_returns_the_keystone_token() {
     let h = Harness::new().await;
     let app = h.app().await;
-    let body = password_body(bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, project_scope(&h.boot.project_id));
+    let body = password_body(
+        bootstrap::DOMAIN,
+        bootstrap::USER,
+        ADMIN_PASSWORD,
+        project_scope(&h.boot.project_id),
+    );
     let (status, body, subject) = issue(&app, "/v3/auth/tokens", body).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert!(subject.is_some_and(|s| !s.is_empty()), "X-Subject-Token missing");
+    assert!(
+        subject.is_some_and(|s| !s.is_empty()),
+        "X-Subject-Token missing"
+    );
     let token = &body["token"];
     assert_eq!(token["user"], admin_user(&h));
     assert_eq!(
         token["project"],
         json!({ "id": h.boot.project_id, "name": bootstrap::PROJECT, "domain": local_domain(&h) })
     );
-    assert_eq!(token["roles"], json!([{ "id": ADMIN_ROLE_ID, "name": "admin" }]));
+    assert_eq!(
+        token["roles"],
+        json!([{ "id": ADMIN_ROLE_ID, "name": "admin" }])
+    );
     assert_eq!(token["methods"], json!(["password"]));
     assert_eq!(
         token["catalog"],
@@ -85,24 +117,44 @@ async fn password_login_scoped_to_project_by_id_returns_the_keystone_token() {
             }],
         }])
     );
-    assert!(token.get("domain").is_none(), "a project token has no top-level domain: {token}");
+    assert!(
+        token.get("domain").is_none(),
+        "a project token has no top-level domain: {token}"
+    );
     let mut keys: Vec<_> = token.as_object().expect("object").keys().cloned().collect();
     keys.sort();
-    assert_eq!(keys, ["catalog", "expires_at", "issued_at", "methods", "project", "roles", "user"]);
+    assert_eq!(
+        keys,
+        [
+            "catalog",
+            "expires_at",
+            "issued_at",
+            "methods",
+            "project",
+            "roles",
+            "user"
+        ]
+    );
 }
 
 #[actix_web::test]
 async fn password_login_scoped_to_project_by_name_with_its_domain() {
     let h = Harness::new().await;
     let app = h.app().await;
-    for domain in [json!({ "name": bootstrap::DOMAIN }), json!({ "id": h.boot.domain_id })] {
+    for domain in [
+        json!({ "name": bootstrap::DOMAIN }),
+        json!({ "id": h.boot.domain_id }),
+    ] {
         let scope = json!({ "project": { "name": bootstrap::PROJECT, "domain": domain } });
         let body = password_body(bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, scope);
         let (status, body, _) = issue(&app, "/v3/auth/tokens", body).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         assert_eq!(body["token"]["project"]["id"], h.boot.project_id.as_str());
         assert_eq!(body["token"]["project"]["domain"], local_domain(&h));
-        assert_eq!(body["token"]["roles"], json!([{ "id": ADMIN_ROLE_ID, "name": "admin" }]));
+        assert_eq!(
+            body["token"]["roles"],
+            json!([{ "id": ADMIN_ROLE_ID, "name": "admin" }])
+        );
     }
 }
 
@@ -110,7 +162,10 @@ async fn password_login_scoped_to_project_by_name_with_its_domain() {
 async fn password_login_scoped_to_domain_by_id_and_by_name() {
     let h = Harness::new().await;
     let app = h.app().await;
-    for scope in [domain_scope(&h.boot.domain_id), json!({ "domain": { "name": bootstrap::DOMAIN } })] {
+    for scope in [
+        domain_scope(&h.boot.domain_id),
+        json!({ "domain": { "name": bootstrap::DOMAIN } }),
+    ] {
         let body = password_body(bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, scope);
         let (status, body, subject) = issue(&app, "/v3/auth/tokens", body).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -118,7 +173,10 @@ async fn password_login_scoped_to_domain_by_id_and_by_name() {
         let token = &body["token"];
         assert_eq!(token["domain"], local_domain(&h));
         assert!(token.get("project").is_none(), "{token}");
-        assert_eq!(token["roles"], json!([{ "id": ADMIN_ROLE_ID, "name": "admin" }]));
+        assert_eq!(
+            token["roles"],
+            json!([{ "id": ADMIN_ROLE_ID, "name": "admin" }])
+        );
         assert_eq!(token["user"], admin_user(&h));
     }
 }
@@ -127,21 +185,34 @@ async fn password_login_scoped_to_domain_by_id_and_by_name() {
 async fn unscoped_login_has_no_scope_and_no_roles() {
     let h = Harness::new().await;
     let app = h.app().await;
-    let body = password_body(bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, Value::Null);
+    let body = password_body(
+        bootstrap::DOMAIN,
+        bootstrap::USER,
+        ADMIN_PASSWORD,
+        Value::Null,
+    );
     let (status, body, subject) = issue(&app, "/v3/auth/tokens", body).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert!(subject.is_some());
     let token = &body["token"];
     assert_eq!(token["roles"], json!([]));
     assert_eq!(token["user"], admin_user(&h));
-    assert!(token.get("project").is_none() && token.get("domain").is_none(), "{token}");
+    assert!(
+        token.get("project").is_none() && token.get("domain").is_none(),
+        "{token}"
+    );
 }
 
 #[actix_web::test]
 async fn nocatalog_gives_an_empty_catalog_on_login_and_validate() {
     let h = Harness::new().await;
     let app = h.app().await;
-    let body = password_body(bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, project_scope(&h.boot.project_id));
+    let body = password_body(
+        bootstrap::DOMAIN,
+        bootstrap::USER,
+        ADMIN_PASSWORD,
+        project_scope(&h.boot.project_id),
+    );
     let (status, body, subject) = issue(&app, "/v3/auth/tokens?nocatalog", body).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["token"]["catalog"], json!([]));
@@ -157,14 +228,22 @@ async fn token_times_use_keystone_format_and_expire_a_day_after_issue() {
     let h = Harness::new().await;
     let app = h.app().await;
     let before = Utc::now();
-    let body = password_body(bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, project_scope(&h.boot.project_id));
+    let body = password_body(
+        bootstrap::DOMAIN,
+        bootstrap::USER,
+        ADMIN_PASSWORD,
+        project_scope(&h.boot.project_id),
+    );
     let (status, body, _) = issue(&app, "/v3/auth/tokens", body).await;
     let after = Utc::now();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let issued = keystone_time(&body["token"]["issued_at"]);
     let expires = keystone_time(&body["token"]["expires_at"]);
     // Microsecond precision: the printed issue time may sit up to 1µs before `before`.
-    assert!(issued >= before - chrono::Duration::microseconds(1) && issued <= after, "{issued}");
+    assert!(
+        issued >= before - chrono::Duration::microseconds(1) && issued <= after,
+        "{issued}"
+    );
     assert_eq!(expires - issued, chrono::Duration::hours(24));
 }
 
@@ -173,14 +252,26 @@ async fn validate_returns_the_login_body_and_echoes_the_subject_token() {
     let h = Harness::new().await;
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
-    let body = password_body(bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, project_scope(&h.boot.project_id));
+    let body = password_body(
+        bootstrap::DOMAIN,
+        bootstrap::USER,
+        ADMIN_PASSWORD,
+        project_scope(&h.boot.project_id),
+    );
     let (status, login_body, subject) = issue(&app, "/v3/auth/tokens", body).await;
     assert_eq!(status, StatusCode::CREATED);
     let subject = subject.expect("subject");
     let (status, body, headers) = call(&app, validate(&admin, &subject)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body, login_body);
-    assert_eq!(headers.get("x-subject-token").expect("echo").to_str().expect("ascii"), subject);
+    assert_eq!(
+        headers
+            .get("x-subject-token")
+            .expect("echo")
+            .to_str()
+            .expect("ascii"),
+        subject
+    );
 }
 
 #[actix_web::test]
@@ -188,8 +279,13 @@ async fn head_on_tokens_checks_a_valid_subject_with_200() {
     let h = Harness::new().await;
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
-    let req = with_token(TestRequest::default().method(actix_web::http::Method::HEAD).uri("/v3/auth/tokens"), &admin)
-        .insert_header(("X-Subject-Token", admin.clone()));
+    let req = with_token(
+        TestRequest::default()
+            .method(actix_web::http::Method::HEAD)
+            .uri("/v3/auth/tokens"),
+        &admin,
+    )
+    .insert_header(("X-Subject-Token", admin.clone()));
     let (status, body, _) = call(&app, req).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body, Value::Null);
@@ -211,7 +307,11 @@ async fn validate_without_subject_token_is_400() {
     let h = Harness::new().await;
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/auth/tokens"), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/auth/tokens"), &admin),
+    )
+    .await;
     assert_keystone_error(status, &body, 400, "X-Subject-Token header is required");
 }
 
@@ -236,12 +336,20 @@ async fn revoking_own_token_refuses_it_and_validation_is_404() {
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     assert_eq!(body, Value::Null);
 
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/projects"), &doomed)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/projects"), &doomed),
+    )
+    .await;
     assert_keystone_error(status, &body, 401, MSG_NEEDS_AUTH);
     let (status, body, _) = call(&app, validate(&other, &doomed)).await;
     assert_keystone_error(status, &body, 404, "Could not find token.");
     // Only that token: the same user's other token still works.
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/projects"), &other)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/projects"), &other),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
@@ -255,7 +363,11 @@ async fn a_member_cannot_revoke_another_users_token() {
         .insert_header(("X-Subject-Token", admin.clone()));
     let (status, body, _) = call(&app, req).await;
     assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/projects"), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/projects"), &admin),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
@@ -269,7 +381,11 @@ async fn the_domain_admin_can_revoke_a_members_token() {
         .insert_header(("X-Subject-Token", member.token.clone()));
     let (status, body, _) = call(&app, req).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/projects"), &member.token)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/projects"), &member.token),
+    )
+    .await;
     assert_keystone_error(status, &body, 401, MSG_NEEDS_AUTH);
 }
 
@@ -277,7 +393,14 @@ async fn the_domain_admin_can_revoke_a_members_token() {
 async fn token_method_rescopes_an_unscoped_token_to_a_project() {
     let h = Harness::new().await;
     let app = h.app().await;
-    let unscoped = login(&app, bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, Value::Null).await;
+    let unscoped = login(
+        &app,
+        bootstrap::DOMAIN,
+        bootstrap::USER,
+        ADMIN_PASSWORD,
+        Value::Null,
+    )
+    .await;
     let body = json!({ "auth": {
         "identity": { "methods": ["token"], "token": { "id": unscoped } },
         "scope": { "project": { "id": h.boot.project_id } },
@@ -288,10 +411,17 @@ async fn token_method_rescopes_an_unscoped_token_to_a_project() {
     assert_eq!(token["methods"], json!(["token"]));
     assert_eq!(token["user"], admin_user(&h));
     assert_eq!(token["project"]["id"], h.boot.project_id.as_str());
-    assert_eq!(token["roles"], json!([{ "id": ADMIN_ROLE_ID, "name": "admin" }]));
+    assert_eq!(
+        token["roles"],
+        json!([{ "id": ADMIN_ROLE_ID, "name": "admin" }])
+    );
     let subject = subject.expect("subject");
     assert_ne!(subject, unscoped);
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/projects"), &subject)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/projects"), &subject),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
@@ -301,7 +431,12 @@ async fn token_method_rescopes_an_unscoped_token_to_a_project() {
 async fn rescoped_token_keeps_the_original_expiry() {
     let h = Harness::new().await;
     let app = h.app().await;
-    let body = password_body(bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, Value::Null);
+    let body = password_body(
+        bootstrap::DOMAIN,
+        bootstrap::USER,
+        ADMIN_PASSWORD,
+        Value::Null,
+    );
     let (status, original, subject) = issue(&app, "/v3/auth/tokens", body).await;
     assert_eq!(status, StatusCode::CREATED);
     let body = json!({ "auth": {
@@ -310,7 +445,10 @@ async fn rescoped_token_keeps_the_original_expiry() {
     }});
     let (status, rescoped, _) = issue(&app, "/v3/auth/tokens", body).await;
     assert_eq!(status, StatusCode::CREATED, "{rescoped}");
-    assert_eq!(rescoped["token"]["expires_at"], original["token"]["expires_at"]);
+    assert_eq!(
+        rescoped["token"]["expires_at"],
+        original["token"]["expires_at"]
+    );
 }
 
 #[actix_web::test]
@@ -337,12 +475,24 @@ async fn scope_to_a_project_without_a_role_is_401() {
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
     create_user_as(&app, &admin, "norole").await;
-    let body = password_body(bootstrap::DOMAIN, "norole", USER_PASSWORD, project_scope(&h.boot.project_id));
+    let body = password_body(
+        bootstrap::DOMAIN,
+        "norole",
+        USER_PASSWORD,
+        project_scope(&h.boot.project_id),
+    );
     let (status, body, subject) = issue(&app, "/v3/auth/tokens", body).await;
     assert_keystone_error(status, &body, 401, MSG_SCOPE_REFUSED);
     assert!(subject.is_none());
     // The password was right: an unscoped token is still available.
-    login(&app, bootstrap::DOMAIN, "norole", USER_PASSWORD, Value::Null).await;
+    login(
+        &app,
+        bootstrap::DOMAIN,
+        "norole",
+        USER_PASSWORD,
+        Value::Null,
+    )
+    .await;
 }
 
 #[actix_web::test]
@@ -351,7 +501,12 @@ async fn scope_to_the_domain_without_a_domain_role_is_401() {
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
     project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let body = password_body(bootstrap::DOMAIN, "alice", USER_PASSWORD, domain_scope(&h.boot.domain_id));
+    let body = password_body(
+        bootstrap::DOMAIN,
+        "alice",
+        USER_PASSWORD,
+        domain_scope(&h.boot.domain_id),
+    );
     let (status, body, _) = issue(&app, "/v3/auth/tokens", body).await;
     assert_keystone_error(status, &body, 401, MSG_SCOPE_REFUSED);
 }
@@ -361,7 +516,10 @@ async fn scope_to_another_domains_project_or_domain_is_401() {
     let h = Harness::new().await;
     let app = h.app().await;
     let other = h.other_tenant("globex");
-    for scope in [project_scope(&other.project_id), domain_scope(&other.domain_id)] {
+    for scope in [
+        project_scope(&other.project_id),
+        domain_scope(&other.domain_id),
+    ] {
         let body = password_body(bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, scope);
         let (status, body, _) = issue(&app, "/v3/auth/tokens", body).await;
         assert_keystone_error(status, &body, 401, MSG_SCOPE_REFUSED);
@@ -374,10 +532,18 @@ async fn validate_of_another_domains_token_is_404() {
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
     let other = h.other_tenant("globex");
-    let theirs = login(&app, "globex", "admin", ADMIN_PASSWORD, project_scope(&other.project_id)).await;
+    let theirs = login(
+        &app,
+        &other.domain_name,
+        "admin",
+        ADMIN_PASSWORD,
+        project_scope(&other.project_id),
+    )
+    .await;
     let (status, body, _) = call(&app, validate(&admin, &theirs)).await;
     assert_keystone_error(status, &body, 404, "Could not find token.");
-    let req = with_token(TestRequest::delete().uri("/v3/auth/tokens"), &admin).insert_header(("X-Subject-Token", theirs.clone()));
+    let req = with_token(TestRequest::delete().uri("/v3/auth/tokens"), &admin)
+        .insert_header(("X-Subject-Token", theirs.clone()));
     let (status, body, _) = call(&app, req).await;
     assert_keystone_error(status, &body, 404, "Could not find token.");
 }
@@ -386,7 +552,12 @@ async fn validate_of_another_domains_token_is_404() {
 async fn wrong_password_unknown_user_and_unknown_domain_are_identical_401s() {
     let h = Harness::new().await;
     let app = h.app().await;
-    let wrong_password = password_body(bootstrap::DOMAIN, bootstrap::USER, "Wr0ng-Passw0rd!", Value::Null);
+    let wrong_password = password_body(
+        bootstrap::DOMAIN,
+        bootstrap::USER,
+        "Wr0ng-Passw0rd!",
+        Value::Null,
+    );
     let unknown_user = password_body(bootstrap::DOMAIN, "nobody", ADMIN_PASSWORD, Value::Null);
     let unknown_domain = password_body("nowhere", bootstrap::USER, ADMIN_PASSWORD, Value::Null);
     let (status, reference) = login_bytes(&app, wrong_password).await;
@@ -409,8 +580,16 @@ async fn a_disabled_user_gets_the_wrong_password_answer() {
     let req = with_token(TestRequest::patch().uri(&format!("/v3/users/{id}")), &admin)
         .set_json(json!({ "user": { "enabled": false } }));
     assert_eq!(call(&app, req).await.0, StatusCode::OK);
-    let (_, reference) = login_bytes(&app, password_body(bootstrap::DOMAIN, "dormant", "Wr0ng-Passw0rd!", Value::Null)).await;
-    let (status, bytes) = login_bytes(&app, password_body(bootstrap::DOMAIN, "dormant", USER_PASSWORD, Value::Null)).await;
+    let (_, reference) = login_bytes(
+        &app,
+        password_body(bootstrap::DOMAIN, "dormant", "Wr0ng-Passw0rd!", Value::Null),
+    )
+    .await;
+    let (status, bytes) = login_bytes(
+        &app,
+        password_body(bootstrap::DOMAIN, "dormant", USER_PASSWORD, Value::Null),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(bytes, reference);
 }
@@ -420,13 +599,28 @@ async fn after_five_failures_even_the_right_password_gets_429() {
     let h = Harness::new().await;
     let app = h.app().await;
     for _ in 0..5 {
-        let body = password_body(bootstrap::DOMAIN, bootstrap::USER, "Wr0ng-Passw0rd!", Value::Null);
+        let body = password_body(
+            bootstrap::DOMAIN,
+            bootstrap::USER,
+            "Wr0ng-Passw0rd!",
+            Value::Null,
+        );
         let (status, body, _) = issue(&app, "/v3/auth/tokens", body).await;
         assert_keystone_error(status, &body, 401, MSG_LOGIN_FAILED);
     }
-    let body = password_body(bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, project_scope(&h.boot.project_id));
+    let body = password_body(
+        bootstrap::DOMAIN,
+        bootstrap::USER,
+        ADMIN_PASSWORD,
+        project_scope(&h.boot.project_id),
+    );
     let (status, body, subject) = issue(&app, "/v3/auth/tokens", body).await;
-    assert_keystone_error(status, &body, 429, "Too many failed login attempts; try again later.");
+    assert_keystone_error(
+        status,
+        &body,
+        429,
+        "Too many failed login attempts; try again later.",
+    );
     assert!(subject.is_none());
 }
 
@@ -439,14 +633,39 @@ async fn the_lockout_is_per_user_and_follows_the_configured_limit() {
     let admin = admin_token(&app, &h).await;
     create_user_as(&app, &admin, "bystander").await;
     for _ in 0..2 {
-        let body = password_body(bootstrap::DOMAIN, bootstrap::USER, "Wr0ng-Passw0rd!", Value::Null);
-        assert_eq!(issue(&app, "/v3/auth/tokens", body).await.0, StatusCode::UNAUTHORIZED);
+        let body = password_body(
+            bootstrap::DOMAIN,
+            bootstrap::USER,
+            "Wr0ng-Passw0rd!",
+            Value::Null,
+        );
+        assert_eq!(
+            issue(&app, "/v3/auth/tokens", body).await.0,
+            StatusCode::UNAUTHORIZED
+        );
     }
-    let body = password_body(bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, Value::Null);
+    let body = password_body(
+        bootstrap::DOMAIN,
+        bootstrap::USER,
+        ADMIN_PASSWORD,
+        Value::Null,
+    );
     let (status, body, _) = issue(&app, "/v3/auth/tokens", body).await;
-    assert_keystone_error(status, &body, 429, "Too many failed login attempts; try again later.");
+    assert_keystone_error(
+        status,
+        &body,
+        429,
+        "Too many failed login attempts; try again later.",
+    );
     // Another user of the same domain is not affected.
-    login(&app, bootstrap::DOMAIN, "bystander", USER_PASSWORD, Value::Null).await;
+    login(
+        &app,
+        bootstrap::DOMAIN,
+        "bystander",
+        USER_PASSWORD,
+        Value::Null,
+    )
+    .await;
 }
 
 #[actix_web::test]
@@ -455,9 +674,24 @@ async fn a_successful_login_resets_the_failure_count() {
     let app = h.app().await;
     for _ in 0..2 {
         for _ in 0..4 {
-            let body = password_body(bootstrap::DOMAIN, bootstrap::USER, "Wr0ng-Passw0rd!", Value::Null);
-            assert_eq!(issue(&app, "/v3/auth/tokens", body).await.0, StatusCode::UNAUTHORIZED);
+            let body = password_body(
+                bootstrap::DOMAIN,
+                bootstrap::USER,
+                "Wr0ng-Passw0rd!",
+                Value::Null,
+            );
+            assert_eq!(
+                issue(&app, "/v3/auth/tokens", body).await.0,
+                StatusCode::UNAUTHORIZED
+            );
         }
-        login(&app, bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, Value::Null).await;
+        login(
+            &app,
+            bootstrap::DOMAIN,
+            bootstrap::USER,
+            ADMIN_PASSWORD,
+            Value::Null,
+        )
+        .await;
     }
 }

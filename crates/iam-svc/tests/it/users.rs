@@ -16,7 +16,11 @@ fn user_uri(id: &str) -> String {
 
 async fn status_of<S, B>(app: &S, req: TestRequest) -> StatusCode
 where
-    S: actix_web::dev::Service<actix_http::Request, Response = actix_web::dev::ServiceResponse<B>, Error = actix_web::Error>,
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
     B: actix_web::body::MessageBody,
 {
     call(app, req).await.0
@@ -25,10 +29,18 @@ where
 /// A request with `token` that must answer 401 (the token is revoked).
 async fn assert_refused<S, B>(app: &S, token: &str)
 where
-    S: actix_web::dev::Service<actix_http::Request, Response = actix_web::dev::ServiceResponse<B>, Error = actix_web::Error>,
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
     B: actix_web::body::MessageBody,
 {
-    let (status, body, _) = call(app, with_token(TestRequest::get().uri("/v3/auth/projects"), token)).await;
+    let (status, body, _) = call(
+        app,
+        with_token(TestRequest::get().uri("/v3/auth/projects"), token),
+    )
+    .await;
     assert_keystone_error(status, &body, 401, MSG_NEEDS_AUTH);
 }
 
@@ -62,7 +74,11 @@ async fn admin_shows_a_user_with_full_links() {
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
     let id = create_user_as(&app, &admin, "alice").await;
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&user_uri(&id)), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri(&user_uri(&id)), &admin),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body,
@@ -88,26 +104,54 @@ async fn admin_lists_users_filtered_by_name_and_enabled() {
     let bob = body["user"]["id"].as_str().expect("id").to_string();
 
     let names = |body: &Value| -> Vec<String> {
-        body["users"].as_array().expect("users").iter().map(|u| u["name"].as_str().expect("name").to_string()).collect()
+        body["users"]
+            .as_array()
+            .expect("users")
+            .iter()
+            .map(|u| u["name"].as_str().expect("name").to_string())
+            .collect()
     };
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/users"), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/users"), &admin),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(names(&body), ["admin", "alice", "bob"]);
-    assert_eq!(body["links"], json!({ "self": "http://iam.test/v3/users", "previous": null, "next": null }));
+    assert_eq!(
+        body["links"],
+        json!({ "self": "http://iam.test/v3/users", "previous": null, "next": null })
+    );
     let listed_alice = &body["users"][1];
     assert_eq!(listed_alice["id"], alice.as_str());
     assert_eq!(listed_alice["pwd_strength"], "Strong");
     assert_eq!(listed_alice["enabled"], true);
 
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/users?name=alice"), &admin)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/users?name=alice"), &admin),
+    )
+    .await;
     assert_eq!(names(&body), ["alice"]);
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/users?enabled=false"), &admin)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/users?enabled=false"), &admin),
+    )
+    .await;
     assert_eq!(names(&body), ["bob"]);
     assert_eq!(body["users"][0]["id"], bob.as_str());
     assert_eq!(body["users"][0]["enabled"], false);
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/users?enabled=true"), &admin)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/users?enabled=true"), &admin),
+    )
+    .await;
     assert_eq!(names(&body), ["admin", "alice"]);
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/users?name=nobody"), &admin)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/users?name=nobody"), &admin),
+    )
+    .await;
     assert_eq!(body["users"], json!([]));
 }
 
@@ -117,9 +161,10 @@ async fn admin_updates_name_description_and_enabled() {
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
     let id = create_user_as(&app, &admin, "alice").await;
-    let req = with_token(TestRequest::patch().uri(&user_uri(&id)), &admin).set_json(json!({ "user": {
-        "name": "alice.b", "description": "renamed", "enabled": false, "pwd_status": false,
-    }}));
+    let req =
+        with_token(TestRequest::patch().uri(&user_uri(&id)), &admin).set_json(json!({ "user": {
+            "name": "alice.b", "description": "renamed", "enabled": false, "pwd_status": false,
+        }}));
     let (status, body, _) = call(&app, req).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
@@ -130,7 +175,11 @@ async fn admin_updates_name_description_and_enabled() {
             "access_mode": "default", "links": { "self": format!("http://iam.test/v3/users/{id}") },
         }})
     );
-    let (_, shown, _) = call(&app, with_token(TestRequest::get().uri(&user_uri(&id)), &admin)).await;
+    let (_, shown, _) = call(
+        &app,
+        with_token(TestRequest::get().uri(&user_uri(&id)), &admin),
+    )
+    .await;
     assert_eq!(shown["user"]["name"], "alice.b");
     assert_eq!(shown["user"]["description"], "renamed");
     assert_eq!(shown["user"]["enabled"], false);
@@ -147,13 +196,36 @@ async fn admin_sets_a_password_and_the_users_old_tokens_die() {
     let (status, body, _) = call(&app, req).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_refused(&app, &member.token).await;
-    let (status, body, _) =
-        call(&app, TestRequest::post().uri("/v3/auth/tokens").set_json(password_body(bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null)))
-            .await;
+    let (status, body, _) = call(
+        &app,
+        TestRequest::post()
+            .uri("/v3/auth/tokens")
+            .set_json(password_body(
+                bootstrap::DOMAIN,
+                "alice",
+                USER_PASSWORD,
+                Value::Null,
+            )),
+    )
+    .await;
     assert_keystone_error(status, &body, 401, MSG_LOGIN_FAILED);
-    login(&app, bootstrap::DOMAIN, "alice", NEW_PASSWORD, project_scope(&h.boot.project_id)).await;
+    login(
+        &app,
+        bootstrap::DOMAIN,
+        "alice",
+        NEW_PASSWORD,
+        project_scope(&h.boot.project_id),
+    )
+    .await;
     // The admin's own token is untouched.
-    assert_eq!(status_of(&app, with_token(TestRequest::get().uri("/v3/users"), &admin)).await, StatusCode::OK);
+    assert_eq!(
+        status_of(
+            &app,
+            with_token(TestRequest::get().uri("/v3/users"), &admin)
+        )
+        .await,
+        StatusCode::OK
+    );
 }
 
 #[actix_web::test]
@@ -170,7 +242,14 @@ async fn admin_disabling_a_user_revokes_their_tokens() {
     let req = with_token(TestRequest::patch().uri(&user_uri(&member.user_id)), &admin)
         .set_json(json!({ "user": { "enabled": true } }));
     assert_eq!(status_of(&app, req).await, StatusCode::OK);
-    login(&app, bootstrap::DOMAIN, "alice", USER_PASSWORD, project_scope(&h.boot.project_id)).await;
+    login(
+        &app,
+        bootstrap::DOMAIN,
+        "alice",
+        USER_PASSWORD,
+        project_scope(&h.boot.project_id),
+    )
+    .await;
 }
 
 #[actix_web::test]
@@ -179,15 +258,40 @@ async fn admin_deletes_a_user_then_it_is_404_and_its_tokens_die() {
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
     let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&user_uri(&member.user_id)), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::delete().uri(&user_uri(&member.user_id)),
+            &admin,
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     assert_eq!(body, Value::Null);
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&user_uri(&member.user_id)), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri(&user_uri(&member.user_id)), &admin),
+    )
+    .await;
     assert_keystone_error(status, &body, 404, "Could not find user.");
-    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&user_uri(&member.user_id)), &admin)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::delete().uri(&user_uri(&member.user_id)),
+            &admin,
+        ),
+    )
+    .await;
     assert_keystone_error(status, &body, 404, "Could not find user.");
     assert_refused(&app, &member.token).await;
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/groups/{}/users", member.group_id)), &admin)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!("/v3/groups/{}/users", member.group_id)),
+            &admin,
+        ),
+    )
+    .await;
     assert_eq!(body["users"], json!([]));
 }
 
@@ -198,13 +302,29 @@ async fn a_duplicate_user_name_is_409() {
     let admin = admin_token(&app, &h).await;
     create_user_as(&app, &admin, "alice").await;
     let bob = create_user_as(&app, &admin, "bob").await;
-    let req = with_token(TestRequest::post().uri("/v3/users"), &admin).set_json(json!({ "user": { "name": "alice" } }));
+    let req = with_token(TestRequest::post().uri("/v3/users"), &admin)
+        .set_json(json!({ "user": { "name": "alice" } }));
     let (status, body, _) = call(&app, req).await;
-    assert_keystone_error(status, &body, 409, "A user named alice already exists in the domain.");
-    let req = with_token(TestRequest::patch().uri(&user_uri(&bob)), &admin).set_json(json!({ "user": { "name": "alice" } }));
+    assert_keystone_error(
+        status,
+        &body,
+        409,
+        "A user named alice already exists in the domain.",
+    );
+    let req = with_token(TestRequest::patch().uri(&user_uri(&bob)), &admin)
+        .set_json(json!({ "user": { "name": "alice" } }));
     let (status, body, _) = call(&app, req).await;
-    assert_keystone_error(status, &body, 409, "A user with that name already exists in the domain.");
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&user_uri(&bob)), &admin)).await;
+    assert_keystone_error(
+        status,
+        &body,
+        409,
+        "A user with that name already exists in the domain.",
+    );
+    let (_, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri(&user_uri(&bob)), &admin),
+    )
+    .await;
     assert_eq!(body["user"]["name"], "bob");
 }
 
@@ -214,17 +334,32 @@ async fn invalid_user_names_are_400() {
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
     let id = create_user_as(&app, &admin, "alice").await;
-    let message = "Invalid user name: use 1 to 64 letters, digits, spaces, '-', '_' or '.', not starting or ending with a space.";
+    let message =
+        "Invalid user name: use 1 to 64 letters, digits, spaces, '-', '_' or '.', not starting or ending with a space.";
     let long = "a".repeat(65);
-    for bad in ["", " lead", "trail ", "sl/ash", "semi;colon", "ünï", long.as_str()] {
-        let req = with_token(TestRequest::post().uri("/v3/users"), &admin).set_json(json!({ "user": { "name": bad } }));
+    for bad in [
+        "",
+        " lead",
+        "trail ",
+        "sl/ash",
+        "semi;colon",
+        "ünï",
+        long.as_str(),
+    ] {
+        let req = with_token(TestRequest::post().uri("/v3/users"), &admin)
+            .set_json(json!({ "user": { "name": bad } }));
         let (status, body, _) = call(&app, req).await;
         assert_keystone_error(status, &body, 400, message);
-        let req = with_token(TestRequest::patch().uri(&user_uri(&id)), &admin).set_json(json!({ "user": { "name": bad } }));
+        let req = with_token(TestRequest::patch().uri(&user_uri(&id)), &admin)
+            .set_json(json!({ "user": { "name": bad } }));
         let (status, body, _) = call(&app, req).await;
         assert_keystone_error(status, &body, 400, message);
     }
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/users"), &admin)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/users"), &admin),
+    )
+    .await;
     assert_eq!(body["users"].as_array().expect("users").len(), 2);
 }
 
@@ -234,7 +369,8 @@ async fn invalid_descriptions_are_400() {
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
     let id = create_user_as(&app, &admin, "alice").await;
-    let message = "Invalid description: up to 255 characters, without @#%&<>\\$^*.";
+    let message =
+        "Invalid description: up to 255 characters, without @#%&<>\\$^* or control characters.";
     let long = "d".repeat(256);
     for bad in ["<script>", "mail@example.com", "100%", long.as_str()] {
         let req = with_token(TestRequest::post().uri("/v3/users"), &admin)
@@ -261,7 +397,13 @@ async fn weak_passwords_are_400() {
     let message =
         "Invalid password: 8 to 128 characters with at least two of lower case, upper case, digits and symbols.";
     let long = format!("Aa1-{}", "x".repeat(125));
-    for bad in ["Sh0rt!", "alllowercase", "ALLUPPERCASE", "1234567890", long.as_str()] {
+    for bad in [
+        "Sh0rt!",
+        "alllowercase",
+        "ALLUPPERCASE",
+        "1234567890",
+        long.as_str(),
+    ] {
         let req = with_token(TestRequest::post().uri("/v3/users"), &admin)
             .set_json(json!({ "user": { "name": "bob", "password": bad } }));
         let (status, body, _) = call(&app, req).await;
@@ -270,14 +412,24 @@ async fn weak_passwords_are_400() {
             .set_json(json!({ "user": { "password": bad } }));
         let (status, body, _) = call(&app, req).await;
         assert_keystone_error(status, &body, 400, message);
-        let req = with_token(TestRequest::post().uri(&format!("/v3/users/{}/password", member.user_id)), &member.token)
-            .set_json(json!({ "user": { "original_password": USER_PASSWORD, "password": bad } }));
+        let req = with_token(
+            TestRequest::post().uri(&format!("/v3/users/{}/password", member.user_id)),
+            &member.token,
+        )
+        .set_json(json!({ "user": { "original_password": USER_PASSWORD, "password": bad } }));
         let (status, body, _) = call(&app, req).await;
         assert_keystone_error(status, &body, 400, message);
     }
     // None of that changed the password or revoked the member's token.
     login(&app, bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null).await;
-    assert_eq!(status_of(&app, with_token(TestRequest::get().uri("/v3/auth/projects"), &member.token)).await, StatusCode::OK);
+    assert_eq!(
+        status_of(
+            &app,
+            with_token(TestRequest::get().uri("/v3/auth/projects"), &member.token)
+        )
+        .await,
+        StatusCode::OK
+    );
 }
 
 #[actix_web::test]
@@ -288,10 +440,16 @@ async fn a_member_may_not_create_list_update_or_delete_users() {
     let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
     let other = create_user_as(&app, &admin, "bob").await;
     let requests = [
-        TestRequest::post().uri("/v3/users").set_json(json!({ "user": { "name": "carol" } })),
+        TestRequest::post()
+            .uri("/v3/users")
+            .set_json(json!({ "user": { "name": "carol" } })),
         TestRequest::get().uri("/v3/users"),
-        TestRequest::patch().uri(&user_uri(&other)).set_json(json!({ "user": { "enabled": false } })),
-        TestRequest::patch().uri(&user_uri(&member.user_id)).set_json(json!({ "user": { "description": "self" } })),
+        TestRequest::patch()
+            .uri(&user_uri(&other))
+            .set_json(json!({ "user": { "enabled": false } })),
+        TestRequest::patch()
+            .uri(&user_uri(&member.user_id))
+            .set_json(json!({ "user": { "description": "self" } })),
         TestRequest::delete().uri(&user_uri(&other)),
         TestRequest::delete().uri(&user_uri(&member.user_id)),
         TestRequest::get().uri(&user_uri(&other)),
@@ -301,9 +459,17 @@ async fn a_member_may_not_create_list_update_or_delete_users() {
         let (status, body, _) = call(&app, with_token(req, &member.token)).await;
         assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
     }
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&user_uri(&other)), &admin)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri(&user_uri(&other)), &admin),
+    )
+    .await;
     assert_eq!(body["user"]["enabled"], true);
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/users?name=carol"), &admin)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/users?name=carol"), &admin),
+    )
+    .await;
     assert_eq!(body["users"], json!([]));
 }
 
@@ -313,12 +479,23 @@ async fn a_member_can_show_themselves_and_list_their_groups() {
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
     let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&user_uri(&member.user_id)), &member.token)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&user_uri(&member.user_id)),
+            &member.token,
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["user"]["id"], member.user_id.as_str());
     assert_eq!(body["user"]["name"], "alice");
     let uri = format!("/v3/users/{}/groups", member.user_id);
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &member.token)).await;
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri(&uri), &member.token),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let groups = body["groups"].as_array().expect("groups");
     assert_eq!(groups.len(), 1);
@@ -339,7 +516,10 @@ async fn groups_of_another_user_link_to_that_users_groups() {
     let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["groups"][0]["id"], member.group_id.as_str());
-    assert_eq!(body["links"], json!({ "self": format!("http://iam.test{uri}"), "previous": null, "next": null }));
+    assert_eq!(
+        body["links"],
+        json!({ "self": format!("http://iam.test{uri}"), "previous": null, "next": null })
+    );
 }
 
 #[actix_web::test]
@@ -348,17 +528,43 @@ async fn changing_own_password_revokes_old_tokens() {
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
     let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let req = with_token(TestRequest::post().uri(&format!("/v3/users/{}/password", member.user_id)), &member.token)
-        .set_json(json!({ "user": { "original_password": USER_PASSWORD, "password": NEW_PASSWORD } }));
+    let req = with_token(
+        TestRequest::post().uri(&format!("/v3/users/{}/password", member.user_id)),
+        &member.token,
+    )
+    .set_json(json!({ "user": { "original_password": USER_PASSWORD, "password": NEW_PASSWORD } }));
     let (status, body, _) = call(&app, req).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     assert_refused(&app, &member.token).await;
-    let (status, body, _) =
-        call(&app, TestRequest::post().uri("/v3/auth/tokens").set_json(password_body(bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null)))
-            .await;
+    let (status, body, _) = call(
+        &app,
+        TestRequest::post()
+            .uri("/v3/auth/tokens")
+            .set_json(password_body(
+                bootstrap::DOMAIN,
+                "alice",
+                USER_PASSWORD,
+                Value::Null,
+            )),
+    )
+    .await;
     assert_keystone_error(status, &body, 401, MSG_LOGIN_FAILED);
-    let fresh = login(&app, bootstrap::DOMAIN, "alice", NEW_PASSWORD, project_scope(&h.boot.project_id)).await;
-    assert_eq!(status_of(&app, with_token(TestRequest::get().uri("/v3/auth/projects"), &fresh)).await, StatusCode::OK);
+    let fresh = login(
+        &app,
+        bootstrap::DOMAIN,
+        "alice",
+        NEW_PASSWORD,
+        project_scope(&h.boot.project_id),
+    )
+    .await;
+    assert_eq!(
+        status_of(
+            &app,
+            with_token(TestRequest::get().uri("/v3/auth/projects"), &fresh)
+        )
+        .await,
+        StatusCode::OK
+    );
 }
 
 #[actix_web::test]
@@ -367,11 +573,23 @@ async fn changing_own_password_with_a_wrong_original_is_401_and_changes_nothing(
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
     let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let req = with_token(TestRequest::post().uri(&format!("/v3/users/{}/password", member.user_id)), &member.token)
-        .set_json(json!({ "user": { "original_password": "Wr0ng-Passw0rd!", "password": NEW_PASSWORD } }));
+    let req = with_token(
+        TestRequest::post().uri(&format!("/v3/users/{}/password", member.user_id)),
+        &member.token,
+    )
+    .set_json(
+        json!({ "user": { "original_password": "Wr0ng-Passw0rd!", "password": NEW_PASSWORD } }),
+    );
     let (status, body, _) = call(&app, req).await;
     assert_keystone_error(status, &body, 401, MSG_LOGIN_FAILED);
-    assert_eq!(status_of(&app, with_token(TestRequest::get().uri("/v3/auth/projects"), &member.token)).await, StatusCode::OK);
+    assert_eq!(
+        status_of(
+            &app,
+            with_token(TestRequest::get().uri("/v3/auth/projects"), &member.token)
+        )
+        .await,
+        StatusCode::OK
+    );
     login(&app, bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null).await;
 }
 
@@ -381,15 +599,28 @@ async fn nobody_changes_another_users_password_through_the_self_service_call() {
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
     let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let req = with_token(TestRequest::post().uri(&format!("/v3/users/{}/password", h.boot.user_id)), &member.token)
-        .set_json(json!({ "user": { "original_password": ADMIN_PASSWORD, "password": NEW_PASSWORD } }));
+    let req = with_token(
+        TestRequest::post().uri(&format!("/v3/users/{}/password", h.boot.user_id)),
+        &member.token,
+    )
+    .set_json(json!({ "user": { "original_password": ADMIN_PASSWORD, "password": NEW_PASSWORD } }));
     let (status, body, _) = call(&app, req).await;
     assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
-    let req = with_token(TestRequest::post().uri(&format!("/v3/users/{}/password", member.user_id)), &admin)
-        .set_json(json!({ "user": { "original_password": USER_PASSWORD, "password": NEW_PASSWORD } }));
+    let req = with_token(
+        TestRequest::post().uri(&format!("/v3/users/{}/password", member.user_id)),
+        &admin,
+    )
+    .set_json(json!({ "user": { "original_password": USER_PASSWORD, "password": NEW_PASSWORD } }));
     let (status, body, _) = call(&app, req).await;
     assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
-    login(&app, bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, Value::Null).await;
+    login(
+        &app,
+        bootstrap::DOMAIN,
+        bootstrap::USER,
+        ADMIN_PASSWORD,
+        Value::Null,
+    )
+    .await;
     login(&app, bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null).await;
 }
 
@@ -399,13 +630,24 @@ async fn admins_get_404_on_each_others_users() {
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
     let other = h.other_tenant("globex");
-    let theirs = login(&app, "globex", "admin", ADMIN_PASSWORD, project_scope(&other.project_id)).await;
+    let theirs = login(
+        &app,
+        "globex",
+        "admin",
+        ADMIN_PASSWORD,
+        project_scope(&other.project_id),
+    )
+    .await;
     let ours = create_user_as(&app, &admin, "alice").await;
     for (token, victim) in [(&theirs, &ours), (&admin, &other.admin_id)] {
         let requests = [
             TestRequest::get().uri(&user_uri(victim)),
-            TestRequest::patch().uri(&user_uri(victim)).set_json(json!({ "user": { "enabled": false } })),
-            TestRequest::patch().uri(&user_uri(victim)).set_json(json!({ "user": { "password": NEW_PASSWORD } })),
+            TestRequest::patch()
+                .uri(&user_uri(victim))
+                .set_json(json!({ "user": { "enabled": false } })),
+            TestRequest::patch()
+                .uri(&user_uri(victim))
+                .set_json(json!({ "user": { "password": NEW_PASSWORD } })),
             TestRequest::delete().uri(&user_uri(victim)),
             TestRequest::get().uri(&format!("/v3/users/{victim}/groups")),
             TestRequest::get().uri(&format!("/v3/users/{victim}/projects")),
@@ -418,7 +660,14 @@ async fn admins_get_404_on_each_others_users() {
     // Both users are untouched and can still log in.
     login(&app, bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null).await;
     login(&app, "globex", "admin", ADMIN_PASSWORD, Value::Null).await;
-    assert_eq!(status_of(&app, with_token(TestRequest::get().uri("/v3/users"), &theirs)).await, StatusCode::OK);
+    assert_eq!(
+        status_of(
+            &app,
+            with_token(TestRequest::get().uri("/v3/users"), &theirs)
+        )
+        .await,
+        StatusCode::OK
+    );
 }
 
 #[actix_web::test]
@@ -427,7 +676,14 @@ async fn admins_get_404_on_each_others_groups_and_memberships() {
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
     let other = h.other_tenant("globex");
-    let theirs = login(&app, "globex", "admin", ADMIN_PASSWORD, project_scope(&other.project_id)).await;
+    let theirs = login(
+        &app,
+        "globex",
+        "admin",
+        ADMIN_PASSWORD,
+        project_scope(&other.project_id),
+    )
+    .await;
     let our_group = create_group_as(&app, &admin, "ops").await;
     let our_user = create_user_as(&app, &admin, "alice").await;
     let their_group = create_group_as(&app, &theirs, "ops").await;
@@ -439,11 +695,15 @@ async fn admins_get_404_on_each_others_groups_and_memberships() {
         let group_uri = format!("/v3/groups/{group}");
         let requests = [
             TestRequest::get().uri(&group_uri),
-            TestRequest::patch().uri(&group_uri).set_json(json!({ "group": { "name": "pwned" } })),
+            TestRequest::patch()
+                .uri(&group_uri)
+                .set_json(json!({ "group": { "name": "pwned" } })),
             TestRequest::delete().uri(&group_uri),
             TestRequest::get().uri(&format!("{group_uri}/users")),
             TestRequest::put().uri(&format!("{group_uri}/users/{own_user}")),
-            TestRequest::default().method(actix_web::http::Method::HEAD).uri(&format!("{group_uri}/users/{user}")),
+            TestRequest::default()
+                .method(actix_web::http::Method::HEAD)
+                .uri(&format!("{group_uri}/users/{user}")),
             TestRequest::delete().uri(&format!("{group_uri}/users/{user}")),
         ];
         for req in requests {
@@ -455,9 +715,23 @@ async fn admins_get_404_on_each_others_groups_and_memberships() {
         let (status, body, _) = call(&app, with_token(req, token)).await;
         assert_keystone_error(status, &body, 404, "Could not find user.");
     }
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/groups/{our_group}")), &admin)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!("/v3/groups/{our_group}")),
+            &admin,
+        ),
+    )
+    .await;
     assert_eq!(body["group"]["name"], "ops");
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/groups/{their_group}/users")), &theirs)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!("/v3/groups/{their_group}/users")),
+            &theirs,
+        ),
+    )
+    .await;
     assert_eq!(body["users"], json!([]));
 }
 
@@ -467,7 +741,14 @@ async fn admins_get_404_on_each_others_projects_and_grants() {
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
     let other = h.other_tenant("globex");
-    let theirs = login(&app, "globex", "admin", ADMIN_PASSWORD, project_scope(&other.project_id)).await;
+    let theirs = login(
+        &app,
+        "globex",
+        "admin",
+        ADMIN_PASSWORD,
+        project_scope(&other.project_id),
+    )
+    .await;
     let our_group = create_group_as(&app, &admin, "ops").await;
     let their_group = create_group_as(&app, &theirs, "ops").await;
     for (token, project, domain, own_group) in [
@@ -478,9 +759,13 @@ async fn admins_get_404_on_each_others_projects_and_grants() {
         let grant = format!("{project_uri}/groups/{own_group}/roles/{ADMIN_ROLE_ID}");
         let requests = [
             TestRequest::get().uri(&project_uri),
-            TestRequest::patch().uri(&project_uri).set_json(json!({ "project": { "name": "pwned" } })),
+            TestRequest::patch()
+                .uri(&project_uri)
+                .set_json(json!({ "project": { "name": "pwned" } })),
             TestRequest::put().uri(&grant),
-            TestRequest::default().method(actix_web::http::Method::HEAD).uri(&grant),
+            TestRequest::default()
+                .method(actix_web::http::Method::HEAD)
+                .uri(&grant),
             TestRequest::delete().uri(&grant),
             TestRequest::get().uri(&format!("{project_uri}/groups/{own_group}/roles")),
         ];
@@ -491,7 +776,9 @@ async fn admins_get_404_on_each_others_projects_and_grants() {
         let domain_grant = format!("/v3/domains/{domain}/groups/{own_group}/roles/{ADMIN_ROLE_ID}");
         for req in [
             TestRequest::put().uri(&domain_grant),
-            TestRequest::default().method(actix_web::http::Method::HEAD).uri(&domain_grant),
+            TestRequest::default()
+                .method(actix_web::http::Method::HEAD)
+                .uri(&domain_grant),
             TestRequest::delete().uri(&domain_grant),
             TestRequest::get().uri(&format!("/v3/domains/{domain}/groups/{own_group}/roles")),
         ] {
@@ -500,10 +787,26 @@ async fn admins_get_404_on_each_others_projects_and_grants() {
         }
     }
     // The other tenant's admin gained nothing here.
-    let body = password_body("globex", "admin", ADMIN_PASSWORD, project_scope(&h.boot.project_id));
-    let (status, body, _) = call(&app, TestRequest::post().uri("/v3/auth/tokens").set_json(body)).await;
+    let body = password_body(
+        "globex",
+        "admin",
+        ADMIN_PASSWORD,
+        project_scope(&h.boot.project_id),
+    );
+    let (status, body, _) = call(
+        &app,
+        TestRequest::post().uri("/v3/auth/tokens").set_json(body),
+    )
+    .await;
     assert_keystone_error(status, &body, 401, MSG_SCOPE_REFUSED);
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/projects/{}", h.boot.project_id)), &admin)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!("/v3/projects/{}", h.boot.project_id)),
+            &admin,
+        ),
+    )
+    .await;
     assert_eq!(body["project"]["name"], bootstrap::PROJECT);
 }
 
@@ -513,26 +816,53 @@ async fn lists_never_include_the_other_domains_rows() {
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
     let other = h.other_tenant("globex");
-    let theirs = login(&app, "globex", "admin", ADMIN_PASSWORD, project_scope(&other.project_id)).await;
+    let theirs = login(
+        &app,
+        "globex",
+        "admin",
+        ADMIN_PASSWORD,
+        project_scope(&other.project_id),
+    )
+    .await;
     create_user_as(&app, &theirs, "wile").await;
     create_group_as(&app, &theirs, "acme-haters").await;
     create_project_as(&app, &theirs, "rockets").await;
     let ids = |body: &Value, key: &str| -> Vec<String> {
-        body[key].as_array().expect("list").iter().map(|x| x["domain_id"].as_str().expect("domain").to_string()).collect()
+        body[key]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|x| x["domain_id"].as_str().expect("domain").to_string())
+            .collect()
     };
-    for (token, own, foreign) in [(&admin, &h.boot.domain_id, &other.domain_id), (&theirs, &other.domain_id, &h.boot.domain_id)] {
+    for (token, own, foreign) in [
+        (&admin, &h.boot.domain_id, &other.domain_id),
+        (&theirs, &other.domain_id, &h.boot.domain_id),
+    ] {
         for key in ["users", "groups", "projects"] {
-            let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&format!("/v3/{key}")), token)).await;
+            let (status, body, _) = call(
+                &app,
+                with_token(TestRequest::get().uri(&format!("/v3/{key}")), token),
+            )
+            .await;
             assert_eq!(status, StatusCode::OK, "{body}");
             let domains = ids(&body, key);
-            assert!(!domains.is_empty() && domains.iter().all(|d| d == own), "{key}: {body}");
+            assert!(
+                !domains.is_empty() && domains.iter().all(|d| d == own),
+                "{key}: {body}"
+            );
             let uri = format!("/v3/{key}?domain_id={foreign}");
-            let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), token)).await;
+            let (status, body, _) =
+                call(&app, with_token(TestRequest::get().uri(&uri), token)).await;
             assert_eq!(status, StatusCode::OK, "{body}");
             assert_eq!(body[key], json!([]), "{uri}");
         }
     }
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/users?name=wile"), &admin)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/users?name=wile"), &admin),
+    )
+    .await;
     assert_eq!(body["users"], json!([]));
 }
 
@@ -543,19 +873,51 @@ async fn creating_in_another_domain_is_403() {
     let admin = admin_token(&app, &h).await;
     let other = h.other_tenant("globex");
     let requests = [
-        ("/v3/users", json!({ "user": { "name": "mole", "domain_id": other.domain_id } })),
-        ("/v3/groups", json!({ "group": { "name": "moles", "domain_id": other.domain_id } })),
-        ("/v3/projects", json!({ "project": { "name": "burrow", "domain_id": other.domain_id } })),
+        (
+            "/v3/users",
+            json!({ "user": { "name": "mole", "domain_id": other.domain_id } }),
+        ),
+        (
+            "/v3/groups",
+            json!({ "group": { "name": "moles", "domain_id": other.domain_id } }),
+        ),
+        (
+            "/v3/projects",
+            json!({ "project": { "name": "burrow", "domain_id": other.domain_id } }),
+        ),
     ];
     for (uri, body) in requests {
-        let (status, body, _) = call(&app, with_token(TestRequest::post().uri(uri), &admin).set_json(body)).await;
+        let (status, body, _) = call(
+            &app,
+            with_token(TestRequest::post().uri(uri), &admin).set_json(body),
+        )
+        .await;
         assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
     }
-    let theirs = login(&app, "globex", "admin", ADMIN_PASSWORD, project_scope(&other.project_id)).await;
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/users"), &theirs)).await;
+    let theirs = login(
+        &app,
+        "globex",
+        "admin",
+        ADMIN_PASSWORD,
+        project_scope(&other.project_id),
+    )
+    .await;
+    let (_, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/users"), &theirs),
+    )
+    .await;
     assert_eq!(body["users"].as_array().expect("users").len(), 1);
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/groups"), &theirs)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/groups"), &theirs),
+    )
+    .await;
     assert_eq!(body["groups"].as_array().expect("groups").len(), 1);
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri("/v3/projects"), &theirs)).await;
+    let (_, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v3/projects"), &theirs),
+    )
+    .await;
     assert_eq!(body["projects"].as_array().expect("projects").len(), 1);
 }

@@ -35,7 +35,14 @@ where
     type Future = Ready<Result<Self, E>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        ready(authenticate(req).map(|principal| Authenticated { principal, _error: PhantomData }).map_err(E::from))
+        ready(
+            authenticate(req)
+                .map(|principal| Authenticated {
+                    principal,
+                    _error: PhantomData,
+                })
+                .map_err(E::from),
+        )
     }
 }
 
@@ -51,7 +58,9 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, AuthError> {
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .ok_or(AuthError::Missing)?;
-    let verifier = req.app_data::<web::Data<TokenVerifier>>().ok_or(AuthError::FeedStale)?;
+    let verifier = req
+        .app_data::<web::Data<TokenVerifier>>()
+        .ok_or(AuthError::FeedStale)?;
     let claims = verifier.verify(token, chrono::Utc::now())?;
     Ok(Principal::from_token(claims))
 }

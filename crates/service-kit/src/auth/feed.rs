@@ -44,7 +44,9 @@ impl IamFeed {
     }
 
     fn client(&self) -> awc::Client {
-        awc::Client::builder().timeout(Duration::from_secs(5)).finish()
+        awc::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .finish()
     }
 
     async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, FeedError> {
@@ -58,7 +60,10 @@ impl IamFeed {
         if !res.status().is_success() {
             return Err(FeedError::Status(res.status().as_u16()));
         }
-        res.json::<T>().limit(8 << 20).await.map_err(|e| FeedError::Body(e.to_string()))
+        res.json::<T>()
+            .limit(8 << 20)
+            .await
+            .map_err(|e| FeedError::Body(e.to_string()))
     }
 
     /// Fetch the verifying keys now.
@@ -73,11 +78,13 @@ impl IamFeed {
         let mut total = 0;
         loop {
             let after = self.verifier.last_seq();
-            let page: RevocationPage =
-                self.get_json(&format!("{REVOCATIONS_PATH}?after={after}")).await?;
+            let page: RevocationPage = self
+                .get_json(&format!("{REVOCATIONS_PATH}?after={after}"))
+                .await?;
             let n = page.events.len();
             total += n;
-            self.verifier.apply_revocations(&page.events, chrono::Utc::now());
+            self.verifier
+                .apply_revocations(&page.events, chrono::Utc::now());
             if n == 0 || page.last_seq <= after {
                 return Ok(total);
             }

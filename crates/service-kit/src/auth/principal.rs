@@ -36,9 +36,10 @@ impl Principal {
     /// The principal a verified IAM token stands for.
     pub fn from_token(claims: Arc<TokenClaims>) -> Principal {
         let project = match &claims.scope {
-            TokenScope::Project { id, name, .. } => {
-                Some(ProjectRef { id: id.clone(), name: name.clone() })
-            }
+            TokenScope::Project { id, name, .. } => Some(ProjectRef {
+                id: id.clone(),
+                name: name.clone(),
+            }),
             _ => None,
         };
         Principal {

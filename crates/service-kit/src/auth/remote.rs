@@ -15,12 +15,17 @@ pub struct RemoteSignatureVerifier {
 
 impl RemoteSignatureVerifier {
     pub fn new(base_url: impl Into<String>, credential: InternalCredential) -> Self {
-        RemoteSignatureVerifier { base_url: base_url.into().trim_end_matches('/').to_string(), credential }
+        RemoteSignatureVerifier {
+            base_url: base_url.into().trim_end_matches('/').to_string(),
+            credential,
+        }
     }
 
     /// One call: the principal, or the refusal to map to the caller's error.
     pub async fn verify(&self, check: &SignatureCheck) -> Result<Principal, AuthError> {
-        let client = awc::Client::builder().timeout(Duration::from_secs(5)).finish();
+        let client = awc::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .finish();
         let mut res = client
             .post(format!("{}{SIGNATURE_CHECKS_PATH}", self.base_url))
             .insert_header((INTERNAL_TOKEN_HEADER, self.credential.expose()))
@@ -28,10 +33,15 @@ impl RemoteSignatureVerifier {
             .await
             .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
         if !res.status().is_success() {
-            return Err(AuthError::IssuerUnavailable(format!("issuer answered {}", res.status())));
+            return Err(AuthError::IssuerUnavailable(format!(
+                "issuer answered {}",
+                res.status()
+            )));
         }
-        let verdict: SignatureVerdict =
-            res.json().await.map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
+        let verdict: SignatureVerdict = res
+            .json()
+            .await
+            .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
         match verdict {
             SignatureVerdict::Accepted(principal) => Ok(principal),
             SignatureVerdict::Refused(refusal) => Err(refusal.into()),

@@ -93,7 +93,8 @@ async fn check_request(req: &mut ServiceRequest) -> Result<Principal, AuthError>
     };
     let prepared = huawei::prepare_verification(&signable)
         .map_err(|e| AuthError::MalformedSignature(e.to_string()))?;
-    let skew = chrono::Duration::from_std(settings.max_skew).unwrap_or(chrono::Duration::minutes(15));
+    let skew =
+        chrono::Duration::from_std(settings.max_skew).unwrap_or(chrono::Duration::minutes(15));
     if !credential_core::expiry::within_skew(prepared.sdk_date, Utc::now(), skew) {
         return Err(AuthError::SignatureExpired);
     }
@@ -103,10 +104,18 @@ async fn check_request(req: &mut ServiceRequest) -> Result<Principal, AuthError>
     for name in SCOPE_HEADERS {
         let present = signable.header(name).ok().flatten().is_some();
         if present && !signed_headers.iter().any(|h| h == name) {
-            return Err(AuthError::MalformedSignature(format!("{name} must be signed")));
+            return Err(AuthError::MalformedSignature(format!(
+                "{name} must be signed"
+            )));
         }
     }
-    let header = |name: &str| signable.header(name).ok().flatten().map(|v| v.trim().to_string());
+    let header = |name: &str| {
+        signable
+            .header(name)
+            .ok()
+            .flatten()
+            .map(|v| v.trim().to_string())
+    };
     let check = SignatureCheck {
         algorithm: SignatureAlgorithm::SdkHmacSha256,
         access: prepared.authorization.access,
@@ -125,9 +134,12 @@ async fn read_body(req: &mut ServiceRequest, limit: usize) -> Result<web::Bytes,
     let mut payload = req.take_payload();
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| AuthError::MalformedSignature(format!("body unreadable: {e}")))?;
+        let chunk =
+            chunk.map_err(|e| AuthError::MalformedSignature(format!("body unreadable: {e}")))?;
         if body.len() + chunk.len() > limit {
-            return Err(AuthError::MalformedSignature("signed body too large".into()));
+            return Err(AuthError::MalformedSignature(
+                "signed body too large".into(),
+            ));
         }
         body.extend_from_slice(&chunk);
     }

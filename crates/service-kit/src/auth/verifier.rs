@@ -23,7 +23,10 @@ pub struct VerifierOptions {
 
 impl Default for VerifierOptions {
     fn default() -> Self {
-        VerifierOptions { cache_capacity: 100_000, max_feed_staleness: Duration::from_secs(60) }
+        VerifierOptions {
+            cache_capacity: 100_000,
+            max_feed_staleness: Duration::from_secs(60),
+        }
     }
 }
 
@@ -41,7 +44,8 @@ struct Revocations {
 pub struct TokenVerifier {
     options: VerifierOptions,
     keys: RwLock<HashMap<String, VerifyingKey>>,
-    cache: RwLock<HashMap<[u8; 32], Arc<TokenClaims>>>,
+    /// Token digest -> (signing key id, claims); entries go when their key is withdrawn.
+    cache: RwLock<HashMap<[u8; 32], (String, Arc<TokenClaims>)>>,
     revocations: RwLock<Revocations>,
     wants_keys: std::sync::atomic::AtomicBool,
 }
@@ -60,11 +64,17 @@ impl TokenVerifier {
 
     /// Replace the verifying keys (all keys IAM still accepts, for rotation).
     pub fn set_keys(&self, keys: Vec<VerifyingKey>) {
-        let map = keys.into_iter().map(|k| (k.kid.clone(), k)).collect();
+        let map: HashMap<String, VerifyingKey> =
+            keys.into_iter().map(|k| (k.kid.clone(), k)).collect();
+        // A withdrawn key must stop vouching for tokens it verified earlier.
+        if let Ok(mut cache) = self.cache.write() {
+            cache.retain(|_, (kid, _)| map.contains_key(kid));
+        }
         if let Ok(mut guard) = self.keys.write() {
             *guard = map;
         }
-        self.wants_keys.store(false, std::sync::atomic::Ordering::Relaxed);
+        self.wants_keys
+            .store(false, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// True once a token arrived signed by a key we do not know yet.
@@ -79,7 +89,9 @@ impl TokenVerifier {
 
     /// Apply events (any order, duplicates harmless) and mark the feed fresh at `now`.
     pub fn apply_revocations(&self, events: &[RevocationEvent], now: DateTime<Utc>) {
-        let Ok(mut rev) = self.revocations.write() else { return };
+        let Ok(mut rev) = self.revocations.write() else {
+            return;
+        };
         for e in events {
             match e.kind {
                 RevocationKind::Token => {
@@ -105,12 +117,17 @@ impl TokenVerifier {
     /// revocation and feed freshness.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Arc<TokenClaims>, AuthError> {
         let digest = sha256(token.as_bytes());
-        let cached = self.cache.read().ok().and_then(|c| c.get(&digest).cloned());
+        let cached = self
+            .cache
+            .read()
+            .ok()
+            .and_then(|c| c.get(&digest).map(|(_, claims)| claims.clone()));
         let claims = match cached {
             Some(claims) => claims,
             None => {
-                let claims = Arc::new(self.verify_signature(token, now)?);
-                self.remember(digest, claims.clone(), now);
+                let (kid, claims) = self.verify_signature(token, now)?;
+                let claims = Arc::new(claims);
+                self.remember(digest, kid, claims.clone(), now);
                 claims
             }
         };
@@ -121,31 +138,45 @@ impl TokenVerifier {
         Ok(claims)
     }
 
-    fn verify_signature(&self, token: &str, now: DateTime<Utc>) -> Result<TokenClaims, AuthError> {
+    fn verify_signature(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(String, TokenClaims), AuthError> {
         let kid = iam_token::token_kid(token).map_err(|_| AuthError::Malformed)?;
         let key = self.keys.read().ok().and_then(|k| k.get(kid).cloned());
         let Some(key) = key else {
-            self.wants_keys.store(true, std::sync::atomic::Ordering::Relaxed);
+            self.wants_keys
+                .store(true, std::sync::atomic::Ordering::Relaxed);
             return Err(AuthError::UnknownKey);
         };
-        iam_token::verify_token(token, &key, now).map_err(|e| match e {
+        let claims = iam_token::verify_token(token, &key, now).map_err(|e| match e {
             TokenError::Expired => AuthError::Expired,
             TokenError::NotYetValid => AuthError::NotYetValid,
             TokenError::UnknownKey(_) => AuthError::UnknownKey,
             TokenError::BadSignature => AuthError::BadSignature,
             _ => AuthError::Malformed,
-        })
+        })?;
+        Ok((key.kid, claims))
     }
 
-    fn remember(&self, digest: [u8; 32], claims: Arc<TokenClaims>, now: DateTime<Utc>) {
-        let Ok(mut cache) = self.cache.write() else { return };
+    fn remember(
+        &self,
+        digest: [u8; 32],
+        kid: String,
+        claims: Arc<TokenClaims>,
+        now: DateTime<Utc>,
+    ) {
+        let Ok(mut cache) = self.cache.write() else {
+            return;
+        };
         if cache.len() >= self.options.cache_capacity {
-            cache.retain(|_, c| c.expires_at > now);
+            cache.retain(|_, (_, c)| c.expires_at > now);
             if cache.len() >= self.options.cache_capacity {
                 cache.clear();
             }
         }
-        cache.insert(digest, claims);
+        cache.insert(digest, (kid, claims));
     }
 
     fn check_revocation(&self, claims: &TokenClaims, now: DateTime<Utc>) -> Result<(), AuthError> {
@@ -196,14 +227,29 @@ mod tests {
     }
 
     fn verifier(capacity: usize, key: &TokenSigningKey, now: DateTime<Utc>) -> TokenVerifier {
-        let v = TokenVerifier::new(VerifierOptions { cache_capacity: capacity, ..VerifierOptions::default() });
+        let v = TokenVerifier::new(VerifierOptions {
+            cache_capacity: capacity,
+            ..VerifierOptions::default()
+        });
         v.set_keys(vec![key.public_key()]);
         v.apply_revocations(&[], now);
         v
     }
 
-    fn event(seq: i64, kind: RevocationKind, subject: &str, at: DateTime<Utc>, until: DateTime<Utc>) -> RevocationEvent {
-        RevocationEvent { seq, kind, subject: subject.into(), revoked_at: at, relevant_until: until }
+    fn event(
+        seq: i64,
+        kind: RevocationKind,
+        subject: &str,
+        at: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> RevocationEvent {
+        RevocationEvent {
+            seq,
+            kind,
+            subject: subject.into(),
+            revoked_at: at,
+            relevant_until: until,
+        }
     }
 
     #[test]
@@ -213,7 +259,10 @@ mod tests {
         let v = verifier(10, &k, now);
         let until = now + Span::minutes(5);
         v.apply_revocations(
-            &[event(1, RevocationKind::Token, "t1", now, until), event(2, RevocationKind::User, "u1", now, until)],
+            &[
+                event(1, RevocationKind::Token, "t1", now, until),
+                event(2, RevocationKind::User, "u1", now, until),
+            ],
             now,
         );
         {
@@ -223,7 +272,10 @@ mod tests {
         v.apply_revocations(&[], until);
         let rev = v.revocations.read().unwrap();
         assert_eq!((rev.tokens.len(), rev.users.len()), (0, 0));
-        assert_eq!(rev.last_seq, 2, "forgetting events never rewinds the feed position");
+        assert_eq!(
+            rev.last_seq, 2,
+            "forgetting events never rewinds the feed position"
+        );
     }
 
     #[test]
@@ -232,7 +284,13 @@ mod tests {
         let now = Utc::now();
         let v = verifier(10, &k, now);
         let late = event(5, RevocationKind::User, "u1", now, now + Span::hours(2));
-        let early = event(4, RevocationKind::User, "u1", now - Span::hours(1), now + Span::hours(1));
+        let early = event(
+            4,
+            RevocationKind::User,
+            "u1",
+            now - Span::hours(1),
+            now + Span::hours(1),
+        );
         v.apply_revocations(&[late, early], now);
         let rev = v.revocations.read().unwrap();
         assert_eq!(rev.users.get("u1"), Some(&(now, now + Span::hours(2))));
@@ -243,11 +301,18 @@ mod tests {
         let k = key();
         let now = Utc::now();
         let v = verifier(10, &k, now);
-        let expired = k.sign(&claims("t-old", now - Span::hours(2), Span::hours(1))).unwrap();
+        let expired = k
+            .sign(&claims("t-old", now - Span::hours(2), Span::hours(1)))
+            .unwrap();
         assert_eq!(v.verify(&expired, now).map(|_| ()), Err(AuthError::Expired));
         let other = key();
-        let forged = other.sign(&claims("t-forged", now, Span::hours(1))).unwrap();
-        assert_eq!(v.verify(&forged, now).map(|_| ()), Err(AuthError::BadSignature));
+        let forged = other
+            .sign(&claims("t-forged", now, Span::hours(1)))
+            .unwrap();
+        assert_eq!(
+            v.verify(&forged, now).map(|_| ()),
+            Err(AuthError::BadSignature)
+        );
         assert!(v.cache.read().unwrap().is_empty());
     }
 
@@ -256,9 +321,15 @@ mod tests {
         let k = key();
         let now = Utc::now();
         let v = verifier(2, &k, now);
-        let short = k.sign(&claims("short", now - Span::minutes(1), Span::minutes(2))).unwrap();
-        let long_a = k.sign(&claims("long-a", now - Span::minutes(1), Span::hours(1))).unwrap();
-        let long_b = k.sign(&claims("long-b", now - Span::minutes(1), Span::hours(1))).unwrap();
+        let short = k
+            .sign(&claims("short", now - Span::minutes(1), Span::minutes(2)))
+            .unwrap();
+        let long_a = k
+            .sign(&claims("long-a", now - Span::minutes(1), Span::hours(1)))
+            .unwrap();
+        let long_b = k
+            .sign(&claims("long-b", now - Span::minutes(1), Span::hours(1)))
+            .unwrap();
         v.verify(&short, now).unwrap();
         v.verify(&long_a, now).unwrap();
         let later = now + Span::minutes(5);
@@ -266,8 +337,14 @@ mod tests {
         v.verify(&long_b, later).unwrap();
         let cache = v.cache.read().unwrap();
         assert_eq!(cache.len(), 2);
-        assert!(cache.contains_key(&sha256(long_a.as_bytes())), "the live entry survives");
-        assert!(!cache.contains_key(&sha256(short.as_bytes())), "the expired entry goes first");
+        assert!(
+            cache.contains_key(&sha256(long_a.as_bytes())),
+            "the live entry survives"
+        );
+        assert!(
+            !cache.contains_key(&sha256(short.as_bytes())),
+            "the expired entry goes first"
+        );
     }
 
     #[test]
@@ -276,7 +353,12 @@ mod tests {
         let now = Utc::now();
         let v = verifier(2, &k, now);
         for id in ["a", "b", "c"] {
-            v.verify(&k.sign(&claims(id, now - Span::minutes(1), Span::hours(1))).unwrap(), now).unwrap();
+            v.verify(
+                &k.sign(&claims(id, now - Span::minutes(1), Span::hours(1)))
+                    .unwrap(),
+                now,
+            )
+            .unwrap();
         }
         assert_eq!(v.cache.read().unwrap().len(), 1);
     }

@@ -60,7 +60,9 @@ impl Manager {
             Backend::Postgres => {
                 // A schema of its own (tests, shared clusters) goes in the URL:
                 // `?options=-csearch_path%3Dname`, which libpq applies per connection.
-                Ok(DbConnection::Postgresql(PgConnection::establish(&self.target)?))
+                Ok(DbConnection::Postgresql(PgConnection::establish(
+                    &self.target,
+                )?))
             }
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(&self.target)?;
@@ -74,7 +76,11 @@ impl Manager {
     fn sqlite_pragmas(&self) -> String {
         let in_memory = self.target.contains("mode=memory") || self.target == ":memory:";
         // WAL lets readers run beside the one writer; it does not apply to memory databases.
-        let journal = if in_memory { "" } else { "PRAGMA journal_mode = WAL;" };
+        let journal = if in_memory {
+            ""
+        } else {
+            "PRAGMA journal_mode = WAL;"
+        };
         format!(
             "{journal} PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {}; PRAGMA synchronous = {};",
             self.options.busy_timeout_ms,
@@ -92,7 +98,8 @@ impl r2d2::ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
-        conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
@@ -110,7 +117,11 @@ pub fn connect_pool(options: &PoolOptions) -> Result<DbPool, StoreError> {
         Backend::Postgres => options.url.clone(),
         Backend::Sqlite => sqlite_target(&options.url)?,
     };
-    let manager = Manager { backend, target, options: options.clone() };
+    let manager = Manager {
+        backend,
+        target,
+        options: options.clone(),
+    };
     r2d2::Pool::builder()
         .max_size(options.pool_size)
         .connection_timeout(Duration::from_secs(10))
@@ -119,11 +130,17 @@ pub fn connect_pool(options: &PoolOptions) -> Result<DbPool, StoreError> {
 }
 
 fn sqlite_target(url: &str) -> Result<String, StoreError> {
-    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
     if path.starts_with("file:") || path == ":memory:" {
         return Ok(path.to_string());
     }
-    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+    if let Some(parent) = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(parent).map_err(|e| {
             StoreError::Unavailable(format!("cannot create {}: {e}", parent.display()))
         })?;

@@ -64,7 +64,10 @@ mod tests {
 
     #[test]
     fn not_found_stays_not_found() {
-        assert!(matches!(StoreError::from(DieselError::NotFound), StoreError::NotFound));
+        assert!(matches!(
+            StoreError::from(DieselError::NotFound),
+            StoreError::NotFound
+        ));
     }
 
     #[test]

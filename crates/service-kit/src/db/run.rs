@@ -34,9 +34,9 @@ where
     E: From<StoreError>,
 {
     match conn {
-        DbConnection::Postgresql(_) => {
-            conn.transaction(|c| f(c).map_err(Wrapped::App)).map_err(Wrapped::into_app)
-        }
+        DbConnection::Postgresql(_) => conn
+            .transaction(|c| f(c).map_err(Wrapped::App))
+            .map_err(Wrapped::into_app),
         DbConnection::Sqlite(inner) => {
             AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
                 .map_err(|e| E::from(e.into()))?;
@@ -91,12 +91,15 @@ mod tests {
 
     fn memory() -> DbConnection {
         let mut conn = DbConnection::Sqlite(SqliteConnection::establish(":memory:").unwrap());
-        conn.batch_execute("CREATE TABLE t (x INTEGER NOT NULL UNIQUE)").unwrap();
+        conn.batch_execute("CREATE TABLE t (x INTEGER NOT NULL UNIQUE)")
+            .unwrap();
         conn
     }
 
     fn depth(conn: &mut DbConnection) -> Option<u32> {
-        let DbConnection::Sqlite(inner) = conn else { unreachable!() };
+        let DbConnection::Sqlite(inner) = conn else {
+            unreachable!()
+        };
         AnsiTransactionManager::transaction_manager_status_mut(inner)
             .transaction_depth()
             .unwrap()

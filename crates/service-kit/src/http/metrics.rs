@@ -91,8 +91,14 @@ impl Metrics {
             "http_request_duration_seconds_bucket{{service=\"{svc}\",le=\"+Inf\"}} {count}"
         );
         let sum = self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
-        let _ = writeln!(out, "http_request_duration_seconds_sum{{service=\"{svc}\"}} {sum:.6}");
-        let _ = writeln!(out, "http_request_duration_seconds_count{{service=\"{svc}\"}} {count}");
+        let _ = writeln!(
+            out,
+            "http_request_duration_seconds_sum{{service=\"{svc}\"}} {sum:.6}"
+        );
+        let _ = writeln!(
+            out,
+            "http_request_duration_seconds_count{{service=\"{svc}\"}} {count}"
+        );
         if let Some(state) = pool {
             let _ = writeln!(out, "# TYPE db_pool_connections gauge");
             let _ = writeln!(
@@ -121,9 +127,15 @@ mod tests {
         m.request_started();
         m.request_finished(404, Duration::from_millis(3));
         let text = m.render(None);
-        assert!(text.contains("http_responses_total{service=\"t\",class=\"4xx\"} 1"), "{text}");
+        assert!(
+            text.contains("http_responses_total{service=\"t\",class=\"4xx\"} 1"),
+            "{text}"
+        );
         assert!(text.contains("le=\"0.0025\"} 0"), "{text}");
         assert!(text.contains("le=\"0.005\"} 1"), "{text}");
-        assert!(text.contains("http_requests_in_flight{service=\"t\"} 0"), "{text}");
+        assert!(
+            text.contains("http_requests_in_flight{service=\"t\"} 0"),
+            "{text}"
+        );
     }
 }

@@ -2,9 +2,11 @@
 //! readiness probes, and Prometheus metrics.
 
 mod health;
+pub mod json;
 mod metrics;
 mod observe;
 
 pub use health::configure as configure_health;
+pub use json::{BodyError, StrictJson};
 pub use metrics::Metrics;
 pub use observe::{observe, RequestId, REQUEST_ID_HEADER};

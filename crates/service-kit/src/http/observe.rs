@@ -37,7 +37,8 @@ impl RequestId {
 /// Caller-chosen ids end up in logs and headers, so only short, plain ones are kept.
 fn is_acceptable_id(v: &str) -> bool {
     (1..=128).contains(&v.len())
-        && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 impl FromRequest for RequestId {
@@ -76,13 +77,17 @@ pub async fn observe(
             if let Some(m) = &metrics {
                 m.request_finished(err.error_response().status().as_u16(), started.elapsed());
             }
-            log::warn!("{} {method} {path} failed in middleware: {err}", request_id.0);
+            log::warn!(
+                "{} {method} {path} failed in middleware: {err}",
+                request_id.0
+            );
             return Err(err);
         }
     };
     let status = res.status();
     if let Ok(value) = HeaderValue::from_str(&request_id.0) {
-        res.headers_mut().insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+        res.headers_mut()
+            .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
     }
     let elapsed = started.elapsed();
     if let Some(m) = &metrics {
@@ -90,7 +95,11 @@ pub async fn observe(
     }
     if status.is_server_error() {
         // The cause stays here, in the log, tied to the request id; the body is generic.
-        let cause = res.response().error().map(|e| e.to_string()).unwrap_or_default();
+        let cause = res
+            .response()
+            .error()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         log::error!("{} {method} {path} failed: {cause}", request_id.0);
     }
     log::info!(
@@ -126,7 +135,10 @@ mod request_id_tests {
         let kept = RequestId::from_header(Some(&HeaderValue::from_static("abc-123_x.y")));
         assert_eq!(kept.0, "abc-123_x.y");
         let longest = "z".repeat(128);
-        assert_eq!(RequestId::from_header(Some(&HeaderValue::from_str(&longest).unwrap())).0, longest);
+        assert_eq!(
+            RequestId::from_header(Some(&HeaderValue::from_str(&longest).unwrap())).0,
+            longest
+        );
         for odd in ["", "a b", "a/b", "ü"] {
             let value = HeaderValue::from_bytes(odd.as_bytes()).unwrap();
             let id = RequestId::from_header(Some(&value)).0;
@@ -139,7 +151,10 @@ mod request_id_tests {
     fn a_fresh_id_is_32_hex_characters_and_unique() {
         let a = RequestId::from_header(None).0;
         let b = RequestId::from_header(None).0;
-        assert!(a.len() == 32 && a.bytes().all(|c| c.is_ascii_hexdigit()), "{a}");
+        assert!(
+            a.len() == 32 && a.bytes().all(|c| c.is_ascii_hexdigit()),
+            "{a}"
+        );
         assert_ne!(a, b);
     }
 }

@@ -67,12 +67,17 @@ impl TempDb {
         let dir = TempDir::new();
         let url = format!("sqlite://{}", dir.0.join("kit.db").display());
         let pool = connect_pool(&pool_options(&url, 4, busy_timeout_ms)).expect("sqlite pool");
-        TempDb { pool, backend: Backend::Sqlite, cleanup: Cleanup::Dir(dir) }
+        TempDb {
+            pool,
+            backend: Backend::Sqlite,
+            cleanup: Cleanup::Dir(dir),
+        }
     }
 
     fn postgres(admin_url: &str) -> TempDb {
         let schema = format!("kit_{}", uuid::Uuid::new_v4().simple());
-        let admin = connect_pool(&pool_options(admin_url, 1, 0)).expect("TEST_DATABASE_URL unusable");
+        let admin =
+            connect_pool(&pool_options(admin_url, 1, 0)).expect("TEST_DATABASE_URL unusable");
         admin
             .get()
             .expect("admin connection")
@@ -84,7 +89,10 @@ impl TempDb {
         TempDb {
             pool,
             backend: Backend::Postgres,
-            cleanup: Cleanup::Schema { admin_url: admin_url.to_string(), schema },
+            cleanup: Cleanup::Schema {
+                admin_url: admin_url.to_string(),
+                schema,
+            },
         }
     }
 

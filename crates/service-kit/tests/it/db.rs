@@ -10,7 +10,10 @@ use service_kit::db::{self, connect_pool, write_transaction, Backend, DbConnecti
 use crate::common::{pool_options, TempDb, TempDir};
 
 fn insert(conn: &mut DbConnection, id: i32, name: &str) -> Result<(), StoreError> {
-    diesel::sql_query(format!("INSERT INTO items (id, name) VALUES ({id}, '{name}')")).execute(conn)?;
+    diesel::sql_query(format!(
+        "INSERT INTO items (id, name) VALUES ({id}, '{name}')"
+    ))
+    .execute(conn)?;
     Ok(())
 }
 
@@ -112,7 +115,10 @@ fn write_transaction_carries_the_callers_own_error_type() {
         insert(c, 2, "one")?;
         Ok(())
     });
-    assert!(matches!(out, Err(AppError::Store(StoreError::UniqueViolation))), "{out:?}");
+    assert!(
+        matches!(out, Err(AppError::Store(StoreError::UniqueViolation))),
+        "{out:?}"
+    );
     assert_eq!(count(&mut conn, "items"), 0);
 }
 
@@ -125,11 +131,18 @@ fn store_errors_are_sorted_by_what_the_caller_should_answer() {
     let dup = insert(&mut conn, 2, "taken");
     assert!(matches!(dup, Err(StoreError::UniqueViolation)), "{dup:?}");
     let dup_key = insert(&mut conn, 1, "other");
-    assert!(matches!(dup_key, Err(StoreError::UniqueViolation)), "{dup_key:?}");
+    assert!(
+        matches!(dup_key, Err(StoreError::UniqueViolation)),
+        "{dup_key:?}"
+    );
 
     // A foreign key is enforced on both backends (on SQLite only with the PRAGMA on).
-    let orphan = diesel::sql_query("INSERT INTO children (id, item_id) VALUES (1, 999)").execute(&mut conn);
-    assert!(matches!(orphan.map_err(StoreError::from), Err(StoreError::ForeignKeyViolation)));
+    let orphan =
+        diesel::sql_query("INSERT INTO children (id, item_id) VALUES (1, 999)").execute(&mut conn);
+    assert!(matches!(
+        orphan.map_err(StoreError::from),
+        Err(StoreError::ForeignKeyViolation)
+    ));
 
     let missing = diesel::sql_query("SELECT name FROM items WHERE id = 42")
         .get_result::<Name>(&mut conn)
@@ -137,7 +150,9 @@ fn store_errors_are_sorted_by_what_the_caller_should_answer() {
         .map_err(StoreError::from);
     assert!(matches!(missing, Err(StoreError::NotFound)));
 
-    let broken = diesel::sql_query("SELECT nope FROM nowhere").execute(&mut conn).map_err(StoreError::from);
+    let broken = diesel::sql_query("SELECT nope FROM nowhere")
+        .execute(&mut conn)
+        .map_err(StoreError::from);
     assert!(matches!(broken, Err(StoreError::Other(_))), "{broken:?}");
 }
 
@@ -168,8 +183,15 @@ fn connect_pool_creates_the_folder_of_a_sqlite_path() {
     .enumerate()
     {
         let pool = connect_pool(&pool_options(url, 2, 1_000)).expect("pool");
-        pool.get().expect("conn").batch_execute("CREATE TABLE t (x INTEGER)").expect("write");
-        let file = if n == 0 { dir.0.join("a/b/plain.db") } else { dir.0.join("c/d/prefixed.db") };
+        pool.get()
+            .expect("conn")
+            .batch_execute("CREATE TABLE t (x INTEGER)")
+            .expect("write");
+        let file = if n == 0 {
+            dir.0.join("a/b/plain.db")
+        } else {
+            dir.0.join("c/d/prefixed.db")
+        };
         assert!(file.is_file(), "{} missing", file.display());
     }
 }
@@ -212,17 +234,37 @@ fn sqlite_connections_get_wal_foreign_keys_busy_timeout_and_synchronous() {
         })
         .expect("pool");
         let mut conn = pool.get().expect("conn");
-        let DbConnection::Sqlite(c) = &mut *conn else { panic!("a path is SQLite") };
+        let DbConnection::Sqlite(c) = &mut *conn else {
+            panic!("a path is SQLite")
+        };
         let text = |c: &mut diesel::SqliteConnection, sql: &str| {
-            diesel::sql_query(sql).get_result::<Pragma>(c).expect(sql).value
+            diesel::sql_query(sql)
+                .get_result::<Pragma>(c)
+                .expect(sql)
+                .value
         };
         let int = |c: &mut diesel::SqliteConnection, sql: &str| {
-            diesel::sql_query(sql).get_result::<IntPragma>(c).expect(sql).value
+            diesel::sql_query(sql)
+                .get_result::<IntPragma>(c)
+                .expect(sql)
+                .value
         };
-        assert_eq!(text(c, "SELECT journal_mode AS value FROM pragma_journal_mode"), "wal");
-        assert_eq!(int(c, "SELECT foreign_keys AS value FROM pragma_foreign_keys"), 1);
-        assert_eq!(int(c, "SELECT timeout AS value FROM pragma_busy_timeout"), 1234);
-        assert_eq!(int(c, "SELECT synchronous AS value FROM pragma_synchronous"), code);
+        assert_eq!(
+            text(c, "SELECT journal_mode AS value FROM pragma_journal_mode"),
+            "wal"
+        );
+        assert_eq!(
+            int(c, "SELECT foreign_keys AS value FROM pragma_foreign_keys"),
+            1
+        );
+        assert_eq!(
+            int(c, "SELECT timeout AS value FROM pragma_busy_timeout"),
+            1234
+        );
+        assert_eq!(
+            int(c, "SELECT synchronous AS value FROM pragma_synchronous"),
+            code
+        );
     }
 }
 
@@ -250,7 +292,8 @@ async fn run_executes_off_the_async_worker_and_passes_errors_through() {
     let kind = db::run(&db.pool, move |c| {
         Ok::<_, StoreError>(matches!(
             (backend, c),
-            (Backend::Sqlite, DbConnection::Sqlite(_)) | (Backend::Postgres, DbConnection::Postgresql(_))
+            (Backend::Sqlite, DbConnection::Sqlite(_))
+                | (Backend::Postgres, DbConnection::Postgresql(_))
         ))
     })
     .await

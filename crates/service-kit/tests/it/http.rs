@@ -44,7 +44,10 @@ fn request_id(headers: &actix_web::http::header::HeaderMap) -> String {
 }
 
 fn is_generated(id: &str) -> bool {
-    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
 #[actix_web::test]
@@ -67,7 +70,13 @@ async fn readiness_fails_when_no_connection_can_be_had() {
     let held = pool.get().expect("the only connection");
     let app = app!(pool.clone());
     let (status, headers, body) = call(&app, TestRequest::get().uri("/readyz")).await;
-    assert_eq!((status, body), (StatusCode::SERVICE_UNAVAILABLE, json!({"status": "database unavailable"})));
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"status": "database unavailable"})
+        )
+    );
     assert!(is_generated(&request_id(&headers)));
     drop(held);
     let (status, _, _) = call(&app, TestRequest::get().uri("/readyz")).await;
@@ -83,7 +92,13 @@ async fn metrics_count_responses_by_class() {
     }
     let res = test::call_service(&app, TestRequest::get().uri("/metrics").to_request()).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let content_type = res.headers().get("content-type").expect("type").to_str().expect("ascii").to_string();
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .expect("type")
+        .to_str()
+        .expect("ascii")
+        .to_string();
     assert!(content_type.starts_with("text/plain"), "{content_type}");
     let text = String::from_utf8(test::read_body(res).await.to_vec()).expect("utf-8");
     for line in [
@@ -95,9 +110,15 @@ async fn metrics_count_responses_by_class() {
         // The /metrics request itself is in flight while it renders.
         "http_requests_in_flight{service=\"kit-test\"} 1",
     ] {
-        assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in\n{text}"
+        );
     }
-    assert!(text.contains("db_pool_connections{service=\"kit-test\"}"), "{text}");
+    assert!(
+        text.contains("db_pool_connections{service=\"kit-test\"}"),
+        "{text}"
+    );
 }
 
 #[actix_web::test]
@@ -118,14 +139,24 @@ async fn a_sane_request_id_is_echoed() {
     let db = TempDb::new(5_000);
     let app = app!(db.pool.clone());
     let sane = "trace-42_abc.DEF";
-    let (status, headers, body) =
-        call(&app, TestRequest::get().uri("/echo-id").insert_header(("X-Request-Id", sane))).await;
+    let (status, headers, body) = call(
+        &app,
+        TestRequest::get()
+            .uri("/echo-id")
+            .insert_header(("X-Request-Id", sane)),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(request_id(&headers), sane);
     assert_eq!(body, json!(sane));
     let longest = "a".repeat(128);
-    let (_, headers, _) =
-        call(&app, TestRequest::get().uri("/healthz").insert_header(("X-Request-Id", longest.as_str()))).await;
+    let (_, headers, _) = call(
+        &app,
+        TestRequest::get()
+            .uri("/healthz")
+            .insert_header(("X-Request-Id", longest.as_str())),
+    )
+    .await;
     assert_eq!(request_id(&headers), longest);
 }
 
@@ -134,9 +165,22 @@ async fn an_odd_request_id_is_replaced() {
     let db = TempDb::new(5_000);
     let app = app!(db.pool.clone());
     let too_long = "a".repeat(129);
-    for odd in ["has space", "semi;colon", "quote\"d", "", "a/b", "x\tTab", too_long.as_str()] {
-        let (status, headers, body) =
-            call(&app, TestRequest::get().uri("/echo-id").insert_header(("X-Request-Id", odd))).await;
+    for odd in [
+        "has space",
+        "semi;colon",
+        "quote\"d",
+        "",
+        "a/b",
+        "x\tTab",
+        too_long.as_str(),
+    ] {
+        let (status, headers, body) = call(
+            &app,
+            TestRequest::get()
+                .uri("/echo-id")
+                .insert_header(("X-Request-Id", odd)),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK);
         let id = request_id(&headers);
         assert!(is_generated(&id), "{odd:?} was kept as {id:?}");
@@ -148,9 +192,17 @@ async fn an_odd_request_id_is_replaced() {
 async fn errors_and_unknown_paths_carry_a_request_id_too() {
     let db = TempDb::new(5_000);
     let app = app!(db.pool.clone());
-    for (uri, status) in [("/no-such-path", StatusCode::NOT_FOUND), ("/boom", StatusCode::INTERNAL_SERVER_ERROR)] {
-        let (got, headers, _) =
-            call(&app, TestRequest::get().uri(uri).insert_header(("X-Request-Id", "err-1"))).await;
+    for (uri, status) in [
+        ("/no-such-path", StatusCode::NOT_FOUND),
+        ("/boom", StatusCode::INTERNAL_SERVER_ERROR),
+    ] {
+        let (got, headers, _) = call(
+            &app,
+            TestRequest::get()
+                .uri(uri)
+                .insert_header(("X-Request-Id", "err-1")),
+        )
+        .await;
         assert_eq!(got, status);
         assert_eq!(request_id(&headers), "err-1");
     }

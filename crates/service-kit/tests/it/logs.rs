@@ -84,7 +84,10 @@ async fn the_access_log_names_the_request_but_never_its_credentials() {
         .uri(&format!("{path}?access_token={}", secret("query")))
         .insert_header(("X-Request-Id", id.as_str()))
         .insert_header(("X-Auth-Token", secret("x-auth-token")))
-        .insert_header(("Authorization", format!("Bearer {}", secret("authorization"))))
+        .insert_header((
+            "Authorization",
+            format!("Bearer {}", secret("authorization")),
+        ))
         .insert_header(("X-Security-Token", secret("x-security-token")))
         .insert_header(("X-TC-Token", secret("x-tc-token")))
         .insert_header(("X-Subject-Token", secret("x-subject-token")))
@@ -93,21 +96,33 @@ async fn the_access_log_names_the_request_but_never_its_credentials() {
         let (status, _, _) = call(&app, req).await;
         assert_eq!(status, *expected);
 
-        let access: Vec<String> =
-            lines().into_iter().filter(|l| l.contains(" access ") && l.contains(&id)).collect();
+        let access: Vec<String> = lines()
+            .into_iter()
+            .filter(|l| l.contains(" access ") && l.contains(&id))
+            .collect();
         assert_eq!(access.len(), 1, "one access line per request: {access:?}");
         let line = &access[0];
-        assert!(line.contains(&format!("\"{method} {path}\" {}", expected.as_u16())), "{line}");
+        assert!(
+            line.contains(&format!("\"{method} {path}\" {}", expected.as_u16())),
+            "{line}"
+        );
     }
 
     // Lines that carry our request ids may carry nothing else of ours.
     for line in lines().into_iter().filter(|l| l.contains(&marker)) {
-        let without_ids = (0..cases.len()).fold(line.clone(), |l, n| l.replace(&format!("log-{n}-{marker}"), ""));
-        assert!(!without_ids.contains(&marker), "a secret reached the log: {line}");
+        let without_ids = (0..cases.len()).fold(line.clone(), |l, n| {
+            l.replace(&format!("log-{n}-{marker}"), "")
+        });
+        assert!(
+            !without_ids.contains(&marker),
+            "a secret reached the log: {line}"
+        );
     }
     // The failure is logged with its request id, for the operator.
     assert!(
-        lines().iter().any(|l| l.starts_with("ERROR") && l.contains(&format!("log-2-{marker}"))),
+        lines()
+            .iter()
+            .any(|l| l.starts_with("ERROR") && l.contains(&format!("log-2-{marker}"))),
         "the 500 must be logged with its request id"
     );
 }

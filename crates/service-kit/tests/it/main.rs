@@ -2,6 +2,8 @@
 //! database plumbing on SQLite files (and PostgreSQL with `TEST_DATABASE_URL`), the
 //! health probes, metrics, request ids and the access log. One binary, modules per area.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: a failed expectation is a failed test
+
 mod common;
 mod db;
 mod extractor;
