@@ -61,10 +61,11 @@ pub fn load_signing_keys(path: &Path, mode: Mode) -> Result<SigningKeys, KeyErro
     Ok(SigningKeys { current, verifying })
 }
 
+/// One key file line: its number, the key id and the decoded key bytes.
+type KeyLine = (usize, String, zeroize::Zeroizing<Vec<u8>>);
+
 /// The `<key id> <base64>` lines of a key file, numbered, without comments or blanks.
-fn read_key_lines(
-    path: &Path,
-) -> Result<Vec<(usize, String, zeroize::Zeroizing<Vec<u8>>)>, KeyError> {
+fn read_key_lines(path: &Path) -> Result<Vec<KeyLine>, KeyError> {
     let text = zeroize::Zeroizing::new(fs::read_to_string(path).map_err(|e| file_error(path, e))?);
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {

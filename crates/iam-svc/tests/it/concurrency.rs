@@ -3,15 +3,12 @@
 //! test service is not `Send`, but each handler's database work runs on the blocking pool,
 //! so the writes really do overlap.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: a failed expectation is a failed test
-
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use diesel::prelude::*;
 use futures_util::future::join_all;
 use iam_svc::schema::{group_members, project_grants, users};
 use serde_json::{json, Value};
-use service_kit::db::Backend;
 
 use crate::common::*;
 

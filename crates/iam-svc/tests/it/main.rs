@@ -1,6 +1,8 @@
 //! iam-svc integration tests: HTTP in through the real app, database out. One binary,
 //! modules per area. SQLite by default; PostgreSQL with `TEST_DATABASE_URL`.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: a failed expectation is a failed test
+
 mod access_keys;
 mod bad_input;
 mod common;

@@ -1,8 +1,6 @@
 //! The migration round trip: up, down, up again, and the schema is the same; the seeded
 //! roles come back. Both backends, with identical version names.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: a failed expectation is a failed test
-
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use service_kit::db::{revert_all, run_pending, Backend, DbConnection};

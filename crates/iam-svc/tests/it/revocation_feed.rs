@@ -2,8 +2,6 @@
 //! binary on a shared database, another process's `TokenVerifier` fed by `IamFeed`, and a
 //! second replica on the same database. Also the internal credential on `/internal/*`.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: a failed expectation is a failed test
-
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;

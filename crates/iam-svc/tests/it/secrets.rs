@@ -2,8 +2,6 @@
 //! every text column on either backend), nothing secret in `Debug` output, response
 //! bodies or the log, whatever credential headers a request carries.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: a failed expectation is a failed test
-
 use std::sync::{Mutex, Once};
 
 use actix_web::http::StatusCode;

@@ -30,6 +30,9 @@ impl Default for VerifierOptions {
     }
 }
 
+/// The key id that verified a token, and what it said.
+type CachedToken = (String, Arc<TokenClaims>);
+
 #[derive(Default)]
 struct Revocations {
     /// Token id -> when the entry may be forgotten.
@@ -45,7 +48,7 @@ pub struct TokenVerifier {
     options: VerifierOptions,
     keys: RwLock<HashMap<String, VerifyingKey>>,
     /// Token digest -> (signing key id, claims); entries go when their key is withdrawn.
-    cache: RwLock<HashMap<[u8; 32], (String, Arc<TokenClaims>)>>,
+    cache: RwLock<HashMap<[u8; 32], CachedToken>>,
     revocations: RwLock<Revocations>,
     wants_keys: std::sync::atomic::AtomicBool,
 }
