@@ -60,11 +60,11 @@ lint: ## Check formatting and run clippy with warnings denied
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
 
-bench: ## Run the benchmarks
-	@echo "no benchmarks yet"
+bench: ## Benchmark iam-svc hot paths against its /healthz ceiling; writes bench/results.md
+	bash scripts/bench.sh
 
-bench-smoke: ## Run each benchmark once, as a quick check that they work
-	@echo "no benchmarks yet"
+bench-smoke: ## Run each benchmark for a second, as a quick check that they work (var/bench-smoke.md)
+	bash scripts/bench.sh --smoke
 
 doc: ## Build the API documentation of credential-core (target/doc)
 	$(CARGO) doc --no-deps -p credential-core

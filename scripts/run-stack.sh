@@ -165,6 +165,7 @@ The stack is running. In another shell:
     | awk 'tolower(\$1) == "x-subject-token:" {print \$2}' | tr -d '\r')
   curl -s -H "X-Auth-Token: \$TOKEN" "\$IAM_URL/v3/projects"
 
+More in README.md and docs/examples/ (bash docs/examples/quickstart.sh runs as it is).
 Logs follow below; Ctrl-C stops everything.
 
 EOF

@@ -81,8 +81,10 @@ impl Manager {
         } else {
             "PRAGMA journal_mode = WAL;"
         };
+        // busy_timeout first: switching to WAL takes a lock, and a pool opens several
+        // connections at once.
         format!(
-            "{journal} PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {}; PRAGMA synchronous = {};",
+            "PRAGMA busy_timeout = {}; {journal} PRAGMA foreign_keys = ON; PRAGMA synchronous = {};",
             self.options.busy_timeout_ms,
             self.options.sqlite_synchronous.to_ascii_uppercase()
         )
