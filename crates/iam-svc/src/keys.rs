@@ -120,7 +120,10 @@ pub fn load_master_keyring(path: &Path, mode: Mode) -> Result<Keyring, KeyError>
 
 /// A new `<key id> <base64>` master key line; put it first in the file to rotate.
 pub fn new_master_key_line() -> Result<String, KeyError> {
-    let kid = format!("m{}", chrono::Utc::now().format("%Y%m%d%H%M%S"));
+    let kid = new_key_id('m').map_err(|e| KeyError::File {
+        path: "master key".into(),
+        cause: e.to_string(),
+    })?;
     let key = SealingKey::generate(kid.clone()).map_err(|e| KeyError::File {
         path: "master key".into(),
         cause: e.to_string(),
@@ -131,13 +134,23 @@ pub fn new_master_key_line() -> Result<String, KeyError> {
 /// Write a new signing key file (mode 0600) if none exists.
 pub fn generate_signing_key_file(path: &Path) -> Result<(), KeyError> {
     let pkcs8 = TokenSigningKey::generate_pkcs8().map_err(|e| file_error(path, e))?;
-    let kid = format!("k{}", chrono::Utc::now().format("%Y%m%d%H%M%S"));
+    let kid = new_key_id('k').map_err(|e| file_error(path, e))?;
     let line = format!("{kid} {}\n", B64.encode(&pkcs8[..]));
     log::warn!(
         "DEVELOPMENT KEY: generated token signing key {} — do not use it in production",
         path.display()
     );
     write_private(path, line.as_bytes())
+}
+
+/// A key id that sorts by creation time and never repeats: `k20261122T063000-x7q2`.
+fn new_key_id(kind: char) -> Result<String, credential_core::random::RandomError> {
+    let suffix =
+        credential_core::random::random_alphanumeric(4, b"abcdefghijklmnopqrstuvwxyz0123456789")?;
+    Ok(format!(
+        "{kind}{}-{suffix}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%S")
+    ))
 }
 
 /// Load the internal credential; in development, create it first if it is missing.

@@ -231,6 +231,13 @@ fn write_env_file(path: &Path, text: &str) -> Result<(), String> {
     let mut f = options
         .open(path)
         .map_err(|e| format!("{}: {e}", path.display()))?;
+    // `mode` applies only when the file is created; an older file is tightened too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
     f.write_all(text.as_bytes())
         .map_err(|e| format!("{}: {e}", path.display()))
 }
