@@ -162,7 +162,7 @@ async fn spawn_replica(db_url: &str, keys: &KeyFiles, name: &str) -> Replica {
     panic!("iam-svc {name} did not become ready; its log:\n{last_log}");
 }
 
-/// POST, GET or DELETE with headers; status, JSON body (or Null) and the subject token.
+/// POST, PUT, GET or DELETE with headers; status, JSON body (or Null) and the subject token.
 async fn send(
     method: &str,
     url: &str,
@@ -173,6 +173,7 @@ async fn send(
     let mut req = match method {
         "POST" => c.post(url),
         "DELETE" => c.delete(url),
+        "PUT" => c.put(url),
         _ => c.get(url),
     };
     for (k, v) in headers {
@@ -556,4 +557,92 @@ async fn a_revocation_after_a_burst_still_applies_at_once() {
         page["last_seq"].as_i64().expect("last_seq") > seen,
         "the feed did not move past {seen}"
     );
+}
+
+/// Another service checks a signature through `RemoteSignatureVerifier`: one call, and the
+/// principal or the refusal it should map to; the SK never leaves iam-svc.
+#[actix_web::test]
+async fn a_service_checks_signatures_through_the_remote_verifier() {
+    use credential_core::sign::huawei;
+    use service_kit::auth::wire::{SignatureAlgorithm, SignatureCheck};
+    use service_kit::auth::RemoteSignatureVerifier;
+
+    let h = Harness::shared().await;
+    let keys = KeyFiles::new();
+    let r = spawn_replica(&h.db.url, &keys, "remote-check").await;
+    let token = http_login(
+        &r,
+        bootstrap::USER,
+        ADMIN_PASSWORD,
+        project_scope(&h.boot.project_id),
+    )
+    .await;
+    let url = format!("{}/v3.0/OS-CREDENTIAL/credentials", r.base_url);
+    let (status, body, _) = send(
+        "POST",
+        &url,
+        &[("X-Auth-Token", token.as_str())],
+        Some(json!({ "credential": { "user_id": h.boot.user_id } })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let ak = body["credential"]["access"].as_str().unwrap().to_string();
+    let sk = body["credential"]["secret"].as_str().unwrap().to_string();
+
+    let sts = "SDK-HMAC-SHA256\n20240101T000000Z\n0123";
+    let check = |access: &str, signature: String| SignatureCheck {
+        algorithm: SignatureAlgorithm::SdkHmacSha256,
+        access: access.to_string(),
+        string_to_sign: sts.to_string(),
+        signature,
+        tc3_date: None,
+        tc3_service: None,
+        project_id: Some(h.boot.project_id.clone()),
+        domain_id: None,
+        security_token: None,
+    };
+    let remote = RemoteSignatureVerifier::new(r.base_url.clone(), keys.credential());
+    let principal = remote
+        .verify(&check(&ak, huawei::sign(sk.as_bytes(), sts)))
+        .await
+        .expect("accepted");
+    assert_eq!(principal.user_id, h.boot.user_id);
+    assert_eq!(principal.project_id(), Some(h.boot.project_id.as_str()));
+    assert!(principal.has_role("admin"));
+    assert_eq!(principal.access_key.as_deref(), Some(ak.as_str()));
+
+    let wrong = huawei::sign(b"not the secret", sts);
+    assert_eq!(
+        remote.verify(&check(&ak, wrong)).await.unwrap_err(),
+        AuthError::SignatureMismatch
+    );
+    let unknown = remote
+        .verify(&check("ZZZZZZZZZZZZZZZZZZZZ", "00".repeat(32)))
+        .await;
+    assert_eq!(unknown.unwrap_err(), AuthError::UnknownAccessKey);
+
+    let deactivate = json!({ "credential": { "status": "inactive" } });
+    let (status, _, _) = send(
+        "PUT",
+        &format!("{url}/{ak}"),
+        &[("X-Auth-Token", token.as_str())],
+        Some(deactivate),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let inactive = remote
+        .verify(&check(&ak, huawei::sign(sk.as_bytes(), sts)))
+        .await;
+    assert_eq!(inactive.unwrap_err(), AuthError::InactiveAccessKey);
+
+    // Without the right internal credential the issuer cannot be asked at all.
+    let stranger = RemoteSignatureVerifier::new(
+        r.base_url.clone(),
+        InternalCredential::new(SecretString::from("not-the-internal-credential-0000000000")),
+    );
+    let refused = stranger
+        .verify(&check(&ak, huawei::sign(sk.as_bytes(), sts)))
+        .await
+        .unwrap_err();
+    assert!(refused.is_unavailable(), "{refused:?}");
 }

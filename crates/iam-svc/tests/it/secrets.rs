@@ -366,3 +366,45 @@ async fn the_log_never_holds_tokens_passwords_or_credential_headers() {
         }
     }
 }
+
+#[actix_web::test]
+async fn the_log_never_holds_a_secret_access_key() {
+    capture_logs();
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let token = admin_token(&app, &h).await;
+    let create = TestRequest::post()
+        .uri("/v3.0/OS-CREDENTIAL/credentials")
+        .insert_header(("X-Auth-Token", token))
+        .set_json(serde_json::json!({ "credential": { "user_id": h.boot.user_id } }));
+    let (status, body, _) = call(&app, create).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let ak = body["credential"]["access"].as_str().unwrap().to_string();
+    let sk = body["credential"]["secret"].as_str().unwrap().to_string();
+    let now = chrono::Utc::now();
+    let project = h.boot.project_id.clone();
+    // A good signed request, a refused one and a signed body that fails validation.
+    let uri = "/v3.0/OS-CREDENTIAL/credentials";
+    let (status, _, _) = call(
+        &app,
+        crate::access_keys::signed("GET", uri, b"", &ak, &sk, &project, now),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let wrong = format!("{sk}x");
+    let (status, _, _) = call(
+        &app,
+        crate::access_keys::signed("GET", uri, b"", &ak, &wrong, &project, now),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let bad_body = format!(r#"{{"credential": {{"user_id": 7, "description": "{sk}"}}}}"#);
+    let (status, _, _) = call(
+        &app,
+        crate::access_keys::signed("POST", uri, bad_body.as_bytes(), &ak, &sk, &project, now),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let leaked: Vec<String> = captured().into_iter().filter(|l| l.contains(&sk)).collect();
+    assert!(leaked.is_empty(), "SK in the log: {leaked:?}");
+}
