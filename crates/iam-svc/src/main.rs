@@ -1,6 +1,6 @@
 //! `iam-svc [--config PATH] [serve|migrate|bootstrap [--env-file PATH]|gen-keys]`
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -10,7 +10,8 @@ use iam_svc::config::IamConfig;
 use iam_svc::state::{AppState, Keys};
 use iam_svc::{app, keys, MIGRATIONS};
 use service_kit::auth::InternalCredential;
-use service_kit::db::{self, DbPool, PoolOptions};
+use service_kit::cli::{self, ArgsError};
+use service_kit::db::{self, DbPool};
 use service_kit::http::Metrics;
 
 const USAGE: &str = "usage: iam-svc [--config PATH] [serve | migrate | bootstrap [--env-file PATH] | gen-keys | rotate-master-key | reseal-access-keys]
@@ -29,51 +30,17 @@ const USAGE: &str = "usage: iam-svc [--config PATH] [serve | migrate | bootstrap
 
 Configuration: built-in defaults < --config FILE < IAM__SECTION__KEY environment variables.";
 
-struct Args {
-    config: Option<PathBuf>,
-    command: String,
-    env_file: Option<PathBuf>,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        config: None,
-        command: "serve".into(),
-        env_file: None,
-    };
-    let mut it = std::env::args().skip(1);
-    let mut command_seen = false;
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--config" => args.config = Some(it.next().ok_or("--config needs a path")?.into()),
-            "--env-file" => {
-                args.env_file = Some(it.next().ok_or("--env-file needs a path")?.into())
-            }
-            "-h" | "--help" | "help" => return Err(String::new()),
-            cmd if !command_seen && !cmd.starts_with('-') => {
-                args.command = cmd.to_string();
-                command_seen = true;
-            }
-            other => return Err(format!("unexpected argument {other:?}")),
-        }
-    }
-    Ok(args)
-}
-
 fn main() -> ExitCode {
     service_kit::logging::init();
-    let args = match parse_args() {
+    let args = match cli::parse(std::env::args().skip(1), &["env-file"]) {
         Ok(a) => a,
-        Err(msg) => {
-            if !msg.is_empty() {
-                eprintln!("iam-svc: {msg}");
-            }
-            eprintln!("{USAGE}");
-            return if msg.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(2)
-            };
+        Err(ArgsError::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(ArgsError::Invalid(msg)) => {
+            eprintln!("iam-svc: {msg}\n{USAGE}");
+            return ExitCode::from(2);
         }
     };
     let config = match IamConfig::load(args.config.as_deref()) {
@@ -86,7 +53,7 @@ fn main() -> ExitCode {
     let result = match args.command.as_str() {
         "serve" => serve(config),
         "migrate" => migrate(&config).map(|_| ()),
-        "bootstrap" => run_bootstrap(&config, args.env_file.as_deref()),
+        "bootstrap" => run_bootstrap(&config, args.options.get("env-file").map(Path::new)),
         "gen-keys" => gen_keys(&config),
         "rotate-master-key" => rotate_master_key(&config),
         "reseal-access-keys" => reseal_access_keys(&config),
@@ -101,27 +68,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn open_pool(cfg: &IamConfig) -> Result<DbPool, String> {
-    db::connect_pool(&PoolOptions {
-        url: cfg.database.url.clone(),
-        pool_size: cfg.database.pool_size,
-        busy_timeout_ms: cfg.database.busy_timeout_ms,
-        sqlite_synchronous: cfg.database.sqlite_synchronous.clone(),
-    })
-    .map_err(|e| e.to_string())
-}
-
 fn migrate(cfg: &IamConfig) -> Result<DbPool, String> {
-    let pool = open_pool(cfg)?;
-    let mut conn = pool
-        .get()
-        .map_err(|e| format!("database unavailable: {e}"))?;
-    let applied = db::run_pending(&mut conn, &MIGRATIONS).map_err(|e| e.to_string())?;
-    for version in &applied {
-        log::info!("applied migration {version}");
-    }
-    drop(conn);
-    Ok(pool)
+    db::open(&cfg.database, &MIGRATIONS, true).map_err(|e| e.to_string())
 }
 
 fn gen_keys(cfg: &IamConfig) -> Result<(), String> {
@@ -243,11 +191,7 @@ fn write_env_file(path: &Path, text: &str) -> Result<(), String> {
 }
 
 fn serve(cfg: IamConfig) -> Result<(), String> {
-    let pool = if cfg.database.migrate_on_start {
-        migrate(&cfg)?
-    } else {
-        open_pool(&cfg)?
-    };
+    let pool = db::open(&cfg.database, &MIGRATIONS, cfg.database.migrate_on_start).map_err(|e| e.to_string())?;
     let signing = keys::load_signing_keys(&cfg.tokens.signing_key_file, cfg.mode)
         .map_err(|e| e.to_string())?;
     let internal = keys::load_internal_credential(&cfg.internal.credential_file, cfg.mode)

@@ -1,5 +1,6 @@
 //! Shared runtime for the credential services.
 //!
+//! - [`cli`]: the command line every service binary shares.
 //! - [`config`]: typed configuration (defaults < file < environment).
 //! - [`db`]: one connection type over SQLite and PostgreSQL, pool, migrations, errors.
 //! - [`http`]: request ids and access log, health, readiness and metrics.
@@ -9,6 +10,7 @@
 //! Depends on `credential-core` only; services depend on this crate, never on each other.
 
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod http;

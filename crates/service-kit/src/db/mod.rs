@@ -9,7 +9,27 @@ mod error;
 mod migrations;
 mod run;
 
+use crate::config::DatabaseConfig;
+
 pub use connection::{connect_pool, Backend, DbConnection, DbPool, PoolOptions};
 pub use error::StoreError;
 pub use migrations::{revert_all, run_pending, Migrations};
 pub use run::{run, write_transaction};
+
+/// Open the pool a service's configuration names and, when `migrate` is set, apply the
+/// pending migrations (logging each version).
+pub fn open(cfg: &DatabaseConfig, migrations: &Migrations, migrate: bool) -> Result<DbPool, StoreError> {
+    let pool = connect_pool(&PoolOptions {
+        url: cfg.url.clone(),
+        pool_size: cfg.pool_size,
+        busy_timeout_ms: cfg.busy_timeout_ms,
+        sqlite_synchronous: cfg.sqlite_synchronous.clone(),
+    })?;
+    if migrate {
+        let mut conn = pool.get()?;
+        for version in run_pending(&mut conn, migrations)? {
+            log::info!("applied migration {version}");
+        }
+    }
+    Ok(pool)
+}
