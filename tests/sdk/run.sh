@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Run the Huawei Cloud Python SDK compatibility tests against a running iam-svc.
+# Run the Huawei Cloud Python SDK compatibility tests against a running iam-svc (and swr-svc).
 #
 #   tests/sdk/run.sh [test.py ...]      (default: every tests/sdk/*.py)
 #
 # Creates/reuses a virtualenv at ${SDK_VENV:-var/sdk-venv} (relative to the repo root),
 # installs the pinned SDK into it and runs each test with that venv's python.
-# The tests read IAM_URL, IAM_ADMIN_* from the environment (see var/local-stack.env).
+# The tests read IAM_URL, IAM_ADMIN_* from the environment (see var/local-stack.env);
+# swr_credentials.py also reads SWR_URL and prints SKIP when it is unset.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -13,6 +14,7 @@ ROOT="$(dirname "$(dirname "$SCRIPT_DIR")")"
 
 SDK_CORE_VERSION="3.1.219"
 SDK_IAM_VERSION="3.1.219"
+SDK_SWR_VERSION="3.1.219"
 
 VENV="${SDK_VENV:-var/sdk-venv}"
 case "$VENV" in
@@ -26,7 +28,8 @@ if [[ ! -x "$PY" ]]; then
   "${PYTHON:-python3}" -m venv "$VENV"
 fi
 "$PY" -m pip install -q --disable-pip-version-check \
-  "huaweicloudsdkcore==${SDK_CORE_VERSION}" "huaweicloudsdkiam==${SDK_IAM_VERSION}"
+  "huaweicloudsdkcore==${SDK_CORE_VERSION}" "huaweicloudsdkiam==${SDK_IAM_VERSION}" \
+  "huaweicloudsdkswr==${SDK_SWR_VERSION}"
 
 # The service runs locally: never send its traffic through an HTTP proxy.
 export NO_PROXY="${NO_PROXY:+${NO_PROXY},}127.0.0.1,localhost"

@@ -18,6 +18,7 @@
 //! | [`password`] | PBKDF2 password hashes |
 //! | [`sign`] | Huawei SDK-HMAC-SHA256 and Tencent TC3-HMAC-SHA256 signatures |
 //! | [`iam_token`] | Ed25519-signed IAM `X-Auth-Token`s |
+//! | [`registry_jwt`] | ES256 registry bearer tokens (distribution token auth) |
 //!
 //! # Example
 //!
@@ -59,6 +60,7 @@ pub mod iam_token;
 pub mod names;
 pub mod password;
 pub mod random;
+pub mod registry_jwt;
 pub mod seal;
 pub mod secret;
 pub mod sign;

@@ -191,7 +191,8 @@ fn write_env_file(path: &Path, text: &str) -> Result<(), String> {
 }
 
 fn serve(cfg: IamConfig) -> Result<(), String> {
-    let pool = db::open(&cfg.database, &MIGRATIONS, cfg.database.migrate_on_start).map_err(|e| e.to_string())?;
+    let pool = db::open(&cfg.database, &MIGRATIONS, cfg.database.migrate_on_start)
+        .map_err(|e| e.to_string())?;
     let signing = keys::load_signing_keys(&cfg.tokens.signing_key_file, cfg.mode)
         .map_err(|e| e.to_string())?;
     let internal = keys::load_internal_credential(&cfg.internal.credential_file, cfg.mode)

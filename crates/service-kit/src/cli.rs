@@ -23,17 +23,26 @@ pub enum ArgsError {
 /// Parse `args` (without the program name); `known` lists the accepted `--name value`
 /// options besides `--config`.
 pub fn parse(args: impl IntoIterator<Item = String>, known: &[&str]) -> Result<Args, ArgsError> {
-    let mut out = Args { command: "serve".into(), ..Args::default() };
+    let mut out = Args {
+        command: "serve".into(),
+        ..Args::default()
+    };
     let mut command_seen = false;
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "-h" | "--help" | "help" => return Err(ArgsError::Help),
             "--config" => {
-                out.config = Some(it.next().ok_or(ArgsError::Invalid("--config needs a path".into()))?.into());
+                out.config = Some(
+                    it.next()
+                        .ok_or(ArgsError::Invalid("--config needs a path".into()))?
+                        .into(),
+                );
             }
             flag if flag.starts_with("--") && known.contains(&&flag[2..]) => {
-                let value = it.next().ok_or_else(|| ArgsError::Invalid(format!("{flag} needs a value")))?;
+                let value = it
+                    .next()
+                    .ok_or_else(|| ArgsError::Invalid(format!("{flag} needs a value")))?;
                 out.options.insert(flag[2..].to_string(), value);
             }
             cmd if !command_seen && !cmd.starts_with('-') => {
@@ -63,7 +72,11 @@ mod tests {
 
     #[test]
     fn reads_config_command_and_known_options() {
-        let a = parse(args(&["--config", "c.toml", "bootstrap", "--env-file", "x.env"]), &["env-file"]).unwrap();
+        let a = parse(
+            args(&["--config", "c.toml", "bootstrap", "--env-file", "x.env"]),
+            &["env-file"],
+        )
+        .unwrap();
         assert_eq!(a.config.unwrap().to_str(), Some("c.toml"));
         assert_eq!(a.command, "bootstrap");
         assert_eq!(a.options.get("env-file").map(String::as_str), Some("x.env"));
@@ -71,9 +84,18 @@ mod tests {
 
     #[test]
     fn refuses_unknown_options_and_second_commands() {
-        assert!(matches!(parse(args(&["--nope", "1"]), &[]), Err(ArgsError::Invalid(_))));
-        assert!(matches!(parse(args(&["serve", "migrate"]), &[]), Err(ArgsError::Invalid(_))));
-        assert!(matches!(parse(args(&["--config"]), &[]), Err(ArgsError::Invalid(_))));
+        assert!(matches!(
+            parse(args(&["--nope", "1"]), &[]),
+            Err(ArgsError::Invalid(_))
+        ));
+        assert!(matches!(
+            parse(args(&["serve", "migrate"]), &[]),
+            Err(ArgsError::Invalid(_))
+        ));
+        assert!(matches!(
+            parse(args(&["--config"]), &[]),
+            Err(ArgsError::Invalid(_))
+        ));
         assert_eq!(parse(args(&["--help"]), &[]).unwrap_err(), ArgsError::Help);
     }
 }

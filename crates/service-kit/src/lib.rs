@@ -5,6 +5,7 @@
 //! - [`db`]: one connection type over SQLite and PostgreSQL, pool, migrations, errors.
 //! - [`http`]: request ids and access log, health, readiness and metrics.
 //! - [`auth`]: IAM token verification, the `Authenticated` extractor, internal calls.
+//! - [`registry`]: registry login (`/service/token`), its signing key and scope parsing.
 //! - `testing` (feature `test-kit`): a fresh database per test.
 //!
 //! Depends on `credential-core` only; services depend on this crate, never on each other.
@@ -15,5 +16,6 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod logging;
+pub mod registry;
 #[cfg(feature = "test-kit")]
 pub mod testing;

@@ -18,7 +18,11 @@ pub use run::{run, write_transaction};
 
 /// Open the pool a service's configuration names and, when `migrate` is set, apply the
 /// pending migrations (logging each version).
-pub fn open(cfg: &DatabaseConfig, migrations: &Migrations, migrate: bool) -> Result<DbPool, StoreError> {
+pub fn open(
+    cfg: &DatabaseConfig,
+    migrations: &Migrations,
+    migrate: bool,
+) -> Result<DbPool, StoreError> {
     let pool = connect_pool(&PoolOptions {
         url: cfg.url.clone(),
         pool_size: cfg.pool_size,

@@ -33,7 +33,7 @@ impl log::Log for Capture {
 
 static CAPTURE: Capture = Capture;
 
-fn install() {
+pub(crate) fn install() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         log::set_logger(&CAPTURE).expect("no other logger may be installed in this test binary");
@@ -41,7 +41,7 @@ fn install() {
     });
 }
 
-fn lines() -> Vec<String> {
+pub(crate) fn lines() -> Vec<String> {
     LINES.lock().map(|l| l.clone()).unwrap_or_default()
 }
 

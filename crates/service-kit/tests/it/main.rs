@@ -9,3 +9,4 @@ mod db;
 mod extractor;
 mod http;
 mod logs;
+mod registry;

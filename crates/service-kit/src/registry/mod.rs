@@ -1,0 +1,23 @@
+//! Registry login for container registries that delegate authentication to us (CNCF
+//! distribution's token auth), shared by swr-svc and tcr-svc.
+//!
+//! - [`token`]: the `/service/token` endpoint (GET with HTTP Basic, POST form), which
+//!   turns a service's [`RegistryAuthorizer`] verdict into an ES256 registry JWT.
+//! - [`scope`]: parsing of the `scope` parameters.
+//! - [`keys`]: the signing key and certificate files, generated in development mode.
+//!
+//! What a credential may do is the service's business (its [`RegistryAuthorizer`]); this
+//! module owns the wire format of `reference/registry-token-auth.md` and nothing else.
+
+mod basic;
+pub mod keys;
+pub mod scope;
+pub mod token;
+
+pub use credential_core::registry_jwt::RegistrySigner;
+pub use keys::{generate_dev_key_and_cert, load_or_generate, RegistryKeyError};
+pub use scope::{parse_scopes, ScopeError, ScopeRequest};
+pub use token::{
+    configure, granted_access, RegistryAuthError, RegistryAuthorizer, RegistryGrant,
+    RegistryTokenIssuer, TokenError, TokenResponse, MIN_LIFETIME_SECONDS, TOKEN_PATH,
+};

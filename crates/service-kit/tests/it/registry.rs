@@ -1,0 +1,426 @@
+//! `/service/token` over a real actix app with a fake authorizer: login checks, granted and
+//! trimmed access, refusals in distribution's envelope, the POST form, and tokens that
+//! verify with the signer's public key.
+
+use std::sync::Arc;
+
+use actix_web::http::header::{HeaderMap, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use actix_web::http::StatusCode;
+use actix_web::middleware::from_fn;
+use actix_web::test::{self, TestRequest};
+use actix_web::{web, App};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use credential_core::registry_jwt::{verify_for_tests, RegistryAccess, RegistryClaims};
+use futures_util::future::LocalBoxFuture;
+use serde_json::{json, Value};
+use service_kit::http::{observe, Metrics};
+use service_kit::registry::{
+    self, generate_dev_key_and_cert, RegistryAuthError, RegistryAuthorizer, RegistryGrant,
+    RegistrySigner, RegistryTokenIssuer,
+};
+
+use crate::common::call;
+
+const SERVICE: &str = "swr-registry";
+const PUSHER: (&str, &str) = ("u-push", "swr_push-secret");
+const READER: (&str, &str) = ("u-read", "swr_read-secret");
+/// Its credential store is down.
+const BROKEN: (&str, &str) = ("u-broken", "anything");
+
+/// Two credentials of the registry `swr-registry`: one may push, one may only pull.
+struct FakeAuthorizer;
+
+impl RegistryAuthorizer for FakeAuthorizer {
+    fn authenticate(
+        &self,
+        service: &str,
+        username: &str,
+        password: &str,
+    ) -> LocalBoxFuture<'_, Result<RegistryGrant, RegistryAuthError>> {
+        let verdict = match (service, username, password) {
+            (_, u, _) if u == BROKEN.0 => Err(RegistryAuthError::Unavailable(
+                "database at 10.9.8.7 refused".into(),
+            )),
+            (SERVICE, u, p) if (u, p) == PUSHER => Ok(grant(u, &["pull", "push"])),
+            (SERVICE, u, p) if (u, p) == READER => Ok(grant(u, &["pull"])),
+            _ => Err(RegistryAuthError::BadCredentials),
+        };
+        Box::pin(async move { verdict })
+    }
+}
+
+fn grant(subject: &str, actions: &[&str]) -> RegistryGrant {
+    RegistryGrant {
+        subject: subject.into(),
+        repository_actions: actions.iter().map(|a| a.to_string()).collect(),
+    }
+}
+
+fn signer() -> RegistrySigner {
+    let (key, cert) = generate_dev_key_and_cert("service-kit test").expect("dev key");
+    RegistrySigner::from_pem(&key, &cert).expect("signer")
+}
+
+macro_rules! app {
+    ($issuer:expr) => {
+        test::init_service(
+            App::new()
+                .app_data(web::Data::new(Metrics::new("kit-test")))
+                .app_data($issuer.clone())
+                .app_data(web::Data::from(
+                    Arc::new(FakeAuthorizer) as Arc<dyn RegistryAuthorizer>
+                ))
+                .wrap(from_fn(observe))
+                .configure(registry::configure),
+        )
+        .await
+    };
+}
+
+fn issuer() -> web::Data<RegistryTokenIssuer> {
+    web::Data::new(RegistryTokenIssuer {
+        signer: signer(),
+        issuer: "swr-svc".into(),
+        lifetime_seconds: 300,
+    })
+}
+
+fn basic((user, password): (&str, &str)) -> (actix_web::http::header::HeaderName, String) {
+    (
+        AUTHORIZATION,
+        format!("Basic {}", STANDARD.encode(format!("{user}:{password}"))),
+    )
+}
+
+fn get(query: &str, credentials: Option<(&str, &str)>) -> TestRequest {
+    let req = TestRequest::get().uri(&format!("/service/token?{query}"));
+    match credentials {
+        Some(c) => req.insert_header(basic(c)),
+        None => req,
+    }
+}
+
+/// The claims of a 200 body, after checking the signature and the body's shape.
+fn claims_of(issuer: &RegistryTokenIssuer, body: &Value) -> RegistryClaims {
+    let token = body["token"].as_str().expect("token");
+    assert_eq!(body["access_token"], token);
+    assert_eq!(body["expires_in"], 300);
+    let issued_at = body["issued_at"].as_str().expect("issued_at");
+    let issued_at = chrono::DateTime::parse_from_rfc3339(issued_at).expect("RFC 3339");
+    let (header, claims) = verify_for_tests(token, issuer.signer.public_key()).expect("verifies");
+    assert_eq!(header.kid, issuer.signer.kid());
+    assert_eq!(
+        (header.alg.as_str(), header.typ.as_str(), header.x5c.len()),
+        ("ES256", "JWT", 1)
+    );
+    assert_eq!(
+        (claims.iss.as_str(), claims.aud.as_str()),
+        ("swr-svc", SERVICE)
+    );
+    assert_eq!(claims.iat, issued_at.timestamp());
+    assert_eq!((claims.nbf, claims.exp), (claims.iat, claims.iat + 300));
+    let now = chrono::Utc::now().timestamp();
+    assert!(
+        (now - claims.iat).abs() < 60,
+        "iat {} now {now}",
+        claims.iat
+    );
+    assert_eq!(
+        uuid::Uuid::parse_str(&claims.jti)
+            .expect("jti is a uuid")
+            .get_version_num(),
+        4
+    );
+    claims
+}
+
+fn repo(name: &str, actions: &[&str]) -> RegistryAccess {
+    RegistryAccess {
+        kind: "repository".into(),
+        name: name.into(),
+        actions: actions.iter().map(|a| a.to_string()).collect(),
+    }
+}
+
+fn assert_unauthorized(status: StatusCode, headers: &HeaderMap, body: &Value, message: &str) {
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        body,
+        &json!({"errors": [{"code": "UNAUTHORIZED", "message": message}]})
+    );
+    assert_eq!(
+        headers.get(WWW_AUTHENTICATE).and_then(|v| v.to_str().ok()),
+        Some("Basic realm=\"registry token\"")
+    );
+}
+
+#[actix_web::test]
+async fn a_login_check_without_scope_gets_a_token_with_no_access() {
+    let issuer = issuer();
+    let app = app!(issuer);
+    // What skopeo and docker login send.
+    for query in [
+        format!("account={}&service={SERVICE}", PUSHER.0),
+        format!(
+            "account={}&client_id=docker&offline_token=true&service={SERVICE}",
+            PUSHER.0
+        ),
+    ] {
+        let (status, headers, body) = call(&app, get(&query, Some(PUSHER))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            headers.get("cache-control").and_then(|v| v.to_str().ok()),
+            Some("no-store")
+        );
+        let claims = claims_of(&issuer, &body);
+        assert_eq!(claims.sub, PUSHER.0);
+        assert_eq!(claims.access, vec![]);
+    }
+}
+
+#[actix_web::test]
+async fn push_and_pull_are_granted_to_a_pusher() {
+    let issuer = issuer();
+    let app = app!(issuer);
+    let query =
+        format!("account=u-push&scope=repository%3Ans%2Fapp%3Apull%2Cpush&service={SERVICE}");
+    let (status, _, body) = call(&app, get(&query, Some(PUSHER))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        claims_of(&issuer, &body).access,
+        vec![repo("ns/app", &["pull", "push"])]
+    );
+
+    // Several scopes, repeated and space-separated, with a host:port name and a catalog ask.
+    let query = format!(
+        "service={SERVICE}&scope=repository:127.0.0.1:5000/ns/app:push\
+         &scope=repository:a/b:pull+registry:catalog:*"
+    );
+    let (status, _, body) = call(&app, get(&query, Some(PUSHER))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let claims = claims_of(&issuer, &body);
+    assert_eq!(
+        claims.access,
+        vec![
+            repo("127.0.0.1:5000/ns/app", &["push"]),
+            repo("a/b", &["pull"]),
+            RegistryAccess {
+                kind: "registry".into(),
+                name: "catalog".into(),
+                actions: vec![]
+            },
+        ]
+    );
+}
+
+#[actix_web::test]
+async fn a_pull_only_grant_trims_push_without_an_error() {
+    let issuer = issuer();
+    let app = app!(issuer);
+    let query = format!(
+        "service={SERVICE}&scope=repository:ns/app:pull,push&scope=repository:ns/other:push"
+    );
+    let (status, _, body) = call(&app, get(&query, Some(READER))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let claims = claims_of(&issuer, &body);
+    assert_eq!(claims.sub, READER.0);
+    assert_eq!(
+        claims.access,
+        vec![repo("ns/app", &["pull"]), repo("ns/other", &[])]
+    );
+}
+
+#[actix_web::test]
+async fn bad_or_missing_credentials_get_401_with_the_envelope_and_challenge() {
+    let issuer = issuer();
+    let app = app!(issuer);
+    let query = format!("service={SERVICE}&scope=repository:ns/app:pull");
+    let bad = "Invalid username or password.";
+    let none = "Authentication required: send HTTP Basic credentials.";
+    for (req, message) in [
+        (get(&query, Some((PUSHER.0, "swr_wrong"))), bad),
+        (get(&query, Some(("nobody", PUSHER.1))), bad),
+        (get("service=other-registry", Some(PUSHER)), bad),
+        (get(&query, None), none),
+        (
+            get(&query, None).insert_header((AUTHORIZATION, "Bearer abc")),
+            none,
+        ),
+        (
+            get(&query, None).insert_header((AUTHORIZATION, "Basic !!!")),
+            none,
+        ),
+        (
+            get(&query, None).insert_header((
+                AUTHORIZATION,
+                format!("Basic {}", STANDARD.encode(b"u-push:\xff\xfe")),
+            )),
+            none,
+        ),
+        (
+            get(&query, None).insert_header((
+                AUTHORIZATION,
+                format!("Basic {}", STANDARD.encode("no-colon")),
+            )),
+            none,
+        ),
+    ] {
+        let (status, headers, body) = call(&app, req).await;
+        assert_unauthorized(status, &headers, &body, message);
+    }
+}
+
+#[actix_web::test]
+async fn malformed_requests_get_400_and_outages_503() {
+    let issuer = issuer();
+    let app = app!(issuer);
+    let invalid =
+        |message: &str| json!({"errors": [{"code": "INVALID_REQUEST", "message": message}]});
+    let cases = [
+        (
+            get("scope=repository:ns/app:pull", Some(PUSHER)),
+            invalid("service is required."),
+        ),
+        (
+            get("service=", Some(PUSHER)),
+            invalid("service is required."),
+        ),
+        (
+            get(&format!("service={SERVICE}&service=x"), Some(PUSHER)),
+            invalid("service must be given once."),
+        ),
+        (
+            get(
+                &format!("service={SERVICE}&scope=repository:ns/app"),
+                Some(PUSHER),
+            ),
+            invalid("malformed scope \"repository:ns/app\": expected type:name:actions"),
+        ),
+    ];
+    for (req, expected) in cases {
+        let (status, _, body) = call(&app, req).await;
+        assert_eq!((status, body), (StatusCode::BAD_REQUEST, expected));
+    }
+    let (status, _, body) = call(&app, get(&format!("service={SERVICE}"), Some(BROKEN))).await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"errors": [{"code": "UNAVAILABLE", "message": "The registry login service is temporarily unavailable."}]})
+        )
+    );
+}
+
+fn post(form: &str) -> TestRequest {
+    TestRequest::post()
+        .uri("/service/token")
+        .insert_header((CONTENT_TYPE, "application/x-www-form-urlencoded"))
+        .set_payload(form.to_string())
+}
+
+#[actix_web::test]
+async fn the_post_form_flow_of_containerd() {
+    let issuer = issuer();
+    let app = app!(issuer);
+    let form = format!(
+        "grant_type=password&client_id=containerd-client&service={SERVICE}\
+         &scope=repository%3Ans%2Fapp%3Apull%2Cpush+repository%3Ans%2Fbase%3Apull\
+         &username={}&password={}",
+        READER.0, READER.1
+    );
+    let (status, _, body) = call(&app, post(&form)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let claims = claims_of(&issuer, &body);
+    assert_eq!(claims.sub, READER.0);
+    assert_eq!(
+        claims.access,
+        vec![repo("ns/app", &["pull"]), repo("ns/base", &["pull"])]
+    );
+
+    // Basic credentials stand in for a form without username and password.
+    let form = format!("grant_type=password&service={SERVICE}&scope=repository:ns/app:push");
+    let (status, _, body) = call(&app, post(&form).insert_header(basic(PUSHER))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        claims_of(&issuer, &body).access,
+        vec![repo("ns/app", &["push"])]
+    );
+
+    let form = format!(
+        "grant_type=password&service={SERVICE}&username={}&password=wrong",
+        READER.0
+    );
+    let (status, headers, body) = call(&app, post(&form)).await;
+    assert_unauthorized(status, &headers, &body, "Invalid username or password.");
+
+    let form = format!("grant_type=refresh_token&service={SERVICE}&refresh_token=abc&client_id=c");
+    let (status, _, body) = call(&app, post(&form)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["errors"][0]["code"], "UNSUPPORTED", "{body}");
+
+    let (status, _, body) = call(&app, post(&format!("service={SERVICE}"))).await;
+    assert_eq!(
+        (status, &body["errors"][0]["code"]),
+        (StatusCode::BAD_REQUEST, &json!("INVALID_REQUEST"))
+    );
+
+    let req = TestRequest::post()
+        .uri("/service/token")
+        .insert_header((CONTENT_TYPE, "application/json"))
+        .set_payload("{}");
+    let (status, _, body) = call(&app, req).await;
+    assert_eq!(
+        (status, &body["errors"][0]["code"]),
+        (StatusCode::BAD_REQUEST, &json!("INVALID_REQUEST"))
+    );
+}
+
+#[actix_web::test]
+async fn a_short_lifetime_is_raised_to_sixty_seconds() {
+    let issuer = web::Data::new(RegistryTokenIssuer {
+        signer: signer(),
+        issuer: "swr-svc".into(),
+        lifetime_seconds: 5,
+    });
+    let app = app!(issuer);
+    let (status, _, body) = call(&app, get(&format!("service={SERVICE}"), Some(PUSHER))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["expires_in"], 60);
+    let token = body["token"].as_str().expect("token");
+    let (_, claims) = verify_for_tests(token, issuer.signer.public_key()).expect("verifies");
+    assert_eq!(claims.exp - claims.iat, 60);
+}
+
+#[actix_web::test]
+async fn the_password_never_reaches_the_log() {
+    crate::logs::install();
+    let marker = uuid::Uuid::new_v4().simple().to_string();
+    let issuer = issuer();
+    let app = app!(issuer);
+    let password = format!("swr_{marker}");
+    let query = format!("service={SERVICE}&scope=repository:ns/app:pull");
+    let (status, _, _) = call(&app, get(&query, Some((PUSHER.0, &password)))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let form =
+        format!("grant_type=password&service={SERVICE}&username=u-broken&password={password}");
+    let (status, _, _) = call(&app, post(&form)).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    let lines = crate::logs::lines();
+    assert!(
+        lines.iter().any(|l| l.contains("10.9.8.7")),
+        "the outage's cause is logged for the operator"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("registry login refused") && l.contains(PUSHER.0)),
+        "the refusal is logged with the username"
+    );
+    for line in lines {
+        assert!(
+            !line.contains(&marker),
+            "the password reached the log: {line}"
+        );
+    }
+}

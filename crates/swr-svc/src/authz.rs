@@ -1,0 +1,54 @@
+//! Who may do what: the path's project must be the caller's scope (403), and an instance
+//! of another project does not exist (404). Project admins manage everyone's
+//! credentials; everyone else manages their own.
+
+use service_kit::auth::{Authenticated, Principal};
+use service_kit::db::DbConnection;
+
+use crate::error::SwrError;
+use crate::repo::{self, instances::Instance};
+
+/// The authenticated caller of a swr-svc endpoint.
+pub type Caller = Authenticated<SwrError>;
+
+pub const ADMIN_ROLE: &str = "admin";
+pub const READONLY_ROLE: &str = "readonly";
+
+/// The caller must be scoped to the project named in the path.
+pub fn require_project(p: &Principal, project_id: &str) -> Result<(), SwrError> {
+    if p.project_id() == Some(project_id) {
+        Ok(())
+    } else {
+        Err(SwrError::Forbidden(
+            "the path's project is not the caller's scope",
+        ))
+    }
+}
+
+/// The project's instance, or 404.
+pub fn instance(conn: &mut DbConnection, project_id: &str, id: &str) -> Result<Instance, SwrError> {
+    repo::instances::find_in_project(conn, project_id, id)?.ok_or(SwrError::InstanceNotFound)
+}
+
+/// What a credential created by `p` may do on the instance's repositories.
+pub fn registry_access(p: &Principal) -> &'static str {
+    if p.has_role(ADMIN_ROLE) || p.roles.iter().any(|r| r == "member") {
+        "pull,push"
+    } else {
+        "pull"
+    }
+}
+
+/// Whether `p` may manage credentials of other users.
+pub fn is_project_admin(p: &Principal) -> bool {
+    p.has_role(ADMIN_ROLE)
+}
+
+/// Creating, changing and deleting instances takes admin or member; readonly may look.
+pub fn require_writer(p: &Principal) -> Result<(), SwrError> {
+    if p.roles.iter().any(|r| r == ADMIN_ROLE || r == "member") {
+        Ok(())
+    } else {
+        Err(SwrError::Forbidden("read-only role"))
+    }
+}

@@ -1,0 +1,148 @@
+//! swr-svc configuration: `SWR__SECTION__KEY` environment variables override
+//! `--config FILE`, which overrides the defaults below.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use service_kit::config::{self, ConfigError, DatabaseConfig, Mode, ServerConfig};
+
+const DEFAULTS: &str = r#"
+mode = "development"
+
+[server]
+host = "127.0.0.1"
+port = 8082
+max_body_bytes = 65536
+
+[database]
+url = "sqlite://var/swr.db"
+pool_size = 8
+migrate_on_start = true
+busy_timeout_ms = 5000
+sqlite_synchronous = "FULL"
+
+[iam]
+url = "http://127.0.0.1:8081"
+internal_credential_file = "var/keys/internal-credential"
+poll_interval_ms = 2000
+max_staleness_seconds = 60
+signature_max_skew_seconds = 900
+
+[credentials]
+long_term_lifetime_days = 365
+temporary_lifetime_seconds = 3600
+max_per_user_per_instance = 20
+
+[registry]
+issuer = "swr-svc"
+default_service = "swr-registry"
+default_address = "127.0.0.1:5000"
+signing_key_file = "var/keys/swr-registry-token.key"
+certificate_file = "var/keys/swr-registry-token.crt"
+token_lifetime_seconds = 300
+"#;
+
+/// Everything swr-svc reads at start.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SwrConfig {
+    pub mode: Mode,
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub iam: IamLink,
+    pub credentials: CredentialRules,
+    pub registry: RegistryConfig,
+}
+
+/// Where iam-svc is and how to talk to it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IamLink {
+    pub url: String,
+    /// The same file iam-svc reads; it is never generated here.
+    pub internal_credential_file: PathBuf,
+    /// How often revocations are pulled (at most 5000, so a revoked token dies in 10 s).
+    pub poll_interval_ms: u64,
+    /// Refuse every token if revocations could not be pulled for this long.
+    pub max_staleness_seconds: u64,
+    pub signature_max_skew_seconds: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialRules {
+    /// `expire_date` of a long-term credential, counted from its creation.
+    pub long_term_lifetime_days: u32,
+    /// Lifetime of a temporary credential.
+    pub temporary_lifetime_seconds: u32,
+    /// Most credentials (long-term and temporary) one user may hold on one instance.
+    pub max_per_user_per_instance: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryConfig {
+    /// `iss` of registry tokens; the registry's `auth.token.issuer`.
+    pub issuer: String,
+    /// The token `service` (JWT `aud`) of instances created without one.
+    pub default_service: String,
+    /// The registry address (host:port) of instances created without one.
+    pub default_address: String,
+    /// ES256 key (PKCS#8 PEM) and its certificate (PEM), which the registry trusts.
+    pub signing_key_file: PathBuf,
+    pub certificate_file: PathBuf,
+    pub token_lifetime_seconds: i64,
+}
+
+impl SwrConfig {
+    /// Load and validate.
+    pub fn load(file: Option<&Path>) -> Result<SwrConfig, ConfigError> {
+        let cfg: SwrConfig = config::load("SWR", DEFAULTS, file)?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.server.validate()?;
+        self.database.validate()?;
+        let invalid = |m: &str| Err(ConfigError::Invalid(m.to_string()));
+        if !(self.iam.url.starts_with("http://") || self.iam.url.starts_with("https://")) {
+            return invalid("iam.url must start with http:// or https://");
+        }
+        if !(100..=5000).contains(&self.iam.poll_interval_ms) {
+            return invalid("iam.poll_interval_ms must be between 100 and 5000");
+        }
+        if !(1..=3600).contains(&self.iam.signature_max_skew_seconds) {
+            return invalid("iam.signature_max_skew_seconds must be between 1 and 3600");
+        }
+        if !(1..=3650).contains(&self.credentials.long_term_lifetime_days) {
+            return invalid("credentials.long_term_lifetime_days must be between 1 and 3650");
+        }
+        if !(60..=86_400).contains(&self.credentials.temporary_lifetime_seconds) {
+            return invalid("credentials.temporary_lifetime_seconds must be between 60 and 86400");
+        }
+        if !(1..=1000).contains(&self.credentials.max_per_user_per_instance) {
+            return invalid("credentials.max_per_user_per_instance must be between 1 and 1000");
+        }
+        if !(60..=3600).contains(&self.registry.token_lifetime_seconds) {
+            return invalid("registry.token_lifetime_seconds must be between 60 and 3600");
+        }
+        if self.registry.issuer.is_empty() || self.registry.default_service.is_empty() {
+            return invalid("registry.issuer and registry.default_service must not be empty");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        let cfg: SwrConfig = config::load("SWRTEST_NONE", DEFAULTS, None).unwrap();
+        cfg.validate().unwrap();
+        assert_eq!(cfg.server.port, 8082);
+        assert_eq!(cfg.credentials.temporary_lifetime_seconds, 3600);
+    }
+}

@@ -1,0 +1,218 @@
+//! The one error type of swr-svc and its mapping to SWR's envelope:
+//! `{"error_code": "SWR.xxxx", "error_msg": "..."}` (docs/api/swr.md lists every code).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use service_kit::auth::AuthError;
+use service_kit::db::StoreError;
+
+/// Everything a request can end in other than success.
+#[derive(Debug, thiserror::Error)]
+pub enum SwrError {
+    /// A malformed body, parameter or value; the message says which.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The credential name breaks the naming rule.
+    #[error("{0}")]
+    InvalidName(String),
+    /// `offset` or `limit` out of range.
+    #[error("{0}")]
+    BadPagination(String),
+    /// The user holds the most credentials allowed on the instance.
+    #[error("credential quota exceeded")]
+    QuotaExceeded(u32),
+    /// No or bad credentials.
+    #[error("authentication failed: {0}")]
+    Unauthenticated(AuthError),
+    /// Authenticated, but not for this project or action.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    #[error("instance not found")]
+    InstanceNotFound,
+    #[error("credential not found")]
+    CredentialNotFound,
+    #[error("resource not found")]
+    RouteNotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// The name is already used by this user on this instance.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("request body too large")]
+    PayloadTooLarge,
+    /// The database or IAM is unavailable.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else; the cause is logged with the request id, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for SwrError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(cause) => SwrError::Unavailable(cause),
+            StoreError::NotFound => SwrError::RouteNotFound,
+            StoreError::UniqueViolation => SwrError::Conflict("The name is already in use.".into()),
+            StoreError::ForeignKeyViolation => SwrError::InstanceNotFound,
+            StoreError::Other(cause) => SwrError::Internal(cause),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for SwrError {
+    fn from(e: diesel::result::Error) -> Self {
+        StoreError::from(e).into()
+    }
+}
+
+impl From<AuthError> for SwrError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            e if e.is_unavailable() => SwrError::Unavailable(e.to_string()),
+            AuthError::ScopeRefused => SwrError::Forbidden("no access to the requested project"),
+            e => SwrError::Unauthenticated(e),
+        }
+    }
+}
+
+impl From<service_kit::http::BodyError> for SwrError {
+    fn from(e: service_kit::http::BodyError) -> Self {
+        SwrError::BadRequest(e.to_string())
+    }
+}
+
+impl SwrError {
+    /// The explicit table: status, code and the message the caller sees.
+    pub fn parts(&self) -> (StatusCode, &'static str, String) {
+        use StatusCode as S;
+        match self {
+            SwrError::BadRequest(m) => (S::BAD_REQUEST, "SWR.0001", m.clone()),
+            SwrError::InvalidName(m) => (S::BAD_REQUEST, "SWR.0002", m.clone()),
+            SwrError::BadPagination(m) => (S::BAD_REQUEST, "SWR.0003", m.clone()),
+            SwrError::QuotaExceeded(max) => (
+                S::BAD_REQUEST,
+                "SWR.0004",
+                format!("A user may hold at most {max} credentials on an instance."),
+            ),
+            SwrError::Unauthenticated(e) => (S::UNAUTHORIZED, "SWR.0101", auth_message(e)),
+            SwrError::Forbidden(_) => (
+                S::FORBIDDEN,
+                "SWR.0201",
+                "You are not allowed to perform this action in this project.".into(),
+            ),
+            SwrError::InstanceNotFound => (
+                S::NOT_FOUND,
+                "SWR.0301",
+                "The instance does not exist.".into(),
+            ),
+            SwrError::CredentialNotFound => (
+                S::NOT_FOUND,
+                "SWR.0302",
+                "The credential does not exist.".into(),
+            ),
+            SwrError::RouteNotFound => (
+                S::NOT_FOUND,
+                "SWR.0300",
+                "The requested resource does not exist.".into(),
+            ),
+            SwrError::MethodNotAllowed => (
+                S::METHOD_NOT_ALLOWED,
+                "SWR.0305",
+                "The method is not allowed for the requested URL.".into(),
+            ),
+            SwrError::Conflict(m) => (S::CONFLICT, "SWR.0401", m.clone()),
+            SwrError::PayloadTooLarge => (
+                S::PAYLOAD_TOO_LARGE,
+                "SWR.0413",
+                "The request body is too large.".into(),
+            ),
+            SwrError::Unavailable(_) => (
+                S::SERVICE_UNAVAILABLE,
+                "SWR.0503",
+                "The service is temporarily unavailable.".into(),
+            ),
+            SwrError::Internal(_) => (
+                S::INTERNAL_SERVER_ERROR,
+                "SWR.0500",
+                "Internal error.".into(),
+            ),
+        }
+    }
+}
+
+/// Signatures say which check failed, as Huawei's gateway does; tokens get one message.
+fn auth_message(e: &AuthError) -> String {
+    let what = match e {
+        AuthError::MalformedSignature(_) => "malformed Authorization header or signed headers.",
+        AuthError::SignatureExpired => "X-Sdk-Date is too far from the server time.",
+        AuthError::UnknownAccessKey => "the access key does not exist.",
+        AuthError::InactiveAccessKey => "the access key is inactive.",
+        AuthError::SignatureMismatch => "the signature does not match the request.",
+        AuthError::SecurityTokenRefused => "the security token is invalid, expired or revoked.",
+        _ => "a valid X-Auth-Token or signature is required.",
+    };
+    format!("Incorrect IAM authentication information: {what}")
+}
+
+/// SWR's error body.
+pub fn swr_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .json(serde_json::json!({ "error_code": code, "error_msg": message }))
+}
+
+impl ResponseError for SwrError {
+    fn status_code(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (status, code, message) = self.parts();
+        swr_error(status, code, &message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_maps_each_kind_to_status_and_code() {
+        let cases = [
+            (SwrError::BadRequest("x".into()), 400, "SWR.0001"),
+            (SwrError::InvalidName("x".into()), 400, "SWR.0002"),
+            (SwrError::BadPagination("x".into()), 400, "SWR.0003"),
+            (SwrError::QuotaExceeded(3), 400, "SWR.0004"),
+            (
+                SwrError::Unauthenticated(AuthError::Expired),
+                401,
+                "SWR.0101",
+            ),
+            (SwrError::Forbidden("x"), 403, "SWR.0201"),
+            (SwrError::RouteNotFound, 404, "SWR.0300"),
+            (SwrError::InstanceNotFound, 404, "SWR.0301"),
+            (SwrError::CredentialNotFound, 404, "SWR.0302"),
+            (SwrError::MethodNotAllowed, 405, "SWR.0305"),
+            (SwrError::Conflict("x".into()), 409, "SWR.0401"),
+            (SwrError::PayloadTooLarge, 413, "SWR.0413"),
+            (SwrError::Internal("boom".into()), 500, "SWR.0500"),
+            (SwrError::Unavailable("db".into()), 503, "SWR.0503"),
+        ];
+        for (err, status, code) in cases {
+            let (s, c, _) = err.parts();
+            assert_eq!((s.as_u16(), c), (status, code), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn causes_never_reach_the_body() {
+        assert!(!SwrError::Internal("secret cause".into())
+            .parts()
+            .2
+            .contains("secret"));
+        assert!(!SwrError::Unavailable("db path".into())
+            .parts()
+            .2
+            .contains("db path"));
+    }
+}

@@ -1,0 +1,28 @@
+//! swr-svc: Huawei SWR Enterprise's registry credentials.
+//!
+//! Instances (each fronting one registry), long-term and temporary credentials with the
+//! API `huaweicloudsdkswr` speaks, and the registry token endpoint (`/service/token`)
+//! that lets those credentials log in to a real registry. Callers authenticate with IAM
+//! tokens (verified offline) or SDK-HMAC-SHA256 signatures (checked by iam-svc).
+//!
+//! Layout: `routes/` (thin handlers) -> `authz` (rules) -> `repo/` (queries).
+
+pub mod app;
+pub mod authz;
+pub mod config;
+pub mod error;
+pub mod registry_auth;
+pub mod repo;
+pub mod routes;
+pub mod schema;
+pub mod state;
+pub mod views;
+
+use diesel_migrations::embed_migrations;
+use service_kit::db::Migrations;
+
+/// The schema, for both backends.
+pub const MIGRATIONS: Migrations = Migrations {
+    sqlite: embed_migrations!("../../migrations/swr/sqlite"),
+    postgres: embed_migrations!("../../migrations/swr/postgres"),
+};

@@ -1,0 +1,137 @@
+//! `swr-svc [--config PATH] [serve|migrate]`
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::{web, HttpServer};
+use credential_core::SecretString;
+use service_kit::auth::{
+    IamFeed, InternalCredential, RemoteSignatureVerifier, TokenVerifier, VerifierOptions,
+};
+use service_kit::cli::{self, ArgsError};
+use service_kit::db::{self, DbPool};
+use service_kit::http::Metrics;
+use service_kit::registry::{keys, RegistryTokenIssuer};
+use swr_svc::app::{self, Parts};
+use swr_svc::config::SwrConfig;
+use swr_svc::registry_auth::SwrRegistryAuthorizer;
+use swr_svc::state::AppState;
+use swr_svc::MIGRATIONS;
+
+const USAGE: &str = "usage: swr-svc [--config PATH] [serve | migrate]
+
+  serve     run the HTTP service (default)
+  migrate   apply pending database migrations and exit
+
+Configuration: built-in defaults < --config FILE < SWR__SECTION__KEY environment variables.";
+
+fn main() -> ExitCode {
+    service_kit::logging::init();
+    let args = match cli::parse(std::env::args().skip(1), &[]) {
+        Ok(a) => a,
+        Err(ArgsError::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(ArgsError::Invalid(msg)) => {
+            eprintln!("swr-svc: {msg}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let config = match SwrConfig::load(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("swr-svc: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match args.command.as_str() {
+        "serve" => serve(config),
+        "migrate" => migrate(&config).map(|_| ()),
+        other => Err(format!("unknown command {other:?}\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("swr-svc: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn migrate(cfg: &SwrConfig) -> Result<DbPool, String> {
+    db::open(&cfg.database, &MIGRATIONS, true).map_err(|e| e.to_string())
+}
+
+fn internal_credential(cfg: &SwrConfig) -> Result<InternalCredential, String> {
+    let path = &cfg.iam.internal_credential_file;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "{}: {e} (the internal credential iam-svc uses; start iam-svc first)",
+            path.display()
+        )
+    })?;
+    Ok(InternalCredential::new(SecretString::from(text.trim())))
+}
+
+fn serve(cfg: SwrConfig) -> Result<(), String> {
+    let pool = db::open(&cfg.database, &MIGRATIONS, cfg.database.migrate_on_start)
+        .map_err(|e| e.to_string())?;
+    let internal = internal_credential(&cfg)?;
+    let signer = keys::load_or_generate(
+        &cfg.registry.signing_key_file,
+        &cfg.registry.certificate_file,
+        cfg.mode,
+        &cfg.registry.issuer,
+    )
+    .map_err(|e| e.to_string())?;
+    let issuer = web::Data::new(RegistryTokenIssuer {
+        signer,
+        issuer: cfg.registry.issuer.clone(),
+        lifetime_seconds: cfg.registry.token_lifetime_seconds,
+    });
+    let verifier = Arc::new(TokenVerifier::new(VerifierOptions {
+        max_feed_staleness: Duration::from_secs(cfg.iam.max_staleness_seconds),
+        ..VerifierOptions::default()
+    }));
+    let signatures = Arc::new(RemoteSignatureVerifier::new(
+        cfg.iam.url.clone(),
+        internal.clone(),
+    ));
+    let feed = IamFeed::new(
+        cfg.iam.url.clone(),
+        internal,
+        verifier.clone(),
+        Duration::from_millis(cfg.iam.poll_interval_ms),
+    );
+    let bind = (cfg.server.host.clone(), cfg.server.port);
+    let workers = cfg.server.workers;
+    let state = web::Data::new(AppState {
+        pool: pool.clone(),
+        config: cfg,
+        verifier,
+        signatures: signatures.clone(),
+    });
+    let parts = Arc::new(Parts {
+        signatures,
+        registry_issuer: issuer,
+        registry_authorizer: Arc::new(SwrRegistryAuthorizer::new(pool)),
+        metrics: web::Data::new(Metrics::new("swr-svc")),
+    });
+    actix_web::rt::System::new().block_on(async move {
+        if let Err(e) = feed.refresh_keys().await {
+            log::warn!("iam-svc keys not available yet ({e}); retrying in the background");
+        }
+        actix_web::rt::spawn(feed.run());
+        let mut server = HttpServer::new(move || app::build(state.clone(), &parts));
+        if let Some(n) = workers {
+            server = server.workers(n);
+        }
+        let server = server
+            .bind(&bind)
+            .map_err(|e| format!("cannot listen on {}:{}: {e}", bind.0, bind.1))?;
+        log::info!("swr-svc listening on {}:{}", bind.0, bind.1);
+        server.run().await.map_err(|e| e.to_string())
+    })
+}

@@ -1,0 +1,109 @@
+//! Registry credentials. Only the SHA-256 of an auth_token is stored.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use service_kit::db::{DbConnection, StoreError};
+
+use crate::schema::credentials;
+
+pub const LONG_TERM: &str = "long_term";
+pub const TEMPORARY: &str = "temporary";
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = credentials)]
+pub struct Credential {
+    pub id: String,
+    pub instance_id: String,
+    pub user_id: String,
+    pub user_name: String,
+    pub name: String,
+    pub kind: String,
+    pub token_digest: String,
+    pub access: String,
+    pub enabled: bool,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &Credential) -> Result<(), StoreError> {
+    diesel::insert_into(credentials::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn count_for_user(
+    conn: &mut DbConnection,
+    instance_id: &str,
+    user_id: &str,
+) -> Result<i64, StoreError> {
+    Ok(credentials::table
+        .filter(credentials::instance_id.eq(instance_id))
+        .filter(credentials::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?)
+}
+
+pub fn find(
+    conn: &mut DbConnection,
+    instance_id: &str,
+    id: &str,
+) -> Result<Option<Credential>, StoreError> {
+    Ok(credentials::table
+        .find(id)
+        .filter(credentials::instance_id.eq(instance_id))
+        .select(Credential::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_digest(
+    conn: &mut DbConnection,
+    digest: &str,
+) -> Result<Option<Credential>, StoreError> {
+    Ok(credentials::table
+        .filter(credentials::token_digest.eq(digest))
+        .select(Credential::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// A page of an instance's long-term credentials (one user's, or everyone's), oldest
+/// first with the id as tie-breaker so pages never overlap, and the total.
+pub fn page(
+    conn: &mut DbConnection,
+    instance_id: &str,
+    user_id: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Credential>, i64), StoreError> {
+    let filtered = || {
+        let mut q = credentials::table
+            .filter(credentials::instance_id.eq(instance_id.to_string()))
+            .filter(credentials::kind.eq(LONG_TERM))
+            .into_boxed();
+        if let Some(user) = user_id {
+            q = q.filter(credentials::user_id.eq(user.to_string()));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order((credentials::created_at.asc(), credentials::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(Credential::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn set_enabled(conn: &mut DbConnection, id: &str, enabled: bool) -> Result<bool, StoreError> {
+    Ok(diesel::update(credentials::table.find(id))
+        .set(credentials::enabled.eq(enabled))
+        .execute(conn)?
+        == 1)
+}
+
+pub fn delete(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
+    Ok(diesel::delete(credentials::table.find(id)).execute(conn)? == 1)
+}

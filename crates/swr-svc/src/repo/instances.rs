@@ -1,0 +1,112 @@
+//! Registry instances; each belongs to one project.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use service_kit::db::{DbConnection, StoreError};
+
+use crate::schema::instances;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = instances)]
+pub struct Instance {
+    pub id: String,
+    pub project_id: String,
+    pub name: String,
+    pub description: String,
+    pub spec: String,
+    pub status: String,
+    pub charge_mode: String,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    pub enterprise_project_id: String,
+    pub job_id: String,
+    pub registry_service: String,
+    pub registry_address: String,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &Instance) -> Result<(), StoreError> {
+    diesel::insert_into(instances::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The instance, if it belongs to the project; other projects' instances do not exist.
+pub fn find_in_project(
+    conn: &mut DbConnection,
+    project_id: &str,
+    id: &str,
+) -> Result<Option<Instance>, StoreError> {
+    Ok(instances::table
+        .find(id)
+        .filter(instances::project_id.eq(project_id))
+        .select(Instance::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Instance>, StoreError> {
+    Ok(instances::table
+        .find(id)
+        .select(Instance::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// A page of the project's instances, oldest first, and the total.
+pub fn page(
+    conn: &mut DbConnection,
+    project_id: &str,
+    status: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Instance>, i64), StoreError> {
+    let filtered = || {
+        let mut q = instances::table
+            .filter(instances::project_id.eq(project_id.to_string()))
+            .into_boxed();
+        if let Some(status) = status {
+            q = q.filter(instances::status.eq(status.to_string()));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order((instances::created_at.asc(), instances::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(Instance::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn delete(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
+    Ok(diesel::delete(instances::table.find(id)).execute(conn)? == 1)
+}
+
+/// Serialise credential quota checks on one instance: PostgreSQL locks the instance row
+/// until the transaction ends; SQLite writers are already serialised by `BEGIN IMMEDIATE`.
+pub fn lock(conn: &mut DbConnection, id: &str) -> Result<(), StoreError> {
+    if let DbConnection::Postgresql(pg) = conn {
+        diesel::sql_query("SELECT id FROM instances WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// The instance a creation job belongs to, within the project.
+pub fn find_by_job(
+    conn: &mut DbConnection,
+    project_id: &str,
+    job_id: &str,
+) -> Result<Option<Instance>, StoreError> {
+    Ok(instances::table
+        .filter(instances::job_id.eq(job_id))
+        .filter(instances::project_id.eq(project_id))
+        .select(Instance::as_select())
+        .first(conn)
+        .optional()?)
+}

@@ -1,0 +1,283 @@
+//! Long-term and temporary registry credentials of an instance:
+//! `/v2/{project_id}/instances/{instance_id}/long-term-credential(s)` and `/temp-credential`.
+//! The auth_token is shown once, at creation, and stored only as its SHA-256.
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpResponse};
+use chrono::Duration;
+use credential_core::bearer::generate_bearer;
+use credential_core::digest::sha256_hex;
+use credential_core::names::validate_swr_credential_name;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use service_kit::auth::Principal;
+use service_kit::db::{self, write_transaction, StoreError};
+
+use crate::app::Json;
+use crate::authz::{self, Caller};
+use crate::error::SwrError;
+use crate::repo::{
+    self,
+    credentials::{Credential, LONG_TERM, TEMPORARY},
+};
+use crate::state::AppState;
+use crate::views::swr_time;
+
+/// Prefix of every SWR auth_token.
+pub const TOKEN_PREFIX: &str = "swr_";
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let base = "/v2/{project_id}/instances/{instance_id}";
+    cfg.route(
+        &format!("{base}/long-term-credential"),
+        web::post().to(create),
+    )
+    .route(
+        &format!("{base}/long-term-credentials"),
+        web::get().to(list),
+    )
+    .service(
+        web::resource(format!("{base}/long-term-credentials/{{credential_id}}"))
+            .route(web::put().to(update))
+            .route(web::delete().to(delete)),
+    )
+    .route(
+        &format!("{base}/temp-credential"),
+        web::post().to(create_temporary),
+    );
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct CreateBody {
+    name: String,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateBody {
+    enable: bool,
+}
+
+/// What creation needs besides the name and kind.
+struct NewCredential {
+    project_id: String,
+    instance_id: String,
+    name: String,
+    kind: &'static str,
+    lifetime: Duration,
+}
+
+/// Create a credential under the per-user quota; returns it and its auth_token.
+async fn issue(
+    state: &AppState,
+    p: &Principal,
+    new: NewCredential,
+) -> Result<HttpResponse, SwrError> {
+    authz::require_project(p, &new.project_id)?;
+    let token = generate_bearer(TOKEN_PREFIX).map_err(|e| SwrError::Internal(e.to_string()))?;
+    let digest = sha256_hex(token.expose().as_bytes());
+    let max = state.config.credentials.max_per_user_per_instance;
+    let principal = p.clone();
+    let row = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            authz::instance(conn, &new.project_id, &new.instance_id)?;
+            repo::instances::lock(conn, &new.instance_id)?;
+            if repo::credentials::count_for_user(conn, &new.instance_id, &principal.user_id)?
+                >= i64::from(max)
+            {
+                return Err(SwrError::QuotaExceeded(max));
+            }
+            let now = repo::now();
+            let row = Credential {
+                id: uuid::Uuid::new_v4().to_string(),
+                instance_id: new.instance_id,
+                user_id: principal.user_id.clone(),
+                user_name: principal.user_name.clone(),
+                name: new.name,
+                kind: new.kind.into(),
+                token_digest: digest,
+                access: authz::registry_access(&principal).into(),
+                enabled: true,
+                created_at: now,
+                expires_at: now + new.lifetime,
+            };
+            repo::credentials::insert(conn, &row).map_err(|e| match e {
+                StoreError::UniqueViolation => SwrError::Conflict(format!(
+                    "You already have a credential named {} on this instance.",
+                    row.name
+                )),
+                other => other.into(),
+            })?;
+            Ok(row)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(json!({
+        "auth_token": token.expose(),
+        "created_at": swr_time(row.created_at),
+        "expire_date": swr_time(row.expires_at),
+        "token_id": row.id,
+        "user_id": row.user_id,
+    })))
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: Json<CreateBody>,
+) -> Result<HttpResponse, SwrError> {
+    let (project_id, instance_id) = path.into_inner();
+    let name = body.into_inner().name;
+    validate_swr_credential_name(&name)
+        .map_err(|e| SwrError::InvalidName(format!("Invalid credential name: {e}")))?;
+    let lifetime = Duration::days(i64::from(state.config.credentials.long_term_lifetime_days));
+    let new = NewCredential {
+        project_id,
+        instance_id,
+        name,
+        kind: LONG_TERM,
+        lifetime,
+    };
+    issue(&state, &caller, new).await
+}
+
+async fn create_temporary(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, SwrError> {
+    let (project_id, instance_id) = path.into_inner();
+    let lifetime = Duration::seconds(i64::from(
+        state.config.credentials.temporary_lifetime_seconds,
+    ));
+    // Temporary credentials have no user-chosen name; a unique one keeps the index simple.
+    let name = format!("temp-{}", repo::new_id());
+    let new = NewCredential {
+        project_id,
+        instance_id,
+        name,
+        kind: TEMPORARY,
+        lifetime,
+    };
+    issue(&state, &caller, new).await
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    query: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, SwrError> {
+    let (project_id, instance_id) = path.into_inner();
+    authz::require_project(&caller, &project_id)?;
+    let (offset, limit) = super::pagination(&query)?;
+    let self_only = match query.get("self_only").map(String::as_str) {
+        None | Some("true") => true,
+        Some("false") => false,
+        Some(_) => {
+            return Err(SwrError::BadRequest(
+                "self_only must be true or false.".into(),
+            ))
+        }
+    };
+    if !self_only && !authz::is_project_admin(&caller) {
+        return Err(SwrError::Forbidden(
+            "listing every user's credentials takes the admin role",
+        ));
+    }
+    let user = self_only.then(|| caller.user_id.clone());
+    let (rows, total) = db::run(&state.pool, move |conn| {
+        authz::instance(conn, &project_id, &instance_id)?;
+        Ok::<_, SwrError>(repo::credentials::page(
+            conn,
+            &instance_id,
+            user.as_deref(),
+            offset,
+            limit,
+        )?)
+    })
+    .await?;
+    let now = repo::now();
+    let items: Vec<_> = rows
+        .iter()
+        .map(|c| {
+            let status = if c.expires_at <= now {
+                "expired"
+            } else if c.enabled {
+                "active"
+            } else {
+                "disabled"
+            };
+            json!({
+                "token_id": c.id,
+                "name": c.name,
+                "user_id": c.user_id,
+                "instance_id": c.instance_id,
+                "enable": c.enabled,
+                "created_at": swr_time(c.created_at),
+                "expire_date": swr_time(c.expires_at),
+                "user_profile": c.user_name,
+                "status": status,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "total": total, "auth_tokens": items })))
+}
+
+/// A credential of the instance the caller may change: their own, or anyone's for an admin.
+fn manageable(
+    conn: &mut service_kit::db::DbConnection,
+    p: &Principal,
+    project_id: &str,
+    instance_id: &str,
+    id: &str,
+) -> Result<Credential, SwrError> {
+    authz::instance(conn, project_id, instance_id)?;
+    let credential =
+        repo::credentials::find(conn, instance_id, id)?.ok_or(SwrError::CredentialNotFound)?;
+    if credential.user_id != p.user_id && !authz::is_project_admin(p) {
+        return Err(SwrError::Forbidden("another user's credential"));
+    }
+    Ok(credential)
+}
+
+async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String, String)>,
+    body: Json<UpdateBody>,
+) -> Result<HttpResponse, SwrError> {
+    let (project_id, instance_id, id) = path.into_inner();
+    authz::require_project(&caller, &project_id)?;
+    let enable = body.into_inner().enable;
+    let p = caller.principal.clone();
+    db::run(&state.pool, move |conn| {
+        manageable(conn, &p, &project_id, &instance_id, &id)?;
+        repo::credentials::set_enabled(conn, &id, enable)?;
+        Ok::<_, SwrError>(())
+    })
+    .await?;
+    Ok(HttpResponse::Created().finish())
+}
+
+async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, SwrError> {
+    let (project_id, instance_id, id) = path.into_inner();
+    authz::require_project(&caller, &project_id)?;
+    let p = caller.principal.clone();
+    db::run(&state.pool, move |conn| {
+        manageable(conn, &p, &project_id, &instance_id, &id)?;
+        if !repo::credentials::delete(conn, &id)? {
+            return Err(SwrError::CredentialNotFound);
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,40 @@
+//! Diesel table definitions for swr-svc; the same on SQLite and PostgreSQL.
+
+diesel::table! {
+    instances (id) {
+        id -> Varchar,
+        project_id -> Varchar,
+        name -> Varchar,
+        description -> Varchar,
+        spec -> Varchar,
+        status -> Varchar,
+        charge_mode -> Varchar,
+        vpc_id -> Varchar,
+        subnet_id -> Varchar,
+        enterprise_project_id -> Varchar,
+        job_id -> Varchar,
+        registry_service -> Varchar,
+        registry_address -> Varchar,
+        created_by -> Varchar,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    credentials (id) {
+        id -> Varchar,
+        instance_id -> Varchar,
+        user_id -> Varchar,
+        user_name -> Varchar,
+        name -> Varchar,
+        kind -> Varchar,
+        token_digest -> Varchar,
+        access -> Varchar,
+        enabled -> Bool,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(credentials -> instances (instance_id));
+diesel::allow_tables_to_appear_in_same_query!(instances, credentials);

@@ -1,0 +1,8 @@
+//! Time formats of SWR answers.
+
+use chrono::NaiveDateTime;
+
+/// `2023-10-20T15:30:00Z`, as the vendor's examples show.
+pub fn swr_time(t: NaiveDateTime) -> String {
+    t.and_utc().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}

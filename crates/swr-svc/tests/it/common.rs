@@ -1,0 +1,195 @@
+//! The harness: a fresh database, an app whose verifier trusts a test key, and helpers
+//! to mint tokens for users with given roles.
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::{test, web};
+use chrono::{Duration, Utc};
+use credential_core::iam_token::{RoleRef, TokenClaims, TokenScope, TokenSigningKey};
+use credential_core::registry_jwt::RegistrySigner;
+use futures_util::future::LocalBoxFuture;
+use serde_json::Value;
+use service_kit::auth::wire::SignatureCheck;
+use service_kit::auth::{
+    AuthError, InternalCredential, Principal, RemoteSignatureVerifier, SignatureVerifier,
+    TokenVerifier, VerifierOptions,
+};
+use service_kit::http::Metrics;
+use service_kit::registry::{keys, RegistryTokenIssuer};
+use service_kit::testing::TestDatabase;
+use swr_svc::app::Parts;
+use swr_svc::config::SwrConfig;
+use swr_svc::registry_auth::SwrRegistryAuthorizer;
+use swr_svc::state::AppState;
+
+pub const PROJECT: &str = "project-a";
+pub const OTHER_PROJECT: &str = "project-b";
+
+/// Signatures are iam-svc's business; here every signed request is refused.
+struct NoSignatures;
+
+impl SignatureVerifier for NoSignatures {
+    fn check(&self, _: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
+        Box::pin(async { Err(AuthError::UnknownAccessKey) })
+    }
+}
+
+pub struct Harness {
+    pub db: TestDatabase,
+    pub state: web::Data<AppState>,
+    pub parts: Parts,
+    signing: TokenSigningKey,
+}
+
+pub fn test_config() -> SwrConfig {
+    SwrConfig::load(None).expect("config")
+}
+
+impl Harness {
+    pub async fn new() -> Harness {
+        Self::build(TestDatabase::new(&swr_svc::MIGRATIONS), test_config())
+    }
+
+    /// Several connections (SQLite file or PostgreSQL schema), for concurrency tests.
+    pub async fn shared() -> Harness {
+        Self::shared_with(test_config()).await
+    }
+
+    pub async fn shared_with(config: SwrConfig) -> Harness {
+        Self::build(TestDatabase::shared(&swr_svc::MIGRATIONS), config)
+    }
+
+    fn build(db: TestDatabase, config: SwrConfig) -> Harness {
+        let pkcs8 = TokenSigningKey::generate_pkcs8().unwrap();
+        let signing = TokenSigningKey::from_pkcs8("swr-test", &pkcs8).unwrap();
+        let verifier = Arc::new(TokenVerifier::new(VerifierOptions::default()));
+        verifier.set_keys(vec![signing.public_key()]);
+        verifier.apply_revocations(&[], Utc::now());
+        let (key_pem, cert_pem) = keys::generate_dev_key_and_cert("swr-svc").unwrap();
+        let signer = RegistrySigner::from_pem(&key_pem, &cert_pem).unwrap();
+        let issuer = web::Data::new(RegistryTokenIssuer {
+            signer,
+            issuer: config.registry.issuer.clone(),
+            lifetime_seconds: config.registry.token_lifetime_seconds,
+        });
+        // Never called: NoSignatures answers first. It only fills the state's field.
+        let remote = Arc::new(RemoteSignatureVerifier::new(
+            "http://127.0.0.1:9",
+            InternalCredential::new("unused-internal-credential-0123456789".into()),
+        ));
+        let state = web::Data::new(AppState {
+            pool: db.pool.clone(),
+            config,
+            verifier,
+            signatures: remote,
+        });
+        let parts = Parts {
+            signatures: Arc::new(NoSignatures),
+            registry_issuer: issuer,
+            registry_authorizer: Arc::new(SwrRegistryAuthorizer::new(db.pool.clone())),
+            metrics: web::Data::new(Metrics::new("swr-svc")),
+        };
+        Harness {
+            db,
+            state,
+            parts,
+            signing,
+        }
+    }
+
+    pub async fn app(
+        &self,
+    ) -> impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    > {
+        test::init_service(swr_svc::app::build(self.state.clone(), &self.parts)).await
+    }
+
+    /// A token for `user` scoped to `project` with `roles`.
+    pub fn token(&self, user: &str, project: &str, roles: &[&str]) -> String {
+        let now = Utc::now();
+        let claims = TokenClaims {
+            token_id: uuid::Uuid::new_v4().simple().to_string(),
+            user_id: format!("{user}-id"),
+            user_name: user.to_string(),
+            domain_id: "domain-1".into(),
+            domain_name: "local".into(),
+            scope: TokenScope::Project {
+                id: project.into(),
+                name: format!("{project}-name"),
+                domain_id: "domain-1".into(),
+                domain_name: "local".into(),
+            },
+            roles: roles
+                .iter()
+                .map(|r| RoleRef {
+                    id: format!("{r}-role"),
+                    name: r.to_string(),
+                })
+                .collect(),
+            methods: vec!["password".into()],
+            issued_at: now,
+            expires_at: now + Duration::hours(1),
+        };
+        self.signing.sign(&claims).unwrap()
+    }
+}
+
+/// Status, JSON body (Null when empty) and headers of a request.
+pub async fn call<S, B>(
+    app: &S,
+    req: test::TestRequest,
+) -> (StatusCode, Value, actix_web::http::header::HeaderMap)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let res = test::call_service(app, req.to_request()).await;
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = test::read_body(res).await;
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+    };
+    (status, body, headers)
+}
+
+/// `test::TestRequest` with the token set.
+pub fn with_token(req: test::TestRequest, token: &str) -> test::TestRequest {
+    req.insert_header(("X-Auth-Token", token.to_string()))
+}
+
+/// Create an instance in `project` and return its id.
+pub async fn create_instance<S, B>(app: &S, token: &str, project: &str, name: &str) -> String
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let body = serde_json::json!({ "name": name, "spec": "swr.ee.professional", "charge_mode": "postPaid" });
+    let req = with_token(
+        test::TestRequest::post().uri(&format!("/v2/{project}/instances")),
+        token,
+    )
+    .set_json(body);
+    let (status, body, _) = call(app, req).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["instance_id"].as_str().unwrap().to_string()
+}
+
+/// Assert an SWR error envelope.
+pub fn assert_swr_error(status: StatusCode, body: &Value, want_status: u16, want_code: &str) {
+    assert_eq!(status.as_u16(), want_status, "{body}");
+    assert_eq!(body["error_code"], want_code, "{body}");
+    assert!(
+        body["error_msg"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+}

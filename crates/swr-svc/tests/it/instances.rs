@@ -1,0 +1,189 @@
+//! Instances: the vendor's shapes, project scoping and validation.
+
+use actix_web::http::StatusCode;
+use actix_web::test::TestRequest;
+use serde_json::json;
+
+use crate::common::*;
+
+#[actix_web::test]
+async fn create_show_list_delete() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = h.token("alice", PROJECT, &["admin"]);
+    let body = json!({
+        "name": "registry-one", "spec": "swr.ee.professional", "vpc_id": "v", "subnet_id": "s",
+        "project_id": PROJECT, "charge_mode": "postPaid", "enterprise_project_id": "0",
+    });
+    let req = with_token(
+        TestRequest::post().uri(&format!("/v2/{PROJECT}/instances")),
+        &admin,
+    )
+    .set_json(body);
+    let (status, created, _) = call(&app, req).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["instance_id"].as_str().unwrap().to_string();
+    let job = created["job_id"].as_str().unwrap().to_string();
+
+    let uri = format!("/v2/{PROJECT}/instances/{id}");
+    let (status, shown, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(shown["id"], id.as_str());
+    assert_eq!(shown["name"], "registry-one");
+    assert_eq!(shown["status"], "Running");
+    assert_eq!(shown["vpc_id"], "v");
+    assert_eq!(shown["user_def_obs"], false);
+    assert_eq!(
+        shown["registry"],
+        json!({ "service": "swr-registry", "address": "127.0.0.1:5000" })
+    );
+
+    let (status, job_body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!("/v2/{PROJECT}/jobs/{job}")),
+            &admin,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(job_body["status"], "Success");
+    assert_eq!(job_body["instance_id"], id.as_str());
+
+    create_instance(&app, &admin, PROJECT, "registry-two").await;
+    let (status, listed, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!("/v2/{PROJECT}/instances?limit=1&offset=1")),
+            &admin,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed["total"], 2);
+    assert_eq!(listed["instances"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["instances"][0]["name"], "registry-two");
+
+    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&uri), &admin)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
+    assert_swr_error(status, &body, 404, "SWR.0301");
+    // The SDK may send a JSON body on DELETE.
+    let other = create_instance(&app, &admin, PROJECT, "registry-three").await;
+    let req = with_token(
+        TestRequest::delete().uri(&format!("/v2/{PROJECT}/instances/{other}")),
+        &admin,
+    )
+    .set_json(json!({ "delete_obs": true }));
+    assert_eq!(call(&app, req).await.0, StatusCode::ACCEPTED);
+}
+
+#[actix_web::test]
+async fn projects_are_walled_off_both_ways() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let a = h.token("alice", PROJECT, &["admin"]);
+    let b = h.token("bob", OTHER_PROJECT, &["admin"]);
+    let a_instance = create_instance(&app, &a, PROJECT, "alpha").await;
+    let b_instance = create_instance(&app, &b, OTHER_PROJECT, "beta").await;
+    // The path's project must be the caller's scope.
+    let (status, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!("/v2/{PROJECT}/instances")),
+            &b,
+        ),
+    )
+    .await;
+    assert_swr_error(status, &body, 403, "SWR.0201");
+    // Another project's instance does not exist from here, in either direction.
+    let (status, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!("/v2/{PROJECT}/instances/{b_instance}")),
+            &a,
+        ),
+    )
+    .await;
+    assert_swr_error(status, &body, 404, "SWR.0301");
+    let (status, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!("/v2/{OTHER_PROJECT}/instances/{a_instance}")),
+            &b,
+        ),
+    )
+    .await;
+    assert_swr_error(status, &body, 404, "SWR.0301");
+    let (_, listed, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!("/v2/{PROJECT}/instances")),
+            &a,
+        ),
+    )
+    .await;
+    assert_eq!(listed["total"], 1);
+    assert_eq!(listed["instances"][0]["id"], a_instance.as_str());
+}
+
+#[actix_web::test]
+async fn bad_input_is_refused_in_the_envelope() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = h.token("alice", PROJECT, &["admin"]);
+    let uri = format!("/v2/{PROJECT}/instances");
+    for body in [
+        json!({ "name": "Bad_Name" }),
+        json!({ "name": "ok-name", "spec": "swr.ee.tiny" }),
+        json!({ "name": "ok-name", "charge_mode": "prePaid" }),
+        json!({ "name": "ok-name", "surprise": 1 }),
+        json!({ "name": 7 }),
+        json!([{ "name": "ok-name" }]),
+    ] {
+        let (status, answer, _) = call(
+            &app,
+            with_token(TestRequest::post().uri(&uri), &admin).set_json(&body),
+        )
+        .await;
+        assert_swr_error(status, &answer, 400, "SWR.0001");
+    }
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::get().uri(&format!("{uri}?limit=0")), &admin),
+    )
+    .await;
+    assert_swr_error(status, &body, 400, "SWR.0003");
+    let (status, body, _) = call(&app, TestRequest::get().uri(&uri)).await;
+    assert_swr_error(status, &body, 401, "SWR.0101");
+    let readonly = h.token("rita", PROJECT, &["readonly"]);
+    let req =
+        with_token(TestRequest::post().uri(&uri), &readonly).set_json(json!({ "name": "ro-made" }));
+    let (status, body, _) = call(&app, req).await;
+    assert_swr_error(status, &body, 403, "SWR.0201");
+    let (status, body, _) = call(&app, with_token(TestRequest::patch().uri(&uri), &admin)).await;
+    assert_swr_error(status, &body, 405, "SWR.0305");
+    let (status, body, headers) = call(
+        &app,
+        with_token(TestRequest::get().uri("/v2/nowhere/x/y/z"), &admin),
+    )
+    .await;
+    assert_swr_error(status, &body, 404, "SWR.0300");
+    assert!(headers.contains_key("x-request-id"));
+    let duplicate = json!({ "name": "twin" });
+    assert_eq!(
+        call(
+            &app,
+            with_token(TestRequest::post().uri(&uri), &admin).set_json(&duplicate)
+        )
+        .await
+        .0,
+        StatusCode::CREATED
+    );
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::post().uri(&uri), &admin).set_json(&duplicate),
+    )
+    .await;
+    assert_swr_error(status, &body, 409, "SWR.0401");
+}

@@ -1,0 +1,10 @@
+//! swr-svc integration tests: HTTP in through the real app, database out. Tokens are
+//! minted with a test key the app's verifier trusts, so no iam-svc is needed; the
+//! end-to-end tests against iam-svc and a real registry live in scripts.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: a failed expectation is a failed test
+
+mod common;
+mod credentials;
+mod instances;
+mod registry_login;

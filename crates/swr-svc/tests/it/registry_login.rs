@@ -1,0 +1,226 @@
+//! Registry login with SWR credentials through `/service/token`: what the JWT grants,
+//! and every credential that must be refused.
+
+use actix_web::http::StatusCode;
+use actix_web::test::TestRequest;
+use base64::Engine as _;
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+const SERVICE: &str = "swr-registry";
+
+fn basic(user: &str, password: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
+}
+
+/// The JWT's claims (the signature itself is checked by service-kit's and the real
+/// registry's tests).
+fn claims(token: &str) -> Value {
+    let payload = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+struct Setup {
+    instance: String,
+    user_id: String,
+    token_id: String,
+    password: String,
+}
+
+async fn setup<S, B>(h: &Harness, app: &S, roles: &[&str]) -> Setup
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let admin = h.token("adam", PROJECT, &["admin"]);
+    let instance = create_instance(app, &admin, PROJECT, &format!("reg-{}", roles.join("-"))).await;
+    let user = h.token("carol", PROJECT, roles);
+    let req = with_token(
+        TestRequest::post().uri(&format!(
+            "/v2/{PROJECT}/instances/{instance}/long-term-credential"
+        )),
+        &user,
+    )
+    .set_json(json!({ "name": "login" }));
+    let (status, body, _) = call(app, req).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    Setup {
+        instance,
+        user_id: body["user_id"].as_str().unwrap().into(),
+        token_id: body["token_id"].as_str().unwrap().into(),
+        password: body["auth_token"].as_str().unwrap().into(),
+    }
+}
+
+fn token_request(query: &str, user: &str, password: &str) -> TestRequest {
+    TestRequest::get()
+        .uri(&format!("/service/token?{query}"))
+        .insert_header(("Authorization", basic(user, password)))
+}
+
+#[actix_web::test]
+async fn a_member_credential_gets_pull_and_push_on_any_repository_of_its_registry() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let s = setup(&h, &app, &["member"]).await;
+    // Login check (what `docker login` sends): no scope, empty access.
+    let (status, body, _) = call(
+        &app,
+        token_request(
+            &format!("account={}&service={SERVICE}", s.user_id),
+            &s.user_id,
+            &s.password,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["token"], body["access_token"]);
+    assert!(body["expires_in"].as_i64().unwrap() >= 60);
+    let c = claims(body["token"].as_str().unwrap());
+    assert_eq!(c["aud"], SERVICE);
+    assert_eq!(c["iss"], "swr-svc");
+    assert_eq!(c["sub"], s.user_id.as_str());
+    assert_eq!(c["access"], json!([]));
+
+    let q = format!("service={SERVICE}&scope=repository%3Ateam%2Fapp%3Apull%2Cpush");
+    let (status, body, _) = call(&app, token_request(&q, &s.user_id, &s.password)).await;
+    assert_eq!(status, StatusCode::OK);
+    let c = claims(body["token"].as_str().unwrap());
+    assert_eq!(
+        c["access"],
+        json!([{ "type": "repository", "name": "team/app", "actions": ["pull", "push"] }])
+    );
+}
+
+#[actix_web::test]
+async fn a_readonly_credential_can_pull_but_not_push() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let s = setup(&h, &app, &["readonly"]).await;
+    let q = format!("service={SERVICE}&scope=repository%3Ateam%2Fapp%3Apull%2Cpush");
+    let (status, body, _) = call(&app, token_request(&q, &s.user_id, &s.password)).await;
+    assert_eq!(status, StatusCode::OK);
+    let c = claims(body["token"].as_str().unwrap());
+    assert_eq!(
+        c["access"],
+        json!([{ "type": "repository", "name": "team/app", "actions": ["pull"] }])
+    );
+}
+
+async fn refused<S, B>(app: &S, query: &str, user: &str, password: &str)
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let (status, body, headers) = call(app, token_request(query, user, password)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(body["errors"][0]["code"], "UNAUTHORIZED", "{body}");
+    assert!(headers.contains_key("www-authenticate"));
+}
+
+#[actix_web::test]
+async fn wrong_disabled_expired_deleted_and_foreign_credentials_are_refused() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let s = setup(&h, &app, &["member"]).await;
+    let q = format!("service={SERVICE}");
+    let mut wrong = s.password.clone();
+    wrong.replace_range(10..11, if &wrong[10..11] == "A" { "B" } else { "A" });
+    refused(&app, &q, &s.user_id, &wrong).await;
+    refused(&app, &q, &s.user_id, "not-even-a-token").await;
+    refused(&app, &q, "someone-else", &s.password).await;
+    // Another registry's service name.
+    refused(&app, "service=other-registry", &s.user_id, &s.password).await;
+
+    let one = format!(
+        "/v2/{PROJECT}/instances/{}/long-term-credentials/{}",
+        s.instance, s.token_id
+    );
+    let user = h.token("carol", PROJECT, &["member"]);
+    call(
+        &app,
+        with_token(TestRequest::put().uri(&one), &user).set_json(json!({ "enable": false })),
+    )
+    .await;
+    refused(&app, &q, &s.user_id, &s.password).await;
+    call(
+        &app,
+        with_token(TestRequest::put().uri(&one), &user).set_json(json!({ "enable": true })),
+    )
+    .await;
+    let (status, _, _) = call(&app, token_request(&q, &s.user_id, &s.password)).await;
+    assert_eq!(status, StatusCode::OK, "enabled again");
+
+    {
+        use swr_svc::schema::credentials::dsl;
+        let past = chrono::Utc::now().naive_utc() - chrono::Duration::seconds(1);
+        let mut conn = h.db.pool.get().unwrap();
+        diesel::update(dsl::credentials.find(&s.token_id))
+            .set(dsl::expires_at.eq(past))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    refused(&app, &q, &s.user_id, &s.password).await;
+
+    let fresh = setup(&h, &app, &["admin"]).await;
+    let one = format!(
+        "/v2/{PROJECT}/instances/{}/long-term-credentials/{}",
+        fresh.instance, fresh.token_id
+    );
+    let user = h.token("carol", PROJECT, &["admin"]);
+    assert_eq!(
+        call(&app, with_token(TestRequest::delete().uri(&one), &user))
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    refused(&app, &q, &fresh.user_id, &fresh.password).await;
+}
+
+#[actix_web::test]
+async fn a_temporary_credential_logs_in_too() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let alice = h.token("alice", PROJECT, &["member"]);
+    let instance = create_instance(&app, &alice, PROJECT, "registry").await;
+    let (status, temp, _) = call(
+        &app,
+        with_token(
+            TestRequest::post().uri(&format!(
+                "/v2/{PROJECT}/instances/{instance}/temp-credential"
+            )),
+            &alice,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let q = format!("service={SERVICE}&scope=repository%3Aapp%3Apull");
+    let (status, body, _) = call(
+        &app,
+        token_request(
+            &q,
+            temp["user_id"].as_str().unwrap(),
+            temp["auth_token"].as_str().unwrap(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

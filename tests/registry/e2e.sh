@@ -1,0 +1,438 @@
+#!/usr/bin/env bash
+# End-to-end registry login: swr-svc as the token server (`/service/token`) of a real
+# registry (Debian's docker-registry, CNCF distribution 2.8), driven by skopeo.
+#
+#   tests/registry/e2e.sh
+#
+# Installs docker-registry and skopeo when missing (apt-get; needs root), builds iam-svc
+# and swr-svc (debug), starts on free loopback ports, each in one temporary directory:
+# iam-svc (migrated, keyed and bootstrapped as scripts/sdk-test.sh does), swr-svc (which
+# generates its development registry key and certificate at start), then docker-registry
+# with token auth pointing at swr-svc. It makes a one-layer OCI image by hand and checks,
+# one line per step: login with a fresh long-term credential, refusal of a wrong password
+# and of another registry's credential, push and pull back, pull-only for a readonly user,
+# and refusal once the credential is disabled. Everything it started is stopped at exit;
+# the logs are printed when a step fails (and kept under var/log/). KEEP_WORK=1 keeps the
+# temporary directory (logs, configuration, images) for a closer look.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+
+READY_TIMEOUT="${READY_TIMEOUT:-30}"
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
+IAM_BIN="$TARGET_DIR/debug/iam-svc"
+SWR_BIN="$TARGET_DIR/debug/swr-svc"
+
+ISSUER="swr-svc"
+SERVICE="swr-registry"
+OTHER_SERVICE="other-registry"
+REPO="ns/app"
+
+die() { printf 'registry-e2e: %s\n' "$*" >&2; exit 1; }
+
+# ---- prerequisites -------------------------------------------------------------------
+
+missing=()
+command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+if ((${#missing[@]} > 0)); then
+  ((EUID == 0)) || die "${missing[*]} missing, and installing needs root: run 'apt-get update && apt-get install -y ${missing[*]}' as root"
+  echo "==> installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v python3 >/dev/null || die "python3 is required"
+command -v curl >/dev/null || die "curl is required"
+
+echo "==> building iam-svc and swr-svc (debug)"
+cargo build -p iam-svc -p swr-svc
+
+# ---- scratch directory, processes and cleanup ----------------------------------------
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/registry-e2e.XXXXXX")"
+mkdir -p "$WORK/keys" "$WORK/iam" "$WORK/swr" "$WORK/auth"
+IAM_LOG="$WORK/iam-svc.log"
+SWR_LOG="$WORK/swr-svc.log"
+REG_LOG="$WORK/registry.log"
+SKOPEO_LOG="$WORK/skopeo.log"
+touch "$IAM_LOG" "$SWR_LOG" "$REG_LOG" "$SKOPEO_LOG"
+pids=()
+passed=0
+current=""
+
+# The original stdout and stderr: the EXIT trap must not write into a log.
+exec 3>&1 4>&2
+
+stop() {
+  local pid=$1
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+show_log() {
+  local name=$1 file=$2
+  [[ -s "$file" ]] || return 0
+  mkdir -p "$ROOT/var/log"
+  cp "$file" "$ROOT/var/log/registry-e2e-$name.log"
+  echo "---- $name log (last 150 lines; all of it: var/log/registry-e2e-$name.log) ----" >&2
+  tail -n 150 "$file" | cut -c1-400 >&2
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  exec 1>&3 2>&4
+  local i
+  # The registry first, then swr-svc, then iam-svc: the reverse of the start order.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop "${pids[i]}"; done
+  if ((status != 0)); then
+    [[ -n "$current" ]] && echo "registry-e2e: FAILED: $current" >&2
+    show_log skopeo "$SKOPEO_LOG"
+    show_log registry "$REG_LOG"
+    show_log swr-svc "$SWR_LOG"
+    show_log iam-svc "$IAM_LOG"
+    echo "---- end of logs ----" >&2
+  fi
+  if [[ -n "${KEEP_WORK:-}" ]]; then
+    echo "registry-e2e: kept $WORK (KEEP_WORK is set)"
+  else
+    rm -rf "$WORK"
+  fi
+  echo "registry-e2e: $passed passed, $((status == 0 ? 0 : 1)) failed"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# step TEXT: the check that follows is TEXT; ok: it passed.
+step() { current="$1"; }
+ok() { passed=$((passed + 1)); printf 'ok %d - %s\n' "$passed" "$current"; current=""; }
+fail() { die "$current: $*"; }
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# wait_for URL PID NAME [EXPECTED_STATUS]: until URL answers EXPECTED_STATUS (default 200).
+wait_for() {
+  local url=$1 pid=$2 name=$3 expected=${4:-200} code deadline=$((SECONDS + READY_TIMEOUT))
+  while :; do
+    code="$(curl -sS -o /dev/null -w '%{http_code}' --max-time 2 "$url" 2>/dev/null || true)"
+    [[ "$code" == "$expected" ]] && return 0
+    kill -0 "$pid" 2>/dev/null || die "$name exited before it was ready"
+    ((SECONDS < deadline)) || die "$name not ready at $url after ${READY_TIMEOUT}s (last status '$code')"
+    sleep 0.2
+  done
+}
+
+# json FIELD.PATH: read JSON on stdin, print one field (list items by index).
+json() {
+  python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    v = v[int(k)] if isinstance(v, list) else v[k]
+print(v if isinstance(v, str) else json.dumps(v))' "$1"
+}
+
+# api METHOD URL TOKEN EXPECTED_STATUS [JSON_BODY]: the answer's body on stdout.
+# EXPECTED_STATUS is a glob: 201, or 2?? for any success.
+api() {
+  local method=$1 url=$2 token=$3 expected=$4 body=${5:-} code
+  local args=(-sS -X "$method" -o "$WORK/answer" -w '%{http_code}' -H "X-Auth-Token: $token")
+  [[ -n "$body" ]] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
+  code="$(curl "${args[@]}" "$url")" || die "$method $url: curl failed"
+  # shellcheck disable=SC2053
+  [[ "$code" == $expected ]] || die "$method $url answered $code, expected $expected: $(head -c 500 "$WORK/answer")"
+  cat "$WORK/answer"
+}
+
+# iam_token USER DOMAIN PASSWORD PROJECT_ID: a project-scoped X-Auth-Token.
+iam_token() {
+  local body code
+  body="$(python3 -c '
+import json, sys
+name, domain, password, project = sys.argv[1:]
+print(json.dumps({"auth": {"identity": {"methods": ["password"], "password": {"user": {
+    "domain": {"name": domain}, "name": name, "password": password}}},
+    "scope": {"project": {"id": project}}}}))' "$@")"
+  code="$(curl -sS -o "$WORK/answer" -D "$WORK/headers" -w '%{http_code}' -X POST "$IAM_URL/v3/auth/tokens" \
+    -H 'Content-Type: application/json' --data-binary "$body")" || die "iam-svc login: curl failed"
+  [[ "$code" == 201 ]] || die "iam-svc login of $1 answered $code: $(head -c 500 "$WORK/answer")"
+  awk 'tolower($1) == "x-subject-token:" { print $2 }' "$WORK/headers" | tr -d '\r'
+}
+
+# ---- iam-svc -------------------------------------------------------------------------
+
+IAM_PORT="$(free_port)"
+IAM_URL="http://127.0.0.1:$IAM_PORT"
+INTERNAL_CREDENTIAL="$WORK/keys/internal-credential"
+export IAM__SERVER__HOST=127.0.0.1
+export IAM__SERVER__PORT="$IAM_PORT"
+export IAM__PUBLIC_URL="$IAM_URL"
+export IAM__PASSWORDS__PBKDF2_ITERATIONS=10000
+export IAM__DATABASE__URL="sqlite://$WORK/iam/iam.db"
+export IAM__TOKENS__SIGNING_KEY_FILE="$WORK/keys/iam-token-signing.keys"
+export IAM__INTERNAL__CREDENTIAL_FILE="$INTERNAL_CREDENTIAL"
+export IAM__ACCESS_KEYS__MASTER_KEY_FILE="$WORK/keys/iam-master.keys"
+ENV_FILE="$WORK/iam/stack.env"
+
+echo "==> iam-svc migrate, gen-keys, bootstrap"
+run_iam() { (cd "$WORK/iam" && "$IAM_BIN" "$@"); }
+run_iam migrate >>"$IAM_LOG" 2>&1
+run_iam gen-keys >>"$IAM_LOG" 2>&1
+# bootstrap prints the admin password; it goes to the log only, which is in $WORK.
+run_iam bootstrap --env-file "$ENV_FILE" >>"$IAM_LOG" 2>&1
+[[ -f "$ENV_FILE" ]] || die "iam-svc bootstrap did not write $ENV_FILE"
+[[ -s "$INTERNAL_CREDENTIAL" ]] || die "iam-svc gen-keys did not write $INTERNAL_CREDENTIAL"
+
+echo "==> iam-svc serve on $IAM_URL"
+(cd "$WORK/iam" && exec "$IAM_BIN" serve) >>"$IAM_LOG" 2>&1 &
+pids+=($!)
+wait_for "$IAM_URL/readyz" "${pids[-1]}" iam-svc
+
+set -a
+# shellcheck disable=SC1090
+. "$ENV_FILE"
+set +a
+[[ "${IAM_URL:-}" == "http://127.0.0.1:$IAM_PORT" ]] || die "$ENV_FILE says IAM_URL='${IAM_URL:-}'"
+PROJECT_ID="$IAM_ADMIN_PROJECT_ID"
+
+# ---- swr-svc (before the registry: it makes the certificate the registry trusts) -----
+
+SWR_PORT="$(free_port)"
+SWR_URL="http://127.0.0.1:$SWR_PORT"
+REG_PORT="$(free_port)"
+REGISTRY="127.0.0.1:$REG_PORT"
+SIGNING_KEY="$WORK/keys/swr-registry-token.key"
+CERTIFICATE="$WORK/keys/swr-registry-token.crt"
+export SWR__SERVER__PORT="$SWR_PORT"
+export SWR__DATABASE__URL="sqlite://$WORK/swr/swr.db"
+export SWR__IAM__URL="$IAM_URL"
+export SWR__IAM__INTERNAL_CREDENTIAL_FILE="$INTERNAL_CREDENTIAL"
+export SWR__REGISTRY__SIGNING_KEY_FILE="$SIGNING_KEY"
+export SWR__REGISTRY__CERTIFICATE_FILE="$CERTIFICATE"
+export SWR__REGISTRY__ISSUER="$ISSUER"
+export SWR__REGISTRY__DEFAULT_SERVICE="$SERVICE"
+export SWR__REGISTRY__DEFAULT_ADDRESS="$REGISTRY"
+
+echo "==> swr-svc serve on $SWR_URL"
+(cd "$WORK/swr" && exec "$SWR_BIN" serve) >>"$SWR_LOG" 2>&1 &
+pids+=($!)
+wait_for "$SWR_URL/readyz" "${pids[-1]}" swr-svc
+[[ -s "$CERTIFICATE" && -s "$SIGNING_KEY" ]] ||
+  die "swr-svc is ready but did not generate $SIGNING_KEY and $CERTIFICATE"
+key_mode="$(stat -c '%a' "$SIGNING_KEY")"
+[[ "$key_mode" == 600 ]] || die "the generated registry signing key is mode $key_mode, not 600"
+
+# ---- the registry --------------------------------------------------------------------
+
+cat >"$WORK/registry.yml" <<YAML
+version: 0.1
+log:
+  level: info
+  formatter: text
+storage:
+  filesystem:
+    rootdirectory: $WORK/registry
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY
+  secret: $(python3 -c 'import secrets; print(secrets.token_hex(16))')
+auth:
+  token:
+    realm: $SWR_URL/service/token
+    service: $SERVICE
+    issuer: $ISSUER
+    rootcertbundle: $CERTIFICATE
+YAML
+
+echo "==> docker-registry on $REGISTRY (token realm $SWR_URL/service/token)"
+docker-registry serve "$WORK/registry.yml" >>"$REG_LOG" 2>&1 &
+pids+=($!)
+wait_for "http://$REGISTRY/v2/" "${pids[-1]}" docker-registry 401
+
+# ---- identities: the admin, and a readonly user --------------------------------------
+
+echo "==> iam-svc: admin token, readonly user"
+ADMIN_TOKEN="$(iam_token "$IAM_ADMIN_USER" "$IAM_ADMIN_DOMAIN" "$IAM_ADMIN_PASSWORD" "$PROJECT_ID")"
+[[ -n "$ADMIN_TOKEN" ]] || die "no X-Subject-Token for the admin"
+
+READER_NAME="e2e-reader"
+READER_PASSWORD="Reader-e2e-$(python3 -c 'import secrets; print(secrets.token_hex(8))')"
+READER_ID="$(api POST "$IAM_URL/v3/users" "$ADMIN_TOKEN" 201 \
+  "{\"user\": {\"name\": \"$READER_NAME\", \"password\": \"$READER_PASSWORD\", \"domain_id\": \"$IAM_ADMIN_DOMAIN_ID\"}}" | json user.id)"
+GROUP_ID="$(api POST "$IAM_URL/v3/groups" "$ADMIN_TOKEN" 201 \
+  "{\"group\": {\"name\": \"e2e-readers\", \"domain_id\": \"$IAM_ADMIN_DOMAIN_ID\"}}" | json group.id)"
+api PUT "$IAM_URL/v3/groups/$GROUP_ID/users/$READER_ID" "$ADMIN_TOKEN" 204 >/dev/null
+READONLY_ROLE="$(api GET "$IAM_URL/v3/roles?name=readonly" "$ADMIN_TOKEN" 200 | json roles.0.id)"
+api PUT "$IAM_URL/v3/projects/$PROJECT_ID/groups/$GROUP_ID/roles/$READONLY_ROLE" "$ADMIN_TOKEN" 204 >/dev/null
+READER_TOKEN="$(iam_token "$READER_NAME" "$IAM_ADMIN_DOMAIN" "$READER_PASSWORD" "$PROJECT_ID")"
+[[ -n "$READER_TOKEN" ]] || die "no X-Subject-Token for the readonly user"
+
+# ---- swr-svc: instances and long-term credentials ------------------------------------
+
+echo "==> swr-svc: instances and long-term credentials"
+INSTANCE_ID="$(api POST "$SWR_URL/v2/$PROJECT_ID/instances" "$ADMIN_TOKEN" 201 \
+  '{"name": "e2e-registry", "spec": "swr.ee.professional", "description": "registry e2e"}' | json instance_id)"
+OTHER_INSTANCE_ID="$(api POST "$SWR_URL/v2/$PROJECT_ID/instances" "$ADMIN_TOKEN" 201 \
+  "{\"name\": \"e2e-other\", \"spec\": \"swr.ee.professional\", \"description\": \"another registry\", \"registry\": {\"service\": \"$OTHER_SERVICE\", \"address\": \"127.0.0.1:1\"}}" | json instance_id)"
+
+# credential TOKEN INSTANCE NAME: "user_id auth_token token_id" of a new credential.
+credential() {
+  api POST "$SWR_URL/v2/$PROJECT_ID/instances/$2/long-term-credential" "$1" 201 "{\"name\": \"$3\"}" |
+    python3 -c 'import json, sys; c = json.load(sys.stdin); print(c["user_id"], c["auth_token"], c["token_id"])'
+}
+cred="$(credential "$ADMIN_TOKEN" "$INSTANCE_ID" ci-cred)"
+read -r ADMIN_USER ADMIN_SECRET ADMIN_CRED_ID <<<"$cred"
+cred="$(credential "$READER_TOKEN" "$INSTANCE_ID" reader-cred)"
+read -r READER_USER READER_SECRET _ <<<"$cred"
+cred="$(credential "$ADMIN_TOKEN" "$OTHER_INSTANCE_ID" other-cred)"
+read -r OTHER_USER OTHER_SECRET _ <<<"$cred"
+[[ "$ADMIN_USER" == "$IAM_ADMIN_USER_ID" && "$READER_USER" == "$READER_ID" ]] ||
+  die "credentials name users '$ADMIN_USER' and '$READER_USER', expected '$IAM_ADMIN_USER_ID' and '$READER_ID'"
+
+# ---- a one-layer OCI image, made by hand ---------------------------------------------
+
+python3 - "$WORK/image" <<'PY'
+import gzip, hashlib, io, json, os, sys, tarfile
+
+out = sys.argv[1]
+blobs = os.path.join(out, "blobs", "sha256")
+os.makedirs(blobs)
+
+def put(data):
+    digest = hashlib.sha256(data).hexdigest()
+    with open(os.path.join(blobs, digest), "wb") as f:
+        f.write(data)
+    return {"digest": "sha256:" + digest, "size": len(data)}
+
+content = b"hello from the swr-svc registry e2e test\n"
+raw = io.BytesIO()
+with tarfile.open(fileobj=raw, mode="w") as tar:
+    info = tarfile.TarInfo("hello.txt")
+    info.size, info.mode, info.mtime = len(content), 0o644, 0
+    tar.addfile(info, io.BytesIO(content))
+layer_tar = raw.getvalue()
+layer = put(gzip.compress(layer_tar, mtime=0))
+config = put(json.dumps({
+    "architecture": "amd64", "os": "linux", "config": {},
+    "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(layer_tar).hexdigest()]},
+    "history": [{"created_by": "tests/registry/e2e.sh"}],
+}).encode())
+manifest = put(json.dumps({
+    "schemaVersion": 2,
+    "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": {"mediaType": "application/vnd.oci.image.config.v1+json", **config},
+    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", **layer}],
+}).encode())
+with open(os.path.join(out, "index.json"), "w") as f:
+    json.dump({"schemaVersion": 2, "manifests": [{
+        "mediaType": "application/vnd.oci.image.manifest.v1+json", **manifest,
+        "annotations": {"org.opencontainers.image.ref.name": "v1"}}]}, f)
+with open(os.path.join(out, "oci-layout"), "w") as f:
+    json.dump({"imageLayoutVersion": "1.0.0"}, f)
+PY
+echo '{"default": [{"type": "insecureAcceptAnything"}]}' >"$WORK/policy.json"
+
+# ---- skopeo helpers: one auth file per identity ----------------------------------------
+
+# skopeo_as NAME ARGS...: skopeo with NAME's auth file; its output goes to the skopeo log.
+skopeo_as() {
+  local name=$1
+  shift
+  echo "\$ [$name] skopeo $*" >>"$SKOPEO_LOG"
+  REGISTRY_AUTH_FILE="$WORK/auth/$name.json" skopeo --policy "$WORK/policy.json" "$@" >>"$SKOPEO_LOG" 2>&1
+}
+# login NAME USER SECRET: skopeo login, password on stdin.
+login() {
+  printf '%s' "$3" | skopeo_as "$1" login --tls-verify=false -u "$2" --password-stdin "$REGISTRY"
+}
+push() { skopeo_as "$1" copy --dest-tls-verify=false "oci:$WORK/image:v1" "docker://$REGISTRY/$2"; }
+pull() { skopeo_as "$1" copy --src-tls-verify=false "docker://$REGISTRY/$2" "oci:$3:v1"; }
+
+# pulled_text DIR: the text of hello.txt in the single layer of DIR's image.
+pulled_text() {
+  python3 - "$1" <<'PY'
+import gzip, io, json, os, sys, tarfile
+d = sys.argv[1]
+blob = lambda digest: open(os.path.join(d, "blobs", *digest.split(":", 1)), "rb").read()
+manifest = json.loads(blob(json.load(open(os.path.join(d, "index.json")))["manifests"][0]["digest"]))
+(layer,) = manifest["layers"]
+with tarfile.open(fileobj=io.BytesIO(gzip.decompress(blob(layer["digest"])))) as tar:
+    sys.stdout.write(tar.extractfile("hello.txt").read().decode())
+PY
+}
+
+# token_access USER SECRET SCOPE: the `access` claim of the token swr-svc issues.
+token_access() {
+  curl -sSf -u "$1:$2" --get "$SWR_URL/service/token" \
+    --data-urlencode "service=$SERVICE" --data-urlencode "scope=$3" | python3 -c '
+import base64, json, sys
+token = json.load(sys.stdin)["token"]
+claims = token.split(".")[1]
+print(json.dumps(json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))["access"]))'
+}
+
+# ---- the checks ------------------------------------------------------------------------
+
+echo "==> checks"
+
+step "skopeo login with a fresh long-term credential"
+login admin "$ADMIN_USER" "$ADMIN_SECRET" || fail "login refused"
+ok
+
+step "skopeo login with a wrong password is refused"
+login wrong "$ADMIN_USER" "not-the-password" && fail "login accepted"
+# Well-formed, but another user's auth_token.
+login wrong "$ADMIN_USER" "$READER_SECRET" && fail "login with another user's auth_token accepted"
+ok
+
+step "a credential of another registry (service $OTHER_SERVICE) is refused here"
+login other "$OTHER_USER" "$OTHER_SECRET" && fail "login accepted"
+ok
+
+step "push oci:image:v1 to $REGISTRY/$REPO:v1"
+push admin "$REPO:v1" || fail "push refused"
+ok
+
+step "pull $REPO:v1 back into a new OCI directory, same content"
+pull admin "$REPO:v1" "$WORK/pulled-admin" || fail "pull refused"
+[[ "$(pulled_text "$WORK/pulled-admin")" == "hello from the swr-svc registry e2e test" ]] ||
+  fail "the pulled layer does not hold the pushed file"
+ok
+
+step "the readonly user's credential logs in"
+login reader "$READER_USER" "$READER_SECRET" || fail "login refused"
+ok
+
+step "the readonly user's token for pull,push grants pull only"
+access="$(token_access "$READER_USER" "$READER_SECRET" "repository:$REPO:pull,push")" ||
+  fail "the token endpoint refused the readonly credential"
+[[ "$access" == '[{"type": "repository", "name": "'"$REPO"'", "actions": ["pull"]}]' ]] ||
+  fail "unexpected access claim $access"
+ok
+
+step "the readonly user can pull"
+pull reader "$REPO:v1" "$WORK/pulled-reader" || fail "pull refused"
+[[ "$(pulled_text "$WORK/pulled-reader")" == "hello from the swr-svc registry e2e test" ]] ||
+  fail "the pulled layer does not hold the pushed file"
+ok
+
+step "the readonly user cannot push"
+push reader "$REPO:v2" && fail "push accepted"
+push reader "ns/reader:v1" && fail "push to a new repository accepted"
+ok
+
+step "after PUT enable=false, the credential can no longer log in or pull"
+api PUT "$SWR_URL/v2/$PROJECT_ID/instances/$INSTANCE_ID/long-term-credentials/$ADMIN_CRED_ID" \
+  "$ADMIN_TOKEN" '2??' '{"enable": false}' >/dev/null
+login disabled "$ADMIN_USER" "$ADMIN_SECRET" && fail "login accepted"
+pull admin "$REPO:v1" "$WORK/pulled-disabled" && fail "pull with the stored login accepted"
+ok
