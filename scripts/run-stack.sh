@@ -19,7 +19,13 @@ set -euo pipefail
 # every service but iam-svc gets <PREFIX>_URL added to the env file.
 SERVICES=(
   "iam-svc 8081 IAM__PUBLIC_URL=http://127.0.0.1:8081"
+  "swr-svc 8082"
 )
+
+# The registry swr-svc's instances front by default (swr-svc's registry.default_*),
+# started when Debian's docker-registry is installed.
+REGISTRY_ADDRESS=127.0.0.1:5000
+REGISTRY_SERVICE=swr-registry
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -151,6 +157,34 @@ for line in "${SERVICES[@]}"; do
   wait_ready "$name" "$!" "$url" "$log"
   say "$name: ready"
 done
+
+# --- a real registry that logs in through swr-svc, when one is installed ----------------
+if command -v docker-registry >/dev/null; then
+  mkdir -p var/registry
+  cat >var/registry/config.yml <<EOF
+version: 0.1
+storage:
+  filesystem: {rootdirectory: $ROOT/var/registry/data}
+  delete: {enabled: true}
+http:
+  addr: $REGISTRY_ADDRESS
+auth:
+  token:
+    realm: http://127.0.0.1:8082/service/token
+    service: $REGISTRY_SERVICE
+    issuer: swr-svc
+    rootcertbundle: $ROOT/var/keys/swr-registry-token.crt
+EOF
+  log="$LOG_DIR/registry.log"
+  say "docker-registry: serve on $REGISTRY_ADDRESS (log: $log)"
+  : >"$log"
+  docker-registry serve var/registry/config.yml >>"$log" 2>&1 &
+  pids+=("$!")
+  names+=("docker-registry")
+  logs+=("$log")
+else
+  say "docker-registry is not installed: apt-get install docker-registry skopeo to log in to a real registry"
+fi
 
 cat <<EOF
 

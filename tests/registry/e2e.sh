@@ -4,33 +4,54 @@
 #
 #   tests/registry/e2e.sh
 #
-# Installs docker-registry and skopeo when missing (apt-get; needs root), builds iam-svc
-# and swr-svc (debug), starts on free loopback ports, each in one temporary directory:
-# iam-svc (migrated, keyed and bootstrapped as scripts/sdk-test.sh does), swr-svc (which
-# generates its development registry key and certificate at start), then docker-registry
-# with token auth pointing at swr-svc. It makes a one-layer OCI image by hand and checks,
-# one line per step: login with a fresh long-term credential, refusal of a wrong password
-# and of another registry's credential, push and pull back, pull-only for a readonly user,
-# and refusal once the credential is disabled. Everything it started is stopped at exit;
-# the logs are printed when a step fails (and kept under var/log/). KEEP_WORK=1 keeps the
-# temporary directory (logs, configuration, images) for a closer look.
+# Installs docker-registry and skopeo when missing (apt-get; needs root), builds iam-svc and
+# swr-svc (debug) and starts them on free loopback ports in a temporary directory
+# (scripts/lib/stack.sh; with TEST_DATABASE_URL=postgres://... each gets a fresh schema),
+# then docker-registry with token auth pointing at swr-svc, whose development registry key
+# and certificate swr-svc generates at start. It makes a one-layer OCI image by hand and
+# checks, one line per step: login with a fresh long-term credential, refusal of a wrong
+# password and of another registry's credential, push and pull back, pull-only for a
+# readonly user, and refusal once the credential is disabled. Everything it started is
+# stopped at exit; the logs (services, registry, skopeo) are printed when a step fails.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-
-READY_TIMEOUT="${READY_TIMEOUT:-30}"
-TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
-IAM_BIN="$TARGET_DIR/debug/iam-svc"
-SWR_BIN="$TARGET_DIR/debug/swr-svc"
+# shellcheck source=scripts/lib/stack.sh
+. scripts/lib/stack.sh
 
 ISSUER="swr-svc"
 SERVICE="swr-registry"
 OTHER_SERVICE="other-registry"
 REPO="ns/app"
+passed=0
+current=""
 
 die() { printf 'registry-e2e: %s\n' "$*" >&2; exit 1; }
+
+# ---- scratch directory (scripts/lib/stack.sh); at exit stop everything, logs on failure
+
+# The original stdout and stderr: the EXIT trap must not write into a log.
+exec 3>&1 4>&2
+finish() {
+  local status=$?
+  trap - EXIT INT TERM
+  exec 1>&3 2>&4
+  if ((status != 0)); then
+    [[ -n "$current" ]] && echo "registry-e2e: FAILED: $current" >&2
+    stack_dump_logs
+  fi
+  stack_stop
+  echo "registry-e2e: $passed passed, $((status == 0 ? 0 : 1)) failed"
+  exit "$status"
+}
+trap finish EXIT
+trap 'exit 130' INT TERM
+stack_init
+WORK="$STACK_DIR"
+REG_LOG="$WORK/log/registry.log"
+SKOPEO_LOG="$WORK/log/skopeo.log"
+mkdir -p "$WORK/auth"
 
 # ---- prerequisites -------------------------------------------------------------------
 
@@ -49,86 +70,65 @@ command -v curl >/dev/null || die "curl is required"
 echo "==> building iam-svc and swr-svc (debug)"
 cargo build -p iam-svc -p swr-svc
 
-# ---- scratch directory, processes and cleanup ----------------------------------------
+# ---- iam-svc and swr-svc (swr-svc makes the certificate the registry trusts) ----------
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/registry-e2e.XXXXXX")"
-mkdir -p "$WORK/keys" "$WORK/iam" "$WORK/swr" "$WORK/auth"
-IAM_LOG="$WORK/iam-svc.log"
-SWR_LOG="$WORK/swr-svc.log"
-REG_LOG="$WORK/registry.log"
-SKOPEO_LOG="$WORK/skopeo.log"
-touch "$IAM_LOG" "$SWR_LOG" "$REG_LOG" "$SKOPEO_LOG"
-pids=()
-passed=0
-current=""
+echo "==> iam-svc and swr-svc in $WORK"
+stack_start_iam
+[[ -f "$STACK_ENV_FILE" ]] || die "iam-svc bootstrap did not write $STACK_ENV_FILE"
+[[ -s "$IAM__INTERNAL__CREDENTIAL_FILE" ]] || die "iam-svc gen-keys did not write $IAM__INTERNAL__CREDENTIAL_FILE"
+[[ "${IAM_URL:-}" == "$IAM__PUBLIC_URL" ]] || die "$STACK_ENV_FILE says IAM_URL='${IAM_URL:-}'"
+PROJECT_ID="$IAM_ADMIN_PROJECT_ID"
 
-# The original stdout and stderr: the EXIT trap must not write into a log.
-exec 3>&1 4>&2
+REGISTRY="127.0.0.1:$(stack_free_port)"
+export SWR__REGISTRY__ISSUER="$ISSUER"
+stack_start_swr "$SERVICE" "$REGISTRY"
+SIGNING_KEY="$SWR__REGISTRY__SIGNING_KEY_FILE"
+CERTIFICATE="$SWR__REGISTRY__CERTIFICATE_FILE"
+[[ -s "$CERTIFICATE" && -s "$SIGNING_KEY" ]] ||
+  die "swr-svc is ready but did not generate $SIGNING_KEY and $CERTIFICATE"
+key_mode="$(stat -c '%a' "$SIGNING_KEY")"
+[[ "$key_mode" == 600 ]] || die "the generated registry signing key is mode $key_mode, not 600"
 
-stop() {
-  local pid=$1
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
+# ---- the registry --------------------------------------------------------------------
 
-show_log() {
-  local name=$1 file=$2
-  [[ -s "$file" ]] || return 0
-  mkdir -p "$ROOT/var/log"
-  cp "$file" "$ROOT/var/log/registry-e2e-$name.log"
-  echo "---- $name log (last 150 lines; all of it: var/log/registry-e2e-$name.log) ----" >&2
-  tail -n 150 "$file" | cut -c1-400 >&2
-}
+cat >"$WORK/registry.yml" <<YAML
+version: 0.1
+log:
+  level: info
+  formatter: text
+storage:
+  filesystem:
+    rootdirectory: $WORK/registry
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY
+  secret: $(python3 -c 'import secrets; print(secrets.token_hex(16))')
+auth:
+  token:
+    realm: $SWR_URL/service/token
+    service: $SERVICE
+    issuer: $ISSUER
+    rootcertbundle: $CERTIFICATE
+YAML
 
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  exec 1>&3 2>&4
-  local i
-  # The registry first, then swr-svc, then iam-svc: the reverse of the start order.
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop "${pids[i]}"; done
-  if ((status != 0)); then
-    [[ -n "$current" ]] && echo "registry-e2e: FAILED: $current" >&2
-    show_log skopeo "$SKOPEO_LOG"
-    show_log registry "$REG_LOG"
-    show_log swr-svc "$SWR_LOG"
-    show_log iam-svc "$IAM_LOG"
-    echo "---- end of logs ----" >&2
-  fi
-  if [[ -n "${KEEP_WORK:-}" ]]; then
-    echo "registry-e2e: kept $WORK (KEEP_WORK is set)"
-  else
-    rm -rf "$WORK"
-  fi
-  echo "registry-e2e: $passed passed, $((status == 0 ? 0 : 1)) failed"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+echo "==> docker-registry on $REGISTRY (token realm $SWR_URL/service/token)"
+docker-registry serve "$WORK/registry.yml" >>"$REG_LOG" 2>&1 &
+STACK_PIDS+=($!) # stack_stop stops it with the services
+deadline=$((SECONDS + STACK_READY_TIMEOUT))
+# Ready when /v2/ asks for a token.
+until [[ "$(curl -sS -o /dev/null -w '%{http_code}' --max-time 2 "http://$REGISTRY/v2/" 2>/dev/null)" == 401 ]]; do
+  kill -0 "${STACK_PIDS[-1]}" 2>/dev/null || die "docker-registry exited before it was ready"
+  ((SECONDS < deadline)) || die "docker-registry not ready at http://$REGISTRY/v2/ after ${STACK_READY_TIMEOUT}s"
+  sleep 0.2
+done
+
+# ---- helpers -------------------------------------------------------------------------
 
 # step TEXT: the check that follows is TEXT; ok: it passed.
 step() { current="$1"; }
 ok() { passed=$((passed + 1)); printf 'ok %d - %s\n' "$passed" "$current"; current=""; }
 fail() { die "$current: $*"; }
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-# wait_for URL PID NAME [EXPECTED_STATUS]: until URL answers EXPECTED_STATUS (default 200).
-wait_for() {
-  local url=$1 pid=$2 name=$3 expected=${4:-200} code deadline=$((SECONDS + READY_TIMEOUT))
-  while :; do
-    code="$(curl -sS -o /dev/null -w '%{http_code}' --max-time 2 "$url" 2>/dev/null || true)"
-    [[ "$code" == "$expected" ]] && return 0
-    kill -0 "$pid" 2>/dev/null || die "$name exited before it was ready"
-    ((SECONDS < deadline)) || die "$name not ready at $url after ${READY_TIMEOUT}s (last status '$code')"
-    sleep 0.2
-  done
-}
 
 # json FIELD.PATH: read JSON on stdin, print one field (list items by index).
 json() {
@@ -166,97 +166,6 @@ print(json.dumps({"auth": {"identity": {"methods": ["password"], "password": {"u
   [[ "$code" == 201 ]] || die "iam-svc login of $1 answered $code: $(head -c 500 "$WORK/answer")"
   awk 'tolower($1) == "x-subject-token:" { print $2 }' "$WORK/headers" | tr -d '\r'
 }
-
-# ---- iam-svc -------------------------------------------------------------------------
-
-IAM_PORT="$(free_port)"
-IAM_URL="http://127.0.0.1:$IAM_PORT"
-INTERNAL_CREDENTIAL="$WORK/keys/internal-credential"
-export IAM__SERVER__HOST=127.0.0.1
-export IAM__SERVER__PORT="$IAM_PORT"
-export IAM__PUBLIC_URL="$IAM_URL"
-export IAM__PASSWORDS__PBKDF2_ITERATIONS=10000
-export IAM__DATABASE__URL="sqlite://$WORK/iam/iam.db"
-export IAM__TOKENS__SIGNING_KEY_FILE="$WORK/keys/iam-token-signing.keys"
-export IAM__INTERNAL__CREDENTIAL_FILE="$INTERNAL_CREDENTIAL"
-export IAM__ACCESS_KEYS__MASTER_KEY_FILE="$WORK/keys/iam-master.keys"
-ENV_FILE="$WORK/iam/stack.env"
-
-echo "==> iam-svc migrate, gen-keys, bootstrap"
-run_iam() { (cd "$WORK/iam" && "$IAM_BIN" "$@"); }
-run_iam migrate >>"$IAM_LOG" 2>&1
-run_iam gen-keys >>"$IAM_LOG" 2>&1
-# bootstrap prints the admin password; it goes to the log only, which is in $WORK.
-run_iam bootstrap --env-file "$ENV_FILE" >>"$IAM_LOG" 2>&1
-[[ -f "$ENV_FILE" ]] || die "iam-svc bootstrap did not write $ENV_FILE"
-[[ -s "$INTERNAL_CREDENTIAL" ]] || die "iam-svc gen-keys did not write $INTERNAL_CREDENTIAL"
-
-echo "==> iam-svc serve on $IAM_URL"
-(cd "$WORK/iam" && exec "$IAM_BIN" serve) >>"$IAM_LOG" 2>&1 &
-pids+=($!)
-wait_for "$IAM_URL/readyz" "${pids[-1]}" iam-svc
-
-set -a
-# shellcheck disable=SC1090
-. "$ENV_FILE"
-set +a
-[[ "${IAM_URL:-}" == "http://127.0.0.1:$IAM_PORT" ]] || die "$ENV_FILE says IAM_URL='${IAM_URL:-}'"
-PROJECT_ID="$IAM_ADMIN_PROJECT_ID"
-
-# ---- swr-svc (before the registry: it makes the certificate the registry trusts) -----
-
-SWR_PORT="$(free_port)"
-SWR_URL="http://127.0.0.1:$SWR_PORT"
-REG_PORT="$(free_port)"
-REGISTRY="127.0.0.1:$REG_PORT"
-SIGNING_KEY="$WORK/keys/swr-registry-token.key"
-CERTIFICATE="$WORK/keys/swr-registry-token.crt"
-export SWR__SERVER__PORT="$SWR_PORT"
-export SWR__DATABASE__URL="sqlite://$WORK/swr/swr.db"
-export SWR__IAM__URL="$IAM_URL"
-export SWR__IAM__INTERNAL_CREDENTIAL_FILE="$INTERNAL_CREDENTIAL"
-export SWR__REGISTRY__SIGNING_KEY_FILE="$SIGNING_KEY"
-export SWR__REGISTRY__CERTIFICATE_FILE="$CERTIFICATE"
-export SWR__REGISTRY__ISSUER="$ISSUER"
-export SWR__REGISTRY__DEFAULT_SERVICE="$SERVICE"
-export SWR__REGISTRY__DEFAULT_ADDRESS="$REGISTRY"
-
-echo "==> swr-svc serve on $SWR_URL"
-(cd "$WORK/swr" && exec "$SWR_BIN" serve) >>"$SWR_LOG" 2>&1 &
-pids+=($!)
-wait_for "$SWR_URL/readyz" "${pids[-1]}" swr-svc
-[[ -s "$CERTIFICATE" && -s "$SIGNING_KEY" ]] ||
-  die "swr-svc is ready but did not generate $SIGNING_KEY and $CERTIFICATE"
-key_mode="$(stat -c '%a' "$SIGNING_KEY")"
-[[ "$key_mode" == 600 ]] || die "the generated registry signing key is mode $key_mode, not 600"
-
-# ---- the registry --------------------------------------------------------------------
-
-cat >"$WORK/registry.yml" <<YAML
-version: 0.1
-log:
-  level: info
-  formatter: text
-storage:
-  filesystem:
-    rootdirectory: $WORK/registry
-  delete:
-    enabled: true
-http:
-  addr: $REGISTRY
-  secret: $(python3 -c 'import secrets; print(secrets.token_hex(16))')
-auth:
-  token:
-    realm: $SWR_URL/service/token
-    service: $SERVICE
-    issuer: $ISSUER
-    rootcertbundle: $CERTIFICATE
-YAML
-
-echo "==> docker-registry on $REGISTRY (token realm $SWR_URL/service/token)"
-docker-registry serve "$WORK/registry.yml" >>"$REG_LOG" 2>&1 &
-pids+=($!)
-wait_for "http://$REGISTRY/v2/" "${pids[-1]}" docker-registry 401
 
 # ---- identities: the admin, and a readonly user --------------------------------------
 

@@ -18,7 +18,7 @@ Wire facts used here are in docs/api/swr-wire.md.
 
 Environment:
   IAM_URL              e.g. http://127.0.0.1:8081
-  SWR_URL              e.g. http://127.0.0.1:8082 (when unset the test prints SKIP and exits 0)
+  SWR_URL              e.g. http://127.0.0.1:8082
   IAM_ADMIN_DOMAIN     admin's domain (account) name
   IAM_ADMIN_USER       admin user name
   IAM_ADMIN_PASSWORD   admin password
@@ -93,10 +93,7 @@ def env(name, required=True):
     return value
 
 
-SWR_URL = env("SWR_URL", required=False).rstrip("/")
-if not SWR_URL:
-    print("SKIP swr_credentials: SWR_URL is not set (no swr-svc to test)", flush=True)
-    sys.exit(0)
+SWR_URL = env("SWR_URL").rstrip("/")
 IAM_URL = env("IAM_URL").rstrip("/")
 ADMIN_DOMAIN = env("IAM_ADMIN_DOMAIN")
 ADMIN_USER = env("IAM_ADMIN_USER")
