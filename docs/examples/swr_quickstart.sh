@@ -36,7 +36,7 @@ REGISTRY=$(curl -sSf "$P/instances/$INSTANCE" -H "X-Auth-Token: $TOKEN" | field 
 # Only a registry that sends its logins to this swr-svc will accept the credential.
 if command -v skopeo >/dev/null &&
   curl -s -D - -o /dev/null "http://$REGISTRY/v2/" | grep -qi "realm=\"$SWR_URL/service/token\""; then
-  REGISTRY_AUTH_FILE=$(mktemp) skopeo login --tls-verify=false -u "$USER_ID" -p "$PASSWORD" "$REGISTRY"
+  REGISTRY_AUTH_FILE="$(mktemp -d)/auth.json" skopeo login --tls-verify=false -u "$USER_ID" -p "$PASSWORD" "$REGISTRY"
 else
   echo "no registry at $REGISTRY; with one: skopeo login --tls-verify=false -u $USER_ID -p <auth_token> $REGISTRY"
 fi

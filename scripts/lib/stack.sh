@@ -13,7 +13,6 @@
 
 STACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STACK_PIDS=()
-STACK_SCHEMAS=()
 STACK_READY_TIMEOUT="${STACK_READY_TIMEOUT:-30}"
 
 stack_die() { printf 'stack: %s\n' "$*" >&2; exit 1; }
@@ -34,7 +33,8 @@ stack_init() {
   STACK_ENV_FILE="$STACK_DIR/stack.env"
 }
 
-# stack_database NAME: a database URL of its own for service NAME.
+# stack_database NAME: a database URL of its own for service NAME. It runs in $(...), so
+# the schemas it makes are listed in $STACK_DIR/schemas (a variable would not survive).
 stack_database() {
   if [[ -n "${TEST_DATABASE_URL:-}" ]]; then
     command -v psql >/dev/null || stack_die "TEST_DATABASE_URL is set but psql is missing (apt-get install postgresql-client)"
@@ -42,7 +42,7 @@ stack_database() {
     schema="stack_$1_$(python3 -c 'import secrets; print(secrets.token_hex(5))')"
     psql "$TEST_DATABASE_URL" -v ON_ERROR_STOP=1 -qc "CREATE SCHEMA $schema" >/dev/null ||
       stack_die "cannot create a schema in TEST_DATABASE_URL"
-    STACK_SCHEMAS+=("$schema")
+    echo "$schema" >>"$STACK_DIR/schemas"
     [[ "$TEST_DATABASE_URL" == *\?* ]] && sep='&'
     echo "${TEST_DATABASE_URL}${sep}options=-csearch_path%3D${schema}"
   else
@@ -120,10 +120,10 @@ stack_stop() {
     kill -KILL "$p" 2>/dev/null || true
     wait "$p" 2>/dev/null || true
   done
-  for s in "${STACK_SCHEMAS[@]}"; do
+  [[ -f "${STACK_DIR:-}/schemas" ]] && while read -r s; do
     PGOPTIONS=--client-min-messages=warning \
       psql "$TEST_DATABASE_URL" -qc "DROP SCHEMA IF EXISTS $s CASCADE" >/dev/null 2>&1 ||
       echo "stack: could not drop schema $s" >&2
-  done
+  done <"$STACK_DIR/schemas"
   [[ -n "${STACK_DIR:-}" ]] && rm -rf "$STACK_DIR"
 }
