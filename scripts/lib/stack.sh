@@ -4,6 +4,7 @@
 #   stack_init            make $STACK_DIR (keys, logs, env file) and pick databases
 #   stack_start_iam       migrate, bootstrap and serve iam-svc; exports IAM_* from its env file
 #   stack_start_swr       serve swr-svc against that iam-svc; exports SWR_URL
+#   stack_start_tcr       serve tcr-svc against that iam-svc; exports TCR_URL
 #   stack_stop            stop what was started, drop test schemas, remove $STACK_DIR
 #   stack_dump_logs       print the services' logs (after a failure)
 #
@@ -101,6 +102,26 @@ stack_start_swr() {
   export SWR_URL="http://127.0.0.1:$port"
   stack_wait_ready swr-svc "$SWR_URL" "$!"
   echo "SWR_URL='$SWR_URL'" >>"$STACK_ENV_FILE"
+}
+
+# stack_start_tcr [REGISTRY_SERVICE REGISTRY_ADDRESS]
+stack_start_tcr() {
+  local port bin
+  port="$(stack_free_port)"
+  bin="$(stack_bin tcr-svc)"
+  export TCR__SERVER__HOST=127.0.0.1 TCR__SERVER__PORT="$port"
+  export TCR__IAM__URL="$IAM_URL" TCR__IAM__INTERNAL_CREDENTIAL_FILE="$IAM__INTERNAL__CREDENTIAL_FILE"
+  export TCR__REGISTRY__SIGNING_KEY_FILE="$STACK_DIR/keys/tcr-registry-token.key"
+  export TCR__REGISTRY__CERTIFICATE_FILE="$STACK_DIR/keys/tcr-registry-token.crt"
+  [[ -n "${1:-}" ]] && export TCR__REGISTRY__DEFAULT_SERVICE="$1"
+  [[ -n "${2:-}" ]] && export TCR__REGISTRY__DEFAULT_ADDRESS="$2"
+  TCR__DATABASE__URL="$(stack_database tcr)"
+  export TCR__DATABASE__URL
+  (cd "$STACK_DIR" && exec "$bin" serve) >>"$STACK_DIR/log/tcr-svc.log" 2>&1 &
+  STACK_PIDS+=($!)
+  export TCR_URL="http://127.0.0.1:$port"
+  stack_wait_ready tcr-svc "$TCR_URL" "$!"
+  echo "TCR_URL='$TCR_URL'" >>"$STACK_ENV_FILE"
 }
 
 stack_dump_logs() {

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Run the Huawei Cloud Python SDK compatibility tests against a running iam-svc (and swr-svc).
+# Run the Huawei Cloud and Tencent Cloud Python SDK compatibility tests against a running
+# iam-svc (and swr-svc, tcr-svc).
 #
 #   tests/sdk/run.sh [test.py ...]      (default: every tests/sdk/*.py)
 #
 # Creates/reuses a virtualenv at ${SDK_VENV:-var/sdk-venv} (relative to the repo root),
 # installs the pinned SDK into it and runs each test with that venv's python.
 # The tests read IAM_URL, IAM_ADMIN_* from the environment (see var/local-stack.env);
-# swr_credentials.py also reads SWR_URL and prints SKIP when it is unset.
+# swr_credentials.py also reads SWR_URL; tcr_tokens.py reads TCR_URL and prints SKIP when it
+# is unset.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,6 +17,8 @@ ROOT="$(dirname "$(dirname "$SCRIPT_DIR")")"
 SDK_CORE_VERSION="3.1.219"
 SDK_IAM_VERSION="3.1.219"
 SDK_SWR_VERSION="3.1.219"
+TC_SDK_COMMON_VERSION="3.1.195"
+TC_SDK_TCR_VERSION="3.1.189"
 
 VENV="${SDK_VENV:-var/sdk-venv}"
 case "$VENV" in
@@ -29,7 +33,9 @@ if [[ ! -x "$PY" ]]; then
 fi
 "$PY" -m pip install -q --disable-pip-version-check \
   "huaweicloudsdkcore==${SDK_CORE_VERSION}" "huaweicloudsdkiam==${SDK_IAM_VERSION}" \
-  "huaweicloudsdkswr==${SDK_SWR_VERSION}"
+  "huaweicloudsdkswr==${SDK_SWR_VERSION}" \
+  "tencentcloud-sdk-python-common==${TC_SDK_COMMON_VERSION}" \
+  "tencentcloud-sdk-python-tcr==${TC_SDK_TCR_VERSION}"
 
 # The service runs locally: never send its traffic through an HTTP proxy.
 export NO_PROXY="${NO_PROXY:+${NO_PROXY},}127.0.0.1,localhost"

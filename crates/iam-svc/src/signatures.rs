@@ -109,16 +109,15 @@ impl LocalSignatureVerifier {
                     roles,
                 )
             }
-            (None, Some(domain_id)) => {
-                if *domain_id != domain.id {
-                    return Err(AuthError::ScopeRefused);
-                }
-                (
-                    None,
-                    repo::grants::user_domain_roles(conn, &user.id, &domain.id).map_err(store)?,
-                )
+            (None, Some(domain_id)) if *domain_id != domain.id => {
+                return Err(AuthError::ScopeRefused);
             }
-            (None, None) => (None, Vec::new()),
+            (None, None) if !check.own_domain => (None, Vec::new()),
+            // The key's own domain, asked by id or by `own_domain`.
+            (None, _) => (
+                None,
+                repo::grants::user_domain_roles(conn, &user.id, &domain.id).map_err(store)?,
+            ),
         };
         let now = repo::now();
         if self.last_use.is_due(&key.access, now) {

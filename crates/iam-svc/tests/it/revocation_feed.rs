@@ -599,6 +599,7 @@ async fn a_service_checks_signatures_through_the_remote_verifier() {
         tc3_service: None,
         project_id: Some(h.boot.project_id.clone()),
         domain_id: None,
+        own_domain: false,
         security_token: None,
     };
     let remote = RemoteSignatureVerifier::new(r.base_url.clone(), keys.credential());

@@ -125,6 +125,7 @@ async fn check_request(req: &mut ServiceRequest) -> Result<Principal, AuthError>
         tc3_service: None,
         project_id: header("x-project-id"),
         domain_id: header("x-domain-id"),
+        own_domain: false,
         security_token: header("x-security-token"),
     };
     verifier.check(check).await

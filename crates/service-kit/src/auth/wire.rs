@@ -78,6 +78,10 @@ pub struct SignatureCheck {
     pub project_id: Option<String>,
     #[serde(default)]
     pub domain_id: Option<String>,
+    /// Scope to the key's own domain (account), whatever its id: Tencent requests name no
+    /// project or account, and TCR registries belong to the account.
+    #[serde(default)]
+    pub own_domain: bool,
     /// The security token sent with temporary keys (`X-Security-Token` / `X-TC-Token`).
     #[serde(default)]
     pub security_token: Option<String>,

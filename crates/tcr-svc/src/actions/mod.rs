@@ -1,0 +1,102 @@
+//! The API 3.0 actions, each `fn(&Ctx, Params) -> Result<Map, TcrError>` returning the
+//! fields of `Response` besides `RequestId`.
+
+pub mod instances;
+pub mod tokens;
+
+use serde_json::{Map, Value};
+use service_kit::auth::Principal;
+
+use crate::error::TcrError;
+use crate::params::Params;
+use crate::state::AppState;
+
+/// Everything an action needs: the state, the signer and the request's region.
+pub struct Ctx<'a> {
+    pub state: &'a AppState,
+    pub principal: &'a Principal,
+    pub region: String,
+}
+
+impl Ctx<'_> {
+    /// The caller's account: registries belong to it.
+    pub fn account(&self) -> &str {
+        &self.principal.domain_id
+    }
+
+    /// Changing registries and tokens takes `admin` or `member` on the account.
+    pub fn require_writer(&self) -> Result<(), TcrError> {
+        if self
+            .principal
+            .roles
+            .iter()
+            .any(|r| r == "admin" || r == "member")
+        {
+            Ok(())
+        } else {
+            Err(TcrError::UnauthorizedOperation(
+                "read-only or no role in the account",
+            ))
+        }
+    }
+
+    /// Reading takes any role on the account.
+    pub fn require_reader(&self) -> Result<(), TcrError> {
+        if self.principal.roles.is_empty() {
+            Err(TcrError::UnauthorizedOperation("no role in the account"))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// What a token issued to this caller may do in the registry.
+    pub fn registry_access(&self) -> &'static str {
+        if self
+            .principal
+            .roles
+            .iter()
+            .any(|r| r == "admin" || r == "member")
+        {
+            "pull,push"
+        } else {
+            "pull"
+        }
+    }
+}
+
+/// The actions this service serves, with their rate-limit class.
+pub const ACTIONS: [&str; 7] = [
+    "CreateInstance",
+    "DescribeInstances",
+    "DeleteInstance",
+    "CreateInstanceToken",
+    "DescribeInstanceToken",
+    "ModifyInstanceToken",
+    "DeleteInstanceToken",
+];
+
+/// Run `action`.
+pub async fn dispatch(
+    ctx: &Ctx<'_>,
+    action: &str,
+    params: Params,
+) -> Result<Map<String, Value>, TcrError> {
+    match action {
+        "CreateInstance" => instances::create(ctx, params).await,
+        "DescribeInstances" => instances::describe(ctx, params).await,
+        "DeleteInstance" => instances::delete(ctx, params).await,
+        "CreateInstanceToken" => tokens::create(ctx, params).await,
+        "DescribeInstanceToken" => tokens::describe(ctx, params).await,
+        "ModifyInstanceToken" => tokens::modify(ctx, params).await,
+        "DeleteInstanceToken" => tokens::delete(ctx, params).await,
+        other => Err(TcrError::InvalidAction(other.to_string())),
+    }
+}
+
+/// An object's fields as a `Map` (for building responses with `json!`).
+pub fn fields(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}

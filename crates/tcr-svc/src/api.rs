@@ -1,0 +1,120 @@
+//! `POST /`: the API 3.0 endpoint. Every answer is HTTP 200 with
+//! `Content-Type: application/json` and `{"Response": {..., "RequestId"}}`, errors included,
+//! because that is how the SDK tells them apart.
+
+use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
+use actix_web::{web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde_json::{json, Map, Value};
+use service_kit::http::RequestId;
+
+use crate::actions::{self, Ctx, ACTIONS};
+use crate::auth;
+use crate::error::TcrError;
+use crate::params::Params;
+use crate::state::AppState;
+
+/// The one API version this service speaks.
+pub const VERSION: &str = "2019-09-24";
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::post().to(api))
+        .route("/", web::get().to(api));
+}
+
+async fn api(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+    id: RequestId,
+) -> HttpResponse {
+    let outcome = handle(&state, &req, payload).await;
+    render(outcome, &id.0)
+}
+
+async fn handle(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<Map<String, Value>, TcrError> {
+    let body = read_body(payload, state.config.server.max_body_bytes).await?;
+    if req.method() != actix_web::http::Method::POST {
+        return Err(TcrError::UnsupportedProtocol(
+            "Send actions with POST and a JSON body.".into(),
+        ));
+    }
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let now = chrono::Utc::now().timestamp();
+    let skew = i64::try_from(state.config.iam.signature_max_skew_seconds).unwrap_or(300);
+    let principal = auth::authenticate(state.signatures.as_ref(), req, &body, skew, now).await?;
+    let version =
+        header("x-tc-version").ok_or_else(|| TcrError::MissingParameter("X-TC-Version".into()))?;
+    if version != VERSION {
+        return Err(TcrError::NoSuchVersion(version.to_string()));
+    }
+    let action =
+        header("x-tc-action").ok_or_else(|| TcrError::MissingParameter("X-TC-Action".into()))?;
+    if !ACTIONS.contains(&action) {
+        return Err(TcrError::InvalidAction(action.to_string()));
+    }
+    let limits = &state.config.rate_limits;
+    let per_second = if action == "CreateInstanceToken" {
+        limits.create_instance_token_per_second
+    } else {
+        limits.other_per_second
+    };
+    if !state
+        .limiter
+        .allow(&principal.domain_id, action, per_second, now)
+    {
+        return Err(TcrError::RequestLimitExceeded);
+    }
+    let params = Params::parse(&body)?;
+    let ctx = Ctx {
+        state,
+        principal: &principal,
+        region: header("x-tc-region").unwrap_or_default().to_string(),
+    };
+    actions::dispatch(&ctx, action, params).await
+}
+
+async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::Bytes, TcrError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| {
+            TcrError::InvalidParameter("The request body could not be read.".into())
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(TcrError::RequestSizeLimitExceeded);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// The envelope, for success and error alike.
+fn render(outcome: Result<Map<String, Value>, TcrError>, request_id: &str) -> HttpResponse {
+    let mut response = match outcome {
+        Ok(fields) => fields,
+        Err(e) => {
+            if e.is_server_side() {
+                log::error!("{request_id} action failed: {e}");
+            }
+            let (code, message) = e.code_and_message();
+            let mut m = Map::new();
+            m.insert("Error".into(), json!({ "Code": code, "Message": message }));
+            m
+        }
+    };
+    response.insert("RequestId".into(), Value::String(request_id.to_string()));
+    let mut res = HttpResponse::Ok().json(json!({ "Response": response }));
+    // The SDK compares the header by exact string: no charset.
+    res.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res
+}

@@ -1,0 +1,149 @@
+//! tcr-svc configuration: `TCR__SECTION__KEY` environment variables override
+//! `--config FILE`, which overrides the defaults below.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use service_kit::config::{self, ConfigError, DatabaseConfig, Mode, ServerConfig};
+
+const DEFAULTS: &str = r#"
+mode = "development"
+
+[server]
+host = "127.0.0.1"
+port = 8084
+max_body_bytes = 65536
+
+[database]
+url = "sqlite://var/tcr.db"
+pool_size = 8
+migrate_on_start = true
+busy_timeout_ms = 5000
+sqlite_synchronous = "FULL"
+
+[iam]
+url = "http://127.0.0.1:8081"
+internal_credential_file = "var/keys/internal-credential"
+signature_max_skew_seconds = 300
+
+[tokens]
+temp_lifetime_seconds = 3600
+longterm_lifetime_days = 365
+
+[rate_limits]
+create_instance_token_per_second = 100
+other_per_second = 20
+
+[registry]
+issuer = "tcr-svc"
+default_service = "tcr-registry"
+default_address = "127.0.0.1:5000"
+signing_key_file = "var/keys/tcr-registry-token.key"
+certificate_file = "var/keys/tcr-registry-token.crt"
+token_lifetime_seconds = 300
+"#;
+
+/// Everything tcr-svc reads at start.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TcrConfig {
+    pub mode: Mode,
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub iam: IamLink,
+    pub tokens: TokenRules,
+    pub rate_limits: RateLimits,
+    pub registry: RegistryConfig,
+}
+
+/// Where iam-svc, which checks TC3 signatures, is.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IamLink {
+    pub url: String,
+    /// The same file iam-svc reads; it is never generated here.
+    pub internal_credential_file: PathBuf,
+    /// Largest accepted distance between `X-TC-Timestamp` and our clock (Tencent: 300).
+    pub signature_max_skew_seconds: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRules {
+    /// Lifetime of a `temp` instance token (Tencent: one hour).
+    pub temp_lifetime_seconds: u32,
+    /// Lifetime of a `longterm` instance token.
+    pub longterm_lifetime_days: u32,
+}
+
+/// Requests per second per account and action, as Tencent documents them.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimits {
+    pub create_instance_token_per_second: u32,
+    /// Every other action (Describe, Modify, Delete, CreateInstance...).
+    pub other_per_second: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryConfig {
+    /// `iss` of registry tokens; the registry's `auth.token.issuer`.
+    pub issuer: String,
+    /// The token `service` (JWT `aud`) of registries created here.
+    pub default_service: String,
+    /// The address (host:port) of registries created here.
+    pub default_address: String,
+    pub signing_key_file: PathBuf,
+    pub certificate_file: PathBuf,
+    pub token_lifetime_seconds: i64,
+}
+
+impl TcrConfig {
+    /// Load and validate.
+    pub fn load(file: Option<&Path>) -> Result<TcrConfig, ConfigError> {
+        let cfg: TcrConfig = config::load("TCR", DEFAULTS, file)?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.server.validate()?;
+        self.database.validate()?;
+        let invalid = |m: &str| Err(ConfigError::Invalid(m.to_string()));
+        if !(self.iam.url.starts_with("http://") || self.iam.url.starts_with("https://")) {
+            return invalid("iam.url must start with http:// or https://");
+        }
+        if !(1..=3600).contains(&self.iam.signature_max_skew_seconds) {
+            return invalid("iam.signature_max_skew_seconds must be between 1 and 3600");
+        }
+        if !(60..=86_400).contains(&self.tokens.temp_lifetime_seconds) {
+            return invalid("tokens.temp_lifetime_seconds must be between 60 and 86400");
+        }
+        if !(1..=3650).contains(&self.tokens.longterm_lifetime_days) {
+            return invalid("tokens.longterm_lifetime_days must be between 1 and 3650");
+        }
+        if self.rate_limits.create_instance_token_per_second == 0
+            || self.rate_limits.other_per_second == 0
+        {
+            return invalid("rate_limits values must be at least 1");
+        }
+        if !(60..=3600).contains(&self.registry.token_lifetime_seconds) {
+            return invalid("registry.token_lifetime_seconds must be between 60 and 3600");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        let cfg: TcrConfig = config::load("TCRTEST_NONE", DEFAULTS, None).unwrap();
+        cfg.validate().unwrap();
+        assert_eq!(cfg.server.port, 8084);
+        assert_eq!(cfg.rate_limits.create_instance_token_per_second, 100);
+    }
+}

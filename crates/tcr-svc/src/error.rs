@@ -1,0 +1,195 @@
+//! The one error type of tcr-svc and its rendering: always HTTP 200 with
+//! `{"Response": {"Error": {"Code", "Message"}, "RequestId"}}`, as Tencent Cloud API 3.0
+//! answers. docs/api/tcr.md lists every code.
+
+use service_kit::auth::AuthError;
+use service_kit::db::StoreError;
+
+/// Everything an action can end in other than success.
+#[derive(Debug, thiserror::Error)]
+pub enum TcrError {
+    #[error("invalid authorization")]
+    InvalidAuthorization(String),
+    #[error("signature expired")]
+    SignatureExpire,
+    #[error("signature mismatch")]
+    SignatureFailure,
+    #[error("secret id not found")]
+    SecretIdNotFound,
+    #[error("token refused")]
+    TokenFailure,
+    #[error("unauthorized operation: {0}")]
+    UnauthorizedOperation(&'static str),
+    #[error("unknown action")]
+    InvalidAction(String),
+    #[error("unknown version")]
+    NoSuchVersion(String),
+    #[error("missing parameter {0}")]
+    MissingParameter(String),
+    #[error("unknown parameter {0}")]
+    UnknownParameter(String),
+    #[error("{0}")]
+    InvalidParameter(String),
+    #[error("{0}")]
+    InvalidParameterValue(String),
+    #[error("request too large")]
+    RequestSizeLimitExceeded,
+    #[error("rate limit exceeded")]
+    RequestLimitExceeded,
+    #[error("invalid registry name")]
+    InvalidRegistryName,
+    #[error("registry not found")]
+    RegistryNotFound,
+    #[error("token not found")]
+    TokenNotFound,
+    #[error("{0}")]
+    NameConflict(String),
+    #[error("unsupported protocol: {0}")]
+    UnsupportedProtocol(String),
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for TcrError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(cause) => TcrError::Unavailable(cause),
+            StoreError::NotFound => TcrError::RegistryNotFound,
+            StoreError::UniqueViolation => {
+                TcrError::NameConflict("The name is already in use.".into())
+            }
+            StoreError::ForeignKeyViolation => TcrError::RegistryNotFound,
+            StoreError::Other(cause) => TcrError::Internal(cause),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for TcrError {
+    fn from(e: diesel::result::Error) -> Self {
+        StoreError::from(e).into()
+    }
+}
+
+impl From<AuthError> for TcrError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            e if e.is_unavailable() => TcrError::Unavailable(e.to_string()),
+            AuthError::MalformedSignature(m) => TcrError::InvalidAuthorization(m),
+            AuthError::SignatureExpired => TcrError::SignatureExpire,
+            AuthError::UnknownAccessKey | AuthError::InactiveAccessKey => {
+                TcrError::SecretIdNotFound
+            }
+            AuthError::SignatureMismatch => TcrError::SignatureFailure,
+            AuthError::SecurityTokenRefused => TcrError::TokenFailure,
+            AuthError::ScopeRefused => TcrError::UnauthorizedOperation("no role in the account"),
+            other => TcrError::InvalidAuthorization(other.to_string()),
+        }
+    }
+}
+
+impl TcrError {
+    /// The explicit table: code and the message the caller sees.
+    pub fn code_and_message(&self) -> (&'static str, String) {
+        match self {
+            TcrError::InvalidAuthorization(_) => (
+                "AuthFailure.InvalidAuthorization",
+                "The Authorization header is malformed or does not sign content-type and host.".into(),
+            ),
+            TcrError::SignatureExpire => (
+                "AuthFailure.SignatureExpire",
+                "The signature expired: X-TC-Timestamp is more than 300 seconds from the server time.".into(),
+            ),
+            TcrError::SignatureFailure => {
+                ("AuthFailure.SignatureFailure", "The signature does not match the request.".into())
+            }
+            TcrError::SecretIdNotFound => (
+                "AuthFailure.SecretIdNotFound",
+                "The SecretId does not exist or is disabled.".into(),
+            ),
+            TcrError::TokenFailure => ("AuthFailure.TokenFailure", "The X-TC-Token is invalid or expired.".into()),
+            TcrError::UnauthorizedOperation(_) => (
+                "UnauthorizedOperation",
+                "The credential is not allowed to perform this operation.".into(),
+            ),
+            TcrError::InvalidAction(a) => ("InvalidAction", format!("The action {a} does not exist.")),
+            TcrError::NoSuchVersion(v) => (
+                "NoSuchVersion",
+                format!("The version {v} does not exist; this service speaks 2019-09-24."),
+            ),
+            TcrError::MissingParameter(p) => ("MissingParameter", format!("The parameter {p} is required.")),
+            TcrError::UnknownParameter(p) => ("UnknownParameter", format!("The parameter {p} is not recognized.")),
+            TcrError::InvalidParameter(m) => ("InvalidParameter", m.clone()),
+            TcrError::InvalidParameterValue(m) => ("InvalidParameterValue", m.clone()),
+            TcrError::RequestSizeLimitExceeded => {
+                ("RequestSizeLimitExceeded", "The request body is too large.".into())
+            }
+            TcrError::RequestLimitExceeded => (
+                "RequestLimitExceeded",
+                "Too many requests for this action; slow down.".into(),
+            ),
+            TcrError::InvalidRegistryName => (
+                "InvalidParameter.ErrorRegistryName",
+                "RegistryName must be 5 to 50 characters of a-z, 0-9 and '-', starting with a letter, not ending with '-', without '--'.".into(),
+            ),
+            TcrError::RegistryNotFound => (
+                "ResourceNotFound.TcrResourceNotFound",
+                "The registry does not exist.".into(),
+            ),
+            TcrError::TokenNotFound => ("ResourceNotFound", "The instance token does not exist.".into()),
+            TcrError::NameConflict(m) => ("InvalidParameter.ErrorNameExists", m.clone()),
+            TcrError::UnsupportedProtocol(m) => ("UnsupportedProtocol", m.clone()),
+            TcrError::Unavailable(_) => (
+                "InternalError",
+                "The service is temporarily unavailable; try again.".into(),
+            ),
+            TcrError::Internal(_) => ("InternalError", "Internal error.".into()),
+        }
+    }
+
+    /// Whether the cause belongs in the error log (ours, not the caller's).
+    pub fn is_server_side(&self) -> bool {
+        matches!(self, TcrError::Unavailable(_) | TcrError::Internal(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auth_errors_map_to_tencent_codes() {
+        let cases = [
+            (AuthError::SignatureExpired, "AuthFailure.SignatureExpire"),
+            (AuthError::UnknownAccessKey, "AuthFailure.SecretIdNotFound"),
+            (AuthError::InactiveAccessKey, "AuthFailure.SecretIdNotFound"),
+            (AuthError::SignatureMismatch, "AuthFailure.SignatureFailure"),
+            (AuthError::SecurityTokenRefused, "AuthFailure.TokenFailure"),
+            (
+                AuthError::MalformedSignature("x".into()),
+                "AuthFailure.InvalidAuthorization",
+            ),
+            (AuthError::FeedStale, "InternalError"),
+        ];
+        for (auth, code) in cases {
+            assert_eq!(
+                TcrError::from(auth.clone()).code_and_message().0,
+                code,
+                "{auth:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn causes_never_reach_the_message() {
+        assert!(!TcrError::Internal("secret cause".into())
+            .code_and_message()
+            .1
+            .contains("secret"));
+        assert!(!TcrError::Unavailable("db path".into())
+            .code_and_message()
+            .1
+            .contains("db path"));
+    }
+}

@@ -1,0 +1,31 @@
+//! tcr-svc: Tencent Container Registry's instance tokens over API 3.0.
+//!
+//! `POST /` with `X-TC-Action` serves CreateInstance, DescribeInstances, DeleteInstance
+//! and the four instance-token actions, signed with TC3-HMAC-SHA256 by an iam-svc access
+//! key (SecretId = AK), so `tencentcloud-sdk-python-tcr` works unchanged. Its tokens log
+//! in to a real registry through `/service/token`.
+//!
+//! Layout: `api` (envelope, auth, limits) -> `actions/` (one file per resource) -> `repo/`.
+
+pub mod actions;
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod params;
+pub mod ratelimit;
+pub mod registry_auth;
+pub mod repo;
+pub mod schema;
+pub mod state;
+pub mod views;
+
+use diesel_migrations::embed_migrations;
+use service_kit::db::Migrations;
+
+/// The schema, for both backends.
+pub const MIGRATIONS: Migrations = Migrations {
+    sqlite: embed_migrations!("../../migrations/tcr/sqlite"),
+    postgres: embed_migrations!("../../migrations/tcr/postgres"),
+};

@@ -1,0 +1,112 @@
+//! `tcr-svc [--config PATH] [serve|migrate]`
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use actix_web::{web, HttpServer};
+use credential_core::SecretString;
+use service_kit::auth::{InternalCredential, RemoteSignatureVerifier};
+use service_kit::cli::{self, ArgsError};
+use service_kit::db::{self, DbPool};
+use service_kit::http::Metrics;
+use service_kit::registry::{keys, RegistryTokenIssuer};
+use tcr_svc::app::{self, Parts};
+use tcr_svc::config::TcrConfig;
+use tcr_svc::ratelimit::RateLimiter;
+use tcr_svc::registry_auth::TcrRegistryAuthorizer;
+use tcr_svc::state::AppState;
+use tcr_svc::MIGRATIONS;
+
+const USAGE: &str = "usage: tcr-svc [--config PATH] [serve | migrate]
+
+  serve     run the HTTP service (default)
+  migrate   apply pending database migrations and exit
+
+Configuration: built-in defaults < --config FILE < TCR__SECTION__KEY environment variables.";
+
+fn main() -> ExitCode {
+    service_kit::logging::init();
+    let args = match cli::parse(std::env::args().skip(1), &[]) {
+        Ok(a) => a,
+        Err(ArgsError::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(ArgsError::Invalid(msg)) => {
+            eprintln!("tcr-svc: {msg}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let config = match TcrConfig::load(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("tcr-svc: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match args.command.as_str() {
+        "serve" => serve(config),
+        "migrate" => migrate(&config).map(|_| ()),
+        other => Err(format!("unknown command {other:?}\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tcr-svc: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn migrate(cfg: &TcrConfig) -> Result<DbPool, String> {
+    db::open(&cfg.database, &MIGRATIONS, true).map_err(|e| e.to_string())
+}
+
+fn serve(cfg: TcrConfig) -> Result<(), String> {
+    let pool = db::open(&cfg.database, &MIGRATIONS, cfg.database.migrate_on_start)
+        .map_err(|e| e.to_string())?;
+    let path = &cfg.iam.internal_credential_file;
+    let internal = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "{}: {e} (the internal credential iam-svc uses; start iam-svc first)",
+            path.display()
+        )
+    })?;
+    let internal = InternalCredential::new(SecretString::from(internal.trim()));
+    let signer = keys::load_or_generate(
+        &cfg.registry.signing_key_file,
+        &cfg.registry.certificate_file,
+        cfg.mode,
+        &cfg.registry.issuer,
+    )
+    .map_err(|e| e.to_string())?;
+    let parts = Arc::new(Parts {
+        registry_issuer: web::Data::new(RegistryTokenIssuer {
+            signer,
+            issuer: cfg.registry.issuer.clone(),
+            lifetime_seconds: cfg.registry.token_lifetime_seconds,
+        }),
+        registry_authorizer: Arc::new(TcrRegistryAuthorizer::new(pool.clone())),
+        metrics: web::Data::new(Metrics::new("tcr-svc")),
+    });
+    let bind = (cfg.server.host.clone(), cfg.server.port);
+    let workers = cfg.server.workers;
+    let signatures = Arc::new(RemoteSignatureVerifier::new(cfg.iam.url.clone(), internal));
+    let state = web::Data::new(AppState {
+        pool,
+        config: cfg,
+        signatures,
+        limiter: RateLimiter::default(),
+    });
+    actix_web::rt::System::new().block_on(async move {
+        let mut server = HttpServer::new(move || app::build(state.clone(), &parts));
+        if let Some(n) = workers {
+            server = server.workers(n);
+        }
+        let server = server
+            .bind(&bind)
+            .map_err(|e| format!("cannot listen on {}:{}: {e}", bind.0, bind.1))?;
+        log::info!("tcr-svc listening on {}:{}", bind.0, bind.1);
+        server.run().await.map_err(|e| e.to_string())
+    })
+}

@@ -1,0 +1,161 @@
+//! Action parameters: a JSON object read field by field, so every problem gets the
+//! Tencent code it should (MissingParameter, UnknownParameter, InvalidParameter).
+
+use serde_json::{Map, Value};
+
+use crate::error::TcrError;
+
+/// The body of one action. Take what the action knows, then [`Params::finish`] refuses
+/// anything left over.
+pub struct Params(Map<String, Value>);
+
+impl Params {
+    /// The body must be a JSON object (an empty body is `{}`).
+    pub fn parse(body: &[u8]) -> Result<Params, TcrError> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Params(Map::new()));
+        }
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(map)) => Ok(Params(map)),
+            Ok(_) => Err(TcrError::InvalidParameter(
+                "The request body must be a JSON object.".into(),
+            )),
+            Err(e) => Err(TcrError::InvalidParameter(format!(
+                "The request body is not valid JSON (line {} column {}).",
+                e.line(),
+                e.column()
+            ))),
+        }
+    }
+
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.0.remove(name).filter(|v| !v.is_null())
+    }
+
+    pub fn optional_str(&mut self, name: &str) -> Result<Option<String>, TcrError> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(Value::String(s)) if s.contains('\0') => Err(TcrError::InvalidParameterValue(
+                format!("{name} must not contain NUL characters."),
+            )),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(TcrError::InvalidParameter(format!(
+                "{name} must be a string."
+            ))),
+        }
+    }
+
+    pub fn required_str(&mut self, name: &str) -> Result<String, TcrError> {
+        self.optional_str(name)?
+            .ok_or_else(|| TcrError::MissingParameter(name.into()))
+    }
+
+    pub fn optional_i64(&mut self, name: &str) -> Result<Option<i64>, TcrError> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| TcrError::InvalidParameter(format!("{name} must be an integer."))),
+            Some(_) => Err(TcrError::InvalidParameter(format!(
+                "{name} must be an integer."
+            ))),
+        }
+    }
+
+    pub fn required_i64(&mut self, name: &str) -> Result<i64, TcrError> {
+        self.optional_i64(name)?
+            .ok_or_else(|| TcrError::MissingParameter(name.into()))
+    }
+
+    pub fn optional_bool(&mut self, name: &str) -> Result<Option<bool>, TcrError> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(b)),
+            Some(_) => Err(TcrError::InvalidParameter(format!(
+                "{name} must be a boolean."
+            ))),
+        }
+    }
+
+    pub fn optional_str_list(&mut self, name: &str) -> Result<Option<Vec<String>>, TcrError> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(|v| match v {
+                    Value::String(s) => Ok(s),
+                    _ => Err(TcrError::InvalidParameter(format!(
+                        "{name} must be a list of strings."
+                    ))),
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
+            Some(_) => Err(TcrError::InvalidParameter(format!(
+                "{name} must be a list of strings."
+            ))),
+        }
+    }
+
+    /// A parameter as raw JSON, for shapes the typed getters do not cover.
+    pub fn optional_raw(&mut self, name: &str) -> Option<Value> {
+        self.take(name)
+    }
+
+    /// Accept and ignore a parameter the vendor defines but this service does not act on.
+    pub fn ignore(&mut self, name: &str) {
+        self.0.remove(name);
+    }
+
+    /// Refuse whatever the action did not take.
+    pub fn finish(self) -> Result<(), TcrError> {
+        match self.0.keys().next() {
+            Some(name) => Err(TcrError::UnknownParameter(name.clone())),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `Offset` (default 0) and `Limit` (default `default`, 1..=max).
+pub fn paging(p: &mut Params, default: i64, max: i64) -> Result<(i64, i64), TcrError> {
+    let offset = p.optional_i64("Offset")?.unwrap_or(0);
+    if offset < 0 {
+        return Err(TcrError::InvalidParameterValue(
+            "Offset must be at least 0.".into(),
+        ));
+    }
+    let limit = p.optional_i64("Limit")?.unwrap_or(default);
+    if !(1..=max).contains(&limit) {
+        return Err(TcrError::InvalidParameterValue(format!(
+            "Limit must be between 1 and {max}."
+        )));
+    }
+    Ok((offset, limit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_problem_gets_its_code() {
+        let mut p = Params::parse(br#"{"A": "x", "B": 3, "C": true, "D": 1}"#).unwrap();
+        assert_eq!(p.required_str("A").unwrap(), "x");
+        assert!(matches!(p.required_str("Z"), Err(TcrError::MissingParameter(n)) if n == "Z"));
+        assert!(matches!(
+            p.optional_str("B"),
+            Err(TcrError::InvalidParameter(_))
+        ));
+        assert_eq!(p.optional_bool("C").unwrap(), Some(true));
+        assert!(matches!(p.finish(), Err(TcrError::UnknownParameter(n)) if n == "D"));
+        assert!(Params::parse(b"").unwrap().finish().is_ok());
+        assert!(matches!(
+            Params::parse(b"[1]"),
+            Err(TcrError::InvalidParameter(_))
+        ));
+        assert!(matches!(
+            Params::parse(b"{"),
+            Err(TcrError::InvalidParameter(_))
+        ));
+    }
+}

@@ -1,0 +1,91 @@
+//! Registries; each belongs to one account (iam-svc domain).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use service_kit::db::{DbConnection, StoreError};
+
+use crate::schema::registries;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = registries)]
+pub struct Registry {
+    pub id: String,
+    pub domain_id: String,
+    pub name: String,
+    pub registry_type: String,
+    pub region: String,
+    pub status: String,
+    pub registry_service: String,
+    pub registry_address: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &Registry) -> Result<(), StoreError> {
+    diesel::insert_into(registries::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The registry, if it belongs to the account; other accounts' registries do not exist.
+pub fn find_in_account(
+    conn: &mut DbConnection,
+    domain_id: &str,
+    id: &str,
+) -> Result<Option<Registry>, StoreError> {
+    Ok(registries::table
+        .find(id)
+        .filter(registries::domain_id.eq(domain_id))
+        .select(Registry::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Registry>, StoreError> {
+    Ok(registries::table
+        .find(id)
+        .select(Registry::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// What `DescribeInstances` may filter on.
+#[derive(Default)]
+pub struct Filter {
+    pub ids: Option<Vec<String>>,
+    pub names: Option<Vec<String>>,
+}
+
+/// A page of the account's registries, oldest first, and the total.
+pub fn page(
+    conn: &mut DbConnection,
+    domain_id: &str,
+    filter: &Filter,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Registry>, i64), StoreError> {
+    let filtered = || {
+        let mut q = registries::table
+            .filter(registries::domain_id.eq(domain_id.to_string()))
+            .into_boxed();
+        if let Some(ids) = &filter.ids {
+            q = q.filter(registries::id.eq_any(ids.clone()));
+        }
+        if let Some(names) = &filter.names {
+            q = q.filter(registries::name.eq_any(names.clone()));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order((registries::created_at.asc(), registries::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(Registry::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn delete(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
+    Ok(diesel::delete(registries::table.find(id)).execute(conn)? == 1)
+}

@@ -1,0 +1,103 @@
+//! Instance tokens. Only the SHA-256 of a token is stored.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use service_kit::db::{DbConnection, StoreError};
+
+use crate::schema::instance_tokens;
+
+pub const TEMP: &str = "temp";
+pub const LONGTERM: &str = "longterm";
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = instance_tokens)]
+pub struct InstanceToken {
+    pub id: String,
+    pub registry_id: String,
+    pub user_id: String,
+    pub kind: String,
+    pub token_digest: String,
+    pub description: String,
+    pub access: String,
+    pub enabled: bool,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+#[derive(Default, AsChangeset)]
+#[diesel(table_name = instance_tokens)]
+pub struct TokenChanges {
+    pub description: Option<String>,
+    pub enabled: Option<bool>,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &InstanceToken) -> Result<(), StoreError> {
+    diesel::insert_into(instance_tokens::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A longterm token of the registry.
+pub fn find_longterm(
+    conn: &mut DbConnection,
+    registry_id: &str,
+    id: &str,
+) -> Result<Option<InstanceToken>, StoreError> {
+    Ok(instance_tokens::table
+        .find(id)
+        .filter(instance_tokens::registry_id.eq(registry_id))
+        .filter(instance_tokens::kind.eq(LONGTERM))
+        .select(InstanceToken::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_digest(
+    conn: &mut DbConnection,
+    digest: &str,
+) -> Result<Option<InstanceToken>, StoreError> {
+    Ok(instance_tokens::table
+        .filter(instance_tokens::token_digest.eq(digest))
+        .select(InstanceToken::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// A page of the registry's longterm tokens, oldest first, and the total.
+pub fn page_longterm(
+    conn: &mut DbConnection,
+    registry_id: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<InstanceToken>, i64), StoreError> {
+    let filtered = || {
+        instance_tokens::table
+            .filter(instance_tokens::registry_id.eq(registry_id.to_string()))
+            .filter(instance_tokens::kind.eq(LONGTERM))
+            .into_boxed()
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order((instance_tokens::created_at.asc(), instance_tokens::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(InstanceToken::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    changes: &TokenChanges,
+) -> Result<bool, StoreError> {
+    Ok(diesel::update(instance_tokens::table.find(id))
+        .set(changes)
+        .execute(conn)?
+        == 1)
+}
+
+pub fn delete(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
+    Ok(diesel::delete(instance_tokens::table.find(id)).execute(conn)? == 1)
+}

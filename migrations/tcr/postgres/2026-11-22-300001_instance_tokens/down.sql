@@ -1,0 +1,2 @@
+DROP TABLE instance_tokens;
+DROP TABLE registries;
