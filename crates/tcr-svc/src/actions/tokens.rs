@@ -36,8 +36,10 @@ fn description(p: &mut Params) -> Result<Option<String>, TcrError> {
     Ok(desc)
 }
 
+/// Anyone with a role on the account may get a token for themselves; a read-only user's
+/// token only pulls.
 pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
-    ctx.require_writer()?;
+    ctx.require_reader()?;
     let registry_id = p.required_str("RegistryId")?;
     let kind = p.optional_str("TokenType")?.unwrap_or_else(|| TEMP.into());
     let desc = description(&mut p)?;

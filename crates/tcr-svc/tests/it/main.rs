@@ -1,1 +1,10 @@
+//! tcr-svc integration tests: TC3-signed API 3.0 requests through the real app, database
+//! out. iam-svc's part (the MAC check with the secret) is played by a verifier that knows
+//! the test keys; the end-to-end tests against iam-svc and a real registry are scripts.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // test code: a failed expectation is a failed test
+
+mod actions;
+mod common;
+mod protocol;
+mod registry_login;

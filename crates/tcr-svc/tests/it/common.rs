@@ -1,0 +1,239 @@
+//! The harness: a fresh database, an app whose signature checks know the test keys, and
+//! a client that signs like tencentcloud-sdk-python.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::{test, web};
+use credential_core::registry_jwt::RegistrySigner;
+use credential_core::sign::tencent::{self, sign_request, Tc3Request};
+use futures_util::future::LocalBoxFuture;
+use serde_json::Value;
+use service_kit::auth::wire::SignatureCheck;
+use service_kit::auth::{AuthError, Principal, SignatureVerifier};
+use service_kit::http::Metrics;
+use service_kit::registry::{keys, RegistryTokenIssuer};
+use service_kit::testing::TestDatabase;
+use tcr_svc::app::Parts;
+use tcr_svc::config::TcrConfig;
+use tcr_svc::ratelimit::RateLimiter;
+use tcr_svc::registry_auth::TcrRegistryAuthorizer;
+use tcr_svc::state::AppState;
+
+pub const HOST: &str = "127.0.0.1:18084";
+
+/// A test access key: its secret and who it belongs to.
+#[derive(Clone)]
+pub struct Key {
+    pub id: &'static str,
+    pub secret: &'static str,
+    pub user: &'static str,
+    pub account: &'static str,
+    pub roles: &'static [&'static str],
+}
+
+pub const ALICE: Key = Key {
+    id: "AKIDALICE",
+    secret: "alice-secret",
+    user: "alice-id",
+    account: "acct-a",
+    roles: &["admin"],
+};
+pub const RITA: Key = Key {
+    id: "AKIDRITA",
+    secret: "rita-secret",
+    user: "rita-id",
+    account: "acct-a",
+    roles: &["readonly"],
+};
+pub const BOB: Key = Key {
+    id: "AKIDBOB",
+    secret: "bob-secret",
+    user: "bob-id",
+    account: "acct-b",
+    roles: &["member"],
+};
+
+/// Plays iam-svc: checks TC3 MACs with the known secrets, as iam-svc does.
+struct KnownKeys(HashMap<&'static str, Key>);
+
+impl SignatureVerifier for KnownKeys {
+    fn check(&self, c: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
+        let result = (|| {
+            let key = self
+                .0
+                .get(c.access.as_str())
+                .ok_or(AuthError::UnknownAccessKey)?;
+            let (date, service) = (
+                c.tc3_date.unwrap_or_default(),
+                c.tc3_service.unwrap_or_default(),
+            );
+            if !tencent::verify(
+                key.secret.as_bytes(),
+                &date,
+                &service,
+                &c.string_to_sign,
+                &c.signature,
+            ) {
+                return Err(AuthError::SignatureMismatch);
+            }
+            if c.security_token.is_some() {
+                return Err(AuthError::SecurityTokenRefused);
+            }
+            assert!(c.own_domain, "tcr-svc scopes to the key's own account");
+            Ok(Principal {
+                user_id: key.user.into(),
+                user_name: key.user.into(),
+                domain_id: key.account.into(),
+                domain_name: key.account.into(),
+                project: None,
+                roles: key.roles.iter().map(|r| r.to_string()).collect(),
+                access_key: Some(key.id.into()),
+                token: None,
+            })
+        })();
+        Box::pin(async move { result })
+    }
+}
+
+pub struct Harness {
+    pub db: TestDatabase,
+    pub state: web::Data<AppState>,
+    pub parts: Parts,
+}
+
+pub fn test_config() -> TcrConfig {
+    TcrConfig::load(None).expect("config")
+}
+
+impl Harness {
+    pub async fn new() -> Harness {
+        Self::with_config(test_config())
+    }
+
+    pub fn with_config(config: TcrConfig) -> Harness {
+        let db = TestDatabase::new(&tcr_svc::MIGRATIONS);
+        let keys = [ALICE, RITA, BOB].into_iter().map(|k| (k.id, k)).collect();
+        let (key_pem, cert_pem) = keys::generate_dev_key_and_cert("tcr-svc").unwrap();
+        let parts = Parts {
+            registry_issuer: web::Data::new(RegistryTokenIssuer {
+                signer: RegistrySigner::from_pem(&key_pem, &cert_pem).unwrap(),
+                issuer: config.registry.issuer.clone(),
+                lifetime_seconds: config.registry.token_lifetime_seconds,
+            }),
+            registry_authorizer: Arc::new(TcrRegistryAuthorizer::new(db.pool.clone())),
+            metrics: web::Data::new(Metrics::new("tcr-svc")),
+        };
+        let state = web::Data::new(AppState {
+            pool: db.pool.clone(),
+            config,
+            signatures: Arc::new(KnownKeys(keys)),
+            limiter: RateLimiter::default(),
+        });
+        Harness { db, state, parts }
+    }
+
+    pub async fn app(
+        &self,
+    ) -> impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    > {
+        test::init_service(tcr_svc::app::build(self.state.clone(), &self.parts)).await
+    }
+}
+
+/// A request signed like the SDK signs it, at `timestamp`.
+pub fn signed_at(key: &Key, action: &str, body: &str, timestamp: i64) -> test::TestRequest {
+    let ts = timestamp.to_string();
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Host", HOST),
+        ("X-TC-Timestamp", ts.as_str()),
+    ];
+    let req = Tc3Request {
+        method: "POST",
+        query: "",
+        headers: &headers,
+        body: body.as_bytes(),
+        unsigned_payload: false,
+    };
+    let authorization = sign_request(
+        &req,
+        key.id,
+        key.secret.as_bytes(),
+        "tcr",
+        timestamp,
+        &["content-type".into(), "host".into()],
+    )
+    .unwrap();
+    test::TestRequest::post()
+        .uri("/")
+        .insert_header(("Content-Type", "application/json"))
+        .insert_header(("Host", HOST))
+        .insert_header(("X-TC-Timestamp", ts))
+        .insert_header(("X-TC-Action", action))
+        .insert_header(("X-TC-Version", "2019-09-24"))
+        .insert_header(("X-TC-Region", "ap-guangzhou"))
+        .insert_header(("Authorization", authorization))
+        .set_payload(body.to_string())
+}
+
+pub fn signed(key: &Key, action: &str, body: &str) -> test::TestRequest {
+    signed_at(key, action, body, chrono::Utc::now().timestamp())
+}
+
+/// The `Response` object; asserts the transport rules every answer keeps.
+pub async fn call<S, B>(app: &S, req: test::TestRequest) -> Value
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let res = test::call_service(app, req.to_request()).await;
+    assert_eq!(res.status().as_u16(), 200, "API 3.0 always answers 200");
+    assert_eq!(
+        res.headers().get("content-type").unwrap(),
+        "application/json"
+    );
+    let request_id = res
+        .headers()
+        .get("x-request-id")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let body: Value = serde_json::from_slice(&test::read_body(res).await).unwrap();
+    let response = body["Response"].clone();
+    assert_eq!(response["RequestId"], request_id.as_str(), "{body}");
+    response
+}
+
+/// The error code of an answer, or "" for success.
+pub fn code(response: &Value) -> String {
+    response["Error"]["Code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Create a registry as `key` and return its id.
+pub async fn create_registry<S, B>(app: &S, key: &Key, name: &str) -> String
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let r = call(
+        app,
+        signed(
+            key,
+            "CreateInstance",
+            &format!(r#"{{"RegistryName": "{name}", "RegistryType": "basic"}}"#),
+        ),
+    )
+    .await;
+    assert_eq!(code(&r), "", "{r}");
+    r["RegistryId"].as_str().unwrap().to_string()
+}

@@ -1,0 +1,207 @@
+//! The API 3.0 transport: envelope, TC3 checks in Tencent's order, common errors.
+
+use actix_web::test::TestRequest;
+use serde_json::json;
+
+use crate::common::*;
+
+#[actix_web::test]
+async fn success_and_errors_share_the_envelope() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let r = call(&app, signed(&ALICE, "DescribeInstances", "{}")).await;
+    assert_eq!(r["TotalCount"], 0);
+    assert_eq!(r["Registries"], json!([]));
+    let r = call(&app, signed(&ALICE, "DescribeInstances", r#"{"Bogus": 1}"#)).await;
+    assert_eq!(code(&r), "UnknownParameter");
+    assert!(r["Error"]["Message"].as_str().unwrap().contains("Bogus"));
+}
+
+#[actix_web::test]
+async fn every_authentication_failure_has_its_code() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let now = chrono::Utc::now().timestamp();
+    let unsigned = TestRequest::post()
+        .uri("/")
+        .insert_header(("Content-Type", "application/json"))
+        .insert_header(("X-TC-Action", "DescribeInstances"))
+        .insert_header(("X-TC-Version", "2019-09-24"))
+        .set_payload("{}");
+    assert_eq!(
+        code(&call(&app, unsigned).await),
+        "AuthFailure.InvalidAuthorization"
+    );
+    let garbled = signed(&ALICE, "DescribeInstances", "{}")
+        .insert_header(("Authorization", "TC3-HMAC-SHA256 nonsense"));
+    assert_eq!(
+        code(&call(&app, garbled).await),
+        "AuthFailure.InvalidAuthorization"
+    );
+    assert_eq!(
+        code(
+            &call(
+                &app,
+                signed_at(&ALICE, "DescribeInstances", "{}", now - 301)
+            )
+            .await
+        ),
+        "AuthFailure.SignatureExpire"
+    );
+    assert_eq!(
+        code(
+            &call(
+                &app,
+                signed_at(&ALICE, "DescribeInstances", "{}", now + 301)
+            )
+            .await
+        ),
+        "AuthFailure.SignatureExpire"
+    );
+    assert_eq!(
+        code(
+            &call(
+                &app,
+                signed_at(&ALICE, "DescribeInstances", "{}", now - 299)
+            )
+            .await
+        ),
+        ""
+    );
+    let stranger = Key {
+        id: "AKIDNOBODY",
+        ..ALICE
+    };
+    assert_eq!(
+        code(&call(&app, signed(&stranger, "DescribeInstances", "{}")).await),
+        "AuthFailure.SecretIdNotFound"
+    );
+    let wrong = Key {
+        secret: "not-the-secret",
+        ..ALICE
+    };
+    assert_eq!(
+        code(&call(&app, signed(&wrong, "DescribeInstances", "{}")).await),
+        "AuthFailure.SignatureFailure"
+    );
+    // The signature covers the body: send another one.
+    let tampered = signed(&ALICE, "DescribeInstances", "{}").set_payload(r#"{"Limit": 1}"#);
+    assert_eq!(
+        code(&call(&app, tampered).await),
+        "AuthFailure.SignatureFailure"
+    );
+    let with_token =
+        signed(&ALICE, "DescribeInstances", "{}").insert_header(("X-TC-Token", "bogus"));
+    assert_eq!(
+        code(&call(&app, with_token).await),
+        "AuthFailure.TokenFailure"
+    );
+}
+
+#[actix_web::test]
+async fn version_action_and_parameter_errors() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let old =
+        signed(&ALICE, "DescribeInstances", "{}").insert_header(("X-TC-Version", "2017-03-12"));
+    assert_eq!(code(&call(&app, old).await), "NoSuchVersion");
+    assert_eq!(
+        code(&call(&app, signed(&ALICE, "RunInstances", "{}")).await),
+        "InvalidAction"
+    );
+    let cases = [
+        (
+            "CreateInstance",
+            r#"{"RegistryType": "basic"}"#,
+            "MissingParameter",
+        ),
+        (
+            "CreateInstance",
+            r#"{"RegistryName": "goodname", "RegistryType": "basic", "Extra": 1}"#,
+            "UnknownParameter",
+        ),
+        (
+            "CreateInstance",
+            r#"{"RegistryName": 5, "RegistryType": "basic"}"#,
+            "InvalidParameter",
+        ),
+        (
+            "CreateInstance",
+            r#"{"RegistryName": "Bad_Name", "RegistryType": "basic"}"#,
+            "InvalidParameter.ErrorRegistryName",
+        ),
+        (
+            "CreateInstance",
+            r#"{"RegistryName": "goodname", "RegistryType": "gold"}"#,
+            "InvalidParameter",
+        ),
+        (
+            "DescribeInstances",
+            r#"{"Limit": 0}"#,
+            "InvalidParameterValue",
+        ),
+        (
+            "DescribeInstances",
+            r#"{"Offset": -1}"#,
+            "InvalidParameterValue",
+        ),
+        ("DescribeInstances", r#"[1, 2]"#, "InvalidParameter"),
+        ("DescribeInstances", r#"{"Limit": "#, "InvalidParameter"),
+        (
+            "CreateInstanceToken",
+            r#"{"TokenType": "temp"}"#,
+            "MissingParameter",
+        ),
+        (
+            "DescribeInstances",
+            r#"{"Filters": [{"Name": "Color", "Values": ["red"]}]}"#,
+            "InvalidParameterValue",
+        ),
+    ];
+    for (action, body, want) in cases {
+        let r = call(&app, signed(&ALICE, action, body)).await;
+        assert_eq!(code(&r), want, "{action} {body}: {r}");
+        assert!(!r["Error"]["Message"].as_str().unwrap().is_empty());
+    }
+    let big = format!(r#"{{"RegistryName": "{}"}}"#, "a".repeat(70_000));
+    assert_eq!(
+        code(&call(&app, signed(&ALICE, "CreateInstance", &big)).await),
+        "RequestSizeLimitExceeded"
+    );
+    let get = TestRequest::get().uri("/?Action=DescribeInstances");
+    assert_eq!(code(&call(&app, get).await), "UnsupportedProtocol");
+}
+
+#[actix_web::test]
+async fn requests_beyond_the_rate_limit_are_refused_per_account_and_action() {
+    let mut config = test_config();
+    config.rate_limits.other_per_second = 3;
+    config.rate_limits.create_instance_token_per_second = 5;
+    let h = Harness::with_config(config);
+    let app = h.app().await;
+    // One second's worth; a test machine does these well within it.
+    let start = chrono::Utc::now().timestamp();
+    let mut codes = Vec::new();
+    for _ in 0..6 {
+        codes.push(code(
+            &call(&app, signed(&ALICE, "DescribeInstances", "{}")).await,
+        ));
+    }
+    if chrono::Utc::now().timestamp() != start {
+        return; // crossed a second boundary: the window restarted, nothing to conclude
+    }
+    assert_eq!(
+        codes.iter().filter(|c| c.is_empty()).count(),
+        3,
+        "{codes:?}"
+    );
+    assert!(
+        codes[3..].iter().all(|c| c == "RequestLimitExceeded"),
+        "{codes:?}"
+    );
+    // Another account has its own budget.
+    assert_eq!(
+        code(&call(&app, signed(&BOB, "DescribeInstances", "{}")).await),
+        ""
+    );
+}
