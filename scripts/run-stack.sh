@@ -20,12 +20,16 @@ set -euo pipefail
 SERVICES=(
   "iam-svc 8081 IAM__PUBLIC_URL=http://127.0.0.1:8081"
   "swr-svc 8082"
+  "tcr-svc 8084"
 )
 
-# The registry swr-svc's instances front by default (swr-svc's registry.default_*),
-# started when Debian's docker-registry is installed.
-REGISTRY_ADDRESS=127.0.0.1:5000
-REGISTRY_SERVICE=swr-registry
+# The registries swr-svc's instances and tcr-svc's registries front by default (each
+# service's registry.default_*), started when Debian's docker-registry is installed:
+# one per token issuer, as a registry trusts one. "name address service issuer realm".
+REGISTRIES=(
+  "swr 127.0.0.1:5000 swr-registry swr-svc http://127.0.0.1:8082/service/token"
+  "tcr 127.0.0.1:5001 tcr-registry tcr-svc http://127.0.0.1:8084/service/token"
+)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -158,32 +162,35 @@ for line in "${SERVICES[@]}"; do
   say "$name: ready"
 done
 
-# --- a real registry that logs in through swr-svc, when one is installed ----------------
+# --- real registries that log in through swr-svc and tcr-svc, when one is installed -----
 if command -v docker-registry >/dev/null; then
-  mkdir -p var/registry
-  cat >var/registry/config.yml <<EOF
+  for line in "${REGISTRIES[@]}"; do
+    read -r name address service issuer realm <<<"$line"
+    mkdir -p "var/registry/$name"
+    cat >"var/registry/$name/config.yml" <<EOF
 version: 0.1
 storage:
-  filesystem: {rootdirectory: $ROOT/var/registry/data}
+  filesystem: {rootdirectory: $ROOT/var/registry/$name/data}
   delete: {enabled: true}
 http:
-  addr: $REGISTRY_ADDRESS
+  addr: $address
 auth:
   token:
-    realm: http://127.0.0.1:8082/service/token
-    service: $REGISTRY_SERVICE
-    issuer: swr-svc
-    rootcertbundle: $ROOT/var/keys/swr-registry-token.crt
+    realm: $realm
+    service: $service
+    issuer: $issuer
+    rootcertbundle: $ROOT/var/keys/$name-registry-token.crt
 EOF
-  log="$LOG_DIR/registry.log"
-  say "docker-registry: serve on $REGISTRY_ADDRESS (log: $log)"
-  : >"$log"
-  docker-registry serve var/registry/config.yml >>"$log" 2>&1 &
-  pids+=("$!")
-  names+=("docker-registry")
-  logs+=("$log")
+    log="$LOG_DIR/registry-$name.log"
+    say "docker-registry for $issuer: serve on $address (log: $log)"
+    : >"$log"
+    docker-registry serve "var/registry/$name/config.yml" >>"$log" 2>&1 &
+    pids+=("$!")
+    names+=("docker-registry ($name)")
+    logs+=("$log")
+  done
 else
-  say "docker-registry is not installed: apt-get install docker-registry skopeo to log in to a real registry"
+  say "docker-registry is not installed: apt-get install docker-registry skopeo to log in to real registries"
 fi
 
 cat <<EOF

@@ -37,7 +37,7 @@ other_per_second = 20
 [registry]
 issuer = "tcr-svc"
 default_service = "tcr-registry"
-default_address = "127.0.0.1:5000"
+default_address = "127.0.0.1:5001"
 signing_key_file = "var/keys/tcr-registry-token.key"
 certificate_file = "var/keys/tcr-registry-token.crt"
 token_lifetime_seconds = 300
