@@ -41,7 +41,7 @@ build: ## Build every service (MAKE_PROFILE=debug for a debug build)
 run: ## Build, migrate, bootstrap and serve the local stack; writes var/local-stack.env
 	bash scripts/run-stack.sh
 
-test: ## Run every test: unit, integration, doc, SDK and registry e2e (honours TEST_DATABASE_URL)
+test: ## Run every test: unit, integration, doc, SDK, registry e2e for swr and tcr (honours TEST_DATABASE_URL)
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
 		echo "+ $(CARGO) nextest run --workspace --all-features"; \
 		$(CARGO) nextest run --workspace --all-features; \
@@ -52,7 +52,8 @@ test: ## Run every test: unit, integration, doc, SDK and registry e2e (honours T
 	fi
 	$(CARGO) test --workspace --doc
 	bash scripts/sdk-test.sh
-	bash tests/registry/e2e.sh
+	bash tests/registry/swr-e2e.sh
+	bash tests/registry/tcr-e2e.sh
 
 test-pg: ## Run `make test` against PostgreSQL (TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
 	$(MAKE) test TEST_DATABASE_URL='$(or $(TEST_DATABASE_URL),$(PG_TEST_URL))'

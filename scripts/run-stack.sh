@@ -19,6 +19,7 @@ set -euo pipefail
 # every service but iam-svc gets <PREFIX>_URL added to the env file.
 SERVICES=(
   "iam-svc 8081 IAM__PUBLIC_URL=http://127.0.0.1:8081"
+  "lakeformation-svc 8083"
   "swr-svc 8082"
   "tcr-svc 8084"
 )

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run the Huawei Cloud SDK tests (tests/sdk/*.py) and the runnable examples of the docs
-# (docs/examples) against a fresh iam-svc, swr-svc and tcr-svc of this work tree.
+# (docs/examples) against fresh services (iam, lakeformation, swr, tcr) of this work tree.
 #
 #   scripts/sdk-test.sh
 #
@@ -22,8 +22,8 @@ failed=()
 command -v python3 >/dev/null || stack_die "python3 is required for the SDK tests (apt-get install python3 python3-venv)"
 command -v curl >/dev/null || stack_die "curl is required"
 
-echo "==> building iam-svc, swr-svc and tcr-svc (debug)"
-cargo build -p iam-svc -p swr-svc -p tcr-svc
+echo "==> building the services (debug)"
+cargo build -p iam-svc -p lakeformation-svc -p swr-svc -p tcr-svc
 
 # The original stdout and stderr, for the EXIT trap.
 exec 3>&1 4>&2
@@ -41,8 +41,9 @@ trap finish EXIT
 trap 'exit 130' INT TERM
 
 stack_init
-echo "==> starting iam-svc, swr-svc and tcr-svc in $STACK_DIR"
+echo "==> starting iam-svc, lakeformation-svc, swr-svc and tcr-svc in $STACK_DIR"
 stack_start_iam
+stack_start_lakeformation
 stack_start_swr
 stack_start_tcr
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A real container registry for end-to-end tests: Debian's docker-registry (CNCF
 # distribution 2.8) with token auth pointing at one of our services, a tiny OCI image made
 # by hand, and skopeo to log in, push and pull. Source it after scripts/lib/stack.sh, then:

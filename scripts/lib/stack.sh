@@ -3,6 +3,8 @@
 #
 #   stack_init            make $STACK_DIR (keys, logs, env file) and pick databases
 #   stack_start_iam       migrate, bootstrap and serve iam-svc; exports IAM_* from its env file
+#   stack_start_lakeformation  serve lakeformation-svc; exports LAKEFORMATION_URL (start it
+#                         before swr-svc and tcr-svc, which then accept its temporary keys)
 #   stack_start_swr       serve swr-svc against that iam-svc; exports SWR_URL
 #   stack_start_tcr       serve tcr-svc against that iam-svc; exports TCR_URL
 #   stack_stop            stop what was started, drop test schemas, remove $STACK_DIR
@@ -84,6 +86,23 @@ stack_start_iam() {
   set +a
 }
 
+stack_start_lakeformation() {
+  local port bin
+  port="$(stack_free_port)"
+  bin="$(stack_bin lakeformation-svc)"
+  export LAKEFORMATION__SERVER__HOST=127.0.0.1 LAKEFORMATION__SERVER__PORT="$port"
+  export LAKEFORMATION__IAM__URL="$IAM_URL"
+  export LAKEFORMATION__IAM__INTERNAL_CREDENTIAL_FILE="$IAM__INTERNAL__CREDENTIAL_FILE"
+  export LAKEFORMATION__CREDENTIALS__SEALING_KEY_FILE="$STACK_DIR/keys/lakeformation-sealing.keys"
+  LAKEFORMATION__DATABASE__URL="$(stack_database lakeformation)"
+  export LAKEFORMATION__DATABASE__URL
+  (cd "$STACK_DIR" && exec "$bin" serve) >>"$STACK_DIR/log/lakeformation-svc.log" 2>&1 &
+  STACK_PIDS+=($!)
+  export LAKEFORMATION_URL="http://127.0.0.1:$port"
+  stack_wait_ready lakeformation-svc "$LAKEFORMATION_URL" "$!"
+  echo "LAKEFORMATION_URL='$LAKEFORMATION_URL'" >>"$STACK_ENV_FILE"
+}
+
 # stack_start_swr [REGISTRY_SERVICE REGISTRY_ADDRESS]
 stack_start_swr() {
   local port bin
@@ -91,6 +110,7 @@ stack_start_swr() {
   bin="$(stack_bin swr-svc)"
   export SWR__SERVER__HOST=127.0.0.1 SWR__SERVER__PORT="$port"
   export SWR__IAM__URL="$IAM_URL" SWR__IAM__INTERNAL_CREDENTIAL_FILE="$IAM__INTERNAL__CREDENTIAL_FILE"
+  export SWR__LAKEFORMATION__URL="${LAKEFORMATION_URL:-}"
   export SWR__REGISTRY__SIGNING_KEY_FILE="$STACK_DIR/keys/swr-registry-token.key"
   export SWR__REGISTRY__CERTIFICATE_FILE="$STACK_DIR/keys/swr-registry-token.crt"
   [[ -n "${1:-}" ]] && export SWR__REGISTRY__DEFAULT_SERVICE="$1"
@@ -111,6 +131,7 @@ stack_start_tcr() {
   bin="$(stack_bin tcr-svc)"
   export TCR__SERVER__HOST=127.0.0.1 TCR__SERVER__PORT="$port"
   export TCR__IAM__URL="$IAM_URL" TCR__IAM__INTERNAL_CREDENTIAL_FILE="$IAM__INTERNAL__CREDENTIAL_FILE"
+  export TCR__LAKEFORMATION__URL="${LAKEFORMATION_URL:-}"
   export TCR__REGISTRY__SIGNING_KEY_FILE="$STACK_DIR/keys/tcr-registry-token.key"
   export TCR__REGISTRY__CERTIFICATE_FILE="$STACK_DIR/keys/tcr-registry-token.crt"
   [[ -n "${1:-}" ]] && export TCR__REGISTRY__DEFAULT_SERVICE="$1"

@@ -2,32 +2,36 @@
 # End-to-end registry login: swr-svc as the token server (`/service/token`) of a real
 # registry (Debian's docker-registry, CNCF distribution 2.8), driven by skopeo.
 #
-#   tests/registry/e2e.sh
+#   tests/registry/swr-e2e.sh
 #
 # Installs docker-registry and skopeo when missing (apt-get; needs root), builds iam-svc and
 # swr-svc (debug) and starts them on free loopback ports in a temporary directory
 # (scripts/lib/stack.sh; with TEST_DATABASE_URL=postgres://... each gets a fresh schema),
 # then docker-registry with token auth pointing at swr-svc, whose development registry key
-# and certificate swr-svc generates at start. It makes a one-layer OCI image by hand and
-# checks, one line per step: login with a fresh long-term credential, refusal of a wrong
-# password and of another registry's credential, push and pull back, pull-only for a
-# readonly user, and refusal once the credential is disabled. Everything it started is
-# stopped at exit; the logs (services, registry, skopeo) are printed when a step fails.
+# and certificate swr-svc generates at start (scripts/lib/registry.sh). It makes a one-layer
+# OCI image by hand and checks, one line per step: login with a fresh long-term credential,
+# refusal of a wrong password and of another registry's credential, push and pull back,
+# pull-only for a readonly user, and refusal once the credential is disabled. Everything it
+# started is stopped at exit; the logs (services, registry, skopeo) are printed when a step
+# fails.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 # shellcheck source=scripts/lib/stack.sh
 . scripts/lib/stack.sh
+# shellcheck source=scripts/lib/registry.sh
+. scripts/lib/registry.sh
 
 ISSUER="swr-svc"
 SERVICE="swr-registry"
 OTHER_SERVICE="other-registry"
 REPO="ns/app"
+IMAGE_TEXT="hello from the swr-svc registry e2e test"
 passed=0
 current=""
 
-die() { printf 'registry-e2e: %s\n' "$*" >&2; exit 1; }
+die() { printf 'swr-e2e: %s\n' "$*" >&2; exit 1; }
 
 # ---- scratch directory (scripts/lib/stack.sh); at exit stop everything, logs on failure
 
@@ -38,34 +42,21 @@ finish() {
   trap - EXIT INT TERM
   exec 1>&3 2>&4
   if ((status != 0)); then
-    [[ -n "$current" ]] && echo "registry-e2e: FAILED: $current" >&2
+    [[ -n "$current" ]] && echo "swr-e2e: FAILED: $current" >&2
     stack_dump_logs
   fi
   stack_stop
-  echo "registry-e2e: $passed passed, $((status == 0 ? 0 : 1)) failed"
+  echo "swr-e2e: $passed passed, $((status == 0 ? 0 : 1)) failed"
   exit "$status"
 }
 trap finish EXIT
 trap 'exit 130' INT TERM
 stack_init
 WORK="$STACK_DIR"
-REG_LOG="$WORK/log/registry.log"
-SKOPEO_LOG="$WORK/log/skopeo.log"
-mkdir -p "$WORK/auth"
 
 # ---- prerequisites -------------------------------------------------------------------
 
-missing=()
-command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
-command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
-if ((${#missing[@]} > 0)); then
-  ((EUID == 0)) || die "${missing[*]} missing, and installing needs root: run 'apt-get update && apt-get install -y ${missing[*]}' as root"
-  echo "==> installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-command -v python3 >/dev/null || die "python3 is required"
-command -v curl >/dev/null || die "curl is required"
+registry_require_tools
 
 echo "==> building iam-svc and swr-svc (debug)"
 cargo build -p iam-svc -p swr-svc
@@ -79,7 +70,8 @@ stack_start_iam
 [[ "${IAM_URL:-}" == "$IAM__PUBLIC_URL" ]] || die "$STACK_ENV_FILE says IAM_URL='${IAM_URL:-}'"
 PROJECT_ID="$IAM_ADMIN_PROJECT_ID"
 
-REGISTRY="127.0.0.1:$(stack_free_port)"
+registry_init # picks the registry's address, which swr-svc's instances record
+REGISTRY="$REGISTRY_ADDRESS"
 export SWR__REGISTRY__ISSUER="$ISSUER"
 stack_start_swr "$SERVICE" "$REGISTRY"
 SIGNING_KEY="$SWR__REGISTRY__SIGNING_KEY_FILE"
@@ -91,37 +83,8 @@ key_mode="$(stat -c '%a' "$SIGNING_KEY")"
 
 # ---- the registry --------------------------------------------------------------------
 
-cat >"$WORK/registry.yml" <<YAML
-version: 0.1
-log:
-  level: info
-  formatter: text
-storage:
-  filesystem:
-    rootdirectory: $WORK/registry
-  delete:
-    enabled: true
-http:
-  addr: $REGISTRY
-  secret: $(python3 -c 'import secrets; print(secrets.token_hex(16))')
-auth:
-  token:
-    realm: $SWR_URL/service/token
-    service: $SERVICE
-    issuer: $ISSUER
-    rootcertbundle: $CERTIFICATE
-YAML
-
 echo "==> docker-registry on $REGISTRY (token realm $SWR_URL/service/token)"
-docker-registry serve "$WORK/registry.yml" >>"$REG_LOG" 2>&1 &
-STACK_PIDS+=($!) # stack_stop stops it with the services
-deadline=$((SECONDS + STACK_READY_TIMEOUT))
-# Ready when /v2/ asks for a token.
-until [[ "$(curl -sS -o /dev/null -w '%{http_code}' --max-time 2 "http://$REGISTRY/v2/" 2>/dev/null)" == 401 ]]; do
-  kill -0 "${STACK_PIDS[-1]}" 2>/dev/null || die "docker-registry exited before it was ready"
-  ((SECONDS < deadline)) || die "docker-registry not ready at http://$REGISTRY/v2/ after ${STACK_READY_TIMEOUT}s"
-  sleep 0.2
-done
+registry_start "$SWR_URL/service/token" "$SERVICE" "$ISSUER" "$CERTIFICATE"
 
 # ---- helpers -------------------------------------------------------------------------
 
@@ -130,11 +93,15 @@ step() { current="$1"; }
 ok() { passed=$((passed + 1)); printf 'ok %d - %s\n' "$passed" "$current"; current=""; }
 fail() { die "$current: $*"; }
 
-# json FIELD.PATH: read JSON on stdin, print one field (list items by index).
+# json FIELD.PATH: read JSON on stdin, print one field (list items by index). Empty input
+# (the command before it failed and said why) fails quietly.
 json() {
   python3 -c '
 import json, sys
-v = json.load(sys.stdin)
+text = sys.stdin.read()
+if not text.strip():
+    sys.exit(1)
+v = json.loads(text)
 for k in sys.argv[1].split("."):
     v = v[int(k)] if isinstance(v, list) else v[k]
 print(v if isinstance(v, str) else json.dumps(v))' "$1"
@@ -216,54 +183,54 @@ registry_make_image "$IMAGE_TEXT"
 echo "==> checks"
 
 step "skopeo login with a fresh long-term credential"
-login admin "$ADMIN_USER" "$ADMIN_SECRET" || fail "login refused"
+registry_login admin "$ADMIN_USER" "$ADMIN_SECRET" || fail "login refused"
 ok
 
 step "skopeo login with a wrong password is refused"
-login wrong "$ADMIN_USER" "not-the-password" && fail "login accepted"
+registry_login wrong "$ADMIN_USER" "not-the-password" && fail "login accepted"
 # Well-formed, but another user's auth_token.
-login wrong "$ADMIN_USER" "$READER_SECRET" && fail "login with another user's auth_token accepted"
+registry_login wrong "$ADMIN_USER" "$READER_SECRET" && fail "login with another user's auth_token accepted"
 ok
 
 step "a credential of another registry (service $OTHER_SERVICE) is refused here"
-login other "$OTHER_USER" "$OTHER_SECRET" && fail "login accepted"
+registry_login other "$OTHER_USER" "$OTHER_SECRET" && fail "login accepted"
 ok
 
 step "push oci:image:v1 to $REGISTRY/$REPO:v1"
-push admin "$REPO:v1" || fail "push refused"
+registry_push admin "$REPO:v1" || fail "push refused"
 ok
 
 step "pull $REPO:v1 back into a new OCI directory, same content"
-pull admin "$REPO:v1" "$WORK/pulled-admin" || fail "pull refused"
-[[ "$(pulled_text "$WORK/pulled-admin")" == "hello from the swr-svc registry e2e test" ]] ||
+registry_pull admin "$REPO:v1" "$WORK/pulled-admin" || fail "pull refused"
+[[ "$(registry_image_text "$WORK/pulled-admin")" == "$IMAGE_TEXT" ]] ||
   fail "the pulled layer does not hold the pushed file"
 ok
 
 step "the readonly user's credential logs in"
-login reader "$READER_USER" "$READER_SECRET" || fail "login refused"
+registry_login reader "$READER_USER" "$READER_SECRET" || fail "login refused"
 ok
 
 step "the readonly user's token for pull,push grants pull only"
-access="$(token_access "$READER_USER" "$READER_SECRET" "repository:$REPO:pull,push")" ||
+access="$(registry_token_access "$READER_USER" "$READER_SECRET" "repository:$REPO:pull,push")" ||
   fail "the token endpoint refused the readonly credential"
 [[ "$access" == '[{"type": "repository", "name": "'"$REPO"'", "actions": ["pull"]}]' ]] ||
   fail "unexpected access claim $access"
 ok
 
 step "the readonly user can pull"
-pull reader "$REPO:v1" "$WORK/pulled-reader" || fail "pull refused"
-[[ "$(pulled_text "$WORK/pulled-reader")" == "hello from the swr-svc registry e2e test" ]] ||
+registry_pull reader "$REPO:v1" "$WORK/pulled-reader" || fail "pull refused"
+[[ "$(registry_image_text "$WORK/pulled-reader")" == "$IMAGE_TEXT" ]] ||
   fail "the pulled layer does not hold the pushed file"
 ok
 
 step "the readonly user cannot push"
-push reader "$REPO:v2" && fail "push accepted"
-push reader "ns/reader:v1" && fail "push to a new repository accepted"
+registry_push reader "$REPO:v2" && fail "push accepted"
+registry_push reader "ns/reader:v1" && fail "push to a new repository accepted"
 ok
 
 step "after PUT enable=false, the credential can no longer log in or pull"
 api PUT "$SWR_URL/v2/$PROJECT_ID/instances/$INSTANCE_ID/long-term-credentials/$ADMIN_CRED_ID" \
   "$ADMIN_TOKEN" '2??' '{"enable": false}' >/dev/null
-login disabled "$ADMIN_USER" "$ADMIN_SECRET" && fail "login accepted"
-pull admin "$REPO:v1" "$WORK/pulled-disabled" && fail "pull with the stored login accepted"
+registry_login disabled "$ADMIN_USER" "$ADMIN_SECRET" && fail "login accepted"
+registry_pull admin "$REPO:v1" "$WORK/pulled-disabled" && fail "pull with the stored login accepted"
 ok

@@ -7,8 +7,8 @@
 # Creates/reuses a virtualenv at ${SDK_VENV:-var/sdk-venv} (relative to the repo root),
 # installs the pinned SDK into it and runs each test with that venv's python.
 # The tests read IAM_URL, IAM_ADMIN_* from the environment (see var/local-stack.env);
-# swr_credentials.py also reads SWR_URL; tcr_tokens.py reads TCR_URL and prints SKIP when it
-# is unset.
+# swr_credentials.py also reads SWR_URL; lakeformation_credentials.py reads SWR_URL and
+# LAKEFORMATION_URL; tcr_tokens.py reads TCR_URL and prints SKIP when it is unset.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,6 +17,7 @@ ROOT="$(dirname "$(dirname "$SCRIPT_DIR")")"
 SDK_CORE_VERSION="3.1.219"
 SDK_IAM_VERSION="3.1.219"
 SDK_SWR_VERSION="3.1.219"
+SDK_LAKEFORMATION_VERSION="3.1.219"
 TC_SDK_COMMON_VERSION="3.1.195"
 TC_SDK_TCR_VERSION="3.1.189"
 
@@ -34,6 +35,7 @@ fi
 "$PY" -m pip install -q --disable-pip-version-check \
   "huaweicloudsdkcore==${SDK_CORE_VERSION}" "huaweicloudsdkiam==${SDK_IAM_VERSION}" \
   "huaweicloudsdkswr==${SDK_SWR_VERSION}" \
+  "huaweicloudsdklakeformation==${SDK_LAKEFORMATION_VERSION}" \
   "tencentcloud-sdk-python-common==${TC_SDK_COMMON_VERSION}" \
   "tencentcloud-sdk-python-tcr==${TC_SDK_TCR_VERSION}"
 

@@ -4,6 +4,8 @@
 //! - [`config`]: typed configuration (defaults < file < environment).
 //! - [`db`]: one connection type over SQLite and PostgreSQL, pool, migrations, errors.
 //! - [`http`]: request ids and access log, health, readiness and metrics.
+//! - [`keyfiles`]: key material from files (signing keys, sealing keyrings, the internal
+//!   credential), generated in development mode.
 //! - [`auth`]: IAM token verification, the `Authenticated` extractor, internal calls.
 //! - [`registry`]: registry login (`/service/token`), its signing key and scope parsing.
 //! - `testing` (feature `test-kit`): a fresh database per test.
@@ -15,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod keyfiles;
 pub mod logging;
 pub mod registry;
 #[cfg(feature = "test-kit")]

@@ -28,6 +28,9 @@ poll_interval_ms = 2000
 max_staleness_seconds = 60
 signature_max_skew_seconds = 900
 
+[lakeformation]
+url = "http://127.0.0.1:8083"
+
 [credentials]
 long_term_lifetime_days = 365
 temporary_lifetime_seconds = 3600
@@ -50,6 +53,7 @@ pub struct SwrConfig {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub iam: IamLink,
+    pub lakeformation: TemporaryKeyIssuer,
     pub credentials: CredentialRules,
     pub registry: RegistryConfig,
 }
@@ -66,6 +70,14 @@ pub struct IamLink {
     /// Refuse every token if revocations could not be pulled for this long.
     pub max_staleness_seconds: u64,
     pub signature_max_skew_seconds: u64,
+}
+
+/// Where requests signed with temporary keys (they carry `X-Security-Token`) are checked.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemporaryKeyIssuer {
+    /// lakeformation-svc's address; empty refuses every security token.
+    pub url: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix_web::{web, HttpServer};
 use credential_core::SecretString;
 use service_kit::auth::{
-    IamFeed, InternalCredential, RemoteSignatureVerifier, TokenVerifier, VerifierOptions,
+    IamFeed, InternalCredential, RoutingSignatureVerifier, TokenVerifier, VerifierOptions,
 };
 use service_kit::cli::{self, ArgsError};
 use service_kit::db::{self, DbPool};
@@ -95,8 +95,9 @@ fn serve(cfg: SwrConfig) -> Result<(), String> {
         max_feed_staleness: Duration::from_secs(cfg.iam.max_staleness_seconds),
         ..VerifierOptions::default()
     }));
-    let signatures = Arc::new(RemoteSignatureVerifier::new(
-        cfg.iam.url.clone(),
+    let signatures = Arc::new(RoutingSignatureVerifier::remote(
+        &cfg.iam.url,
+        &cfg.lakeformation.url,
         internal.clone(),
     ));
     let feed = IamFeed::new(
@@ -111,7 +112,6 @@ fn serve(cfg: SwrConfig) -> Result<(), String> {
         pool: pool.clone(),
         config: cfg,
         verifier,
-        signatures: signatures.clone(),
     });
     let parts = Arc::new(Parts {
         signatures,

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use service_kit::auth::{RemoteSignatureVerifier, TokenVerifier};
+use service_kit::auth::TokenVerifier;
 use service_kit::db::DbPool;
 
 use crate::config::SwrConfig;
@@ -12,6 +12,4 @@ pub struct AppState {
     pub config: SwrConfig,
     /// Verifies X-Auth-Token offline; fed from iam-svc by an `IamFeed`.
     pub verifier: Arc<TokenVerifier>,
-    /// Asks iam-svc to check SDK-HMAC-SHA256 signatures.
-    pub signatures: Arc<RemoteSignatureVerifier>,
 }

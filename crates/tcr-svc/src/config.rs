@@ -26,6 +26,9 @@ url = "http://127.0.0.1:8081"
 internal_credential_file = "var/keys/internal-credential"
 signature_max_skew_seconds = 300
 
+[lakeformation]
+url = "http://127.0.0.1:8083"
+
 [tokens]
 temp_lifetime_seconds = 3600
 longterm_lifetime_days = 365
@@ -51,6 +54,7 @@ pub struct TcrConfig {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub iam: IamLink,
+    pub lakeformation: TemporaryKeyIssuer,
     pub tokens: TokenRules,
     pub rate_limits: RateLimits,
     pub registry: RegistryConfig,
@@ -65,6 +69,14 @@ pub struct IamLink {
     pub internal_credential_file: PathBuf,
     /// Largest accepted distance between `X-TC-Timestamp` and our clock (Tencent: 300).
     pub signature_max_skew_seconds: u64,
+}
+
+/// Where requests signed with temporary keys (they carry `X-TC-Token`) are checked.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemporaryKeyIssuer {
+    /// lakeformation-svc's address; empty refuses every `X-TC-Token`.
+    pub url: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]

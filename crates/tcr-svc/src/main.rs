@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use actix_web::{web, HttpServer};
 use credential_core::SecretString;
-use service_kit::auth::{InternalCredential, RemoteSignatureVerifier};
+use service_kit::auth::{InternalCredential, RoutingSignatureVerifier};
 use service_kit::cli::{self, ArgsError};
 use service_kit::db::{self, DbPool};
 use service_kit::http::Metrics;
@@ -91,7 +91,11 @@ fn serve(cfg: TcrConfig) -> Result<(), String> {
     });
     let bind = (cfg.server.host.clone(), cfg.server.port);
     let workers = cfg.server.workers;
-    let signatures = Arc::new(RemoteSignatureVerifier::new(cfg.iam.url.clone(), internal));
+    let signatures = Arc::new(RoutingSignatureVerifier::remote(
+        &cfg.iam.url,
+        &cfg.lakeformation.url,
+        internal,
+    ));
     let state = web::Data::new(AppState {
         pool,
         config: cfg,

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use service_kit::auth::wire::{
-    KeySet, Refusal, RevocationPage, SignatureCheck, SignatureVerdict, KEYS_PATH, REVOCATIONS_PATH,
-    SIGNATURE_CHECKS_PATH,
+    DirectoryAnswer, DirectoryCheck, KeySet, Refusal, RevocationPage, SignatureCheck,
+    SignatureVerdict, DIRECTORY_CHECKS_PATH, KEYS_PATH, REVOCATIONS_PATH, SIGNATURE_CHECKS_PATH,
 };
 use service_kit::auth::SignatureVerifier;
 use service_kit::db;
@@ -19,7 +19,8 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(KEYS_PATH, web::get().to(keys))
         .route(REVOCATIONS_PATH, web::get().to(revocations))
-        .route(SIGNATURE_CHECKS_PATH, web::post().to(check_signature));
+        .route(SIGNATURE_CHECKS_PATH, web::post().to(check_signature))
+        .route(DIRECTORY_CHECKS_PATH, web::post().to(check_directory));
 }
 
 fn guard(state: &AppState, req: &HttpRequest) -> Result<(), IamError> {
@@ -80,4 +81,34 @@ async fn check_signature(
         },
     };
     Ok(HttpResponse::Ok().json(verdict))
+}
+
+/// Which of the named users and groups the domain lacks (for services that let a caller
+/// name them, such as lakeformation-svc's credential requests).
+async fn check_directory(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<DirectoryCheck>,
+) -> Result<HttpResponse, IamError> {
+    guard(&state, &req)?;
+    let check = body.into_inner();
+    if check.user_names.len() + check.groups.len() > 100 {
+        return Err(IamError::BadRequest("At most 100 names per check.".into()));
+    }
+    let answer = db::run(&state.pool, move |conn| {
+        let mut answer = DirectoryAnswer::default();
+        for name in &check.user_names {
+            if repo::users::find_by_name(conn, &check.domain_id, name)?.is_none() {
+                answer.missing_user_names.push(name.clone());
+            }
+        }
+        for name in &check.groups {
+            if repo::groups::find_by_name(conn, &check.domain_id, name)?.is_none() {
+                answer.missing_groups.push(name.clone());
+            }
+        }
+        Ok::<_, IamError>(answer)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(answer))
 }

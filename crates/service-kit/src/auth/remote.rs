@@ -4,7 +4,10 @@ use std::time::Duration;
 
 use futures_util::future::LocalBoxFuture;
 
-use super::wire::{SignatureCheck, SignatureVerdict, SIGNATURE_CHECKS_PATH};
+use super::wire::{
+    DirectoryAnswer, DirectoryCheck, SignatureCheck, SignatureVerdict, DIRECTORY_CHECKS_PATH,
+    SIGNATURE_CHECKS_PATH,
+};
 use super::{AuthError, InternalCredential, Principal, SignatureVerifier, INTERNAL_TOKEN_HEADER};
 
 /// Asks an issuer (iam-svc, or lakeformation-svc for security tokens) to check a signature.
@@ -46,6 +49,33 @@ impl RemoteSignatureVerifier {
             SignatureVerdict::Accepted(principal) => Ok(principal),
             SignatureVerdict::Refused(refusal) => Err(refusal.into()),
         }
+    }
+}
+
+impl RemoteSignatureVerifier {
+    /// Ask iam-svc which of the user and group names its domain lacks.
+    pub async fn check_directory(
+        &self,
+        check: &DirectoryCheck,
+    ) -> Result<DirectoryAnswer, AuthError> {
+        let client = awc::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .finish();
+        let mut res = client
+            .post(format!("{}{DIRECTORY_CHECKS_PATH}", self.base_url))
+            .insert_header((INTERNAL_TOKEN_HEADER, self.credential.expose()))
+            .send_json(check)
+            .await
+            .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
+        if !res.status().is_success() {
+            return Err(AuthError::IssuerUnavailable(format!(
+                "iam-svc answered {}",
+                res.status()
+            )));
+        }
+        res.json()
+            .await
+            .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))
     }
 }
 

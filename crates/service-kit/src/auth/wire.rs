@@ -134,3 +134,23 @@ impl Refusal {
         })
     }
 }
+
+/// Path of the directory check (`POST`): which user and group names a domain has.
+pub const DIRECTORY_CHECKS_PATH: &str = "/internal/v1/directory-checks";
+
+/// `POST /internal/v1/directory-checks`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DirectoryCheck {
+    pub domain_id: String,
+    #[serde(default)]
+    pub user_names: Vec<String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+/// The names the domain does not have.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryAnswer {
+    pub missing_user_names: Vec<String>,
+    pub missing_groups: Vec<String>,
+}

@@ -13,10 +13,7 @@ use credential_core::registry_jwt::RegistrySigner;
 use futures_util::future::LocalBoxFuture;
 use serde_json::Value;
 use service_kit::auth::wire::SignatureCheck;
-use service_kit::auth::{
-    AuthError, InternalCredential, Principal, RemoteSignatureVerifier, SignatureVerifier,
-    TokenVerifier, VerifierOptions,
-};
+use service_kit::auth::{AuthError, Principal, SignatureVerifier, TokenVerifier, VerifierOptions};
 use service_kit::http::Metrics;
 use service_kit::registry::{keys, RegistryTokenIssuer};
 use service_kit::testing::TestDatabase;
@@ -75,16 +72,10 @@ impl Harness {
             issuer: config.registry.issuer.clone(),
             lifetime_seconds: config.registry.token_lifetime_seconds,
         });
-        // Never called: NoSignatures answers first. It only fills the state's field.
-        let remote = Arc::new(RemoteSignatureVerifier::new(
-            "http://127.0.0.1:9",
-            InternalCredential::new("unused-internal-credential-0123456789".into()),
-        ));
         let state = web::Data::new(AppState {
             pool: db.pool.clone(),
             config,
             verifier,
-            signatures: remote,
         });
         let parts = Parts {
             signatures: Arc::new(NoSignatures),

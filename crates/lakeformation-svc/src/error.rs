@@ -1,0 +1,176 @@
+//! The one error type of lakeformation-svc and its mapping to LakeFormation's envelope:
+//! `{"error_code": "common.01000001", "error_msg": "...", "solution_msg": "..."}`
+//! (docs/api/lakeformation.md lists every code).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use service_kit::auth::AuthError;
+use service_kit::db::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LfError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("authentication failed: {0}")]
+    Unauthenticated(AuthError),
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for LfError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(cause) => LfError::Unavailable(cause),
+            StoreError::NotFound => LfError::NotFound("The resource does not exist.".into()),
+            StoreError::UniqueViolation => LfError::Conflict("The name is already in use.".into()),
+            StoreError::ForeignKeyViolation => {
+                LfError::NotFound("A referenced resource does not exist.".into())
+            }
+            StoreError::Other(cause) => LfError::Internal(cause),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for LfError {
+    fn from(e: diesel::result::Error) -> Self {
+        StoreError::from(e).into()
+    }
+}
+
+impl From<AuthError> for LfError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            e if e.is_unavailable() => LfError::Unavailable(e.to_string()),
+            AuthError::ScopeRefused => LfError::Forbidden("no access to the requested project"),
+            e => LfError::Unauthenticated(e),
+        }
+    }
+}
+
+impl From<service_kit::http::BodyError> for LfError {
+    fn from(e: service_kit::http::BodyError) -> Self {
+        LfError::BadRequest(e.to_string())
+    }
+}
+
+impl LfError {
+    /// The explicit table: status, code, message and a hint for the caller.
+    pub fn parts(&self) -> (StatusCode, &'static str, String, &'static str) {
+        use StatusCode as S;
+        match self {
+            LfError::BadRequest(m) => (S::BAD_REQUEST, "common.01000001", m.clone(), "Check the request parameters."),
+            LfError::Unauthenticated(e) => (
+                S::UNAUTHORIZED,
+                "common.01000002",
+                auth_message(e),
+                "Sign the request with a valid access key (and its security token), or send a valid X-Auth-Token.",
+            ),
+            LfError::Forbidden(_) => (
+                S::FORBIDDEN,
+                "common.01000003",
+                "You are not allowed to perform this action in this project.".into(),
+                "Use a credential scoped to the project in the path, with the needed role.",
+            ),
+            LfError::NotFound(m) => (S::NOT_FOUND, "common.01000004", m.clone(), "Check the ids in the path."),
+            LfError::MethodNotAllowed => (
+                S::METHOD_NOT_ALLOWED,
+                "common.01000005",
+                "The method is not allowed for the requested URL.".into(),
+                "See docs/api/lakeformation.md for the supported methods.",
+            ),
+            LfError::Conflict(m) => (S::CONFLICT, "common.01000006", m.clone(), "Choose another name."),
+            LfError::PayloadTooLarge => (
+                S::PAYLOAD_TOO_LARGE,
+                "common.01000007",
+                "The request body is too large.".into(),
+                "Send a smaller body.",
+            ),
+            LfError::Unavailable(_) => (
+                S::SERVICE_UNAVAILABLE,
+                "common.01000008",
+                "The service is temporarily unavailable.".into(),
+                "Try again later.",
+            ),
+            LfError::Internal(_) => (
+                S::INTERNAL_SERVER_ERROR,
+                "common.01000000",
+                "Internal error.".into(),
+                "Try again later; report the X-Request-Id if it persists.",
+            ),
+        }
+    }
+}
+
+fn auth_message(e: &AuthError) -> String {
+    let what = match e {
+        AuthError::MalformedSignature(_) => "malformed Authorization header or signed headers.",
+        AuthError::SignatureExpired => "X-Sdk-Date is too far from the server time.",
+        AuthError::UnknownAccessKey => "the access key does not exist.",
+        AuthError::InactiveAccessKey => "the access key is inactive.",
+        AuthError::SignatureMismatch => "the signature does not match the request.",
+        AuthError::SecurityTokenRefused => {
+            "the security token is missing, invalid, expired or revoked."
+        }
+        _ => "a valid X-Auth-Token or signature is required.",
+    };
+    format!("Incorrect IAM authentication information: {what}")
+}
+
+/// LakeFormation's error body.
+pub fn lf_error(status: StatusCode, code: &str, message: &str, solution: &str) -> HttpResponse {
+    HttpResponse::build(status).json(
+        serde_json::json!({ "error_code": code, "error_msg": message, "solution_msg": solution }),
+    )
+}
+
+impl ResponseError for LfError {
+    fn status_code(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (status, code, message, solution) = self.parts();
+        lf_error(status, code, &message, solution)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_maps_each_kind() {
+        let cases = [
+            (LfError::BadRequest("x".into()), 400, "common.01000001"),
+            (
+                LfError::Unauthenticated(AuthError::Expired),
+                401,
+                "common.01000002",
+            ),
+            (LfError::Forbidden("x"), 403, "common.01000003"),
+            (LfError::NotFound("x".into()), 404, "common.01000004"),
+            (LfError::MethodNotAllowed, 405, "common.01000005"),
+            (LfError::Conflict("x".into()), 409, "common.01000006"),
+            (LfError::PayloadTooLarge, 413, "common.01000007"),
+            (LfError::Unavailable("x".into()), 503, "common.01000008"),
+            (LfError::Internal("boom".into()), 500, "common.01000000"),
+        ];
+        for (e, status, code) in cases {
+            let (s, c, m, _) = e.parts();
+            assert_eq!((s.as_u16(), c), (status, code), "{e:?}");
+            assert!(!m.contains("boom"));
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! `lakeformation-svc [--config PATH] [serve|migrate|gen-keys]`
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::{web, HttpServer};
+use credential_core::SecretString;
+use lakeformation_svc::app::{self, Parts};
+use lakeformation_svc::config::LfConfig;
+use lakeformation_svc::state::AppState;
+use lakeformation_svc::verifier::TemporaryKeyVerifier;
+use lakeformation_svc::MIGRATIONS;
+use service_kit::auth::{
+    IamFeed, InternalCredential, RemoteSignatureVerifier, RoutingSignatureVerifier, TokenVerifier,
+    VerifierOptions,
+};
+use service_kit::cli::{self, ArgsError};
+use service_kit::db::{self, DbPool};
+use service_kit::http::Metrics;
+use service_kit::keyfiles;
+
+const USAGE: &str = "usage: lakeformation-svc [--config PATH] [serve | migrate]
+
+  serve     run the HTTP service (default)
+  migrate   apply pending database migrations and exit
+
+Configuration: built-in defaults < --config FILE < LAKEFORMATION__SECTION__KEY environment variables.";
+
+fn main() -> ExitCode {
+    service_kit::logging::init();
+    let args = match cli::parse(std::env::args().skip(1), &[]) {
+        Ok(a) => a,
+        Err(ArgsError::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(ArgsError::Invalid(msg)) => {
+            eprintln!("lakeformation-svc: {msg}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let config = match LfConfig::load(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("lakeformation-svc: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match args.command.as_str() {
+        "serve" => serve(config),
+        "migrate" => migrate(&config).map(|_| ()),
+        other => Err(format!("unknown command {other:?}\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("lakeformation-svc: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn migrate(cfg: &LfConfig) -> Result<DbPool, String> {
+    db::open(&cfg.database, &MIGRATIONS, true).map_err(|e| e.to_string())
+}
+
+fn serve(cfg: LfConfig) -> Result<(), String> {
+    let pool = db::open(&cfg.database, &MIGRATIONS, cfg.database.migrate_on_start)
+        .map_err(|e| e.to_string())?;
+    let path = &cfg.iam.internal_credential_file;
+    let internal = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "{}: {e} (the internal credential iam-svc uses; start iam-svc first)",
+            path.display()
+        )
+    })?;
+    let internal = InternalCredential::new(SecretString::from(internal.trim()));
+    let keyring = keyfiles::load_master_keyring(&cfg.credentials.sealing_key_file, cfg.mode)
+        .map_err(|e| e.to_string())?;
+    let tokens = Arc::new(TokenVerifier::new(VerifierOptions {
+        max_feed_staleness: Duration::from_secs(cfg.iam.max_staleness_seconds),
+        ..VerifierOptions::default()
+    }));
+    let iam = Arc::new(RemoteSignatureVerifier::new(
+        cfg.iam.url.clone(),
+        internal.clone(),
+    ));
+    let temporary = TemporaryKeyVerifier::new(pool.clone(), Arc::new(keyring));
+    let feed = IamFeed::new(
+        cfg.iam.url.clone(),
+        internal.clone(),
+        tokens.clone(),
+        Duration::from_millis(cfg.iam.poll_interval_ms),
+    );
+    let parts = Arc::new(Parts {
+        signatures: Arc::new(RoutingSignatureVerifier::new(
+            iam.clone(),
+            Some(Arc::new(temporary.clone())),
+        )),
+        internal: web::Data::new(internal),
+        metrics: web::Data::new(Metrics::new("lakeformation-svc")),
+    });
+    let bind = (cfg.server.host.clone(), cfg.server.port);
+    let workers = cfg.server.workers;
+    let state = web::Data::new(AppState {
+        pool,
+        config: cfg,
+        tokens,
+        iam,
+        temporary,
+    });
+    actix_web::rt::System::new().block_on(async move {
+        if let Err(e) = feed.refresh_keys().await {
+            log::warn!("iam-svc keys not available yet ({e}); retrying in the background");
+        }
+        actix_web::rt::spawn(feed.run());
+        let mut server = HttpServer::new(move || app::build(state.clone(), &parts));
+        if let Some(n) = workers {
+            server = server.workers(n);
+        }
+        let server = server
+            .bind(&bind)
+            .map_err(|e| format!("cannot listen on {}:{}: {e}", bind.0, bind.1))?;
+        log::info!("lakeformation-svc listening on {}:{}", bind.0, bind.1);
+        server.run().await.map_err(|e| e.to_string())
+    })
+}

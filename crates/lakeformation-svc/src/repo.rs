@@ -1,0 +1,146 @@
+//! Diesel queries for instances and issuance records.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use service_kit::db::{DbConnection, StoreError};
+
+use crate::schema::{instances, issuances};
+
+/// The current time as stored (UTC, whole microseconds).
+pub fn now() -> NaiveDateTime {
+    use chrono::Timelike;
+    let now = chrono::Utc::now().naive_utc();
+    now.with_nanosecond(now.nanosecond() / 1000 * 1000)
+        .unwrap_or(now)
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = instances)]
+pub struct Instance {
+    pub id: String,
+    pub project_id: String,
+    pub name: String,
+    pub description: String,
+    pub status: String,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = issuances)]
+pub struct Issuance {
+    pub id: String,
+    pub access: String,
+    pub instance_id: String,
+    pub project_id: String,
+    pub domain_id: String,
+    pub user_id: String,
+    pub user_names: String,
+    pub groups_requested: String,
+    pub roles: String,
+    pub issued_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+pub fn insert_instance(conn: &mut DbConnection, row: &Instance) -> Result<(), StoreError> {
+    diesel::insert_into(instances::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn instance(
+    conn: &mut DbConnection,
+    project_id: &str,
+    id: &str,
+) -> Result<Option<Instance>, StoreError> {
+    Ok(instances::table
+        .find(id)
+        .filter(instances::project_id.eq(project_id))
+        .select(Instance::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn instances_page(
+    conn: &mut DbConnection,
+    project_id: &str,
+    name: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Instance>, i64), StoreError> {
+    let filtered = || {
+        let mut q = instances::table
+            .filter(instances::project_id.eq(project_id.to_string()))
+            .into_boxed();
+        if let Some(name) = name {
+            q = q.filter(instances::name.eq(name.to_string()));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order((instances::created_at.asc(), instances::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(Instance::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn delete_instance(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
+    Ok(diesel::delete(instances::table.find(id)).execute(conn)? == 1)
+}
+
+pub fn insert_issuance(conn: &mut DbConnection, row: &Issuance) -> Result<(), StoreError> {
+    diesel::insert_into(issuances::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn issuance_by_access(
+    conn: &mut DbConnection,
+    access: &str,
+) -> Result<Option<Issuance>, StoreError> {
+    Ok(issuances::table
+        .filter(issuances::access.eq(access))
+        .select(Issuance::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Revoke one credential of the project; false when there is none by that AK.
+pub fn revoke_access(
+    conn: &mut DbConnection,
+    project_id: &str,
+    access: &str,
+    at: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let found = diesel::update(
+        issuances::table
+            .filter(issuances::access.eq(access))
+            .filter(issuances::project_id.eq(project_id)),
+    )
+    .set(issuances::revoked_at.eq(Some(at)))
+    .execute(conn)?;
+    Ok(found == 1)
+}
+
+/// Revoke every credential issued to a user in the project; returns how many.
+pub fn revoke_user(
+    conn: &mut DbConnection,
+    project_id: &str,
+    user_id: &str,
+    at: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    Ok(diesel::update(
+        issuances::table
+            .filter(issuances::user_id.eq(user_id))
+            .filter(issuances::project_id.eq(project_id))
+            .filter(issuances::revoked_at.is_null()),
+    )
+    .set(issuances::revoked_at.eq(Some(at)))
+    .execute(conn)?)
+}

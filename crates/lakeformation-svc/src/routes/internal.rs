@@ -1,0 +1,33 @@
+//! `POST /internal/v1/signature-checks`: other services ask here about requests that
+//! carry a security token (`X-Security-Token`, `X-TC-Token`). Guarded by the internal
+//! credential; never meant to be exposed publicly.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use service_kit::auth::wire::{Refusal, SignatureCheck, SignatureVerdict, SIGNATURE_CHECKS_PATH};
+use service_kit::auth::{AuthError, InternalCredential, SignatureVerifier};
+
+use crate::error::LfError;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(SIGNATURE_CHECKS_PATH, web::post().to(check_signature));
+}
+
+async fn check_signature(
+    state: web::Data<AppState>,
+    internal: web::Data<InternalCredential>,
+    req: HttpRequest,
+    body: web::Json<SignatureCheck>,
+) -> Result<HttpResponse, LfError> {
+    if !internal.accepts(&req) {
+        return Err(LfError::Unauthenticated(AuthError::Missing));
+    }
+    let verdict = match state.temporary.check(body.into_inner()).await {
+        Ok(principal) => SignatureVerdict::Accepted(principal),
+        Err(e) => match Refusal::from_auth_error(&e) {
+            Some(refusal) => SignatureVerdict::Refused(refusal),
+            None => return Err(LfError::from(e)),
+        },
+    };
+    Ok(HttpResponse::Ok().json(verdict))
+}

@@ -1,0 +1,20 @@
+//! Application state shared by every worker.
+
+use std::sync::Arc;
+
+use service_kit::auth::{RemoteSignatureVerifier, TokenVerifier};
+use service_kit::db::DbPool;
+
+use crate::config::LfConfig;
+use crate::verifier::TemporaryKeyVerifier;
+
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: LfConfig,
+    /// Verifies X-Auth-Token offline; fed from iam-svc by an `IamFeed`.
+    pub tokens: Arc<TokenVerifier>,
+    /// iam-svc: permanent-key signatures and the directory of user and group names.
+    pub iam: Arc<RemoteSignatureVerifier>,
+    /// This service's own temporary keys.
+    pub temporary: TemporaryKeyVerifier,
+}

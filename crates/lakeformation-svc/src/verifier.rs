@@ -1,0 +1,114 @@
+//! Checks requests signed with temporary keys: open the security token with the AK,
+//! check its expiry and its issuance record (revocation), then the MAC with the temporary
+//! secret inside it. Serves this service's own middleware and, through
+//! `POST /internal/v1/signature-checks`, every other service.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use credential_core::seal::Keyring;
+use credential_core::sign::{huawei, tencent};
+use futures_util::future::LocalBoxFuture;
+use service_kit::auth::wire::{SignatureAlgorithm, SignatureCheck};
+use service_kit::auth::{AuthError, Principal, ProjectRef, SignatureVerifier};
+use service_kit::db::{DbConnection, DbPool};
+
+use crate::{repo, security_token};
+
+/// The issuer of temporary keys. Cheap to clone.
+#[derive(Clone)]
+pub struct TemporaryKeyVerifier {
+    pool: DbPool,
+    keyring: Arc<Keyring>,
+}
+
+impl TemporaryKeyVerifier {
+    pub fn new(pool: DbPool, keyring: Arc<Keyring>) -> Self {
+        TemporaryKeyVerifier { pool, keyring }
+    }
+
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    fn check_blocking(
+        &self,
+        conn: &mut DbConnection,
+        check: &SignatureCheck,
+    ) -> Result<Principal, AuthError> {
+        let token = check
+            .security_token
+            .as_deref()
+            .ok_or(AuthError::SecurityTokenRefused)?;
+        let body = security_token::open(&self.keyring, &check.access, token)
+            .map_err(|_| AuthError::SecurityTokenRefused)?;
+        if body.expires_at <= Utc::now() {
+            return Err(AuthError::SecurityTokenRefused);
+        }
+        let issuance = repo::issuance_by_access(conn, &check.access)
+            .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?
+            .ok_or(AuthError::SecurityTokenRefused)?;
+        if issuance.id != body.token_id || issuance.revoked_at.is_some() {
+            return Err(AuthError::SecurityTokenRefused);
+        }
+        let sk = body.secret.as_bytes();
+        let matches = match check.algorithm {
+            SignatureAlgorithm::SdkHmacSha256 => {
+                huawei::verify(sk, &check.string_to_sign, &check.signature)
+            }
+            SignatureAlgorithm::Tc3HmacSha256 => {
+                let (Some(date), Some(service)) = (&check.tc3_date, &check.tc3_service) else {
+                    return Err(AuthError::MalformedSignature(
+                        "TC3 needs a date and a service".into(),
+                    ));
+                };
+                tencent::verify(sk, date, service, &check.string_to_sign, &check.signature)
+            }
+        };
+        if !matches {
+            return Err(AuthError::SignatureMismatch);
+        }
+        // A temporary key acts in the one project it was issued for.
+        if check
+            .project_id
+            .as_deref()
+            .is_some_and(|p| p != body.project_id)
+            || check
+                .domain_id
+                .as_deref()
+                .is_some_and(|d| d != body.domain_id)
+        {
+            return Err(AuthError::ScopeRefused);
+        }
+        Ok(Principal {
+            user_id: body.user_id.clone(),
+            user_name: body.user_name.clone(),
+            domain_id: body.domain_id.clone(),
+            domain_name: body.domain_name.clone(),
+            project: Some(ProjectRef {
+                id: body.project_id.clone(),
+                name: body.project_name.clone(),
+            }),
+            roles: body.roles.clone(),
+            access_key: Some(check.access.clone()),
+            token: None,
+        })
+    }
+}
+
+impl SignatureVerifier for TemporaryKeyVerifier {
+    fn check(&self, check: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
+        let verifier = self.clone();
+        Box::pin(async move {
+            actix_web::web::block(move || {
+                let mut conn = verifier
+                    .pool
+                    .get()
+                    .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
+                verifier.check_blocking(&mut conn, &check)
+            })
+            .await
+            .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?
+        })
+    }
+}

@@ -1,0 +1,2 @@
+DROP TABLE issuances;
+DROP TABLE instances;
