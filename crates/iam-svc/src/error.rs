@@ -30,6 +30,9 @@ pub enum IamError {
     /// A name or membership already exists.
     #[error("{0}")]
     Conflict(String),
+    /// A known path with a method it does not serve.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// The body is larger than `server.max_body_bytes`.
     #[error("request body too large")]
     PayloadTooLarge,
@@ -104,6 +107,10 @@ impl IamError {
             IamError::NotFound(what) => (StatusCode::NOT_FOUND, format!("Could not find {what}.")),
             IamError::Conflict(m) => (StatusCode::CONFLICT, m.clone()),
             IamError::QuotaExceeded => (StatusCode::BAD_REQUEST, "akSkNumExceed".into()),
+            IamError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "The method is not allowed for the requested URL.".into(),
+            ),
             IamError::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "The request body is too large.".into(),
@@ -193,6 +200,7 @@ mod tests {
             (IamError::Conflict("x".into()), 409),
             (IamError::PayloadTooLarge, 413),
             (IamError::QuotaExceeded, 400),
+            (IamError::MethodNotAllowed, 405),
             (IamError::Unauthenticated(AuthError::SignatureMismatch), 401),
             (IamError::Unauthenticated(AuthError::ScopeRefused), 403),
             (IamError::TooManyAttempts, 429),

@@ -10,7 +10,7 @@ use iam_svc::config::IamConfig;
 use iam_svc::state::{AppState, Keys};
 use iam_svc::{app, keys, MIGRATIONS};
 use service_kit::auth::InternalCredential;
-use service_kit::cli::{self, ArgsError};
+use service_kit::cli;
 use service_kit::db::{self, DbPool};
 use service_kit::http::Metrics;
 
@@ -31,41 +31,21 @@ const USAGE: &str = "usage: iam-svc [--config PATH] [serve | migrate | bootstrap
 Configuration: built-in defaults < --config FILE < IAM__SECTION__KEY environment variables.";
 
 fn main() -> ExitCode {
-    service_kit::logging::init();
-    let args = match cli::parse(std::env::args().skip(1), &["env-file"]) {
-        Ok(a) => a,
-        Err(ArgsError::Help) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(ArgsError::Invalid(msg)) => {
-            eprintln!("iam-svc: {msg}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    let config = match IamConfig::load(args.config.as_deref()) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("iam-svc: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let result = match args.command.as_str() {
-        "serve" => serve(config),
-        "migrate" => migrate(&config).map(|_| ()),
-        "bootstrap" => run_bootstrap(&config, args.options.get("env-file").map(Path::new)),
-        "gen-keys" => gen_keys(&config),
-        "rotate-master-key" => rotate_master_key(&config),
-        "reseal-access-keys" => reseal_access_keys(&config),
-        other => Err(format!("unknown command {other:?}\n{USAGE}")),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("iam-svc: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::main(
+        "iam-svc",
+        USAGE,
+        &["env-file"],
+        IamConfig::load,
+        |config, args| match args.command.as_str() {
+            "serve" => serve(config),
+            "migrate" => migrate(&config).map(|_| ()),
+            "bootstrap" => run_bootstrap(&config, args.options.get("env-file").map(Path::new)),
+            "gen-keys" => gen_keys(&config),
+            "rotate-master-key" => rotate_master_key(&config),
+            "reseal-access-keys" => reseal_access_keys(&config),
+            other => Err(format!("unknown command {other:?}\n{USAGE}")),
+        },
+    )
 }
 
 fn migrate(cfg: &IamConfig) -> Result<DbPool, String> {

@@ -8,9 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{NaiveDateTime, Timelike};
 use credential_core::seal::Keyring;
-use credential_core::sign::{huawei, tencent};
 use futures_util::future::LocalBoxFuture;
-use service_kit::auth::wire::{SignatureAlgorithm, SignatureCheck};
+use service_kit::auth::wire::SignatureCheck;
 use service_kit::auth::{AuthError, Principal, ProjectRef, SignatureVerifier};
 use service_kit::db::{DbConnection, DbPool, StoreError};
 
@@ -57,20 +56,7 @@ impl LocalSignatureVerifier {
                     key.access
                 ))
             })?;
-        let sk = secret.expose().as_bytes();
-        let matches = match check.algorithm {
-            SignatureAlgorithm::SdkHmacSha256 => {
-                huawei::verify(sk, &check.string_to_sign, &check.signature)
-            }
-            SignatureAlgorithm::Tc3HmacSha256 => {
-                let (Some(date), Some(service)) = (&check.tc3_date, &check.tc3_service) else {
-                    return Err(AuthError::MalformedSignature(
-                        "TC3 needs a date and a service".into(),
-                    ));
-                };
-                tencent::verify(sk, date, service, &check.string_to_sign, &check.signature)
-            }
-        };
+        let matches = check.mac_matches(secret.expose().as_bytes())?;
         // The MAC before the status: someone who knows only an AK learns nothing more.
         if !matches {
             return Err(AuthError::SignatureMismatch);

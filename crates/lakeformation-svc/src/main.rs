@@ -15,7 +15,7 @@ use service_kit::auth::{
     IamFeed, InternalCredential, RemoteSignatureVerifier, RoutingSignatureVerifier, TokenVerifier,
     VerifierOptions,
 };
-use service_kit::cli::{self, ArgsError};
+use service_kit::cli;
 use service_kit::db::{self, DbPool};
 use service_kit::http::Metrics;
 use service_kit::keyfiles;
@@ -28,37 +28,17 @@ const USAGE: &str = "usage: lakeformation-svc [--config PATH] [serve | migrate]
 Configuration: built-in defaults < --config FILE < LAKEFORMATION__SECTION__KEY environment variables.";
 
 fn main() -> ExitCode {
-    service_kit::logging::init();
-    let args = match cli::parse(std::env::args().skip(1), &[]) {
-        Ok(a) => a,
-        Err(ArgsError::Help) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(ArgsError::Invalid(msg)) => {
-            eprintln!("lakeformation-svc: {msg}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    let config = match LfConfig::load(args.config.as_deref()) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("lakeformation-svc: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let result = match args.command.as_str() {
-        "serve" => serve(config),
-        "migrate" => migrate(&config).map(|_| ()),
-        other => Err(format!("unknown command {other:?}\n{USAGE}")),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("lakeformation-svc: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::main(
+        "lakeformation-svc",
+        USAGE,
+        &[],
+        LfConfig::load,
+        |config, args| match args.command.as_str() {
+            "serve" => serve(config),
+            "migrate" => migrate(&config).map(|_| ()),
+            other => Err(format!("unknown command {other:?}\n{USAGE}")),
+        },
+    )
 }
 
 fn migrate(cfg: &LfConfig) -> Result<DbPool, String> {

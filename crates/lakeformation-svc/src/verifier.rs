@@ -7,9 +7,8 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use credential_core::seal::Keyring;
-use credential_core::sign::{huawei, tencent};
 use futures_util::future::LocalBoxFuture;
-use service_kit::auth::wire::{SignatureAlgorithm, SignatureCheck};
+use service_kit::auth::wire::SignatureCheck;
 use service_kit::auth::{AuthError, Principal, ProjectRef, SignatureVerifier};
 use service_kit::db::{DbConnection, DbPool};
 
@@ -51,20 +50,7 @@ impl TemporaryKeyVerifier {
         if issuance.id != body.token_id || issuance.revoked_at.is_some() {
             return Err(AuthError::SecurityTokenRefused);
         }
-        let sk = body.secret.as_bytes();
-        let matches = match check.algorithm {
-            SignatureAlgorithm::SdkHmacSha256 => {
-                huawei::verify(sk, &check.string_to_sign, &check.signature)
-            }
-            SignatureAlgorithm::Tc3HmacSha256 => {
-                let (Some(date), Some(service)) = (&check.tc3_date, &check.tc3_service) else {
-                    return Err(AuthError::MalformedSignature(
-                        "TC3 needs a date and a service".into(),
-                    ));
-                };
-                tencent::verify(sk, date, service, &check.string_to_sign, &check.signature)
-            }
-        };
+        let matches = check.mac_matches(body.secret.as_bytes())?;
         if !matches {
             return Err(AuthError::SignatureMismatch);
         }

@@ -2,7 +2,10 @@
 //! `<svc> [--config PATH] [--name value ...] [COMMAND]`.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::config::ConfigError;
 
 /// Parsed arguments. `command` defaults to `serve`.
 #[derive(Debug, Default)]
@@ -53,6 +56,44 @@ pub fn parse(args: impl IntoIterator<Item = String>, known: &[&str]) -> Result<A
         }
     }
     Ok(out)
+}
+
+/// The whole `main` of a service binary: set up logging, parse the arguments, load the
+/// configuration, run the command. Usage errors exit 2 with the usage; a configuration
+/// error exits 2 with its message; a failed command exits 1.
+pub fn main<C>(
+    name: &str,
+    usage: &str,
+    known: &[&str],
+    load: impl FnOnce(Option<&Path>) -> Result<C, ConfigError>,
+    run: impl FnOnce(C, Args) -> Result<(), String>,
+) -> ExitCode {
+    crate::logging::init();
+    let args = match parse(std::env::args().skip(1), known) {
+        Ok(a) => a,
+        Err(ArgsError::Help) => {
+            println!("{usage}");
+            return ExitCode::SUCCESS;
+        }
+        Err(ArgsError::Invalid(msg)) => {
+            eprintln!("{name}: {msg}\n{usage}");
+            return ExitCode::from(2);
+        }
+    };
+    let config = match load(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(config, args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use credential_core::SecretString;
 use service_kit::auth::{
     IamFeed, InternalCredential, RoutingSignatureVerifier, TokenVerifier, VerifierOptions,
 };
-use service_kit::cli::{self, ArgsError};
+use service_kit::cli;
 use service_kit::db::{self, DbPool};
 use service_kit::http::Metrics;
 use service_kit::registry::{keys, RegistryTokenIssuer};
@@ -27,37 +27,17 @@ const USAGE: &str = "usage: swr-svc [--config PATH] [serve | migrate]
 Configuration: built-in defaults < --config FILE < SWR__SECTION__KEY environment variables.";
 
 fn main() -> ExitCode {
-    service_kit::logging::init();
-    let args = match cli::parse(std::env::args().skip(1), &[]) {
-        Ok(a) => a,
-        Err(ArgsError::Help) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(ArgsError::Invalid(msg)) => {
-            eprintln!("swr-svc: {msg}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    let config = match SwrConfig::load(args.config.as_deref()) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("swr-svc: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let result = match args.command.as_str() {
-        "serve" => serve(config),
-        "migrate" => migrate(&config).map(|_| ()),
-        other => Err(format!("unknown command {other:?}\n{USAGE}")),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("swr-svc: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::main(
+        "swr-svc",
+        USAGE,
+        &[],
+        SwrConfig::load,
+        |config, args| match args.command.as_str() {
+            "serve" => serve(config),
+            "migrate" => migrate(&config).map(|_| ()),
+            other => Err(format!("unknown command {other:?}\n{USAGE}")),
+        },
+    )
 }
 
 fn migrate(cfg: &SwrConfig) -> Result<DbPool, String> {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use actix_web::{web, HttpServer};
 use credential_core::SecretString;
 use service_kit::auth::{InternalCredential, RoutingSignatureVerifier};
-use service_kit::cli::{self, ArgsError};
+use service_kit::cli;
 use service_kit::db::{self, DbPool};
 use service_kit::http::Metrics;
 use service_kit::registry::{keys, RegistryTokenIssuer};
@@ -25,37 +25,17 @@ const USAGE: &str = "usage: tcr-svc [--config PATH] [serve | migrate]
 Configuration: built-in defaults < --config FILE < TCR__SECTION__KEY environment variables.";
 
 fn main() -> ExitCode {
-    service_kit::logging::init();
-    let args = match cli::parse(std::env::args().skip(1), &[]) {
-        Ok(a) => a,
-        Err(ArgsError::Help) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(ArgsError::Invalid(msg)) => {
-            eprintln!("tcr-svc: {msg}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    let config = match TcrConfig::load(args.config.as_deref()) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("tcr-svc: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let result = match args.command.as_str() {
-        "serve" => serve(config),
-        "migrate" => migrate(&config).map(|_| ()),
-        other => Err(format!("unknown command {other:?}\n{USAGE}")),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("tcr-svc: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::main(
+        "tcr-svc",
+        USAGE,
+        &[],
+        TcrConfig::load,
+        |config, args| match args.command.as_str() {
+            "serve" => serve(config),
+            "migrate" => migrate(&config).map(|_| ()),
+            other => Err(format!("unknown command {other:?}\n{USAGE}")),
+        },
+    )
 }
 
 fn migrate(cfg: &TcrConfig) -> Result<DbPool, String> {

@@ -87,6 +87,34 @@ pub struct SignatureCheck {
     pub security_token: Option<String>,
 }
 
+impl SignatureCheck {
+    /// Whether the signature is the MAC of the string to sign under `secret_key`, by the
+    /// check's algorithm (compared in constant time). Only issuers, which hold the secret,
+    /// call this.
+    pub fn mac_matches(&self, secret_key: &[u8]) -> Result<bool, AuthError> {
+        use credential_core::sign::{huawei, tencent};
+        Ok(match self.algorithm {
+            SignatureAlgorithm::SdkHmacSha256 => {
+                huawei::verify(secret_key, &self.string_to_sign, &self.signature)
+            }
+            SignatureAlgorithm::Tc3HmacSha256 => {
+                let (Some(date), Some(service)) = (&self.tc3_date, &self.tc3_service) else {
+                    return Err(AuthError::MalformedSignature(
+                        "TC3 needs a date and a service".into(),
+                    ));
+                };
+                tencent::verify(
+                    secret_key,
+                    date,
+                    service,
+                    &self.string_to_sign,
+                    &self.signature,
+                )
+            }
+        })
+    }
+}
+
 /// Why an issuer refused a signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,11 +1,13 @@
 //! HTTP plumbing every service mounts: request ids with an access log, health and
-//! readiness probes, and Prometheus metrics.
+//! readiness probes, Prometheus metrics, strict JSON bodies and the error plumbing.
 
+pub mod errors;
 mod health;
 pub mod json;
 mod metrics;
 mod observe;
 
+pub use errors::ServiceError;
 pub use health::configure as configure_health;
 pub use json::{BodyError, StrictJson};
 pub use metrics::Metrics;

@@ -1,0 +1,488 @@
+//! The harness: a fresh database, an app whose token verifier trusts a test key, a small
+//! fake iam-svc (the directory of user and group names) served in-process, and helpers
+//! to mint tokens, issue temporary credentials and sign requests with them.
+
+use std::sync::{Arc, Mutex};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServerHandle, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::{test, web, App, HttpRequest, HttpResponse, HttpServer};
+use chrono::{DateTime, Duration, Utc};
+use credential_core::iam_token::{RoleRef, TokenClaims, TokenScope, TokenSigningKey};
+use credential_core::seal::{Keyring, SealingKey};
+use credential_core::sign::huawei::{
+    format_sdk_date, prepare_verification, sign_request, SignableRequest,
+};
+use credential_core::SecretString;
+use futures_util::future::LocalBoxFuture;
+use lakeformation_svc::app::Parts;
+use lakeformation_svc::config::LfConfig;
+use lakeformation_svc::state::AppState;
+use lakeformation_svc::verifier::TemporaryKeyVerifier;
+use serde_json::Value;
+use service_kit::auth::wire::{
+    DirectoryAnswer, DirectoryCheck, SignatureAlgorithm, SignatureCheck, DIRECTORY_CHECKS_PATH,
+};
+use service_kit::auth::{
+    AuthError, InternalCredential, Principal, RemoteSignatureVerifier, RoutingSignatureVerifier,
+    SignatureVerifier, TokenVerifier, VerifierOptions, INTERNAL_TOKEN_HEADER,
+};
+use service_kit::http::Metrics;
+use service_kit::testing::TestDatabase;
+
+pub const PROJECT: &str = "p1";
+pub const OTHER_PROJECT: &str = "p2";
+pub const DOMAIN: &str = "domain-1";
+/// The internal credential shared by the fake iam-svc and the service under test.
+pub const INTERNAL_SECRET: &str = "internal-test-credential-0123456789";
+/// The directory the fake iam-svc knows, in `DOMAIN` only.
+pub const KNOWN_USERS: [&str; 2] = ["alice", "bob"];
+pub const KNOWN_GROUPS: [&str; 1] = ["analysts"];
+/// The `Host` header of signed requests.
+pub const HOST: &str = "lakeformation.test";
+
+/// Permanent keys are iam-svc's business; here every one is refused.
+struct NoPermanentKeys;
+
+impl SignatureVerifier for NoPermanentKeys {
+    fn check(&self, _: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
+        Box::pin(async { Err(AuthError::UnknownAccessKey) })
+    }
+}
+
+/// The fake iam-svc: `POST /internal/v1/directory-checks` on 127.0.0.1, a port of its own.
+pub struct FakeIam {
+    pub url: String,
+    /// Every directory check it answered, in order.
+    pub checks: web::Data<Mutex<Vec<DirectoryCheck>>>,
+    handle: ServerHandle,
+}
+
+impl FakeIam {
+    pub async fn start() -> FakeIam {
+        let checks = web::Data::new(Mutex::new(Vec::<DirectoryCheck>::new()));
+        let data = checks.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .route(DIRECTORY_CHECKS_PATH, web::post().to(directory_checks))
+        })
+        .workers(1)
+        .disable_signals()
+        .shutdown_timeout(0)
+        .bind(("127.0.0.1", 0))
+        .expect("bind the fake iam-svc");
+        let addr = server.addrs()[0];
+        let server = server.run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        FakeIam {
+            url: format!("http://{addr}"),
+            checks,
+            handle,
+        }
+    }
+
+    /// The directory checks answered so far.
+    pub fn seen(&self) -> Vec<DirectoryCheck> {
+        self.checks.lock().unwrap().clone()
+    }
+}
+
+impl Drop for FakeIam {
+    fn drop(&mut self) {
+        // The stop command is sent at once; nobody needs to wait for it.
+        std::mem::drop(self.handle.stop(false));
+    }
+}
+
+async fn directory_checks(
+    req: HttpRequest,
+    seen: web::Data<Mutex<Vec<DirectoryCheck>>>,
+    body: web::Json<DirectoryCheck>,
+) -> HttpResponse {
+    let sent = req
+        .headers()
+        .get(INTERNAL_TOKEN_HEADER)
+        .and_then(|v| v.to_str().ok());
+    if sent != Some(INTERNAL_SECRET) {
+        return HttpResponse::Unauthorized().finish();
+    }
+    let check = body.into_inner();
+    // Another domain has nobody.
+    let known = |set: &[&str], name: &String| check.domain_id == DOMAIN && set.contains(&name.as_str());
+    let answer = DirectoryAnswer {
+        missing_user_names: check
+            .user_names
+            .iter()
+            .filter(|n| !known(&KNOWN_USERS, n))
+            .cloned()
+            .collect(),
+        missing_groups: check
+            .groups
+            .iter()
+            .filter(|n| !known(&KNOWN_GROUPS, n))
+            .cloned()
+            .collect(),
+    };
+    seen.lock().unwrap().push(check);
+    HttpResponse::Ok().json(answer)
+}
+
+pub struct Harness {
+    pub db: TestDatabase,
+    pub state: web::Data<AppState>,
+    pub parts: Parts,
+    pub iam: FakeIam,
+    signing: TokenSigningKey,
+}
+
+impl Harness {
+    /// One SQLite connection in memory, or a PostgreSQL schema.
+    pub async fn new() -> Harness {
+        Self::build(
+            TestDatabase::new(&lakeformation_svc::MIGRATIONS),
+            INTERNAL_SECRET,
+        )
+        .await
+    }
+
+    /// A SQLite file (or a PostgreSQL schema) several connections open.
+    pub async fn shared() -> Harness {
+        Self::build(
+            TestDatabase::shared(&lakeformation_svc::MIGRATIONS),
+            INTERNAL_SECRET,
+        )
+        .await
+    }
+
+    /// The service presents `secret` to iam-svc (which expects `INTERNAL_SECRET`).
+    pub async fn with_iam_credential(secret: &str) -> Harness {
+        Self::build(TestDatabase::new(&lakeformation_svc::MIGRATIONS), secret).await
+    }
+
+    async fn build(db: TestDatabase, iam_secret: &str) -> Harness {
+        let iam = FakeIam::start().await;
+        let pkcs8 = TokenSigningKey::generate_pkcs8().unwrap();
+        let signing = TokenSigningKey::from_pkcs8("lf-test", &pkcs8).unwrap();
+        let tokens = Arc::new(TokenVerifier::new(VerifierOptions::default()));
+        tokens.set_keys(vec![signing.public_key()]);
+        tokens.apply_revocations(&[], Utc::now());
+        let internal = InternalCredential::new(SecretString::from(INTERNAL_SECRET));
+        let remote = Arc::new(RemoteSignatureVerifier::new(
+            iam.url.clone(),
+            InternalCredential::new(SecretString::from(iam_secret)),
+        ));
+        let keyring = Keyring::new(SealingKey::generate("lf-test").unwrap(), Vec::new()).unwrap();
+        let temporary = TemporaryKeyVerifier::new(db.pool.clone(), Arc::new(keyring));
+        let parts = Parts {
+            signatures: Arc::new(RoutingSignatureVerifier::new(
+                Arc::new(NoPermanentKeys),
+                Some(Arc::new(temporary.clone())),
+            )),
+            internal: web::Data::new(internal),
+            metrics: web::Data::new(Metrics::new("lakeformation-svc")),
+        };
+        let state = web::Data::new(AppState {
+            pool: db.pool.clone(),
+            config: LfConfig::load(None).expect("config"),
+            tokens,
+            iam: remote,
+            temporary,
+        });
+        Harness {
+            db,
+            state,
+            parts,
+            iam,
+            signing,
+        }
+    }
+
+    pub async fn app(
+        &self,
+    ) -> impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    > {
+        test::init_service(lakeformation_svc::app::build(
+            self.state.clone(),
+            &self.parts,
+        ))
+        .await
+    }
+
+    /// The issuer of temporary keys, as the middleware and the internal API use it.
+    pub fn temporary(&self) -> &TemporaryKeyVerifier {
+        &self.state.temporary
+    }
+
+    /// A token for `user` (id `<user>-id`) scoped to `project` with `roles`.
+    pub fn token(&self, user: &str, project: &str, roles: &[&str]) -> String {
+        let now = Utc::now();
+        let claims = TokenClaims {
+            token_id: uuid::Uuid::new_v4().simple().to_string(),
+            user_id: format!("{user}-id"),
+            user_name: user.to_string(),
+            domain_id: DOMAIN.into(),
+            domain_name: "local".into(),
+            scope: TokenScope::Project {
+                id: project.into(),
+                name: format!("{project}-name"),
+                domain_id: DOMAIN.into(),
+                domain_name: "local".into(),
+            },
+            roles: roles
+                .iter()
+                .map(|r| RoleRef {
+                    id: format!("{r}-role"),
+                    name: r.to_string(),
+                })
+                .collect(),
+            methods: vec!["password".into()],
+            issued_at: now,
+            expires_at: now + Duration::hours(1),
+        };
+        self.signing.sign(&claims).unwrap()
+    }
+}
+
+/// Status, JSON body (Null when empty) and headers of a request.
+pub async fn call<S, B>(
+    app: &S,
+    req: test::TestRequest,
+) -> (StatusCode, Value, actix_web::http::header::HeaderMap)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let res = test::call_service(app, req.to_request()).await;
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = test::read_body(res).await;
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+    };
+    (status, body, headers)
+}
+
+/// `test::TestRequest` with the IAM token set.
+pub fn with_token(req: test::TestRequest, token: &str) -> test::TestRequest {
+    req.insert_header(("X-Auth-Token", token.to_string()))
+}
+
+/// Create an instance in `project` and return its id.
+pub async fn create_instance<S, B>(app: &S, token: &str, project: &str, name: &str) -> String
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let body = serde_json::json!({ "name": name, "charge_mode": "postPaid", "shared": true });
+    let req = with_token(
+        test::TestRequest::post().uri(&format!("/v1/{project}/instances")),
+        token,
+    )
+    .set_json(body);
+    let (status, body, _) = call(app, req).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    body["instance_id"].as_str().unwrap().to_string()
+}
+
+/// `POST /v1/{project}/instances/{instance}/credential` as the SDK sends it: `None` is no
+/// body at all (`Content-Length: 0`), `Some(text)` the raw body.
+pub async fn request_credential<S, B>(
+    app: &S,
+    token: &str,
+    project: &str,
+    instance: &str,
+    body: Option<&str>,
+) -> (StatusCode, Value)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let mut req = with_token(
+        test::TestRequest::post()
+            .uri(&format!("/v1/{project}/instances/{instance}/credential"))
+            .insert_header(("Content-Type", "application/json")),
+        token,
+    );
+    if let Some(body) = body {
+        req = req.set_payload(body.to_string());
+    }
+    let (status, body, _) = call(app, req).await;
+    (status, body)
+}
+
+/// A temporary credential as issued.
+#[derive(Clone, Debug)]
+pub struct Issued {
+    pub access: String,
+    pub secret: String,
+    pub token: String,
+    pub expires_at: String,
+}
+
+/// Issue a temporary credential in `PROJECT`, expecting success.
+pub async fn issue<S, B>(app: &S, token: &str, instance: &str, body: Option<&str>) -> Issued
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let (status, body) = request_credential(app, token, PROJECT, instance, body).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let field = |name: &str| body[name].as_str().unwrap_or_default().to_string();
+    Issued {
+        access: field("access"),
+        secret: field("secret"),
+        token: field("security_token"),
+        expires_at: field("expires_at"),
+    }
+}
+
+/// Headers of a request signed like huaweicloudsdkcore signs it with temporary
+/// credentials (`with_security_token`): the token and the project header are signed,
+/// and `Authorization` comes last.
+#[allow(clippy::too_many_arguments)]
+pub fn sdk_headers(
+    method: &str,
+    path: &str,
+    query: &str,
+    body: &[u8],
+    access: &str,
+    secret: &str,
+    token: Option<&str>,
+    project: &str,
+    date: DateTime<Utc>,
+) -> Vec<(String, String)> {
+    let date = format_sdk_date(date);
+    let mut headers: Vec<(String, String)> = vec![
+        ("Content-Type".into(), "application/json".into()),
+        ("Host".into(), HOST.into()),
+        ("User-Agent".into(), "huaweicloud-usdk-python/3.0".into()),
+        ("X-Project-Id".into(), project.into()),
+        ("X-Sdk-Date".into(), date.clone()),
+    ];
+    if let Some(token) = token {
+        headers.push(("X-Security-Token".into(), token.into()));
+    }
+    let names: Vec<String> = headers.iter().map(|(n, _)| n.to_lowercase()).collect();
+    let borrowed: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let req = SignableRequest {
+        method,
+        path,
+        query,
+        headers: &borrowed,
+        body,
+    };
+    let authorization = sign_request(&req, access, secret.as_bytes(), &names, &date).unwrap();
+    headers.push(("Authorization".into(), authorization));
+    headers
+}
+
+/// A request signed with a temporary credential, for `project`.
+pub fn signed(
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+    key: &Issued,
+    project: &str,
+) -> test::TestRequest {
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    let headers = sdk_headers(
+        method,
+        path,
+        query,
+        body,
+        &key.access,
+        &key.secret,
+        Some(&key.token),
+        project,
+        Utc::now(),
+    );
+    signed_with(method, path_and_query, body, headers)
+}
+
+/// A request carrying exactly `headers`.
+pub fn signed_with(
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+    headers: Vec<(String, String)>,
+) -> test::TestRequest {
+    let mut req = test::TestRequest::default()
+        .method(method.parse().unwrap())
+        .uri(path_and_query);
+    for header in headers {
+        req = req.insert_header(header);
+    }
+    req.set_payload(body.to_vec())
+}
+
+/// What the `signed_requests` middleware would ask the issuer for a
+/// `GET /v1/{project}/instances` signed with `access`/`secret` and carrying `token`.
+pub fn sdk_check(access: &str, secret: &str, token: Option<&str>, project: &str) -> SignatureCheck {
+    let path = format!("/v1/{project}/instances");
+    let headers = sdk_headers(
+        "GET",
+        &path,
+        "",
+        b"",
+        access,
+        secret,
+        token,
+        project,
+        Utc::now(),
+    );
+    let borrowed: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let prepared = prepare_verification(&SignableRequest {
+        method: "GET",
+        path: &path,
+        query: "",
+        headers: &borrowed,
+        body: b"",
+    })
+    .unwrap();
+    SignatureCheck {
+        algorithm: SignatureAlgorithm::SdkHmacSha256,
+        access: prepared.authorization.access,
+        string_to_sign: prepared.string_to_sign,
+        signature: prepared.authorization.signature,
+        tc3_date: None,
+        tc3_service: None,
+        project_id: Some(project.to_string()),
+        domain_id: None,
+        own_domain: false,
+        security_token: token.map(str::to_string),
+    }
+}
+
+/// The check of a request signed correctly with `key` in `PROJECT`.
+pub fn good_check(key: &Issued) -> SignatureCheck {
+    sdk_check(&key.access, &key.secret, Some(&key.token), PROJECT)
+}
+
+/// Assert LakeFormation's error envelope: status, code, and a non-empty message and hint.
+pub fn assert_lf_error(status: StatusCode, body: &Value, want_status: u16, want_code: &str) {
+    assert_eq!(status.as_u16(), want_status, "{body}");
+    assert_eq!(body["error_code"], want_code, "{body}");
+    for field in ["error_msg", "solution_msg"] {
+        assert!(
+            body[field].as_str().is_some_and(|m| !m.is_empty()),
+            "{field} missing: {body}"
+        );
+    }
+}

@@ -1,0 +1,82 @@
+//! The error plumbing every JSON service mounts the same way, rendered in the service's
+//! own envelope: bad JSON, paths and queries are 400, oversized bodies 413, unknown paths
+//! 404, known paths with another method 405, and URLs carrying NUL are refused before
+//! they reach a database.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::middleware::{ErrorHandlerResponse, Next};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+
+use super::json::{describe, has_encoded_nul, BodyError};
+
+/// What a service's error type offers the shared plumbing.
+pub trait ServiceError: ResponseError + From<BodyError> + Sized + 'static {
+    fn bad_request(message: String) -> Self;
+    fn payload_too_large() -> Self;
+    fn not_found() -> Self;
+    fn method_not_allowed() -> Self;
+}
+
+/// `web::JsonConfig` with the body limit and the service's 400/413.
+pub fn json_config<E: ServiceError>(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(|err, _: &HttpRequest| {
+            let e = match &err {
+                JsonPayloadError::Overflow { .. }
+                | JsonPayloadError::OverflowKnownLength { .. } => E::payload_too_large(),
+                JsonPayloadError::ContentType => {
+                    E::bad_request("Content-Type must be application/json.".into())
+                }
+                JsonPayloadError::Deserialize(de) => E::bad_request(describe(de)),
+                _ => E::bad_request("The request body could not be read.".into()),
+            };
+            e.into()
+        })
+}
+
+pub fn path_config<E: ServiceError>() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_: PathError, _: &HttpRequest| {
+        E::bad_request("Invalid path parameter.".into()).into()
+    })
+}
+
+pub fn query_config<E: ServiceError>() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|_: QueryPayloadError, _: &HttpRequest| {
+        E::bad_request("Invalid query string.".into()).into()
+    })
+}
+
+/// The default service: 404 in the envelope.
+pub async fn not_found<E: ServiceError>() -> Result<HttpResponse, E> {
+    Err(E::not_found())
+}
+
+/// For `ErrorHandlers::new().handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed::<E, _>)`:
+/// actix answers a known path with another method by an empty 405; this renders it.
+pub fn method_not_allowed<E: ServiceError, B>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let (req, _) = res.into_parts();
+    let body = E::method_not_allowed().error_response();
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, body).map_into_right_body(),
+    ))
+}
+
+/// Middleware (`from_fn(reject_encoded_nul::<E, _>)`): no id, name or query value may
+/// contain NUL; PostgreSQL would fail on it and SQLite treat it as a miss, so refuse it
+/// the same way on both.
+pub async fn reject_encoded_nul<E: ServiceError, B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if has_encoded_nul(req.uri()) {
+        let res =
+            E::bad_request("The URL must not contain NUL characters.".into()).error_response();
+        return Ok(req.into_response(res));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
