@@ -111,17 +111,20 @@ pub fn issuance_by_access(
         .optional()?)
 }
 
-/// Revoke one credential of the project; false when there is none by that AK.
+/// Revoke one credential of the project; false when there is none by that AK that is
+/// still live.
 pub fn revoke_access(
     conn: &mut DbConnection,
     project_id: &str,
     access: &str,
     at: NaiveDateTime,
 ) -> Result<bool, StoreError> {
+    // The first revocation time stays; revoking again changes nothing.
     let found = diesel::update(
         issuances::table
             .filter(issuances::access.eq(access))
-            .filter(issuances::project_id.eq(project_id)),
+            .filter(issuances::project_id.eq(project_id))
+            .filter(issuances::revoked_at.is_null()),
     )
     .set(issuances::revoked_at.eq(Some(at)))
     .execute(conn)?;

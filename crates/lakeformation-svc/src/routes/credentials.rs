@@ -49,6 +49,10 @@ struct Revocation {
 }
 
 const MAX_NAMES: usize = 50;
+/// The width of `issuances.user_names` and `issuances.groups_requested` (VARCHAR(2048)),
+/// where the names are stored joined by commas: 50 names of iam-svc's 64 characters do
+/// not fit, and PostgreSQL would refuse the insert (a 500) where SQLite stores it.
+const MAX_JOINED_CHARS: usize = 2048;
 
 /// The roles iam-svc knows, strongest first: each includes the ones after it.
 const ROLES: [&str; 3] = ["admin", "member", "readonly"];
@@ -70,12 +74,33 @@ async fn issue(
     let (project_id, instance_id) = path.into_inner();
     require_project(&caller, &project_id)?;
     let input: IdentityInput = optional_body(&body)?;
+    // A temporary key must not mint itself successors: each would start a fresh lifetime
+    // and outlive a revocation of its parent's access key.
+    if let Some(access) = caller.access_key.clone() {
+        let temporary = db::run(&state.pool, move |conn| {
+            Ok::<_, LfError>(repo::issuance_by_access(conn, &access)?)
+        })
+        .await?;
+        if temporary.is_some() {
+            return Err(LfError::Forbidden(
+                "temporary credentials cannot issue credentials",
+            ));
+        }
+    }
     let user_names = input.user_names.unwrap_or_default();
     let groups = input.groups.unwrap_or_default();
     let asked_roles = input.roles.unwrap_or_default();
     if user_names.len() > MAX_NAMES || groups.len() > MAX_NAMES || asked_roles.len() > MAX_NAMES {
         return Err(LfError::BadRequest(format!(
             "At most {MAX_NAMES} user names, groups and roles each."
+        )));
+    }
+    if [&user_names, &groups]
+        .iter()
+        .any(|names| names.join(",").chars().count() > MAX_JOINED_CHARS)
+    {
+        return Err(LfError::BadRequest(format!(
+            "The user names, and the groups, may take at most {MAX_JOINED_CHARS} characters each, joined by commas."
         )));
     }
     // Rights never grow: only roles the caller holds here, or lesser ones, can be asked for.

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use actix_web::body::MessageBody;
-use actix_web::dev::{Service, ServerHandle, ServiceResponse};
+use actix_web::dev::{ServerHandle, Service, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::{test, web, App, HttpRequest, HttpResponse, HttpServer};
 use chrono::{DateTime, Duration, Utc};
@@ -36,9 +36,13 @@ pub const OTHER_PROJECT: &str = "p2";
 pub const DOMAIN: &str = "domain-1";
 /// The internal credential shared by the fake iam-svc and the service under test.
 pub const INTERNAL_SECRET: &str = "internal-test-credential-0123456789";
+/// A user name as long as iam-svc allows (64 characters).
+pub const LONG_USER: &str = "a-user-name-as-long-as-iam-allows-0123456789-abcdefghijklmnopqrs";
+/// A group name as long as iam-svc allows.
+pub const LONG_GROUP: &str = "a-group-name-as-long-as-iam-allows-0123456789-abcdefghijklmnopqr";
 /// The directory the fake iam-svc knows, in `DOMAIN` only.
-pub const KNOWN_USERS: [&str; 2] = ["alice", "bob"];
-pub const KNOWN_GROUPS: [&str; 1] = ["analysts"];
+pub const KNOWN_USERS: [&str; 3] = ["alice", "bob", LONG_USER];
+pub const KNOWN_GROUPS: [&str; 2] = ["analysts", LONG_GROUP];
 /// The `Host` header of signed requests.
 pub const HOST: &str = "lakeformation.test";
 
@@ -111,7 +115,8 @@ async fn directory_checks(
     }
     let check = body.into_inner();
     // Another domain has nobody.
-    let known = |set: &[&str], name: &String| check.domain_id == DOMAIN && set.contains(&name.as_str());
+    let known =
+        |set: &[&str], name: &String| check.domain_id == DOMAIN && set.contains(&name.as_str());
     let answer = DirectoryAnswer {
         missing_user_names: check
             .user_names
@@ -325,7 +330,6 @@ pub struct Issued {
     pub access: String,
     pub secret: String,
     pub token: String,
-    pub expires_at: String,
 }
 
 /// Issue a temporary credential in `PROJECT`, expecting success.
@@ -341,7 +345,6 @@ where
         access: field("access"),
         secret: field("secret"),
         token: field("security_token"),
-        expires_at: field("expires_at"),
     }
 }
 

@@ -15,8 +15,7 @@ use crate::common::*;
 
 fn is_access_key(s: &str) -> bool {
     s.len() == 20
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
@@ -52,7 +51,11 @@ async fn the_three_sdk_shapes_issue_a_credential() {
         let secret = json["secret"].as_str().unwrap();
         let token = json["security_token"].as_str().unwrap();
         assert!(is_access_key(access), "{access}");
-        assert!(is_secret_key(secret), "secret of {} characters", secret.len());
+        assert!(
+            is_secret_key(secret),
+            "secret of {} characters",
+            secret.len()
+        );
         assert!(!token.is_empty());
         // The token is sealed: the secret shows neither in it nor in what it decodes to.
         assert!(!token.contains(secret));
@@ -65,7 +68,10 @@ async fn the_three_sdk_shapes_issue_a_credential() {
         // One hour, in UTC ending in Z.
         let expires = json["expires_at"].as_str().unwrap();
         assert!(expires.ends_with('Z'), "{expires}");
-        let left = DateTime::parse_from_rfc3339(expires).unwrap().with_timezone(&Utc) - Utc::now();
+        let left = DateTime::parse_from_rfc3339(expires)
+            .unwrap()
+            .with_timezone(&Utc)
+            - Utc::now();
         assert!(
             (3590..=3600).contains(&left.num_seconds()),
             "{}",
@@ -78,7 +84,10 @@ async fn the_three_sdk_shapes_issue_a_credential() {
         assert_eq!(row.domain_id, DOMAIN);
         assert_eq!(row.user_id, "alice-id");
         assert_eq!(row.roles, "member");
-        assert_eq!((row.user_names.as_str(), row.groups_requested.as_str()), ("", ""));
+        assert_eq!(
+            (row.user_names.as_str(), row.groups_requested.as_str()),
+            ("", "")
+        );
         assert!(row.revoked_at.is_none());
         assert_eq!((row.expires_at - row.issued_at).num_seconds(), 3600);
         // No column holds the secret or the token.
@@ -132,9 +141,7 @@ async fn the_secret_is_never_stored() {
                 scanned += 1;
                 for needle in [&issued.secret, &issued.token] {
                     assert!(
-                        !bytes
-                            .windows(needle.len())
-                            .any(|w| w == needle.as_bytes()),
+                        !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
                         "secret material in the database file{suffix}"
                     );
                 }
@@ -160,21 +167,42 @@ async fn rights_never_grow() {
     let instance = create_instance(&app, &admin, PROJECT, "lake-1").await;
 
     // A role the caller does not hold: 400, naming it.
-    for body in [r#"{"roles": ["admin"]}"#, r#"{"roles": ["member", "admin"]}"#] {
-        let (status, json) = request_credential(&app, &member, PROJECT, &instance, Some(body)).await;
+    for body in [
+        r#"{"roles": ["admin"]}"#,
+        r#"{"roles": ["member", "admin"]}"#,
+    ] {
+        let (status, json) =
+            request_credential(&app, &member, PROJECT, &instance, Some(body)).await;
         assert_lf_error(status, &json, 400, "common.01000001");
-        assert!(json["error_msg"].as_str().unwrap().contains("admin"), "{json}");
+        assert!(
+            json["error_msg"].as_str().unwrap().contains("admin"),
+            "{json}"
+        );
     }
-    let (status, json) =
-        request_credential(&app, &reader, PROJECT, &instance, Some(r#"{"roles": ["member"]}"#)).await;
+    let (status, json) = request_credential(
+        &app,
+        &reader,
+        PROJECT,
+        &instance,
+        Some(r#"{"roles": ["member"]}"#),
+    )
+    .await;
     assert_lf_error(status, &json, 400, "common.01000001");
     // A role that does not exist: 404, even for an admin.
     for who in [&member, &admin] {
-        let (status, json) =
-            request_credential(&app, who, PROJECT, &instance, Some(r#"{"roles": ["superuser"]}"#))
-                .await;
+        let (status, json) = request_credential(
+            &app,
+            who,
+            PROJECT,
+            &instance,
+            Some(r#"{"roles": ["superuser"]}"#),
+        )
+        .await;
         assert_lf_error(status, &json, 404, "common.01000004");
-        assert!(json["error_msg"].as_str().unwrap().contains("superuser"), "{json}");
+        assert!(
+            json["error_msg"].as_str().unwrap().contains("superuser"),
+            "{json}"
+        );
     }
     // No role in the project at all: 403.
     let nobody = h.token("dave", PROJECT, &[]);
@@ -184,7 +212,12 @@ async fn rights_never_grow() {
 
     // Lesser roles can be asked for; without roles the caller's own are used.
     let cases: [(&str, &str, Option<&str>, &[&str]); 5] = [
-        ("member asks readonly", &member, Some(r#"{"roles": ["readonly"]}"#), &["readonly"]),
+        (
+            "member asks readonly",
+            &member,
+            Some(r#"{"roles": ["readonly"]}"#),
+            &["readonly"],
+        ),
         ("readonly asks nothing", &reader, None, &["readonly"]),
         ("readonly asks {}", &reader, Some("{}"), &["readonly"]),
         ("admin asks nothing", &admin, None, &["admin"]),
@@ -232,7 +265,10 @@ async fn user_names_and_groups_must_exist_in_the_account() {
         (r#"{"user_names": ["mallory"]}"#, "mallory"),
         (r#"{"user_names": ["alice", "mallory", "eve"]}"#, "mallory"),
         (r#"{"groups": ["nobody"]}"#, "nobody"),
-        (r#"{"user_names": ["bob"], "groups": ["analysts", "nobody"]}"#, "nobody"),
+        (
+            r#"{"user_names": ["bob"], "groups": ["analysts", "nobody"]}"#,
+            "nobody",
+        ),
     ];
     for (body, missing) in refused {
         let (status, json) = request_credential(&app, &alice, PROJECT, &instance, Some(body)).await;
@@ -331,4 +367,59 @@ async fn malformed_bodies_are_400() {
     let (status, json) = request_credential(&app, &alice, PROJECT, &instance, Some(" \n")).await;
     assert_eq!(status, StatusCode::OK, "{json}");
     assert_eq!(issuance_count(&h), 1);
+}
+
+#[actix_web::test]
+async fn long_lists_of_existing_names_never_fail_inside() {
+    assert_eq!((LONG_USER.len(), LONG_GROUP.len()), (64, 64));
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let alice = h.token("alice", PROJECT, &["member"]);
+    let instance = create_instance(&app, &alice, PROJECT, "lake-1").await;
+
+    // Names of iam-svc's 64 characters, within MAX_NAMES (50), all existing: the record
+    // keeps them joined by commas in 2048 characters, so 31 fit (2014) and 32 (2079) are
+    // a clear 400 on every backend, not a 500 from PostgreSQL's VARCHAR(2048).
+    for field in ["user_names", "groups"] {
+        let name = if field == "user_names" {
+            LONG_USER
+        } else {
+            LONG_GROUP
+        };
+        for count in [32, 50] {
+            let body = serde_json::json!({ field: vec![name; count] }).to_string();
+            let (status, json) =
+                request_credential(&app, &alice, PROJECT, &instance, Some(&body)).await;
+            assert_lf_error(status, &json, 400, "common.01000001");
+            assert!(
+                json["error_msg"].as_str().unwrap().contains("2048"),
+                "{json}"
+            );
+        }
+        let body = serde_json::json!({ field: vec![name; 31] }).to_string();
+        let issued = issue(&app, &alice, &instance, Some(&body)).await;
+        let row = issuance(&h, &issued.access).unwrap();
+        let stored = if field == "user_names" {
+            row.user_names
+        } else {
+            row.groups_requested
+        };
+        assert_eq!(stored, vec![name; 31].join(","));
+        // The credential works.
+        h.temporary().check(good_check(&issued)).await.unwrap();
+    }
+    assert_eq!(issuance_count(&h), 2);
+}
+
+/// A temporary key cannot mint itself a successor with a fresh lifetime.
+#[actix_web::test]
+async fn temporary_credentials_cannot_issue_credentials() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = h.token("alice", "p1", &["admin"]);
+    let instance = create_instance(&app, &admin, "p1", "temp-chain").await;
+    let issued = issue(&app, &admin, &instance, None).await;
+    let path = format!("/v1/p1/instances/{instance}/credential");
+    let (status, body, _) = call(&app, signed("POST", &path, b"{}", &issued, "p1")).await;
+    assert_lf_error(status, &body, 403, "common.01000003");
 }

@@ -114,7 +114,6 @@ fn hand_sealed(h: &Harness, expires_at: DateTime<Utc>, record: bool) -> Issued {
         access,
         secret,
         token: token.expose().to_string(),
-        expires_at: expires_at.to_rfc3339(),
     }
 }
 
@@ -151,12 +150,22 @@ async fn requests_signed_with_a_temporary_key_reach_the_api() {
     // With a query and a body too; the member key creates an instance.
     let (status, body, _) = call(
         &app,
-        signed("GET", "/v1/p1/instances?limit=5&offset=0", b"", &key, PROJECT),
+        signed(
+            "GET",
+            "/v1/p1/instances?limit=5&offset=0",
+            b"",
+            &key,
+            PROJECT,
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let create = br#"{"name": "made-by-temporary", "charge_mode": "postPaid", "shared": true}"#;
-    let (status, body, _) = call(&app, signed("POST", "/v1/p1/instances", create, &key, PROJECT)).await;
+    let (status, body, _) = call(
+        &app,
+        signed("POST", "/v1/p1/instances", create, &key, PROJECT),
+    )
+    .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
 
     // The key acts in its own project only.
@@ -175,7 +184,8 @@ async fn requests_signed_with_a_temporary_key_reach_the_api() {
         ..key.clone()
     };
     for bad in [&wrong, &tampered] {
-        let (status, body, _) = call(&app, signed("GET", "/v1/p1/instances", b"", bad, PROJECT)).await;
+        let (status, body, _) =
+            call(&app, signed("GET", "/v1/p1/instances", b"", bad, PROJECT)).await;
         assert_lf_error(status, &body, 401, "common.01000002");
     }
     let old = sdk_headers(
@@ -203,7 +213,8 @@ async fn requests_signed_with_a_temporary_key_reach_the_api() {
         PROJECT,
         Utc::now(),
     );
-    let (status, body, _) = call(&app, signed_with("GET", "/v1/p1/instances", b"", tokenless)).await;
+    let (status, body, _) =
+        call(&app, signed_with("GET", "/v1/p1/instances", b"", tokenless)).await;
     assert_lf_error(status, &body, 401, "common.01000002");
     // A token header the signature does not cover is refused.
     let mut unsigned = sdk_headers(
@@ -544,7 +555,9 @@ async fn the_internal_signature_check_api() {
     let (status, body, _) = call(&app, with_token(post(&good_check(&key)), &alice)).await;
     assert_lf_error(status, &body, 401, "common.01000002");
 
-    let internal = |check: &SignatureCheck| post(check).insert_header((INTERNAL_TOKEN_HEADER, INTERNAL_SECRET));
+    let internal = |check: &SignatureCheck| {
+        post(check).insert_header((INTERNAL_TOKEN_HEADER, INTERNAL_SECRET))
+    };
     let (status, body, _) = call(&app, internal(&good_check(&key))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let accepted = &body["accepted"];
@@ -588,7 +601,12 @@ async fn the_internal_signature_check_api() {
     }
     let (status, body, _) = call(
         &app,
-        internal(&tc3_check(&key.access, &key.secret, Some(&key.token), "swr")),
+        internal(&tc3_check(
+            &key.access,
+            &key.secret,
+            Some(&key.token),
+            "swr",
+        )),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -628,10 +646,8 @@ async fn other_services_ask_over_http() {
     let handle = server.handle();
     actix_web::rt::spawn(server);
 
-    let remote = RemoteSignatureVerifier::new(
-        url.clone(),
-        InternalCredential::new(INTERNAL_SECRET.into()),
-    );
+    let remote =
+        RemoteSignatureVerifier::new(url.clone(), InternalCredential::new(INTERNAL_SECRET.into()));
     let p = remote.verify(&good_check(&key)).await.unwrap();
     assert_eq!(p.user_id, "alice-id");
     assert_eq!(p.project_id(), Some(PROJECT));
@@ -643,6 +659,10 @@ async fn other_services_ask_over_http() {
     );
     // With a wrong internal credential the issuer is unavailable, never "accepted".
     let stranger = RemoteSignatureVerifier::new(url, InternalCredential::new("wrong".into()));
-    assert!(stranger.verify(&good_check(&key)).await.unwrap_err().is_unavailable());
+    assert!(stranger
+        .verify(&good_check(&key))
+        .await
+        .unwrap_err()
+        .is_unavailable());
     handle.stop(false).await;
 }
