@@ -38,10 +38,10 @@ help: ## List the targets
 build: ## Build every service (MAKE_PROFILE=debug for a debug build)
 	$(CARGO) build --workspace --bins $(PROFILE_FLAG)
 
-run: ## Build, migrate, bootstrap and serve the local stack; writes var/local-stack.env
+run: ## Build and serve iam, lakeformation, swr and tcr (and registries, if installed); writes var/local-stack.env
 	bash scripts/run-stack.sh
 
-test: ## Run every test: unit, integration, doc, SDK, registry e2e for swr and tcr (honours TEST_DATABASE_URL)
+test: ## Run every test: unit, integration, doc, SDK and docs examples, registry e2e for swr and tcr (honours TEST_DATABASE_URL)
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
 		echo "+ $(CARGO) nextest run --workspace --all-features"; \
 		$(CARGO) nextest run --workspace --all-features; \
@@ -71,5 +71,5 @@ bench-smoke: ## Run each benchmark for a second, as a quick check that they work
 doc: ## Build the API documentation of credential-core (target/doc)
 	$(CARGO) doc --no-deps -p credential-core
 
-clean-var: ## Delete var/: local databases, development keys, local-stack.env, the SDK venv
+clean-var: ## Delete var/: local databases, development keys, logs, registry storage, local-stack.env, the SDK venv
 	rm -rf var/

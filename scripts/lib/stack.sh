@@ -34,6 +34,8 @@ stack_init() {
   STACK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/credential-stack.XXXXXX")"
   mkdir -p "$STACK_DIR/keys" "$STACK_DIR/log"
   STACK_ENV_FILE="$STACK_DIR/stack.env"
+  # Chosen now: iam-svc, started first, sends requests with security tokens there.
+  STACK_LAKEFORMATION_PORT="$(stack_free_port)"
 }
 
 # stack_database NAME: a database URL of its own for service NAME. It runs in $(...), so
@@ -72,6 +74,7 @@ stack_start_iam() {
   export IAM__TOKENS__SIGNING_KEY_FILE="$STACK_DIR/keys/iam-token-signing.keys"
   export IAM__INTERNAL__CREDENTIAL_FILE="$STACK_DIR/keys/internal-credential"
   export IAM__ACCESS_KEYS__MASTER_KEY_FILE="$STACK_DIR/keys/iam-master.keys"
+  export IAM__LAKEFORMATION__URL="http://127.0.0.1:$STACK_LAKEFORMATION_PORT"
   IAM__DATABASE__URL="$(stack_database iam)"
   export IAM__DATABASE__URL
   local log="$STACK_DIR/log/iam-svc.log"
@@ -87,8 +90,7 @@ stack_start_iam() {
 }
 
 stack_start_lakeformation() {
-  local port bin
-  port="$(stack_free_port)"
+  local port="$STACK_LAKEFORMATION_PORT" bin
   bin="$(stack_bin lakeformation-svc)"
   export LAKEFORMATION__SERVER__HOST=127.0.0.1 LAKEFORMATION__SERVER__PORT="$port"
   export LAKEFORMATION__IAM__URL="$IAM_URL"

@@ -56,6 +56,7 @@ from huaweicloudsdkiam.v3 import (
     CreatePermanentAccessKeyRequestBody,
     DeletePermanentAccessKeyRequest,
     IamClient,
+    ListPermanentAccessKeysRequest,
     KeystoneCreateUserTokenByPasswordRequest,
     KeystoneCreateUserTokenByPasswordRequestBody,
     PwdAuth,
@@ -368,6 +369,13 @@ def run(state):
     assert lt_token_id in ids, f"swr list with temporary credentials: {lt_token_id} not in {ids}"
     assert resp.total == len(ids) == 1, f"swr list with temporary credentials: total={resp.total} items={len(ids)}"
     step("swr list with temporary credentials", f"200 total={resp.total} (AK {t_ak} + X-Security-Token)")
+
+    # 5b. iam-svc accepts them too (it asks lakeformation-svc): list the caller's own keys
+    iam_tmp = IamClient.new_builder().with_credentials(basic(t_ak, t_sk, t_tok)).with_endpoints([IAM_URL]).build()
+    resp = iam_tmp.list_permanent_access_keys(ListPermanentAccessKeysRequest())
+    expect_status(resp, 200, "iam list with temporary credentials")
+    assert ak in [k.access for k in (resp.credentials or [])], "iam list with temporary credentials: admin key missing"
+    step("iam list with temporary credentials", f"200 ({len(resp.credentials)} permanent keys of the caller)")
 
     # 6. refusals
     e = expect_client_error(lambda: list_lt(swr_client(basic(t_ak, t_sk)), swr_instance), 401,

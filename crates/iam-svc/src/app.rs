@@ -30,8 +30,8 @@ pub fn build(
     >,
 > {
     let max_body = state.config.server.max_body_bytes;
-    let signatures: std::sync::Arc<dyn SignatureVerifier> =
-        std::sync::Arc::new(state.signatures.clone());
+    // Permanent keys are ours; requests with a security token go to their issuer.
+    let signatures: std::sync::Arc<dyn SignatureVerifier> = state.routed_signatures.clone();
     let settings = SignatureSettings {
         max_body_bytes: max_body,
         max_skew: std::time::Duration::from_secs(

@@ -39,6 +39,9 @@ master_key_file = "var/keys/iam-master.keys"
 max_per_user = 2
 signature_max_skew_seconds = 900
 
+[lakeformation]
+url = "http://127.0.0.1:8083"
+
 [internal]
 credential_file = "var/keys/internal-credential"
 
@@ -60,6 +63,7 @@ pub struct IamConfig {
     pub passwords: PasswordConfig,
     pub login_limits: LoginLimitConfig,
     pub access_keys: AccessKeyConfig,
+    pub lakeformation: TemporaryKeyIssuer,
     pub internal: InternalConfig,
     pub revocation: RevocationConfig,
 }
@@ -96,6 +100,14 @@ pub struct AccessKeyConfig {
     pub max_per_user: u32,
     /// Largest accepted distance between `X-Sdk-Date` and our clock.
     pub signature_max_skew_seconds: u64,
+}
+
+/// Where requests signed with temporary keys (they carry `X-Security-Token`) are checked.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemporaryKeyIssuer {
+    /// lakeformation-svc's address; empty refuses every security token.
+    pub url: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]

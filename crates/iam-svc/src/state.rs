@@ -4,7 +4,10 @@
 use std::sync::Arc;
 
 use credential_core::iam_token::{TokenSigningKey, VerifyingKey};
-use service_kit::auth::{InternalCredential, TokenVerifier, VerifierOptions};
+use service_kit::auth::{
+    InternalCredential, RemoteSignatureVerifier, RoutingSignatureVerifier, SignatureVerifier,
+    TokenVerifier, VerifierOptions,
+};
 use service_kit::db::{self, DbPool};
 
 use crate::config::IamConfig;
@@ -31,6 +34,9 @@ pub struct AppState {
     pub limiter: LoginLimiter,
     pub internal: InternalCredential,
     pub signatures: LocalSignatureVerifier,
+    /// What the signed-request middleware asks: `signatures` for permanent keys, the
+    /// temporary-key issuer (lakeformation-svc) for requests with a security token.
+    pub routed_signatures: Arc<dyn SignatureVerifier>,
 }
 
 impl AppState {
@@ -47,8 +53,19 @@ impl AppState {
             ..VerifierOptions::default()
         }));
         verifier.set_keys(keys.verifying.clone());
+        let signatures = LocalSignatureVerifier::new(pool.clone(), Arc::new(master));
+        let temporary = (!config.lakeformation.url.trim().is_empty()).then(|| {
+            Arc::new(RemoteSignatureVerifier::new(
+                config.lakeformation.url.as_str(),
+                internal.clone(),
+            )) as Arc<dyn SignatureVerifier>
+        });
         AppState {
-            signatures: LocalSignatureVerifier::new(pool.clone(), Arc::new(master)),
+            routed_signatures: Arc::new(RoutingSignatureVerifier::new(
+                Arc::new(signatures.clone()),
+                temporary,
+            )),
+            signatures,
             limiter: LoginLimiter::new(&config.login_limits),
             pool,
             signer: keys.current,

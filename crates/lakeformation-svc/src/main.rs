@@ -1,4 +1,4 @@
-//! `lakeformation-svc [--config PATH] [serve|migrate|gen-keys]`
+//! `lakeformation-svc [--config PATH] [serve|migrate]`
 
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -26,7 +26,7 @@ pub struct SigningKeys {
 pub enum KeyError {
     #[error("{path}: {cause}")]
     File { path: String, cause: String },
-    #[error("{path} is missing; production mode never generates keys (run `iam-svc gen-keys` on a trusted host, or provide the file)")]
+    #[error("{path} is missing; production mode never generates keys: provide the file (docs/operations.md says how to make each one)")]
     MissingInProduction { path: String },
 }
 

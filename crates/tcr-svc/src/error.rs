@@ -99,7 +99,7 @@ impl TcrError {
             ),
             TcrError::SignatureExpire => (
                 "AuthFailure.SignatureExpire",
-                "The signature expired: X-TC-Timestamp is more than 300 seconds from the server time.".into(),
+                "The signature expired: X-TC-Timestamp is too far from the server time.".into(),
             ),
             TcrError::SignatureFailure => {
                 ("AuthFailure.SignatureFailure", "The signature does not match the request.".into())
