@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use actix_web::{web, HttpServer};
+use actix_web::web;
 use iam_svc::bootstrap::{self, AdminPassword};
 use iam_svc::config::IamConfig;
 use iam_svc::state::{AppState, Keys};
@@ -179,8 +179,7 @@ fn serve(cfg: IamConfig) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let master = keys::load_master_keyring(&cfg.access_keys.master_key_file, cfg.mode)
         .map_err(|e| e.to_string())?;
-    let bind = (cfg.server.host.clone(), cfg.server.port);
-    let workers = cfg.server.workers;
+    let server_config = cfg.server.clone();
     let keys = Keys {
         signing,
         master,
@@ -195,14 +194,9 @@ fn serve(cfg: IamConfig) -> Result<(), String> {
             .map_err(|e| format!("cannot read revocations: {e}"))?;
         actix_web::rt::spawn(state.clone().run_revocation_sync());
         let data = web::Data::from(state);
-        let mut server = HttpServer::new(move || app::build(data.clone(), metrics.clone()));
-        if let Some(n) = workers {
-            server = server.workers(n);
-        }
-        let server = server
-            .bind(&bind)
-            .map_err(|e| format!("cannot listen on {}:{}: {e}", bind.0, bind.1))?;
-        log::info!("iam-svc listening on {}:{}", bind.0, bind.1);
-        server.run().await.map_err(|e| e.to_string())
+        service_kit::http::serve("iam-svc", &server_config, move || {
+            app::build(data.clone(), metrics.clone())
+        })
+        .await
     })
 }

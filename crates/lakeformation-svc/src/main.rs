@@ -4,16 +4,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::{web, HttpServer};
-use credential_core::SecretString;
+use actix_web::web;
 use lakeformation_svc::app::{self, Parts};
 use lakeformation_svc::config::LfConfig;
 use lakeformation_svc::state::AppState;
 use lakeformation_svc::verifier::TemporaryKeyVerifier;
 use lakeformation_svc::MIGRATIONS;
 use service_kit::auth::{
-    IamFeed, InternalCredential, RemoteSignatureVerifier, RoutingSignatureVerifier, TokenVerifier,
-    VerifierOptions,
+    IamFeed, RemoteSignatureVerifier, RoutingSignatureVerifier, TokenVerifier, VerifierOptions,
 };
 use service_kit::cli;
 use service_kit::db::{self, DbPool};
@@ -48,14 +46,7 @@ fn migrate(cfg: &LfConfig) -> Result<DbPool, String> {
 fn serve(cfg: LfConfig) -> Result<(), String> {
     let pool = db::open(&cfg.database, &MIGRATIONS, cfg.database.migrate_on_start)
         .map_err(|e| e.to_string())?;
-    let path = &cfg.iam.internal_credential_file;
-    let internal = std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "{}: {e} (the internal credential iam-svc uses; start iam-svc first)",
-            path.display()
-        )
-    })?;
-    let internal = InternalCredential::new(SecretString::from(internal.trim()));
+    let internal = keyfiles::read_internal_credential(&cfg.iam.internal_credential_file)?;
     let keyring = keyfiles::load_master_keyring(&cfg.credentials.sealing_key_file, cfg.mode)
         .map_err(|e| e.to_string())?;
     let tokens = Arc::new(TokenVerifier::new(VerifierOptions {
@@ -81,8 +72,7 @@ fn serve(cfg: LfConfig) -> Result<(), String> {
         internal: web::Data::new(internal),
         metrics: web::Data::new(Metrics::new("lakeformation-svc")),
     });
-    let bind = (cfg.server.host.clone(), cfg.server.port);
-    let workers = cfg.server.workers;
+    let server_config = cfg.server.clone();
     let state = web::Data::new(AppState {
         pool,
         config: cfg,
@@ -95,14 +85,9 @@ fn serve(cfg: LfConfig) -> Result<(), String> {
             log::warn!("iam-svc keys not available yet ({e}); retrying in the background");
         }
         actix_web::rt::spawn(feed.run());
-        let mut server = HttpServer::new(move || app::build(state.clone(), &parts));
-        if let Some(n) = workers {
-            server = server.workers(n);
-        }
-        let server = server
-            .bind(&bind)
-            .map_err(|e| format!("cannot listen on {}:{}: {e}", bind.0, bind.1))?;
-        log::info!("lakeformation-svc listening on {}:{}", bind.0, bind.1);
-        server.run().await.map_err(|e| e.to_string())
+        service_kit::http::serve("lakeformation-svc", &server_config, move || {
+            app::build(state.clone(), &parts)
+        })
+        .await
     })
 }

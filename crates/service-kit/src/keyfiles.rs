@@ -154,6 +154,20 @@ fn new_key_id(kind: char) -> Result<String, credential_core::random::RandomError
     ))
 }
 
+/// Read the internal credential another service shares with iam-svc, which owns the
+/// file: it is never generated here.
+pub fn read_internal_credential(path: &Path) -> Result<crate::auth::InternalCredential, String> {
+    let text = zeroize::Zeroizing::new(fs::read_to_string(path).map_err(|e| {
+        format!(
+            "{}: {e} (the internal credential iam-svc uses; start iam-svc first)",
+            path.display()
+        )
+    })?);
+    Ok(crate::auth::InternalCredential::new(SecretString::from(
+        text.trim(),
+    )))
+}
+
 /// Load the internal credential; in development, create it first if it is missing.
 pub fn load_internal_credential(path: &Path, mode: Mode) -> Result<SecretString, KeyError> {
     if !path.exists() {

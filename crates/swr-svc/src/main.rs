@@ -4,14 +4,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::{web, HttpServer};
-use credential_core::SecretString;
-use service_kit::auth::{
-    IamFeed, InternalCredential, RoutingSignatureVerifier, TokenVerifier, VerifierOptions,
-};
+use actix_web::web;
+use service_kit::auth::{IamFeed, RoutingSignatureVerifier, TokenVerifier, VerifierOptions};
 use service_kit::cli;
 use service_kit::db::{self, DbPool};
 use service_kit::http::Metrics;
+use service_kit::keyfiles;
 use service_kit::registry::{keys, RegistryTokenIssuer};
 use swr_svc::app::{self, Parts};
 use swr_svc::config::SwrConfig;
@@ -44,21 +42,10 @@ fn migrate(cfg: &SwrConfig) -> Result<DbPool, String> {
     db::open(&cfg.database, &MIGRATIONS, true).map_err(|e| e.to_string())
 }
 
-fn internal_credential(cfg: &SwrConfig) -> Result<InternalCredential, String> {
-    let path = &cfg.iam.internal_credential_file;
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "{}: {e} (the internal credential iam-svc uses; start iam-svc first)",
-            path.display()
-        )
-    })?;
-    Ok(InternalCredential::new(SecretString::from(text.trim())))
-}
-
 fn serve(cfg: SwrConfig) -> Result<(), String> {
     let pool = db::open(&cfg.database, &MIGRATIONS, cfg.database.migrate_on_start)
         .map_err(|e| e.to_string())?;
-    let internal = internal_credential(&cfg)?;
+    let internal = keyfiles::read_internal_credential(&cfg.iam.internal_credential_file)?;
     let signer = keys::load_or_generate(
         &cfg.registry.signing_key_file,
         &cfg.registry.certificate_file,
@@ -86,8 +73,7 @@ fn serve(cfg: SwrConfig) -> Result<(), String> {
         verifier.clone(),
         Duration::from_millis(cfg.iam.poll_interval_ms),
     );
-    let bind = (cfg.server.host.clone(), cfg.server.port);
-    let workers = cfg.server.workers;
+    let server_config = cfg.server.clone();
     let state = web::Data::new(AppState {
         pool: pool.clone(),
         config: cfg,
@@ -104,14 +90,9 @@ fn serve(cfg: SwrConfig) -> Result<(), String> {
             log::warn!("iam-svc keys not available yet ({e}); retrying in the background");
         }
         actix_web::rt::spawn(feed.run());
-        let mut server = HttpServer::new(move || app::build(state.clone(), &parts));
-        if let Some(n) = workers {
-            server = server.workers(n);
-        }
-        let server = server
-            .bind(&bind)
-            .map_err(|e| format!("cannot listen on {}:{}: {e}", bind.0, bind.1))?;
-        log::info!("swr-svc listening on {}:{}", bind.0, bind.1);
-        server.run().await.map_err(|e| e.to_string())
+        service_kit::http::serve("swr-svc", &server_config, move || {
+            app::build(state.clone(), &parts)
+        })
+        .await
     })
 }

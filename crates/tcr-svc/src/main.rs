@@ -3,12 +3,12 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use actix_web::{web, HttpServer};
-use credential_core::SecretString;
-use service_kit::auth::{InternalCredential, RoutingSignatureVerifier};
+use actix_web::web;
+use service_kit::auth::RoutingSignatureVerifier;
 use service_kit::cli;
 use service_kit::db::{self, DbPool};
 use service_kit::http::Metrics;
+use service_kit::keyfiles;
 use service_kit::registry::{keys, RegistryTokenIssuer};
 use tcr_svc::app::{self, Parts};
 use tcr_svc::config::TcrConfig;
@@ -45,14 +45,7 @@ fn migrate(cfg: &TcrConfig) -> Result<DbPool, String> {
 fn serve(cfg: TcrConfig) -> Result<(), String> {
     let pool = db::open(&cfg.database, &MIGRATIONS, cfg.database.migrate_on_start)
         .map_err(|e| e.to_string())?;
-    let path = &cfg.iam.internal_credential_file;
-    let internal = std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "{}: {e} (the internal credential iam-svc uses; start iam-svc first)",
-            path.display()
-        )
-    })?;
-    let internal = InternalCredential::new(SecretString::from(internal.trim()));
+    let internal = keyfiles::read_internal_credential(&cfg.iam.internal_credential_file)?;
     let signer = keys::load_or_generate(
         &cfg.registry.signing_key_file,
         &cfg.registry.certificate_file,
@@ -69,8 +62,7 @@ fn serve(cfg: TcrConfig) -> Result<(), String> {
         registry_authorizer: Arc::new(TcrRegistryAuthorizer::new(pool.clone())),
         metrics: web::Data::new(Metrics::new("tcr-svc")),
     });
-    let bind = (cfg.server.host.clone(), cfg.server.port);
-    let workers = cfg.server.workers;
+    let server_config = cfg.server.clone();
     let signatures = Arc::new(RoutingSignatureVerifier::remote(
         &cfg.iam.url,
         &cfg.lakeformation.url,
@@ -83,14 +75,9 @@ fn serve(cfg: TcrConfig) -> Result<(), String> {
         limiter: RateLimiter::default(),
     });
     actix_web::rt::System::new().block_on(async move {
-        let mut server = HttpServer::new(move || app::build(state.clone(), &parts));
-        if let Some(n) = workers {
-            server = server.workers(n);
-        }
-        let server = server
-            .bind(&bind)
-            .map_err(|e| format!("cannot listen on {}:{}: {e}", bind.0, bind.1))?;
-        log::info!("tcr-svc listening on {}:{}", bind.0, bind.1);
-        server.run().await.map_err(|e| e.to_string())
+        service_kit::http::serve("tcr-svc", &server_config, move || {
+            app::build(state.clone(), &parts)
+        })
+        .await
     })
 }

@@ -24,58 +24,47 @@ impl RemoteSignatureVerifier {
         }
     }
 
-    /// One call: the principal, or the refusal to map to the caller's error.
-    pub async fn verify(&self, check: &SignatureCheck) -> Result<Principal, AuthError> {
-        let client = awc::Client::builder()
-            .timeout(Duration::from_secs(5))
-            .finish();
-        let mut res = client
-            .post(format!("{}{SIGNATURE_CHECKS_PATH}", self.base_url))
-            .insert_header((INTERNAL_TOKEN_HEADER, self.credential.expose()))
-            .send_json(check)
-            .await
-            .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
-        if !res.status().is_success() {
-            return Err(AuthError::IssuerUnavailable(format!(
-                "issuer answered {}",
-                res.status()
-            )));
-        }
-        let verdict: SignatureVerdict = res
-            .json()
-            .await
-            .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
-        match verdict {
-            SignatureVerdict::Accepted(principal) => Ok(principal),
-            SignatureVerdict::Refused(refusal) => Err(refusal.into()),
-        }
-    }
-}
-
-impl RemoteSignatureVerifier {
-    /// Ask iam-svc which of the user and group names its domain lacks.
-    pub async fn check_directory(
+    /// `POST path` on the issuer with the internal credential; the JSON answer, or the
+    /// issuer counted as unavailable.
+    async fn post<Q: serde::Serialize, A: serde::de::DeserializeOwned>(
         &self,
-        check: &DirectoryCheck,
-    ) -> Result<DirectoryAnswer, AuthError> {
+        path: &str,
+        body: &Q,
+    ) -> Result<A, AuthError> {
         let client = awc::Client::builder()
             .timeout(Duration::from_secs(5))
             .finish();
         let mut res = client
-            .post(format!("{}{DIRECTORY_CHECKS_PATH}", self.base_url))
+            .post(format!("{}{path}", self.base_url))
             .insert_header((INTERNAL_TOKEN_HEADER, self.credential.expose()))
-            .send_json(check)
+            .send_json(body)
             .await
             .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
         if !res.status().is_success() {
             return Err(AuthError::IssuerUnavailable(format!(
-                "iam-svc answered {}",
+                "{path} answered {}",
                 res.status()
             )));
         }
         res.json()
             .await
             .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))
+    }
+
+    /// One call: the principal, or the refusal to map to the caller's error.
+    pub async fn verify(&self, check: &SignatureCheck) -> Result<Principal, AuthError> {
+        match self.post(SIGNATURE_CHECKS_PATH, check).await? {
+            SignatureVerdict::Accepted(principal) => Ok(principal),
+            SignatureVerdict::Refused(refusal) => Err(refusal.into()),
+        }
+    }
+
+    /// Ask iam-svc which of the user and group names its domain lacks.
+    pub async fn check_directory(
+        &self,
+        check: &DirectoryCheck,
+    ) -> Result<DirectoryAnswer, AuthError> {
+        self.post(DIRECTORY_CHECKS_PATH, check).await
     }
 }
 

@@ -6,9 +6,11 @@ mod health;
 pub mod json;
 mod metrics;
 mod observe;
+mod server;
 
 pub use errors::ServiceError;
 pub use health::configure as configure_health;
 pub use json::{BodyError, StrictJson};
 pub use metrics::Metrics;
 pub use observe::{observe, RequestId, REQUEST_ID_HEADER};
+pub use server::serve;
