@@ -62,10 +62,10 @@ lint: ## Check formatting and run clippy with warnings denied
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
 
-bench: ## Benchmark iam-svc hot paths against its /healthz ceiling; writes bench/results.md
+bench: ## Benchmark every service on SQLite and PostgreSQL against this machine's ceilings; writes bench/results.md
 	bash scripts/bench.sh
 
-bench-smoke: ## Run each benchmark for a second, as a quick check that they work (var/bench-smoke.md)
+bench-smoke: ## Run each benchmark for a second on the debug build, as a check that they work (var/bench-smoke.md)
 	bash scripts/bench.sh --smoke
 
 doc: ## Build the API documentation of credential-core (target/doc)
