@@ -12,7 +12,9 @@
 # Environment: BENCH_DURATION (seconds per case), BENCH_GROWTH ("1000 100000 1000000"),
 # BENCH_DATABASE_URL (PostgreSQL; default TEST_DATABASE_URL or
 # postgres://postgres@127.0.0.1:5432/test), BENCH_BACKENDS ("sqlite postgres"),
-# BENCH_NO_BUILD=1 (use the binaries already in the target directory).
+# BENCH_NO_BUILD=1 (use the binaries already in the target directory), BENCH_PARTS (a
+# subset of "ceilings tokens_and_reads swr_reads creates growth", to look at one part
+# while working on it; the table then holds only those rows), BENCH_OUT (where to write).
 #
 # Needs wrk (installed from Debian when missing and running as root), python3, and psql
 # for PostgreSQL (PostgreSQL is skipped, and the results say so, when it is unreachable).
@@ -25,12 +27,12 @@ SMOKE=0
 [[ "${1:-}" == "--smoke" ]] && SMOKE=1
 if ((SMOKE)); then
   PROFILE=debug DURATION="${BENCH_DURATION:-1}" GROWTH="${BENCH_GROWTH:-1000}"
-  OUT=var/bench-smoke.md USERS=3000 POOL=10
+  OUT="${BENCH_OUT:-var/bench-smoke.md}" USERS=3000 POOL=10
 else
   PROFILE=release DURATION="${BENCH_DURATION:-6}" GROWTH="${BENCH_GROWTH:-1000 100000 1000000}"
   # Enough users (2 access keys each) and swr instances (1000 credentials each) that the
   # create cases never reach a quota within one case.
-  OUT=bench/results.md USERS=40000 POOL=100
+  OUT="${BENCH_OUT:-bench/results.md}" USERS=40000 POOL=100
 fi
 THREADS=2 CONNECTIONS=16 LOGIN_CONNECTIONS=4
 PG_URL="${BENCH_DATABASE_URL:-${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}}"
@@ -351,11 +353,13 @@ run_backend() {
   echo "==> $BACKEND"
   start_stack
   prepare
-  ceilings
-  tokens_and_reads
-  swr_reads
-  creates
-  growth
+  local part
+  for part in ${BENCH_PARTS:-ceilings tokens_and_reads swr_reads creates growth}; do
+    case "$part" in
+      ceilings | tokens_and_reads | swr_reads | creates | growth) "$part" ;;
+      *) die "unknown part in BENCH_PARTS: $part" ;;
+    esac
+  done
 }
 
 # In-process microbenchmarks (criterion, crates/credential-core/benches/core.rs): the

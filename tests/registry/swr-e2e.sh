@@ -22,36 +22,18 @@ cd "$ROOT"
 . scripts/lib/stack.sh
 # shellcheck source=scripts/lib/registry.sh
 . scripts/lib/registry.sh
+# shellcheck source=scripts/lib/e2e.sh
+. scripts/lib/e2e.sh
 
 ISSUER="swr-svc"
 SERVICE="swr-registry"
 OTHER_SERVICE="other-registry"
 REPO="ns/app"
 IMAGE_TEXT="hello from the swr-svc registry e2e test"
-passed=0
-current=""
-
-die() { printf 'swr-e2e: %s\n' "$*" >&2; exit 1; }
 
 # ---- scratch directory (scripts/lib/stack.sh); at exit stop everything, logs on failure
 
-# The original stdout and stderr: the EXIT trap must not write into a log.
-exec 3>&1 4>&2
-finish() {
-  local status=$?
-  trap - EXIT INT TERM
-  exec 1>&3 2>&4
-  if ((status != 0)); then
-    [[ -n "$current" ]] && echo "swr-e2e: FAILED: $current" >&2
-    stack_dump_logs
-  fi
-  stack_stop
-  echo "swr-e2e: $passed passed, $((status == 0 ? 0 : 1)) failed"
-  exit "$status"
-}
-trap finish EXIT
-trap 'exit 130' INT TERM
-stack_init
+e2e_init swr-e2e
 WORK="$STACK_DIR"
 
 # ---- prerequisites -------------------------------------------------------------------
@@ -65,9 +47,9 @@ cargo build -p iam-svc -p swr-svc
 
 echo "==> iam-svc and swr-svc in $WORK"
 stack_start_iam
-[[ -f "$STACK_ENV_FILE" ]] || die "iam-svc bootstrap did not write $STACK_ENV_FILE"
-[[ -s "$IAM__INTERNAL__CREDENTIAL_FILE" ]] || die "iam-svc gen-keys did not write $IAM__INTERNAL__CREDENTIAL_FILE"
-[[ "${IAM_URL:-}" == "$IAM__PUBLIC_URL" ]] || die "$STACK_ENV_FILE says IAM_URL='${IAM_URL:-}'"
+[[ -f "$STACK_ENV_FILE" ]] || e2e_die "iam-svc bootstrap did not write $STACK_ENV_FILE"
+[[ -s "$IAM__INTERNAL__CREDENTIAL_FILE" ]] || e2e_die "iam-svc gen-keys did not write $IAM__INTERNAL__CREDENTIAL_FILE"
+[[ "${IAM_URL:-}" == "$IAM__PUBLIC_URL" ]] || e2e_die "$STACK_ENV_FILE says IAM_URL='${IAM_URL:-}'"
 PROJECT_ID="$IAM_ADMIN_PROJECT_ID"
 
 registry_init # picks the registry's address, which swr-svc's instances record
@@ -77,92 +59,35 @@ stack_start_swr "$SERVICE" "$REGISTRY"
 SIGNING_KEY="$SWR__REGISTRY__SIGNING_KEY_FILE"
 CERTIFICATE="$SWR__REGISTRY__CERTIFICATE_FILE"
 [[ -s "$CERTIFICATE" && -s "$SIGNING_KEY" ]] ||
-  die "swr-svc is ready but did not generate $SIGNING_KEY and $CERTIFICATE"
+  e2e_die "swr-svc is ready but did not generate $SIGNING_KEY and $CERTIFICATE"
 key_mode="$(stat -c '%a' "$SIGNING_KEY")"
-[[ "$key_mode" == 600 ]] || die "the generated registry signing key is mode $key_mode, not 600"
+[[ "$key_mode" == 600 ]] || e2e_die "the generated registry signing key is mode $key_mode, not 600"
 
 # ---- the registry --------------------------------------------------------------------
 
 echo "==> docker-registry on $REGISTRY (token realm $SWR_URL/service/token)"
 registry_start "$SWR_URL/service/token" "$SERVICE" "$ISSUER" "$CERTIFICATE"
 
-# ---- helpers -------------------------------------------------------------------------
-
-# step TEXT: the check that follows is TEXT; ok: it passed.
-step() { current="$1"; }
-ok() { passed=$((passed + 1)); printf 'ok %d - %s\n' "$passed" "$current"; current=""; }
-fail() { die "$current: $*"; }
-
-# json FIELD.PATH: read JSON on stdin, print one field (list items by index). Empty input
-# (the command before it failed and said why) fails quietly.
-json() {
-  python3 -c '
-import json, sys
-text = sys.stdin.read()
-if not text.strip():
-    sys.exit(1)
-v = json.loads(text)
-for k in sys.argv[1].split("."):
-    v = v[int(k)] if isinstance(v, list) else v[k]
-print(v if isinstance(v, str) else json.dumps(v))' "$1"
-}
-
-# api METHOD URL TOKEN EXPECTED_STATUS [JSON_BODY]: the answer's body on stdout.
-# EXPECTED_STATUS is a glob: 201, or 2?? for any success.
-api() {
-  local method=$1 url=$2 token=$3 expected=$4 body=${5:-} code
-  local args=(-sS -X "$method" -o "$WORK/answer" -w '%{http_code}' -H "X-Auth-Token: $token")
-  [[ -n "$body" ]] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
-  code="$(curl "${args[@]}" "$url")" || die "$method $url: curl failed"
-  # shellcheck disable=SC2053
-  [[ "$code" == $expected ]] || die "$method $url answered $code, expected $expected: $(head -c 500 "$WORK/answer")"
-  cat "$WORK/answer"
-}
-
-# iam_token USER DOMAIN PASSWORD PROJECT_ID: a project-scoped X-Auth-Token.
-iam_token() {
-  local body code
-  body="$(python3 -c '
-import json, sys
-name, domain, password, project = sys.argv[1:]
-print(json.dumps({"auth": {"identity": {"methods": ["password"], "password": {"user": {
-    "domain": {"name": domain}, "name": name, "password": password}}},
-    "scope": {"project": {"id": project}}}}))' "$@")"
-  code="$(curl -sS -o "$WORK/answer" -D "$WORK/headers" -w '%{http_code}' -X POST "$IAM_URL/v3/auth/tokens" \
-    -H 'Content-Type: application/json' --data-binary "$body")" || die "iam-svc login: curl failed"
-  [[ "$code" == 201 ]] || die "iam-svc login of $1 answered $code: $(head -c 500 "$WORK/answer")"
-  awk 'tolower($1) == "x-subject-token:" { print $2 }' "$WORK/headers" | tr -d '\r'
-}
-
 # ---- identities: the admin, and a readonly user --------------------------------------
 
 echo "==> iam-svc: admin token, readonly user"
-ADMIN_TOKEN="$(iam_token "$IAM_ADMIN_USER" "$IAM_ADMIN_DOMAIN" "$IAM_ADMIN_PASSWORD" "$PROJECT_ID")"
-[[ -n "$ADMIN_TOKEN" ]] || die "no X-Subject-Token for the admin"
-
-READER_NAME="e2e-reader"
-READER_PASSWORD="Reader-e2e-$(python3 -c 'import secrets; print(secrets.token_hex(8))')"
-READER_ID="$(api POST "$IAM_URL/v3/users" "$ADMIN_TOKEN" 201 \
-  "{\"user\": {\"name\": \"$READER_NAME\", \"password\": \"$READER_PASSWORD\", \"domain_id\": \"$IAM_ADMIN_DOMAIN_ID\"}}" | json user.id)"
-GROUP_ID="$(api POST "$IAM_URL/v3/groups" "$ADMIN_TOKEN" 201 \
-  "{\"group\": {\"name\": \"e2e-readers\", \"domain_id\": \"$IAM_ADMIN_DOMAIN_ID\"}}" | json group.id)"
-api PUT "$IAM_URL/v3/groups/$GROUP_ID/users/$READER_ID" "$ADMIN_TOKEN" 204 >/dev/null
-READONLY_ROLE="$(api GET "$IAM_URL/v3/roles?name=readonly" "$ADMIN_TOKEN" 200 | json roles.0.id)"
-api PUT "$IAM_URL/v3/projects/$PROJECT_ID/groups/$GROUP_ID/roles/$READONLY_ROLE" "$ADMIN_TOKEN" 204 >/dev/null
-READER_TOKEN="$(iam_token "$READER_NAME" "$IAM_ADMIN_DOMAIN" "$READER_PASSWORD" "$PROJECT_ID")"
-[[ -n "$READER_TOKEN" ]] || die "no X-Subject-Token for the readonly user"
+e2e_identities e2e-reader "projects/$PROJECT_ID"
+ADMIN_TOKEN="$E2E_ADMIN_TOKEN"
+READER_ID="$E2E_READER_ID"
+READER_TOKEN="$(e2e_iam_token "$E2E_READER_NAME" "$IAM_ADMIN_DOMAIN" "$E2E_READER_PASSWORD" "$PROJECT_ID")"
+[[ -n "$READER_TOKEN" ]] || e2e_die "no X-Subject-Token for the readonly user"
 
 # ---- swr-svc: instances and long-term credentials ------------------------------------
 
 echo "==> swr-svc: instances and long-term credentials"
-INSTANCE_ID="$(api POST "$SWR_URL/v2/$PROJECT_ID/instances" "$ADMIN_TOKEN" 201 \
-  '{"name": "e2e-registry", "spec": "swr.ee.professional", "description": "registry e2e"}' | json instance_id)"
-OTHER_INSTANCE_ID="$(api POST "$SWR_URL/v2/$PROJECT_ID/instances" "$ADMIN_TOKEN" 201 \
-  "{\"name\": \"e2e-other\", \"spec\": \"swr.ee.professional\", \"description\": \"another registry\", \"registry\": {\"service\": \"$OTHER_SERVICE\", \"address\": \"127.0.0.1:1\"}}" | json instance_id)"
+INSTANCE_ID="$(e2e_api POST "$SWR_URL/v2/$PROJECT_ID/instances" "$ADMIN_TOKEN" 201 \
+  '{"name": "e2e-registry", "spec": "swr.ee.professional", "description": "registry e2e"}' | e2e_json instance_id)"
+OTHER_INSTANCE_ID="$(e2e_api POST "$SWR_URL/v2/$PROJECT_ID/instances" "$ADMIN_TOKEN" 201 \
+  "{\"name\": \"e2e-other\", \"spec\": \"swr.ee.professional\", \"description\": \"another registry\", \"registry\": {\"service\": \"$OTHER_SERVICE\", \"address\": \"127.0.0.1:1\"}}" | e2e_json instance_id)"
 
 # credential TOKEN INSTANCE NAME: "user_id auth_token token_id" of a new credential.
 credential() {
-  api POST "$SWR_URL/v2/$PROJECT_ID/instances/$2/long-term-credential" "$1" 201 "{\"name\": \"$3\"}" |
+  e2e_api POST "$SWR_URL/v2/$PROJECT_ID/instances/$2/long-term-credential" "$1" 201 "{\"name\": \"$3\"}" |
     python3 -c 'import json, sys; c = json.load(sys.stdin); print(c["user_id"], c["auth_token"], c["token_id"])'
 }
 cred="$(credential "$ADMIN_TOKEN" "$INSTANCE_ID" ci-cred)"
@@ -172,7 +97,7 @@ read -r READER_USER READER_SECRET _ <<<"$cred"
 cred="$(credential "$ADMIN_TOKEN" "$OTHER_INSTANCE_ID" other-cred)"
 read -r OTHER_USER OTHER_SECRET _ <<<"$cred"
 [[ "$ADMIN_USER" == "$IAM_ADMIN_USER_ID" && "$READER_USER" == "$READER_ID" ]] ||
-  die "credentials name users '$ADMIN_USER' and '$READER_USER', expected '$IAM_ADMIN_USER_ID' and '$READER_ID'"
+  e2e_die "credentials name users '$ADMIN_USER' and '$READER_USER', expected '$IAM_ADMIN_USER_ID' and '$READER_ID'"
 
 # ---- a one-layer OCI image, made by hand ---------------------------------------------
 
@@ -182,55 +107,55 @@ registry_make_image "$IMAGE_TEXT"
 
 echo "==> checks"
 
-step "skopeo login with a fresh long-term credential"
-registry_login admin "$ADMIN_USER" "$ADMIN_SECRET" || fail "login refused"
-ok
+e2e_step "skopeo login with a fresh long-term credential"
+registry_login admin "$ADMIN_USER" "$ADMIN_SECRET" || e2e_fail "login refused"
+e2e_ok
 
-step "skopeo login with a wrong password is refused"
-registry_login wrong "$ADMIN_USER" "not-the-password" && fail "login accepted"
+e2e_step "skopeo login with a wrong password is refused"
+registry_login wrong "$ADMIN_USER" "not-the-password" && e2e_fail "login accepted"
 # Well-formed, but another user's auth_token.
-registry_login wrong "$ADMIN_USER" "$READER_SECRET" && fail "login with another user's auth_token accepted"
-ok
+registry_login wrong "$ADMIN_USER" "$READER_SECRET" && e2e_fail "login with another user's auth_token accepted"
+e2e_ok
 
-step "a credential of another registry (service $OTHER_SERVICE) is refused here"
-registry_login other "$OTHER_USER" "$OTHER_SECRET" && fail "login accepted"
-ok
+e2e_step "a credential of another registry (service $OTHER_SERVICE) is refused here"
+registry_login other "$OTHER_USER" "$OTHER_SECRET" && e2e_fail "login accepted"
+e2e_ok
 
-step "push oci:image:v1 to $REGISTRY/$REPO:v1"
-registry_push admin "$REPO:v1" || fail "push refused"
-ok
+e2e_step "push oci:image:v1 to $REGISTRY/$REPO:v1"
+registry_push admin "$REPO:v1" || e2e_fail "push refused"
+e2e_ok
 
-step "pull $REPO:v1 back into a new OCI directory, same content"
-registry_pull admin "$REPO:v1" "$WORK/pulled-admin" || fail "pull refused"
+e2e_step "pull $REPO:v1 back into a new OCI directory, same content"
+registry_pull admin "$REPO:v1" "$WORK/pulled-admin" || e2e_fail "pull refused"
 [[ "$(registry_image_text "$WORK/pulled-admin")" == "$IMAGE_TEXT" ]] ||
-  fail "the pulled layer does not hold the pushed file"
-ok
+  e2e_fail "the pulled layer does not hold the pushed file"
+e2e_ok
 
-step "the readonly user's credential logs in"
-registry_login reader "$READER_USER" "$READER_SECRET" || fail "login refused"
-ok
+e2e_step "the readonly user's credential logs in"
+registry_login reader "$READER_USER" "$READER_SECRET" || e2e_fail "login refused"
+e2e_ok
 
-step "the readonly user's token for pull,push grants pull only"
+e2e_step "the readonly user's token for pull,push grants pull only"
 access="$(registry_token_access "$READER_USER" "$READER_SECRET" "repository:$REPO:pull,push")" ||
-  fail "the token endpoint refused the readonly credential"
+  e2e_fail "the token endpoint refused the readonly credential"
 [[ "$access" == '[{"type": "repository", "name": "'"$REPO"'", "actions": ["pull"]}]' ]] ||
-  fail "unexpected access claim $access"
-ok
+  e2e_fail "unexpected access claim $access"
+e2e_ok
 
-step "the readonly user can pull"
-registry_pull reader "$REPO:v1" "$WORK/pulled-reader" || fail "pull refused"
+e2e_step "the readonly user can pull"
+registry_pull reader "$REPO:v1" "$WORK/pulled-reader" || e2e_fail "pull refused"
 [[ "$(registry_image_text "$WORK/pulled-reader")" == "$IMAGE_TEXT" ]] ||
-  fail "the pulled layer does not hold the pushed file"
-ok
+  e2e_fail "the pulled layer does not hold the pushed file"
+e2e_ok
 
-step "the readonly user cannot push"
-registry_push reader "$REPO:v2" && fail "push accepted"
-registry_push reader "ns/reader:v1" && fail "push to a new repository accepted"
-ok
+e2e_step "the readonly user cannot push"
+registry_push reader "$REPO:v2" && e2e_fail "push accepted"
+registry_push reader "ns/reader:v1" && e2e_fail "push to a new repository accepted"
+e2e_ok
 
-step "after PUT enable=false, the credential can no longer log in or pull"
-api PUT "$SWR_URL/v2/$PROJECT_ID/instances/$INSTANCE_ID/long-term-credentials/$ADMIN_CRED_ID" \
+e2e_step "after PUT enable=false, the credential can no longer log in or pull"
+e2e_api PUT "$SWR_URL/v2/$PROJECT_ID/instances/$INSTANCE_ID/long-term-credentials/$ADMIN_CRED_ID" \
   "$ADMIN_TOKEN" '2??' '{"enable": false}' >/dev/null
-registry_login disabled "$ADMIN_USER" "$ADMIN_SECRET" && fail "login accepted"
-registry_pull admin "$REPO:v1" "$WORK/pulled-disabled" && fail "pull with the stored login accepted"
-ok
+registry_login disabled "$ADMIN_USER" "$ADMIN_SECRET" && e2e_fail "login accepted"
+registry_pull admin "$REPO:v1" "$WORK/pulled-disabled" && e2e_fail "pull with the stored login accepted"
+e2e_ok

@@ -25,36 +25,18 @@ cd "$ROOT"
 . scripts/lib/stack.sh
 # shellcheck source=scripts/lib/registry.sh
 . scripts/lib/registry.sh
+# shellcheck source=scripts/lib/e2e.sh
+. scripts/lib/e2e.sh
 
 ISSUER="tcr-svc"
 SERVICE="tcr-registry"
 REGION="ap-guangzhou"
 REPO="team/app"
 IMAGE_TEXT="hello from the tcr-svc registry e2e test"
-passed=0
-current=""
-
-die() { printf 'tcr-e2e: %s\n' "$*" >&2; exit 1; }
 
 # ---- scratch directory (scripts/lib/stack.sh); at exit stop everything, logs on failure
 
-# The original stdout and stderr: the EXIT trap must not write into a log.
-exec 3>&1 4>&2
-finish() {
-  local status=$?
-  trap - EXIT INT TERM
-  exec 1>&3 2>&4
-  if ((status != 0)); then
-    [[ -n "$current" ]] && echo "tcr-e2e: FAILED: $current" >&2
-    stack_dump_logs
-  fi
-  stack_stop
-  echo "tcr-e2e: $passed passed, $((status == 0 ? 0 : 1)) failed"
-  exit "$status"
-}
-trap finish EXIT
-trap 'exit 130' INT TERM
-stack_init
+e2e_init tcr-e2e
 WORK="$STACK_DIR"
 API_LOG="$WORK/log/tcr-api.log"
 
@@ -118,14 +100,13 @@ with opener.open(request, timeout=30) as answer:
 print(json.dumps(response))
 sys.exit(3 if "Error" in response else 0)
 PY
-python3 "$WORK/tc3.py" --selftest || die "the TC3 signer does not reproduce the reference test vector"
+python3 "$WORK/tc3.py" --selftest || e2e_die "the TC3 signer does not reproduce the reference test vector"
 
 # ---- iam-svc, tcr-svc (it makes the certificate the registry trusts), the registry -----
 
 echo "==> iam-svc and tcr-svc in $WORK"
 stack_start_iam
-[[ -s "$IAM__INTERNAL__CREDENTIAL_FILE" ]] || die "iam-svc gen-keys did not write $IAM__INTERNAL__CREDENTIAL_FILE"
-PROJECT_ID="$IAM_ADMIN_PROJECT_ID"
+[[ -s "$IAM__INTERNAL__CREDENTIAL_FILE" ]] || e2e_die "iam-svc gen-keys did not write $IAM__INTERNAL__CREDENTIAL_FILE"
 
 registry_init # picks the registry's address, which tcr-svc's registries record
 REGISTRY="$REGISTRY_ADDRESS"
@@ -133,60 +114,16 @@ export TCR__REGISTRY__ISSUER="$ISSUER"
 stack_start_tcr "$SERVICE" "$REGISTRY"
 CERTIFICATE="$TCR__REGISTRY__CERTIFICATE_FILE"
 [[ -s "$CERTIFICATE" && -s "$TCR__REGISTRY__SIGNING_KEY_FILE" ]] ||
-  die "tcr-svc is ready but did not generate $TCR__REGISTRY__SIGNING_KEY_FILE and $CERTIFICATE"
+  e2e_die "tcr-svc is ready but did not generate $TCR__REGISTRY__SIGNING_KEY_FILE and $CERTIFICATE"
 
 echo "==> docker-registry on $REGISTRY (token realm $TCR_URL/service/token)"
 registry_start "$TCR_URL/service/token" "$SERVICE" "$ISSUER" "$CERTIFICATE"
 
 # ---- helpers -------------------------------------------------------------------------
 
-# step TEXT: the check that follows is TEXT; ok: it passed.
-step() { current="$1"; }
-ok() { passed=$((passed + 1)); printf 'ok %d - %s\n' "$passed" "$current"; current=""; }
-fail() { die "$current: $*"; }
-
-# json FIELD.PATH: read JSON on stdin, print one field (list items by index). Empty input
-# (the command before it failed and said why) fails quietly.
-json() {
-  python3 -c '
-import json, sys
-text = sys.stdin.read()
-if not text.strip():
-    sys.exit(1)
-v = json.loads(text)
-for k in sys.argv[1].split("."):
-    v = v[int(k)] if isinstance(v, list) else v[k]
-print(v if isinstance(v, str) else json.dumps(v))' "$1"
-}
-
-# api METHOD URL TOKEN EXPECTED_STATUS [JSON_BODY]: an iam-svc call; the body on stdout.
-api() {
-  local method=$1 url=$2 token=$3 expected=$4 body=${5:-} code
-  local args=(-sS -X "$method" -o "$WORK/answer" -w '%{http_code}' -H "X-Auth-Token: $token")
-  [[ -n "$body" ]] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
-  code="$(curl "${args[@]}" "$url")" || die "$method $url: curl failed"
-  [[ "$code" == "$expected" ]] || die "$method $url answered $code, expected $expected: $(head -c 500 "$WORK/answer")"
-  cat "$WORK/answer"
-}
-
-# iam_token USER DOMAIN PASSWORD PROJECT_ID: a project-scoped X-Auth-Token.
-iam_token() {
-  local body code
-  body="$(python3 -c '
-import json, sys
-name, domain, password, project = sys.argv[1:]
-print(json.dumps({"auth": {"identity": {"methods": ["password"], "password": {"user": {
-    "domain": {"name": domain}, "name": name, "password": password}}},
-    "scope": {"project": {"id": project}}}}))' "$@")"
-  code="$(curl -sS -o "$WORK/answer" -D "$WORK/headers" -w '%{http_code}' -X POST "$IAM_URL/v3/auth/tokens" \
-    -H 'Content-Type: application/json' --data-binary "$body")" || die "iam-svc login: curl failed"
-  [[ "$code" == 201 ]] || die "iam-svc login of $1 answered $code: $(head -c 500 "$WORK/answer")"
-  awk 'tolower($1) == "x-subject-token:" { print $2 }' "$WORK/headers" | tr -d '\r'
-}
-
 # access_key USER_ID: "access secret" of a new iam-svc access key (made by the admin).
 access_key() {
-  api POST "$IAM_URL/v3.0/OS-CREDENTIAL/credentials" "$ADMIN_TOKEN" 201 \
+  e2e_api POST "$IAM_URL/v3.0/OS-CREDENTIAL/credentials" "$E2E_ADMIN_TOKEN" 201 \
     "{\"credential\": {\"user_id\": \"$1\", \"description\": \"tcr e2e\"}}" |
     python3 -c 'import json, sys; c = json.load(sys.stdin)["credential"]; print(c["access"], c["secret"])'
 }
@@ -198,7 +135,7 @@ tcr() {
   case "$1" in
     admin) ak=$ADMIN_AK sk=$ADMIN_SK ;;
     reader) ak=$READER_AK sk=$READER_SK ;;
-    *) die "tcr: unknown identity $1" ;;
+    *) e2e_die "tcr: unknown identity $1" ;;
   esac
   TCR_URL="$TCR_URL" TC3_REGION="$REGION" TC3_SECRET_ID="$ak" TC3_SECRET_KEY="$sk" \
     python3 "$WORK/tc3.py" "$2" "$body" >"$WORK/tcr-answer" 2>>"$API_LOG" || status=$?
@@ -213,29 +150,19 @@ tcr() {
 tcr_ok() {
   local out status=0
   out="$(tcr "$@")" || status=$?
-  ((status == 0)) || fail "$2 failed (status $status): ${out:-no answer, see $API_LOG}"
+  ((status == 0)) || e2e_fail "$2 failed (status $status): ${out:-no answer, see $API_LOG}"
   printf '%s\n' "$out"
 }
 
 # ---- identities: the admin, and a readonly user (role readonly on the domain) ----------
 
 echo "==> iam-svc: admin token, readonly user, access keys"
-ADMIN_TOKEN="$(iam_token "$IAM_ADMIN_USER" "$IAM_ADMIN_DOMAIN" "$IAM_ADMIN_PASSWORD" "$PROJECT_ID")"
-[[ -n "$ADMIN_TOKEN" ]] || die "no X-Subject-Token for the admin"
-
-READER_NAME="tcr-e2e-reader"
-READER_PASSWORD="Reader-e2e-$(python3 -c 'import secrets; print(secrets.token_hex(8))')"
-READER_ID="$(api POST "$IAM_URL/v3/users" "$ADMIN_TOKEN" 201 \
-  "{\"user\": {\"name\": \"$READER_NAME\", \"password\": \"$READER_PASSWORD\", \"domain_id\": \"$IAM_ADMIN_DOMAIN_ID\"}}" | json user.id)"
-GROUP_ID="$(api POST "$IAM_URL/v3/groups" "$ADMIN_TOKEN" 201 \
-  "{\"group\": {\"name\": \"tcr-e2e-readers\", \"domain_id\": \"$IAM_ADMIN_DOMAIN_ID\"}}" | json group.id)"
-api PUT "$IAM_URL/v3/groups/$GROUP_ID/users/$READER_ID" "$ADMIN_TOKEN" 204 >/dev/null
-READONLY_ROLE="$(api GET "$IAM_URL/v3/roles?name=readonly" "$ADMIN_TOKEN" 200 | json roles.0.id)"
-api PUT "$IAM_URL/v3/domains/$IAM_ADMIN_DOMAIN_ID/groups/$GROUP_ID/roles/$READONLY_ROLE" "$ADMIN_TOKEN" 204 >/dev/null
+e2e_identities tcr-e2e-reader "domains/$IAM_ADMIN_DOMAIN_ID"
+READER_ID="$E2E_READER_ID"
 
 read -r ADMIN_AK ADMIN_SK <<<"$(access_key "$IAM_ADMIN_USER_ID")"
 read -r READER_AK READER_SK <<<"$(access_key "$READER_ID")"
-[[ -n "$ADMIN_SK" && -n "$READER_SK" ]] || die "iam-svc did not return the access keys' secrets"
+[[ -n "$ADMIN_SK" && -n "$READER_SK" ]] || e2e_die "iam-svc did not return the access keys' secrets"
 
 registry_make_image "$IMAGE_TEXT"
 
@@ -243,103 +170,103 @@ registry_make_image "$IMAGE_TEXT"
 
 echo "==> checks"
 
-step "CreateInstance makes a registry that records the registry's address"
-REGISTRY_ID="$(tcr_ok admin CreateInstance '{"RegistryName": "tcr-e2e-registry", "RegistryType": "basic"}' | json RegistryId)"
-[[ "$REGISTRY_ID" == tcr-* ]] || fail "RegistryId '$REGISTRY_ID'"
-domain="$(tcr_ok admin DescribeInstances "{\"Registryids\": [\"$REGISTRY_ID\"]}" | json Registries.0.PublicDomain)"
-[[ "$domain" == "$REGISTRY" ]] || fail "PublicDomain '$domain', expected '$REGISTRY'"
-ok
+e2e_step "CreateInstance makes a registry that records the registry's address"
+REGISTRY_ID="$(tcr_ok admin CreateInstance '{"RegistryName": "tcr-e2e-registry", "RegistryType": "basic"}' | e2e_json RegistryId)"
+[[ "$REGISTRY_ID" == tcr-* ]] || e2e_fail "RegistryId '$REGISTRY_ID'"
+domain="$(tcr_ok admin DescribeInstances "{\"Registryids\": [\"$REGISTRY_ID\"]}" | e2e_json Registries.0.PublicDomain)"
+[[ "$domain" == "$REGISTRY" ]] || e2e_fail "PublicDomain '$domain', expected '$REGISTRY'"
+e2e_ok
 
-step "a temp token (CreateInstanceToken temp) logs in"
+e2e_step "a temp token (CreateInstanceToken temp) logs in"
 answer="$(tcr_ok admin CreateInstanceToken "{\"RegistryId\": \"$REGISTRY_ID\", \"TokenType\": \"temp\"}")"
-TEMP_USER="$(json Username <<<"$answer")"
-TEMP_TOKEN="$(json Token <<<"$answer")"
-[[ "$TEMP_USER" == "$IAM_ADMIN_USER_ID" ]] || fail "Username '$TEMP_USER', expected the admin's id $IAM_ADMIN_USER_ID"
-[[ "$(json TokenId <<<"$answer")" == "" ]] || fail "a temp token has TokenId '$(json TokenId <<<"$answer")'"
-registry_login temp "$TEMP_USER" "$TEMP_TOKEN" || fail "login refused"
-ok
+TEMP_USER="$(e2e_json Username <<<"$answer")"
+TEMP_TOKEN="$(e2e_json Token <<<"$answer")"
+[[ "$TEMP_USER" == "$IAM_ADMIN_USER_ID" ]] || e2e_fail "Username '$TEMP_USER', expected the admin's id $IAM_ADMIN_USER_ID"
+[[ "$(e2e_json TokenId <<<"$answer")" == "" ]] || e2e_fail "a temp token has TokenId '$(e2e_json TokenId <<<"$answer")'"
+registry_login temp "$TEMP_USER" "$TEMP_TOKEN" || e2e_fail "login refused"
+e2e_ok
 
-step "the temp token's registry token for pull,push grants both"
+e2e_step "the temp token's registry token for pull,push grants both"
 access="$(registry_token_access "$TEMP_USER" "$TEMP_TOKEN" "repository:$REPO:pull,push")" ||
-  fail "the token endpoint refused the temp token"
+  e2e_fail "the token endpoint refused the temp token"
 [[ "$access" == '[{"type": "repository", "name": "'"$REPO"'", "actions": ["pull", "push"]}]' ]] ||
-  fail "unexpected access claim $access"
-ok
+  e2e_fail "unexpected access claim $access"
+e2e_ok
 
-step "push oci:image:v1 to $REGISTRY/$REPO:v1 with the temp token"
-registry_push temp "$REPO:v1" || fail "push refused"
-ok
+e2e_step "push oci:image:v1 to $REGISTRY/$REPO:v1 with the temp token"
+registry_push temp "$REPO:v1" || e2e_fail "push refused"
+e2e_ok
 
-step "pull $REPO:v1 back with the temp token, same content"
-registry_pull temp "$REPO:v1" "$WORK/pulled-temp" || fail "pull refused"
+e2e_step "pull $REPO:v1 back with the temp token, same content"
+registry_pull temp "$REPO:v1" "$WORK/pulled-temp" || e2e_fail "pull refused"
 [[ "$(registry_image_text "$WORK/pulled-temp")" == "$IMAGE_TEXT" ]] ||
-  fail "the pulled layer does not hold the pushed file"
-ok
+  e2e_fail "the pulled layer does not hold the pushed file"
+e2e_ok
 
-step "a longterm token (CreateInstanceToken longterm) logs in and pulls"
+e2e_step "a longterm token (CreateInstanceToken longterm) logs in and pulls"
 answer="$(tcr_ok admin CreateInstanceToken "{\"RegistryId\": \"$REGISTRY_ID\", \"TokenType\": \"longterm\", \"Desc\": \"tcr e2e\"}")"
-LONG_USER="$(json Username <<<"$answer")"
-LONG_TOKEN="$(json Token <<<"$answer")"
-LONG_ID="$(json TokenId <<<"$answer")"
-[[ -n "$LONG_ID" ]] || fail "a longterm token without TokenId"
-registry_login longterm "$LONG_USER" "$LONG_TOKEN" || fail "login refused"
-registry_pull longterm "$REPO:v1" "$WORK/pulled-longterm" || fail "pull refused"
+LONG_USER="$(e2e_json Username <<<"$answer")"
+LONG_TOKEN="$(e2e_json Token <<<"$answer")"
+LONG_ID="$(e2e_json TokenId <<<"$answer")"
+[[ -n "$LONG_ID" ]] || e2e_fail "a longterm token without TokenId"
+registry_login longterm "$LONG_USER" "$LONG_TOKEN" || e2e_fail "login refused"
+registry_pull longterm "$REPO:v1" "$WORK/pulled-longterm" || e2e_fail "pull refused"
 [[ "$(registry_image_text "$WORK/pulled-longterm")" == "$IMAGE_TEXT" ]] ||
-  fail "the pulled layer does not hold the pushed file"
-ok
+  e2e_fail "the pulled layer does not hold the pushed file"
+e2e_ok
 
-step "skopeo login with a wrong password is refused"
-registry_login wrong "$LONG_USER" "not-the-token" && fail "login with a made-up password accepted"
+e2e_step "skopeo login with a wrong password is refused"
+registry_login wrong "$LONG_USER" "not-the-token" && e2e_fail "login with a made-up password accepted"
 # Well-formed but altered: the token's checksum no longer matches.
 registry_login wrong "$LONG_USER" "${LONG_TOKEN%?}$([[ "${LONG_TOKEN: -1}" == A ]] && echo B || echo A)" &&
-  fail "login with an altered token accepted"
+  e2e_fail "login with an altered token accepted"
 # A real token under another user name.
-registry_login wrong "$READER_ID" "$LONG_TOKEN" && fail "login with another user name accepted"
-ok
+registry_login wrong "$READER_ID" "$LONG_TOKEN" && e2e_fail "login with another user name accepted"
+e2e_ok
 
-step "after ModifyInstanceToken (ModifyFlag 2, Enable false), the longterm token can no longer log in or pull"
+e2e_step "after ModifyInstanceToken (ModifyFlag 2, Enable false), the longterm token can no longer log in or pull"
 tcr_ok admin ModifyInstanceToken \
   "{\"TokenId\": \"$LONG_ID\", \"RegistryId\": \"$REGISTRY_ID\", \"Enable\": false, \"ModifyFlag\": 2}" >/dev/null
-registry_login disabled "$LONG_USER" "$LONG_TOKEN" && fail "login accepted"
-registry_pull longterm "$REPO:v1" "$WORK/pulled-disabled" && fail "pull with the stored login accepted"
-ok
+registry_login disabled "$LONG_USER" "$LONG_TOKEN" && e2e_fail "login accepted"
+registry_pull longterm "$REPO:v1" "$WORK/pulled-disabled" && e2e_fail "pull with the stored login accepted"
+e2e_ok
 
-step "after Enable true again, the longterm token logs in"
+e2e_step "after Enable true again, the longterm token logs in"
 tcr_ok admin ModifyInstanceToken \
   "{\"TokenId\": \"$LONG_ID\", \"RegistryId\": \"$REGISTRY_ID\", \"Enable\": true, \"ModifyFlag\": 2}" >/dev/null
-registry_login longterm "$LONG_USER" "$LONG_TOKEN" || fail "login refused"
-ok
+registry_login longterm "$LONG_USER" "$LONG_TOKEN" || e2e_fail "login refused"
+e2e_ok
 
-step "after DeleteInstanceToken, the longterm token can no longer log in or pull"
+e2e_step "after DeleteInstanceToken, the longterm token can no longer log in or pull"
 tcr_ok admin DeleteInstanceToken "{\"RegistryId\": \"$REGISTRY_ID\", \"TokenId\": \"$LONG_ID\"}" >/dev/null
-listed="$(tcr_ok admin DescribeInstanceToken "{\"RegistryId\": \"$REGISTRY_ID\"}" | json Tokens)"
-[[ "$listed" != *"$LONG_ID"* ]] || fail "DescribeInstanceToken still lists $LONG_ID"
-registry_login deleted "$LONG_USER" "$LONG_TOKEN" && fail "login accepted"
-registry_pull longterm "$REPO:v1" "$WORK/pulled-deleted" && fail "pull with the stored login accepted"
-ok
+listed="$(tcr_ok admin DescribeInstanceToken "{\"RegistryId\": \"$REGISTRY_ID\"}" | e2e_json Tokens)"
+[[ "$listed" != *"$LONG_ID"* ]] || e2e_fail "DescribeInstanceToken still lists $LONG_ID"
+registry_login deleted "$LONG_USER" "$LONG_TOKEN" && e2e_fail "login accepted"
+registry_pull longterm "$REPO:v1" "$WORK/pulled-deleted" && e2e_fail "pull with the stored login accepted"
+e2e_ok
 
-step "a readonly user's temp token logs in"
+e2e_step "a readonly user's temp token logs in"
 answer="$(tcr_ok reader CreateInstanceToken "{\"RegistryId\": \"$REGISTRY_ID\", \"TokenType\": \"temp\"}")"
-READER_USER="$(json Username <<<"$answer")"
-READER_TOKEN="$(json Token <<<"$answer")"
-[[ "$READER_USER" == "$READER_ID" ]] || fail "Username '$READER_USER', expected the reader's id $READER_ID"
-registry_login reader "$READER_USER" "$READER_TOKEN" || fail "login refused"
-ok
+READER_USER="$(e2e_json Username <<<"$answer")"
+READER_TOKEN="$(e2e_json Token <<<"$answer")"
+[[ "$READER_USER" == "$READER_ID" ]] || e2e_fail "Username '$READER_USER', expected the reader's id $READER_ID"
+registry_login reader "$READER_USER" "$READER_TOKEN" || e2e_fail "login refused"
+e2e_ok
 
-step "the readonly user's registry token for pull,push grants pull only"
+e2e_step "the readonly user's registry token for pull,push grants pull only"
 access="$(registry_token_access "$READER_USER" "$READER_TOKEN" "repository:$REPO:pull,push")" ||
-  fail "the token endpoint refused the readonly user's token"
+  e2e_fail "the token endpoint refused the readonly user's token"
 [[ "$access" == '[{"type": "repository", "name": "'"$REPO"'", "actions": ["pull"]}]' ]] ||
-  fail "unexpected access claim $access"
-ok
+  e2e_fail "unexpected access claim $access"
+e2e_ok
 
-step "the readonly user can pull"
-registry_pull reader "$REPO:v1" "$WORK/pulled-reader" || fail "pull refused"
+e2e_step "the readonly user can pull"
+registry_pull reader "$REPO:v1" "$WORK/pulled-reader" || e2e_fail "pull refused"
 [[ "$(registry_image_text "$WORK/pulled-reader")" == "$IMAGE_TEXT" ]] ||
-  fail "the pulled layer does not hold the pushed file"
-ok
+  e2e_fail "the pulled layer does not hold the pushed file"
+e2e_ok
 
-step "the readonly user cannot push"
-registry_push reader "$REPO:v2" && fail "push accepted"
-registry_push reader "team/reader:v1" && fail "push to a new repository accepted"
-ok
+e2e_step "the readonly user cannot push"
+registry_push reader "$REPO:v2" && e2e_fail "push accepted"
+registry_push reader "team/reader:v1" && e2e_fail "push to a new repository accepted"
+e2e_ok

@@ -13,24 +13,16 @@ the date itself and signs what it sends), so they are signed by hand with the SD
 hand-made request is sent first as a control, so a refusal cannot come from the hand
 signing itself.
 
-Environment:
-  IAM_URL              e.g. http://127.0.0.1:8081
-  IAM_ADMIN_DOMAIN     admin's domain (account) name
-  IAM_ADMIN_DOMAIN_ID  admin's domain id
-  IAM_ADMIN_USER       admin user name
-  IAM_ADMIN_PASSWORD   admin password
-  IAM_ADMIN_USER_ID    admin user id
-  IAM_ADMIN_PROJECT_ID project the admin token is scoped to
+Environment (see common.py): IAM_URL, IAM_ADMIN_DOMAIN, IAM_ADMIN_DOMAIN_ID, IAM_ADMIN_USER,
+IAM_ADMIN_PASSWORD, IAM_ADMIN_USER_ID, IAM_ADMIN_PROJECT_ID.
 
 Prints one line per step; exits non-zero on the first failure.
 """
 
 import json
-import os
 import re
 import secrets
 import sys
-import traceback
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -40,13 +32,10 @@ from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 from huaweicloudsdkiam.v3 import (
-    AuthScope,
-    AuthScopeProject,
     CreateCredentialOption,
     CreatePermanentAccessKeyRequest,
     CreatePermanentAccessKeyRequestBody,
     DeletePermanentAccessKeyRequest,
-    IamClient,
     KeystoneAddUserToGroupRequest,
     KeystoneAssociateGroupWithProjectPermissionRequest,
     KeystoneCreateGroupOption,
@@ -55,25 +44,34 @@ from huaweicloudsdkiam.v3 import (
     KeystoneCreateUserOption,
     KeystoneCreateUserRequest,
     KeystoneCreateUserRequestBody,
-    KeystoneCreateUserTokenByPasswordRequest,
-    KeystoneCreateUserTokenByPasswordRequestBody,
     KeystoneDeleteGroupRequest,
     KeystoneDeleteUserRequest,
     KeystoneListPermissionsRequest,
     KeystoneRemoveProjectPermissionFromGroupRequest,
     KeystoneRemoveUserFromGroupRequest,
     ListPermanentAccessKeysRequest,
-    PwdAuth,
-    PwdIdentity,
-    PwdPassword,
-    PwdPasswordUser,
-    PwdPasswordUserDomain,
     ShowPermanentAccessKeyRequest,
     UpdateCredentialOption,
     UpdatePermanentAccessKeyRequest,
     UpdatePermanentAccessKeyRequestBody,
 )
-from huaweicloudsdkiam.v3.iam_credentials import IamCredentials
+
+from common import (
+    ADMIN_DOMAIN,
+    ADMIN_DOMAIN_ID,
+    ADMIN_PROJECT_ID,
+    ADMIN_USER,
+    ADMIN_USER_ID,
+    IAM_URL,
+    admin_token,
+    best_effort,
+    expect_status,
+    iam_client,
+    raw_json,
+    run_test,
+    step,
+    token_client,
+)
 
 USER_PASSWORD = "Str0ng-Passw0rd!"
 ROLE_NAME = "member"
@@ -91,77 +89,19 @@ MSG_UNKNOWN = "access key does not exist"
 QUOTA_MSG = "akSkNumExceed"
 
 
-def env(name):
-    value = os.environ.get(name, "")
-    if not value:
-        print(f"FAIL config: environment variable {name} is not set", flush=True)
-        sys.exit(2)
-    return value
-
-
-IAM_URL = env("IAM_URL").rstrip("/")
-ADMIN_DOMAIN = env("IAM_ADMIN_DOMAIN")
-ADMIN_DOMAIN_ID = env("IAM_ADMIN_DOMAIN_ID")
-ADMIN_USER = env("IAM_ADMIN_USER")
-ADMIN_PASSWORD = env("IAM_ADMIN_PASSWORD")
-ADMIN_USER_ID = env("IAM_ADMIN_USER_ID")
-ADMIN_PROJECT_ID = env("IAM_ADMIN_PROJECT_ID")
-
-
-def step(name, detail=""):
-    print(f"ok   {name}" + (f": {detail}" if detail else ""), flush=True)
-
-
 # ---------------------------------------------------------------------------- clients
-
-def _build(creds):
-    return IamClient.new_builder().with_credentials(creds).with_endpoints([IAM_URL]).build()
-
-
-def token_client(token=None):
-    """IamCredentials: only X-Auth-Token (none at all without a token), no signing."""
-    creds = IamCredentials()
-    if token is not None:
-        creds = creds.with_x_auth_token(token)
-    return _build(creds)
-
 
 def project_signed(ak, sk, project_id=ADMIN_PROJECT_ID):
     """BasicCredentials: SDK-HMAC-SHA256 signature plus X-Project-Id."""
-    return _build(BasicCredentials(ak, sk, project_id))
+    return iam_client(BasicCredentials(ak, sk, project_id))
 
 
 def domain_signed(ak, sk, domain_id=ADMIN_DOMAIN_ID):
     """GlobalCredentials: SDK-HMAC-SHA256 signature plus X-Domain-Id."""
-    return _build(GlobalCredentials(ak, sk, domain_id))
+    return iam_client(GlobalCredentials(ak, sk, domain_id))
 
 
 # ---------------------------------------------------------------------------- helpers
-
-def password_token(domain_name, user_name, password, project_id):
-    body = KeystoneCreateUserTokenByPasswordRequestBody(
-        auth=PwdAuth(
-            identity=PwdIdentity(
-                methods=["password"],
-                password=PwdPassword(
-                    user=PwdPasswordUser(
-                        domain=PwdPasswordUserDomain(name=domain_name),
-                        name=user_name,
-                        password=password,
-                    )
-                ),
-            ),
-            scope=AuthScope(project=AuthScopeProject(id=project_id)),
-        )
-    )
-    return token_client().keystone_create_user_token_by_password(
-        KeystoneCreateUserTokenByPasswordRequest(body=body)
-    )
-
-
-def expect_status(resp, expected, what):
-    assert resp.status_code == expected, f"{what}: expected HTTP {expected}, got {resp.status_code}"
-
 
 def expect_client_error(fn, status, what, msg=None):
     """The call must raise ClientRequestException with this status (and error_msg substring)."""
@@ -177,11 +117,6 @@ def expect_client_error(fn, status, what, msg=None):
                 f"{what}: error_msg {e.error_msg!r} does not contain {msg!r}")
         return e
     raise AssertionError(f"{what}: expected ClientRequestException {status}, call succeeded")
-
-
-def raw_json(resp, what):
-    assert resp.raw_content, f"{what}: empty response body"
-    return json.loads(resp.raw_content.decode("utf-8"))
 
 
 def check_key(c, what, user_id, status="active", description=None, secret=False):
@@ -282,16 +217,7 @@ def run(state):
     suffix = secrets.token_hex(4)
 
     # 1. admin token; a fresh member user in a fresh group with `member` on the admin project
-    resp = password_token(ADMIN_DOMAIN, ADMIN_USER, ADMIN_PASSWORD, ADMIN_PROJECT_ID)
-    expect_status(resp, 201, "admin token")
-    admin_token = resp.x_subject_token
-    assert admin_token, "admin token: X-Subject-Token response header missing/empty"
-    assert resp.token is not None and resp.token.user is not None, "admin token: no token.user"
-    assert resp.token.user.id == ADMIN_USER_ID, (
-        f"admin token: token.user.id={resp.token.user.id!r}, want IAM_ADMIN_USER_ID {ADMIN_USER_ID!r}")
-    state["admin_token"] = admin_token
-    admin = token_client(admin_token)
-    step("admin token", f"user={ADMIN_USER_ID} project={ADMIN_PROJECT_ID}")
+    admin = token_client(admin_token(state))
 
     user_name = f"sdk-ak-user-{suffix}"
     resp = admin.keystone_create_user(KeystoneCreateUserRequest(body=KeystoneCreateUserRequestBody(
@@ -506,36 +432,9 @@ def best_effort_cleanup(state):
         actions.append(lambda: admin.keystone_delete_user(KeystoneDeleteUserRequest(user_id=state["user_id"])))
     if "group_id" in state:
         actions.append(lambda: admin.keystone_delete_group(KeystoneDeleteGroupRequest(group_id=state["group_id"])))
-    for action in actions:
-        try:
-            action()
-        except Exception:  # noqa: BLE001 - cleanup must not mask the real failure
-            pass
-
-
-def main():
-    print(f"iam_access_keys: IAM_URL={IAM_URL} domain={ADMIN_DOMAIN} user={ADMIN_USER}", flush=True)
-    state = {}
-    try:
-        run(state)
-    except AssertionError as e:
-        print(f"FAIL {e}", flush=True)
-        best_effort_cleanup(state)
-        return 1
-    except ClientRequestException as e:
-        print(f"FAIL unexpected HTTP {e.status_code}: error_code={e.error_code!r} error_msg={e.error_msg!r}",
-              flush=True)
-        traceback.print_exc()
-        best_effort_cleanup(state)
-        return 1
-    except Exception as e:  # noqa: BLE001
-        print(f"FAIL unexpected {type(e).__name__}: {e}", flush=True)
-        traceback.print_exc()
-        best_effort_cleanup(state)
-        return 1
-    print("PASS iam_access_keys", flush=True)
-    return 0
+    best_effort(actions)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_test("iam_access_keys", f"IAM_URL={IAM_URL} domain={ADMIN_DOMAIN} user={ADMIN_USER}",
+                      run, best_effort_cleanup))

@@ -4,28 +4,18 @@
 Drives users, groups, projects, role grants and password tokens through
 ``huaweicloudsdkiam`` (Keystone v3 operations) with only the endpoint changed.
 
-Environment:
-  IAM_URL              e.g. http://127.0.0.1:8081
-  IAM_ADMIN_DOMAIN     admin's domain (account) name
-  IAM_ADMIN_USER       admin user name
-  IAM_ADMIN_PASSWORD   admin password
-  IAM_ADMIN_PROJECT_ID project the admin token is scoped to
-  IAM_ADMIN_DOMAIN_ID  admin's domain id
+Environment (see common.py): IAM_URL, IAM_ADMIN_DOMAIN, IAM_ADMIN_USER, IAM_ADMIN_PASSWORD,
+IAM_ADMIN_PROJECT_ID, IAM_ADMIN_DOMAIN_ID.
 
 Prints one line per step; exits non-zero on the first failure.
 """
 
-import os
 import re
 import secrets
 import sys
-import traceback
 
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkiam.v3 import (
-    AuthScope,
-    AuthScopeProject,
-    IamClient,
     KeystoneAddUserToGroupRequest,
     KeystoneAssociateGroupWithProjectPermissionRequest,
     KeystoneCheckProjectPermissionForGroupRequest,
@@ -39,8 +29,6 @@ from huaweicloudsdkiam.v3 import (
     KeystoneCreateUserOption,
     KeystoneCreateUserRequest,
     KeystoneCreateUserRequestBody,
-    KeystoneCreateUserTokenByPasswordRequest,
-    KeystoneCreateUserTokenByPasswordRequestBody,
     KeystoneDeleteGroupRequest,
     KeystoneDeleteUserRequest,
     KeystoneListPermissionsRequest,
@@ -52,78 +40,29 @@ from huaweicloudsdkiam.v3 import (
     KeystoneShowProjectRequest,
     KeystoneShowUserRequest,
     KeystoneValidateTokenRequest,
-    PwdAuth,
-    PwdIdentity,
-    PwdPassword,
-    PwdPasswordUser,
-    PwdPasswordUserDomain,
 )
-from huaweicloudsdkiam.v3.iam_credentials import IamCredentials
+
+from common import (
+    ADMIN_DOMAIN,
+    ADMIN_DOMAIN_ID,
+    ADMIN_PASSWORD,
+    ADMIN_PROJECT_ID,
+    ADMIN_USER,
+    IAM_URL,
+    best_effort,
+    expect_status,
+    password_token,
+    run_test,
+    step,
+    token_client,
+)
 
 USER_PASSWORD = "Str0ng-Passw0rd!"
 ROLE_NAME = "member"
 
 
-def env(name):
-    value = os.environ.get(name, "")
-    if not value:
-        print(f"FAIL config: environment variable {name} is not set", flush=True)
-        sys.exit(2)
-    return value
-
-
-IAM_URL = env("IAM_URL")
-ADMIN_DOMAIN = env("IAM_ADMIN_DOMAIN")
-ADMIN_USER = env("IAM_ADMIN_USER")
-ADMIN_PASSWORD = env("IAM_ADMIN_PASSWORD")
-ADMIN_PROJECT_ID = env("IAM_ADMIN_PROJECT_ID")
-ADMIN_DOMAIN_ID = env("IAM_ADMIN_DOMAIN_ID")
-
-
-def step(name, detail=""):
-    print(f"ok   {name}" + (f": {detail}" if detail else ""), flush=True)
-
-
-def client(token=None):
-    """IamClient pointed at IAM_URL.
-
-    IamCredentials only adds ``X-Auth-Token`` (no signing, no X-Project-Id /
-    X-Domain-Id). Without a token it adds no auth header at all, which is what
-    POST /v3/auth/tokens (password login) needs.
-    """
-    creds = IamCredentials()
-    if token is not None:
-        creds = creds.with_x_auth_token(token)
-    return IamClient.new_builder().with_credentials(creds).with_endpoints([IAM_URL]).build()
-
-
-def password_token(domain_name, user_name, password, project_id):
-    body = KeystoneCreateUserTokenByPasswordRequestBody(
-        auth=PwdAuth(
-            identity=PwdIdentity(
-                methods=["password"],
-                password=PwdPassword(
-                    user=PwdPasswordUser(
-                        domain=PwdPasswordUserDomain(name=domain_name),
-                        name=user_name,
-                        password=password,
-                    )
-                ),
-            ),
-            scope=AuthScope(project=AuthScopeProject(id=project_id)),
-        )
-    )
-    return client().keystone_create_user_token_by_password(
-        KeystoneCreateUserTokenByPasswordRequest(body=body)
-    )
-
-
 def role_names(token):
     return sorted(r.name for r in (token.roles or []))
-
-
-def expect_status(resp, expected, what):
-    assert resp.status_code == expected, f"{what}: expected HTTP {expected}, got {resp.status_code}"
 
 
 def expect_client_error(fn, status, what):
@@ -178,7 +117,7 @@ def run(state):
     state["admin_token"] = admin_token
     step("admin token", f"user={admin_user_id} project={ADMIN_PROJECT_ID} roles={role_names(resp.token)}")
 
-    admin = client(admin_token)
+    admin = token_client(admin_token)
 
     # 2. create user
     user_name = f"sdk-user-{suffix}"
@@ -365,7 +304,7 @@ def best_effort_cleanup(state):
     token = state.get("admin_token")
     if not token:
         return
-    admin = client(token)
+    admin = token_client(token)
     actions = []
     if "grant" in state:
         p, g, r = state["grant"]
@@ -375,36 +314,9 @@ def best_effort_cleanup(state):
         actions.append(lambda: admin.keystone_delete_user(KeystoneDeleteUserRequest(user_id=state["user_id"])))
     if "group_id" in state:
         actions.append(lambda: admin.keystone_delete_group(KeystoneDeleteGroupRequest(group_id=state["group_id"])))
-    for action in actions:
-        try:
-            action()
-        except Exception:  # noqa: BLE001 - cleanup must not mask the real failure
-            pass
-
-
-def main():
-    print(f"iam_identity: IAM_URL={IAM_URL} domain={ADMIN_DOMAIN} user={ADMIN_USER}", flush=True)
-    state = {}
-    try:
-        run(state)
-    except AssertionError as e:
-        print(f"FAIL {e}", flush=True)
-        best_effort_cleanup(state)
-        return 1
-    except ClientRequestException as e:
-        print(f"FAIL unexpected HTTP {e.status_code}: error_code={e.error_code!r} error_msg={e.error_msg!r}",
-              flush=True)
-        traceback.print_exc()
-        best_effort_cleanup(state)
-        return 1
-    except Exception as e:  # noqa: BLE001
-        print(f"FAIL unexpected {type(e).__name__}: {e}", flush=True)
-        traceback.print_exc()
-        best_effort_cleanup(state)
-        return 1
-    print("PASS iam_identity", flush=True)
-    return 0
+    best_effort(actions)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_test("iam_identity", f"IAM_URL={IAM_URL} domain={ADMIN_DOMAIN} user={ADMIN_USER}",
+                      run, best_effort_cleanup))

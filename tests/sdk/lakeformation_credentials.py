@@ -23,15 +23,8 @@ it. Then:
 
 Wire facts used here are in docs/api/lakeformation-wire.md and docs/api/swr-wire.md.
 
-Environment:
-  IAM_URL              e.g. http://127.0.0.1:8081
-  SWR_URL              e.g. http://127.0.0.1:8082
-  LAKEFORMATION_URL    e.g. http://127.0.0.1:8085
-  IAM_ADMIN_DOMAIN     admin's domain (account) name
-  IAM_ADMIN_USER       admin user name
-  IAM_ADMIN_PASSWORD   admin password
-  IAM_ADMIN_USER_ID    admin user id
-  IAM_ADMIN_PROJECT_ID project the admin token is scoped to
+Environment (see common.py): IAM_URL, SWR_URL, LAKEFORMATION_URL (e.g. http://127.0.0.1:8083),
+IAM_ADMIN_DOMAIN, IAM_ADMIN_USER, IAM_ADMIN_PASSWORD, IAM_ADMIN_USER_ID, IAM_ADMIN_PROJECT_ID.
 
 Prints one line per step; exits non-zero on the first failure.
 """
@@ -41,31 +34,13 @@ import os
 import secrets
 import sys
 import time
-import traceback
 import urllib.error
 import urllib.request
 import uuid
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
-from huaweicloudsdkiam.v3 import (
-    AuthScope,
-    AuthScopeProject,
-    CreateCredentialOption,
-    CreatePermanentAccessKeyRequest,
-    CreatePermanentAccessKeyRequestBody,
-    DeletePermanentAccessKeyRequest,
-    IamClient,
-    ListPermanentAccessKeysRequest,
-    KeystoneCreateUserTokenByPasswordRequest,
-    KeystoneCreateUserTokenByPasswordRequestBody,
-    PwdAuth,
-    PwdIdentity,
-    PwdPassword,
-    PwdPasswordUser,
-    PwdPasswordUserDomain,
-)
-from huaweicloudsdkiam.v3.iam_credentials import IamCredentials
+from huaweicloudsdkiam.v3 import ListPermanentAccessKeysRequest
 from huaweicloudsdklakeformation.v1 import (
     CreateInstanceRequestBody as LfCreateInstanceRequestBody,
     CreateLakeFormationInstanceRequest,
@@ -88,6 +63,22 @@ from huaweicloudsdkswr.v2 import (
     SwrClient,
 )
 
+from common import (
+    ADMIN_PROJECT_ID,
+    ADMIN_USER,
+    IAM_URL,
+    LAKEFORMATION_URL,
+    SWR_URL,
+    admin_access_key,
+    best_effort,
+    delete_admin_access_key,
+    expect_status,
+    iam_client,
+    raw_json,
+    run_test,
+    step,
+)
+
 SWR_SPEC = "swr.ee.professional"
 CHARGE_MODE = "postPaid"
 ENTERPRISE_PROJECT_ID = "0"
@@ -98,36 +89,7 @@ REVOKE_POLL_EVERY = 0.5
 DELETE_TIMEOUT = 30.0
 
 
-def env(name, required=True):
-    value = os.environ.get(name, "")
-    if not value and required:
-        print(f"FAIL config: environment variable {name} is not set", flush=True)
-        sys.exit(2)
-    return value
-
-
-IAM_URL = env("IAM_URL").rstrip("/")
-SWR_URL = env("SWR_URL").rstrip("/")
-LAKEFORMATION_URL = env("LAKEFORMATION_URL").rstrip("/")
-ADMIN_DOMAIN = env("IAM_ADMIN_DOMAIN")
-ADMIN_USER = env("IAM_ADMIN_USER")
-ADMIN_PASSWORD = env("IAM_ADMIN_PASSWORD")
-ADMIN_USER_ID = env("IAM_ADMIN_USER_ID")
-ADMIN_PROJECT_ID = env("IAM_ADMIN_PROJECT_ID")
-
-
-def step(name, detail=""):
-    print(f"ok   {name}" + (f": {detail}" if detail else ""), flush=True)
-
-
 # ---------------------------------------------------------------------------- clients
-
-def iam_token_client(token=None):
-    creds = IamCredentials()
-    if token is not None:
-        creds = creds.with_x_auth_token(token)
-    return IamClient.new_builder().with_credentials(creds).with_endpoints([IAM_URL]).build()
-
 
 def basic(ak, sk, security_token=None):
     creds = BasicCredentials(ak, sk, ADMIN_PROJECT_ID)
@@ -145,11 +107,6 @@ def swr_client(creds):
 
 
 # ---------------------------------------------------------------------------- helpers
-
-def expect_status(resp, expected, what):
-    allowed = expected if isinstance(expected, (tuple, list, set)) else (expected,)
-    assert resp.status_code in allowed, f"{what}: expected HTTP {'/'.join(map(str, allowed))}, got {resp.status_code}"
-
 
 def expect_client_error(fn, statuses, what, code_prefix=None):
     """The call must raise ClientRequestException with one of these statuses and a real error body."""
@@ -169,11 +126,6 @@ def expect_client_error(fn, statuses, what, code_prefix=None):
                 f"{what}: error_code {e.error_code!r} does not start with {code_prefix!r}")
         return e
     raise AssertionError(f"{what}: expected ClientRequestException {allowed}, call succeeded")
-
-
-def raw_json(resp, what):
-    assert resp.raw_content, f"{what}: empty response body"
-    return json.loads(resp.raw_content.decode("utf-8"))
 
 
 # urllib without any proxy: the services run locally.
@@ -196,21 +148,6 @@ def http_json(method, url, token, body=None):
     except ValueError:
         parsed = None
     return status, parsed, text
-
-
-def password_token():
-    body = KeystoneCreateUserTokenByPasswordRequestBody(
-        auth=PwdAuth(
-            identity=PwdIdentity(
-                methods=["password"],
-                password=PwdPassword(user=PwdPasswordUser(
-                    domain=PwdPasswordUserDomain(name=ADMIN_DOMAIN), name=ADMIN_USER,
-                    password=ADMIN_PASSWORD)),
-            ),
-            scope=AuthScope(project=AuthScopeProject(id=ADMIN_PROJECT_ID)),
-        ))
-    return iam_token_client().keystone_create_user_token_by_password(
-        KeystoneCreateUserTokenByPasswordRequest(body=body))
 
 
 def show_credential(lf, instance_id, identity="empty"):
@@ -267,25 +204,10 @@ def run(state):
     suffix = secrets.token_hex(4)
 
     # 1. admin token and a permanent access key for the admin
-    resp = password_token()
-    expect_status(resp, 201, "admin token")
-    admin_token = resp.x_subject_token
-    assert admin_token, "admin token: X-Subject-Token response header missing/empty"
-    state["admin_token"] = admin_token
-    iam = iam_token_client(admin_token)
-    step("admin token", f"user={ADMIN_USER_ID} project={ADMIN_PROJECT_ID}")
-
-    resp = iam.create_permanent_access_key(CreatePermanentAccessKeyRequest(
-        body=CreatePermanentAccessKeyRequestBody(credential=CreateCredentialOption(
-            user_id=ADMIN_USER_ID, description="sdk lakeformation_credentials test"))))
-    expect_status(resp, 201, "create admin access key")
-    assert resp.credential and resp.credential.access and resp.credential.secret, "create admin access key: no access/secret"
-    ak, sk = resp.credential.access, resp.credential.secret
-    state["admin_ak"] = ak
+    admin_token, ak, sk = admin_access_key(state, "sdk lakeformation_credentials test")
     lf = lf_client(basic(ak, sk))
     swr = swr_client(basic(ak, sk))
     state["lf"], state["swr"] = lf, swr
-    step("admin access key", f"201 access={ak}")
 
     # 2. LakeFormation instance: create, show until RUNNING, list
     lf_name = f"sdk-lf-{suffix}"
@@ -371,7 +293,7 @@ def run(state):
     step("swr list with temporary credentials", f"200 total={resp.total} (AK {t_ak} + X-Security-Token)")
 
     # 5b. iam-svc accepts them too (it asks lakeformation-svc): list the caller's own keys
-    iam_tmp = IamClient.new_builder().with_credentials(basic(t_ak, t_sk, t_tok)).with_endpoints([IAM_URL]).build()
+    iam_tmp = iam_client(basic(t_ak, t_sk, t_tok))
     resp = iam_tmp.list_permanent_access_keys(ListPermanentAccessKeysRequest())
     expect_status(resp, 200, "iam list with temporary credentials")
     assert ak in [k.access for k in (resp.credentials or [])], "iam list with temporary credentials: admin key missing"
@@ -473,9 +395,7 @@ def run(state):
             assert time.monotonic() < deadline, f"lakeformation instance still present {DELETE_TIMEOUT}s after delete"
             time.sleep(0.5)
 
-    resp = iam.delete_permanent_access_key(DeletePermanentAccessKeyRequest(access_key=ak))
-    expect_status(resp, 204, "delete admin access key")
-    state.pop("admin_ak")
+    delete_admin_access_key(state)
     step("cleanup", f"swr credential + instance deleted; lakeformation delete {lf_delete_status}, then {gone}; "
                     "admin key deleted")
 
@@ -492,41 +412,10 @@ def best_effort_cleanup(state):
     if lf is not None and state.get("lf_instance"):
         actions.append(lambda: lf.delete_lake_formation_instance(
             DeleteLakeFormationInstanceRequest(instance_id=state["lf_instance"])))
-    if state.get("admin_token") and state.get("admin_ak"):
-        iam = iam_token_client(state["admin_token"])
-        actions.append(lambda: iam.delete_permanent_access_key(
-            DeletePermanentAccessKeyRequest(access_key=state["admin_ak"])))
-    for action in actions:
-        try:
-            action()
-        except Exception:  # noqa: BLE001 - cleanup must not mask the real failure
-            pass
-
-
-def main():
-    print(f"lakeformation_credentials: LAKEFORMATION_URL={LAKEFORMATION_URL} SWR_URL={SWR_URL} "
-          f"IAM_URL={IAM_URL} user={ADMIN_USER}", flush=True)
-    state = {}
-    try:
-        run(state)
-    except AssertionError as e:
-        print(f"FAIL {e}", flush=True)
-        best_effort_cleanup(state)
-        return 1
-    except ClientRequestException as e:
-        print(f"FAIL unexpected HTTP {e.status_code}: error_code={e.error_code!r} error_msg={e.error_msg!r}",
-              flush=True)
-        traceback.print_exc()
-        best_effort_cleanup(state)
-        return 1
-    except Exception as e:  # noqa: BLE001
-        print(f"FAIL unexpected {type(e).__name__}: {e}", flush=True)
-        traceback.print_exc()
-        best_effort_cleanup(state)
-        return 1
-    print("PASS lakeformation_credentials", flush=True)
-    return 0
+    best_effort(actions)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_test("lakeformation_credentials",
+                      f"LAKEFORMATION_URL={LAKEFORMATION_URL} SWR_URL={SWR_URL} IAM_URL={IAM_URL} user={ADMIN_USER}",
+                      run, best_effort_cleanup))

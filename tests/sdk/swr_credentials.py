@@ -16,47 +16,22 @@ with it. It then drives swr-svc through ``huaweicloudsdkswr`` (``SwrClient`` wit
 
 Wire facts used here are in docs/api/swr-wire.md.
 
-Environment:
-  IAM_URL              e.g. http://127.0.0.1:8081
-  SWR_URL              e.g. http://127.0.0.1:8082
-  IAM_ADMIN_DOMAIN     admin's domain (account) name
-  IAM_ADMIN_USER       admin user name
-  IAM_ADMIN_PASSWORD   admin password
-  IAM_ADMIN_USER_ID    admin user id
-  IAM_ADMIN_PROJECT_ID project the admin token is scoped to
+Environment (see common.py): IAM_URL, SWR_URL (e.g. http://127.0.0.1:8082), IAM_ADMIN_DOMAIN,
+IAM_ADMIN_USER, IAM_ADMIN_PASSWORD, IAM_ADMIN_USER_ID, IAM_ADMIN_PROJECT_ID.
 
 Prints one line per step; exits non-zero on the first failure.
 """
 
-import json
 import os
 import re
 import secrets
 import sys
 import time
-import traceback
 import uuid
 from datetime import datetime, timezone
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
-from huaweicloudsdkiam.v3 import (
-    AuthScope,
-    AuthScopeProject,
-    CreateCredentialOption,
-    CreatePermanentAccessKeyRequest,
-    CreatePermanentAccessKeyRequestBody,
-    DeletePermanentAccessKeyRequest,
-    IamClient,
-    KeystoneCreateUserTokenByPasswordRequest,
-    KeystoneCreateUserTokenByPasswordRequestBody,
-    PwdAuth,
-    PwdIdentity,
-    PwdPassword,
-    PwdPasswordUser,
-    PwdPasswordUserDomain,
-)
-from huaweicloudsdkiam.v3.iam_credentials import IamCredentials
 from huaweicloudsdkswr.v2 import (
     CreateInstanceLtCredentialRequest,
     CreateInstanceRequest,
@@ -73,6 +48,21 @@ from huaweicloudsdkswr.v2 import (
     UpdateLongTermCredentialRequestBody,
 )
 
+from common import (
+    ADMIN_PROJECT_ID,
+    ADMIN_USER,
+    ADMIN_USER_ID,
+    IAM_URL,
+    SWR_URL,
+    admin_access_key,
+    best_effort,
+    delete_admin_access_key,
+    expect_status,
+    raw_json,
+    run_test,
+    step,
+)
+
 SPEC = "swr.ee.professional"
 CHARGE_MODE = "postPaid"
 ENTERPRISE_PROJECT_ID = "0"
@@ -85,35 +75,7 @@ CRED_NAMES = ["ci-a", "ci-b", "ci-c"]
 BAD_NAMES = ["Bad_Name", "", "-ab", "ab-", "a..b", "a_-b", "a b", "x" * 65]
 
 
-def env(name, required=True):
-    value = os.environ.get(name, "")
-    if not value and required:
-        print(f"FAIL config: environment variable {name} is not set", flush=True)
-        sys.exit(2)
-    return value
-
-
-SWR_URL = env("SWR_URL").rstrip("/")
-IAM_URL = env("IAM_URL").rstrip("/")
-ADMIN_DOMAIN = env("IAM_ADMIN_DOMAIN")
-ADMIN_USER = env("IAM_ADMIN_USER")
-ADMIN_PASSWORD = env("IAM_ADMIN_PASSWORD")
-ADMIN_USER_ID = env("IAM_ADMIN_USER_ID")
-ADMIN_PROJECT_ID = env("IAM_ADMIN_PROJECT_ID")
-
-
-def step(name, detail=""):
-    print(f"ok   {name}" + (f": {detail}" if detail else ""), flush=True)
-
-
 # ---------------------------------------------------------------------------- clients
-
-def iam_token_client(token=None):
-    creds = IamCredentials()
-    if token is not None:
-        creds = creds.with_x_auth_token(token)
-    return IamClient.new_builder().with_credentials(creds).with_endpoints([IAM_URL]).build()
-
 
 def swr_client(ak, sk, project_id=ADMIN_PROJECT_ID):
     return (SwrClient.new_builder()
@@ -123,11 +85,6 @@ def swr_client(ak, sk, project_id=ADMIN_PROJECT_ID):
 
 
 # ---------------------------------------------------------------------------- helpers
-
-def expect_status(resp, expected, what):
-    allowed = expected if isinstance(expected, (tuple, list, set)) else (expected,)
-    assert resp.status_code in allowed, f"{what}: expected HTTP {'/'.join(map(str, allowed))}, got {resp.status_code}"
-
 
 def expect_client_error(fn, statuses, what, swr_code=True):
     """The call must raise ClientRequestException with one of these statuses and a real error body."""
@@ -149,31 +106,11 @@ def expect_client_error(fn, statuses, what, swr_code=True):
     raise AssertionError(f"{what}: expected ClientRequestException {allowed}, call succeeded")
 
 
-def raw_json(resp, what):
-    assert resp.raw_content, f"{what}: empty response body"
-    return json.loads(resp.raw_content.decode("utf-8"))
-
-
 def parse_time(value, what):
     assert isinstance(value, str) and TIME_RE.match(value), (
         f"{what}: {value!r} is not YYYY-MM-DDTHH:MM:SS[.fraction]Z")
     base = value[:19]
     return datetime.strptime(base, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
-
-
-def password_token():
-    body = KeystoneCreateUserTokenByPasswordRequestBody(
-        auth=PwdAuth(
-            identity=PwdIdentity(
-                methods=["password"],
-                password=PwdPassword(user=PwdPasswordUser(
-                    domain=PwdPasswordUserDomain(name=ADMIN_DOMAIN), name=ADMIN_USER,
-                    password=ADMIN_PASSWORD)),
-            ),
-            scope=AuthScope(project=AuthScopeProject(id=ADMIN_PROJECT_ID)),
-        ))
-    return iam_token_client().keystone_create_user_token_by_password(
-        KeystoneCreateUserTokenByPasswordRequest(body=body))
 
 
 def show_instance(swr, instance_id):
@@ -250,27 +187,9 @@ def run(state):
     secrets_seen = set()
 
     # 1. admin token and a permanent access key for the admin
-    resp = password_token()
-    expect_status(resp, 201, "admin token")
-    admin_token = resp.x_subject_token
-    assert admin_token, "admin token: X-Subject-Token response header missing/empty"
-    assert resp.token is not None and resp.token.user is not None, "admin token: no token.user"
-    assert resp.token.user.id == ADMIN_USER_ID, (
-        f"admin token: token.user.id={resp.token.user.id!r}, want IAM_ADMIN_USER_ID {ADMIN_USER_ID!r}")
-    state["admin_token"] = admin_token
-    iam = iam_token_client(admin_token)
-    step("admin token", f"user={ADMIN_USER_ID} project={ADMIN_PROJECT_ID}")
-
-    resp = iam.create_permanent_access_key(CreatePermanentAccessKeyRequest(
-        body=CreatePermanentAccessKeyRequestBody(credential=CreateCredentialOption(
-            user_id=ADMIN_USER_ID, description="sdk swr_credentials test"))))
-    expect_status(resp, 201, "create admin access key")
-    assert resp.credential and resp.credential.access and resp.credential.secret, "create admin access key: no access/secret"
-    ak, sk = resp.credential.access, resp.credential.secret
-    state["admin_ak"] = ak
+    _, ak, sk = admin_access_key(state, "sdk swr_credentials test")
     swr = swr_client(ak, sk)
     state["swr"] = swr
-    step("admin access key", f"201 access={ak}")
 
     # 2. instance: create, show until Running, list
     inst_name = f"sdk-swr-{suffix}"
@@ -430,9 +349,7 @@ def run(state):
     expect_client_error(lambda: show_instance(swr, instance_id), 404, "show deleted instance")
     expect_client_error(lambda: list_creds(swr, instance_id), 404, "list on deleted instance")
     delete_status = resp.status_code
-    resp = iam.delete_permanent_access_key(DeletePermanentAccessKeyRequest(access_key=ak))
-    expect_status(resp, 204, "delete admin access key")
-    state.pop("admin_ak")
+    delete_admin_access_key(state)
     step("cleanup", f"credentials deleted; instance delete {delete_status}, then 404; admin key deleted")
 
 
@@ -444,40 +361,9 @@ def best_effort_cleanup(state):
     if swr is not None and instance_id:
         actions += [lambda t=t: delete_cred(swr, instance_id, t) for t in state.get("tokens", [])]
         actions.append(lambda: swr.delete_instance(DeleteInstanceRequest(instance_id=instance_id)))
-    if state.get("admin_token") and state.get("admin_ak"):
-        iam = iam_token_client(state["admin_token"])
-        actions.append(lambda: iam.delete_permanent_access_key(
-            DeletePermanentAccessKeyRequest(access_key=state["admin_ak"])))
-    for action in actions:
-        try:
-            action()
-        except Exception:  # noqa: BLE001 - cleanup must not mask the real failure
-            pass
-
-
-def main():
-    print(f"swr_credentials: SWR_URL={SWR_URL} IAM_URL={IAM_URL} user={ADMIN_USER}", flush=True)
-    state = {}
-    try:
-        run(state)
-    except AssertionError as e:
-        print(f"FAIL {e}", flush=True)
-        best_effort_cleanup(state)
-        return 1
-    except ClientRequestException as e:
-        print(f"FAIL unexpected HTTP {e.status_code}: error_code={e.error_code!r} error_msg={e.error_msg!r}",
-              flush=True)
-        traceback.print_exc()
-        best_effort_cleanup(state)
-        return 1
-    except Exception as e:  # noqa: BLE001
-        print(f"FAIL unexpected {type(e).__name__}: {e}", flush=True)
-        traceback.print_exc()
-        best_effort_cleanup(state)
-        return 1
-    print("PASS swr_credentials", flush=True)
-    return 0
+    best_effort(actions)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_test("swr_credentials", f"SWR_URL={SWR_URL} IAM_URL={IAM_URL} user={ADMIN_USER}",
+                      run, best_effort_cleanup))

@@ -3,7 +3,7 @@
 Tencent Cloud Python SDK (``tencentcloud-sdk-python-tcr``, pinned in run.sh).
 
 Flow: get an admin password token from iam-svc and create a permanent access key with it
-(plain urllib). That AK/SK is the Tencent SecretId/SecretKey. Then, through ``TcrClient``:
+(common.py, through huaweicloudsdkiam). That AK/SK is the Tencent SecretId/SecretKey. Then, through ``TcrClient``:
 CreateInstance, DescribeInstances, CreateInstanceToken (temp, then longterm with Desc),
 DescribeInstanceToken (with paging), ModifyInstanceToken (ModifyFlag 1 and 2),
 DeleteInstanceToken, and the refusals (wrong SecretKey, unknown SecretId, stale timestamp,
@@ -14,28 +14,18 @@ The stale-timestamp request is made through the SDK itself: the SDK's signer rea
 ``time`` is replaced by a clock running 10 minutes behind, so the request is correctly
 signed but its X-TC-Timestamp is stale.
 
-Environment:
-  TCR_URL              e.g. http://127.0.0.1:8084
-  IAM_URL              e.g. http://127.0.0.1:8081
-  IAM_ADMIN_DOMAIN     admin's domain (account) name
-  IAM_ADMIN_USER       admin user name
-  IAM_ADMIN_PASSWORD   admin password
-  IAM_ADMIN_USER_ID    admin user id
-  IAM_ADMIN_PROJECT_ID project the admin token is scoped to
-  TCR_REGION           optional, default ap-guangzhou
+Environment (see common.py): TCR_URL (e.g. http://127.0.0.1:8084), IAM_URL, IAM_ADMIN_DOMAIN,
+IAM_ADMIN_USER, IAM_ADMIN_PASSWORD, IAM_ADMIN_USER_ID, IAM_ADMIN_PROJECT_ID; TCR_REGION is
+optional (default ap-guangzhou).
 
 Prints one line per step; exits non-zero on the first failure.
 """
 
-import json
 import os
 import secrets
 import string
 import sys
 import time
-import traceback
-import urllib.error
-import urllib.request
 from unittest import mock
 from urllib.parse import urlsplit
 
@@ -47,7 +37,17 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.tcr.v20190924 import models
 from tencentcloud.tcr.v20190924.tcr_client import TcrClient
 
-CREDENTIALS_PATH = "/v3.0/OS-CREDENTIAL/credentials"
+from common import (
+    ADMIN_USER,
+    IAM_URL,
+    TCR_URL,
+    admin_access_key,
+    best_effort,
+    delete_admin_access_key,
+    run_test,
+    step,
+)
+
 TEMP_LIFETIME_MS = 3600 * 1000
 CLOCK_SLACK_MS = 120 * 1000  # test machine vs server clock and request latency
 STALE_SECONDS = 600  # well past the 300 s window
@@ -56,30 +56,11 @@ STALE_SECONDS = 600  # well past the 300 s window
 BAD_TOKEN_TYPE_CODES = ("InvalidParameter", "InvalidParameterValue")
 
 
-def env(name, required=True):
-    value = os.environ.get(name, "")
-    if not value and required:
-        print(f"FAIL config: environment variable {name} is not set", flush=True)
-        sys.exit(2)
-    return value
-
-
-TCR_URL = env("TCR_URL").rstrip("/")
-IAM_URL = env("IAM_URL").rstrip("/")
-ADMIN_DOMAIN = env("IAM_ADMIN_DOMAIN")
-ADMIN_USER = env("IAM_ADMIN_USER")
-ADMIN_PASSWORD = env("IAM_ADMIN_PASSWORD")
-ADMIN_USER_ID = env("IAM_ADMIN_USER_ID")
-ADMIN_PROJECT_ID = env("IAM_ADMIN_PROJECT_ID")
 REGION = os.environ.get("TCR_REGION") or "ap-guangzhou"
 
 _tcr = urlsplit(TCR_URL if "://" in TCR_URL else "http://" + TCR_URL)
 TCR_ENDPOINT = _tcr.netloc  # host:port, no scheme (the SDK puts this in Host and signs it)
 TCR_PROTOCOL = _tcr.scheme or "http"
-
-
-def step(name, detail=""):
-    print(f"ok   {name}" + (f": {detail}" if detail else ""), flush=True)
 
 
 def now_ms():
@@ -88,46 +69,6 @@ def now_ms():
 
 def is_int(v):
     return isinstance(v, int) and not isinstance(v, bool)
-
-
-# ---------------------------------------------------------------------------- iam-svc
-
-def iam_request(method, path, body=None, token=None, expect=(200,)):
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["X-Auth-Token"] = token
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(IAM_URL + path, data=data, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            status, raw, hdrs = resp.status, resp.read(), resp.headers
-    except urllib.error.HTTPError as e:
-        status, raw, hdrs = e.code, e.read(), e.headers
-    assert status in expect, f"iam-svc {method} {path}: HTTP {status} {raw[:300]!r}"
-    return hdrs, (json.loads(raw) if raw else None)
-
-
-def admin_password_token():
-    login = {"auth": {
-        "identity": {"methods": ["password"], "password": {"user": {
-            "domain": {"name": ADMIN_DOMAIN}, "name": ADMIN_USER, "password": ADMIN_PASSWORD}}},
-        "scope": {"project": {"id": ADMIN_PROJECT_ID}}}}
-    hdrs, _ = iam_request("POST", "/v3/auth/tokens", login, expect=(201,))
-    token = hdrs.get("X-Subject-Token")
-    assert token, "iam-svc login: no X-Subject-Token"
-    return token
-
-
-def create_access_key(token):
-    _, body = iam_request("POST", CREDENTIALS_PATH,
-                          {"credential": {"user_id": ADMIN_USER_ID, "description": "tcr sdk test"}},
-                          token=token, expect=(201,))
-    cred = body["credential"]
-    return cred["access"], cred["secret"]
-
-
-def delete_access_key(token, ak):
-    iam_request("DELETE", f"{CREDENTIALS_PATH}/{ak}", token=token, expect=(204,))
 
 
 # ---------------------------------------------------------------------------- tcr-svc
@@ -205,14 +146,7 @@ class _StaleClock:
 # ---------------------------------------------------------------------------- the test
 
 def run(state):
-    token = admin_password_token()
-    state["admin_token"] = token
-    step("iam password token")
-
-    ak, sk = create_access_key(token)
-    state["admin_ak"] = ak
-    step("iam create access key", ak)
-
+    _, ak, sk = admin_access_key(state, "tcr sdk test")
     client = tcr_client(ak, sk)
     state["client"] = client
 
@@ -399,8 +333,7 @@ def run(state):
                                                         RegistryId=rid, TokenType="temp")),
                  "ResourceNotFound.TcrResourceNotFound")
 
-    delete_access_key(token, ak)
-    state.pop("admin_ak")
+    delete_admin_access_key(state)
     step("iam delete access key", ak)
 
 
@@ -413,39 +346,17 @@ def best_effort_cleanup(state):
                                                                RegistryId=rid, TokenId=t))
                     for t in state.get("tokens", [])]
         actions.append(lambda: client.DeleteInstance(req(models.DeleteInstanceRequest, RegistryId=rid)))
-    if state.get("admin_token") and state.get("admin_ak"):
-        actions.append(lambda: delete_access_key(state["admin_token"], state["admin_ak"]))
-    for action in actions:
-        try:
-            action()
-        except Exception:  # noqa: BLE001 - cleanup must not mask the real failure
-            pass
+    best_effort(actions)
 
 
-def main():
-    print(f"tcr_tokens: TCR endpoint={TCR_ENDPOINT} ({TCR_PROTOCOL}) IAM_URL={IAM_URL} "
-          f"region={REGION} user={ADMIN_USER}", flush=True)
-    state = {}
-    try:
-        run(state)
-    except AssertionError as e:
-        print(f"FAIL {e}", flush=True)
-        best_effort_cleanup(state)
-        return 1
-    except TencentCloudSDKException as e:
-        print(f"FAIL unexpected TencentCloudSDKException code={e.code!r} message={e.message!r} "
-              f"requestId={e.requestId!r}", flush=True)
-        traceback.print_exc()
-        best_effort_cleanup(state)
-        return 1
-    except Exception as e:  # noqa: BLE001
-        print(f"FAIL unexpected {type(e).__name__}: {e}", flush=True)
-        traceback.print_exc()
-        best_effort_cleanup(state)
-        return 1
-    print("PASS tcr_tokens", flush=True)
-    return 0
+def describe_error(e):
+    if isinstance(e, TencentCloudSDKException):
+        return (f"unexpected TencentCloudSDKException code={e.code!r} message={e.message!r} "
+                f"requestId={e.requestId!r}")
+    return None
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_test("tcr_tokens", f"TCR endpoint={TCR_ENDPOINT} ({TCR_PROTOCOL}) IAM_URL={IAM_URL} "
+                                    f"region={REGION} user={ADMIN_USER}",
+                      run, best_effort_cleanup, describe_error))

@@ -159,16 +159,18 @@ impl IamConfig {
         if self.access_keys.max_per_user == 0 || self.access_keys.max_per_user > 100 {
             return invalid("access_keys.max_per_user must be between 1 and 100");
         }
-        if !(1..=3600).contains(&self.access_keys.signature_max_skew_seconds) {
-            return invalid("access_keys.signature_max_skew_seconds must be between 1 and 3600");
-        }
-        if self.revocation.poll_interval_ms == 0 || self.revocation.poll_interval_ms > 5000 {
-            return invalid("revocation.poll_interval_ms must be between 1 and 5000");
-        }
-        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
-            return invalid("public_url must start with http:// or https://");
-        }
-        Ok(())
+        config::check_range(
+            "access_keys.signature_max_skew_seconds",
+            self.access_keys.signature_max_skew_seconds,
+            config::SIGNATURE_MAX_SKEW_SECONDS,
+        )?;
+        // iam-svc reads its own database, so it may poll faster than the other services.
+        config::check_range(
+            "revocation.poll_interval_ms",
+            self.revocation.poll_interval_ms,
+            1..=5000,
+        )?;
+        config::check_http_url("public_url", &self.public_url)
     }
 
     /// The longest a token can live; revocations older than this are forgotten.

@@ -98,7 +98,7 @@ impl AppState {
             }
             ticks += 1;
             if ticks % 600 == 0 {
-                let pruned = db::run(&self.pool, |conn| -> Result<_, IamError> {
+                let pruned = db::write(&self.pool, |conn| -> Result<_, IamError> {
                     Ok(repo::revocations::prune(conn, repo::now())?)
                 })
                 .await;

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use service_kit::config::{self, ConfigError, DatabaseConfig, Mode, ServerConfig};
 
+pub use service_kit::config::IamLink;
+
 const DEFAULTS: &str = r#"
 mode = "development"
 
@@ -47,18 +49,6 @@ pub struct LfConfig {
     pub credentials: CredentialRules,
 }
 
-/// Where iam-svc is and how to talk to it.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IamLink {
-    pub url: String,
-    /// The same file iam-svc reads; it is never generated here.
-    pub internal_credential_file: PathBuf,
-    pub poll_interval_ms: u64,
-    pub max_staleness_seconds: u64,
-    pub signature_max_skew_seconds: u64,
-}
-
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialRules {
@@ -78,13 +68,8 @@ impl LfConfig {
     fn validate(&self) -> Result<(), ConfigError> {
         self.server.validate()?;
         self.database.validate()?;
+        self.iam.validate()?;
         let invalid = |m: &str| Err(ConfigError::Invalid(m.to_string()));
-        if !(self.iam.url.starts_with("http://") || self.iam.url.starts_with("https://")) {
-            return invalid("iam.url must start with http:// or https://");
-        }
-        if !(100..=5000).contains(&self.iam.poll_interval_ms) {
-            return invalid("iam.poll_interval_ms must be between 100 and 5000");
-        }
         if !(MIN_LIFETIME_SECONDS..=MAX_LIFETIME_SECONDS)
             .contains(&self.credentials.lifetime_seconds)
         {

@@ -4,7 +4,9 @@
 //! embeds the shared sections defined here. Loading fails with a message that names the
 //! offending key, so a typo in a file or an environment variable stops the start.
 
-use std::path::Path;
+use std::fmt::Display;
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
 
 use config::{Config, Environment, File, FileFormat};
 use serde::de::DeserializeOwned;
@@ -57,6 +59,86 @@ pub struct DatabaseConfig {
     pub busy_timeout_ms: u32,
     /// SQLite only: `FULL` (default, durable) or `NORMAL`.
     pub sqlite_synchronous: String,
+}
+
+/// Where iam-svc is and how to follow it: the `[iam]` section of the services that verify
+/// X-Auth-Tokens offline and so pull iam-svc's revocations (swr-svc, lakeformation-svc).
+/// tcr-svc has no tokens to revoke and a smaller section, checked with [`check_iam_link`].
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IamLink {
+    pub url: String,
+    /// The same file iam-svc reads; it is never generated here.
+    pub internal_credential_file: PathBuf,
+    /// How often revocations are pulled (at most 5000, so a revoked token dies in 10 s).
+    pub poll_interval_ms: u64,
+    /// Refuse every token if revocations could not be pulled for this long.
+    pub max_staleness_seconds: u64,
+    /// Largest accepted distance between a signed request's date and our clock.
+    pub signature_max_skew_seconds: u64,
+}
+
+/// Revocations pulled more often than this load iam-svc for nothing; less often than the
+/// upper bound and a revoked token outlives the promised 10 s.
+pub const IAM_POLL_INTERVAL_MS: RangeInclusive<u64> = 100..=5000;
+/// Every signature scheme here (SDK-HMAC-SHA256, TC3-HMAC-SHA256) allows at most an hour of
+/// clock skew; 0 would refuse every request.
+pub const SIGNATURE_MAX_SKEW_SECONDS: RangeInclusive<u64> = 1..=3600;
+
+impl IamLink {
+    /// Reject values the link to iam-svc cannot run with.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_iam_link(
+            &self.url,
+            Some(self.poll_interval_ms),
+            self.signature_max_skew_seconds,
+        )
+    }
+}
+
+/// The rules of every service's `[iam]` section, in one place so that the services refuse
+/// the same values with the same messages; `poll_interval_ms` is `None` where nothing is
+/// polled.
+pub fn check_iam_link(
+    url: &str,
+    poll_interval_ms: Option<u64>,
+    signature_max_skew_seconds: u64,
+) -> Result<(), ConfigError> {
+    check_http_url("iam.url", url)?;
+    if let Some(ms) = poll_interval_ms {
+        check_range("iam.poll_interval_ms", ms, IAM_POLL_INTERVAL_MS)?;
+    }
+    check_range(
+        "iam.signature_max_skew_seconds",
+        signature_max_skew_seconds,
+        SIGNATURE_MAX_SKEW_SECONDS,
+    )
+}
+
+/// `key` must be an `http://` or `https://` URL.
+pub fn check_http_url(key: &str, url: &str) -> Result<(), ConfigError> {
+    if url.starts_with("http://") || url.starts_with("https://") {
+        return Ok(());
+    }
+    Err(ConfigError::Invalid(format!(
+        "{key} must start with http:// or https://"
+    )))
+}
+
+/// `key` must lie in `range` (both ends included).
+pub fn check_range<T: PartialOrd + Display>(
+    key: &str,
+    value: T,
+    range: RangeInclusive<T>,
+) -> Result<(), ConfigError> {
+    if range.contains(&value) {
+        return Ok(());
+    }
+    Err(ConfigError::Invalid(format!(
+        "{key} must be between {} and {}",
+        range.start(),
+        range.end()
+    )))
 }
 
 /// Load `T` from `defaults` (TOML text), then `file` if given, then environment variables
@@ -161,6 +243,25 @@ mod tests {
         let s: Sample = load("KITTEST_D", DEFAULTS, Some(&path)).unwrap();
         assert_eq!(s.server.port, 7000);
         assert_eq!(s.server.host, "127.0.0.1");
+    }
+
+    #[test]
+    fn iam_link_messages_name_the_key_and_the_bounds() {
+        let message = |r: Result<(), ConfigError>| r.unwrap_err().to_string();
+        assert_eq!(
+            message(check_iam_link("ftp://iam", Some(1000), 900)),
+            "configuration: iam.url must start with http:// or https://"
+        );
+        assert_eq!(
+            message(check_iam_link("http://iam", Some(99), 900)),
+            "configuration: iam.poll_interval_ms must be between 100 and 5000"
+        );
+        assert_eq!(
+            message(check_iam_link("https://iam", None, 0)),
+            "configuration: iam.signature_max_skew_seconds must be between 1 and 3600"
+        );
+        check_iam_link("https://iam", None, 3600).unwrap();
+        check_iam_link("http://iam", Some(5000), 1).unwrap();
     }
 
     #[test]

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use service_kit::config::{self, ConfigError, DatabaseConfig, Mode, ServerConfig};
 
+pub use service_kit::config::IamLink;
+
 const DEFAULTS: &str = r#"
 mode = "development"
 
@@ -58,20 +60,6 @@ pub struct SwrConfig {
     pub registry: RegistryConfig,
 }
 
-/// Where iam-svc is and how to talk to it.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IamLink {
-    pub url: String,
-    /// The same file iam-svc reads; it is never generated here.
-    pub internal_credential_file: PathBuf,
-    /// How often revocations are pulled (at most 5000, so a revoked token dies in 10 s).
-    pub poll_interval_ms: u64,
-    /// Refuse every token if revocations could not be pulled for this long.
-    pub max_staleness_seconds: u64,
-    pub signature_max_skew_seconds: u64,
-}
-
 /// Where requests signed with temporary keys (they carry `X-Security-Token`) are checked.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -117,16 +105,8 @@ impl SwrConfig {
     fn validate(&self) -> Result<(), ConfigError> {
         self.server.validate()?;
         self.database.validate()?;
+        self.iam.validate()?;
         let invalid = |m: &str| Err(ConfigError::Invalid(m.to_string()));
-        if !(self.iam.url.starts_with("http://") || self.iam.url.starts_with("https://")) {
-            return invalid("iam.url must start with http:// or https://");
-        }
-        if !(100..=5000).contains(&self.iam.poll_interval_ms) {
-            return invalid("iam.poll_interval_ms must be between 100 and 5000");
-        }
-        if !(1..=3600).contains(&self.iam.signature_max_skew_seconds) {
-            return invalid("iam.signature_max_skew_seconds must be between 1 and 3600");
-        }
         if !(1..=3650).contains(&self.credentials.long_term_lifetime_days) {
             return invalid("credentials.long_term_lifetime_days must be between 1 and 3650");
         }

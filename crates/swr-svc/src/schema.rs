@@ -17,6 +17,7 @@ diesel::table! {
         registry_address -> Varchar,
         created_by -> Varchar,
         created_at -> Timestamp,
+        long_term_credentials -> BigInt,
     }
 }
 

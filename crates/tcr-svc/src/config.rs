@@ -122,13 +122,9 @@ impl TcrConfig {
     fn validate(&self) -> Result<(), ConfigError> {
         self.server.validate()?;
         self.database.validate()?;
+        // No revocations to pull: tcr-svc takes no X-Auth-Tokens.
+        config::check_iam_link(&self.iam.url, None, self.iam.signature_max_skew_seconds)?;
         let invalid = |m: &str| Err(ConfigError::Invalid(m.to_string()));
-        if !(self.iam.url.starts_with("http://") || self.iam.url.starts_with("https://")) {
-            return invalid("iam.url must start with http:// or https://");
-        }
-        if !(1..=3600).contains(&self.iam.signature_max_skew_seconds) {
-            return invalid("iam.signature_max_skew_seconds must be between 1 and 3600");
-        }
         if !(60..=86_400).contains(&self.tokens.temp_lifetime_seconds) {
             return invalid("tokens.temp_lifetime_seconds must be between 60 and 86400");
         }

@@ -1,13 +1,13 @@
 //! Registry login with TCR instance tokens: HTTP Basic with `Username` and `Token`. A
 //! token opens every repository of its own registry: pull and push, or pull only when it
-//! was issued to a read-only user. Disabled, expired and deleted tokens are refused on
-//! the next login, since nothing is cached.
+//! was issued to a read-only user. The checks are service-kit's [`authenticate_bearer`];
+//! this file says where TCR keeps instance tokens and their registry.
 
-use credential_core::bearer::check_bearer;
-use credential_core::digest::sha256_hex;
 use futures_util::future::LocalBoxFuture;
-use service_kit::db::{self, DbPool, StoreError};
-use service_kit::registry::{RegistryAuthError, RegistryAuthorizer, RegistryGrant};
+use service_kit::db::{self, DbConnection, DbPool, StoreError};
+use service_kit::registry::{
+    authenticate_bearer, RegistryAuthError, RegistryAuthorizer, RegistryGrant, StoredCredential,
+};
 
 use crate::actions::tokens::TOKEN_PREFIX;
 use crate::repo;
@@ -30,33 +30,34 @@ impl RegistryAuthorizer for TcrRegistryAuthorizer {
         username: &str,
         password: &str,
     ) -> LocalBoxFuture<'_, Result<RegistryGrant, RegistryAuthError>> {
-        // The checksum rejects typos and guesses without a database read.
-        let well_formed = check_bearer(TOKEN_PREFIX, password).is_ok();
-        let digest = sha256_hex(password.as_bytes());
-        let (service, username) = (service.to_string(), username.to_string());
-        Box::pin(async move {
-            if !well_formed {
-                return Err(RegistryAuthError::BadCredentials);
-            }
-            let found = db::run(&self.pool, move |conn| -> Result<_, StoreError> {
-                let Some(token) = repo::tokens::find_by_digest(conn, &digest)? else {
-                    return Ok(None);
-                };
-                Ok(repo::registries::find(conn, &token.registry_id)?.map(|r| (token, r)))
-            })
-            .await
-            .map_err(|e| RegistryAuthError::Unavailable(e.to_string()))?;
-            let Some((token, registry)) = found else {
-                return Err(RegistryAuthError::BadCredentials);
-            };
-            let live = token.enabled && token.expires_at > repo::now();
-            if token.user_id != username || !live || registry.registry_service != service {
-                return Err(RegistryAuthError::BadCredentials);
-            }
-            Ok(RegistryGrant {
-                subject: token.user_id,
-                repository_actions: token.access.split(',').map(str::to_string).collect(),
-            })
-        })
+        // A store that cannot be asked is a 503 for the client, never a wrong password.
+        let lookup = move |digest: String| async move {
+            db::run(&self.pool, move |conn| find(conn, &digest))
+                .await
+                .map_err(|e| RegistryAuthError::Unavailable(e.to_string()))
+        };
+        authenticate_bearer(
+            TOKEN_PREFIX,
+            service,
+            username,
+            password,
+            repo::now(),
+            lookup,
+        )
     }
+}
+
+/// The instance token with this digest and the registry service it belongs to.
+fn find(conn: &mut DbConnection, digest: &str) -> Result<Option<StoredCredential>, StoreError> {
+    let Some(token) = repo::tokens::find_by_digest(conn, digest)? else {
+        return Ok(None);
+    };
+    let registry = repo::registries::find(conn, &token.registry_id)?;
+    Ok(registry.map(|r| StoredCredential {
+        user_id: token.user_id,
+        enabled: token.enabled,
+        expires_at: token.expires_at,
+        access: token.access,
+        registry_service: r.registry_service,
+    }))
 }

@@ -11,6 +11,7 @@ diesel::table! {
         registry_service -> Varchar,
         registry_address -> Varchar,
         created_at -> Timestamp,
+        longterm_tokens -> BigInt,
     }
 }
 

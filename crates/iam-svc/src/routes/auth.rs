@@ -181,7 +181,7 @@ async fn revoke_token(
 ) -> Result<HttpResponse, IamError> {
     let claims = verified_subject(&state, &caller, &req)?;
     let principal = caller.principal.clone();
-    db::run(&state.pool, move |conn| {
+    db::write(&state.pool, move |conn| {
         if claims.user_id != principal.user_id {
             authz::require_domain_admin(conn, &principal)?;
         }

@@ -10,7 +10,7 @@ use credential_core::random::{generate_access_key, generate_secret_key};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use service_kit::auth::Principal;
-use service_kit::db::{self, write_transaction, DbConnection, StoreError};
+use service_kit::db::{self, DbConnection, StoreError};
 
 use crate::app::Json;
 use crate::authz::{self, Caller};
@@ -119,30 +119,28 @@ async fn create(
         .map_err(|e| IamError::Internal(format!("sealing: {e}")))?;
     let p = caller.principal.clone();
     let max = i64::from(state.config.access_keys.max_per_user);
-    let key = db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            manageable_user(conn, &p, &c.user_id)?;
-            repo::access_keys::lock_user(conn, &c.user_id)?;
-            if repo::access_keys::count_for_user(conn, &c.user_id)? >= max {
-                return Err(IamError::QuotaExceeded);
-            }
-            let row = AccessKey {
-                access,
-                user_id: c.user_id,
-                domain_id: p.domain_id.clone(),
-                sealed_secret: sealed,
-                status: ACTIVE.into(),
-                description,
-                created_at: repo::now(),
-                last_used_at: None,
-            };
-            repo::access_keys::insert(conn, &row).map_err(|e| match e {
-                // Two random 20-character AKs colliding is not expected; say so plainly.
-                StoreError::UniqueViolation => IamError::Internal("access key collision".into()),
-                other => other.into(),
-            })?;
-            Ok(row)
-        })
+    let key = db::write(&state.pool, move |conn| {
+        manageable_user(conn, &p, &c.user_id)?;
+        repo::access_keys::lock_user(conn, &c.user_id)?;
+        if repo::access_keys::count_for_user(conn, &c.user_id)? >= max {
+            return Err(IamError::QuotaExceeded);
+        }
+        let row = AccessKey {
+            access,
+            user_id: c.user_id,
+            domain_id: p.domain_id.clone(),
+            sealed_secret: sealed,
+            status: ACTIVE.into(),
+            description,
+            created_at: repo::now(),
+            last_used_at: None,
+        };
+        repo::access_keys::insert(conn, &row).map_err(|e| match e {
+            // Two random 20-character AKs colliding is not expected; say so plainly.
+            StoreError::UniqueViolation => IamError::Internal("access key collision".into()),
+            other => other.into(),
+        })?;
+        Ok(row)
     })
     .await?;
     let mut body = view(&key);
@@ -208,7 +206,7 @@ async fn update(
     }
     let p = caller.principal.clone();
     let access = path.into_inner();
-    let key = db::run(&state.pool, move |conn| {
+    let key = db::write(&state.pool, move |conn| {
         manageable_key(conn, &p, &access)?;
         repo::access_keys::update(
             conn,
@@ -231,7 +229,7 @@ async fn delete(
 ) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let access = path.into_inner();
-    db::run(&state.pool, move |conn| {
+    db::write(&state.pool, move |conn| {
         manageable_key(conn, &p, &access)?;
         repo::access_keys::delete(conn, &access)?;
         Ok::<_, IamError>(())

@@ -103,7 +103,7 @@ async fn grant(
     let kind = kind_of(&req);
     let p = caller.principal.clone();
     let (target_id, group_id, role_id) = path.into_inner();
-    db::run(&state.pool, move |conn| {
+    db::write(&state.pool, move |conn| {
         checked(conn, &p, kind, &target_id, &group_id)?;
         repo::roles::find(conn, &role_id)?.ok_or(IamError::NotFound("role"))?;
         Ok::<_, IamError>(repo::grants::grant(
@@ -152,7 +152,7 @@ async fn revoke(
     let kind = kind_of(&req);
     let p = caller.principal.clone();
     let (target_id, group_id, role_id) = path.into_inner();
-    let removed = db::run(&state.pool, move |conn| {
+    let removed = db::write(&state.pool, move |conn| {
         checked(conn, &p, kind, &target_id, &group_id)?;
         Ok::<_, IamError>(repo::grants::revoke(
             conn,

@@ -83,7 +83,7 @@ async fn create(
         .clone()
         .ok_or_else(|| IamError::BadRequest("group.name is required".into()))?;
     let p = caller.principal.clone();
-    let group = db::run(&state.pool, move |conn| {
+    let group = db::write(&state.pool, move |conn| {
         authz::require_domain_admin(conn, &p)?;
         let row = repo::groups::Group {
             id: repo::new_id(),
@@ -152,7 +152,7 @@ async fn update(
     check_fields(&g)?;
     let p = caller.principal.clone();
     let id = path.into_inner();
-    let group = db::run(&state.pool, move |conn| {
+    let group = db::write(&state.pool, move |conn| {
         authz::group_in_domain(conn, &p, &id)?;
         authz::require_domain_admin(conn, &p)?;
         if g.domain_id.as_deref().is_some_and(|d| d != p.domain_id) {
@@ -183,7 +183,7 @@ async fn delete(
 ) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let id = path.into_inner();
-    db::run(&state.pool, move |conn| {
+    db::write(&state.pool, move |conn| {
         authz::group_in_domain(conn, &p, &id)?;
         authz::require_domain_admin(conn, &p)?;
         repo::groups::delete(conn, &id)?;
@@ -237,7 +237,7 @@ async fn add_member(
 ) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let (group_id, user_id) = path.into_inner();
-    db::run(&state.pool, move |conn| {
+    db::write(&state.pool, move |conn| {
         membership_target(conn, &p, &group_id, &user_id)?;
         Ok::<_, IamError>(repo::groups::add_member(conn, &group_id, &user_id)?)
     })
@@ -271,7 +271,7 @@ async fn remove_member(
 ) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let (group_id, user_id) = path.into_inner();
-    let removed = db::run(&state.pool, move |conn| {
+    let removed = db::write(&state.pool, move |conn| {
         membership_target(conn, &p, &group_id, &user_id)?;
         Ok::<_, IamError>(repo::groups::remove_member(conn, &group_id, &user_id)?)
     })

@@ -80,7 +80,7 @@ async fn create(
         validate::description(d)?;
     }
     let p = caller.principal.clone();
-    let project = db::run(&state.pool, move |conn| {
+    let project = db::write(&state.pool, move |conn| {
         authz::require_domain_admin(conn, &p)?;
         let domain_id = authz::own_domain(&p, x.domain_id.as_deref())?;
         // A top-level project's parent is its domain, as in Keystone.
@@ -204,7 +204,7 @@ async fn update(
     }
     let p = caller.principal.clone();
     let id = path.into_inner();
-    let project = db::run(&state.pool, move |conn| {
+    let project = db::write(&state.pool, move |conn| {
         authz::require_domain_admin(conn, &p)?;
         authz::project_in_domain(conn, &p, &id)?;
         repo::projects::update(

@@ -8,7 +8,7 @@ use credential_core::password;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use service_kit::auth::wire::RevocationKind;
-use service_kit::db::{self, write_transaction, DbConnection};
+use service_kit::db::{self, DbConnection};
 
 use crate::app::Json;
 use crate::authz::{self, Caller};
@@ -143,7 +143,7 @@ async fn create(
         }
     };
     let p = caller.principal.clone();
-    let user = db::run(&state.pool, move |conn| {
+    let user = db::write(&state.pool, move |conn| {
         authz::require_domain_admin(conn, &p)?;
         let domain_id = authz::own_domain(&p, u.domain_id.as_deref())?;
         let now = repo::now();
@@ -238,35 +238,32 @@ async fn update(
     let p = caller.principal.clone();
     let id = path.into_inner();
     let st = state.clone();
-    let user = db::run(&state.pool, move |conn| {
+    let user = db::write(&state.pool, move |conn| {
         authz::require_domain_admin(conn, &p)?;
         if u.domain_id.as_deref().is_some_and(|d| d != p.domain_id) {
             return Err(IamError::BadRequest(
                 "A user cannot move to another domain.".into(),
             ));
         }
-        write_transaction(conn, |conn| {
-            let before = authz::user_in_domain(conn, &p, &id)?;
-            let kills_tokens =
-                password_hash.is_some() || (u.enabled == Some(false) && before.enabled);
-            let changes = UserChanges {
-                name: u.name,
-                password_hash,
-                enabled: u.enabled,
-                description: u.description,
-                updated_at: Some(repo::now()),
-            };
-            repo::users::update(conn, &id, &changes).map_err(|e| match e {
-                service_kit::db::StoreError::UniqueViolation => {
-                    IamError::Conflict("A user with that name already exists in the domain.".into())
-                }
-                other => other.into(),
-            })?;
-            if kills_tokens {
-                revoke_user_tokens(conn, &st, &id)?;
+        let before = authz::user_in_domain(conn, &p, &id)?;
+        let kills_tokens = password_hash.is_some() || (u.enabled == Some(false) && before.enabled);
+        let changes = UserChanges {
+            name: u.name,
+            password_hash,
+            enabled: u.enabled,
+            description: u.description,
+            updated_at: Some(repo::now()),
+        };
+        repo::users::update(conn, &id, &changes).map_err(|e| match e {
+            service_kit::db::StoreError::UniqueViolation => {
+                IamError::Conflict("A user with that name already exists in the domain.".into())
             }
-            authz::user_in_domain(conn, &p, &id)
-        })
+            other => other.into(),
+        })?;
+        if kills_tokens {
+            revoke_user_tokens(conn, &st, &id)?;
+        }
+        authz::user_in_domain(conn, &p, &id)
     })
     .await?;
     state.sync_revocations().await?;
@@ -282,15 +279,13 @@ async fn delete(
     let p = caller.principal.clone();
     let id = path.into_inner();
     let st = state.clone();
-    db::run(&state.pool, move |conn| {
+    db::write(&state.pool, move |conn| {
         authz::require_domain_admin(conn, &p)?;
-        write_transaction(conn, |conn| {
-            authz::user_in_domain(conn, &p, &id)?;
-            if !repo::users::delete(conn, &id)? {
-                return Err(IamError::NotFound("user"));
-            }
-            revoke_user_tokens(conn, &st, &id)
-        })
+        authz::user_in_domain(conn, &p, &id)?;
+        if !repo::users::delete(conn, &id)? {
+            return Err(IamError::NotFound("user"));
+        }
+        revoke_user_tokens(conn, &st, &id)
     })
     .await?;
     state.sync_revocations().await?;
@@ -346,17 +341,15 @@ async fn change_own_password(
     let new_hash = hash(&state, &change.password).await?;
     let p = caller.principal.clone();
     let st = state.clone();
-    db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            authz::user_in_domain(conn, &p, &id)?;
-            let changes = UserChanges {
-                password_hash: Some(new_hash),
-                updated_at: Some(repo::now()),
-                ..Default::default()
-            };
-            repo::users::update(conn, &id, &changes)?;
-            revoke_user_tokens(conn, &st, &id)
-        })
+    db::write(&state.pool, move |conn| {
+        authz::user_in_domain(conn, &p, &id)?;
+        let changes = UserChanges {
+            password_hash: Some(new_hash),
+            updated_at: Some(repo::now()),
+            ..Default::default()
+        };
+        repo::users::update(conn, &id, &changes)?;
+        revoke_user_tokens(conn, &st, &id)
     })
     .await?;
     state.sync_revocations().await?;

@@ -181,7 +181,7 @@ async fn issue(
         revoked_at: None,
     };
     drop(body);
-    db::run(&state.pool, move |conn| {
+    db::write(&state.pool, move |conn| {
         repo::instance(conn, &project_id, &instance_id)?
             .ok_or_else(|| LfError::NotFound("The instance does not exist.".into()))?;
         repo::insert_issuance(conn, &record)?;
@@ -211,7 +211,7 @@ async fn revoke(
     let now = repo::now();
     match (r.access, r.user_id) {
         (Some(access), None) => {
-            db::run(&state.pool, move |conn| {
+            db::write(&state.pool, move |conn| {
                 let record = repo::issuance_by_access(conn, &access)?
                     .filter(|i| i.project_id == project_id)
                     .ok_or_else(|| {
@@ -229,7 +229,7 @@ async fn revoke(
             if user_id != me && !admin {
                 return Err(LfError::Forbidden("another user's credentials"));
             }
-            db::run(&state.pool, move |conn| {
+            db::write(&state.pool, move |conn| {
                 Ok::<_, LfError>(repo::revoke_user(conn, &project_id, &user_id, now)?)
             })
             .await?;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use service_kit::db::{self, write_transaction, StoreError};
+use service_kit::db::{self, StoreError};
 
 use super::{require_project, Caller};
 use crate::app::Json;
@@ -125,17 +125,15 @@ async fn create(
         created_by: caller.user_id.clone(),
         created_at: repo::now(),
     };
-    let row = db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            repo::insert_instance(conn, &row).map_err(|e| match e {
-                StoreError::UniqueViolation => LfError::Conflict(format!(
-                    "An instance named {} already exists in the project.",
-                    row.name
-                )),
-                other => other.into(),
-            })?;
-            Ok::<_, LfError>(row)
-        })
+    let row = db::write(&state.pool, move |conn| {
+        repo::insert_instance(conn, &row).map_err(|e| match e {
+            StoreError::UniqueViolation => LfError::Conflict(format!(
+                "An instance named {} already exists in the project.",
+                row.name
+            )),
+            other => other.into(),
+        })?;
+        Ok::<_, LfError>(row)
     })
     .await?;
     Ok(HttpResponse::Accepted().json(view(&row)))
@@ -212,7 +210,7 @@ async fn delete(
     if !caller.roles.iter().any(|r| r == "admin" || r == "member") {
         return Err(LfError::Forbidden("read-only role"));
     }
-    db::run(&state.pool, move |conn| {
+    db::write(&state.pool, move |conn| {
         repo::instance(conn, &project_id, &id)?
             .ok_or_else(|| LfError::NotFound("The instance does not exist.".into()))?;
         repo::delete_instance(conn, &id)?;

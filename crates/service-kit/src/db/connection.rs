@@ -1,7 +1,6 @@
 //! The connection enum, its r2d2 manager, and per-connection SQLite settings.
 
 use std::path::Path;
-use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
@@ -14,9 +13,6 @@ pub enum DbConnection {
     Postgresql(PgConnection),
     Sqlite(SqliteConnection),
 }
-
-/// The pool every service shares between its workers.
-pub type DbPool = r2d2::Pool<Manager>;
 
 /// Which database engine a URL names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,23 +108,18 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
-/// Build the pool. A SQLite file's folder is created if missing.
-pub fn connect_pool(options: &PoolOptions) -> Result<DbPool, StoreError> {
+/// The manager for the options, with a SQLite path's folder created if missing.
+pub(super) fn manager(options: &PoolOptions) -> Result<Manager, StoreError> {
     let backend = Backend::of_url(&options.url);
     let target = match backend {
         Backend::Postgres => options.url.clone(),
         Backend::Sqlite => sqlite_target(&options.url)?,
     };
-    let manager = Manager {
+    Ok(Manager {
         backend,
         target,
         options: options.clone(),
-    };
-    r2d2::Pool::builder()
-        .max_size(options.pool_size)
-        .connection_timeout(Duration::from_secs(10))
-        .build(manager)
-        .map_err(|e| StoreError::Unavailable(e.to_string()))
+    })
 }
 
 fn sqlite_target(url: &str) -> Result<String, StoreError> {

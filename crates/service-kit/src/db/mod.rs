@@ -7,14 +7,16 @@
 mod connection;
 mod error;
 mod migrations;
+mod pool;
 mod run;
 
 use crate::config::DatabaseConfig;
 
-pub use connection::{connect_pool, Backend, DbConnection, DbPool, PoolOptions};
+pub use connection::{Backend, DbConnection, PoolOptions};
 pub use error::StoreError;
 pub use migrations::{revert_all, run_pending, Migrations};
-pub use run::{run, write_transaction};
+pub use pool::{connect_pool, DbPool, PooledConnection};
+pub use run::{run, write, write_transaction};
 
 /// Open the pool a service's configuration names and, when `migrate` is set, apply the
 /// pending migrations (logging each version).

@@ -15,8 +15,29 @@ where
 {
     let pool = pool.clone();
     actix_web::web::block(move || {
-        let mut conn = pool.get().map_err(StoreError::from)?;
+        let mut conn = pool.get()?;
         f(&mut conn)
+    })
+    .await
+    .map_err(|e| E::from(StoreError::Other(format!("blocking task failed: {e}"))))?
+}
+
+/// Run `f` in a [`write_transaction`] on the blocking thread pool, after the writers of
+/// this process that came before it (SQLite; see [`DbPool`]).
+///
+/// Every change a request makes goes through here, so SQLite writers queue in order
+/// rather than racing in the busy handler.
+pub async fn write<T, E, F>(pool: &DbPool, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let _turn = pool.writer_turn();
+        let mut conn = pool.get()?;
+        write_transaction(&mut conn, f)
     })
     .await
     .map_err(|e| E::from(StoreError::Other(format!("blocking task failed: {e}"))))?

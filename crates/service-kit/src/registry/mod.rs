@@ -5,17 +5,22 @@
 //!   turns a service's [`RegistryAuthorizer`] verdict into an ES256 registry JWT.
 //! - [`scope`]: parsing of the `scope` parameters.
 //! - [`keys`]: the signing key and certificate files, generated in development mode.
+//! - [`login`]: the order of checks for a bearer secret used as the Basic password, which
+//!   both services' [`RegistryAuthorizer`]s run over their own lookup.
 //!
-//! What a credential may do is the service's business (its [`RegistryAuthorizer`]); this
-//! module owns the wire format of `reference/registry-token-auth.md` and nothing else.
+//! What a credential may do is the service's business (its [`RegistryAuthorizer`] and the
+//! rows it looks up); this module owns the wire format of `reference/registry-token-auth.md`
+//! and the login rules the two services must not disagree on.
 
 mod basic;
 pub mod keys;
+pub mod login;
 pub mod scope;
 pub mod token;
 
 pub use credential_core::registry_jwt::RegistrySigner;
 pub use keys::{generate_dev_key_and_cert, load_or_generate, RegistryKeyError};
+pub use login::{authenticate_bearer, StoredCredential};
 pub use scope::{parse_scopes, ScopeError, ScopeRequest};
 pub use token::{
     configure, granted_access, RegistryAuthError, RegistryAuthorizer, RegistryGrant,

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use service_kit::db::{DbConnection, StoreError};
 
-use crate::schema::credentials;
+use crate::schema::{credentials, instances};
 
 pub const LONG_TERM: &str = "long_term";
 pub const TEMPORARY: &str = "temporary";
@@ -70,6 +70,10 @@ pub fn find_by_digest(
 
 /// A page of an instance's long-term credentials (one user's, or everyone's), oldest
 /// first with the id as tie-breaker so pages never overlap, and the total.
+///
+/// Everyone's total is the instance's `long_term_credentials`, which triggers keep exact
+/// in the transaction of every write: counting could scan millions of rows. One user's is
+/// counted; the per-user quota bounds it.
 pub fn page(
     conn: &mut DbConnection,
     instance_id: &str,
@@ -87,7 +91,16 @@ pub fn page(
         }
         q
     };
-    let total = filtered().count().get_result(conn)?;
+    let total = match user_id {
+        Some(_) => filtered().count().get_result(conn)?,
+        // An instance deleted since the caller looked it up has no credentials left.
+        None => instances::table
+            .find(instance_id)
+            .select(instances::long_term_credentials)
+            .first(conn)
+            .optional()?
+            .unwrap_or(0),
+    };
     let rows = filtered()
         .order((credentials::created_at.asc(), credentials::id.asc()))
         .offset(offset)

@@ -86,8 +86,9 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
     Ok(diesel::delete(instances::table.find(id)).execute(conn)? == 1)
 }
 
-/// Serialise credential quota checks on one instance: PostgreSQL locks the instance row
-/// until the transaction ends; SQLite writers are already serialised by `BEGIN IMMEDIATE`.
+/// Serialise credential quota checks and count updates on one instance: PostgreSQL locks
+/// the instance row until the transaction ends; SQLite writers are already serialised by
+/// `BEGIN IMMEDIATE`.
 pub fn lock(conn: &mut DbConnection, id: &str) -> Result<(), StoreError> {
     if let DbConnection::Postgresql(pg) = conn {
         diesel::sql_query("SELECT id FROM instances WHERE id = $1 FOR UPDATE")

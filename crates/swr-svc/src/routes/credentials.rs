@@ -12,7 +12,7 @@ use credential_core::names::validate_swr_credential_name;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use service_kit::auth::Principal;
-use service_kit::db::{self, write_transaction, StoreError};
+use service_kit::db::{self, StoreError};
 
 use crate::app::Json;
 use crate::authz::{self, Caller};
@@ -80,38 +80,36 @@ async fn issue(
     let digest = sha256_hex(token.expose().as_bytes());
     let max = state.config.credentials.max_per_user_per_instance;
     let principal = p.clone();
-    let row = db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            authz::instance(conn, &new.project_id, &new.instance_id)?;
-            repo::instances::lock(conn, &new.instance_id)?;
-            if repo::credentials::count_for_user(conn, &new.instance_id, &principal.user_id)?
-                >= i64::from(max)
-            {
-                return Err(SwrError::QuotaExceeded(max));
-            }
-            let now = repo::now();
-            let row = Credential {
-                id: uuid::Uuid::new_v4().to_string(),
-                instance_id: new.instance_id,
-                user_id: principal.user_id.clone(),
-                user_name: principal.user_name.clone(),
-                name: new.name,
-                kind: new.kind.into(),
-                token_digest: digest,
-                access: authz::registry_access(&principal).into(),
-                enabled: true,
-                created_at: now,
-                expires_at: now + new.lifetime,
-            };
-            repo::credentials::insert(conn, &row).map_err(|e| match e {
-                StoreError::UniqueViolation => SwrError::Conflict(format!(
-                    "You already have a credential named {} on this instance.",
-                    row.name
-                )),
-                other => other.into(),
-            })?;
-            Ok(row)
-        })
+    let row = db::write(&state.pool, move |conn| {
+        authz::instance(conn, &new.project_id, &new.instance_id)?;
+        repo::instances::lock(conn, &new.instance_id)?;
+        if repo::credentials::count_for_user(conn, &new.instance_id, &principal.user_id)?
+            >= i64::from(max)
+        {
+            return Err(SwrError::QuotaExceeded(max));
+        }
+        let now = repo::now();
+        let row = Credential {
+            id: uuid::Uuid::new_v4().to_string(),
+            instance_id: new.instance_id,
+            user_id: principal.user_id.clone(),
+            user_name: principal.user_name.clone(),
+            name: new.name,
+            kind: new.kind.into(),
+            token_digest: digest,
+            access: authz::registry_access(&principal).into(),
+            enabled: true,
+            created_at: now,
+            expires_at: now + new.lifetime,
+        };
+        repo::credentials::insert(conn, &row).map_err(|e| match e {
+            StoreError::UniqueViolation => SwrError::Conflict(format!(
+                "You already have a credential named {} on this instance.",
+                row.name
+            )),
+            other => other.into(),
+        })?;
+        Ok(row)
     })
     .await?;
     Ok(HttpResponse::Created().json(json!({
@@ -254,7 +252,7 @@ async fn update(
     authz::require_project(&caller, &project_id)?;
     let enable = body.into_inner().enable;
     let p = caller.principal.clone();
-    db::run(&state.pool, move |conn| {
+    db::write(&state.pool, move |conn| {
         manageable(conn, &p, &project_id, &instance_id, &id)?;
         repo::credentials::set_enabled(conn, &id, enable)?;
         Ok::<_, SwrError>(())
@@ -271,8 +269,11 @@ async fn delete(
     let (project_id, instance_id, id) = path.into_inner();
     authz::require_project(&caller, &project_id)?;
     let p = caller.principal.clone();
-    db::run(&state.pool, move |conn| {
+    db::write(&state.pool, move |conn| {
         manageable(conn, &p, &project_id, &instance_id, &id)?;
+        // The delete trigger updates the instance's count: take the instance first, as
+        // creation does, so a delete and a create of the same name cannot deadlock.
+        repo::instances::lock(conn, &instance_id)?;
         if !repo::credentials::delete(conn, &id)? {
             return Err(SwrError::CredentialNotFound);
         }

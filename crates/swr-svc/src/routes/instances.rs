@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use service_kit::db::{self, write_transaction, StoreError};
+use service_kit::db::{self, StoreError};
 
 use crate::app::Json;
 use crate::authz::{self, Caller};
@@ -213,17 +213,15 @@ async fn create(
         created_by: caller.user_id.clone(),
         created_at: repo::now(),
     };
-    let row = db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            repo::instances::insert(conn, &row).map_err(|e| match e {
-                StoreError::UniqueViolation => SwrError::Conflict(format!(
-                    "An instance named {} already exists in the project.",
-                    row.name
-                )),
-                other => other.into(),
-            })?;
-            Ok::<_, SwrError>(row)
-        })
+    let row = db::write(&state.pool, move |conn| {
+        repo::instances::insert(conn, &row).map_err(|e| match e {
+            StoreError::UniqueViolation => SwrError::Conflict(format!(
+                "An instance named {} already exists in the project.",
+                row.name
+            )),
+            other => other.into(),
+        })?;
+        Ok::<_, SwrError>(row)
     })
     .await?;
     Ok(HttpResponse::Created().json(json!({ "job_id": row.job_id, "instance_id": row.id })))
@@ -282,14 +280,12 @@ async fn delete(
             .map_err(|e| SwrError::BadRequest(service_kit::http::json::describe(&e)))?;
         service_kit::http::json::parse::<DeleteBody>(raw)?;
     }
-    db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            authz::instance(conn, &project_id, &id)?;
-            if !repo::instances::delete(conn, &id)? {
-                return Err(SwrError::InstanceNotFound);
-            }
-            Ok(())
-        })
+    db::write(&state.pool, move |conn| {
+        authz::instance(conn, &project_id, &id)?;
+        if !repo::instances::delete(conn, &id)? {
+            return Err(SwrError::InstanceNotFound);
+        }
+        Ok(())
     })
     .await?;
     Ok(HttpResponse::Accepted().finish())

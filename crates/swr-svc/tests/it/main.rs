@@ -5,6 +5,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)] // test code: a failed expectation is a failed test
 
 mod common;
+mod counts;
 mod credentials;
 mod instances;
 mod registry_login;

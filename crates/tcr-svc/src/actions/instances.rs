@@ -1,7 +1,7 @@
 //! CreateInstance, DescribeInstances, DeleteInstance: registries of the account.
 
 use serde_json::{json, Map, Value};
-use service_kit::db::{self, write_transaction, StoreError};
+use service_kit::db::{self, StoreError};
 
 use super::{fields, Ctx};
 use crate::error::TcrError;
@@ -94,17 +94,15 @@ pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
         registry_address: cfg.default_address.clone(),
         created_at: repo::now(),
     };
-    let row = db::run(&ctx.state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            repo::registries::insert(conn, &row).map_err(|e| match e {
-                StoreError::UniqueViolation => TcrError::NameConflict(format!(
-                    "A registry named {} already exists in the account.",
-                    row.name
-                )),
-                other => other.into(),
-            })?;
-            Ok::<_, TcrError>(row)
-        })
+    let row = db::write(&ctx.state.pool, move |conn| {
+        repo::registries::insert(conn, &row).map_err(|e| match e {
+            StoreError::UniqueViolation => TcrError::NameConflict(format!(
+                "A registry named {} already exists in the account.",
+                row.name
+            )),
+            other => other.into(),
+        })?;
+        Ok::<_, TcrError>(row)
     })
     .await?;
     Ok(fields(json!({ "RegistryId": row.id })))
@@ -179,15 +177,13 @@ pub async fn delete(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
     let dry_run = p.optional_bool("DryRun")?.unwrap_or(false);
     p.finish()?;
     let account = ctx.account().to_string();
-    db::run(&ctx.state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            repo::registries::find_in_account(conn, &account, &id)?
-                .ok_or(TcrError::RegistryNotFound)?;
-            if !dry_run && !repo::registries::delete(conn, &id)? {
-                return Err(TcrError::RegistryNotFound);
-            }
-            Ok(())
-        })
+    db::write(&ctx.state.pool, move |conn| {
+        repo::registries::find_in_account(conn, &account, &id)?
+            .ok_or(TcrError::RegistryNotFound)?;
+        if !dry_run && !repo::registries::delete(conn, &id)? {
+            return Err(TcrError::RegistryNotFound);
+        }
+        Ok(())
     })
     .await?;
     Ok(Map::new())

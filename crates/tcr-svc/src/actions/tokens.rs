@@ -68,7 +68,7 @@ pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
         expires_at: now + lifetime,
     };
     let account = ctx.account().to_string();
-    let row = db::run(&ctx.state.pool, move |conn| {
+    let row = db::write(&ctx.state.pool, move |conn| {
         registry(conn, &account, &row.registry_id)?;
         repo::tokens::insert(conn, &row)?;
         Ok::<_, TcrError>(row)
@@ -145,7 +145,7 @@ pub async fn modify(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
         }
     };
     let account = ctx.account().to_string();
-    db::run(&ctx.state.pool, move |conn| {
+    db::write(&ctx.state.pool, move |conn| {
         registry(conn, &account, &registry_id)?;
         repo::tokens::find_longterm(conn, &registry_id, &token_id)?
             .ok_or(TcrError::TokenNotFound)?;
@@ -162,10 +162,13 @@ pub async fn delete(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
     let token_id = p.required_str("TokenId")?;
     p.finish()?;
     let account = ctx.account().to_string();
-    db::run(&ctx.state.pool, move |conn| {
+    db::write(&ctx.state.pool, move |conn| {
         registry(conn, &account, &registry_id)?;
         repo::tokens::find_longterm(conn, &registry_id, &token_id)?
             .ok_or(TcrError::TokenNotFound)?;
+        // Before the token: its delete trigger updates the registry's count, and a
+        // registry being deleted holds the registry while it deletes the tokens.
+        repo::registries::lock(conn, &registry_id)?;
         if !repo::tokens::delete(conn, &token_id)? {
             return Err(TcrError::TokenNotFound);
         }

@@ -89,3 +89,15 @@ pub fn page(
 pub fn delete(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
     Ok(diesel::delete(registries::table.find(id)).execute(conn)? == 1)
 }
+
+/// Take the registry row before deleting one of its tokens, whose trigger updates the
+/// row's count, as deleting the registry takes it before its tokens: PostgreSQL locks it
+/// until the transaction ends; SQLite writers are already serialised by `BEGIN IMMEDIATE`.
+pub fn lock(conn: &mut DbConnection, id: &str) -> Result<(), StoreError> {
+    if let DbConnection::Postgresql(pg) = conn {
+        diesel::sql_query("SELECT id FROM registries WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(id)
+            .execute(pg)?;
+    }
+    Ok(())
+}

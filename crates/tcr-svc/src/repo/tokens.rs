@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use service_kit::db::{DbConnection, StoreError};
 
-use crate::schema::instance_tokens;
+use crate::schema::{instance_tokens, registries};
 
 pub const TEMP: &str = "temp";
 pub const LONGTERM: &str = "longterm";
@@ -64,7 +64,9 @@ pub fn find_by_digest(
         .optional()?)
 }
 
-/// A page of the registry's longterm tokens, oldest first, and the total.
+/// A page of the registry's longterm tokens, oldest first, and the total: the registry's
+/// `longterm_tokens`, which triggers keep exact in the transaction of every write, since
+/// nothing bounds how many a registry has and counting them would scan them all.
 pub fn page_longterm(
     conn: &mut DbConnection,
     registry_id: &str,
@@ -77,7 +79,13 @@ pub fn page_longterm(
             .filter(instance_tokens::kind.eq(LONGTERM))
             .into_boxed()
     };
-    let total = filtered().count().get_result(conn)?;
+    // A registry deleted since the caller looked it up has no tokens left.
+    let total = registries::table
+        .find(registry_id)
+        .select(registries::longterm_tokens)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0);
     let rows = filtered()
         .order((instance_tokens::created_at.asc(), instance_tokens::id.asc()))
         .offset(offset)

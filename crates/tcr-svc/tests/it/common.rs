@@ -114,7 +114,15 @@ impl Harness {
     }
 
     pub fn with_config(config: TcrConfig) -> Harness {
-        let db = TestDatabase::new(&tcr_svc::MIGRATIONS);
+        Self::build(TestDatabase::new(&tcr_svc::MIGRATIONS), config)
+    }
+
+    /// Several connections (SQLite file or PostgreSQL schema), for concurrency tests.
+    pub fn shared_with(config: TcrConfig) -> Harness {
+        Self::build(TestDatabase::shared(&tcr_svc::MIGRATIONS), config)
+    }
+
+    fn build(db: TestDatabase, config: TcrConfig) -> Harness {
         let keys = [ALICE, RITA, BOB].into_iter().map(|k| (k.id, k)).collect();
         let (key_pem, cert_pem) = keys::generate_dev_key_and_cert("tcr-svc").unwrap();
         let parts = Parts {

@@ -6,5 +6,6 @@
 
 mod actions;
 mod common;
+mod counts;
 mod protocol;
 mod registry_login;

@@ -1,0 +1,232 @@
+//! DescribeInstanceToken's `TotalCount` comes from a per-registry count the database
+//! keeps (migration 2026-11-22-300002): it must equal the rows after every kind of write,
+//! concurrent ones included, and the migration must count the rows already there.
+
+use diesel::prelude::*;
+use diesel_migrations::MigrationHarness;
+use futures_util::future::{join, join_all};
+use serde_json::Value;
+use service_kit::db::{run_pending, DbConnection, DbPool};
+use service_kit::testing::TestDatabase;
+use tcr_svc::config::TcrConfig;
+use tcr_svc::repo::registries::Registry;
+use tcr_svc::repo::tokens::{InstanceToken, LONGTERM, TEMP};
+use tcr_svc::schema::{instance_tokens, registries};
+
+use crate::common::*;
+
+/// No rate limit gets in the way of a burst.
+fn config() -> TcrConfig {
+    let mut config = test_config();
+    config.rate_limits.create_instance_token_per_second = 10_000;
+    config.rate_limits.other_per_second = 10_000;
+    config
+}
+
+/// The registry's longterm tokens, counted.
+fn rows(pool: &DbPool, registry: &str) -> i64 {
+    let mut conn = pool.get().unwrap();
+    instance_tokens::table
+        .filter(instance_tokens::registry_id.eq(registry))
+        .filter(instance_tokens::kind.eq(LONGTERM))
+        .count()
+        .get_result(&mut conn)
+        .unwrap()
+}
+
+async fn total<S, B>(app: &S, registry: &str) -> i64
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let body = format!(r#"{{"RegistryId": "{registry}", "Limit": 1}}"#);
+    let r = call(app, signed(&ALICE, "DescribeInstanceToken", &body)).await;
+    assert_eq!(code(&r), "", "{r}");
+    r["TotalCount"].as_i64().unwrap()
+}
+
+async fn create<S, B>(app: &S, key: &Key, registry: &str, kind: &str) -> Value
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let body = format!(r#"{{"RegistryId": "{registry}", "TokenType": "{kind}"}}"#);
+    call(app, signed(key, "CreateInstanceToken", &body)).await
+}
+
+async fn delete<S, B>(app: &S, registry: &str, id: &str) -> String
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let body = format!(r#"{{"RegistryId": "{registry}", "TokenId": "{id}"}}"#);
+    code(&call(app, signed(&ALICE, "DeleteInstanceToken", &body)).await)
+}
+
+#[actix_web::test]
+async fn total_count_follows_creates_and_deletes() {
+    let h = Harness::with_config(config());
+    let app = h.app().await;
+    let reg = create_registry(&app, &ALICE, "counted-reg").await;
+    let other = create_registry(&app, &ALICE, "other-reg").await;
+    let check = |want: i64| {
+        let (app, reg, pool) = (&app, &reg, &h.db.pool);
+        async move {
+            assert_eq!(total(app, reg).await, want);
+            assert_eq!(rows(pool, reg), want);
+        }
+    };
+    check(0).await;
+    let first = create(&app, &ALICE, &reg, LONGTERM).await;
+    create(&app, &RITA, &reg, LONGTERM).await;
+    create(&app, &ALICE, &reg, TEMP).await;
+    create(&app, &ALICE, &other, LONGTERM).await;
+    check(2).await;
+    // Refused creates change nothing.
+    assert_eq!(
+        code(&create(&app, &ALICE, &reg, "forever").await),
+        "InvalidParameter"
+    );
+    assert_eq!(
+        code(&create(&app, &ALICE, "tcr-nosuchreg", LONGTERM).await),
+        "ResourceNotFound.TcrResourceNotFound"
+    );
+    check(2).await;
+    let id = first["TokenId"].as_str().unwrap();
+    assert_eq!(delete(&app, &reg, id).await, "");
+    check(1).await;
+    assert_eq!(delete(&app, &reg, id).await, "ResourceNotFound");
+    check(1).await;
+
+    // Each registry has its own count; deleting one leaves the other's alone.
+    assert_eq!(total(&app, &other).await, 1);
+    let r = call(
+        &app,
+        signed(
+            &ALICE,
+            "DeleteInstance",
+            &format!(r#"{{"RegistryId": "{reg}"}}"#),
+        ),
+    )
+    .await;
+    assert_eq!(code(&r), "", "{r}");
+    assert_eq!(rows(&h.db.pool, &reg), 0);
+    assert_eq!(total(&app, &other).await, 1);
+}
+
+#[actix_web::test]
+async fn total_count_stays_exact_under_concurrent_creates_and_deletes() {
+    let h = Harness::shared_with(config());
+    let app = h.app().await;
+    let reg = create_registry(&app, &ALICE, "counted-reg").await;
+    let first = join_all((0..20).map(|n| {
+        let (app, reg) = (&app, &reg);
+        let key = if n % 2 == 0 { &ALICE } else { &RITA };
+        async move { create(app, key, reg, LONGTERM).await }
+    }))
+    .await;
+    assert!(first.iter().all(|r| code(r).is_empty()), "{first:?}");
+    assert_eq!(total(&app, &reg).await, 20);
+
+    // Every token deleted twice, so once for real, while 10 more are created.
+    let ids: Vec<&str> = first
+        .iter()
+        .map(|r| r["TokenId"].as_str().unwrap())
+        .collect();
+    let deletes = join_all(ids.iter().chain(ids.iter()).map(|id| {
+        let (app, reg) = (&app, &reg);
+        async move { delete(app, reg, id).await }
+    }));
+    let creates = join_all((0..10).map(|n| {
+        let (app, reg) = (&app, &reg);
+        let kind = if n % 5 == 0 { TEMP } else { LONGTERM };
+        async move { create(app, &ALICE, reg, kind).await }
+    }));
+    let (deleted, created) = join(deletes, creates).await;
+    let count = |want: &str| deleted.iter().filter(|c| *c == want).count();
+    assert_eq!(count(""), 20, "{deleted:?}");
+    assert_eq!(count("ResourceNotFound"), 20, "{deleted:?}");
+    assert!(created.iter().all(|r| code(r).is_empty()), "{created:?}");
+    assert_eq!(total(&app, &reg).await, 8);
+    assert_eq!(rows(&h.db.pool, &reg), 8);
+}
+
+/// The migration counts what is there: revert it, add rows the old schema knows, apply it.
+#[actix_web::test]
+async fn the_migration_counts_existing_tokens() {
+    let db = TestDatabase::new(&tcr_svc::MIGRATIONS);
+    let mut conn = db.pool.get().unwrap();
+    let reverted = match &mut *conn {
+        DbConnection::Sqlite(c) => c.revert_last_migration(tcr_svc::MIGRATIONS.sqlite),
+        DbConnection::Postgresql(c) => c.revert_last_migration(tcr_svc::MIGRATIONS.postgres),
+    }
+    .unwrap();
+    assert_eq!(reverted.to_string().replace('-', ""), "20261122300002");
+
+    let now = chrono::Utc::now().naive_utc();
+    for id in ["tcr-full", "tcr-temponly", "tcr-empty"] {
+        let registry = Registry {
+            id: id.into(),
+            domain_id: ALICE.account.into(),
+            name: id.into(),
+            registry_type: "basic".into(),
+            region: "ap-guangzhou".into(),
+            status: "Running".into(),
+            registry_service: "tcr-registry".into(),
+            registry_address: "127.0.0.1:5000".into(),
+            created_at: now,
+        };
+        tcr_svc::repo::registries::insert(&mut conn, &registry).unwrap();
+    }
+    let mut n = 0;
+    for (registry_id, kind, count) in [
+        ("tcr-full", LONGTERM, 7),
+        ("tcr-full", TEMP, 3),
+        ("tcr-temponly", TEMP, 2),
+    ] {
+        for _ in 0..count {
+            n += 1;
+            let row = InstanceToken {
+                id: format!("t{n}"),
+                registry_id: registry_id.into(),
+                user_id: ALICE.user.into(),
+                kind: kind.into(),
+                token_digest: format!("{n:064}"),
+                description: String::new(),
+                access: "pull".into(),
+                enabled: true,
+                created_at: now,
+                expires_at: now,
+            };
+            tcr_svc::repo::tokens::insert(&mut conn, &row).unwrap();
+        }
+    }
+
+    let applied = run_pending(&mut conn, &tcr_svc::MIGRATIONS).unwrap();
+    assert_eq!(applied.len(), 1, "{applied:?}");
+    let counts: Vec<(String, i64)> = registries::table
+        .select((registries::id, registries::longterm_tokens))
+        .order(registries::id)
+        .load(&mut *conn)
+        .unwrap();
+    assert_eq!(
+        counts,
+        [
+            ("tcr-empty".to_string(), 0),
+            ("tcr-full".to_string(), 7),
+            ("tcr-temponly".to_string(), 0)
+        ]
+    );
+}
