@@ -75,7 +75,8 @@ pub struct CredentialRules {
     pub long_term_lifetime_days: u32,
     /// Lifetime of a temporary credential.
     pub temporary_lifetime_seconds: u32,
-    /// Most credentials (long-term and temporary) one user may hold on one instance.
+    /// Most credentials one user may hold on one instance: long-term ones (expired too,
+    /// until deleted) and temporary ones that have not expired.
     pub max_per_user_per_instance: u32,
 }
 

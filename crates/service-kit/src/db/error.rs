@@ -4,7 +4,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 /// A storage failure, classified so services map it to the right status: an outage is
 /// 503, a constraint is the caller's conflict, anything else is an internal error.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database cannot be reached or is too busy (pool timeout, closed connection,
     /// SQLite lock held past the busy timeout).

@@ -9,6 +9,7 @@ mod error;
 mod migrations;
 mod pool;
 mod run;
+mod writer;
 
 use crate::config::DatabaseConfig;
 

@@ -1,27 +1,21 @@
 //! The pool every service shares between its workers.
 
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::connection::{manager, Manager};
+use super::writer::Writer;
 use super::{Backend, PoolOptions, StoreError};
 
 /// A connection checked out of a [`DbPool`]; derefs to [`super::DbConnection`].
 pub type PooledConnection = r2d2::PooledConnection<Manager>;
 
-/// An r2d2 pool of [`super::DbConnection`]s, plus the SQLite writer queue.
-///
-/// SQLite admits one writer at a time. Left to itself, every other writer sleeps in the
-/// busy handler and retries with growing back-off, so under load a write waits up to
-/// a hundred times longer than the write before it took. Writers in this process instead
-/// queue on one lock (see [`super::write`]) and are woken the moment it is free; the busy
-/// handler remains for other processes (the command-line tools) sharing the file.
-/// PostgreSQL writers need no queue: they lock only the rows they touch.
+/// An r2d2 pool of [`super::DbConnection`]s and, on SQLite, the process's writer (see
+/// [`super::write`]).
 #[derive(Clone)]
 pub struct DbPool {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
-    sqlite_writer: Arc<Mutex<()>>,
+    writer: Option<Writer>,
 }
 
 impl DbPool {
@@ -40,18 +34,9 @@ impl DbPool {
         self.backend
     }
 
-    /// On SQLite, wait for this process's turn to write; on PostgreSQL, nothing.
-    pub(super) fn writer_turn(&self) -> Option<MutexGuard<'_, ()>> {
-        match self.backend {
-            // A writer that panicked released the database's lock when its connection
-            // rolled back, so a poisoned queue is still a usable queue.
-            Backend::Sqlite => Some(
-                self.sqlite_writer
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner()),
-            ),
-            Backend::Postgres => None,
-        }
+    /// SQLite's group-commit writer; PostgreSQL has none.
+    pub(super) fn writer(&self) -> Option<&Writer> {
+        self.writer.as_ref()
     }
 }
 
@@ -79,9 +64,13 @@ pub fn connect_pool(options: &PoolOptions) -> Result<DbPool, StoreError> {
         .test_on_check_out(false)
         .build(manager)
         .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    let writer = match backend {
+        Backend::Sqlite => Some(Writer::start(pool.clone())?),
+        Backend::Postgres => None,
+    };
     Ok(DbPool {
         pool,
         backend,
-        sqlite_writer: Arc::new(Mutex::new(())),
+        writer,
     })
 }

@@ -22,20 +22,24 @@ where
     .map_err(|e| E::from(StoreError::Other(format!("blocking task failed: {e}"))))?
 }
 
-/// Run `f` in a [`write_transaction`] on the blocking thread pool, after the writers of
-/// this process that came before it (SQLite; see [`DbPool`]).
+/// Run `f` in a write transaction and answer once it has committed.
 ///
-/// Every change a request makes goes through here, so SQLite writers queue in order
-/// rather than racing in the busy handler.
+/// On SQLite the process's writer runs it, in a batch with the other writes waiting (group
+/// commit; see `writer.rs`). On PostgreSQL it runs on the blocking thread pool in a
+/// transaction of its own, on any pooled connection. Either way `f` sees its writes and
+/// the ones committed before it, and is undone entirely if it fails. Every change a
+/// request makes goes through here.
 pub async fn write<T, E, F>(pool: &DbPool, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     T: Send + 'static,
     E: From<StoreError> + Send + 'static,
 {
+    if let Some(writer) = pool.writer() {
+        return writer.submit(f).await;
+    }
     let pool = pool.clone();
     actix_web::web::block(move || {
-        let _turn = pool.writer_turn();
         let mut conn = pool.get()?;
         write_transaction(&mut conn, f)
     })

@@ -32,6 +32,8 @@ pub fn insert(conn: &mut DbConnection, row: &Credential) -> Result<(), StoreErro
     Ok(())
 }
 
+/// Every credential the user holds on the instance, expired ones included; the quota
+/// check purges expired temporary ones first ([`delete_expired_temporary`]).
 pub fn count_for_user(
     conn: &mut DbConnection,
     instance_id: &str,
@@ -42,6 +44,26 @@ pub fn count_for_user(
         .filter(credentials::user_id.eq(user_id))
         .count()
         .get_result(conn)?)
+}
+
+/// Delete one user's temporary credentials on an instance that expired by `now` (as
+/// registry login sees it: live means `expires_at > now`); returns how many went.
+/// Long-term credentials are left alone: they stay listed, as `expired`, until deleted.
+/// Temporary rows are not in the instance's `long_term_credentials`, so no count changes.
+pub fn delete_expired_temporary(
+    conn: &mut DbConnection,
+    instance_id: &str,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    Ok(diesel::delete(
+        credentials::table
+            .filter(credentials::instance_id.eq(instance_id))
+            .filter(credentials::user_id.eq(user_id))
+            .filter(credentials::kind.eq(TEMPORARY))
+            .filter(credentials::expires_at.le(now)),
+    )
+    .execute(conn)?)
 }
 
 pub fn find(

@@ -83,12 +83,24 @@ async fn issue(
     let row = db::write(&state.pool, move |conn| {
         authz::instance(conn, &new.project_id, &new.instance_id)?;
         repo::instances::lock(conn, &new.instance_id)?;
+        let now = repo::now();
+        // An expired temporary credential is dead weight: it can no longer log in, and it
+        // is never listed, so its owner has no way to find it and delete it. Delete the
+        // caller's here, under the instance lock, so they neither hold quota nor pile up
+        // (a user never holds more rows than the quota). Expired long-term credentials
+        // still count: the list shows them as `expired`, and removing them is the user's
+        // choice.
+        repo::credentials::delete_expired_temporary(
+            conn,
+            &new.instance_id,
+            &principal.user_id,
+            now,
+        )?;
         if repo::credentials::count_for_user(conn, &new.instance_id, &principal.user_id)?
             >= i64::from(max)
         {
             return Err(SwrError::QuotaExceeded(max));
         }
-        let now = repo::now();
         let row = Credential {
             id: uuid::Uuid::new_v4().to_string(),
             instance_id: new.instance_id,

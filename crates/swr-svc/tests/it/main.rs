@@ -8,4 +8,5 @@ mod common;
 mod counts;
 mod credentials;
 mod instances;
+mod quota;
 mod registry_login;

@@ -1,0 +1,184 @@
+//! Group commit for SQLite: one thread runs every write of the process, several to a
+//! transaction.
+//!
+//! SQLite admits one writer at a time and, with `synchronous = FULL`, pays one fsync per
+//! commit, so a process that commits each request's write on its own can never write
+//! faster than the disk syncs, and its waiting writers sleep in the busy handler with
+//! growing back-off. Here writers queue instead: the thread takes every write waiting,
+//! runs each in a savepoint of one `BEGIN IMMEDIATE` transaction, commits once, and only
+//! then answers each caller. A write that fails rolls back to its savepoint and leaves the
+//! others in; a commit that fails fails them all. Nobody hears "done" before the fsync,
+//! so a write is exactly as durable as before, and the writes of a batch take effect in
+//! queue order, as if one after another.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc;
+
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::SqliteConnection;
+use tokio::sync::oneshot;
+
+use super::connection::Manager;
+use super::{DbConnection, StoreError};
+
+/// Most writes one transaction takes, so a long queue still commits now and then.
+const MAX_BATCH: usize = 256;
+
+/// Where the process's writes queue; cloned into every handle of the pool.
+#[derive(Clone)]
+pub(super) struct Writer {
+    queue: mpsc::Sender<Box<dyn Job>>,
+}
+
+impl Writer {
+    /// Start the writing thread. It takes a connection from `pool` per batch (a memory
+    /// database's pool may have only one) and stops when the last `Writer` is dropped.
+    pub(super) fn start(pool: r2d2::Pool<Manager>) -> Result<Writer, StoreError> {
+        let (queue, jobs) = mpsc::channel::<Box<dyn Job>>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || {
+                while let Ok(first) = jobs.recv() {
+                    let mut batch = vec![first];
+                    batch.extend(jobs.try_iter().take(MAX_BATCH - 1));
+                    commit_batch(&pool, batch);
+                }
+            })
+            .map_err(|e| StoreError::Unavailable(format!("cannot start the writer: {e}")))?;
+        Ok(Writer { queue })
+    }
+
+    /// Queue `f` and wait until its batch has committed.
+    pub(super) async fn submit<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Box::new(Pending { f, reply }))
+            .map_err(|_| E::from(StoreError::Unavailable("the writer has stopped".into())))?;
+        answer
+            .await
+            .map_err(|_| E::from(StoreError::Other("the write was lost".into())))?
+    }
+}
+
+/// A queued write, type-erased so writes of every result type share the queue.
+trait Job: Send {
+    /// Run the write in a savepoint; what it returns is told to the caller at commit.
+    fn run(self: Box<Self>, conn: &mut DbConnection) -> Box<dyn Finished>;
+    /// The batch never started (no connection, no transaction).
+    fn fail(self: Box<Self>, cause: StoreError);
+}
+
+/// A write that ran, waiting for its batch's commit.
+trait Finished: Send {
+    fn commit_outcome(self: Box<Self>, commit: Result<(), StoreError>);
+}
+
+struct Pending<F, T, E> {
+    f: F,
+    reply: oneshot::Sender<Result<T, E>>,
+}
+
+struct Ran<T, E> {
+    outcome: Result<T, E>,
+    reply: oneshot::Sender<Result<T, E>>,
+}
+
+impl<F, T, E> Job for Pending<F, T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+{
+    fn run(self: Box<Self>, conn: &mut DbConnection) -> Box<dyn Finished> {
+        let Pending { f, reply } = *self;
+        let outcome = in_savepoint(conn, f);
+        Box::new(Ran { outcome, reply })
+    }
+
+    fn fail(self: Box<Self>, cause: StoreError) {
+        let _ = self.reply.send(Err(E::from(cause)));
+    }
+}
+
+impl<T: Send, E: From<StoreError> + Send> Finished for Ran<T, E> {
+    fn commit_outcome(self: Box<Self>, commit: Result<(), StoreError>) {
+        let answer = match (self.outcome, commit) {
+            (Ok(value), Ok(())) => Ok(value),
+            (Ok(_), Err(cause)) => Err(E::from(cause)),
+            // Its own refusal explains more than the batch's failure does.
+            (Err(refused), _) => Err(refused),
+        };
+        // The caller may have gone (a dropped request); its write stands regardless.
+        let _ = self.reply.send(answer);
+    }
+}
+
+/// Run `f` in a savepoint: kept when it succeeds, undone when it fails or panics.
+fn in_savepoint<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<StoreError>,
+{
+    AnsiTransactionManager::begin_transaction(sqlite(conn)).map_err(|e| E::from(e.into()))?;
+    let outcome = catch_unwind(AssertUnwindSafe(|| f(conn)))
+        .unwrap_or_else(|_| Err(E::from(StoreError::Other("the write panicked".into()))));
+    match outcome {
+        Ok(value) => match AnsiTransactionManager::commit_transaction(sqlite(conn)) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                undo(conn);
+                Err(E::from(e.into()))
+            }
+        },
+        Err(refused) => {
+            undo(conn);
+            Err(refused)
+        }
+    }
+}
+
+fn undo(conn: &mut DbConnection) {
+    if let Err(e) = AnsiTransactionManager::rollback_transaction(sqlite(conn)) {
+        log::error!("rolling back a write failed: {e}");
+    }
+}
+
+fn commit_batch(pool: &r2d2::Pool<Manager>, batch: Vec<Box<dyn Job>>) {
+    let mut conn = match pool.get() {
+        Ok(conn) => conn,
+        Err(e) => return fail_all(batch, e.into()),
+    };
+    if let Err(e) = AnsiTransactionManager::begin_transaction_sql(sqlite(&mut conn), "BEGIN IMMEDIATE")
+    {
+        return fail_all(batch, e.into());
+    }
+    let ran: Vec<Box<dyn Finished>> = batch.into_iter().map(|job| job.run(&mut conn)).collect();
+    let commit = AnsiTransactionManager::commit_transaction(sqlite(&mut conn)).map_err(|e| {
+        if let Err(rollback) = AnsiTransactionManager::rollback_transaction(sqlite(&mut conn)) {
+            log::error!("rolling back a failed commit failed: {rollback}");
+        }
+        StoreError::from(e)
+    });
+    for finished in ran {
+        finished.commit_outcome(commit.clone());
+    }
+}
+
+fn fail_all(batch: Vec<Box<dyn Job>>, cause: StoreError) {
+    for job in batch {
+        job.fail(cause.clone());
+    }
+}
+
+/// The writer exists only for SQLite pools.
+fn sqlite(conn: &mut DbConnection) -> &mut SqliteConnection {
+    match conn {
+        DbConnection::Sqlite(inner) => inner,
+        DbConnection::Postgresql(_) => unreachable!("the writer is started for SQLite only"),
+    }
+}
