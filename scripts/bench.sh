@@ -32,10 +32,15 @@ else
   PROFILE=release DURATION="${BENCH_DURATION:-6}" GROWTH="${BENCH_GROWTH:-1000 100000 1000000}"
   # Enough users (2 access keys each) and swr instances (1000 credentials each) that the
   # create cases never reach a quota within one case.
-  OUT="${BENCH_OUT:-bench/results.md}" USERS=40000 POOL=100
+  OUT="${BENCH_OUT:-bench/results.md}" USERS=40000 POOL=400
 fi
 THREADS=2 CONNECTIONS=16 LOGIN_CONNECTIONS=4
 PG_URL="${BENCH_DATABASE_URL:-${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}}"
+# PostgreSQL runs on these same cores: no TLS on loopback, for the ceiling and the services
+# alike (libpq's default, sslmode=prefer, would encrypt every round trip to 127.0.0.1).
+if [[ "$PG_URL" != *sslmode=* ]]; then
+  [[ "$PG_URL" == *\?* ]] && PG_URL="$PG_URL&sslmode=disable" || PG_URL="$PG_URL?sslmode=disable"
+fi
 BACKENDS="${BENCH_BACKENDS:-sqlite postgres}"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")"
@@ -230,6 +235,9 @@ start_stack() {
   # over users and instances (bench/cycle-post.lua).
   export SWR__CREDENTIALS__MAX_PER_USER_PER_INSTANCE=1000
   export TCR__RATE_LIMITS__CREATE_INSTANCE_TOKEN_PER_SECOND=1000000 TCR__RATE_LIMITS__OTHER_PER_SECOND=1000000
+  # As many connections as the load has (and as the PostgreSQL ceiling uses clients).
+  local svc
+  for svc in IAM SWR TCR LAKEFORMATION; do export "${svc}__DATABASE__POOL_SIZE=$CONNECTIONS"; done
   # shellcheck source=scripts/lib/stack.sh
   . scripts/lib/stack.sh
   stack_init

@@ -2,13 +2,14 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use credential_core::iam_token::{TokenClaims, TokenScope};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::repo::{groups::Group, projects::Project, roles::Role, users::User};
 
 /// Keystone's time format: `2020-01-08T06:25:19.014028Z`.
 pub fn keystone_time(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    service_kit::timefmt::utc(t.naive_utc(), 6, "Z")
 }
 
 fn self_link(base: &str, path: &str) -> Value {
@@ -89,51 +90,131 @@ fn millis(t: NaiveDateTime) -> i64 {
 }
 
 /// The `token` object of `POST` and `GET /v3/auth/tokens`.
-pub fn token(c: &TokenClaims, base: &str, with_catalog: bool) -> Value {
-    let domain = json!({ "id": c.domain_id, "name": c.domain_name });
-    let mut body = json!({
-        "methods": c.methods,
-        "issued_at": keystone_time(c.issued_at),
-        "expires_at": keystone_time(c.expires_at),
-        "user": {
-            "id": c.user_id,
-            "name": c.user_name,
-            "password_expires_at": "",
-            "domain": domain,
-        },
-        "roles": c.roles.iter().map(|r| json!({ "id": r.id, "name": r.name })).collect::<Vec<_>>(),
-        "catalog": if with_catalog { catalog(base) } else { json!([]) },
-    });
-    match &c.scope {
+/// The body of a token answer (`{"token": ...}`), as Keystone shapes it. Typed and
+/// borrowed rather than built as a `Value`: validation answers it on every call.
+#[derive(Serialize)]
+pub struct TokenBody<'a> {
+    token: TokenView<'a>,
+}
+
+#[derive(Serialize)]
+struct TokenView<'a> {
+    methods: &'a [String],
+    issued_at: String,
+    expires_at: String,
+    user: TokenUser<'a>,
+    roles: Vec<NameRef<'a>>,
+    catalog: Vec<CatalogEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    project: Option<ScopedProject<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    domain: Option<NameRef<'a>>,
+}
+
+#[derive(Serialize)]
+struct TokenUser<'a> {
+    id: &'a str,
+    name: &'a str,
+    password_expires_at: &'static str,
+    domain: NameRef<'a>,
+}
+
+#[derive(Serialize)]
+struct NameRef<'a> {
+    id: &'a str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct ScopedProject<'a> {
+    id: &'a str,
+    name: &'a str,
+    domain: NameRef<'a>,
+}
+
+#[derive(Serialize)]
+struct CatalogEntry {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: &'static str,
+    name: &'static str,
+    endpoints: [CatalogEndpoint; 1],
+}
+
+#[derive(Serialize)]
+struct CatalogEndpoint {
+    id: &'static str,
+    url: String,
+    region: &'static str,
+    region_id: &'static str,
+    interface: &'static str,
+}
+
+pub fn token<'a>(c: &'a TokenClaims, base: &str, with_catalog: bool) -> TokenBody<'a> {
+    let (project, domain) = match &c.scope {
         TokenScope::Project {
             id,
             name,
             domain_id,
             domain_name,
-        } => {
-            body["project"] = json!({
-                "id": id,
-                "name": name,
-                "domain": { "id": domain_id, "name": domain_name },
-            });
-        }
-        TokenScope::Domain { id, name } => body["domain"] = json!({ "id": id, "name": name }),
-        TokenScope::Unscoped => {}
+        } => (
+            Some(ScopedProject {
+                id,
+                name,
+                domain: NameRef {
+                    id: domain_id,
+                    name: domain_name,
+                },
+            }),
+            None,
+        ),
+        TokenScope::Domain { id, name } => (None, Some(NameRef { id, name })),
+        TokenScope::Unscoped => (None, None),
+    };
+    TokenBody {
+        token: TokenView {
+            methods: &c.methods,
+            issued_at: keystone_time(c.issued_at),
+            expires_at: keystone_time(c.expires_at),
+            user: TokenUser {
+                id: &c.user_id,
+                name: &c.user_name,
+                password_expires_at: "",
+                domain: NameRef {
+                    id: &c.domain_id,
+                    name: &c.domain_name,
+                },
+            },
+            roles: c
+                .roles
+                .iter()
+                .map(|r| NameRef {
+                    id: &r.id,
+                    name: &r.name,
+                })
+                .collect(),
+            catalog: if with_catalog {
+                vec![catalog(base)]
+            } else {
+                Vec::new()
+            },
+            project,
+            domain,
+        },
     }
-    body
 }
 
-fn catalog(base: &str) -> Value {
-    json!([{
-        "type": "identity",
-        "id": "iam",
-        "name": "iam",
-        "endpoints": [{
-            "id": "iam-public",
-            "url": format!("{base}/v3"),
-            "region": "*",
-            "region_id": "*",
-            "interface": "public",
+fn catalog(base: &str) -> CatalogEntry {
+    CatalogEntry {
+        kind: "identity",
+        id: "iam",
+        name: "iam",
+        endpoints: [CatalogEndpoint {
+            id: "iam-public",
+            url: format!("{base}/v3"),
+            region: "*",
+            region_id: "*",
+            interface: "public",
         }],
-    }])
+    }
 }

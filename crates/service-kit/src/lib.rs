@@ -22,3 +22,4 @@ pub mod logging;
 pub mod registry;
 #[cfg(feature = "test-kit")]
 pub mod testing;
+pub mod timefmt;

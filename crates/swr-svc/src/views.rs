@@ -4,5 +4,5 @@ use chrono::NaiveDateTime;
 
 /// `2023-10-20T15:30:00Z`, as the vendor's examples show.
 pub fn swr_time(t: NaiveDateTime) -> String {
-    t.and_utc().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    service_kit::timefmt::utc(t, 0, "Z")
 }

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 
 /// ISO 8601 with an offset, as Tencent writes times: `2024-11-28T03:40:44+00:00`.
 pub fn tencent_time(t: NaiveDateTime) -> String {
-    t.and_utc().format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
+    service_kit::timefmt::utc(t, 0, "+00:00")
 }
 
 /// Milliseconds since the epoch (`ExpTime`, a token's `ExpiredAt`).

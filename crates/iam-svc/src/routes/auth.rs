@@ -121,7 +121,11 @@ async fn create_token(
     };
     Ok(HttpResponse::Created()
         .insert_header((SUBJECT_TOKEN, token))
-        .json(json!({ "token": views::token(&claims, &state.config.public_url, wants_catalog(&req)) })))
+        .json(views::token(
+            &claims,
+            &state.config.public_url,
+            wants_catalog(&req),
+        )))
 }
 
 fn subject_token(headers: &HeaderMap) -> Result<&str, IamError> {
@@ -162,7 +166,11 @@ async fn validate_token(
     let subject = subject_token(req.headers())?.to_string();
     Ok(HttpResponse::Ok()
         .insert_header((SUBJECT_TOKEN, subject))
-        .json(json!({ "token": views::token(&claims, &state.config.public_url, wants_catalog(&req)) })))
+        .json(views::token(
+            &claims,
+            &state.config.public_url,
+            wants_catalog(&req),
+        )))
 }
 
 async fn check_token(

@@ -193,7 +193,7 @@ async fn issue(
         "access": access,
         "secret": secret.expose(),
         "security_token": token.expose(),
-        "expires_at": expires_at.and_utc().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        "expires_at": service_kit::timefmt::utc(expires_at, 3, "Z"),
     })))
 }
 

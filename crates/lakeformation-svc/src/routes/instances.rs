@@ -69,7 +69,7 @@ fn valid_name(name: &str) -> bool {
 }
 
 fn time(t: chrono::NaiveDateTime) -> String {
-    t.and_utc().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    service_kit::timefmt::utc(t, 3, "Z")
 }
 
 fn view(i: &Instance) -> Value {

@@ -58,6 +58,7 @@ impl std::fmt::Debug for DbPool {
 pub fn connect_pool(options: &PoolOptions) -> Result<DbPool, StoreError> {
     let manager = manager(options)?;
     let backend = Backend::of_url(&options.url);
+    let writer_manager = manager.clone();
     let pool = r2d2::Pool::builder()
         .max_size(options.pool_size)
         .connection_timeout(Duration::from_secs(10))
@@ -65,7 +66,7 @@ pub fn connect_pool(options: &PoolOptions) -> Result<DbPool, StoreError> {
         .build(manager)
         .map_err(|e| StoreError::Unavailable(e.to_string()))?;
     let writer = match backend {
-        Backend::Sqlite => Some(Writer::start(pool.clone())?),
+        Backend::Sqlite => Some(Writer::start(&writer_manager, pool.clone())?),
         Backend::Postgres => None,
     };
     Ok(DbPool {

@@ -31,9 +31,24 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    /// Start the writing thread. It takes a connection from `pool` per batch (a memory
-    /// database's pool may have only one) and stops when the last `Writer` is dropped.
-    pub(super) fn start(pool: r2d2::Pool<Manager>) -> Result<Writer, StoreError> {
+    /// Start the writing thread; it stops when the last `Writer` is dropped.
+    ///
+    /// On a file it writes through a connection of its own, whose page cache stays valid
+    /// from batch to batch because no other connection of the process writes. A memory
+    /// database's pool may hold its only connection, so there it borrows one per batch.
+    pub(super) fn start(
+        manager: &Manager,
+        pool: r2d2::Pool<Manager>,
+    ) -> Result<Writer, StoreError> {
+        let mut own = if manager.is_in_memory() {
+            None
+        } else {
+            Some(
+                manager
+                    .connect()
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?,
+            )
+        };
         let (queue, jobs) = mpsc::channel::<Box<dyn Job>>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
@@ -41,7 +56,13 @@ impl Writer {
                 while let Ok(first) = jobs.recv() {
                     let mut batch = vec![first];
                     batch.extend(jobs.try_iter().take(MAX_BATCH - 1));
-                    commit_batch(&pool, batch);
+                    match own.as_mut() {
+                        Some(conn) => commit_batch(conn, batch),
+                        None => match pool.get() {
+                            Ok(mut conn) => commit_batch(&mut conn, batch),
+                            Err(e) => fail_all(batch, e.into()),
+                        },
+                    }
                 }
             })
             .map_err(|e| StoreError::Unavailable(format!("cannot start the writer: {e}")))?;
@@ -148,18 +169,13 @@ fn undo(conn: &mut DbConnection) {
     }
 }
 
-fn commit_batch(pool: &r2d2::Pool<Manager>, batch: Vec<Box<dyn Job>>) {
-    let mut conn = match pool.get() {
-        Ok(conn) => conn,
-        Err(e) => return fail_all(batch, e.into()),
-    };
-    if let Err(e) = AnsiTransactionManager::begin_transaction_sql(sqlite(&mut conn), "BEGIN IMMEDIATE")
-    {
+fn commit_batch(conn: &mut DbConnection, batch: Vec<Box<dyn Job>>) {
+    if let Err(e) = AnsiTransactionManager::begin_transaction_sql(sqlite(conn), "BEGIN IMMEDIATE") {
         return fail_all(batch, e.into());
     }
-    let ran: Vec<Box<dyn Finished>> = batch.into_iter().map(|job| job.run(&mut conn)).collect();
-    let commit = AnsiTransactionManager::commit_transaction(sqlite(&mut conn)).map_err(|e| {
-        if let Err(rollback) = AnsiTransactionManager::rollback_transaction(sqlite(&mut conn)) {
+    let ran: Vec<Box<dyn Finished>> = batch.into_iter().map(|job| job.run(conn)).collect();
+    let commit = AnsiTransactionManager::commit_transaction(sqlite(conn)).map_err(|e| {
+        if let Err(rollback) = AnsiTransactionManager::rollback_transaction(sqlite(conn)) {
             log::error!("rolling back a failed commit failed: {rollback}");
         }
         StoreError::from(e)

@@ -9,5 +9,5 @@ mod db;
 mod extractor;
 mod http;
 mod logs;
-mod write;
 mod registry;
+mod write;

@@ -53,7 +53,10 @@ async fn a_write_commits_before_it_answers_and_a_failed_one_leaves_nothing() {
         insert(c, 3, "one")
     })
     .await;
-    assert!(matches!(failed, Err(StoreError::UniqueViolation)), "{failed:?}");
+    assert!(
+        matches!(failed, Err(StoreError::UniqueViolation)),
+        "{failed:?}"
+    );
     assert_eq!(ids(&db), vec![1]);
 }
 

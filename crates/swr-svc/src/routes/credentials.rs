@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
-use chrono::Duration;
+use chrono::{Duration, NaiveDateTime};
 use credential_core::bearer::generate_bearer;
 use credential_core::digest::sha256_hex;
 use credential_core::names::validate_swr_credential_name;
@@ -211,30 +211,54 @@ async fn list(
     })
     .await?;
     let now = repo::now();
-    let items: Vec<_> = rows
-        .iter()
-        .map(|c| {
-            let status = if c.expires_at <= now {
-                "expired"
-            } else if c.enabled {
-                "active"
-            } else {
-                "disabled"
-            };
-            json!({
-                "token_id": c.id,
-                "name": c.name,
-                "user_id": c.user_id,
-                "instance_id": c.instance_id,
-                "enable": c.enabled,
-                "created_at": swr_time(c.created_at),
-                "expire_date": swr_time(c.expires_at),
-                "user_profile": c.user_name,
-                "status": status,
-            })
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({ "total": total, "auth_tokens": items })))
+    Ok(HttpResponse::Ok().json(CredentialPage {
+        total,
+        auth_tokens: rows.iter().map(|c| CredentialView::of(c, now)).collect(),
+    }))
+}
+
+/// A page of credentials as SWR lists them; typed rather than a `Value` tree, because
+/// lists are the most frequent answer.
+#[derive(Serialize)]
+struct CredentialPage<'a> {
+    total: i64,
+    auth_tokens: Vec<CredentialView<'a>>,
+}
+
+#[derive(Serialize)]
+struct CredentialView<'a> {
+    token_id: &'a str,
+    name: &'a str,
+    user_id: &'a str,
+    instance_id: &'a str,
+    enable: bool,
+    created_at: String,
+    expire_date: String,
+    user_profile: &'a str,
+    status: &'static str,
+}
+
+impl<'a> CredentialView<'a> {
+    fn of(c: &'a Credential, now: NaiveDateTime) -> Self {
+        let status = if c.expires_at <= now {
+            "expired"
+        } else if c.enabled {
+            "active"
+        } else {
+            "disabled"
+        };
+        CredentialView {
+            token_id: &c.id,
+            name: &c.name,
+            user_id: &c.user_id,
+            instance_id: &c.instance_id,
+            enable: c.enabled,
+            created_at: swr_time(c.created_at),
+            expire_date: swr_time(c.expires_at),
+            user_profile: &c.user_name,
+            status,
+        }
+    }
 }
 
 /// A credential of the instance the caller may change: their own, or anyone's for an admin.
