@@ -77,11 +77,11 @@ impl Manager {
 
     fn sqlite_pragmas(&self) -> String {
         // WAL lets readers run beside the one writer; it does not apply to memory databases.
-        // Reading the file through a memory map spares a copy of every page read.
+        // (No memory map: mapped pages of a large file would count as the service's RSS.)
         let journal = if self.is_in_memory() {
             ""
         } else {
-            "PRAGMA journal_mode = WAL; PRAGMA mmap_size = 268435456;"
+            "PRAGMA journal_mode = WAL;"
         };
         // busy_timeout first: switching to WAL takes a lock, and a pool opens several
         // connections at once.
