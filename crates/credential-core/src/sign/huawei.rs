@@ -5,13 +5,13 @@
 //! [`parse_authorization`] + [`canonical_request`] + [`string_to_sign`]), checks the date
 //! against its clock, then [`verify`] with the SK.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use super::{
-    canonical_headers, header_value, hmac_sha256, mac_matches_hex, parse_fields,
-    parse_signed_headers, percent_decode, percent_encode, SignatureError,
+    header_value, hmac_sha256, mac_matches_hex, parse_fields, parse_signed_headers, percent_decode,
+    push_canonical_headers, push_percent_encoded, push_sha256_hex, push_signed_list,
+    SignatureError,
 };
-use crate::digest::sha256_hex;
 
 /// The algorithm name at the start of the `Authorization` header and the string to sign.
 pub const SDK_HMAC_SHA256: &str = "SDK-HMAC-SHA256";
@@ -147,40 +147,56 @@ pub fn canonical_request(
     signed_headers: &[String],
 ) -> Result<String, SignatureError> {
     check_signed_headers(req, signed_headers)?;
-    let headers = canonical_headers(req.headers, signed_headers, false)?;
-    let signed_list = signed_headers
-        .iter()
-        .map(|h| h.to_ascii_lowercase())
-        .collect::<Vec<_>>()
-        .join(";");
-    Ok([
-        req.method.to_ascii_uppercase(),
-        canonical_uri(req.path),
-        canonical_query(req.query),
-        headers,
-        signed_list,
-        payload_hash(req)?,
-    ]
-    .join("\n"))
+    // Built in one buffer: this runs for every signed request a service receives.
+    let mut out =
+        String::with_capacity(req.method.len() + 2 * req.path.len() + 2 * req.query.len() + 256);
+    out.push_str(req.method);
+    out.make_ascii_uppercase();
+    out.push('\n');
+    push_canonical_uri(&mut out, req.path);
+    out.push('\n');
+    push_canonical_query(&mut out, req.query);
+    out.push('\n');
+    push_canonical_headers(&mut out, req.headers, signed_headers, false)?;
+    out.push('\n');
+    push_signed_list(&mut out, signed_headers);
+    out.push('\n');
+    push_payload_hash(&mut out, req)?;
+    Ok(out)
 }
 
 /// Canonical URI: decode fully, re-encode each `/`-separated segment, end with `/`.
 pub fn canonical_uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 1);
+    push_canonical_uri(&mut out, path);
+    out
+}
+
+fn push_canonical_uri(out: &mut String, path: &str) {
     let decoded = percent_decode(path);
-    let mut out = decoded
-        .split(|&b| b == b'/')
-        .map(percent_encode)
-        .collect::<Vec<_>>()
-        .join("/");
+    for (i, segment) in decoded.split(|&b| b == b'/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        push_percent_encoded(out, segment);
+    }
     if !out.ends_with('/') {
         out.push('/');
     }
-    out
 }
 
 /// Canonical query: pairs split at the first `=`, decoded (`+` stays `+`), sorted by name
 /// then value, re-encoded and joined by `&`. Empty parts (`a=1&&b=2`) are skipped.
 pub fn canonical_query(query: &str) -> String {
+    let mut out = String::with_capacity(query.len());
+    push_canonical_query(&mut out, query);
+    out
+}
+
+fn push_canonical_query(out: &mut String, query: &str) {
+    if query.is_empty() {
+        return;
+    }
     let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = query
         .split('&')
         .filter(|p| !p.is_empty())
@@ -190,32 +206,40 @@ pub fn canonical_query(query: &str) -> String {
         })
         .collect();
     pairs.sort();
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        push_percent_encoded(out, k);
+        out.push('=');
+        push_percent_encoded(out, v);
+    }
 }
 
 /// The payload hash line. Only the literal `UNSIGNED-PAYLOAD` replaces the body hash; any
 /// other `X-Sdk-Content-Sha256` value is ignored, so a client cannot claim a hash for a body
 /// it did not send.
-fn payload_hash(req: &SignableRequest) -> Result<String, SignatureError> {
+fn push_payload_hash(out: &mut String, req: &SignableRequest) -> Result<(), SignatureError> {
     if req.body.is_empty() {
-        return Ok(EMPTY_SHA256.to_owned());
+        out.push_str(EMPTY_SHA256);
+        return Ok(());
     }
     match req.header(CONTENT_SHA256_HEADER)? {
-        Some(v) if v.trim() == UNSIGNED_PAYLOAD => Ok(UNSIGNED_PAYLOAD.to_owned()),
-        _ => Ok(sha256_hex(req.body)),
+        Some(v) if v.trim() == UNSIGNED_PAYLOAD => out.push_str(UNSIGNED_PAYLOAD),
+        _ => push_sha256_hex(out, req.body),
     }
+    Ok(())
 }
 
 /// `SDK-HMAC-SHA256\n<X-Sdk-Date>\n<hex sha256(canonical request)>`.
 pub fn string_to_sign(sdk_date: &str, canonical_request: &str) -> String {
-    format!(
-        "{SDK_HMAC_SHA256}\n{sdk_date}\n{}",
-        sha256_hex(canonical_request.as_bytes())
-    )
+    let mut out = String::with_capacity(SDK_HMAC_SHA256.len() + sdk_date.len() + 66);
+    out.push_str(SDK_HMAC_SHA256);
+    out.push('\n');
+    out.push_str(sdk_date);
+    out.push('\n');
+    push_sha256_hex(&mut out, canonical_request.as_bytes());
+    out
 }
 
 /// The signature: lower-case hex HMAC-SHA256 of the string to sign, keyed by the SK's bytes.
@@ -253,9 +277,28 @@ pub fn parse_sdk_date(s: &str) -> Result<DateTime<Utc>, SignatureError> {
     if !shape_ok {
         return Err(SignatureError::MalformedDate);
     }
-    NaiveDateTime::parse_from_str(s, SDK_DATE_FORMAT)
-        .map(|n| n.and_utc())
-        .map_err(|_| SignatureError::MalformedDate)
+    // The fields straight from their fixed places; chrono's pattern interpreter only for
+    // what they do not make an ordinary time of (a leap second, or nothing valid).
+    let field = |at: usize, len: usize| {
+        s.as_bytes()
+            .get(at..at + len)
+            .map(|digits| {
+                digits
+                    .iter()
+                    .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+            })
+            .unwrap_or(u32::MAX)
+    };
+    let direct = i32::try_from(field(0, 4))
+        .ok()
+        .and_then(|year| NaiveDate::from_ymd_opt(year, field(4, 2), field(6, 2)))
+        .and_then(|date| date.and_hms_opt(field(9, 2), field(11, 2), field(13, 2)));
+    match direct {
+        Some(t) => Ok(t.and_utc()),
+        None => NaiveDateTime::parse_from_str(s, SDK_DATE_FORMAT)
+            .map(|n| n.and_utc())
+            .map_err(|_| SignatureError::MalformedDate),
+    }
 }
 
 /// Formats a time as an `X-Sdk-Date` value.

@@ -71,8 +71,14 @@ pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
 /// assert_eq!(credential_core::sign::percent_encode(b"a b/+*~"), "a%20b%2F%2B%2A~");
 /// ```
 pub fn percent_encode(input: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(input.len());
+    push_percent_encoded(&mut out, input);
+    out
+}
+
+/// [`percent_encode`], appended to `out`.
+pub(crate) fn push_percent_encoded(out: &mut String, input: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in input {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
             out.push(char::from(b));
@@ -82,7 +88,27 @@ pub fn percent_encode(input: &[u8]) -> String {
             out.push(char::from(HEX[usize::from(b & 0x0f)]));
         }
     }
-    out
+}
+
+/// Lower-case hex of `bytes`, appended to `out` (what `hex::encode` returns, without a
+/// `String` of its own).
+pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+}
+
+/// Lower-case hex of the SHA-256 of `data`, appended to `out`.
+pub(crate) fn push_sha256_hex(out: &mut String, data: &[u8]) {
+    push_hex(out, &crate::digest::sha256(data));
+}
+
+/// Appends `text` to `out` with ASCII letters lower-cased.
+pub(crate) fn push_ascii_lowercase(out: &mut String, text: &str) {
+    out.extend(text.chars().map(|c| c.to_ascii_lowercase()));
 }
 
 /// Percent-decodes `input` to bytes. Like Python's `unquote`, a `%` not followed by two hex
@@ -125,11 +151,21 @@ fn hex_value(c: u8) -> Option<u8> {
 /// Compares a computed MAC with the hex signature from a request, in constant time. The
 /// received hex is lower-cased first (the SDKs send lower case; upper case is harmless).
 pub(crate) fn mac_matches_hex(mac: &[u8; 32], signature_hex: &str) -> bool {
-    let expected = hex::encode(mac);
-    constant_time_eq(
-        expected.as_bytes(),
-        signature_hex.to_ascii_lowercase().as_bytes(),
-    )
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let received = signature_hex.as_bytes();
+    // Lengths are not secret: every signature is 64 hex digits.
+    if received.len() != 64 {
+        return false;
+    }
+    let mut expected = [0u8; 64];
+    for (pair, &b) in expected.chunks_exact_mut(2).zip(mac) {
+        pair.copy_from_slice(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 0x0f)]]);
+    }
+    let mut lowered = [0u8; 64];
+    for (l, r) in lowered.iter_mut().zip(received) {
+        *l = r.to_ascii_lowercase();
+    }
+    constant_time_eq(&expected, &lowered)
 }
 
 /// Finds the single value of a header by case-insensitive name.
@@ -151,18 +187,18 @@ pub(crate) fn header_value<'a>(
     Ok(found)
 }
 
-/// Appends `name:value\n` for each signed header, looked up case-insensitively.
-pub(crate) fn canonical_headers(
+/// Appends `name:value\n` to `out` for each signed header, looked up case-insensitively.
+pub(crate) fn push_canonical_headers(
+    out: &mut String,
     headers: &[(&str, &str)],
     signed_headers: &[String],
     lowercase_values: bool,
-) -> Result<String, SignatureError> {
-    let mut out = String::new();
+) -> Result<(), SignatureError> {
     for name in signed_headers {
         let value = header_value(headers, name)?
             .ok_or_else(|| SignatureError::MissingSignedHeader(name.to_ascii_lowercase()))?
             .trim();
-        out.push_str(&name.to_ascii_lowercase());
+        push_ascii_lowercase(out, name);
         out.push(':');
         if lowercase_values {
             out.push_str(&value.to_lowercase());
@@ -171,7 +207,17 @@ pub(crate) fn canonical_headers(
         }
         out.push('\n');
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Appends the signed header names, lower case, joined by `;`.
+pub(crate) fn push_signed_list(out: &mut String, signed_headers: &[String]) {
+    for (i, name) in signed_headers.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        push_ascii_lowercase(out, name);
+    }
 }
 
 /// Parses `k1=v1, k2=v2, k3=v3` into values for exactly the given keys, in any order.
@@ -242,6 +288,18 @@ mod tests {
     }
 
     proptest! {
+        /// The same answer as comparing `hex::encode(mac)` with the lower-cased signature.
+        #[test]
+        fn mac_hex_compare_matches_hex_encode(mac in any::<[u8; 32]>(), other in "[0-9a-fA-F]{0,70}", upper in any::<bool>()) {
+            let hex = hex::encode(mac);
+            let sent = if upper { hex.to_ascii_uppercase() } else { hex.clone() };
+            prop_assert!(mac_matches_hex(&mac, &sent));
+            prop_assert_eq!(mac_matches_hex(&mac, &other), hex == other.to_ascii_lowercase());
+            let mut out = String::from("x");
+            push_hex(&mut out, &mac);
+            prop_assert_eq!(out, format!("x{hex}"));
+        }
+
         #[test]
         fn decode_inverts_encode(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
             prop_assert_eq!(percent_decode(&percent_encode(&bytes)), bytes);

@@ -6,14 +6,13 @@
 //! should accept a match with either [`canonical_request`] or
 //! [`canonical_request_lowercase_values`].
 
-use chrono::DateTime;
+use chrono::{DateTime, Datelike};
 use zeroize::Zeroize;
 
 use super::{
-    canonical_headers, hmac_sha256, is_hex64, mac_matches_hex, parse_fields, parse_signed_headers,
-    SignatureError,
+    hmac_sha256, is_hex64, mac_matches_hex, parse_fields, parse_signed_headers,
+    push_canonical_headers, push_sha256_hex, push_signed_list, SignatureError,
 };
-use crate::digest::sha256_hex;
 
 /// The algorithm name at the start of the `Authorization` header and the string to sign.
 pub const TC3_HMAC_SHA256: &str = "TC3-HMAC-SHA256";
@@ -176,8 +175,7 @@ fn build(
     unsigned_payload: bool,
     lowercase_values: bool,
 ) -> Result<String, SignatureError> {
-    let method = method.to_ascii_uppercase();
-    let is_get = method == "GET";
+    let is_get = method.eq_ignore_ascii_case("GET");
     let query = if is_get { query } else { "" };
     let payload: &[u8] = if unsigned_payload {
         UNSIGNED_PAYLOAD.as_bytes()
@@ -186,16 +184,19 @@ fn build(
     } else {
         body
     };
-    let canonical_headers = canonical_headers(headers, signed_headers, lowercase_values)?;
-    let signed_list = signed_headers
-        .iter()
-        .map(|h| h.to_ascii_lowercase())
-        .collect::<Vec<_>>()
-        .join(";");
-    Ok(format!(
-        "{method}\n/\n{query}\n{canonical_headers}\n{signed_list}\n{}",
-        sha256_hex(payload)
-    ))
+    // Built in one buffer: this runs for every signed request a service receives.
+    let mut out = String::with_capacity(method.len() + query.len() + 256);
+    out.push_str(method);
+    out.make_ascii_uppercase();
+    out.push_str("\n/\n");
+    out.push_str(query);
+    out.push('\n');
+    push_canonical_headers(&mut out, headers, signed_headers, lowercase_values)?;
+    out.push('\n');
+    push_signed_list(&mut out, signed_headers);
+    out.push('\n');
+    push_sha256_hex(&mut out, payload);
+    Ok(out)
 }
 
 /// `TC3-HMAC-SHA256\n<timestamp>\n<date>/<service>/tc3_request\n<hex sha256(canonical)>`.
@@ -205,10 +206,9 @@ pub fn string_to_sign(
     service: &str,
     canonical_request: &str,
 ) -> String {
-    format!(
-        "{TC3_HMAC_SHA256}\n{timestamp}\n{date}/{service}/{TC3_REQUEST}\n{}",
-        sha256_hex(canonical_request.as_bytes())
-    )
+    let mut out = format!("{TC3_HMAC_SHA256}\n{timestamp}\n{date}/{service}/{TC3_REQUEST}\n");
+    push_sha256_hex(&mut out, canonical_request.as_bytes());
+    out
 }
 
 /// The UTC calendar date (`YYYY-MM-DD`) of a Unix timestamp; `None` if out of range.
@@ -221,7 +221,14 @@ pub fn string_to_sign(
 /// assert_eq!(date_of_timestamp(1_700_000_000).as_deref(), Some("2023-11-14"));
 /// ```
 pub fn date_of_timestamp(timestamp: i64) -> Option<String> {
-    DateTime::from_timestamp(timestamp, 0).map(|t| t.format("%Y-%m-%d").to_string())
+    let t = DateTime::from_timestamp(timestamp, 0)?;
+    let (year, month, day) = (t.year(), t.month(), t.day());
+    // chrono's pattern interpreter only where `%Y` needs a sign (outside 0000..=9999).
+    Some(if (0..=9999).contains(&year) {
+        format!("{year:04}-{month:02}-{day:02}")
+    } else {
+        t.format("%Y-%m-%d").to_string()
+    })
 }
 
 /// The derived signing key: `HMAC(HMAC(HMAC("TC3" + SK, date), service), "tc3_request")`.

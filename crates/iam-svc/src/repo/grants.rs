@@ -1,10 +1,11 @@
 //! Role grants of groups on projects and domains, and the roles a user ends up with.
 
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 use service_kit::db::{DbConnection, StoreError};
 
 use super::roles::Role;
-use crate::schema::{domain_grants, group_members, project_grants, roles};
+use crate::schema::{domain_grants, group_members, project_grants, projects, roles};
 
 /// Where a grant applies.
 #[derive(Clone, Copy, Debug)]
@@ -155,6 +156,72 @@ pub fn user_project_roles(
     found.extend(user_domain_roles(conn, user_id, domain_id)?);
     dedup(&mut found);
     Ok(found)
+}
+
+/// For a signature check, in one statement: the name of the project if it is an enabled
+/// project of `domain_id`, with the names of the roles the user holds on it (as
+/// [`user_project_roles`]: project grants plus grants on the domain), sorted. `None` when
+/// there is no such project.
+///
+/// Joins rather than `IN (subquery)`: SQLite builds a temporary table for every `IN` list,
+/// which cost more than the lookups themselves.
+pub fn project_scope(
+    conn: &mut DbConnection,
+    user_id: &str,
+    project_id: &str,
+    domain_id: &str,
+) -> Result<Option<(String, Vec<String>)>, StoreError> {
+    // (true, project name) if the project is in reach, then (false, role name) per grant.
+    let project = projects::table
+        .filter(projects::id.eq(project_id))
+        .filter(projects::domain_id.eq(domain_id))
+        .filter(projects::enabled)
+        .select((true.into_sql::<Bool>(), projects::name));
+    let on_project = group_members::table
+        .inner_join(project_grants::table.on(project_grants::group_id.eq(group_members::group_id)))
+        .inner_join(roles::table.on(roles::id.eq(project_grants::role_id)))
+        .filter(group_members::user_id.eq(user_id))
+        .filter(project_grants::project_id.eq(project_id))
+        .select((false.into_sql::<Bool>(), roles::name));
+    let on_domain = group_members::table
+        .inner_join(domain_grants::table.on(domain_grants::group_id.eq(group_members::group_id)))
+        .inner_join(roles::table.on(roles::id.eq(domain_grants::role_id)))
+        .filter(group_members::user_id.eq(user_id))
+        .filter(domain_grants::domain_id.eq(domain_id))
+        .select((false.into_sql::<Bool>(), roles::name));
+    let query = project.union_all(on_project).union_all(on_domain);
+    let rows: Vec<(bool, String)> = super::on_backend!(conn, |c| query.load(c))?;
+    let mut name = None;
+    let mut roles = Vec::new();
+    for (is_project, text) in rows {
+        if is_project {
+            name = Some(text);
+        } else {
+            roles.push(text);
+        }
+    }
+    roles.sort();
+    roles.dedup();
+    Ok(name.map(|name| (name, roles)))
+}
+
+/// The names of the roles a user holds on the domain (as [`user_domain_roles`]), sorted,
+/// for a signature check.
+pub fn domain_role_names(
+    conn: &mut DbConnection,
+    user_id: &str,
+    domain_id: &str,
+) -> Result<Vec<String>, StoreError> {
+    let query = group_members::table
+        .inner_join(domain_grants::table.on(domain_grants::group_id.eq(group_members::group_id)))
+        .inner_join(roles::table.on(roles::id.eq(domain_grants::role_id)))
+        .filter(group_members::user_id.eq(user_id))
+        .filter(domain_grants::domain_id.eq(domain_id))
+        .select(roles::name);
+    let mut names: Vec<String> = super::on_backend!(conn, |c| query.load(c))?;
+    names.sort();
+    names.dedup();
+    Ok(names)
 }
 
 /// Projects on which the user holds any role directly through a project grant.

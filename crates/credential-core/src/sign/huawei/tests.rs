@@ -1,6 +1,7 @@
 //! Huawei SDK-HMAC-SHA256: the SDK's vectors, verifier rules and property tests.
 
 use super::*;
+use crate::digest::sha256_hex;
 use proptest::prelude::*;
 
 const SK: &[u8] = b"SK_EXAMPLE";
@@ -383,5 +384,154 @@ proptest! {
         let h = [("Host", s.as_str()), ("X-Sdk-Date", s.as_str()), ("Authorization", s.as_str())];
         let req = SignableRequest { method: &s, path: &s, query: &s, headers: &h, body: s.as_bytes() };
         let _ = prepare_verification(&req);
+    }
+}
+
+/// The canonical request as first written (joined `String`s), kept as the reference the
+/// one-buffer version must match byte for byte.
+mod reference {
+    use super::super::*;
+    use crate::digest::sha256_hex;
+    use crate::sign::{percent_decode, percent_encode};
+
+    pub fn canonical_uri(path: &str) -> String {
+        let decoded = percent_decode(path);
+        let mut out = decoded
+            .split(|&b| b == b'/')
+            .map(percent_encode)
+            .collect::<Vec<_>>()
+            .join("/");
+        if !out.ends_with('/') {
+            out.push('/');
+        }
+        out
+    }
+
+    pub fn canonical_query(query: &str) -> String {
+        let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (percent_decode(k), percent_decode(v))
+            })
+            .collect();
+        pairs.sort();
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    pub fn canonical_request(
+        req: &SignableRequest,
+        signed_headers: &[String],
+    ) -> Result<String, SignatureError> {
+        check_signed_headers(req, signed_headers)?;
+        let mut headers = String::new();
+        for name in signed_headers {
+            let value = req.header(name)?.unwrap_or_default().trim();
+            headers.push_str(&format!("{}:{value}\n", name.to_ascii_lowercase()));
+        }
+        let payload = if req.body.is_empty() {
+            sha256_hex(b"")
+        } else {
+            match req.header(CONTENT_SHA256_HEADER)? {
+                Some(v) if v.trim() == UNSIGNED_PAYLOAD => UNSIGNED_PAYLOAD.to_owned(),
+                _ => sha256_hex(req.body),
+            }
+        };
+        let signed_list = signed_headers
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect::<Vec<_>>()
+            .join(";");
+        Ok([
+            req.method.to_ascii_uppercase(),
+            canonical_uri(req.path),
+            canonical_query(req.query),
+            headers,
+            signed_list,
+            payload,
+        ]
+        .join("\n"))
+    }
+
+    pub fn string_to_sign(sdk_date: &str, canonical_request: &str) -> String {
+        format!(
+            "{SDK_HMAC_SHA256}\n{sdk_date}\n{}",
+            sha256_hex(canonical_request.as_bytes())
+        )
+    }
+}
+
+proptest! {
+    #[test]
+    fn canonical_parts_match_the_reference(s in ".{0,80}", b in proptest::collection::vec(any::<u8>(), 0..40)) {
+        let raw = String::from_utf8_lossy(&b).into_owned();
+        for text in [s.as_str(), raw.as_str()] {
+            prop_assert_eq!(canonical_uri(text), reference::canonical_uri(text));
+            prop_assert_eq!(canonical_query(text), reference::canonical_query(text));
+            prop_assert_eq!(string_to_sign(text, text), reference::string_to_sign(text, text));
+        }
+    }
+
+    #[test]
+    fn canonical_request_matches_the_reference(
+        c in case(),
+        method in "[a-zA-Z]{1,7}",
+        names in proptest::collection::vec("[A-Za-z-]{1,6}", 0..3),
+        unsigned in any::<bool>(),
+    ) {
+        let mut signed = vec!["Host".to_string(), "x-sdk-date".to_string(), "X-Custom".to_string()];
+        signed.extend(names.iter().cloned());
+        let mut headers = vec![
+            ("host", "h:1"),
+            ("X-Sdk-Date", "20240101T000000Z"),
+            ("x-custom", c.header_value.as_str()),
+        ];
+        for n in &names {
+            headers.push((n.as_str(), "  v  "));
+        }
+        if unsigned {
+            headers.push(("X-Sdk-Content-Sha256", " UNSIGNED-PAYLOAD "));
+        }
+        for (m, body) in [(c.method.as_str(), &c.body[..]), (method.as_str(), &b""[..])] {
+            let req = SignableRequest { method: m, path: &c.path, query: &c.query, headers: &headers, body };
+            prop_assert_eq!(canonical_request(&req, &signed), reference::canonical_request(&req, &signed));
+        }
+    }
+
+    /// Reading the fields in place gives what chrono's parser gives, leap seconds and
+    /// impossible dates included.
+    #[test]
+    fn sdk_dates_read_as_chrono_reads_them(s in "[0-9]{4}[0-1][0-9][0-3][0-9]T[0-2][0-9][0-6][0-9][0-6][0-9]Z", any_digits in "[0-9]{8}T[0-9]{6}Z") {
+        for text in [s.as_str(), any_digits.as_str()] {
+            let chrono = NaiveDateTime::parse_from_str(text, SDK_DATE_FORMAT)
+                .map(|n| n.and_utc())
+                .map_err(|_| SignatureError::MalformedDate);
+            prop_assert_eq!(parse_sdk_date(text), chrono, "{}", text);
+        }
+    }
+}
+
+#[test]
+fn sdk_date_edges_read_as_chrono_reads_them() {
+    for text in [
+        "00000101T000000Z",
+        "99991231T235959Z",
+        "20240229T000000Z",
+        "20230229T000000Z",
+        "20241231T235960Z",
+        "20240101T240000Z",
+        "20240101T006000Z",
+        "20240100T000000Z",
+        "20240001T000000Z",
+    ] {
+        let chrono = NaiveDateTime::parse_from_str(text, SDK_DATE_FORMAT)
+            .map(|n| n.and_utc())
+            .map_err(|_| SignatureError::MalformedDate);
+        assert_eq!(parse_sdk_date(text), chrono, "{text}");
     }
 }

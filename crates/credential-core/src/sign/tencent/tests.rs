@@ -268,3 +268,90 @@ proptest! {
         let _ = parse_authorization(&format!("TC3-HMAC-SHA256 Credential={s}, SignedHeaders=content-type;host, Signature={}", "a".repeat(64)));
     }
 }
+
+/// The canonical request and string to sign as first written (`format!`), kept as the
+/// reference the one-buffer version must match byte for byte.
+fn reference_build(
+    method: &str,
+    query: &str,
+    headers: &[(&str, &str)],
+    signed_headers: &[String],
+    body: &[u8],
+    unsigned_payload: bool,
+    lowercase_values: bool,
+) -> Result<String, SignatureError> {
+    use crate::digest::sha256_hex;
+    let method = method.to_ascii_uppercase();
+    let is_get = method == "GET";
+    let query = if is_get { query } else { "" };
+    let payload: &[u8] = if unsigned_payload {
+        UNSIGNED_PAYLOAD.as_bytes()
+    } else if is_get {
+        b""
+    } else {
+        body
+    };
+    let mut canonical_headers = String::new();
+    for name in signed_headers {
+        let value = crate::sign::header_value(headers, name)?
+            .ok_or_else(|| SignatureError::MissingSignedHeader(name.to_ascii_lowercase()))?
+            .trim();
+        let value = if lowercase_values {
+            value.to_lowercase()
+        } else {
+            value.to_owned()
+        };
+        canonical_headers.push_str(&format!("{}:{value}\n", name.to_ascii_lowercase()));
+    }
+    let signed_list = signed_headers
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join(";");
+    Ok(format!(
+        "{method}\n/\n{query}\n{canonical_headers}\n{signed_list}\n{}",
+        sha256_hex(payload)
+    ))
+}
+
+proptest! {
+    #[test]
+    fn canonical_request_matches_the_reference(
+        c in case(),
+        method in "[a-zA-Z]{1,7}",
+        value in "[ -~\u{e0}-\u{ff}]{0,12}",
+        unsigned in any::<bool>(),
+        extra in proptest::option::of("[A-Za-z-]{1,6}"),
+    ) {
+        let mut signed = vec!["Content-Type".to_string(), "host".to_string()];
+        signed.extend(extra.clone());
+        let mut headers = vec![("content-type", value.as_str()), ("Host", c.host.as_str())];
+        if let Some(name) = &extra {
+            headers.push((name.as_str(), " X "));
+        }
+        for m in [c.method, method.as_str()] {
+            for lower in [false, true] {
+                let build = if lower { canonical_request_lowercase_values } else { canonical_request };
+                prop_assert_eq!(
+                    build(m, &c.query, &headers, &signed, &c.body, unsigned),
+                    reference_build(m, &c.query, &headers, &signed, &c.body, unsigned, lower)
+                );
+            }
+        }
+        let ts = value.len().to_string();
+        prop_assert_eq!(
+            string_to_sign(&ts, &c.query, &c.host, &value),
+            format!("{TC3_HMAC_SHA256}\n{ts}\n{}/{}/{TC3_REQUEST}\n{}", c.query, c.host, crate::digest::sha256_hex(value.as_bytes()))
+        );
+    }
+
+    #[test]
+    fn dates_of_timestamps_read_as_chrono_writes_them(ts in any::<i64>(), near in -10_000_000_000i64..300_000_000_000) {
+        for t in [ts, near, ts / 1_000] {
+            prop_assert_eq!(
+                date_of_timestamp(t),
+                DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%d").to_string())
+            );
+        }
+    }
+}
