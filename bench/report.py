@@ -31,14 +31,16 @@ HEALTHZ_REF = "issue: actix ~55k (c=4) to ~100k (c=64)"
 BOUNDS = [
     (("validate", "read.iam", "read.swr", "registry.swr", "sigcheck"),
      "**Reads** are bounded by per-request overhead spread thin over many things. Fixed "
-     "after profiling: glibc malloc/free (a fifth of the CPU; now mimalloc), actix-router "
+     "after profiling: actix-router "
      "on regex-lite (7%; now the full regex engine), chrono interpreting format strings for "
      "every timestamp (6%; now written field by field), `serde_json::Value` trees for the "
      "token and credential-list bodies (now typed structs), and r2d2 pinging every "
      "connection on checkout (now off). perf of swr-svc serving the credential list now "
      "shows no item above 5%: allocation, SQLite, diesel turning TEXT timestamps back into "
      "`NaiveDateTime` (chrono's parser), JSON, routing, the kernel's loopback and futex "
-     "work. Running SQLite reads on the async worker instead of the blocking pool was "
+     "work; glibc's malloc and free take about a fifth in all. mimalloc cut that by half "
+     "but more than doubled every service's RSS (idle 24-39 MiB, under load up to 96 MiB, "
+     "against 15-19 and 42 with glibc), breaking the memory targets, so glibc stays. Running SQLite reads on the async worker instead of the blocking pool was "
      "tried and measured no faster (8.9k vs 8.7k req/s), so the hand-off is not the bound "
      "and stays (a slow query must not stall a worker). A registry login adds one ES256 "
      "signature to a read; a token-authenticated read adds a query to token validation."),

@@ -13,12 +13,6 @@ use service_kit::auth::InternalCredential;
 use service_kit::cli;
 use service_kit::db::{self, DbPool};
 use service_kit::http::Metrics;
-
-// Requests allocate many small, short-lived strings and maps; mimalloc serves them from
-// per-thread pages at a fraction of glibc malloc's cost.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const USAGE: &str = "usage: iam-svc [--config PATH] [serve | migrate | bootstrap [--env-file PATH] | gen-keys | rotate-master-key | reseal-access-keys]
 
   serve       run the HTTP service (default)

@@ -17,12 +17,6 @@ use service_kit::cli;
 use service_kit::db::{self, DbPool};
 use service_kit::http::Metrics;
 use service_kit::keyfiles;
-
-// Requests allocate many small, short-lived strings and maps; mimalloc serves them from
-// per-thread pages at a fraction of glibc malloc's cost.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const USAGE: &str = "usage: lakeformation-svc [--config PATH] [serve | migrate]
 
   serve     run the HTTP service (default)

@@ -16,12 +16,6 @@ use swr_svc::config::SwrConfig;
 use swr_svc::registry_auth::SwrRegistryAuthorizer;
 use swr_svc::state::AppState;
 use swr_svc::MIGRATIONS;
-
-// Requests allocate many small, short-lived strings and maps; mimalloc serves them from
-// per-thread pages at a fraction of glibc malloc's cost.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const USAGE: &str = "usage: swr-svc [--config PATH] [serve | migrate]
 
   serve     run the HTTP service (default)

@@ -16,12 +16,6 @@ use tcr_svc::ratelimit::RateLimiter;
 use tcr_svc::registry_auth::TcrRegistryAuthorizer;
 use tcr_svc::state::AppState;
 use tcr_svc::MIGRATIONS;
-
-// Requests allocate many small, short-lived strings and maps; mimalloc serves them from
-// per-thread pages at a fraction of glibc malloc's cost.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const USAGE: &str = "usage: tcr-svc [--config PATH] [serve | migrate]
 
   serve     run the HTTP service (default)
