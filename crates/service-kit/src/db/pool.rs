@@ -29,11 +29,6 @@ impl DbPool {
         self.pool.state()
     }
 
-    /// The engine behind the pool.
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
-
     /// SQLite's group-commit writer; PostgreSQL has none.
     pub(super) fn writer(&self) -> Option<&Writer> {
         self.writer.as_ref()

@@ -63,8 +63,8 @@ pub fn parse<T: DeserializeOwned + Serialize>(raw: Value) -> Result<T, BodyError
             "Text must not contain NUL characters.".into(),
         ));
     }
-    let value: T =
-        serde_json::from_value(raw.clone()).map_err(|e| BodyError::Invalid(describe(&e)))?;
+    // Read through a reference: the same errors as `from_value`, without copying the body.
+    let value = T::deserialize(&raw).map_err(|e| BodyError::Invalid(describe(&e)))?;
     let parsed = serde_json::to_value(&value).map_err(|e| BodyError::Invalid(describe(&e)))?;
     same_shape(&raw, &parsed, "body")?;
     Ok(value)
