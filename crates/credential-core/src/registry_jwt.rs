@@ -106,7 +106,9 @@ pub enum RegistryJwtError {
 pub struct RegistrySigner {
     key_pair: EcdsaKeyPair,
     kid: String,
-    x5c: String,
+    /// The base64url JOSE header: the same for every token of this key (kid and
+    /// certificate), so it is serialised once, not per token.
+    encoded_header: String,
 }
 
 impl fmt::Debug for RegistrySigner {
@@ -134,9 +136,17 @@ impl RegistrySigner {
         if !contains(&certificate_der, &spki) {
             return Err(RegistryJwtError::CertificateMismatch);
         }
+        let kid = libtrust_kid(&spki);
+        let header = RegistryJwtHeader {
+            typ: "JWT".into(),
+            alg: REGISTRY_JWT_ALG.into(),
+            kid: kid.clone(),
+            x5c: vec![STANDARD.encode(&certificate_der)],
+        };
+        let header = serde_json::to_vec(&header).map_err(|_| RegistryJwtError::Signing)?;
         Ok(RegistrySigner {
-            kid: libtrust_kid(&spki),
-            x5c: STANDARD.encode(&certificate_der),
+            kid,
+            encoded_header: URL_SAFE_NO_PAD.encode(header),
             key_pair,
         })
     }
@@ -173,25 +183,20 @@ impl RegistrySigner {
 
     /// Signs `claims` into a compact JWS: base64url header, claims and raw `r||s` signature.
     pub fn sign(&self, claims: &RegistryClaims) -> Result<String, RegistryJwtError> {
-        let header = RegistryJwtHeader {
-            typ: "JWT".into(),
-            alg: REGISTRY_JWT_ALG.into(),
-            kid: self.kid.clone(),
-            x5c: vec![self.x5c.clone()],
-        };
-        let header = serde_json::to_vec(&header).map_err(|_| RegistryJwtError::Signing)?;
         let claims = serde_json::to_vec(claims).map_err(|_| RegistryJwtError::Signing)?;
-        let mut token = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header),
-            URL_SAFE_NO_PAD.encode(claims)
+        // header.claims.signature: 64 signature bytes are 86 base64url characters.
+        let mut token = String::with_capacity(
+            self.encoded_header.len() + 2 + (claims.len() * 4).div_ceil(3) + 86,
         );
+        token.push_str(&self.encoded_header);
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(claims, &mut token);
         let signature = self
             .key_pair
             .sign(&SystemRandom::new(), token.as_bytes())
             .map_err(|_| RegistryJwtError::Signing)?;
         token.push('.');
-        token.push_str(&URL_SAFE_NO_PAD.encode(signature.as_ref()));
+        URL_SAFE_NO_PAD.encode_string(signature.as_ref(), &mut token);
         Ok(token)
     }
 }

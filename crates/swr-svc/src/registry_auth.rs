@@ -4,9 +4,9 @@
 //! this file says where SWR keeps credentials and their instance's registry.
 
 use futures_util::future::LocalBoxFuture;
-use service_kit::db::{self, DbConnection, DbPool, StoreError};
+use service_kit::db::{self, DbPool};
 use service_kit::registry::{
-    authenticate_bearer, RegistryAuthError, RegistryAuthorizer, RegistryGrant, StoredCredential,
+    authenticate_bearer, RegistryAuthError, RegistryAuthorizer, RegistryGrant,
 };
 
 use crate::repo;
@@ -32,9 +32,11 @@ impl RegistryAuthorizer for SwrRegistryAuthorizer {
     ) -> LocalBoxFuture<'_, Result<RegistryGrant, RegistryAuthError>> {
         // A store that cannot be asked is a 503 for the client, never a wrong password.
         let lookup = move |digest: String| async move {
-            db::run(&self.pool, move |conn| find(conn, &digest))
-                .await
-                .map_err(|e| RegistryAuthError::Unavailable(e.to_string()))
+            db::run(&self.pool, move |conn| {
+                repo::credentials::login_record(conn, &digest)
+            })
+            .await
+            .map_err(|e| RegistryAuthError::Unavailable(e.to_string()))
         };
         authenticate_bearer(
             TOKEN_PREFIX,
@@ -45,19 +47,4 @@ impl RegistryAuthorizer for SwrRegistryAuthorizer {
             lookup,
         )
     }
-}
-
-/// The credential with this digest and the registry service of its instance.
-fn find(conn: &mut DbConnection, digest: &str) -> Result<Option<StoredCredential>, StoreError> {
-    let Some(credential) = repo::credentials::find_by_digest(conn, digest)? else {
-        return Ok(None);
-    };
-    let instance = repo::instances::find(conn, &credential.instance_id)?;
-    Ok(instance.map(|i| StoredCredential {
-        user_id: credential.user_id,
-        enabled: credential.enabled,
-        expires_at: credential.expires_at,
-        access: credential.access,
-        registry_service: i.registry_service,
-    }))
 }

@@ -4,9 +4,9 @@
 //! this file says where TCR keeps instance tokens and their registry.
 
 use futures_util::future::LocalBoxFuture;
-use service_kit::db::{self, DbConnection, DbPool, StoreError};
+use service_kit::db::{self, DbPool};
 use service_kit::registry::{
-    authenticate_bearer, RegistryAuthError, RegistryAuthorizer, RegistryGrant, StoredCredential,
+    authenticate_bearer, RegistryAuthError, RegistryAuthorizer, RegistryGrant,
 };
 
 use crate::actions::tokens::TOKEN_PREFIX;
@@ -32,9 +32,11 @@ impl RegistryAuthorizer for TcrRegistryAuthorizer {
     ) -> LocalBoxFuture<'_, Result<RegistryGrant, RegistryAuthError>> {
         // A store that cannot be asked is a 503 for the client, never a wrong password.
         let lookup = move |digest: String| async move {
-            db::run(&self.pool, move |conn| find(conn, &digest))
-                .await
-                .map_err(|e| RegistryAuthError::Unavailable(e.to_string()))
+            db::run(&self.pool, move |conn| {
+                repo::tokens::login_record(conn, &digest)
+            })
+            .await
+            .map_err(|e| RegistryAuthError::Unavailable(e.to_string()))
         };
         authenticate_bearer(
             TOKEN_PREFIX,
@@ -45,19 +47,4 @@ impl RegistryAuthorizer for TcrRegistryAuthorizer {
             lookup,
         )
     }
-}
-
-/// The instance token with this digest and the registry service it belongs to.
-fn find(conn: &mut DbConnection, digest: &str) -> Result<Option<StoredCredential>, StoreError> {
-    let Some(token) = repo::tokens::find_by_digest(conn, digest)? else {
-        return Ok(None);
-    };
-    let registry = repo::registries::find(conn, &token.registry_id)?;
-    Ok(registry.map(|r| StoredCredential {
-        user_id: token.user_id,
-        enabled: token.enabled,
-        expires_at: token.expires_at,
-        access: token.access,
-        registry_service: r.registry_service,
-    }))
 }

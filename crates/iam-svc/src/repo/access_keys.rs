@@ -86,7 +86,7 @@ pub fn find_for_check(
             (users::name, users::enabled).nullable(),
             (domains::name, domains::enabled).nullable(),
         ));
-    let row: Option<Row> = super::on_backend!(conn, |c| query.first(c).optional())?;
+    let row: Option<Row> = service_kit::on_backend!(conn, |c| query.first(c).optional())?;
     Ok(row.map(
         |(access, user_id, domain_id, sealed_secret, status, user, domain)| KeyForCheck {
             access,
@@ -171,8 +171,12 @@ pub fn set_sealed(conn: &mut DbConnection, access: &str, sealed: &str) -> Result
 /// transaction ends; SQLite writers are already serialised by `BEGIN IMMEDIATE`.
 pub fn lock_user(conn: &mut DbConnection, user_id: &str) -> Result<(), StoreError> {
     if let DbConnection::Postgresql(pg) = conn {
-        diesel::sql_query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
-            .bind::<diesel::sql_types::Text, _>(user_id)
+        // Through diesel's DSL, so PostgreSQL keeps it prepared (raw SQL is parsed and
+        // planned again on every call).
+        users::table
+            .find(user_id)
+            .select(users::id)
+            .for_update()
             .execute(pg)?;
     }
     Ok(())

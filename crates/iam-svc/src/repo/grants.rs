@@ -190,7 +190,7 @@ pub fn project_scope(
         .filter(domain_grants::domain_id.eq(domain_id))
         .select((false.into_sql::<Bool>(), roles::name));
     let query = project.union_all(on_project).union_all(on_domain);
-    let rows: Vec<(bool, String)> = super::on_backend!(conn, |c| query.load(c))?;
+    let rows: Vec<(bool, String)> = service_kit::on_backend!(conn, |c| query.load(c))?;
     let mut name = None;
     let mut roles = Vec::new();
     for (is_project, text) in rows {
@@ -218,7 +218,7 @@ pub fn domain_role_names(
         .filter(group_members::user_id.eq(user_id))
         .filter(domain_grants::domain_id.eq(domain_id))
         .select(roles::name);
-    let mut names: Vec<String> = super::on_backend!(conn, |c| query.load(c))?;
+    let mut names: Vec<String> = service_kit::on_backend!(conn, |c| query.load(c))?;
     names.sort();
     names.dedup();
     Ok(names)

@@ -1,20 +1,6 @@
 //! Diesel queries, one file per table family. Functions take a connection and return
 //! rows or `StoreError`; authorization and HTTP shapes live elsewhere.
 
-/// Runs `$body` with `$c` bound to the backend's own connection. Through the
-/// `MultiConnection` enum diesel renders a query's SQL text again on every execution (to
-/// hand it to the backend); on the backend's connection a prepared statement is found by
-/// the query's type alone. Worth it only on the hottest paths (the signature check).
-macro_rules! on_backend {
-    ($conn:expr, |$c:ident| $body:expr) => {
-        match $conn {
-            service_kit::db::DbConnection::Sqlite($c) => $body,
-            service_kit::db::DbConnection::Postgresql($c) => $body,
-        }
-    };
-}
-pub(crate) use on_backend;
-
 pub mod access_keys;
 pub mod domains;
 pub mod grants;

@@ -1,13 +1,19 @@
 //! Registry credentials. Only the SHA-256 of an auth_token is stored.
 
 use chrono::NaiveDateTime;
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 use service_kit::db::{DbConnection, StoreError};
+use service_kit::registry::StoredCredential;
 
 use crate::schema::{credentials, instances};
 
 pub const LONG_TERM: &str = "long_term";
 pub const TEMPORARY: &str = "temporary";
+/// `kind = TEMPORARY` as SQL text, for the partial index's sake (see
+/// [`delete_expired_temporary`]).
+const TEMPORARY_KIND_LITERAL: &str = "credentials.kind = 'temporary'";
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = credentials)]
@@ -60,7 +66,9 @@ pub fn delete_expired_temporary(
         credentials::table
             .filter(credentials::instance_id.eq(instance_id))
             .filter(credentials::user_id.eq(user_id))
-            .filter(credentials::kind.eq(TEMPORARY))
+            // A literal, not a bound value: the partial index on temporary credentials'
+            // expiry (migration 200003) applies only to a query that names the kind.
+            .filter(sql::<Bool>(TEMPORARY_KIND_LITERAL))
             .filter(credentials::expires_at.le(now)),
     )
     .execute(conn)?)
@@ -79,15 +87,33 @@ pub fn find(
         .optional()?)
 }
 
-pub fn find_by_digest(
+/// What a registry login checks of the credential whose token has this digest, and the
+/// registry service of its instance: one joined read of five columns, run once per login.
+pub fn login_record(
     conn: &mut DbConnection,
     digest: &str,
-) -> Result<Option<Credential>, StoreError> {
-    Ok(credentials::table
+) -> Result<Option<StoredCredential>, StoreError> {
+    let query = credentials::table
+        .inner_join(instances::table)
         .filter(credentials::token_digest.eq(digest))
-        .select(Credential::as_select())
-        .first(conn)
-        .optional()?)
+        .select((
+            credentials::user_id,
+            credentials::enabled,
+            credentials::expires_at,
+            credentials::access,
+            instances::registry_service,
+        ));
+    let row: Option<(String, bool, NaiveDateTime, String, String)> =
+        service_kit::on_backend!(conn, |c| query.first(c).optional())?;
+    Ok(row.map(
+        |(user_id, enabled, expires_at, access, registry_service)| StoredCredential {
+            user_id,
+            enabled,
+            expires_at,
+            access,
+            registry_service,
+        },
+    ))
 }
 
 /// A page of an instance's long-term credentials (one user's, or everyone's), oldest
@@ -141,4 +167,17 @@ pub fn set_enabled(conn: &mut DbConnection, id: &str, enabled: bool) -> Result<b
 
 pub fn delete(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
     Ok(diesel::delete(credentials::table.find(id)).execute(conn)? == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kind_literal_names_the_temporary_kind() {
+        assert_eq!(
+            TEMPORARY_KIND_LITERAL,
+            format!("credentials.kind = '{TEMPORARY}'")
+        );
+    }
 }

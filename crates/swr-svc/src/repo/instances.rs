@@ -91,8 +91,12 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
 /// `BEGIN IMMEDIATE`.
 pub fn lock(conn: &mut DbConnection, id: &str) -> Result<(), StoreError> {
     if let DbConnection::Postgresql(pg) = conn {
-        diesel::sql_query("SELECT id FROM instances WHERE id = $1 FOR UPDATE")
-            .bind::<diesel::sql_types::Text, _>(id)
+        // Through diesel's DSL, so PostgreSQL keeps it prepared (raw SQL is parsed and
+        // planned again on every call).
+        instances::table
+            .find(id)
+            .select(instances::id)
+            .for_update()
             .execute(pg)?;
     }
     Ok(())

@@ -95,8 +95,12 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
 /// until the transaction ends; SQLite writers are already serialised by `BEGIN IMMEDIATE`.
 pub fn lock(conn: &mut DbConnection, id: &str) -> Result<(), StoreError> {
     if let DbConnection::Postgresql(pg) = conn {
-        diesel::sql_query("SELECT id FROM registries WHERE id = $1 FOR UPDATE")
-            .bind::<diesel::sql_types::Text, _>(id)
+        // Through diesel's DSL, so PostgreSQL keeps it prepared (raw SQL is parsed and
+        // planned again on every call).
+        registries::table
+            .find(id)
+            .select(registries::id)
+            .for_update()
             .execute(pg)?;
     }
     Ok(())

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use service_kit::db::{DbConnection, StoreError};
+use service_kit::registry::StoredCredential;
 
 use crate::schema::{instance_tokens, registries};
 
@@ -53,15 +54,33 @@ pub fn find_longterm(
         .optional()?)
 }
 
-pub fn find_by_digest(
+/// What a registry login checks of the instance token with this digest, and the service
+/// of its registry: one joined read of five columns, run once per login.
+pub fn login_record(
     conn: &mut DbConnection,
     digest: &str,
-) -> Result<Option<InstanceToken>, StoreError> {
-    Ok(instance_tokens::table
+) -> Result<Option<StoredCredential>, StoreError> {
+    let query = instance_tokens::table
+        .inner_join(registries::table)
         .filter(instance_tokens::token_digest.eq(digest))
-        .select(InstanceToken::as_select())
-        .first(conn)
-        .optional()?)
+        .select((
+            instance_tokens::user_id,
+            instance_tokens::enabled,
+            instance_tokens::expires_at,
+            instance_tokens::access,
+            registries::registry_service,
+        ));
+    let row: Option<(String, bool, NaiveDateTime, String, String)> =
+        service_kit::on_backend!(conn, |c| query.first(c).optional())?;
+    Ok(row.map(
+        |(user_id, enabled, expires_at, access, registry_service)| StoredCredential {
+            user_id,
+            enabled,
+            expires_at,
+            access,
+            registry_service,
+        },
+    ))
 }
 
 /// A page of the registry's longterm tokens, oldest first, and the total: the registry's
