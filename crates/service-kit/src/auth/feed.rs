@@ -43,15 +43,8 @@ impl IamFeed {
         }
     }
 
-    fn client(&self) -> awc::Client {
-        awc::Client::builder()
-            .timeout(Duration::from_secs(5))
-            .finish()
-    }
-
     async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, FeedError> {
-        let mut res = self
-            .client()
+        let mut res = super::client::client()
             .get(format!("{}{path}", self.base_url))
             .insert_header((INTERNAL_TOKEN_HEADER, self.credential.expose()))
             .send()

@@ -6,6 +6,7 @@
 //! The [`Authenticated`] extractor turns a request into a [`Principal`] or the service's
 //! own 401.
 
+mod client;
 mod error;
 mod extractor;
 mod feed;

@@ -1,7 +1,5 @@
 //! The client side of iam-svc's signature check, for services that hold no secrets.
 
-use std::time::Duration;
-
 use futures_util::future::LocalBoxFuture;
 
 use super::wire::{
@@ -31,10 +29,7 @@ impl RemoteSignatureVerifier {
         path: &str,
         body: &Q,
     ) -> Result<A, AuthError> {
-        let client = awc::Client::builder()
-            .timeout(Duration::from_secs(5))
-            .finish();
-        let mut res = client
+        let mut res = super::client::client()
             .post(format!("{}{path}", self.base_url))
             .insert_header((INTERNAL_TOKEN_HEADER, self.credential.expose()))
             .send_json(body)

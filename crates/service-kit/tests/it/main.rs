@@ -10,4 +10,5 @@ mod extractor;
 mod http;
 mod logs;
 mod registry;
+mod remote;
 mod write;

@@ -1,9 +1,7 @@
 //! Registry credentials. Only the SHA-256 of an auth_token is stored.
 
 use chrono::NaiveDateTime;
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
 use service_kit::db::{DbConnection, StoreError};
 use service_kit::registry::StoredCredential;
 
@@ -11,9 +9,6 @@ use crate::schema::{credentials, instances};
 
 pub const LONG_TERM: &str = "long_term";
 pub const TEMPORARY: &str = "temporary";
-/// `kind = TEMPORARY` as SQL text, for the partial index's sake (see
-/// [`delete_expired_temporary`]).
-const TEMPORARY_KIND_LITERAL: &str = "credentials.kind = 'temporary'";
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = credentials)]
@@ -38,8 +33,8 @@ pub fn insert(conn: &mut DbConnection, row: &Credential) -> Result<(), StoreErro
     Ok(())
 }
 
-/// Every credential the user holds on the instance, expired ones included; the quota
-/// check purges expired temporary ones first ([`delete_expired_temporary`]).
+/// Every credential the user holds on the instance, expired ones included; a create that
+/// finds the quota full purges the expired temporary ones ([`delete_expired_temporary`]).
 pub fn count_for_user(
     conn: &mut DbConnection,
     instance_id: &str,
@@ -66,9 +61,7 @@ pub fn delete_expired_temporary(
         credentials::table
             .filter(credentials::instance_id.eq(instance_id))
             .filter(credentials::user_id.eq(user_id))
-            // A literal, not a bound value: the partial index on temporary credentials'
-            // expiry (migration 200003) applies only to a query that names the kind.
-            .filter(sql::<Bool>(TEMPORARY_KIND_LITERAL))
+            .filter(credentials::kind.eq(TEMPORARY))
             .filter(credentials::expires_at.le(now)),
     )
     .execute(conn)?)
@@ -167,17 +160,4 @@ pub fn set_enabled(conn: &mut DbConnection, id: &str, enabled: bool) -> Result<b
 
 pub fn delete(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
     Ok(diesel::delete(credentials::table.find(id)).execute(conn)? == 1)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_kind_literal_names_the_temporary_kind() {
-        assert_eq!(
-            TEMPORARY_KIND_LITERAL,
-            format!("credentials.kind = '{TEMPORARY}'")
-        );
-    }
 }

@@ -84,22 +84,26 @@ async fn issue(
         authz::instance(conn, &new.project_id, &new.instance_id)?;
         repo::instances::lock(conn, &new.instance_id)?;
         let now = repo::now();
+        let max_held = i64::from(max);
+        let held = repo::credentials::count_for_user(conn, &new.instance_id, &principal.user_id)?;
         // An expired temporary credential is dead weight: it can no longer log in, and it
-        // is never listed, so its owner has no way to find it and delete it. Delete the
-        // caller's here, under the instance lock, so they neither hold quota nor pile up
-        // (a user never holds more rows than the quota). Expired long-term credentials
+        // is never listed, so its owner has no way to find it and delete it. When the
+        // caller's rows would stop this create, delete their expired temporary ones here,
+        // under the instance lock, so these hold no quota (and a user never holds more
+        // rows than the quota). Only then: the purge reads every row the user holds on the
+        // instance, which most creates need not pay for. Expired long-term credentials
         // still count: the list shows them as `expired`, and removing them is the user's
         // choice.
-        repo::credentials::delete_expired_temporary(
-            conn,
-            &new.instance_id,
-            &principal.user_id,
-            now,
-        )?;
-        if repo::credentials::count_for_user(conn, &new.instance_id, &principal.user_id)?
-            >= i64::from(max)
-        {
-            return Err(SwrError::QuotaExceeded(max));
+        if held >= max_held {
+            let purged = repo::credentials::delete_expired_temporary(
+                conn,
+                &new.instance_id,
+                &principal.user_id,
+                now,
+            )?;
+            if held - purged as i64 >= max_held {
+                return Err(SwrError::QuotaExceeded(max));
+            }
         }
         let row = Credential {
             id: uuid::Uuid::new_v4().to_string(),

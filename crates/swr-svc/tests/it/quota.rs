@@ -1,6 +1,6 @@
-//! The per-user quota and expiry: an expired temporary credential holds no quota and is
-//! deleted by its owner's next create on the instance; live temporary credentials and
-//! long-term ones (expired too) keep counting.
+//! The per-user quota and expiry: an expired temporary credential holds no quota, and is
+//! deleted by its owner's create on the instance that would otherwise find the quota full;
+//! live temporary credentials and long-term ones (expired too) keep counting.
 
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
@@ -109,8 +109,8 @@ async fn expired_temporary_credentials_free_the_quota_and_are_deleted() {
     expire(&h.db.pool, &bobs);
     expire(&h.db.pool, &elsewhere);
 
-    // Her next create succeeds and takes her expired ones on that instance with it, and
-    // nobody else's or elsewhere.
+    // Her next create, which would find the quota full, succeeds and takes her expired ones
+    // on that instance with it, and nobody else's or elsewhere.
     let fresh = created(&app, &alice, &instance, None).await;
     assert_eq!(
         ids(&h.db.pool, &instance, "alice-id", TEMPORARY),

@@ -1,1 +1,0 @@
-DROP INDEX credentials_temporary_expiry;
