@@ -16,9 +16,9 @@ pub const ADMIN_ROLE: &str = "admin";
 /// so a revoked grant takes effect at once).
 pub fn is_domain_admin(conn: &mut DbConnection, p: &Principal) -> Result<bool, IamError> {
     Ok(
-        repo::grants::user_domain_roles(conn, &p.user_id, &p.domain_id)?
+        repo::grants::domain_role_names(conn, &p.user_id, &p.domain_id)?
             .iter()
-            .any(|r| r.name == ADMIN_ROLE),
+            .any(|name| name == ADMIN_ROLE),
     )
 }
 

@@ -117,21 +117,34 @@ pub fn roles_of_group(
     })
 }
 
+/// A [`Role`]'s columns, in its fields' order: `as_select()` would tie a query to one
+/// backend, and these run on the backend's own connection.
+const ROLE_COLUMNS: (
+    roles::id,
+    roles::name,
+    roles::display_name,
+    roles::description,
+) = (
+    roles::id,
+    roles::name,
+    roles::display_name,
+    roles::description,
+);
+
 /// Roles a user holds on the domain through their groups.
 pub fn user_domain_roles(
     conn: &mut DbConnection,
     user_id: &str,
     domain_id: &str,
 ) -> Result<Vec<Role>, StoreError> {
-    let groups = group_members::table
+    // Joins rather than `IN (subquery)`, as in `project_scope`.
+    let query = group_members::table
+        .inner_join(domain_grants::table.on(domain_grants::group_id.eq(group_members::group_id)))
+        .inner_join(roles::table.on(roles::id.eq(domain_grants::role_id)))
         .filter(group_members::user_id.eq(user_id))
-        .select(group_members::group_id);
-    let mut found: Vec<Role> = roles::table
-        .inner_join(domain_grants::table)
         .filter(domain_grants::domain_id.eq(domain_id))
-        .filter(domain_grants::group_id.eq_any(groups))
-        .select(Role::as_select())
-        .load(conn)?;
+        .select(ROLE_COLUMNS);
+    let mut found: Vec<Role> = service_kit::on_backend!(conn, |c| query.load(c))?;
     dedup(&mut found);
     Ok(found)
 }
@@ -144,15 +157,13 @@ pub fn user_project_roles(
     project_id: &str,
     domain_id: &str,
 ) -> Result<Vec<Role>, StoreError> {
-    let groups = group_members::table
+    let query = group_members::table
+        .inner_join(project_grants::table.on(project_grants::group_id.eq(group_members::group_id)))
+        .inner_join(roles::table.on(roles::id.eq(project_grants::role_id)))
         .filter(group_members::user_id.eq(user_id))
-        .select(group_members::group_id);
-    let mut found: Vec<Role> = roles::table
-        .inner_join(project_grants::table)
         .filter(project_grants::project_id.eq(project_id))
-        .filter(project_grants::group_id.eq_any(groups))
-        .select(Role::as_select())
-        .load(conn)?;
+        .select(ROLE_COLUMNS);
+    let mut found: Vec<Role> = service_kit::on_backend!(conn, |c| query.load(c))?;
     found.extend(user_domain_roles(conn, user_id, domain_id)?);
     dedup(&mut found);
     Ok(found)
