@@ -30,6 +30,16 @@ pub fn instance(conn: &mut DbConnection, project_id: &str, id: &str) -> Result<I
     repo::instances::find_in_project(conn, project_id, id)?.ok_or(SwrError::InstanceNotFound)
 }
 
+/// [`instance`], held until the write ends (see `repo::instances::lock`): for writes whose
+/// checks (the per-user quota) must not interleave with another's on the instance.
+pub fn instance_locked(
+    conn: &mut DbConnection,
+    project_id: &str,
+    id: &str,
+) -> Result<Instance, SwrError> {
+    repo::instances::find_in_project_locked(conn, project_id, id)?.ok_or(SwrError::InstanceNotFound)
+}
+
 /// What a credential created by `p` may do on the instance's repositories.
 pub fn registry_access(p: &Principal) -> &'static str {
     if p.has_role(ADMIN_ROLE) || p.roles.iter().any(|r| r == "member") {

@@ -47,6 +47,25 @@ pub fn find_in_project(
         .optional()?)
 }
 
+/// The instance, as [`find_in_project`], and on PostgreSQL locked until the transaction
+/// ends, in the same statement (see [`lock`]). A credential create takes its instance so.
+pub fn find_in_project_locked(
+    conn: &mut DbConnection,
+    project_id: &str,
+    id: &str,
+) -> Result<Option<Instance>, StoreError> {
+    match conn {
+        DbConnection::Postgresql(pg) => Ok(instances::table
+            .find(id)
+            .filter(instances::project_id.eq(project_id))
+            .select(Instance::as_select())
+            .for_update()
+            .first(pg)
+            .optional()?),
+        sqlite => find_in_project(sqlite, project_id, id),
+    }
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Instance>, StoreError> {
     Ok(instances::table
         .find(id)
