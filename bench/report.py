@@ -42,8 +42,14 @@ BOUNDS = [
      "but more than doubled every service's RSS (idle 24-39 MiB, under load up to 96 MiB, "
      "against 15-19 and 42 with glibc), breaking the memory targets, so glibc stays. Running SQLite reads on the async worker instead of the blocking pool was "
      "tried and measured no faster (8.9k vs 8.7k req/s), so the hand-off is not the bound "
-     "and stays (a slow query must not stall a worker). A registry login adds one ES256 "
-     "signature to a read; a token-authenticated read adds a query to token validation."),
+     "and stays (a slow query must not stall a worker); re-measured after the changes below, "
+     "inline reads gained 0-6% (within the run-to-run spread), so they still stay. A "
+     "registry login now reads the credential and its registry's service in one joined "
+     "query of five columns (was two full-row reads) and reuses the JWT header encoded once "
+     "per key; what is left is one ES256 signature (about a sixth of the CPU of a login), "
+     "the read and HTTP. iam-svc reads a user's roles through joins instead of "
+     "`IN (subquery)`, for which SQLite built a temporary table on every query. A "
+     "token-authenticated read adds one to three queries to token validation."),
     (("signed.swr",),
      "**A signed request** is bounded by design: the secret key never leaves iam-svc "
      "(DESIGN.md), so swr-svc builds the canonical request and asks iam-svc's "
@@ -51,27 +57,41 @@ BOUNDS = [
      "check alone (one joined query for key, user and domain, an AES-256-GCM open, an HMAC, "
      "one query for the scope's roles). Two services and the load generator share the 2 "
      "cores, and a signed list costs both services' per-request overhead plus the list. "
-     "Reaching 20% of /healthz would need swr-svc to hold secret keys or to trust cached "
-     "verdicts of replayed signatures; neither is done."),
+     "Until this run every check built a new HTTP client, so each signed request opened a "
+     "TCP connection to iam-svc (and looked its host up on the blocking pool); now each "
+     "worker thread keeps its connections (`service_kit::auth::client`), which took signed "
+     "lists from 3.5k to 6.0k req/s and tcr-svc's TC3 creates from 3.9k to 5.3k. Reaching "
+     "20% of /healthz would need swr-svc to hold secret keys or to trust cached verdicts of "
+     "replayed signatures; neither is done."),
     (("create.iam", "create.swr", "create.tcr", "create.lf"),
      "**Durable creates on SQLite** use group commit: one writer thread per process runs "
      "every waiting write in a savepoint of one `BEGIN IMMEDIATE` transaction, commits "
      "(one fsync) and only then answers (`service_kit::db::write`, `db/writer.rs`). Before "
      "it, writers on 8 pooled connections slept in SQLite's busy handler: p99 of 0.8-2.4 s "
      "and a third to a half of the raw insert rate; now iam-svc's access keys and "
-     "lakeformation-svc's issuance records pass the single-row ceiling. swr-svc does the "
-     "most per create in the writer (instance lookup, purge of the caller's expired "
-     "temporary credentials, quota count, an insert into a table with five indexes on "
-     "random keys, the counter trigger); tcr-svc's CreateInstanceToken is TC3-signed, so "
-     "each one also waits for iam-svc's signature check over HTTP (as above)."),
+     "lakeformation-svc's issuance records pass the single-row ceiling, and tcr-svc's TC3 "
+     "creates (each one waits for iam-svc's signature check over HTTP) meet the target "
+     "since the check's connection is kept. swr-svc does the most per create in the "
+     "single writer: the instance lookup, the quota count, an insert into a table with five "
+     "indexes on random keys (id, token digest, the unique name and the two page orders) "
+     "and the counter trigger; perf shows that thread busy while the cores are half idle. "
+     "The purge of the caller's expired temporary credentials now runs only when the quota "
+     "would stop the create: it read every row the user held on the instance (up to 1000 "
+     "table lookups at the bench's quota). A partial index for it was tried and dropped: "
+     "SQLite then re-prepared every statement that binds the credential kind (the list "
+     "fell from 13k to 7k req/s)."),
     (("postgres",),
      "**PostgreSQL** paths pay a round trip per statement, and PostgreSQL's 16 backends "
      "share the 2 cores with the services and the load generator. The bench disables TLS "
      "on loopback for the ceiling and the services alike, and pools no longer ping on "
-     "checkout. A create is 6-7 statements (BEGIN, lookups, `SELECT … FOR UPDATE` on the "
-     "row the quota hangs on, the quota COUNT, INSERT, COMMIT) where pgbench's ceiling is "
+     "checkout. A create is 5-6 statements (BEGIN, lookups, `SELECT … FOR UPDATE` on the "
+     "row the quota hangs on, which swr-svc now reads and locks in one statement and the "
+     "others keep prepared, the quota COUNT, INSERT, COMMIT) where pgbench's ceiling is "
      "one INSERT; fewer would mean moving the checks into one SQL statement or a stored "
-     "procedure per backend, which the two-backend design does not do."),
+     "procedure per backend, which the two-backend design does not do. tcr-svc's creates "
+     "also wait for iam-svc's signature check, itself two queries on PostgreSQL. "
+     "`plan_cache_mode = force_generic_plan` was tried: +15% on the credential list, no "
+     "change elsewhere; not adopted, as generic plans ignore the parameters' values."),
     (("growth",),
      "**Growth**: `total` in a page of all of an instance's credentials is read from a "
      "per-instance counter that triggers keep in the same transaction as every insert and "
