@@ -68,24 +68,20 @@ mod tests {
                 .unwrap()
                 .naive_utc(),
         ];
+        let cases = [
+            (0, "Z", "%Y-%m-%dT%H:%M:%SZ"),
+            (3, "Z", "%Y-%m-%dT%H:%M:%S%.3fZ"),
+            (6, "Z", "%Y-%m-%dT%H:%M:%S%.6fZ"),
+            (0, "+00:00", "%Y-%m-%dT%H:%M:%S+00:00"),
+        ];
         for t in times {
-            let t_utc = t.and_utc();
-            assert_eq!(
-                utc(t, 0, "Z"),
-                t_utc.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-            );
-            assert_eq!(
-                utc(t, 3, "Z"),
-                t_utc.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-            );
-            assert_eq!(
-                utc(t, 6, "Z"),
-                t_utc.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-            );
-            assert_eq!(
-                utc(t, 0, "+00:00"),
-                t_utc.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
-            );
+            for (digits, suffix, pattern) in cases {
+                assert_eq!(
+                    utc(t, digits, suffix),
+                    t.and_utc().format(pattern).to_string(),
+                    "{t} with {digits} digits"
+                );
+            }
         }
     }
 }

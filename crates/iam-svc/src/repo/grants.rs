@@ -223,16 +223,11 @@ pub fn domain_role_names(
     user_id: &str,
     domain_id: &str,
 ) -> Result<Vec<String>, StoreError> {
-    let query = group_members::table
-        .inner_join(domain_grants::table.on(domain_grants::group_id.eq(group_members::group_id)))
-        .inner_join(roles::table.on(roles::id.eq(domain_grants::role_id)))
-        .filter(group_members::user_id.eq(user_id))
-        .filter(domain_grants::domain_id.eq(domain_id))
-        .select(roles::name);
-    let mut names: Vec<String> = service_kit::on_backend!(conn, |c| query.load(c))?;
-    names.sort();
-    names.dedup();
-    Ok(names)
+    // Role names are unique, and `user_domain_roles` comes sorted by name and deduplicated.
+    Ok(user_domain_roles(conn, user_id, domain_id)?
+        .into_iter()
+        .map(|role| role.name)
+        .collect())
 }
 
 /// Projects on which the user holds any role directly through a project grant.

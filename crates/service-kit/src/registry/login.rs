@@ -17,8 +17,9 @@ use futures_util::future::LocalBoxFuture;
 
 use super::token::{RegistryAuthError, RegistryGrant};
 
-/// What the login check needs of a stored registry credential and its registry.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What the login check needs of a stored registry credential and its registry. Queryable
+/// from a select of these columns in this order.
+#[derive(Clone, Debug, PartialEq, Eq, diesel::Queryable)]
 pub struct StoredCredential {
     /// Who the credential was issued to; the Basic username must be this.
     pub user_id: String,

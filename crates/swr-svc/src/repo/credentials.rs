@@ -96,17 +96,9 @@ pub fn login_record(
             credentials::access,
             instances::registry_service,
         ));
-    let row: Option<(String, bool, NaiveDateTime, String, String)> =
-        service_kit::on_backend!(conn, |c| query.first(c).optional())?;
-    Ok(row.map(
-        |(user_id, enabled, expires_at, access, registry_service)| StoredCredential {
-            user_id,
-            enabled,
-            expires_at,
-            access,
-            registry_service,
-        },
-    ))
+    Ok(service_kit::on_backend!(conn, |c| query
+        .first(c)
+        .optional())?)
 }
 
 /// A page of an instance's long-term credentials (one user's, or everyone's), oldest

@@ -70,17 +70,9 @@ pub fn login_record(
             instance_tokens::access,
             registries::registry_service,
         ));
-    let row: Option<(String, bool, NaiveDateTime, String, String)> =
-        service_kit::on_backend!(conn, |c| query.first(c).optional())?;
-    Ok(row.map(
-        |(user_id, enabled, expires_at, access, registry_service)| StoredCredential {
-            user_id,
-            enabled,
-            expires_at,
-            access,
-            registry_service,
-        },
-    ))
+    Ok(service_kit::on_backend!(conn, |c| query
+        .first(c)
+        .optional())?)
 }
 
 /// A page of the registry's longterm tokens, oldest first, and the total: the registry's
