@@ -15,11 +15,12 @@ pub const ADMIN_ROLE: &str = "admin";
 /// Whether the caller holds `admin` on their domain right now (read from the database,
 /// so a revoked grant takes effect at once).
 pub fn is_domain_admin(conn: &mut DbConnection, p: &Principal) -> Result<bool, IamError> {
-    Ok(
-        repo::grants::domain_role_names(conn, &p.user_id, &p.domain_id)?
-            .iter()
-            .any(|name| name == ADMIN_ROLE),
-    )
+    Ok(repo::grants::holds_domain_role(
+        conn,
+        &p.user_id,
+        &p.domain_id,
+        ADMIN_ROLE,
+    )?)
 }
 
 pub fn require_domain_admin(conn: &mut DbConnection, p: &Principal) -> Result<(), IamError> {

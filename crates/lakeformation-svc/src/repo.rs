@@ -23,6 +23,7 @@ pub struct Instance {
     pub description: String,
     pub status: String,
     pub created_by: String,
+    #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub created_at: NaiveDateTime,
 }
 
@@ -38,7 +39,9 @@ pub struct Issuance {
     pub user_names: String,
     pub groups_requested: String,
     pub roles: String,
+    #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub issued_at: NaiveDateTime,
+    #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
 }

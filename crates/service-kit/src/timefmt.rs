@@ -21,30 +21,43 @@ use chrono::{Datelike, NaiveDateTime, Timelike};
 /// ```
 pub fn utc(t: NaiveDateTime, digits: u32, suffix: &str) -> String {
     let digits = digits.min(9);
-    let mut out = String::with_capacity(32);
+    let mut out = String::with_capacity(30 + suffix.len());
     let year = t.year();
     if (0..=9999).contains(&year) {
-        let _ = write!(out, "{year:04}");
+        push_digits(&mut out, year as u32, 4);
     } else {
         // ISO 8601's expanded years, as chrono's `%Y` writes them.
         let _ = write!(out, "{year:+05}");
     }
-    let _ = write!(
-        out,
-        "-{:02}-{:02}T{:02}:{:02}:{:02}",
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
+    for (separator, value) in [
+        ('-', t.month()),
+        ('-', t.day()),
+        ('T', t.hour()),
+        (':', t.minute()),
+        (':', t.second()),
+    ] {
+        out.push(separator);
+        push_digits(&mut out, value, 2);
+    }
     if digits > 0 {
         // A leap second's nanoseconds run past 1e9; its fraction is what lies beyond.
-        let fraction = t.nanosecond() % 1_000_000_000 / 10u32.pow(9 - digits);
-        let _ = write!(out, ".{fraction:0width$}", width = digits as usize);
+        out.push('.');
+        push_digits(
+            &mut out,
+            t.nanosecond() % 1_000_000_000 / 10u32.pow(9 - digits),
+            digits,
+        );
     }
     out.push_str(suffix);
     out
+}
+
+/// The last `width` decimal digits of `value`, zero-padded.
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = value / 10u32.pow(place) % 10;
+        out.push(char::from(b'0' + digit as u8));
+    }
 }
 
 #[cfg(test)]
@@ -67,6 +80,14 @@ mod tests {
             DateTime::from_timestamp(1_700_000_000, 123_456_789)
                 .unwrap()
                 .naive_utc(),
+            NaiveDate::from_ymd_opt(12345, 6, 7)
+                .unwrap()
+                .and_hms_milli_opt(8, 9, 10, 11)
+                .unwrap(),
+            NaiveDate::from_ymd_opt(-44, 3, 15)
+                .unwrap()
+                .and_hms_opt(12, 0, 0)
+                .unwrap(),
         ];
         let cases = [
             (0, "Z", "%Y-%m-%dT%H:%M:%SZ"),

@@ -15,6 +15,7 @@ pub struct AccessKey {
     pub sealed_secret: String,
     pub status: String,
     pub description: String,
+    #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub created_at: NaiveDateTime,
     pub last_used_at: Option<NaiveDateTime>,
 }

@@ -13,6 +13,7 @@ pub struct Domain {
     pub name: String,
     pub description: String,
     pub enabled: bool,
+    #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub created_at: NaiveDateTime,
 }
 

@@ -149,6 +149,27 @@ pub fn user_domain_roles(
     Ok(found)
 }
 
+/// Whether the user holds the role named `role_name` on the domain through a group: one
+/// `EXISTS`, for checks that need a yes or no rather than the roles.
+pub fn holds_domain_role(
+    conn: &mut DbConnection,
+    user_id: &str,
+    domain_id: &str,
+    role_name: &str,
+) -> Result<bool, StoreError> {
+    let query = diesel::select(diesel::dsl::exists(
+        group_members::table
+            .inner_join(
+                domain_grants::table.on(domain_grants::group_id.eq(group_members::group_id)),
+            )
+            .inner_join(roles::table.on(roles::id.eq(domain_grants::role_id)))
+            .filter(group_members::user_id.eq(user_id))
+            .filter(domain_grants::domain_id.eq(domain_id))
+            .filter(roles::name.eq(role_name)),
+    ));
+    Ok(service_kit::on_backend!(conn, |c| query.get_result(c))?)
+}
+
 /// Roles a user holds on the project: grants on the project plus grants on its domain,
 /// which (as with Huawei's admin group) apply to every project of the domain.
 pub fn user_project_roles(

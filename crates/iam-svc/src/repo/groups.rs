@@ -13,6 +13,7 @@ pub struct Group {
     pub domain_id: String,
     pub name: String,
     pub description: String,
+    #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub created_at: NaiveDateTime,
 }
 

@@ -16,7 +16,9 @@ struct Row {
     seq: i64,
     kind: String,
     subject: String,
+    #[diesel(deserialize_as = service_kit::db::Timestamp)]
     revoked_at: NaiveDateTime,
+    #[diesel(deserialize_as = service_kit::db::Timestamp)]
     relevant_until: NaiveDateTime,
 }
 

@@ -15,7 +15,9 @@ pub struct User {
     pub password_hash: String,
     pub enabled: bool,
     pub description: String,
+    #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub updated_at: NaiveDateTime,
 }
 

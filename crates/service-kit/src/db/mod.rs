@@ -9,6 +9,7 @@ mod error;
 mod migrations;
 mod pool;
 mod run;
+mod timestamp;
 mod writer;
 
 use crate::config::DatabaseConfig;
@@ -18,6 +19,7 @@ pub use error::StoreError;
 pub use migrations::{revert_all, run_pending, Migrations};
 pub use pool::{connect_pool, DbPool, PooledConnection};
 pub use run::{run, write, write_transaction};
+pub use timestamp::Timestamp;
 
 /// Runs `$body` with `$c` bound to the backend's own connection (`SqliteConnection` or
 /// `PgConnection`) of a [`DbConnection`]. Through the `MultiConnection` enum diesel renders

@@ -25,6 +25,7 @@ pub struct StoredCredential {
     pub user_id: String,
     pub enabled: bool,
     /// Compared with the `now` given to [`authenticate_bearer`], in the same (stored) form.
+    #[diesel(deserialize_as = crate::db::Timestamp)]
     pub expires_at: NaiveDateTime,
     /// Repository actions as stored, comma-separated: `pull,push` or `pull`.
     pub access: String,

@@ -22,7 +22,9 @@ pub struct Credential {
     pub token_digest: String,
     pub access: String,
     pub enabled: bool,
+    #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub expires_at: NaiveDateTime,
 }
 
@@ -102,45 +104,67 @@ pub fn login_record(
 }
 
 /// A page of an instance's long-term credentials (one user's, or everyone's), oldest
-/// first with the id as tie-breaker so pages never overlap, and the total.
+/// first with the id as tie-breaker so pages never overlap, and the total; `None` when the
+/// project has no such instance.
 ///
-/// Everyone's total is the instance's `long_term_credentials`, which triggers keep exact
-/// in the transaction of every write: counting could scan millions of rows. One user's is
-/// counted; the per-user quota bounds it.
+/// Two statements whatever the page: the instance's check and the total in one, the rows
+/// in the other. Everyone's total is the instance's `long_term_credentials`, which
+/// triggers keep exact in the transaction of every write: counting could scan millions of
+/// rows. One user's is counted; the per-user quota bounds it. Each shape is a query type
+/// of its own, run on the backend's connection, so its statement is prepared once per
+/// connection (see `service_kit::on_backend!`).
 pub fn page(
     conn: &mut DbConnection,
+    project_id: &str,
     instance_id: &str,
     user_id: Option<&str>,
     offset: i64,
     limit: i64,
-) -> Result<(Vec<Credential>, i64), StoreError> {
-    let filtered = || {
-        let mut q = credentials::table
-            .filter(credentials::instance_id.eq(instance_id.to_string()))
-            .filter(credentials::kind.eq(LONG_TERM))
-            .into_boxed();
-        if let Some(user) = user_id {
-            q = q.filter(credentials::user_id.eq(user.to_string()));
+) -> Result<Option<(Vec<Credential>, i64)>, StoreError> {
+    let instance = instances::table
+        .find(instance_id)
+        .filter(instances::project_id.eq(project_id));
+    let long_term = credentials::table
+        .filter(credentials::instance_id.eq(instance_id))
+        .filter(credentials::kind.eq(LONG_TERM));
+    let in_page_order = (credentials::created_at.asc(), credentials::id.asc());
+    let page = service_kit::on_backend!(conn, |c| match user_id {
+        Some(user) => {
+            let own = long_term.filter(credentials::user_id.eq(user));
+            let total = instance
+                .select(own.count().single_value())
+                .first::<Option<i64>>(c)
+                .optional()?;
+            match total {
+                None => None,
+                Some(total) => Some((
+                    own.order(in_page_order)
+                        .offset(offset)
+                        .limit(limit)
+                        .select(Credential::as_select())
+                        .load(c)?,
+                    total.unwrap_or(0),
+                )),
+            }
         }
-        q
-    };
-    let total = match user_id {
-        Some(_) => filtered().count().get_result(conn)?,
-        // An instance deleted since the caller looked it up has no credentials left.
-        None => instances::table
-            .find(instance_id)
+        None => match instance
             .select(instances::long_term_credentials)
-            .first(conn)
+            .first::<i64>(c)
             .optional()?
-            .unwrap_or(0),
-    };
-    let rows = filtered()
-        .order((credentials::created_at.asc(), credentials::id.asc()))
-        .offset(offset)
-        .limit(limit)
-        .select(Credential::as_select())
-        .load(conn)?;
-    Ok((rows, total))
+        {
+            None => None,
+            Some(total) => Some((
+                long_term
+                    .order(in_page_order)
+                    .offset(offset)
+                    .limit(limit)
+                    .select(Credential::as_select())
+                    .load(c)?,
+                total,
+            )),
+        },
+    });
+    Ok(page)
 }
 
 pub fn set_enabled(conn: &mut DbConnection, id: &str, enabled: bool) -> Result<bool, StoreError> {

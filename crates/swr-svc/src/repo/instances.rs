@@ -23,6 +23,7 @@ pub struct Instance {
     pub registry_service: String,
     pub registry_address: String,
     pub created_by: String,
+    #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub created_at: NaiveDateTime,
 }
 

@@ -203,14 +203,15 @@ async fn list(
     }
     let user = self_only.then(|| caller.user_id.clone());
     let (rows, total) = db::run(&state.pool, move |conn| {
-        authz::instance(conn, &project_id, &instance_id)?;
-        Ok::<_, SwrError>(repo::credentials::page(
+        repo::credentials::page(
             conn,
+            &project_id,
             &instance_id,
             user.as_deref(),
             offset,
             limit,
-        )?)
+        )?
+        .ok_or(SwrError::InstanceNotFound)
     })
     .await?;
     let now = repo::now();

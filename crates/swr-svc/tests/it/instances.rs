@@ -115,6 +115,19 @@ async fn projects_are_walled_off_both_ways() {
     )
     .await;
     assert_swr_error(status, &body, 404, "SWR.0301");
+    // Nor are its credentials, whichever page is asked for.
+    for (project, instance, token) in [
+        (PROJECT, &b_instance, &a),
+        (OTHER_PROJECT, &a_instance, &b),
+        (PROJECT, &"no-such-instance".to_string(), &a),
+    ] {
+        for query in ["", "?self_only=false"] {
+            let uri = format!("/v2/{project}/instances/{instance}/long-term-credentials{query}");
+            let (status, body, _) =
+                call(&app, with_token(TestRequest::get().uri(&uri), token)).await;
+            assert_swr_error(status, &body, 404, "SWR.0301");
+        }
+    }
     let (_, listed, _) = call(
         &app,
         with_token(

@@ -17,6 +17,7 @@ pub struct Registry {
     pub status: String,
     pub registry_service: String,
     pub registry_address: String,
+    #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub created_at: NaiveDateTime,
 }
 

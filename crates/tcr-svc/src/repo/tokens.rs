@@ -21,7 +21,9 @@ pub struct InstanceToken {
     pub description: String,
     pub access: String,
     pub enabled: bool,
+    #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub expires_at: NaiveDateTime,
 }
 
