@@ -30,14 +30,15 @@ pub fn instance(conn: &mut DbConnection, project_id: &str, id: &str) -> Result<I
     repo::instances::find_in_project(conn, project_id, id)?.ok_or(SwrError::InstanceNotFound)
 }
 
-/// [`instance`], held until the write ends (see `repo::instances::lock`): for writes whose
-/// checks (the per-user quota) must not interleave with another's on the instance.
-pub fn instance_locked(
-    conn: &mut DbConnection,
-    project_id: &str,
-    id: &str,
-) -> Result<Instance, SwrError> {
-    repo::instances::find_in_project_locked(conn, project_id, id)?.ok_or(SwrError::InstanceNotFound)
+/// The project's instance exists, or 404; held until the write ends (see
+/// `repo::instances::lock`): for writes whose checks (the per-user quota) must not
+/// interleave with another's on the instance.
+pub fn lock_instance(conn: &mut DbConnection, project_id: &str, id: &str) -> Result<(), SwrError> {
+    if repo::instances::lock_in_project(conn, project_id, id)? {
+        Ok(())
+    } else {
+        Err(SwrError::InstanceNotFound)
+    }
 }
 
 /// What a credential created by `p` may do on the instance's repositories.

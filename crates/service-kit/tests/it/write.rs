@@ -9,7 +9,9 @@ use diesel::sql_types::BigInt;
 use futures_util::future::join_all;
 use service_kit::db::{self, DbConnection, StoreError};
 
-use crate::common::TempDb;
+use std::time::{Duration, Instant};
+
+use crate::common::{pool_options, TempDb, TempDir};
 
 fn insert(conn: &mut DbConnection, id: i32, name: &str) -> Result<(), StoreError> {
     diesel::sql_query(format!(
@@ -134,5 +136,48 @@ async fn a_write_sees_the_writes_committed_before_it() {
         .await
         .expect("write");
         assert_eq!(seen, i64::from(i));
+    }
+}
+
+/// The writer's commits leave checkpoints to a thread of its own, so no commit stops to
+/// copy the write-ahead log into the database file; the writes still reach that file.
+#[actix_web::test]
+async fn sqlite_writes_reach_the_database_file_without_another_commit() {
+    use diesel::connection::SimpleConnection;
+
+    let dir = TempDir::new();
+    let path = dir.0.join("items.db");
+    let pool =
+        db::connect_pool(&pool_options(path.to_str().expect("path"), 2, 5_000)).expect("pool");
+    pool.get()
+        .expect("conn")
+        .batch_execute("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+        .expect("table");
+    db::write(&pool, |c| insert(c, 1, "one"))
+        .await
+        .expect("write");
+    // A copy of the database file alone, without its log, has the row once a checkpoint
+    // has copied it there. (Far fewer pages than SQLite's own 1000-page checkpoint.)
+    let copy = dir.0.join("copy.db");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        std::fs::copy(&path, &copy).expect("copy");
+        let found = SqliteConnection::establish(copy.to_str().expect("path"))
+            .ok()
+            .and_then(|mut c| {
+                diesel::sql_query("SELECT COUNT(*) AS n FROM items")
+                    .get_result::<Count>(&mut c)
+                    .ok()
+            })
+            .map(|c| c.n);
+        if found == Some(1) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no checkpoint in 10 s: {found:?}"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        let _ = std::fs::remove_file(dir.0.join("copy.db-wal"));
     }
 }

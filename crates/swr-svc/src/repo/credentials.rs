@@ -28,10 +28,11 @@ pub struct Credential {
     pub expires_at: NaiveDateTime,
 }
 
+/// Runs in SQLite's one writer, as does [`count_for_user`]: both on the backend's
+/// connection, where their statements stay prepared (see `service_kit::on_backend!`).
 pub fn insert(conn: &mut DbConnection, row: &Credential) -> Result<(), StoreError> {
-    diesel::insert_into(credentials::table)
-        .values(row)
-        .execute(conn)?;
+    let query = diesel::insert_into(credentials::table).values(row);
+    service_kit::on_backend!(conn, |c| query.execute(c))?;
     Ok(())
 }
 
@@ -42,11 +43,11 @@ pub fn count_for_user(
     instance_id: &str,
     user_id: &str,
 ) -> Result<i64, StoreError> {
-    Ok(credentials::table
+    let query = credentials::table
         .filter(credentials::instance_id.eq(instance_id))
         .filter(credentials::user_id.eq(user_id))
-        .count()
-        .get_result(conn)?)
+        .count();
+    Ok(service_kit::on_backend!(conn, |c| query.get_result(c))?)
 }
 
 /// Delete one user's temporary credentials on an instance that expired by `now` (as

@@ -48,23 +48,24 @@ pub fn find_in_project(
         .optional()?)
 }
 
-/// The instance, as [`find_in_project`], and on PostgreSQL locked until the transaction
-/// ends, in the same statement (see [`lock`]). A credential create takes its instance so.
-pub fn find_in_project_locked(
+/// Whether the project has the instance; on PostgreSQL it is then locked until the
+/// transaction ends, in the same statement (see [`lock`]). A credential create takes its
+/// instance so. Reads the id alone, as a query type of its own on the backend's
+/// connection: it runs in SQLite's one writer, which every create waits for.
+pub fn lock_in_project(
     conn: &mut DbConnection,
     project_id: &str,
     id: &str,
-) -> Result<Option<Instance>, StoreError> {
-    match conn {
-        DbConnection::Postgresql(pg) => Ok(instances::table
-            .find(id)
-            .filter(instances::project_id.eq(project_id))
-            .select(Instance::as_select())
-            .for_update()
-            .first(pg)
-            .optional()?),
-        sqlite => find_in_project(sqlite, project_id, id),
-    }
+) -> Result<bool, StoreError> {
+    let found = instances::table
+        .find(id)
+        .filter(instances::project_id.eq(project_id))
+        .select(instances::id);
+    let found: Option<String> = match conn {
+        DbConnection::Postgresql(pg) => found.for_update().first(pg).optional()?,
+        DbConnection::Sqlite(sqlite) => found.first(sqlite).optional()?,
+    };
+    Ok(found.is_some())
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Instance>, StoreError> {

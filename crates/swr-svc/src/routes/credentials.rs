@@ -81,7 +81,7 @@ async fn issue(
     let max = state.config.credentials.max_per_user_per_instance;
     let principal = p.clone();
     let row = db::write(&state.pool, move |conn| {
-        authz::instance_locked(conn, &new.project_id, &new.instance_id)?;
+        authz::lock_instance(conn, &new.project_id, &new.instance_id)?;
         let now = repo::now();
         let max_held = i64::from(max);
         let held = repo::credentials::count_for_user(conn, &new.instance_id, &principal.user_id)?;
