@@ -30,10 +30,11 @@ pub struct AccessKeyChanges {
     pub description: Option<String>,
 }
 
+/// Runs in SQLite's one writer, as does [`count_for_user`]: both on the backend's
+/// connection, where their statements stay prepared (see `service_kit::on_backend!`).
 pub fn insert(conn: &mut DbConnection, row: &AccessKey) -> Result<(), StoreError> {
-    diesel::insert_into(access_keys::table)
-        .values(row)
-        .execute(conn)?;
+    let query = diesel::insert_into(access_keys::table).values(row);
+    service_kit::on_backend!(conn, |c| query.execute(c))?;
     Ok(())
 }
 
@@ -102,10 +103,10 @@ pub fn find_for_check(
 }
 
 pub fn count_for_user(conn: &mut DbConnection, user_id: &str) -> Result<i64, StoreError> {
-    Ok(access_keys::table
+    let query = access_keys::table
         .filter(access_keys::user_id.eq(user_id))
-        .count()
-        .get_result(conn)?)
+        .count();
+    Ok(service_kit::on_backend!(conn, |c| query.get_result(c))?)
 }
 
 /// Keys of one user, or of every user of a domain when `user_id` is `None`.
@@ -165,20 +166,5 @@ pub fn set_sealed(conn: &mut DbConnection, access: &str, sealed: &str) -> Result
     diesel::update(access_keys::table.find(access))
         .set(access_keys::sealed_secret.eq(sealed))
         .execute(conn)?;
-    Ok(())
-}
-
-/// Serialise quota checks for one user: PostgreSQL locks the user's row until the
-/// transaction ends; SQLite writers are already serialised by `BEGIN IMMEDIATE`.
-pub fn lock_user(conn: &mut DbConnection, user_id: &str) -> Result<(), StoreError> {
-    if let DbConnection::Postgresql(pg) = conn {
-        // Through diesel's DSL, so PostgreSQL keeps it prepared (raw SQL is parsed and
-        // planned again on every call).
-        users::table
-            .find(user_id)
-            .select(users::id)
-            .for_update()
-            .execute(pg)?;
-    }
     Ok(())
 }

@@ -57,6 +57,25 @@ pub fn insert(conn: &mut DbConnection, row: &User) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Whether the domain has the user; on PostgreSQL the user's row is then locked until the
+/// transaction ends, in the same statement, which serialises quota checks for the user
+/// (SQLite's writes are serial already).
+pub fn lock_in_domain(
+    conn: &mut DbConnection,
+    domain_id: &str,
+    id: &str,
+) -> Result<bool, StoreError> {
+    let found = users::table
+        .find(id)
+        .filter(users::domain_id.eq(domain_id))
+        .select(users::id);
+    let found: Option<String> = match conn {
+        DbConnection::Postgresql(pg) => found.for_update().first(pg).optional()?,
+        DbConnection::Sqlite(sqlite) => found.first(sqlite).optional()?,
+    };
+    Ok(found.is_some())
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<User>, StoreError> {
     Ok(users::table
         .find(id)

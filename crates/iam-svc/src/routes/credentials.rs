@@ -83,6 +83,24 @@ fn view(k: &AccessKey) -> Value {
 /// admin. Users of other domains do not exist for the caller.
 fn manageable_user(conn: &mut DbConnection, p: &Principal, user_id: &str) -> Result<(), IamError> {
     authz::user_in_domain(conn, p, user_id)?;
+    self_or_admin(conn, p, user_id)
+}
+
+/// As [`manageable_user`], with the user's row locked until the write ends (the quota of
+/// keys hangs on it), found and locked in one statement.
+fn manageable_user_locked(
+    conn: &mut DbConnection,
+    p: &Principal,
+    user_id: &str,
+) -> Result<(), IamError> {
+    if !repo::users::lock_in_domain(conn, &p.domain_id, user_id)? {
+        return Err(IamError::NotFound("user"));
+    }
+    self_or_admin(conn, p, user_id)
+}
+
+/// Users manage their own keys; domain admins everyone's in the domain.
+fn self_or_admin(conn: &mut DbConnection, p: &Principal, user_id: &str) -> Result<(), IamError> {
     if user_id != p.user_id {
         authz::require_domain_admin(conn, p)?;
     }
@@ -120,8 +138,7 @@ async fn create(
     let p = caller.principal.clone();
     let max = i64::from(state.config.access_keys.max_per_user);
     let key = db::write(&state.pool, move |conn| {
-        manageable_user(conn, &p, &c.user_id)?;
-        repo::access_keys::lock_user(conn, &c.user_id)?;
+        manageable_user_locked(conn, &p, &c.user_id)?;
         if repo::access_keys::count_for_user(conn, &c.user_id)? >= max {
             return Err(IamError::QuotaExceeded);
         }
