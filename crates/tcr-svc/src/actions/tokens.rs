@@ -69,7 +69,9 @@ pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
     };
     let account = ctx.account().to_string();
     let row = db::write(&ctx.state.pool, move |conn| {
-        registry(conn, &account, &row.registry_id)?;
+        if !repo::registries::exists_in_account(conn, &account, &row.registry_id)? {
+            return Err(TcrError::RegistryNotFound);
+        }
         repo::tokens::insert(conn, &row)?;
         Ok::<_, TcrError>(row)
     })

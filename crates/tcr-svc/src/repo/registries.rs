@@ -42,6 +42,21 @@ pub fn find_in_account(
         .optional()?)
 }
 
+/// Whether the account has the registry: one `EXISTS`, prepared on the backend's
+/// connection, as every token create runs it (on SQLite, in the one writer).
+pub fn exists_in_account(
+    conn: &mut DbConnection,
+    domain_id: &str,
+    id: &str,
+) -> Result<bool, StoreError> {
+    let query = diesel::select(diesel::dsl::exists(
+        registries::table
+            .find(id)
+            .filter(registries::domain_id.eq(domain_id)),
+    ));
+    Ok(service_kit::on_backend!(conn, |c| query.get_result(c))?)
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Registry>, StoreError> {
     Ok(registries::table
         .find(id)

@@ -34,10 +34,11 @@ pub struct TokenChanges {
     pub enabled: Option<bool>,
 }
 
+/// On the backend's connection, where the statement stays prepared: every token create
+/// runs it (on SQLite, in the one writer).
 pub fn insert(conn: &mut DbConnection, row: &InstanceToken) -> Result<(), StoreError> {
-    diesel::insert_into(instance_tokens::table)
-        .values(row)
-        .execute(conn)?;
+    let query = diesel::insert_into(instance_tokens::table).values(row);
+    service_kit::on_backend!(conn, |c| query.execute(c))?;
     Ok(())
 }
 
