@@ -65,14 +65,11 @@ pub fn lock_in_domain(
     domain_id: &str,
     id: &str,
 ) -> Result<bool, StoreError> {
-    let found = users::table
+    let user = users::table
         .find(id)
         .filter(users::domain_id.eq(domain_id))
         .select(users::id);
-    let found: Option<String> = match conn {
-        DbConnection::Postgresql(pg) => found.for_update().first(pg).optional()?,
-        DbConnection::Sqlite(sqlite) => found.first(sqlite).optional()?,
-    };
+    let found: Option<String> = service_kit::first_locked!(conn, user)?;
     Ok(found.is_some())
 }
 

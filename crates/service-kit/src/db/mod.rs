@@ -40,6 +40,24 @@ macro_rules! on_backend {
     };
 }
 
+/// The first row of `$query`, if any (`first(..).optional()`), on the backend's own
+/// connection as [`on_backend!`] does, and on PostgreSQL locked until the transaction
+/// ends (`FOR UPDATE`): a write reads and locks the row its checks hang on in one
+/// statement. SQLite has no row locks and needs none: its writes run one at a time.
+///
+/// ```ignore
+/// let found: Option<String> = service_kit::first_locked!(conn, users::table.find(id).select(users::id))?;
+/// ```
+#[macro_export]
+macro_rules! first_locked {
+    ($conn:expr, $query:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Postgresql(c) => $query.for_update().first(c).optional(),
+            $crate::db::DbConnection::Sqlite(c) => $query.first(c).optional(),
+        }
+    };
+}
+
 /// Open the pool a service's configuration names and, when `migrate` is set, apply the
 /// pending migrations (logging each version).
 pub fn open(

@@ -57,14 +57,11 @@ pub fn lock_in_project(
     project_id: &str,
     id: &str,
 ) -> Result<bool, StoreError> {
-    let found = instances::table
+    let instance = instances::table
         .find(id)
         .filter(instances::project_id.eq(project_id))
         .select(instances::id);
-    let found: Option<String> = match conn {
-        DbConnection::Postgresql(pg) => found.for_update().first(pg).optional()?,
-        DbConnection::Sqlite(sqlite) => found.first(sqlite).optional()?,
-    };
+    let found: Option<String> = service_kit::first_locked!(conn, instance)?;
     Ok(found.is_some())
 }
 
