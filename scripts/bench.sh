@@ -6,7 +6,8 @@
 #
 #   scripts/bench.sh            release build, BENCH_DURATION (6) s per case, growth at
 #                               1k, 100k and 1M stored credentials; writes bench/results.md
-#   scripts/bench.sh --smoke    debug build, 1 s per case, growth at 1k only; writes
+#   scripts/bench.sh --smoke    debug build, 1 s per case, growth at 1k only, passwords at
+#                               10k PBKDF2 iterations (the full run: 600k); writes
 #                               var/bench-smoke.md (CI runs this: it proves the cases work)
 #
 # Environment: BENCH_DURATION (seconds per case), BENCH_GROWTH ("1000 100000 1000000"),
