@@ -43,7 +43,8 @@ macro_rules! on_backend {
 /// The first row of `$query`, if any (`first(..).optional()`), on the backend's own
 /// connection as [`on_backend!`] does, and on PostgreSQL locked until the transaction
 /// ends (`FOR UPDATE`): a write reads and locks the row its checks hang on in one
-/// statement. SQLite has no row locks and needs none: its writes run one at a time.
+/// statement. SQLite has no row locks and needs none: its writes run one at a time. The
+/// caller brings diesel's prelude into scope, as for [`on_backend!`].
 ///
 /// ```ignore
 /// let found: Option<String> = service_kit::first_locked!(conn, users::table.find(id).select(users::id))?;

@@ -129,43 +129,35 @@ pub fn page(
         .filter(credentials::instance_id.eq(instance_id))
         .filter(credentials::kind.eq(LONG_TERM));
     let in_page_order = (credentials::created_at.asc(), credentials::id.asc());
-    let page = service_kit::on_backend!(conn, |c| match user_id {
+    service_kit::on_backend!(conn, |c| match user_id {
         Some(user) => {
             let own = long_term.filter(credentials::user_id.eq(user));
-            let total = instance
-                .select(own.count().single_value())
-                .first::<Option<i64>>(c)
-                .optional()?;
-            match total {
-                None => None,
-                Some(total) => Some((
-                    own.order(in_page_order)
-                        .offset(offset)
-                        .limit(limit)
-                        .select(Credential::as_select())
-                        .load(c)?,
-                    total.unwrap_or(0),
-                )),
-            }
+            let count = own.count().single_value();
+            let Some(total) = instance.select(count).first::<Option<i64>>(c).optional()? else {
+                return Ok(None);
+            };
+            let rows = own
+                .order(in_page_order)
+                .offset(offset)
+                .limit(limit)
+                .select(Credential::as_select())
+                .load(c)?;
+            Ok(Some((rows, total.unwrap_or(0))))
         }
-        None => match instance
-            .select(instances::long_term_credentials)
-            .first::<i64>(c)
-            .optional()?
-        {
-            None => None,
-            Some(total) => Some((
-                long_term
-                    .order(in_page_order)
-                    .offset(offset)
-                    .limit(limit)
-                    .select(Credential::as_select())
-                    .load(c)?,
-                total,
-            )),
-        },
-    });
-    Ok(page)
+        None => {
+            let total = instance.select(instances::long_term_credentials);
+            let Some(total) = total.first::<i64>(c).optional()? else {
+                return Ok(None);
+            };
+            let rows = long_term
+                .order(in_page_order)
+                .offset(offset)
+                .limit(limit)
+                .select(Credential::as_select())
+                .load(c)?;
+            Ok(Some((rows, total)))
+        }
+    })
 }
 
 pub fn set_enabled(conn: &mut DbConnection, id: &str, enabled: bool) -> Result<bool, StoreError> {
