@@ -111,6 +111,7 @@ impl LocalSignatureVerifier {
             project,
             roles,
             access_key: Some(key.access),
+            temporary: None,
             token: None,
         })
     }

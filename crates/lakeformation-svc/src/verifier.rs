@@ -9,7 +9,7 @@ use chrono::Utc;
 use credential_core::seal::Keyring;
 use futures_util::future::LocalBoxFuture;
 use service_kit::auth::wire::SignatureCheck;
-use service_kit::auth::{AuthError, Principal, ProjectRef, SignatureVerifier};
+use service_kit::auth::{AuthError, Principal, ProjectRef, SignatureVerifier, TemporaryKey};
 use service_kit::db::{DbConnection, DbPool};
 
 use crate::{repo, security_token};
@@ -77,6 +77,10 @@ impl TemporaryKeyVerifier {
             }),
             roles: body.roles.clone(),
             access_key: Some(check.access.clone()),
+            temporary: Some(TemporaryKey {
+                issued_at: issuance.issued_at.and_utc(),
+                expires_at: body.expires_at,
+            }),
             token: None,
         })
     }

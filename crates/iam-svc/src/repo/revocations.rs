@@ -30,10 +30,7 @@ pub fn append(
     revoked_at: NaiveDateTime,
     relevant_until: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    let kind = match kind {
-        RevocationKind::Token => "token",
-        RevocationKind::User => "user",
-    };
+    let kind = kind.as_str();
     diesel::insert_into(revocation_events::table)
         .values((
             revocation_events::kind.eq(kind),
@@ -78,11 +75,7 @@ pub fn after(
     Ok(rows
         .into_iter()
         .filter_map(|r| {
-            let kind = match r.kind.as_str() {
-                "token" => RevocationKind::Token,
-                "user" => RevocationKind::User,
-                _ => return None,
-            };
+            let kind = RevocationKind::parse(&r.kind)?;
             Some(RevocationEvent {
                 seq: r.seq,
                 kind,

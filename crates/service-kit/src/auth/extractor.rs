@@ -47,9 +47,16 @@ where
 }
 
 fn authenticate(req: &HttpRequest) -> Result<Principal, AuthError> {
-    // A signed request was already checked by the `signed_requests` middleware.
+    // A signed request was already checked by the `signed_requests` middleware; a
+    // temporary key's issuer checked the key, this service's revocations still apply.
     if let Some(outcome) = req.extensions().get::<SignedOutcome>() {
-        return outcome.0.clone();
+        let principal = outcome.0.clone()?;
+        if principal.is_temporary() {
+            req.app_data::<web::Data<TokenVerifier>>()
+                .ok_or(AuthError::FeedStale)?
+                .check_temporary(&principal, chrono::Utc::now())?;
+        }
+        return Ok(principal);
     }
     let token = req
         .headers()

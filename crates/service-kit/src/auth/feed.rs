@@ -3,7 +3,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::wire::{KeySet, RevocationPage, KEYS_PATH, REVOCATIONS_PATH};
+use futures_util::future::LocalBoxFuture;
+
+use super::wire::{KeySet, RevocationEvent, RevocationPage, KEYS_PATH, REVOCATIONS_PATH};
 use super::{InternalCredential, TokenVerifier, INTERNAL_TOKEN_HEADER};
 
 /// Why a pull from iam-svc failed.
@@ -15,6 +17,19 @@ pub enum FeedError {
     Status(u16),
     #[error("iam-svc sent an unreadable body: {0}")]
     Body(String),
+    #[error("stored credentials could not be revoked: {0}")]
+    Sink(String),
+}
+
+/// A service that stores credentials (registry credentials, temporary keys, instance
+/// tokens) revokes them here when iam-svc says a user or project is gone, so they stay
+/// dead after the in-memory revocations are forgotten.
+pub trait RevocationSink: 'static {
+    /// Revoke, durably, every stored credential that `events` cut off (each event's
+    /// [`durable_cutoff`](RevocationEvent::durable_cutoff)). Only durable kinds arrive;
+    /// the same event may arrive again and must change nothing the second time. An error
+    /// leaves the events unapplied, to be pulled again.
+    fn revoke(&self, events: Vec<RevocationEvent>) -> LocalBoxFuture<'static, Result<(), String>>;
 }
 
 /// Pulls verifying keys and revocation events from iam-svc.
@@ -24,6 +39,7 @@ pub struct IamFeed {
     verifier: Arc<TokenVerifier>,
     poll_interval: Duration,
     key_refresh_interval: Duration,
+    sink: Option<Arc<dyn RevocationSink>>,
 }
 
 impl IamFeed {
@@ -40,7 +56,14 @@ impl IamFeed {
             verifier,
             poll_interval,
             key_refresh_interval: Duration::from_secs(300),
+            sink: None,
         }
+    }
+
+    /// Also revoke stored credentials through `sink` before applying each page.
+    pub fn with_sink(mut self, sink: Arc<dyn RevocationSink>) -> Self {
+        self.sink = Some(sink);
+        self
     }
 
     async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, FeedError> {
@@ -76,6 +99,17 @@ impl IamFeed {
                 .await?;
             let n = page.events.len();
             total += n;
+            if let Some(sink) = &self.sink {
+                let durable: Vec<RevocationEvent> = page
+                    .events
+                    .iter()
+                    .filter(|e| e.kind.is_durable())
+                    .cloned()
+                    .collect();
+                if !durable.is_empty() {
+                    sink.revoke(durable).await.map_err(FeedError::Sink)?;
+                }
+            }
             self.verifier
                 .apply_revocations(&page.events, chrono::Utc::now());
             if n == 0 || page.last_seq <= after {

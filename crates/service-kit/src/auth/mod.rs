@@ -20,9 +20,9 @@ pub mod wire;
 
 pub use error::AuthError;
 pub use extractor::{Authenticated, AUTH_TOKEN_HEADER};
-pub use feed::{FeedError, IamFeed};
+pub use feed::{FeedError, IamFeed, RevocationSink};
 pub use internal::{InternalCredential, INTERNAL_TOKEN_HEADER};
-pub use principal::{Principal, ProjectRef};
+pub use principal::{Principal, ProjectRef, TemporaryKey};
 pub use remote::RemoteSignatureVerifier;
 pub use routing::RoutingSignatureVerifier;
 pub use signature::{signed_requests, SignatureSettings, SignatureVerifier};

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use credential_core::iam_token::{TokenClaims, TokenScope};
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +11,13 @@ use serde::{Deserialize, Serialize};
 pub struct ProjectRef {
     pub id: String,
     pub name: String,
+}
+
+/// The lifetime of the temporary key a caller signed with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemporaryKey {
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
 }
 
 /// Who is calling, in which scope, with which roles. Serialised on the internal
@@ -27,6 +35,11 @@ pub struct Principal {
     /// The access key that signed the request, when the caller signed one.
     #[serde(default)]
     pub access_key: Option<String>,
+    /// Set when the caller signed with a temporary key (AK/SK + security token). Such a
+    /// caller is weaker than whoever issued the key: services refuse it identity and
+    /// credential management and anything that outlives the key.
+    #[serde(default)]
+    pub temporary: Option<TemporaryKey>,
     /// The verified token, when the caller used one.
     #[serde(skip)]
     pub token: Option<Arc<TokenClaims>>,
@@ -50,6 +63,7 @@ impl Principal {
             project,
             roles: claims.roles.iter().map(|r| r.name.clone()).collect(),
             access_key: None,
+            temporary: None,
             token: Some(claims),
         }
     }
@@ -57,6 +71,11 @@ impl Principal {
     /// Whether the credential carries the role in its scope.
     pub fn has_role(&self, role: &str) -> bool {
         self.roles.iter().any(|r| r == role)
+    }
+
+    /// Whether the caller signed with a temporary key.
+    pub fn is_temporary(&self) -> bool {
+        self.temporary.is_some()
     }
 
     /// The project id of a project-scoped credential.

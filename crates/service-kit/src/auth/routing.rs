@@ -47,10 +47,25 @@ impl RoutingSignatureVerifier {
 }
 
 impl SignatureVerifier for RoutingSignatureVerifier {
+    /// The route decides whether the caller is temporary, not the issuer's answer alone: a
+    /// permanent key's principal is never temporary, and a temporary issuer that does not
+    /// say when its key expires is not believed.
     fn check(&self, check: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
         match (&check.security_token, &self.temporary) {
-            (None, _) => self.permanent.check(check),
-            (Some(_), Some(temporary)) => temporary.check(check),
+            (None, _) => Box::pin(async move {
+                let mut principal = self.permanent.check(check).await?;
+                principal.temporary = None;
+                Ok(principal)
+            }),
+            (Some(_), Some(temporary)) => Box::pin(async move {
+                let principal = temporary.check(check).await?;
+                if principal.temporary.is_none() {
+                    return Err(AuthError::IssuerUnavailable(
+                        "the temporary key issuer did not mark its principal".into(),
+                    ));
+                }
+                Ok(principal)
+            }),
             (Some(_), None) => Box::pin(async { Err(AuthError::SecurityTokenRefused) }),
         }
     }
@@ -60,6 +75,7 @@ impl SignatureVerifier for RoutingSignatureVerifier {
 mod tests {
     use super::*;
     use crate::auth::wire::SignatureAlgorithm;
+    use crate::auth::TemporaryKey;
 
     struct Fixed(&'static str);
 
@@ -75,6 +91,10 @@ mod tests {
                     project: None,
                     roles: Vec::new(),
                     access_key: None,
+                    temporary: (name == "lf").then(|| TemporaryKey {
+                        issued_at: chrono::Utc::now(),
+                        expires_at: chrono::Utc::now(),
+                    }),
                     token: None,
                 })
             })
@@ -100,12 +120,79 @@ mod tests {
     async fn security_tokens_go_to_the_temporary_issuer() {
         let both =
             RoutingSignatureVerifier::new(Arc::new(Fixed("iam")), Some(Arc::new(Fixed("lf"))));
-        assert_eq!(both.check(check(None)).await.unwrap().user_id, "iam");
-        assert_eq!(both.check(check(Some("t"))).await.unwrap().user_id, "lf");
+        let permanent = both.check(check(None)).await.unwrap();
+        assert_eq!(permanent.user_id, "iam");
+        assert!(!permanent.is_temporary());
+        let temporary = both.check(check(Some("t"))).await.unwrap();
+        assert_eq!(temporary.user_id, "lf");
+        assert!(temporary.is_temporary());
         let iam_only = RoutingSignatureVerifier::new(Arc::new(Fixed("iam")), None);
         assert_eq!(
             iam_only.check(check(Some("t"))).await.unwrap_err(),
             AuthError::SecurityTokenRefused
         );
+    }
+}
+
+#[cfg(test)]
+mod marking {
+    use super::*;
+    use crate::auth::wire::SignatureAlgorithm;
+    use crate::auth::TemporaryKey;
+
+    /// An issuer that answers with a fixed temporary marker.
+    struct Marks(Option<TemporaryKey>);
+
+    impl SignatureVerifier for Marks {
+        fn check(&self, _: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
+            let temporary = self.0;
+            Box::pin(async move {
+                Ok(Principal {
+                    user_id: "u".into(),
+                    user_name: "u".into(),
+                    domain_id: String::new(),
+                    domain_name: String::new(),
+                    project: None,
+                    roles: Vec::new(),
+                    access_key: None,
+                    temporary,
+                    token: None,
+                })
+            })
+        }
+    }
+
+    fn check(token: Option<&str>) -> SignatureCheck {
+        SignatureCheck {
+            algorithm: SignatureAlgorithm::SdkHmacSha256,
+            access: "AK".into(),
+            string_to_sign: String::new(),
+            signature: String::new(),
+            tc3_date: None,
+            tc3_service: None,
+            project_id: None,
+            domain_id: None,
+            own_domain: false,
+            security_token: token.map(str::to_string),
+        }
+    }
+
+    #[actix_web::test]
+    async fn the_route_not_the_answer_decides_who_is_temporary() {
+        let now = chrono::Utc::now();
+        let marked = Some(TemporaryKey {
+            issued_at: now,
+            expires_at: now,
+        });
+        // A permanent issuer's answer never makes a temporary caller...
+        let routed = RoutingSignatureVerifier::new(Arc::new(Marks(marked)), None);
+        assert!(!routed.check(check(None)).await.unwrap().is_temporary());
+        // ...and a temporary issuer that leaves its principal unmarked is not believed.
+        let routed =
+            RoutingSignatureVerifier::new(Arc::new(Marks(None)), Some(Arc::new(Marks(None))));
+        assert!(matches!(
+            routed.check(check(Some("t"))).await,
+            Err(AuthError::IssuerUnavailable(_))
+        ));
     }
 }

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use credential_core::digest::sha256;
-use credential_core::iam_token::{self, TokenClaims, TokenError, VerifyingKey};
+use credential_core::iam_token::{self, TokenClaims, TokenError, TokenScope, VerifyingKey};
 
 use super::wire::{RevocationEvent, RevocationKind};
-use super::AuthError;
+use super::{AuthError, Principal};
 
 /// Tuning for a verifier.
 #[derive(Clone, Debug)]
@@ -30,6 +30,24 @@ impl Default for VerifierOptions {
     }
 }
 
+/// Credentials issued at or before `.0` are dead; the entry may go after `.1`.
+type Cutoff = (DateTime<Utc>, DateTime<Utc>);
+
+/// Raise a cutoff: events arrive in any order and twice, and only the latest counts.
+fn raise(map: &mut HashMap<String, Cutoff>, e: &RevocationEvent) {
+    let entry = map
+        .entry(e.subject.clone())
+        .or_insert((e.revoked_at, e.relevant_until));
+    entry.0 = entry.0.max(e.revoked_at);
+    entry.1 = entry.1.max(e.relevant_until);
+}
+
+/// Whether `map` holds a cutoff for `subject` at or after `issued_at`.
+fn cut(map: &HashMap<String, Cutoff>, subject: &str, issued_at: DateTime<Utc>) -> bool {
+    map.get(subject)
+        .is_some_and(|(cutoff, _)| issued_at <= *cutoff)
+}
+
 /// The key id that verified a token, and what it said.
 type CachedToken = (String, Arc<TokenClaims>);
 
@@ -37,8 +55,12 @@ type CachedToken = (String, Arc<TokenClaims>);
 struct Revocations {
     /// Token id -> when the entry may be forgotten.
     tokens: HashMap<String, DateTime<Utc>>,
-    /// User id -> (tokens issued at or before this instant are dead, forget after).
-    users: HashMap<String, (DateTime<Utc>, DateTime<Utc>)>,
+    /// User id -> (tokens and temporary keys issued at or before this instant are dead,
+    /// forget after).
+    users: HashMap<String, Cutoff>,
+    /// Project id -> (credentials scoped to it and issued at or before this are dead,
+    /// forget after).
+    projects: HashMap<String, Cutoff>,
     last_seq: i64,
     synced_at: Option<DateTime<Utc>>,
 }
@@ -100,19 +122,14 @@ impl TokenVerifier {
                 RevocationKind::Token => {
                     rev.tokens.insert(e.subject.clone(), e.relevant_until);
                 }
-                RevocationKind::User => {
-                    let entry = rev
-                        .users
-                        .entry(e.subject.clone())
-                        .or_insert((e.revoked_at, e.relevant_until));
-                    entry.0 = entry.0.max(e.revoked_at);
-                    entry.1 = entry.1.max(e.relevant_until);
-                }
+                RevocationKind::User | RevocationKind::UserAccess => raise(&mut rev.users, e),
+                RevocationKind::Project => raise(&mut rev.projects, e),
             }
             rev.last_seq = rev.last_seq.max(e.seq);
         }
         rev.tokens.retain(|_, until| *until > now);
         rev.users.retain(|_, (_, until)| *until > now);
+        rev.projects.retain(|_, (_, until)| *until > now);
         rev.synced_at = Some(now);
     }
 
@@ -183,6 +200,38 @@ impl TokenVerifier {
     }
 
     fn check_revocation(&self, claims: &TokenClaims, now: DateTime<Utc>) -> Result<(), AuthError> {
+        let project = match &claims.scope {
+            TokenScope::Project { id, .. } => Some(id.as_str()),
+            _ => None,
+        };
+        self.check_issued(
+            Some(&claims.token_id),
+            &claims.user_id,
+            project,
+            claims.issued_at,
+            now,
+        )
+    }
+
+    /// Check a caller who signed with a temporary key against the revocations seen: the
+    /// issuer checked the key itself, but a user or project that is gone, or a user who
+    /// lost a role since the key was issued, must stop it here within one feed poll.
+    /// Callers that are not temporary pass untouched (their issuer checks them live).
+    pub fn check_temporary(&self, p: &Principal, now: DateTime<Utc>) -> Result<(), AuthError> {
+        let Some(key) = &p.temporary else {
+            return Ok(());
+        };
+        self.check_issued(None, &p.user_id, p.project_id(), key.issued_at, now)
+    }
+
+    fn check_issued(
+        &self,
+        token_id: Option<&str>,
+        user_id: &str,
+        project_id: Option<&str>,
+        issued_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), AuthError> {
         let rev = self.revocations.read().map_err(|_| AuthError::FeedStale)?;
         let fresh = rev.synced_at.is_some_and(|at| {
             now.signed_duration_since(at).to_std().unwrap_or_default()
@@ -191,13 +240,11 @@ impl TokenVerifier {
         if !fresh {
             return Err(AuthError::FeedStale);
         }
-        if rev.tokens.contains_key(&claims.token_id) {
+        if token_id.is_some_and(|id| rev.tokens.contains_key(id))
+            || cut(&rev.users, user_id, issued_at)
+            || project_id.is_some_and(|id| cut(&rev.projects, id, issued_at))
+        {
             return Err(AuthError::Revoked);
-        }
-        if let Some((cutoff, _)) = rev.users.get(&claims.user_id) {
-            if claims.issued_at <= *cutoff {
-                return Err(AuthError::Revoked);
-            }
         }
         Ok(())
     }
@@ -206,7 +253,7 @@ impl TokenVerifier {
 #[cfg(test)]
 mod tests {
     use chrono::Duration as Span;
-    use credential_core::iam_token::{TokenScope, TokenSigningKey};
+    use credential_core::iam_token::TokenSigningKey;
 
     use super::*;
 

@@ -26,8 +26,63 @@ pub struct KeySet {
 pub enum RevocationKind {
     /// One token, by token id.
     Token,
-    /// Every token of a user issued at or before `revoked_at`.
+    /// Every token and temporary key of a user issued at or before `revoked_at`: the
+    /// user's password changed or they lost a role or a group.
     User,
+    /// Every credential of a user created at or before `revoked_at` (tokens, temporary
+    /// keys, registry credentials, instance tokens): the user was disabled or deleted, or
+    /// their domain was disabled. Services that store credentials revoke them durably.
+    UserAccess,
+    /// Every credential scoped to a project, created at or before `revoked_at`: the
+    /// project was deleted.
+    Project,
+}
+
+impl RevocationKind {
+    /// The name stored in iam-svc's feed table.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevocationKind::Token => "token",
+            RevocationKind::User => "user",
+            RevocationKind::UserAccess => "user_access",
+            RevocationKind::Project => "project",
+        }
+    }
+
+    /// The kind stored as `name`, if any.
+    pub fn parse(name: &str) -> Option<RevocationKind> {
+        Some(match name {
+            "token" => RevocationKind::Token,
+            "user" => RevocationKind::User,
+            "user_access" => RevocationKind::UserAccess,
+            "project" => RevocationKind::Project,
+            _ => return None,
+        })
+    }
+
+    /// Whether services that store credentials must revoke them (a user or project gone),
+    /// rather than only stop accepting tokens.
+    pub fn is_durable(self) -> bool {
+        matches!(self, RevocationKind::UserAccess | RevocationKind::Project)
+    }
+}
+
+/// How long a durable event (`UserAccess`, `Project`) stays in the feed: long enough for
+/// every service, even one that was down for weeks, to revoke what it stores.
+pub const DURABLE_EVENT_RELEVANCE: chrono::Duration = chrono::Duration::days(30);
+
+/// How long after a durable event's `revoked_at` a stored credential still counts as
+/// created before it. A replica that has not yet pulled the event may accept its user's
+/// token and create a credential for up to the feed's polling interval (and at most the
+/// verifier's staleness bound, after which it refuses every token); this margin catches
+/// those, at the price of a user re-enabled within it losing what they made meanwhile.
+pub const DURABLE_EVENT_GRACE: chrono::Duration = chrono::Duration::seconds(90);
+
+impl RevocationEvent {
+    /// For a durable event: credentials created at or before this instant are revoked.
+    pub fn durable_cutoff(&self) -> DateTime<Utc> {
+        self.revoked_at + DURABLE_EVENT_GRACE
+    }
 }
 
 /// One revocation, in feed order.

@@ -91,6 +91,7 @@ impl SignatureVerifier for KnownKeys {
                 project: None,
                 roles: key.roles.iter().map(|r| r.to_string()).collect(),
                 access_key: Some(key.id.into()),
+                temporary: None,
                 token: None,
             })
         })();
