@@ -52,7 +52,7 @@ impl<'a> SignableRequest<'a> {
     /// UNSIGNED-PAYLOAD` with a non-empty body). A service may refuse such requests.
     pub fn is_unsigned_payload(&self) -> bool {
         !self.body.is_empty()
-            && matches!(self.header(CONTENT_SHA256_HEADER), Ok(Some(v)) if v == UNSIGNED_PAYLOAD)
+            && matches!(self.header(CONTENT_SHA256_HEADER), Ok(Some(v)) if v.trim() == UNSIGNED_PAYLOAD)
     }
 }
 

@@ -9,6 +9,7 @@ use actix_web::test::TestRequest;
 use actix_web::HttpServer;
 use chrono::{DateTime, Duration, Utc};
 use credential_core::random::{generate_access_key, generate_secret_key};
+use credential_core::sign::huawei::{format_sdk_date, sign_request, SignableRequest};
 use credential_core::sign::tencent;
 use lakeformation_svc::app::Parts;
 use lakeformation_svc::repo::{self, Issuance};
@@ -231,6 +232,46 @@ async fn requests_signed_with_a_temporary_key_reach_the_api() {
     unsigned.push(("X-Security-Token".into(), key.token.clone()));
     let (status, body, _) = call(&app, signed_with("GET", "/v1/p1/instances", b"", unsigned)).await;
     assert_lf_error(status, &body, 401, "common.01000002");
+}
+
+#[actix_web::test]
+async fn a_signature_that_leaves_the_body_out_is_refused() {
+    setup!(h, app, alice, instance);
+    let key = issue(&app, &alice, &instance, Some(r#"{"roles": ["member"]}"#)).await;
+    let signed_body = br#"{"name": "what-was-signed", "charge_mode": "postPaid"}"#;
+    let sent_body = br#"{"name": "what-was-sent", "charge_mode": "postPaid"}"#;
+    for value in ["UNSIGNED-PAYLOAD", " UNSIGNED-PAYLOAD "] {
+        let date = format_sdk_date(Utc::now());
+        let mut headers: Vec<(String, String)> = vec![
+            ("Content-Type".into(), "application/json".into()),
+            ("Host".into(), HOST.into()),
+            ("X-Project-Id".into(), PROJECT.into()),
+            ("X-Sdk-Content-Sha256".into(), value.into()),
+            ("X-Sdk-Date".into(), date.clone()),
+            ("X-Security-Token".into(), key.token.clone()),
+        ];
+        let names: Vec<String> = headers.iter().map(|(n, _)| n.to_lowercase()).collect();
+        let borrowed: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let req = SignableRequest {
+            method: "POST",
+            path: "/v1/p1/instances",
+            query: "",
+            headers: &borrowed,
+            body: signed_body,
+        };
+        let authorization =
+            sign_request(&req, &key.access, key.secret.as_bytes(), &names, &date).unwrap();
+        headers.push(("Authorization".into(), authorization));
+        let (status, body, _) =
+            call(&app, signed_with("POST", "/v1/p1/instances", sent_body, headers)).await;
+        assert_lf_error(status, &body, 401, "common.01000002");
+    }
+    let (status, body, _) = call(&app, signed("GET", "/v1/p1/instances", b"", &key, PROJECT)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["total"], 1, "nothing was created: {body}");
 }
 
 #[actix_web::test]

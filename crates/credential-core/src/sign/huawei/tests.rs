@@ -168,6 +168,17 @@ fn payload_hash_rules() {
         .unwrap()
         .ends_with(EMPTY_SHA256));
     assert!(!empty.is_unsigned_payload());
+    // Padded, the literal still replaces the body hash, so it is still unsigned.
+    let padded = [
+        ("Host", "h"),
+        ("X-Sdk-Date", "20240101T000000Z"),
+        ("X-Sdk-Content-Sha256", " UNSIGNED-PAYLOAD "),
+    ];
+    assert!(SignableRequest {
+        headers: &padded,
+        ..req
+    }
+    .is_unsigned_payload());
     // A claimed hash that is not the literal is ignored: the real body hash is used.
     let h2 = [
         ("Host", "h"),
