@@ -6,7 +6,7 @@ use service_kit::auth::{Authenticated, Principal};
 use service_kit::db::DbConnection;
 
 use crate::error::SwrError;
-use crate::repo::{self, instances::Instance};
+use crate::repo::{self, credentials::Credential, instances::Instance};
 
 /// The authenticated caller of a swr-svc endpoint.
 pub type Caller = Authenticated<SwrError>;
@@ -53,6 +53,16 @@ pub fn registry_access(p: &Principal) -> &'static str {
 /// Whether `p` may manage credentials of other users.
 pub fn is_project_admin(p: &Principal) -> bool {
     p.has_role(ADMIN_ROLE)
+}
+
+/// Only an admin undoes an admin's disable; the owner may undo their own.
+pub fn may_enable(p: &Principal, credential: &Credential) -> Result<(), SwrError> {
+    if credential.disabled_by_admin && !is_project_admin(p) {
+        return Err(SwrError::Forbidden(
+            "a project admin disabled the credential",
+        ));
+    }
+    Ok(())
 }
 
 /// Creating, changing and deleting instances takes admin or member; readonly may look.

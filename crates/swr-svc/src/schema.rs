@@ -34,6 +34,8 @@ diesel::table! {
         enabled -> Bool,
         created_at -> Timestamp,
         expires_at -> Timestamp,
+        disabled_by -> Nullable<Varchar>,
+        disabled_by_admin -> Bool,
     }
 }
 

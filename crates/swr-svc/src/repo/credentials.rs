@@ -26,6 +26,9 @@ pub struct Credential {
     pub created_at: NaiveDateTime,
     #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub expires_at: NaiveDateTime,
+    /// Who disabled it (while disabled), and whether they held the admin role then.
+    pub disabled_by: Option<String>,
+    pub disabled_by_admin: bool,
 }
 
 /// Runs in SQLite's one writer, as does [`count_for_user`]: both on the backend's
@@ -160,11 +163,45 @@ pub fn page(
     })
 }
 
-pub fn set_enabled(conn: &mut DbConnection, id: &str, enabled: bool) -> Result<bool, StoreError> {
+/// Enable the credential, forgetting who had disabled it.
+pub fn enable(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
     Ok(diesel::update(credentials::table.find(id))
-        .set(credentials::enabled.eq(enabled))
+        .set((
+            credentials::enabled.eq(true),
+            credentials::disabled_by.eq(None::<String>),
+            credentials::disabled_by_admin.eq(false),
+        ))
         .execute(conn)?
         == 1)
+}
+
+/// Disable the credential on behalf of `by`. An admin's disable is never overwritten by a
+/// non-admin's: only an admin may undo it, so the mark must survive the owner disabling
+/// the credential again.
+pub fn disable(
+    conn: &mut DbConnection,
+    id: &str,
+    by: &str,
+    by_admin: bool,
+) -> Result<(), StoreError> {
+    let row = credentials::table.find(id);
+    if by_admin {
+        diesel::update(row)
+            .set((
+                credentials::enabled.eq(false),
+                credentials::disabled_by.eq(by),
+                credentials::disabled_by_admin.eq(true),
+            ))
+            .execute(conn)?
+    } else {
+        diesel::update(row.filter(credentials::disabled_by_admin.eq(false)))
+            .set((
+                credentials::enabled.eq(false),
+                credentials::disabled_by.eq(by),
+            ))
+            .execute(conn)?
+    };
+    Ok(())
 }
 
 pub fn delete(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {

@@ -114,6 +114,8 @@ async fn issue(
             token_digest: digest,
             access: authz::registry_access(&principal).into(),
             enabled: true,
+            disabled_by: None,
+            disabled_by_admin: false,
             created_at: now,
             expires_at: now + new.lifetime,
         };
@@ -293,8 +295,13 @@ async fn update(
     let enable = body.into_inner().enable;
     let p = caller.principal.clone();
     db::write(&state.pool, move |conn| {
-        manageable(conn, &p, &project_id, &instance_id, &id)?;
-        repo::credentials::set_enabled(conn, &id, enable)?;
+        let credential = manageable(conn, &p, &project_id, &instance_id, &id)?;
+        if enable {
+            authz::may_enable(&p, &credential)?;
+            repo::credentials::enable(conn, &id)?;
+        } else {
+            repo::credentials::disable(conn, &id, &p.user_id, authz::is_project_admin(&p))?;
+        }
         Ok::<_, SwrError>(())
     })
     .await?;

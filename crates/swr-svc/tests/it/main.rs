@@ -4,6 +4,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // test code: a failed expectation is a failed test
 
+mod admin_disable;
 mod common;
 mod counts;
 mod credentials;

@@ -1,0 +1,98 @@
+//! Enabling and disabling a long-term credential: the owner may undo their own disable,
+//! but only a project admin undoes an admin's; who disabled it is stored with the row.
+
+use actix_web::http::StatusCode;
+use actix_web::test::TestRequest;
+use base64::Engine as _;
+use diesel::prelude::*;
+use serde_json::{json, Value};
+use swr_svc::schema::credentials;
+
+use crate::common::*;
+
+const SERVICE: &str = "swr-registry";
+
+fn login(user: &str, password: &str) -> TestRequest {
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    TestRequest::get()
+        .uri(&format!("/service/token?service={SERVICE}"))
+        .insert_header(("Authorization", format!("Basic {basic}")))
+}
+
+/// `(enabled, disabled_by, disabled_by_admin)` of the stored row.
+fn stored(h: &Harness, id: &str) -> (bool, Option<String>, bool) {
+    let mut conn = h.db.pool.get().unwrap();
+    credentials::table
+        .find(id)
+        .select((
+            credentials::enabled,
+            credentials::disabled_by,
+            credentials::disabled_by_admin,
+        ))
+        .first(&mut conn)
+        .unwrap()
+}
+
+async fn put<S, B>(app: &S, token: &str, uri: &str, enable: bool) -> (StatusCode, Value)
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let req = with_token(TestRequest::put().uri(uri), token).set_json(json!({ "enable": enable }));
+    let (status, body, _) = call(app, req).await;
+    (status, body)
+}
+
+#[actix_web::test]
+async fn only_an_admin_undoes_an_admins_disable() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = h.token("adam", PROJECT, &["admin"]);
+    for owner_roles in [&["readonly"][..], &["member"][..]] {
+        let instance =
+            create_instance(&app, &admin, PROJECT, &format!("reg-{}", owner_roles[0])).await;
+        let owner = h.token("carol", PROJECT, owner_roles);
+        let req = with_token(
+            TestRequest::post().uri(&format!(
+                "/v2/{PROJECT}/instances/{instance}/long-term-credential"
+            )),
+            &owner,
+        )
+        .set_json(json!({ "name": "ci" }));
+        let (status, created, _) = call(&app, req).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let id = created["token_id"].as_str().unwrap();
+        let (user, password) = (
+            created["user_id"].as_str().unwrap(),
+            created["auth_token"].as_str().unwrap(),
+        );
+        let one = format!("/v2/{PROJECT}/instances/{instance}/long-term-credentials/{id}");
+
+        assert_eq!(put(&app, &admin, &one, false).await.0, StatusCode::CREATED);
+        assert_eq!(stored(&h, id), (false, Some("adam-id".into()), true));
+        // The owner cannot undo it, and disabling it again does not make it theirs.
+        let (status, body) = put(&app, &owner, &one, true).await;
+        assert_swr_error(status, &body, 403, "SWR.0201");
+        assert_eq!(put(&app, &owner, &one, false).await.0, StatusCode::CREATED);
+        let (status, body) = put(&app, &owner, &one, true).await;
+        assert_swr_error(status, &body, 403, "SWR.0201");
+        assert_eq!(stored(&h, id), (false, Some("adam-id".into()), true));
+        assert_eq!(
+            call(&app, login(user, password)).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+
+        // The admin can; then the owner's own disable is theirs to undo.
+        assert_eq!(put(&app, &admin, &one, true).await.0, StatusCode::CREATED);
+        assert_eq!(stored(&h, id), (true, None, false));
+        assert_eq!(call(&app, login(user, password)).await.0, StatusCode::OK);
+        assert_eq!(put(&app, &owner, &one, false).await.0, StatusCode::CREATED);
+        assert_eq!(stored(&h, id), (false, Some("carol-id".into()), false));
+        assert_eq!(put(&app, &owner, &one, true).await.0, StatusCode::CREATED);
+        assert_eq!(call(&app, login(user, password)).await.0, StatusCode::OK);
+    }
+}
