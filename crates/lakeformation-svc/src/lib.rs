@@ -12,6 +12,7 @@ pub mod app;
 pub mod config;
 pub mod error;
 pub mod repo;
+pub mod revocations;
 pub mod routes;
 pub mod schema;
 pub mod security_token;

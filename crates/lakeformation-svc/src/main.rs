@@ -7,6 +7,7 @@ use std::time::Duration;
 use actix_web::web;
 use lakeformation_svc::app::{self, Parts};
 use lakeformation_svc::config::LfConfig;
+use lakeformation_svc::revocations::IssuanceRevoker;
 use lakeformation_svc::state::AppState;
 use lakeformation_svc::verifier::TemporaryKeyVerifier;
 use lakeformation_svc::MIGRATIONS;
@@ -62,7 +63,8 @@ fn serve(cfg: LfConfig) -> Result<(), String> {
         internal.clone(),
         tokens.clone(),
         Duration::from_millis(cfg.iam.poll_interval_ms),
-    );
+    )
+    .with_sink(Arc::new(IssuanceRevoker::new(pool.clone())));
     let parts = Arc::new(Parts {
         signatures: Arc::new(RoutingSignatureVerifier::new(
             iam.clone(),

@@ -92,7 +92,20 @@ pub fn instances_page(
     Ok((rows, total))
 }
 
-pub fn delete_instance(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
+/// Delete an instance and revoke every credential issued through it: a key must not
+/// outlive the instance that vouched for it.
+pub fn delete_instance(
+    conn: &mut DbConnection,
+    id: &str,
+    at: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    diesel::update(
+        issuances::table
+            .filter(issuances::instance_id.eq(id))
+            .filter(issuances::revoked_at.is_null()),
+    )
+    .set(issuances::revoked_at.eq(Some(at)))
+    .execute(conn)?;
     Ok(diesel::delete(instances::table.find(id)).execute(conn)? == 1)
 }
 
@@ -149,4 +162,34 @@ pub fn revoke_user(
     )
     .set(issuances::revoked_at.eq(Some(at)))
     .execute(conn)?)
+}
+
+/// Whose credentials a durable revocation from iam-svc cuts off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holder<'a> {
+    User(&'a str),
+    Project(&'a str),
+}
+
+/// Revoke every live credential of `holder` issued at or before `cutoff`; returns how
+/// many. Credentials already revoked keep their first revocation time, so applying the
+/// same event twice changes nothing.
+pub fn revoke_issued_before(
+    conn: &mut DbConnection,
+    holder: Holder,
+    cutoff: NaiveDateTime,
+    at: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    let live = issuances::table
+        .filter(issuances::revoked_at.is_null())
+        .filter(issuances::issued_at.le(cutoff));
+    let n = match holder {
+        Holder::User(id) => diesel::update(live.filter(issuances::user_id.eq(id)))
+            .set(issuances::revoked_at.eq(Some(at)))
+            .execute(conn)?,
+        Holder::Project(id) => diesel::update(live.filter(issuances::project_id.eq(id)))
+            .set(issuances::revoked_at.eq(Some(at)))
+            .execute(conn)?,
+    };
+    Ok(n)
 }

@@ -54,7 +54,11 @@ impl TemporaryKeyVerifier {
         if !matches {
             return Err(AuthError::SignatureMismatch);
         }
-        // A temporary key acts in the one project it was issued for.
+        // A temporary key acts in the one project it was issued for, with the roles it
+        // was issued with there, and holds no role on its domain (account). A request
+        // scoped to the domain, by id or as its own (Tencent's account-wide APIs), gets the
+        // principal without roles: answering with project roles would hand them out as
+        // account roles.
         if check
             .project_id
             .as_deref()
@@ -66,16 +70,24 @@ impl TemporaryKeyVerifier {
         {
             return Err(AuthError::ScopeRefused);
         }
+        let domain_scoped =
+            check.own_domain || check.domain_id.is_some() && check.project_id.is_none();
+        let (project, roles) = if domain_scoped {
+            (None, Vec::new())
+        } else {
+            let project = ProjectRef {
+                id: body.project_id.clone(),
+                name: body.project_name.clone(),
+            };
+            (Some(project), body.roles.clone())
+        };
         Ok(Principal {
             user_id: body.user_id.clone(),
             user_name: body.user_name.clone(),
             domain_id: body.domain_id.clone(),
             domain_name: body.domain_name.clone(),
-            project: Some(ProjectRef {
-                id: body.project_id.clone(),
-                name: body.project_name.clone(),
-            }),
-            roles: body.roles.clone(),
+            project,
+            roles,
             access_key: Some(check.access.clone()),
             temporary: Some(TemporaryKey {
                 issued_at: issuance.issued_at.and_utc(),

@@ -213,7 +213,7 @@ async fn delete(
     db::write(&state.pool, move |conn| {
         repo::instance(conn, &project_id, &id)?
             .ok_or_else(|| LfError::NotFound("The instance does not exist.".into()))?;
-        repo::delete_instance(conn, &id)?;
+        repo::delete_instance(conn, &id, repo::now())?;
         Ok::<_, LfError>(())
     })
     .await?;

@@ -9,4 +9,5 @@
 mod common;
 mod credentials;
 mod instances;
+mod offboarding;
 mod verifier;

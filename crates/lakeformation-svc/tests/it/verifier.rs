@@ -321,9 +321,23 @@ async fn the_issuer_checks_mac_token_and_scope() {
     let mut check = good_check(&key);
     check.domain_id = Some("domain-2".into());
     assert_eq!(refusal(&h, check).await, AuthError::ScopeRefused);
+    // Its own domain: the key holds no role there, whatever it holds in its project.
     let mut check = good_check(&key);
     check.domain_id = Some(DOMAIN.into());
-    h.temporary().check(check).await.unwrap();
+    check.project_id = None;
+    let p = h.temporary().check(check).await.unwrap();
+    assert_eq!((p.project_id(), p.roles.len()), (None, 0));
+    let mut check = good_check(&key);
+    check.own_domain = true;
+    check.project_id = None;
+    let p = h.temporary().check(check).await.unwrap();
+    assert_eq!((p.project_id(), p.roles.len()), (None, 0));
+    assert!(p.is_temporary());
+    // Both, naming its own project: the project's scope.
+    let mut check = good_check(&key);
+    check.domain_id = Some(DOMAIN.into());
+    let p = h.temporary().check(check).await.unwrap();
+    assert_eq!(p.project_id(), Some(PROJECT));
     // No project asked: the key's own.
     let mut check = good_check(&key);
     check.project_id = None;
@@ -345,7 +359,11 @@ async fn tc3_signatures_are_accepted() {
         .await
         .unwrap();
     assert_eq!(p.user_id, "alice-id");
-    assert_eq!(p.project_id(), Some(PROJECT));
+    // Tencent's APIs act on the account, where a temporary key holds no role: its
+    // project roles must not reach tcr-svc as account roles.
+    assert_eq!(p.project_id(), None);
+    assert!(p.roles.is_empty(), "{:?}", p.roles);
+    assert!(p.is_temporary());
 
     // The MAC depends on the secret, the date and the service.
     let wrong = generate_secret_key().unwrap().expose().to_string();
