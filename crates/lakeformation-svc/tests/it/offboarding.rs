@@ -168,10 +168,8 @@ async fn deleting_an_instance_revokes_its_keys() {
 async fn issued_row(h: &Harness, access: &str) -> repo::Issuance {
     let pool = h.state.pool.clone();
     let access = access.to_string();
-    service_kit::db::run(&pool, move |conn| {
-        Ok::<_, service_kit::db::StoreError>(repo::issuance_by_access(conn, &access)?)
-    })
-    .await
-    .unwrap()
-    .expect("issuance row")
+    service_kit::db::run(&pool, move |conn| repo::issuance_by_access(conn, &access))
+        .await
+        .unwrap()
+        .expect("issuance row")
 }

@@ -185,6 +185,8 @@ pub enum Refusal {
 /// The answer to a signature check.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+// Built once per signed request and serialised at once; a box would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum SignatureVerdict {
     Accepted(Principal),
     Refused(Refusal),
