@@ -50,7 +50,7 @@ async fn handle(
             .map(str::trim)
     };
     let now = chrono::Utc::now().timestamp();
-    let skew = i64::try_from(state.config.iam.signature_max_skew_seconds).unwrap_or(300);
+    let skew = state.config.iam.signature_max_skew_seconds;
     let principal = auth::authenticate(state.signatures.as_ref(), req, &body, skew, now).await?;
     let version =
         header("x-tc-version").ok_or_else(|| TcrError::MissingParameter("X-TC-Version".into()))?;

@@ -16,7 +16,7 @@ pub async fn authenticate(
     verifier: &dyn SignatureVerifier,
     req: &HttpRequest,
     body: &[u8],
-    max_skew_seconds: i64,
+    max_skew_seconds: u64,
     now: i64,
 ) -> Result<Principal, TcrError> {
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
@@ -30,7 +30,8 @@ pub async fn authenticate(
         .trim()
         .parse()
         .map_err(|_| TcrError::InvalidParameter("X-TC-Timestamp must be Unix seconds.".into()))?;
-    if (now - timestamp).abs() > max_skew_seconds {
+    // The distance as u64: `now - timestamp` overflows for timestamps near i64's ends.
+    if now.abs_diff(timestamp) > max_skew_seconds {
         return Err(TcrError::SignatureExpire);
     }
     auth.check_scope(timestamp, SERVICE)

@@ -205,3 +205,23 @@ async fn requests_beyond_the_rate_limit_are_refused_per_account_and_action() {
         ""
     );
 }
+
+#[actix_web::test]
+async fn extreme_timestamps_are_expired_signatures_not_panics() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let now = chrono::Utc::now().timestamp();
+    for extreme in [i64::MIN, i64::MIN + 1, -now, i64::MAX, i64::MAX - 1] {
+        // The clock check comes before the signature's date: any signature will do.
+        let req = signed(&ALICE, "DescribeInstances", "{}")
+            .insert_header(("X-TC-Timestamp", extreme.to_string()));
+        let r = call(&app, req).await;
+        assert_eq!(code(&r), "AuthFailure.SignatureExpire", "{extreme}: {r}");
+    }
+    for unreadable in ["99999999999999999999", "-99999999999999999999", "1e9", ""] {
+        let req = signed(&ALICE, "DescribeInstances", "{}")
+            .insert_header(("X-TC-Timestamp", unreadable));
+        let r = call(&app, req).await;
+        assert_eq!(code(&r), "InvalidParameter", "{unreadable:?}: {r}");
+    }
+}
