@@ -163,9 +163,24 @@ pub fn read_internal_credential(path: &Path) -> Result<crate::auth::InternalCred
             path.display()
         )
     })?);
+    let secret =
+        checked_internal_secret(&text).map_err(|why| format!("{}: {why}", path.display()))?;
     Ok(crate::auth::InternalCredential::new(SecretString::from(
-        text.trim(),
+        secret,
     )))
+}
+
+/// The shortest internal credential any service accepts: a shorter (or empty) one would
+/// let a guessed or empty `X-Internal-Token` through.
+pub const MIN_INTERNAL_CREDENTIAL_CHARS: usize = 32;
+
+/// The credential in a file's text, if it is long enough.
+fn checked_internal_secret(text: &str) -> Result<&str, &'static str> {
+    let secret = text.trim();
+    if secret.chars().count() < MIN_INTERNAL_CREDENTIAL_CHARS {
+        return Err("the internal credential must be at least 32 characters");
+    }
+    Ok(secret)
 }
 
 /// Load the internal credential; in development, create it first if it is missing.
@@ -188,13 +203,7 @@ pub fn load_internal_credential(path: &Path, mode: Mode) -> Result<SecretString,
         write_private(path, secret.as_bytes())?;
     }
     let text = fs::read_to_string(path).map_err(|e| file_error(path, e))?;
-    let secret = text.trim();
-    if secret.len() < 32 {
-        return Err(file_error(
-            path,
-            "the internal credential must be at least 32 characters",
-        ));
-    }
+    let secret = checked_internal_secret(&text).map_err(|why| file_error(path, why))?;
     Ok(SecretString::from(secret))
 }
 
@@ -211,4 +220,31 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
     }
     let mut file = options.open(path).map_err(|e| file_error(path, e))?;
     file.write_all(bytes).map_err(|e| file_error(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reader_refuses_a_short_internal_credential() {
+        let dir = std::env::temp_dir().join(format!("internal-{}", uuid::Uuid::new_v4()));
+        fs::create_dir_all(&dir).unwrap();
+        for (text, ok) in [
+            ("", false),
+            ("   \n", false),
+            (&"x".repeat(31), false),
+            (&format!(" {}\n", "x".repeat(32)), true),
+        ] {
+            let path = dir.join("credential");
+            fs::write(&path, text).unwrap();
+            assert_eq!(read_internal_credential(&path).is_ok(), ok, "{text:?}");
+            assert_eq!(
+                load_internal_credential(&path, Mode::Production).is_ok(),
+                ok,
+                "{text:?}"
+            );
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }
