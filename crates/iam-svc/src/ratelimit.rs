@@ -1,126 +1,95 @@
-//! Failed-login limits per user and per client address.
+//! Failed-login limits per user and per client address, kept in the database.
 //!
-//! Only failures count, so a user who types the right password is never slowed down;
-//! after too many failures in the window, further attempts for that user (or from that
-//! address) are refused without checking the password.
+//! An attempt is counted before its password is hashed, so concurrent guesses cannot all
+//! slip under the limit, and replicas that share the database share the budget. A user is
+//! counted by their id, however the request names them (id, name with domain name, name
+//! with domain id); a name that resolves to no user is counted by its spelling. A right
+//! password clears the user's count and gives the address its attempt back, so someone
+//! who logs in correctly is never slowed down; a wrong one stays counted until the window
+//! (which starts with the first counted attempt) has passed.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use chrono::NaiveDateTime;
+use service_kit::db::DbConnection;
 
 use crate::config::LoginLimitConfig;
+use crate::error::IamError;
+use crate::repo;
 
-pub struct LoginLimiter {
-    window: Duration,
-    per_user: usize,
-    per_address: usize,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+/// Who an attempt is counted against.
+#[derive(Clone, Debug)]
+pub struct AttemptKeys {
+    user: String,
+    address: String,
 }
 
-/// Above this many tracked keys, forget the ones with no recent failure.
-const PRUNE_ABOVE: usize = 10_000;
-
-impl LoginLimiter {
-    pub fn new(cfg: &LoginLimitConfig) -> LoginLimiter {
-        LoginLimiter {
-            window: Duration::from_secs(cfg.window_seconds),
-            per_user: cfg.max_failures_per_user as usize,
-            per_address: cfg.max_failures_per_address as usize,
-            failures: Mutex::default(),
+impl AttemptKeys {
+    /// A known user, by id.
+    pub fn user(user_id: &str, address: &str) -> AttemptKeys {
+        AttemptKeys {
+            user: format!("u:{user_id}"),
+            address: format!("a:{address}"),
         }
     }
 
-    /// True when the user or the address has used up its failures.
-    pub fn is_blocked(&self, user_key: &str, address: &str, now: Instant) -> bool {
-        let Ok(mut map) = self.failures.lock() else {
-            return true;
-        };
-        let over = |map: &mut HashMap<String, VecDeque<Instant>>, key: String, limit: usize| {
-            map.get_mut(&key).is_some_and(|q| {
-                while q
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) > self.window)
-                {
-                    q.pop_front();
-                }
-                q.len() >= limit
-            })
-        };
-        over(&mut map, user(user_key), self.per_user)
-            || over(&mut map, addr(address), self.per_address)
-    }
-
-    pub fn record_failure(&self, user_key: &str, address: &str, now: Instant) {
-        let Ok(mut map) = self.failures.lock() else {
-            return;
-        };
-        if map.len() > PRUNE_ABOVE {
-            let window = self.window;
-            map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) <= window));
-        }
-        map.entry(user(user_key)).or_default().push_back(now);
-        map.entry(addr(address)).or_default().push_back(now);
-    }
-
-    pub fn record_success(&self, user_key: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            map.remove(&user(user_key));
+    /// A login naming no existing user, by a digest of the (lower-cased) spelling: any
+    /// length of name fits the column, and the table holds no names of its own.
+    pub fn unknown(spelling: &str, address: &str) -> AttemptKeys {
+        let digest =
+            ring::digest::digest(&ring::digest::SHA256, spelling.to_lowercase().as_bytes());
+        AttemptKeys {
+            user: format!("n:{}", hex::encode(digest.as_ref())),
+            address: format!("a:{address}"),
         }
     }
 }
 
-fn user(key: &str) -> String {
-    format!("u:{}", key.to_lowercase())
+#[derive(Clone, Debug)]
+pub struct LoginLimits {
+    window: chrono::Duration,
+    per_user: i32,
+    per_address: i32,
 }
 
-fn addr(key: &str) -> String {
-    format!("a:{key}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn limiter() -> LoginLimiter {
-        LoginLimiter::new(&LoginLimitConfig {
-            window_seconds: 60,
-            max_failures_per_user: 3,
-            max_failures_per_address: 5,
-        })
+impl LoginLimits {
+    pub fn new(cfg: &LoginLimitConfig) -> LoginLimits {
+        let clamp = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+        LoginLimits {
+            window: chrono::Duration::seconds(
+                i64::try_from(cfg.window_seconds).unwrap_or(i64::MAX / 1000),
+            ),
+            per_user: clamp(cfg.max_failures_per_user),
+            per_address: clamp(cfg.max_failures_per_address),
+        }
     }
 
-    #[test]
-    fn user_blocked_after_limit_then_freed_by_the_window() {
-        let l = limiter();
-        let t0 = Instant::now();
-        for _ in 0..3 {
-            assert!(!l.is_blocked("d/alice", "1.1.1.1", t0));
-            l.record_failure("d/alice", "1.1.1.1", t0);
+    /// Count an attempt before checking its password (in a write transaction); refused
+    /// when the user or the address has no attempt left. A refusal rolls the transaction
+    /// back, so refused attempts are not counted.
+    pub fn reserve(
+        &self,
+        conn: &mut DbConnection,
+        keys: &AttemptKeys,
+        now: NaiveDateTime,
+    ) -> Result<(), IamError> {
+        let expired_before = now - self.window;
+        let user = repo::login_limits::count_attempt(conn, &keys.user, now, expired_before)?;
+        let address = repo::login_limits::count_attempt(conn, &keys.address, now, expired_before)?;
+        if user > self.per_user || address > self.per_address {
+            return Err(IamError::TooManyAttempts);
         }
-        assert!(l.is_blocked("d/alice", "2.2.2.2", t0));
-        assert!(!l.is_blocked("d/bob", "2.2.2.2", t0));
-        assert!(!l.is_blocked("d/alice", "2.2.2.2", t0 + Duration::from_secs(61)));
+        Ok(())
     }
 
-    #[test]
-    fn address_blocked_across_users() {
-        let l = limiter();
-        let t0 = Instant::now();
-        for i in 0..5 {
-            l.record_failure(&format!("d/u{i}"), "9.9.9.9", t0);
-        }
-        assert!(l.is_blocked("d/someone-else", "9.9.9.9", t0));
+    /// The password was right: the user starts afresh and the address gets its attempt
+    /// back.
+    pub fn succeeded(&self, conn: &mut DbConnection, keys: &AttemptKeys) -> Result<(), IamError> {
+        repo::login_limits::clear(conn, &keys.user)?;
+        repo::login_limits::uncount(conn, &keys.address)?;
+        Ok(())
     }
 
-    #[test]
-    fn success_clears_the_user() {
-        let l = limiter();
-        let t0 = Instant::now();
-        for _ in 0..2 {
-            l.record_failure("d/alice", "1.1.1.1", t0);
-        }
-        l.record_success("d/alice");
-        l.record_failure("d/alice", "1.1.1.1", t0);
-        assert!(!l.is_blocked("d/alice", "3.3.3.3", t0));
+    /// Forget windows that have ended.
+    pub fn prune(&self, conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, IamError> {
+        Ok(repo::login_limits::prune(conn, now - self.window)?)
     }
 }

@@ -87,6 +87,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    login_limits (subject) {
+        subject -> Varchar,
+        attempts -> Integer,
+        window_start -> Timestamp,
+    }
+}
+
 diesel::joinable!(projects -> domains (domain_id));
 diesel::joinable!(users -> domains (domain_id));
 diesel::joinable!(user_groups -> domains (domain_id));

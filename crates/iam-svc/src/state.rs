@@ -1,5 +1,5 @@
 //! Application state shared by every worker: the pool, configuration, keys, the token
-//! verifier and the login limiter.
+//! verifier and the login limits.
 
 use std::sync::Arc;
 
@@ -13,7 +13,7 @@ use service_kit::db::{self, DbPool};
 use crate::config::IamConfig;
 use crate::error::IamError;
 use crate::keys::SigningKeys;
-use crate::ratelimit::LoginLimiter;
+use crate::ratelimit::LoginLimits;
 use crate::repo;
 use crate::signatures::LocalSignatureVerifier;
 
@@ -31,7 +31,7 @@ pub struct AppState {
     pub signer: TokenSigningKey,
     pub verifying_keys: Vec<VerifyingKey>,
     pub verifier: Arc<TokenVerifier>,
-    pub limiter: LoginLimiter,
+    pub limits: LoginLimits,
     pub internal: InternalCredential,
     pub signatures: LocalSignatureVerifier,
     /// What the signed-request middleware asks: `signatures` for permanent keys, the
@@ -66,7 +66,7 @@ impl AppState {
                 temporary,
             )),
             signatures,
-            limiter: LoginLimiter::new(&config.login_limits),
+            limits: LoginLimits::new(&config.login_limits),
             pool,
             signer: keys.current,
             verifying_keys: keys.verifying,
@@ -98,8 +98,10 @@ impl AppState {
             }
             ticks += 1;
             if ticks % 600 == 0 {
-                let pruned = db::write(&self.pool, |conn| -> Result<_, IamError> {
-                    Ok(repo::revocations::prune(conn, repo::now())?)
+                let limits = self.limits.clone();
+                let pruned = db::write(&self.pool, move |conn| -> Result<_, IamError> {
+                    let now = repo::now();
+                    Ok(repo::revocations::prune(conn, now)? + limits.prune(conn, now)?)
                 })
                 .await;
                 if let Err(e) = pruned {

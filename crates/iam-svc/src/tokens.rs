@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use service_kit::db::DbConnection;
 
 use crate::error::IamError;
+use crate::ratelimit::AttemptKeys;
 use crate::repo::{self, domains::Domain, users::User};
 use crate::state::AppState;
 
@@ -112,8 +113,8 @@ impl PasswordUser {
         }
     }
 
-    /// The key failed logins are counted under: the same for a user however they name
-    /// themselves is not needed; the same for the same spelling is.
+    /// How the request spells the user, for counting attempts at a user that does not
+    /// exist (existing users are counted by id).
     pub fn limit_key(&self) -> String {
         let domain = self
             .domain
@@ -125,15 +126,25 @@ impl PasswordUser {
     }
 }
 
-/// Check a password login: look the user up (one short database call), then hash on the
-/// blocking pool without holding a connection. Unknown users cost the same hashing work
-/// as known ones, and every failure is the same error.
-pub async fn check_password(state: &AppState, u: PasswordUser) -> Result<(User, Domain), IamError> {
+/// Check a password login: look the user up (one short database call), count the
+/// attempt against the user's and the address's limits, then hash on the blocking pool
+/// without holding a connection. Unknown users cost the same hashing work as known ones,
+/// and every failure is the same error.
+pub async fn check_password(
+    state: &AppState,
+    u: PasswordUser,
+    address: &str,
+) -> Result<(User, Domain), IamError> {
     let lookup = PasswordUser {
         password: String::new(),
         ..u.clone_identity()
     };
     let found = service_kit::db::run(&state.pool, move |conn| find_user(conn, &lookup)).await?;
+    let keys = match &found {
+        Some((user, _)) => AttemptKeys::user(&user.id, address),
+        None => AttemptKeys::unknown(&u.limit_key(), address),
+    };
+    reserve_attempt(state, &keys).await?;
     let iterations = state.config.passwords.pbkdf2_iterations;
     let password = credential_core::SecretString::from(u.password);
     let stored = found.as_ref().map(|(user, _)| user.password_hash.clone());
@@ -148,9 +159,28 @@ pub async fn check_password(state: &AppState, u: PasswordUser) -> Result<(User, 
     .map_err(|e| IamError::Internal(e.to_string()))?
     .map_err(|e| IamError::Internal(format!("stored password hash: {e}")))?;
     match found {
-        Some((user, domain)) if ok && user.enabled && domain.enabled => Ok((user, domain)),
+        Some((user, domain)) if ok && user.enabled && domain.enabled => {
+            attempt_succeeded(state, keys).await?;
+            Ok((user, domain))
+        }
         _ => Err(IamError::LoginFailed),
     }
+}
+
+/// Count a password attempt before it is checked (see `ratelimit`).
+pub async fn reserve_attempt(state: &AppState, keys: &AttemptKeys) -> Result<(), IamError> {
+    let limits = state.limits.clone();
+    let keys = keys.clone();
+    service_kit::db::write(&state.pool, move |conn| {
+        limits.reserve(conn, &keys, repo::now())
+    })
+    .await
+}
+
+/// The password was right: clear the counts the attempt made.
+pub async fn attempt_succeeded(state: &AppState, keys: AttemptKeys) -> Result<(), IamError> {
+    let limits = state.limits.clone();
+    service_kit::db::write(&state.pool, move |conn| limits.succeeded(conn, &keys)).await
 }
 
 fn find_user(

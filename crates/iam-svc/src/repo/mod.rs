@@ -5,6 +5,7 @@ pub mod access_keys;
 pub mod domains;
 pub mod grants;
 pub mod groups;
+pub mod login_limits;
 pub mod projects;
 pub mod revocations;
 pub mod roles;

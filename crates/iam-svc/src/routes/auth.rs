@@ -1,7 +1,5 @@
 //! `/v3/auth/*`: issue, validate and revoke tokens; the caller's projects and domains.
 
-use std::time::Instant;
-
 use actix_web::http::header::HeaderMap;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
@@ -54,39 +52,22 @@ async fn create_token(
                 "Expecting to find password in identity".into(),
             ));
         };
-        let key = pw.user.limit_key();
-        if state.limiter.is_blocked(&key, &address, Instant::now()) {
-            return Err(IamError::TooManyAttempts);
-        }
+        let (user, domain) = tokens::check_password(&state, pw.user, &address).await?;
         let st = state.clone();
         let scope = body.auth.scope;
-        let outcome = match tokens::check_password(&state, pw.user).await {
-            Ok((user, domain)) => {
-                db::run(&state.pool, move |conn| {
-                    let (scope, roles) =
-                        tokens::resolve_scope(conn, &user, &domain, scope.as_ref())?;
-                    tokens::issue(
-                        &st,
-                        &user,
-                        &domain,
-                        scope,
-                        roles,
-                        vec!["password".into()],
-                        None,
-                    )
-                })
-                .await
-            }
-            Err(e) => Err(e),
-        };
-        match &outcome {
-            Err(IamError::LoginFailed) => {
-                state.limiter.record_failure(&key, &address, Instant::now())
-            }
-            Ok(_) => state.limiter.record_success(&key),
-            Err(_) => {}
-        }
-        outcome?
+        db::run(&state.pool, move |conn| {
+            let (scope, roles) = tokens::resolve_scope(conn, &user, &domain, scope.as_ref())?;
+            tokens::issue(
+                &st,
+                &user,
+                &domain,
+                scope,
+                roles,
+                vec!["password".into()],
+                None,
+            )
+        })
+        .await?
     } else if methods == ["token"] {
         let Some(t) = body.auth.identity.token else {
             return Err(IamError::BadRequest(

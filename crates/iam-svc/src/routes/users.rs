@@ -1,7 +1,6 @@
 //! `/v3/users`: Keystone user management, plus a user's own password change.
 
 use std::collections::HashMap;
-use std::time::Instant;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use credential_core::password;
@@ -13,8 +12,10 @@ use service_kit::db::{self, DbConnection};
 use crate::app::Json;
 use crate::authz::{self, Caller};
 use crate::error::IamError;
+use crate::ratelimit::AttemptKeys;
 use crate::repo::{self, users::UserChanges};
 use crate::state::AppState;
+use crate::tokens;
 use crate::{validate, views};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -307,37 +308,29 @@ async fn change_own_password(
         ));
     }
     validate::password(&change.password)?;
-    // A stolen token must not turn into unlimited password guesses: wrong originals
-    // count against the same limits as failed logins.
-    let limit_key = format!("id:{id}");
     let address = req
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    if state
-        .limiter
-        .is_blocked(&limit_key, &address, Instant::now())
-    {
-        return Err(IamError::TooManyAttempts);
-    }
     let p = caller.principal.clone();
     let user_id = id.clone();
     let stored = db::run(&state.pool, move |conn| {
         Ok::<_, IamError>(authz::user_in_domain(conn, &p, &user_id)?.password_hash)
     })
     .await?;
+    // A stolen token must not turn into unlimited password guesses: wrong originals
+    // count against the user's login budget.
+    let keys = AttemptKeys::user(&id, &address);
+    tokens::reserve_attempt(&state, &keys).await?;
     let original = credential_core::SecretString::from(change.original_password);
     let ok = web::block(move || password::verify_password(original.expose(), &stored))
         .await
         .map_err(|e| IamError::Internal(e.to_string()))?
         .map_err(|e| IamError::Internal(format!("stored password hash: {e}")))?;
     if !ok {
-        state
-            .limiter
-            .record_failure(&limit_key, &address, Instant::now());
         return Err(IamError::LoginFailed);
     }
-    state.limiter.record_success(&limit_key);
+    tokens::attempt_succeeded(&state, keys).await?;
     let new_hash = hash(&state, &change.password).await?;
     let p = caller.principal.clone();
     let st = state.clone();

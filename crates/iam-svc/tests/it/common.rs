@@ -68,22 +68,14 @@ impl Harness {
         )
         .expect("bootstrap");
         drop(conn);
-        let keys = Keys {
-            signing: signing_keys("test-key"),
-            master: Keyring::new(
-                SealingKey::generate("test-master").expect("master key"),
-                Vec::new(),
-            )
-            .expect("keyring"),
-            internal: InternalCredential::new(SecretString::from(INTERNAL_SECRET)),
-        };
-        let state = Arc::new(AppState::new(config, db.pool.clone(), keys));
-        state.sync_revocations().await.expect("sync");
-        Harness {
-            db,
-            state: web::Data::from(state),
-            boot,
-        }
+        let state = replica_state(&db, config).await;
+        Harness { db, state, boot }
+    }
+
+    /// Another replica over the same database: state of its own, nothing shared but the
+    /// database (use with [`Harness::shared`]).
+    pub async fn replica(&self) -> web::Data<AppState> {
+        replica_state(&self.db, self.state.config.clone()).await
     }
 
     /// The app under test.
@@ -94,12 +86,38 @@ impl Harness {
         Response = ServiceResponse<impl MessageBody>,
         Error = actix_web::Error,
     > {
-        test::init_service(iam_svc::app::build(
-            self.state.clone(),
-            web::Data::new(Metrics::new("iam-svc")),
-        ))
-        .await
+        app_over(self.state.clone()).await
     }
+}
+
+/// The app over `state` (a replica's, say).
+pub async fn app_over(
+    state: web::Data<AppState>,
+) -> impl Service<
+    actix_http::Request,
+    Response = ServiceResponse<impl MessageBody>,
+    Error = actix_web::Error,
+> {
+    test::init_service(iam_svc::app::build(
+        state,
+        web::Data::new(Metrics::new("iam-svc")),
+    ))
+    .await
+}
+
+async fn replica_state(db: &TestDatabase, config: IamConfig) -> web::Data<AppState> {
+    let keys = Keys {
+        signing: signing_keys("test-key"),
+        master: Keyring::new(
+            SealingKey::generate("test-master").expect("master key"),
+            Vec::new(),
+        )
+        .expect("keyring"),
+        internal: InternalCredential::new(SecretString::from(INTERNAL_SECRET)),
+    };
+    let state = Arc::new(AppState::new(config, db.pool.clone(), keys));
+    state.sync_revocations().await.expect("sync");
+    web::Data::from(state)
 }
 
 /// Status and JSON body (Null when the body is empty) of a request.

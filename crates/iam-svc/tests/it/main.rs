@@ -8,6 +8,7 @@ mod bad_input;
 mod common;
 mod concurrency;
 mod groups_and_grants;
+mod login_limits;
 mod migrations;
 mod projects_and_roles;
 mod revocation_feed;
