@@ -2,6 +2,7 @@
 //! of another project does not exist (404). Project admins manage everyone's
 //! credentials; everyone else manages their own.
 
+use chrono::{NaiveDateTime, Timelike};
 use service_kit::auth::{Authenticated, Principal};
 use service_kit::db::DbConnection;
 
@@ -63,6 +64,31 @@ pub fn may_enable(p: &Principal, credential: &Credential) -> Result<(), SwrError
         ));
     }
     Ok(())
+}
+
+/// A temporary key never mints what outlives it: no long-term credentials.
+pub fn may_create_long_term(p: &Principal) -> Result<(), SwrError> {
+    if p.is_temporary() {
+        return Err(SwrError::Forbidden(
+            "a temporary key cannot create long-term credentials",
+        ));
+    }
+    Ok(())
+}
+
+/// When a credential `p` creates at `wanted` expiry really expires: no later than the
+/// temporary key `p` signed with, if any (rounded down to what the database stores).
+pub fn capped_expiry(p: &Principal, wanted: NaiveDateTime) -> NaiveDateTime {
+    match &p.temporary {
+        Some(key) => {
+            let key_end = key.expires_at.naive_utc();
+            let key_end = key_end
+                .with_nanosecond(key_end.nanosecond() / 1000 * 1000)
+                .unwrap_or(key_end);
+            wanted.min(key_end)
+        }
+        None => wanted,
+    }
 }
 
 /// Creating, changing and deleting instances takes admin or member; readonly may look.

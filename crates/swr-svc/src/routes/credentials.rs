@@ -117,7 +117,7 @@ async fn issue(
             disabled_by: None,
             disabled_by_admin: false,
             created_at: now,
-            expires_at: now + new.lifetime,
+            expires_at: authz::capped_expiry(&principal, now + new.lifetime),
         };
         repo::credentials::insert(conn, &row).map_err(|e| match e {
             StoreError::UniqueViolation => SwrError::Conflict(format!(
@@ -145,6 +145,8 @@ async fn create(
     body: Json<CreateBody>,
 ) -> Result<HttpResponse, SwrError> {
     let (project_id, instance_id) = path.into_inner();
+    authz::require_project(&caller, &project_id)?;
+    authz::may_create_long_term(&caller)?;
     let name = body.into_inner().name;
     validate_swr_credential_name(&name)
         .map_err(|e| SwrError::InvalidName(format!("Invalid credential name: {e}")))?;

@@ -1,7 +1,8 @@
 //! The harness: a fresh database, an app whose verifier trusts a test key, and helpers
 //! to mint tokens for users with given roles.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
@@ -10,10 +11,14 @@ use actix_web::{test, web};
 use chrono::{Duration, Utc};
 use credential_core::iam_token::{RoleRef, TokenClaims, TokenScope, TokenSigningKey};
 use credential_core::registry_jwt::RegistrySigner;
+use credential_core::sign::huawei::{format_sdk_date, sign_request, SignableRequest};
 use futures_util::future::LocalBoxFuture;
 use serde_json::Value;
 use service_kit::auth::wire::SignatureCheck;
-use service_kit::auth::{AuthError, Principal, SignatureVerifier, TokenVerifier, VerifierOptions};
+use service_kit::auth::{
+    AuthError, Principal, ProjectRef, SignatureVerifier, TemporaryKey, TokenVerifier,
+    VerifierOptions,
+};
 use service_kit::http::Metrics;
 use service_kit::registry::{keys, RegistryTokenIssuer};
 use service_kit::testing::TestDatabase;
@@ -25,13 +30,32 @@ use swr_svc::state::AppState;
 pub const PROJECT: &str = "project-a";
 pub const OTHER_PROJECT: &str = "project-b";
 
-/// Signatures are iam-svc's business; here every signed request is refused.
-struct NoSignatures;
+/// Signatures are iam-svc's and lakeformation-svc's business: here an access key stands
+/// for the principal a test registered for it ([`Harness::permanent_key`],
+/// [`Harness::temporary_key`]), as those issuers would answer; the MAC is not checked.
+#[derive(Default)]
+struct FakeKeys(Mutex<HashMap<String, Principal>>);
 
-impl SignatureVerifier for NoSignatures {
-    fn check(&self, _: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
-        Box::pin(async { Err(AuthError::UnknownAccessKey) })
+impl SignatureVerifier for FakeKeys {
+    fn check(&self, check: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
+        let found = self.0.lock().unwrap().get(&check.access).cloned();
+        Box::pin(async move {
+            let principal = found.ok_or(AuthError::UnknownAccessKey)?;
+            // A temporary key is accepted only with its security token, and only it is.
+            if principal.is_temporary() != check.security_token.is_some() {
+                return Err(AuthError::SecurityTokenRefused);
+            }
+            Ok(principal)
+        })
     }
+}
+
+/// An access key a test signs with: permanent (iam-svc's) or temporary (lakeformation-svc's).
+#[derive(Clone, Debug)]
+pub struct Key {
+    pub access: String,
+    pub project: String,
+    pub temporary: Option<TemporaryKey>,
 }
 
 pub struct Harness {
@@ -39,6 +63,7 @@ pub struct Harness {
     pub state: web::Data<AppState>,
     pub parts: Parts,
     signing: TokenSigningKey,
+    keys: Arc<FakeKeys>,
 }
 
 pub fn test_config() -> SwrConfig {
@@ -77,8 +102,9 @@ impl Harness {
             config,
             verifier,
         });
+        let keys = Arc::new(FakeKeys::default());
         let parts = Parts {
-            signatures: Arc::new(NoSignatures),
+            signatures: keys.clone(),
             registry_issuer: issuer,
             registry_authorizer: Arc::new(SwrRegistryAuthorizer::new(db.pool.clone())),
             metrics: web::Data::new(Metrics::new("swr-svc")),
@@ -88,6 +114,7 @@ impl Harness {
             state,
             parts,
             signing,
+            keys,
         }
     }
 
@@ -129,6 +156,105 @@ impl Harness {
         };
         self.signing.sign(&claims).unwrap()
     }
+}
+
+impl Harness {
+    /// A permanent access key of `user` in `project` with `roles`.
+    pub fn permanent_key(&self, user: &str, project: &str, roles: &[&str]) -> Key {
+        self.register(user, project, roles, None)
+    }
+
+    /// A temporary key of `user` in `project` with `roles`, alive over `lifetime`.
+    pub fn temporary_key(
+        &self,
+        user: &str,
+        project: &str,
+        roles: &[&str],
+        lifetime: TemporaryKey,
+    ) -> Key {
+        self.register(user, project, roles, Some(lifetime))
+    }
+
+    fn register(
+        &self,
+        user: &str,
+        project: &str,
+        roles: &[&str],
+        temporary: Option<TemporaryKey>,
+    ) -> Key {
+        let access = format!("AK{}", uuid::Uuid::new_v4().simple()).to_uppercase();
+        let principal = Principal {
+            user_id: format!("{user}-id"),
+            user_name: user.to_string(),
+            domain_id: "domain-1".into(),
+            domain_name: "local".into(),
+            project: Some(ProjectRef {
+                id: project.into(),
+                name: format!("{project}-name"),
+            }),
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            access_key: Some(access.clone()),
+            temporary,
+            token: None,
+        };
+        self.keys
+            .0
+            .lock()
+            .unwrap()
+            .insert(access.clone(), principal);
+        Key {
+            access,
+            project: project.into(),
+            temporary,
+        }
+    }
+}
+
+/// A temporary key's lifetime: issued a minute ago, expiring in `seconds`.
+pub fn key_lifetime(seconds: i64) -> TemporaryKey {
+    let now = Utc::now();
+    TemporaryKey {
+        issued_at: now - Duration::minutes(1),
+        expires_at: now + Duration::seconds(seconds),
+    }
+}
+
+/// A request signed with `key` (SDK-HMAC-SHA256, as the Huawei SDK sends it), with a
+/// JSON body if given.
+pub fn signed(key: &Key, method: &str, uri: &str, body: Option<&Value>) -> test::TestRequest {
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
+    let date = format_sdk_date(Utc::now());
+    let mut headers: Vec<(String, String)> = vec![
+        ("Content-Type".into(), "application/json".into()),
+        ("Host".into(), "127.0.0.1:8082".into()),
+        ("X-Project-Id".into(), key.project.clone()),
+        ("X-Sdk-Date".into(), date.clone()),
+    ];
+    if key.temporary.is_some() {
+        headers.push(("X-Security-Token".into(), "security-token".into()));
+    }
+    let names: Vec<String> = headers.iter().map(|(n, _)| n.to_lowercase()).collect();
+    let borrowed: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let signable = SignableRequest {
+        method,
+        path,
+        query,
+        headers: &borrowed,
+        body: body.as_bytes(),
+    };
+    let authorization = sign_request(&signable, &key.access, b"secret", &names, &date).unwrap();
+    headers.push(("Authorization".into(), authorization));
+    let mut req = test::TestRequest::default()
+        .method(method.parse().unwrap())
+        .uri(uri);
+    for header in headers {
+        req = req.insert_header(header);
+    }
+    req.set_payload(body)
 }
 
 /// Status, JSON body (Null when empty) and headers of a request.

@@ -11,3 +11,4 @@ mod credentials;
 mod instances;
 mod quota;
 mod registry_login;
+mod temporary_keys;
