@@ -5,7 +5,8 @@
 //! key (SecretId = AK), so `tencentcloud-sdk-python-tcr` works unchanged. Its tokens log
 //! in to a real registry through `/service/token`.
 //!
-//! Layout: `api` (envelope, auth, limits) -> `actions/` (one file per resource) -> `repo/`.
+//! Layout: `api` (envelope, auth, limits) -> `actions/` (one file per resource, asking
+//! `policy` who may) -> `repo/`.
 
 pub mod actions;
 pub mod api;
@@ -14,6 +15,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod params;
+pub mod policy;
 pub mod ratelimit;
 pub mod registry_auth;
 pub mod repo;

@@ -27,6 +27,8 @@ diesel::table! {
         enabled -> Bool,
         created_at -> Timestamp,
         expires_at -> Timestamp,
+        disabled_by -> Nullable<Varchar>,
+        disabled_by_admin -> Bool,
     }
 }
 

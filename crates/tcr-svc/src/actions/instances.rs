@@ -6,6 +6,7 @@ use service_kit::db::{self, StoreError};
 use super::{fields, Ctx};
 use crate::error::TcrError;
 use crate::params::{paging, Params};
+use crate::policy::{self, Action};
 use crate::repo::{
     self,
     registries::{Filter, Registry},
@@ -59,7 +60,7 @@ fn view(r: &Registry) -> Value {
 }
 
 pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
-    ctx.require_writer()?;
+    policy::allow(Action::CreateInstance, ctx.principal)?;
     let name = p.required_str("RegistryName")?;
     let registry_type = p.required_str("RegistryType")?;
     for vendor_only in [
@@ -109,7 +110,7 @@ pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
 }
 
 pub async fn describe(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
-    ctx.require_reader()?;
+    policy::allow(Action::DescribeInstances, ctx.principal)?;
     let mut filter = Filter {
         ids: p.optional_str_list("Registryids")?,
         names: None,
@@ -171,7 +172,7 @@ fn apply_filters(filter: &mut Filter, raw: Value) -> Result<(), TcrError> {
 }
 
 pub async fn delete(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
-    ctx.require_writer()?;
+    policy::allow(Action::DeleteInstance, ctx.principal)?;
     let id = p.required_str("RegistryId")?;
     p.ignore("DeleteBucket");
     let dry_run = p.optional_bool("DryRun")?.unwrap_or(false);

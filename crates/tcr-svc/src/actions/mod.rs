@@ -23,45 +23,6 @@ impl Ctx<'_> {
     pub fn account(&self) -> &str {
         &self.principal.domain_id
     }
-
-    /// Changing registries and tokens takes `admin` or `member` on the account.
-    pub fn require_writer(&self) -> Result<(), TcrError> {
-        if self
-            .principal
-            .roles
-            .iter()
-            .any(|r| r == "admin" || r == "member")
-        {
-            Ok(())
-        } else {
-            Err(TcrError::UnauthorizedOperation(
-                "read-only or no role in the account",
-            ))
-        }
-    }
-
-    /// Reading takes any role on the account.
-    pub fn require_reader(&self) -> Result<(), TcrError> {
-        if self.principal.roles.is_empty() {
-            Err(TcrError::UnauthorizedOperation("no role in the account"))
-        } else {
-            Ok(())
-        }
-    }
-
-    /// What a token issued to this caller may do in the registry.
-    pub fn registry_access(&self) -> &'static str {
-        if self
-            .principal
-            .roles
-            .iter()
-            .any(|r| r == "admin" || r == "member")
-        {
-            "pull,push"
-        } else {
-            "pull"
-        }
-    }
 }
 
 /// The actions this service serves, with their rate-limit class.

@@ -25,13 +25,42 @@ pub struct InstanceToken {
     pub created_at: NaiveDateTime,
     #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub expires_at: NaiveDateTime,
+    /// Who disabled the token, while it is disabled.
+    pub disabled_by: Option<String>,
+    /// Whether whoever disabled it was an account admin then: only an admin undoes that.
+    pub disabled_by_admin: bool,
 }
 
+/// A change to a stored token; `None` leaves a column as it is.
 #[derive(Default, AsChangeset)]
 #[diesel(table_name = instance_tokens)]
 pub struct TokenChanges {
     pub description: Option<String>,
     pub enabled: Option<bool>,
+    pub disabled_by: Option<Option<String>>,
+    pub disabled_by_admin: Option<bool>,
+}
+
+impl TokenChanges {
+    /// Disabled by `user`, an admin or not.
+    pub fn disable(user: String, admin: bool) -> Self {
+        TokenChanges {
+            enabled: Some(false),
+            disabled_by: Some(Some(user)),
+            disabled_by_admin: Some(admin),
+            ..Default::default()
+        }
+    }
+
+    /// Enabled, forgetting who had disabled it.
+    pub fn enable() -> Self {
+        TokenChanges {
+            enabled: Some(true),
+            disabled_by: Some(None),
+            disabled_by_admin: Some(false),
+            ..Default::default()
+        }
+    }
 }
 
 /// On the backend's connection, where the statement stays prepared: every token create
@@ -55,6 +84,23 @@ pub fn find_longterm(
         .select(InstanceToken::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// A longterm token of the registry, locked until the transaction ends on PostgreSQL, so
+/// that a change decided on its state (who disabled it) is made on that state.
+pub fn find_longterm_locked(
+    conn: &mut DbConnection,
+    registry_id: &str,
+    id: &str,
+) -> Result<Option<InstanceToken>, StoreError> {
+    Ok(service_kit::first_locked!(
+        conn,
+        instance_tokens::table
+            .find(id)
+            .filter(instance_tokens::registry_id.eq(registry_id))
+            .filter(instance_tokens::kind.eq(LONGTERM))
+            .select(InstanceToken::as_select())
+    )?)
 }
 
 /// What a registry login checks of the instance token with this digest, and the service

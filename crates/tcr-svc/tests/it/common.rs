@@ -7,12 +7,15 @@ use std::sync::Arc;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::{test, web};
+use chrono::{DateTime, Utc};
 use credential_core::registry_jwt::RegistrySigner;
 use credential_core::sign::tencent::{self, sign_request, Tc3Request};
+use diesel_migrations::MigrationHarness;
 use futures_util::future::LocalBoxFuture;
 use serde_json::Value;
 use service_kit::auth::wire::SignatureCheck;
-use service_kit::auth::{AuthError, Principal, SignatureVerifier};
+use service_kit::auth::{AuthError, Principal, SignatureVerifier, TemporaryKey};
+use service_kit::db::DbConnection;
 use service_kit::http::Metrics;
 use service_kit::registry::{keys, RegistryTokenIssuer};
 use service_kit::testing::TestDatabase;
@@ -32,6 +35,9 @@ pub struct Key {
     pub user: &'static str,
     pub account: &'static str,
     pub roles: &'static [&'static str],
+    /// A temporary key: requests carry `X-TC-Token` and the principal is marked temporary,
+    /// issued ten minutes before the harness started and expiring twenty minutes after.
+    pub temporary: bool,
 }
 
 pub const ALICE: Key = Key {
@@ -40,6 +46,7 @@ pub const ALICE: Key = Key {
     user: "alice-id",
     account: "acct-a",
     roles: &["admin"],
+    temporary: false,
 };
 pub const RITA: Key = Key {
     id: "AKIDRITA",
@@ -47,6 +54,7 @@ pub const RITA: Key = Key {
     user: "rita-id",
     account: "acct-a",
     roles: &["readonly"],
+    temporary: false,
 };
 pub const BOB: Key = Key {
     id: "AKIDBOB",
@@ -54,16 +62,39 @@ pub const BOB: Key = Key {
     user: "bob-id",
     account: "acct-b",
     roles: &["member"],
+    temporary: false,
+};
+/// A member of ALICE's account.
+pub const MEMO: Key = Key {
+    id: "AKIDMEMO",
+    secret: "memo-secret",
+    user: "memo-id",
+    account: "acct-a",
+    roles: &["member"],
+    temporary: false,
 };
 
-/// Plays iam-svc: checks TC3 MACs with the known secrets, as iam-svc does.
-struct KnownKeys(HashMap<&'static str, Key>);
+/// Plays iam-svc (and lakeformation-svc, for temporary keys): checks TC3 MACs with the
+/// known secrets, as they do.
+struct KnownKeys {
+    keys: HashMap<&'static str, Key>,
+    temporary: TemporaryKey,
+}
+
+/// The lifetime of every temporary test key: issued ten minutes before `started`,
+/// expiring twenty minutes after it.
+pub fn temporary_key(started: DateTime<Utc>) -> TemporaryKey {
+    TemporaryKey {
+        issued_at: started - chrono::Duration::minutes(10),
+        expires_at: started + chrono::Duration::minutes(20),
+    }
+}
 
 impl SignatureVerifier for KnownKeys {
     fn check(&self, c: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
         let result = (|| {
             let key = self
-                .0
+                .keys
                 .get(c.access.as_str())
                 .ok_or(AuthError::UnknownAccessKey)?;
             let (date, service) = (
@@ -79,7 +110,8 @@ impl SignatureVerifier for KnownKeys {
             ) {
                 return Err(AuthError::SignatureMismatch);
             }
-            if c.security_token.is_some() {
+            // A temporary key comes with its security token, a permanent key never does.
+            if c.security_token.is_some() != key.temporary {
                 return Err(AuthError::SecurityTokenRefused);
             }
             assert!(c.own_domain, "tcr-svc scopes to the key's own account");
@@ -91,7 +123,7 @@ impl SignatureVerifier for KnownKeys {
                 project: None,
                 roles: key.roles.iter().map(|r| r.to_string()).collect(),
                 access_key: Some(key.id.into()),
-                temporary: None,
+                temporary: key.temporary.then_some(self.temporary),
                 token: None,
             })
         })();
@@ -124,7 +156,11 @@ impl Harness {
     }
 
     fn build(db: TestDatabase, config: TcrConfig) -> Harness {
-        let keys = [ALICE, RITA, BOB].into_iter().map(|k| (k.id, k)).collect();
+        let started = Utc::now();
+        let keys = [ALICE, RITA, BOB, MEMO]
+            .into_iter()
+            .map(|k| (k.id, k))
+            .collect();
         let (key_pem, cert_pem) = keys::generate_dev_key_and_cert("tcr-svc").unwrap();
         let parts = Parts {
             registry_issuer: web::Data::new(RegistryTokenIssuer {
@@ -138,7 +174,10 @@ impl Harness {
         let state = web::Data::new(AppState {
             pool: db.pool.clone(),
             config,
-            signatures: Arc::new(KnownKeys(keys)),
+            signatures: Arc::new(KnownKeys {
+                keys,
+                temporary: temporary_key(started),
+            }),
             limiter: RateLimiter::default(),
         });
         Harness { db, state, parts }
@@ -179,7 +218,7 @@ pub fn signed_at(key: &Key, action: &str, body: &str, timestamp: i64) -> test::T
         &["content-type".into(), "host".into()],
     )
     .unwrap();
-    test::TestRequest::post()
+    let req = test::TestRequest::post()
         .uri("/")
         .insert_header(("Content-Type", "application/json"))
         .insert_header(("Host", HOST))
@@ -188,7 +227,12 @@ pub fn signed_at(key: &Key, action: &str, body: &str, timestamp: i64) -> test::T
         .insert_header(("X-TC-Version", "2019-09-24"))
         .insert_header(("X-TC-Region", "ap-guangzhou"))
         .insert_header(("Authorization", authorization))
-        .set_payload(body.to_string())
+        .set_payload(body.to_string());
+    if key.temporary {
+        req.insert_header(("X-TC-Token", format!("security-token-of-{}", key.id)))
+    } else {
+        req
+    }
 }
 
 pub fn signed(key: &Key, action: &str, body: &str) -> test::TestRequest {
@@ -245,4 +289,19 @@ where
     .await;
     assert_eq!(code(&r), "", "{r}");
     r["RegistryId"].as_str().unwrap().to_string()
+}
+
+/// Revert migrations, newest first, up to and including `version` (digits only); the
+/// versions reverted, newest first.
+pub fn revert_through(conn: &mut DbConnection, version: &str) -> Vec<String> {
+    let mut reverted: Vec<String> = Vec::new();
+    while reverted.last().map(String::as_str) != Some(version) {
+        let last = match conn {
+            DbConnection::Sqlite(c) => c.revert_last_migration(tcr_svc::MIGRATIONS.sqlite),
+            DbConnection::Postgresql(c) => c.revert_last_migration(tcr_svc::MIGRATIONS.postgres),
+        }
+        .unwrap();
+        reverted.push(last.to_string().replace('-', ""));
+    }
+    reverted
 }

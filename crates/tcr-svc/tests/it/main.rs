@@ -7,5 +7,6 @@
 mod actions;
 mod common;
 mod counts;
+mod ownership;
 mod protocol;
 mod registry_login;

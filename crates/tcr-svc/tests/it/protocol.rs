@@ -219,8 +219,8 @@ async fn extreme_timestamps_are_expired_signatures_not_panics() {
         assert_eq!(code(&r), "AuthFailure.SignatureExpire", "{extreme}: {r}");
     }
     for unreadable in ["99999999999999999999", "-99999999999999999999", "1e9", ""] {
-        let req = signed(&ALICE, "DescribeInstances", "{}")
-            .insert_header(("X-TC-Timestamp", unreadable));
+        let req =
+            signed(&ALICE, "DescribeInstances", "{}").insert_header(("X-TC-Timestamp", unreadable));
         let r = call(&app, req).await;
         assert_eq!(code(&r), "InvalidParameter", "{unreadable:?}: {r}");
     }

@@ -1,0 +1,162 @@
+//! Who may do what in tcr-svc: one table of every action it serves against the caller's
+//! role on the account and the kind of key they signed with. Actions ask [`allow`] before
+//! touching the database and, for a token they act on, the [`Grant`] it returns; nothing
+//! else decides. docs/policy/tcr.md shows the same table, and a test keeps the two equal.
+//!
+//! What this module does not decide, because it happens before or around it: the
+//! signature and the key's status (iam-svc, or lakeformation-svc for temporary keys, and
+//! the revocations this service pulled), and the account a registry belongs to (every
+//! query is filtered by the caller's account, so another account's registry is not found).
+
+use service_kit::auth::Principal;
+
+use crate::error::TcrError;
+
+/// The actions tcr-svc serves, named as TCR's CAM actions; an action whose answer depends
+/// on its parameters has one variant per answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    CreateInstance,
+    DescribeInstances,
+    DeleteInstance,
+    /// `CreateInstanceToken` with `TokenType: temp` (the default).
+    CreateTempToken,
+    /// `CreateInstanceToken` with `TokenType: longterm`.
+    CreateLongtermToken,
+    DescribeInstanceToken,
+    /// `ModifyInstanceToken` of the description, or with `Enable: false`.
+    ModifyInstanceToken,
+    /// `ModifyInstanceToken` with `Enable: true`.
+    EnableInstanceToken,
+    DeleteInstanceToken,
+}
+
+impl Action {
+    pub const ALL: [Action; 9] = [
+        Action::CreateInstance,
+        Action::DescribeInstances,
+        Action::DeleteInstance,
+        Action::CreateTempToken,
+        Action::CreateLongtermToken,
+        Action::DescribeInstanceToken,
+        Action::ModifyInstanceToken,
+        Action::EnableInstanceToken,
+        Action::DeleteInstanceToken,
+    ];
+
+    /// The CAM action, and the parameters that select this variant of it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::CreateInstance => "tcr:CreateInstance",
+            Action::DescribeInstances => "tcr:DescribeInstances",
+            Action::DeleteInstance => "tcr:DeleteInstance",
+            Action::CreateTempToken => "tcr:CreateInstanceToken (temp)",
+            Action::CreateLongtermToken => "tcr:CreateInstanceToken (longterm)",
+            Action::DescribeInstanceToken => "tcr:DescribeInstanceToken",
+            Action::ModifyInstanceToken => "tcr:ModifyInstanceToken (Desc, or Enable false)",
+            Action::EnableInstanceToken => "tcr:ModifyInstanceToken (Enable true)",
+            Action::DeleteInstanceToken => "tcr:DeleteInstanceToken",
+        }
+    }
+}
+
+/// The caller's strongest role on the account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Admin,
+    Member,
+    Readonly,
+    /// No role on the account (iam-svc normally refuses the scope before this).
+    None,
+}
+
+impl Role {
+    pub fn of(principal: &Principal) -> Role {
+        if principal.has_role("admin") {
+            Role::Admin
+        } else if principal.has_role("member") {
+            Role::Member
+        } else if principal.has_role("readonly") {
+            Role::Readonly
+        } else {
+            Role::None
+        }
+    }
+}
+
+/// The answer of the table for one caller and action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grant {
+    /// Allowed, on anything of the account.
+    Yes,
+    /// Allowed on the caller's own tokens only.
+    Own,
+    /// Allowed on the caller's own tokens, unless an admin disabled the token.
+    OwnUnlessAdminDisabled,
+    /// Refused.
+    No,
+}
+
+/// The table: what a caller with `role` may do.
+pub fn answer(action: Action, role: Role) -> Grant {
+    use Action::*;
+    match (role, action) {
+        (Role::None, _) => Grant::No,
+        (_, DescribeInstances | DescribeInstanceToken) => Grant::Yes,
+        // A token is always the caller's own; a read-only caller's only pulls.
+        (_, CreateTempToken | CreateLongtermToken) => Grant::Yes,
+        (Role::Admin, _) => Grant::Yes,
+        (Role::Member, CreateInstance | DeleteInstance) => Grant::Yes,
+        (Role::Readonly, CreateInstance | DeleteInstance) => Grant::No,
+        (_, ModifyInstanceToken | DeleteInstanceToken) => Grant::Own,
+        (_, EnableInstanceToken) => Grant::OwnUnlessAdminDisabled,
+    }
+}
+
+/// Why the table refuses: one message for every refusal.
+const REFUSED: &str = "the policy refuses this action to the caller";
+
+/// What the caller may do, before anything is read: `Err` when the table says no.
+pub fn allow(action: Action, principal: &Principal) -> Result<Grant, TcrError> {
+    match answer(action, Role::of(principal)) {
+        Grant::No => Err(TcrError::UnauthorizedOperation(REFUSED)),
+        grant => Ok(grant),
+    }
+}
+
+/// What [`Grant::on_token`] needs to know of a stored token.
+pub struct TokenFacts<'a> {
+    pub owner: &'a str,
+    pub disabled_by_admin: bool,
+}
+
+impl Grant {
+    /// Whether `caller` (a user id) may act on `token` under this grant.
+    pub fn on_token(self, caller: &str, token: &TokenFacts<'_>) -> Result<(), TcrError> {
+        let own = token.owner == caller;
+        let allowed = match self {
+            Grant::Yes => true,
+            Grant::Own => own,
+            Grant::OwnUnlessAdminDisabled => own && !token.disabled_by_admin,
+            Grant::No => false,
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(TcrError::UnauthorizedOperation(REFUSED))
+        }
+    }
+}
+
+/// Whether a disable by `principal` is an admin's, which only an admin undoes.
+pub fn disables_as_admin(principal: &Principal) -> bool {
+    Role::of(principal) == Role::Admin
+}
+
+/// What a token issued to `principal` may do in its registry.
+pub fn registry_access(principal: &Principal) -> &'static str {
+    match Role::of(principal) {
+        Role::Admin | Role::Member => "pull,push",
+        Role::Readonly | Role::None => "pull",
+    }
+}

@@ -1,0 +1,2 @@
+ALTER TABLE instance_tokens DROP COLUMN disabled_by_admin;
+ALTER TABLE instance_tokens DROP COLUMN disabled_by;
