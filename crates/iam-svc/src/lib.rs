@@ -12,6 +12,7 @@ pub mod bootstrap;
 pub mod config;
 pub mod error;
 pub mod keys;
+pub mod passwords;
 pub mod ratelimit;
 pub mod repo;
 pub mod rotation;

@@ -3,7 +3,6 @@
 
 use chrono::Utc;
 use credential_core::iam_token::{RoleRef, TokenClaims, TokenScope};
-use credential_core::password;
 use serde::{Deserialize, Serialize};
 use service_kit::db::DbConnection;
 
@@ -148,16 +147,7 @@ pub async fn check_password(
     let iterations = state.config.passwords.pbkdf2_iterations;
     let password = credential_core::SecretString::from(u.password);
     let stored = found.as_ref().map(|(user, _)| user.password_hash.clone());
-    let ok = actix_web::web::block(move || match stored {
-        Some(hash) => password::verify_password(password.expose(), &hash),
-        None => {
-            password::dummy_verify(password.expose(), iterations);
-            Ok(false)
-        }
-    })
-    .await
-    .map_err(|e| IamError::Internal(e.to_string()))?
-    .map_err(|e| IamError::Internal(format!("stored password hash: {e}")))?;
+    let ok = crate::passwords::verify(password, stored, iterations).await?;
     match found {
         Some((user, domain)) if ok && user.enabled && domain.enabled => {
             attempt_succeeded(state, keys).await?;

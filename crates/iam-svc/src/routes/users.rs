@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use credential_core::password;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use service_kit::auth::wire::RevocationKind;
@@ -12,6 +11,7 @@ use service_kit::db::{self, DbConnection};
 use crate::app::Json;
 use crate::authz::{self, Caller};
 use crate::error::IamError;
+use crate::passwords;
 use crate::ratelimit::AttemptKeys;
 use crate::repo::{self, users::UserChanges};
 use crate::state::AppState;
@@ -99,14 +99,18 @@ struct PasswordChange {
     password: String,
 }
 
-/// Hash on the blocking pool: 600,000 PBKDF2 rounds must not stall an async worker.
+/// Refuse a caller who may not manage users before any password is hashed: a hash is
+/// seconds of work anyone could otherwise ask for.
+async fn admin_first(state: &AppState, caller: &Caller) -> Result<(), IamError> {
+    let p = caller.principal.clone();
+    db::run(&state.pool, move |conn| {
+        authz::require_domain_admin(conn, &p)
+    })
+    .await
+}
+
 async fn hash(state: &AppState, pw: &str) -> Result<String, IamError> {
-    let iterations = state.config.passwords.pbkdf2_iterations;
-    let pw = credential_core::SecretString::from(pw);
-    web::block(move || password::hash_password(pw.expose(), iterations))
-        .await
-        .map_err(|e| IamError::Internal(format!("password hashing: {e}")))?
-        .map_err(|e| IamError::Internal(format!("password hashing: {e}")))
+    passwords::hash(state.config.passwords.pbkdf2_iterations, pw).await
 }
 
 /// Every token the user holds so far stops working.
@@ -131,17 +135,14 @@ async fn create(
     if let Some(d) = &u.description {
         validate::description(d)?;
     }
+    if let Some(pw) = &u.password {
+        validate::password(pw)?;
+    }
+    admin_first(&state, &caller).await?;
     let password_hash = match &u.password {
-        Some(pw) => {
-            validate::password(pw)?;
-            hash(&state, pw).await?
-        }
-        // No password: the user cannot log in with one until an admin sets it.
-        None => {
-            let unusable = credential_core::random::generate_secret_key()
-                .map_err(|e| IamError::Internal(e.to_string()))?;
-            hash(&state, unusable.expose()).await?
-        }
+        Some(pw) => hash(&state, pw).await?,
+        // No password: nothing verifies until an admin sets one.
+        None => passwords::NO_PASSWORD.to_string(),
     };
     let p = caller.principal.clone();
     let user = db::write(&state.pool, move |conn| {
@@ -229,11 +230,12 @@ async fn update(
     if let Some(d) = &u.description {
         validate::description(d)?;
     }
+    if let Some(pw) = &u.password {
+        validate::password(pw)?;
+    }
+    admin_first(&state, &caller).await?;
     let password_hash = match &u.password {
-        Some(pw) => {
-            validate::password(pw)?;
-            Some(hash(&state, pw).await?)
-        }
+        Some(pw) => Some(hash(&state, pw).await?),
         None => None,
     };
     let p = caller.principal.clone();
@@ -323,10 +325,8 @@ async fn change_own_password(
     let keys = AttemptKeys::user(&id, &address);
     tokens::reserve_attempt(&state, &keys).await?;
     let original = credential_core::SecretString::from(change.original_password);
-    let ok = web::block(move || password::verify_password(original.expose(), &stored))
-        .await
-        .map_err(|e| IamError::Internal(e.to_string()))?
-        .map_err(|e| IamError::Internal(format!("stored password hash: {e}")))?;
+    let iterations = state.config.passwords.pbkdf2_iterations;
+    let ok = passwords::verify(original, Some(stored), iterations).await?;
     if !ok {
         return Err(IamError::LoginFailed);
     }

@@ -42,6 +42,8 @@ pub struct Harness {
     pub db: TestDatabase,
     pub state: web::Data<AppState>,
     pub boot: Bootstrapped,
+    /// The token signing key every replica of this harness shares.
+    signing_pkcs8: Vec<u8>,
 }
 
 impl Harness {
@@ -68,14 +70,27 @@ impl Harness {
         )
         .expect("bootstrap");
         drop(conn);
-        let state = replica_state(&db, config).await;
-        Harness { db, state, boot }
+        let signing_pkcs8 = TokenSigningKey::generate_pkcs8()
+            .expect("generate")
+            .to_vec();
+        let state = replica_state(&db, config, &signing_pkcs8).await;
+        Harness {
+            db,
+            state,
+            boot,
+            signing_pkcs8,
+        }
     }
 
     /// Another replica over the same database: state of its own, nothing shared but the
     /// database (use with [`Harness::shared`]).
     pub async fn replica(&self) -> web::Data<AppState> {
-        replica_state(&self.db, self.state.config.clone()).await
+        replica_state(&self.db, self.state.config.clone(), &self.signing_pkcs8).await
+    }
+
+    /// A replica with a configuration of its own.
+    pub async fn replica_with(&self, config: IamConfig) -> web::Data<AppState> {
+        replica_state(&self.db, config, &self.signing_pkcs8).await
     }
 
     /// The app under test.
@@ -105,9 +120,15 @@ pub async fn app_over(
     .await
 }
 
-async fn replica_state(db: &TestDatabase, config: IamConfig) -> web::Data<AppState> {
+async fn replica_state(
+    db: &TestDatabase,
+    config: IamConfig,
+    signing_pkcs8: &[u8],
+) -> web::Data<AppState> {
+    let current = TokenSigningKey::from_pkcs8("test-key", signing_pkcs8).expect("load");
+    let verifying = vec![current.public_key()];
     let keys = Keys {
-        signing: signing_keys("test-key"),
+        signing: SigningKeys { current, verifying },
         master: Keyring::new(
             SealingKey::generate("test-master").expect("master key"),
             Vec::new(),

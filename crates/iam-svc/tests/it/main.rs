@@ -10,6 +10,7 @@ mod concurrency;
 mod groups_and_grants;
 mod login_limits;
 mod migrations;
+mod password_work;
 mod projects_and_roles;
 mod revocation_feed;
 mod secrets;
