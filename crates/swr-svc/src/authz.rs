@@ -56,6 +56,14 @@ pub fn is_project_admin(p: &Principal) -> bool {
     p.has_role(ADMIN_ROLE)
 }
 
+/// A revoked credential (its user or project is gone) cannot be changed back to life.
+pub fn not_revoked(credential: &Credential) -> Result<(), SwrError> {
+    if credential.revoked_at.is_some() {
+        return Err(SwrError::Forbidden("the credential was revoked"));
+    }
+    Ok(())
+}
+
 /// Only an admin undoes an admin's disable; the owner may undo their own.
 pub fn may_enable(p: &Principal, credential: &Credential) -> Result<(), SwrError> {
     if credential.disabled_by_admin && !is_project_admin(p) {

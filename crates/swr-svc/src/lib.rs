@@ -13,6 +13,7 @@ pub mod config;
 pub mod error;
 pub mod registry_auth;
 pub mod repo;
+pub mod revocation;
 pub mod routes;
 pub mod schema;
 pub mod state;

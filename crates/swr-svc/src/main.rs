@@ -14,6 +14,7 @@ use service_kit::registry::{keys, RegistryTokenIssuer};
 use swr_svc::app::{self, Parts};
 use swr_svc::config::SwrConfig;
 use swr_svc::registry_auth::SwrRegistryAuthorizer;
+use swr_svc::revocation::StoredRevocations;
 use swr_svc::state::AppState;
 use swr_svc::MIGRATIONS;
 const USAGE: &str = "usage: swr-svc [--config PATH] [serve | migrate]
@@ -71,7 +72,8 @@ fn serve(cfg: SwrConfig) -> Result<(), String> {
         internal,
         verifier.clone(),
         Duration::from_millis(cfg.iam.poll_interval_ms),
-    );
+    )
+    .with_sink(Arc::new(StoredRevocations::new(pool.clone())));
     let server_config = cfg.server.clone();
     let state = web::Data::new(AppState {
         pool: pool.clone(),

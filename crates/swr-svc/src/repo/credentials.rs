@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use service_kit::db::{DbConnection, StoreError};
 use service_kit::registry::StoredCredential;
 
+use crate::repo::instances::REVOKED;
 use crate::schema::{credentials, instances};
 
 pub const LONG_TERM: &str = "long_term";
@@ -29,6 +30,8 @@ pub struct Credential {
     /// Who disabled it (while disabled), and whether they held the admin role then.
     pub disabled_by: Option<String>,
     pub disabled_by_admin: bool,
+    /// When the user or project it belongs to was revoked (see `crate::revocation`).
+    pub revoked_at: Option<NaiveDateTime>,
 }
 
 /// Runs in SQLite's one writer, as does [`count_for_user`]: both on the backend's
@@ -88,6 +91,8 @@ pub fn find(
 
 /// What a registry login checks of the credential whose token has this digest, and the
 /// registry service of its instance: one joined read of five columns, run once per login.
+/// A revoked credential, or one of a revoked instance, is not found: revocation is a
+/// condition of this one statement, never a read of its own.
 pub fn login_record(
     conn: &mut DbConnection,
     digest: &str,
@@ -95,6 +100,8 @@ pub fn login_record(
     let query = credentials::table
         .inner_join(instances::table)
         .filter(credentials::token_digest.eq(digest))
+        .filter(credentials::revoked_at.is_null())
+        .filter(instances::status.ne(REVOKED))
         .select((
             credentials::user_id,
             credentials::enabled,
@@ -127,7 +134,8 @@ pub fn page(
 ) -> Result<Option<(Vec<Credential>, i64)>, StoreError> {
     let instance = instances::table
         .find(instance_id)
-        .filter(instances::project_id.eq(project_id));
+        .filter(instances::project_id.eq(project_id))
+        .filter(instances::status.ne(REVOKED));
     let long_term = credentials::table
         .filter(credentials::instance_id.eq(instance_id))
         .filter(credentials::kind.eq(LONG_TERM));
@@ -206,4 +214,42 @@ pub fn disable(
 
 pub fn delete(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
     Ok(diesel::delete(credentials::table.find(id)).execute(conn)? == 1)
+}
+
+/// Revoke every credential of the user created at or before `cutoff`, on any instance;
+/// already revoked ones keep their first revocation time. Returns how many changed.
+pub fn revoke_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    cutoff: NaiveDateTime,
+    at: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    Ok(diesel::update(
+        credentials::table
+            .filter(credentials::user_id.eq(user_id))
+            .filter(credentials::created_at.le(cutoff))
+            .filter(credentials::revoked_at.is_null()),
+    )
+    .set(credentials::revoked_at.eq(at))
+    .execute(conn)?)
+}
+
+/// Revoke every credential created at or before `cutoff` on the project's instances.
+pub fn revoke_project(
+    conn: &mut DbConnection,
+    project_id: &str,
+    cutoff: NaiveDateTime,
+    at: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    let of_project = instances::table
+        .filter(instances::project_id.eq(project_id))
+        .select(instances::id);
+    Ok(diesel::update(
+        credentials::table
+            .filter(credentials::instance_id.eq_any(of_project))
+            .filter(credentials::created_at.le(cutoff))
+            .filter(credentials::revoked_at.is_null()),
+    )
+    .set(credentials::revoked_at.eq(at))
+    .execute(conn)?)
 }

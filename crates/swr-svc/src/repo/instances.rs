@@ -6,6 +6,10 @@ use service_kit::db::{DbConnection, StoreError};
 
 use crate::schema::instances;
 
+/// The status of an instance whose project was deleted: it is gone from the API and none
+/// of its credentials log in (see `crate::revocation`).
+pub const REVOKED: &str = "Revoked";
+
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = instances)]
 pub struct Instance {
@@ -43,6 +47,7 @@ pub fn find_in_project(
     Ok(instances::table
         .find(id)
         .filter(instances::project_id.eq(project_id))
+        .filter(instances::status.ne(REVOKED))
         .select(Instance::as_select())
         .first(conn)
         .optional()?)
@@ -60,17 +65,10 @@ pub fn lock_in_project(
     let instance = instances::table
         .find(id)
         .filter(instances::project_id.eq(project_id))
+        .filter(instances::status.ne(REVOKED))
         .select(instances::id);
     let found: Option<String> = service_kit::first_locked!(conn, instance)?;
     Ok(found.is_some())
-}
-
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Instance>, StoreError> {
-    Ok(instances::table
-        .find(id)
-        .select(Instance::as_select())
-        .first(conn)
-        .optional()?)
 }
 
 /// A page of the project's instances, oldest first, and the total.
@@ -84,6 +82,7 @@ pub fn page(
     let filtered = || {
         let mut q = instances::table
             .filter(instances::project_id.eq(project_id.to_string()))
+            .filter(instances::status.ne(REVOKED))
             .into_boxed();
         if let Some(status) = status {
             q = q.filter(instances::status.eq(status.to_string()));
@@ -129,7 +128,25 @@ pub fn find_by_job(
     Ok(instances::table
         .filter(instances::job_id.eq(job_id))
         .filter(instances::project_id.eq(project_id))
+        .filter(instances::status.ne(REVOKED))
         .select(Instance::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// Mark the project's instances created at or before `cutoff` revoked; returns how many
+/// changed (none the second time).
+pub fn revoke_project(
+    conn: &mut DbConnection,
+    project_id: &str,
+    cutoff: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    Ok(diesel::update(
+        instances::table
+            .filter(instances::project_id.eq(project_id))
+            .filter(instances::created_at.le(cutoff))
+            .filter(instances::status.ne(REVOKED)),
+    )
+    .set(instances::status.eq(REVOKED))
+    .execute(conn)?)
 }

@@ -116,6 +116,7 @@ async fn issue(
             enabled: true,
             disabled_by: None,
             disabled_by_admin: false,
+            revoked_at: None,
             created_at: now,
             expires_at: authz::capped_expiry(&principal, now + new.lifetime),
         };
@@ -248,7 +249,9 @@ struct CredentialView<'a> {
 
 impl<'a> CredentialView<'a> {
     fn of(c: &'a Credential, now: NaiveDateTime) -> Self {
-        let status = if c.expires_at <= now {
+        let status = if c.revoked_at.is_some() {
+            "revoked"
+        } else if c.expires_at <= now {
             "expired"
         } else if c.enabled {
             "active"
@@ -298,6 +301,7 @@ async fn update(
     let p = caller.principal.clone();
     db::write(&state.pool, move |conn| {
         let credential = manageable(conn, &p, &project_id, &instance_id, &id)?;
+        authz::not_revoked(&credential)?;
         if enable {
             authz::may_enable(&p, &credential)?;
             repo::credentials::enable(conn, &id)?;

@@ -11,4 +11,5 @@ mod credentials;
 mod instances;
 mod quota;
 mod registry_login;
+mod revocation;
 mod temporary_keys;

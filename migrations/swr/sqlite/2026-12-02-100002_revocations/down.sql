@@ -1,0 +1,2 @@
+DROP INDEX credentials_by_owner;
+ALTER TABLE credentials DROP COLUMN revoked_at;
