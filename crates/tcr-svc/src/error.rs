@@ -20,6 +20,8 @@ pub enum TcrError {
     TokenFailure,
     #[error("unauthorized operation: {0}")]
     UnauthorizedOperation(&'static str),
+    #[error("refused to a temporary key")]
+    TemporaryKeyRefused,
     #[error("unknown action")]
     InvalidAction(String),
     #[error("unknown version")]
@@ -112,6 +114,10 @@ impl TcrError {
             TcrError::UnauthorizedOperation(_) => (
                 "UnauthorizedOperation",
                 "The credential is not allowed to perform this operation.".into(),
+            ),
+            TcrError::TemporaryKeyRefused => (
+                "UnauthorizedOperation",
+                "A temporary key cannot create or enable long-term instance tokens; use a permanent key.".into(),
             ),
             TcrError::InvalidAction(a) => ("InvalidAction", format!("The action {a} does not exist.")),
             TcrError::NoSuchVersion(v) => (

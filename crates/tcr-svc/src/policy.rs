@@ -8,6 +8,7 @@
 //! the revocations this service pulled), and the account a registry belongs to (every
 //! query is filtered by the caller's account, so another account's registry is not found).
 
+use chrono::{NaiveDateTime, SubsecRound};
 use service_kit::auth::Principal;
 
 use crate::error::TcrError;
@@ -84,6 +85,24 @@ impl Role {
     }
 }
 
+/// The kind of key the caller signed with. A temporary key acts with its holder's role,
+/// but never makes a long-lived credential: no `longterm` token, and no enabling one again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    Permanent,
+    Temporary,
+}
+
+impl KeyKind {
+    pub fn of(principal: &Principal) -> KeyKind {
+        if principal.is_temporary() {
+            KeyKind::Temporary
+        } else {
+            KeyKind::Permanent
+        }
+    }
+}
+
 /// The answer of the table for one caller and action.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Grant {
@@ -97,10 +116,15 @@ pub enum Grant {
     No,
 }
 
-/// The table: what a caller with `role` may do.
-pub fn answer(action: Action, role: Role) -> Grant {
+/// The table: what a caller with `role`, signing with a `key` of this kind, may do.
+pub fn answer(action: Action, role: Role, key: KeyKind) -> Grant {
     use Action::*;
     match (role, action) {
+        _ if key == KeyKind::Temporary
+            && matches!(action, CreateLongtermToken | EnableInstanceToken) =>
+        {
+            Grant::No
+        }
         (Role::None, _) => Grant::No,
         (_, DescribeInstances | DescribeInstanceToken) => Grant::Yes,
         // A token is always the caller's own; a read-only caller's only pulls.
@@ -118,9 +142,24 @@ const REFUSED: &str = "the policy refuses this action to the caller";
 
 /// What the caller may do, before anything is read: `Err` when the table says no.
 pub fn allow(action: Action, principal: &Principal) -> Result<Grant, TcrError> {
-    match answer(action, Role::of(principal)) {
+    let (role, key) = (Role::of(principal), KeyKind::of(principal));
+    match answer(action, role, key) {
+        // Refused for the key alone: say so, the holder's permanent key may.
+        Grant::No if answer(action, role, KeyKind::Permanent) != Grant::No => {
+            Err(TcrError::TemporaryKeyRefused)
+        }
         Grant::No => Err(TcrError::UnauthorizedOperation(REFUSED)),
         grant => Ok(grant),
+    }
+}
+
+/// When a token issued to `principal` and meant to last until `wanted` expires: a token
+/// made with a temporary key dies no later than the key.
+pub fn token_expiry(principal: &Principal, wanted: NaiveDateTime) -> NaiveDateTime {
+    match &principal.temporary {
+        // Stored in whole microseconds: truncated, never rounded past the key.
+        Some(key) => wanted.min(key.expires_at.naive_utc().trunc_subsecs(6)),
+        None => wanted,
     }
 }
 

@@ -75,7 +75,7 @@ fn new_token(
         access: policy::registry_access(ctx.principal).into(),
         enabled: true,
         created_at: now,
-        expires_at: now + lifetime,
+        expires_at: policy::token_expiry(ctx.principal, now + lifetime),
         disabled_by: None,
         disabled_by_admin: false,
     };

@@ -64,6 +64,13 @@ pub const BOB: Key = Key {
     roles: &["member"],
     temporary: false,
 };
+/// ALICE's temporary key (an admin's).
+pub const ALICE_TEMP: Key = Key {
+    id: "AKIDALICETEMP",
+    secret: "alice-temp-secret",
+    temporary: true,
+    ..ALICE
+};
 /// A member of ALICE's account.
 pub const MEMO: Key = Key {
     id: "AKIDMEMO",
@@ -135,6 +142,8 @@ pub struct Harness {
     pub db: TestDatabase,
     pub state: web::Data<AppState>,
     pub parts: Parts,
+    /// The lifetime of every temporary test key.
+    pub temporary: TemporaryKey,
 }
 
 pub fn test_config() -> TcrConfig {
@@ -157,7 +166,7 @@ impl Harness {
 
     fn build(db: TestDatabase, config: TcrConfig) -> Harness {
         let started = Utc::now();
-        let keys = [ALICE, RITA, BOB, MEMO]
+        let keys = [ALICE, RITA, BOB, MEMO, ALICE_TEMP]
             .into_iter()
             .map(|k| (k.id, k))
             .collect();
@@ -180,7 +189,12 @@ impl Harness {
             }),
             limiter: RateLimiter::default(),
         });
-        Harness { db, state, parts }
+        Harness {
+            db,
+            state,
+            parts,
+            temporary: temporary_key(started),
+        }
     }
 
     pub async fn app(

@@ -10,3 +10,4 @@ mod counts;
 mod ownership;
 mod protocol;
 mod registry_login;
+mod temporary;
