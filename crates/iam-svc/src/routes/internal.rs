@@ -1,40 +1,65 @@
 //! `/internal/v1/*`: what other services need from IAM (verifying keys, revocations).
-//! Guarded by the internal credential; never meant to be exposed publicly.
+//! Guarded by the internal credential, checked before anything else; never meant to be
+//! exposed publicly.
 
 use std::collections::HashMap;
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{web, HttpResponse, ResponseError};
 use service_kit::auth::wire::{
     DirectoryAnswer, DirectoryCheck, KeySet, Refusal, RevocationPage, SignatureCheck,
     SignatureVerdict, DIRECTORY_CHECKS_PATH, KEYS_PATH, REVOCATIONS_PATH, SIGNATURE_CHECKS_PATH,
 };
-use service_kit::auth::SignatureVerifier;
+use service_kit::auth::{AuthError, SignatureVerifier};
 use service_kit::db;
+use service_kit::http::errors;
 
 use crate::app::Json;
 use crate::error::IamError;
 use crate::repo;
 use crate::state::AppState;
 
+/// Every route under this prefix, known or not, answers only to the internal credential.
+const PREFIX: &str = "/internal/v1";
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(KEYS_PATH, web::get().to(keys))
-        .route(REVOCATIONS_PATH, web::get().to(revocations))
-        .route(SIGNATURE_CHECKS_PATH, web::post().to(check_signature))
-        .route(DIRECTORY_CHECKS_PATH, web::post().to(check_directory));
+    let under = |path: &'static str| path.strip_prefix(PREFIX).unwrap_or(path);
+    cfg.service(
+        web::scope(PREFIX)
+            .wrap(from_fn(internal_only))
+            .route(under(KEYS_PATH), web::get().to(keys))
+            .route(under(REVOCATIONS_PATH), web::get().to(revocations))
+            .route(
+                under(SIGNATURE_CHECKS_PATH),
+                web::post().to(check_signature),
+            )
+            .route(
+                under(DIRECTORY_CHECKS_PATH),
+                web::post().to(check_directory),
+            )
+            .default_service(web::to(errors::not_found::<IamError>)),
+    );
 }
 
-fn guard(state: &AppState, req: &HttpRequest) -> Result<(), IamError> {
-    if state.internal.accepts(req) {
-        Ok(())
-    } else {
-        Err(IamError::Unauthenticated(
-            service_kit::auth::AuthError::Missing,
-        ))
+/// The credential is checked before anything else of the request is read (its body, its
+/// query, even whether the route exists), so a caller without it learns nothing.
+async fn internal_only(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let accepted = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|state| state.internal.accepts(req.request()));
+    if !accepted {
+        let refusal = IamError::Unauthenticated(AuthError::Missing).error_response();
+        return Ok(req.into_response(refusal));
     }
+    Ok(next.call(req).await?.map_into_boxed_body())
 }
 
-async fn keys(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, IamError> {
-    guard(&state, &req)?;
+async fn keys(state: web::Data<AppState>) -> Result<HttpResponse, IamError> {
     Ok(HttpResponse::Ok().json(KeySet {
         keys: state.verifying_keys.clone(),
     }))
@@ -42,10 +67,8 @@ async fn keys(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespon
 
 async fn revocations(
     state: web::Data<AppState>,
-    req: HttpRequest,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, IamError> {
-    guard(&state, &req)?;
     let after = match query.get("after") {
         None => 0,
         Some(v) => v
@@ -69,10 +92,8 @@ async fn revocations(
 /// normal answer (200); only our own failures are errors.
 async fn check_signature(
     state: web::Data<AppState>,
-    req: HttpRequest,
     body: Json<SignatureCheck>,
 ) -> Result<HttpResponse, IamError> {
-    guard(&state, &req)?;
     let verdict = match state.signatures.check(body.into_inner()).await {
         Ok(principal) => SignatureVerdict::Accepted(principal),
         Err(e) => match Refusal::from_auth_error(&e) {
@@ -87,10 +108,8 @@ async fn check_signature(
 /// name them, such as lakeformation-svc's credential requests).
 async fn check_directory(
     state: web::Data<AppState>,
-    req: HttpRequest,
     body: web::Json<DirectoryCheck>,
 ) -> Result<HttpResponse, IamError> {
-    guard(&state, &req)?;
     let check = body.into_inner();
     if check.user_names.len() + check.groups.len() > 100 {
         return Err(IamError::BadRequest("At most 100 names per check.".into()));

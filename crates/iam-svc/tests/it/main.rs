@@ -8,6 +8,7 @@ mod bad_input;
 mod common;
 mod concurrency;
 mod groups_and_grants;
+mod internal_guard;
 mod login_limits;
 mod migrations;
 mod password_work;
