@@ -11,6 +11,7 @@ use lakeformation_svc::revocations::IssuanceRevoker;
 use lakeformation_svc::state::AppState;
 use lakeformation_svc::verifier::TemporaryKeyVerifier;
 use lakeformation_svc::MIGRATIONS;
+use service_kit::auth::replay;
 use service_kit::auth::{
     IamFeed, RemoteSignatureVerifier, RoutingSignatureVerifier, TokenVerifier, VerifierOptions,
 };
@@ -86,6 +87,7 @@ fn serve(cfg: LfConfig) -> Result<(), String> {
             log::warn!("iam-svc keys not available yet ({e}); retrying in the background");
         }
         actix_web::rt::spawn(feed.run());
+        actix_web::rt::spawn(replay::prune_forever(state.pool.clone()));
         service_kit::http::serve("lakeformation-svc", &server_config, move || {
             app::build(state.clone(), &parts)
         })

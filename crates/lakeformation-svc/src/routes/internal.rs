@@ -1,16 +1,21 @@
 //! `POST /internal/v1/signature-checks`: other services ask here about requests that
-//! carry a security token (`X-Security-Token`, `X-TC-Token`). Guarded by the internal
-//! credential; never meant to be exposed publicly.
+//! carry a security token (`X-Security-Token`, `X-TC-Token`); `POST
+//! /internal/v1/signature-releases` gives back the signature of a request that failed.
+//! Guarded by the internal credential; never meant to be exposed publicly.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use service_kit::auth::wire::{Refusal, SignatureCheck, SignatureVerdict, SIGNATURE_CHECKS_PATH};
+use service_kit::auth::wire::{
+    Refusal, SignatureCheck, SignatureRelease, SignatureVerdict, SIGNATURE_CHECKS_PATH,
+    SIGNATURE_RELEASES_PATH,
+};
 use service_kit::auth::{AuthError, InternalCredential, SignatureVerifier};
 
 use crate::error::LfError;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(SIGNATURE_CHECKS_PATH, web::post().to(check_signature));
+    cfg.route(SIGNATURE_CHECKS_PATH, web::post().to(check_signature))
+        .route(SIGNATURE_RELEASES_PATH, web::post().to(release_signature));
 }
 
 async fn check_signature(
@@ -33,4 +38,20 @@ async fn check_signature(
         },
     };
     Ok(HttpResponse::Ok().json(verdict))
+}
+
+/// A service whose request failed gives back the signature this issuer accepted for it.
+async fn release_signature(
+    state: web::Data<AppState>,
+    internal: web::Data<InternalCredential>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, LfError> {
+    if !internal.accepts(&req) {
+        return Err(LfError::Unauthenticated(AuthError::Missing));
+    }
+    let release: SignatureRelease = serde_json::from_slice(&body)
+        .map_err(|e| LfError::BadRequest(service_kit::http::json::describe(&e)))?;
+    state.temporary.release(release).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -434,12 +434,15 @@ pub fn signed_with(
 
 /// What the `signed_requests` middleware would ask the issuer for a
 /// `GET /v1/{project}/instances` signed with `access`/`secret` and carrying `token`.
+/// Each call is a request of its own (a fresh `marker` in its query), so its signature is
+/// new: the issuer accepts a signature once.
 pub fn sdk_check(access: &str, secret: &str, token: Option<&str>, project: &str) -> SignatureCheck {
     let path = format!("/v1/{project}/instances");
+    let query = format!("marker={}", uuid::Uuid::new_v4().simple());
     let headers = sdk_headers(
         "GET",
         &path,
-        "",
+        &query,
         b"",
         access,
         secret,
@@ -454,7 +457,7 @@ pub fn sdk_check(access: &str, secret: &str, token: Option<&str>, project: &str)
     let prepared = prepare_verification(&SignableRequest {
         method: "GET",
         path: &path,
-        query: "",
+        query: &query,
         headers: &borrowed,
         body: b"",
     })

@@ -10,4 +10,5 @@ mod common;
 mod credentials;
 mod instances;
 mod offboarding;
+mod replay;
 mod verifier;

@@ -39,6 +39,9 @@ pub enum AuthError {
     /// The security token is missing, invalid, expired or revoked.
     #[error("security token refused")]
     SecurityTokenRefused,
+    /// The signature was already accepted once: a replayed request.
+    #[error("signature already used")]
+    SignatureReplayed,
     /// The credential is valid but has no role on the requested project or domain.
     #[error("no access to the requested scope")]
     ScopeRefused,

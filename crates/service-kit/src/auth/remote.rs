@@ -3,8 +3,8 @@
 use futures_util::future::LocalBoxFuture;
 
 use super::wire::{
-    DirectoryAnswer, DirectoryCheck, SignatureCheck, SignatureVerdict, DIRECTORY_CHECKS_PATH,
-    SIGNATURE_CHECKS_PATH,
+    DirectoryAnswer, DirectoryCheck, SignatureCheck, SignatureRelease, SignatureVerdict,
+    DIRECTORY_CHECKS_PATH, SIGNATURE_CHECKS_PATH, SIGNATURE_RELEASES_PATH,
 };
 use super::{AuthError, InternalCredential, Principal, SignatureVerifier, INTERNAL_TOKEN_HEADER};
 
@@ -66,5 +66,23 @@ impl RemoteSignatureVerifier {
 impl SignatureVerifier for RemoteSignatureVerifier {
     fn check(&self, check: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
         Box::pin(async move { self.verify(&check).await })
+    }
+
+    fn release(&self, release: SignatureRelease) -> LocalBoxFuture<'_, Result<(), AuthError>> {
+        Box::pin(async move {
+            let res = super::client::client()
+                .post(format!("{}{SIGNATURE_RELEASES_PATH}", self.base_url))
+                .insert_header((INTERNAL_TOKEN_HEADER, self.credential.expose()))
+                .send_json(&release)
+                .await
+                .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
+            if !res.status().is_success() {
+                return Err(AuthError::IssuerUnavailable(format!(
+                    "{SIGNATURE_RELEASES_PATH} answered {}",
+                    res.status()
+                )));
+            }
+            Ok(())
+        })
     }
 }

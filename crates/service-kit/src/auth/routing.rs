@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use futures_util::future::LocalBoxFuture;
 
-use super::wire::SignatureCheck;
+use super::wire::{SignatureCheck, SignatureRelease};
 use super::{AuthError, InternalCredential, Principal, RemoteSignatureVerifier, SignatureVerifier};
 
 /// Routes by the presence of a security token.
@@ -67,6 +67,15 @@ impl SignatureVerifier for RoutingSignatureVerifier {
                 Ok(principal)
             }),
             (Some(_), None) => Box::pin(async { Err(AuthError::SecurityTokenRefused) }),
+        }
+    }
+
+    /// To the issuer that accepted it, as [`check`](Self::check) routed it.
+    fn release(&self, release: SignatureRelease) -> LocalBoxFuture<'_, Result<(), AuthError>> {
+        match (release.temporary, &self.temporary) {
+            (false, _) => self.permanent.release(release),
+            (true, Some(temporary)) => temporary.release(release),
+            (true, None) => Box::pin(async { Ok(()) }),
         }
     }
 }

@@ -18,13 +18,39 @@ use credential_core::sign::huawei::{self, SignableRequest};
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 
-use super::wire::{SignatureAlgorithm, SignatureCheck};
+use super::wire::{SignatureAlgorithm, SignatureCheck, SignatureRelease};
 use super::{AuthError, Principal};
 
 /// Checks signatures for the access keys an issuer holds.
 pub trait SignatureVerifier: Send + Sync + 'static {
-    /// Check the MAC (and the security token, if any) and resolve the principal.
+    /// Check the MAC (and the security token, if any) and resolve the principal. An
+    /// issuer accepts each signature once (see [`replay`](super::replay)).
     fn check(&self, check: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>>;
+
+    /// Give back a signature `check` accepted, because the request failed: the same
+    /// request may then be sent again (an SDK's retry). Issuers that do not remember
+    /// signatures have nothing to give back.
+    fn release(&self, release: SignatureRelease) -> LocalBoxFuture<'_, Result<(), AuthError>> {
+        let _ = release;
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// Give the signature back when the answer to the request it was accepted for is a
+/// failure, so the SDK's retry of the same signed request is not taken for a replay. A
+/// failed release only costs that retry; it is logged.
+pub async fn release_if_failed(
+    verifier: &dyn SignatureVerifier,
+    accepted: Option<SignatureRelease>,
+    status: actix_web::http::StatusCode,
+) {
+    let Some(release) = accepted else { return };
+    if status.is_success() || status.is_redirection() {
+        return;
+    }
+    if let Err(e) = verifier.release(release).await {
+        log::warn!("could not give back the signature of a failed request: {e}");
+    }
 }
 
 /// Limits of the middleware.
@@ -57,14 +83,25 @@ pub async fn signed_requests(
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with(SCHEME_PREFIX));
-    if signed {
-        let outcome = check_request(&mut req).await;
-        req.extensions_mut().insert(SignedOutcome(outcome));
+    if !signed {
+        return Ok(next.call(req).await?.map_into_boxed_body());
     }
-    Ok(next.call(req).await?.map_into_boxed_body())
+    let verifier = req.app_data::<web::Data<dyn SignatureVerifier>>().cloned();
+    let outcome = check_request(&mut req).await;
+    let accepted = outcome.as_ref().ok().map(|(_, release)| release.clone());
+    req.extensions_mut()
+        .insert(SignedOutcome(outcome.map(|(principal, _)| principal)));
+    let res = next.call(req).await?;
+    if let Some(verifier) = verifier {
+        release_if_failed(verifier.get_ref(), accepted, res.status()).await;
+    }
+    Ok(res.map_into_boxed_body())
 }
 
-async fn check_request(req: &mut ServiceRequest) -> Result<Principal, AuthError> {
+/// The principal, and what gives its signature back if the request fails.
+async fn check_request(
+    req: &mut ServiceRequest,
+) -> Result<(Principal, SignatureRelease), AuthError> {
     let settings = req
         .app_data::<web::Data<SignatureSettings>>()
         .cloned()
@@ -135,7 +172,12 @@ async fn check_request(req: &mut ServiceRequest) -> Result<Principal, AuthError>
         own_domain: false,
         security_token: header("x-security-token"),
     };
-    verifier.check(check).await
+    let release = SignatureRelease {
+        access: check.access.clone(),
+        signature: check.signature.clone(),
+        temporary: check.security_token.is_some(),
+    };
+    Ok((verifier.check(check).await?, release))
 }
 
 async fn read_body(req: &mut ServiceRequest, limit: usize) -> Result<web::Bytes, AuthError> {

@@ -180,6 +180,7 @@ pub enum Refusal {
     SecurityTokenRefused,
     ScopeRefused,
     Malformed,
+    Replayed,
 }
 
 /// The answer to a signature check.
@@ -201,6 +202,7 @@ impl From<Refusal> for AuthError {
             Refusal::SecurityTokenRefused => AuthError::SecurityTokenRefused,
             Refusal::ScopeRefused => AuthError::ScopeRefused,
             Refusal::Malformed => AuthError::MalformedSignature("refused by the issuer".into()),
+            Refusal::Replayed => AuthError::SignatureReplayed,
         }
     }
 }
@@ -215,9 +217,24 @@ impl Refusal {
             AuthError::SecurityTokenRefused => Refusal::SecurityTokenRefused,
             AuthError::ScopeRefused => Refusal::ScopeRefused,
             AuthError::MalformedSignature(_) => Refusal::Malformed,
+            AuthError::SignatureReplayed => Refusal::Replayed,
             _ => return None,
         })
     }
+}
+
+/// Path of the signature release (`POST`, answers 204): the request a signature was
+/// accepted for failed, so the issuer forgets it and the same request may come again.
+pub const SIGNATURE_RELEASES_PATH: &str = "/internal/v1/signature-releases";
+
+/// `POST /internal/v1/signature-releases`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SignatureRelease {
+    pub access: String,
+    pub signature: String,
+    /// Whether the request carried a security token: which issuer accepted it.
+    #[serde(default)]
+    pub temporary: bool,
 }
 
 /// Path of the directory check (`POST`): which user and group names a domain has.

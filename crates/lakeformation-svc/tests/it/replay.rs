@@ -1,0 +1,124 @@
+//! A signature is accepted once: a replayed request is refused on every replica that
+//! shares the database, while a request whose answer was a failure may be sent again
+//! (an SDK's retry of the same signed request).
+
+use actix_web::http::StatusCode;
+use actix_web::test::TestRequest;
+use chrono::Utc;
+use futures_util::future::join_all;
+use serde_json::json;
+use service_kit::auth::wire::{SignatureRelease, SIGNATURE_RELEASES_PATH};
+use service_kit::auth::INTERNAL_TOKEN_HEADER;
+
+use crate::common::*;
+
+/// One request signed once: the same headers every time it is sent.
+fn captured(key: &Issued, method: &str, path: &str, body: &[u8]) -> Vec<(String, String)> {
+    sdk_headers(
+        method,
+        path,
+        "",
+        body,
+        &key.access,
+        &key.secret,
+        Some(&key.token),
+        PROJECT,
+        Utc::now(),
+    )
+}
+
+#[actix_web::test]
+async fn a_replayed_request_is_refused() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let alice = h.token("alice", PROJECT, &["member"]);
+    let instance = create_instance(&app, &alice, PROJECT, "lake-1").await;
+    let key = issue(&app, &alice, &instance, None).await;
+    let body = br#"{"name": "made-once", "charge_mode": "postPaid"}"#;
+    let headers = captured(&key, "POST", "/v1/p1/instances", body);
+
+    let (status, answer, _) = call(
+        &app,
+        signed_with("POST", "/v1/p1/instances", body, headers.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+    let (status, answer, _) =
+        call(&app, signed_with("POST", "/v1/p1/instances", body, headers)).await;
+    assert_lf_error(status, &answer, 401, "common.01000002");
+    // A request signed anew is another signature.
+    let (status, answer, _) =
+        call(&app, signed("GET", "/v1/p1/instances", b"", &key, PROJECT)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["total"], 2, "the replay created nothing: {answer}");
+}
+
+#[actix_web::test]
+async fn a_failed_request_may_be_sent_again() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let alice = h.token("alice", PROJECT, &["member"]);
+    let instance = create_instance(&app, &alice, PROJECT, "lake-1").await;
+    let key = issue(&app, &alice, &instance, None).await;
+    // Taken: the first answer is a conflict, and the retry gets the same answer, not 401.
+    let body = br#"{"name": "lake-1", "charge_mode": "postPaid"}"#;
+    let headers = captured(&key, "POST", "/v1/p1/instances", body);
+    for _ in 0..3 {
+        let (status, answer, _) = call(
+            &app,
+            signed_with("POST", "/v1/p1/instances", body, headers.clone()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    }
+}
+
+#[actix_web::test]
+async fn concurrent_replays_on_two_replicas_get_one_acceptance() {
+    let h = Harness::shared().await;
+    let (one, two) = (h.app().await, h.app().await);
+    let alice = h.token("alice", PROJECT, &["member"]);
+    let instance = create_instance(&one, &alice, PROJECT, "lake-1").await;
+    let key = issue(&one, &alice, &instance, None).await;
+    let headers = captured(&key, "GET", "/v1/p1/instances", b"");
+    let send = |n: usize| {
+        let req = signed_with("GET", "/v1/p1/instances", b"", headers.clone());
+        let (one, two) = (&one, &two);
+        async move {
+            if n % 2 == 0 {
+                call(one, req).await.0
+            } else {
+                call(two, req).await.0
+            }
+        }
+    };
+    let statuses = join_all((0..8).map(send)).await;
+    let accepted = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!((accepted, refused), (1, 7), "{statuses:?}");
+}
+
+#[actix_web::test]
+async fn only_internal_callers_give_signatures_back() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let release = json!(SignatureRelease {
+        access: "ABCDEFGHIJKLMNOPQRST".into(),
+        signature: "00".repeat(32),
+        temporary: true,
+    });
+    let req = TestRequest::post()
+        .uri(SIGNATURE_RELEASES_PATH)
+        .set_json(&release);
+    let (status, body, _) = call(&app, req).await;
+    assert_lf_error(status, &body, 401, "common.01000002");
+    let req = TestRequest::post()
+        .uri(SIGNATURE_RELEASES_PATH)
+        .insert_header((INTERNAL_TOKEN_HEADER, INTERNAL_SECRET))
+        .set_json(&release);
+    let (status, body, _) = call(&app, req).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+}
