@@ -192,6 +192,7 @@ fn serve(cfg: IamConfig) -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot read revocations: {e}"))?;
         actix_web::rt::spawn(state.clone().run_revocation_sync());
+        actix_web::rt::spawn(service_kit::auth::replay::prune_forever(state.pool.clone()));
         let data = web::Data::from(state);
         service_kit::http::serve("iam-svc", &server_config, move || {
             app::build(data.clone(), metrics.clone())

@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use chrono::{NaiveDateTime, Timelike};
 use credential_core::seal::Keyring;
 use futures_util::future::LocalBoxFuture;
-use service_kit::auth::wire::SignatureCheck;
+use service_kit::auth::replay;
+use service_kit::auth::wire::{SignatureCheck, SignatureRelease};
 use service_kit::auth::{AuthError, Principal, ProjectRef, SignatureVerifier};
 use service_kit::db::{DbConnection, DbPool, StoreError};
 
@@ -121,16 +122,23 @@ impl SignatureVerifier for LocalSignatureVerifier {
     fn check(&self, check: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
         let verifier = self.clone();
         Box::pin(async move {
-            actix_web::web::block(move || {
+            let (principal, check) = actix_web::web::block(move || {
                 let mut conn = verifier
                     .pool
                     .get()
                     .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
-                verifier.check_blocking(&mut conn, &check)
+                let principal = verifier.check_blocking(&mut conn, &check)?;
+                Ok::<_, AuthError>((principal, check))
             })
             .await
-            .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?
+            .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))??;
+            replay::accept_once(&self.pool, &check).await?;
+            Ok(principal)
         })
+    }
+
+    fn release(&self, release: SignatureRelease) -> LocalBoxFuture<'_, Result<(), AuthError>> {
+        Box::pin(async move { replay::release(&self.pool, &release).await })
     }
 }
 

@@ -10,7 +10,8 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, HttpResponse, ResponseError};
 use service_kit::auth::wire::{
     DirectoryAnswer, DirectoryCheck, KeySet, Refusal, RevocationPage, SignatureCheck,
-    SignatureVerdict, DIRECTORY_CHECKS_PATH, KEYS_PATH, REVOCATIONS_PATH, SIGNATURE_CHECKS_PATH,
+    SignatureRelease, SignatureVerdict, DIRECTORY_CHECKS_PATH, KEYS_PATH, REVOCATIONS_PATH,
+    SIGNATURE_CHECKS_PATH, SIGNATURE_RELEASES_PATH,
 };
 use service_kit::auth::{AuthError, SignatureVerifier};
 use service_kit::db;
@@ -34,6 +35,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(
                 under(SIGNATURE_CHECKS_PATH),
                 web::post().to(check_signature),
+            )
+            .route(
+                under(SIGNATURE_RELEASES_PATH),
+                web::post().to(release_signature),
             )
             .route(
                 under(DIRECTORY_CHECKS_PATH),
@@ -102,6 +107,16 @@ async fn check_signature(
         },
     };
     Ok(HttpResponse::Ok().json(verdict))
+}
+
+/// Give back a signature accepted for a request that failed at the calling service, so
+/// the same signed request may come again (an SDK's retry).
+async fn release_signature(
+    state: web::Data<AppState>,
+    body: Json<SignatureRelease>,
+) -> Result<HttpResponse, IamError> {
+    state.signatures.release(body.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Which of the named users and groups the domain lacks (for services that let a caller

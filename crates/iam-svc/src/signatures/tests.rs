@@ -382,3 +382,43 @@ fn last_use_writes_once_a_minute() {
     assert!(l.is_due("AK", t + chrono::Duration::seconds(60)));
     assert!(l.is_due("OTHER", t));
 }
+
+/// Through the async check, which records the signature as the service's middleware and
+/// the internal API use it.
+#[actix_web::test]
+async fn a_signature_is_accepted_once_until_given_back() {
+    let f = Fixture::new();
+    let check = f.good();
+    f.verifier.check(check.clone()).await.unwrap();
+    assert_eq!(
+        f.verifier.check(check.clone()).await.unwrap_err(),
+        AuthError::SignatureReplayed
+    );
+    // Its request failed: the same signed request may come again, once.
+    let release = SignatureRelease {
+        access: check.access.clone(),
+        signature: check.signature.clone(),
+        temporary: false,
+    };
+    f.verifier.release(release).await.unwrap();
+    f.verifier.check(check.clone()).await.unwrap();
+    assert_eq!(
+        f.verifier.check(check.clone()).await.unwrap_err(),
+        AuthError::SignatureReplayed
+    );
+    // Upper-case hex is the same MAC, not a new signature.
+    let mut shouted = check;
+    shouted.signature = shouted.signature.to_ascii_uppercase();
+    assert!(f.verifier.check(shouted).await.is_err());
+    // A refused check records nothing: the right MAC of the same request then passes.
+    let fresh_sts = format!("{STS}-fresh");
+    let mut bad = f.good();
+    bad.string_to_sign = fresh_sts.clone();
+    bad.signature = huawei::sign(b"not-the-secret", &fresh_sts);
+    assert_eq!(
+        f.verifier.check(bad.clone()).await.unwrap_err(),
+        AuthError::SignatureMismatch
+    );
+    bad.signature = huawei::sign(SK.as_bytes(), &fresh_sts);
+    f.verifier.check(bad).await.unwrap();
+}
