@@ -49,9 +49,17 @@ async fn handle(
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
     };
-    let now = chrono::Utc::now().timestamp();
+    let now = chrono::Utc::now();
     let skew = state.config.iam.signature_max_skew_seconds;
-    let principal = auth::authenticate(state.signatures.as_ref(), req, &body, skew, now).await?;
+    let principal = auth::authenticate(
+        state.signatures.as_ref(),
+        &state.verifier,
+        req,
+        &body,
+        skew,
+        now,
+    )
+    .await?;
     let version =
         header("x-tc-version").ok_or_else(|| TcrError::MissingParameter("X-TC-Version".into()))?;
     if version != VERSION {
@@ -70,7 +78,7 @@ async fn handle(
     };
     if !state
         .limiter
-        .allow(&principal.domain_id, action, per_second, now)
+        .allow(&principal.domain_id, action, per_second, now.timestamp())
     {
         return Err(TcrError::RequestLimitExceeded);
     }

@@ -1,18 +1,35 @@
 //! TC3-HMAC-SHA256 for API 3.0 requests: the checks Tencent makes, in its order, with the
-//! MAC itself checked by iam-svc, which alone holds the secret keys.
+//! MAC itself checked by iam-svc, which alone holds the secret keys (lakeformation-svc
+//! for temporary keys), and a temporary key then checked against the revocations this
+//! service pulled from iam-svc: its issuer does not know that its user is gone.
 
 use actix_web::HttpRequest;
+use chrono::{DateTime, Utc};
 use credential_core::sign::tencent;
 use service_kit::auth::wire::{SignatureAlgorithm, SignatureCheck};
-use service_kit::auth::{AuthError, Principal, SignatureVerifier};
+use service_kit::auth::{AuthError, Principal, SignatureVerifier, TokenVerifier};
 
 use crate::error::TcrError;
 
 /// The service name in every TCR credential scope.
 pub const SERVICE: &str = "tcr";
 
-/// Who signed the request, scoped to their account (iam-svc domain).
+/// Who signed the request, scoped to their account (iam-svc domain), unless their
+/// temporary key was issued before their user lost access.
 pub async fn authenticate(
+    verifier: &dyn SignatureVerifier,
+    revocations: &TokenVerifier,
+    req: &HttpRequest,
+    body: &[u8],
+    max_skew_seconds: u64,
+    now: DateTime<Utc>,
+) -> Result<Principal, TcrError> {
+    let principal = check_signature(verifier, req, body, max_skew_seconds, now.timestamp()).await?;
+    revocations.check_temporary(&principal, now)?;
+    Ok(principal)
+}
+
+async fn check_signature(
     verifier: &dyn SignatureVerifier,
     req: &HttpRequest,
     body: &[u8],

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use service_kit::config::{self, ConfigError, DatabaseConfig, Mode, ServerConfig};
 
+pub use service_kit::config::IamLink;
+
 const DEFAULTS: &str = r#"
 mode = "development"
 
@@ -24,6 +26,8 @@ sqlite_synchronous = "FULL"
 [iam]
 url = "http://127.0.0.1:8081"
 internal_credential_file = "var/keys/internal-credential"
+poll_interval_ms = 2000
+max_staleness_seconds = 60
 signature_max_skew_seconds = 300
 
 [lakeformation]
@@ -58,17 +62,6 @@ pub struct TcrConfig {
     pub tokens: TokenRules,
     pub rate_limits: RateLimits,
     pub registry: RegistryConfig,
-}
-
-/// Where iam-svc, which checks TC3 signatures, is.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IamLink {
-    pub url: String,
-    /// The same file iam-svc reads; it is never generated here.
-    pub internal_credential_file: PathBuf,
-    /// Largest accepted distance between `X-TC-Timestamp` and our clock (Tencent: 300).
-    pub signature_max_skew_seconds: u64,
 }
 
 /// Where requests signed with temporary keys (they carry `X-TC-Token`) are checked.
@@ -122,8 +115,7 @@ impl TcrConfig {
     fn validate(&self) -> Result<(), ConfigError> {
         self.server.validate()?;
         self.database.validate()?;
-        // No revocations to pull: tcr-svc takes no X-Auth-Tokens.
-        config::check_iam_link(&self.iam.url, None, self.iam.signature_max_skew_seconds)?;
+        self.iam.validate()?;
         let invalid = |m: &str| Err(ConfigError::Invalid(m.to_string()));
         if !(60..=86_400).contains(&self.tokens.temp_lifetime_seconds) {
             return invalid("tokens.temp_lifetime_seconds must be between 60 and 86400");

@@ -44,6 +44,8 @@ pub enum TcrError {
     RegistryNotFound,
     #[error("token not found")]
     TokenNotFound,
+    #[error("token revoked")]
+    TokenRevoked,
     #[error("{0}")]
     NameConflict(String),
     #[error("unsupported protocol: {0}")]
@@ -84,7 +86,8 @@ impl From<AuthError> for TcrError {
                 TcrError::SecretIdNotFound
             }
             AuthError::SignatureMismatch => TcrError::SignatureFailure,
-            AuthError::SecurityTokenRefused => TcrError::TokenFailure,
+            // A temporary key whose user lost access since it was issued.
+            AuthError::SecurityTokenRefused | AuthError::Revoked => TcrError::TokenFailure,
             AuthError::ScopeRefused => TcrError::UnauthorizedOperation("no role in the account"),
             other => TcrError::InvalidAuthorization(other.to_string()),
         }
@@ -144,6 +147,10 @@ impl TcrError {
                 "The registry does not exist.".into(),
             ),
             TcrError::TokenNotFound => ("ResourceNotFound", "The instance token does not exist.".into()),
+            TcrError::TokenRevoked => (
+                "UnsupportedOperation",
+                "The instance token was revoked when its user lost access to the account; it cannot be enabled again.".into(),
+            ),
             TcrError::NameConflict(m) => ("InvalidParameter.ErrorNameExists", m.clone()),
             TcrError::UnsupportedProtocol(m) => ("UnsupportedProtocol", m.clone()),
             TcrError::Unavailable(_) => (
@@ -176,6 +183,7 @@ mod tests {
                 AuthError::MalformedSignature("x".into()),
                 "AuthFailure.InvalidAuthorization",
             ),
+            (AuthError::Revoked, "AuthFailure.TokenFailure"),
             (AuthError::FeedStale, "InternalError"),
         ];
         for (auth, code) in cases {

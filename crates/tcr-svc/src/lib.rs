@@ -19,6 +19,7 @@ pub mod policy;
 pub mod ratelimit;
 pub mod registry_auth;
 pub mod repo;
+pub mod revocations;
 pub mod schema;
 pub mod state;
 pub mod views;

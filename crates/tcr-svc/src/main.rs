@@ -2,9 +2,10 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::web;
-use service_kit::auth::RoutingSignatureVerifier;
+use service_kit::auth::{IamFeed, RoutingSignatureVerifier, TokenVerifier, VerifierOptions};
 use service_kit::cli;
 use service_kit::db::{self, DbPool};
 use service_kit::http::Metrics;
@@ -14,6 +15,7 @@ use tcr_svc::app::{self, Parts};
 use tcr_svc::config::TcrConfig;
 use tcr_svc::ratelimit::RateLimiter;
 use tcr_svc::registry_auth::TcrRegistryAuthorizer;
+use tcr_svc::revocations::TokenRevoker;
 use tcr_svc::state::AppState;
 use tcr_svc::MIGRATIONS;
 const USAGE: &str = "usage: tcr-svc [--config PATH] [serve | migrate]
@@ -65,15 +67,30 @@ fn serve(cfg: TcrConfig) -> Result<(), String> {
     let signatures = Arc::new(RoutingSignatureVerifier::remote(
         &cfg.iam.url,
         &cfg.lakeformation.url,
-        internal,
+        internal.clone(),
     ));
+    // The revocations temporary keys are checked against; stored tokens of users who lost
+    // access are revoked as the events arrive.
+    let verifier = Arc::new(TokenVerifier::new(VerifierOptions {
+        max_feed_staleness: Duration::from_secs(cfg.iam.max_staleness_seconds),
+        ..VerifierOptions::default()
+    }));
+    let feed = IamFeed::new(
+        cfg.iam.url.clone(),
+        internal,
+        verifier.clone(),
+        Duration::from_millis(cfg.iam.poll_interval_ms),
+    )
+    .with_sink(Arc::new(TokenRevoker::new(pool.clone())));
     let state = web::Data::new(AppState {
         pool,
         config: cfg,
         signatures,
+        verifier,
         limiter: RateLimiter::default(),
     });
     actix_web::rt::System::new().block_on(async move {
+        actix_web::rt::spawn(feed.run());
         service_kit::http::serve("tcr-svc", &server_config, move || {
             app::build(state.clone(), &parts)
         })

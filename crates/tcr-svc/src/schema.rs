@@ -29,6 +29,7 @@ diesel::table! {
         expires_at -> Timestamp,
         disabled_by -> Nullable<Varchar>,
         disabled_by_admin -> Bool,
+        revoked_at -> Nullable<Timestamp>,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use service_kit::auth::SignatureVerifier;
+use service_kit::auth::{SignatureVerifier, TokenVerifier};
 use service_kit::db::DbPool;
 
 use crate::config::TcrConfig;
@@ -13,5 +13,7 @@ pub struct AppState {
     pub config: TcrConfig,
     /// Checks TC3 signatures: iam-svc, over its internal API.
     pub signatures: Arc<dyn SignatureVerifier>,
+    /// The revocations pulled from iam-svc, which temporary keys are checked against.
+    pub verifier: Arc<TokenVerifier>,
     pub limiter: RateLimiter,
 }

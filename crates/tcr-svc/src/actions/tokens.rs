@@ -78,6 +78,7 @@ fn new_token(
         expires_at: policy::token_expiry(ctx.principal, now + lifetime),
         disabled_by: None,
         disabled_by_admin: false,
+        revoked_at: None,
     };
     Ok((token, row))
 }
@@ -137,7 +138,8 @@ fn token_view(t: &InstanceToken) -> Value {
         "Id": t.id,
         "Desc": t.description,
         "RegistryId": t.registry_id,
-        "Enabled": t.enabled,
+        // A revoked token is disabled for good.
+        "Enabled": t.enabled && t.revoked_at.is_none(),
         "CreatedAt": tencent_time(t.created_at),
         "ExpiredAt": millis(t.expires_at),
     })
@@ -173,17 +175,25 @@ impl Change {
     }
 
     /// The columns to write, by `caller`: nothing when disabling a disabled token, so
-    /// that an admin's disable stays an admin's.
-    fn changes(self, token: &InstanceToken, caller: String, admin: bool) -> Option<TokenChanges> {
-        match self {
+    /// that an admin's disable stays an admin's; a revoked token is never enabled again.
+    fn changes(
+        self,
+        token: &InstanceToken,
+        caller: String,
+        admin: bool,
+    ) -> Result<Option<TokenChanges>, TcrError> {
+        Ok(match self {
             Change::Describe(desc) => Some(TokenChanges {
                 description: Some(desc),
                 ..Default::default()
             }),
             Change::Enable(false) if !token.enabled => None,
             Change::Enable(false) => Some(TokenChanges::disable(caller, admin)),
+            Change::Enable(true) if token.revoked_at.is_some() => {
+                return Err(TcrError::TokenRevoked)
+            }
             Change::Enable(true) => Some(TokenChanges::enable()),
-        }
+        })
     }
 }
 
@@ -207,7 +217,7 @@ pub async fn modify(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
         let token = repo::tokens::find_longterm_locked(conn, &registry_id, &token_id)?
             .ok_or(TcrError::TokenNotFound)?;
         grant.on_token(&caller, &facts(&token))?;
-        if let Some(changes) = change.changes(&token, caller, admin) {
+        if let Some(changes) = change.changes(&token, caller, admin)? {
             repo::tokens::update(conn, &token_id, &changes)?;
         }
         Ok::<_, TcrError>(())

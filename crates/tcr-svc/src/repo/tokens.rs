@@ -29,6 +29,8 @@ pub struct InstanceToken {
     pub disabled_by: Option<String>,
     /// Whether whoever disabled it was an account admin then: only an admin undoes that.
     pub disabled_by_admin: bool,
+    /// When it was revoked for good, its user having lost access to the account.
+    pub revoked_at: Option<NaiveDateTime>,
 }
 
 /// A change to a stored token; `None` leaves a column as it is.
@@ -104,7 +106,8 @@ pub fn find_longterm_locked(
 }
 
 /// What a registry login checks of the instance token with this digest, and the service
-/// of its registry: one joined read of five columns, run once per login.
+/// of its registry: one joined read of five columns, run once per login. A revoked token
+/// is not found.
 pub fn login_record(
     conn: &mut DbConnection,
     digest: &str,
@@ -112,6 +115,7 @@ pub fn login_record(
     let query = instance_tokens::table
         .inner_join(registries::table)
         .filter(instance_tokens::token_digest.eq(digest))
+        .filter(instance_tokens::revoked_at.is_null())
         .select((
             instance_tokens::user_id,
             instance_tokens::enabled,
@@ -168,4 +172,22 @@ pub fn update(
 
 pub fn delete(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
     Ok(diesel::delete(instance_tokens::table.find(id)).execute(conn)? == 1)
+}
+
+/// Revoke, at `at`, the user's tokens created at or before `cutoff` and not revoked yet;
+/// how many. Running it again changes nothing.
+pub fn revoke_created_before(
+    conn: &mut DbConnection,
+    user_id: &str,
+    cutoff: NaiveDateTime,
+    at: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    Ok(diesel::update(
+        instance_tokens::table
+            .filter(instance_tokens::user_id.eq(user_id))
+            .filter(instance_tokens::created_at.le(cutoff))
+            .filter(instance_tokens::revoked_at.is_null()),
+    )
+    .set(instance_tokens::revoked_at.eq(at))
+    .execute(conn)?)
 }

@@ -14,7 +14,9 @@ use diesel_migrations::MigrationHarness;
 use futures_util::future::LocalBoxFuture;
 use serde_json::Value;
 use service_kit::auth::wire::SignatureCheck;
-use service_kit::auth::{AuthError, Principal, SignatureVerifier, TemporaryKey};
+use service_kit::auth::{
+    AuthError, Principal, SignatureVerifier, TemporaryKey, TokenVerifier, VerifierOptions,
+};
 use service_kit::db::DbConnection;
 use service_kit::http::Metrics;
 use service_kit::registry::{keys, RegistryTokenIssuer};
@@ -86,6 +88,13 @@ pub const MEMO: Key = Key {
 struct KnownKeys {
     keys: HashMap<&'static str, Key>,
     temporary: TemporaryKey,
+}
+
+/// A revocation verifier that has just heard from iam-svc, with nothing revoked yet.
+fn fresh_verifier(now: DateTime<Utc>) -> Arc<TokenVerifier> {
+    let verifier = TokenVerifier::new(VerifierOptions::default());
+    verifier.apply_revocations(&[], now);
+    Arc::new(verifier)
 }
 
 /// The lifetime of every temporary test key: issued ten minutes before `started`,
@@ -187,6 +196,7 @@ impl Harness {
                 keys,
                 temporary: temporary_key(started),
             }),
+            verifier: fresh_verifier(started),
             limiter: RateLimiter::default(),
         });
         Harness {

@@ -7,6 +7,7 @@
 mod actions;
 mod common;
 mod counts;
+mod offboarding;
 mod ownership;
 mod protocol;
 mod registry_login;

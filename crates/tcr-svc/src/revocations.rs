@@ -1,0 +1,46 @@
+//! Off-boarding: when iam-svc says a user lost access to their account (disabled or
+//! deleted, or the account disabled), every instance token they created before is revoked
+//! in this service's database, so it stays dead on every replica and after the feed's
+//! events are forgotten. TCR has no projects: project events revoke nothing here.
+
+use futures_util::future::LocalBoxFuture;
+use service_kit::auth::wire::{RevocationEvent, RevocationKind};
+use service_kit::auth::RevocationSink;
+use service_kit::db::{self, DbPool, StoreError};
+
+use crate::repo;
+
+/// Revokes instance tokens for durable revocation events (`IamFeed::with_sink`).
+pub struct TokenRevoker {
+    pool: DbPool,
+}
+
+impl TokenRevoker {
+    pub fn new(pool: DbPool) -> Self {
+        TokenRevoker { pool }
+    }
+}
+
+impl RevocationSink for TokenRevoker {
+    fn revoke(&self, events: Vec<RevocationEvent>) -> LocalBoxFuture<'static, Result<(), String>> {
+        let pool = self.pool.clone();
+        Box::pin(async move {
+            db::write(&pool, move |conn| {
+                let at = repo::now();
+                for e in events
+                    .iter()
+                    .filter(|e| e.kind == RevocationKind::UserAccess)
+                {
+                    let cutoff = e.durable_cutoff().naive_utc();
+                    let n = repo::tokens::revoke_created_before(conn, &e.subject, cutoff, at)?;
+                    if n > 0 {
+                        log::info!("revoked {n} instance tokens of user {}", e.subject);
+                    }
+                }
+                Ok::<_, StoreError>(())
+            })
+            .await
+            .map_err(|e| e.to_string())
+        })
+    }
+}
