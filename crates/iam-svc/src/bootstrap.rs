@@ -2,7 +2,6 @@
 //! Running it again changes nothing unless a password is given that differs.
 
 use credential_core::{password, SecretString};
-use service_kit::auth::wire::RevocationKind;
 use service_kit::db::{write_transaction, DbConnection};
 
 use crate::config::IamConfig;
@@ -103,8 +102,7 @@ pub fn run(
                         ..Default::default()
                     };
                     repo::users::update(conn, &u.id, &changes)?;
-                    let until = now + cfg.token_lifetime();
-                    repo::revocations::append(conn, RevocationKind::User, &u.id, now, until)?;
+                    crate::revocation::lost_power(conn, cfg, std::slice::from_ref(&u.id))?;
                 }
                 (u.id, Some(pw))
             }

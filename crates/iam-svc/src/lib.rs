@@ -16,6 +16,7 @@ pub mod passwords;
 pub mod ratelimit;
 pub mod repo;
 pub mod rotation;
+pub mod revocation;
 pub mod routes;
 pub mod schema;
 pub mod signatures;

@@ -146,3 +146,12 @@ pub fn remove_member(
     .execute(conn)?
         == 1)
 }
+
+/// The ids of the group's members.
+pub fn member_ids(conn: &mut DbConnection, group_id: &str) -> Result<Vec<String>, StoreError> {
+    Ok(group_members::table
+        .filter(group_members::group_id.eq(group_id))
+        .order(group_members::user_id.asc())
+        .select(group_members::user_id)
+        .load(conn)?)
+}

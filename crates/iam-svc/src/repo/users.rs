@@ -138,3 +138,12 @@ pub fn update(
 pub fn delete(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
     Ok(diesel::delete(users::table.find(id)).execute(conn)? == 1)
 }
+
+/// The ids of the domain's users.
+pub fn ids_in_domain(conn: &mut DbConnection, domain_id: &str) -> Result<Vec<String>, StoreError> {
+    Ok(users::table
+        .filter(users::domain_id.eq(domain_id))
+        .order(users::id.asc())
+        .select(users::id)
+        .load(conn)?)
+}

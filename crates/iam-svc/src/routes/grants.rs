@@ -9,6 +9,7 @@ use service_kit::db::{self, DbConnection};
 use crate::authz::{self, Caller};
 use crate::error::IamError;
 use crate::repo::{self, grants::Target};
+use crate::revocation;
 use crate::state::AppState;
 use crate::views;
 
@@ -152,16 +153,17 @@ async fn revoke(
     let kind = kind_of(&req);
     let p = caller.principal.clone();
     let (target_id, group_id, role_id) = path.into_inner();
+    let st = state.clone();
     let removed = db::write(&state.pool, move |conn| {
         checked(conn, &p, kind, &target_id, &group_id)?;
-        Ok::<_, IamError>(repo::grants::revoke(
-            conn,
-            target(kind, &target_id),
-            &group_id,
-            &role_id,
-        )?)
+        let removed = repo::grants::revoke(conn, target(kind, &target_id), &group_id, &role_id)?;
+        if removed {
+            revocation::group_lost_power(conn, &st.config, &group_id)?;
+        }
+        Ok::<_, IamError>(removed)
     })
     .await?;
+    state.sync_revocations().await?;
     if removed {
         Ok(HttpResponse::NoContent().finish())
     } else {

@@ -11,6 +11,7 @@ use crate::app::Json;
 use crate::authz::{self, Caller};
 use crate::error::IamError;
 use crate::repo::{self, groups::GroupChanges};
+use crate::revocation;
 use crate::state::AppState;
 use crate::{validate, views};
 
@@ -183,13 +184,16 @@ async fn delete(
 ) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let id = path.into_inner();
+    let st = state.clone();
     db::write(&state.pool, move |conn| {
         authz::group_in_domain(conn, &p, &id)?;
         authz::require_domain_admin(conn, &p)?;
+        revocation::group_lost_power(conn, &st.config, &id)?;
         repo::groups::delete(conn, &id)?;
         Ok::<_, IamError>(())
     })
     .await?;
+    state.sync_revocations().await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -271,11 +275,17 @@ async fn remove_member(
 ) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let (group_id, user_id) = path.into_inner();
+    let st = state.clone();
     let removed = db::write(&state.pool, move |conn| {
         membership_target(conn, &p, &group_id, &user_id)?;
-        Ok::<_, IamError>(repo::groups::remove_member(conn, &group_id, &user_id)?)
+        let removed = repo::groups::remove_member(conn, &group_id, &user_id)?;
+        if removed {
+            revocation::lost_power(conn, &st.config, &[user_id])?;
+        }
+        Ok::<_, IamError>(removed)
     })
     .await?;
+    state.sync_revocations().await?;
     if removed {
         Ok(HttpResponse::NoContent().finish())
     } else {

@@ -5,8 +5,7 @@ use std::collections::HashMap;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use service_kit::auth::wire::RevocationKind;
-use service_kit::db::{self, DbConnection};
+use service_kit::db;
 
 use crate::app::Json;
 use crate::authz::{self, Caller};
@@ -14,6 +13,7 @@ use crate::error::IamError;
 use crate::passwords;
 use crate::ratelimit::AttemptKeys;
 use crate::repo::{self, users::UserChanges};
+use crate::revocation;
 use crate::state::AppState;
 use crate::tokens;
 use crate::{validate, views};
@@ -111,18 +111,6 @@ async fn admin_first(state: &AppState, caller: &Caller) -> Result<(), IamError> 
 
 async fn hash(state: &AppState, pw: &str) -> Result<String, IamError> {
     passwords::hash(state.config.passwords.pbkdf2_iterations, pw).await
-}
-
-/// Every token the user holds so far stops working.
-fn revoke_user_tokens(
-    conn: &mut DbConnection,
-    state: &AppState,
-    user_id: &str,
-) -> Result<(), IamError> {
-    let now = repo::now();
-    let until = now + state.config.token_lifetime();
-    repo::revocations::append(conn, RevocationKind::User, user_id, now, until)?;
-    Ok(())
 }
 
 async fn create(
@@ -264,7 +252,7 @@ async fn update(
             other => other.into(),
         })?;
         if kills_tokens {
-            revoke_user_tokens(conn, &st, &id)?;
+            revocation::lost_power(conn, &st.config, std::slice::from_ref(&id))?;
         }
         authz::user_in_domain(conn, &p, &id)
     })
@@ -288,7 +276,7 @@ async fn delete(
         if !repo::users::delete(conn, &id)? {
             return Err(IamError::NotFound("user"));
         }
-        revoke_user_tokens(conn, &st, &id)
+        revocation::lost_power(conn, &st.config, &[id])
     })
     .await?;
     state.sync_revocations().await?;
@@ -342,7 +330,7 @@ async fn change_own_password(
             ..Default::default()
         };
         repo::users::update(conn, &id, &changes)?;
-        revoke_user_tokens(conn, &st, &id)
+        revocation::lost_power(conn, &st.config, &[id])
     })
     .await?;
     state.sync_revocations().await?;

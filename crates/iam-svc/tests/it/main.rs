@@ -13,6 +13,7 @@ mod login_limits;
 mod migrations;
 mod password_work;
 mod projects_and_roles;
+mod revocation_events;
 mod revocation_feed;
 mod secrets;
 mod smoke;

@@ -1,0 +1,68 @@
+//! What each change of identity revokes. Every function appends to the revocation feed
+//! on the connection of the change, so the event commits (or not) with the change itself:
+//! a change is never visible without its revocation, nor a revocation without its change.
+//!
+//! - [`lost_power`]: the user lost a role or a group (or changed their password): tokens
+//!   and temporary keys issued until now stop working (`User`).
+//! - [`user_gone`]: the user was disabled or deleted: every credential of theirs created
+//!   until now dies, stored ones too (`UserAccess`, durable).
+//! - [`project_gone`]: every credential scoped to the project dies (`Project`, durable).
+//! - [`domain_gone`]: the domain was disabled: `UserAccess` for each of its users.
+
+use service_kit::auth::wire::{RevocationKind, DURABLE_EVENT_RELEVANCE};
+use service_kit::db::DbConnection;
+
+use crate::config::IamConfig;
+use crate::error::IamError;
+use crate::repo;
+
+/// `User` events for each user: what they held until now no longer holds.
+pub fn lost_power(
+    conn: &mut DbConnection,
+    cfg: &IamConfig,
+    user_ids: &[String],
+) -> Result<(), IamError> {
+    let now = repo::now();
+    // A token lives at most this long; after that the event has nothing left to refuse.
+    let until = now + cfg.token_lifetime();
+    for id in user_ids {
+        repo::revocations::append(conn, RevocationKind::User, id, now, until)?;
+    }
+    Ok(())
+}
+
+/// [`lost_power`] for every current member of the group (its grant changed, or it goes).
+pub fn group_lost_power(
+    conn: &mut DbConnection,
+    cfg: &IamConfig,
+    group_id: &str,
+) -> Result<(), IamError> {
+    let members = repo::groups::member_ids(conn, group_id)?;
+    lost_power(conn, cfg, &members)
+}
+
+fn durable(conn: &mut DbConnection, kind: RevocationKind, subject: &str) -> Result<(), IamError> {
+    let now = repo::now();
+    // Stored credentials (registry credentials, keys) can outlive any token: issuers must
+    // see the event long enough to revoke them durably.
+    repo::revocations::append(conn, kind, subject, now, now + DURABLE_EVENT_RELEVANCE)?;
+    Ok(())
+}
+
+/// The user was disabled or deleted.
+pub fn user_gone(conn: &mut DbConnection, user_id: &str) -> Result<(), IamError> {
+    durable(conn, RevocationKind::UserAccess, user_id)
+}
+
+/// The project was deleted.
+pub fn project_gone(conn: &mut DbConnection, project_id: &str) -> Result<(), IamError> {
+    durable(conn, RevocationKind::Project, project_id)
+}
+
+/// The domain was disabled: each of its users is gone as far as credentials go.
+pub fn domain_gone(conn: &mut DbConnection, domain_id: &str) -> Result<(), IamError> {
+    for id in repo::users::ids_in_domain(conn, domain_id)? {
+        user_gone(conn, &id)?;
+    }
+    Ok(())
+}

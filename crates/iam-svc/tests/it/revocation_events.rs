@@ -1,0 +1,183 @@
+//! Changes that take power away from a user append revocation events in the same
+//! transaction: the feed other services pull carries them, and iam-svc's own verifier
+//! refuses the tokens issued before.
+
+use actix_web::http::StatusCode;
+use actix_web::test::TestRequest;
+use serde_json::Value;
+
+use crate::common::*;
+
+/// Where the feed stands now.
+pub async fn feed_position<S, B>(app: &S) -> i64
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let (_, body) = feed(app, 0).await;
+    body["last_seq"].as_i64().expect("last_seq")
+}
+
+/// The (kind, subject) of every event after `after`, and the page.
+pub async fn feed<S, B>(app: &S, after: i64) -> (Vec<(String, String)>, Value)
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let req = TestRequest::get()
+        .uri(&format!("/internal/v1/revocations?after={after}"))
+        .insert_header(("X-Internal-Token", INTERNAL_SECRET));
+    let (status, body, _) = call(app, req).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let events = body["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["seq"].as_i64().expect("seq") > after)
+        .map(|e| {
+            (
+                e["kind"].as_str().expect("kind").to_string(),
+                e["subject"].as_str().expect("subject").to_string(),
+            )
+        })
+        .collect();
+    (events, body)
+}
+
+/// `token` still works (200) or is refused (401) on a call any user may make.
+pub async fn token_status<S, B>(app: &S, token: &str) -> u16
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let req = with_token(TestRequest::get().uri("/v3/auth/projects"), token);
+    let (status, body, _) = call(app, req).await;
+    if status == StatusCode::UNAUTHORIZED {
+        assert_eq!(body, keystone_error_body(401, MSG_NEEDS_AUTH));
+    }
+    status.as_u16()
+}
+
+fn user_event(id: &str) -> (String, String) {
+    ("user".to_string(), id.to_string())
+}
+
+#[actix_web::test]
+async fn removing_a_membership_revokes_the_users_tokens() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let m = project_member(&app, &admin, "leaver", &h.boot.project_id).await;
+    assert_eq!(token_status(&app, &m.token).await, 200);
+    let before = feed_position(&app).await;
+    expect_no_content(
+        &app,
+        with_token(
+            TestRequest::delete().uri(&format!("/v3/groups/{}/users/{}", m.group_id, m.user_id)),
+            &admin,
+        ),
+    )
+    .await;
+    assert_eq!(feed(&app, before).await.0, vec![user_event(&m.user_id)]);
+    assert_eq!(token_status(&app, &m.token).await, 401);
+    assert_eq!(token_status(&app, &admin).await, 200);
+}
+
+#[actix_web::test]
+async fn revoking_a_group_grant_revokes_every_members_tokens() {
+    for kind in ["projects", "domains"] {
+        let h = Harness::new().await;
+        let app = h.app().await;
+        let admin = admin_token(&app, &h).await;
+        let a = project_member(&app, &admin, "first", &h.boot.project_id).await;
+        let b = create_user_as(&app, &admin, "second").await;
+        expect_no_content(
+            &app,
+            with_token(
+                TestRequest::put().uri(&format!("/v3/groups/{}/users/{b}", a.group_id)),
+                &admin,
+            ),
+        )
+        .await;
+        let b_token = login(
+            &app,
+            iam_svc::bootstrap::DOMAIN,
+            "second",
+            USER_PASSWORD,
+            project_scope(&h.boot.project_id),
+        )
+        .await;
+        let target = if kind == "projects" {
+            h.boot.project_id.clone()
+        } else {
+            h.boot.domain_id.clone()
+        };
+        let grant = format!(
+            "/v3/{kind}/{target}/groups/{}/roles/{READONLY_ROLE_ID}",
+            a.group_id
+        );
+        expect_no_content(&app, with_token(TestRequest::put().uri(&grant), &admin)).await;
+        let before = feed_position(&app).await;
+        expect_no_content(&app, with_token(TestRequest::delete().uri(&grant), &admin)).await;
+        let mut events = feed(&app, before).await.0;
+        events.sort();
+        let mut expected = vec![user_event(&a.user_id), user_event(&b)];
+        expected.sort();
+        assert_eq!(events, expected, "{kind}");
+        assert_eq!(token_status(&app, &a.token).await, 401, "{kind}");
+        assert_eq!(token_status(&app, &b_token).await, 401, "{kind}");
+        assert_eq!(token_status(&app, &admin).await, 200, "{kind}");
+    }
+}
+
+#[actix_web::test]
+async fn deleting_a_group_revokes_its_members_tokens() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let m = project_member(&app, &admin, "grouped", &h.boot.project_id).await;
+    let before = feed_position(&app).await;
+    expect_no_content(
+        &app,
+        with_token(
+            TestRequest::delete().uri(&format!("/v3/groups/{}", m.group_id)),
+            &admin,
+        ),
+    )
+    .await;
+    assert_eq!(feed(&app, before).await.0, vec![user_event(&m.user_id)]);
+    assert_eq!(token_status(&app, &m.token).await, 401);
+}
+
+#[actix_web::test]
+async fn a_refused_removal_appends_nothing() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let m = project_member(&app, &admin, "stayer", &h.boot.project_id).await;
+    let before = feed_position(&app).await;
+    // The member may not remove themselves (no admin), nor revoke their group's grant.
+    let (status, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::delete().uri(&format!("/v3/groups/{}/users/{}", m.group_id, m.user_id)),
+            &m.token,
+        ),
+    )
+    .await;
+    assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
+    assert!(feed(&app, before).await.0.is_empty());
+    assert_eq!(token_status(&app, &m.token).await, 200);
+}
