@@ -5,12 +5,13 @@
 //! that lets those credentials log in to a real registry. Callers authenticate with IAM
 //! tokens (verified offline) or SDK-HMAC-SHA256 signatures (checked by iam-svc).
 //!
-//! Layout: `routes/` (thin handlers) -> `authz` (rules) -> `repo/` (queries).
+//! Layout: `routes/` (thin handlers) -> `policy` (who may do what) -> `repo/` (queries);
+//! `revocation` revokes stored credentials when iam-svc says a user or project is gone.
 
 pub mod app;
-pub mod authz;
 pub mod config;
 pub mod error;
+pub mod policy;
 pub mod registry_auth;
 pub mod repo;
 pub mod revocation;

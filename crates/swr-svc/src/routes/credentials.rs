@@ -12,11 +12,11 @@ use credential_core::names::validate_swr_credential_name;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use service_kit::auth::Principal;
-use service_kit::db::{self, StoreError};
+use service_kit::db::{self, DbConnection, StoreError};
 
-use crate::app::Json;
-use crate::authz::{self, Caller};
+use crate::app::{Caller, Json};
 use crate::error::SwrError;
+use crate::policy::{self, Action, Grant};
 use crate::repo::{
     self,
     credentials::{Credential, LONG_TERM, TEMPORARY},
@@ -60,7 +60,7 @@ struct UpdateBody {
     enable: bool,
 }
 
-/// What creation needs besides the name and kind.
+/// What creation needs besides the caller.
 struct NewCredential {
     project_id: String,
     instance_id: String,
@@ -69,57 +69,22 @@ struct NewCredential {
     lifetime: Duration,
 }
 
-/// Create a credential under the per-user quota; returns it and its auth_token.
+/// Create a credential under the per-user quota; returns it and its auth_token. The
+/// caller was authorized for the create action of `new.kind`.
 async fn issue(
     state: &AppState,
     p: &Principal,
     new: NewCredential,
 ) -> Result<HttpResponse, SwrError> {
-    authz::require_project(p, &new.project_id)?;
     let token = generate_bearer(TOKEN_PREFIX).map_err(|e| SwrError::Internal(e.to_string()))?;
     let digest = sha256_hex(token.expose().as_bytes());
     let max = state.config.credentials.max_per_user_per_instance;
     let principal = p.clone();
     let row = db::write(&state.pool, move |conn| {
-        authz::lock_instance(conn, &new.project_id, &new.instance_id)?;
+        super::lock_instance(conn, &new.project_id, &new.instance_id)?;
         let now = repo::now();
-        let max_held = i64::from(max);
-        let held = repo::credentials::count_for_user(conn, &new.instance_id, &principal.user_id)?;
-        // An expired temporary credential is dead weight: it can no longer log in, and it
-        // is never listed, so its owner has no way to find it and delete it. When the
-        // caller's rows would stop this create, delete their expired temporary ones here,
-        // under the instance lock, so these hold no quota (and a user never holds more
-        // rows than the quota). Only then: the purge reads every row the user holds on the
-        // instance, which most creates need not pay for. Expired long-term credentials
-        // still count: the list shows them as `expired`, and removing them is the user's
-        // choice.
-        if held >= max_held {
-            let purged = repo::credentials::delete_expired_temporary(
-                conn,
-                &new.instance_id,
-                &principal.user_id,
-                now,
-            )?;
-            if held - purged as i64 >= max_held {
-                return Err(SwrError::QuotaExceeded(max));
-            }
-        }
-        let row = Credential {
-            id: uuid::Uuid::new_v4().to_string(),
-            instance_id: new.instance_id,
-            user_id: principal.user_id.clone(),
-            user_name: principal.user_name.clone(),
-            name: new.name,
-            kind: new.kind.into(),
-            token_digest: digest,
-            access: authz::registry_access(&principal).into(),
-            enabled: true,
-            disabled_by: None,
-            disabled_by_admin: false,
-            revoked_at: None,
-            created_at: now,
-            expires_at: authz::capped_expiry(&principal, now + new.lifetime),
-        };
+        make_room(conn, &new.instance_id, &principal.user_id, max, now)?;
+        let row = new_row(&principal, new, digest, now);
         repo::credentials::insert(conn, &row).map_err(|e| match e {
             StoreError::UniqueViolation => SwrError::Conflict(format!(
                 "You already have a credential named {} on this instance.",
@@ -127,7 +92,7 @@ async fn issue(
             )),
             other => other.into(),
         })?;
-        Ok(row)
+        Ok::<_, SwrError>(row)
     })
     .await?;
     Ok(HttpResponse::Created().json(json!({
@@ -139,6 +104,59 @@ async fn issue(
     })))
 }
 
+/// The stored row of a credential `principal` creates now; its token has `digest`.
+fn new_row(
+    principal: &Principal,
+    new: NewCredential,
+    digest: String,
+    now: NaiveDateTime,
+) -> Credential {
+    Credential {
+        id: uuid::Uuid::new_v4().to_string(),
+        instance_id: new.instance_id,
+        user_id: principal.user_id.clone(),
+        user_name: principal.user_name.clone(),
+        name: new.name,
+        kind: new.kind.into(),
+        token_digest: digest,
+        access: policy::registry_access(principal).into(),
+        enabled: true,
+        disabled_by: None,
+        disabled_by_admin: false,
+        revoked_at: None,
+        created_at: now,
+        expires_at: policy::credential_expiry(principal, now + new.lifetime),
+    }
+}
+
+/// The per-user quota, under the instance's lock: `Ok` when the user may hold one more
+/// credential on the instance.
+///
+/// An expired temporary credential is dead weight: it can no longer log in, and it is
+/// never listed, so its owner has no way to find it and delete it. When the user's rows
+/// would stop this create, their expired temporary ones are deleted here, so these hold
+/// no quota (and a user never holds more rows than the quota). Only then: the purge reads
+/// every row the user holds on the instance, which most creates need not pay for. Expired
+/// long-term credentials still count: the list shows them as `expired`, and removing
+/// them is the user's choice.
+fn make_room(
+    conn: &mut DbConnection,
+    instance_id: &str,
+    user_id: &str,
+    max: u32,
+    now: NaiveDateTime,
+) -> Result<(), SwrError> {
+    let max_held = i64::from(max);
+    let held = repo::credentials::count_for_user(conn, instance_id, user_id)?;
+    if held >= max_held {
+        let purged = repo::credentials::delete_expired_temporary(conn, instance_id, user_id, now)?;
+        if held - purged as i64 >= max_held {
+            return Err(SwrError::QuotaExceeded(max));
+        }
+    }
+    Ok(())
+}
+
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -146,8 +164,7 @@ async fn create(
     body: Json<CreateBody>,
 ) -> Result<HttpResponse, SwrError> {
     let (project_id, instance_id) = path.into_inner();
-    authz::require_project(&caller, &project_id)?;
-    authz::may_create_long_term(&caller)?;
+    policy::authorize(&caller, &project_id, Action::CreateLongTermCredential)?;
     let name = body.into_inner().name;
     validate_swr_credential_name(&name)
         .map_err(|e| SwrError::InvalidName(format!("Invalid credential name: {e}")))?;
@@ -168,6 +185,7 @@ async fn create_temporary(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, SwrError> {
     let (project_id, instance_id) = path.into_inner();
+    policy::authorize(&caller, &project_id, Action::CreateTempCredential)?;
     let lifetime = Duration::seconds(i64::from(
         state.config.credentials.temporary_lifetime_seconds,
     ));
@@ -183,6 +201,17 @@ async fn create_temporary(
     issue(&state, &caller, new).await
 }
 
+/// `self_only`: true (the default) lists the caller's own credentials, false everyone's.
+fn list_action(query: &HashMap<String, String>) -> Result<Action, SwrError> {
+    match query.get("self_only").map(String::as_str) {
+        None | Some("true") => Ok(Action::ListOwnLongTermCredentials),
+        Some("false") => Ok(Action::ListAllLongTermCredentials),
+        Some(_) => Err(SwrError::BadRequest(
+            "self_only must be true or false.".into(),
+        )),
+    }
+}
+
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -190,23 +219,10 @@ async fn list(
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, SwrError> {
     let (project_id, instance_id) = path.into_inner();
-    authz::require_project(&caller, &project_id)?;
+    let action = list_action(&query)?;
+    policy::authorize(&caller, &project_id, action)?;
     let (offset, limit) = super::pagination(&query)?;
-    let self_only = match query.get("self_only").map(String::as_str) {
-        None | Some("true") => true,
-        Some("false") => false,
-        Some(_) => {
-            return Err(SwrError::BadRequest(
-                "self_only must be true or false.".into(),
-            ))
-        }
-    };
-    if !self_only && !authz::is_project_admin(&caller) {
-        return Err(SwrError::Forbidden(
-            "listing every user's credentials takes the admin role",
-        ));
-    }
-    let user = self_only.then(|| caller.user_id.clone());
+    let user = (action == Action::ListOwnLongTermCredentials).then(|| caller.user_id.clone());
     let (rows, total) = db::run(&state.pool, move |conn| {
         repo::credentials::page(
             conn,
@@ -272,20 +288,18 @@ impl<'a> CredentialView<'a> {
     }
 }
 
-/// A credential of the instance the caller may change: their own, or anyone's for an admin.
+/// The instance's credential `id`, if the grant lets the caller act on it.
 fn manageable(
-    conn: &mut service_kit::db::DbConnection,
+    conn: &mut DbConnection,
     p: &Principal,
-    project_id: &str,
-    instance_id: &str,
-    id: &str,
+    grant: (Action, Grant),
+    ids: &(String, String, String),
 ) -> Result<Credential, SwrError> {
-    authz::instance(conn, project_id, instance_id)?;
+    let (project_id, instance_id, id) = ids;
+    super::instance(conn, project_id, instance_id)?;
     let credential =
         repo::credentials::find(conn, instance_id, id)?.ok_or(SwrError::CredentialNotFound)?;
-    if credential.user_id != p.user_id && !authz::is_project_admin(p) {
-        return Err(SwrError::Forbidden("another user's credential"));
-    }
+    grant.1.on_credential(grant.0, &p.user_id, &credential)?;
     Ok(credential)
 }
 
@@ -295,18 +309,21 @@ async fn update(
     path: web::Path<(String, String, String)>,
     body: Json<UpdateBody>,
 ) -> Result<HttpResponse, SwrError> {
-    let (project_id, instance_id, id) = path.into_inner();
-    authz::require_project(&caller, &project_id)?;
+    let ids = path.into_inner();
     let enable = body.into_inner().enable;
+    let action = if enable {
+        Action::EnableLongTermCredential
+    } else {
+        Action::DisableLongTermCredential
+    };
+    let grant = policy::authorize(&caller, &ids.0, action)?;
     let p = caller.principal.clone();
     db::write(&state.pool, move |conn| {
-        let credential = manageable(conn, &p, &project_id, &instance_id, &id)?;
-        authz::not_revoked(&credential)?;
+        manageable(conn, &p, (action, grant), &ids)?;
         if enable {
-            authz::may_enable(&p, &credential)?;
-            repo::credentials::enable(conn, &id)?;
+            repo::credentials::enable(conn, &ids.2)?;
         } else {
-            repo::credentials::disable(conn, &id, &p.user_id, authz::is_project_admin(&p))?;
+            repo::credentials::disable(conn, &ids.2, &p.user_id, policy::disables_as_admin(&p))?;
         }
         Ok::<_, SwrError>(())
     })
@@ -319,15 +336,16 @@ async fn delete(
     caller: Caller,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, SwrError> {
-    let (project_id, instance_id, id) = path.into_inner();
-    authz::require_project(&caller, &project_id)?;
+    let ids = path.into_inner();
+    let action = Action::DeleteLongTermCredential;
+    let grant = policy::authorize(&caller, &ids.0, action)?;
     let p = caller.principal.clone();
     db::write(&state.pool, move |conn| {
-        manageable(conn, &p, &project_id, &instance_id, &id)?;
+        manageable(conn, &p, (action, grant), &ids)?;
         // The delete trigger updates the instance's count: take the instance first, as
         // creation does, so a delete and a create of the same name cannot deadlock.
-        repo::instances::lock(conn, &instance_id)?;
-        if !repo::credentials::delete(conn, &id)? {
+        repo::instances::lock(conn, &ids.1)?;
+        if !repo::credentials::delete(conn, &ids.2)? {
             return Err(SwrError::CredentialNotFound);
         }
         Ok(())

@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use service_kit::db::{self, StoreError};
 
-use crate::app::Json;
-use crate::authz::{self, Caller};
+use crate::app::{Caller, Json};
+use crate::config::RegistryConfig;
 use crate::error::SwrError;
+use crate::policy::{self, Action};
 use crate::repo::{self, instances::Instance};
 use crate::state::AppState;
 use crate::views::swr_time;
@@ -157,16 +158,13 @@ fn job_view(i: &Instance) -> Value {
     })
 }
 
-async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    body: Json<CreateBody>,
-) -> Result<HttpResponse, SwrError> {
-    let project_id = path.into_inner();
-    authz::require_project(&caller, &project_id)?;
-    authz::require_writer(&caller)?;
-    let b = body.into_inner();
+/// The instance a valid create body describes, in `project_id`, made by `created_by`.
+fn new_instance(
+    b: CreateBody,
+    project_id: String,
+    created_by: String,
+    defaults: &RegistryConfig,
+) -> Result<Instance, SwrError> {
     validate_instance_name(&b.name)?;
     let spec = b.spec.unwrap_or_else(|| SPEC.into());
     if spec != SPEC {
@@ -179,8 +177,8 @@ async fn create(
     let description = b.description.unwrap_or_default();
     checked_text("description", &description, 255)?;
     let registry = b.registry.unwrap_or_else(|| RegistryRef {
-        service: state.config.registry.default_service.clone(),
-        address: state.config.registry.default_address.clone(),
+        service: defaults.default_service.clone(),
+        address: defaults.default_address.clone(),
     });
     checked_text("registry.service", &registry.service, 128)?;
     checked_text("registry.address", &registry.address, 255)?;
@@ -196,9 +194,9 @@ async fn create(
     ] {
         checked_text(field, value.as_deref().unwrap_or_default(), 64)?;
     }
-    let row = Instance {
+    Ok(Instance {
         id: uuid::Uuid::new_v4().to_string(),
-        project_id: project_id.clone(),
+        project_id,
         name: b.name,
         description,
         spec,
@@ -210,9 +208,25 @@ async fn create(
         job_id: uuid::Uuid::new_v4().to_string(),
         registry_service: registry.service,
         registry_address: registry.address,
-        created_by: caller.user_id.clone(),
+        created_by,
         created_at: repo::now(),
-    };
+    })
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: Json<CreateBody>,
+) -> Result<HttpResponse, SwrError> {
+    let project_id = path.into_inner();
+    policy::authorize(&caller, &project_id, Action::CreateInstance)?;
+    let row = new_instance(
+        body.into_inner(),
+        project_id,
+        caller.user_id.clone(),
+        &state.config.registry,
+    )?;
     let row = db::write(&state.pool, move |conn| {
         repo::instances::insert(conn, &row).map_err(|e| match e {
             StoreError::UniqueViolation => SwrError::Conflict(format!(
@@ -234,7 +248,7 @@ async fn list(
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, SwrError> {
     let project_id = path.into_inner();
-    authz::require_project(&caller, &project_id)?;
+    policy::authorize(&caller, &project_id, Action::ListInstances)?;
     let (offset, limit) = super::pagination(&query)?;
     let status = query.get("status").cloned();
     let (rows, total) = db::run(&state.pool, move |conn| {
@@ -257,9 +271,9 @@ async fn show(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, SwrError> {
     let (project_id, id) = path.into_inner();
-    authz::require_project(&caller, &project_id)?;
+    policy::authorize(&caller, &project_id, Action::GetInstance)?;
     let instance = db::run(&state.pool, move |conn| {
-        authz::instance(conn, &project_id, &id)
+        super::instance(conn, &project_id, &id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(view(&instance)))
@@ -272,8 +286,7 @@ async fn delete(
     body: web::Bytes,
 ) -> Result<HttpResponse, SwrError> {
     let (project_id, id) = path.into_inner();
-    authz::require_project(&caller, &project_id)?;
-    authz::require_writer(&caller)?;
+    policy::authorize(&caller, &project_id, Action::DeleteInstance)?;
     // The SDK sends no body, or `{"delete_obs": .., "delete_dns": ..}`; both are fine.
     if !body.is_empty() {
         let raw: Value = serde_json::from_slice(&body)
@@ -281,7 +294,7 @@ async fn delete(
         service_kit::http::json::parse::<DeleteBody>(raw)?;
     }
     db::write(&state.pool, move |conn| {
-        authz::instance(conn, &project_id, &id)?;
+        super::instance(conn, &project_id, &id)?;
         if !repo::instances::delete(conn, &id)? {
             return Err(SwrError::InstanceNotFound);
         }
@@ -298,7 +311,7 @@ async fn list_jobs(
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, SwrError> {
     let project_id = path.into_inner();
-    authz::require_project(&caller, &project_id)?;
+    policy::authorize(&caller, &project_id, Action::ListJobs)?;
     let (offset, limit) = super::pagination(&query)?;
     // Every job finished when it started; asking for any other status lists none.
     let wanted = query.get("status").is_none_or(|s| s == "Success");
@@ -326,7 +339,7 @@ async fn show_job(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, SwrError> {
     let (project_id, job_id) = path.into_inner();
-    authz::require_project(&caller, &project_id)?;
+    policy::authorize(&caller, &project_id, Action::GetJob)?;
     let instance = db::run(&state.pool, move |conn| {
         repo::instances::find_by_job(conn, &project_id, &job_id)?.ok_or(SwrError::RouteNotFound)
     })

@@ -4,6 +4,10 @@ pub mod credentials;
 pub mod instances;
 
 use actix_web::web;
+use service_kit::db::DbConnection;
+
+use crate::error::SwrError;
+use crate::repo::{self, instances::Instance};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     instances::configure(cfg);
@@ -13,8 +17,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// `offset` (default 0) and `limit` (default 100, at most 100) from a query.
 pub fn pagination(
     query: &std::collections::HashMap<String, String>,
-) -> Result<(i64, i64), crate::error::SwrError> {
-    use crate::error::SwrError;
+) -> Result<(i64, i64), SwrError> {
     let offset = match query.get("offset") {
         None => 0,
         Some(v) => v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
@@ -32,4 +35,20 @@ pub fn pagination(
             })?,
     };
     Ok((offset, limit))
+}
+
+/// The project's instance, or 404: another project's instance does not exist from here.
+pub fn instance(conn: &mut DbConnection, project_id: &str, id: &str) -> Result<Instance, SwrError> {
+    repo::instances::find_in_project(conn, project_id, id)?.ok_or(SwrError::InstanceNotFound)
+}
+
+/// The project's instance exists, or 404; held until the write ends (see
+/// `repo::instances::lock`): for writes whose checks (the per-user quota) must not
+/// interleave with another's on the instance.
+pub fn lock_instance(conn: &mut DbConnection, project_id: &str, id: &str) -> Result<(), SwrError> {
+    if repo::instances::lock_in_project(conn, project_id, id)? {
+        Ok(())
+    } else {
+        Err(SwrError::InstanceNotFound)
+    }
 }

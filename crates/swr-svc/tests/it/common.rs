@@ -130,18 +130,23 @@ impl Harness {
 
     /// A token for `user` scoped to `project` with `roles`.
     pub fn token(&self, user: &str, project: &str, roles: &[&str]) -> String {
+        self.token_in("domain-1", user, project, roles)
+    }
+
+    /// A token for `user` of `domain`, scoped to `project` (of that domain) with `roles`.
+    pub fn token_in(&self, domain: &str, user: &str, project: &str, roles: &[&str]) -> String {
         let now = Utc::now();
         let claims = TokenClaims {
             token_id: uuid::Uuid::new_v4().simple().to_string(),
             user_id: format!("{user}-id"),
             user_name: user.to_string(),
-            domain_id: "domain-1".into(),
-            domain_name: "local".into(),
+            domain_id: domain.into(),
+            domain_name: format!("{domain}-name"),
             scope: TokenScope::Project {
                 id: project.into(),
                 name: format!("{project}-name"),
-                domain_id: "domain-1".into(),
-                domain_name: "local".into(),
+                domain_id: domain.into(),
+                domain_name: format!("{domain}-name"),
             },
             roles: roles
                 .iter()

@@ -1,0 +1,359 @@
+//! The policy table through HTTP: one test per (action, kind of caller), each asking the
+//! real app and checking the status, SWR's envelope and the rows against what
+//! `swr_svc::policy::documented` says; and docs/policy/swr.md against the same table.
+
+use actix_web::http::StatusCode;
+use actix_web::test::TestRequest;
+use chrono::Utc;
+use diesel::prelude::*;
+use serde_json::{json, Value};
+use service_kit::auth::wire::{RevocationEvent, RevocationKind, DURABLE_EVENT_RELEVANCE};
+use service_kit::auth::INTERNAL_TOKEN_HEADER;
+use swr_svc::policy::{documented, Action, Answer, CallerKind, Grant};
+use swr_svc::schema::{credentials, instances};
+
+use crate::common::*;
+
+/// How the caller authenticates.
+enum Caller {
+    Token(String),
+    Key(Key),
+    /// Only service-to-service credentials, which no public endpoint accepts.
+    Internal,
+}
+
+impl Caller {
+    fn request(&self, method: &str, uri: &str, body: Option<&Value>) -> TestRequest {
+        let plain = || {
+            let req = TestRequest::default()
+                .method(method.parse().unwrap())
+                .uri(uri);
+            match body {
+                Some(body) => req.set_json(body),
+                None => req,
+            }
+        };
+        match self {
+            Caller::Token(token) => with_token(plain(), token),
+            Caller::Key(key) => signed(key, method, uri, body),
+            Caller::Internal => plain().insert_header((INTERNAL_TOKEN_HEADER, "i".repeat(48))),
+        }
+    }
+}
+
+/// The world each case starts from: an instance, and long-term credentials of the caller
+/// ("carol") and of another member ("owen"). For the enable action they are disabled by
+/// their owners, and one more of carol's is disabled by an admin.
+struct World {
+    instance: String,
+    job: String,
+    own: String,
+    others: String,
+    admin_disabled: String,
+}
+
+async fn world<S, B>(h: &Harness, app: &S, action: Action) -> World
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let admin = h.token("adam", PROJECT, &["admin"]);
+    let req = with_token(
+        TestRequest::post().uri(&format!("/v2/{PROJECT}/instances")),
+        &admin,
+    )
+    .set_json(json!({ "name": "registry" }));
+    let (status, made, _) = call(app, req).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let instance = made["instance_id"].as_str().unwrap().to_string();
+    let base = format!("/v2/{PROJECT}/instances/{instance}");
+    let carol = h.token("carol", PROJECT, &["member"]);
+    let owen = h.token("owen", PROJECT, &["member"]);
+    let mut ids = Vec::new();
+    for (token, name) in [
+        (&carol, "own"),
+        (&owen, "others"),
+        (&carol, "admin-disabled"),
+    ] {
+        let req = with_token(
+            TestRequest::post().uri(&format!("{base}/long-term-credential")),
+            token,
+        )
+        .set_json(json!({ "name": name }));
+        let (status, body, _) = call(app, req).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        ids.push(body["token_id"].as_str().unwrap().to_string());
+    }
+    let disable = |token: &str, id: &str| {
+        with_token(
+            TestRequest::put().uri(&format!("{base}/long-term-credentials/{id}")),
+            token,
+        )
+        .set_json(json!({ "enable": false }))
+    };
+    let mut disables = vec![disable(&admin, &ids[2])];
+    if action == Action::EnableLongTermCredential {
+        disables.push(disable(&carol, &ids[0]));
+        disables.push(disable(&owen, &ids[1]));
+    }
+    for req in disables {
+        assert_eq!(call(app, req).await.0, StatusCode::CREATED);
+    }
+    World {
+        instance,
+        job: made["job_id"].as_str().unwrap().to_string(),
+        own: ids[0].clone(),
+        others: ids[1].clone(),
+        admin_disabled: ids[2].clone(),
+    }
+}
+
+/// The caller of a kind; carol, unless the kind is someone else.
+fn caller(h: &Harness, kind: CallerKind) -> Caller {
+    match kind {
+        CallerKind::Admin => Caller::Token(h.token("carol", PROJECT, &["admin"])),
+        CallerKind::Member => Caller::Token(h.token("carol", PROJECT, &["member"])),
+        CallerKind::Readonly => Caller::Token(h.token("carol", PROJECT, &["readonly"])),
+        // The same user, as admin of another project.
+        CallerKind::OtherProject => Caller::Token(h.token("carol", OTHER_PROJECT, &["admin"])),
+        CallerKind::OtherDomain => {
+            Caller::Token(h.token_in("domain-2", "mallory", "project-of-domain-2", &["admin"]))
+        }
+        CallerKind::PermanentKey => Caller::Key(h.permanent_key("carol", PROJECT, &["member"])),
+        CallerKind::TemporaryKey => {
+            Caller::Key(h.temporary_key("carol", PROJECT, &["member"], key_lifetime(3600)))
+        }
+        CallerKind::DisabledUser => {
+            let token = h.token("carol", PROJECT, &["member"]);
+            let now = Utc::now();
+            let disabled = RevocationEvent {
+                seq: 1,
+                kind: RevocationKind::UserAccess,
+                subject: "carol-id".into(),
+                revoked_at: now,
+                relevant_until: now + DURABLE_EVENT_RELEVANCE,
+            };
+            h.state.verifier.apply_revocations(&[disabled], now);
+            Caller::Token(token)
+        }
+        CallerKind::Internal => Caller::Internal,
+    }
+}
+
+/// The request for `action`; `target` is the credential it acts on, if it acts on one.
+fn request(w: &World, action: Action, target: &str) -> (&'static str, String, Option<Value>) {
+    let project = format!("/v2/{PROJECT}");
+    let instance = format!("{project}/instances/{}", w.instance);
+    let one = format!("{instance}/long-term-credentials/{target}");
+    let named = Some(json!({ "name": "made-by-caller" }));
+    match action {
+        Action::CreateInstance => ("POST", format!("{project}/instances"), named),
+        Action::ListInstances => ("GET", format!("{project}/instances"), None),
+        Action::GetInstance => ("GET", instance, None),
+        Action::DeleteInstance => ("DELETE", instance, None),
+        Action::ListJobs => ("GET", format!("{project}/jobs"), None),
+        Action::GetJob => ("GET", format!("{project}/jobs/{}", w.job), None),
+        Action::CreateLongTermCredential => {
+            ("POST", format!("{instance}/long-term-credential"), named)
+        }
+        Action::CreateTempCredential => ("POST", format!("{instance}/temp-credential"), None),
+        Action::ListOwnLongTermCredentials => {
+            ("GET", format!("{instance}/long-term-credentials"), None)
+        }
+        Action::ListAllLongTermCredentials => (
+            "GET",
+            format!("{instance}/long-term-credentials?self_only=false"),
+            None,
+        ),
+        Action::DisableLongTermCredential => ("PUT", one, Some(json!({ "enable": false }))),
+        Action::EnableLongTermCredential => ("PUT", one, Some(json!({ "enable": true }))),
+        Action::DeleteLongTermCredential => ("DELETE", one, None),
+    }
+}
+
+fn success(action: Action) -> u16 {
+    match action {
+        Action::DeleteInstance => 202,
+        Action::DeleteLongTermCredential => 204,
+        Action::CreateInstance
+        | Action::CreateLongTermCredential
+        | Action::CreateTempCredential
+        | Action::DisableLongTermCredential
+        | Action::EnableLongTermCredential => 201,
+        _ => 200,
+    }
+}
+
+fn is_write(action: Action) -> bool {
+    success(action) != 200
+}
+
+/// Every row a request could change.
+type Rows = (Vec<(String, String)>, Vec<(String, bool, Option<String>)>);
+
+fn rows(h: &Harness) -> Rows {
+    let mut conn = h.db.pool.get().unwrap();
+    let instances = instances::table
+        .select((instances::id, instances::name))
+        .order(instances::id)
+        .load(&mut conn)
+        .unwrap();
+    let credentials = credentials::table
+        .select((
+            credentials::id,
+            credentials::enabled,
+            credentials::disabled_by,
+        ))
+        .order(credentials::id)
+        .load(&mut conn)
+        .unwrap();
+    (instances, credentials)
+}
+
+/// One cell: `kind` asks for `action`, on carol's and on owen's credential where the
+/// answer depends on whose it is.
+async fn check(action: Action, kind: CallerKind) {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let w = world(&h, &app, action).await;
+    let who = caller(&h, kind);
+    let answer = documented(action, kind);
+    let case = format!("{} by {}: {}", action.name(), kind.heading(), answer.cell());
+    let send = |target: &str| {
+        let (method, uri, body) = request(&w, action, target);
+        let req = who.request(method, &uri, body.as_ref());
+        let app = &app;
+        let h = &h;
+        let case = case.clone();
+        async move {
+            let before = rows(h);
+            let (status, body, _) = call(app, req).await;
+            let after = rows(h);
+            (status, body, before != after, case)
+        }
+    };
+    let refused = |(status, body, changed, case): (StatusCode, Value, bool, String), code: u16| {
+        let want = if code == 401 { "SWR.0101" } else { "SWR.0201" };
+        assert_eq!(status.as_u16(), code, "{case}: {body}");
+        assert_eq!(body["error_code"], want, "{case}: {body}");
+        assert!(!changed, "{case}: a refused request changed rows");
+    };
+    let allowed = |(status, body, changed, case): (StatusCode, Value, bool, String)| {
+        assert_eq!(status.as_u16(), success(action), "{case}: {body}");
+        assert_eq!(changed, is_write(action), "{case}: rows changed: {changed}");
+    };
+    match answer {
+        Answer::Unauthenticated => refused(send(&w.own).await, 401),
+        Answer::Granted(Grant::No) => refused(send(&w.own).await, 403),
+        Answer::Granted(Grant::Yes) => allowed(send(&w.others).await),
+        Answer::Granted(Grant::Own) => {
+            refused(send(&w.others).await, 403);
+            allowed(send(&w.own).await);
+        }
+        Answer::Granted(Grant::OwnUnlessAdminDisabled) => {
+            refused(send(&w.others).await, 403);
+            refused(send(&w.admin_disabled).await, 403);
+            allowed(send(&w.own).await);
+        }
+    }
+}
+
+macro_rules! cells {
+    ($action:ident; $($test:ident: $kind:ident),* $(,)?) => {$(
+        #[actix_web::test]
+        async fn $test() {
+            super::check(Action::$action, CallerKind::$kind).await
+        }
+    )*};
+}
+
+/// One module per action, one test per kind of caller in it.
+macro_rules! matrix {
+    ($($module:ident: $action:ident),* $(,)?) => {
+        $(mod $module {
+            use swr_svc::policy::{Action, CallerKind};
+            cells!($action;
+                admin: Admin,
+                member: Member,
+                readonly: Readonly,
+                other_project: OtherProject,
+                other_domain: OtherDomain,
+                permanent_key: PermanentKey,
+                temporary_key: TemporaryKey,
+                disabled_or_deleted_user: DisabledUser,
+                internal_caller: Internal,
+            );
+        })*
+        const COVERED: &[Action] = &[$(Action::$action),*];
+    };
+}
+
+matrix! {
+    create_instance: CreateInstance,
+    list_instances: ListInstances,
+    get_instance: GetInstance,
+    delete_instance: DeleteInstance,
+    list_jobs: ListJobs,
+    get_job: GetJob,
+    create_long_term_credential: CreateLongTermCredential,
+    create_temp_credential: CreateTempCredential,
+    list_own_long_term_credentials: ListOwnLongTermCredentials,
+    list_all_long_term_credentials: ListAllLongTermCredentials,
+    disable_long_term_credential: DisableLongTermCredential,
+    enable_long_term_credential: EnableLongTermCredential,
+    delete_long_term_credential: DeleteLongTermCredential,
+}
+
+#[test]
+fn the_matrix_covers_every_action() {
+    assert_eq!(COVERED, Action::ALL);
+    assert_eq!(CallerKind::ALL.len(), 9);
+}
+
+/// docs/policy/swr.md's table, row by row: the action, then one cell per kind of caller,
+/// under headings in `CallerKind::ALL` order.
+#[test]
+fn the_documented_table_is_the_code_table() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/policy/swr.md"
+    ))
+    .unwrap();
+    let rows: Vec<Vec<String>> = doc
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with('|'))
+        .map(|l| {
+            l.trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().trim_matches('`').to_string())
+                .collect()
+        })
+        .collect();
+    let mut want = vec![std::iter::once("action")
+        .chain(CallerKind::ALL.iter().map(|k| k.heading()))
+        .map(str::to_string)
+        .collect::<Vec<_>>()];
+    for action in Action::ALL {
+        want.push(
+            std::iter::once(action.name())
+                .chain(
+                    CallerKind::ALL
+                        .iter()
+                        .map(|k| documented(action, *k).cell()),
+                )
+                .map(str::to_string)
+                .collect(),
+        );
+    }
+    // The separator row (`|---|...`) is not a row of the table.
+    let got: Vec<Vec<String>> = rows
+        .into_iter()
+        .filter(|r| !r.iter().all(|c| c.chars().all(|ch| ch == '-' || ch == ':')))
+        .collect();
+    assert_eq!(got, want, "docs/policy/swr.md differs from swr_svc::policy");
+}
