@@ -15,6 +15,7 @@ TCR_URL); optional SWR_REGISTRY_SERVICE and TCR_REGISTRY_SERVICE name the token
 import base64
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import re
@@ -100,6 +101,26 @@ def setting(name):
 
 def suffix():
     return secrets.token_hex(4)
+
+
+_LIMITS = itertools.cycle(range(100, 50, -1))
+
+
+def distinct_limit():
+    """A page size for a listing that must not repeat an earlier request: the services
+    accept a signature once, and the SDKs sign in whole seconds, so the same signed call
+    twice in one second is the same signature (the second is refused as a replay)."""
+    return next(_LIMITS)
+
+
+def next_second_after(last):
+    """Wait until the clock has left the second ``last`` (a time.time()), for a call that
+    cannot be varied; returns the time now."""
+    now = time.time()
+    if last is not None and int(now) == int(last):
+        time.sleep(int(now) + 1.05 - now)
+        now = time.time()
+    return now
 
 
 # ---------------------------------------------------------------------------- clients
@@ -231,6 +252,16 @@ def hw_signed(base_url, method, path, ak, sk, body=None, sent_body=None, headers
     """Sign a request with huaweicloudsdkcore's own Signer (as the SDK does: every header,
     X-Project-Id, X-Security-Token) and send it with requests. ``body`` is what is signed;
     ``sent_body`` (if given) is sent instead. Returns (status, JSON body or None, text)."""
+    url, hdrs, data = hw_prepare(base_url, method, path, ak, sk, body, headers, security_token,
+                                 project_id, query)
+    if sent_body is not None:
+        data = json.dumps(sent_body).encode() if isinstance(sent_body, (dict, list)) else sent_body
+    return send(method, url, hdrs, data)
+
+
+def hw_prepare(base_url, method, path, ak, sk, body=None, headers=None, security_token=None,
+               project_id=None, query=None):
+    """A request signed as ``hw_signed`` signs it, not sent: (url, headers, body bytes)."""
     url = urlsplit(base_url)
     hdrs = {"Content-Type": "application/json;charset=UTF-8",
             "X-Project-Id": project_id or setting("ADMIN_PROJECT_ID")}
@@ -241,11 +272,7 @@ def hw_signed(base_url, method, path, ak, sk, body=None, sent_body=None, headers
     req = SdkRequest(method=method, schema=url.scheme, host=url.netloc, resource_path=path,
                      query_params=list((query or {}).items()), header_params=hdrs, body=signed)
     Signer(BasicCredentials(ak, sk, project_id or setting("ADMIN_PROJECT_ID"))).sign(req)
-    if sent_body is None:
-        data = signed or None
-    else:
-        data = json.dumps(sent_body).encode() if isinstance(sent_body, (dict, list)) else sent_body
-    return send(method, f"{url.scheme}://{url.netloc}{req.uri}", req.header_params, data)
+    return f"{url.scheme}://{url.netloc}{req.uri}", dict(req.header_params), signed or None
 
 
 def send(method, url, headers, data=None, auth=None):
@@ -352,6 +379,7 @@ class World:
     swr_service: str = ""
     tcr_registry: str = ""
     cleanups: list = field(default_factory=list)
+    last_issue: dict = field(default_factory=dict)
 
     # -- the admin
     def admin(self):
@@ -489,6 +517,8 @@ class World:
         LakeFormation instance, asked for ``roles`` (None: the caller's own)."""
         client = lf(hw_creds(ak, sk))
         body = IdentityInput(roles=list(roles)) if roles is not None else IdentityInput()
+        asked = (ak, tuple(roles) if roles is not None else None)
+        self.last_issue[asked] = next_second_after(self.last_issue.get(asked))
         resp = client.show_credential(ShowCredentialRequest(instance_id=self.lake(), body=body))
         expect_status(resp, 200, "show credential")
         raw = raw_json(resp, "show credential")
@@ -515,7 +545,7 @@ class World:
 
     def swr_credentials(self, self_only=False):
         resp = self.admin_swr().list_instance_lt_credentials(ListInstanceLtCredentialsRequest(
-            instance_id=self.swr_inst(), offset=0, limit=100, self_only=self_only))
+            instance_id=self.swr_inst(), offset=0, limit=distinct_limit(), self_only=self_only))
         expect_status(resp, 200, "list swr credentials")
         return resp.auth_tokens or []
 
@@ -530,7 +560,7 @@ class World:
 
     def tcr_tokens(self):
         resp = self.admin_tcr().DescribeInstanceToken(tcr_req(
-            tcr_models.DescribeInstanceTokenRequest, RegistryId=self.tcr_reg(), Limit=100, Offset=0))
+            tcr_models.DescribeInstanceTokenRequest, RegistryId=self.tcr_reg(), Limit=distinct_limit(), Offset=0))
         return resp.Tokens or []
 
 
