@@ -6,7 +6,7 @@
 use actix_web::HttpRequest;
 use chrono::{DateTime, Utc};
 use credential_core::sign::tencent;
-use service_kit::auth::wire::{SignatureAlgorithm, SignatureCheck};
+use service_kit::auth::wire::{Replay, SignatureAlgorithm, SignatureCheck};
 use service_kit::auth::{AuthError, Principal, SignatureVerifier, TokenVerifier};
 
 use crate::error::TcrError;
@@ -59,8 +59,15 @@ async fn check_signature(
         .iter()
         .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v)))
         .collect();
-    let unsigned = header("x-tc-content-sha256") == Some(tencent::UNSIGNED_PAYLOAD);
+    let unsigned = header("x-tc-content-sha256").map(str::trim) == Some(tencent::UNSIGNED_PAYLOAD);
     let method = req.method().as_str();
+    // A POST's parameters are its body: a signature that leaves it out would let a
+    // captured request carry any parameters. No official SDK call here needs it.
+    if unsigned && method != "GET" {
+        return Err(TcrError::InvalidAuthorization(
+            "UNSIGNED-PAYLOAD is not accepted: sign the body".into(),
+        ));
+    }
     // GET signs the raw query; POST signs the body. The path is always "/".
     let query = if method == "GET" {
         req.query_string()
@@ -95,6 +102,7 @@ async fn check_signature(
         domain_id: None,
         own_domain: true,
         security_token: header("x-tc-token").map(str::to_string),
+        replay: replay_rule(&auth.signed_headers, header("x-tc-action")),
     };
     let as_sent = canonical(false)?;
     match verifier.check(check(as_sent.clone())).await {
@@ -107,5 +115,58 @@ async fn check_signature(
             Ok(verifier.check(check(lowered)).await?)
         }
         other => Ok(other?),
+    }
+}
+
+/// What the issuer may accept again. A read may be repeated (clients poll), but the
+/// official SDKs leave `X-TC-Action` out of the signature, so a read's signature is bound
+/// to its action: replayed as `CreateInstanceToken`, it is refused. Anything else is
+/// accepted once.
+fn replay_rule(signed_headers: &[String], action: Option<&str>) -> Replay {
+    let action = action.unwrap_or_default().trim();
+    if !action.starts_with("Describe") {
+        Replay::Once
+    } else if signed_headers.iter().any(|h| h == "x-tc-action") {
+        Replay::Repeatable
+    } else {
+        Replay::ReadAs(action.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_repeat_bound_to_their_action_and_writes_once() {
+        let sdk = ["content-type".to_string(), "host".to_string()];
+        let with_action = [
+            "content-type".to_string(),
+            "host".to_string(),
+            "x-tc-action".to_string(),
+        ];
+        let cases = [
+            (
+                &sdk[..],
+                Some("DescribeInstanceToken"),
+                Replay::ReadAs("DescribeInstanceToken".into()),
+            ),
+            (
+                &with_action[..],
+                Some("DescribeInstanceToken"),
+                Replay::Repeatable,
+            ),
+            (&sdk[..], Some("CreateInstanceToken"), Replay::Once),
+            (&with_action[..], Some("DeleteInstanceToken"), Replay::Once),
+            (&sdk[..], None, Replay::Once),
+            (
+                &sdk[..],
+                Some(" DescribeInstances "),
+                Replay::ReadAs("DescribeInstances".into()),
+            ),
+        ];
+        for (signed, action, want) in cases {
+            assert_eq!(replay_rule(signed, action), want, "{signed:?} {action:?}");
+        }
     }
 }

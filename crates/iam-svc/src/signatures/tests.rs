@@ -9,7 +9,7 @@ use credential_core::sign::huawei;
 use credential_core::SecretString;
 use diesel::connection::{Connection, InstrumentationEvent};
 use diesel::prelude::*;
-use service_kit::auth::wire::SignatureAlgorithm;
+use service_kit::auth::wire::{Replay, SignatureAlgorithm};
 use service_kit::testing::TestDatabase;
 
 use super::*;
@@ -70,6 +70,7 @@ impl Fixture {
             domain_id: None,
             own_domain: false,
             security_token: None,
+            replay: Replay::Once,
         }
     }
 
@@ -421,4 +422,44 @@ async fn a_signature_is_accepted_once_until_given_back() {
     );
     bad.signature = huawei::sign(SK.as_bytes(), &fresh_sts);
     f.verifier.check(bad).await.unwrap();
+}
+
+#[actix_web::test]
+async fn reads_repeat_as_themselves_only() {
+    let f = Fixture::new();
+    let as_rule = |replay: Replay| SignatureCheck { replay, ..f.good() };
+    let read = || Replay::ReadAs("DescribeInstanceToken".into());
+    // A read whose action is unsigned: again as the same read, never as anything else.
+    f.verifier.check(as_rule(read())).await.unwrap();
+    f.verifier.check(as_rule(read())).await.unwrap();
+    for other in [Replay::Once, Replay::ReadAs("DescribeInstances".into())] {
+        assert_eq!(
+            f.verifier.check(as_rule(other)).await.unwrap_err(),
+            AuthError::SignatureReplayed
+        );
+    }
+    // A fully signed read is not recorded at all.
+    let fresh_sts = format!("{STS}-read");
+    let signed_read = |replay: Replay| SignatureCheck {
+        replay,
+        string_to_sign: fresh_sts.clone(),
+        signature: huawei::sign(SK.as_bytes(), &fresh_sts),
+        ..f.good()
+    };
+    f.verifier
+        .check(signed_read(Replay::Repeatable))
+        .await
+        .unwrap();
+    f.verifier
+        .check(signed_read(Replay::Repeatable))
+        .await
+        .unwrap();
+    f.verifier.check(signed_read(Replay::Once)).await.unwrap();
+    assert_eq!(
+        f.verifier
+            .check(signed_read(Replay::Once))
+            .await
+            .unwrap_err(),
+        AuthError::SignatureReplayed
+    );
 }

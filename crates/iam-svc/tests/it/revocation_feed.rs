@@ -564,7 +564,7 @@ async fn a_revocation_after_a_burst_still_applies_at_once() {
 #[actix_web::test]
 async fn a_service_checks_signatures_through_the_remote_verifier() {
     use credential_core::sign::huawei;
-    use service_kit::auth::wire::{SignatureAlgorithm, SignatureCheck};
+    use service_kit::auth::wire::{Replay, SignatureAlgorithm, SignatureCheck};
     use service_kit::auth::RemoteSignatureVerifier;
 
     let h = Harness::shared().await;
@@ -601,6 +601,7 @@ async fn a_service_checks_signatures_through_the_remote_verifier() {
         domain_id: None,
         own_domain: false,
         security_token: None,
+        replay: Replay::Once,
     };
     let remote = RemoteSignatureVerifier::new(r.base_url.clone(), keys.credential());
     let principal = remote

@@ -22,7 +22,7 @@ use lakeformation_svc::state::AppState;
 use lakeformation_svc::verifier::TemporaryKeyVerifier;
 use serde_json::Value;
 use service_kit::auth::wire::{
-    DirectoryAnswer, DirectoryCheck, SignatureAlgorithm, SignatureCheck, DIRECTORY_CHECKS_PATH,
+    DirectoryAnswer, DirectoryCheck, Replay, SignatureAlgorithm, SignatureCheck, DIRECTORY_CHECKS_PATH,
 };
 use service_kit::auth::{
     AuthError, InternalCredential, Principal, RemoteSignatureVerifier, RoutingSignatureVerifier,
@@ -473,6 +473,7 @@ pub fn sdk_check(access: &str, secret: &str, token: Option<&str>, project: &str)
         domain_id: None,
         own_domain: false,
         security_token: token.map(str::to_string),
+        replay: Replay::Once,
     }
 }
 

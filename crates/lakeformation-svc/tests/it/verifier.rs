@@ -15,7 +15,7 @@ use lakeformation_svc::app::Parts;
 use lakeformation_svc::repo::{self, Issuance};
 use lakeformation_svc::security_token::{self, TokenBody};
 use serde_json::{json, Value};
-use service_kit::auth::wire::{SignatureAlgorithm, SignatureCheck, SIGNATURE_CHECKS_PATH};
+use service_kit::auth::wire::{Replay, SignatureAlgorithm, SignatureCheck, SIGNATURE_CHECKS_PATH};
 use service_kit::auth::{
     AuthError, InternalCredential, RemoteSignatureVerifier, SignatureVerifier,
     INTERNAL_TOKEN_HEADER,
@@ -70,6 +70,7 @@ fn tc3_check(access: &str, secret: &str, token: Option<&str>, service: &str) -> 
         domain_id: None,
         own_domain: true,
         security_token: token.map(str::to_string),
+        replay: Replay::Once,
     }
 }
 

@@ -4,6 +4,9 @@
 //! request cannot be sent again, nor sent again as another action (the Tencent SDKs leave
 //! `X-TC-Action` unsigned), on any replica that shares the database.
 //!
+//! Reads that cannot be turned into anything else may repeat (see
+//! [`Replay`]): clients that poll sign the same request within one second.
+//!
 //! A request whose answer was a failure gives its signature back: the SDKs retry a failed
 //! call by sending the same signed request again (huaweicloudsdkcore re-signs within the
 //! same second, so the signature is the same).
@@ -12,7 +15,7 @@ use chrono::{DateTime, Utc};
 use credential_core::digest::sha256_hex;
 use diesel::prelude::*;
 
-use super::wire::{SignatureCheck, SignatureRelease};
+use super::wire::{Replay, SignatureCheck, SignatureRelease};
 use super::AuthError;
 use crate::db::{self, DbConnection, DbPool, StoreError};
 
@@ -21,6 +24,8 @@ diesel::table! {
     accepted_signatures (digest) {
         digest -> Text,
         valid_until -> Timestamp,
+        /// The read action a signature may repeat as; NULL: none, it was accepted once.
+        read_as -> Nullable<Text>,
     }
 }
 
@@ -40,20 +45,38 @@ pub fn digest(access: &str, signature: &str) -> String {
     sha256_hex(text.as_bytes())
 }
 
-/// Record the signature of a check whose MAC matched: `SignatureReplayed` when it was
-/// recorded before. On SQLite it joins the process's writer, so a burst of signed
-/// requests commits together.
+/// Record the signature of a check whose MAC matched, by its [`Replay`] rule:
+/// `SignatureReplayed` when it was accepted before and may not be again. On SQLite it
+/// joins the process's writer, so a burst of signed requests commits together.
 pub async fn accept_once(pool: &DbPool, check: &SignatureCheck) -> Result<(), AuthError> {
+    let read_as = match &check.replay {
+        Replay::Repeatable => return Ok(()),
+        Replay::Once => None,
+        Replay::ReadAs(action) => Some(action.clone()),
+    };
     let digest = digest(&check.access, &check.signature);
     let until = (Utc::now() + MEMORY).naive_utc();
     let fresh = db::write(pool, move |conn| {
         let insert = diesel::insert_into(accepted_signatures::table)
             .values((
-                accepted_signatures::digest.eq(digest),
+                accepted_signatures::digest.eq(&digest),
                 accepted_signatures::valid_until.eq(until),
+                accepted_signatures::read_as.eq(&read_as),
             ))
             .on_conflict_do_nothing();
-        Ok::<_, StoreError>(crate::on_backend!(conn, |c| insert.execute(c))? == 1)
+        if crate::on_backend!(conn, |c| insert.execute(c))? == 1 {
+            return Ok::<_, StoreError>(true);
+        }
+        // Seen before: only the same read may come again.
+        let Some(action) = read_as else {
+            return Ok(false);
+        };
+        let stored: Option<Option<String>> = accepted_signatures::table
+            .find(&digest)
+            .select(accepted_signatures::read_as)
+            .first(conn)
+            .optional()?;
+        Ok(stored.flatten().as_deref() == Some(action.as_str()))
     })
     .await
     .map_err(unavailable)?;

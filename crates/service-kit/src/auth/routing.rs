@@ -83,7 +83,7 @@ impl SignatureVerifier for RoutingSignatureVerifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::wire::SignatureAlgorithm;
+    use crate::auth::wire::{Replay, SignatureAlgorithm};
     use crate::auth::TemporaryKey;
 
     struct Fixed(&'static str);
@@ -122,6 +122,7 @@ mod tests {
             domain_id: None,
             own_domain: false,
             security_token: token.map(str::to_string),
+            replay: Replay::Once,
         }
     }
 
@@ -146,7 +147,7 @@ mod tests {
 #[cfg(test)]
 mod marking {
     use super::*;
-    use crate::auth::wire::SignatureAlgorithm;
+    use crate::auth::wire::{Replay, SignatureAlgorithm};
     use crate::auth::TemporaryKey;
 
     /// An issuer that answers with a fixed temporary marker.
@@ -183,6 +184,7 @@ mod marking {
             domain_id: None,
             own_domain: false,
             security_token: token.map(str::to_string),
+            replay: Replay::Once,
         }
     }
 

@@ -140,6 +140,29 @@ pub struct SignatureCheck {
     /// The security token sent with temporary keys (`X-Security-Token` / `X-TC-Token`).
     #[serde(default)]
     pub security_token: Option<String>,
+    /// What the issuer does with a signature it accepted before.
+    #[serde(default)]
+    pub replay: Replay,
+}
+
+/// How an issuer treats a signature it has accepted before (see
+/// [`replay`](super::replay)). The receiving service, which knows what the request does,
+/// says which.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Replay {
+    /// A read whose signature covers everything that chooses what it reads (a Huawei
+    /// GET; a Tencent read whose action is signed). Sent again, it only reads again, and
+    /// clients that poll sign the same request within one second: not recorded.
+    Repeatable,
+    /// A write: sent again it would act again, and could hand a new secret to whoever
+    /// captured it. Accepted once.
+    #[default]
+    Once,
+    /// A read whose signature leaves its action out (the Tencent SDKs sign neither
+    /// `X-TC-Action` nor the version): recorded with the action, so the same signature may
+    /// read again but never act as another action.
+    ReadAs(String),
 }
 
 impl SignatureCheck {

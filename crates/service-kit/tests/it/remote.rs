@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use credential_core::SecretString;
 use service_kit::auth::wire::{
-    Refusal, SignatureAlgorithm, SignatureCheck, SignatureVerdict, SIGNATURE_CHECKS_PATH,
+    Refusal, Replay, SignatureAlgorithm, SignatureCheck, SignatureVerdict, SIGNATURE_CHECKS_PATH,
 };
 use service_kit::auth::{
     AuthError, InternalCredential, RemoteSignatureVerifier, INTERNAL_TOKEN_HEADER,
@@ -26,6 +26,7 @@ fn check() -> SignatureCheck {
         domain_id: None,
         own_domain: false,
         security_token: None,
+        replay: Replay::Once,
     }
 }
 
