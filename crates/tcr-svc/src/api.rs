@@ -43,52 +43,58 @@ async fn handle(
             "Send actions with POST and a JSON body.".into(),
         ));
     }
-    let header = |name: &str| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
     let now = chrono::Utc::now();
     let skew = state.config.iam.signature_max_skew_seconds;
-    let principal = auth::authenticate(
-        state.signatures.as_ref(),
-        &state.verifier,
-        req,
-        &body,
-        skew,
-        now,
-    )
-    .await?;
-    let version =
-        header("x-tc-version").ok_or_else(|| TcrError::MissingParameter("X-TC-Version".into()))?;
-    if version != VERSION {
-        return Err(TcrError::NoSuchVersion(version.to_string()));
-    }
-    let action =
-        header("x-tc-action").ok_or_else(|| TcrError::MissingParameter("X-TC-Action".into()))?;
-    if !ACTIONS.contains(&action) {
-        return Err(TcrError::InvalidAction(action.to_string()));
-    }
-    let limits = &state.config.rate_limits;
-    let per_second = if action == "CreateInstanceToken" {
-        limits.create_instance_token_per_second
-    } else {
-        limits.other_per_second
-    };
-    if !state
-        .limiter
-        .allow(&principal.domain_id, action, per_second, now.timestamp())
-    {
+    let (signatures, revocations) = (state.signatures.as_ref(), &state.verifier);
+    let principal = auth::authenticate(signatures, revocations, req, &body, skew, now).await?;
+    let action = action_of(req)?;
+    if !state.limiter.allow(
+        &principal.domain_id,
+        action,
+        per_second(state, action),
+        now.timestamp(),
+    ) {
         return Err(TcrError::RequestLimitExceeded);
     }
     let params = Params::parse(&body)?;
     let ctx = Ctx {
         state,
         principal: &principal,
-        region: header("x-tc-region").unwrap_or_default().to_string(),
+        region: header(req, "x-tc-region").unwrap_or_default().to_string(),
     };
     actions::dispatch(&ctx, action, params).await
+}
+
+fn header<'r>(req: &'r HttpRequest, name: &str) -> Option<&'r str> {
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+}
+
+/// The action asked for, in the one version spoken here.
+fn action_of(req: &HttpRequest) -> Result<&str, TcrError> {
+    let version = header(req, "x-tc-version")
+        .ok_or_else(|| TcrError::MissingParameter("X-TC-Version".into()))?;
+    if version != VERSION {
+        return Err(TcrError::NoSuchVersion(version.to_string()));
+    }
+    let action = header(req, "x-tc-action")
+        .ok_or_else(|| TcrError::MissingParameter("X-TC-Action".into()))?;
+    if !ACTIONS.contains(&action) {
+        return Err(TcrError::InvalidAction(action.to_string()));
+    }
+    Ok(action)
+}
+
+/// The action's rate limit per account, as Tencent documents it.
+fn per_second(state: &AppState, action: &str) -> u32 {
+    let limits = &state.config.rate_limits;
+    if action == "CreateInstanceToken" {
+        limits.create_instance_token_per_second
+    } else {
+        limits.other_per_second
+    }
 }
 
 async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::Bytes, TcrError> {

@@ -7,6 +7,9 @@
 //! signature and the key's status (iam-svc, or lakeformation-svc for temporary keys, and
 //! the revocations this service pulled), and the account a registry belongs to (every
 //! query is filtered by the caller's account, so another account's registry is not found).
+//! [`cell`] states those answers too, so that the documented table is whole. TCR has no
+//! projects: registries and tokens belong to the account (iam-svc domain), and requests
+//! name no project, so there is no "other project" caller.
 
 use chrono::{NaiveDateTime, SubsecRound};
 use service_kit::auth::Principal;
@@ -197,5 +200,104 @@ pub fn registry_access(principal: &Principal) -> &'static str {
     match Role::of(principal) {
         Role::Admin | Role::Member => "pull,push",
         Role::Readonly | Role::None => "pull",
+    }
+}
+
+/// The kinds of caller the documented table has a column for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallerKind {
+    /// An account admin, signing with a permanent key.
+    Admin,
+    /// A member of the account, signing with a permanent key.
+    Member,
+    /// A read-only user of the account, signing with a permanent key.
+    Readonly,
+    /// An admin's permanent key (the same as `Admin`: keys act with their holder's role).
+    PermanentKey,
+    /// An admin's temporary key (lakeformation-svc's AK/SK + `X-TC-Token`).
+    TemporaryKey,
+    /// A user who is disabled or deleted, or whose account is disabled, with either key.
+    DisabledUser,
+    /// A user of another account, on this account's registries and tokens.
+    OtherAccount,
+    /// A service presenting the internal credential (`X-Internal-Token`).
+    Internal,
+}
+
+impl CallerKind {
+    pub const ALL: [CallerKind; 8] = [
+        CallerKind::Admin,
+        CallerKind::Member,
+        CallerKind::Readonly,
+        CallerKind::PermanentKey,
+        CallerKind::TemporaryKey,
+        CallerKind::DisabledUser,
+        CallerKind::OtherAccount,
+        CallerKind::Internal,
+    ];
+
+    /// The column's heading in docs/policy/tcr.md.
+    pub fn label(self) -> &'static str {
+        match self {
+            CallerKind::Admin => "admin",
+            CallerKind::Member => "member",
+            CallerKind::Readonly => "readonly",
+            CallerKind::PermanentKey => "permanent key (admin's)",
+            CallerKind::TemporaryKey => "temporary key (admin's)",
+            CallerKind::DisabledUser => "disabled or deleted user",
+            CallerKind::OtherAccount => "other account",
+            CallerKind::Internal => "internal caller",
+        }
+    }
+}
+
+/// One cell of the documented table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cell {
+    /// The answer of [`answer`].
+    Policy(Grant),
+    /// The key is refused before any action: iam-svc knows the user is gone, and the
+    /// revocations pulled from it stop their temporary keys.
+    KeyRefused,
+    /// Allowed, in the caller's own account; nothing of this account is seen.
+    OwnAccountOnly,
+    /// This account's registries and tokens do not exist for the caller.
+    NotFound,
+    /// The internal credential is no credential on the public API.
+    NotACredential,
+}
+
+impl Cell {
+    /// The text of the cell in docs/policy/tcr.md.
+    pub fn text(self) -> &'static str {
+        match self {
+            Cell::Policy(Grant::Yes) => "yes",
+            Cell::Policy(Grant::Own) => "own tokens",
+            Cell::Policy(Grant::OwnUnlessAdminDisabled) => {
+                "own tokens, unless an admin disabled it"
+            }
+            Cell::Policy(Grant::No) => "no",
+            Cell::KeyRefused => "no: key refused",
+            Cell::OwnAccountOnly => "in its own account",
+            Cell::NotFound => "not found",
+            Cell::NotACredential => "no: not a credential",
+        }
+    }
+}
+
+/// The documented answer for a kind of caller.
+pub fn cell(action: Action, kind: CallerKind) -> Cell {
+    let policy = |role, key| Cell::Policy(answer(action, role, key));
+    match kind {
+        CallerKind::Admin | CallerKind::PermanentKey => policy(Role::Admin, KeyKind::Permanent),
+        CallerKind::Member => policy(Role::Member, KeyKind::Permanent),
+        CallerKind::Readonly => policy(Role::Readonly, KeyKind::Permanent),
+        CallerKind::TemporaryKey => policy(Role::Admin, KeyKind::Temporary),
+        CallerKind::DisabledUser => Cell::KeyRefused,
+        CallerKind::OtherAccount => match action {
+            Action::CreateInstance | Action::DescribeInstances => Cell::OwnAccountOnly,
+            _ => Cell::NotFound,
+        },
+        CallerKind::Internal => Cell::NotACredential,
     }
 }

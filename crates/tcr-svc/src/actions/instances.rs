@@ -59,8 +59,8 @@ fn view(r: &Registry) -> Value {
     })
 }
 
-pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
-    policy::allow(Action::CreateInstance, ctx.principal)?;
+/// The registry a `CreateInstance` asks for, checked.
+fn new_registry(ctx: &Ctx<'_>, mut p: Params) -> Result<Registry, TcrError> {
     let name = p.required_str("RegistryName")?;
     let registry_type = p.required_str("RegistryType")?;
     for vendor_only in [
@@ -84,7 +84,7 @@ pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
         ));
     }
     let cfg = &ctx.state.config.registry;
-    let row = Registry {
+    Ok(Registry {
         id: new_registry_id()?,
         domain_id: ctx.account().to_string(),
         name,
@@ -94,7 +94,12 @@ pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
         registry_service: cfg.default_service.clone(),
         registry_address: cfg.default_address.clone(),
         created_at: repo::now(),
-    };
+    })
+}
+
+pub async fn create(ctx: &Ctx<'_>, p: Params) -> Result<Map<String, Value>, TcrError> {
+    policy::allow(Action::CreateInstance, ctx.principal)?;
+    let row = new_registry(ctx, p)?;
     let row = db::write(&ctx.state.pool, move |conn| {
         repo::registries::insert(conn, &row).map_err(|e| match e {
             StoreError::UniqueViolation => TcrError::NameConflict(format!(

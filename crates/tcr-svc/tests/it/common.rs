@@ -40,6 +40,8 @@ pub struct Key {
     /// A temporary key: requests carry `X-TC-Token` and the principal is marked temporary,
     /// issued ten minutes before the harness started and expiring twenty minutes after.
     pub temporary: bool,
+    /// The key's user is disabled: iam-svc refuses the permanent key.
+    pub disabled: bool,
 }
 
 pub const ALICE: Key = Key {
@@ -49,6 +51,7 @@ pub const ALICE: Key = Key {
     account: "acct-a",
     roles: &["admin"],
     temporary: false,
+    disabled: false,
 };
 pub const RITA: Key = Key {
     id: "AKIDRITA",
@@ -57,6 +60,7 @@ pub const RITA: Key = Key {
     account: "acct-a",
     roles: &["readonly"],
     temporary: false,
+    disabled: false,
 };
 pub const BOB: Key = Key {
     id: "AKIDBOB",
@@ -65,6 +69,7 @@ pub const BOB: Key = Key {
     account: "acct-b",
     roles: &["member"],
     temporary: false,
+    disabled: false,
 };
 /// ALICE's temporary key (an admin's).
 pub const ALICE_TEMP: Key = Key {
@@ -72,6 +77,22 @@ pub const ALICE_TEMP: Key = Key {
     secret: "alice-temp-secret",
     temporary: true,
     ..ALICE
+};
+/// A member of ALICE's account whose user is disabled (or deleted).
+pub const DORA: Key = Key {
+    id: "AKIDDORA",
+    secret: "dora-secret",
+    user: "dora-id",
+    disabled: true,
+    ..MEMO
+};
+/// DORA's temporary key, issued before she was disabled: the issuer still accepts it.
+pub const DORA_TEMP: Key = Key {
+    id: "AKIDDORATEMP",
+    secret: "dora-temp-secret",
+    user: "dora-id",
+    temporary: true,
+    ..MEMO
 };
 /// A member of ALICE's account.
 pub const MEMO: Key = Key {
@@ -81,6 +102,7 @@ pub const MEMO: Key = Key {
     account: "acct-a",
     roles: &["member"],
     temporary: false,
+    disabled: false,
 };
 
 /// Plays iam-svc (and lakeformation-svc, for temporary keys): checks TC3 MACs with the
@@ -125,6 +147,9 @@ impl SignatureVerifier for KnownKeys {
                 &c.signature,
             ) {
                 return Err(AuthError::SignatureMismatch);
+            }
+            if key.disabled {
+                return Err(AuthError::InactiveAccessKey);
             }
             // A temporary key comes with its security token, a permanent key never does.
             if c.security_token.is_some() != key.temporary {
@@ -175,7 +200,7 @@ impl Harness {
 
     fn build(db: TestDatabase, config: TcrConfig) -> Harness {
         let started = Utc::now();
-        let keys = [ALICE, RITA, BOB, MEMO, ALICE_TEMP]
+        let keys = [ALICE, RITA, BOB, MEMO, ALICE_TEMP, DORA, DORA_TEMP]
             .into_iter()
             .map(|k| (k.id, k))
             .collect();

@@ -9,6 +9,7 @@ mod common;
 mod counts;
 mod offboarding;
 mod ownership;
+mod policy_matrix;
 mod protocol;
 mod registry_login;
 mod temporary;

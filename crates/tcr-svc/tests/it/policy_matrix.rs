@@ -1,0 +1,417 @@
+//! The policy table, cell by cell, through the HTTP app: for every action and every kind
+//! of caller, the answer `tcr_svc::policy::cell` gives is what the caller gets, and a
+//! refusal changes nothing in the database. docs/policy/tcr.md must show the same table.
+
+use actix_web::test::TestRequest;
+use diesel::prelude::*;
+use serde_json::Value;
+use service_kit::auth::wire::{RevocationEvent, RevocationKind, DURABLE_EVENT_RELEVANCE};
+use tcr_svc::policy::{self, Action, CallerKind, Cell, Grant};
+use tcr_svc::schema::{instance_tokens, registries};
+
+use crate::common::*;
+
+/// The registry every case acts on, and a long-term token of each of its users.
+struct Fixture {
+    h: Harness,
+    registry: String,
+    /// User id -> a long-term token of theirs (disabled by themselves for the enable
+    /// action), and one disabled by the admin.
+    tokens: Vec<(&'static str, String, Option<String>)>,
+}
+
+impl Fixture {
+    async fn new(action: Action) -> Fixture {
+        let h = Harness::new().await;
+        let app = h.app().await;
+        let registry = create_registry(&app, &ALICE, "matrix-reg").await;
+        let mut tokens = Vec::new();
+        for owner in [ALICE, MEMO, RITA] {
+            let own = longterm(&app, &owner, &registry).await;
+            let by_admin = longterm(&app, &owner, &registry).await;
+            if action == Action::EnableInstanceToken {
+                assert_eq!(set_enabled(&app, &owner, &registry, &own, false).await, "");
+                assert_eq!(
+                    set_enabled(&app, &ALICE, &registry, &by_admin, false).await,
+                    ""
+                );
+            }
+            let by_admin = (action == Action::EnableInstanceToken).then_some(by_admin);
+            tokens.push((owner.user, own, by_admin));
+        }
+        // Dora was disabled after her temporary key was issued.
+        let gone = RevocationEvent {
+            seq: 1,
+            kind: RevocationKind::UserAccess,
+            subject: DORA.user.into(),
+            revoked_at: chrono::Utc::now(),
+            relevant_until: chrono::Utc::now() + DURABLE_EVENT_RELEVANCE,
+        };
+        h.state
+            .verifier
+            .apply_revocations(&[gone], chrono::Utc::now());
+        Fixture {
+            h,
+            registry,
+            tokens,
+        }
+    }
+
+    fn token_of(&self, user: &str) -> &str {
+        &self.tokens.iter().find(|t| t.0 == user).unwrap().1
+    }
+
+    fn admin_disabled_token_of(&self, user: &str) -> &str {
+        let found = self.tokens.iter().find(|t| t.0 == user).unwrap();
+        found.2.as_deref().unwrap()
+    }
+
+    /// Every row of both tables, to show that a refusal changed nothing.
+    fn snapshot(&self) -> String {
+        let mut conn = self.h.db.pool.get().unwrap();
+        let regs: Vec<(String, String)> = registries::table
+            .select((registries::id, registries::domain_id))
+            .order(registries::id)
+            .load(&mut conn)
+            .unwrap();
+        let tokens: Vec<(String, String, bool, Option<String>, String)> = instance_tokens::table
+            .select((
+                instance_tokens::id,
+                instance_tokens::user_id,
+                instance_tokens::enabled,
+                instance_tokens::disabled_by,
+                instance_tokens::description,
+            ))
+            .order(instance_tokens::id)
+            .load(&mut conn)
+            .unwrap();
+        format!("{regs:?} {tokens:?}")
+    }
+}
+
+async fn longterm<S, B>(app: &S, key: &Key, registry: &str) -> String
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let body = format!(r#"{{"RegistryId": "{registry}", "TokenType": "longterm"}}"#);
+    let r = call(app, signed(key, "CreateInstanceToken", &body)).await;
+    assert_eq!(code(&r), "", "{r}");
+    r["TokenId"].as_str().unwrap().to_string()
+}
+
+async fn set_enabled<S, B>(app: &S, key: &Key, registry: &str, id: &str, on: bool) -> String
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let body = format!(
+        r#"{{"RegistryId": "{registry}", "TokenId": "{id}", "ModifyFlag": 2, "Enable": {on}}}"#
+    );
+    code(&call(app, signed(key, "ModifyInstanceToken", &body)).await)
+}
+
+/// The API action and body of `action` on the fixture's registry and, for the token
+/// actions, on `token`.
+fn request(action: Action, registry: &str, token: &str) -> (&'static str, String) {
+    match action {
+        Action::CreateInstance => (
+            "CreateInstance",
+            r#"{"RegistryName": "made-here", "RegistryType": "basic"}"#.into(),
+        ),
+        Action::DescribeInstances => ("DescribeInstances", "{}".into()),
+        Action::DeleteInstance => (
+            "DeleteInstance",
+            format!(r#"{{"RegistryId": "{registry}"}}"#),
+        ),
+        Action::CreateTempToken => (
+            "CreateInstanceToken",
+            format!(r#"{{"RegistryId": "{registry}", "TokenType": "temp"}}"#),
+        ),
+        Action::CreateLongtermToken => (
+            "CreateInstanceToken",
+            format!(r#"{{"RegistryId": "{registry}", "TokenType": "longterm"}}"#),
+        ),
+        Action::DescribeInstanceToken => (
+            "DescribeInstanceToken",
+            format!(r#"{{"RegistryId": "{registry}"}}"#),
+        ),
+        Action::ModifyInstanceToken => (
+            "ModifyInstanceToken",
+            format!(
+                r#"{{"RegistryId": "{registry}", "TokenId": "{token}", "ModifyFlag": 2, "Enable": false}}"#
+            ),
+        ),
+        Action::EnableInstanceToken => (
+            "ModifyInstanceToken",
+            format!(
+                r#"{{"RegistryId": "{registry}", "TokenId": "{token}", "ModifyFlag": 2, "Enable": true}}"#
+            ),
+        ),
+        Action::DeleteInstanceToken => (
+            "DeleteInstanceToken",
+            format!(r#"{{"RegistryId": "{registry}", "TokenId": "{token}"}}"#),
+        ),
+    }
+}
+
+/// What a successful `action` by `user` left in the database.
+fn succeeded(f: &Fixture, action: Action, user: &str, token: &str, answer: &Value) -> bool {
+    let mut conn = f.h.db.pool.get().unwrap();
+    let token_row = |conn: &mut service_kit::db::DbConnection| {
+        instance_tokens::table
+            .find(token)
+            .select((instance_tokens::enabled, instance_tokens::disabled_by))
+            .first::<(bool, Option<String>)>(conn)
+            .optional()
+            .unwrap()
+    };
+    match action {
+        Action::CreateInstance => answer["RegistryId"].as_str().is_some_and(|id| {
+            registries::table
+                .find(id)
+                .select(registries::id)
+                .first::<String>(&mut conn)
+                .is_ok()
+        }),
+        Action::DescribeInstances => answer["Registries"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|r| r["RegistryId"] == f.registry.as_str())),
+        Action::DeleteInstance => {
+            registries::table
+                .find(&f.registry)
+                .count()
+                .get_result::<i64>(&mut conn)
+                .unwrap()
+                == 0
+        }
+        Action::CreateTempToken | Action::CreateLongtermToken => {
+            answer["Username"] == user && answer["Token"].as_str().is_some()
+        }
+        Action::DescribeInstanceToken => answer["TotalCount"].as_i64().is_some_and(|n| n >= 6),
+        Action::ModifyInstanceToken => {
+            token_row(&mut conn) == Some((false, Some(user.to_string())))
+        }
+        Action::EnableInstanceToken => token_row(&mut conn) == Some((true, None)),
+        Action::DeleteInstanceToken => token_row(&mut conn).is_none(),
+    }
+}
+
+/// The caller a kind stands for in these cases: its key, and the key of the same user
+/// that signs the cases the kind is checked with twice (DORA's two keys).
+fn callers(kind: CallerKind) -> Vec<Option<Key>> {
+    match kind {
+        CallerKind::Admin | CallerKind::PermanentKey => vec![Some(ALICE)],
+        CallerKind::Member => vec![Some(MEMO)],
+        CallerKind::Readonly => vec![Some(RITA)],
+        CallerKind::TemporaryKey => vec![Some(ALICE_TEMP)],
+        CallerKind::DisabledUser => vec![Some(DORA), Some(DORA_TEMP)],
+        CallerKind::OtherAccount => vec![Some(BOB)],
+        CallerKind::Internal => vec![None],
+    }
+}
+
+/// A request with the internal credential and no signature.
+fn internal(action: &str, body: &str) -> TestRequest {
+    TestRequest::post()
+        .uri("/")
+        .insert_header(("Content-Type", "application/json"))
+        .insert_header(("Host", HOST))
+        .insert_header(("X-TC-Timestamp", chrono::Utc::now().timestamp().to_string()))
+        .insert_header(("X-TC-Action", action))
+        .insert_header(("X-TC-Version", "2019-09-24"))
+        .insert_header(("X-Internal-Token", "internal-test-credential"))
+        .set_payload(body.to_string())
+}
+
+/// One attempt: the caller acts on `token`; the error code, or "" and whether the
+/// expected change happened.
+async fn attempt(f: &Fixture, action: Action, caller: &Option<Key>, token: &str) -> (String, bool) {
+    let app = f.h.app().await;
+    let (name, body) = request(action, &f.registry, token);
+    let req = match caller {
+        Some(key) => signed(key, name, &body),
+        None => internal(name, &body),
+    };
+    let before = f.snapshot();
+    let answer = call(&app, req).await;
+    let code = code(&answer);
+    if !code.is_empty() {
+        assert_eq!(
+            f.snapshot(),
+            before,
+            "a refusal changed the database: {answer}"
+        );
+        return (code, false);
+    }
+    let user = caller.as_ref().map(|k| k.user).unwrap_or_default();
+    (code, succeeded(f, action, user, token, &answer))
+}
+
+/// Check one cell; `Err` says what differed.
+async fn check(action: Action, kind: CallerKind) -> Result<(), String> {
+    let want = policy::cell(action, kind);
+    for caller in callers(kind) {
+        let f = Fixture::new(action).await;
+        let user = caller.as_ref().map(|k| k.user).unwrap_or_default();
+        // Someone else's token: MEMO's, or RITA's for MEMO himself.
+        let other = if user == MEMO.user {
+            RITA.user
+        } else {
+            MEMO.user
+        };
+        let others = f.token_of(other).to_string();
+        let outcome = attempt(&f, action, &caller, &others).await;
+        let refused = |c: &str| (c.to_string(), false);
+        let expected = match want {
+            Cell::Policy(Grant::Yes) | Cell::OwnAccountOnly => (String::new(), true),
+            Cell::Policy(Grant::No) => refused("UnauthorizedOperation"),
+            Cell::Policy(Grant::Own | Grant::OwnUnlessAdminDisabled) => {
+                refused("UnauthorizedOperation")
+            }
+            Cell::KeyRefused if caller.as_ref().is_some_and(|k| k.temporary) => {
+                refused("AuthFailure.TokenFailure")
+            }
+            Cell::KeyRefused => refused("AuthFailure.SecretIdNotFound"),
+            Cell::NotFound => refused("ResourceNotFound.TcrResourceNotFound"),
+            Cell::NotACredential => refused("AuthFailure.InvalidAuthorization"),
+        };
+        let expected = match (want, action) {
+            // Another account sees only its own registries.
+            (Cell::OwnAccountOnly, Action::DescribeInstances) => (String::new(), false),
+            _ => expected,
+        };
+        if outcome != expected {
+            return Err(format!(
+                "{caller:?} on someone else's: {outcome:?}, want {expected:?}",
+                caller = caller.as_ref().map(|k| k.id)
+            ));
+        }
+        // The caller's own token, and for the enable one an admin disabled.
+        if let Cell::Policy(grant @ (Grant::Own | Grant::OwnUnlessAdminDisabled)) = want {
+            let f = Fixture::new(action).await;
+            let own = f.token_of(user).to_string();
+            let outcome = attempt(&f, action, &caller, &own).await;
+            if outcome != (String::new(), true) {
+                return Err(format!("own token: {outcome:?}"));
+            }
+            if grant == Grant::OwnUnlessAdminDisabled {
+                let f = Fixture::new(action).await;
+                let own = f.admin_disabled_token_of(user).to_string();
+                let outcome = attempt(&f, action, &caller, &own).await;
+                if outcome != refused("UnauthorizedOperation") {
+                    return Err(format!("own token an admin disabled: {outcome:?}"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every caller kind for one action; the failures name their cells.
+async fn row(action: Action) {
+    let mut failures = Vec::new();
+    for kind in CallerKind::ALL {
+        if let Err(e) = check(action, kind).await {
+            failures.push(format!(
+                "{} / {} ({}): {e}",
+                action.name(),
+                kind.label(),
+                policy::cell(action, kind).text()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+macro_rules! matrix {
+    ($($test:ident => $action:ident),* $(,)?) => {
+        $(
+            #[actix_web::test]
+            async fn $test() {
+                row(Action::$action).await;
+            }
+        )*
+
+        #[test]
+        fn every_action_has_its_row() {
+            let tested = [$(Action::$action),*];
+            assert_eq!(tested, Action::ALL);
+        }
+    };
+}
+
+matrix! {
+    create_instance => CreateInstance,
+    describe_instances => DescribeInstances,
+    delete_instance => DeleteInstance,
+    create_temp_token => CreateTempToken,
+    create_longterm_token => CreateLongtermToken,
+    describe_instance_token => DescribeInstanceToken,
+    modify_instance_token => ModifyInstanceToken,
+    enable_instance_token => EnableInstanceToken,
+    delete_instance_token => DeleteInstanceToken,
+}
+
+/// The table docs/policy/tcr.md shows, as the code answers it.
+fn table() -> Vec<Vec<String>> {
+    let mut rows = vec![std::iter::once("action".to_string())
+        .chain(CallerKind::ALL.iter().map(|k| k.label().to_string()))
+        .collect::<Vec<_>>()];
+    for action in Action::ALL {
+        rows.push(
+            std::iter::once(format!("`{}`", action.name()))
+                .chain(
+                    CallerKind::ALL
+                        .iter()
+                        .map(|k| policy::cell(action, *k).text().to_string()),
+                )
+                .collect(),
+        );
+    }
+    rows
+}
+
+#[test]
+fn the_documented_table_is_the_codes() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/policy/tcr.md"
+    ))
+    .unwrap();
+    let parsed: Vec<Vec<String>> = doc
+        .lines()
+        .skip_while(|l| !l.starts_with("| action |"))
+        .take_while(|l| l.starts_with('|'))
+        .filter(|l| !l.starts_with("|---") && !l.starts_with("| ---"))
+        .map(|l| {
+            l.trim()
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect()
+        })
+        .collect();
+    let want = table();
+    let markdown: String = want
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let line = format!("| {} |\n", r.join(" | "));
+            if i == 0 {
+                format!("{line}|{}\n", "---|".repeat(r.len()))
+            } else {
+                line
+            }
+        })
+        .collect();
+    assert_eq!(parsed, want, "docs/policy/tcr.md should show:\n{markdown}");
+}
