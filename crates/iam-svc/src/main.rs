@@ -13,7 +13,7 @@ use service_kit::auth::InternalCredential;
 use service_kit::cli;
 use service_kit::db::{self, DbPool};
 use service_kit::http::Metrics;
-const USAGE: &str = "usage: iam-svc [--config PATH] [serve | migrate | bootstrap [--env-file PATH] | gen-keys | rotate-master-key | reseal-access-keys]
+const USAGE: &str = "usage: iam-svc [--config PATH] [serve | migrate | bootstrap [--env-file PATH] | gen-keys | rotate-master-key | reseal-access-keys | disable-domain --domain NAME | enable-domain --domain NAME]
 
   serve       run the HTTP service (default)
   migrate     apply pending database migrations and exit
@@ -26,6 +26,11 @@ const USAGE: &str = "usage: iam-svc [--config PATH] [serve | migrate | bootstrap
   reseal-access-keys
               after every replica runs with the new file: re-seal every secret access key
               under the first key, so older keys can be removed from the file
+  disable-domain --domain NAME
+              disable a domain (account): its users can no longer log in, and every
+              credential of theirs is revoked everywhere within one feed poll
+  enable-domain --domain NAME
+              enable a disabled domain again (revoked credentials stay revoked)
 
 Configuration: built-in defaults < --config FILE < IAM__SECTION__KEY environment variables.";
 
@@ -33,7 +38,7 @@ fn main() -> ExitCode {
     cli::main(
         "iam-svc",
         USAGE,
-        &["env-file"],
+        &["env-file", "domain"],
         IamConfig::load,
         |config, args| match args.command.as_str() {
             "serve" => serve(config),
@@ -42,6 +47,8 @@ fn main() -> ExitCode {
             "gen-keys" => gen_keys(&config),
             "rotate-master-key" => rotate_master_key(&config),
             "reseal-access-keys" => reseal_access_keys(&config),
+            "disable-domain" => set_domain_enabled(&config, args.options.get("domain"), false),
+            "enable-domain" => set_domain_enabled(&config, args.options.get("domain"), true),
             other => Err(format!("unknown command {other:?}\n{USAGE}")),
         },
     )
@@ -101,6 +108,23 @@ fn reseal_access_keys(cfg: &IamConfig) -> Result<(), String> {
         "reseal-access-keys: re-sealed {n} secret key(s) under {}",
         keyring.current_id()
     );
+    Ok(())
+}
+
+fn set_domain_enabled(cfg: &IamConfig, name: Option<&String>, enabled: bool) -> Result<(), String> {
+    let name = name.ok_or_else(|| format!("--domain NAME is required\n{USAGE}"))?;
+    let pool = migrate(cfg)?;
+    let mut conn = pool
+        .get()
+        .map_err(|e| format!("database unavailable: {e}"))?;
+    let domain =
+        iam_svc::domains::set_enabled(&mut conn, name, enabled).map_err(|e| e.to_string())?;
+    let state = if domain.enabled {
+        "enabled"
+    } else {
+        "disabled"
+    };
+    println!("domain {} ({}) is {state}", domain.name, domain.id);
     Ok(())
 }
 

@@ -39,3 +39,10 @@ pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<Domain
         .first(conn)
         .optional()?)
 }
+
+pub fn set_enabled(conn: &mut DbConnection, id: &str, enabled: bool) -> Result<bool, StoreError> {
+    Ok(diesel::update(domains::table.find(id))
+        .set(domains::enabled.eq(enabled))
+        .execute(conn)?
+        == 1)
+}

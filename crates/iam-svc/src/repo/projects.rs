@@ -117,3 +117,16 @@ pub fn update(
         .execute(conn)?
         == 1)
 }
+
+/// Whether any project names `id` as its parent.
+pub fn has_children(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        projects::table.filter(projects::parent_id.eq(id)),
+    ))
+    .get_result(conn)?)
+}
+
+/// Returns false when no such project exists. Its grants go with it (ON DELETE CASCADE).
+pub fn delete(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
+    Ok(diesel::delete(projects::table.find(id)).execute(conn)? == 1)
+}

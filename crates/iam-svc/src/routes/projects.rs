@@ -11,6 +11,7 @@ use crate::app::Json;
 use crate::authz::{self, Caller};
 use crate::error::IamError;
 use crate::repo::{self, projects::ProjectChanges};
+use crate::revocation;
 use crate::state::AppState;
 use crate::{validate, views};
 
@@ -23,7 +24,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/v3/projects/{project_id}")
             .route(web::get().to(show))
-            .route(web::patch().to(update)),
+            .route(web::patch().to(update))
+            .route(web::delete().to(delete)),
     );
 }
 
@@ -222,4 +224,31 @@ async fn update(
     let mut body = views::project(&project, &state.config.public_url, false);
     body["extra"] = json!({});
     Ok(HttpResponse::Ok().json(json!({ "project": body })))
+}
+
+/// Keystone's project delete: the domain admin's, refused while child projects remain.
+/// Every credential scoped to the project dies with it.
+async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, IamError> {
+    let p = caller.principal.clone();
+    let id = path.into_inner();
+    db::write(&state.pool, move |conn| {
+        authz::project_in_domain(conn, &p, &id)?;
+        authz::require_domain_admin(conn, &p)?;
+        if repo::projects::has_children(conn, &id)? {
+            return Err(IamError::Conflict(
+                "The project has child projects; delete them first.".into(),
+            ));
+        }
+        if !repo::projects::delete(conn, &id)? {
+            return Err(IamError::NotFound("project"));
+        }
+        revocation::project_gone(conn, &id)
+    })
+    .await?;
+    state.sync_revocations().await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -237,7 +237,8 @@ async fn update(
             ));
         }
         let before = authz::user_in_domain(conn, &p, &id)?;
-        let kills_tokens = password_hash.is_some() || (u.enabled == Some(false) && before.enabled);
+        let disables = u.enabled == Some(false) && before.enabled;
+        let new_password = password_hash.is_some();
         let changes = UserChanges {
             name: u.name,
             password_hash,
@@ -251,7 +252,11 @@ async fn update(
             }
             other => other.into(),
         })?;
-        if kills_tokens {
+        // Disabling cuts every credential (a new password is then moot); a new
+        // password alone, the tokens and temporary keys issued with the old one.
+        if disables {
+            revocation::user_gone(conn, &id)?;
+        } else if new_password {
             revocation::lost_power(conn, &st.config, std::slice::from_ref(&id))?;
         }
         authz::user_in_domain(conn, &p, &id)
@@ -269,14 +274,13 @@ async fn delete(
 ) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let id = path.into_inner();
-    let st = state.clone();
     db::write(&state.pool, move |conn| {
         authz::require_domain_admin(conn, &p)?;
         authz::user_in_domain(conn, &p, &id)?;
         if !repo::users::delete(conn, &id)? {
             return Err(IamError::NotFound("user"));
         }
-        revocation::lost_power(conn, &st.config, &[id])
+        revocation::user_gone(conn, &id)
     })
     .await?;
     state.sync_revocations().await?;

@@ -956,7 +956,7 @@ async fn an_unsupported_method_on_a_known_path_is_405_in_the_envelope() {
     let app = h.app().await;
     let fx = Fixture::new(h, &app).await;
     let requests = [
-        TestRequest::delete().uri(&fx.project_uri()),
+        TestRequest::put().uri(&fx.project_uri()),
         TestRequest::put().uri("/v3/users"),
         TestRequest::post().uri(&format!("/v3/users/{}", fx.user_id)),
     ];
@@ -1121,7 +1121,7 @@ async fn every_answer_carries_a_request_id() {
             403,
         ),
         (
-            with_token(TestRequest::delete().uri(&fx.project_uri()), &fx.admin),
+            with_token(TestRequest::put().uri(&fx.project_uri()), &fx.admin),
             405,
         ),
         (

@@ -181,3 +181,120 @@ async fn a_refused_removal_appends_nothing() {
     assert!(feed(&app, before).await.0.is_empty());
     assert_eq!(token_status(&app, &m.token).await, 200);
 }
+
+/// The durable events of a user or project that is gone, with the relevance DESIGN.md
+/// asks for (30 days).
+fn assert_durable(page: &Value, kind: &str, subject: &str) {
+    let event = page["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["kind"] == kind && e["subject"] == subject)
+        .unwrap_or_else(|| panic!("no {kind} event for {subject} in {page}"));
+    let at = |field: &str| {
+        chrono::DateTime::parse_from_rfc3339(event[field].as_str().expect(field)).expect(field)
+    };
+    assert_eq!(
+        at("relevant_until") - at("revoked_at"),
+        service_kit::auth::wire::DURABLE_EVENT_RELEVANCE,
+        "{event}"
+    );
+}
+
+#[actix_web::test]
+async fn disabling_or_deleting_a_user_appends_a_durable_user_access_event() {
+    for change in ["disable", "delete"] {
+        let h = Harness::new().await;
+        let app = h.app().await;
+        let admin = admin_token(&app, &h).await;
+        let m = project_member(&app, &admin, "offboarded", &h.boot.project_id).await;
+        let before = feed_position(&app).await;
+        let uri = format!("/v3/users/{}", m.user_id);
+        let req = if change == "disable" {
+            with_token(TestRequest::patch().uri(&uri), &admin)
+                .set_json(serde_json::json!({ "user": { "enabled": false } }))
+        } else {
+            with_token(TestRequest::delete().uri(&uri), &admin)
+        };
+        let (status, body, _) = call(&app, req).await;
+        assert!(status.is_success(), "{change}: {body}");
+        let (events, page) = feed(&app, before).await;
+        assert_eq!(
+            events,
+            vec![("user_access".to_string(), m.user_id.clone())],
+            "{change}"
+        );
+        assert_durable(&page, "user_access", &m.user_id);
+        assert_eq!(token_status(&app, &m.token).await, 401, "{change}");
+        assert_eq!(token_status(&app, &admin).await, 200, "{change}");
+    }
+}
+
+#[actix_web::test]
+async fn deleting_a_project_appends_a_durable_project_event() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let doomed = create_project_as(&app, &admin, "doomed").await;
+    let m = project_member(&app, &admin, "tenant", &doomed).await;
+    let before = feed_position(&app).await;
+    // Only the domain admin may delete it.
+    let uri = format!("/v3/projects/{doomed}");
+    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&uri), &m.token)).await;
+    assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
+    assert!(feed(&app, before).await.0.is_empty());
+    expect_no_content(&app, with_token(TestRequest::delete().uri(&uri), &admin)).await;
+    let (events, page) = feed(&app, before).await;
+    assert_eq!(events, vec![("project".to_string(), doomed.clone())]);
+    assert_durable(&page, "project", &doomed);
+    assert_eq!(token_status(&app, &m.token).await, 401);
+    assert_eq!(token_status(&app, &admin).await, 200);
+    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
+    assert_keystone_error(status, &body, 404, "Could not find project.");
+    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&uri), &admin)).await;
+    assert_keystone_error(status, &body, 404, "Could not find project.");
+}
+
+#[actix_web::test]
+async fn disabling_a_domain_appends_user_access_for_each_of_its_users() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let m = project_member(&app, &admin, "staff", &h.boot.project_id).await;
+    let other = h.other_tenant("bystanders");
+    let other_token = login(
+        &app,
+        &other.domain_name,
+        "admin",
+        ADMIN_PASSWORD,
+        project_scope(&other.project_id),
+    )
+    .await;
+    let before = feed_position(&app).await;
+    {
+        let mut conn = h.db.pool.get().expect("conn");
+        iam_svc::domains::set_enabled(&mut conn, iam_svc::bootstrap::DOMAIN, false)
+            .expect("disable");
+    }
+    h.state.sync_revocations().await.expect("sync");
+    let (mut events, page) = feed(&app, before).await;
+    events.sort();
+    let mut expected = vec![
+        ("user_access".to_string(), h.boot.user_id.clone()),
+        ("user_access".to_string(), m.user_id.clone()),
+    ];
+    expected.sort();
+    assert_eq!(events, expected);
+    assert_durable(&page, "user_access", &m.user_id);
+    assert_eq!(token_status(&app, &m.token).await, 401);
+    assert_eq!(token_status(&app, &admin).await, 401);
+    assert_eq!(token_status(&app, &other_token).await, 200);
+    // Disabling it again changes nothing and appends nothing.
+    let at = feed_position(&app).await;
+    {
+        let mut conn = h.db.pool.get().expect("conn");
+        iam_svc::domains::set_enabled(&mut conn, iam_svc::bootstrap::DOMAIN, false)
+            .expect("disable again");
+    }
+    assert!(feed(&app, at).await.0.is_empty());
+}
