@@ -113,8 +113,8 @@ struct KnownKeys {
 }
 
 /// A revocation verifier that has just heard from iam-svc, with nothing revoked yet.
-fn fresh_verifier(now: DateTime<Utc>) -> Arc<TokenVerifier> {
-    let verifier = TokenVerifier::new(VerifierOptions::default());
+fn fresh_verifier(now: DateTime<Utc>, options: VerifierOptions) -> Arc<TokenVerifier> {
+    let verifier = TokenVerifier::new(options);
     verifier.apply_revocations(&[], now);
     Arc::new(verifier)
 }
@@ -190,15 +190,36 @@ impl Harness {
     }
 
     pub fn with_config(config: TcrConfig) -> Harness {
-        Self::build(TestDatabase::new(&tcr_svc::MIGRATIONS), config)
+        Self::build(
+            TestDatabase::new(&tcr_svc::MIGRATIONS),
+            config,
+            Default::default(),
+        )
+    }
+
+    /// Revocations last pulled when the harness started, and stale from the next instant.
+    pub fn with_stale_feed() -> Harness {
+        let options = VerifierOptions {
+            max_feed_staleness: std::time::Duration::ZERO,
+            ..Default::default()
+        };
+        Self::build(
+            TestDatabase::new(&tcr_svc::MIGRATIONS),
+            test_config(),
+            options,
+        )
     }
 
     /// Several connections (SQLite file or PostgreSQL schema), for concurrency tests.
     pub fn shared_with(config: TcrConfig) -> Harness {
-        Self::build(TestDatabase::shared(&tcr_svc::MIGRATIONS), config)
+        Self::build(
+            TestDatabase::shared(&tcr_svc::MIGRATIONS),
+            config,
+            Default::default(),
+        )
     }
 
-    fn build(db: TestDatabase, config: TcrConfig) -> Harness {
+    fn build(db: TestDatabase, config: TcrConfig, revocations: VerifierOptions) -> Harness {
         let started = Utc::now();
         let keys = [ALICE, RITA, BOB, MEMO, ALICE_TEMP, DORA, DORA_TEMP]
             .into_iter()
@@ -221,7 +242,7 @@ impl Harness {
                 keys,
                 temporary: temporary_key(started),
             }),
-            verifier: fresh_verifier(started),
+            verifier: fresh_verifier(started, revocations),
             limiter: RateLimiter::default(),
         });
         Harness {

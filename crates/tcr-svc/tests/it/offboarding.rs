@@ -238,3 +238,16 @@ async fn a_temporary_key_of_a_user_who_lost_access_is_refused() {
     let r = call(&app, signed(&ALICE_TEMP, "DescribeInstances", "{}")).await;
     assert_eq!(code(&r), "AuthFailure.TokenFailure", "{r}");
 }
+
+/// Revocations that could not be pulled for too long stop every temporary key (their
+/// user may be gone) and no permanent one (iam-svc checks those live).
+#[actix_web::test]
+async fn a_stale_feed_refuses_temporary_keys_only() {
+    let h = Harness::with_stale_feed();
+    let app = h.app().await;
+    actix_web::rt::time::sleep(Duration::from_millis(5)).await;
+    let r = call(&app, signed(&ALICE_TEMP, "DescribeInstances", "{}")).await;
+    assert_eq!(code(&r), "InternalError", "{r}");
+    let r = call(&app, signed(&ALICE, "DescribeInstances", "{}")).await;
+    assert_eq!(code(&r), "", "{r}");
+}
