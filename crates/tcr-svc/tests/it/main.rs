@@ -7,6 +7,7 @@
 mod actions;
 mod common;
 mod counts;
+mod migrations;
 mod offboarding;
 mod ownership;
 mod policy_matrix;
