@@ -9,7 +9,8 @@ with ``requests``:
   300 s window with ``X-TC-Action: CreateInstanceToken``: refused, no token in the answer;
   a client that does sign ``x-tc-action`` (signed by hand, TC3 as documented) gets the
   same swap refused by the signature itself;
-* the same request replayed unchanged: refused;
+* a CreateInstanceToken replayed unchanged: refused, no second token (reads may repeat:
+  clients poll, and the SDK signs the same read twice within one second);
 * the SDK's own retry still works: with ``StandardRetryer`` and the first answer lost
   (the request reached tcr-svc, the SDK saw ClientNetworkError), the retry succeeds. The
   SDK re-signs every attempt (``X-TC-Timestamp`` in seconds, backoff 1 s first), so its
@@ -105,12 +106,18 @@ def test_tc3_action_swap_refused(world):
     checks.done()
 
 
-def test_tc3_replay_refused(world):
-    headers, body = captured_describe(world, Limit=19, Offset=0)
-    code, resp = replay(headers, body)
-    assert is_auth_refusal(code), f"the captured DescribeInstanceToken replayed unchanged: {code or 'accepted'} " \
-                 f"(TotalCount {resp.get('TotalCount')!r})"
-    step("unchanged replay", f"{code} {resp['Error'].get('Message')!r}")
+def test_tc3_write_replay_refused(world):
+    client = world.admin_tcr()
+    capture = Capture(client)
+    resp = client.CreateInstanceToken(tcr_req(models.CreateInstanceTokenRequest,
+                                              RegistryId=world.tcr_reg(), TokenType="temp"))
+    assert resp.Token, "CreateInstanceToken: no token"
+    headers, data = capture.sent[0]
+    code, again = replay(headers, data.encode() if isinstance(data, str) else data)
+    assert is_auth_refusal(code), (f"the captured CreateInstanceToken replayed unchanged: {code or 'accepted'}"
+                                   f"{' with a new token' if again.get('Token') else ''}")
+    assert "Token" not in again, "the refusal carries a token"
+    step("unchanged replay of CreateInstanceToken", f"{code} {again['Error'].get('Message')!r}")
 
 
 def lost_answer_then_retry(world, backoff, limit):
@@ -150,6 +157,6 @@ def test_tc3_sdk_retry_after_lost_answer_works(world):
 if __name__ == "__main__":
     sys.exit(run_tests("trust_tc3_replay", [
         test_tc3_action_swap_refused,
-        test_tc3_replay_refused,
+        test_tc3_write_replay_refused,
         test_tc3_sdk_retry_after_lost_answer_works,
     ]))
