@@ -22,7 +22,13 @@ struct Row {
     relevant_until: NaiveDateTime,
 }
 
-/// Record a revocation.
+/// Record a revocation. Run it in a write transaction.
+///
+/// Pollers read the feed by sequence number, so a number must never become visible after
+/// a higher one: a poller that saw the higher one would skip it for good. On PostgreSQL
+/// the sequence is taken at insert but the row shows at commit, so appends take the
+/// table's write lock first and hold it to commit: numbers are then taken, and become
+/// visible, in commit order. Reads are not blocked. SQLite's writes run one at a time.
 pub fn append(
     conn: &mut DbConnection,
     kind: RevocationKind,
@@ -30,6 +36,9 @@ pub fn append(
     revoked_at: NaiveDateTime,
     relevant_until: NaiveDateTime,
 ) -> Result<(), StoreError> {
+    if let DbConnection::Postgresql(c) = conn {
+        diesel::sql_query("LOCK TABLE revocation_events IN EXCLUSIVE MODE").execute(c)?;
+    }
     let kind = kind.as_str();
     diesel::insert_into(revocation_events::table)
         .values((
@@ -42,9 +51,8 @@ pub fn append(
     Ok(())
 }
 
-/// How far back recent events are repeated. A sequence number is taken when a
-/// transaction inserts, but rows become visible when it commits, so a reader can see
-/// seq 7 before seq 6; repeating the last seconds' events catches the late one.
+/// How far back recent events are repeated: a second net under [`append`]'s ordering,
+/// for rows written by a replica that predates it.
 const LATE_COMMIT_WINDOW: chrono::Duration = chrono::Duration::seconds(15);
 
 /// Events after `after` (a page, oldest first), plus the last few seconds' events at or

@@ -648,3 +648,59 @@ async fn a_service_checks_signatures_through_the_remote_verifier() {
         .unwrap_err();
     assert!(refused.is_unavailable(), "{refused:?}");
 }
+
+/// Sequence numbers become visible in the order they were taken: a revocation appended
+/// while another is still uncommitted waits for it, so a poller can never see the later
+/// number first and skip the earlier one for good, however long the first takes.
+#[test]
+fn revocations_become_visible_in_sequence_order() {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use iam_svc::repo::revocations;
+    use service_kit::auth::wire::RevocationKind;
+    use service_kit::db::{write_transaction, Backend, StoreError};
+
+    let db = service_kit::testing::TestDatabase::shared(&iam_svc::MIGRATIONS);
+    if db.backend == Backend::Sqlite {
+        // One writer at a time by construction: numbers are taken in commit order.
+        return;
+    }
+    let now = iam_svc::repo::now();
+    let until = now + chrono::Duration::hours(1);
+    let (held, hold) = mpsc::channel::<()>();
+    let (appended, first_appended) = mpsc::channel::<()>();
+    let pool = db.pool.clone();
+    let slow = std::thread::spawn(move || {
+        let mut conn = pool.get().unwrap();
+        write_transaction(&mut conn, |conn| {
+            revocations::append(conn, RevocationKind::User, "slow", now, until)?;
+            appended.send(()).unwrap();
+            hold.recv().unwrap();
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    });
+    first_appended.recv().unwrap();
+    let pool = db.pool.clone();
+    let (done, fast_done) = mpsc::channel::<()>();
+    let fast = std::thread::spawn(move || {
+        let mut conn = pool.get().unwrap();
+        write_transaction(&mut conn, |conn| {
+            revocations::append(conn, RevocationKind::User, "fast", now, until)
+        })
+        .unwrap();
+        done.send(()).unwrap();
+    });
+    assert!(
+        fast_done.recv_timeout(Duration::from_millis(500)).is_err(),
+        "a later revocation committed while an earlier one was still open"
+    );
+    held.send(()).unwrap();
+    slow.join().unwrap();
+    fast.join().unwrap();
+    let mut conn = db.pool.get().unwrap();
+    let events = revocations::after(&mut conn, 0, iam_svc::repo::now()).unwrap();
+    let order: Vec<&str> = events.iter().map(|e| e.subject.as_str()).collect();
+    assert_eq!(order, ["slow", "fast"]);
+}
