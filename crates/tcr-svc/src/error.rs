@@ -14,6 +14,8 @@ pub enum TcrError {
     SignatureExpire,
     #[error("signature mismatch")]
     SignatureFailure,
+    #[error("signature already accepted")]
+    SignatureReplayed,
     #[error("secret id not found")]
     SecretIdNotFound,
     #[error("token refused")]
@@ -86,6 +88,7 @@ impl From<AuthError> for TcrError {
                 TcrError::SecretIdNotFound
             }
             AuthError::SignatureMismatch => TcrError::SignatureFailure,
+            AuthError::SignatureReplayed => TcrError::SignatureReplayed,
             // A temporary key whose user lost access since it was issued.
             AuthError::SecurityTokenRefused | AuthError::Revoked => TcrError::TokenFailure,
             AuthError::ScopeRefused => TcrError::UnauthorizedOperation("no role in the account"),
@@ -109,6 +112,11 @@ impl TcrError {
             TcrError::SignatureFailure => {
                 ("AuthFailure.SignatureFailure", "The signature does not match the request.".into())
             }
+            // Tencent has no code of its own for this: the signature is the failure.
+            TcrError::SignatureReplayed => (
+                "AuthFailure.SignatureFailure",
+                "This signature was already accepted once: sign each request anew.".into(),
+            ),
             TcrError::SecretIdNotFound => (
                 "AuthFailure.SecretIdNotFound",
                 "The SecretId does not exist or is disabled.".into(),
@@ -178,6 +186,7 @@ mod tests {
             (AuthError::UnknownAccessKey, "AuthFailure.SecretIdNotFound"),
             (AuthError::InactiveAccessKey, "AuthFailure.SecretIdNotFound"),
             (AuthError::SignatureMismatch, "AuthFailure.SignatureFailure"),
+            (AuthError::SignatureReplayed, "AuthFailure.SignatureFailure"),
             (AuthError::SecurityTokenRefused, "AuthFailure.TokenFailure"),
             (
                 AuthError::MalformedSignature("x".into()),
