@@ -55,6 +55,9 @@ pub fn build(
             errors::method_not_allowed::<IamError, _>,
         ))
         .wrap(from_fn(errors::reject_encoded_nul::<IamError, _>))
+        .wrap(from_fn(
+            service_kit::http::separate_listeners::<IamError, _>,
+        ))
         .wrap(from_fn(observe))
         .configure(configure_health)
         .configure(routes::configure)

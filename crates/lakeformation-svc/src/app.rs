@@ -63,6 +63,7 @@ pub fn build(
             errors::method_not_allowed::<LfError, _>,
         ))
         .wrap(from_fn(errors::reject_encoded_nul::<LfError, _>))
+        .wrap(from_fn(service_kit::http::separate_listeners::<LfError, _>))
         .wrap(from_fn(observe))
         .configure(configure_health)
         .configure(routes::configure)

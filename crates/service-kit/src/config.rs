@@ -44,6 +44,15 @@ pub struct ServerConfig {
     pub workers: Option<usize>,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
+    /// A second port (on `internal_host`) for `/internal/v1/*`, the calls between
+    /// services. When set, internal paths answer only there and the public API only on
+    /// `port`, so a load balancer or firewall can expose `port` alone. Unset, both share
+    /// `port` (development).
+    #[serde(default)]
+    pub internal_port: Option<u16>,
+    /// The address `internal_port` listens on; `host` when unset.
+    #[serde(default)]
+    pub internal_host: Option<String>,
 }
 
 /// The database the service stores its rows in.
@@ -168,6 +177,11 @@ impl ServerConfig {
         if self.max_body_bytes < 1024 {
             return Err(ConfigError::Invalid(
                 "server.max_body_bytes must be at least 1024".into(),
+            ));
+        }
+        if self.internal_port == Some(0) || self.internal_port == Some(self.port) {
+            return Err(ConfigError::Invalid(
+                "server.internal_port must be 1..=65535 and differ from server.port".into(),
             ));
         }
         if self.workers == Some(0) {

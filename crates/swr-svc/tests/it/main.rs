@@ -9,6 +9,7 @@ mod common;
 mod counts;
 mod credentials;
 mod instances;
+mod listeners;
 mod migrations;
 mod policy_matrix;
 mod quota;
