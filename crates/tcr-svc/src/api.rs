@@ -6,6 +6,7 @@ use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde_json::{json, Map, Value};
+use service_kit::auth::{give_back, Principal};
 use service_kit::http::RequestId;
 
 use crate::actions::{self, Ctx, ACTIONS};
@@ -46,7 +47,23 @@ async fn handle(
     let now = chrono::Utc::now();
     let skew = state.config.iam.signature_max_skew_seconds;
     let (signatures, revocations) = (state.signatures.as_ref(), &state.verifier);
-    let principal = auth::authenticate(signatures, revocations, req, &body, skew, now).await?;
+    let accepted = auth::authenticate(signatures, revocations, req, &body, skew, now).await?;
+    let outcome = act(state, req, &body, &accepted.principal, now).await;
+    // A failed answer gives the signature back: the SDK may send the same request again.
+    if outcome.is_err() {
+        give_back(signatures, accepted.release).await;
+    }
+    outcome
+}
+
+/// The signed request's action, for `principal`.
+async fn act(
+    state: &AppState,
+    req: &HttpRequest,
+    body: &[u8],
+    principal: &Principal,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Map<String, Value>, TcrError> {
     let action = action_of(req)?;
     if !state.limiter.allow(
         &principal.domain_id,
@@ -56,10 +73,10 @@ async fn handle(
     ) {
         return Err(TcrError::RequestLimitExceeded);
     }
-    let params = Params::parse(&body)?;
+    let params = Params::parse(body)?;
     let ctx = Ctx {
         state,
-        principal: &principal,
+        principal,
         region: header(req, "x-tc-region").unwrap_or_default().to_string(),
     };
     actions::dispatch(&ctx, action, params).await

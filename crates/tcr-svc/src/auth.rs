@@ -6,13 +6,20 @@
 use actix_web::HttpRequest;
 use chrono::{DateTime, Utc};
 use credential_core::sign::tencent;
-use service_kit::auth::wire::{Replay, SignatureAlgorithm, SignatureCheck};
-use service_kit::auth::{AuthError, Principal, SignatureVerifier, TokenVerifier};
+use service_kit::auth::wire::{Replay, SignatureAlgorithm, SignatureCheck, SignatureRelease};
+use service_kit::auth::{give_back, AuthError, Principal, SignatureVerifier, TokenVerifier};
 
 use crate::error::TcrError;
 
 /// The service name in every TCR credential scope.
 pub const SERVICE: &str = "tcr";
+
+/// A signed request its issuer accepted (once: see `service_kit::auth::replay`).
+pub struct Accepted {
+    pub principal: Principal,
+    /// Gives the signature back if the request fails, so the SDK may send it again.
+    pub release: SignatureRelease,
+}
 
 /// Who signed the request, scoped to their account (iam-svc domain), unless their
 /// temporary key was issued before their user lost access.
@@ -23,10 +30,13 @@ pub async fn authenticate(
     body: &[u8],
     max_skew_seconds: u64,
     now: DateTime<Utc>,
-) -> Result<Principal, TcrError> {
-    let principal = check_signature(verifier, req, body, max_skew_seconds, now.timestamp()).await?;
-    revocations.check_temporary(&principal, now)?;
-    Ok(principal)
+) -> Result<Accepted, TcrError> {
+    let accepted = check_signature(verifier, req, body, max_skew_seconds, now.timestamp()).await?;
+    if let Err(e) = revocations.check_temporary(&accepted.principal, now) {
+        give_back(verifier, accepted.release).await;
+        return Err(e.into());
+    }
+    Ok(accepted)
 }
 
 async fn check_signature(
@@ -35,7 +45,7 @@ async fn check_signature(
     body: &[u8],
     max_skew_seconds: u64,
     now: i64,
-) -> Result<Principal, TcrError> {
+) -> Result<Accepted, TcrError> {
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
     let authorization = header("authorization")
         .ok_or_else(|| TcrError::InvalidAuthorization("no Authorization header".into()))?;
@@ -104,6 +114,12 @@ async fn check_signature(
         security_token: header("x-tc-token").map(str::to_string),
         replay: replay_rule(&auth.signed_headers, header("x-tc-action")),
     };
+    let release = SignatureRelease {
+        access: auth.secret_id.clone(),
+        signature: auth.signature.clone(),
+        temporary: header("x-tc-token").is_some(),
+    };
+    let accepted = |principal| Accepted { principal, release };
     let as_sent = canonical(false)?;
     match verifier.check(check(as_sent.clone())).await {
         // The SDK signs header values as sent, the public spec lower-cased: accept either.
@@ -112,9 +128,9 @@ async fn check_signature(
             if lowered == as_sent {
                 return Err(TcrError::SignatureFailure);
             }
-            Ok(verifier.check(check(lowered)).await?)
+            Ok(accepted(verifier.check(check(lowered)).await?))
         }
-        other => Ok(other?),
+        other => Ok(accepted(other?)),
     }
 }
 

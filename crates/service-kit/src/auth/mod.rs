@@ -26,5 +26,5 @@ pub use internal::{InternalCredential, INTERNAL_TOKEN_HEADER};
 pub use principal::{Principal, ProjectRef, TemporaryKey};
 pub use remote::RemoteSignatureVerifier;
 pub use routing::RoutingSignatureVerifier;
-pub use signature::{release_if_failed, signed_requests, SignatureSettings, SignatureVerifier};
+pub use signature::{give_back, signed_requests, SignatureSettings, SignatureVerifier};
 pub use verifier::{TokenVerifier, VerifierOptions};

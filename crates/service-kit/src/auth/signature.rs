@@ -36,18 +36,10 @@ pub trait SignatureVerifier: Send + Sync + 'static {
     }
 }
 
-/// Give the signature back when the answer to the request it was accepted for is a
-/// failure, so the SDK's retry of the same signed request is not taken for a replay. A
-/// failed release only costs that retry; it is logged.
-pub async fn release_if_failed(
-    verifier: &dyn SignatureVerifier,
-    accepted: Option<SignatureRelease>,
-    status: actix_web::http::StatusCode,
-) {
-    let Some(release) = accepted else { return };
-    if status.is_success() || status.is_redirection() {
-        return;
-    }
+/// Give back the signature of a request whose answer is a failure, so the SDK's retry of
+/// the same signed request is not taken for a replay. A failed release only costs that
+/// retry; it is logged.
+pub async fn give_back(verifier: &dyn SignatureVerifier, release: SignatureRelease) {
     if let Err(e) = verifier.release(release).await {
         log::warn!("could not give back the signature of a failed request: {e}");
     }
@@ -92,8 +84,9 @@ pub async fn signed_requests(
     req.extensions_mut()
         .insert(SignedOutcome(outcome.map(|(principal, _)| principal)));
     let res = next.call(req).await?;
-    if let Some(verifier) = verifier {
-        release_if_failed(verifier.get_ref(), accepted, res.status()).await;
+    let failed = !(res.status().is_success() || res.status().is_redirection());
+    if let (true, Some(verifier), Some(release)) = (failed, verifier, accepted) {
+        give_back(verifier.get_ref(), release).await;
     }
     Ok(res.map_into_boxed_body())
 }

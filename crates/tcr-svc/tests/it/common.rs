@@ -2,7 +2,7 @@
 //! a client that signs like tencentcloud-sdk-python.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
@@ -13,7 +13,7 @@ use credential_core::sign::tencent::{self, sign_request, Tc3Request};
 use diesel_migrations::MigrationHarness;
 use futures_util::future::LocalBoxFuture;
 use serde_json::Value;
-use service_kit::auth::wire::SignatureCheck;
+use service_kit::auth::wire::{Replay, SignatureCheck, SignatureRelease};
 use service_kit::auth::{
     AuthError, Principal, SignatureVerifier, TemporaryKey, TokenVerifier, VerifierOptions,
 };
@@ -110,6 +110,15 @@ pub const MEMO: Key = Key {
 struct KnownKeys {
     keys: HashMap<&'static str, Key>,
     temporary: TemporaryKey,
+    seen: Arc<Mutex<Seen>>,
+}
+
+/// What tcr-svc told the issuer: the replay rule of each accepted check, and the
+/// signatures it gave back.
+#[derive(Default)]
+pub struct Seen {
+    pub accepted: Vec<(String, Replay)>,
+    pub released: Vec<SignatureRelease>,
 }
 
 /// A revocation verifier that has just heard from iam-svc, with nothing revoked yet.
@@ -130,6 +139,7 @@ pub fn temporary_key(started: DateTime<Utc>) -> TemporaryKey {
 
 impl SignatureVerifier for KnownKeys {
     fn check(&self, c: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
+        let replay = c.replay.clone();
         let result = (|| {
             let key = self
                 .keys
@@ -168,7 +178,16 @@ impl SignatureVerifier for KnownKeys {
                 token: None,
             })
         })();
+        if let Ok(p) = &result {
+            let access = p.access_key.clone().unwrap_or_default();
+            self.seen.lock().unwrap().accepted.push((access, replay));
+        }
         Box::pin(async move { result })
+    }
+
+    fn release(&self, release: SignatureRelease) -> LocalBoxFuture<'_, Result<(), AuthError>> {
+        self.seen.lock().unwrap().released.push(release);
+        Box::pin(async { Ok(()) })
     }
 }
 
@@ -178,6 +197,8 @@ pub struct Harness {
     pub parts: Parts,
     /// The lifetime of every temporary test key.
     pub temporary: TemporaryKey,
+    /// What the app told the fake issuer.
+    pub seen: Arc<Mutex<Seen>>,
 }
 
 pub fn test_config() -> TcrConfig {
@@ -221,6 +242,7 @@ impl Harness {
 
     fn build(db: TestDatabase, config: TcrConfig, revocations: VerifierOptions) -> Harness {
         let started = Utc::now();
+        let seen = Arc::new(Mutex::new(Seen::default()));
         let keys = [ALICE, RITA, BOB, MEMO, ALICE_TEMP, DORA, DORA_TEMP]
             .into_iter()
             .map(|k| (k.id, k))
@@ -241,6 +263,7 @@ impl Harness {
             signatures: Arc::new(KnownKeys {
                 keys,
                 temporary: temporary_key(started),
+                seen: seen.clone(),
             }),
             verifier: fresh_verifier(started, revocations),
             limiter: RateLimiter::default(),
@@ -250,6 +273,7 @@ impl Harness {
             state,
             parts,
             temporary: temporary_key(started),
+            seen,
         }
     }
 

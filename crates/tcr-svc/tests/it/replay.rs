@@ -1,0 +1,69 @@
+//! What tcr-svc asks of the issuer for each signed action: reads bound to their action
+//! (the SDKs leave `X-TC-Action` unsigned), everything else accepted once; and a failed
+//! action gives its signature back, so the SDK may send the same request again.
+
+use service_kit::auth::wire::Replay;
+
+use crate::common::*;
+
+#[actix_web::test]
+async fn reads_are_bound_to_their_action_and_writes_accepted_once() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let registry = create_registry(&app, &ALICE, "replay-reg").await;
+    let body = format!(r#"{{"RegistryId": "{registry}"}}"#);
+    let r = call(&app, signed(&ALICE, "DescribeInstanceToken", &body)).await;
+    assert_eq!(code(&r), "", "{r}");
+    let accepted: Vec<Replay> = h
+        .seen
+        .lock()
+        .unwrap()
+        .accepted
+        .iter()
+        .map(|(_, replay)| replay.clone())
+        .collect();
+    assert_eq!(
+        accepted,
+        [Replay::Once, Replay::ReadAs("DescribeInstanceToken".into())]
+    );
+    assert!(h.seen.lock().unwrap().released.is_empty());
+}
+
+#[actix_web::test]
+async fn a_failed_action_gives_its_signature_back() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let body = r#"{"RegistryId": "tcr-nosuchregistry", "TokenType": "temp"}"#;
+    let r = call(&app, signed(&ALICE, "CreateInstanceToken", body)).await;
+    assert_ne!(code(&r), "", "{r}");
+    let seen = h.seen.lock().unwrap();
+    assert_eq!(seen.accepted.len(), 1);
+    assert_eq!(
+        seen.released.len(),
+        1,
+        "the failed action kept its signature"
+    );
+    assert_eq!(seen.released[0].access, ALICE.id);
+    assert!(!seen.released[0].temporary);
+}
+
+#[actix_web::test]
+async fn a_refused_temporary_key_gives_its_signature_back() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    h.state.verifier.apply_revocations(
+        &[service_kit::auth::wire::RevocationEvent {
+            seq: 1,
+            kind: service_kit::auth::wire::RevocationKind::User,
+            subject: ALICE_TEMP.user.into(),
+            revoked_at: chrono::Utc::now(),
+            relevant_until: chrono::Utc::now() + chrono::Duration::hours(1),
+        }],
+        chrono::Utc::now(),
+    );
+    let r = call(&app, signed(&ALICE_TEMP, "DescribeInstances", "{}")).await;
+    assert_eq!(code(&r), "AuthFailure.TokenFailure", "{r}");
+    let seen = h.seen.lock().unwrap();
+    assert_eq!(seen.released.len(), 1);
+    assert!(seen.released[0].temporary);
+}
