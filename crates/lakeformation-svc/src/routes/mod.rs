@@ -5,7 +5,7 @@ pub mod instances;
 pub mod internal;
 
 use actix_web::web;
-use service_kit::auth::{Authenticated, Principal};
+use service_kit::auth::Authenticated;
 
 use crate::error::LfError;
 
@@ -16,17 +16,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     instances::configure(cfg);
     credentials::configure(cfg);
     internal::configure(cfg);
-}
-
-/// Tenant plane only: the caller must be scoped to the path's project.
-pub fn require_project(p: &Principal, project_id: &str) -> Result<(), LfError> {
-    if p.project_id() == Some(project_id) {
-        Ok(())
-    } else {
-        Err(LfError::Forbidden(
-            "the path's project is not the caller's scope",
-        ))
-    }
 }
 
 /// A body that may be empty (the SDK sends none without a model) or a JSON object.

@@ -351,3 +351,17 @@ async fn authentication_methods_and_paths() {
     let (status, body, _) = call(&app, TestRequest::get().uri("/healthz")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+#[actix_web::test]
+async fn a_caller_without_a_role_in_the_project_reads_nothing() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let alice = h.token("alice", PROJECT, &["member"]);
+    let id = create_instance(&app, &alice, PROJECT, "lake-1").await;
+    // Scoped to the project, but with no role the table knows.
+    let stranger = h.token("sam", PROJECT, &["auditor"]);
+    for uri in [base(PROJECT), format!("{}/{id}", base(PROJECT))] {
+        let (status, body) = get(&app, &stranger, &uri).await;
+        assert_lf_error(status, &body, 403, "common.01000003");
+    }
+}
