@@ -70,9 +70,9 @@ pub struct DatabaseConfig {
     pub sqlite_synchronous: String,
 }
 
-/// Where iam-svc is and how to follow it: the `[iam]` section of the services that verify
-/// X-Auth-Tokens offline and so pull iam-svc's revocations (swr-svc, lakeformation-svc).
-/// tcr-svc has no tokens to revoke and a smaller section, checked with [`check_iam_link`].
+/// Where iam-svc is and how to follow it: the `[iam]` section of the services that pull
+/// iam-svc's revocations (swr-svc, lakeformation-svc and tcr-svc: for the X-Auth-Tokens
+/// they verify offline, the temporary keys they accept and the credentials they store).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IamLink {

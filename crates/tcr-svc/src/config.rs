@@ -117,6 +117,9 @@ impl TcrConfig {
         self.database.validate()?;
         self.iam.validate()?;
         let invalid = |m: &str| Err(ConfigError::Invalid(m.to_string()));
+        if self.server.internal_port.is_some() {
+            return invalid("server.internal_port: tcr-svc serves no internal API");
+        }
         if !(60..=86_400).contains(&self.tokens.temp_lifetime_seconds) {
             return invalid("tokens.temp_lifetime_seconds must be between 60 and 86400");
         }
@@ -145,5 +148,12 @@ mod tests {
         cfg.validate().unwrap();
         assert_eq!(cfg.server.port, 8084);
         assert_eq!(cfg.rate_limits.create_instance_token_per_second, 100);
+    }
+
+    #[test]
+    fn an_internal_listener_is_refused_for_want_of_an_internal_api() {
+        let mut cfg: TcrConfig = config::load("TCRTEST_NONE", DEFAULTS, None).unwrap();
+        cfg.server.internal_port = Some(9084);
+        assert!(cfg.validate().is_err());
     }
 }
