@@ -6,6 +6,7 @@
 
 mod common;
 mod db;
+mod deploy_configs;
 mod extractor;
 mod http;
 mod logs;
