@@ -24,6 +24,9 @@ pub enum IamError {
     /// Authenticated, but not allowed to do this.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// A temporary key asked for what only a permanent credential may do.
+    #[error("forbidden to a temporary key")]
+    TemporaryKeyRefused,
     /// The resource does not exist or is invisible to the caller.
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -103,6 +106,10 @@ impl IamError {
             IamError::Forbidden(_) => (
                 StatusCode::FORBIDDEN,
                 "You are not authorized to perform the requested action.".into(),
+            ),
+            IamError::TemporaryKeyRefused => (
+                StatusCode::FORBIDDEN,
+                crate::policy::TEMPORARY_REFUSED.into(),
             ),
             IamError::NotFound(what) => (StatusCode::NOT_FOUND, format!("Could not find {what}.")),
             IamError::Conflict(m) => (StatusCode::CONFLICT, m.clone()),
@@ -196,6 +203,7 @@ mod tests {
             (IamError::LoginFailed, 401),
             (IamError::ScopeRefused, 401),
             (IamError::Forbidden("x"), 403),
+            (IamError::TemporaryKeyRefused, 403),
             (IamError::NotFound("user"), 404),
             (IamError::Conflict("x".into()), 409),
             (IamError::PayloadTooLarge, 413),

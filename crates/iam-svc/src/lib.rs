@@ -4,16 +4,16 @@
 //! `huaweicloudsdkiam` speaks, Ed25519-signed X-Auth-Token tokens, and the internal API
 //! other services use to verify them (keys and the revocation feed).
 //!
-//! Layout: `routes/` (thin handlers) -> `tokens`, `authz` (rules) -> `repo/` (queries).
+//! Layout: `routes/` (thin handlers) -> `policy` (who may do what), `tokens`, `revocation` (rules) -> `repo/` (queries).
 
 pub mod app;
-pub mod authz;
 pub mod bootstrap;
 pub mod config;
 pub mod domains;
 pub mod error;
 pub mod keys;
 pub mod passwords;
+pub mod policy;
 pub mod ratelimit;
 pub mod repo;
 pub mod revocation;

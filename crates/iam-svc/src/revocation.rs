@@ -2,6 +2,7 @@
 //! on the connection of the change, so the event commits (or not) with the change itself:
 //! a change is never visible without its revocation, nor a revocation without its change.
 //!
+//! - [`token_revoked`]: one token (`Token`).
 //! - [`lost_power`]: the user lost a role or a group (or changed their password): tokens
 //!   and temporary keys issued until now stop working (`User`).
 //! - [`user_gone`]: the user was disabled or deleted: every credential of theirs created
@@ -15,6 +16,22 @@ use service_kit::db::DbConnection;
 use crate::config::IamConfig;
 use crate::error::IamError;
 use crate::repo;
+
+/// A token was revoked; the event matters until the token would have expired anyway.
+pub fn token_revoked(
+    conn: &mut DbConnection,
+    token_id: &str,
+    expires_at: chrono::NaiveDateTime,
+) -> Result<(), IamError> {
+    repo::revocations::append(
+        conn,
+        RevocationKind::Token,
+        token_id,
+        repo::now(),
+        expires_at,
+    )?;
+    Ok(())
+}
 
 /// `User` events for each user: what they held until now no longer holds.
 pub fn lost_power(

@@ -76,6 +76,17 @@ impl AppState {
         }
     }
 
+    /// Send requests signed with temporary keys to `issuer` instead of the configured
+    /// lakeformation-svc (tests, or a deployment that embeds its own issuer). The routing
+    /// still marks every principal it answers as temporary.
+    pub fn with_temporary_issuer(mut self, issuer: Arc<dyn SignatureVerifier>) -> AppState {
+        self.routed_signatures = Arc::new(RoutingSignatureVerifier::new(
+            Arc::new(self.signatures.clone()),
+            Some(issuer),
+        ));
+        self
+    }
+
     /// Read revocations recorded since the last read (by any replica) into the verifier.
     pub async fn sync_revocations(&self) -> Result<(), IamError> {
         let after = self.verifier.last_seq();

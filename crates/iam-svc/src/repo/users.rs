@@ -57,20 +57,12 @@ pub fn insert(conn: &mut DbConnection, row: &User) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Whether the domain has the user; on PostgreSQL the user's row is then locked until the
-/// transaction ends, in the same statement, which serialises quota checks for the user
-/// (SQLite's writes are serial already).
-pub fn lock_in_domain(
-    conn: &mut DbConnection,
-    domain_id: &str,
-    id: &str,
-) -> Result<bool, StoreError> {
-    let user = users::table
-        .find(id)
-        .filter(users::domain_id.eq(domain_id))
-        .select(users::id);
-    let found: Option<String> = service_kit::first_locked!(conn, user)?;
-    Ok(found.is_some())
+/// The domain of user `id`, if the user exists; on PostgreSQL the user's row is then
+/// locked until the transaction ends, in the same statement, which serialises quota checks
+/// for the user (SQLite's writes are serial already).
+pub fn lock(conn: &mut DbConnection, id: &str) -> Result<Option<String>, StoreError> {
+    let user = users::table.find(id).select(users::domain_id);
+    Ok(service_kit::first_locked!(conn, user)?)
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<User>, StoreError> {

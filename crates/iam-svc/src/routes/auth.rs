@@ -1,16 +1,19 @@
 //! `/v3/auth/*`: issue, validate and revoke tokens; the caller's projects and domains.
 
+use std::sync::Arc;
+
 use actix_web::http::header::HeaderMap;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
+use credential_core::iam_token::TokenClaims;
 use serde_json::json;
-use service_kit::auth::wire::RevocationKind;
 use service_kit::db;
 
 use crate::app::Json;
-use crate::authz::{self, Caller};
 use crate::error::IamError;
+use crate::policy::{self, Action, Caller, Target};
 use crate::repo;
+use crate::revocation;
 use crate::state::AppState;
 use crate::tokens::{self, AuthRequest};
 use crate::views;
@@ -118,12 +121,15 @@ fn subject_token(headers: &HeaderMap) -> Result<&str, IamError> {
         .ok_or_else(|| IamError::BadRequest("X-Subject-Token header is required".into()))
 }
 
-/// Verify the subject token for a caller; tokens of other domains are not theirs to see.
+/// Verify the subject token and ask the policy whether the caller may do `action` with
+/// it (the tokens of other domains are not theirs to see). Validation answers the same
+/// for every standing, so it reads no database.
 fn verified_subject(
     state: &AppState,
     caller: &Caller,
     req: &HttpRequest,
-) -> Result<std::sync::Arc<credential_core::iam_token::TokenClaims>, IamError> {
+    action: Action,
+) -> Result<Arc<TokenClaims>, IamError> {
     let subject = subject_token(req.headers())?;
     let claims = state.verifier.verify(subject, Utc::now()).map_err(|e| {
         if e.is_unavailable() {
@@ -132,10 +138,23 @@ fn verified_subject(
             IamError::NotFound("token")
         }
     })?;
-    if claims.domain_id != caller.domain_id {
-        return Err(IamError::NotFound("token"));
-    }
+    policy::check_blind(&caller.principal, action, subject_of(&claims, caller))
+        .map_err(token_named)?;
     Ok(claims)
+}
+
+fn subject_of<'a>(claims: &'a TokenClaims, caller: &Caller) -> Target<'a> {
+    Target {
+        domain_id: &claims.domain_id,
+        own: claims.user_id == caller.user_id,
+    }
+}
+
+fn token_named(e: IamError) -> IamError {
+    match e {
+        IamError::NotFound(_) => IamError::NotFound("token"),
+        other => other,
+    }
 }
 
 async fn validate_token(
@@ -143,7 +162,7 @@ async fn validate_token(
     caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, IamError> {
-    let claims = verified_subject(&state, &caller, &req)?;
+    let claims = verified_subject(&state, &caller, &req, Action::ValidateToken)?;
     let subject = subject_token(req.headers())?.to_string();
     Ok(HttpResponse::Ok()
         .insert_header((SUBJECT_TOKEN, subject))
@@ -159,7 +178,7 @@ async fn check_token(
     caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, IamError> {
-    verified_subject(&state, &caller, &req)?;
+    verified_subject(&state, &caller, &req, Action::CheckToken)?;
     Ok(HttpResponse::Ok().finish())
 }
 
@@ -168,21 +187,23 @@ async fn revoke_token(
     caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, IamError> {
-    let claims = verified_subject(&state, &caller, &req)?;
-    let principal = caller.principal.clone();
-    db::write(&state.pool, move |conn| {
-        if claims.user_id != principal.user_id {
-            authz::require_domain_admin(conn, &principal)?;
+    let subject = subject_token(req.headers())?;
+    // An unknown or already revoked token is not found, whoever asks.
+    let claims = state.verifier.verify(subject, Utc::now()).map_err(|e| {
+        if e.is_unavailable() {
+            IamError::from(e)
+        } else {
+            IamError::NotFound("token")
         }
-        let until = claims.expires_at.naive_utc();
-        repo::revocations::append(
-            conn,
-            RevocationKind::Token,
-            &claims.token_id,
-            repo::now(),
-            until,
-        )?;
-        Ok::<_, IamError>(())
+    })?;
+    let p = caller.principal.clone();
+    db::write(&state.pool, move |conn| {
+        let target = Target {
+            domain_id: &claims.domain_id,
+            own: claims.user_id == p.user_id,
+        };
+        policy::check(conn, &p, Action::RevokeToken, target).map_err(token_named)?;
+        revocation::token_revoked(conn, &claims.token_id, claims.expires_at.naive_utc())
     })
     .await?;
     state.sync_revocations().await?;
@@ -191,6 +212,7 @@ async fn revoke_token(
 
 async fn my_projects(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
+    policy::check_blind(&p, Action::ListAuthProjects, Target::domain(&p))?;
     let projects = db::run(&state.pool, move |conn| {
         let domain_wide =
             !repo::grants::user_domain_roles(conn, &p.user_id, &p.domain_id)?.is_empty();
@@ -215,6 +237,7 @@ async fn my_projects(state: web::Data<AppState>, caller: Caller) -> Result<HttpR
 
 async fn my_domains(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
+    policy::check_blind(&p, Action::ListAuthDomains, Target::domain(&p))?;
     let domain = db::run(&state.pool, move |conn| {
         let has_roles =
             !repo::grants::user_domain_roles(conn, &p.user_id, &p.domain_id)?.is_empty();

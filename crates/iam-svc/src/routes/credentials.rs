@@ -13,8 +13,8 @@ use service_kit::auth::Principal;
 use service_kit::db::{self, DbConnection, StoreError};
 
 use crate::app::Json;
-use crate::authz::{self, Caller};
 use crate::error::IamError;
+use crate::policy::{self, Action, Caller, Target};
 use crate::repo::{
     self,
     access_keys::{AccessKey, AccessKeyChanges, ACTIVE, INACTIVE},
@@ -79,45 +79,23 @@ fn view(k: &AccessKey) -> Value {
     })
 }
 
-/// The caller may manage the user's keys: their own, or any user's of the domain as its
-/// admin. Users of other domains do not exist for the caller.
-fn manageable_user(conn: &mut DbConnection, p: &Principal, user_id: &str) -> Result<(), IamError> {
-    authz::user_in_domain(conn, p, user_id)?;
-    self_or_admin(conn, p, user_id)
-}
-
-/// As [`manageable_user`], with the user's row locked until the write ends (the quota of
-/// keys hangs on it), found and locked in one statement.
-fn manageable_user_locked(
+/// The user whose keys the caller manages, with their row locked until the write ends
+/// (the quota of keys hangs on it), found and locked in one statement.
+fn locked_user(
     conn: &mut DbConnection,
     p: &Principal,
+    action: Action,
     user_id: &str,
 ) -> Result<(), IamError> {
-    if !repo::users::lock_in_domain(conn, &p.domain_id, user_id)? {
-        return Err(IamError::NotFound("user"));
-    }
-    self_or_admin(conn, p, user_id)
-}
-
-/// Users manage their own keys; domain admins everyone's in the domain.
-fn self_or_admin(conn: &mut DbConnection, p: &Principal, user_id: &str) -> Result<(), IamError> {
-    if user_id != p.user_id {
-        authz::require_domain_admin(conn, p)?;
-    }
-    Ok(())
-}
-
-/// A key the caller may manage, or 404 / 403.
-fn manageable_key(
-    conn: &mut DbConnection,
-    p: &Principal,
-    access: &str,
-) -> Result<AccessKey, IamError> {
-    let key = repo::access_keys::find(conn, access)?
-        .filter(|k| k.domain_id == p.domain_id)
-        .ok_or(IamError::NotFound("access key"))?;
-    manageable_user(conn, p, &key.user_id)?;
-    Ok(key)
+    let domain_id = repo::users::lock(conn, user_id)?.ok_or(IamError::NotFound("user"))?;
+    let target = Target {
+        domain_id: &domain_id,
+        own: user_id == p.user_id,
+    };
+    policy::check(conn, p, action, target).map_err(|e| match e {
+        IamError::NotFound(_) => IamError::NotFound("user"),
+        other => other,
+    })
 }
 
 async fn create(
@@ -138,7 +116,7 @@ async fn create(
     let p = caller.principal.clone();
     let max = i64::from(state.config.access_keys.max_per_user);
     let key = db::write(&state.pool, move |conn| {
-        manageable_user_locked(conn, &p, &c.user_id)?;
+        locked_user(conn, &p, Action::CreateCredential, &c.user_id)?;
         if repo::access_keys::count_for_user(conn, &c.user_id)? >= max {
             return Err(IamError::QuotaExceeded);
         }
@@ -176,8 +154,12 @@ async fn list(
         .unwrap_or_else(|| caller.user_id.clone());
     let p = caller.principal.clone();
     let keys = db::run(&state.pool, move |conn| {
-        manageable_user(conn, &p, &user_id)?;
-        Ok::<_, IamError>(repo::access_keys::list(conn, &p.domain_id, Some(&user_id))?)
+        let user = policy::user(conn, &p, Action::ListCredentials, &user_id)?;
+        Ok::<_, IamError>(repo::access_keys::list(
+            conn,
+            &user.domain_id,
+            Some(&user_id),
+        )?)
     })
     .await?;
     Ok(
@@ -193,7 +175,10 @@ async fn show(
 ) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let access = path.into_inner();
-    let key = db::run(&state.pool, move |conn| manageable_key(conn, &p, &access)).await?;
+    let key = db::run(&state.pool, move |conn| {
+        policy::access_key(conn, &p, Action::GetCredential, &access)
+    })
+    .await?;
     let mut body = view(&key);
     body["last_use_time"] = json!(key.last_used_at.map(time).unwrap_or_default());
     Ok(HttpResponse::Ok().json(json!({ "credential": body })))
@@ -224,7 +209,7 @@ async fn update(
     let p = caller.principal.clone();
     let access = path.into_inner();
     let key = db::write(&state.pool, move |conn| {
-        manageable_key(conn, &p, &access)?;
+        policy::access_key(conn, &p, Action::UpdateCredential, &access)?;
         repo::access_keys::update(
             conn,
             &access,
@@ -233,7 +218,7 @@ async fn update(
                 description: c.description,
             },
         )?;
-        manageable_key(conn, &p, &access)
+        repo::access_keys::find(conn, &access)?.ok_or(IamError::NotFound("access key"))
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({ "credential": view(&key) })))
@@ -247,7 +232,7 @@ async fn delete(
     let p = caller.principal.clone();
     let access = path.into_inner();
     db::write(&state.pool, move |conn| {
-        manageable_key(conn, &p, &access)?;
+        policy::access_key(conn, &p, Action::DeleteCredential, &access)?;
         repo::access_keys::delete(conn, &access)?;
         Ok::<_, IamError>(())
     })

@@ -6,8 +6,8 @@ use serde_json::json;
 use service_kit::auth::Principal;
 use service_kit::db::{self, DbConnection};
 
-use crate::authz::{self, Caller};
 use crate::error::IamError;
+use crate::policy::{self, Action, Caller};
 use crate::repo::{self, grants::Target};
 use crate::revocation;
 use crate::state::AppState;
@@ -44,23 +44,43 @@ fn kind_of(req: &actix_web::HttpRequest) -> Kind {
     }
 }
 
-/// The target must be in the caller's domain, the group too, and the caller its admin.
+/// The policy's action for the operation (`Op`) on the kind of target.
+#[derive(Clone, Copy)]
+enum Op {
+    List,
+    Grant,
+    Check,
+    Revoke,
+}
+
+fn action(kind: Kind, op: Op) -> Action {
+    match (kind, op) {
+        (Kind::Project, Op::List) => Action::ListProjectPermissions,
+        (Kind::Project, Op::Grant) => Action::GrantProjectPermission,
+        (Kind::Project, Op::Check) => Action::CheckProjectPermission,
+        (Kind::Project, Op::Revoke) => Action::RevokeProjectPermission,
+        (Kind::Domain, Op::List) => Action::ListDomainPermissions,
+        (Kind::Domain, Op::Grant) => Action::GrantDomainPermission,
+        (Kind::Domain, Op::Check) => Action::CheckDomainPermission,
+        (Kind::Domain, Op::Revoke) => Action::RevokeDomainPermission,
+    }
+}
+
+/// Ask the policy about the target (project or domain) and the group.
 fn checked(
     conn: &mut DbConnection,
     p: &Principal,
     kind: Kind,
+    op: Op,
     target_id: &str,
     group_id: &str,
 ) -> Result<(), IamError> {
+    let action = action(kind, op);
     match kind {
-        Kind::Project => {
-            authz::project_in_domain(conn, p, target_id)?;
-        }
-        Kind::Domain if target_id != p.domain_id => return Err(IamError::NotFound("domain")),
-        Kind::Domain => {}
+        Kind::Project => policy::project(conn, p, action, target_id).map(drop)?,
+        Kind::Domain => policy::domain(conn, p, action, target_id)?,
     }
-    authz::group_in_domain(conn, p, group_id)?;
-    authz::require_domain_admin(conn, p)
+    policy::group(conn, p, action, group_id).map(drop)
 }
 
 fn target(kind: Kind, id: &str) -> Target<'_> {
@@ -80,7 +100,7 @@ async fn list(
     let p = caller.principal.clone();
     let (target_id, group_id) = path.into_inner();
     let roles = db::run(&state.pool, move |conn| {
-        checked(conn, &p, kind, &target_id, &group_id)?;
+        checked(conn, &p, kind, Op::List, &target_id, &group_id)?;
         Ok::<_, IamError>(repo::grants::roles_of_group(
             conn,
             target(kind, &target_id),
@@ -105,7 +125,7 @@ async fn grant(
     let p = caller.principal.clone();
     let (target_id, group_id, role_id) = path.into_inner();
     db::write(&state.pool, move |conn| {
-        checked(conn, &p, kind, &target_id, &group_id)?;
+        checked(conn, &p, kind, Op::Grant, &target_id, &group_id)?;
         repo::roles::find(conn, &role_id)?.ok_or(IamError::NotFound("role"))?;
         Ok::<_, IamError>(repo::grants::grant(
             conn,
@@ -128,7 +148,7 @@ async fn check(
     let p = caller.principal.clone();
     let (target_id, group_id, role_id) = path.into_inner();
     let granted = db::run(&state.pool, move |conn| {
-        checked(conn, &p, kind, &target_id, &group_id)?;
+        checked(conn, &p, kind, Op::Check, &target_id, &group_id)?;
         Ok::<_, IamError>(repo::grants::has_grant(
             conn,
             target(kind, &target_id),
@@ -155,7 +175,7 @@ async fn revoke(
     let (target_id, group_id, role_id) = path.into_inner();
     let st = state.clone();
     let removed = db::write(&state.pool, move |conn| {
-        checked(conn, &p, kind, &target_id, &group_id)?;
+        checked(conn, &p, kind, Op::Revoke, &target_id, &group_id)?;
         let removed = repo::grants::revoke(conn, target(kind, &target_id), &group_id, &role_id)?;
         if removed {
             revocation::group_lost_power(conn, &st.config, &group_id)?;

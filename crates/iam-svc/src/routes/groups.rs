@@ -8,8 +8,8 @@ use serde_json::json;
 use service_kit::db::{self, StoreError};
 
 use crate::app::Json;
-use crate::authz::{self, Caller};
 use crate::error::IamError;
+use crate::policy::{self, Action, Caller};
 use crate::repo::{self, groups::GroupChanges};
 use crate::revocation;
 use crate::state::AppState;
@@ -85,10 +85,10 @@ async fn create(
         .ok_or_else(|| IamError::BadRequest("group.name is required".into()))?;
     let p = caller.principal.clone();
     let group = db::write(&state.pool, move |conn| {
-        authz::require_domain_admin(conn, &p)?;
+        let domain_id = policy::in_domain(conn, &p, Action::CreateGroup, g.domain_id.as_deref())?;
         let row = repo::groups::Group {
             id: repo::new_id(),
-            domain_id: authz::own_domain(&p, g.domain_id.as_deref())?,
+            domain_id,
             name,
             description: g.description.unwrap_or_default(),
             created_at: repo::now(),
@@ -107,13 +107,12 @@ async fn list(
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, IamError> {
     let name = query.get("name").cloned();
-    let foreign_domain = query
-        .get("domain_id")
-        .is_some_and(|d| *d != caller.domain_id);
+    let asked = query.get("domain_id").cloned();
     let p = caller.principal.clone();
     let groups = db::run(&state.pool, move |conn| {
-        authz::require_domain_admin(conn, &p)?;
-        if foreign_domain {
+        policy::in_domain(conn, &p, Action::ListGroups, None)?;
+        // Another domain's groups are not the caller's to list: an empty list.
+        if asked.is_some_and(|d| d != p.domain_id) {
             return Ok(Vec::new());
         }
         Ok::<_, IamError>(repo::groups::list(conn, &p.domain_id, name.as_deref())?)
@@ -134,9 +133,7 @@ async fn show(
     let p = caller.principal.clone();
     let id = path.into_inner();
     let group = db::run(&state.pool, move |conn| {
-        let group = authz::group_in_domain(conn, &p, &id)?;
-        authz::require_domain_admin(conn, &p)?;
-        Ok::<_, IamError>(group)
+        policy::group(conn, &p, Action::GetGroup, &id)
     })
     .await?;
     Ok(HttpResponse::Ok()
@@ -154,8 +151,7 @@ async fn update(
     let p = caller.principal.clone();
     let id = path.into_inner();
     let group = db::write(&state.pool, move |conn| {
-        authz::group_in_domain(conn, &p, &id)?;
-        authz::require_domain_admin(conn, &p)?;
+        policy::group(conn, &p, Action::UpdateGroup, &id)?;
         if g.domain_id.as_deref().is_some_and(|d| d != p.domain_id) {
             return Err(IamError::BadRequest(
                 "A group cannot move to another domain.".into(),
@@ -170,7 +166,7 @@ async fn update(
             },
         )
         .map_err(name_conflict)?;
-        authz::group_in_domain(conn, &p, &id)
+        repo::groups::find(conn, &id)?.ok_or(IamError::NotFound("group"))
     })
     .await?;
     Ok(HttpResponse::Ok()
@@ -186,8 +182,7 @@ async fn delete(
     let id = path.into_inner();
     let st = state.clone();
     db::write(&state.pool, move |conn| {
-        authz::group_in_domain(conn, &p, &id)?;
-        authz::require_domain_admin(conn, &p)?;
+        policy::group(conn, &p, Action::DeleteGroup, &id)?;
         revocation::group_lost_power(conn, &st.config, &id)?;
         repo::groups::delete(conn, &id)?;
         Ok::<_, IamError>(())
@@ -206,8 +201,7 @@ async fn members(
     let id = path.into_inner();
     let group_id = id.clone();
     let users = db::run(&state.pool, move |conn| {
-        authz::group_in_domain(conn, &p, &id)?;
-        authz::require_domain_admin(conn, &p)?;
+        policy::group(conn, &p, Action::ListUsersInGroup, &id)?;
         Ok::<_, IamError>(repo::users::list_in_group(conn, &id)?)
     })
     .await?;
@@ -222,16 +216,16 @@ async fn members(
     })))
 }
 
-/// Check the group and user exist in the caller's domain and the caller is its admin.
+/// Ask the policy about the group and the user of a membership.
 fn membership_target(
     conn: &mut service_kit::db::DbConnection,
     p: &service_kit::auth::Principal,
+    action: Action,
     group_id: &str,
     user_id: &str,
 ) -> Result<(), IamError> {
-    authz::group_in_domain(conn, p, group_id)?;
-    authz::user_in_domain(conn, p, user_id)?;
-    authz::require_domain_admin(conn, p)
+    policy::group(conn, p, action, group_id)?;
+    policy::user(conn, p, action, user_id).map(drop)
 }
 
 async fn add_member(
@@ -242,7 +236,7 @@ async fn add_member(
     let p = caller.principal.clone();
     let (group_id, user_id) = path.into_inner();
     db::write(&state.pool, move |conn| {
-        membership_target(conn, &p, &group_id, &user_id)?;
+        membership_target(conn, &p, Action::AddUserToGroup, &group_id, &user_id)?;
         Ok::<_, IamError>(repo::groups::add_member(conn, &group_id, &user_id)?)
     })
     .await?;
@@ -257,7 +251,7 @@ async fn check_member(
     let p = caller.principal.clone();
     let (group_id, user_id) = path.into_inner();
     let member = db::run(&state.pool, move |conn| {
-        membership_target(conn, &p, &group_id, &user_id)?;
+        membership_target(conn, &p, Action::CheckUserInGroup, &group_id, &user_id)?;
         Ok::<_, IamError>(repo::groups::is_member(conn, &group_id, &user_id)?)
     })
     .await?;
@@ -277,7 +271,7 @@ async fn remove_member(
     let (group_id, user_id) = path.into_inner();
     let st = state.clone();
     let removed = db::write(&state.pool, move |conn| {
-        membership_target(conn, &p, &group_id, &user_id)?;
+        membership_target(conn, &p, Action::RemoveUserFromGroup, &group_id, &user_id)?;
         let removed = repo::groups::remove_member(conn, &group_id, &user_id)?;
         if removed {
             revocation::lost_power(conn, &st.config, &[user_id])?;

@@ -8,8 +8,8 @@ use serde_json::json;
 use service_kit::db::{self, StoreError};
 
 use crate::app::Json;
-use crate::authz::{self, Caller};
 use crate::error::IamError;
+use crate::policy::{self, Action, Caller};
 use crate::repo::{self, projects::ProjectChanges};
 use crate::revocation;
 use crate::state::AppState;
@@ -83,17 +83,16 @@ async fn create(
     }
     let p = caller.principal.clone();
     let project = db::write(&state.pool, move |conn| {
-        authz::require_domain_admin(conn, &p)?;
-        let domain_id = authz::own_domain(&p, x.domain_id.as_deref())?;
+        let domain_id = policy::in_domain(conn, &p, Action::CreateProject, x.domain_id.as_deref())?;
         // A top-level project's parent is its domain, as in Keystone.
         let parent_id = match x.parent_id {
             Some(parent) if parent != domain_id => {
-                authz::project_in_domain(conn, &p, &parent).map_err(|e| match e {
-                    IamError::NotFound(_) => {
-                        IamError::BadRequest("parent_id must be a project of the domain".into())
-                    }
-                    other => other,
-                })?;
+                let found = repo::projects::find(conn, &parent)?;
+                if found.is_none_or(|x| x.domain_id != domain_id) {
+                    return Err(IamError::BadRequest(
+                        "parent_id must be a project of the domain".into(),
+                    ));
+                }
                 Some(parent)
             }
             _ => None,
@@ -130,19 +129,15 @@ async fn list(
     let per_page = parse_positive("per_page", query.get("per_page"))?
         .unwrap_or(5000)
         .min(5000);
-    let foreign_domain = query
-        .get("domain_id")
-        .is_some_and(|d| *d != caller.domain_id);
+    let asked = query.get("domain_id").cloned();
     let p = caller.principal.clone();
     let projects = db::run(&state.pool, move |conn| {
-        if foreign_domain {
+        // Another domain's projects are not the caller's to list: an empty list.
+        if asked.is_some_and(|d| d != p.domain_id) {
             return Ok(Vec::new());
         }
         let mut filter = filter;
-        if !authz::is_domain_admin(conn, &p)? {
-            // Everyone else sees the projects they hold a role on.
-            filter.ids = Some(repo::grants::user_project_ids(conn, &p.user_id)?);
-        }
+        filter.ids = policy::visible_projects(conn, &p)?;
         Ok::<_, IamError>(repo::projects::list(conn, &p.domain_id, &filter)?)
     })
     .await?;
@@ -178,13 +173,7 @@ async fn show(
     let p = caller.principal.clone();
     let id = path.into_inner();
     let project = db::run(&state.pool, move |conn| {
-        let project = authz::project_in_domain(conn, &p, &id)?;
-        let has_role =
-            !repo::grants::user_project_roles(conn, &p.user_id, &id, &p.domain_id)?.is_empty();
-        if !has_role {
-            return Err(IamError::Forbidden("no role on the project"));
-        }
-        Ok(project)
+        policy::project(conn, &p, Action::GetProject, &id)
     })
     .await?;
     Ok(HttpResponse::Ok()
@@ -207,8 +196,7 @@ async fn update(
     let p = caller.principal.clone();
     let id = path.into_inner();
     let project = db::write(&state.pool, move |conn| {
-        authz::require_domain_admin(conn, &p)?;
-        authz::project_in_domain(conn, &p, &id)?;
+        policy::project(conn, &p, Action::UpdateProject, &id)?;
         repo::projects::update(
             conn,
             &id,
@@ -218,7 +206,7 @@ async fn update(
             },
         )
         .map_err(name_conflict)?;
-        authz::project_in_domain(conn, &p, &id)
+        repo::projects::find(conn, &id)?.ok_or(IamError::NotFound("project"))
     })
     .await?;
     let mut body = views::project(&project, &state.config.public_url, false);
@@ -236,8 +224,7 @@ async fn delete(
     let p = caller.principal.clone();
     let id = path.into_inner();
     db::write(&state.pool, move |conn| {
-        authz::project_in_domain(conn, &p, &id)?;
-        authz::require_domain_admin(conn, &p)?;
+        policy::project(conn, &p, Action::DeleteProject, &id)?;
         if repo::projects::has_children(conn, &id)? {
             return Err(IamError::Conflict(
                 "The project has child projects; delete them first.".into(),

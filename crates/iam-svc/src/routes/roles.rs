@@ -6,8 +6,8 @@ use actix_web::{web, HttpResponse};
 use serde_json::json;
 use service_kit::db;
 
-use crate::authz::Caller;
 use crate::error::IamError;
+use crate::policy::{self, Action, Caller, Target};
 use crate::repo;
 use crate::state::AppState;
 use crate::views;
@@ -19,9 +19,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 async fn list(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, IamError> {
+    policy::check_blind(&caller, Action::ListRoles, Target::domain(&caller))?;
     let name = query.get("name").cloned();
     let roles = db::run(&state.pool, move |conn| {
         Ok::<_, IamError>(repo::roles::list(conn, name.as_deref())?)
@@ -37,9 +38,10 @@ async fn list(
 
 async fn show(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
+    policy::check_blind(&caller, Action::GetRole, Target::domain(&caller))?;
     let id = path.into_inner();
     let role = db::run(&state.pool, move |conn| {
         repo::roles::find(conn, &id)?.ok_or(IamError::NotFound("role"))

@@ -5,14 +5,15 @@ use std::collections::HashMap;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use service_kit::db;
+use service_kit::auth::Principal;
+use service_kit::db::{self, DbConnection, StoreError};
 
 use crate::app::Json;
-use crate::authz::{self, Caller};
 use crate::error::IamError;
 use crate::passwords;
+use crate::policy::{self, Action, Caller};
 use crate::ratelimit::AttemptKeys;
-use crate::repo::{self, users::UserChanges};
+use crate::repo::{self, users::User, users::UserChanges};
 use crate::revocation;
 use crate::state::AppState;
 use crate::tokens;
@@ -99,12 +100,19 @@ struct PasswordChange {
     password: String,
 }
 
-/// Refuse a caller who may not manage users before any password is hashed: a hash is
-/// seconds of work anyone could otherwise ask for.
-async fn admin_first(state: &AppState, caller: &Caller) -> Result<(), IamError> {
+/// Ask the policy before any password is hashed: a hash is seconds of work anyone could
+/// otherwise ask for. `user_id` is the user acted on, if any.
+async fn authorize_first(
+    state: &AppState,
+    caller: &Caller,
+    action: Action,
+    user_id: Option<String>,
+    domain_id: Option<String>,
+) -> Result<(), IamError> {
     let p = caller.principal.clone();
-    db::run(&state.pool, move |conn| {
-        authz::require_domain_admin(conn, &p)
+    db::run(&state.pool, move |conn| match user_id {
+        Some(id) => policy::user(conn, &p, action, &id).map(drop),
+        None => policy::in_domain(conn, &p, action, domain_id.as_deref()).map(drop),
     })
     .await
 }
@@ -113,20 +121,59 @@ async fn hash(state: &AppState, pw: &str) -> Result<String, IamError> {
     passwords::hash(state.config.passwords.pbkdf2_iterations, pw).await
 }
 
+fn name_conflict(name: &str) -> impl Fn(StoreError) -> IamError + '_ {
+    move |e| match e {
+        StoreError::UniqueViolation => {
+            IamError::Conflict(format!("A user named {name} already exists in the domain."))
+        }
+        other => other.into(),
+    }
+}
+
+fn check_fields(
+    name: Option<&str>,
+    description: Option<&str>,
+    pw: Option<&str>,
+) -> Result<(), IamError> {
+    if let Some(name) = name {
+        validate::resource_name("user", name)?;
+    }
+    if let Some(d) = description {
+        validate::description(d)?;
+    }
+    if let Some(pw) = pw {
+        validate::password(pw)?;
+    }
+    Ok(())
+}
+
+fn render(state: &AppState, user: &User, full: bool) -> serde_json::Value {
+    let mut v = views::user(user, &state.config.public_url, full);
+    if full {
+        v["pwd_strength"] = json!("Strong");
+    }
+    v
+}
+
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     body: Json<CreateBody>,
 ) -> Result<HttpResponse, IamError> {
     let u = body.into_inner().user;
-    validate::resource_name("user", &u.name)?;
-    if let Some(d) = &u.description {
-        validate::description(d)?;
-    }
-    if let Some(pw) = &u.password {
-        validate::password(pw)?;
-    }
-    admin_first(&state, &caller).await?;
+    check_fields(
+        Some(&u.name),
+        u.description.as_deref(),
+        u.password.as_deref(),
+    )?;
+    authorize_first(
+        &state,
+        &caller,
+        Action::CreateUser,
+        None,
+        u.domain_id.clone(),
+    )
+    .await?;
     let password_hash = match &u.password {
         Some(pw) => hash(&state, pw).await?,
         // No password: nothing verifies until an admin sets one.
@@ -134,10 +181,9 @@ async fn create(
     };
     let p = caller.principal.clone();
     let user = db::write(&state.pool, move |conn| {
-        authz::require_domain_admin(conn, &p)?;
-        let domain_id = authz::own_domain(&p, u.domain_id.as_deref())?;
+        let domain_id = policy::in_domain(conn, &p, Action::CreateUser, u.domain_id.as_deref())?;
         let now = repo::now();
-        let row = repo::users::User {
+        let row = User {
             id: repo::new_id(),
             domain_id,
             name: u.name,
@@ -147,18 +193,11 @@ async fn create(
             created_at: now,
             updated_at: now,
         };
-        repo::users::insert(conn, &row).map_err(|e| match e {
-            service_kit::db::StoreError::UniqueViolation => IamError::Conflict(format!(
-                "A user named {} already exists in the domain.",
-                row.name
-            )),
-            other => other.into(),
-        })?;
+        repo::users::insert(conn, &row).map_err(name_conflict(&row.name))?;
         Ok::<_, IamError>(row)
     })
     .await?;
-    Ok(HttpResponse::Created()
-        .json(json!({ "user": views::user(&user, &state.config.public_url, false) })))
+    Ok(HttpResponse::Created().json(json!({ "user": render(&state, &user, false) })))
 }
 
 async fn list(
@@ -170,13 +209,12 @@ async fn list(
         name: query.get("name").cloned(),
         enabled: super::parse_bool("enabled", query.get("enabled"))?,
     };
-    let foreign_domain = query
-        .get("domain_id")
-        .is_some_and(|d| *d != caller.domain_id);
+    let asked = query.get("domain_id").cloned();
     let p = caller.principal.clone();
     let users = db::run(&state.pool, move |conn| {
-        authz::require_domain_admin(conn, &p)?;
-        if foreign_domain {
+        policy::in_domain(conn, &p, Action::ListUsers, None)?;
+        // Another domain's users are not the caller's to list: an empty list, as Keystone.
+        if asked.is_some_and(|d| d != p.domain_id) {
             return Ok(Vec::new());
         }
         Ok::<_, IamError>(repo::users::list(conn, &p.domain_id, &filter)?)
@@ -184,11 +222,7 @@ async fn list(
     .await?;
     let base = &state.config.public_url;
     Ok(HttpResponse::Ok().json(json!({
-        "users": users.iter().map(|u| {
-            let mut v = views::user(u, base, true);
-            v["pwd_strength"] = json!("Strong");
-            v
-        }).collect::<Vec<_>>(),
+        "users": users.iter().map(|u| render(&state, u, true)).collect::<Vec<_>>(),
         "links": views::list_links(base, "/v3/users"),
     })))
 }
@@ -200,9 +234,56 @@ async fn show(
 ) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let id = path.into_inner();
-    let user = db::run(&state.pool, move |conn| authz::readable_user(conn, &p, &id)).await?;
+    let user = db::run(&state.pool, move |conn| {
+        policy::user(conn, &p, Action::GetUser, &id)
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "user": views::user(&user, &state.config.public_url, true) })))
+}
+
+/// Apply an admin's changes to a user, with the revocation they call for, in one
+/// transaction.
+fn apply_update(
+    conn: &mut DbConnection,
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+    u: UpdateUser,
+    password_hash: Option<String>,
+) -> Result<User, IamError> {
+    let before = policy::user(conn, p, Action::UpdateUser, id)?;
+    if u.domain_id
+        .as_deref()
+        .is_some_and(|d| d != before.domain_id)
+    {
+        return Err(IamError::BadRequest(
+            "A user cannot move to another domain.".into(),
+        ));
+    }
+    let disables = u.enabled == Some(false) && before.enabled;
+    let new_password = password_hash.is_some();
+    let changes = UserChanges {
+        name: u.name,
+        password_hash,
+        enabled: u.enabled,
+        description: u.description,
+        updated_at: Some(repo::now()),
+    };
+    repo::users::update(conn, id, &changes).map_err(|e| match e {
+        StoreError::UniqueViolation => {
+            IamError::Conflict("A user with that name already exists in the domain.".into())
+        }
+        other => other.into(),
+    })?;
+    // Disabling cuts every credential (a new password is then moot); a new password
+    // alone, the tokens and temporary keys issued with the old one.
+    if disables {
+        revocation::user_gone(conn, id)?;
+    } else if new_password {
+        revocation::lost_power(conn, &state.config, &[id.to_string()])?;
+    }
+    repo::users::find(conn, id)?.ok_or(IamError::NotFound("user"))
 }
 
 async fn update(
@@ -212,59 +293,25 @@ async fn update(
     body: Json<UpdateBody>,
 ) -> Result<HttpResponse, IamError> {
     let u = body.into_inner().user;
-    if let Some(name) = &u.name {
-        validate::resource_name("user", name)?;
-    }
-    if let Some(d) = &u.description {
-        validate::description(d)?;
-    }
-    if let Some(pw) = &u.password {
-        validate::password(pw)?;
-    }
-    admin_first(&state, &caller).await?;
+    check_fields(
+        u.name.as_deref(),
+        u.description.as_deref(),
+        u.password.as_deref(),
+    )?;
+    let id = path.into_inner();
+    authorize_first(&state, &caller, Action::UpdateUser, Some(id.clone()), None).await?;
     let password_hash = match &u.password {
         Some(pw) => Some(hash(&state, pw).await?),
         None => None,
     };
     let p = caller.principal.clone();
-    let id = path.into_inner();
     let st = state.clone();
     let user = db::write(&state.pool, move |conn| {
-        authz::require_domain_admin(conn, &p)?;
-        if u.domain_id.as_deref().is_some_and(|d| d != p.domain_id) {
-            return Err(IamError::BadRequest(
-                "A user cannot move to another domain.".into(),
-            ));
-        }
-        let before = authz::user_in_domain(conn, &p, &id)?;
-        let disables = u.enabled == Some(false) && before.enabled;
-        let new_password = password_hash.is_some();
-        let changes = UserChanges {
-            name: u.name,
-            password_hash,
-            enabled: u.enabled,
-            description: u.description,
-            updated_at: Some(repo::now()),
-        };
-        repo::users::update(conn, &id, &changes).map_err(|e| match e {
-            service_kit::db::StoreError::UniqueViolation => {
-                IamError::Conflict("A user with that name already exists in the domain.".into())
-            }
-            other => other.into(),
-        })?;
-        // Disabling cuts every credential (a new password is then moot); a new
-        // password alone, the tokens and temporary keys issued with the old one.
-        if disables {
-            revocation::user_gone(conn, &id)?;
-        } else if new_password {
-            revocation::lost_power(conn, &st.config, std::slice::from_ref(&id))?;
-        }
-        authz::user_in_domain(conn, &p, &id)
+        apply_update(conn, &st, &p, &id, u, password_hash)
     })
     .await?;
     state.sync_revocations().await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({ "user": views::user(&user, &state.config.public_url, false) })))
+    Ok(HttpResponse::Ok().json(json!({ "user": render(&state, &user, false) })))
 }
 
 async fn delete(
@@ -275,8 +322,7 @@ async fn delete(
     let p = caller.principal.clone();
     let id = path.into_inner();
     db::write(&state.pool, move |conn| {
-        authz::require_domain_admin(conn, &p)?;
-        authz::user_in_domain(conn, &p, &id)?;
+        policy::user(conn, &p, Action::DeleteUser, &id)?;
         if !repo::users::delete(conn, &id)? {
             return Err(IamError::NotFound("user"));
         }
@@ -285,6 +331,35 @@ async fn delete(
     .await?;
     state.sync_revocations().await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Check the original password of a user's own change, counted against their login
+/// budget: a stolen token must not turn into unlimited password guesses.
+async fn check_original(
+    state: &AppState,
+    caller: &Caller,
+    req: &HttpRequest,
+    id: &str,
+    original: String,
+) -> Result<(), IamError> {
+    let p = caller.principal.clone();
+    let user_id = id.to_string();
+    let stored = db::run(&state.pool, move |conn| {
+        Ok::<_, IamError>(policy::user(conn, &p, Action::ChangePassword, &user_id)?.password_hash)
+    })
+    .await?;
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let keys = AttemptKeys::user(id, &address);
+    tokens::reserve_attempt(state, &keys).await?;
+    let original = credential_core::SecretString::from(original);
+    let iterations = state.config.passwords.pbkdf2_iterations;
+    if !passwords::verify(original, Some(stored), iterations).await? {
+        return Err(IamError::LoginFailed);
+    }
+    tokens::attempt_succeeded(state, keys).await
 }
 
 async fn change_own_password(
@@ -296,38 +371,13 @@ async fn change_own_password(
 ) -> Result<HttpResponse, IamError> {
     let change = body.into_inner().user;
     let id = path.into_inner();
-    if id != caller.user_id {
-        return Err(IamError::Forbidden(
-            "only the user may change their own password",
-        ));
-    }
     validate::password(&change.password)?;
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    let p = caller.principal.clone();
-    let user_id = id.clone();
-    let stored = db::run(&state.pool, move |conn| {
-        Ok::<_, IamError>(authz::user_in_domain(conn, &p, &user_id)?.password_hash)
-    })
-    .await?;
-    // A stolen token must not turn into unlimited password guesses: wrong originals
-    // count against the user's login budget.
-    let keys = AttemptKeys::user(&id, &address);
-    tokens::reserve_attempt(&state, &keys).await?;
-    let original = credential_core::SecretString::from(change.original_password);
-    let iterations = state.config.passwords.pbkdf2_iterations;
-    let ok = passwords::verify(original, Some(stored), iterations).await?;
-    if !ok {
-        return Err(IamError::LoginFailed);
-    }
-    tokens::attempt_succeeded(&state, keys).await?;
+    check_original(&state, &caller, &req, &id, change.original_password).await?;
     let new_hash = hash(&state, &change.password).await?;
     let p = caller.principal.clone();
     let st = state.clone();
     db::write(&state.pool, move |conn| {
-        authz::user_in_domain(conn, &p, &id)?;
+        policy::user(conn, &p, Action::ChangePassword, &id)?;
         let changes = UserChanges {
             password_hash: Some(new_hash),
             updated_at: Some(repo::now()),
@@ -350,7 +400,7 @@ async fn groups_of_user(
     let id = path.into_inner();
     let user_id = id.clone();
     let groups = db::run(&state.pool, move |conn| {
-        authz::readable_user(conn, &p, &id)?;
+        policy::user(conn, &p, Action::ListGroupsForUser, &id)?;
         Ok::<_, IamError>(repo::groups::list_for_user(conn, &id)?)
     })
     .await?;
@@ -370,12 +420,12 @@ async fn projects_of_user(
     let id = path.into_inner();
     let user_id = id.clone();
     let projects = db::run(&state.pool, move |conn| {
-        let user = authz::readable_user(conn, &p, &id)?;
+        let user = policy::user(conn, &p, Action::ListProjectsForUser, &id)?;
         let filter = repo::projects::ProjectFilter {
             ids: Some(repo::grants::user_project_ids(conn, &user.id)?),
             ..Default::default()
         };
-        Ok::<_, IamError>(repo::projects::list(conn, &p.domain_id, &filter)?)
+        Ok::<_, IamError>(repo::projects::list(conn, &user.domain_id, &filter)?)
     })
     .await?;
     let base = &state.config.public_url;

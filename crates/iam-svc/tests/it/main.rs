@@ -17,5 +17,6 @@ mod revocation_events;
 mod revocation_feed;
 mod secrets;
 mod smoke;
+mod temporary_keys;
 mod tokens;
 mod users;
