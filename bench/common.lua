@@ -34,7 +34,8 @@ end
 
 -- Each wrk thread has a Lua state of its own; setup() runs in the main state, once per
 -- thread, and gives each a number (the global `tid`, 0-based) so scripts can split
--- their slots without overlap. done() reads the threads' `failures` counters back.
+-- their slots without overlap. done() reads the threads' `failures` counters back, and
+-- `exhausted` (set by a script whose thread stopped early, its slots used up).
 local threads = {}
 function setup(thread)
   thread:set("tid", #threads)
@@ -45,15 +46,16 @@ end
 -- app_errors counts answers a script's response() judged wrong although their status
 -- was 2xx (tcr-svc answers errors with 200).
 function done(summary, latency, requests)
-  local app = 0
+  local app, exhausted = 0, 0
   for _, thread in ipairs(threads) do
     app = app + (thread:get("failures") or 0)
+    exhausted = exhausted + (thread:get("exhausted") or 0)
   end
   local e = summary.errors
   io.write(string.format(
-    "BENCH requests=%d duration_us=%d p50_us=%d p99_us=%d status_errors=%d socket_errors=%d app_errors=%d\n",
+    "BENCH requests=%d duration_us=%d p50_us=%d p99_us=%d status_errors=%d socket_errors=%d app_errors=%d exhausted=%d\n",
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    e.status, e.connect + e.read + e.write + e.timeout, app))
+    e.status, e.connect + e.read + e.write + e.timeout, app, exhausted))
 end
 
 return common
