@@ -22,11 +22,13 @@ use lakeformation_svc::state::AppState;
 use lakeformation_svc::verifier::TemporaryKeyVerifier;
 use serde_json::Value;
 use service_kit::auth::wire::{
-    DirectoryAnswer, DirectoryCheck, Replay, SignatureAlgorithm, SignatureCheck, DIRECTORY_CHECKS_PATH,
+    DirectoryAnswer, DirectoryCheck, Replay, SignatureAlgorithm, SignatureCheck,
+    DIRECTORY_CHECKS_PATH,
 };
 use service_kit::auth::{
-    AuthError, InternalCredential, Principal, RemoteSignatureVerifier, RoutingSignatureVerifier,
-    SignatureVerifier, TokenVerifier, VerifierOptions, INTERNAL_TOKEN_HEADER,
+    AuthError, InternalCredential, Principal, ProjectRef, RemoteSignatureVerifier,
+    RoutingSignatureVerifier, SignatureVerifier, TokenVerifier, VerifierOptions,
+    INTERNAL_TOKEN_HEADER,
 };
 use service_kit::http::Metrics;
 use service_kit::testing::TestDatabase;
@@ -46,12 +48,41 @@ pub const KNOWN_GROUPS: [&str; 2] = ["analysts", LONG_GROUP];
 /// The `Host` header of signed requests.
 pub const HOST: &str = "lakeformation.test";
 
-/// Permanent keys are iam-svc's business; here every one is refused.
-struct NoPermanentKeys;
+/// A permanent access key iam-svc would know: carol's, a `member` of `PROJECT`.
+pub const PERMANENT_ACCESS: &str = "PERMANENTTESTKEY0001";
+pub const PERMANENT_SECRET: &str = "permanent-test-secret-key-0123456789abcd";
 
-impl SignatureVerifier for NoPermanentKeys {
-    fn check(&self, _: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
-        Box::pin(async { Err(AuthError::UnknownAccessKey) })
+/// Permanent keys are iam-svc's business; here only [`PERMANENT_ACCESS`] is known, and it
+/// is checked as iam-svc checks it: the MAC with its secret, and the project asked for.
+struct PermanentKeys;
+
+impl SignatureVerifier for PermanentKeys {
+    fn check(&self, check: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
+        Box::pin(async move {
+            if check.access != PERMANENT_ACCESS {
+                return Err(AuthError::UnknownAccessKey);
+            }
+            if !check.mac_matches(PERMANENT_SECRET.as_bytes())? {
+                return Err(AuthError::SignatureMismatch);
+            }
+            if check.project_id.as_deref() != Some(PROJECT) {
+                return Err(AuthError::ScopeRefused);
+            }
+            Ok(Principal {
+                user_id: "carol-id".into(),
+                user_name: "carol".into(),
+                domain_id: DOMAIN.into(),
+                domain_name: "local".into(),
+                project: Some(ProjectRef {
+                    id: PROJECT.into(),
+                    name: format!("{PROJECT}-name"),
+                }),
+                roles: vec!["member".into()],
+                access_key: Some(check.access.clone()),
+                temporary: None,
+                token: None,
+            })
+        })
     }
 }
 
@@ -183,7 +214,7 @@ impl Harness {
         let temporary = TemporaryKeyVerifier::new(db.pool.clone(), Arc::new(keyring));
         let parts = Parts {
             signatures: Arc::new(RoutingSignatureVerifier::new(
-                Arc::new(NoPermanentKeys),
+                Arc::new(PermanentKeys),
                 Some(Arc::new(temporary.clone())),
             )),
             internal: web::Data::new(internal),
@@ -226,17 +257,22 @@ impl Harness {
 
     /// A token for `user` (id `<user>-id`) scoped to `project` with `roles`.
     pub fn token(&self, user: &str, project: &str, roles: &[&str]) -> String {
+        self.token_in(DOMAIN, user, project, roles)
+    }
+
+    /// A token for `user` of `domain`, scoped to `project` (of that domain) with `roles`.
+    pub fn token_in(&self, domain: &str, user: &str, project: &str, roles: &[&str]) -> String {
         let now = Utc::now();
         let claims = TokenClaims {
             token_id: uuid::Uuid::new_v4().simple().to_string(),
             user_id: format!("{user}-id"),
             user_name: user.to_string(),
-            domain_id: DOMAIN.into(),
+            domain_id: domain.into(),
             domain_name: "local".into(),
             scope: TokenScope::Project {
                 id: project.into(),
                 name: format!("{project}-name"),
-                domain_id: DOMAIN.into(),
+                domain_id: domain.into(),
                 domain_name: "local".into(),
             },
             roles: roles
@@ -399,6 +435,33 @@ pub fn signed(
     key: &Issued,
     project: &str,
 ) -> test::TestRequest {
+    let credential = (
+        key.access.as_str(),
+        key.secret.as_str(),
+        Some(key.token.as_str()),
+    );
+    signed_by(method, path_and_query, body, credential, project)
+}
+
+/// A request signed with carol's permanent key ([`PERMANENT_ACCESS`]), for `project`.
+pub fn signed_permanent(
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+    project: &str,
+) -> test::TestRequest {
+    let credential = (PERMANENT_ACCESS, PERMANENT_SECRET, None);
+    signed_by(method, path_and_query, body, credential, project)
+}
+
+/// A request signed now with `(access, secret, security token)`, for `project`.
+fn signed_by(
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+    (access, secret, token): (&str, &str, Option<&str>),
+    project: &str,
+) -> test::TestRequest {
     let (path, query) = path_and_query
         .split_once('?')
         .unwrap_or((path_and_query, ""));
@@ -407,9 +470,9 @@ pub fn signed(
         path,
         query,
         body,
-        &key.access,
-        &key.secret,
-        Some(&key.token),
+        access,
+        secret,
+        token,
         project,
         Utc::now(),
     );

@@ -10,5 +10,6 @@ mod common;
 mod credentials;
 mod instances;
 mod offboarding;
+mod policy_matrix;
 mod replay;
 mod verifier;

@@ -1,0 +1,326 @@
+//! The policy table through HTTP: one test per (action, kind of caller), each asking the
+//! real app and checking the status, LakeFormation's envelope and the rows against what
+//! `lakeformation_svc::policy::documented` says; and docs/policy/lakeformation.md against
+//! the same table.
+
+use actix_web::http::StatusCode;
+use actix_web::test::TestRequest;
+use chrono::Utc;
+use diesel::prelude::*;
+use lakeformation_svc::policy::{documented, Action, Answer, CallerKind, Grant};
+use lakeformation_svc::schema::{instances, issuances};
+use serde_json::{json, Value};
+use service_kit::auth::wire::{RevocationEvent, RevocationKind, DURABLE_EVENT_RELEVANCE};
+use service_kit::auth::INTERNAL_TOKEN_HEADER;
+
+use crate::common::*;
+
+/// How the caller authenticates.
+enum Caller {
+    Token(String),
+    Permanent,
+    Temporary(Issued),
+    /// Only service-to-service credentials, which no public endpoint accepts.
+    Internal,
+}
+
+impl Caller {
+    fn request(&self, method: &str, uri: &str, body: Option<&Value>) -> TestRequest {
+        let bytes = body.map(|b| b.to_string()).unwrap_or_default();
+        let plain = || {
+            let req = TestRequest::default()
+                .method(method.parse().unwrap())
+                .uri(uri);
+            match body {
+                Some(body) => req.set_json(body),
+                None => req,
+            }
+        };
+        match self {
+            Caller::Token(token) => with_token(plain(), token),
+            Caller::Permanent => signed_permanent(method, uri, bytes.as_bytes(), PROJECT),
+            Caller::Temporary(key) => signed(method, uri, bytes.as_bytes(), key, PROJECT),
+            Caller::Internal => plain().insert_header((INTERNAL_TOKEN_HEADER, INTERNAL_SECRET)),
+        }
+    }
+}
+
+/// The world each case starts from: an instance, and a temporary credential of the caller
+/// ("carol") and of another member ("owen").
+struct World {
+    instance: String,
+    own: String,
+    others: String,
+}
+
+async fn world<S, B>(h: &Harness, app: &S) -> World
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let admin = h.token("adam", PROJECT, &["admin"]);
+    let instance = create_instance(app, &admin, PROJECT, "lake-1").await;
+    let carol = h.token("carol", PROJECT, &["member"]);
+    let owen = h.token("owen", PROJECT, &["member"]);
+    World {
+        own: issue(app, &carol, &instance, None).await.access,
+        others: issue(app, &owen, &instance, None).await.access,
+        instance,
+    }
+}
+
+/// The caller of a kind; carol, unless the kind is someone else.
+async fn caller<S, B>(h: &Harness, app: &S, w: &World, kind: CallerKind) -> Caller
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    match kind {
+        CallerKind::Admin => Caller::Token(h.token("carol", PROJECT, &["admin"])),
+        CallerKind::Member => Caller::Token(h.token("carol", PROJECT, &["member"])),
+        CallerKind::Readonly => Caller::Token(h.token("carol", PROJECT, &["readonly"])),
+        // The same user, as admin of another project.
+        CallerKind::OtherProject => Caller::Token(h.token("carol", OTHER_PROJECT, &["admin"])),
+        CallerKind::OtherDomain => {
+            Caller::Token(h.token_in("domain-2", "mallory", "project-of-domain-2", &["admin"]))
+        }
+        CallerKind::PermanentKey => Caller::Permanent,
+        CallerKind::TemporaryKey => {
+            let carol = h.token("carol", PROJECT, &["member"]);
+            Caller::Temporary(issue(app, &carol, &w.instance, None).await)
+        }
+        CallerKind::DisabledUser => {
+            let token = h.token("carol", PROJECT, &["member"]);
+            let now = Utc::now();
+            let disabled = RevocationEvent {
+                seq: 1,
+                kind: RevocationKind::UserAccess,
+                subject: "carol-id".into(),
+                revoked_at: now,
+                relevant_until: now + DURABLE_EVENT_RELEVANCE,
+            };
+            h.state.tokens.apply_revocations(&[disabled], now);
+            Caller::Token(token)
+        }
+        CallerKind::Internal => Caller::Internal,
+    }
+}
+
+/// Whose credentials a revocation names: carol's own or owen's.
+#[derive(Clone, Copy)]
+enum Whose {
+    Own,
+    Others,
+}
+
+/// The request for `action`, on `whose` credentials where it acts on some.
+fn request(w: &World, action: Action, whose: Whose) -> (&'static str, String, Option<Value>) {
+    let project = format!("/v1/{PROJECT}");
+    let instance = format!("{project}/instances/{}", w.instance);
+    let revocations = format!("{project}/credential-revocations");
+    let (access, user) = match whose {
+        Whose::Own => (&w.own, "carol-id"),
+        Whose::Others => (&w.others, "owen-id"),
+    };
+    match action {
+        Action::CreateInstance => (
+            "POST",
+            format!("{project}/instances"),
+            Some(json!({ "name": "made-by-caller" })),
+        ),
+        Action::ListInstances => ("GET", format!("{project}/instances"), None),
+        Action::DescribeInstance => ("GET", instance, None),
+        Action::DeleteInstance => ("DELETE", instance, None),
+        Action::CreateCredential => ("POST", format!("{instance}/credential"), Some(json!({}))),
+        Action::RevokeCredential => ("POST", revocations, Some(json!({ "access": access }))),
+        Action::RevokeUserCredentials => ("POST", revocations, Some(json!({ "user_id": user }))),
+    }
+}
+
+fn success(action: Action) -> u16 {
+    match action {
+        Action::CreateInstance | Action::DeleteInstance => 202,
+        Action::RevokeCredential | Action::RevokeUserCredentials => 204,
+        Action::ListInstances | Action::DescribeInstance | Action::CreateCredential => 200,
+    }
+}
+
+fn is_write(action: Action) -> bool {
+    !matches!(action, Action::ListInstances | Action::DescribeInstance)
+}
+
+/// Every row a request could change: instances, and credentials with whether each is
+/// revoked.
+type Rows = (Vec<(String, String)>, Vec<(String, String, bool)>);
+
+fn rows(h: &Harness) -> Rows {
+    let mut conn = h.db.pool.get().unwrap();
+    let instances = instances::table
+        .select((instances::id, instances::name))
+        .order(instances::id)
+        .load(&mut conn)
+        .unwrap();
+    let credentials = issuances::table
+        .select((
+            issuances::id,
+            issuances::user_id,
+            issuances::revoked_at.is_not_null(),
+        ))
+        .order(issuances::id)
+        .load(&mut conn)
+        .unwrap();
+    (instances, credentials)
+}
+
+/// One cell: `kind` asks for `action`, on carol's and on owen's credentials where the
+/// answer depends on whose they are.
+async fn check(action: Action, kind: CallerKind) {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let w = world(&h, &app).await;
+    let who = caller(&h, &app, &w, kind).await;
+    let answer = documented(action, kind);
+    let case = format!("{} by {}: {}", action.name(), kind.heading(), answer.cell());
+    let send = |whose: Whose| {
+        let (method, uri, body) = request(&w, action, whose);
+        let req = who.request(method, &uri, body.as_ref());
+        let app = &app;
+        let h = &h;
+        async move {
+            let before = rows(h);
+            let (status, body, _) = call(app, req).await;
+            let after = rows(h);
+            (status, body, before != after)
+        }
+    };
+    let refused = |(status, body, changed): (StatusCode, Value, bool), code: u16| {
+        let want = if code == 401 {
+            "common.01000002"
+        } else {
+            "common.01000003"
+        };
+        assert_eq!(status.as_u16(), code, "{case}: {body}");
+        assert_eq!(body["error_code"], want, "{case}: {body}");
+        for field in ["error_msg", "solution_msg"] {
+            assert!(
+                body[field].as_str().is_some_and(|m| !m.is_empty()),
+                "{case}: {body}"
+            );
+        }
+        assert!(!changed, "{case}: a refused request changed rows");
+    };
+    let allowed = |(status, body, changed): (StatusCode, Value, bool)| {
+        assert_eq!(status.as_u16(), success(action), "{case}: {body}");
+        assert_eq!(changed, is_write(action), "{case}: rows changed: {changed}");
+    };
+    match answer {
+        Answer::Unauthenticated => refused(send(Whose::Own).await, 401),
+        Answer::Granted(Grant::No) => refused(send(Whose::Own).await, 403),
+        Answer::Granted(Grant::Yes) => allowed(send(Whose::Others).await),
+        Answer::Granted(Grant::Own) => {
+            refused(send(Whose::Others).await, 403);
+            allowed(send(Whose::Own).await);
+        }
+    }
+}
+
+macro_rules! cells {
+    ($action:ident; $($test:ident: $kind:ident),* $(,)?) => {$(
+        #[actix_web::test]
+        async fn $test() {
+            super::check(Action::$action, CallerKind::$kind).await
+        }
+    )*};
+}
+
+/// One module per action, one test per kind of caller in it.
+macro_rules! matrix {
+    ($($module:ident: $action:ident),* $(,)?) => {
+        $(mod $module {
+            use lakeformation_svc::policy::{Action, CallerKind};
+            cells!($action;
+                admin: Admin,
+                member: Member,
+                readonly: Readonly,
+                other_project: OtherProject,
+                other_domain: OtherDomain,
+                permanent_key: PermanentKey,
+                temporary_key: TemporaryKey,
+                disabled_or_deleted_user: DisabledUser,
+                internal_caller: Internal,
+            );
+        })*
+        const COVERED: &[Action] = &[$(Action::$action),*];
+    };
+}
+
+matrix! {
+    create_instance: CreateInstance,
+    list_instances: ListInstances,
+    describe_instance: DescribeInstance,
+    delete_instance: DeleteInstance,
+    create_credential: CreateCredential,
+    revoke_credential: RevokeCredential,
+    revoke_user_credentials: RevokeUserCredentials,
+}
+
+#[test]
+fn the_matrix_covers_every_action() {
+    assert_eq!(COVERED, Action::ALL);
+    assert_eq!(CallerKind::ALL.len(), 9);
+}
+
+/// docs/policy/lakeformation.md's table, row by row: the action, then one cell per kind
+/// of caller, under headings in `CallerKind::ALL` order.
+#[test]
+fn the_documented_table_is_the_code_table() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/policy/lakeformation.md"
+    ))
+    .unwrap();
+    let rows: Vec<Vec<String>> = doc
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with('|'))
+        .map(|l| {
+            l.trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().trim_matches('`').to_string())
+                .collect()
+        })
+        .collect();
+    let mut want = vec![std::iter::once("action")
+        .chain(CallerKind::ALL.iter().map(|k| k.heading()))
+        .map(str::to_string)
+        .collect::<Vec<_>>()];
+    for action in Action::ALL {
+        want.push(
+            std::iter::once(action.name())
+                .chain(
+                    CallerKind::ALL
+                        .iter()
+                        .map(|k| documented(action, *k).cell()),
+                )
+                .map(str::to_string)
+                .collect(),
+        );
+    }
+    // The separator row (`|---|...`) is not a row of the table.
+    let got: Vec<Vec<String>> = rows
+        .into_iter()
+        .filter(|r| !r.iter().all(|c| c.chars().all(|ch| ch == '-' || ch == ':')))
+        .collect();
+    assert_eq!(
+        got, want,
+        "docs/policy/lakeformation.md differs from lakeformation_svc::policy"
+    );
+}
