@@ -141,6 +141,29 @@ async fn create(
     Ok(HttpResponse::Accepted().json(view(&row)))
 }
 
+/// The integer query parameter `name`, within `range`; `default` when absent.
+fn number(
+    query: &HashMap<String, String>,
+    name: &str,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64, LfError> {
+    match query.get(name) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                LfError::BadRequest(format!(
+                    "{name} must be an integer from {} to {}.",
+                    range.start(),
+                    range.end()
+                ))
+            }),
+    }
+}
+
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -149,23 +172,8 @@ async fn list(
 ) -> Result<HttpResponse, LfError> {
     let project_id = path.into_inner();
     policy::authorize(&caller, &project_id, Action::ListInstances)?;
-    let number =
-        |name: &str, default: i64, range: std::ops::RangeInclusive<i64>| match query.get(name) {
-            None => Ok(default),
-            Some(v) => v
-                .parse::<i64>()
-                .ok()
-                .filter(|n| range.contains(n))
-                .ok_or_else(|| {
-                    LfError::BadRequest(format!(
-                        "{name} must be an integer from {} to {}.",
-                        range.start(),
-                        range.end()
-                    ))
-                }),
-        };
-    let offset = number("offset", 0, 0..=1000)?;
-    let limit = number("limit", 10, 1..=1000)?;
+    let offset = number(&query, "offset", 0, 0..=1000)?;
+    let limit = number(&query, "limit", 10, 1..=1000)?;
     let name = query.get("name").cloned();
     // Nothing is ever in the recycle bin: deleting removes.
     let recycled = query.get("in_recycle_bin").is_some_and(|v| v == "true");
