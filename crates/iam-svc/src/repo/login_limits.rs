@@ -21,23 +21,41 @@ pub fn count_attempt(
     now: NaiveDateTime,
     expired_before: NaiveDateTime,
 ) -> Result<i32, StoreError> {
-    let create = diesel::insert_into(login_limits::table)
-        .values((
-            login_limits::subject.eq(subject),
-            login_limits::attempts.eq(0),
-            login_limits::window_start.eq(now),
-        ))
-        .on_conflict_do_nothing();
-    service_kit::on_backend!(conn, |c| create.execute(c))?;
-    let expired = login_limits::window_start.le(expired_before);
-    let bump = diesel::update(login_limits::table.find(subject)).set((
-        login_limits::attempts
-            .eq(case_when(expired, 1.into_sql::<Integer>()).otherwise(login_limits::attempts + 1)),
-        login_limits::window_start
-            .eq(case_when(expired, now.into_sql::<Timestamp>())
+    let create = || {
+        diesel::insert_into(login_limits::table)
+            .values((
+                login_limits::subject.eq(subject),
+                login_limits::attempts.eq(0),
+                login_limits::window_start.eq(now),
+            ))
+            .on_conflict_do_nothing()
+    };
+    let bump = || {
+        let expired = login_limits::window_start.le(expired_before);
+        diesel::update(login_limits::table.find(subject)).set((
+            login_limits::attempts
+                .eq(case_when(expired, 1.into_sql::<Integer>())
+                    .otherwise(login_limits::attempts + 1)),
+            login_limits::window_start.eq(case_when(expired, now.into_sql::<Timestamp>())
                 .otherwise(login_limits::window_start)),
-    ));
-    service_kit::on_backend!(conn, |c| bump.execute(c))?;
+        ))
+    };
+    // On PostgreSQL a concurrent right password (`clear`) may delete the row between the
+    // insert that found it and the update: then the update finds nothing, and the row is
+    // made again. Once updated, the row is locked until this transaction ends.
+    let mut counted = 0;
+    for _ in 0..3 {
+        service_kit::on_backend!(conn, |c| create().execute(c))?;
+        counted = service_kit::on_backend!(conn, |c| bump().execute(c))?;
+        if counted == 1 {
+            break;
+        }
+    }
+    if counted != 1 {
+        return Err(StoreError::Other(format!(
+            "login attempts of {subject} could not be counted"
+        )));
+    }
     let read = login_limits::table
         .find(subject)
         .select(login_limits::attempts);

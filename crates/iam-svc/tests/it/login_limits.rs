@@ -167,3 +167,30 @@ async fn correct_logins_do_not_use_up_the_address_budget() {
         .await;
     }
 }
+
+/// Right passwords clear the user's count while others are being checked: on PostgreSQL
+/// a count whose row was just deleted by such a clear must make the row again, not fail.
+/// (Fewer at once than the limit: every attempt in flight is counted until it is judged.)
+#[actix_web::test]
+async fn concurrent_right_passwords_all_log_in() {
+    let h = Harness::shared().await;
+    let app = h.app().await;
+    for round in 0..10 {
+        let results =
+            join_all((0..4).map(|_| call(&app, login_req(by_id(&h.boot.user_id, ADMIN_PASSWORD)))))
+                .await;
+        let mut conn = h.db.pool.get().expect("conn");
+        use iam_svc::schema::login_limits;
+        let rows: Vec<(String, i32)> = login_limits::table
+            .select((login_limits::subject, login_limits::attempts))
+            .load(&mut conn)
+            .unwrap();
+        for (status, body, _) in &results {
+            assert_eq!(
+                *status,
+                StatusCode::CREATED,
+                "round {round}: {body} {rows:?}"
+            );
+        }
+    }
+}
