@@ -15,10 +15,10 @@ cd "$ROOT"
 # shellcheck source=lib/stack.sh
 . scripts/lib/stack.sh
 
-# tests/sdk/common.py is the tests' shared code, not a test.
+# tests/sdk/*common.py is the tests' shared code, not a test.
 TESTS=()
 for t in tests/sdk/*.py docs/examples/*.py docs/examples/*.sh; do
-  [[ "$t" == tests/sdk/common.py ]] || TESTS+=("$t")
+  [[ "$t" == tests/sdk/*common.py ]] || TESTS+=("$t")
 done
 passed=0
 failed=()

@@ -2,14 +2,15 @@
 # Run the Huawei Cloud and Tencent Cloud Python SDK compatibility tests against a running
 # iam-svc (and swr-svc, tcr-svc).
 #
-#   tests/sdk/run.sh [test.py ...]      (default: every tests/sdk/*.py but common.py)
+#   tests/sdk/run.sh [test.py ...]      (default: every tests/sdk/*.py but *common.py)
 #
 # Creates/reuses a virtualenv at ${SDK_VENV:-var/sdk-venv} (relative to the repo root),
 # installs the pinned SDK into it and runs each test with that venv's python.
 # The tests read IAM_URL, IAM_ADMIN_* from the environment (see var/local-stack.env);
 # swr_credentials.py also reads SWR_URL; lakeformation_credentials.py reads SWR_URL and
 # LAKEFORMATION_URL; tcr_tokens.py reads TCR_URL. A missing one fails the test (exit 2).
-# common.py is what the tests share (environment, admin login and access key), not a test.
+# common.py (and trust_common.py) is what the tests share (environment, admin login and
+# access key), not a test.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -47,7 +48,7 @@ export no_proxy="${no_proxy:+${no_proxy},}127.0.0.1,localhost"
 tests=()
 if [[ $# -eq 0 ]]; then
   for t in "$SCRIPT_DIR"/*.py; do
-    [[ "$(basename "$t")" == common.py ]] || tests+=("$t")
+    [[ "$(basename "$t")" == *common.py ]] || tests+=("$t")
   done
 else
   for arg in "$@"; do

@@ -2,8 +2,17 @@
 
 use std::time::Duration;
 
+use actix_web::web::Bytes;
+use awc::error::{PayloadError, SendRequestError};
+use futures_util::Stream;
+
 /// How long one internal call may take, connecting included.
 const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long an idle kept connection is reused: under the services' own keep-alive (actix
+/// closes an idle connection after 5 s), so a call rarely finds its connection closed by
+/// the other end.
+const KEEP_ALIVE: Duration = Duration::from_secs(3);
 
 /// This thread's client. Its pool keeps connections to the issuers open between calls (an
 /// idle one is checked before reuse, and dropped after awc's keep-alive), so a signed
@@ -12,7 +21,31 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 /// worker thread has its own.
 pub(super) fn client() -> awc::Client {
     thread_local! {
-        static CLIENT: awc::Client = awc::Client::builder().timeout(TIMEOUT).finish();
+        static CLIENT: awc::Client = awc::Client::builder()
+            .connector(awc::Connector::new().conn_keep_alive(KEEP_ALIVE))
+            .timeout(TIMEOUT)
+            .finish();
     }
     CLIENT.with(awc::Client::clone)
+}
+
+/// POST `body` as JSON with the internal credential. A call that could not get a
+/// connection (the kept one was closed by the other end meanwhile) was never sent, so it
+/// is tried once more on a new one; anything else is the caller's to judge.
+pub(super) async fn post_json<Q: serde::Serialize>(
+    url: &str,
+    credential: &super::InternalCredential,
+    body: &Q,
+) -> Result<awc::ClientResponse<impl Stream<Item = Result<Bytes, PayloadError>>>, SendRequestError>
+{
+    let send = || {
+        client()
+            .post(url)
+            .insert_header((super::INTERNAL_TOKEN_HEADER, credential.expose()))
+            .send_json(body)
+    };
+    match send().await {
+        Err(SendRequestError::Connect(_)) => send().await,
+        other => other,
+    }
 }

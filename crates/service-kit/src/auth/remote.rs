@@ -6,7 +6,7 @@ use super::wire::{
     DirectoryAnswer, DirectoryCheck, SignatureCheck, SignatureRelease, SignatureVerdict,
     DIRECTORY_CHECKS_PATH, SIGNATURE_CHECKS_PATH, SIGNATURE_RELEASES_PATH,
 };
-use super::{AuthError, InternalCredential, Principal, SignatureVerifier, INTERNAL_TOKEN_HEADER};
+use super::{AuthError, InternalCredential, Principal, SignatureVerifier};
 
 /// Asks an issuer (iam-svc, or lakeformation-svc for security tokens) to check a signature.
 pub struct RemoteSignatureVerifier {
@@ -29,10 +29,8 @@ impl RemoteSignatureVerifier {
         path: &str,
         body: &Q,
     ) -> Result<A, AuthError> {
-        let mut res = super::client::client()
-            .post(format!("{}{path}", self.base_url))
-            .insert_header((INTERNAL_TOKEN_HEADER, self.credential.expose()))
-            .send_json(body)
+        let url = format!("{}{path}", self.base_url);
+        let mut res = super::client::post_json(&url, &self.credential, body)
             .await
             .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
         if !res.status().is_success() {
@@ -70,10 +68,8 @@ impl SignatureVerifier for RemoteSignatureVerifier {
 
     fn release(&self, release: SignatureRelease) -> LocalBoxFuture<'_, Result<(), AuthError>> {
         Box::pin(async move {
-            let res = super::client::client()
-                .post(format!("{}{SIGNATURE_RELEASES_PATH}", self.base_url))
-                .insert_header((INTERNAL_TOKEN_HEADER, self.credential.expose()))
-                .send_json(&release)
+            let url = format!("{}{SIGNATURE_RELEASES_PATH}", self.base_url);
+            let res = super::client::post_json(&url, &self.credential, &release)
                 .await
                 .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
             if !res.status().is_success() {
