@@ -65,8 +65,8 @@ pub async fn issue(
     let access = generate_access_key().map_err(|e| LfError::Internal(e.to_string()))?;
     let secret = generate_secret_key().map_err(|e| LfError::Internal(e.to_string()))?;
     let issued_at = repo::now();
-    let expires_at =
-        issued_at + Duration::seconds(i64::from(state.config.credentials.lifetime_seconds));
+    let lifetime = Duration::seconds(i64::from(state.config.credentials.lifetime_seconds));
+    let expires_at = lifetime_end(caller, issued_at, lifetime);
     let body = token_body(caller, &secret, roles, &asked, expires_at)?;
     let security_token = security_token::seal(state.temporary.keyring(), &access, &body)?;
     let record = Issuance {
@@ -179,4 +179,14 @@ fn token_body(
         groups: asked.groups.clone(),
         expires_at: expires_at.and_utc(),
     })
+}
+
+/// When a key issued at `issued_at` expires: after the configured lifetime, and never after
+/// the IAM token it was issued with (a key must not outlive the credential behind it).
+fn lifetime_end(caller: &Principal, issued_at: NaiveDateTime, lifetime: Duration) -> NaiveDateTime {
+    let configured = issued_at + lifetime;
+    match &caller.token {
+        Some(claims) => configured.min(claims.expires_at.naive_utc()),
+        None => configured,
+    }
 }

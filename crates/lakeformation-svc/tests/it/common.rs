@@ -260,8 +260,22 @@ impl Harness {
         self.token_in(DOMAIN, user, project, roles)
     }
 
-    /// A token for `user` of `domain`, scoped to `project` (of that domain) with `roles`.
+    /// A token for `user` of `domain`, scoped to `project` (of that domain) with `roles`,
+    /// valid for 24 hours (iam-svc's default).
     pub fn token_in(&self, domain: &str, user: &str, project: &str, roles: &[&str]) -> String {
+        let expires_at = Utc::now() + Duration::hours(24);
+        self.token_until(domain, user, project, roles, expires_at)
+    }
+
+    /// As [`token_in`](Self::token_in), expiring at `expires_at`.
+    pub fn token_until(
+        &self,
+        domain: &str,
+        user: &str,
+        project: &str,
+        roles: &[&str],
+        expires_at: DateTime<Utc>,
+    ) -> String {
         let now = Utc::now();
         let claims = TokenClaims {
             token_id: uuid::Uuid::new_v4().simple().to_string(),
@@ -284,7 +298,7 @@ impl Harness {
                 .collect(),
             methods: vec!["password".into()],
             issued_at: now,
-            expires_at: now + Duration::hours(1),
+            expires_at,
         };
         self.signing.sign(&claims).unwrap()
     }

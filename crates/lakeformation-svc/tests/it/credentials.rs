@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use actix_web::http::StatusCode;
 use base64::Engine;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use lakeformation_svc::repo::{self, Issuance};
 use service_kit::auth::SignatureVerifier;
@@ -422,4 +422,28 @@ async fn temporary_credentials_cannot_issue_credentials() {
     let path = format!("/v1/p1/instances/{instance}/credential");
     let (status, body, _) = call(&app, signed("POST", &path, b"{}", &issued, "p1")).await;
     assert_lf_error(status, &body, 403, "common.01000003");
+}
+
+#[actix_web::test]
+async fn a_key_never_outlives_the_token_it_was_issued_with() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let alice = h.token("alice", PROJECT, &["member"]);
+    let instance = create_instance(&app, &alice, PROJECT, "lake-1").await;
+    let soon = Utc::now() + Duration::minutes(10);
+    let short = h.token_until(DOMAIN, "alice", PROJECT, &["member"], soon);
+    let (status, body) = request_credential(&app, &short, PROJECT, &instance, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let expires: DateTime<Utc> = body["expires_at"].as_str().unwrap().parse().unwrap();
+    assert!(expires <= soon, "{expires} is past the token's {soon}");
+    assert!(
+        expires > soon - Duration::seconds(1),
+        "capped at the token's expiry: {expires}"
+    );
+    // A token that outlives the configured lifetime leaves the lifetime alone.
+    let (status, body) = request_credential(&app, &alice, PROJECT, &instance, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let expires: DateTime<Utc> = body["expires_at"].as_str().unwrap().parse().unwrap();
+    assert!(expires <= Utc::now() + Duration::hours(1));
+    assert!(expires > Utc::now() + Duration::minutes(59));
 }
