@@ -146,7 +146,7 @@ actions! {
     ListProjectsForUser = "iam:projects:listProjectsForUser", "GET /v3/users/{user_id}/projects", [Y, O, O, H, Y, O, N, N];
     CreateProject = "iam:projects:createProject", "POST /v3/projects", [Y, D, D, D, Y, D, N, N];
     ListProjects = "iam:projects:listProjects", "GET /v3/projects", [Y, Y, Y, Y, Y, Y, N, N];
-    GetProject = "iam:projects:getProject", "GET /v3/projects/{project_id}", [Y, O, O, H, Y, O, N, N];
+    GetProject = "iam:projects:getProject", "GET /v3/projects/{project_id}", [Y, O, O, H, Y, Y, N, N];
     UpdateProject = "iam:projects:updateProject", "PATCH /v3/projects/{project_id}", [Y, D, D, H, Y, D, N, N];
     DeleteProject = "iam:projects:deleteProject", "DELETE /v3/projects/{project_id}", [Y, D, D, H, Y, D, N, N];
     CreateGroup = "iam:groups:createGroup", "POST /v3/groups", [Y, D, D, D, Y, D, N, N];

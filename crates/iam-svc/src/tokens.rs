@@ -1,6 +1,7 @@
 //! Logging in: check a password (or an existing token), resolve the scope and its
 //! roles, and sign a token. Handlers in `routes::auth` only parse and render.
 
+use actix_web::web;
 use chrono::Utc;
 use credential_core::iam_token::{RoleRef, TokenClaims, TokenScope};
 use serde::{Deserialize, Serialize};
@@ -123,6 +124,61 @@ impl PasswordUser {
         let user = self.id.clone().or(self.name.clone()).unwrap_or_default();
         format!("{domain}/{user}")
     }
+}
+
+/// A login (`POST /v3/auth/tokens`): check the password or the token, resolve the scope
+/// and sign a token.
+pub async fn login(
+    state: &web::Data<AppState>,
+    auth: Auth,
+    address: &str,
+) -> Result<(String, TokenClaims), IamError> {
+    let Auth { identity, scope } = auth;
+    let (user, domain, method, not_after) = if identity.methods == ["password"] {
+        let pw = identity
+            .password
+            .ok_or_else(|| IamError::BadRequest("Expecting to find password in identity".into()))?;
+        let (user, domain) = check_password(state, pw.user, address).await?;
+        (user, domain, "password", None)
+    } else if identity.methods == ["token"] {
+        let t = identity
+            .token
+            .ok_or_else(|| IamError::BadRequest("Expecting to find token in identity".into()))?;
+        let old = state.verifier.verify(&t.id, Utc::now())?;
+        let user_id = old.user_id.clone();
+        let (user, domain) =
+            service_kit::db::run(&state.pool, move |conn| enabled_user(conn, &user_id)).await?;
+        (user, domain, "token", Some(old.expires_at))
+    } else {
+        return Err(IamError::BadRequest(
+            "identity.methods must be [\"password\"] or [\"token\"]".into(),
+        ));
+    };
+    let st = state.clone();
+    service_kit::db::run(&state.pool, move |conn| {
+        let (scope, roles) = resolve_scope(conn, &user, &domain, scope.as_ref())?;
+        issue(
+            &st,
+            &user,
+            &domain,
+            scope,
+            roles,
+            vec![method.into()],
+            not_after,
+        )
+    })
+    .await
+}
+
+/// The user of a token exchanged for another, if they and their domain are still enabled.
+fn enabled_user(conn: &mut DbConnection, id: &str) -> Result<(User, Domain), IamError> {
+    let user = repo::users::find(conn, id)?
+        .filter(|u| u.enabled)
+        .ok_or(IamError::LoginFailed)?;
+    let domain = repo::domains::find(conn, &user.domain_id)?
+        .filter(|d| d.enabled)
+        .ok_or(IamError::LoginFailed)?;
+    Ok((user, domain))
 }
 
 /// Check a password login: look the user up (one short database call), count the

@@ -43,66 +43,11 @@ async fn create_token(
     req: HttpRequest,
     body: Json<AuthRequest>,
 ) -> Result<HttpResponse, IamError> {
-    let body = body.into_inner();
-    let methods = body.auth.identity.methods.clone();
     let address = req
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    let (token, claims) = if methods == ["password"] {
-        let Some(pw) = body.auth.identity.password else {
-            return Err(IamError::BadRequest(
-                "Expecting to find password in identity".into(),
-            ));
-        };
-        let (user, domain) = tokens::check_password(&state, pw.user, &address).await?;
-        let st = state.clone();
-        let scope = body.auth.scope;
-        db::run(&state.pool, move |conn| {
-            let (scope, roles) = tokens::resolve_scope(conn, &user, &domain, scope.as_ref())?;
-            tokens::issue(
-                &st,
-                &user,
-                &domain,
-                scope,
-                roles,
-                vec!["password".into()],
-                None,
-            )
-        })
-        .await?
-    } else if methods == ["token"] {
-        let Some(t) = body.auth.identity.token else {
-            return Err(IamError::BadRequest(
-                "Expecting to find token in identity".into(),
-            ));
-        };
-        let old = state.verifier.verify(&t.id, Utc::now())?;
-        let st = state.clone();
-        let scope = body.auth.scope;
-        db::run(&state.pool, move |conn| {
-            let user = repo::users::find(conn, &old.user_id)?
-                .filter(|u| u.enabled)
-                .ok_or(IamError::LoginFailed)?;
-            let domain =
-                repo::domains::find(conn, &user.domain_id)?.ok_or(IamError::LoginFailed)?;
-            let (scope, roles) = tokens::resolve_scope(conn, &user, &domain, scope.as_ref())?;
-            tokens::issue(
-                &st,
-                &user,
-                &domain,
-                scope,
-                roles,
-                vec!["token".into()],
-                Some(old.expires_at),
-            )
-        })
-        .await?
-    } else {
-        return Err(IamError::BadRequest(
-            "identity.methods must be [\"password\"] or [\"token\"]".into(),
-        ));
-    };
+    let (token, claims) = tokens::login(&state, body.into_inner().auth, &address).await?;
     Ok(HttpResponse::Created()
         .insert_header((SUBJECT_TOKEN, token))
         .json(views::token(

@@ -98,6 +98,52 @@ fn locked_user(
     })
 }
 
+/// A new key row for `user_id` with a fresh secret, sealed under the master key.
+fn new_key(
+    state: &AppState,
+    p: &Principal,
+    user_id: String,
+    description: String,
+) -> Result<(AccessKey, credential_core::SecretString), IamError> {
+    let access = generate_access_key().map_err(|e| IamError::Internal(e.to_string()))?;
+    let secret = generate_secret_key().map_err(|e| IamError::Internal(e.to_string()))?;
+    let sealed_secret = state
+        .signatures
+        .master()
+        .seal(secret.expose().as_bytes(), access.as_bytes())
+        .map_err(|e| IamError::Internal(format!("sealing: {e}")))?;
+    let row = AccessKey {
+        access,
+        user_id,
+        domain_id: p.domain_id.clone(),
+        sealed_secret,
+        status: ACTIVE.into(),
+        description,
+        created_at: repo::now(),
+        last_used_at: None,
+    };
+    Ok((row, secret))
+}
+
+/// Store the key if the caller may and the user's quota has room.
+fn insert_key(
+    conn: &mut DbConnection,
+    p: &Principal,
+    row: AccessKey,
+    max: i64,
+) -> Result<AccessKey, IamError> {
+    locked_user(conn, p, Action::CreateCredential, &row.user_id)?;
+    if repo::access_keys::count_for_user(conn, &row.user_id)? >= max {
+        return Err(IamError::QuotaExceeded);
+    }
+    repo::access_keys::insert(conn, &row).map_err(|e| match e {
+        // Two random 20-character AKs colliding is not expected; say so plainly.
+        StoreError::UniqueViolation => IamError::Internal("access key collision".into()),
+        other => other.into(),
+    })?;
+    Ok(row)
+}
+
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -106,38 +152,10 @@ async fn create(
     let c = body.into_inner().credential;
     let description = c.description.unwrap_or_default();
     validate::description(&description)?;
-    let access = generate_access_key().map_err(|e| IamError::Internal(e.to_string()))?;
-    let secret = generate_secret_key().map_err(|e| IamError::Internal(e.to_string()))?;
-    let sealed = state
-        .signatures
-        .master()
-        .seal(secret.expose().as_bytes(), access.as_bytes())
-        .map_err(|e| IamError::Internal(format!("sealing: {e}")))?;
+    let (row, secret) = new_key(&state, &caller, c.user_id, description)?;
     let p = caller.principal.clone();
     let max = i64::from(state.config.access_keys.max_per_user);
-    let key = db::write(&state.pool, move |conn| {
-        locked_user(conn, &p, Action::CreateCredential, &c.user_id)?;
-        if repo::access_keys::count_for_user(conn, &c.user_id)? >= max {
-            return Err(IamError::QuotaExceeded);
-        }
-        let row = AccessKey {
-            access,
-            user_id: c.user_id,
-            domain_id: p.domain_id.clone(),
-            sealed_secret: sealed,
-            status: ACTIVE.into(),
-            description,
-            created_at: repo::now(),
-            last_used_at: None,
-        };
-        repo::access_keys::insert(conn, &row).map_err(|e| match e {
-            // Two random 20-character AKs colliding is not expected; say so plainly.
-            StoreError::UniqueViolation => IamError::Internal("access key collision".into()),
-            other => other.into(),
-        })?;
-        Ok(row)
-    })
-    .await?;
+    let key = db::write(&state.pool, move |conn| insert_key(conn, &p, row, max)).await?;
     let mut body = view(&key);
     body["secret"] = json!(secret.expose());
     Ok(HttpResponse::Created().json(json!({ "credential": body })))
@@ -184,6 +202,26 @@ async fn show(
     Ok(HttpResponse::Ok().json(json!({ "credential": body })))
 }
 
+fn check_update(c: &UpdateCredential) -> Result<(), IamError> {
+    if c.status.is_none() && c.description.is_none() {
+        return Err(IamError::BadRequest(
+            "Specify status, description or both.".into(),
+        ));
+    }
+    if c.status
+        .as_deref()
+        .is_some_and(|s| s != ACTIVE && s != INACTIVE)
+    {
+        return Err(IamError::BadRequest(
+            "status must be active or inactive.".into(),
+        ));
+    }
+    if let Some(d) = &c.description {
+        validate::description(d)?;
+    }
+    Ok(())
+}
+
 async fn update(
     state: web::Data<AppState>,
     caller: Caller,
@@ -191,21 +229,7 @@ async fn update(
     body: Json<UpdateBody>,
 ) -> Result<HttpResponse, IamError> {
     let c = body.into_inner().credential;
-    if c.status.is_none() && c.description.is_none() {
-        return Err(IamError::BadRequest(
-            "Specify status, description or both.".into(),
-        ));
-    }
-    if let Some(status) = &c.status {
-        if status != ACTIVE && status != INACTIVE {
-            return Err(IamError::BadRequest(
-                "status must be active or inactive.".into(),
-            ));
-        }
-    }
-    if let Some(d) = &c.description {
-        validate::description(d)?;
-    }
+    check_update(&c)?;
     let p = caller.principal.clone();
     let access = path.into_inner();
     let key = db::write(&state.pool, move |conn| {

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use service_kit::db::{self, StoreError};
+use service_kit::auth::Principal;
+use service_kit::db::{self, DbConnection, StoreError};
 
 use crate::app::Json;
 use crate::error::IamError;
@@ -71,6 +72,39 @@ fn name_conflict(e: StoreError) -> IamError {
     }
 }
 
+/// A new project of the caller's domain, its parent a project of the same domain.
+fn insert_project(
+    conn: &mut DbConnection,
+    p: &Principal,
+    x: CreateProject,
+) -> Result<repo::projects::Project, IamError> {
+    let domain_id = policy::in_domain(conn, p, Action::CreateProject, x.domain_id.as_deref())?;
+    // A top-level project's parent is its domain, as in Keystone.
+    let parent_id = match x.parent_id {
+        Some(parent) if parent != domain_id => {
+            let found = repo::projects::find(conn, &parent)?;
+            if found.is_none_or(|x| x.domain_id != domain_id) {
+                return Err(IamError::BadRequest(
+                    "parent_id must be a project of the domain".into(),
+                ));
+            }
+            Some(parent)
+        }
+        _ => None,
+    };
+    let row = repo::projects::Project {
+        id: repo::new_id(),
+        domain_id,
+        parent_id,
+        name: x.name,
+        description: x.description.unwrap_or_default(),
+        enabled: true,
+        created_at: repo::now(),
+    };
+    repo::projects::insert(conn, &row).map_err(name_conflict)?;
+    Ok(row)
+}
+
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -82,34 +116,7 @@ async fn create(
         validate::description(d)?;
     }
     let p = caller.principal.clone();
-    let project = db::write(&state.pool, move |conn| {
-        let domain_id = policy::in_domain(conn, &p, Action::CreateProject, x.domain_id.as_deref())?;
-        // A top-level project's parent is its domain, as in Keystone.
-        let parent_id = match x.parent_id {
-            Some(parent) if parent != domain_id => {
-                let found = repo::projects::find(conn, &parent)?;
-                if found.is_none_or(|x| x.domain_id != domain_id) {
-                    return Err(IamError::BadRequest(
-                        "parent_id must be a project of the domain".into(),
-                    ));
-                }
-                Some(parent)
-            }
-            _ => None,
-        };
-        let row = repo::projects::Project {
-            id: repo::new_id(),
-            domain_id,
-            parent_id,
-            name: x.name,
-            description: x.description.unwrap_or_default(),
-            enabled: true,
-            created_at: repo::now(),
-        };
-        repo::projects::insert(conn, &row).map_err(name_conflict)?;
-        Ok::<_, IamError>(row)
-    })
-    .await?;
+    let project = db::write(&state.pool, move |conn| insert_project(conn, &p, x)).await?;
     Ok(HttpResponse::Created()
         .json(json!({ "project": views::project(&project, &state.config.public_url, false) })))
 }

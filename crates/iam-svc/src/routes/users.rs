@@ -155,6 +155,28 @@ fn render(state: &AppState, user: &User, full: bool) -> serde_json::Value {
     v
 }
 
+fn insert_user(
+    conn: &mut DbConnection,
+    p: &Principal,
+    u: CreateUser,
+    password_hash: String,
+) -> Result<User, IamError> {
+    let domain_id = policy::in_domain(conn, p, Action::CreateUser, u.domain_id.as_deref())?;
+    let now = repo::now();
+    let row = User {
+        id: repo::new_id(),
+        domain_id,
+        name: u.name,
+        password_hash,
+        enabled: u.enabled.unwrap_or(true),
+        description: u.description.unwrap_or_default(),
+        created_at: now,
+        updated_at: now,
+    };
+    repo::users::insert(conn, &row).map_err(name_conflict(&row.name))?;
+    Ok(row)
+}
+
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -181,20 +203,7 @@ async fn create(
     };
     let p = caller.principal.clone();
     let user = db::write(&state.pool, move |conn| {
-        let domain_id = policy::in_domain(conn, &p, Action::CreateUser, u.domain_id.as_deref())?;
-        let now = repo::now();
-        let row = User {
-            id: repo::new_id(),
-            domain_id,
-            name: u.name,
-            password_hash,
-            enabled: u.enabled.unwrap_or(true),
-            description: u.description.unwrap_or_default(),
-            created_at: now,
-            updated_at: now,
-        };
-        repo::users::insert(conn, &row).map_err(name_conflict(&row.name))?;
-        Ok::<_, IamError>(row)
+        insert_user(conn, &p, u, password_hash)
     })
     .await?;
     Ok(HttpResponse::Created().json(json!({ "user": render(&state, &user, false) })))

@@ -12,6 +12,7 @@ mod internal_guard;
 mod login_limits;
 mod migrations;
 mod password_work;
+mod policy_matrix;
 mod projects_and_roles;
 mod revocation_events;
 mod revocation_feed;
