@@ -17,6 +17,10 @@ use crate::config::IamConfig;
 use crate::error::IamError;
 use crate::repo;
 
+/// The longest a temporary key lives: lakeformation-svc refuses to issue longer ones
+/// (its `MAX_LIFETIME_SECONDS`, 12 hours), whatever iam-svc's own token lifetime is.
+pub const TEMPORARY_KEY_MAX_LIFETIME: chrono::Duration = chrono::Duration::hours(12);
+
 /// A token was revoked; the event matters until the token would have expired anyway.
 pub fn token_revoked(
     conn: &mut DbConnection,
@@ -40,8 +44,9 @@ pub fn lost_power(
     user_ids: &[String],
 ) -> Result<(), IamError> {
     let now = repo::now();
-    // A token lives at most this long; after that the event has nothing left to refuse.
-    let until = now + cfg.token_lifetime();
+    // The event must outlive every token and temporary key issued before it; after that it
+    // has nothing left to refuse.
+    let until = now + cfg.token_lifetime().max(TEMPORARY_KEY_MAX_LIFETIME);
     for id in user_ids {
         repo::revocations::append(conn, RevocationKind::User, id, now, until)?;
     }

@@ -298,3 +298,28 @@ async fn disabling_a_domain_appends_user_access_for_each_of_its_users() {
     }
     assert!(feed(&app, at).await.0.is_empty());
 }
+
+/// A temporary key lives up to 12 hours whatever the token lifetime: a user event must
+/// stay in the feed at least that long, or a key issued before the change comes back
+/// to life when the event leaves the feed.
+#[actix_web::test]
+async fn a_user_event_outlives_the_longest_temporary_key_even_with_short_tokens() {
+    let mut config = test_config();
+    config.tokens.lifetime_minutes = 60;
+    let h = Harness::with_config(config).await;
+    let app = h.app().await;
+    let admin = admin_token(&app, &h).await;
+    let m = project_member(&app, &admin, "short-lived", &h.boot.project_id).await;
+    let before = feed_position(&app).await;
+    let uri = format!("/v3/groups/{}/users/{}", m.group_id, m.user_id);
+    expect_no_content(&app, with_token(TestRequest::delete().uri(&uri), &admin)).await;
+    let (_, page) = feed(&app, before).await;
+    let event = &page["events"].as_array().expect("events")[0];
+    let at = |field: &str| {
+        chrono::DateTime::parse_from_rfc3339(event[field].as_str().expect(field)).expect(field)
+    };
+    assert!(
+        at("relevant_until") - at("revoked_at") >= chrono::Duration::hours(12),
+        "{event}"
+    );
+}
