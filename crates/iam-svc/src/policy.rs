@@ -176,6 +176,7 @@ actions! {
     GetTokenKeys = "iam:internal:getTokenKeys", "GET /internal/v1/token-keys", [N, N, N, N, N, N, N, Y];
     ListRevocations = "iam:internal:listRevocations", "GET /internal/v1/revocations", [N, N, N, N, N, N, N, Y];
     CheckSignature = "iam:internal:checkSignature", "POST /internal/v1/signature-checks", [N, N, N, N, N, N, N, Y];
+    ReleaseSignature = "iam:internal:releaseSignature", "POST /internal/v1/signature-releases", [N, N, N, N, N, N, N, Y];
     CheckDirectory = "iam:internal:checkDirectory", "POST /internal/v1/directory-checks", [N, N, N, N, N, N, N, Y];
 }
 

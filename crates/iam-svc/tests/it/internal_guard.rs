@@ -8,7 +8,7 @@ use crate::common::*;
 
 /// (method, path, content type, body) of requests that would be refused for what they
 /// carry, were the credential not checked first.
-const REQUESTS: [(&str, &str, &str, &str); 8] = [
+const REQUESTS: [(&str, &str, &str, &str); 9] = [
     (
         "POST",
         "/internal/v1/signature-checks",
@@ -28,6 +28,12 @@ const REQUESTS: [(&str, &str, &str, &str); 8] = [
         "{not json",
     ),
     ("POST", "/internal/v1/directory-checks", "text/plain", "x"),
+    (
+        "POST",
+        "/internal/v1/signature-releases",
+        "application/json",
+        "{not json",
+    ),
     ("GET", "/internal/v1/revocations?after=not-a-number", "", ""),
     ("GET", "/internal/v1/token-keys", "", ""),
     ("GET", "/internal/v1/no-such-route", "", ""),
@@ -67,7 +73,7 @@ async fn every_internal_route_refuses_a_missing_or_wrong_credential_before_readi
         }
     }
     // With the credential, the same requests are judged on what they carry.
-    let expected = [400, 400, 400, 400, 400, 200, 404, 404];
+    let expected = [400, 400, 400, 400, 400, 400, 200, 404, 404];
     for (r, code) in REQUESTS.into_iter().zip(expected) {
         let (status, body, _) = call(&app, request(r, Some(INTERNAL_SECRET))).await;
         assert_eq!(status.as_u16(), code, "{r:?}: {body}");

@@ -341,6 +341,11 @@ impl World {
                         "string_to_sign": "SDK-HMAC-SHA256\n20240101T000000Z\nabc",
                         "signature": "00" }),
             ),
+            ReleaseSignature => (
+                "POST",
+                "/internal/v1/signature-releases".into(),
+                json!({ "access": self.admin_key.0, "signature": "00" }),
+            ),
             CheckDirectory => (
                 "POST",
                 "/internal/v1/directory-checks".into(),
@@ -495,6 +500,7 @@ matrix! {
     get_token_keys: GetTokenKeys,
     list_revocations: ListRevocations,
     check_signature: CheckSignature,
+    release_signature: ReleaseSignature,
     check_directory: CheckDirectory,
 }
 
