@@ -67,7 +67,9 @@ pub fn build(
             errors::method_not_allowed::<SwrError, _>,
         ))
         .wrap(from_fn(errors::reject_encoded_nul::<SwrError, _>))
-        .wrap(from_fn(service_kit::http::separate_listeners::<SwrError, _>))
+        .wrap(from_fn(
+            service_kit::http::separate_listeners::<SwrError, _>,
+        ))
         .wrap(from_fn(observe))
         .configure(configure_health)
         .configure(registry::configure)

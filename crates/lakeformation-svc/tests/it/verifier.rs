@@ -266,8 +266,11 @@ async fn a_signature_that_leaves_the_body_out_is_refused() {
         let authorization =
             sign_request(&req, &key.access, key.secret.as_bytes(), &names, &date).unwrap();
         headers.push(("Authorization".into(), authorization));
-        let (status, body, _) =
-            call(&app, signed_with("POST", "/v1/p1/instances", sent_body, headers)).await;
+        let (status, body, _) = call(
+            &app,
+            signed_with("POST", "/v1/p1/instances", sent_body, headers),
+        )
+        .await;
         assert_lf_error(status, &body, 401, "common.01000002");
     }
     let (status, body, _) = call(&app, signed("GET", "/v1/p1/instances", b"", &key, PROJECT)).await;

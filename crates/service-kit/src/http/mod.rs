@@ -13,4 +13,4 @@ pub use health::configure as configure_health;
 pub use json::{BodyError, StrictJson};
 pub use metrics::Metrics;
 pub use observe::{observe, RequestId, REQUEST_ID_HEADER};
-pub use server::{serve, separate_listeners, InternalListener};
+pub use server::{separate_listeners, serve, InternalListener};

@@ -12,6 +12,6 @@ mod offboarding;
 mod ownership;
 mod policy_matrix;
 mod protocol;
-mod replay;
 mod registry_login;
+mod replay;
 mod temporary;
