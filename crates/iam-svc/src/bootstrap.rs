@@ -102,7 +102,7 @@ pub fn run(
                         ..Default::default()
                     };
                     repo::users::update(conn, &u.id, &changes)?;
-                    crate::revocation::lost_power(conn, cfg, std::slice::from_ref(&u.id))?;
+                    crate::revocation::password_changed(conn, cfg, &u.id)?;
                 }
                 (u.id, Some(pw))
             }

@@ -3,8 +3,11 @@
 //! a change is never visible without its revocation, nor a revocation without its change.
 //!
 //! - [`token_revoked`]: one token (`Token`).
-//! - [`lost_power`]: the user lost a role or a group (or changed their password): tokens
-//!   and temporary keys issued until now stop working (`User`).
+//! - [`password_changed`]: tokens and temporary keys issued until now stop working
+//!   (`User`); stored credentials stay.
+//! - [`lost_power`]: the user lost a role or a group: every credential of theirs created
+//!   until now dies, stored ones too (`UserAccess`, durable), since a stored credential
+//!   keeps the rights its user had when it was made (an SWR credential's push).
 //! - [`user_gone`]: the user was disabled or deleted: every credential of theirs created
 //!   until now dies, stored ones too (`UserAccess`, durable).
 //! - [`project_gone`]: every credential scoped to the project dies (`Project`, durable).
@@ -37,30 +40,34 @@ pub fn token_revoked(
     Ok(())
 }
 
-/// `User` events for each user: what they held until now no longer holds.
-pub fn lost_power(
+/// The user's password changed: a `User` event, for the tokens and temporary keys issued
+/// with the old one.
+pub fn password_changed(
     conn: &mut DbConnection,
     cfg: &IamConfig,
-    user_ids: &[String],
+    user_id: &str,
 ) -> Result<(), IamError> {
     let now = repo::now();
     // The event must outlive every token and temporary key issued before it; after that it
     // has nothing left to refuse.
     let until = now + cfg.token_lifetime().max(TEMPORARY_KEY_MAX_LIFETIME);
+    repo::revocations::append(conn, RevocationKind::User, user_id, now, until)?;
+    Ok(())
+}
+
+/// The users lost a role or a group: what they made with it, stored credentials too, dies
+/// (`UserAccess`); they make new ones with what they hold now.
+pub fn lost_power(conn: &mut DbConnection, user_ids: &[String]) -> Result<(), IamError> {
     for id in user_ids {
-        repo::revocations::append(conn, RevocationKind::User, id, now, until)?;
+        durable(conn, RevocationKind::UserAccess, id)?;
     }
     Ok(())
 }
 
 /// [`lost_power`] for every current member of the group (its grant changed, or it goes).
-pub fn group_lost_power(
-    conn: &mut DbConnection,
-    cfg: &IamConfig,
-    group_id: &str,
-) -> Result<(), IamError> {
+pub fn group_lost_power(conn: &mut DbConnection, group_id: &str) -> Result<(), IamError> {
     let members = repo::groups::member_ids(conn, group_id)?;
-    lost_power(conn, cfg, &members)
+    lost_power(conn, &members)
 }
 
 fn durable(conn: &mut DbConnection, kind: RevocationKind, subject: &str) -> Result<(), IamError> {

@@ -173,12 +173,11 @@ async fn revoke(
     let kind = kind_of(&req);
     let p = caller.principal.clone();
     let (target_id, group_id, role_id) = path.into_inner();
-    let st = state.clone();
     let removed = db::write(&state.pool, move |conn| {
         checked(conn, &p, kind, Op::Revoke, &target_id, &group_id)?;
         let removed = repo::grants::revoke(conn, target(kind, &target_id), &group_id, &role_id)?;
         if removed {
-            revocation::group_lost_power(conn, &st.config, &group_id)?;
+            revocation::group_lost_power(conn, &group_id)?;
         }
         Ok::<_, IamError>(removed)
     })

@@ -180,10 +180,9 @@ async fn delete(
 ) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let id = path.into_inner();
-    let st = state.clone();
     db::write(&state.pool, move |conn| {
         policy::group(conn, &p, Action::DeleteGroup, &id)?;
-        revocation::group_lost_power(conn, &st.config, &id)?;
+        revocation::group_lost_power(conn, &id)?;
         repo::groups::delete(conn, &id)?;
         Ok::<_, IamError>(())
     })
@@ -269,12 +268,11 @@ async fn remove_member(
 ) -> Result<HttpResponse, IamError> {
     let p = caller.principal.clone();
     let (group_id, user_id) = path.into_inner();
-    let st = state.clone();
     let removed = db::write(&state.pool, move |conn| {
         membership_target(conn, &p, Action::RemoveUserFromGroup, &group_id, &user_id)?;
         let removed = repo::groups::remove_member(conn, &group_id, &user_id)?;
         if removed {
-            revocation::lost_power(conn, &st.config, &[user_id])?;
+            revocation::lost_power(conn, &[user_id])?;
         }
         Ok::<_, IamError>(removed)
     })

@@ -290,7 +290,7 @@ fn apply_update(
     if disables {
         revocation::user_gone(conn, id)?;
     } else if new_password {
-        revocation::lost_power(conn, &state.config, &[id.to_string()])?;
+        revocation::password_changed(conn, &state.config, id)?;
     }
     repo::users::find(conn, id)?.ok_or(IamError::NotFound("user"))
 }
@@ -393,7 +393,7 @@ async fn change_own_password(
             ..Default::default()
         };
         repo::users::update(conn, &id, &changes)?;
-        revocation::lost_power(conn, &st.config, &[id])
+        revocation::password_changed(conn, &st.config, &id)
     })
     .await?;
     state.sync_revocations().await?;

@@ -70,8 +70,10 @@ where
     status.as_u16()
 }
 
+/// What losing a role or a group appends: durable, so services that store credentials
+/// (an SWR credential keeps the push its user had) revoke them too.
 fn user_event(id: &str) -> (String, String) {
-    ("user".to_string(), id.to_string())
+    ("user_access".to_string(), id.to_string())
 }
 
 #[actix_web::test]

@@ -27,11 +27,13 @@ pub enum RevocationKind {
     /// One token, by token id.
     Token,
     /// Every token and temporary key of a user issued at or before `revoked_at`: the
-    /// user's password changed or they lost a role or a group.
+    /// user's password changed.
     User,
     /// Every credential of a user created at or before `revoked_at` (tokens, temporary
-    /// keys, registry credentials, instance tokens): the user was disabled or deleted, or
-    /// their domain was disabled. Services that store credentials revoke them durably.
+    /// keys, registry credentials, instance tokens): the user was disabled or deleted,
+    /// their domain was disabled, or they lost a role or a group (a stored credential keeps
+    /// the rights its user had when it was made). Services that store credentials revoke
+    /// them durably.
     UserAccess,
     /// Every credential scoped to a project, created at or before `revoked_at`: the
     /// project was deleted.
