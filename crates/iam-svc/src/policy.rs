@@ -26,8 +26,9 @@ use crate::repo;
 /// The authenticated caller of an iam-svc endpoint.
 pub type Caller = Authenticated<IamError>;
 
-pub const ADMIN_ROLE: &str = "admin";
-pub const MEMBER_ROLE: &str = "member";
+// The role names every service's policy reads; iam-svc grants them.
+pub const ADMIN_ROLE: &str = service_kit::policy::ADMIN;
+pub const MEMBER_ROLE: &str = service_kit::policy::MEMBER;
 
 /// One cell of the table, from least to most allowed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

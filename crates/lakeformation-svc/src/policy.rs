@@ -12,6 +12,9 @@
 //! project's is not found).
 
 use service_kit::auth::Principal;
+use service_kit::policy::{self, Held};
+// The shared words of the table.
+pub use service_kit::policy::{Answer, CallerKind, Grant, KeyKind, Role};
 
 use crate::error::LfError;
 
@@ -56,78 +59,12 @@ impl Action {
     }
 }
 
-/// The caller's strongest role on the project.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    Admin,
-    Member,
-    Readonly,
-    /// None of these (iam-svc normally refuses the scope before this).
-    None,
-}
-
-/// The roles iam-svc knows, strongest first: each includes the ones after it.
-const ROLES: [&str; 3] = ["admin", "member", "readonly"];
-
-impl Role {
-    pub fn of(principal: &Principal) -> Role {
-        if principal.has_role("admin") {
-            Role::Admin
-        } else if principal.has_role("member") {
-            Role::Member
-        } else if principal.has_role("readonly") {
-            Role::Readonly
-        } else {
-            Role::None
-        }
-    }
-
-    /// The roles a holder of this one may hand on: it and every lesser one.
-    pub fn implied(self) -> &'static [&'static str] {
-        match self {
-            Role::Admin => &ROLES,
-            Role::Member => &ROLES[1..],
-            Role::Readonly => &ROLES[2..],
-            Role::None => &[],
-        }
-    }
-}
-
-/// What the caller called with. A temporary key (this service's AK/SK + security token)
-/// acts with the roles it was issued with but never issues a key itself: each would start
-/// a fresh lifetime and outlive a revocation of its parent. An IAM token or a permanent
-/// access key acts with the role alone.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyKind {
-    Permanent,
-    Temporary,
-}
-
-impl KeyKind {
-    pub fn of(principal: &Principal) -> KeyKind {
-        if principal.is_temporary() {
-            KeyKind::Temporary
-        } else {
-            KeyKind::Permanent
-        }
-    }
-}
-
-/// The answer of the table for one caller and action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Grant {
-    /// Allowed, on anything of the project.
-    Yes,
-    /// Allowed on the caller's own credentials only.
-    Own,
-    /// Refused (403).
-    No,
-}
-
 /// The table: what a caller with `role`, calling with a key of this kind, may do.
 pub fn answer(action: Action, role: Role, key: KeyKind) -> Grant {
     use Action::*;
     match (role, action) {
+        // A temporary key never issues a key itself: each would start a fresh lifetime
+        // and outlive a revocation of its parent.
         _ if key == KeyKind::Temporary && action == CreateCredential => Grant::No,
         (Role::None, _) => Grant::No,
         // A credential is always its issuer's own, with roles no stronger than theirs.
@@ -139,10 +76,6 @@ pub fn answer(action: Action, role: Role, key: KeyKind) -> Grant {
     }
 }
 
-/// Why the table refuses: one message for every refusal (never shown: LakeFormation's
-/// 403 has one).
-const REFUSED: &str = "the policy refuses this action to the caller";
-
 /// What the caller may do in the path's project, before anything is read: `Err` when the
 /// project is not the caller's scope or the table says no.
 pub fn authorize(
@@ -150,31 +83,21 @@ pub fn authorize(
     project_id: &str,
     action: Action,
 ) -> Result<Grant, LfError> {
-    if principal.project_id() != Some(project_id) {
-        return Err(LfError::Forbidden(
-            "the path's project is not the caller's scope",
-        ));
-    }
-    match answer(action, Role::of(principal), KeyKind::of(principal)) {
-        Grant::No => Err(LfError::Forbidden(REFUSED)),
-        grant => Ok(grant),
-    }
+    policy::project_grant(principal, project_id, |role, key| answer(action, role, key))
+        .map_err(LfError::Forbidden)
 }
 
-impl Grant {
-    /// Whether `caller` (a user id) may act on credentials held by `owner` under this
-    /// grant.
-    pub fn on_owner(self, caller: &str, owner: &str) -> Result<(), LfError> {
-        let allowed = match self {
-            Grant::Yes => true,
-            Grant::Own => caller == owner,
-            Grant::No => false,
-        };
-        if allowed {
-            Ok(())
-        } else {
-            Err(LfError::Forbidden(REFUSED))
-        }
+/// Whether `caller` (a user id) may act on credentials held by `owner` under `grant`
+/// (no admin disables a temporary credential: it is revoked).
+pub fn on_owner(grant: Grant, caller: &str, owner: &str) -> Result<(), LfError> {
+    let held = Held {
+        own: caller == owner,
+        disabled_by_admin: false,
+    };
+    if grant.allows(held) {
+        Ok(())
+    } else {
+        Err(LfError::Forbidden(policy::REFUSED))
     }
 }
 
@@ -182,7 +105,7 @@ impl Grant {
 /// asked for must be the caller's strongest here or a lesser one (an unknown role is
 /// 404, one the caller lacks 400); without any, the caller's own.
 pub fn issued_roles(principal: &Principal, asked: Vec<String>) -> Result<Vec<String>, LfError> {
-    if let Some(role) = asked.iter().find(|r| !ROLES.contains(&r.as_str())) {
+    if let Some(role) = asked.iter().find(|r| !Role::exists(r)) {
         return Err(LfError::NotFound(format!(
             "The role {role} does not exist."
         )));
@@ -200,83 +123,10 @@ pub fn issued_roles(principal: &Principal, asked: Vec<String>) -> Result<Vec<Str
     }
 }
 
-/// The kinds of caller the documented table has a column for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CallerKind {
-    Admin,
-    Member,
-    Readonly,
-    OtherProject,
-    OtherDomain,
-    /// A member's permanent access key.
-    PermanentKey,
-    /// A member's temporary key.
-    TemporaryKey,
-    DisabledUser,
-    Internal,
-}
-
-impl CallerKind {
-    pub const ALL: [CallerKind; 9] = [
-        CallerKind::Admin,
-        CallerKind::Member,
-        CallerKind::Readonly,
-        CallerKind::OtherProject,
-        CallerKind::OtherDomain,
-        CallerKind::PermanentKey,
-        CallerKind::TemporaryKey,
-        CallerKind::DisabledUser,
-        CallerKind::Internal,
-    ];
-
-    /// The column heading in docs/policy/lakeformation.md.
-    pub fn heading(self) -> &'static str {
-        match self {
-            CallerKind::Admin => "admin",
-            CallerKind::Member => "member",
-            CallerKind::Readonly => "readonly",
-            CallerKind::OtherProject => "other project",
-            CallerKind::OtherDomain => "other domain",
-            CallerKind::PermanentKey => "permanent key",
-            CallerKind::TemporaryKey => "temporary key",
-            CallerKind::DisabledUser => "disabled or deleted user",
-            CallerKind::Internal => "internal caller",
-        }
-    }
-}
-
-/// What the caller gets, as docs/policy/lakeformation.md writes it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Answer {
-    Granted(Grant),
-    /// 401: no valid credential for this API (refused before the table is asked).
-    Unauthenticated,
-}
-
-impl Answer {
-    /// The cell in docs/policy/lakeformation.md.
-    pub fn cell(self) -> &'static str {
-        match self {
-            Answer::Granted(Grant::Yes) => "yes",
-            Answer::Granted(Grant::Own) => "own",
-            Answer::Granted(Grant::No) => "no",
-            Answer::Unauthenticated => "401",
-        }
-    }
-}
-
 /// The documented answer for a kind of caller: the table for those that reach it, 403 for
 /// a caller scoped elsewhere, 401 for those refused before it.
 pub fn documented(action: Action, kind: CallerKind) -> Answer {
-    let table = |role, key| Answer::Granted(answer(action, role, key));
-    match kind {
-        CallerKind::Admin => table(Role::Admin, KeyKind::Permanent),
-        CallerKind::Member | CallerKind::PermanentKey => table(Role::Member, KeyKind::Permanent),
-        CallerKind::Readonly => table(Role::Readonly, KeyKind::Permanent),
-        CallerKind::TemporaryKey => table(Role::Member, KeyKind::Temporary),
-        CallerKind::OtherProject | CallerKind::OtherDomain => Answer::Granted(Grant::No),
-        CallerKind::DisabledUser | CallerKind::Internal => Answer::Unauthenticated,
-    }
+    kind.answer(|role, key| answer(action, role, key))
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@
 //! - [`keyfiles`]: key material from files (signing keys, sealing keyrings, the internal
 //!   credential), generated in development mode.
 //! - [`auth`]: IAM token verification, the `Authenticated` extractor, internal calls.
+//! - [`policy`]: the words every service's policy table is written in (roles, key kinds,
+//!   grants and their documented cells) and the rules all tables share.
 //! - [`registry`]: registry login (`/service/token`), its signing key and scope parsing.
 //! - `testing` (feature `test-kit`): a fresh database per test.
 //!
@@ -19,6 +21,7 @@ pub mod db;
 pub mod http;
 pub mod keyfiles;
 pub mod logging;
+pub mod policy;
 pub mod registry;
 #[cfg(feature = "test-kit")]
 pub mod testing;

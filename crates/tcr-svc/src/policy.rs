@@ -11,8 +11,12 @@
 //! projects: registries and tokens belong to the account (iam-svc domain), and requests
 //! name no project, so there is no "other project" caller.
 
-use chrono::{NaiveDateTime, SubsecRound};
 use service_kit::auth::Principal;
+use service_kit::policy::{self, Held};
+// The shared words of the table, and the rules every service's table keeps.
+pub use service_kit::policy::{
+    disables_as_admin, expiry_within_key, registry_access, Grant, KeyKind, Role,
+};
 
 use crate::error::TcrError;
 
@@ -64,65 +68,12 @@ impl Action {
     }
 }
 
-/// The caller's strongest role on the account.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    Admin,
-    Member,
-    Readonly,
-    /// No role on the account (iam-svc normally refuses the scope before this).
-    None,
-}
-
-impl Role {
-    pub fn of(principal: &Principal) -> Role {
-        if principal.has_role("admin") {
-            Role::Admin
-        } else if principal.has_role("member") {
-            Role::Member
-        } else if principal.has_role("readonly") {
-            Role::Readonly
-        } else {
-            Role::None
-        }
-    }
-}
-
-/// The kind of key the caller signed with. A temporary key acts with its holder's role,
-/// but never makes a long-lived credential: no `longterm` token, and no enabling one again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyKind {
-    Permanent,
-    Temporary,
-}
-
-impl KeyKind {
-    pub fn of(principal: &Principal) -> KeyKind {
-        if principal.is_temporary() {
-            KeyKind::Temporary
-        } else {
-            KeyKind::Permanent
-        }
-    }
-}
-
-/// The answer of the table for one caller and action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Grant {
-    /// Allowed, on anything of the account.
-    Yes,
-    /// Allowed on the caller's own tokens only.
-    Own,
-    /// Allowed on the caller's own tokens, unless an admin disabled the token.
-    OwnUnlessAdminDisabled,
-    /// Refused.
-    No,
-}
-
 /// The table: what a caller with `role`, signing with a `key` of this kind, may do.
 pub fn answer(action: Action, role: Role, key: KeyKind) -> Grant {
     use Action::*;
     match (role, action) {
+        // A temporary key acts with its holder's role, but never makes a long-lived
+        // credential: no `longterm` token, and no enabling one again.
         _ if key == KeyKind::Temporary
             && matches!(action, CreateLongtermToken | EnableInstanceToken) =>
         {
@@ -140,9 +91,6 @@ pub fn answer(action: Action, role: Role, key: KeyKind) -> Grant {
     }
 }
 
-/// Why the table refuses: one message for every refusal.
-const REFUSED: &str = "the policy refuses this action to the caller";
-
 /// What the caller may do, before anything is read: `Err` when the table says no.
 pub fn allow(action: Action, principal: &Principal) -> Result<Grant, TcrError> {
     let (role, key) = (Role::of(principal), KeyKind::of(principal));
@@ -151,55 +99,27 @@ pub fn allow(action: Action, principal: &Principal) -> Result<Grant, TcrError> {
         Grant::No if answer(action, role, KeyKind::Permanent) != Grant::No => {
             Err(TcrError::TemporaryKeyRefused)
         }
-        Grant::No => Err(TcrError::UnauthorizedOperation(REFUSED)),
+        Grant::No => Err(TcrError::UnauthorizedOperation(policy::REFUSED)),
         grant => Ok(grant),
     }
 }
 
-/// When a token issued to `principal` and meant to last until `wanted` expires: a token
-/// made with a temporary key dies no later than the key.
-pub fn token_expiry(principal: &Principal, wanted: NaiveDateTime) -> NaiveDateTime {
-    match &principal.temporary {
-        // Stored in whole microseconds: truncated, never rounded past the key.
-        Some(key) => wanted.min(key.expires_at.naive_utc().trunc_subsecs(6)),
-        None => wanted,
-    }
-}
-
-/// What [`Grant::on_token`] needs to know of a stored token.
+/// What [`on_token`] needs to know of a stored token.
 pub struct TokenFacts<'a> {
     pub owner: &'a str,
     pub disabled_by_admin: bool,
 }
 
-impl Grant {
-    /// Whether `caller` (a user id) may act on `token` under this grant.
-    pub fn on_token(self, caller: &str, token: &TokenFacts<'_>) -> Result<(), TcrError> {
-        let own = token.owner == caller;
-        let allowed = match self {
-            Grant::Yes => true,
-            Grant::Own => own,
-            Grant::OwnUnlessAdminDisabled => own && !token.disabled_by_admin,
-            Grant::No => false,
-        };
-        if allowed {
-            Ok(())
-        } else {
-            Err(TcrError::UnauthorizedOperation(REFUSED))
-        }
-    }
-}
-
-/// Whether a disable by `principal` is an admin's, which only an admin undoes.
-pub fn disables_as_admin(principal: &Principal) -> bool {
-    Role::of(principal) == Role::Admin
-}
-
-/// What a token issued to `principal` may do in its registry.
-pub fn registry_access(principal: &Principal) -> &'static str {
-    match Role::of(principal) {
-        Role::Admin | Role::Member => "pull,push",
-        Role::Readonly | Role::None => "pull",
+/// Whether `caller` (a user id) may act on `token` under `grant`.
+pub fn on_token(grant: Grant, caller: &str, token: &TokenFacts<'_>) -> Result<(), TcrError> {
+    let held = Held {
+        own: token.owner == caller,
+        disabled_by_admin: token.disabled_by_admin,
+    };
+    if grant.allows(held) {
+        Ok(())
+    } else {
+        Err(TcrError::UnauthorizedOperation(policy::REFUSED))
     }
 }
 
@@ -271,12 +191,12 @@ impl Cell {
     /// The text of the cell in docs/policy/tcr.md.
     pub fn text(self) -> &'static str {
         match self {
-            Cell::Policy(Grant::Yes) => "yes",
+            // TCR's table speaks of tokens, the only credentials it acts on.
             Cell::Policy(Grant::Own) => "own tokens",
             Cell::Policy(Grant::OwnUnlessAdminDisabled) => {
                 "own tokens, unless an admin disabled it"
             }
-            Cell::Policy(Grant::No) => "no",
+            Cell::Policy(grant) => grant.cell(),
             Cell::KeyRefused => "no: key refused",
             Cell::OwnAccountOnly => "in its own account",
             Cell::NotFound => "not found",

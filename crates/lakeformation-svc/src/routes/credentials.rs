@@ -90,7 +90,7 @@ async fn revoke(
     let me = caller.user_id.clone();
     let now = repo::now();
     if let Target::User(user_id) = &target {
-        grant.on_owner(&me, user_id)?;
+        policy::on_owner(grant, &me, user_id)?;
     }
     db::write(&state.pool, move |conn| {
         match target {
@@ -100,7 +100,7 @@ async fn revoke(
                     .ok_or_else(|| {
                         LfError::NotFound("No temporary credential with that access key.".into())
                     })?;
-                grant.on_owner(&me, &record.user_id)?;
+                policy::on_owner(grant, &me, &record.user_id)?;
                 repo::revoke_access(conn, &project_id, &access, now)?;
             }
             Target::User(user_id) => {

@@ -225,7 +225,9 @@ async fn check(action: Action, kind: CallerKind) {
         Answer::Unauthenticated => refused(send(Whose::Own).await, 401),
         Answer::Granted(Grant::No) => refused(send(Whose::Own).await, 403),
         Answer::Granted(Grant::Yes) => allowed(send(Whose::Others).await),
-        Answer::Granted(Grant::Own) => {
+        // No admin disables a temporary credential (it is revoked): the table never says
+        // "unless an admin disabled it", and it would mean "own" here.
+        Answer::Granted(Grant::Own | Grant::OwnUnlessAdminDisabled) => {
             refused(send(Whose::Others).await, 403);
             allowed(send(Whose::Own).await);
         }

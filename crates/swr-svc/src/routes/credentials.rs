@@ -125,7 +125,7 @@ fn new_row(
         disabled_by_admin: false,
         revoked_at: None,
         created_at: now,
-        expires_at: policy::credential_expiry(principal, now + new.lifetime),
+        expires_at: policy::expiry_within_key(principal, now + new.lifetime),
     }
 }
 
@@ -299,7 +299,7 @@ fn manageable(
     super::instance(conn, project_id, instance_id)?;
     let credential =
         repo::credentials::find(conn, instance_id, id)?.ok_or(SwrError::CredentialNotFound)?;
-    grant.1.on_credential(grant.0, &p.user_id, &credential)?;
+    policy::on_credential(grant.1, grant.0, &p.user_id, &credential)?;
     Ok(credential)
 }
 

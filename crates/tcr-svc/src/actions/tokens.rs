@@ -75,7 +75,7 @@ fn new_token(
         access: policy::registry_access(ctx.principal).into(),
         enabled: true,
         created_at: now,
-        expires_at: policy::token_expiry(ctx.principal, now + lifetime),
+        expires_at: policy::expiry_within_key(ctx.principal, now + lifetime),
         disabled_by: None,
         disabled_by_admin: false,
         revoked_at: None,
@@ -216,7 +216,7 @@ pub async fn modify(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
         registry(conn, &account, &registry_id)?;
         let token = repo::tokens::find_longterm_locked(conn, &registry_id, &token_id)?
             .ok_or(TcrError::TokenNotFound)?;
-        grant.on_token(&caller, &facts(&token))?;
+        policy::on_token(grant, &caller, &facts(&token))?;
         if let Some(changes) = change.changes(&token, caller, admin)? {
             repo::tokens::update(conn, &token_id, &changes)?;
         }
@@ -236,7 +236,7 @@ pub async fn delete(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
         registry(conn, &account, &registry_id)?;
         let token = repo::tokens::find_longterm(conn, &registry_id, &token_id)?
             .ok_or(TcrError::TokenNotFound)?;
-        grant.on_token(&caller, &facts(&token))?;
+        policy::on_token(grant, &caller, &facts(&token))?;
         // Before the token: its delete trigger updates the registry's count, and a
         // registry being deleted holds the registry while it deletes the tokens.
         repo::registries::lock(conn, &registry_id)?;
