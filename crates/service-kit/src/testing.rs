@@ -1,12 +1,15 @@
-//! A fresh, migrated database per test.
+//! What the services' tests share: a fresh, migrated database per test, and
+//! [`policy_doc`], the check that a docs/policy page shows the code's policy table.
 //!
-//! SQLite by default (in memory, or a temporary file when another process must open it);
-//! PostgreSQL when `TEST_DATABASE_URL` is set, with one schema per test so tests run in
-//! parallel and never see each other's rows.
+//! The database is SQLite by default (in memory, or a temporary file when another process
+//! must open it); PostgreSQL when `TEST_DATABASE_URL` is set, with one schema per test so
+//! tests run in parallel and never see each other's rows.
 
 use std::path::PathBuf;
 
 use diesel::connection::SimpleConnection;
+
+pub mod policy_doc;
 
 use crate::db::{connect_pool, run_pending, Backend, DbPool, Migrations, PoolOptions};
 

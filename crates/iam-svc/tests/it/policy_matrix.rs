@@ -7,6 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use iam_svc::policy::{Action, Answer, Kind};
 use serde_json::{json, Value};
+use service_kit::testing::policy_doc::PolicyTable;
 
 use crate::common::*;
 
@@ -504,48 +505,20 @@ matrix! {
     check_directory: CheckDirectory,
 }
 
-/// The code's table as the documentation writes it, one line per action.
-fn code_table() -> Vec<String> {
-    let mut lines = vec![
-        format!(
-            "| action | request | {} |",
-            Kind::ALL.map(|k| k.heading()).join(" | ")
-        ),
-        format!("|{}", "---|".repeat(2 + Kind::ALL.len())),
-    ];
-    for action in Action::ALL {
-        let cells = Kind::ALL.map(|k| action.answer(k).word());
-        lines.push(format!(
-            "| `{}` | `{}` | {} |",
-            action.name(),
-            action.route(),
-            cells.join(" | ")
-        ));
-    }
-    lines
-}
-
+/// The code's table as docs/policy/iam.md writes it: the action, its request, then one
+/// cell per kind of caller.
 #[test]
 fn the_documented_table_is_the_codes() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/policy/iam.md");
-    let doc = std::fs::read_to_string(path).expect("docs/policy/iam.md");
-    // The table: the block of lines that starts with its heading row.
-    let documented: Vec<String> = doc
-        .lines()
-        .skip_while(|l| !l.starts_with("| action |"))
-        .take_while(|l| l.starts_with('|'))
-        .map(|l| {
-            // Compare cells, not spacing.
-            l.split('|').map(str::trim).collect::<Vec<_>>().join("|")
-        })
-        .collect();
-    let expected: Vec<String> = code_table()
-        .iter()
-        .map(|l| l.split('|').map(str::trim).collect::<Vec<_>>().join("|"))
-        .collect();
-    assert!(
-        documented == expected,
-        "docs/policy/iam.md disagrees with src/policy.rs; the code's table is:\n{}",
-        code_table().join("\n")
-    );
+    let headings = Kind::ALL.map(Kind::heading);
+    let mut table = PolicyTable::new(["action", "request"].into_iter().chain(headings));
+    for action in Action::ALL {
+        table.row(
+            &[action.name(), action.route()],
+            Kind::ALL.map(|k| action.answer(k).word()),
+        );
+    }
+    table.assert_documented(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/policy/iam.md"
+    ));
 }

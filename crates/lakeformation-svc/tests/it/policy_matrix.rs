@@ -12,6 +12,7 @@ use lakeformation_svc::schema::{instances, issuances};
 use serde_json::{json, Value};
 use service_kit::auth::wire::{RevocationEvent, RevocationKind, DURABLE_EVENT_RELEVANCE};
 use service_kit::auth::INTERNAL_TOKEN_HEADER;
+use service_kit::testing::policy_doc::PolicyTable;
 
 use crate::common::*;
 
@@ -280,49 +281,20 @@ fn the_matrix_covers_every_action() {
     assert_eq!(CallerKind::ALL.len(), 9);
 }
 
-/// docs/policy/lakeformation.md's table, row by row: the action, then one cell per kind
-/// of caller, under headings in `CallerKind::ALL` order.
+/// docs/policy/lakeformation.md's table, row by row: the action, then one cell per kind of caller,
+/// under headings in `CallerKind::ALL` order.
 #[test]
 fn the_documented_table_is_the_code_table() {
-    let doc = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../docs/policy/lakeformation.md"
-    ))
-    .unwrap();
-    let rows: Vec<Vec<String>> = doc
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with('|'))
-        .map(|l| {
-            l.trim_matches('|')
-                .split('|')
-                .map(|c| c.trim().trim_matches('`').to_string())
-                .collect()
-        })
-        .collect();
-    let mut want = vec![std::iter::once("action")
-        .chain(CallerKind::ALL.iter().map(|k| k.heading()))
-        .map(str::to_string)
-        .collect::<Vec<_>>()];
+    let headings = CallerKind::ALL.map(CallerKind::heading);
+    let mut table = PolicyTable::new(std::iter::once("action").chain(headings));
     for action in Action::ALL {
-        want.push(
-            std::iter::once(action.name())
-                .chain(
-                    CallerKind::ALL
-                        .iter()
-                        .map(|k| documented(action, *k).cell()),
-                )
-                .map(str::to_string)
-                .collect(),
+        table.row(
+            &[action.name()],
+            CallerKind::ALL.map(|k| documented(action, k).cell()),
         );
     }
-    // The separator row (`|---|...`) is not a row of the table.
-    let got: Vec<Vec<String>> = rows
-        .into_iter()
-        .filter(|r| !r.iter().all(|c| c.chars().all(|ch| ch == '-' || ch == ':')))
-        .collect();
-    assert_eq!(
-        got, want,
-        "docs/policy/lakeformation.md differs from lakeformation_svc::policy"
-    );
+    table.assert_documented(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/policy/lakeformation.md"
+    ));
 }

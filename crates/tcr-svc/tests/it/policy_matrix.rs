@@ -6,6 +6,7 @@ use actix_web::test::TestRequest;
 use diesel::prelude::*;
 use serde_json::Value;
 use service_kit::auth::wire::{RevocationEvent, RevocationKind, DURABLE_EVENT_RELEVANCE};
+use service_kit::testing::policy_doc::PolicyTable;
 use tcr_svc::policy::{self, Action, CallerKind, Cell, Grant};
 use tcr_svc::schema::{instance_tokens, registries};
 
@@ -362,56 +363,18 @@ matrix! {
 }
 
 /// The table docs/policy/tcr.md shows, as the code answers it.
-fn table() -> Vec<Vec<String>> {
-    let mut rows = vec![std::iter::once("action".to_string())
-        .chain(CallerKind::ALL.iter().map(|k| k.label().to_string()))
-        .collect::<Vec<_>>()];
-    for action in Action::ALL {
-        rows.push(
-            std::iter::once(format!("`{}`", action.name()))
-                .chain(
-                    CallerKind::ALL
-                        .iter()
-                        .map(|k| policy::cell(action, *k).text().to_string()),
-                )
-                .collect(),
-        );
-    }
-    rows
-}
-
 #[test]
 fn the_documented_table_is_the_codes() {
-    let doc = std::fs::read_to_string(concat!(
+    let labels = CallerKind::ALL.map(CallerKind::label);
+    let mut table = PolicyTable::new(std::iter::once("action").chain(labels));
+    for action in Action::ALL {
+        table.row(
+            &[action.name()],
+            CallerKind::ALL.map(|k| policy::cell(action, k).text()),
+        );
+    }
+    table.assert_documented(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../docs/policy/tcr.md"
-    ))
-    .unwrap();
-    let parsed: Vec<Vec<String>> = doc
-        .lines()
-        .skip_while(|l| !l.starts_with("| action |"))
-        .take_while(|l| l.starts_with('|'))
-        .filter(|l| !l.starts_with("|---") && !l.starts_with("| ---"))
-        .map(|l| {
-            l.trim()
-                .trim_matches('|')
-                .split('|')
-                .map(|c| c.trim().to_string())
-                .collect()
-        })
-        .collect();
-    let want = table();
-    let markdown: String = want
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let line = format!("| {} |\n", r.join(" | "));
-            if i == 0 {
-                format!("{line}|{}\n", "---|".repeat(r.len()))
-            } else {
-                line
-            }
-        })
-        .collect();
-    assert_eq!(parsed, want, "docs/policy/tcr.md should show:\n{markdown}");
+    ));
 }
