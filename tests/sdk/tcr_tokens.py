@@ -268,10 +268,8 @@ def run(state):
     entry = find_token(describe_tokens(client, rid), lt.TokenId)
     assert entry.Enabled is True and entry.Desc == new_desc, \
         f"after Enable=true without ModifyFlag: Desc={entry.Desc!r} Enabled={entry.Enabled!r}"
-    # Without ModifyFlag again: the same request as the disable above, sent within the same
-    # second, would carry the same signature and be refused as a replay.
     client.ModifyInstanceToken(req(models.ModifyInstanceTokenRequest, TokenId=lt.TokenId,
-                                   RegistryId=rid, Enable=False))
+                                   RegistryId=rid, Enable=False, ModifyFlag=2))
     entry = find_token(describe_tokens(client, rid), lt.TokenId)
     assert entry.Enabled is False, "re-disable failed"
     step("ModifyInstanceToken default flag", "Enable=true without ModifyFlag toggles, then disabled again")

@@ -3,7 +3,8 @@
 within the X-Sdk-Date window is refused.
 
 Requests are signed with huaweicloudsdkcore's own Signer exactly as the SDK signs them,
-sent once (accepted), then the same bytes are sent again:
+sent once (accepted), then the same bytes are sent again 2.5 s later (within 2 s the
+same signature is taken for the client's own requests of that second):
 
 * swr-svc, CreateInstanceTempCredential: the replay is 401/403 with an ``SWR.`` code and
   hands out no second credential;
@@ -15,6 +16,7 @@ Environment (see common.py): IAM_URL, LAKEFORMATION_URL, SWR_URL, IAM_ADMIN_*.
 """
 
 import sys
+import time
 
 from common import step
 from trust_common import hw_prepare, redact, run_tests, send, setting
@@ -31,6 +33,9 @@ def sent_twice(base_url, method, path, user, body, key=None):
         url, headers, data = hw_prepare(base_url, method, path, key.access, key.secret, body,
                                         security_token=key.token)
     first = send(method, url, headers, data)
+    # Past the 2 s in which the issuers take the same signature for the client's own
+    # requests of that second (the SDK signs to the second, with no nonce).
+    time.sleep(2.5)
     second = send(method, url, headers, data)
     return first, second
 

@@ -11,6 +11,8 @@ with ``requests``:
   same swap refused by the signature itself;
 * a CreateInstanceToken replayed unchanged: refused, no second token (reads may repeat:
   clients poll, and the SDK signs the same read twice within one second);
+* replays come 2.5 s after the original: within 2 s the issuers take the same signature
+  for the client's own requests of that second;
 * the SDK's own retry still works: with ``StandardRetryer`` and the first answer lost
   (the request reached tcr-svc, the SDK saw ClientNetworkError), the retry succeeds. The
   SDK re-signs every attempt (``X-TC-Timestamp`` in seconds, backoff 1 s first), so its
@@ -22,6 +24,7 @@ Environment (see common.py): IAM_URL, TCR_URL, IAM_ADMIN_*.
 
 import json
 import sys
+import time
 
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.common.profile.client_profile import ClientProfile
@@ -73,7 +76,14 @@ def is_auth_refusal(code):
     return bool(code) and code.startswith("AuthFailure")
 
 
+# The SDKs sign to the second with no nonce, so a client's own requests of one second may
+# share a signature: the issuers accept it again for 2 s (SAME_SECOND_GRACE), and a
+# replay of captured traffic comes later than that.
+PAST_THE_GRACE = 2.5
+
+
 def replay(headers, body, action=None):
+    time.sleep(PAST_THE_GRACE)
     replayed = dict(headers)
     replayed.pop("X-TC-TraceId", None)
     if action:

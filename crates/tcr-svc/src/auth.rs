@@ -134,10 +134,9 @@ async fn check_signature(
     }
 }
 
-/// What the issuer may accept again. A read may be repeated (clients poll), but the
-/// official SDKs leave `X-TC-Action` out of the signature, so a read's signature is bound
-/// to its action: replayed as `CreateInstanceToken`, it is refused. Anything else is
-/// accepted once.
+/// What the issuer may accept again. A read may be repeated (clients poll). The official
+/// SDKs leave `X-TC-Action` out of the signature, so a read's signature is recorded: sent
+/// again as `CreateInstanceToken`, it is refused. Anything else is accepted once.
 fn replay_rule(signed_headers: &[String], action: Option<&str>) -> Replay {
     let action = action.unwrap_or_default().trim();
     if !action.starts_with("Describe") {
@@ -145,7 +144,7 @@ fn replay_rule(signed_headers: &[String], action: Option<&str>) -> Replay {
     } else if signed_headers.iter().any(|h| h == "x-tc-action") {
         Replay::Repeatable
     } else {
-        Replay::ReadAs(action.to_string())
+        Replay::Read
     }
 }
 
@@ -162,11 +161,7 @@ mod tests {
             "x-tc-action".to_string(),
         ];
         let cases = [
-            (
-                &sdk[..],
-                Some("DescribeInstanceToken"),
-                Replay::ReadAs("DescribeInstanceToken".into()),
-            ),
+            (&sdk[..], Some("DescribeInstanceToken"), Replay::Read),
             (
                 &with_action[..],
                 Some("DescribeInstanceToken"),
@@ -175,11 +170,7 @@ mod tests {
             (&sdk[..], Some("CreateInstanceToken"), Replay::Once),
             (&with_action[..], Some("DeleteInstanceToken"), Replay::Once),
             (&sdk[..], None, Replay::Once),
-            (
-                &sdk[..],
-                Some(" DescribeInstances "),
-                Replay::ReadAs("DescribeInstances".into()),
-            ),
+            (&sdk[..], Some(" DescribeInstances "), Replay::Read),
         ];
         for (signed, action, want) in cases {
             assert_eq!(replay_rule(signed, action), want, "{signed:?} {action:?}");

@@ -386,31 +386,56 @@ fn last_use_writes_once_a_minute() {
 
 /// Through the async check, which records the signature as the service's middleware and
 /// the internal API use it.
+/// Past the grace in which a client's own same-second requests share a signature.
+async fn past_the_grace() {
+    let grace = service_kit::auth::replay::SAME_SECOND_GRACE;
+    let wait = grace.to_std().unwrap() + std::time::Duration::from_millis(200);
+    actix_web::rt::time::sleep(wait).await;
+}
+
+/// Through the async check, which records the signature as the service's middleware and
+/// the internal API use it.
 #[actix_web::test]
 async fn a_signature_is_accepted_once_until_given_back() {
     let f = Fixture::new();
     let check = f.good();
     f.verifier.check(check.clone()).await.unwrap();
-    assert_eq!(
-        f.verifier.check(check.clone()).await.unwrap_err(),
-        AuthError::SignatureReplayed
-    );
-    // Its request failed: the same signed request may come again, once.
-    let release = SignatureRelease {
-        access: check.access.clone(),
-        signature: check.signature.clone(),
-        temporary: false,
-    };
-    f.verifier.release(release).await.unwrap();
+    // The same second's same request: the client's own (the SDKs sign to the second).
     f.verifier.check(check.clone()).await.unwrap();
+    past_the_grace().await;
     assert_eq!(
         f.verifier.check(check.clone()).await.unwrap_err(),
         AuthError::SignatureReplayed
     );
     // Upper-case hex is the same MAC, not a new signature.
-    let mut shouted = check;
+    let mut shouted = check.clone();
     shouted.signature = shouted.signature.to_ascii_uppercase();
-    assert!(f.verifier.check(shouted).await.is_err());
+    assert_eq!(
+        f.verifier.check(shouted).await.unwrap_err(),
+        AuthError::SignatureReplayed
+    );
+    // One of the two requests failed and gave its use back; the other stands.
+    let release = |check: &SignatureCheck| SignatureRelease {
+        access: check.access.clone(),
+        signature: check.signature.clone(),
+        temporary: false,
+    };
+    f.verifier.release(release(&check)).await.unwrap();
+    assert_eq!(
+        f.verifier.check(check.clone()).await.unwrap_err(),
+        AuthError::SignatureReplayed
+    );
+    // A request whose only use failed may come again, whenever (an SDK's retry).
+    let retried_sts = format!("{STS}-retried");
+    let retried = SignatureCheck {
+        string_to_sign: retried_sts.clone(),
+        signature: huawei::sign(SK.as_bytes(), &retried_sts),
+        ..f.good()
+    };
+    f.verifier.check(retried.clone()).await.unwrap();
+    past_the_grace().await;
+    f.verifier.release(release(&retried)).await.unwrap();
+    f.verifier.check(retried).await.unwrap();
     // A refused check records nothing: the right MAC of the same request then passes.
     let fresh_sts = format!("{STS}-fresh");
     let mut bad = f.good();
@@ -425,19 +450,38 @@ async fn a_signature_is_accepted_once_until_given_back() {
 }
 
 #[actix_web::test]
-async fn reads_repeat_as_themselves_only() {
+async fn reads_repeat_and_never_open_a_write() {
     let f = Fixture::new();
     let as_rule = |replay: Replay| SignatureCheck { replay, ..f.good() };
-    let read = || Replay::ReadAs("DescribeInstanceToken".into());
-    // A read whose action is unsigned: again as the same read, never as anything else.
-    f.verifier.check(as_rule(read())).await.unwrap();
-    f.verifier.check(as_rule(read())).await.unwrap();
-    for other in [Replay::Once, Replay::ReadAs("DescribeInstances".into())] {
+    // A read whose action is unsigned comes again as any read; within the grace its
+    // signature may be the same client's write (a create and a delete with one body).
+    f.verifier.check(as_rule(Replay::Read)).await.unwrap();
+    f.verifier.check(as_rule(Replay::Read)).await.unwrap();
+    f.verifier.check(as_rule(Replay::Once)).await.unwrap();
+    // A write's signature may still read (with its signer's rights).
+    let write_sts = format!("{STS}-write");
+    let signed = |replay: Replay| SignatureCheck {
+        replay,
+        string_to_sign: write_sts.clone(),
+        signature: huawei::sign(SK.as_bytes(), &write_sts),
+        ..f.good()
+    };
+    f.verifier.check(signed(Replay::Once)).await.unwrap();
+    f.verifier.check(signed(Replay::Read)).await.unwrap();
+    past_the_grace().await;
+    // Later, a captured read is no create, and a write is not done twice; reads still read.
+    for (check, what) in [
+        (as_rule(Replay::Once), "read"),
+        (signed(Replay::Once), "write"),
+    ] {
         assert_eq!(
-            f.verifier.check(as_rule(other)).await.unwrap_err(),
-            AuthError::SignatureReplayed
+            f.verifier.check(check).await.unwrap_err(),
+            AuthError::SignatureReplayed,
+            "{what}'s signature replayed as a write"
         );
     }
+    f.verifier.check(as_rule(Replay::Read)).await.unwrap();
+    f.verifier.check(signed(Replay::Read)).await.unwrap();
     // A fully signed read is not recorded at all.
     let fresh_sts = format!("{STS}-read");
     let signed_read = |replay: Replay| SignatureCheck {
@@ -455,6 +499,7 @@ async fn reads_repeat_as_themselves_only() {
         .await
         .unwrap();
     f.verifier.check(signed_read(Replay::Once)).await.unwrap();
+    past_the_grace().await;
     assert_eq!(
         f.verifier
             .check(signed_read(Replay::Once))

@@ -4,14 +4,15 @@
 //! request cannot be sent again, nor sent again as another action (the Tencent SDKs leave
 //! `X-TC-Action` unsigned), on any replica that shares the database.
 //!
-//! Reads that cannot be turned into anything else may repeat (see
-//! [`Replay`]): clients that poll sign the same request within one second.
+//! Reads may repeat (see [`Replay`]): clients that poll sign the same request within one
+//! second, and a read gives nothing away that its signer could not read. Writes repeat
+//! only within [`SAME_SECOND_GRACE`] of the first: the SDKs sign to the second.
 //!
 //! A request whose answer was a failure gives its signature back: the SDKs retry a failed
 //! call by sending the same signed request again (huaweicloudsdkcore re-signs within the
 //! same second, so the signature is the same).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use credential_core::digest::sha256_hex;
 use diesel::prelude::*;
 
@@ -24,8 +25,8 @@ diesel::table! {
     accepted_signatures (digest) {
         digest -> Text,
         valid_until -> Timestamp,
-        /// The read action a signature may repeat as; NULL: none, it was accepted once.
-        read_as -> Nullable<Text>,
+        /// Requests accepted with it and not given back.
+        uses -> Integer,
     }
 }
 
@@ -45,42 +46,54 @@ pub fn digest(access: &str, signature: &str) -> String {
     sha256_hex(text.as_bytes())
 }
 
+/// How long after a signature was first accepted it is still accepted again. Both SDKs
+/// date their signatures to the second and add no nonce, so two requests a client makes
+/// within one second with the same body carry the same signature (for TC3, whatever their
+/// actions: the action is not signed): a create and a delete of the same registry, two
+/// temporary tokens in a loop. Within this grace they are that client's own requests; a
+/// replay of captured traffic comes later, and is refused.
+pub const SAME_SECOND_GRACE: chrono::Duration = chrono::Duration::seconds(2);
+
 /// Record the signature of a check whose MAC matched, by its [`Replay`] rule:
-/// `SignatureReplayed` when it was accepted before and may not be again. On SQLite it
-/// joins the process's writer, so a burst of signed requests commits together.
+/// `SignatureReplayed` for a write whose signature was first accepted, for anything, more
+/// than [`SAME_SECOND_GRACE`] ago. On SQLite it joins the process's writer, so a burst of
+/// signed requests commits together.
 pub async fn accept_once(pool: &DbPool, check: &SignatureCheck) -> Result<(), AuthError> {
-    let read_as = match &check.replay {
+    let write = match check.replay {
         Replay::Repeatable => return Ok(()),
-        Replay::Once => None,
-        Replay::ReadAs(action) => Some(action.clone()),
+        Replay::Once => true,
+        Replay::Read => false,
     };
     let digest = digest(&check.access, &check.signature);
-    let until = (Utc::now() + MEMORY).naive_utc();
-    let fresh = db::write(pool, move |conn| {
+    let now = Utc::now().naive_utc();
+    let accepted = db::write(pool, move |conn| {
         let insert = diesel::insert_into(accepted_signatures::table)
             .values((
                 accepted_signatures::digest.eq(&digest),
-                accepted_signatures::valid_until.eq(until),
-                accepted_signatures::read_as.eq(&read_as),
+                accepted_signatures::valid_until.eq(now + MEMORY),
+                accepted_signatures::uses.eq(1),
             ))
             .on_conflict_do_nothing();
         if crate::on_backend!(conn, |c| insert.execute(c))? == 1 {
             return Ok::<_, StoreError>(true);
         }
-        // Seen before: only the same read may come again.
-        let Some(action) = read_as else {
-            return Ok(false);
-        };
-        let stored: Option<Option<String>> = accepted_signatures::table
-            .find(&digest)
-            .select(accepted_signatures::read_as)
+        let row = accepted_signatures::table.find(&digest);
+        let until: Option<NaiveDateTime> = row
+            .select(accepted_signatures::valid_until)
             .first(conn)
             .optional()?;
-        Ok(stored.flatten().as_deref() == Some(action.as_str()))
+        let first_accepted = until.map(|until| until - MEMORY);
+        let again = !write || first_accepted.is_some_and(|at| now - at <= SAME_SECOND_GRACE);
+        if again {
+            diesel::update(row)
+                .set(accepted_signatures::uses.eq(accepted_signatures::uses + 1))
+                .execute(conn)?;
+        }
+        Ok(again)
     })
     .await
     .map_err(unavailable)?;
-    if fresh {
+    if accepted {
         Ok(())
     } else {
         Err(AuthError::SignatureReplayed)
@@ -88,10 +101,16 @@ pub async fn accept_once(pool: &DbPool, check: &SignatureCheck) -> Result<(), Au
 }
 
 /// Give a signature back after its request failed, so the same request may come again.
+/// Only this request's use goes: while another accepted with the same signature stands
+/// (the same second's successful request), a replay stays refused.
 pub async fn release(pool: &DbPool, release: &SignatureRelease) -> Result<(), AuthError> {
     let digest = digest(&release.access, &release.signature);
     db::write(pool, move |conn| {
-        diesel::delete(accepted_signatures::table.find(digest)).execute(conn)?;
+        let row = accepted_signatures::table.find(&digest);
+        diesel::update(row)
+            .set(accepted_signatures::uses.eq(accepted_signatures::uses - 1))
+            .execute(conn)?;
+        diesel::delete(row.filter(accepted_signatures::uses.le(0))).execute(conn)?;
         Ok::<_, StoreError>(())
     })
     .await

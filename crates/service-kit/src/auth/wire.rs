@@ -162,9 +162,11 @@ pub enum Replay {
     #[default]
     Once,
     /// A read whose signature leaves its action out (the Tencent SDKs sign neither
-    /// `X-TC-Action` nor the version): recorded with the action, so the same signature may
-    /// read again but never act as another action.
-    ReadAs(String),
+    /// `X-TC-Action` nor the version, so two actions with the same body in the same second
+    /// carry the same signature). Never refused, since reading again, or reading something
+    /// else with the caller's own rights, gives nothing away; but recorded, so the same
+    /// signature is refused for a write: a captured read cannot be replayed as a create.
+    Read,
 }
 
 impl SignatureCheck {

@@ -3,8 +3,7 @@
 CREATE TABLE accepted_signatures (
     digest VARCHAR(64) PRIMARY KEY,
     valid_until TIMESTAMP NOT NULL,
-    -- The read action the signature may repeat as (a Tencent read whose action is
-    -- unsigned); NULL: it was accepted once.
-    read_as VARCHAR(128)
+    -- Requests accepted with it and not given back (a failed one gives its use back).
+    uses INTEGER NOT NULL
 );
 CREATE INDEX accepted_signatures_by_age ON accepted_signatures (valid_until);
