@@ -1,5 +1,6 @@
-//! What the services' tests share: a fresh, migrated database per test, and
-//! [`policy_doc`], the check that a docs/policy page shows the code's policy table.
+//! What the services' tests share: a fresh, migrated database per test, the checks
+//! every service's [`migrations`] must pass, and [`policy_doc`], the check that a
+//! docs/policy page shows the code's policy table.
 //!
 //! The database is SQLite by default (in memory, or a temporary file when another process
 //! must open it); PostgreSQL when `TEST_DATABASE_URL` is set, with one schema per test so
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 
 use diesel::connection::SimpleConnection;
 
+pub mod migrations;
 pub mod policy_doc;
 
 use crate::db::{connect_pool, run_pending, Backend, DbPool, Migrations, PoolOptions};

@@ -1,96 +1,32 @@
 //! The migrations: identical versions on both backends, a round trip (up, down, up) that
 //! gives the same schema, and what the later ones make of rows already there.
 
+use std::path::{Path, PathBuf};
+
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 use diesel_migrations::MigrationHarness;
-use service_kit::db::{revert_all, run_pending, Backend, DbConnection};
-use service_kit::testing::TestDatabase;
+use service_kit::db::{run_pending, DbConnection};
+use service_kit::testing::{migrations, TestDatabase};
 use swr_svc::schema::credentials;
 
-#[derive(QueryableByName)]
-struct Line {
-    #[diesel(sql_type = Text)]
-    line: String,
-}
-
-fn lines(conn: &mut DbConnection, sql: &str) -> Vec<String> {
-    diesel::sql_query(sql)
-        .load::<Line>(conn)
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .into_iter()
-        .map(|l| l.line)
-        .collect()
-}
-
-/// Tables, columns, indexes and triggers, one line each, without the test's schema name.
-fn schema(conn: &mut DbConnection, backend: Backend) -> Vec<String> {
-    match backend {
-        Backend::Sqlite => lines(
-            conn,
-            "SELECT type || ' ' || name || ' ' || COALESCE(sql, '') AS line FROM sqlite_master
-             WHERE tbl_name NOT IN ('__diesel_schema_migrations', 'sqlite_sequence')
-             ORDER BY type, name",
-        ),
-        Backend::Postgres => {
-            let current = lines(conn, "SELECT current_schema()::text AS line").remove(0);
-            let mut out = lines(
-                conn,
-                "SELECT table_name || '.' || column_name || ' ' || ordinal_position || ' '
-                        || data_type || ' ' || is_nullable || ' ' || COALESCE(column_default, '-')
-                        AS line
-                 FROM information_schema.columns
-                 WHERE table_schema = current_schema() AND table_name <> '__diesel_schema_migrations'
-                 ORDER BY table_name, ordinal_position",
-            );
-            out.extend(lines(
-                conn,
-                "SELECT indexname || ' ' || indexdef AS line FROM pg_indexes
-                 WHERE schemaname = current_schema() AND tablename <> '__diesel_schema_migrations'
-                 ORDER BY indexname",
-            ));
-            out.extend(lines(
-                conn,
-                "SELECT trigger_name || ' ' || event_manipulation || ' ' || action_statement AS line
-                 FROM information_schema.triggers WHERE trigger_schema = current_schema()
-                 ORDER BY trigger_name, event_manipulation",
-            ));
-            out.into_iter()
-                .map(|l| l.replace(&current, "<schema>"))
-                .collect()
-        }
-    }
-}
-
-fn versions(backend: &str) -> Vec<String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../migrations/swr")
-        .join(backend);
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/swr")
 }
 
 #[test]
 fn both_backends_have_the_same_migration_versions() {
-    assert!(!versions("sqlite").is_empty());
-    assert_eq!(versions("sqlite"), versions("postgres"));
+    migrations::assert_same_versions(&dir());
 }
 
 #[test]
 fn up_down_up_gives_the_same_schema() {
     let db = TestDatabase::new(&swr_svc::MIGRATIONS);
     let mut conn = db.pool.get().unwrap();
-    let up = schema(&mut conn, db.backend);
+    let up = migrations::schema(&mut conn, db.backend);
     assert!(up.iter().any(|l| l.contains("revoked_at")), "{up:#?}");
-    let reverted = revert_all(&mut conn, &swr_svc::MIGRATIONS).unwrap();
-    assert_eq!(reverted.len(), versions("sqlite").len());
-    assert_eq!(schema(&mut conn, db.backend), Vec::<String>::new());
-    run_pending(&mut conn, &swr_svc::MIGRATIONS).unwrap();
-    assert_eq!(schema(&mut conn, db.backend), up);
+    let count = migrations::versions(&dir(), "sqlite").len();
+    let again = migrations::down_and_up_again(&mut conn, db.backend, &swr_svc::MIGRATIONS, count);
+    assert_eq!(again, up);
 }
 
 /// Credentials disabled before anyone recorded who disabled them count as disabled by
