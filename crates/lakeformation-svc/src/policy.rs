@@ -128,16 +128,3 @@ pub fn issued_roles(principal: &Principal, asked: Vec<String>) -> Result<Vec<Str
 pub fn documented(action: Action, kind: CallerKind) -> Answer {
     kind.answer(|role, key| answer(action, role, key))
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stronger_roles_include_lesser_ones() {
-        assert_eq!(Role::Admin.implied(), ["admin", "member", "readonly"]);
-        assert_eq!(Role::Member.implied(), ["member", "readonly"]);
-        assert_eq!(Role::Readonly.implied(), ["readonly"]);
-        assert!(Role::None.implied().is_empty());
-    }
-}

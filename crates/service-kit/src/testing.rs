@@ -13,6 +13,37 @@ use diesel::connection::SimpleConnection;
 pub mod migrations;
 pub mod policy_doc;
 
+/// The matrix test of a project-scoped service's policy table: one module per action,
+/// one `#[actix_web::test]` per column of [`crate::policy::CallerKind`] in it, named
+/// like the column (`create_instance::other_project`), each awaiting `check(action,
+/// kind)` of the test module it is used in (which also names the service's `Action`);
+/// and `COVERED`, the actions listed, for a test that none is left out.
+#[macro_export]
+macro_rules! project_policy_matrix {
+    ($($module:ident: $action:ident),* $(,)?) => {
+        $(mod $module {
+            $crate::project_policy_matrix!(@cells $action;
+                admin: Admin,
+                member: Member,
+                readonly: Readonly,
+                other_project: OtherProject,
+                other_domain: OtherDomain,
+                permanent_key: PermanentKey,
+                temporary_key: TemporaryKey,
+                disabled_or_deleted_user: DisabledUser,
+                internal_caller: Internal,
+            );
+        })*
+        const COVERED: &[Action] = &[$(Action::$action),*];
+    };
+    (@cells $action:ident; $($test:ident: $kind:ident),* $(,)?) => {$(
+        #[actix_web::test]
+        async fn $test() {
+            super::check(super::Action::$action, $crate::policy::CallerKind::$kind).await
+        }
+    )*};
+}
+
 use crate::db::{connect_pool, run_pending, Backend, DbPool, Migrations, PoolOptions};
 
 /// A database that lives as long as the value.

@@ -235,37 +235,8 @@ async fn check(action: Action, kind: CallerKind) {
     }
 }
 
-macro_rules! cells {
-    ($action:ident; $($test:ident: $kind:ident),* $(,)?) => {$(
-        #[actix_web::test]
-        async fn $test() {
-            super::check(Action::$action, CallerKind::$kind).await
-        }
-    )*};
-}
-
-/// One module per action, one test per kind of caller in it.
-macro_rules! matrix {
-    ($($module:ident: $action:ident),* $(,)?) => {
-        $(mod $module {
-            use lakeformation_svc::policy::{Action, CallerKind};
-            cells!($action;
-                admin: Admin,
-                member: Member,
-                readonly: Readonly,
-                other_project: OtherProject,
-                other_domain: OtherDomain,
-                permanent_key: PermanentKey,
-                temporary_key: TemporaryKey,
-                disabled_or_deleted_user: DisabledUser,
-                internal_caller: Internal,
-            );
-        })*
-        const COVERED: &[Action] = &[$(Action::$action),*];
-    };
-}
-
-matrix! {
+// One module per action, one test per kind of caller in it.
+service_kit::project_policy_matrix! {
     create_instance: CreateInstance,
     list_instances: ListInstances,
     describe_instance: DescribeInstance,
@@ -281,8 +252,8 @@ fn the_matrix_covers_every_action() {
     assert_eq!(CallerKind::ALL.len(), 9);
 }
 
-/// docs/policy/lakeformation.md's table, row by row: the action, then one cell per kind of caller,
-/// under headings in `CallerKind::ALL` order.
+/// docs/policy/lakeformation.md's table, row by row: the action, then one cell per kind
+/// of caller, under headings in `CallerKind::ALL` order.
 #[test]
 fn the_documented_table_is_the_code_table() {
     let headings = CallerKind::ALL.map(CallerKind::heading);
