@@ -12,7 +12,7 @@ use lakeformation_svc::schema::{instances, issuances};
 use serde_json::{json, Value};
 use service_kit::auth::wire::{RevocationEvent, RevocationKind, DURABLE_EVENT_RELEVANCE};
 use service_kit::auth::INTERNAL_TOKEN_HEADER;
-use service_kit::testing::policy_doc::PolicyTable;
+use service_kit::testing::policy_doc::project_table;
 
 use crate::common::*;
 
@@ -256,15 +256,7 @@ fn the_matrix_covers_every_action() {
 /// of caller, under headings in `CallerKind::ALL` order.
 #[test]
 fn the_documented_table_is_the_code_table() {
-    let headings = CallerKind::ALL.map(CallerKind::heading);
-    let mut table = PolicyTable::new(std::iter::once("action").chain(headings));
-    for action in Action::ALL {
-        table.row(
-            &[action.name()],
-            CallerKind::ALL.map(|k| documented(action, k).cell()),
-        );
-    }
-    table.assert_documented(concat!(
+    project_table(&Action::ALL, Action::name, documented).assert_documented(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../docs/policy/lakeformation.md"
     ));

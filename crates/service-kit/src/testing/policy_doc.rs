@@ -6,6 +6,8 @@
 //! (spacing is layout, not content); the leading cells of a row (the action, and for
 //! iam-svc its request) are code spans.
 
+use crate::policy::{Answer, CallerKind};
+
 /// A policy table, row by row: the headings, then one row per action.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyTable {
@@ -79,6 +81,22 @@ impl PolicyTable {
     }
 }
 
+/// The table of a project-scoped service (swr-svc, lakeformation-svc): the action's name,
+/// then its documented answer for each column of [`CallerKind::ALL`].
+pub fn project_table<A: Copy>(
+    actions: &[A],
+    name: impl Fn(A) -> &'static str,
+    documented: impl Fn(A, CallerKind) -> Answer,
+) -> PolicyTable {
+    let headings = CallerKind::ALL.map(CallerKind::heading);
+    let mut table = PolicyTable::new(std::iter::once("action").chain(headings));
+    for &action in actions {
+        let cells = CallerKind::ALL.map(|k| documented(action, k).cell());
+        table.row(&[name(action)], cells);
+    }
+    table
+}
+
 /// The cells of a Markdown table line, trimmed.
 fn cells(line: &str) -> Vec<String> {
     line.trim()
@@ -119,6 +137,31 @@ mod tests {
         assert_ne!(PolicyTable::parse(&missing), table());
         let plain = table().markdown().replace('`', "");
         assert_ne!(PolicyTable::parse(&plain), table());
+    }
+
+    #[test]
+    fn a_project_scoped_table_has_a_column_per_caller_kind() {
+        let table = project_table(
+            &["svc:thing:list"],
+            |a| a,
+            |_, k| match k {
+                CallerKind::Internal => Answer::Unauthenticated,
+                _ => Answer::Granted(crate::policy::Grant::Yes),
+            },
+        );
+        let markdown = table.markdown();
+        let mut lines = markdown.lines();
+        assert_eq!(
+            lines.next(),
+            Some(
+                "| action | admin | member | readonly | other project | other domain \
+                 | permanent key | temporary key | disabled or deleted user | internal caller |"
+            )
+        );
+        assert_eq!(
+            lines.nth(1),
+            Some("| `svc:thing:list` | yes | yes | yes | yes | yes | yes | yes | yes | 401 |")
+        );
     }
 
     #[test]
