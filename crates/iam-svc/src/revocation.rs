@@ -78,6 +78,24 @@ fn durable(conn: &mut DbConnection, kind: RevocationKind, subject: &str) -> Resu
     Ok(())
 }
 
+/// An admin changed the user: disabling cuts every credential (a new password is then
+/// moot); a new password alone, the tokens and temporary keys issued with the old one.
+pub fn user_updated(
+    conn: &mut DbConnection,
+    cfg: &IamConfig,
+    user_id: &str,
+    disabled: bool,
+    new_password: bool,
+) -> Result<(), IamError> {
+    if disabled {
+        user_gone(conn, user_id)
+    } else if new_password {
+        password_changed(conn, cfg, user_id)
+    } else {
+        Ok(())
+    }
+}
+
 /// The user was disabled or deleted.
 pub fn user_gone(conn: &mut DbConnection, user_id: &str) -> Result<(), IamError> {
     durable(conn, RevocationKind::UserAccess, user_id)

@@ -272,6 +272,7 @@ fn apply_update(
     }
     let disables = u.enabled == Some(false) && before.enabled;
     let new_password = password_hash.is_some();
+    let cfg = &state.config;
     let changes = UserChanges {
         name: u.name,
         password_hash,
@@ -285,13 +286,7 @@ fn apply_update(
         }
         other => other.into(),
     })?;
-    // Disabling cuts every credential (a new password is then moot); a new password
-    // alone, the tokens and temporary keys issued with the old one.
-    if disables {
-        revocation::user_gone(conn, id)?;
-    } else if new_password {
-        revocation::password_changed(conn, &state.config, id)?;
-    }
+    revocation::user_updated(conn, cfg, id, disables, new_password)?;
     repo::users::find(conn, id)?.ok_or(IamError::NotFound("user"))
 }
 

@@ -86,11 +86,12 @@ mod tests {
     use crate::auth::wire::{Replay, SignatureAlgorithm};
     use crate::auth::TemporaryKey;
 
-    struct Fixed(&'static str);
+    /// An issuer that answers as `name`, with a fixed temporary marker.
+    struct Fixed(&'static str, Option<TemporaryKey>);
 
     impl SignatureVerifier for Fixed {
         fn check(&self, _: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
-            let name = self.0;
+            let (name, temporary) = (self.0, self.1);
             Box::pin(async move {
                 Ok(Principal {
                     user_id: name.into(),
@@ -100,14 +101,19 @@ mod tests {
                     project: None,
                     roles: Vec::new(),
                     access_key: None,
-                    temporary: (name == "lf").then(|| TemporaryKey {
-                        issued_at: chrono::Utc::now(),
-                        expires_at: chrono::Utc::now(),
-                    }),
+                    temporary,
                     token: None,
                 })
             })
         }
+    }
+
+    fn marked() -> Option<TemporaryKey> {
+        let now = chrono::Utc::now();
+        Some(TemporaryKey {
+            issued_at: now,
+            expires_at: now,
+        })
     }
 
     fn check(token: Option<&str>) -> SignatureCheck {
@@ -128,79 +134,33 @@ mod tests {
 
     #[actix_web::test]
     async fn security_tokens_go_to_the_temporary_issuer() {
-        let both =
-            RoutingSignatureVerifier::new(Arc::new(Fixed("iam")), Some(Arc::new(Fixed("lf"))));
+        let both = RoutingSignatureVerifier::new(
+            Arc::new(Fixed("iam", None)),
+            Some(Arc::new(Fixed("lf", marked()))),
+        );
         let permanent = both.check(check(None)).await.unwrap();
         assert_eq!(permanent.user_id, "iam");
         assert!(!permanent.is_temporary());
         let temporary = both.check(check(Some("t"))).await.unwrap();
         assert_eq!(temporary.user_id, "lf");
         assert!(temporary.is_temporary());
-        let iam_only = RoutingSignatureVerifier::new(Arc::new(Fixed("iam")), None);
+        let iam_only = RoutingSignatureVerifier::new(Arc::new(Fixed("iam", None)), None);
         assert_eq!(
             iam_only.check(check(Some("t"))).await.unwrap_err(),
             AuthError::SecurityTokenRefused
         );
     }
-}
-
-#[cfg(test)]
-mod marking {
-    use super::*;
-    use crate::auth::wire::{Replay, SignatureAlgorithm};
-    use crate::auth::TemporaryKey;
-
-    /// An issuer that answers with a fixed temporary marker.
-    struct Marks(Option<TemporaryKey>);
-
-    impl SignatureVerifier for Marks {
-        fn check(&self, _: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
-            let temporary = self.0;
-            Box::pin(async move {
-                Ok(Principal {
-                    user_id: "u".into(),
-                    user_name: "u".into(),
-                    domain_id: String::new(),
-                    domain_name: String::new(),
-                    project: None,
-                    roles: Vec::new(),
-                    access_key: None,
-                    temporary,
-                    token: None,
-                })
-            })
-        }
-    }
-
-    fn check(token: Option<&str>) -> SignatureCheck {
-        SignatureCheck {
-            algorithm: SignatureAlgorithm::SdkHmacSha256,
-            access: "AK".into(),
-            string_to_sign: String::new(),
-            signature: String::new(),
-            tc3_date: None,
-            tc3_service: None,
-            project_id: None,
-            domain_id: None,
-            own_domain: false,
-            security_token: token.map(str::to_string),
-            replay: Replay::Once,
-        }
-    }
 
     #[actix_web::test]
     async fn the_route_not_the_answer_decides_who_is_temporary() {
-        let now = chrono::Utc::now();
-        let marked = Some(TemporaryKey {
-            issued_at: now,
-            expires_at: now,
-        });
         // A permanent issuer's answer never makes a temporary caller...
-        let routed = RoutingSignatureVerifier::new(Arc::new(Marks(marked)), None);
+        let routed = RoutingSignatureVerifier::new(Arc::new(Fixed("iam", marked())), None);
         assert!(!routed.check(check(None)).await.unwrap().is_temporary());
         // ...and a temporary issuer that leaves its principal unmarked is not believed.
-        let routed =
-            RoutingSignatureVerifier::new(Arc::new(Marks(None)), Some(Arc::new(Marks(None))));
+        let routed = RoutingSignatureVerifier::new(
+            Arc::new(Fixed("iam", None)),
+            Some(Arc::new(Fixed("lf", None))),
+        );
         assert!(matches!(
             routed.check(check(Some("t"))).await,
             Err(AuthError::IssuerUnavailable(_))
