@@ -1,7 +1,7 @@
 //! The registry login check that swr-svc and tcr-svc share: the Basic password is one of
 //! the service's prefixed bearer secrets, looked up by its SHA-256, and granted only while
 //! it is enabled and unexpired, to the user it was issued to, for the registry it belongs
-//! to.
+//! to. What it then opens is the owner's namespaces ([`super::access`]).
 //!
 //! Each service keeps its own lookup (its tables, its join to the registry, how a store
 //! error is reported); this module owns the order of the checks, so that one rule cannot
@@ -15,7 +15,8 @@ use credential_core::bearer::check_bearer;
 use credential_core::digest::sha256_hex;
 use futures_util::future::LocalBoxFuture;
 
-use super::token::{RegistryAuthError, RegistryGrant};
+use super::access::{NamespaceRights, RegistryLogin};
+use super::token::RegistryAuthError;
 
 /// What the login check needs of a stored registry credential and its registry. Queryable
 /// from a select of these columns in this order.
@@ -27,10 +28,13 @@ pub struct StoredCredential {
     /// Compared with the `now` given to [`authenticate_bearer`], in the same (stored) form.
     #[diesel(deserialize_as = crate::db::Timestamp)]
     pub expires_at: NaiveDateTime,
-    /// Repository actions as stored, comma-separated: `pull,push` or `pull`.
+    /// Repository actions in every namespace of the owner, as stored, comma-separated:
+    /// `pull`, `pull,push` or `pull,push,delete`.
     pub access: String,
     /// The `service` of the registry the credential belongs to.
     pub registry_service: String,
+    /// The instance or registry the credential belongs to: whose namespaces it opens.
+    pub owner: String,
 }
 
 /// Check a registry login whose password is a bearer secret with `token_prefix`.
@@ -47,7 +51,7 @@ pub fn authenticate_bearer<'a, F, Fut>(
     password: &str,
     now: NaiveDateTime,
     lookup: F,
-) -> LocalBoxFuture<'a, Result<RegistryGrant, RegistryAuthError>>
+) -> LocalBoxFuture<'a, Result<RegistryLogin, RegistryAuthError>>
 where
     F: FnOnce(String) -> Fut + 'a,
     Fut: Future<Output = Result<Option<StoredCredential>, RegistryAuthError>> + 'a,
@@ -66,9 +70,12 @@ where
         if found.user_id != username || !live || found.registry_service != service {
             return Err(RegistryAuthError::BadCredentials);
         }
-        Ok(RegistryGrant {
+        Ok(RegistryLogin {
             subject: found.user_id,
-            repository_actions: found.access.split(',').map(str::to_string).collect(),
+            owner: found.owner,
+            rights: NamespaceRights::Everywhere(
+                found.access.split(',').map(str::to_string).collect(),
+            ),
         })
     })
 }
@@ -99,6 +106,7 @@ mod tests {
             expires_at: now() + Duration::seconds(1),
             access: "pull,push".into(),
             registry_service: "swr-registry".into(),
+            owner: "inst-1".into(),
         }
     }
 
@@ -106,7 +114,7 @@ mod tests {
     fn login(
         password: &str,
         lookup: impl FnOnce(String) -> Answer,
-    ) -> Result<RegistryGrant, RegistryAuthError> {
+    ) -> Result<RegistryLogin, RegistryAuthError> {
         authenticate_bearer(PREFIX, "swr-registry", "u-1", password, now(), |digest| {
             ready(lookup(digest))
         })
@@ -125,7 +133,9 @@ mod tests {
         let secret = generate_bearer(PREFIX).unwrap();
         let grant = login(secret.expose(), holding(secret.expose(), live())).unwrap();
         assert_eq!(grant.subject, "u-1");
-        assert_eq!(grant.repository_actions, ["pull", "push"]);
+        assert_eq!(grant.owner, "inst-1");
+        let actions = vec!["pull".to_string(), "push".to_string()];
+        assert_eq!(grant.rights, NamespaceRights::Everywhere(actions));
     }
 
     #[test]

@@ -4,25 +4,31 @@
 //! - [`token`]: the `/service/token` endpoint (GET with HTTP Basic, POST form), which
 //!   turns a service's [`RegistryAuthorizer`] verdict into an ES256 registry JWT.
 //! - [`scope`]: parsing of the `scope` parameters.
+//! - [`access`]: the tenancy rule: which actions a login gets on which repository.
 //! - [`keys`]: the signing key and certificate files, generated in development mode.
 //! - [`login`]: the order of checks for a bearer secret used as the Basic password, which
 //!   both services' [`RegistryAuthorizer`]s run over their own lookup.
 //!
-//! What a credential may do is the service's business (its [`RegistryAuthorizer`] and the
-//! rows it looks up); this module owns the wire format of `reference/registry-token-auth.md`
-//! and the login rules the two services must not disagree on.
+//! Which credentials and namespaces exist is the service's business (its
+//! [`RegistryAuthorizer`] and the rows it looks up); this module owns the wire format of
+//! `reference/registry-token-auth.md`, the login checks and the tenancy rule the two
+//! services must not disagree on.
 
+pub mod access;
 mod basic;
 pub mod keys;
 pub mod login;
 pub mod scope;
 pub mod token;
 
+pub use access::{
+    granted_access, namespace_of, NamespaceRecord, NamespaceRights, RegistryLogin, PULL,
+};
 pub use credential_core::registry_jwt::RegistrySigner;
 pub use keys::{generate_dev_key_and_cert, load_or_generate, RegistryKeyError};
 pub use login::{authenticate_bearer, StoredCredential};
 pub use scope::{parse_scopes, ScopeError, ScopeRequest};
 pub use token::{
-    configure, granted_access, RegistryAuthError, RegistryAuthorizer, RegistryGrant,
-    RegistryTokenIssuer, TokenError, TokenResponse, MIN_LIFETIME_SECONDS, TOKEN_PATH,
+    configure, RegistryAuthError, RegistryAuthorizer, RegistryTokenIssuer, TokenError,
+    TokenResponse, MIN_LIFETIME_SECONDS, TOKEN_PATH,
 };

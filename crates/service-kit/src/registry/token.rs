@@ -8,10 +8,11 @@
 //!   containerd falls back to GET.
 //!
 //! The answer is `{"token", "access_token", "expires_in", "issued_at"}` with an ES256 JWT
-//! whose access is the intersection of the requested scopes and the grant; asking for more
+//! whose access is what [`super::access`] allows of the requested scopes; asking for more
 //! than is allowed is not an error, the entry just lists fewer actions. No scope is a login
-//! check (empty access). Errors use distribution's envelope
-//! `{"errors":[{"code","message"}]}`. The password is never logged.
+//! check (empty access), and needs credentials. A request with scopes and no credentials is
+//! anonymous: it gets `pull` on public namespaces and nothing else. Errors use
+//! distribution's envelope `{"errors":[{"code","message"}]}`. The password is never logged.
 
 use actix_web::http::header::{self, ContentType};
 use actix_web::http::StatusCode;
@@ -24,6 +25,7 @@ use credential_core::SecretString;
 use futures_util::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
 
+use super::access::{asked_namespaces, granted_access, NamespaceRecord, RegistryLogin};
 use super::basic::{basic_credentials, BasicCredentials};
 use super::scope::{parse_scopes, ScopeRequest};
 
@@ -32,8 +34,6 @@ pub const TOKEN_PATH: &str = "/service/token";
 /// Shortest token lifetime: registries check `exp` with 60 s of leeway, and clients
 /// treat less than 60 s as 60 s anyway.
 pub const MIN_LIFETIME_SECONDS: i64 = 60;
-/// The resource type whose actions a grant covers.
-const REPOSITORY: &str = "repository";
 /// What a 401 asks the client for.
 const CHALLENGE: &str = "Basic realm=\"registry token\"";
 const LONGEST_SERVICE: usize = 255;
@@ -48,16 +48,6 @@ pub struct RegistryTokenIssuer {
     pub lifetime_seconds: i64,
 }
 
-/// What a registry credential may do.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RegistryGrant {
-    /// The token's `sub`: who logged in (e.g. the user id).
-    pub subject: String,
-    /// Actions the credential may do on every repository of the registry it belongs to,
-    /// e.g. `["pull", "push"]` or `["pull"]`.
-    pub repository_actions: Vec<String>,
-}
-
 /// Why a registry login was not granted.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RegistryAuthError {
@@ -70,16 +60,25 @@ pub enum RegistryAuthError {
     Unavailable(String),
 }
 
-/// The service's credential check, in `web::Data<dyn RegistryAuthorizer>`:
+/// The service's credentials and namespaces, in `web::Data<dyn RegistryAuthorizer>`:
 /// `web::Data::from(Arc::new(checker) as Arc<dyn RegistryAuthorizer>)`.
 pub trait RegistryAuthorizer: Send + Sync + 'static {
-    /// Check Basic credentials for the registry named `service`.
+    /// Check Basic credentials for the registry named `service`: who logged in, which
+    /// owner's namespaces the credential belongs to, and its rights there.
     fn authenticate(
         &self,
         service: &str,
         username: &str,
         password: &str,
-    ) -> LocalBoxFuture<'_, Result<RegistryGrant, RegistryAuthError>>;
+    ) -> LocalBoxFuture<'_, Result<RegistryLogin, RegistryAuthError>>;
+
+    /// The namespaces called `names` of the registry `service`, whoever owns them; names
+    /// with no namespace are left out.
+    fn namespaces(
+        &self,
+        service: &str,
+        names: Vec<String>,
+    ) -> LocalBoxFuture<'_, Result<Vec<NamespaceRecord>, RegistryAuthError>>;
 }
 
 /// The 200 body.
@@ -152,47 +151,27 @@ impl ResponseError for TokenError {
 const NO_CREDENTIALS: &str = "Authentication required: send HTTP Basic credentials.";
 const BAD_CREDENTIALS: &str = "Invalid username or password.";
 
-/// The access a grant allows out of what was asked: for `repository` entries the requested
-/// actions the grant holds, in the order asked; every other type gets no actions.
-pub fn granted_access(scopes: &[ScopeRequest], grant: &RegistryGrant) -> Vec<RegistryAccess> {
-    scopes
-        .iter()
-        .map(|s| RegistryAccess {
-            kind: s.kind.clone(),
-            name: s.name.clone(),
-            actions: if s.kind == REPOSITORY {
-                s.actions
-                    .iter()
-                    .filter(|a| grant.repository_actions.contains(a))
-                    .cloned()
-                    .collect()
-            } else {
-                Vec::new()
-            },
-        })
-        .collect()
-}
-
 impl RegistryTokenIssuer {
-    /// Sign a token for `grant` on the registry `service` at `now`.
+    /// Sign a token for `subject` (empty when anonymous) on the registry `service` at
+    /// `now`, holding `access`.
     pub fn issue(
         &self,
-        grant: &RegistryGrant,
+        subject: &str,
         service: &str,
-        scopes: &[ScopeRequest],
+        access: Vec<RegistryAccess>,
         now: DateTime<Utc>,
     ) -> Result<TokenResponse, RegistryJwtError> {
         let lifetime = self.lifetime_seconds.max(MIN_LIFETIME_SECONDS);
         let iat = now.timestamp();
         let claims = RegistryClaims {
             iss: self.issuer.clone(),
-            sub: grant.subject.clone(),
+            sub: subject.to_string(),
             aud: service.to_string(),
             exp: iat + lifetime,
             nbf: iat,
             iat,
             jti: uuid::Uuid::new_v4().to_string(),
-            access: granted_access(scopes, grant),
+            access,
         };
         let token = self.signer.sign(&claims)?;
         log::info!(
@@ -241,7 +220,7 @@ async fn get_token(
 ) -> Result<HttpResponse, TokenError> {
     let pairs = form_pairs(req.query_string())?;
     let (service, scopes) = service_and_scopes(&pairs)?;
-    let credentials = basic_credentials(&req).ok_or(TokenError::Unauthorized(NO_CREDENTIALS))?;
+    let credentials = presented_credentials(&req)?;
     grant(&issuer, &authorizer, &service, &scopes, credentials).await
 }
 
@@ -294,9 +273,9 @@ async fn post_token(
         (Some(username), Some(password))
             if !username.is_empty() && !password.expose().is_empty() =>
         {
-            BasicCredentials { username, password }
+            Some(BasicCredentials { username, password })
         }
-        (None, None) => basic_credentials(&req).ok_or(TokenError::Unauthorized(NO_CREDENTIALS))?,
+        (None, None) => presented_credentials(&req)?,
         _ => return Err(TokenError::Unauthorized(NO_CREDENTIALS)),
     };
     grant(&issuer, &authorizer, &service, &scopes, credentials).await
@@ -307,28 +286,67 @@ async fn grant(
     authorizer: &web::Data<dyn RegistryAuthorizer>,
     service: &str,
     scopes: &[ScopeRequest],
-    credentials: BasicCredentials,
+    credentials: Option<BasicCredentials>,
 ) -> Result<HttpResponse, TokenError> {
-    let BasicCredentials { username, password } = credentials;
-    let grant = match authorizer
-        .authenticate(service, &username, password.expose())
-        .await
-    {
-        Ok(grant) => grant,
-        Err(RegistryAuthError::BadCredentials) => {
-            log::info!("registry login refused for {username:?} on {service:?}");
-            return Err(TokenError::Unauthorized(BAD_CREDENTIALS));
-        }
-        Err(RegistryAuthError::Unavailable(cause)) => {
-            log::error!("registry login for {username:?} on {service:?} failed: {cause}");
-            return Err(TokenError::Unavailable(cause));
-        }
+    let login = match credentials {
+        Some(credentials) => Some(log_in(authorizer, service, credentials).await?),
+        // A login check must prove something; an anonymous pull may go on.
+        None if scopes.is_empty() => return Err(TokenError::Unauthorized(NO_CREDENTIALS)),
+        None => None,
     };
-    let body = issuer.issue(&grant, service, scopes, Utc::now())?;
+    let names = asked_namespaces(scopes);
+    let namespaces = if names.is_empty() {
+        Vec::new()
+    } else {
+        authorizer
+            .namespaces(service, names)
+            .await
+            .map_err(|e| unavailable(service, e))?
+    };
+    let access = granted_access(scopes, login.as_ref(), &namespaces);
+    let subject = login.as_ref().map_or("", |l| l.subject.as_str());
+    let body = issuer.issue(subject, service, access, Utc::now())?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))
         .json(body))
+}
+
+/// The request's Basic credentials; `None` when it sends no `Authorization` at all (an
+/// anonymous pull). A header that is there but unusable is refused rather than taken
+/// for anonymous, so a client's broken login never passes silently.
+fn presented_credentials(req: &HttpRequest) -> Result<Option<BasicCredentials>, TokenError> {
+    if !req.headers().contains_key(header::AUTHORIZATION) {
+        return Ok(None);
+    }
+    basic_credentials(req)
+        .map(Some)
+        .ok_or(TokenError::Unauthorized(NO_CREDENTIALS))
+}
+
+async fn log_in(
+    authorizer: &web::Data<dyn RegistryAuthorizer>,
+    service: &str,
+    credentials: BasicCredentials,
+) -> Result<RegistryLogin, TokenError> {
+    let BasicCredentials { username, password } = credentials;
+    match authorizer
+        .authenticate(service, &username, password.expose())
+        .await
+    {
+        Ok(login) => Ok(login),
+        Err(RegistryAuthError::BadCredentials) => {
+            log::info!("registry login refused for {username:?} on {service:?}");
+            Err(TokenError::Unauthorized(BAD_CREDENTIALS))
+        }
+        Err(e) => Err(unavailable(service, e)),
+    }
+}
+
+/// A store error as the client's 503; the cause goes to the log only.
+fn unavailable(service: &str, error: RegistryAuthError) -> TokenError {
+    log::error!("registry login on {service:?} failed: {error}");
+    TokenError::Unavailable(error.to_string())
 }
 
 fn form_pairs(text: &str) -> Result<Pairs, TokenError> {
@@ -367,31 +385,6 @@ fn service_and_scopes(pairs: &Pairs) -> Result<(String, Vec<ScopeRequest>), Toke
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn grant(actions: &[&str]) -> RegistryGrant {
-        RegistryGrant {
-            subject: "u1".into(),
-            repository_actions: actions.iter().map(|a| a.to_string()).collect(),
-        }
-    }
-
-    fn scopes(values: &[&str]) -> Vec<ScopeRequest> {
-        parse_scopes(&values.iter().map(|v| v.to_string()).collect::<Vec<_>>()).unwrap()
-    }
-
-    #[test]
-    fn access_is_the_intersection_in_the_order_asked() {
-        let asked = scopes(&["repository:a/x:push,pull,delete", "registry:catalog:*"]);
-        let got = granted_access(&asked, &grant(&["pull", "push"]));
-        assert_eq!(got[0].actions, vec!["push", "pull"]);
-        assert_eq!(
-            (got[1].kind.as_str(), got[1].actions.len()),
-            ("registry", 0)
-        );
-        let got = granted_access(&asked, &grant(&["pull"]));
-        assert_eq!(got[0].actions, vec!["pull"]);
-        assert!(granted_access(&[], &grant(&["pull"])).is_empty());
-    }
 
     #[test]
     fn error_table() {

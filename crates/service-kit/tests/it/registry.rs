@@ -16,8 +16,8 @@ use futures_util::future::LocalBoxFuture;
 use serde_json::{json, Value};
 use service_kit::http::{observe, Metrics};
 use service_kit::registry::{
-    self, generate_dev_key_and_cert, RegistryAuthError, RegistryAuthorizer, RegistryGrant,
-    RegistrySigner, RegistryTokenIssuer,
+    self, generate_dev_key_and_cert, NamespaceRecord, NamespaceRights, RegistryAuthError,
+    RegistryAuthorizer, RegistryLogin, RegistrySigner, RegistryTokenIssuer,
 };
 
 use crate::common::call;
@@ -28,8 +28,17 @@ const READER: (&str, &str) = ("u-read", "swr_read-secret");
 /// Its credential store is down.
 const BROKEN: (&str, &str) = ("u-broken", "anything");
 
-/// Two credentials of the registry `swr-registry`: one may push, one may only pull.
+/// Two credentials of the instance `inst-1` of the registry `swr-registry`: one may push,
+/// one may only pull. `inst-1` owns the namespaces `ns` and `a`; `inst-2` owns `theirs`
+/// and the public `pub`.
 struct FakeAuthorizer;
+
+const NAMESPACES: [(&str, &str, bool); 4] = [
+    ("ns", "inst-1", false),
+    ("a", "inst-1", false),
+    ("theirs", "inst-2", false),
+    ("pub", "inst-2", true),
+];
 
 impl RegistryAuthorizer for FakeAuthorizer {
     fn authenticate(
@@ -37,7 +46,7 @@ impl RegistryAuthorizer for FakeAuthorizer {
         service: &str,
         username: &str,
         password: &str,
-    ) -> LocalBoxFuture<'_, Result<RegistryGrant, RegistryAuthError>> {
+    ) -> LocalBoxFuture<'_, Result<RegistryLogin, RegistryAuthError>> {
         let verdict = match (service, username, password) {
             (_, u, _) if u == BROKEN.0 => Err(RegistryAuthError::Unavailable(
                 "database at 10.9.8.7 refused".into(),
@@ -48,12 +57,30 @@ impl RegistryAuthorizer for FakeAuthorizer {
         };
         Box::pin(async move { verdict })
     }
+
+    fn namespaces(
+        &self,
+        service: &str,
+        names: Vec<String>,
+    ) -> LocalBoxFuture<'_, Result<Vec<NamespaceRecord>, RegistryAuthError>> {
+        let found = NAMESPACES
+            .iter()
+            .filter(|(name, ..)| service == SERVICE && names.iter().any(|n| n == name))
+            .map(|&(name, owner, public)| NamespaceRecord {
+                name: name.into(),
+                owner: owner.into(),
+                public,
+            })
+            .collect();
+        Box::pin(async move { Ok(found) })
+    }
 }
 
-fn grant(subject: &str, actions: &[&str]) -> RegistryGrant {
-    RegistryGrant {
+fn grant(subject: &str, actions: &[&str]) -> RegistryLogin {
+    RegistryLogin {
         subject: subject.into(),
-        repository_actions: actions.iter().map(|a| a.to_string()).collect(),
+        owner: "inst-1".into(),
+        rights: NamespaceRights::Everywhere(actions.iter().map(|a| a.to_string()).collect()),
     }
 }
 
@@ -192,7 +219,8 @@ async fn push_and_pull_are_granted_to_a_pusher() {
         vec![repo("ns/app", &["pull", "push"])]
     );
 
-    // Several scopes, repeated and space-separated, with a host:port name and a catalog ask.
+    // Several scopes, repeated and space-separated, with a host:port name (whose first
+    // segment is no namespace of ours) and a catalog ask.
     let query = format!(
         "service={SERVICE}&scope=repository:127.0.0.1:5000/ns/app:push\
          &scope=repository:a/b:pull+registry:catalog:*"
@@ -203,7 +231,7 @@ async fn push_and_pull_are_granted_to_a_pusher() {
     assert_eq!(
         claims.access,
         vec![
-            repo("127.0.0.1:5000/ns/app", &["push"]),
+            repo("127.0.0.1:5000/ns/app", &[]),
             repo("a/b", &["pull"]),
             RegistryAccess {
                 kind: "registry".into(),
@@ -242,7 +270,7 @@ async fn bad_or_missing_credentials_get_401_with_the_envelope_and_challenge() {
         (get(&query, Some((PUSHER.0, "swr_wrong"))), bad),
         (get(&query, Some(("nobody", PUSHER.1))), bad),
         (get("service=other-registry", Some(PUSHER)), bad),
-        (get(&query, None), none),
+        (get(&format!("service={SERVICE}"), None), none),
         (
             get(&query, None).insert_header((AUTHORIZATION, "Bearer abc")),
             none,
@@ -269,6 +297,62 @@ async fn bad_or_missing_credentials_get_401_with_the_envelope_and_challenge() {
         let (status, headers, body) = call(&app, req).await;
         assert_unauthorized(status, &headers, &body, message);
     }
+}
+
+#[actix_web::test]
+async fn another_owners_namespaces_get_no_action_whatever_is_asked() {
+    let issuer = issuer();
+    let app = app!(issuer);
+    let query = format!(
+        "service={SERVICE}&scope=repository:theirs/app:pull,push,delete,*\
+         &scope=repository:ghost/app:pull,push&scope=repository:solo:pull\
+         &scope=repository:pub/app:pull,push"
+    );
+    let (status, _, body) = call(&app, get(&query, Some(PUSHER))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        claims_of(&issuer, &body).access,
+        vec![
+            repo("theirs/app", &[]),
+            repo("ghost/app", &[]),
+            repo("solo", &[]),
+            repo("pub/app", &["pull"]),
+        ]
+    );
+}
+
+#[actix_web::test]
+async fn without_credentials_public_namespaces_may_be_pulled_and_nothing_else() {
+    let issuer = issuer();
+    let app = app!(issuer);
+    let query = format!(
+        "service={SERVICE}&scope=repository:pub/app:pull,push\
+         &scope=repository:ns/app:pull&scope=registry:catalog:*"
+    );
+    let (status, _, body) = call(&app, get(&query, None)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let claims = claims_of(&issuer, &body);
+    assert_eq!(claims.sub, "");
+    assert_eq!(
+        claims.access,
+        vec![
+            repo("pub/app", &["pull"]),
+            repo("ns/app", &[]),
+            RegistryAccess {
+                kind: "registry".into(),
+                name: "catalog".into(),
+                actions: vec![]
+            },
+        ]
+    );
+    // The containerd form without any credentials is anonymous as well.
+    let form = format!("grant_type=password&service={SERVICE}&scope=repository:pub/app:pull");
+    let (status, _, body) = call(&app, post(&form)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        claims_of(&issuer, &body).access,
+        vec![repo("pub/app", &["pull"])]
+    );
 }
 
 #[actix_web::test]
