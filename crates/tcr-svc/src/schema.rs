@@ -33,5 +33,47 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    namespaces (id) {
+        id -> BigInt,
+        registry_id -> Varchar,
+        registry_service -> Varchar,
+        name -> Varchar,
+        public -> Bool,
+        auto_scan -> Bool,
+        prevent_vul -> Bool,
+        severity -> Varchar,
+        cve_whitelist -> Text,
+        tags -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    service_accounts (id) {
+        id -> Varchar,
+        registry_id -> Varchar,
+        registry_service -> Varchar,
+        name -> Varchar,
+        description -> Varchar,
+        password_digest -> Varchar,
+        permissions -> Text,
+        disabled -> Bool,
+        expires_at -> Nullable<Timestamp>,
+        created_by -> Varchar,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(instance_tokens -> registries (registry_id));
-diesel::allow_tables_to_appear_in_same_query!(registries, instance_tokens);
+diesel::joinable!(service_accounts -> registries (registry_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    registries,
+    instance_tokens,
+    namespaces,
+    service_accounts
+);

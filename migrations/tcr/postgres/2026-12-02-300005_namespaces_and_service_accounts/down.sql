@@ -1,0 +1,2 @@
+DROP TABLE service_accounts;
+DROP TABLE namespaces;
