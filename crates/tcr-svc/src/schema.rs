@@ -70,6 +70,7 @@ diesel::table! {
 }
 
 diesel::joinable!(instance_tokens -> registries (registry_id));
+diesel::joinable!(namespaces -> registries (registry_id));
 diesel::joinable!(service_accounts -> registries (registry_id));
 diesel::allow_tables_to_appear_in_same_query!(
     registries,

@@ -1,6 +1,7 @@
 //! Diesel queries, one file per table. Functions take a connection and return rows or
 //! `StoreError`; authorization and wire shapes live elsewhere.
 
+pub mod namespaces;
 pub mod registries;
 pub mod tokens;
 

@@ -122,6 +122,7 @@ pub fn login_record(
             instance_tokens::expires_at,
             instance_tokens::access,
             registries::registry_service,
+            registries::id,
         ));
     Ok(service_kit::on_backend!(conn, |c| query
         .first(c)
