@@ -40,8 +40,8 @@ max_per_user_per_instance = 20
 
 [registry]
 issuer = "swr-svc"
-default_service = "swr-registry"
-default_address = "127.0.0.1:5000"
+service = "swr-registry"
+address = "127.0.0.1:5000"
 signing_key_file = "var/keys/swr-registry-token.key"
 certificate_file = "var/keys/swr-registry-token.crt"
 token_lifetime_seconds = 300
@@ -85,10 +85,12 @@ pub struct CredentialRules {
 pub struct RegistryConfig {
     /// `iss` of registry tokens; the registry's `auth.token.issuer`.
     pub issuer: String,
-    /// The token `service` (JWT `aud`) of instances created without one.
-    pub default_service: String,
-    /// The registry address (host:port) of instances created without one.
-    pub default_address: String,
+    /// The token `service` (JWT `aud`) of the registry every instance fronts: the
+    /// registry's `auth.token.service`. Only the operator chooses it, never an API caller,
+    /// since namespace names are unique per service and a login is checked against it.
+    pub service: String,
+    /// The registry address (host:port) clients push to and pull from.
+    pub address: String,
     /// ES256 key (PKCS#8 PEM) and its certificate (PEM), which the registry trusts.
     pub signing_key_file: PathBuf,
     pub certificate_file: PathBuf,
@@ -120,8 +122,17 @@ impl SwrConfig {
         if !(60..=3600).contains(&self.registry.token_lifetime_seconds) {
             return invalid("registry.token_lifetime_seconds must be between 60 and 3600");
         }
-        if self.registry.issuer.is_empty() || self.registry.default_service.is_empty() {
-            return invalid("registry.issuer and registry.default_service must not be empty");
+        let registry = &self.registry;
+        if registry.issuer.is_empty() || registry.service.is_empty() || registry.address.is_empty()
+        {
+            return invalid(
+                "registry.issuer, registry.service and registry.address must not be empty",
+            );
+        }
+        if registry.service.chars().count() > 128 || registry.address.chars().count() > 255 {
+            return invalid(
+                "registry.service must be at most 128 characters, registry.address at most 255",
+            );
         }
         Ok(())
     }

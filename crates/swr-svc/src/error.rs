@@ -12,7 +12,7 @@ pub enum SwrError {
     /// A malformed body, parameter or value; the message says which.
     #[error("{0}")]
     BadRequest(String),
-    /// The credential name breaks the naming rule.
+    /// A credential or namespace name breaks the naming rule.
     #[error("{0}")]
     InvalidName(String),
     /// `offset` or `limit` out of range.
@@ -31,11 +31,15 @@ pub enum SwrError {
     InstanceNotFound,
     #[error("credential not found")]
     CredentialNotFound,
+    /// No live namespace of that name in the instance (deleted ones included).
+    #[error("namespace not found")]
+    NamespaceNotFound,
     #[error("resource not found")]
     RouteNotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
-    /// The name is already used by this user on this instance.
+    /// The name is already in use: an instance's in its project, a credential's by its
+    /// user on the instance, a namespace's in the registry.
     #[error("{0}")]
     Conflict(String),
     #[error("request body too large")]
@@ -110,6 +114,11 @@ impl SwrError {
                 S::NOT_FOUND,
                 "SWR.0302",
                 "The credential does not exist.".into(),
+            ),
+            SwrError::NamespaceNotFound => (
+                S::NOT_FOUND,
+                "SWR.0303",
+                "The namespace does not exist.".into(),
             ),
             SwrError::RouteNotFound => (
                 S::NOT_FOUND,
@@ -192,6 +201,7 @@ mod tests {
             (SwrError::RouteNotFound, 404, "SWR.0300"),
             (SwrError::InstanceNotFound, 404, "SWR.0301"),
             (SwrError::CredentialNotFound, 404, "SWR.0302"),
+            (SwrError::NamespaceNotFound, 404, "SWR.0303"),
             (SwrError::MethodNotAllowed, 405, "SWR.0305"),
             (SwrError::Conflict("x".into()), 409, "SWR.0401"),
             (SwrError::PayloadTooLarge, 413, "SWR.0413"),

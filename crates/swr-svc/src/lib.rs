@@ -6,7 +6,8 @@
 //! tokens (verified offline) or SDK-HMAC-SHA256 signatures (checked by iam-svc).
 //!
 //! Layout: `routes/` (thin handlers) -> `policy` (who may do what) -> `repo/` (queries);
-//! `revocation` revokes stored credentials when iam-svc says a user or project is gone.
+//! `revocation` revokes stored credentials when iam-svc says a user or project is gone;
+//! `startup` points every instance at the configured registry before serving.
 
 pub mod app;
 pub mod config;
@@ -17,6 +18,7 @@ pub mod repo;
 pub mod revocation;
 pub mod routes;
 pub mod schema;
+pub mod startup;
 pub mod state;
 pub mod views;
 

@@ -45,6 +45,8 @@ fn migrate(cfg: &SwrConfig) -> Result<DbPool, String> {
 fn serve(cfg: SwrConfig) -> Result<(), String> {
     let pool = db::open(&cfg.database, &MIGRATIONS, cfg.database.migrate_on_start)
         .map_err(|e| e.to_string())?;
+    swr_svc::startup::assign_registry(&pool, &cfg.registry)
+        .map_err(|e| format!("assigning the configured registry to every instance: {e}"))?;
     let internal = keyfiles::read_internal_credential(&cfg.iam.internal_credential_file)?;
     let signer = keys::load_or_generate(
         &cfg.registry.signing_key_file,

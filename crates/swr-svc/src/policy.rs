@@ -14,7 +14,7 @@ use service_kit::auth::Principal;
 use service_kit::policy::{self, Held};
 // The shared words of the table, and the rules every service's table keeps.
 pub use service_kit::policy::{
-    disables_as_admin, expiry_within_key, registry_access, Answer, CallerKind, Grant, KeyKind, Role,
+    disables_as_admin, expiry_within_key, Answer, CallerKind, Grant, KeyKind, Role,
 };
 
 use crate::error::SwrError;
@@ -41,10 +41,16 @@ pub enum Action {
     /// `PUT` with `enable: true`.
     EnableLongTermCredential,
     DeleteLongTermCredential,
+    CreateNamespace,
+    ListNamespaces,
+    GetNamespace,
+    /// `PUT`: whether the namespace is public.
+    UpdateNamespace,
+    DeleteNamespace,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 18] = [
         Action::CreateInstance,
         Action::ListInstances,
         Action::GetInstance,
@@ -58,6 +64,11 @@ impl Action {
         Action::DisableLongTermCredential,
         Action::EnableLongTermCredential,
         Action::DeleteLongTermCredential,
+        Action::CreateNamespace,
+        Action::ListNamespaces,
+        Action::GetNamespace,
+        Action::UpdateNamespace,
+        Action::DeleteNamespace,
     ];
 
     /// The IAM action, and the parameters that select this variant of it.
@@ -78,6 +89,11 @@ impl Action {
             Action::DisableLongTermCredential => "swr:instance:updateLTCredential (enable false)",
             Action::EnableLongTermCredential => "swr:instance:updateLTCredential (enable true)",
             Action::DeleteLongTermCredential => "swr:instance:deleteLTCredential",
+            Action::CreateNamespace => "swr:instance:createNamespace",
+            Action::ListNamespaces => "swr:instance:listNamespaces",
+            Action::GetNamespace => "swr:instance:getNamespace",
+            Action::UpdateNamespace => "swr:instance:updateNamespace",
+            Action::DeleteNamespace => "swr:instance:deleteNamespace",
         }
     }
 }
@@ -92,17 +108,43 @@ pub fn answer(action: Action, role: Role, key: KeyKind) -> Grant {
             Grant::No
         }
         (Role::None, _) => Grant::No,
-        (_, ListInstances | GetInstance | ListJobs | GetJob | ListOwnLongTermCredentials) => {
-            Grant::Yes
-        }
+        (
+            _,
+            ListInstances
+            | GetInstance
+            | ListJobs
+            | GetJob
+            | ListOwnLongTermCredentials
+            | ListNamespaces
+            | GetNamespace,
+        ) => Grant::Yes,
         // A credential is always its creator's own; a read-only caller's only pulls.
         (_, CreateLongTermCredential | CreateTempCredential) => Grant::Yes,
         (Role::Admin, _) => Grant::Yes,
-        (Role::Member, CreateInstance | DeleteInstance) => Grant::Yes,
-        (Role::Readonly, CreateInstance | DeleteInstance) => Grant::No,
+        // Namespaces are managed as the instances they belong to: by whoever may create
+        // and delete instances (a temporary key too; it mints no credential).
+        (
+            Role::Member,
+            CreateInstance | DeleteInstance | CreateNamespace | UpdateNamespace | DeleteNamespace,
+        ) => Grant::Yes,
+        (
+            Role::Readonly,
+            CreateInstance | DeleteInstance | CreateNamespace | UpdateNamespace | DeleteNamespace,
+        ) => Grant::No,
         (_, ListAllLongTermCredentials) => Grant::No,
         (_, DisableLongTermCredential | DeleteLongTermCredential) => Grant::Own,
         (_, EnableLongTermCredential) => Grant::OwnUnlessAdminDisabled,
+    }
+}
+
+/// What a registry credential made by `principal` may do in its instance's namespaces,
+/// fixed when it is made: everyone pulls, those who may write in the project push, and
+/// only an admin, who alone deletes what others made in the project, deletes images.
+pub fn registry_access(principal: &Principal) -> &'static str {
+    match Role::of(principal) {
+        Role::Admin => "pull,push,delete",
+        Role::Member => "pull,push",
+        Role::Readonly | Role::None => "pull",
     }
 }
 

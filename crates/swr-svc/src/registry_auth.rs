@@ -1,12 +1,13 @@
 //! Registry login for SWR credentials: HTTP Basic with `user_id` and `auth_token`.
-//! A credential opens every repository of its own instance's registry: pull and push, or
-//! pull only for read-only users. The checks are service-kit's [`authenticate_bearer`];
-//! this file says where SWR keeps credentials and their instance's registry.
+//! A credential opens the namespaces of its own instance: what its access holds there
+//! (`crate::policy::registry_access`). The checks and the tenancy rule are service-kit's
+//! ([`authenticate_bearer`], [`service_kit::registry::access`]); this file says where SWR
+//! keeps credentials, their instance and its namespaces.
 
 use futures_util::future::LocalBoxFuture;
 use service_kit::db::{self, DbPool};
 use service_kit::registry::{
-    authenticate_bearer, RegistryAuthError, RegistryAuthorizer, RegistryGrant,
+    authenticate_bearer, NamespaceRecord, RegistryAuthError, RegistryAuthorizer, RegistryLogin,
 };
 
 use crate::repo;
@@ -29,7 +30,7 @@ impl RegistryAuthorizer for SwrRegistryAuthorizer {
         service: &str,
         username: &str,
         password: &str,
-    ) -> LocalBoxFuture<'_, Result<RegistryGrant, RegistryAuthError>> {
+    ) -> LocalBoxFuture<'_, Result<RegistryLogin, RegistryAuthError>> {
         // A store that cannot be asked is a 503 for the client, never a wrong password.
         let lookup = move |digest: String| async move {
             db::run(&self.pool, move |conn| {
@@ -46,5 +47,20 @@ impl RegistryAuthorizer for SwrRegistryAuthorizer {
             repo::now(),
             lookup,
         )
+    }
+
+    fn namespaces(
+        &self,
+        service: &str,
+        names: Vec<String>,
+    ) -> LocalBoxFuture<'_, Result<Vec<NamespaceRecord>, RegistryAuthError>> {
+        let service = service.to_string();
+        Box::pin(async move {
+            db::run(&self.pool, move |conn| {
+                repo::namespaces::login_records(conn, &service, &names)
+            })
+            .await
+            .map_err(|e| RegistryAuthError::Unavailable(e.to_string()))
+        })
     }
 }

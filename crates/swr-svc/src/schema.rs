@@ -40,5 +40,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    namespaces (id) {
+        id -> BigInt,
+        instance_id -> Varchar,
+        registry_service -> Varchar,
+        name -> Varchar,
+        public -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(credentials -> instances (instance_id));
-diesel::allow_tables_to_appear_in_same_query!(instances, credentials);
+diesel::joinable!(namespaces -> instances (instance_id));
+diesel::allow_tables_to_appear_in_same_query!(instances, credentials, namespaces);

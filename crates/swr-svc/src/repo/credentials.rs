@@ -90,7 +90,8 @@ pub fn find(
 }
 
 /// What a registry login checks of the credential whose token has this digest, and the
-/// registry service of its instance: one joined read of five columns, run once per login.
+/// registry service and id of its instance (the owner of the namespaces it opens): one
+/// joined read of six columns, run once per login.
 /// A revoked credential, or one of a revoked instance, is not found: revocation is a
 /// condition of this one statement, never a read of its own.
 pub fn login_record(
@@ -108,6 +109,7 @@ pub fn login_record(
             credentials::expires_at,
             credentials::access,
             instances::registry_service,
+            instances::id,
         ));
     Ok(service_kit::on_backend!(conn, |c| query
         .first(c)

@@ -150,3 +150,24 @@ pub fn revoke_project(
     .set(instances::status.eq(REVOKED))
     .execute(conn)?)
 }
+
+/// Point every instance at the configured registry (`registry.service`, `registry.address`);
+/// returns how many changed, none when they already do. Instances made while callers could
+/// name a registry stop naming theirs.
+pub fn assign_registry(
+    conn: &mut DbConnection,
+    service: &str,
+    address: &str,
+) -> Result<usize, StoreError> {
+    let elsewhere = instances::table.filter(
+        instances::registry_service
+            .ne(service)
+            .or(instances::registry_address.ne(address)),
+    );
+    Ok(diesel::update(elsewhere)
+        .set((
+            instances::registry_service.eq(service),
+            instances::registry_address.eq(address),
+        ))
+        .execute(conn)?)
+}

@@ -3,6 +3,7 @@
 
 pub mod credentials;
 pub mod instances;
+pub mod namespaces;
 
 /// A new 32-hex-character id.
 pub fn new_id() -> String {

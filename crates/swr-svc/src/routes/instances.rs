@@ -1,5 +1,5 @@
 //! `/v2/{project_id}/instances` and `/v2/{project_id}/jobs`: SWR Enterprise instances.
-//! An instance fronts one registry (its token `service` and address). Creation finishes
+//! An instance fronts the configured registry (its token `service` and address). Creation finishes
 //! at once, so the job the vendor API reports is already `Success`.
 
 use std::collections::HashMap;
@@ -66,9 +66,10 @@ struct CreateBody {
     enable_intranet_access: Option<bool>,
     #[serde(default)]
     obs_enc_kms_key_id: Option<String>,
-    /// Our extension: the registry this instance fronts; defaults from configuration.
+    /// Read only to refuse it: the registry an instance fronts is the operator's
+    /// (`registry.service` and `registry.address`), never the caller's.
     #[serde(default)]
-    registry: Option<RegistryRef>,
+    registry: Option<Value>,
 }
 
 #[derive(Deserialize, Serialize)]
@@ -76,13 +77,6 @@ struct CreateBody {
 struct Tag {
     key: String,
     value: String,
-}
-
-#[derive(Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct RegistryRef {
-    service: String,
-    address: String,
 }
 
 #[derive(Deserialize, Serialize, Default)]
@@ -158,12 +152,13 @@ fn job_view(i: &Instance) -> Value {
     })
 }
 
-/// The instance a valid create body describes, in `project_id`, made by `created_by`.
+/// The instance a valid create body describes, in `project_id`, made by `created_by`,
+/// fronting the configured `registry`.
 fn new_instance(
     b: CreateBody,
     project_id: String,
     created_by: String,
-    defaults: &RegistryConfig,
+    registry: &RegistryConfig,
 ) -> Result<Instance, SwrError> {
     validate_instance_name(&b.name)?;
     let spec = b.spec.unwrap_or_else(|| SPEC.into());
@@ -176,15 +171,9 @@ fn new_instance(
     }
     let description = b.description.unwrap_or_default();
     checked_text("description", &description, 255)?;
-    let registry = b.registry.unwrap_or_else(|| RegistryRef {
-        service: defaults.default_service.clone(),
-        address: defaults.default_address.clone(),
-    });
-    checked_text("registry.service", &registry.service, 128)?;
-    checked_text("registry.address", &registry.address, 255)?;
-    if registry.service.is_empty() || registry.address.is_empty() {
+    if b.registry.is_some() {
         return Err(SwrError::BadRequest(
-            "registry.service and registry.address must not be empty.".into(),
+            "registry cannot be chosen: every instance fronts the registry the service is configured with.".into(),
         ));
     }
     for (field, value) in [
@@ -206,8 +195,8 @@ fn new_instance(
         subnet_id: b.subnet_id.unwrap_or_default(),
         enterprise_project_id: b.enterprise_project_id.unwrap_or_else(|| "0".into()),
         job_id: uuid::Uuid::new_v4().to_string(),
-        registry_service: registry.service,
-        registry_address: registry.address,
+        registry_service: registry.service.clone(),
+        registry_address: registry.address.clone(),
         created_by,
         created_at: repo::now(),
     })
@@ -298,6 +287,8 @@ async fn delete(
         if !repo::instances::delete(conn, &id)? {
             return Err(SwrError::InstanceNotFound);
         }
+        // Its names stay taken: the registry still holds their images.
+        repo::namespaces::tombstone_instance(conn, &id, repo::now())?;
         Ok(())
     })
     .await?;

@@ -2,6 +2,7 @@
 
 pub mod credentials;
 pub mod instances;
+pub mod namespaces;
 
 use actix_web::web;
 use service_kit::db::DbConnection;
@@ -12,11 +13,20 @@ use crate::repo::{self, instances::Instance};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     instances::configure(cfg);
     credentials::configure(cfg);
+    namespaces::configure(cfg);
 }
 
 /// `offset` (default 0) and `limit` (default 100, at most 100) from a query.
 pub fn pagination(
     query: &std::collections::HashMap<String, String>,
+) -> Result<(i64, i64), SwrError> {
+    page_bounds(query, 100)
+}
+
+/// `offset` (default 0) and `limit` (default `default_limit`, 1 to 100) from a query.
+pub fn page_bounds(
+    query: &std::collections::HashMap<String, String>,
+    default_limit: i64,
 ) -> Result<(i64, i64), SwrError> {
     let offset = match query.get("offset") {
         None => 0,
@@ -25,7 +35,7 @@ pub fn pagination(
         })?,
     };
     let limit = match query.get("limit") {
-        None => 100,
+        None => default_limit,
         Some(v) => v
             .parse::<i64>()
             .ok()

@@ -35,7 +35,8 @@ fn up_down_up_gives_the_same_schema() {
 fn credentials_disabled_before_the_upgrade_count_as_an_admins_disable() {
     let db = TestDatabase::new(&swr_svc::MIGRATIONS);
     let mut conn = db.pool.get().unwrap();
-    for _ in 0..2 {
+    // Back to before 2026-12-02-100001 (the disabled_by columns) and every later one.
+    for _ in 0..3 {
         match &mut *conn {
             DbConnection::Sqlite(c) => c.revert_last_migration(swr_svc::MIGRATIONS.sqlite),
             DbConnection::Postgresql(c) => c.revert_last_migration(swr_svc::MIGRATIONS.postgres),
@@ -71,7 +72,7 @@ fn credentials_disabled_before_the_upgrade_count_as_an_admins_disable() {
     }
     assert_eq!(
         run_pending(&mut conn, &swr_svc::MIGRATIONS).unwrap().len(),
-        2
+        3
     );
     let rows: Vec<(String, bool, Option<String>, Option<chrono::NaiveDateTime>)> =
         credentials::table

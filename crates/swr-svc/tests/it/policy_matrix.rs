@@ -11,7 +11,7 @@ use service_kit::auth::wire::{RevocationEvent, RevocationKind, DURABLE_EVENT_REL
 use service_kit::auth::INTERNAL_TOKEN_HEADER;
 use service_kit::testing::policy_doc::project_table;
 use swr_svc::policy::{documented, Action, Answer, CallerKind, Grant};
-use swr_svc::schema::{credentials, instances};
+use swr_svc::schema::{credentials, instances, namespaces};
 
 use crate::common::*;
 
@@ -42,8 +42,8 @@ impl Caller {
     }
 }
 
-/// The world each case starts from: an instance, and long-term credentials of the caller
-/// ("carol") and of another member ("owen"). For the enable action they are disabled by
+/// The world each case starts from: an instance with the namespace `team`, and long-term
+/// credentials of the caller ("carol") and of another member ("owen"). For the enable action they are disabled by
 /// their owners, and one more of carol's is disabled by an admin.
 struct World {
     instance: String,
@@ -72,6 +72,10 @@ where
     assert_eq!(status, StatusCode::CREATED, "{made}");
     let instance = made["instance_id"].as_str().unwrap().to_string();
     let base = format!("/v2/{PROJECT}/instances/{instance}");
+    let req = with_token(TestRequest::post().uri(&format!("{base}/namespaces")), &admin)
+        .set_json(json!({ "namespace_name": "team", "metadata": { "public": "false" } }));
+    let (status, body, _) = call(app, req).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
     let carol = h.token("carol", PROJECT, &["member"]);
     let owen = h.token("owen", PROJECT, &["member"]);
     let mut ids = Vec::new();
@@ -173,6 +177,19 @@ fn request(w: &World, action: Action, target: &str) -> (&'static str, String, Op
         Action::DisableLongTermCredential => ("PUT", one, Some(json!({ "enable": false }))),
         Action::EnableLongTermCredential => ("PUT", one, Some(json!({ "enable": true }))),
         Action::DeleteLongTermCredential => ("DELETE", one, None),
+        Action::CreateNamespace => (
+            "POST",
+            format!("{instance}/namespaces"),
+            Some(json!({ "namespace_name": "made-by-caller", "metadata": { "public": "false" } })),
+        ),
+        Action::ListNamespaces => ("GET", format!("{instance}/namespaces"), None),
+        Action::GetNamespace => ("GET", format!("{instance}/namespaces/team"), None),
+        Action::UpdateNamespace => (
+            "PUT",
+            format!("{instance}/namespaces/team"),
+            Some(json!({ "metadata": { "public": "true" } })),
+        ),
+        Action::DeleteNamespace => ("DELETE", format!("{instance}/namespaces/team"), None),
     }
 }
 
@@ -181,6 +198,7 @@ fn success(action: Action) -> u16 {
         Action::DeleteInstance => 202,
         Action::DeleteLongTermCredential => 204,
         Action::CreateInstance
+        | Action::CreateNamespace
         | Action::CreateLongTermCredential
         | Action::CreateTempCredential
         | Action::DisableLongTermCredential
@@ -190,11 +208,15 @@ fn success(action: Action) -> u16 {
 }
 
 fn is_write(action: Action) -> bool {
-    success(action) != 200
+    success(action) != 200 || matches!(action, Action::UpdateNamespace | Action::DeleteNamespace)
 }
 
 /// Every row a request could change.
-type Rows = (Vec<(String, String)>, Vec<(String, bool, Option<String>)>);
+type Rows = (
+    Vec<(String, String)>,
+    Vec<(String, bool, Option<String>)>,
+    Vec<(String, bool, bool)>,
+);
 
 fn rows(h: &Harness) -> Rows {
     let mut conn = h.db.pool.get().unwrap();
@@ -212,7 +234,16 @@ fn rows(h: &Harness) -> Rows {
         .order(credentials::id)
         .load(&mut conn)
         .unwrap();
-    (instances, credentials)
+    let namespaces = namespaces::table
+        .select((
+            namespaces::name,
+            namespaces::public,
+            namespaces::deleted_at.is_null(),
+        ))
+        .order(namespaces::name)
+        .load(&mut conn)
+        .unwrap();
+    (instances, credentials, namespaces)
 }
 
 /// One cell: `kind` asks for `action`, on carol's and on owen's credential where the
@@ -278,6 +309,11 @@ service_kit::project_policy_matrix! {
     disable_long_term_credential: DisableLongTermCredential,
     enable_long_term_credential: EnableLongTermCredential,
     delete_long_term_credential: DeleteLongTermCredential,
+    create_namespace: CreateNamespace,
+    list_namespaces: ListNamespaces,
+    get_namespace: GetNamespace,
+    update_namespace: UpdateNamespace,
+    delete_namespace: DeleteNamespace,
 }
 
 #[test]
