@@ -43,8 +43,8 @@ other_per_second = 20
 
 [registry]
 issuer = "tcr-svc"
-default_service = "tcr-registry"
-default_address = "127.0.0.1:5001"
+service = "tcr-registry"
+address = "127.0.0.1:5001"
 signing_key_file = "var/keys/tcr-registry-token.key"
 certificate_file = "var/keys/tcr-registry-token.crt"
 token_lifetime_seconds = 300
@@ -95,10 +95,12 @@ pub struct RateLimits {
 pub struct RegistryConfig {
     /// `iss` of registry tokens; the registry's `auth.token.issuer`.
     pub issuer: String,
-    /// The token `service` (JWT `aud`) of registries created here.
-    pub default_service: String,
-    /// The address (host:port) of registries created here.
-    pub default_address: String,
+    /// The registry every registry record fronts: its token `service` (JWT `aud`, the
+    /// registry's `auth.token.service`). One setting of the operator's, never a caller's:
+    /// existing records are moved to it at start.
+    pub service: String,
+    /// The address (host:port) of that registry, shown as a registry's domain.
+    pub address: String,
     pub signing_key_file: PathBuf,
     pub certificate_file: PathBuf,
     pub token_lifetime_seconds: i64,
@@ -130,6 +132,13 @@ impl TcrConfig {
             || self.rate_limits.other_per_second == 0
         {
             return invalid("rate_limits values must be at least 1");
+        }
+        let (service, address) = (&self.registry.service, &self.registry.address);
+        if service.trim().is_empty() || service.len() > 128 {
+            return invalid("registry.service must be 1 to 128 characters");
+        }
+        if address.trim().is_empty() || address.len() > 255 {
+            return invalid("registry.address must be 1 to 255 characters");
         }
         if !(60..=3600).contains(&self.registry.token_lifetime_seconds) {
             return invalid("registry.token_lifetime_seconds must be between 60 and 3600");

@@ -46,6 +46,12 @@ pub enum TcrError {
     RegistryNotFound,
     #[error("token not found")]
     TokenNotFound,
+    #[error("invalid namespace name")]
+    InvalidNamespaceName,
+    #[error("namespace not found")]
+    NamespaceNotFound,
+    #[error("namespace name taken: {0}")]
+    NamespaceTaken(String),
     #[error("token revoked")]
     TokenRevoked,
     #[error("{0}")]
@@ -155,6 +161,19 @@ impl TcrError {
                 "The registry does not exist.".into(),
             ),
             TcrError::TokenNotFound => ("ResourceNotFound", "The instance token does not exist.".into()),
+            TcrError::InvalidNamespaceName => (
+                "InvalidParameter.ErrorTcrInvalidParameter",
+                "NamespaceName must be 2 to 30 characters of a-z, 0-9 and the separators '.', '_' and '-', neither starting nor ending with a separator nor holding two in a row.".into(),
+            ),
+            TcrError::NamespaceNotFound => (
+                "ResourceNotFound",
+                "The namespace does not exist in the registry.".into(),
+            ),
+            // Also a deleted namespace's name: the registry may still hold its images.
+            TcrError::NamespaceTaken(name) => (
+                "FailedOperation.ErrorTcrResourceConflict",
+                format!("The namespace name {name} is taken on this registry service; choose another name."),
+            ),
             TcrError::TokenRevoked => (
                 "UnsupportedOperation",
                 "The instance token was revoked when its user lost access to the account; it cannot be enabled again.".into(),

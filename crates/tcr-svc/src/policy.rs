@@ -14,9 +14,7 @@
 use service_kit::auth::Principal;
 use service_kit::policy::{self, Held};
 // The shared words of the table, and the rules every service's table keeps.
-pub use service_kit::policy::{
-    disables_as_admin, expiry_within_key, registry_access, Grant, KeyKind, Role,
-};
+pub use service_kit::policy::{disables_as_admin, expiry_within_key, Grant, KeyKind, Role};
 
 use crate::error::TcrError;
 
@@ -37,10 +35,16 @@ pub enum Action {
     /// `ModifyInstanceToken` with `Enable: true`.
     EnableInstanceToken,
     DeleteInstanceToken,
+    CreateNamespace,
+    DescribeNamespaces,
+    ModifyNamespace,
+    DeleteNamespace,
+    /// The namespaces of every registry of the caller's account.
+    DescribeInstanceAllNamespaces,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 14] = [
         Action::CreateInstance,
         Action::DescribeInstances,
         Action::DeleteInstance,
@@ -50,6 +54,11 @@ impl Action {
         Action::ModifyInstanceToken,
         Action::EnableInstanceToken,
         Action::DeleteInstanceToken,
+        Action::CreateNamespace,
+        Action::DescribeNamespaces,
+        Action::ModifyNamespace,
+        Action::DeleteNamespace,
+        Action::DescribeInstanceAllNamespaces,
     ];
 
     /// The CAM action, and the parameters that select this variant of it.
@@ -64,6 +73,11 @@ impl Action {
             Action::ModifyInstanceToken => "tcr:ModifyInstanceToken (Desc, or Enable false)",
             Action::EnableInstanceToken => "tcr:ModifyInstanceToken (Enable true)",
             Action::DeleteInstanceToken => "tcr:DeleteInstanceToken",
+            Action::CreateNamespace => "tcr:CreateNamespace",
+            Action::DescribeNamespaces => "tcr:DescribeNamespaces",
+            Action::ModifyNamespace => "tcr:ModifyNamespace",
+            Action::DeleteNamespace => "tcr:DeleteNamespace",
+            Action::DescribeInstanceAllNamespaces => "tcr:DescribeInstanceAllNamespaces",
         }
     }
 }
@@ -80,12 +94,25 @@ pub fn answer(action: Action, role: Role, key: KeyKind) -> Grant {
             Grant::No
         }
         (Role::None, _) => Grant::No,
-        (_, DescribeInstances | DescribeInstanceToken) => Grant::Yes,
+        (
+            _,
+            DescribeInstances
+            | DescribeInstanceToken
+            | DescribeNamespaces
+            | DescribeInstanceAllNamespaces,
+        ) => Grant::Yes,
         // A token is always the caller's own; a read-only caller's only pulls.
         (_, CreateTempToken | CreateLongtermToken) => Grant::Yes,
         (Role::Admin, _) => Grant::Yes,
-        (Role::Member, CreateInstance | DeleteInstance) => Grant::Yes,
-        (Role::Readonly, CreateInstance | DeleteInstance) => Grant::No,
+        // Managing registries and their namespaces: any writer of the account.
+        (
+            Role::Member,
+            CreateInstance | DeleteInstance | CreateNamespace | ModifyNamespace | DeleteNamespace,
+        ) => Grant::Yes,
+        (
+            Role::Readonly,
+            CreateInstance | DeleteInstance | CreateNamespace | ModifyNamespace | DeleteNamespace,
+        ) => Grant::No,
         (_, ModifyInstanceToken | DeleteInstanceToken) => Grant::Own,
         (_, EnableInstanceToken) => Grant::OwnUnlessAdminDisabled,
     }
@@ -101,6 +128,17 @@ pub fn allow(action: Action, principal: &Principal) -> Result<Grant, TcrError> {
         }
         Grant::No => Err(TcrError::UnauthorizedOperation(policy::REFUSED)),
         grant => Ok(grant),
+    }
+}
+
+/// The repository actions an instance token made by `principal` holds in its registry's
+/// namespaces, stored with it: `pull` for a read-only user, `push` too for a writer, and
+/// `delete` too for an admin, who alone may remove images.
+pub fn registry_access(principal: &Principal) -> &'static str {
+    match Role::of(principal) {
+        Role::Admin => "pull,push,delete",
+        Role::Member => "pull,push",
+        Role::Readonly | Role::None => "pull",
     }
 }
 
@@ -215,7 +253,9 @@ pub fn cell(action: Action, kind: CallerKind) -> Cell {
         CallerKind::TemporaryKey => policy(Role::Admin, KeyKind::Temporary),
         CallerKind::DisabledUser => Cell::KeyRefused,
         CallerKind::OtherAccount => match action {
-            Action::CreateInstance | Action::DescribeInstances => Cell::OwnAccountOnly,
+            Action::CreateInstance
+            | Action::DescribeInstances
+            | Action::DescribeInstanceAllNamespaces => Cell::OwnAccountOnly,
             _ => Cell::NotFound,
         },
         CallerKind::Internal => Cell::NotACredential,

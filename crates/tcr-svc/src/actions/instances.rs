@@ -91,8 +91,8 @@ fn new_registry(ctx: &Ctx<'_>, mut p: Params) -> Result<Registry, TcrError> {
         registry_type,
         region: ctx.region.clone(),
         status: "Running".into(),
-        registry_service: cfg.default_service.clone(),
-        registry_address: cfg.default_address.clone(),
+        registry_service: cfg.service.clone(),
+        registry_address: cfg.address.clone(),
         created_at: repo::now(),
     })
 }
@@ -186,7 +186,12 @@ pub async fn delete(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
     db::write(&ctx.state.pool, move |conn| {
         repo::registries::find_in_account(conn, &account, &id)?
             .ok_or(TcrError::RegistryNotFound)?;
-        if !dry_run && !repo::registries::delete(conn, &id)? {
+        if dry_run {
+            return Ok(());
+        }
+        // Its namespaces keep their names: the registry storage may still hold their images.
+        repo::namespaces::tombstone_registry(conn, &id, repo::now())?;
+        if !repo::registries::delete(conn, &id)? {
             return Err(TcrError::RegistryNotFound);
         }
         Ok(())

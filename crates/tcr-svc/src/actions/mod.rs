@@ -2,6 +2,8 @@
 //! fields of `Response` besides `RequestId`.
 
 pub mod instances;
+pub mod namespace_input;
+pub mod namespaces;
 pub mod tokens;
 
 use serde_json::{Map, Value};
@@ -26,7 +28,7 @@ impl Ctx<'_> {
 }
 
 /// The actions this service serves, with their rate-limit class.
-pub const ACTIONS: [&str; 7] = [
+pub const ACTIONS: [&str; 12] = [
     "CreateInstance",
     "DescribeInstances",
     "DeleteInstance",
@@ -34,6 +36,11 @@ pub const ACTIONS: [&str; 7] = [
     "DescribeInstanceToken",
     "ModifyInstanceToken",
     "DeleteInstanceToken",
+    "CreateNamespace",
+    "DescribeNamespaces",
+    "ModifyNamespace",
+    "DeleteNamespace",
+    "DescribeInstanceAllNamespaces",
 ];
 
 /// Run `action`.
@@ -50,6 +57,11 @@ pub async fn dispatch(
         "DescribeInstanceToken" => tokens::describe(ctx, params).await,
         "ModifyInstanceToken" => tokens::modify(ctx, params).await,
         "DeleteInstanceToken" => tokens::delete(ctx, params).await,
+        "CreateNamespace" => namespaces::create(ctx, params).await,
+        "DescribeNamespaces" => namespaces::describe(ctx, params).await,
+        "ModifyNamespace" => namespaces::modify(ctx, params).await,
+        "DeleteNamespace" => namespaces::delete(ctx, params).await,
+        "DescribeInstanceAllNamespaces" => namespaces::describe_all(ctx, params).await,
         other => Err(TcrError::InvalidAction(other.to_string())),
     }
 }

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use service_kit::db::{DbConnection, StoreError};
 
-use crate::schema::registries;
+use crate::schema::{namespaces, registries, service_accounts};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = registries)]
@@ -55,6 +55,23 @@ pub fn exists_in_account(
             .filter(registries::domain_id.eq(domain_id)),
     ));
     Ok(service_kit::on_backend!(conn, |c| query.get_result(c))?)
+}
+
+/// The registry, if it belongs to the account, locked until the transaction ends on
+/// PostgreSQL: what is created in it is not lost to a delete of the registry running at
+/// the same time, which takes the same row.
+pub fn find_in_account_locked(
+    conn: &mut DbConnection,
+    domain_id: &str,
+    id: &str,
+) -> Result<Option<Registry>, StoreError> {
+    Ok(service_kit::first_locked!(
+        conn,
+        registries::table
+            .find(id)
+            .filter(registries::domain_id.eq(domain_id))
+            .select(Registry::as_select())
+    )?)
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Registry>, StoreError> {
@@ -120,4 +137,39 @@ pub fn lock(conn: &mut DbConnection, id: &str) -> Result<(), StoreError> {
             .execute(pg)?;
     }
     Ok(())
+}
+
+/// Put every registry on the configured registry `service` at `address`, with its
+/// namespaces and service accounts: the operator's setting decides which registry a
+/// record fronts, never a caller. How many registries changed; running it again changes
+/// nothing. A name two registries held on different services and now would share is a
+/// `UniqueViolation`, and nothing changes.
+pub fn assign_service(
+    conn: &mut DbConnection,
+    service: &str,
+    address: &str,
+) -> Result<usize, StoreError> {
+    service_kit::db::write_transaction(conn, |conn| {
+        let moved = diesel::update(
+            registries::table.filter(
+                registries::registry_service
+                    .ne(service)
+                    .or(registries::registry_address.ne(address)),
+            ),
+        )
+        .set((
+            registries::registry_service.eq(service),
+            registries::registry_address.eq(address),
+        ))
+        .execute(conn)?;
+        diesel::update(namespaces::table.filter(namespaces::registry_service.ne(service)))
+            .set(namespaces::registry_service.eq(service))
+            .execute(conn)?;
+        diesel::update(
+            service_accounts::table.filter(service_accounts::registry_service.ne(service)),
+        )
+        .set(service_accounts::registry_service.eq(service))
+        .execute(conn)?;
+        Ok(moved)
+    })
 }

@@ -399,3 +399,29 @@ pub fn revert_through(conn: &mut DbConnection, version: &str) -> Vec<String> {
     }
     reverted
 }
+
+/// Create the namespace `name` in `registry` as `key`; the error code, or "".
+pub async fn create_namespace<S, B>(
+    app: &S,
+    key: &Key,
+    registry: &str,
+    name: &str,
+    public: bool,
+) -> String
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let body = format!(
+        r#"{{"RegistryId": "{registry}", "NamespaceName": "{name}", "IsPublic": {public}}}"#
+    );
+    code(&call(app, signed(key, "CreateNamespace", &body)).await)
+}
+
+/// A configuration whose rate limits no test burst reaches.
+pub fn unlimited_config() -> TcrConfig {
+    let mut config = test_config();
+    config.rate_limits.create_instance_token_per_second = 10_000;
+    config.rate_limits.other_per_second = 10_000;
+    config
+}

@@ -8,11 +8,15 @@ use serde_json::Value;
 use service_kit::auth::wire::{RevocationEvent, RevocationKind, DURABLE_EVENT_RELEVANCE};
 use service_kit::testing::policy_doc::PolicyTable;
 use tcr_svc::policy::{self, Action, CallerKind, Cell, Grant};
-use tcr_svc::schema::{instance_tokens, registries};
+use tcr_svc::schema::{instance_tokens, namespaces, registries};
 
 use crate::common::*;
 
-/// The registry every case acts on, and a long-term token of each of its users.
+/// The namespace of the fixture's registry the namespace actions act on.
+const NAMESPACE: &str = "matrix-ns";
+
+/// The registry every case acts on, with the namespace [`NAMESPACE`], and a long-term
+/// token of each of its users.
 struct Fixture {
     h: Harness,
     registry: String,
@@ -26,6 +30,13 @@ impl Fixture {
         let h = Harness::new().await;
         let app = h.app().await;
         let registry = create_registry(&app, &ALICE, "matrix-reg").await;
+        let body = format!(
+            r#"{{"RegistryId": "{registry}", "NamespaceName": "{NAMESPACE}", "IsPublic": false}}"#
+        );
+        assert_eq!(
+            code(&call(&app, signed(&ALICE, "CreateNamespace", &body)).await),
+            ""
+        );
         let mut tokens = Vec::new();
         for owner in [ALICE, MEMO, RITA] {
             let own = longterm(&app, &owner, &registry).await;
@@ -67,7 +78,7 @@ impl Fixture {
         found.2.as_deref().unwrap()
     }
 
-    /// Every row of both tables, to show that a refusal changed nothing.
+    /// Every row of the tables, to show that a refusal changed nothing.
     fn snapshot(&self) -> String {
         let mut conn = self.h.db.pool.get().unwrap();
         let regs: Vec<(String, String)> = registries::table
@@ -86,7 +97,18 @@ impl Fixture {
             .order(instance_tokens::id)
             .load(&mut conn)
             .unwrap();
-        format!("{regs:?} {tokens:?}")
+        type NamespaceRow = (String, String, bool, Option<chrono::NaiveDateTime>);
+        let spaces: Vec<NamespaceRow> = namespaces::table
+            .select((
+                namespaces::name,
+                namespaces::registry_id,
+                namespaces::public,
+                namespaces::deleted_at,
+            ))
+            .order(namespaces::name)
+            .load(&mut conn)
+            .unwrap();
+        format!("{regs:?} {tokens:?} {spaces:?}")
     }
 }
 
@@ -161,6 +183,27 @@ fn request(action: Action, registry: &str, token: &str) -> (&'static str, String
             "DeleteInstanceToken",
             format!(r#"{{"RegistryId": "{registry}", "TokenId": "{token}"}}"#),
         ),
+        Action::CreateNamespace => (
+            "CreateNamespace",
+            format!(
+                r#"{{"RegistryId": "{registry}", "NamespaceName": "made-here", "IsPublic": false}}"#
+            ),
+        ),
+        Action::DescribeNamespaces => (
+            "DescribeNamespaces",
+            format!(r#"{{"RegistryId": "{registry}"}}"#),
+        ),
+        Action::ModifyNamespace => (
+            "ModifyNamespace",
+            format!(
+                r#"{{"RegistryId": "{registry}", "NamespaceName": "{NAMESPACE}", "IsPublic": true}}"#
+            ),
+        ),
+        Action::DeleteNamespace => (
+            "DeleteNamespace",
+            format!(r#"{{"RegistryId": "{registry}", "NamespaceName": "{NAMESPACE}"}}"#),
+        ),
+        Action::DescribeInstanceAllNamespaces => ("DescribeInstanceAllNamespaces", "{}".into()),
     }
 }
 
@@ -203,7 +246,41 @@ fn succeeded(f: &Fixture, action: Action, user: &str, token: &str, answer: &Valu
         }
         Action::EnableInstanceToken => token_row(&mut conn) == Some((true, None)),
         Action::DeleteInstanceToken => token_row(&mut conn).is_none(),
+        Action::CreateNamespace => namespace_row(&mut conn, "made-here")
+            .is_some_and(|(registry, _, deleted)| registry == f.registry && deleted.is_none()),
+        Action::DescribeNamespaces => answer["NamespaceList"]
+            .as_array()
+            .is_some_and(|l| l.iter().any(|n| n["Name"] == NAMESPACE)),
+        Action::ModifyNamespace => {
+            namespace_row(&mut conn, NAMESPACE).is_some_and(|(_, public, _)| public)
+        }
+        Action::DeleteNamespace => {
+            namespace_row(&mut conn, NAMESPACE).is_some_and(|(.., deleted)| deleted.is_some())
+        }
+        Action::DescribeInstanceAllNamespaces => {
+            answer["NamespaceList"].as_array().is_some_and(|l| {
+                l.iter()
+                    .any(|n| n["Namespace"] == NAMESPACE && n["RegistryId"] == f.registry.as_str())
+            })
+        }
     }
+}
+
+/// The registry, visibility and deletion time of the namespace `name`.
+fn namespace_row(
+    conn: &mut service_kit::db::DbConnection,
+    name: &str,
+) -> Option<(String, bool, Option<chrono::NaiveDateTime>)> {
+    namespaces::table
+        .filter(namespaces::name.eq(name))
+        .select((
+            namespaces::registry_id,
+            namespaces::public,
+            namespaces::deleted_at,
+        ))
+        .first(conn)
+        .optional()
+        .unwrap()
 }
 
 /// The caller a kind stands for in these cases: its key, and the key of the same user
@@ -286,8 +363,11 @@ async fn check(action: Action, kind: CallerKind) -> Result<(), String> {
             Cell::NotACredential => refused("AuthFailure.InvalidAuthorization"),
         };
         let expected = match (want, action) {
-            // Another account sees only its own registries.
-            (Cell::OwnAccountOnly, Action::DescribeInstances) => (String::new(), false),
+            // Another account sees only its own registries and namespaces.
+            (
+                Cell::OwnAccountOnly,
+                Action::DescribeInstances | Action::DescribeInstanceAllNamespaces,
+            ) => (String::new(), false),
             _ => expected,
         };
         if outcome != expected {
@@ -360,6 +440,11 @@ matrix! {
     modify_instance_token => ModifyInstanceToken,
     enable_instance_token => EnableInstanceToken,
     delete_instance_token => DeleteInstanceToken,
+    create_namespace => CreateNamespace,
+    describe_namespaces => DescribeNamespaces,
+    modify_namespace => ModifyNamespace,
+    delete_namespace => DeleteNamespace,
+    describe_instance_all_namespaces => DescribeInstanceAllNamespaces,
 }
 
 /// The table docs/policy/tcr.md shows, as the code answers it.
