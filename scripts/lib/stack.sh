@@ -136,8 +136,8 @@ stack_start_tcr() {
   export TCR__LAKEFORMATION__URL="${LAKEFORMATION_URL:-}"
   export TCR__REGISTRY__SIGNING_KEY_FILE="$STACK_DIR/keys/tcr-registry-token.key"
   export TCR__REGISTRY__CERTIFICATE_FILE="$STACK_DIR/keys/tcr-registry-token.crt"
-  [[ -n "${1:-}" ]] && export TCR__REGISTRY__DEFAULT_SERVICE="$1"
-  [[ -n "${2:-}" ]] && export TCR__REGISTRY__DEFAULT_ADDRESS="$2"
+  [[ -n "${1:-}" ]] && export TCR__REGISTRY__SERVICE="$1"
+  [[ -n "${2:-}" ]] && export TCR__REGISTRY__ADDRESS="$2"
   TCR__DATABASE__URL="$(stack_database tcr)"
   export TCR__DATABASE__URL
   (cd "$STACK_DIR" && exec "$bin" serve) >>"$STACK_DIR/log/tcr-svc.log" 2>&1 &
