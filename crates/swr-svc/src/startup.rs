@@ -9,8 +9,12 @@ use crate::repo;
 
 /// Point every instance and namespace at `registry`'s service and address, in one
 /// transaction. Rows made when an API caller could choose the registry stop naming theirs,
-/// and an operator's change of `registry.service` moves every namespace with it.
-pub fn assign_registry(pool: &DbPool, registry: &RegistryConfig) -> Result<(), StoreError> {
+/// and an operator's change of `registry.service` moves every namespace with it. Returns
+/// how many instances and namespaces changed.
+pub fn assign_registry(
+    pool: &DbPool,
+    registry: &RegistryConfig,
+) -> Result<(usize, usize), StoreError> {
     let mut conn = pool.get()?;
     let (instances, namespaces) = db::write_transaction(&mut conn, |conn| {
         let instances =
@@ -25,5 +29,5 @@ pub fn assign_registry(pool: &DbPool, registry: &RegistryConfig) -> Result<(), S
             registry.address
         );
     }
-    Ok(())
+    Ok((instances, namespaces))
 }

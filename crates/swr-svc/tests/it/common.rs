@@ -29,6 +29,8 @@ use swr_svc::state::AppState;
 
 pub const PROJECT: &str = "project-a";
 pub const OTHER_PROJECT: &str = "project-b";
+/// The registry service of the test configuration (`registry.service`).
+pub const SERVICE: &str = "swr-registry";
 
 /// Signatures are iam-svc's and lakeformation-svc's business: here an access key stands
 /// for the principal a test registered for it ([`Harness::permanent_key`],
@@ -314,4 +316,76 @@ pub fn assert_swr_error(status: StatusCode, body: &Value, want_status: u16, want
         body["error_msg"].as_str().is_some_and(|m| !m.is_empty()),
         "{body}"
     );
+}
+
+/// Create the namespace `name` in the project's instance, public or not.
+pub async fn create_namespace<S, B>(
+    app: &S,
+    token: &str,
+    project: &str,
+    instance: &str,
+    name: &str,
+    public: bool,
+) where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let (status, body) = try_create_namespace(app, token, project, instance, name, public).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(body["id"].as_i64().is_some(), "{body}");
+}
+
+/// Ask to create the namespace `name` in the project's instance: the status and body.
+pub async fn try_create_namespace<S, B>(
+    app: &S,
+    token: &str,
+    project: &str,
+    instance: &str,
+    name: &str,
+    public: bool,
+) -> (StatusCode, Value)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let body = serde_json::json!({
+        "namespace_name": name,
+        "metadata": { "public": public.to_string() },
+    });
+    let req = with_token(
+        test::TestRequest::post().uri(&format!("/v2/{project}/instances/{instance}/namespaces")),
+        token,
+    )
+    .set_json(body);
+    let (status, body, _) = call(app, req).await;
+    (status, body)
+}
+
+/// HTTP Basic credentials.
+pub fn basic(user: &str, password: &str) -> String {
+    use base64::Engine as _;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
+}
+
+/// A registry token request (`/service/token?{query}`) with Basic credentials.
+pub fn token_request(query: &str, user: &str, password: &str) -> test::TestRequest {
+    test::TestRequest::get()
+        .uri(&format!("/service/token?{query}"))
+        .insert_header(("Authorization", basic(user, password)))
+}
+
+/// A registry JWT's claims (the signature itself is checked by service-kit's and the
+/// real registry's tests).
+pub fn claims(token: &str) -> Value {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap()
 }

@@ -72,8 +72,11 @@ where
     assert_eq!(status, StatusCode::CREATED, "{made}");
     let instance = made["instance_id"].as_str().unwrap().to_string();
     let base = format!("/v2/{PROJECT}/instances/{instance}");
-    let req = with_token(TestRequest::post().uri(&format!("{base}/namespaces")), &admin)
-        .set_json(json!({ "namespace_name": "team", "metadata": { "public": "false" } }));
+    let req = with_token(
+        TestRequest::post().uri(&format!("{base}/namespaces")),
+        &admin,
+    )
+    .set_json(json!({ "namespace_name": "team", "metadata": { "public": "false" } }));
     let (status, body, _) = call(app, req).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let carol = h.token("carol", PROJECT, &["member"]);

@@ -1,37 +1,18 @@
-//! Registry login with SWR credentials through `/service/token`: what the JWT grants,
-//! and every credential that must be refused.
+//! Registry login with SWR credentials through `/service/token`: what the JWT grants in
+//! the credential's own namespaces, and every credential that must be refused. Other
+//! tenants' namespaces are `registry_tenancy`'s.
 
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
-use base64::Engine as _;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
 use crate::common::*;
 
-const SERVICE: &str = "swr-registry";
-
-fn basic(user: &str, password: &str) -> String {
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
-    )
-}
-
-/// The JWT's claims (the signature itself is checked by service-kit's and the real
-/// registry's tests).
-fn claims(token: &str) -> Value {
-    let payload = token.split('.').nth(1).unwrap();
-    serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(payload)
-            .unwrap(),
-    )
-    .unwrap()
-}
-
 struct Setup {
     instance: String,
+    /// A private namespace of the instance.
+    namespace: String,
     user_id: String,
     token_id: String,
     password: String,
@@ -47,7 +28,9 @@ where
     B: actix_web::body::MessageBody,
 {
     let admin = h.token("adam", PROJECT, &["admin"]);
-    let instance = create_instance(app, &admin, PROJECT, &format!("reg-{}", roles.join("-"))).await;
+    let name = format!("reg-{}", roles.join("-"));
+    let instance = create_instance(app, &admin, PROJECT, &name).await;
+    create_namespace(app, &admin, PROJECT, &instance, &name, false).await;
     let user = h.token("carol", PROJECT, roles);
     let req = with_token(
         TestRequest::post().uri(&format!(
@@ -60,20 +43,15 @@ where
     assert_eq!(status, StatusCode::CREATED, "{body}");
     Setup {
         instance,
+        namespace: name,
         user_id: body["user_id"].as_str().unwrap().into(),
         token_id: body["token_id"].as_str().unwrap().into(),
         password: body["auth_token"].as_str().unwrap().into(),
     }
 }
 
-fn token_request(query: &str, user: &str, password: &str) -> TestRequest {
-    TestRequest::get()
-        .uri(&format!("/service/token?{query}"))
-        .insert_header(("Authorization", basic(user, password)))
-}
-
 #[actix_web::test]
-async fn a_member_credential_gets_pull_and_push_on_any_repository_of_its_registry() {
+async fn a_member_credential_gets_pull_and_push_in_its_instances_namespaces() {
     let h = Harness::new().await;
     let app = h.app().await;
     let s = setup(&h, &app, &["member"]).await;
@@ -96,14 +74,38 @@ async fn a_member_credential_gets_pull_and_push_on_any_repository_of_its_registr
     assert_eq!(c["sub"], s.user_id.as_str());
     assert_eq!(c["access"], json!([]));
 
-    let q = format!("service={SERVICE}&scope=repository%3Ateam%2Fapp%3Apull%2Cpush");
-    let (status, body, _) = call(&app, token_request(&q, &s.user_id, &s.password)).await;
-    assert_eq!(status, StatusCode::OK);
-    let c = claims(body["token"].as_str().unwrap());
+    let repository = format!("{}/app", s.namespace);
+    let asked = granted(&app, &s, &repository, "pull,push,delete").await;
     assert_eq!(
-        c["access"],
-        json!([{ "type": "repository", "name": "team/app", "actions": ["pull", "push"] }])
+        asked,
+        json!([{ "type": "repository", "name": repository, "actions": ["pull", "push"] }])
     );
+}
+
+/// The JWT's access for `repository:<repository>:<actions>` with the setup's credential.
+async fn granted<S, B>(app: &S, s: &Setup, repository: &str, actions: &str) -> Value
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let q = format!("service={SERVICE}&scope=repository:{repository}:{actions}");
+    let (status, body, _) = call(app, token_request(&q, &s.user_id, &s.password)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    claims(body["token"].as_str().unwrap())["access"].clone()
+}
+
+#[actix_web::test]
+async fn an_admin_credential_may_also_delete() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let s = setup(&h, &app, &["admin"]).await;
+    let repository = format!("{}/app", s.namespace);
+    let asked = granted(&app, &s, &repository, "pull,push,delete").await;
+    assert_eq!(asked[0]["actions"], json!(["pull", "push", "delete"]));
 }
 
 #[actix_web::test]
@@ -111,13 +113,11 @@ async fn a_readonly_credential_can_pull_but_not_push() {
     let h = Harness::new().await;
     let app = h.app().await;
     let s = setup(&h, &app, &["readonly"]).await;
-    let q = format!("service={SERVICE}&scope=repository%3Ateam%2Fapp%3Apull%2Cpush");
-    let (status, body, _) = call(&app, token_request(&q, &s.user_id, &s.password)).await;
-    assert_eq!(status, StatusCode::OK);
-    let c = claims(body["token"].as_str().unwrap());
+    let repository = format!("{}/app", s.namespace);
+    let asked = granted(&app, &s, &repository, "pull,push,delete").await;
     assert_eq!(
-        c["access"],
-        json!([{ "type": "repository", "name": "team/app", "actions": ["pull"] }])
+        asked,
+        json!([{ "type": "repository", "name": repository, "actions": ["pull"] }])
     );
 }
 
@@ -212,7 +212,8 @@ async fn a_temporary_credential_logs_in_too() {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
-    let q = format!("service={SERVICE}&scope=repository%3Aapp%3Apull");
+    create_namespace(&app, &alice, PROJECT, &instance, "builds", false).await;
+    let q = format!("service={SERVICE}&scope=repository%3Abuilds%2Fapp%3Apush%2Cpull");
     let (status, body, _) = call(
         &app,
         token_request(
@@ -223,4 +224,6 @@ async fn a_temporary_credential_logs_in_too() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    let c = claims(body["token"].as_str().unwrap());
+    assert_eq!(c["access"][0]["actions"], json!(["push", "pull"]));
 }

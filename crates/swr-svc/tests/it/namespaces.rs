@@ -1,0 +1,306 @@
+//! Namespaces: the shapes huaweicloudsdkswr sends and reads, the list's filters, every
+//! refusal in SWR's envelope, and project walls.
+
+use actix_web::http::StatusCode;
+use actix_web::test::TestRequest;
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+fn base(project: &str, instance: &str) -> String {
+    format!("/v2/{project}/instances/{instance}/namespaces")
+}
+
+#[actix_web::test]
+async fn create_show_list_update_delete_in_the_sdks_shapes() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = h.token("alice", PROJECT, &["admin"]);
+    let instance = create_instance(&app, &admin, PROJECT, "registry").await;
+    let uri = base(PROJECT, &instance);
+    let req = with_token(TestRequest::post().uri(&uri), &admin)
+        .set_json(json!({ "namespace_name": "team.a_b-c", "metadata": { "public": "false" } }));
+    let (status, created, _) = call(&app, req).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(created, json!({ "id": id }));
+
+    let one = format!("{uri}/team.a_b-c");
+    let (status, shown, _) = call(&app, with_token(TestRequest::get().uri(&one), &admin)).await;
+    assert_eq!(status, StatusCode::OK, "{shown}");
+    let time = shown["created_at"].as_str().unwrap();
+    assert!(time.ends_with('Z') && time.len() == 20, "{time}");
+    assert_eq!(
+        shown,
+        json!({
+            "name": "team.a_b-c",
+            "namespace_id": id,
+            "metadata": { "public": "false" },
+            "created_at": time,
+            "updated_at": shown["updated_at"],
+        })
+    );
+
+    let req = with_token(TestRequest::put().uri(&one), &admin)
+        .set_json(json!({ "metadata": { "public": "true" } }));
+    let (status, updated, _) = call(&app, req).await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(
+        updated,
+        json!({ "namespace_name": "team.a_b-c", "metadata": { "public": "true" } })
+    );
+
+    let (status, listed, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed["total"], 1);
+    assert_eq!(listed["namespaces"][0]["metadata"]["public"], "true");
+    assert_eq!(listed["namespaces"][0]["namespace_id"], id);
+
+    // Metadata is optional on create: the namespace is private.
+    let req = with_token(TestRequest::post().uri(&uri), &admin)
+        .set_json(json!({ "namespace_name": "quiet" }));
+    assert_eq!(call(&app, req).await.0, StatusCode::CREATED);
+    let (_, quiet, _) = call(
+        &app,
+        with_token(TestRequest::get().uri(&format!("{uri}/quiet")), &admin),
+    )
+    .await;
+    assert_eq!(quiet["metadata"], json!({ "public": "false" }));
+
+    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&one), &admin)).await;
+    assert_eq!((status, body), (StatusCode::OK, Value::Null));
+    for req in [
+        TestRequest::get().uri(&one),
+        TestRequest::delete().uri(&one),
+        TestRequest::put()
+            .uri(&one)
+            .set_json(json!({ "metadata": { "public": "false" } })),
+    ] {
+        let (status, body, _) = call(&app, with_token(req, &admin)).await;
+        assert_swr_error(status, &body, 404, "SWR.0303");
+    }
+    let (_, listed, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
+    assert_eq!(listed["total"], 1);
+    // The instance takes its deleted name back, with a fresh setting.
+    let req = with_token(TestRequest::post().uri(&uri), &admin)
+        .set_json(json!({ "namespace_name": "team.a_b-c", "metadata": { "public": "false" } }));
+    let (status, again, _) = call(&app, req).await;
+    assert_eq!((status, &again["id"]), (StatusCode::CREATED, &json!(id)));
+    // A live name is not created twice.
+    let req = with_token(TestRequest::post().uri(&uri), &admin)
+        .set_json(json!({ "namespace_name": "team.a_b-c", "metadata": { "public": "true" } }));
+    let (status, body, _) = call(&app, req).await;
+    assert_swr_error(status, &body, 409, "SWR.0401");
+}
+
+/// The names, in order, that a list query gives.
+async fn names<S, B>(app: &S, token: &str, uri: &str) -> (Vec<String>, i64)
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let (status, body, _) = call(app, with_token(TestRequest::get().uri(uri), token)).await;
+    assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+    let names = body["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap().to_string())
+        .collect();
+    (names, body["total"].as_i64().unwrap())
+}
+
+#[actix_web::test]
+async fn the_list_filters_orders_and_pages() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = h.token("alice", PROJECT, &["admin"]);
+    let instance = create_instance(&app, &admin, PROJECT, "registry").await;
+    let uri = base(PROJECT, &instance);
+    let made: Vec<String> = (0..12).map(|n| format!("ns{n:02}")).collect();
+    for (n, name) in made.iter().enumerate() {
+        create_namespace(&app, &admin, PROJECT, &instance, name, n % 3 == 0).await;
+    }
+    create_namespace(&app, &admin, PROJECT, &instance, "under_score", false).await;
+    create_namespace(&app, &admin, PROJECT, &instance, "underxscore", false).await;
+
+    // Ten by default, oldest first; total counts all.
+    let (got, total) = names(&app, &admin, &uri).await;
+    assert_eq!((got.as_slice(), total), (&made[..10], 14));
+    let (got, _) = names(&app, &admin, &format!("{uri}?offset=10&limit=10")).await;
+    assert_eq!(got, ["ns10", "ns11", "under_score", "underxscore"]);
+    let (got, _) = names(&app, &admin, &format!("{uri}?offset=3&limit=2")).await;
+    assert_eq!(got, ["ns03", "ns04"]);
+
+    let (got, total) = names(&app, &admin, &format!("{uri}?public=true&limit=100")).await;
+    assert_eq!(
+        (got, total),
+        (
+            vec!["ns00", "ns03", "ns06", "ns09"]
+                .into_iter()
+                .map(String::from)
+                .collect(),
+            4
+        )
+    );
+    let (_, total) = names(&app, &admin, &format!("{uri}?public=false")).await;
+    assert_eq!(total, 10);
+    // `_` is matched as itself, not as any character.
+    let (got, _) = names(&app, &admin, &format!("{uri}?name=under_")).await;
+    assert_eq!(got, ["under_score"]);
+    let (got, _) = names(&app, &admin, &format!("{uri}?name=s1")).await;
+    assert_eq!(got, ["ns10", "ns11"]);
+    let (got, _) = names(
+        &app,
+        &admin,
+        &format!("{uri}?order_column=name&order_type=desc&limit=3"),
+    )
+    .await;
+    assert_eq!(got, ["underxscore", "under_score", "ns11"]);
+    // Updated last, listed last by updated_at (ties broken by id).
+    let req = with_token(TestRequest::put().uri(&format!("{uri}/ns00")), &admin)
+        .set_json(json!({ "metadata": { "public": "false" } }));
+    assert_eq!(call(&app, req).await.0, StatusCode::OK);
+    let (got, _) = names(
+        &app,
+        &admin,
+        &format!("{uri}?order_column=updated_at&order_type=desc&limit=1"),
+    )
+    .await;
+    assert_eq!(got, ["ns00"]);
+
+    for (query, code) in [
+        ("limit=0", "SWR.0003"),
+        ("limit=101", "SWR.0003"),
+        ("offset=-1", "SWR.0003"),
+        ("order_column=size", "SWR.0001"),
+        ("order_type=sideways", "SWR.0001"),
+        ("public=yes", "SWR.0001"),
+        ("name=Upper", "SWR.0002"),
+        ("name=a%25", "SWR.0002"),
+        ("page=2", "SWR.0001"),
+    ] {
+        let req = with_token(TestRequest::get().uri(&format!("{uri}?{query}")), &admin);
+        let (status, body, _) = call(&app, req).await;
+        assert_swr_error(status, &body, 400, code);
+    }
+}
+
+#[actix_web::test]
+async fn bad_names_and_bodies_are_refused_in_the_envelope() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let admin = h.token("alice", PROJECT, &["admin"]);
+    let instance = create_instance(&app, &admin, PROJECT, "registry").await;
+    let uri = base(PROJECT, &instance);
+    let too_long = "a".repeat(65);
+    for name in [
+        "",
+        "Team",
+        "a__b",
+        "-a",
+        "a-",
+        "a/b",
+        "a b",
+        too_long.as_str(),
+    ] {
+        let req = with_token(TestRequest::post().uri(&uri), &admin)
+            .set_json(json!({ "namespace_name": name, "metadata": { "public": "false" } }));
+        let (status, body, _) = call(&app, req).await;
+        assert_swr_error(status, &body, 400, "SWR.0002");
+    }
+    create_namespace(&app, &admin, PROJECT, &instance, &"a".repeat(64), false).await;
+    for body in [
+        json!({ "namespace_name": "ok", "metadata": { "public": true } }),
+        json!({ "namespace_name": "ok", "metadata": { "public": "yes" } }),
+        json!({ "namespace_name": "ok", "metadata": {} }),
+        json!({ "namespace_name": "ok", "metadata": { "public": "false", "auto_scan": "true" } }),
+        json!({ "namespace_name": "ok", "metadata": { "public": "false", "severity": "high" } }),
+        json!({ "namespace_name": "ok", "surprise": 1 }),
+        json!({ "metadata": { "public": "false" } }),
+        json!([{ "namespace_name": "ok" }]),
+    ] {
+        let req = with_token(TestRequest::post().uri(&uri), &admin).set_json(&body);
+        let (status, answer, _) = call(&app, req).await;
+        assert_swr_error(status, &answer, 400, "SWR.0001");
+    }
+    create_namespace(&app, &admin, PROJECT, &instance, "ok", false).await;
+    for body in [
+        json!({}),
+        json!({ "metadata": { "public": "maybe" } }),
+        json!({ "metadata": { "public": "true" }, "cve_allowlist": { "items": [] } }),
+        json!({ "metadata": { "public": "true", "prevent_vul": "true" } }),
+    ] {
+        let req = with_token(TestRequest::put().uri(&format!("{uri}/ok")), &admin).set_json(&body);
+        let (status, answer, _) = call(&app, req).await;
+        assert_swr_error(status, &answer, 400, "SWR.0001");
+    }
+    let (_, shown, _) = call(
+        &app,
+        with_token(TestRequest::get().uri(&format!("{uri}/ok")), &admin),
+    )
+    .await;
+    assert_eq!(
+        shown["metadata"]["public"], "false",
+        "refusals change nothing"
+    );
+    let (status, body, _) = call(
+        &app,
+        with_token(TestRequest::patch().uri(&format!("{uri}/ok")), &admin),
+    )
+    .await;
+    assert_swr_error(status, &body, 405, "SWR.0305");
+}
+
+#[actix_web::test]
+async fn another_projects_instance_and_its_namespaces_do_not_exist_from_here() {
+    let h = Harness::new().await;
+    let app = h.app().await;
+    let a = h.token("alice", PROJECT, &["admin"]);
+    let b = h.token("bob", OTHER_PROJECT, &["admin"]);
+    let b_instance = create_instance(&app, &b, OTHER_PROJECT, "beta").await;
+    create_namespace(&app, &b, OTHER_PROJECT, &b_instance, "team-b", true).await;
+    let missing = "no-such-instance".to_string();
+    for instance in [&b_instance, &missing] {
+        let uri = base(PROJECT, instance);
+        let one = format!("{uri}/team-b");
+        for req in [
+            TestRequest::get().uri(&uri),
+            TestRequest::post()
+                .uri(&uri)
+                .set_json(json!({ "namespace_name": "mine", "metadata": { "public": "false" } })),
+            TestRequest::get().uri(&one),
+            TestRequest::put()
+                .uri(&one)
+                .set_json(json!({ "metadata": { "public": "false" } })),
+            TestRequest::delete().uri(&one),
+        ] {
+            let (status, body, _) = call(&app, with_token(req, &a)).await;
+            assert_swr_error(status, &body, 404, "SWR.0301");
+        }
+    }
+    // The path's project must be the caller's.
+    let (status, body, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&base(OTHER_PROJECT, &b_instance)),
+            &a,
+        ),
+    )
+    .await;
+    assert_swr_error(status, &body, 403, "SWR.0201");
+    // Nothing changed for the owner.
+    let (_, shown, _) = call(
+        &app,
+        with_token(
+            TestRequest::get().uri(&format!("{}/team-b", base(OTHER_PROJECT, &b_instance))),
+            &b,
+        ),
+    )
+    .await;
+    assert_eq!(shown["metadata"]["public"], "true");
+}
