@@ -197,14 +197,14 @@ pub fn page(
         q
     };
     let total = filtered().count().get_result(conn)?;
-    let mut rows = filtered()
+    // SQLite takes no OFFSET without a LIMIT.
+    let rows = filtered()
         .order(namespaces::name.asc())
         .offset(offset)
-        .select(Namespace::as_select());
-    if let Some(limit) = limit {
-        rows = rows.limit(limit);
-    }
-    Ok((rows.load(conn)?, total))
+        .limit(limit.unwrap_or(i64::MAX))
+        .select(Namespace::as_select())
+        .load(conn)?;
+    Ok((rows, total))
 }
 
 /// A page of the live namespaces of the account's registries, by registry and name, and

@@ -8,6 +8,7 @@ mod actions;
 mod common;
 mod counts;
 mod migrations;
+mod namespaces;
 mod offboarding;
 mod ownership;
 mod policy_matrix;
