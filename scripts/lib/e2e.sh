@@ -20,6 +20,16 @@
 #                              user NAME (E2E_READER_ID, E2E_READER_NAME, E2E_READER_PASSWORD)
 #                              in a group NAME-s with the role readonly on GRANT_PATH
 #                              (projects/ID or domains/ID)
+#   e2e_user NAME ROLE GRANT_PATH
+#                              after e2e_identities: the user NAME of the admin's domain
+#                              (E2E_USER_ID, E2E_USER_PASSWORD) in a new group NAME-s with
+#                              ROLE on GRANT_PATH
+#   e2e_project NAME           a new project of the admin's domain; its id on stdout
+#   e2e_second_domain NAME     after stack_start_iam: a second domain (account) NAME with its
+#                              own admin user, project and admin group, made by iam-svc
+#                              bootstrap (the public API makes no domains): sets
+#                              E2E_DOMAIN2_ID, E2E_DOMAIN2_USER, E2E_DOMAIN2_USER_ID,
+#                              E2E_DOMAIN2_PASSWORD, E2E_DOMAIN2_PROJECT_ID
 #
 # Answers go through $STACK_DIR/answer, so a failed call can show what it got back.
 
@@ -30,6 +40,13 @@ E2E_ADMIN_TOKEN=""
 E2E_READER_NAME=""
 E2E_READER_PASSWORD=""
 E2E_READER_ID=""
+E2E_USER_ID=""
+E2E_USER_PASSWORD=""
+E2E_DOMAIN2_ID=""
+E2E_DOMAIN2_USER=""
+E2E_DOMAIN2_USER_ID=""
+E2E_DOMAIN2_PASSWORD=""
+E2E_DOMAIN2_PROJECT_ID=""
 
 e2e_die() { printf '%s: %s\n' "$E2E_NAME" "$*" >&2; exit 1; }
 
@@ -101,17 +118,65 @@ print(json.dumps({"auth": {"identity": {"methods": ["password"], "password": {"u
 
 # e2e_identities NAME GRANT_PATH
 e2e_identities() {
-  local group_id role_id
   E2E_ADMIN_TOKEN="$(e2e_iam_token "$IAM_ADMIN_USER" "$IAM_ADMIN_DOMAIN" "$IAM_ADMIN_PASSWORD" "$IAM_ADMIN_PROJECT_ID")"
   [[ -n "$E2E_ADMIN_TOKEN" ]] || e2e_die "no X-Subject-Token for the admin"
+  e2e_user "$1" readonly "$2"
   # shellcheck disable=SC2034 # for the script that sources this, to log the user in
   E2E_READER_NAME="$1"
-  E2E_READER_PASSWORD="Reader-e2e-$(python3 -c 'import secrets; print(secrets.token_hex(8))')"
-  E2E_READER_ID="$(e2e_api POST "$IAM_URL/v3/users" "$E2E_ADMIN_TOKEN" 201 \
-    "{\"user\": {\"name\": \"$1\", \"password\": \"$E2E_READER_PASSWORD\", \"domain_id\": \"$IAM_ADMIN_DOMAIN_ID\"}}" | e2e_json user.id)"
+  E2E_READER_PASSWORD="$E2E_USER_PASSWORD"
+  E2E_READER_ID="$E2E_USER_ID"
+}
+
+# e2e_user NAME ROLE GRANT_PATH
+e2e_user() {
+  local group_id role_id
+  E2E_USER_PASSWORD="User-e2e-$(python3 -c 'import secrets; print(secrets.token_hex(8))')"
+  E2E_USER_ID="$(e2e_api POST "$IAM_URL/v3/users" "$E2E_ADMIN_TOKEN" 201 \
+    "{\"user\": {\"name\": \"$1\", \"password\": \"$E2E_USER_PASSWORD\", \"domain_id\": \"$IAM_ADMIN_DOMAIN_ID\"}}" | e2e_json user.id)"
   group_id="$(e2e_api POST "$IAM_URL/v3/groups" "$E2E_ADMIN_TOKEN" 201 \
     "{\"group\": {\"name\": \"$1s\", \"domain_id\": \"$IAM_ADMIN_DOMAIN_ID\"}}" | e2e_json group.id)"
-  e2e_api PUT "$IAM_URL/v3/groups/$group_id/users/$E2E_READER_ID" "$E2E_ADMIN_TOKEN" 204 >/dev/null
-  role_id="$(e2e_api GET "$IAM_URL/v3/roles?name=readonly" "$E2E_ADMIN_TOKEN" 200 | e2e_json roles.0.id)"
-  e2e_api PUT "$IAM_URL/v3/$2/groups/$group_id/roles/$role_id" "$E2E_ADMIN_TOKEN" 204 >/dev/null
+  e2e_api PUT "$IAM_URL/v3/groups/$group_id/users/$E2E_USER_ID" "$E2E_ADMIN_TOKEN" 204 >/dev/null
+  role_id="$(e2e_api GET "$IAM_URL/v3/roles?name=$2" "$E2E_ADMIN_TOKEN" 200 | e2e_json roles.0.id)"
+  e2e_api PUT "$IAM_URL/v3/$3/groups/$group_id/roles/$role_id" "$E2E_ADMIN_TOKEN" 204 >/dev/null
+}
+
+# e2e_project NAME
+e2e_project() {
+  e2e_api POST "$IAM_URL/v3/projects" "$E2E_ADMIN_TOKEN" 201 \
+    "{\"project\": {\"name\": \"$1\", \"domain_id\": \"$IAM_ADMIN_DOMAIN_ID\"}}" | e2e_json project.id
+}
+
+# e2e_iam_sql SQL: one statement on iam-svc's database (SQLite file or PostgreSQL schema).
+e2e_iam_sql() {
+  case "$IAM__DATABASE__URL" in
+    postgres://* | postgresql://*)
+      psql "$IAM__DATABASE__URL" -v ON_ERROR_STOP=1 -qc "$1" >/dev/null ;;
+    *)
+      python3 -c '
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1].removeprefix("sqlite://"), timeout=30)
+with db:
+    db.execute(sys.argv[2])' "$IAM__DATABASE__URL" "$1" ;;
+  esac
+}
+
+# e2e_second_domain NAME
+e2e_second_domain() {
+  local env_file="$STACK_DIR/domain2.env" bin
+  bin="$(stack_bin iam-svc)"
+  # bootstrap makes its domain under a fixed name: the first one steps aside meanwhile.
+  e2e_iam_sql "UPDATE domains SET name = '$1-first' WHERE id = '$IAM_ADMIN_DOMAIN_ID'" ||
+    e2e_die "cannot rename the first domain in iam-svc's database"
+  (cd "$STACK_DIR" && "$bin" bootstrap --env-file "$env_file") >>"$STACK_DIR/log/iam-svc.log" 2>&1 ||
+    e2e_die "iam-svc bootstrap of a second domain failed"
+  E2E_DOMAIN2_ID="$( (. "$env_file" && echo "$IAM_ADMIN_DOMAIN_ID"))"
+  [[ -n "$E2E_DOMAIN2_ID" && "$E2E_DOMAIN2_ID" != "$IAM_ADMIN_DOMAIN_ID" ]] ||
+    e2e_die "the second bootstrap made no new domain"
+  e2e_iam_sql "UPDATE domains SET name = '$1' WHERE id = '$E2E_DOMAIN2_ID'" &&
+    e2e_iam_sql "UPDATE domains SET name = '$IAM_ADMIN_DOMAIN' WHERE id = '$IAM_ADMIN_DOMAIN_ID'" ||
+    e2e_die "cannot rename the domains back"
+  E2E_DOMAIN2_USER="$( (. "$env_file" && echo "$IAM_ADMIN_USER"))"
+  E2E_DOMAIN2_USER_ID="$( (. "$env_file" && echo "$IAM_ADMIN_USER_ID"))"
+  E2E_DOMAIN2_PASSWORD="$( (. "$env_file" && echo "$IAM_ADMIN_PASSWORD"))"
+  E2E_DOMAIN2_PROJECT_ID="$( (. "$env_file" && echo "$IAM_ADMIN_PROJECT_ID"))"
 }

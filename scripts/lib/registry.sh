@@ -21,6 +21,14 @@
 #   registry_token_access USER SECRET SCOPE
 #                              ask the realm for a token with Basic USER:SECRET and print
 #                              its JWT `access` claim as JSON
+#   registry_token_reply SERVICE USER SECRET SCOPE...
+#                              ask the realm for a token on SERVICE with every SCOPE (no
+#                              credentials when USER is empty); print the HTTP status and,
+#                              on 200, the JWT `access` claim as JSON: `200 [...]`, `401`
+#   registry_grants_nothing SERVICE USER SECRET SCOPE...
+#                              succeed when that request is refused (4xx), or answered
+#                              with one entry per resource asked and not one action in
+#                              any; otherwise print the answer and fail
 #
 # Each identity NAME has a REGISTRY_AUTH_FILE of its own ($REGISTRY_DIR/auth/NAME.json),
 # so a login persists for later pushes and pulls by the same NAME. skopeo's output goes to
@@ -181,4 +189,45 @@ import base64, json, sys
 token = json.load(sys.stdin)["token"]
 claims = token.split(".")[1]
 print(json.dumps(json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))["access"]))'
+}
+
+# registry_token_reply SERVICE USER SECRET SCOPE...
+registry_token_reply() {
+  local service=$1 user=$2 secret=$3 scope code
+  shift 3
+  local args=(-sS -o "$REGISTRY_DIR/token-answer" -w '%{http_code}' --get "$REGISTRY_REALM"
+    --data-urlencode "service=$service")
+  for scope in "$@"; do args+=(--data-urlencode "scope=$scope"); done
+  [[ -n "$user" ]] && args+=(-u "$user:$secret")
+  code="$(curl "${args[@]}")" || return 1
+  if [[ "$code" != 200 ]]; then
+    echo "$code"
+    return 0
+  fi
+  python3 -c '
+import base64, json, sys
+token = json.load(open(sys.argv[1]))["token"]
+claims = token.split(".")[1]
+print("200", json.dumps(json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))["access"]))' \
+    "$REGISTRY_DIR/token-answer"
+}
+
+# registry_grants_nothing SERVICE USER SECRET SCOPE...
+registry_grants_nothing() {
+  local reply
+  reply="$(registry_token_reply "$@")" || { echo "the token request failed"; return 1; }
+  [[ "$reply" == 4?? ]] && return 0
+  python3 -c '
+import json, sys
+status, _, access = sys.argv[1].partition(" ")
+# One entry per resource asked (the scopes of one resource are merged).
+asked = {tuple(s.rsplit(":", 1)[0].split(":", 1)) for s in sys.argv[2:]}
+if status != "200":
+    sys.exit(f"HTTP {status}")
+access = json.loads(access)
+if {(e["type"], e["name"]) for e in access} != asked or len(access) != len(asked):
+    sys.exit(f"access entries {access} for the resources {sorted(asked)}")
+granted = [e for e in access if e.get("actions")]
+if granted:
+    sys.exit(f"granted {granted}")' "$reply" "${@:4}" || { echo "answer: $reply"; return 1; }
 }

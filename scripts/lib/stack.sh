@@ -5,8 +5,10 @@
 #   stack_start_iam       migrate, bootstrap and serve iam-svc; exports IAM_* from its env file
 #   stack_start_lakeformation  serve lakeformation-svc; exports LAKEFORMATION_URL (start it
 #                         before swr-svc and tcr-svc, which then accept its temporary keys)
-#   stack_start_swr       serve swr-svc against that iam-svc; exports SWR_URL
-#   stack_start_tcr       serve tcr-svc against that iam-svc; exports TCR_URL
+#   stack_start_swr [SERVICE ADDRESS]  serve swr-svc against that iam-svc; exports SWR_URL.
+#                         SERVICE and ADDRESS (registry.service, registry.address) name the
+#                         registry every instance fronts (default: swr-svc's configuration)
+#   stack_start_tcr [SERVICE ADDRESS]  serve tcr-svc likewise; exports TCR_URL
 #   stack_stop            stop what was started, drop test schemas, remove $STACK_DIR
 #   stack_dump_logs       print the services' logs (after a failure)
 #
@@ -115,8 +117,8 @@ stack_start_swr() {
   export SWR__LAKEFORMATION__URL="${LAKEFORMATION_URL:-}"
   export SWR__REGISTRY__SIGNING_KEY_FILE="$STACK_DIR/keys/swr-registry-token.key"
   export SWR__REGISTRY__CERTIFICATE_FILE="$STACK_DIR/keys/swr-registry-token.crt"
-  [[ -n "${1:-}" ]] && export SWR__REGISTRY__DEFAULT_SERVICE="$1"
-  [[ -n "${2:-}" ]] && export SWR__REGISTRY__DEFAULT_ADDRESS="$2"
+  [[ -n "${1:-}" ]] && export SWR__REGISTRY__SERVICE="$1"
+  [[ -n "${2:-}" ]] && export SWR__REGISTRY__ADDRESS="$2"
   SWR__DATABASE__URL="$(stack_database swr)"
   export SWR__DATABASE__URL
   (cd "$STACK_DIR" && exec "$bin" serve) >>"$STACK_DIR/log/swr-svc.log" 2>&1 &
