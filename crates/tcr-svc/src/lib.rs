@@ -21,6 +21,7 @@ pub mod registry_auth;
 pub mod repo;
 pub mod revocations;
 pub mod schema;
+pub mod startup;
 pub mod state;
 pub mod views;
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix_web::web;
 use service_kit::auth::{IamFeed, RoutingSignatureVerifier, TokenVerifier, VerifierOptions};
 use service_kit::cli;
-use service_kit::db::{self, DbPool, StoreError};
+use service_kit::db::{self, DbPool};
 use service_kit::http::Metrics;
 use service_kit::keyfiles;
 use service_kit::registry::{keys, RegistryTokenIssuer};
@@ -16,6 +16,7 @@ use tcr_svc::config::TcrConfig;
 use tcr_svc::ratelimit::RateLimiter;
 use tcr_svc::registry_auth::TcrRegistryAuthorizer;
 use tcr_svc::revocations::TokenRevoker;
+use tcr_svc::startup;
 use tcr_svc::state::AppState;
 use tcr_svc::MIGRATIONS;
 const USAGE: &str = "usage: tcr-svc [--config PATH] [serve | migrate]
@@ -43,30 +44,10 @@ fn migrate(cfg: &TcrConfig) -> Result<DbPool, String> {
     db::open(&cfg.database, &MIGRATIONS, true).map_err(|e| e.to_string())
 }
 
-/// Every registry fronts the configured registry: records made under an earlier setting
-/// follow it, with their namespaces.
-fn assign_registry_service(pool: &DbPool, cfg: &TcrConfig) -> Result<(), String> {
-    let (service, address) = (&cfg.registry.service, &cfg.registry.address);
-    let mut conn = pool.get().map_err(|e| e.to_string())?;
-    let moved = tcr_svc::repo::registries::assign_service(&mut conn, service, address).map_err(
-        |e| match e {
-            StoreError::UniqueViolation => format!(
-                "cannot put every registry on registry.service {service:?}: registries of \
-                 other services hold namespaces of the same name there"
-            ),
-            other => format!("cannot put the registries on registry.service {service:?}: {other}"),
-        },
-    )?;
-    if moved > 0 {
-        log::info!("{moved} registries now front {service:?} at {address:?}");
-    }
-    Ok(())
-}
-
 fn serve(cfg: TcrConfig) -> Result<(), String> {
     let pool = db::open(&cfg.database, &MIGRATIONS, cfg.database.migrate_on_start)
         .map_err(|e| e.to_string())?;
-    assign_registry_service(&pool, &cfg)?;
+    startup::assign_registry_service(&pool, &cfg.registry)?;
     let internal = keyfiles::read_internal_credential(&cfg.iam.internal_credential_file)?;
     let signer = keys::load_or_generate(
         &cfg.registry.signing_key_file,

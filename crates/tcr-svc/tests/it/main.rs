@@ -15,4 +15,5 @@ mod policy_matrix;
 mod protocol;
 mod registry_login;
 mod replay;
+mod startup;
 mod temporary;
