@@ -1,0 +1,204 @@
+//! What a namespace request may say: the bodies `huaweicloudsdkswr` sends, the vendor's
+//! name rule and the list's query, each refused in SWR's envelope when it does not fit.
+//! Nothing here reads the database; `routes::namespaces` calls it, `repo::namespaces`
+//! stores what it lets through.
+
+use std::collections::HashMap;
+
+use credential_core::names::validate_swr_credential_name;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::SwrError;
+use crate::repo::namespaces::{ListQuery, OrderColumn};
+
+/// A page of namespaces when `limit` is not given, as the vendor's.
+const DEFAULT_LIMIT: i64 = 10;
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBody {
+    pub namespace_name: String,
+    #[serde(default)]
+    pub metadata: Option<Metadata>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBody {
+    pub metadata: Metadata,
+    /// Read only to refuse it: no image is scanned, so there is nothing to allow.
+    #[serde(default)]
+    cve_allowlist: Option<Value>,
+}
+
+/// The SDK's `NamespaceMetadata`: every value is a string. Only `public` is kept; the
+/// scanning settings are refused rather than dropped, since nothing here scans images.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    public: String,
+    #[serde(default)]
+    auto_scan: Option<Value>,
+    #[serde(default)]
+    prevent_vul: Option<Value>,
+    #[serde(default)]
+    severity: Option<Value>,
+}
+
+impl UpdateBody {
+    /// Whether the namespace is to be public; the CVE allowlist is refused.
+    pub fn public(&self) -> Result<bool, SwrError> {
+        if self.cve_allowlist.is_some() {
+            return Err(SwrError::BadRequest(
+                "cve_allowlist is not supported: images are not scanned.".into(),
+            ));
+        }
+        self.metadata.public()
+    }
+}
+
+impl Metadata {
+    /// Whether the namespace is public: `"true"` or `"false"`, as the SDK sends it.
+    pub fn public(&self) -> Result<bool, SwrError> {
+        if self.auto_scan.is_some() || self.prevent_vul.is_some() || self.severity.is_some() {
+            return Err(SwrError::BadRequest(
+                "metadata.auto_scan, metadata.prevent_vul and metadata.severity are not supported: images are not scanned.".into(),
+            ));
+        }
+        parse_bool("metadata.public", &self.public)
+    }
+}
+
+fn parse_bool(field: &str, value: &str) -> Result<bool, SwrError> {
+    match value {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(SwrError::BadRequest(format!(
+            "{field} must be the string \"true\" or \"false\"."
+        ))),
+    }
+}
+
+/// The vendor's rule (the credential names' rule): 1 to 64 characters of `a-z`, `0-9`
+/// and single `.`, `_` or `-` between them.
+pub fn validate_namespace_name(name: &str) -> Result<(), SwrError> {
+    validate_swr_credential_name(name)
+        .map_err(|e| SwrError::InvalidName(format!("Invalid namespace name: {e}")))
+}
+
+/// The list's query: the vendor's filters, order and page; anything else is refused.
+pub fn list_query(query: &HashMap<String, String>) -> Result<ListQuery, SwrError> {
+    const KNOWN: [&str; 6] = [
+        "offset",
+        "limit",
+        "order_column",
+        "order_type",
+        "name",
+        "public",
+    ];
+    if let Some(unknown) = query.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+        return Err(SwrError::BadRequest(format!(
+            "Unknown query parameter {unknown:?}: the list takes {}.",
+            KNOWN.join(", ")
+        )));
+    }
+    let (offset, limit) = crate::routes::page_bounds(query, DEFAULT_LIMIT)?;
+    let order = match query.get("order_column").map(String::as_str) {
+        None | Some("created_at") => OrderColumn::CreatedAt,
+        Some("updated_at") => OrderColumn::UpdatedAt,
+        Some("name") => OrderColumn::Name,
+        Some(_) => {
+            return Err(SwrError::BadRequest(
+                "order_column must be updated_at, created_at or name.".into(),
+            ))
+        }
+    };
+    let descending = match query.get("order_type").map(String::as_str) {
+        None | Some("asc") => false,
+        Some("desc") => true,
+        Some(_) => {
+            return Err(SwrError::BadRequest(
+                "order_type must be asc or desc.".into(),
+            ))
+        }
+    };
+    let name_contains = match query.get("name") {
+        None => None,
+        Some(text) if is_name_fragment(text) => Some(text.clone()),
+        Some(_) => {
+            return Err(SwrError::InvalidName(
+                "name must be 1 to 64 characters of a-z, 0-9, '.', '_' and '-'.".into(),
+            ))
+        }
+    };
+    let public = query
+        .get("public")
+        .map(|v| parse_bool("public", v))
+        .transpose()?;
+    Ok(ListQuery {
+        name_contains,
+        public,
+        order,
+        descending,
+        offset,
+        limit,
+    })
+}
+
+/// Part of a name: what the list's `name` filter looks for.
+fn is_name_fragment(text: &str) -> bool {
+    (1..=64).contains(&text.len())
+        && text.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_list_query_takes_the_vendors_parameters_and_refuses_the_rest() {
+        let q = list_query(&query(&[])).unwrap();
+        assert_eq!(
+            (q.offset, q.limit, q.order, q.descending),
+            (0, 10, OrderColumn::CreatedAt, false)
+        );
+        let q = list_query(&query(&[
+            ("order_column", "updated_at"),
+            ("order_type", "desc"),
+            ("name", "team_a"),
+            ("public", "true"),
+            ("limit", "20"),
+            ("offset", "40"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            (q.order, q.descending, q.public),
+            (OrderColumn::UpdatedAt, true, Some(true))
+        );
+        assert_eq!(
+            (q.offset, q.limit, q.name_contains.as_deref()),
+            (40, 20, Some("team_a"))
+        );
+        for bad in [
+            ("order_column", "size"),
+            ("order_type", "up"),
+            ("public", "yes"),
+            ("name", "Team"),
+            ("name", "a%"),
+            ("limit", "101"),
+            ("surprise", "1"),
+        ] {
+            assert!(list_query(&query(&[bad])).is_err(), "{bad:?}");
+        }
+    }
+}
