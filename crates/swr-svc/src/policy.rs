@@ -189,3 +189,51 @@ pub fn on_credential(
 pub fn documented(action: Action, kind: CallerKind) -> Answer {
     kind.answer(|role, key| answer(action, role, key))
 }
+
+#[cfg(test)]
+mod tests {
+    use service_kit::auth::ProjectRef;
+
+    use super::*;
+
+    fn with_roles(roles: &[&str]) -> Principal {
+        Principal {
+            user_id: "carol-id".into(),
+            user_name: "carol".into(),
+            domain_id: "domain-1".into(),
+            domain_name: "domain".into(),
+            project: Some(ProjectRef {
+                id: "p".into(),
+                name: "p".into(),
+            }),
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            access_key: None,
+            temporary: None,
+            token: None,
+        }
+    }
+
+    #[test]
+    fn registry_access_follows_what_the_role_may_do_in_the_project() {
+        let access = |roles: &[&str]| registry_access(&with_roles(roles));
+        assert_eq!(access(&["admin"]), "pull,push,delete");
+        assert_eq!(access(&["member", "readonly"]), "pull,push");
+        assert_eq!(access(&["readonly"]), "pull");
+        assert_eq!(access(&["auditor"]), "pull");
+        // Push needs what instance writes need; delete what managing others' needs.
+        for (role, key) in [
+            (Role::Member, KeyKind::Permanent),
+            (Role::Readonly, KeyKind::Permanent),
+        ] {
+            let writes = answer(Action::CreateNamespace, role, key) == Grant::Yes;
+            let name = if role == Role::Member {
+                "member"
+            } else {
+                "readonly"
+            };
+            assert_eq!(access(&[name]).contains("push"), writes, "{role:?}");
+            let admin_only = answer(Action::ListAllLongTermCredentials, role, key) == Grant::Yes;
+            assert_eq!(access(&[name]).contains("delete"), admin_only, "{role:?}");
+        }
+    }
+}
