@@ -184,7 +184,9 @@ pub async fn delete(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
     p.finish()?;
     let account = ctx.account().to_string();
     db::write(&ctx.state.pool, move |conn| {
-        repo::registries::find_in_account(conn, &account, &id)?
+        // Locked first, as CreateNamespace does: a namespace made meanwhile is committed
+        // before the tombstones below, or finds no registry.
+        repo::registries::find_in_account_locked(conn, &account, &id)?
             .ok_or(TcrError::RegistryNotFound)?;
         if dry_run {
             return Ok(());

@@ -456,3 +456,36 @@ async fn two_accounts_racing_for_one_name_leave_exactly_one_winner() {
         assert_eq!(rows, 1, "{name}");
     }
 }
+
+#[actix_web::test]
+async fn a_registry_deleted_while_namespaces_are_made_leaves_none_of_them_live() {
+    let h = Harness::shared_with(unlimited_config());
+    let app = h.app().await;
+    for round in 0..4 {
+        let reg = create_registry(&app, &ALICE, &format!("doomed-{round}")).await;
+        let creates = (0..6).map(|n| {
+            let (app, reg) = (&app, reg.clone());
+            async move {
+                let code =
+                    create_namespace(app, &ALICE, &reg, &format!("r{round}-ns{n}"), false).await;
+                assert!(
+                    ["", "ResourceNotFound.TcrResourceNotFound"].contains(&code.as_str()),
+                    "{code}"
+                );
+            }
+        });
+        let delete = async {
+            let body = json!({ "RegistryId": reg });
+            assert_eq!(code(&act(&app, &ALICE, "DeleteInstance", body).await), "");
+        };
+        futures_util::future::join(join_all(creates), delete).await;
+        let mut conn = h.db.pool.get().unwrap();
+        let live: i64 = namespaces::table
+            .filter(namespaces::registry_id.eq(&reg))
+            .filter(namespaces::deleted_at.is_null())
+            .count()
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(live, 0, "round {round}");
+    }
+}
