@@ -1,6 +1,6 @@
 //! Registry login with TCR instance tokens: HTTP Basic with `Username` and `Token`. A
-//! token opens the namespaces of its own registry: pull and push, or pull only when it was
-//! issued to a read-only user. The checks and the tenancy rule are service-kit's
+//! token opens the namespaces of its own registry with the actions stored with it
+//! ([`crate::policy::registry_access`]). The checks and the tenancy rule are service-kit's
 //! ([`authenticate_bearer`], [`service_kit::registry::access`]); this file says where TCR
 //! keeps instance tokens, their registry and its namespaces.
 
