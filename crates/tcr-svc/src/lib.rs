@@ -1,10 +1,10 @@
 //! tcr-svc: Tencent Container Registry's instance tokens over API 3.0.
 //!
 //! `POST /` with `X-TC-Action` serves CreateInstance, DescribeInstances, DeleteInstance,
-//! the four instance-token actions and the five namespace actions, signed with TC3-HMAC-SHA256 by an iam-svc access
-//! key (SecretId = AK), so `tencentcloud-sdk-python-tcr` works unchanged. Its tokens log
-//! in to a real registry through `/service/token`, which opens only the namespaces of the
-//! token's own registry.
+//! the four instance-token actions and the five namespace actions, signed with
+//! TC3-HMAC-SHA256 by an iam-svc access key (SecretId = AK), so
+//! `tencentcloud-sdk-python-tcr` works unchanged. Its tokens log in to a real registry
+//! through `/service/token`, which opens only the namespaces of the token's own registry.
 //!
 //! Layout: `api` (envelope, auth, limits) -> `actions/` (one file per resource, asking
 //! `policy` who may) -> `repo/`.
