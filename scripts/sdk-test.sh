@@ -5,15 +5,20 @@
 #   scripts/sdk-test.sh
 #
 # Builds the services (debug), starts them on free loopback ports in a temporary directory
-# (scripts/lib/stack.sh), runs every test (Python ones through tests/sdk/run.sh, shell ones
-# with bash), reports each, and stops the services. With TEST_DATABASE_URL=postgres://...
-# each service uses a fresh schema in that database. The logs are printed on failure.
+# (scripts/lib/stack.sh), makes a second domain (account) with an admin of its own for the
+# tests of what one account cannot do to another's (scripts/lib/e2e.sh; exported as
+# IAM_OTHER_DOMAIN, IAM_OTHER_USER, IAM_OTHER_PASSWORD, IAM_OTHER_PROJECT_ID), runs every
+# test (Python ones through tests/sdk/run.sh, shell ones with bash), reports each, and stops
+# the services. With TEST_DATABASE_URL=postgres://... each service uses a fresh schema in
+# that database. The logs are printed on failure.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=lib/stack.sh
 . scripts/lib/stack.sh
+# shellcheck source=lib/e2e.sh
+. scripts/lib/e2e.sh
 
 # tests/sdk/*common.py is the tests' shared code, not a test.
 TESTS=()
@@ -47,6 +52,10 @@ trap 'exit 130' INT TERM
 stack_init
 echo "==> starting iam-svc, lakeformation-svc, swr-svc and tcr-svc in $STACK_DIR"
 stack_start_iam
+E2E_NAME=sdk-test
+e2e_second_domain sdk-other
+export IAM_OTHER_DOMAIN=sdk-other IAM_OTHER_USER="$E2E_DOMAIN2_USER" IAM_OTHER_PASSWORD="$E2E_DOMAIN2_PASSWORD" \
+  IAM_OTHER_PROJECT_ID="$E2E_DOMAIN2_PROJECT_ID"
 stack_start_lakeformation
 stack_start_swr
 stack_start_tcr

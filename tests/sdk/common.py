@@ -15,6 +15,9 @@ Environment, as scripts/lib/stack.sh and ``make run`` (var/local-stack.env) expo
   IAM_ADMIN_USER_ID    admin user id
   IAM_ADMIN_PROJECT_ID project the admin token is scoped to
   SWR_URL, LAKEFORMATION_URL, TCR_URL   the other services, for the tests that use them
+  IAM_OTHER_DOMAIN, IAM_OTHER_USER, IAM_OTHER_PASSWORD, IAM_OTHER_PROJECT_ID
+                       the admin of a second domain (account), for the tests of what one
+                       account cannot do to another's (scripts/sdk-test.sh makes it)
 
 Each name is read when a test first imports it, so a test needs only the variables it
 uses; a missing one prints ``FAIL config`` and exits 2.
@@ -56,6 +59,10 @@ _ENV = {
     "ADMIN_PASSWORD": "IAM_ADMIN_PASSWORD",
     "ADMIN_USER_ID": "IAM_ADMIN_USER_ID",
     "ADMIN_PROJECT_ID": "IAM_ADMIN_PROJECT_ID",
+    "OTHER_DOMAIN": "IAM_OTHER_DOMAIN",
+    "OTHER_USER": "IAM_OTHER_USER",
+    "OTHER_PASSWORD": "IAM_OTHER_PASSWORD",
+    "OTHER_PROJECT_ID": "IAM_OTHER_PROJECT_ID",
 }
 
 

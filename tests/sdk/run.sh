@@ -8,7 +8,10 @@
 # installs the pinned SDK into it and runs each test with that venv's python.
 # The tests read IAM_URL, IAM_ADMIN_* from the environment (see var/local-stack.env);
 # swr_credentials.py also reads SWR_URL; lakeformation_credentials.py reads SWR_URL and
-# LAKEFORMATION_URL; tcr_tokens.py reads TCR_URL. A missing one fails the test (exit 2).
+# LAKEFORMATION_URL; tcr_tokens.py reads TCR_URL; the namespace and service-account tests
+# (swr_namespaces.py, tcr_namespaces.py, tcr_service_accounts.py) read SWR_URL or TCR_URL,
+# and the TCR ones IAM_OTHER_* too (another account's admin, which scripts/sdk-test.sh
+# makes). A missing one fails the test (exit 2).
 # common.py (and trust_common.py) is what the tests share (environment, admin login and
 # access key), not a test.
 set -euo pipefail

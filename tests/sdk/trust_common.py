@@ -8,7 +8,7 @@ says so and exits 0.
 
 Each trust test plays an attacker against the running stack and asserts the secure
 answer. Environment as common.py (IAM_URL, IAM_ADMIN_*, SWR_URL, LAKEFORMATION_URL,
-TCR_URL); optional SWR_REGISTRY_SERVICE and TCR_REGISTRY_SERVICE name the token
+TCR_URL; IAM_OTHER_* for ``World.other_account``); optional SWR_REGISTRY_SERVICE and TCR_REGISTRY_SERVICE name the token
 `service` of the registries (defaults: the instance's own, or `tcr-registry`).
 """
 
@@ -557,6 +557,23 @@ class World:
     def swr_temp(self, creds):
         return swr(creds).create_instance_temp_credential(
             CreateInstanceTempCredentialRequest(instance_id=self.swr_inst()))
+
+    def other_account(self):
+        """The admin of the second domain (IAM_OTHER_*), logged in, with a permanent access
+        key of their own: a User of another account."""
+        resp = password_token(setting("OTHER_DOMAIN"), setting("OTHER_USER"), setting("OTHER_PASSWORD"),
+                              setting("OTHER_PROJECT_ID"))
+        expect_status(resp, 201, "login of the other account's admin")
+        token, user_id = resp.x_subject_token, resp.token.user.id
+        other = iam(token_creds(token))
+        resp = other.create_permanent_access_key(CreatePermanentAccessKeyRequest(
+            body=CreatePermanentAccessKeyRequestBody(credential=CreateCredentialOption(
+                user_id=user_id, description="another account"))))
+        expect_status(resp, 201, "the other account's admin creates an access key")
+        ak, sk = resp.credential.access, resp.credential.secret
+        self.cleanups.append(lambda: other.delete_permanent_access_key(DeletePermanentAccessKeyRequest(access_key=ak)))
+        step("another account", f"{setting('OTHER_DOMAIN')}: admin {user_id}, access key {ak}")
+        return User(user_id, setting("OTHER_USER"), setting("OTHER_PASSWORD"), "", token, ak, sk)
 
     def tcr_tokens(self):
         resp = self.admin_tcr().DescribeInstanceToken(tcr_req(
