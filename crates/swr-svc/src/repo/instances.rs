@@ -71,6 +71,25 @@ pub fn lock_in_project(
     Ok(found.is_some())
 }
 
+/// The project's instance, if it has it; on PostgreSQL locked until the transaction ends,
+/// in the same statement, so the instance cannot be deleted under a write that adds to it
+/// (a namespace made meanwhile would outlive it, live).
+pub fn find_locked_in_project(
+    conn: &mut DbConnection,
+    project_id: &str,
+    id: &str,
+) -> Result<Option<Instance>, StoreError> {
+    // Written out in the macro: the selection's backend is each arm's own.
+    Ok(service_kit::first_locked!(
+        conn,
+        instances::table
+            .find(id)
+            .filter(instances::project_id.eq(project_id))
+            .filter(instances::status.ne(REVOKED))
+            .select(Instance::as_select())
+    )?)
+}
+
 /// A page of the project's instances, oldest first, and the total.
 pub fn page(
     conn: &mut DbConnection,

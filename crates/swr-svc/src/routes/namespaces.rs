@@ -63,7 +63,9 @@ async fn create(
     let public = body.metadata.as_ref().map(Metadata::public).transpose()?;
     let name = body.namespace_name;
     let created = db::write(&state.pool, move |conn| {
-        let instance = super::instance(conn, &project_id, &instance_id)?;
+        // Held until the namespace is in: a delete of the instance then tombstones it too.
+        let instance = repo::instances::find_locked_in_project(conn, &project_id, &instance_id)?
+            .ok_or(SwrError::InstanceNotFound)?;
         let new = NewNamespace {
             instance_id: &instance.id,
             registry_service: &instance.registry_service,

@@ -4,8 +4,10 @@
 
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
-use futures_util::future::join_all;
+use diesel::prelude::*;
+use futures_util::future::{join, join_all};
 use serde_json::{json, Value};
+use swr_svc::schema::namespaces;
 
 use crate::common::*;
 
@@ -334,4 +336,40 @@ async fn racing_tenants_get_each_name_exactly_once() {
     let (_, in_b, _) = call(&app, listed(&b, OTHER_PROJECT, &b_instance)).await;
     let total = in_a["total"].as_i64().unwrap() + in_b["total"].as_i64().unwrap();
     assert_eq!(total, names.len() as i64, "{in_a} {in_b}");
+}
+
+/// An instance deleted while its namespaces are being made leaves none of them live: each
+/// create either comes first (and the delete tombstones it) or finds no instance (404).
+#[actix_web::test]
+async fn an_instance_deleted_while_namespaces_are_made_leaves_none_of_them_live() {
+    let h = Harness::shared().await;
+    let app = h.app().await;
+    let admin = h.token("adam", PROJECT, &["admin"]);
+    for round in 0..4 {
+        let instance = create_instance(&app, &admin, PROJECT, &format!("doomed-{round}")).await;
+        let creates = (0..6).map(|n| {
+            let (app, admin, instance) = (&app, &admin, &instance);
+            async move {
+                let name = format!("r{round}-ns{n}");
+                let (status, body) =
+                    try_create_namespace(app, admin, PROJECT, instance, &name, false).await;
+                assert!([201, 404].contains(&status.as_u16()), "{status}: {body}");
+            }
+        });
+        let delete = async {
+            let uri = format!("/v2/{PROJECT}/instances/{instance}");
+            let (status, body, _) =
+                call(&app, with_token(TestRequest::delete().uri(&uri), &admin)).await;
+            assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        };
+        join(join_all(creates), delete).await;
+        let mut conn = h.db.pool.get().unwrap();
+        let live: i64 = namespaces::table
+            .filter(namespaces::instance_id.eq(&instance))
+            .filter(namespaces::deleted_at.is_null())
+            .count()
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(live, 0, "round {round}");
+    }
 }
