@@ -24,9 +24,9 @@ SERVICES=(
   "tcr-svc 8084"
 )
 
-# The registries swr-svc's instances and tcr-svc's registries front by default (each
-# service's registry.default_*), started when Debian's docker-registry is installed:
-# one per token issuer, as a registry trusts one. "name address service issuer realm".
+# The registries every swr-svc instance and every tcr-svc registry front (each service's
+# registry.service and registry.address), started when Debian's docker-registry is
+# installed: one per token issuer, as a registry trusts one. "name address service issuer realm".
 REGISTRIES=(
   "swr 127.0.0.1:5000 swr-registry swr-svc http://127.0.0.1:8082/service/token"
   "tcr 127.0.0.1:5001 tcr-registry tcr-svc http://127.0.0.1:8084/service/token"
