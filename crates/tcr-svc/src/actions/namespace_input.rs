@@ -158,6 +158,43 @@ fn tags(raw: Value) -> Result<String, TcrError> {
     Ok(Value::Array(list).to_string())
 }
 
+/// The one filter Tencent documents for `DescribeNamespaces`: `{"Name": "Tags", "Values":
+/// ["key:value", ...]}`, whose values are ORed; filters are ANDed. Each value becomes the
+/// tag as stored. Any other filter is refused, never ignored.
+pub fn tag_filters(raw: Value) -> Result<Vec<Vec<String>>, TcrError> {
+    const BAD: &str = "Filters must be a list of {\"Name\": \"Tags\", \"Values\": [\"key:value\", ...]} with at least one value each.";
+    let Value::Array(items) = raw else {
+        return Err(invalid(BAD));
+    };
+    let mut sets = Vec::with_capacity(items.len());
+    for item in &items {
+        let m = fields(item, &["Name", "Values"], BAD)?;
+        let (Some(Value::String(name)), Some(Value::Array(values))) =
+            (m.get("Name"), m.get("Values"))
+        else {
+            return Err(invalid(BAD));
+        };
+        if name != "Tags" {
+            return Err(TcrError::InvalidParameterValue(format!(
+                "Unsupported filter {name}; DescribeNamespaces filters by Tags only."
+            )));
+        }
+        if values.is_empty() || values.len() > MAX_TAGS {
+            return Err(invalid(BAD));
+        }
+        let mut set = Vec::with_capacity(values.len());
+        for value in values {
+            let (key, value) = value
+                .as_str()
+                .and_then(|v| v.split_once(':'))
+                .ok_or_else(|| invalid(BAD))?;
+            set.push(json!({ "Key": key, "Value": value }).to_string());
+        }
+        sets.push(set);
+    }
+    Ok(sets)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +226,23 @@ mod tests {
         ] {
             assert!(tags(bad.clone()).is_err(), "{bad}");
         }
+        // A tag filter looks for the element exactly as the tags are stored.
+        let stored = tags(json!({"Tags": [{"Key": "env", "Value": "a:b"}]})).unwrap();
+        let sets = tag_filters(json!([{"Name": "Tags", "Values": ["env:a:b"]}])).unwrap();
+        assert_eq!(stored, format!("[{}]", sets[0][0]));
+        for bad in [
+            json!([{"Name": "Tags", "Values": []}]),
+            json!([{"Name": "Tags", "Values": ["no-colon"]}]),
+            json!([{"Name": "Tags"}]),
+            json!({"Name": "Tags", "Values": ["a:b"]}),
+        ] {
+            assert!(
+                matches!(tag_filters(bad.clone()), Err(TcrError::InvalidParameter(_))),
+                "{bad}"
+            );
+        }
+        let other = tag_filters(json!([{"Name": "Owner", "Values": ["x"]}]));
+        assert!(matches!(other, Err(TcrError::InvalidParameterValue(_))));
         assert_eq!(
             cves(json!([{"CVEID": "CVE-1"}])).unwrap(),
             r#"[{"CVEID":"CVE-1"}]"#

@@ -12,7 +12,10 @@ use super::{fields, Ctx};
 use crate::error::TcrError;
 use crate::params::{paging, Params};
 use crate::policy::{self, Action};
-use crate::repo::{self, namespaces::Namespace};
+use crate::repo::{
+    self,
+    namespaces::{Filter, Namespace},
+};
 use crate::views::tencent_time;
 
 /// Stored JSON as an answer's value; a list when it cannot be read back.
@@ -60,13 +63,16 @@ pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
 pub async fn describe(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
     policy::allow(Action::DescribeNamespaces, ctx.principal)?;
     let registry_id = p.required_str("RegistryId")?;
-    let name = p.optional_str("NamespaceName")?;
+    let mut filter = Filter {
+        name: p.optional_str("NamespaceName")?,
+        tags: Vec::new(),
+    };
     let all = p.optional_bool("All")?.unwrap_or(false);
     let (offset, limit) = paging(&mut p, 20, 1000)?;
     // No namespace here has a KMS signature policy: asking for those lists none.
     let signed_only = p.optional_bool("KmsSignPolicy")?.unwrap_or(false);
     if let Some(raw) = p.optional_raw("Filters") {
-        refuse_filters(raw)?;
+        filter.tags = input::tag_filters(raw)?;
     }
     p.finish()?;
     let limit = (!all).then_some(limit);
@@ -77,11 +83,10 @@ pub async fn describe(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>
         if signed_only {
             return Ok((Vec::new(), 0));
         }
-        let name = name.as_deref();
         Ok::<_, TcrError>(repo::namespaces::page(
             conn,
             &registry_id,
-            name,
+            &filter,
             offset,
             limit,
         )?)
@@ -91,20 +96,6 @@ pub async fn describe(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>
     Ok(fields(
         json!({ "NamespaceList": list, "TotalCount": total }),
     ))
-}
-
-/// `Filters` (the vendor's only one is by cloud tag) are not served: an empty list is
-/// fine, anything in it is refused rather than ignored.
-fn refuse_filters(raw: Value) -> Result<(), TcrError> {
-    match raw {
-        Value::Array(items) if items.is_empty() => Ok(()),
-        Value::Array(_) => Err(TcrError::InvalidParameterValue(
-            "Filters are not supported on DescribeNamespaces; use NamespaceName, or read each namespace's TagSpecification.".into(),
-        )),
-        _ => Err(TcrError::InvalidParameter(
-            "Filters must be a list of {\"Name\": string, \"Values\": [string]}.".into(),
-        )),
-    }
 }
 
 pub async fn modify(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {

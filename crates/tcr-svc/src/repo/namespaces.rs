@@ -4,10 +4,44 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
 use service_kit::db::{DbConnection, StoreError};
 use service_kit::registry::NamespaceRecord;
 
 use crate::schema::{namespaces, registries};
+
+diesel::define_sql_function! {
+    /// `replace(text, from, to)`: the same function, case-sensitive, on both backends.
+    fn replace(text: Text, from: Text, to: Text) -> Text;
+}
+
+type Db = <DbConnection as diesel::Connection>::Backend;
+type Condition = Box<dyn BoxableExpression<namespaces::table, Db, SqlType = Bool>>;
+
+/// Which of a registry's namespaces a page lists.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// That name only.
+    pub name: Option<String>,
+    /// Sets of tags, each as its stored JSON element (`{"Key":..,"Value":..}`): a namespace
+    /// is listed when it holds a tag of every set.
+    pub tags: Vec<Vec<String>>,
+}
+
+/// Whether the namespace holds one of `elements` among its stored tags. A stored element
+/// is found as a whole: the quotes around keys are never inside a JSON string, where they
+/// are escaped.
+fn holds_any(elements: &[String]) -> Condition {
+    let holds = |element: &String| -> Condition {
+        Box::new(replace(namespaces::tags, element.clone(), "").ne(namespaces::tags))
+    };
+    // False, for the tags to be ORed onto: an empty set lets nothing through.
+    let mut any: Condition = Box::new(diesel::dsl::sql::<Bool>("1 = 0"));
+    for element in elements {
+        any = Box::new(any.or(holds(element)));
+    }
+    any
+}
 
 /// A namespace as stored.
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -177,12 +211,12 @@ pub fn tombstone_registry(
         .execute(conn)?)
 }
 
-/// A page of the registry's live namespaces by name (all of them from `offset` when
-/// `limit` is `None`), only `name` when given, and the total.
+/// A page of the registry's live namespaces that `filter` lets through, by name (all of
+/// them from `offset` when `limit` is `None`), and their total.
 pub fn page(
     conn: &mut DbConnection,
     registry_id: &str,
-    name: Option<&str>,
+    filter: &Filter,
     offset: i64,
     limit: Option<i64>,
 ) -> Result<(Vec<Namespace>, i64), StoreError> {
@@ -191,8 +225,11 @@ pub fn page(
             .filter(namespaces::registry_id.eq(registry_id.to_string()))
             .filter(namespaces::deleted_at.is_null())
             .into_boxed();
-        if let Some(name) = name {
-            q = q.filter(namespaces::name.eq(name.to_string()));
+        if let Some(name) = &filter.name {
+            q = q.filter(namespaces::name.eq(name.clone()));
+        }
+        for set in &filter.tags {
+            q = q.filter(holds_any(set));
         }
         q
     };

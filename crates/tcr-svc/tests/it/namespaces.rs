@@ -81,6 +81,35 @@ async fn namespaces_are_created_listed_changed_and_deleted_with_the_vendors_shap
         shape(listed),
         json!({"NamespaceList": [pub_b.clone(), team_a.clone()], "TotalCount": 2})
     );
+    // The vendor's one filter: by tag, exactly ("key:value"); values ORed, filters ANDed.
+    let tags = |values: &[&[&str]]| {
+        let filters: Vec<Value> = values
+            .iter()
+            .map(|v| json!({"Name": "Tags", "Values": v}))
+            .collect();
+        json!({"RegistryId": reg, "Filters": filters})
+    };
+    for (body, names) in [
+        (tags(&[&["env:prod"]]), vec!["team-a"]),
+        (tags(&[&["env:prod", "x:y"]]), vec!["team-a"]),
+        (tags(&[&["env:Prod"]]), vec![]),
+        (tags(&[&["env:pro"]]), vec![]),
+        (tags(&[&["env:prod"], &["x:y"]]), vec![]),
+    ] {
+        let r = act(&app, &ALICE, "DescribeNamespaces", body.clone()).await;
+        let got: Vec<&str> = r["NamespaceList"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}: {r}"))
+            .iter()
+            .map(|n| n["Name"].as_str().unwrap())
+            .collect();
+        let total = names.len() as i64;
+        assert_eq!(
+            (got, r["TotalCount"].as_i64()),
+            (names, Some(total)),
+            "{body}"
+        );
+    }
     // Only what is sent changes.
     let modified = act(
         &app,
@@ -324,8 +353,13 @@ async fn bad_input_gets_the_vendors_codes_and_changes_nothing() {
         ),
         (
             "DescribeNamespaces",
-            json!({"RegistryId": reg, "Filters": [{"Name": "Tags", "Values": ["env:prod"]}]}),
+            json!({"RegistryId": reg, "Filters": [{"Name": "Owner", "Values": ["me"]}]}),
             "InvalidParameterValue",
+        ),
+        (
+            "DescribeNamespaces",
+            json!({"RegistryId": reg, "Filters": [{"Name": "Tags", "Values": ["no-colon"]}]}),
+            "InvalidParameter",
         ),
         (
             "DescribeNamespaces",
