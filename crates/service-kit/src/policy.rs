@@ -160,10 +160,14 @@ pub fn disables_as_admin(principal: &Principal) -> bool {
     Role::of(principal) == Role::Admin
 }
 
-/// What a registry credential made by `principal` may do on its registry's repositories.
+/// What a registry credential (SWR long-term credential, TCR instance token) made by
+/// `principal` may do in its instance's or registry's namespaces, fixed when it is made:
+/// everyone pulls, those who may write push, and only an admin, who alone removes what
+/// others made, deletes images.
 pub fn registry_access(principal: &Principal) -> &'static str {
     match Role::of(principal) {
-        Role::Admin | Role::Member => "pull,push",
+        Role::Admin => "pull,push,delete",
+        Role::Member => "pull,push",
         Role::Readonly | Role::None => "pull",
     }
 }
@@ -371,6 +375,7 @@ mod tests {
     #[test]
     fn only_readers_pull_only_and_only_admins_disable_as_admins() {
         let of = |role| caller("p", &[role], None);
+        assert_eq!(registry_access(&of("admin")), "pull,push,delete");
         assert_eq!(registry_access(&of("member")), "pull,push");
         assert_eq!(registry_access(&of("readonly")), "pull");
         assert!(disables_as_admin(&of("admin")));

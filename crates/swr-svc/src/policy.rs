@@ -137,16 +137,9 @@ pub fn answer(action: Action, role: Role, key: KeyKind) -> Grant {
     }
 }
 
-/// What a registry credential made by `principal` may do in its instance's namespaces,
-/// fixed when it is made: everyone pulls, those who may write in the project push, and
-/// only an admin, who alone deletes what others made in the project, deletes images.
-pub fn registry_access(principal: &Principal) -> &'static str {
-    match Role::of(principal) {
-        Role::Admin => "pull,push,delete",
-        Role::Member => "pull,push",
-        Role::Readonly | Role::None => "pull",
-    }
-}
+/// What a registry credential made by a caller holds in its namespaces: one rule for
+/// both registry services.
+pub use service_kit::policy::registry_access;
 
 /// What the caller may do in the path's project, before anything is read: `Err` when the
 /// project is not the caller's scope or the table says no.

@@ -131,16 +131,9 @@ pub fn allow(action: Action, principal: &Principal) -> Result<Grant, TcrError> {
     }
 }
 
-/// The repository actions an instance token made by `principal` holds in its registry's
-/// namespaces, stored with it: `pull` for a read-only user, `push` too for a writer, and
-/// `delete` too for an admin, who alone may remove images.
-pub fn registry_access(principal: &Principal) -> &'static str {
-    match Role::of(principal) {
-        Role::Admin => "pull,push,delete",
-        Role::Member => "pull,push",
-        Role::Readonly | Role::None => "pull",
-    }
-}
+/// What a registry credential made by a caller holds in its namespaces: one rule for
+/// both registry services.
+pub use service_kit::policy::registry_access;
 
 /// What [`on_token`] needs to know of a stored token.
 pub struct TokenFacts<'a> {
