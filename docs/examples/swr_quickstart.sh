@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Create an SWR instance and a long-term credential with curl, then (when a registry that
-# logs in through swr-svc is running, as `make run` starts one) log in to it with skopeo.
+# Create an SWR instance, a namespace in it and a long-term credential with curl, then
+# (when a registry that logs in through swr-svc is running, as `make run` starts one) log in
+# to it with skopeo.
 # Needs the variables `make run` writes to var/local-stack.env:
 #   set -a; . var/local-stack.env; set +a; bash docs/examples/swr_quickstart.sh
 set -euo pipefail
@@ -21,7 +22,16 @@ INSTANCE=$(curl -sSf -X POST "$P/instances" -H "X-Auth-Token: $TOKEN" -H 'Conten
   -d "{\"name\": \"demo-$RANDOM\", \"spec\": \"swr.ee.professional\"}" | field instance_id)
 echo "instance $INSTANCE"
 
-# 2. A long-term credential: user_id is the registry user name, auth_token the password
+# 2. A namespace: the credentials of this instance push and pull <registry>/<namespace>/<app>,
+#    and nothing of another instance's namespaces. Its name is unique in the registry.
+NAMESPACE="demo-$RANDOM"
+curl -sSf -X POST "$P/instances/$INSTANCE/namespaces" -H "X-Auth-Token: $TOKEN" \
+  -H 'Content-Type: application/json' -d "{\"namespace_name\": \"$NAMESPACE\", \"metadata\": {\"public\": \"false\"}}"
+echo
+curl -sSf "$P/instances/$INSTANCE/namespaces/$NAMESPACE" -H "X-Auth-Token: $TOKEN"
+echo
+
+# 3. A long-term credential: user_id is the registry user name, auth_token the password
 #    (shown only in this answer).
 CRED=$(curl -sSf -X POST "$P/instances/$INSTANCE/long-term-credential" \
   -H "X-Auth-Token: $TOKEN" -H 'Content-Type: application/json' -d '{"name": "laptop"}')
@@ -29,7 +39,7 @@ USER_ID=$(printf '%s' "$CRED" | field user_id)
 PASSWORD=$(printf '%s' "$CRED" | field auth_token)
 echo "credential for registry user $USER_ID"
 
-# 3. List (no secrets), then log in to the registry with it.
+# 4. List (no secrets), then log in to the registry with it.
 curl -sSf "$P/instances/$INSTANCE/long-term-credentials?offset=0&limit=10" -H "X-Auth-Token: $TOKEN"
 echo
 REGISTRY=$(curl -sSf "$P/instances/$INSTANCE" -H "X-Auth-Token: $TOKEN" | field access_address)
@@ -37,10 +47,11 @@ REGISTRY=$(curl -sSf "$P/instances/$INSTANCE" -H "X-Auth-Token: $TOKEN" | field 
 if command -v skopeo >/dev/null &&
   curl -s -D - -o /dev/null "http://$REGISTRY/v2/" | grep -qi "realm=\"$SWR_URL/service/token\""; then
   REGISTRY_AUTH_FILE="$(mktemp -d)/auth.json" skopeo login --tls-verify=false -u "$USER_ID" -p "$PASSWORD" "$REGISTRY"
+  echo "push to $REGISTRY/$NAMESPACE/<app>:<tag>"
 else
   echo "no registry at $REGISTRY; with one: skopeo login --tls-verify=false -u $USER_ID -p <auth_token> $REGISTRY"
 fi
 
-# 4. Clean up.
+# 5. Clean up: the instance's namespaces go with it (their names stay taken).
 curl -sSf -X DELETE "$P/instances/$INSTANCE" -H "X-Auth-Token: $TOKEN"
 echo "deleted instance $INSTANCE"
