@@ -37,6 +37,9 @@ url = "http://127.0.0.1:8083"
 temp_lifetime_seconds = 3600
 longterm_lifetime_days = 365
 
+[service_accounts]
+pbkdf2_iterations = 600000
+
 [rate_limits]
 create_instance_token_per_second = 100
 other_per_second = 20
@@ -60,6 +63,7 @@ pub struct TcrConfig {
     pub iam: IamLink,
     pub lakeformation: TemporaryKeyIssuer,
     pub tokens: TokenRules,
+    pub service_accounts: ServiceAccountRules,
     pub rate_limits: RateLimits,
     pub registry: RegistryConfig,
 }
@@ -79,6 +83,14 @@ pub struct TokenRules {
     pub temp_lifetime_seconds: u32,
     /// Lifetime of a `longterm` instance token.
     pub longterm_lifetime_days: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceAccountRules {
+    /// PBKDF2 iterations for a service account password the caller chose (a random one
+    /// is stored as its SHA-256).
+    pub pbkdf2_iterations: u32,
 }
 
 /// Requests per second per account and action, as Tencent documents them.
@@ -127,6 +139,17 @@ impl TcrConfig {
         }
         if !(1..=3650).contains(&self.tokens.longterm_lifetime_days) {
             return invalid("tokens.longterm_lifetime_days must be between 1 and 3650");
+        }
+        if self.service_accounts.pbkdf2_iterations < 1000 {
+            return invalid("service_accounts.pbkdf2_iterations must be at least 1000");
+        }
+        if self.mode == Mode::Production
+            && self.service_accounts.pbkdf2_iterations
+                < credential_core::password::DEFAULT_PBKDF2_ITERATIONS
+        {
+            return invalid(
+                "service_accounts.pbkdf2_iterations must be at least 600000 in production",
+            );
         }
         if self.rate_limits.create_instance_token_per_second == 0
             || self.rate_limits.other_per_second == 0

@@ -56,6 +56,12 @@ pub enum TcrError {
     TokenRevoked,
     #[error("{0}")]
     NameConflict(String),
+    #[error("invalid service account name")]
+    InvalidServiceAccountName,
+    #[error("service account not found")]
+    ServiceAccountNotFound,
+    #[error("permission names a namespace the registry does not have")]
+    PermissionNamespaceNotFound(String),
     #[error("unsupported protocol: {0}")]
     UnsupportedProtocol(String),
     #[error("unavailable: {0}")]
@@ -134,7 +140,7 @@ impl TcrError {
             ),
             TcrError::TemporaryKeyRefused => (
                 "UnauthorizedOperation",
-                "A temporary key cannot create or enable long-term instance tokens; use a permanent key.".into(),
+                "A temporary key cannot mint or extend long-lived credentials (long-term instance tokens, service accounts); use a permanent key.".into(),
             ),
             TcrError::InvalidAction(a) => ("InvalidAction", format!("The action {a} does not exist.")),
             TcrError::NoSuchVersion(v) => (
@@ -179,6 +185,17 @@ impl TcrError {
                 "The instance token was revoked when its user lost access to the account; it cannot be enabled again.".into(),
             ),
             TcrError::NameConflict(m) => ("InvalidParameter.ErrorNameExists", m.clone()),
+            TcrError::InvalidServiceAccountName => (
+                "InvalidParameter.ErrorNameIllegal",
+                "Name must be 1 to 60 characters of a-z and 0-9, separated by single '.', '_' or '-' (the tcr$ prefix may be given or left out).".into(),
+            ),
+            TcrError::ServiceAccountNotFound => {
+                ("ResourceNotFound", "The service account does not exist in the registry.".into())
+            }
+            TcrError::PermissionNamespaceNotFound(ns) => (
+                "ResourceNotFound.ErrNoNamespace",
+                format!("Permissions: the registry has no namespace {ns}."),
+            ),
             TcrError::UnsupportedProtocol(m) => ("UnsupportedProtocol", m.clone()),
             TcrError::Unavailable(_) => (
                 "InternalError",

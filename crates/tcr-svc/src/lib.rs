@@ -22,6 +22,7 @@ pub mod registry_auth;
 pub mod repo;
 pub mod revocations;
 pub mod schema;
+pub mod service_accounts;
 pub mod startup;
 pub mod state;
 pub mod views;

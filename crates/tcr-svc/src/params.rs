@@ -50,6 +50,20 @@ impl Params {
             .ok_or_else(|| TcrError::MissingParameter(name.into()))
     }
 
+    /// Free text (a description): at most 255 characters, the column's, and no control
+    /// characters.
+    pub fn optional_text(&mut self, name: &str) -> Result<Option<String>, TcrError> {
+        let text = self.optional_str(name)?;
+        if let Some(t) = &text {
+            if t.chars().count() > 255 || t.chars().any(char::is_control) {
+                return Err(TcrError::InvalidParameter(format!(
+                    "{name} must be at most 255 characters without control characters."
+                )));
+            }
+        }
+        Ok(text)
+    }
+
     pub fn optional_i64(&mut self, name: &str) -> Result<Option<i64>, TcrError> {
         match self.take(name) {
             None => Ok(None),

@@ -41,10 +41,15 @@ pub enum Action {
     DeleteNamespace,
     /// The namespaces of every registry of the caller's account.
     DescribeInstanceAllNamespaces,
+    CreateServiceAccount,
+    DescribeServiceAccounts,
+    ModifyServiceAccount,
+    ModifyServiceAccountPassword,
+    DeleteServiceAccount,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 19] = [
         Action::CreateInstance,
         Action::DescribeInstances,
         Action::DeleteInstance,
@@ -59,6 +64,11 @@ impl Action {
         Action::ModifyNamespace,
         Action::DeleteNamespace,
         Action::DescribeInstanceAllNamespaces,
+        Action::CreateServiceAccount,
+        Action::DescribeServiceAccounts,
+        Action::ModifyServiceAccount,
+        Action::ModifyServiceAccountPassword,
+        Action::DeleteServiceAccount,
     ];
 
     /// The CAM action, and the parameters that select this variant of it.
@@ -78,6 +88,11 @@ impl Action {
             Action::ModifyNamespace => "tcr:ModifyNamespace",
             Action::DeleteNamespace => "tcr:DeleteNamespace",
             Action::DescribeInstanceAllNamespaces => "tcr:DescribeInstanceAllNamespaces",
+            Action::CreateServiceAccount => "tcr:CreateServiceAccount",
+            Action::DescribeServiceAccounts => "tcr:DescribeServiceAccounts",
+            Action::ModifyServiceAccount => "tcr:ModifyServiceAccount",
+            Action::ModifyServiceAccountPassword => "tcr:ModifyServiceAccountPassword",
+            Action::DeleteServiceAccount => "tcr:DeleteServiceAccount",
         }
     }
 }
@@ -87,9 +102,17 @@ pub fn answer(action: Action, role: Role, key: KeyKind) -> Grant {
     use Action::*;
     match (role, action) {
         // A temporary key acts with its holder's role, but never makes a long-lived
-        // credential: no `longterm` token, and no enabling one again.
+        // credential: no `longterm` token, and no enabling one again; no service account,
+        // no new password for one, and no change that could enable or extend one.
         _ if key == KeyKind::Temporary
-            && matches!(action, CreateLongtermToken | EnableInstanceToken) =>
+            && matches!(
+                action,
+                CreateLongtermToken
+                    | EnableInstanceToken
+                    | CreateServiceAccount
+                    | ModifyServiceAccount
+                    | ModifyServiceAccountPassword
+            ) =>
         {
             Grant::No
         }
@@ -99,7 +122,8 @@ pub fn answer(action: Action, role: Role, key: KeyKind) -> Grant {
             DescribeInstances
             | DescribeInstanceToken
             | DescribeNamespaces
-            | DescribeInstanceAllNamespaces,
+            | DescribeInstanceAllNamespaces
+            | DescribeServiceAccounts,
         ) => Grant::Yes,
         // A token is always the caller's own; a read-only caller's only pulls.
         (_, CreateTempToken | CreateLongtermToken) => Grant::Yes,
@@ -112,6 +136,15 @@ pub fn answer(action: Action, role: Role, key: KeyKind) -> Grant {
         (
             Role::Readonly,
             CreateInstance | DeleteInstance | CreateNamespace | ModifyNamespace | DeleteNamespace,
+        ) => Grant::No,
+        // A service account belongs to the registry, not to a user, and outlives whoever
+        // made it: managing one is the account admin's.
+        (
+            _,
+            CreateServiceAccount
+            | ModifyServiceAccount
+            | ModifyServiceAccountPassword
+            | DeleteServiceAccount,
         ) => Grant::No,
         (_, ModifyInstanceToken | DeleteInstanceToken) => Grant::Own,
         (_, EnableInstanceToken) => Grant::OwnUnlessAdminDisabled,

@@ -2,7 +2,8 @@
 //! token opens the namespaces of its own registry with the actions stored with it
 //! ([`crate::policy::registry_access`]). The checks and the tenancy rule are service-kit's
 //! ([`authenticate_bearer`], [`service_kit::registry::access`]); this file says where TCR
-//! keeps instance tokens, their registry and its namespaces.
+//! keeps instance tokens, their registry and its namespaces. A username with the service
+//! account prefix (`tcr$`) is a service account's login ([`service_accounts::login`]).
 
 use futures_util::future::LocalBoxFuture;
 use service_kit::db::{self, DbPool};
@@ -12,6 +13,7 @@ use service_kit::registry::{
 
 use crate::actions::tokens::TOKEN_PREFIX;
 use crate::repo;
+use crate::service_accounts;
 
 /// Checks registry logins against the instance tokens.
 pub struct TcrRegistryAuthorizer {
@@ -31,6 +33,9 @@ impl RegistryAuthorizer for TcrRegistryAuthorizer {
         username: &str,
         password: &str,
     ) -> LocalBoxFuture<'_, Result<RegistryLogin, RegistryAuthError>> {
+        if service_accounts::name::is_login_name(username) {
+            return service_accounts::login::authenticate(&self.pool, service, username, password);
+        }
         // A store that cannot be asked is a 503 for the client, never a wrong password.
         let lookup = move |digest: String| async move {
             db::run(&self.pool, move |conn| {

@@ -4,6 +4,7 @@
 pub mod instances;
 pub mod namespace_input;
 pub mod namespaces;
+pub mod service_accounts;
 pub mod tokens;
 
 use serde_json::{Map, Value};
@@ -28,7 +29,7 @@ impl Ctx<'_> {
 }
 
 /// The actions this service serves, with their rate-limit class.
-pub const ACTIONS: [&str; 12] = [
+pub const ACTIONS: [&str; 17] = [
     "CreateInstance",
     "DescribeInstances",
     "DeleteInstance",
@@ -41,6 +42,11 @@ pub const ACTIONS: [&str; 12] = [
     "ModifyNamespace",
     "DeleteNamespace",
     "DescribeInstanceAllNamespaces",
+    "CreateServiceAccount",
+    "DescribeServiceAccounts",
+    "ModifyServiceAccount",
+    "ModifyServiceAccountPassword",
+    "DeleteServiceAccount",
 ];
 
 /// Run `action`.
@@ -62,6 +68,11 @@ pub async fn dispatch(
         "ModifyNamespace" => namespaces::modify(ctx, params).await,
         "DeleteNamespace" => namespaces::delete(ctx, params).await,
         "DescribeInstanceAllNamespaces" => namespaces::describe_all(ctx, params).await,
+        "CreateServiceAccount" => service_accounts::create(ctx, params).await,
+        "DescribeServiceAccounts" => service_accounts::describe(ctx, params).await,
+        "ModifyServiceAccount" => service_accounts::modify(ctx, params).await,
+        "ModifyServiceAccountPassword" => service_accounts::modify_password(ctx, params).await,
+        "DeleteServiceAccount" => service_accounts::delete(ctx, params).await,
         other => Err(TcrError::InvalidAction(other.to_string())),
     }
 }

@@ -28,15 +28,7 @@ fn registry(conn: &mut DbConnection, account: &str, id: &str) -> Result<Registry
 }
 
 fn description(p: &mut Params) -> Result<Option<String>, TcrError> {
-    let desc = p.optional_str("Desc")?;
-    if let Some(d) = &desc {
-        if d.chars().count() > 255 || d.chars().any(char::is_control) {
-            return Err(TcrError::InvalidParameter(
-                "Desc must be at most 255 characters without control characters.".into(),
-            ));
-        }
-    }
-    Ok(desc)
+    p.optional_text("Desc")
 }
 
 /// Which variant of `CreateInstanceToken` a `TokenType` asks for.

@@ -3,6 +3,7 @@
 
 pub mod namespaces;
 pub mod registries;
+pub mod service_accounts;
 pub mod tokens;
 
 /// The current time as stored (UTC, whole microseconds).

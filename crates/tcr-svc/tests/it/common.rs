@@ -71,6 +71,16 @@ pub const BOB: Key = Key {
     temporary: false,
     disabled: false,
 };
+/// An admin of BOB's account.
+pub const BEA: Key = Key {
+    id: "AKIDBEA",
+    secret: "bea-secret",
+    user: "bea-id",
+    account: "acct-b",
+    roles: &["admin"],
+    temporary: false,
+    disabled: false,
+};
 /// ALICE's temporary key (an admin's).
 pub const ALICE_TEMP: Key = Key {
     id: "AKIDALICETEMP",
@@ -202,7 +212,10 @@ pub struct Harness {
 }
 
 pub fn test_config() -> TcrConfig {
-    TcrConfig::load(None).expect("config")
+    let mut config = TcrConfig::load(None).expect("config");
+    // Service account passwords a caller chooses: a cheap hash keeps the tests fast.
+    config.service_accounts.pbkdf2_iterations = 1000;
+    config
 }
 
 impl Harness {
@@ -243,7 +256,7 @@ impl Harness {
     fn build(db: TestDatabase, config: TcrConfig, revocations: VerifierOptions) -> Harness {
         let started = Utc::now();
         let seen = Arc::new(Mutex::new(Seen::default()));
-        let keys = [ALICE, RITA, BOB, MEMO, ALICE_TEMP, DORA, DORA_TEMP]
+        let keys = [ALICE, RITA, BOB, BEA, MEMO, ALICE_TEMP, DORA, DORA_TEMP]
             .into_iter()
             .map(|k| (k.id, k))
             .collect();

@@ -15,5 +15,6 @@ mod policy_matrix;
 mod protocol;
 mod registry_login;
 mod replay;
+mod service_accounts;
 mod startup;
 mod temporary;

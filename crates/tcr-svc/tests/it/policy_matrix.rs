@@ -7,8 +7,8 @@ use diesel::prelude::*;
 use serde_json::Value;
 use service_kit::auth::wire::{RevocationEvent, RevocationKind, DURABLE_EVENT_RELEVANCE};
 use service_kit::testing::policy_doc::PolicyTable;
-use tcr_svc::policy::{self, Action, CallerKind, Cell, Grant};
-use tcr_svc::schema::{instance_tokens, namespaces, registries};
+use tcr_svc::policy::{self, Action, CallerKind, Cell, Grant, KeyKind, Role};
+use tcr_svc::schema::{instance_tokens, namespaces, registries, service_accounts};
 
 use crate::common::*;
 
@@ -50,6 +50,13 @@ impl Fixture {
             }
             let by_admin = (action == Action::EnableInstanceToken).then_some(by_admin);
             tokens.push((owner.user, own, by_admin));
+        }
+        if is_service_account_action(action) {
+            let body = format!(
+                r#"{{"RegistryId": "{registry}", "Name": "matrix-robot", "Permissions": {MATRIX_PERMISSIONS}}}"#
+            );
+            let r = call(&app, signed(&ALICE, "CreateServiceAccount", &body)).await;
+            assert_eq!(code(&r), "", "{r}");
         }
         // Dora was disabled after her temporary key was issued.
         let gone = RevocationEvent {
@@ -108,8 +115,33 @@ impl Fixture {
             .order(namespaces::name)
             .load(&mut conn)
             .unwrap();
-        format!("{regs:?} {tokens:?} {spaces:?}")
+        let accounts: Vec<(String, String, String, bool)> = service_accounts::table
+            .select((
+                service_accounts::name,
+                service_accounts::description,
+                service_accounts::password_digest,
+                service_accounts::disabled,
+            ))
+            .order(service_accounts::id)
+            .load(&mut conn)
+            .unwrap();
+        format!("{regs:?} {tokens:?} {spaces:?} {accounts:?}")
     }
+}
+
+/// The permissions of the fixture's service account: on [`NAMESPACE`].
+const MATRIX_PERMISSIONS: &str =
+    r#"[{"Resource": "matrix-ns", "Actions": ["tcr:PushRepository"]}]"#;
+
+fn is_service_account_action(action: Action) -> bool {
+    matches!(
+        action,
+        Action::CreateServiceAccount
+            | Action::DescribeServiceAccounts
+            | Action::ModifyServiceAccount
+            | Action::ModifyServiceAccountPassword
+            | Action::DeleteServiceAccount
+    )
 }
 
 async fn longterm<S, B>(app: &S, key: &Key, registry: &str) -> String
@@ -204,6 +236,30 @@ fn request(action: Action, registry: &str, token: &str) -> (&'static str, String
             format!(r#"{{"RegistryId": "{registry}", "NamespaceName": "{NAMESPACE}"}}"#),
         ),
         Action::DescribeInstanceAllNamespaces => ("DescribeInstanceAllNamespaces", "{}".into()),
+        Action::CreateServiceAccount => (
+            "CreateServiceAccount",
+            format!(
+                r#"{{"RegistryId": "{registry}", "Name": "made-here", "Permissions": {MATRIX_PERMISSIONS}}}"#
+            ),
+        ),
+        Action::DescribeServiceAccounts => (
+            "DescribeServiceAccounts",
+            format!(r#"{{"RegistryId": "{registry}"}}"#),
+        ),
+        Action::ModifyServiceAccount => (
+            "ModifyServiceAccount",
+            format!(
+                r#"{{"RegistryId": "{registry}", "Name": "matrix-robot", "Description": "changed"}}"#
+            ),
+        ),
+        Action::ModifyServiceAccountPassword => (
+            "ModifyServiceAccountPassword",
+            format!(r#"{{"RegistryId": "{registry}", "Name": "matrix-robot", "Random": true}}"#),
+        ),
+        Action::DeleteServiceAccount => (
+            "DeleteServiceAccount",
+            format!(r#"{{"RegistryId": "{registry}", "Name": "matrix-robot"}}"#),
+        ),
     }
 }
 
@@ -263,6 +319,17 @@ fn succeeded(f: &Fixture, action: Action, user: &str, token: &str, answer: &Valu
                     .any(|n| n["Namespace"] == NAMESPACE && n["RegistryId"] == f.registry.as_str())
             })
         }
+        Action::CreateServiceAccount => account_row(&mut conn, "tcr$made-here").is_some(),
+        Action::DescribeServiceAccounts => answer["TotalCount"] == 1,
+        Action::ModifyServiceAccount => account_row(&mut conn, "tcr$matrix-robot")
+            .is_some_and(|(description, _)| description == "changed"),
+        Action::ModifyServiceAccountPassword => {
+            let shown = answer["Password"].as_str().unwrap_or_default();
+            let digest = credential_core::digest::sha256_hex(shown.as_bytes());
+            account_row(&mut conn, "tcr$matrix-robot")
+                .is_some_and(|(_, stored)| stored == format!("sha256${digest}"))
+        }
+        Action::DeleteServiceAccount => account_row(&mut conn, "tcr$matrix-robot").is_none(),
     }
 }
 
@@ -283,6 +350,19 @@ fn namespace_row(
         .unwrap()
 }
 
+/// The description and password digest of the service account `name`, if it exists.
+fn account_row(conn: &mut service_kit::db::DbConnection, name: &str) -> Option<(String, String)> {
+    service_accounts::table
+        .filter(service_accounts::name.eq(name))
+        .select((
+            service_accounts::description,
+            service_accounts::password_digest,
+        ))
+        .first(conn)
+        .optional()
+        .unwrap()
+}
+
 /// The caller a kind stands for in these cases: its key, and the key of the same user
 /// that signs the cases the kind is checked with twice (DORA's two keys).
 fn callers(kind: CallerKind) -> Vec<Option<Key>> {
@@ -292,7 +372,7 @@ fn callers(kind: CallerKind) -> Vec<Option<Key>> {
         CallerKind::Readonly => vec![Some(RITA)],
         CallerKind::TemporaryKey => vec![Some(ALICE_TEMP)],
         CallerKind::DisabledUser => vec![Some(DORA), Some(DORA_TEMP)],
-        CallerKind::OtherAccount => vec![Some(BOB)],
+        CallerKind::OtherAccount => vec![Some(BOB), Some(BEA)],
         CallerKind::Internal => vec![None],
     }
 }
@@ -362,12 +442,16 @@ async fn check(action: Action, kind: CallerKind) -> Result<(), String> {
             Cell::NotFound => refused("ResourceNotFound.TcrResourceNotFound"),
             Cell::NotACredential => refused("AuthFailure.InvalidAuthorization"),
         };
+        // A member of another account is refused by role before anything is looked up.
+        let member_elsewhere = caller.as_ref().is_some_and(|k| k.id == BOB.id)
+            && policy::answer(action, Role::Member, KeyKind::Permanent) == Grant::No;
         let expected = match (want, action) {
             // Another account sees only its own registries and namespaces.
             (
                 Cell::OwnAccountOnly,
                 Action::DescribeInstances | Action::DescribeInstanceAllNamespaces,
             ) => (String::new(), false),
+            (Cell::NotFound, _) if member_elsewhere => refused("UnauthorizedOperation"),
             _ => expected,
         };
         if outcome != expected {
@@ -445,6 +529,11 @@ matrix! {
     modify_namespace => ModifyNamespace,
     delete_namespace => DeleteNamespace,
     describe_instance_all_namespaces => DescribeInstanceAllNamespaces,
+    create_service_account => CreateServiceAccount,
+    describe_service_accounts => DescribeServiceAccounts,
+    modify_service_account => ModifyServiceAccount,
+    modify_service_account_password => ModifyServiceAccountPassword,
+    delete_service_account => DeleteServiceAccount,
 }
 
 /// The table docs/policy/tcr.md shows, as the code answers it.

@@ -1,0 +1,93 @@
+//! Service accounts through the HTTP app: the five actions, bad input of every kind, and
+//! registry logins as `tcr$<name>`, database out.
+
+mod api;
+mod bad_input;
+mod login;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use diesel::prelude::*;
+use serde_json::Value;
+use tcr_svc::config::TcrConfig;
+use tcr_svc::schema::service_accounts;
+
+use crate::common::*;
+
+/// The registry service every test registry gets.
+pub const SERVICE: &str = "tcr-registry";
+
+/// Limits high enough for a test's bursts.
+pub fn config() -> TcrConfig {
+    let mut config = test_config();
+    config.rate_limits.other_per_second = 10_000;
+    config
+}
+
+/// Add a private namespace to a registry, as `key` (a writer of its account).
+pub async fn add_namespace<S, B>(app: &S, key: &Key, registry: &str, name: &str)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let body =
+        format!(r#"{{"RegistryId": "{registry}", "NamespaceName": "{name}", "IsPublic": false}}"#);
+    let r = act(app, key, "CreateNamespace", &body).await;
+    assert_eq!(code(&r), "", "{r}");
+}
+
+/// Every stored row of the table, as text: the digests, never a password, are in it.
+pub fn stored_accounts(h: &Harness) -> Vec<(String, String, String, String, bool)> {
+    let mut conn = h.db.pool.get().unwrap();
+    service_accounts::table
+        .select((
+            service_accounts::name,
+            service_accounts::description,
+            service_accounts::password_digest,
+            service_accounts::permissions,
+            service_accounts::disabled,
+        ))
+        .order(service_accounts::id)
+        .load(&mut conn)
+        .unwrap()
+}
+
+/// The stored password digest of the account `name`.
+pub fn digest_of(h: &Harness, name: &str) -> String {
+    let mut conn = h.db.pool.get().unwrap();
+    service_accounts::table
+        .filter(service_accounts::name.eq(name))
+        .select(service_accounts::password_digest)
+        .first(&mut conn)
+        .unwrap()
+}
+
+/// `action` with `body` as `key`: the `Response` object.
+pub async fn act<S, B>(app: &S, key: &Key, action: &str, body: &str) -> Value
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    call(app, signed(key, action, body)).await
+}
+
+/// Create `name` on `registry` as ALICE with `permissions` (JSON) and `extra` fields
+/// (`, "Field": value` or ""), asserting success.
+pub async fn create_account<S, B>(
+    app: &S,
+    registry: &str,
+    name: &str,
+    permissions: &str,
+    extra: &str,
+) -> Value
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let body = format!(
+        r#"{{"RegistryId": "{registry}", "Name": "{name}", "Permissions": {permissions}{extra}}}"#
+    );
+    let r = act(app, &ALICE, "CreateServiceAccount", &body).await;
+    assert_eq!(code(&r), "", "{r}");
+    r
+}
