@@ -476,8 +476,16 @@ registry_push sa "$NS/ci:v2" && e2e_fail "push accepted"
 registry_pull sa "$REPO:v1" "$WORK/pulled-sa-modified" || e2e_fail "pull refused"
 registry_pull sa "$REPO2:v1" "$WORK/pulled-sa-modified-2" && e2e_fail "pull in $NS2, no longer named, accepted"
 described="$(tcr_ok admin DescribeServiceAccounts "{\"RegistryId\": \"$REGISTRY_ID\", \"EmbedPermission\": true}")"
-[[ "$(e2e_json ServiceAccounts.0.Permissions <<<"$described")" == '[{"Resource": "'"$NS"'", "Actions": ["tcr:PullRepository"]}]' ]] ||
+# Compared as JSON: the order of an object's keys is no part of the answer.
+permissions="$(e2e_json ServiceAccounts.0.Permissions <<<"$described" |
+  python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin), sort_keys=True))')"
+[[ "$permissions" == '[{"Actions": ["tcr:PullRepository"], "Resource": "'"$NS"'"}]' ]] ||
   e2e_fail "DescribeServiceAccounts: $described"
+e2e_ok
+
+e2e_step "with tcr:PushRepository alone in $NS, the service account pushes there (an upload asks for pull and push)"
+tcr_ok admin ModifyServiceAccount "$(sa_body ", \"Permissions\": [{\"Resource\": \"$NS\", \"Actions\": [\"tcr:PushRepository\"]}]")" >/dev/null
+registry_push sa "$NS/ci:v3" || e2e_fail "push refused"
 e2e_ok
 
 e2e_step "after ModifyServiceAccount Disable true, the service account can no longer log in or pull; Disable false restores it"

@@ -5,7 +5,7 @@
 //! | action | registry actions |
 //! |---|---|
 //! | `tcr:PullRepository` | `pull` |
-//! | `tcr:PushRepository` | `push` and `pull`: a distribution registry checks a push's blobs and mounts with `pull`, so a push-only token cannot push an image |
+//! | `tcr:PushRepository` | `push` and `pull`: a distribution registry asks for both on every upload request (and `pull` to check which blobs it has), so a push-only token cannot push an image |
 //! | `tcr:CreateRepository` | nothing more: a repository is created by its first push, which `tcr:PushRepository` grants |
 //! | `tcr:CreateHelmChart`, `tcr:DescribeHelmCharts` | nothing: this registry serves no Helm charts; kept for the client that set them |
 //!
