@@ -1,7 +1,9 @@
 //! Off-boarding: when iam-svc says a user lost access to their account (disabled or
 //! deleted, or the account disabled), every instance token they created before is revoked
 //! in this service's database, so it stays dead on every replica and after the feed's
-//! events are forgotten. TCR has no projects: project events revoke nothing here.
+//! events are forgotten. TCR has no projects: project events revoke nothing here. Service
+//! accounts are not revoked either: they belong to their registry, not to the user who
+//! made them, and the feed's events name users only (docs/policy/tcr.md).
 
 use futures_util::future::LocalBoxFuture;
 use service_kit::auth::wire::{RevocationEvent, RevocationKind};
