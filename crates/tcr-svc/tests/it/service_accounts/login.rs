@@ -247,3 +247,50 @@ async fn an_instance_token_is_no_service_account_password() {
     .await;
     assert_eq!(status, 401);
 }
+
+/// The account belongs to its registry: its creator's off-boarding, which revokes their
+/// instance tokens, leaves it logging in (as with Tencent).
+#[actix_web::test]
+async fn the_creators_offboarding_leaves_the_account_working() {
+    use service_kit::auth::wire::{RevocationEvent, RevocationKind, DURABLE_EVENT_RELEVANCE};
+    use service_kit::auth::RevocationSink;
+    use tcr_svc::revocations::TokenRevoker;
+
+    let h = Harness::with_config(config());
+    let app = h.app().await;
+    let reg = create_registry(&app, &ALICE, "sa-offboard").await;
+    add_namespace(&app, &ALICE, &reg, "ci").await;
+    let created = create_account(
+        &app,
+        &reg,
+        "survivor",
+        r#"[{"Resource": "ci", "Actions": ["tcr:PullRepository"]}]"#,
+        "",
+    )
+    .await;
+    let password = created["Password"].as_str().unwrap();
+    let token = act(
+        &app,
+        &ALICE,
+        "CreateInstanceToken",
+        &format!(r#"{{"RegistryId": "{reg}"}}"#),
+    )
+    .await;
+    let now = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let gone = RevocationEvent {
+        seq: 1,
+        kind: RevocationKind::UserAccess,
+        subject: ALICE.user.into(),
+        revoked_at: now,
+        relevant_until: now + DURABLE_EVENT_RELEVANCE,
+    };
+    TokenRevoker::new(h.db.pool.clone())
+        .revoke(vec![gone])
+        .await
+        .unwrap();
+    let user = token["Username"].as_str().unwrap();
+    let (status, _) = login(&app, SERVICE, user, token["Token"].as_str().unwrap(), ONE).await;
+    assert_eq!(status, 401, "the creator's instance token is revoked");
+    let granted = login(&app, SERVICE, "tcr$survivor", password, ONE).await;
+    assert_eq!(granted, (200, json!([["pull"]])));
+}
