@@ -4,6 +4,7 @@
 pub mod instances;
 pub mod namespace_input;
 pub mod namespaces;
+pub mod service_account_input;
 pub mod service_accounts;
 pub mod tokens;
 

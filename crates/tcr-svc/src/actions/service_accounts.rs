@@ -1,12 +1,13 @@
 //! CreateServiceAccount, DescribeServiceAccounts, ModifyServiceAccount,
 //! ModifyServiceAccountPassword, DeleteServiceAccount: robot credentials of a registry.
-//! The rules are [`crate::service_accounts`]'s, who may is [`crate::policy`]'s; these read
-//! the parameters, call, and render.
+//! The rules are [`crate::service_accounts`]'s, who may is [`crate::policy`]'s, what a
+//! request says is [`super::service_account_input`]'s; these check, call, and render.
 
 use credential_core::SecretString;
 use serde_json::{json, Map, Value};
 use service_kit::db::{self, DbConnection, StoreError};
 
+use super::service_account_input::{changes, new_account, new_password, Listing};
 use super::{fields, Ctx};
 use crate::error::TcrError;
 use crate::params::Params;
@@ -16,14 +17,10 @@ use crate::repo::{
     registries::Registry,
     service_accounts::{AccountChanges, ServiceAccount},
 };
-use crate::service_accounts::expiry::{self, Expiry};
+use crate::service_accounts::expiry;
+use crate::service_accounts::name;
 use crate::service_accounts::permissions::{self, Permission};
-use crate::service_accounts::{name, password};
 use crate::views::tencent_time;
-
-/// Default and largest page of `DescribeServiceAccounts` (a larger `Limit` is lowered).
-const PAGE: i64 = 20;
-const MAX_PAGE: i64 = 100;
 
 fn registry(conn: &mut DbConnection, account: &str, id: &str) -> Result<Registry, TcrError> {
     repo::registries::find_in_account(conn, account, id)?.ok_or(TcrError::RegistryNotFound)
@@ -41,56 +38,6 @@ fn check_namespaces(
         Some(missing) => Err(TcrError::PermissionNamespaceNotFound(missing)),
         None => Ok(()),
     }
-}
-
-fn required_permissions(p: &mut Params) -> Result<Vec<Permission>, TcrError> {
-    let raw = p
-        .optional_raw("Permissions")
-        .ok_or_else(|| TcrError::MissingParameter("Permissions".into()))?;
-    permissions::parse(raw)
-}
-
-fn stored_expiry(e: Expiry) -> Option<chrono::NaiveDateTime> {
-    match e {
-        Expiry::At(t) => Some(t),
-        Expiry::Unset | Expiry::Never => None,
-    }
-}
-
-/// The account a `CreateServiceAccount` asks for, with a new random password; its
-/// registry's service is filled in where the registry is read.
-fn new_account(
-    ctx: &Ctx<'_>,
-    p: &mut Params,
-) -> Result<(SecretString, ServiceAccount, Vec<Permission>), TcrError> {
-    let registry_id = p.required_str("RegistryId")?;
-    let name = name::login_name(&p.required_str("Name")?)?;
-    let list = required_permissions(p)?;
-    let description = p.optional_text("Description")?.unwrap_or_default();
-    let now = repo::now();
-    let expires = expiry::parse(
-        p.optional_i64("Duration")?,
-        p.optional_i64("ExpiresAt")?,
-        now,
-    )?;
-    let disabled = p.optional_bool("Disable")?.unwrap_or(false);
-    let (secret, digest) = password::random()?;
-    let row = ServiceAccount {
-        id: uuid::Uuid::new_v4().simple().to_string(),
-        registry_id,
-        registry_service: String::new(),
-        name,
-        description,
-        password_digest: digest,
-        permissions: permissions::to_stored(&list),
-        disabled,
-        expires_at: stored_expiry(expires),
-        created_by: ctx.principal.user_id.clone(),
-        created_at: now,
-        updated_at: now,
-        revoked_at: None,
-    };
-    Ok((secret, row, list))
 }
 
 pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
@@ -121,90 +68,6 @@ pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
         "ExpiresAt": expiry::millis(row.expires_at),
         "CreateTime": tencent_time(row.created_at),
     })))
-}
-
-/// Which accounts a `DescribeServiceAccounts` lists.
-struct Listing {
-    names: Option<Vec<String>>,
-    offset: i64,
-    /// `None`: all of them (`All: true`).
-    limit: Option<i64>,
-    embed: bool,
-}
-
-impl Listing {
-    fn parse(p: &mut Params) -> Result<Listing, TcrError> {
-        let all = p.optional_bool("All")?.unwrap_or(false);
-        let embed = p.optional_bool("EmbedPermission")?.unwrap_or(false);
-        let names = p
-            .optional_raw("Filters")
-            .map(name_filter)
-            .transpose()?
-            .flatten();
-        let offset = p.optional_i64("Offset")?.unwrap_or(0);
-        if offset < 0 {
-            return Err(TcrError::InvalidParameterValue(
-                "Offset must be at least 0.".into(),
-            ));
-        }
-        let limit = match (all, p.optional_i64("Limit")?) {
-            (true, Some(_)) => {
-                return Err(TcrError::InvalidParameter(
-                    "All lists every service account: leave Limit out.".into(),
-                ))
-            }
-            (true, None) => None,
-            (false, None) => Some(PAGE),
-            (false, Some(n)) if n >= 1 => Some(n.min(MAX_PAGE)),
-            (false, Some(_)) => {
-                return Err(TcrError::InvalidParameterValue(
-                    "Limit must be at least 1.".into(),
-                ))
-            }
-        };
-        Ok(Listing {
-            names,
-            offset,
-            limit,
-            embed,
-        })
-    }
-}
-
-/// `Filters: [{"Name": "ServiceAccountName", "Values": [...]}]`: names with or without
-/// the prefix, any of the values; several filters are ANDed, and no filter keeps all.
-fn name_filter(raw: Value) -> Result<Option<Vec<String>>, TcrError> {
-    let bad = || {
-        TcrError::InvalidParameter(
-            "Filters must be a list of {\"Name\": \"ServiceAccountName\", \"Values\": [string]}."
-                .into(),
-        )
-    };
-    let Value::Array(items) = raw else {
-        return Err(bad());
-    };
-    let mut names: Option<Vec<String>> = None;
-    for item in items {
-        let (Some(Value::String(key)), Some(Value::Array(values))) =
-            (item.get("Name"), item.get("Values"))
-        else {
-            return Err(bad());
-        };
-        if key != "ServiceAccountName" {
-            return Err(TcrError::InvalidParameterValue(format!(
-                "Unsupported filter {key}; use ServiceAccountName."
-            )));
-        }
-        let values = values
-            .iter()
-            .map(|v| v.as_str().map(name::as_login_name).ok_or_else(bad))
-            .collect::<Result<Vec<_>, _>>()?;
-        names = Some(match names {
-            Some(before) => before.into_iter().filter(|n| values.contains(n)).collect(),
-            None => values,
-        });
-    }
-    Ok(names)
 }
 
 fn view(a: &ServiceAccount, embed: bool) -> Result<Value, TcrError> {
@@ -254,34 +117,6 @@ pub async fn describe(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>
     ))
 }
 
-/// What a `ModifyServiceAccount` changes; the permissions, to check against the registry.
-fn changes(p: &mut Params) -> Result<(AccountChanges, Option<Vec<Permission>>), TcrError> {
-    let now = repo::now();
-    let description = p.optional_text("Description")?;
-    let expires = expiry::parse(
-        p.optional_i64("Duration")?,
-        p.optional_i64("ExpiresAt")?,
-        now,
-    )?;
-    let disabled = p.optional_bool("Disable")?;
-    let list = p
-        .optional_raw("Permissions")
-        .map(permissions::parse)
-        .transpose()?;
-    let changes = AccountChanges {
-        description,
-        permissions: list.as_deref().map(permissions::to_stored),
-        disabled,
-        expires_at: match expires {
-            Expiry::Unset => None,
-            other => Some(stored_expiry(other)),
-        },
-        updated_at: Some(now),
-        password_digest: None,
-    };
-    Ok((changes, list))
-}
-
 pub async fn modify(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
     policy::allow(Action::ModifyServiceAccount, ctx.principal)?;
     let registry_id = p.required_str("RegistryId")?;
@@ -301,30 +136,6 @@ pub async fn modify(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
     })
     .await?;
     Ok(Map::new())
-}
-
-/// The password a `ModifyServiceAccountPassword` sets, and its digest: random with
-/// `Random: true`, else the `Password` given (hashed slowly, off the request threads).
-async fn new_password(
-    random: bool,
-    chosen: Option<SecretString>,
-    iterations: u32,
-) -> Result<(SecretString, String), TcrError> {
-    match (random, chosen) {
-        (true, None) => password::random(),
-        (true, Some(_)) => Err(TcrError::InvalidParameter(
-            "Password is taken only with Random false.".into(),
-        )),
-        (false, None) => Err(TcrError::MissingParameter("Password".into())),
-        (false, Some(chosen)) => {
-            password::check_chosen(&chosen)?;
-            let to_hash = chosen.clone();
-            let digest = actix_web::web::block(move || password::hash_chosen(&to_hash, iterations))
-                .await
-                .map_err(|e| TcrError::Internal(e.to_string()))??;
-            Ok((chosen, digest))
-        }
-    }
 }
 
 pub async fn modify_password(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
