@@ -1,7 +1,8 @@
 //! When a service account expires: `Duration` (days from now) wins over `ExpiresAt`
 //! (milliseconds since the epoch), as Tencent documents; with neither it never expires.
-//! `-1` in either says "never" (Harbor's word for it, which Tencent's robots are), and a
-//! never-expiring account shows `ExpiresAt: -1`.
+//! A never-expiring account shows `ExpiresAt: -1` (Harbor's word for "never", which
+//! Tencent's robots are), and `ExpiresAt: -1` sent back means never again, so that a
+//! client that writes back what it read (Terraform) keeps it so.
 
 use chrono::{DateTime, Duration, NaiveDateTime};
 
@@ -29,12 +30,11 @@ pub fn parse(
 ) -> Result<Expiry, TcrError> {
     let latest = now + Duration::days(MAX_DAYS);
     match (duration_days, expires_at_ms) {
-        (Some(NEVER), _) => Ok(Expiry::Never),
         (Some(days), _) if (1..=MAX_DAYS).contains(&days) => {
             Ok(Expiry::At(now + Duration::days(days)))
         }
         (Some(_), _) => Err(TcrError::InvalidParameterValue(format!(
-            "Duration must be 1 to {MAX_DAYS} days, or -1 for never."
+            "Duration must be 1 to {MAX_DAYS} days."
         ))),
         (None, Some(NEVER)) => Ok(Expiry::Never),
         (None, Some(ms)) => match DateTime::from_timestamp_millis(ms).map(|t| t.naive_utc()) {
@@ -68,10 +68,9 @@ mod tests {
     }
 
     #[test]
-    fn duration_wins_and_minus_one_is_never() {
+    fn duration_wins_and_an_expires_at_of_minus_one_is_never() {
         let in_ten = now() + Duration::days(10);
         assert_eq!(parse(Some(10), Some(1), now()).unwrap(), Expiry::At(in_ten));
-        assert_eq!(parse(Some(-1), None, now()).unwrap(), Expiry::Never);
         assert_eq!(parse(None, Some(-1), now()).unwrap(), Expiry::Never);
         assert_eq!(parse(None, None, now()).unwrap(), Expiry::Unset);
         let ms = 1_700_000_000_000 + 60_000;
@@ -85,6 +84,8 @@ mod tests {
     fn the_past_zero_and_the_far_future_are_refused() {
         for (days, ms) in [
             (Some(0), None),
+            (Some(-1), None),
+            (Some(-1), Some(-1)),
             (Some(-2), None),
             (Some(MAX_DAYS + 1), None),
             (Some(i64::MAX), None),

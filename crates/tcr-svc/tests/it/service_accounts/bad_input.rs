@@ -129,6 +129,11 @@ async fn every_bad_request_gets_its_code_and_changes_nothing() {
         ),
         (
             "CreateServiceAccount",
+            with_perms(r#", "Duration": -1"#),
+            "InvalidParameterValue",
+        ),
+        (
+            "CreateServiceAccount",
             with_perms(r#", "Duration": 9223372036854775807"#),
             "InvalidParameterValue",
         ),
