@@ -11,7 +11,8 @@
 //! - [`user_gone`]: the user was disabled or deleted: every credential of theirs created
 //!   until now dies, stored ones too (`UserAccess`, durable).
 //! - [`project_gone`]: every credential scoped to the project dies (`Project`, durable).
-//! - [`domain_gone`]: the domain was disabled: `UserAccess` for each of its users.
+//! - [`domain_gone`]: the domain was disabled: `UserAccess` for each of its users, and
+//!   `Domain` for what belongs to no user (TCR service accounts).
 
 use service_kit::auth::wire::{RevocationKind, DURABLE_EVENT_RELEVANCE};
 use service_kit::db::DbConnection;
@@ -106,10 +107,11 @@ pub fn project_gone(conn: &mut DbConnection, project_id: &str) -> Result<(), Iam
     durable(conn, RevocationKind::Project, project_id)
 }
 
-/// The domain was disabled: each of its users is gone as far as credentials go.
+/// The domain was disabled: each of its users is gone as far as credentials go, and so
+/// is every credential of the domain that belongs to no user.
 pub fn domain_gone(conn: &mut DbConnection, domain_id: &str) -> Result<(), IamError> {
     for id in repo::users::ids_in_domain(conn, domain_id)? {
         user_gone(conn, &id)?;
     }
-    Ok(())
+    durable(conn, RevocationKind::Domain, domain_id)
 }

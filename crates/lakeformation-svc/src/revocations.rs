@@ -30,7 +30,11 @@ impl RevocationSink for IssuanceRevoker {
                     let holder = match e.kind {
                         RevocationKind::UserAccess => Holder::User(&e.subject),
                         RevocationKind::Project => Holder::Project(&e.subject),
-                        RevocationKind::Token | RevocationKind::User => continue,
+                        // Every temporary credential is a user's: a domain's go with
+                        // their users' own events.
+                        RevocationKind::Token | RevocationKind::User | RevocationKind::Domain => {
+                            continue
+                        }
                     };
                     let cutoff = e.durable_cutoff().naive_utc();
                     let n = repo::revoke_issued_before(conn, holder, cutoff, at)?;

@@ -56,8 +56,9 @@ fn apply(conn: &mut DbConnection, event: &RevocationEvent) -> Result<(), StoreEr
             repo::instances::revoke_project(conn, &event.subject, cutoff)?;
             repo::credentials::revoke_project(conn, &event.subject, cutoff, at)?
         }
-        // Tokens and temporary keys only: nothing stored here is cut by these.
-        RevocationKind::Token | RevocationKind::User => 0,
+        // Tokens and temporary keys only: nothing stored here is cut by these. Every SWR
+        // credential is a user's, cut by that user's own event when a domain goes.
+        RevocationKind::Token | RevocationKind::User | RevocationKind::Domain => 0,
     };
     if revoked > 0 {
         log::info!(

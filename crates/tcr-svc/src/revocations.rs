@@ -2,8 +2,9 @@
 //! deleted, or the account disabled), every instance token they created before is revoked
 //! in this service's database, so it stays dead on every replica and after the feed's
 //! events are forgotten. TCR has no projects: project events revoke nothing here. Service
-//! accounts are not revoked either: they belong to their registry, not to the user who
-//! made them, and the feed's events name users only (docs/policy/tcr.md).
+//! accounts belong to their registry, not to the user who made them, so a user's
+//! off-boarding leaves them; when the account itself is disabled (`Domain`), the service
+//! accounts of its registries are revoked (docs/policy/tcr.md).
 
 use futures_util::future::LocalBoxFuture;
 use service_kit::auth::wire::{RevocationEvent, RevocationKind};
@@ -29,14 +30,25 @@ impl RevocationSink for TokenRevoker {
         Box::pin(async move {
             db::write(&pool, move |conn| {
                 let at = repo::now();
-                for e in events
-                    .iter()
-                    .filter(|e| e.kind == RevocationKind::UserAccess)
-                {
+                for e in &events {
                     let cutoff = e.durable_cutoff().naive_utc();
-                    let n = repo::tokens::revoke_created_before(conn, &e.subject, cutoff, at)?;
-                    if n > 0 {
-                        log::info!("revoked {n} instance tokens of user {}", e.subject);
+                    match e.kind {
+                        RevocationKind::UserAccess => {
+                            let n =
+                                repo::tokens::revoke_created_before(conn, &e.subject, cutoff, at)?;
+                            if n > 0 {
+                                log::info!("revoked {n} instance tokens of user {}", e.subject);
+                            }
+                        }
+                        RevocationKind::Domain => {
+                            let n = repo::service_accounts::revoke_in_account(
+                                conn, &e.subject, cutoff, at,
+                            )?;
+                            if n > 0 {
+                                log::info!("revoked {n} service accounts of account {}", e.subject);
+                            }
+                        }
+                        RevocationKind::Token | RevocationKind::User | RevocationKind::Project => {}
                     }
                 }
                 Ok::<_, StoreError>(())

@@ -258,7 +258,7 @@ async fn deleting_a_project_appends_a_durable_project_event() {
 }
 
 #[actix_web::test]
-async fn disabling_a_domain_appends_user_access_for_each_of_its_users() {
+async fn disabling_a_domain_appends_user_access_for_each_of_its_users_and_domain_for_it() {
     let h = Harness::new().await;
     let app = h.app().await;
     let admin = admin_token(&app, &h).await;
@@ -284,10 +284,12 @@ async fn disabling_a_domain_appends_user_access_for_each_of_its_users() {
     let mut expected = vec![
         ("user_access".to_string(), h.boot.user_id.clone()),
         ("user_access".to_string(), m.user_id.clone()),
+        ("domain".to_string(), h.boot.domain_id.clone()),
     ];
     expected.sort();
     assert_eq!(events, expected);
     assert_durable(&page, "user_access", &m.user_id);
+    assert_durable(&page, "domain", &h.boot.domain_id);
     assert_eq!(token_status(&app, &m.token).await, 401);
     assert_eq!(token_status(&app, &admin).await, 401);
     assert_eq!(token_status(&app, &other_token).await, 200);

@@ -124,6 +124,9 @@ impl TokenVerifier {
                 }
                 RevocationKind::User | RevocationKind::UserAccess => raise(&mut rev.users, e),
                 RevocationKind::Project => raise(&mut rev.projects, e),
+                // Tokens and temporary keys are a user's: the domain's users each have
+                // their own `UserAccess` event.
+                RevocationKind::Domain => {}
             }
             rev.last_seq = rev.last_seq.max(e.seq);
         }

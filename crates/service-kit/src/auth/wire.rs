@@ -38,6 +38,10 @@ pub enum RevocationKind {
     /// Every credential scoped to a project, created at or before `revoked_at`: the
     /// project was deleted.
     Project,
+    /// Every credential of a domain (account) that belongs to no user, created at or
+    /// before `revoked_at`: TCR service accounts of its registries. The domain was
+    /// disabled; its users' own credentials go with their `UserAccess` events.
+    Domain,
 }
 
 impl RevocationKind {
@@ -48,6 +52,7 @@ impl RevocationKind {
             RevocationKind::User => "user",
             RevocationKind::UserAccess => "user_access",
             RevocationKind::Project => "project",
+            RevocationKind::Domain => "domain",
         }
     }
 
@@ -58,18 +63,22 @@ impl RevocationKind {
             "user" => RevocationKind::User,
             "user_access" => RevocationKind::UserAccess,
             "project" => RevocationKind::Project,
+            "domain" => RevocationKind::Domain,
             _ => return None,
         })
     }
 
-    /// Whether services that store credentials must revoke them (a user or project gone),
-    /// rather than only stop accepting tokens.
+    /// Whether services that store credentials must revoke them (a user, project or
+    /// domain gone), rather than only stop accepting tokens.
     pub fn is_durable(self) -> bool {
-        matches!(self, RevocationKind::UserAccess | RevocationKind::Project)
+        matches!(
+            self,
+            RevocationKind::UserAccess | RevocationKind::Project | RevocationKind::Domain
+        )
     }
 }
 
-/// How long a durable event (`UserAccess`, `Project`) stays in the feed: long enough for
+/// How long a durable event (`UserAccess`, `Project`, `Domain`) stays in the feed: long enough for
 /// every service, even one that was down for weeks, to revoke what it stores.
 pub const DURABLE_EVENT_RELEVANCE: chrono::Duration = chrono::Duration::days(30);
 

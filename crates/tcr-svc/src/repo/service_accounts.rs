@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use service_kit::db::{DbConnection, StoreError};
 
-use crate::schema::{namespaces, service_accounts};
+use crate::schema::{namespaces, registries, service_accounts};
 
 /// A stored service account. No `Debug`: the digest stays out of logs too.
 #[derive(Clone, Queryable, Selectable, Insertable)]
@@ -128,6 +128,27 @@ pub fn delete(conn: &mut DbConnection, registry_id: &str, name: &str) -> Result<
     )
     .execute(conn)?
         == 1)
+}
+
+/// Revoke for good the service accounts of the account's registries created at or before
+/// `cutoff` (the account was disabled); how many.
+pub fn revoke_in_account(
+    conn: &mut DbConnection,
+    domain_id: &str,
+    cutoff: NaiveDateTime,
+    at: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    let registries_of_account = registries::table
+        .filter(registries::domain_id.eq(domain_id))
+        .select(registries::id);
+    Ok(diesel::update(
+        service_accounts::table
+            .filter(service_accounts::registry_id.eq_any(registries_of_account))
+            .filter(service_accounts::created_at.le(cutoff))
+            .filter(service_accounts::revoked_at.is_null()),
+    )
+    .set(service_accounts::revoked_at.eq(at))
+    .execute(conn)?)
 }
 
 /// Which of `names` are live namespaces of the registry.

@@ -294,3 +294,50 @@ async fn the_creators_offboarding_leaves_the_account_working() {
     let granted = login(&app, SERVICE, "tcr$survivor", password, ONE).await;
     assert_eq!(granted, (200, json!([["pull"]])));
 }
+
+/// Disabling the account (an iam-svc domain) revokes the service accounts of its
+/// registries for good; another account's keep working.
+#[actix_web::test]
+async fn a_disabled_account_loses_its_service_accounts() {
+    use service_kit::auth::wire::{RevocationEvent, RevocationKind, DURABLE_EVENT_RELEVANCE};
+    use service_kit::auth::RevocationSink;
+    use tcr_svc::revocations::TokenRevoker;
+
+    let h = Harness::with_config(config());
+    let app = h.app().await;
+    let mut passwords = Vec::new();
+    for (key, name) in [(&ALICE, "sa-gone"), (&BEA, "sa-kept")] {
+        let reg = create_registry(&app, key, name).await;
+        let namespace = format!("{name}-ns");
+        add_namespace(&app, key, &reg, &namespace).await;
+        let permissions =
+            format!(r#"[{{"Resource": "{namespace}", "Actions": ["tcr:PullRepository"]}}]"#);
+        let created = create_account_as(&app, key, &reg, name, &permissions, "").await;
+        let scope = format!("repository:{namespace}/app:pull");
+        passwords.push((
+            name,
+            created["Password"].as_str().unwrap().to_string(),
+            scope,
+        ));
+    }
+    let now = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let gone = RevocationEvent {
+        seq: 1,
+        kind: RevocationKind::Domain,
+        subject: ALICE.account.into(),
+        revoked_at: now,
+        relevant_until: now + DURABLE_EVENT_RELEVANCE,
+    };
+    TokenRevoker::new(h.db.pool.clone())
+        .revoke(vec![gone])
+        .await
+        .unwrap();
+    let (name, password, scope) = &passwords[0];
+    let user = format!("tcr${name}");
+    let (status, _) = login(&app, SERVICE, &user, password, &[scope]).await;
+    assert_eq!(status, 401, "the disabled account's robot is refused");
+    let (name, password, scope) = &passwords[1];
+    let user = format!("tcr${name}");
+    let granted = login(&app, SERVICE, &user, password, &[scope]).await;
+    assert_eq!(granted, (200, json!([["pull"]])));
+}

@@ -84,10 +84,26 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
+    create_account_as(app, &ALICE, registry, name, permissions, extra).await
+}
+
+/// [`create_account`] as `key`, an admin of the registry's account.
+pub async fn create_account_as<S, B>(
+    app: &S,
+    key: &Key,
+    registry: &str,
+    name: &str,
+    permissions: &str,
+    extra: &str,
+) -> Value
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
     let body = format!(
         r#"{{"RegistryId": "{registry}", "Name": "{name}", "Permissions": {permissions}{extra}}}"#
     );
-    let r = act(app, &ALICE, "CreateServiceAccount", &body).await;
+    let r = act(app, key, "CreateServiceAccount", &body).await;
     assert_eq!(code(&r), "", "{r}");
     r
 }
