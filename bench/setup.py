@@ -134,7 +134,10 @@ def main():
     _, _, listed = call("GET", list_url, headers=sdk_signed_headers(ak, sk, "GET", list_url))
     assert listed["total"] == 10, listed
 
-    # Registry login: Basic user_id:auth_token and a push+pull scope.
+    # Registry login: Basic user_id:auth_token and a push+pull scope in a namespace of the
+    # credential's instance (a repository elsewhere would be granted nothing).
+    call("POST", f"{base}/{list_id}/namespaces",
+         {"namespace_name": "library", "metadata": {"public": "false"}}, auth)
     basic = base64.b64encode(f"{values['SWR_USER']}:{values['SWR_SECRET']}".encode()).decode()
     values["SWR_BASIC"] = "Basic " + basic
     values["SWR_TOKEN_QUERY"] = "service=swr-registry&scope=repository:library/app:pull,push"
