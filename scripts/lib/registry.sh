@@ -18,6 +18,9 @@
 #   registry_push NAME REPO:TAG         push $REGISTRY_IMAGE:v1 as NAME
 #   registry_pull NAME REPO:TAG DIR     pull into the OCI directory DIR (tag v1) as NAME
 #   registry_skopeo NAME ARGS...        any other skopeo command as NAME
+#   registry_refused COMMAND ARGS...    run a registry_login/push/pull that must fail because
+#                              the registry or its token server refused it (skopeo names an
+#                              authorization error); otherwise say what happened and fail
 #   registry_token_access USER SECRET SCOPE
 #                              ask the realm for a token with Basic USER:SECRET and print
 #                              its JWT `access` claim as JSON
@@ -179,6 +182,21 @@ registry_push() {
 # registry_pull NAME REPO:TAG DIR
 registry_pull() {
   registry_skopeo "$1" copy --src-tls-verify=false "docker://$REGISTRY_ADDRESS/$2" "oci:$3:v1"
+}
+
+# registry_refused COMMAND ARGS...
+registry_refused() {
+  local log="$STACK_DIR/log/skopeo.log" seen=0 said
+  [[ -f "$log" ]] && seen="$(wc -l <"$log")"
+  if "$@"; then
+    echo "registry_refused: $* succeeded"
+    return 1
+  fi
+  said="$(tail -n "+$((seen + 1))" "$log")"
+  # distribution's 401/403 (a token without the action), the token server's 401 (a login)
+  grep -qiE 'unauthorized|denied|authentication required|invalid username/password' <<<"$said" && return 0
+  echo "registry_refused: $* failed, but not for want of access: $(tail -n 3 <<<"$said")"
+  return 1
 }
 
 # registry_token_access USER SECRET SCOPE

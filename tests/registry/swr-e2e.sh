@@ -158,9 +158,9 @@ registry_login admin "$ADMIN_USER" "$ADMIN_SECRET" || e2e_fail "login refused"
 e2e_ok
 
 e2e_step "skopeo login with a wrong password is refused"
-registry_login wrong "$ADMIN_USER" "not-the-password" && e2e_fail "login accepted"
+registry_refused registry_login wrong "$ADMIN_USER" "not-the-password" || e2e_fail "login not refused"
 # Well-formed, but another user's auth_token.
-registry_login wrong "$ADMIN_USER" "$READER_SECRET" && e2e_fail "login with another user's auth_token accepted"
+registry_refused registry_login wrong "$ADMIN_USER" "$READER_SECRET" || e2e_fail "login with another user's auth_token not refused"
 e2e_ok
 
 e2e_step "a token for another registry service ($OTHER_SERVICE) is refused to the credential (401)"
@@ -179,8 +179,8 @@ registry_pull admin "$REPO:v1" "$WORK/pulled-admin" || e2e_fail "pull refused"
 e2e_ok
 
 e2e_step "no push outside the instance's namespaces (a namespace never made, no namespace at all)"
-registry_push admin "ns/app:v1" && e2e_fail "push to ns/app, a namespace nobody made, accepted"
-registry_push admin "app:v1" && e2e_fail "push to app, in no namespace, accepted"
+registry_refused registry_push admin "ns/app:v1" || e2e_fail "push to ns/app, a namespace nobody made, not refused"
+registry_refused registry_push admin "app:v1" || e2e_fail "push to app, in no namespace, not refused"
 registry_grants_nothing "$SERVICE" "$ADMIN_USER" "$ADMIN_SECRET" "repository:ns/app:pull,push" \
   "repository:app:pull,push" "registry:catalog:*" || e2e_fail "granted"
 e2e_ok
@@ -203,8 +203,8 @@ registry_pull reader "$REPO:v1" "$WORK/pulled-reader" || e2e_fail "pull refused"
 e2e_ok
 
 e2e_step "the readonly user cannot push"
-registry_push reader "$REPO:v2" && e2e_fail "push accepted"
-registry_push reader "$NS/reader:v1" && e2e_fail "push to a new repository accepted"
+registry_refused registry_push reader "$REPO:v2" || e2e_fail "push not refused"
+registry_refused registry_push reader "$NS/reader:v1" || e2e_fail "push to a new repository not refused"
 e2e_ok
 
 e2e_step "instance B's credential pushes $REPO_B:v1 and pulls it back"
@@ -214,15 +214,15 @@ registry_pull tenant-b "$REPO_B:v1" "$WORK/pulled-b" || e2e_fail "pull refused"
 e2e_ok
 
 e2e_step "instance A's credential can neither pull nor push instance B's images"
-registry_pull admin "$REPO_B:v1" "$WORK/pulled-cross-a" && e2e_fail "pull of $REPO_B accepted"
-registry_push admin "$REPO_B:v2" && e2e_fail "push to $REPO_B accepted"
-registry_push admin "$NS_B/new:v1" && e2e_fail "push to a new repository of $NS_B accepted"
+registry_refused registry_pull admin "$REPO_B:v1" "$WORK/pulled-cross-a" || e2e_fail "pull of $REPO_B not refused"
+registry_refused registry_push admin "$REPO_B:v2" || e2e_fail "push to $REPO_B not refused"
+registry_refused registry_push admin "$NS_B/new:v1" || e2e_fail "push to a new repository of $NS_B not refused"
 e2e_ok
 
 e2e_step "instance B's credential can neither pull nor push instance A's images"
-registry_pull tenant-b "$REPO:v1" "$WORK/pulled-cross-b" && e2e_fail "pull of $REPO accepted"
-registry_push tenant-b "$REPO:v2" && e2e_fail "push to $REPO accepted"
-registry_push tenant-b "$NS/new:v1" && e2e_fail "push to a new repository of $NS accepted"
+registry_refused registry_pull tenant-b "$REPO:v1" "$WORK/pulled-cross-b" || e2e_fail "pull of $REPO not refused"
+registry_refused registry_push tenant-b "$REPO:v2" || e2e_fail "push to $REPO not refused"
+registry_refused registry_push tenant-b "$NS/new:v1" || e2e_fail "push to a new repository of $NS not refused"
 e2e_ok
 
 # cross_scopes NS: every way to ask for actions in the namespace NS.
@@ -253,16 +253,16 @@ registry_pull anonymous "$PUBLIC_REPO:v1" "$WORK/pulled-anonymous" || e2e_fail "
 [[ "$(registry_image_text "$WORK/pulled-anonymous")" == "$IMAGE_TEXT" ]] ||
   e2e_fail "the pulled layer does not hold the pushed file"
 registry_pull tenant-b "$PUBLIC_REPO:v1" "$WORK/pulled-public-b" || e2e_fail "instance B's pull refused"
-registry_push tenant-b "$PUBLIC_REPO:v2" && e2e_fail "instance B's push accepted"
-registry_push anonymous "$PUBLIC_REPO:v2" && e2e_fail "anonymous push accepted"
+registry_refused registry_push tenant-b "$PUBLIC_REPO:v2" || e2e_fail "instance B's push not refused"
+registry_refused registry_push anonymous "$PUBLIC_REPO:v2" || e2e_fail "anonymous push not refused"
 reply="$(registry_token_reply "$SERVICE" "" "" "repository:$PUBLIC_REPO:pull,push,delete,*")"
 [[ "$reply" == '200 [{"type": "repository", "name": "'"$PUBLIC_REPO"'", "actions": ["pull"]}]' ]] ||
   e2e_fail "anonymous token: $reply"
 e2e_ok
 
 e2e_step "no anonymous pull from a private namespace"
-registry_pull anonymous "$REPO:v1" "$WORK/pulled-anonymous-private" && e2e_fail "anonymous pull of $REPO accepted"
-registry_pull anonymous "$REPO_B:v1" "$WORK/pulled-anonymous-b" && e2e_fail "anonymous pull of $REPO_B accepted"
+registry_refused registry_pull anonymous "$REPO:v1" "$WORK/pulled-anonymous-private" || e2e_fail "anonymous pull of $REPO not refused"
+registry_refused registry_pull anonymous "$REPO_B:v1" "$WORK/pulled-anonymous-b" || e2e_fail "anonymous pull of $REPO_B not refused"
 registry_grants_nothing "$SERVICE" "" "" "repository:$REPO:pull" "repository:$REPO_B:pull" "registry:catalog:*" ||
   e2e_fail "granted to an anonymous caller"
 e2e_ok
@@ -270,21 +270,21 @@ e2e_ok
 e2e_step "once metadata.public is false, anonymous pull of $PUBLIC_REPO is refused"
 e2e_api PUT "$SWR_URL/v2/$PROJECT_ID/instances/$INSTANCE_ID/namespaces/$PUBLIC_NS" "$ADMIN_TOKEN" '2??' \
   '{"metadata": {"public": "false"}}' >/dev/null
-registry_pull anonymous "$PUBLIC_REPO:v1" "$WORK/pulled-anonymous-after" && e2e_fail "anonymous pull accepted"
-registry_pull tenant-b "$PUBLIC_REPO:v1" "$WORK/pulled-public-b-after" && e2e_fail "instance B's pull accepted"
+registry_refused registry_pull anonymous "$PUBLIC_REPO:v1" "$WORK/pulled-anonymous-after" || e2e_fail "anonymous pull not refused"
+registry_refused registry_pull tenant-b "$PUBLIC_REPO:v1" "$WORK/pulled-public-b-after" || e2e_fail "instance B's pull not refused"
 registry_pull admin "$PUBLIC_REPO:v1" "$WORK/pulled-public-admin" || e2e_fail "the owner's pull refused"
 e2e_ok
 
 e2e_step "a deleted namespace opens to nobody, and its name stays taken on the registry"
 e2e_api DELETE "$SWR_URL/v2/$PROJECT_ID/instances/$INSTANCE_ID/namespaces/$PUBLIC_NS" "$ADMIN_TOKEN" '2??' >/dev/null
-registry_pull admin "$PUBLIC_REPO:v1" "$WORK/pulled-deleted-ns" && e2e_fail "the owner's pull accepted"
-registry_push admin "$PUBLIC_REPO:v2" && e2e_fail "the owner's push accepted"
+registry_refused registry_pull admin "$PUBLIC_REPO:v1" "$WORK/pulled-deleted-ns" || e2e_fail "the owner's pull not refused"
+registry_refused registry_push admin "$PUBLIC_REPO:v2" || e2e_fail "the owner's push not refused"
 namespace "$B_TOKEN" "$PROJECT_B" "$INSTANCE_B" "$PUBLIC_NS" true 409 >/dev/null
 e2e_ok
 
 e2e_step "after PUT enable=false, the credential can no longer log in or pull"
 e2e_api PUT "$SWR_URL/v2/$PROJECT_ID/instances/$INSTANCE_ID/long-term-credentials/$ADMIN_CRED_ID" \
   "$ADMIN_TOKEN" '2??' '{"enable": false}' >/dev/null
-registry_login disabled "$ADMIN_USER" "$ADMIN_SECRET" && e2e_fail "login accepted"
-registry_pull admin "$REPO:v1" "$WORK/pulled-disabled" && e2e_fail "pull with the stored login accepted"
+registry_refused registry_login disabled "$ADMIN_USER" "$ADMIN_SECRET" || e2e_fail "login not refused"
+registry_refused registry_pull admin "$REPO:v1" "$WORK/pulled-disabled" || e2e_fail "pull with the stored login not refused"
 e2e_ok

@@ -273,8 +273,8 @@ registry_pull temp "$REPO:v1" "$WORK/pulled-temp" || e2e_fail "pull refused"
 e2e_ok
 
 e2e_step "the temp token pushes nowhere outside its registry's namespaces"
-registry_push temp "ns/app:v1" && e2e_fail "push to ns/app, a namespace nobody made, accepted"
-registry_push temp "app:v1" && e2e_fail "push to app, in no namespace, accepted"
+registry_refused registry_push temp "ns/app:v1" || e2e_fail "push to ns/app, a namespace nobody made, not refused"
+registry_refused registry_push temp "app:v1" || e2e_fail "push to app, in no namespace, not refused"
 registry_grants_nothing "$SERVICE" "$TEMP_USER" "$TEMP_TOKEN" "repository:ns/app:pull,push" \
   "repository:app:pull,push" "registry:catalog:*" || e2e_fail "granted"
 e2e_ok
@@ -292,19 +292,19 @@ registry_pull longterm "$REPO:v1" "$WORK/pulled-longterm" || e2e_fail "pull refu
 e2e_ok
 
 e2e_step "skopeo login with a wrong password is refused"
-registry_login wrong "$LONG_USER" "not-the-token" && e2e_fail "login with a made-up password accepted"
+registry_refused registry_login wrong "$LONG_USER" "not-the-token" || e2e_fail "login with a made-up password not refused"
 # Well-formed but altered: the token's checksum no longer matches.
 registry_login wrong "$LONG_USER" "${LONG_TOKEN%?}$([[ "${LONG_TOKEN: -1}" == A ]] && echo B || echo A)" &&
   e2e_fail "login with an altered token accepted"
 # A real token under another user name.
-registry_login wrong "$READER_ID" "$LONG_TOKEN" && e2e_fail "login with another user name accepted"
+registry_refused registry_login wrong "$READER_ID" "$LONG_TOKEN" || e2e_fail "login with another user name not refused"
 e2e_ok
 
 e2e_step "after ModifyInstanceToken (ModifyFlag 2, Enable false), the longterm token can no longer log in or pull"
 tcr_ok admin ModifyInstanceToken \
   "{\"TokenId\": \"$LONG_ID\", \"RegistryId\": \"$REGISTRY_ID\", \"Enable\": false, \"ModifyFlag\": 2}" >/dev/null
-registry_login disabled "$LONG_USER" "$LONG_TOKEN" && e2e_fail "login accepted"
-registry_pull longterm "$REPO:v1" "$WORK/pulled-disabled" && e2e_fail "pull with the stored login accepted"
+registry_refused registry_login disabled "$LONG_USER" "$LONG_TOKEN" || e2e_fail "login not refused"
+registry_refused registry_pull longterm "$REPO:v1" "$WORK/pulled-disabled" || e2e_fail "pull with the stored login not refused"
 e2e_ok
 
 e2e_step "after Enable true again, the longterm token logs in"
@@ -317,8 +317,8 @@ e2e_step "after DeleteInstanceToken, the longterm token can no longer log in or 
 tcr_ok admin DeleteInstanceToken "{\"RegistryId\": \"$REGISTRY_ID\", \"TokenId\": \"$LONG_ID\"}" >/dev/null
 listed="$(tcr_ok admin DescribeInstanceToken "{\"RegistryId\": \"$REGISTRY_ID\"}" | e2e_json Tokens)"
 [[ "$listed" != *"$LONG_ID"* ]] || e2e_fail "DescribeInstanceToken still lists $LONG_ID"
-registry_login deleted "$LONG_USER" "$LONG_TOKEN" && e2e_fail "login accepted"
-registry_pull longterm "$REPO:v1" "$WORK/pulled-deleted" && e2e_fail "pull with the stored login accepted"
+registry_refused registry_login deleted "$LONG_USER" "$LONG_TOKEN" || e2e_fail "login not refused"
+registry_refused registry_pull longterm "$REPO:v1" "$WORK/pulled-deleted" || e2e_fail "pull with the stored login not refused"
 e2e_ok
 
 e2e_step "a readonly user's temp token logs in"
@@ -343,8 +343,8 @@ registry_pull reader "$REPO:v1" "$WORK/pulled-reader" || e2e_fail "pull refused"
 e2e_ok
 
 e2e_step "the readonly user cannot push"
-registry_push reader "$REPO:v2" && e2e_fail "push accepted"
-registry_push reader "$NS/reader:v1" && e2e_fail "push to a new repository accepted"
+registry_refused registry_push reader "$REPO:v2" || e2e_fail "push not refused"
+registry_refused registry_push reader "$NS/reader:v1" || e2e_fail "push to a new repository not refused"
 e2e_ok
 
 # ---- two accounts on one registry service ------------------------------------------------
@@ -360,15 +360,15 @@ registry_pull tenant-b "$REPO_B:v1" "$WORK/pulled-b" || e2e_fail "pull refused"
 e2e_ok
 
 e2e_step "registry A's token can neither pull nor push the second account's images"
-registry_pull temp "$REPO_B:v1" "$WORK/pulled-cross-a" && e2e_fail "pull of $REPO_B accepted"
-registry_push temp "$REPO_B:v2" && e2e_fail "push to $REPO_B accepted"
-registry_push temp "$NS_B/new:v1" && e2e_fail "push to a new repository of $NS_B accepted"
+registry_refused registry_pull temp "$REPO_B:v1" "$WORK/pulled-cross-a" || e2e_fail "pull of $REPO_B not refused"
+registry_refused registry_push temp "$REPO_B:v2" || e2e_fail "push to $REPO_B not refused"
+registry_refused registry_push temp "$NS_B/new:v1" || e2e_fail "push to a new repository of $NS_B not refused"
 e2e_ok
 
 e2e_step "the second account's token can neither pull nor push registry A's images"
-registry_pull tenant-b "$REPO:v1" "$WORK/pulled-cross-b" && e2e_fail "pull of $REPO accepted"
-registry_push tenant-b "$REPO:v2" && e2e_fail "push to $REPO accepted"
-registry_push tenant-b "$NS/new:v1" && e2e_fail "push to a new repository of $NS accepted"
+registry_refused registry_pull tenant-b "$REPO:v1" "$WORK/pulled-cross-b" || e2e_fail "pull of $REPO not refused"
+registry_refused registry_push tenant-b "$REPO:v2" || e2e_fail "push to $REPO not refused"
+registry_refused registry_push tenant-b "$NS/new:v1" || e2e_fail "push to a new repository of $NS not refused"
 e2e_ok
 
 # cross_scopes NS: every way to ask for actions in the namespace NS.
@@ -400,31 +400,31 @@ registry_pull anonymous "$PUBLIC_REPO:v1" "$WORK/pulled-anonymous" || e2e_fail "
 [[ "$(registry_image_text "$WORK/pulled-anonymous")" == "$IMAGE_TEXT" ]] ||
   e2e_fail "the pulled layer does not hold the pushed file"
 registry_pull tenant-b "$PUBLIC_REPO:v1" "$WORK/pulled-public-b" || e2e_fail "the second account's pull refused"
-registry_push tenant-b "$PUBLIC_REPO:v2" && e2e_fail "the second account's push accepted"
-registry_push anonymous "$PUBLIC_REPO:v2" && e2e_fail "anonymous push accepted"
+registry_refused registry_push tenant-b "$PUBLIC_REPO:v2" || e2e_fail "the second account's push not refused"
+registry_refused registry_push anonymous "$PUBLIC_REPO:v2" || e2e_fail "anonymous push not refused"
 reply="$(registry_token_reply "$SERVICE" "" "" "repository:$PUBLIC_REPO:pull,push,delete,*")"
 [[ "$reply" == '200 [{"type": "repository", "name": "'"$PUBLIC_REPO"'", "actions": ["pull"]}]' ]] ||
   e2e_fail "anonymous token: $reply"
 e2e_ok
 
 e2e_step "no anonymous pull from a private namespace"
-registry_pull anonymous "$REPO:v1" "$WORK/pulled-anonymous-private" && e2e_fail "anonymous pull of $REPO accepted"
-registry_pull anonymous "$REPO_B:v1" "$WORK/pulled-anonymous-b" && e2e_fail "anonymous pull of $REPO_B accepted"
+registry_refused registry_pull anonymous "$REPO:v1" "$WORK/pulled-anonymous-private" || e2e_fail "anonymous pull of $REPO not refused"
+registry_refused registry_pull anonymous "$REPO_B:v1" "$WORK/pulled-anonymous-b" || e2e_fail "anonymous pull of $REPO_B not refused"
 registry_grants_nothing "$SERVICE" "" "" "repository:$REPO:pull" "repository:$REPO_B:pull" "registry:catalog:*" ||
   e2e_fail "granted to an anonymous caller"
 e2e_ok
 
 e2e_step "after ModifyNamespace IsPublic false, anonymous pull of $PUBLIC_REPO is refused"
 tcr_ok admin ModifyNamespace "{\"RegistryId\": \"$REGISTRY_ID\", \"NamespaceName\": \"$PUBLIC_NS\", \"IsPublic\": false}" >/dev/null
-registry_pull anonymous "$PUBLIC_REPO:v1" "$WORK/pulled-anonymous-after" && e2e_fail "anonymous pull accepted"
-registry_pull tenant-b "$PUBLIC_REPO:v1" "$WORK/pulled-public-b-after" && e2e_fail "the second account's pull accepted"
+registry_refused registry_pull anonymous "$PUBLIC_REPO:v1" "$WORK/pulled-anonymous-after" || e2e_fail "anonymous pull not refused"
+registry_refused registry_pull tenant-b "$PUBLIC_REPO:v1" "$WORK/pulled-public-b-after" || e2e_fail "the second account's pull not refused"
 registry_pull temp "$PUBLIC_REPO:v1" "$WORK/pulled-public-owner" || e2e_fail "the owner's pull refused"
 e2e_ok
 
 e2e_step "after DeleteNamespace, the namespace opens to nobody and its name stays taken on the service"
 tcr_ok admin DeleteNamespace "{\"RegistryId\": \"$REGISTRY_ID\", \"NamespaceName\": \"$PUBLIC_NS\"}" >/dev/null
-registry_pull temp "$PUBLIC_REPO:v1" "$WORK/pulled-deleted-ns" && e2e_fail "the owner's pull accepted"
-registry_push temp "$PUBLIC_REPO:v2" && e2e_fail "the owner's push accepted"
+registry_refused registry_pull temp "$PUBLIC_REPO:v1" "$WORK/pulled-deleted-ns" || e2e_fail "the owner's pull not refused"
+registry_refused registry_push temp "$PUBLIC_REPO:v2" || e2e_fail "the owner's push not refused"
 code="$(tcr_error tenant-b CreateNamespace "{\"RegistryId\": \"$REGISTRY_B\", \"NamespaceName\": \"$PUBLIC_NS\", \"IsPublic\": true}")"
 one_of "$code" InvalidParameter.ErrNamespaceExist FailedOperation.ErrorTcrResourceConflict || e2e_fail "Error.Code $code"
 e2e_ok
@@ -443,8 +443,8 @@ SA_PASSWORD="$(e2e_json Password <<<"$answer")"
 [[ "$SA_USER" == 'tcr$ci' ]] || e2e_fail "Name '$SA_USER', expected tcr\$ci"
 [[ -n "$SA_PASSWORD" ]] || e2e_fail "no Password"
 registry_login sa "$SA_USER" "$SA_PASSWORD" || e2e_fail "login refused"
-registry_login wrong "ci" "$SA_PASSWORD" && e2e_fail "login without the tcr\$ prefix accepted"
-registry_login wrong "$SA_USER" "not-the-password" && e2e_fail "login with a wrong password accepted"
+registry_refused registry_login wrong "ci" "$SA_PASSWORD" || e2e_fail "login without the tcr\$ prefix not refused"
+registry_refused registry_login wrong "$SA_USER" "not-the-password" || e2e_fail "login with a wrong password not refused"
 e2e_ok
 
 e2e_step "the service account pushes and pulls in $NS"
@@ -458,23 +458,23 @@ e2e_ok
 
 e2e_step "the service account pulls but cannot push in $NS2"
 registry_pull sa "$REPO2:v1" "$WORK/pulled-sa-2" || e2e_fail "pull refused"
-registry_push sa "$REPO2:v2" && e2e_fail "push accepted"
+registry_refused registry_push sa "$REPO2:v2" || e2e_fail "push not refused"
 access="$(registry_token_access "$SA_USER" "$SA_PASSWORD" "repository:$REPO2:pull,push")" || e2e_fail "token refused"
 [[ "$access" == '[{"type": "repository", "name": "'"$REPO2"'", "actions": ["pull"]}]' ]] ||
   e2e_fail "unexpected access claim $access"
 e2e_ok
 
 e2e_step "the service account gets nothing in a namespace its Permissions do not name"
-registry_push sa "$NS3/ci:v1" && e2e_fail "push to $NS3 accepted"
+registry_refused registry_push sa "$NS3/ci:v1" || e2e_fail "push to $NS3 not refused"
 registry_grants_nothing "$SERVICE" "$SA_USER" "$SA_PASSWORD" "repository:$NS3/ci:pull,push,delete,*" \
   "repository:ns/app:pull,push" "registry:catalog:*" || e2e_fail "granted"
 e2e_ok
 
 e2e_step "after ModifyServiceAccount (Permissions: pull only in $NS), the service account cannot push there"
 tcr_ok admin ModifyServiceAccount "$(sa_body ", \"Permissions\": [{\"Resource\": \"$NS\", \"Actions\": [\"tcr:PullRepository\"]}]")" >/dev/null
-registry_push sa "$NS/ci:v2" && e2e_fail "push accepted"
+registry_refused registry_push sa "$NS/ci:v2" || e2e_fail "push not refused"
 registry_pull sa "$REPO:v1" "$WORK/pulled-sa-modified" || e2e_fail "pull refused"
-registry_pull sa "$REPO2:v1" "$WORK/pulled-sa-modified-2" && e2e_fail "pull in $NS2, no longer named, accepted"
+registry_refused registry_pull sa "$REPO2:v1" "$WORK/pulled-sa-modified-2" || e2e_fail "pull in $NS2, no longer named, not refused"
 described="$(tcr_ok admin DescribeServiceAccounts "{\"RegistryId\": \"$REGISTRY_ID\", \"EmbedPermission\": true}")"
 # Compared as JSON: the order of an object's keys is no part of the answer.
 permissions="$(e2e_json ServiceAccounts.0.Permissions <<<"$described" |
@@ -490,8 +490,8 @@ e2e_ok
 
 e2e_step "after ModifyServiceAccount Disable true, the service account can no longer log in or pull; Disable false restores it"
 tcr_ok admin ModifyServiceAccount "$(sa_body ", \"Disable\": true")" >/dev/null
-registry_login sa-disabled "$SA_USER" "$SA_PASSWORD" && e2e_fail "login accepted"
-registry_pull sa "$REPO:v1" "$WORK/pulled-sa-disabled" && e2e_fail "pull with the stored login accepted"
+registry_refused registry_login sa-disabled "$SA_USER" "$SA_PASSWORD" || e2e_fail "login not refused"
+registry_refused registry_pull sa "$REPO:v1" "$WORK/pulled-sa-disabled" || e2e_fail "pull with the stored login not refused"
 tcr_ok admin ModifyServiceAccount "$(sa_body ", \"Disable\": false")" >/dev/null
 registry_login sa "$SA_USER" "$SA_PASSWORD" || e2e_fail "login refused once enabled again"
 e2e_ok
@@ -499,10 +499,10 @@ e2e_ok
 e2e_step "after ModifyServiceAccountPassword, only the new password logs in (random, then chosen)"
 NEW_PASSWORD="$(tcr_ok admin ModifyServiceAccountPassword "$(sa_body ", \"Random\": true")" | e2e_json Password)"
 [[ -n "$NEW_PASSWORD" && "$NEW_PASSWORD" != "$SA_PASSWORD" ]] || e2e_fail "no new random Password"
-registry_login wrong "$SA_USER" "$SA_PASSWORD" && e2e_fail "the old password logs in"
+registry_refused registry_login wrong "$SA_USER" "$SA_PASSWORD" || e2e_fail "the old password logs in"
 registry_login sa "$SA_USER" "$NEW_PASSWORD" || e2e_fail "the random password is refused"
 tcr_ok admin ModifyServiceAccountPassword "$(sa_body ", \"Random\": false, \"Password\": \"E2e-Pass123\"")" >/dev/null
-registry_login wrong "$SA_USER" "$NEW_PASSWORD" && e2e_fail "the random password still logs in"
+registry_refused registry_login wrong "$SA_USER" "$NEW_PASSWORD" || e2e_fail "the random password still logs in"
 registry_login sa "$SA_USER" "E2e-Pass123" || e2e_fail "the chosen password is refused"
 SA_PASSWORD="E2e-Pass123"
 e2e_ok
@@ -511,8 +511,8 @@ e2e_step "after DeleteServiceAccount, the service account can no longer log in o
 tcr_ok admin DeleteServiceAccount "$(sa_body "")" >/dev/null
 described="$(tcr_ok admin DescribeServiceAccounts "{\"RegistryId\": \"$REGISTRY_ID\"}")"
 [[ "$(e2e_json TotalCount <<<"$described")" == 0 ]] || e2e_fail "DescribeServiceAccounts still lists it: $described"
-registry_login deleted "$SA_USER" "$SA_PASSWORD" && e2e_fail "login accepted"
-registry_pull sa "$REPO:v1" "$WORK/pulled-sa-deleted" && e2e_fail "pull with the stored login accepted"
+registry_refused registry_login deleted "$SA_USER" "$SA_PASSWORD" || e2e_fail "login not refused"
+registry_refused registry_pull sa "$REPO:v1" "$WORK/pulled-sa-deleted" || e2e_fail "pull with the stored login not refused"
 e2e_ok
 
 e2e_step "a service account of the second account whose Permissions name registry A's namespace gets nothing there"
@@ -526,8 +526,8 @@ case "$status" in
     mapfile -t scopes < <(cross_scopes "$NS")
     registry_grants_nothing "$SERVICE" "$INTRUDER_USER" "$INTRUDER_PASSWORD" "${scopes[@]}" || e2e_fail "granted"
     registry_login intruder "$INTRUDER_USER" "$INTRUDER_PASSWORD" || true
-    registry_pull intruder "$REPO:v1" "$WORK/pulled-intruder" && e2e_fail "pull of $REPO accepted"
-    registry_push intruder "$REPO:v3" && e2e_fail "push to $REPO accepted"
+    registry_refused registry_pull intruder "$REPO:v1" "$WORK/pulled-intruder" || e2e_fail "pull of $REPO not refused"
+    registry_refused registry_push intruder "$REPO:v3" || e2e_fail "push to $REPO not refused"
     ;;
   *) e2e_fail "CreateServiceAccount failed (status $status): $answer" ;;
 esac
