@@ -27,7 +27,9 @@
 #   e2e_project NAME           a new project of the admin's domain; its id on stdout
 #   e2e_second_domain NAME     after stack_start_iam: a second domain (account) NAME with its
 #                              own admin user, project and admin group, made by iam-svc
-#                              bootstrap (the public API makes no domains): sets
+#                              bootstrap (the public API makes no domains; the first domain
+#                              is renamed in iam-svc's database meanwhile, as bootstrap makes
+#                              its domain under a fixed name, then named back): sets
 #                              E2E_DOMAIN2_ID, E2E_DOMAIN2_USER, E2E_DOMAIN2_USER_ID,
 #                              E2E_DOMAIN2_PASSWORD, E2E_DOMAIN2_PROJECT_ID
 #
