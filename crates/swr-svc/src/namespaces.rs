@@ -132,10 +132,12 @@ pub fn list_query(query: &HashMap<String, String>) -> Result<ListQuery, SwrError
             ))
         }
     };
+    // As the SDK documents the filter: empty is no filter, "true" the public namespaces,
+    // any other value the private ones.
     let public = query
         .get("public")
-        .map(|v| parse_bool("public", v))
-        .transpose()?;
+        .filter(|v| !v.is_empty())
+        .map(|v| v == "true");
     Ok(ListQuery {
         name_contains,
         public,
@@ -185,6 +187,10 @@ mod tests {
             (q.order, q.descending, q.public),
             (OrderColumn::UpdatedAt, true, Some(true))
         );
+        for (value, public) in [("false", Some(false)), ("yes", Some(false)), ("", None)] {
+            let q = list_query(&query(&[("public", value)])).unwrap();
+            assert_eq!(q.public, public, "{value:?}");
+        }
         assert_eq!(
             (q.offset, q.limit, q.name_contains.as_deref()),
             (40, 20, Some("team_a"))
@@ -192,7 +198,6 @@ mod tests {
         for bad in [
             ("order_column", "size"),
             ("order_type", "up"),
-            ("public", "yes"),
             ("name", "Team"),
             ("name", "a%"),
             ("limit", "101"),

@@ -179,7 +179,6 @@ async fn the_list_filters_orders_and_pages() {
         ("offset=-1", "SWR.0003"),
         ("order_column=size", "SWR.0001"),
         ("order_type=sideways", "SWR.0001"),
-        ("public=yes", "SWR.0001"),
         ("name=Upper", "SWR.0002"),
         ("name=a%25", "SWR.0002"),
         ("page=2", "SWR.0001"),
