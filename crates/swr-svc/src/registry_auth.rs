@@ -5,7 +5,7 @@
 //! keeps credentials, their instance and its namespaces.
 
 use futures_util::future::LocalBoxFuture;
-use service_kit::db::{self, DbPool};
+use service_kit::db::{self, DbPool, StoreError};
 use service_kit::registry::{
     authenticate_bearer, NamespaceRecord, RegistryAuthError, RegistryAuthorizer, RegistryLogin,
 };
@@ -30,11 +30,17 @@ impl RegistryAuthorizer for SwrRegistryAuthorizer {
         service: &str,
         username: &str,
         password: &str,
-    ) -> LocalBoxFuture<'_, Result<RegistryLogin, RegistryAuthError>> {
+        names: Vec<String>,
+    ) -> LocalBoxFuture<'_, Result<(RegistryLogin, Vec<NamespaceRecord>), RegistryAuthError>> {
         // A store that cannot be asked is a 503 for the client, never a wrong password.
+        let owned_service = service.to_string();
         let lookup = move |digest: String| async move {
             db::run(&self.pool, move |conn| {
-                repo::credentials::login_record(conn, &digest)
+                let Some(found) = repo::credentials::login_record(conn, &digest)? else {
+                    return Ok(None);
+                };
+                let namespaces = repo::namespaces::login_records(conn, &owned_service, &names)?;
+                Ok::<_, StoreError>(Some((found, namespaces)))
             })
             .await
             .map_err(|e| RegistryAuthError::Unavailable(e.to_string()))

@@ -6,7 +6,7 @@
 //! account prefix (`tcr$`) is a service account's login ([`service_accounts::login`]).
 
 use futures_util::future::LocalBoxFuture;
-use service_kit::db::{self, DbPool};
+use service_kit::db::{self, DbPool, StoreError};
 use service_kit::registry::{
     authenticate_bearer, NamespaceRecord, RegistryAuthError, RegistryAuthorizer, RegistryLogin,
 };
@@ -32,14 +32,22 @@ impl RegistryAuthorizer for TcrRegistryAuthorizer {
         service: &str,
         username: &str,
         password: &str,
-    ) -> LocalBoxFuture<'_, Result<RegistryLogin, RegistryAuthError>> {
+        names: Vec<String>,
+    ) -> LocalBoxFuture<'_, Result<(RegistryLogin, Vec<NamespaceRecord>), RegistryAuthError>> {
         if service_accounts::name::is_login_name(username) {
-            return service_accounts::login::authenticate(&self.pool, service, username, password);
+            return service_accounts::login::authenticate(
+                &self.pool, service, username, password, names,
+            );
         }
         // A store that cannot be asked is a 503 for the client, never a wrong password.
+        let owned_service = service.to_string();
         let lookup = move |digest: String| async move {
             db::run(&self.pool, move |conn| {
-                repo::tokens::login_record(conn, &digest)
+                let Some(found) = repo::tokens::login_record(conn, &digest)? else {
+                    return Ok(None);
+                };
+                let namespaces = repo::namespaces::login_records(conn, &owned_service, &names)?;
+                Ok::<_, StoreError>(Some((found, namespaces)))
             })
             .await
             .map_err(|e| RegistryAuthError::Unavailable(e.to_string()))

@@ -15,7 +15,7 @@ use credential_core::bearer::check_bearer;
 use credential_core::digest::sha256_hex;
 use futures_util::future::LocalBoxFuture;
 
-use super::access::{NamespaceRights, RegistryLogin};
+use super::access::{NamespaceRecord, NamespaceRights, RegistryLogin};
 use super::token::RegistryAuthError;
 
 /// What the login check needs of a stored registry credential and its registry. Queryable
@@ -39,8 +39,10 @@ pub struct StoredCredential {
 
 /// Check a registry login whose password is a bearer secret with `token_prefix`.
 ///
-/// `lookup` gets the secret's SHA-256 (hex) and answers the stored credential, `None` when
-/// there is none, or the service's own error (usually [`RegistryAuthError::Unavailable`]).
+/// `lookup` gets the secret's SHA-256 (hex) and answers the stored credential with the
+/// namespaces the request asks about (read in the same visit to the store), `None` when
+/// there is no such credential, or the service's own error (usually
+/// [`RegistryAuthError::Unavailable`]).
 /// It is not called for a secret whose checksum fails, so typos and guesses cost no
 /// database read. Every refusal is the same [`RegistryAuthError::BadCredentials`], so the
 /// caller cannot tell which check failed.
@@ -51,10 +53,11 @@ pub fn authenticate_bearer<'a, F, Fut>(
     password: &str,
     now: NaiveDateTime,
     lookup: F,
-) -> LocalBoxFuture<'a, Result<RegistryLogin, RegistryAuthError>>
+) -> LocalBoxFuture<'a, Result<(RegistryLogin, Vec<NamespaceRecord>), RegistryAuthError>>
 where
     F: FnOnce(String) -> Fut + 'a,
-    Fut: Future<Output = Result<Option<StoredCredential>, RegistryAuthError>> + 'a,
+    Fut: Future<Output = Result<Option<(StoredCredential, Vec<NamespaceRecord>)>, RegistryAuthError>>
+        + 'a,
 {
     let well_formed = check_bearer(token_prefix, password).is_ok();
     let digest = sha256_hex(password.as_bytes());
@@ -63,20 +66,21 @@ where
         if !well_formed {
             return Err(RegistryAuthError::BadCredentials);
         }
-        let Some(found) = lookup(digest).await? else {
+        let Some((found, namespaces)) = lookup(digest).await? else {
             return Err(RegistryAuthError::BadCredentials);
         };
         let live = found.enabled && found.expires_at > now;
         if found.user_id != username || !live || found.registry_service != service {
             return Err(RegistryAuthError::BadCredentials);
         }
-        Ok(RegistryLogin {
+        let login = RegistryLogin {
             subject: found.user_id,
             owner: found.owner,
             rights: NamespaceRights::Everywhere(
                 found.access.split(',').map(str::to_string).collect(),
             ),
-        })
+        };
+        Ok((login, namespaces))
     })
 }
 
@@ -90,7 +94,7 @@ mod tests {
 
     const PREFIX: &str = "swr_";
 
-    type Answer = Result<Option<StoredCredential>, RegistryAuthError>;
+    type Answer = Result<Option<(StoredCredential, Vec<NamespaceRecord>)>, RegistryAuthError>;
 
     fn now() -> NaiveDateTime {
         DateTime::from_timestamp(1_700_000_000, 0)
@@ -120,12 +124,13 @@ mod tests {
         })
         .now_or_never()
         .unwrap()
+        .map(|(login, _)| login)
     }
 
     /// A store that holds `credential` under the digest of `secret`.
     fn holding(secret: &str, credential: StoredCredential) -> impl FnOnce(String) -> Answer {
         let digest = sha256_hex(secret.as_bytes());
-        move |asked| Ok((asked == digest).then_some(credential))
+        move |asked| Ok((asked == digest).then_some((credential, Vec::new())))
     }
 
     #[test]

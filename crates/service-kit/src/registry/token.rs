@@ -64,16 +64,19 @@ pub enum RegistryAuthError {
 /// `web::Data::from(Arc::new(checker) as Arc<dyn RegistryAuthorizer>)`.
 pub trait RegistryAuthorizer: Send + Sync + 'static {
     /// Check Basic credentials for the registry named `service`: who logged in, which
-    /// owner's namespaces the credential belongs to, and its rights there.
+    /// owner's namespaces the credential belongs to, and its rights there; with the
+    /// namespaces called `names` of that registry (whoever owns them, unknown names left
+    /// out), read in the same visit to the store.
     fn authenticate(
         &self,
         service: &str,
         username: &str,
         password: &str,
-    ) -> LocalBoxFuture<'_, Result<RegistryLogin, RegistryAuthError>>;
+        names: Vec<String>,
+    ) -> LocalBoxFuture<'_, Result<(RegistryLogin, Vec<NamespaceRecord>), RegistryAuthError>>;
 
     /// The namespaces called `names` of the registry `service`, whoever owns them; names
-    /// with no namespace are left out.
+    /// with no namespace are left out. For a request without credentials.
     fn namespaces(
         &self,
         service: &str,
@@ -288,20 +291,22 @@ async fn grant(
     scopes: &[ScopeRequest],
     credentials: Option<BasicCredentials>,
 ) -> Result<HttpResponse, TokenError> {
-    let login = match credentials {
-        Some(credentials) => Some(log_in(authorizer, service, credentials).await?),
+    let names = asked_namespaces(scopes);
+    let (login, namespaces) = match credentials {
+        Some(credentials) => {
+            let (login, namespaces) = log_in(authorizer, service, credentials, names).await?;
+            (Some(login), namespaces)
+        }
         // A login check must prove something; an anonymous pull may go on.
         None if scopes.is_empty() => return Err(TokenError::Unauthorized(NO_CREDENTIALS)),
-        None => None,
-    };
-    let names = asked_namespaces(scopes);
-    let namespaces = if names.is_empty() {
-        Vec::new()
-    } else {
-        authorizer
-            .namespaces(service, names)
-            .await
-            .map_err(|e| unavailable(service, e))?
+        None if names.is_empty() => (None, Vec::new()),
+        None => {
+            let namespaces = authorizer
+                .namespaces(service, names)
+                .await
+                .map_err(|e| unavailable(service, e))?;
+            (None, namespaces)
+        }
     };
     let access = granted_access(scopes, login.as_ref(), &namespaces);
     let subject = login.as_ref().map_or("", |l| l.subject.as_str());
@@ -328,13 +333,14 @@ async fn log_in(
     authorizer: &web::Data<dyn RegistryAuthorizer>,
     service: &str,
     credentials: BasicCredentials,
-) -> Result<RegistryLogin, TokenError> {
+    names: Vec<String>,
+) -> Result<(RegistryLogin, Vec<NamespaceRecord>), TokenError> {
     let BasicCredentials { username, password } = credentials;
     match authorizer
-        .authenticate(service, &username, password.expose())
+        .authenticate(service, &username, password.expose(), names)
         .await
     {
-        Ok(login) => Ok(login),
+        Ok(found) => Ok(found),
         Err(RegistryAuthError::BadCredentials) => {
             log::info!("registry login refused for {username:?} on {service:?}");
             Err(TokenError::Unauthorized(BAD_CREDENTIALS))

@@ -46,13 +46,15 @@ impl RegistryAuthorizer for FakeAuthorizer {
         service: &str,
         username: &str,
         password: &str,
-    ) -> LocalBoxFuture<'_, Result<RegistryLogin, RegistryAuthError>> {
+        names: Vec<String>,
+    ) -> LocalBoxFuture<'_, Result<(RegistryLogin, Vec<NamespaceRecord>), RegistryAuthError>> {
+        let namespaces = known(service, &names);
         let verdict = match (service, username, password) {
             (_, u, _) if u == BROKEN.0 => Err(RegistryAuthError::Unavailable(
                 "database at 10.9.8.7 refused".into(),
             )),
-            (SERVICE, u, p) if (u, p) == PUSHER => Ok(grant(u, &["pull", "push"])),
-            (SERVICE, u, p) if (u, p) == READER => Ok(grant(u, &["pull"])),
+            (SERVICE, u, p) if (u, p) == PUSHER => Ok((grant(u, &["pull", "push"]), namespaces)),
+            (SERVICE, u, p) if (u, p) == READER => Ok((grant(u, &["pull"]), namespaces)),
             _ => Err(RegistryAuthError::BadCredentials),
         };
         Box::pin(async move { verdict })
@@ -63,17 +65,22 @@ impl RegistryAuthorizer for FakeAuthorizer {
         service: &str,
         names: Vec<String>,
     ) -> LocalBoxFuture<'_, Result<Vec<NamespaceRecord>, RegistryAuthError>> {
-        let found = NAMESPACES
-            .iter()
-            .filter(|(name, ..)| service == SERVICE && names.iter().any(|n| n == name))
-            .map(|&(name, owner, public)| NamespaceRecord {
-                name: name.into(),
-                owner: owner.into(),
-                public,
-            })
-            .collect();
+        let found = known(service, &names);
         Box::pin(async move { Ok(found) })
     }
+}
+
+/// The records of `names` among [`NAMESPACES`], on [`SERVICE`] only.
+fn known(service: &str, names: &[String]) -> Vec<NamespaceRecord> {
+    NAMESPACES
+        .iter()
+        .filter(|(name, ..)| service == SERVICE && names.iter().any(|n| n == name))
+        .map(|&(name, owner, public)| NamespaceRecord {
+            name: name.into(),
+            owner: owner.into(),
+            public,
+        })
+        .collect()
 }
 
 fn grant(subject: &str, actions: &[&str]) -> RegistryLogin {

@@ -234,10 +234,9 @@ pub fn login_records(
     service: &str,
     names: &[String],
 ) -> Result<Vec<NamespaceRecord>, StoreError> {
-    let query = namespaces::table
+    let live = namespaces::table
         .inner_join(instances::table)
         .filter(namespaces::registry_service.eq(service))
-        .filter(namespaces::name.eq_any(names))
         .filter(namespaces::deleted_at.is_null())
         .filter(instances::registry_service.eq(service))
         .filter(instances::status.ne(REVOKED))
@@ -246,7 +245,19 @@ pub fn login_records(
             namespaces::instance_id,
             namespaces::public,
         ));
-    let rows: Vec<(String, String, bool)> = service_kit::on_backend!(conn, |c| query.load(c))?;
+    // Most logins name one repository: a query of fixed shape is prepared once per
+    // connection, where `IN (...)` is rendered and prepared again on every login.
+    let rows: Vec<(String, String, bool)> = match names {
+        [] => Vec::new(),
+        [one] => {
+            let query = live.filter(namespaces::name.eq(one));
+            service_kit::on_backend!(conn, |c| query.load(c))?
+        }
+        _ => {
+            let query = live.filter(namespaces::name.eq_any(names));
+            service_kit::on_backend!(conn, |c| query.load(c))?
+        }
+    };
     Ok(rows
         .into_iter()
         .map(|(name, owner, public)| NamespaceRecord {

@@ -7,13 +7,14 @@
 
 use credential_core::SecretString;
 use futures_util::future::LocalBoxFuture;
-use service_kit::db::{self, DbPool};
-use service_kit::registry::{NamespaceRights, RegistryAuthError, RegistryLogin};
+use service_kit::db::{self, DbPool, StoreError};
+use service_kit::registry::{NamespaceRecord, NamespaceRights, RegistryAuthError, RegistryLogin};
 
 use super::{expiry, password, permissions};
 use crate::repo;
 
-/// Check a login as the service account `username` on the registry `service`.
+/// Check a login as the service account `username` on the registry `service`, and read
+/// the namespaces called `names` of that registry in the same visit to the store.
 ///
 /// The password is checked before the account's state, so that without it nothing about
 /// the account can be learnt from the answer or its time. An unknown name costs no hash:
@@ -23,13 +24,18 @@ pub fn authenticate<'a>(
     service: &str,
     username: &str,
     password: &str,
-) -> LocalBoxFuture<'a, Result<RegistryLogin, RegistryAuthError>> {
+    names: Vec<String>,
+) -> LocalBoxFuture<'a, Result<(RegistryLogin, Vec<NamespaceRecord>), RegistryAuthError>> {
     let (service, name) = (service.to_string(), username.to_string());
     let password = SecretString::from(password);
     Box::pin(async move {
         let lookup = name.clone();
-        let found = db::run(pool, move |conn| {
-            repo::service_accounts::login_record(conn, &service, &lookup)
+        let (found, namespaces) = db::run(pool, move |conn| {
+            let Some(found) = repo::service_accounts::login_record(conn, &service, &lookup)? else {
+                return Ok(None);
+            };
+            let namespaces = repo::namespaces::login_records(conn, &service, &names)?;
+            Ok::<_, StoreError>(Some((found, namespaces)))
         })
         .await
         .map_err(|e| RegistryAuthError::Unavailable(e.to_string()))?
@@ -47,10 +53,11 @@ pub fn authenticate<'a>(
             log::error!("service account {name}: stored permissions are unreadable");
             return Err(RegistryAuthError::BadCredentials);
         };
-        Ok(RegistryLogin {
+        let login = RegistryLogin {
             subject: name,
             owner: found.registry_id,
             rights: NamespaceRights::PerNamespace(permissions::rights(&list)),
-        })
+        };
+        Ok((login, namespaces))
     })
 }
