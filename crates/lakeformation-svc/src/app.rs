@@ -10,14 +10,15 @@ use actix_web::{web, App};
 use service_kit::auth::{
     signed_requests, InternalCredential, SignatureSettings, SignatureVerifier,
 };
-use service_kit::http::{configure_health, errors, observe, Metrics, ServiceError, StrictJson};
+use service_kit::http::{configure_health, errors, observe, Metrics};
 
 use crate::error::LfError;
 use crate::routes;
 use crate::state::AppState;
 
-/// A JSON request body, refused in LakeFormation's envelope when it does not fit.
-pub type Json<T> = StrictJson<T, LfError>;
+// The body extractor that `errors::json_config` below configures; it lives beside the
+// error it refuses with, so handlers need nothing from the app.
+pub use crate::error::Json;
 
 /// What the app needs besides the state.
 pub struct Parts {
@@ -68,22 +69,4 @@ pub fn build(
         .configure(configure_health)
         .configure(routes::configure)
         .default_service(web::to(errors::not_found::<LfError>))
-}
-
-impl ServiceError for LfError {
-    fn bad_request(message: String) -> Self {
-        LfError::BadRequest(message)
-    }
-
-    fn payload_too_large() -> Self {
-        LfError::PayloadTooLarge
-    }
-
-    fn not_found() -> Self {
-        LfError::NotFound("The requested resource does not exist.".into())
-    }
-
-    fn method_not_allowed() -> Self {
-        LfError::MethodNotAllowed
-    }
 }

@@ -1,11 +1,16 @@
 //! The one error type of lakeformation-svc and its mapping to LakeFormation's envelope:
 //! `{"error_code": "common.01000001", "error_msg": "...", "solution_msg": "..."}`
-//! (docs/api/lakeformation.md lists every code).
+//! (docs/api/lakeformation.md lists every code), and the JSON body extractor that refuses
+//! in that envelope.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use service_kit::auth::AuthError;
 use service_kit::db::StoreError;
+use service_kit::http::{ServiceError, StrictJson};
+
+/// A JSON request body, refused in LakeFormation's envelope when it does not fit.
+pub type Json<T> = StrictJson<T, LfError>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LfError {
@@ -27,6 +32,25 @@ pub enum LfError {
     Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// How service-kit's extractors and middleware refuse a request in LakeFormation's words.
+impl ServiceError for LfError {
+    fn bad_request(message: String) -> Self {
+        LfError::BadRequest(message)
+    }
+
+    fn payload_too_large() -> Self {
+        LfError::PayloadTooLarge
+    }
+
+    fn not_found() -> Self {
+        LfError::NotFound("The requested resource does not exist.".into())
+    }
+
+    fn method_not_allowed() -> Self {
+        LfError::MethodNotAllowed
+    }
 }
 
 impl From<StoreError> for LfError {

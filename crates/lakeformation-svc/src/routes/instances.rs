@@ -8,8 +8,7 @@ use serde_json::{json, Value};
 use service_kit::db::{self, StoreError};
 
 use super::Caller;
-use crate::app::Json;
-use crate::error::LfError;
+use crate::error::{Json, LfError};
 use crate::policy::{self, Action};
 use crate::repo::{self, Instance};
 use crate::state::AppState;
