@@ -8,19 +8,14 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{web, App};
-use service_kit::auth::{signed_requests, Authenticated, SignatureSettings, SignatureVerifier};
-use service_kit::http::{configure_health, errors, observe, Metrics, ServiceError, StrictJson};
+use service_kit::auth::{signed_requests, SignatureSettings, SignatureVerifier};
+use service_kit::http::{configure_health, errors, observe, Metrics, ServiceError};
 use service_kit::registry::{self, RegistryAuthorizer, RegistryTokenIssuer};
 
 use crate::error::SwrError;
+pub use crate::error::{Caller, Json};
 use crate::routes;
 use crate::state::AppState;
-
-/// A JSON request body, refused in SWR's envelope when it does not fit.
-pub type Json<T> = StrictJson<T, SwrError>;
-
-/// The authenticated caller of a swr-svc endpoint; what they may do is `crate::policy`'s.
-pub type Caller = Authenticated<SwrError>;
 
 /// What the app needs besides the state: how signatures are checked and registry logins.
 pub struct Parts {

@@ -1,10 +1,19 @@
 //! The one error type of swr-svc and its mapping to SWR's envelope:
 //! `{"error_code": "SWR.xxxx", "error_msg": "..."}` (docs/api/swr.md lists every code).
+//! The extractors that refuse in that envelope ([`Json`], [`Caller`]) live here too, so
+//! the routes take them from beside the error rather than from the app.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use service_kit::auth::AuthError;
+use service_kit::auth::{AuthError, Authenticated};
 use service_kit::db::StoreError;
+use service_kit::http::StrictJson;
+
+/// A JSON request body, refused in SWR's envelope when it does not fit.
+pub type Json<T> = StrictJson<T, SwrError>;
+
+/// The authenticated caller of a swr-svc endpoint; what they may do is `crate::policy`'s.
+pub type Caller = Authenticated<SwrError>;
 
 /// Everything a request can end in other than success.
 #[derive(Debug, thiserror::Error)]

@@ -14,8 +14,7 @@ use serde_json::json;
 use service_kit::auth::Principal;
 use service_kit::db::{self, DbConnection, StoreError};
 
-use crate::app::{Caller, Json};
-use crate::error::SwrError;
+use crate::error::{Caller, Json, SwrError};
 use crate::policy::{self, Action, Grant};
 use crate::repo::{
     self,

@@ -9,9 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use service_kit::db::{self, StoreError};
 
-use crate::app::{Caller, Json};
 use crate::config::RegistryConfig;
-use crate::error::SwrError;
+use crate::error::{Caller, Json, SwrError};
 use crate::policy::{self, Action};
 use crate::repo::{self, instances::Instance};
 use crate::state::AppState;

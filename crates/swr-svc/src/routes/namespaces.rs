@@ -10,8 +10,7 @@ use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 use service_kit::db;
 
-use crate::app::{Caller, Json};
-use crate::error::SwrError;
+use crate::error::{Caller, Json, SwrError};
 use crate::namespaces::{list_query, validate_namespace_name, CreateBody, Metadata, UpdateBody};
 use crate::policy::{self, Action};
 use crate::repo;
