@@ -12,6 +12,7 @@
 pub mod app;
 pub mod config;
 pub mod error;
+pub mod instances;
 pub mod issue;
 pub mod policy;
 pub mod repo;

@@ -1,14 +1,14 @@
-//! `/v1/{project_id}/instances`: LakeFormation instances of a project.
+//! `/v1/{project_id}/instances`: LakeFormation instances of a project, as the vendor's
+//! JSON; the rules are in `crate::instances`.
 
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use service_kit::db::{self, StoreError};
 
 use super::Caller;
 use crate::error::{Json, LfError};
+use crate::instances::{self, NewInstance, Page};
 use crate::policy::{self, Action};
 use crate::repo::{self, Instance};
 use crate::state::AppState;
@@ -24,48 +24,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(show))
             .route(web::delete().to(delete)),
     );
-}
-
-#[derive(Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct CreateBody {
-    name: String,
-    #[serde(default)]
-    charge_mode: Option<String>,
-    #[serde(default)]
-    enterprise_project_id: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    shared: Option<bool>,
-    #[serde(default)]
-    specs: Option<Vec<Spec>>,
-    #[serde(default)]
-    tags: Option<Vec<Tag>>,
-}
-
-#[derive(Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct Spec {
-    #[serde(default)]
-    product_id: Option<String>,
-    spec_code: String,
-    stride_num: i64,
-}
-
-#[derive(Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct Tag {
-    key: String,
-    value: String,
-}
-
-/// `^[A-Za-z0-9_-]{4,32}$`, the vendor's rule.
-fn valid_name(name: &str) -> bool {
-    (4..=32).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn time(t: chrono::NaiveDateTime) -> String {
@@ -90,52 +48,21 @@ fn view(i: &Instance) -> Value {
     })
 }
 
-/// The row a create makes, once the body follows the vendor's rules.
-fn new_instance(b: CreateBody, project_id: String, creator: &str) -> Result<Instance, LfError> {
-    if !valid_name(&b.name) {
-        return Err(LfError::BadRequest(
-            "name must be 4 to 32 letters, digits, '_' or '-'.".into(),
-        ));
-    }
-    if b.charge_mode.as_deref().is_some_and(|m| m != "postPaid") {
-        return Err(LfError::BadRequest("charge_mode must be postPaid.".into()));
-    }
-    let description = b.description.unwrap_or_default();
-    if description.chars().count() > 255 || description.chars().any(char::is_control) {
-        return Err(LfError::BadRequest(
-            "description must be at most 255 characters without control characters.".into(),
-        ));
-    }
-    Ok(Instance {
-        id: uuid::Uuid::new_v4().to_string(),
-        project_id,
-        name: b.name,
-        description,
-        status: "RUNNING".into(),
-        created_by: creator.to_string(),
-        created_at: repo::now(),
-    })
-}
-
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: Json<CreateBody>,
+    body: Json<NewInstance>,
 ) -> Result<HttpResponse, LfError> {
     let project_id = path.into_inner();
     policy::authorize(&caller, &project_id, Action::CreateInstance)?;
-    let row = new_instance(body.into_inner(), project_id, &caller.user_id)?;
-    let row = db::write(&state.pool, move |conn| {
-        repo::insert_instance(conn, &row).map_err(|e| match e {
-            StoreError::UniqueViolation => LfError::Conflict(format!(
-                "An instance named {} already exists in the project.",
-                row.name
-            )),
-            other => other.into(),
-        })?;
-        Ok::<_, LfError>(row)
-    })
+    let row = instances::create(
+        &state.pool,
+        &caller,
+        project_id,
+        body.into_inner(),
+        repo::now(),
+    )
     .await?;
     Ok(HttpResponse::Accepted().json(view(&row)))
 }
@@ -171,25 +98,13 @@ async fn list(
 ) -> Result<HttpResponse, LfError> {
     let project_id = path.into_inner();
     policy::authorize(&caller, &project_id, Action::ListInstances)?;
-    let offset = number(&query, "offset", 0, 0..=1000)?;
-    let limit = number(&query, "limit", 10, 1..=1000)?;
-    let name = query.get("name").cloned();
-    // Nothing is ever in the recycle bin: deleting removes.
-    let recycled = query.get("in_recycle_bin").is_some_and(|v| v == "true");
-    let (rows, total) = if recycled {
-        (Vec::new(), 0)
-    } else {
-        db::run(&state.pool, move |conn| {
-            Ok::<_, LfError>(repo::instances_page(
-                conn,
-                &project_id,
-                name.as_deref(),
-                offset,
-                limit,
-            )?)
-        })
-        .await?
+    let page = Page {
+        offset: number(&query, "offset", 0, 0..=1000)?,
+        limit: number(&query, "limit", 10, 1..=1000)?,
+        name: query.get("name").cloned(),
+        in_recycle_bin: query.get("in_recycle_bin").is_some_and(|v| v == "true"),
     };
+    let (rows, total) = instances::page(&state.pool, project_id, page).await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "instances": rows.iter().map(view).collect::<Vec<_>>(), "total": total })))
 }
@@ -201,11 +116,7 @@ async fn show(
 ) -> Result<HttpResponse, LfError> {
     let (project_id, id) = path.into_inner();
     policy::authorize(&caller, &project_id, Action::DescribeInstance)?;
-    let instance = db::run(&state.pool, move |conn| {
-        repo::instance(conn, &project_id, &id)?
-            .ok_or_else(|| LfError::NotFound("The instance does not exist.".into()))
-    })
-    .await?;
+    let instance = instances::show(&state.pool, project_id, id).await?;
     Ok(HttpResponse::Ok().json(view(&instance)))
 }
 
@@ -216,12 +127,6 @@ async fn delete(
 ) -> Result<HttpResponse, LfError> {
     let (project_id, id) = path.into_inner();
     policy::authorize(&caller, &project_id, Action::DeleteInstance)?;
-    db::write(&state.pool, move |conn| {
-        repo::instance(conn, &project_id, &id)?
-            .ok_or_else(|| LfError::NotFound("The instance does not exist.".into()))?;
-        repo::delete_instance(conn, &id, repo::now())?;
-        Ok::<_, LfError>(())
-    })
-    .await?;
+    instances::delete(&state.pool, project_id, id, repo::now()).await?;
     Ok(HttpResponse::Accepted().finish())
 }

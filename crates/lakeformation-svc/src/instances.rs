@@ -1,0 +1,166 @@
+//! LakeFormation instances of a project: the vendor's rules for a new one (name,
+//! charge mode, description), the unique name, the page a listing shows and what a
+//! delete takes with it. The caller has been authorized already (`policy::authorize`);
+//! every query is filtered by the project, so another project's instance is not found.
+
+use serde::{Deserialize, Serialize};
+use service_kit::auth::Principal;
+use service_kit::db::{self, DbConnection, DbPool, StoreError};
+
+use crate::error::LfError;
+use crate::repo::{self, Instance};
+
+/// LakeFormation's `CreateLakeFormationInstanceRequestBody`.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewInstance {
+    name: String,
+    #[serde(default)]
+    charge_mode: Option<String>,
+    #[serde(default)]
+    enterprise_project_id: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    shared: Option<bool>,
+    #[serde(default)]
+    specs: Option<Vec<Spec>>,
+    #[serde(default)]
+    tags: Option<Vec<Tag>>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Spec {
+    #[serde(default)]
+    product_id: Option<String>,
+    spec_code: String,
+    stride_num: i64,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Tag {
+    key: String,
+    value: String,
+}
+
+/// Which instances a listing asks for.
+pub struct Page {
+    pub offset: i64,
+    pub limit: i64,
+    /// Only the instance of this exact name.
+    pub name: Option<String>,
+    pub in_recycle_bin: bool,
+}
+
+/// `^[A-Za-z0-9_-]{4,32}$`, the vendor's rule.
+fn valid_name(name: &str) -> bool {
+    (4..=32).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// The row a create makes, once the body follows the vendor's rules.
+fn new_row(
+    b: NewInstance,
+    project_id: String,
+    creator: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<Instance, LfError> {
+    if !valid_name(&b.name) {
+        return Err(LfError::BadRequest(
+            "name must be 4 to 32 letters, digits, '_' or '-'.".into(),
+        ));
+    }
+    if b.charge_mode.as_deref().is_some_and(|m| m != "postPaid") {
+        return Err(LfError::BadRequest("charge_mode must be postPaid.".into()));
+    }
+    let description = b.description.unwrap_or_default();
+    if description.chars().count() > 255 || description.chars().any(char::is_control) {
+        return Err(LfError::BadRequest(
+            "description must be at most 255 characters without control characters.".into(),
+        ));
+    }
+    Ok(Instance {
+        id: uuid::Uuid::new_v4().to_string(),
+        project_id,
+        name: b.name,
+        description,
+        status: "RUNNING".into(),
+        created_by: creator.to_string(),
+        created_at: now,
+    })
+}
+
+/// Create an instance of `caller` in `project_id`; its name is unique in the project.
+pub async fn create(
+    pool: &DbPool,
+    caller: &Principal,
+    project_id: String,
+    input: NewInstance,
+    now: chrono::NaiveDateTime,
+) -> Result<Instance, LfError> {
+    let row = new_row(input, project_id, &caller.user_id, now)?;
+    db::write(pool, move |conn| {
+        repo::insert_instance(conn, &row).map_err(|e| match e {
+            StoreError::UniqueViolation => LfError::Conflict(format!(
+                "An instance named {} already exists in the project.",
+                row.name
+            )),
+            other => other.into(),
+        })?;
+        Ok(row)
+    })
+    .await
+}
+
+/// One page of the project's instances and how many there are in all.
+pub async fn page(
+    pool: &DbPool,
+    project_id: String,
+    page: Page,
+) -> Result<(Vec<Instance>, i64), LfError> {
+    // Nothing is ever in the recycle bin: deleting removes.
+    if page.in_recycle_bin {
+        return Ok((Vec::new(), 0));
+    }
+    db::run(pool, move |conn| {
+        Ok(repo::instances_page(
+            conn,
+            &project_id,
+            page.name.as_deref(),
+            page.offset,
+            page.limit,
+        )?)
+    })
+    .await
+}
+
+/// The project's instance `id`.
+pub async fn show(pool: &DbPool, project_id: String, id: String) -> Result<Instance, LfError> {
+    db::run(pool, move |conn| found(conn, &project_id, &id)).await
+}
+
+/// Delete the project's instance `id`, revoking at `now` every credential issued through
+/// it (`repo::delete_instance`).
+pub async fn delete(
+    pool: &DbPool,
+    project_id: String,
+    id: String,
+    now: chrono::NaiveDateTime,
+) -> Result<(), LfError> {
+    db::write(pool, move |conn| {
+        found(conn, &project_id, &id)?;
+        repo::delete_instance(conn, &id, now)?;
+        Ok(())
+    })
+    .await
+}
+
+/// The project's instance `id`, or 404 (also when it is another project's).
+fn found(conn: &mut DbConnection, project_id: &str, id: &str) -> Result<Instance, LfError> {
+    repo::instance(conn, project_id, id)?
+        .ok_or_else(|| LfError::NotFound("The instance does not exist.".into()))
+}
