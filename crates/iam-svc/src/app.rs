@@ -7,14 +7,13 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{web, App};
 use service_kit::auth::{signed_requests, SignatureSettings, SignatureVerifier};
-use service_kit::http::{configure_health, errors, observe, Metrics, ServiceError, StrictJson};
+use service_kit::http::{configure_health, errors, observe, Metrics, ServiceError};
 
 use crate::error::IamError;
 use crate::routes;
 use crate::state::AppState;
 
-/// A JSON request body, refused in Keystone's envelope when it does not fit.
-pub type Json<T> = StrictJson<T, IamError>;
+pub use crate::error::Json;
 
 /// The whole iam-svc application over `state`.
 pub fn build(

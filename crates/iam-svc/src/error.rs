@@ -5,6 +5,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use service_kit::auth::AuthError;
 use service_kit::db::StoreError;
+use service_kit::http::StrictJson;
+
+/// A JSON request body, refused in Keystone's envelope when it does not fit.
+pub type Json<T> = StrictJson<T, IamError>;
 
 /// Everything a request can end in other than success.
 #[derive(Debug, thiserror::Error)]

@@ -9,8 +9,7 @@ use credential_core::iam_token::TokenClaims;
 use serde_json::json;
 use service_kit::db;
 
-use crate::app::Json;
-use crate::error::IamError;
+use crate::error::{IamError, Json};
 use crate::policy::{self, Action, Caller, Target};
 use crate::repo;
 use crate::revocation;

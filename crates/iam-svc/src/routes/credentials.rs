@@ -12,8 +12,7 @@ use serde_json::{json, Value};
 use service_kit::auth::Principal;
 use service_kit::db::{self, DbConnection, StoreError};
 
-use crate::app::Json;
-use crate::error::IamError;
+use crate::error::{IamError, Json};
 use crate::policy::{self, Action, Caller, Target};
 use crate::repo::{
     self,

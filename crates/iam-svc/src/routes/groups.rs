@@ -7,8 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use service_kit::db::{self, StoreError};
 
-use crate::app::Json;
-use crate::error::IamError;
+use crate::error::{IamError, Json};
 use crate::policy::{self, Action, Caller};
 use crate::repo::{self, groups::GroupChanges};
 use crate::revocation;

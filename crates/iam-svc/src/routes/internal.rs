@@ -17,8 +17,7 @@ use service_kit::auth::{AuthError, SignatureVerifier};
 use service_kit::db;
 use service_kit::http::errors;
 
-use crate::app::Json;
-use crate::error::IamError;
+use crate::error::{IamError, Json};
 use crate::repo;
 use crate::state::AppState;
 

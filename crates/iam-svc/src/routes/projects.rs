@@ -8,8 +8,7 @@ use serde_json::json;
 use service_kit::auth::Principal;
 use service_kit::db::{self, DbConnection, StoreError};
 
-use crate::app::Json;
-use crate::error::IamError;
+use crate::error::{IamError, Json};
 use crate::policy::{self, Action, Caller};
 use crate::repo::{self, projects::ProjectChanges};
 use crate::revocation;
