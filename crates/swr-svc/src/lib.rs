@@ -5,13 +5,15 @@
 //! that lets those credentials log in to a real registry. Callers authenticate with IAM
 //! tokens (verified offline) or SDK-HMAC-SHA256 signatures (checked by iam-svc).
 //!
-//! Layout: `routes/` (thin handlers) -> `policy` (who may do what) and `namespaces` (what
-//! a namespace request may say) -> `repo/` (queries);
+//! Layout: `routes/` (handlers: extract, call, render) -> `domain/` (the rules of each
+//! resource, callable without HTTP) -> `policy` (who may do what), `namespaces` (what a
+//! namespace request may say) and `repo/` (queries);
 //! `revocation` revokes stored credentials when iam-svc says a user or project is gone;
 //! `startup` points every instance at the configured registry before serving.
 
 pub mod app;
 pub mod config;
+pub mod domain;
 pub mod error;
 pub mod namespaces;
 pub mod policy;

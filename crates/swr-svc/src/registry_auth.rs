@@ -10,8 +10,8 @@ use service_kit::registry::{
     authenticate_bearer, NamespaceRecord, RegistryAuthError, RegistryAuthorizer, RegistryLogin,
 };
 
+use crate::domain::credentials::TOKEN_PREFIX;
 use crate::repo;
-use crate::routes::credentials::TOKEN_PREFIX;
 
 /// Checks registry logins against the credentials table.
 pub struct SwrRegistryAuthorizer {

@@ -1,0 +1,288 @@
+//! Long-term and temporary registry credentials of an instance: who may create, list,
+//! enable, disable and delete them, the per-user quota, and what a new one holds. The
+//! auth_token is handed back once, at creation, and stored only as its SHA-256.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDateTime};
+use credential_core::bearer::generate_bearer;
+use credential_core::digest::sha256_hex;
+use credential_core::names::validate_swr_credential_name;
+use credential_core::secret::SecretString;
+use serde::{Deserialize, Serialize};
+use service_kit::auth::Principal;
+use service_kit::db::{self, DbConnection, StoreError};
+
+use crate::error::SwrError;
+use crate::policy::{self, Action, Grant};
+use crate::repo::{
+    self,
+    credentials::{Credential, LONG_TERM, TEMPORARY},
+};
+use crate::state::AppState;
+
+/// Prefix of every SWR auth_token; registry logins recognise SWR tokens by it.
+pub const TOKEN_PREFIX: &str = "swr_";
+
+/// The body of a long-term credential's creation.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBody {
+    pub name: String,
+}
+
+/// The body of a long-term credential's update: enable or disable it.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBody {
+    pub enable: bool,
+}
+
+/// A credential as just created, with the auth_token its owner sees this once.
+pub struct Issued {
+    pub token: SecretString,
+    pub credential: Credential,
+}
+
+/// A project's instance's credential, as the path names it.
+pub struct CredentialPath {
+    pub project_id: String,
+    pub instance_id: String,
+    pub credential_id: String,
+}
+
+/// What creation needs besides the caller.
+struct NewCredential {
+    project_id: String,
+    instance_id: String,
+    name: String,
+    kind: &'static str,
+    lifetime: Duration,
+}
+
+/// A long-term credential named by `body`, for the caller, on the project's instance.
+pub async fn create_long_term(
+    state: &AppState,
+    p: &Principal,
+    project_id: String,
+    instance_id: String,
+    body: CreateBody,
+) -> Result<Issued, SwrError> {
+    policy::authorize(p, &project_id, Action::CreateLongTermCredential)?;
+    let name = body.name;
+    validate_swr_credential_name(&name)
+        .map_err(|e| SwrError::InvalidName(format!("Invalid credential name: {e}")))?;
+    let lifetime = Duration::days(i64::from(state.config.credentials.long_term_lifetime_days));
+    let new = NewCredential {
+        project_id,
+        instance_id,
+        name,
+        kind: LONG_TERM,
+        lifetime,
+    };
+    issue(state, p, new).await
+}
+
+/// A temporary credential for the caller on the project's instance.
+pub async fn create_temporary(
+    state: &AppState,
+    p: &Principal,
+    project_id: String,
+    instance_id: String,
+) -> Result<Issued, SwrError> {
+    policy::authorize(p, &project_id, Action::CreateTempCredential)?;
+    let lifetime = Duration::seconds(i64::from(
+        state.config.credentials.temporary_lifetime_seconds,
+    ));
+    // Temporary credentials have no user-chosen name; a unique one keeps the index simple.
+    let name = format!("temp-{}", repo::new_id());
+    let new = NewCredential {
+        project_id,
+        instance_id,
+        name,
+        kind: TEMPORARY,
+        lifetime,
+    };
+    issue(state, p, new).await
+}
+
+/// Create a credential under the per-user quota; returns it and its auth_token. The
+/// caller was authorized for the create action of `new.kind`.
+async fn issue(state: &AppState, p: &Principal, new: NewCredential) -> Result<Issued, SwrError> {
+    let token = generate_bearer(TOKEN_PREFIX).map_err(|e| SwrError::Internal(e.to_string()))?;
+    let digest = sha256_hex(token.expose().as_bytes());
+    let max = state.config.credentials.max_per_user_per_instance;
+    let principal = p.clone();
+    let credential = db::write(&state.pool, move |conn| {
+        super::lock_instance(conn, &new.project_id, &new.instance_id)?;
+        let now = repo::now();
+        make_room(conn, &new.instance_id, &principal.user_id, max, now)?;
+        let row = new_row(&principal, new, digest, now);
+        insert_named(conn, row)
+    })
+    .await?;
+    Ok(Issued { token, credential })
+}
+
+/// Store `row`; its name taken by the same user on the instance is a conflict.
+fn insert_named(conn: &mut DbConnection, row: Credential) -> Result<Credential, SwrError> {
+    repo::credentials::insert(conn, &row).map_err(|e| match e {
+        StoreError::UniqueViolation => SwrError::Conflict(format!(
+            "You already have a credential named {} on this instance.",
+            row.name
+        )),
+        other => other.into(),
+    })?;
+    Ok(row)
+}
+
+/// The stored row of a credential `principal` creates now; its token has `digest`.
+fn new_row(
+    principal: &Principal,
+    new: NewCredential,
+    digest: String,
+    now: NaiveDateTime,
+) -> Credential {
+    Credential {
+        id: uuid::Uuid::new_v4().to_string(),
+        instance_id: new.instance_id,
+        user_id: principal.user_id.clone(),
+        user_name: principal.user_name.clone(),
+        name: new.name,
+        kind: new.kind.into(),
+        token_digest: digest,
+        access: policy::registry_access(principal).into(),
+        enabled: true,
+        disabled_by: None,
+        disabled_by_admin: false,
+        revoked_at: None,
+        created_at: now,
+        expires_at: policy::expiry_within_key(principal, now + new.lifetime),
+    }
+}
+
+/// The per-user quota, under the instance's lock: `Ok` when the user may hold one more
+/// credential on the instance.
+///
+/// An expired temporary credential is dead weight: it can no longer log in, and it is
+/// never listed, so its owner has no way to find it and delete it. When the user's rows
+/// would stop this create, their expired temporary ones are deleted here, so these hold
+/// no quota (and a user never holds more rows than the quota). Only then: the purge reads
+/// every row the user holds on the instance, which most creates need not pay for. Expired
+/// long-term credentials still count: the list shows them as `expired`, and removing
+/// them is the user's choice.
+fn make_room(
+    conn: &mut DbConnection,
+    instance_id: &str,
+    user_id: &str,
+    max: u32,
+    now: NaiveDateTime,
+) -> Result<(), SwrError> {
+    let max_held = i64::from(max);
+    let held = repo::credentials::count_for_user(conn, instance_id, user_id)?;
+    if held >= max_held {
+        let purged = repo::credentials::delete_expired_temporary(conn, instance_id, user_id, now)?;
+        if held - purged as i64 >= max_held {
+            return Err(SwrError::QuotaExceeded(max));
+        }
+    }
+    Ok(())
+}
+
+/// `self_only`: true (the default) lists the caller's own credentials, false everyone's.
+fn list_action(query: &HashMap<String, String>) -> Result<Action, SwrError> {
+    match query.get("self_only").map(String::as_str) {
+        None | Some("true") => Ok(Action::ListOwnLongTermCredentials),
+        Some("false") => Ok(Action::ListAllLongTermCredentials),
+        Some(_) => Err(SwrError::BadRequest(
+            "self_only must be true or false.".into(),
+        )),
+    }
+}
+
+/// The page of the instance's credentials `query` asks for (`self_only`, `offset`,
+/// `limit`), and how many there are in all.
+pub async fn list(
+    state: &AppState,
+    p: &Principal,
+    project_id: String,
+    instance_id: String,
+    query: &HashMap<String, String>,
+) -> Result<(Vec<Credential>, i64), SwrError> {
+    let action = list_action(query)?;
+    policy::authorize(p, &project_id, action)?;
+    let (offset, limit) = super::pagination(query)?;
+    let user = (action == Action::ListOwnLongTermCredentials).then(|| p.user_id.clone());
+    db::run(&state.pool, move |conn| {
+        repo::credentials::page(
+            conn,
+            &project_id,
+            &instance_id,
+            user.as_deref(),
+            offset,
+            limit,
+        )?
+        .ok_or(SwrError::InstanceNotFound)
+    })
+    .await
+}
+
+/// The instance's credential the path names, if the grant lets the caller act on it.
+fn manageable(
+    conn: &mut DbConnection,
+    p: &Principal,
+    grant: (Action, Grant),
+    path: &CredentialPath,
+) -> Result<Credential, SwrError> {
+    super::instance(conn, &path.project_id, &path.instance_id)?;
+    let credential = repo::credentials::find(conn, &path.instance_id, &path.credential_id)?
+        .ok_or(SwrError::CredentialNotFound)?;
+    policy::on_credential(grant.1, grant.0, &p.user_id, &credential)?;
+    Ok(credential)
+}
+
+/// Enable or disable a long-term credential. A disable by an administrator is recorded
+/// as such, so that its owner cannot enable it again.
+pub async fn set_enabled(
+    state: &AppState,
+    p: &Principal,
+    path: CredentialPath,
+    enable: bool,
+) -> Result<(), SwrError> {
+    let action = if enable {
+        Action::EnableLongTermCredential
+    } else {
+        Action::DisableLongTermCredential
+    };
+    let grant = policy::authorize(p, &path.project_id, action)?;
+    let p = p.clone();
+    db::write(&state.pool, move |conn| {
+        manageable(conn, &p, (action, grant), &path)?;
+        let id = &path.credential_id;
+        if enable {
+            repo::credentials::enable(conn, id)?;
+        } else {
+            repo::credentials::disable(conn, id, &p.user_id, policy::disables_as_admin(&p))?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Delete a long-term credential.
+pub async fn delete(state: &AppState, p: &Principal, path: CredentialPath) -> Result<(), SwrError> {
+    let action = Action::DeleteLongTermCredential;
+    let grant = policy::authorize(p, &path.project_id, action)?;
+    let p = p.clone();
+    db::write(&state.pool, move |conn| {
+        manageable(conn, &p, (action, grant), &path)?;
+        // The delete trigger updates the instance's count: take the instance first, as
+        // creation does, so a delete and a create of the same name cannot deadlock.
+        repo::instances::lock(conn, &path.instance_id)?;
+        if !repo::credentials::delete(conn, &path.credential_id)? {
+            return Err(SwrError::CredentialNotFound);
+        }
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,61 @@
+//! The rules of swr-svc, callable without HTTP: who may do what (through `crate::policy`),
+//! what a request may say, and what it changes in the store. Each function takes the
+//! pool, the caller and the request's parts, runs its reads and writes through
+//! `service_kit::db`, and answers rows for `crate::routes` to render.
+//!
+//! `credentials` (issuance under the per-user quota, enabling, deleting), `instances`
+//! and `namespaces`; this file holds the lookups and the paging they share.
+
+pub mod credentials;
+
+use std::collections::HashMap;
+
+use service_kit::db::DbConnection;
+
+use crate::error::SwrError;
+use crate::repo::{self, instances::Instance};
+
+/// `offset` (default 0) and `limit` (default 100, at most 100) from a query.
+pub fn pagination(query: &HashMap<String, String>) -> Result<(i64, i64), SwrError> {
+    page_bounds(query, 100)
+}
+
+/// `offset` (default 0) and `limit` (default `default_limit`, 1 to 100) from a query.
+pub fn page_bounds(
+    query: &HashMap<String, String>,
+    default_limit: i64,
+) -> Result<(i64, i64), SwrError> {
+    let offset = match query.get("offset") {
+        None => 0,
+        Some(v) => v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+            SwrError::BadPagination("offset must be an integer of at least 0.".into())
+        })?,
+    };
+    let limit = match query.get("limit") {
+        None => default_limit,
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| {
+                SwrError::BadPagination("limit must be an integer from 1 to 100.".into())
+            })?,
+    };
+    Ok((offset, limit))
+}
+
+/// The project's instance, or 404: another project's instance does not exist from here.
+pub fn instance(conn: &mut DbConnection, project_id: &str, id: &str) -> Result<Instance, SwrError> {
+    repo::instances::find_in_project(conn, project_id, id)?.ok_or(SwrError::InstanceNotFound)
+}
+
+/// The project's instance exists, or 404; held until the write ends (see
+/// `repo::instances::lock`): for writes whose checks (the per-user quota) must not
+/// interleave with another's on the instance.
+pub fn lock_instance(conn: &mut DbConnection, project_id: &str, id: &str) -> Result<(), SwrError> {
+    if repo::instances::lock_in_project(conn, project_id, id)? {
+        Ok(())
+    } else {
+        Err(SwrError::InstanceNotFound)
+    }
+}
