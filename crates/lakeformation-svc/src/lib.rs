@@ -6,8 +6,8 @@
 //! service accepts requests signed with such a key: they route them here
 //! (`/internal/v1/signature-checks`), where expiry, revocation and the MAC are checked.
 //!
-//! Layout: `routes/` (thin handlers, asking `policy` who may do what) -> `issue`,
-//! `security_token`, `verifier` -> `repo`.
+//! Layout: `routes/` (thin handlers, asking `policy` who may do what) -> `instances`,
+//! `issue`, `revoke`, `security_token`, `verifier` -> `repo`.
 
 pub mod app;
 pub mod config;
@@ -17,6 +17,7 @@ pub mod issue;
 pub mod policy;
 pub mod repo;
 pub mod revocations;
+pub mod revoke;
 pub mod routes;
 pub mod schema;
 pub mod security_token;

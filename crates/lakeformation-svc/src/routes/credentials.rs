@@ -1,17 +1,17 @@
 //! Temporary credentials: `POST /v1/{project_id}/instances/{instance_id}/credential`
 //! issues one; `POST /v1/{project_id}/credential-revocations` revokes one or all of a
-//! user's. The secret exists only inside the sealed security token handed to the caller.
+//! user's. The secret exists only inside the sealed security token handed to the caller;
+//! the rules are in `crate::issue` and `crate::revoke`.
 
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use service_kit::db;
 
 use super::{optional_body, Caller};
 use crate::error::LfError;
 use crate::issue::{self, IdentityInput};
 use crate::policy::{self, Action};
 use crate::repo;
+use crate::revoke::{self, Target};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -23,40 +23,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/v1/{project_id}/credential-revocations",
         web::post().to(revoke),
     );
-}
-
-#[derive(Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct Revocation {
-    #[serde(default)]
-    access: Option<String>,
-    #[serde(default)]
-    user_id: Option<String>,
-}
-
-/// What a revocation names: one credential by its AK, or every one of a user.
-enum Target {
-    Access(String),
-    User(String),
-}
-
-impl Target {
-    fn of(r: Revocation) -> Result<Target, LfError> {
-        match (r.access, r.user_id) {
-            (Some(access), None) => Ok(Target::Access(access)),
-            (None, Some(user_id)) => Ok(Target::User(user_id)),
-            _ => Err(LfError::BadRequest(
-                "Give exactly one of access or user_id.".into(),
-            )),
-        }
-    }
-
-    fn action(&self) -> Action {
-        match self {
-            Target::Access(_) => Action::RevokeCredential,
-            Target::User(_) => Action::RevokeUserCredentials,
-        }
-    }
 }
 
 async fn issue(
@@ -87,28 +53,6 @@ async fn revoke(
     let project_id = path.into_inner();
     let target = Target::of(optional_body(&body)?)?;
     let grant = policy::authorize(&caller, &project_id, target.action())?;
-    let me = caller.user_id.clone();
-    let now = repo::now();
-    if let Target::User(user_id) = &target {
-        policy::on_owner(grant, &me, user_id)?;
-    }
-    db::write(&state.pool, move |conn| {
-        match target {
-            Target::Access(access) => {
-                let record = repo::issuance_by_access(conn, &access)?
-                    .filter(|i| i.project_id == project_id)
-                    .ok_or_else(|| {
-                        LfError::NotFound("No temporary credential with that access key.".into())
-                    })?;
-                policy::on_owner(grant, &me, &record.user_id)?;
-                repo::revoke_access(conn, &project_id, &access, now)?;
-            }
-            Target::User(user_id) => {
-                repo::revoke_user(conn, &project_id, &user_id, now)?;
-            }
-        }
-        Ok::<_, LfError>(())
-    })
-    .await?;
+    revoke::revoke(&state.pool, &caller, grant, project_id, target, repo::now()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

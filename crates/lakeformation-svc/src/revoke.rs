@@ -1,0 +1,85 @@
+//! Revoking temporary credentials on request: one by its AK, or every one of a user in
+//! the project. The caller has been authorized already (`policy::authorize` with
+//! [`Target::action`]); the [`Grant`] it returned decides whose credentials they reach.
+//! Off-boarding by iam-svc's feed is `crate::revocations`.
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use service_kit::auth::Principal;
+use service_kit::db::{self, DbPool};
+
+use crate::error::LfError;
+use crate::policy::{self, Action, Grant};
+use crate::repo;
+
+/// The body of `POST /v1/{project_id}/credential-revocations`.
+#[derive(Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revocation {
+    #[serde(default)]
+    access: Option<String>,
+    #[serde(default)]
+    user_id: Option<String>,
+}
+
+/// What a revocation names: one credential by its AK, or every one of a user.
+pub enum Target {
+    Access(String),
+    User(String),
+}
+
+impl Target {
+    pub fn of(r: Revocation) -> Result<Target, LfError> {
+        match (r.access, r.user_id) {
+            (Some(access), None) => Ok(Target::Access(access)),
+            (None, Some(user_id)) => Ok(Target::User(user_id)),
+            _ => Err(LfError::BadRequest(
+                "Give exactly one of access or user_id.".into(),
+            )),
+        }
+    }
+
+    /// The policy's action: its answer differs between the two.
+    pub fn action(&self) -> Action {
+        match self {
+            Target::Access(_) => Action::RevokeCredential,
+            Target::User(_) => Action::RevokeUserCredentials,
+        }
+    }
+}
+
+/// Revoke at `now` what `target` names in `project_id`, if `grant` lets `caller` reach
+/// its holder. Another project's credential is not found; one already revoked keeps its
+/// first revocation time.
+pub async fn revoke(
+    pool: &DbPool,
+    caller: &Principal,
+    grant: Grant,
+    project_id: String,
+    target: Target,
+    now: NaiveDateTime,
+) -> Result<(), LfError> {
+    let me = caller.user_id.clone();
+    // A user's holder is known from the body: refused before the database is touched.
+    if let Target::User(user_id) = &target {
+        policy::on_owner(grant, &me, user_id)?;
+    }
+    db::write(pool, move |conn| {
+        match target {
+            Target::Access(access) => {
+                let record = repo::issuance_by_access(conn, &access)?
+                    .filter(|i| i.project_id == project_id)
+                    .ok_or_else(|| {
+                        LfError::NotFound("No temporary credential with that access key.".into())
+                    })?;
+                policy::on_owner(grant, &me, &record.user_id)?;
+                repo::revoke_access(conn, &project_id, &access, now)?;
+            }
+            Target::User(user_id) => {
+                repo::revoke_user(conn, &project_id, &user_id, now)?;
+            }
+        }
+        Ok(())
+    })
+    .await
+}
