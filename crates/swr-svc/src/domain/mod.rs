@@ -7,6 +7,7 @@
 //! and `namespaces`; this file holds the lookups and the paging they share.
 
 pub mod credentials;
+pub mod instances;
 
 use std::collections::HashMap;
 

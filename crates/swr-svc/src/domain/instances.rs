@@ -1,0 +1,295 @@
+//! SWR Enterprise instances and their creation jobs: what a create body may say, the
+//! instance it makes (fronting the operator's registry, never the caller's), and what
+//! deleting one leaves behind. Creation finishes at once, so its job is already done.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use service_kit::auth::Principal;
+use service_kit::db::{self, StoreError};
+
+use crate::config::RegistryConfig;
+use crate::error::SwrError;
+use crate::policy::{self, Action};
+use crate::repo::{self, instances::Instance};
+use crate::state::AppState;
+
+pub const SPEC: &str = "swr.ee.professional";
+pub const RUNNING: &str = "Running";
+
+/// The vendor's body; network and billing fields are recorded and echoed, not acted on.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBody {
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    spec: Option<String>,
+    #[serde(default)]
+    vpc_id: Option<String>,
+    #[serde(default)]
+    subnet_id: Option<String>,
+    #[serde(default)]
+    project_id: Option<String>,
+    #[serde(default)]
+    charge_mode: Option<String>,
+    #[serde(default)]
+    enterprise_project_id: Option<String>,
+    #[serde(default)]
+    resource_tags: Option<Vec<Tag>>,
+    #[serde(default)]
+    obs_encrypt: Option<bool>,
+    #[serde(default)]
+    encrypt_type: Option<String>,
+    #[serde(default)]
+    obs_bucket_name: Option<String>,
+    #[serde(default)]
+    enable_intranet_access: Option<bool>,
+    #[serde(default)]
+    obs_enc_kms_key_id: Option<String>,
+    /// Read only to refuse it: the registry an instance fronts is the operator's
+    /// (`registry.service` and `registry.address`), never the caller's.
+    #[serde(default)]
+    registry: Option<Value>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Tag {
+    key: String,
+    value: String,
+}
+
+#[derive(Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+struct DeleteBody {
+    #[serde(default)]
+    delete_obs: Option<bool>,
+    #[serde(default)]
+    delete_dns: Option<bool>,
+}
+
+/// 3 to 48 characters of `[a-z0-9-]`, starting with a letter, not ending with `-`,
+/// without `--` (the vendor's rule).
+fn validate_instance_name(name: &str) -> Result<(), SwrError> {
+    let ok = (3..=48).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && !name.ends_with('-')
+        && !name.contains("--")
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(SwrError::BadRequest(
+            "Invalid instance name: 3 to 48 characters of a-z, 0-9 and '-', starting with a letter, not ending with '-', without '--'.".into(),
+        ))
+    }
+}
+
+fn checked_text(field: &str, value: &str, max: usize) -> Result<(), SwrError> {
+    if value.chars().count() > max || value.chars().any(char::is_control) {
+        return Err(SwrError::BadRequest(format!(
+            "{field} must be at most {max} characters without control characters."
+        )));
+    }
+    Ok(())
+}
+
+/// `value` when given, else `default`; any other value than `default` is refused, since
+/// the service offers one spec and one billing mode.
+fn only_choice(field: &str, value: Option<String>, default: &str) -> Result<String, SwrError> {
+    let value = value.unwrap_or_else(|| default.into());
+    if value == default {
+        Ok(value)
+    } else {
+        Err(SwrError::BadRequest(format!("{field} must be {default}.")))
+    }
+}
+
+/// What a create body may say: every rule on its fields, in the order they are checked.
+fn check_body(b: &CreateBody) -> Result<(), SwrError> {
+    validate_instance_name(&b.name)?;
+    only_choice("spec", b.spec.clone(), SPEC)?;
+    only_choice("charge_mode", b.charge_mode.clone(), "postPaid")?;
+    checked_text(
+        "description",
+        b.description.as_deref().unwrap_or_default(),
+        255,
+    )?;
+    if b.registry.is_some() {
+        return Err(SwrError::BadRequest(
+            "registry cannot be chosen: every instance fronts the registry the service is configured with.".into(),
+        ));
+    }
+    for (field, value) in [
+        ("vpc_id", &b.vpc_id),
+        ("subnet_id", &b.subnet_id),
+        ("enterprise_project_id", &b.enterprise_project_id),
+    ] {
+        checked_text(field, value.as_deref().unwrap_or_default(), 64)?;
+    }
+    Ok(())
+}
+
+/// The instance a valid create body describes, in `project_id`, made by `created_by`,
+/// fronting the configured `registry`.
+fn new_instance(
+    b: CreateBody,
+    project_id: String,
+    created_by: String,
+    registry: &RegistryConfig,
+) -> Result<Instance, SwrError> {
+    check_body(&b)?;
+    Ok(Instance {
+        id: uuid::Uuid::new_v4().to_string(),
+        project_id,
+        name: b.name,
+        description: b.description.unwrap_or_default(),
+        spec: b.spec.unwrap_or_else(|| SPEC.into()),
+        status: RUNNING.into(),
+        charge_mode: b.charge_mode.unwrap_or_else(|| "postPaid".into()),
+        vpc_id: b.vpc_id.unwrap_or_default(),
+        subnet_id: b.subnet_id.unwrap_or_default(),
+        enterprise_project_id: b.enterprise_project_id.unwrap_or_else(|| "0".into()),
+        job_id: uuid::Uuid::new_v4().to_string(),
+        registry_service: registry.service.clone(),
+        registry_address: registry.address.clone(),
+        created_by,
+        created_at: repo::now(),
+    })
+}
+
+/// Create the instance `body` describes in the project; its name is unique there.
+pub async fn create(
+    state: &AppState,
+    p: &Principal,
+    project_id: String,
+    body: CreateBody,
+) -> Result<Instance, SwrError> {
+    policy::authorize(p, &project_id, Action::CreateInstance)?;
+    let row = new_instance(body, project_id, p.user_id.clone(), &state.config.registry)?;
+    db::write(&state.pool, move |conn| {
+        repo::instances::insert(conn, &row).map_err(|e| match e {
+            StoreError::UniqueViolation => SwrError::Conflict(format!(
+                "An instance named {} already exists in the project.",
+                row.name
+            )),
+            other => other.into(),
+        })?;
+        Ok(row)
+    })
+    .await
+}
+
+/// The page of the project's instances `query` asks for (`status`, `offset`, `limit`),
+/// and how many there are in all.
+pub async fn list(
+    state: &AppState,
+    p: &Principal,
+    project_id: String,
+    query: &HashMap<String, String>,
+) -> Result<(Vec<Instance>, i64), SwrError> {
+    policy::authorize(p, &project_id, Action::ListInstances)?;
+    let (offset, limit) = super::pagination(query)?;
+    let status = query.get("status").cloned();
+    db::run(&state.pool, move |conn| {
+        repo::instances::page(conn, &project_id, status.as_deref(), offset, limit)
+    })
+    .await
+    .map_err(SwrError::from)
+}
+
+/// The project's instance `id`.
+pub async fn show(
+    state: &AppState,
+    p: &Principal,
+    project_id: String,
+    id: String,
+) -> Result<Instance, SwrError> {
+    policy::authorize(p, &project_id, Action::GetInstance)?;
+    db::run(&state.pool, move |conn| {
+        super::instance(conn, &project_id, &id)
+    })
+    .await
+}
+
+/// Delete the project's instance `id`. The SDK sends no body, or `{"delete_obs": ..,
+/// "delete_dns": ..}`; both are accepted.
+pub async fn delete(
+    state: &AppState,
+    p: &Principal,
+    project_id: String,
+    id: String,
+    body: &[u8],
+) -> Result<(), SwrError> {
+    policy::authorize(p, &project_id, Action::DeleteInstance)?;
+    if !body.is_empty() {
+        let raw: Value = serde_json::from_slice(body)
+            .map_err(|e| SwrError::BadRequest(service_kit::http::json::describe(&e)))?;
+        service_kit::http::json::parse::<DeleteBody>(raw)?;
+    }
+    db::write(&state.pool, move |conn| {
+        super::instance(conn, &project_id, &id)?;
+        if !repo::instances::delete(conn, &id)? {
+            return Err(SwrError::InstanceNotFound);
+        }
+        // Its names stay taken: the registry still holds their images.
+        repo::namespaces::tombstone_instance(conn, &id, repo::now())?;
+        Ok(())
+    })
+    .await
+}
+
+/// The page of the project's creation jobs `query` asks for (`status`, `offset`,
+/// `limit`): one per instance, each finished when it started.
+pub async fn list_jobs(
+    state: &AppState,
+    p: &Principal,
+    project_id: String,
+    query: &HashMap<String, String>,
+) -> Result<(Vec<Instance>, i64), SwrError> {
+    policy::authorize(p, &project_id, Action::ListJobs)?;
+    let (offset, limit) = super::pagination(query)?;
+    // Every job finished when it started; asking for any other status lists none.
+    if query.get("status").is_some_and(|s| s != "Success") {
+        return Ok((Vec::new(), 0));
+    }
+    db::run(&state.pool, move |conn| {
+        repo::instances::page(conn, &project_id, None, offset, limit)
+    })
+    .await
+    .map_err(SwrError::from)
+}
+
+/// The instance whose creation is the project's job `job_id`.
+pub async fn show_job(
+    state: &AppState,
+    p: &Principal,
+    project_id: String,
+    job_id: String,
+) -> Result<Instance, SwrError> {
+    policy::authorize(p, &project_id, Action::GetJob)?;
+    db::run(&state.pool, move |conn| {
+        repo::instances::find_by_job(conn, &project_id, &job_id)?.ok_or(SwrError::RouteNotFound)
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instance_names_follow_the_vendor_rule() {
+        for ok in ["abc", "my-registry-1", &format!("a{}", "b".repeat(47))] {
+            assert!(validate_instance_name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["ab", "1abc", "abc-", "a--b", "ABC", "a_b", &"a".repeat(49)] {
+            assert!(validate_instance_name(bad).is_err(), "{bad}");
+        }
+    }
+}
