@@ -9,7 +9,7 @@ use chrono::Utc;
 use credential_core::seal::Keyring;
 use futures_util::future::LocalBoxFuture;
 use service_kit::auth::replay;
-use service_kit::auth::wire::{SignatureCheck, SignatureRelease};
+use service_kit::auth::wire::{Refusal, SignatureCheck, SignatureRelease, SignatureVerdict};
 use service_kit::auth::{AuthError, Principal, ProjectRef, SignatureVerifier, TemporaryKey};
 use service_kit::db::{DbConnection, DbPool};
 
@@ -29,6 +29,19 @@ impl TemporaryKeyVerifier {
 
     pub fn keyring(&self) -> &Keyring {
         &self.keyring
+    }
+
+    /// The answer to another service's check: the principal, or a refusal that service
+    /// relays to its caller. `Err` when this issuer cannot judge (its store is out of
+    /// reach): that is not the key's fault, and must not read as a refusal.
+    pub async fn verdict(&self, check: SignatureCheck) -> Result<SignatureVerdict, AuthError> {
+        match SignatureVerifier::check(self, check).await {
+            Ok(principal) => Ok(SignatureVerdict::Accepted(principal)),
+            Err(e) => match Refusal::from_auth_error(&e) {
+                Some(refusal) => Ok(SignatureVerdict::Refused(refusal)),
+                None => Err(e),
+            },
+        }
     }
 
     fn check_blocking(

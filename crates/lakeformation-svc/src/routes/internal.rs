@@ -4,9 +4,9 @@
 //! Guarded by the internal credential; never meant to be exposed publicly.
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use serde::de::DeserializeOwned;
 use service_kit::auth::wire::{
-    Refusal, SignatureCheck, SignatureRelease, SignatureVerdict, SIGNATURE_CHECKS_PATH,
-    SIGNATURE_RELEASES_PATH,
+    SignatureCheck, SignatureRelease, SIGNATURE_CHECKS_PATH, SIGNATURE_RELEASES_PATH,
 };
 use service_kit::auth::{AuthError, InternalCredential, SignatureVerifier};
 
@@ -18,25 +18,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(SIGNATURE_RELEASES_PATH, web::post().to(release_signature));
 }
 
+/// The body of another service's call, once its internal credential is accepted. The
+/// credential first: strangers learn nothing, not even how the body is judged.
+fn internal_body<T: DeserializeOwned>(
+    internal: &InternalCredential,
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<T, LfError> {
+    if !internal.accepts(req) {
+        return Err(LfError::Unauthenticated(AuthError::Missing));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| LfError::BadRequest(service_kit::http::json::describe(&e)))
+}
+
 async fn check_signature(
     state: web::Data<AppState>,
     internal: web::Data<InternalCredential>,
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, LfError> {
-    // The credential first: strangers learn nothing, not even how the body is judged.
-    if !internal.accepts(&req) {
-        return Err(LfError::Unauthenticated(AuthError::Missing));
-    }
-    let check: SignatureCheck = serde_json::from_slice(&body)
-        .map_err(|e| LfError::BadRequest(service_kit::http::json::describe(&e)))?;
-    let verdict = match state.temporary.check(check).await {
-        Ok(principal) => SignatureVerdict::Accepted(principal),
-        Err(e) => match Refusal::from_auth_error(&e) {
-            Some(refusal) => SignatureVerdict::Refused(refusal),
-            None => return Err(LfError::from(e)),
-        },
-    };
+    let check: SignatureCheck = internal_body(&internal, &req, &body)?;
+    let verdict = state.temporary.verdict(check).await?;
     Ok(HttpResponse::Ok().json(verdict))
 }
 
@@ -47,11 +50,7 @@ async fn release_signature(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, LfError> {
-    if !internal.accepts(&req) {
-        return Err(LfError::Unauthenticated(AuthError::Missing));
-    }
-    let release: SignatureRelease = serde_json::from_slice(&body)
-        .map_err(|e| LfError::BadRequest(service_kit::http::json::describe(&e)))?;
+    let release: SignatureRelease = internal_body(&internal, &req, &body)?;
     state.temporary.release(release).await?;
     Ok(HttpResponse::NoContent().finish())
 }
