@@ -1,6 +1,6 @@
 //! What a namespace request may say: the bodies `huaweicloudsdkswr` sends, the vendor's
 //! name rule and the list's query, each refused in SWR's envelope when it does not fit.
-//! Nothing here reads the database; `routes::namespaces` calls it, `repo::namespaces`
+//! Nothing here reads the database; `domain::namespaces` calls it, `repo::namespaces`
 //! stores what it lets through.
 
 use std::collections::HashMap;
@@ -103,7 +103,7 @@ pub fn list_query(query: &HashMap<String, String>) -> Result<ListQuery, SwrError
             KNOWN.join(", ")
         )));
     }
-    let (offset, limit) = crate::routes::page_bounds(query, DEFAULT_LIMIT)?;
+    let (offset, limit) = crate::domain::page_bounds(query, DEFAULT_LIMIT)?;
     let order = match query.get("order_column").map(String::as_str) {
         None | Some("created_at") => OrderColumn::CreatedAt,
         Some("updated_at") => OrderColumn::UpdatedAt,

@@ -8,6 +8,7 @@
 
 pub mod credentials;
 pub mod instances;
+pub mod namespaces;
 
 use std::collections::HashMap;
 

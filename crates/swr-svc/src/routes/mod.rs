@@ -1,12 +1,11 @@
-//! HTTP handlers, one file per resource. Each exposes `configure`.
+//! HTTP handlers, one file per resource. Each exposes `configure`; a handler extracts the
+//! request, calls one `crate::domain` function and renders its answer.
 
 pub mod credentials;
 pub mod instances;
 pub mod namespaces;
 
 use actix_web::web;
-
-pub use crate::domain::{instance, lock_instance, page_bounds, pagination};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     instances::configure(cfg);

@@ -1,20 +1,16 @@
 //! `/v2/{project_id}/instances/{instance_id}/namespaces[/{namespace_name}]`: the
-//! namespaces of an instance, in the shapes `huaweicloudsdkswr` sends and reads. A
-//! repository `<namespace>/<name>` belongs to the instance that owns the namespace; the
-//! name is unique in the registry, and a deleted one stays taken by its instance
-//! (`repo::namespaces`).
+//! namespaces of an instance, in the shapes `huaweicloudsdkswr` sends and reads. Each
+//! handler extracts the request, calls `domain::namespaces` and renders its answer.
 
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
-use service_kit::db;
 
+use crate::domain::namespaces::{self, NamespacePath};
 use crate::error::{Caller, Json, SwrError};
-use crate::namespaces::{list_query, validate_namespace_name, CreateBody, Metadata, UpdateBody};
-use crate::policy::{self, Action};
-use crate::repo;
-use crate::repo::namespaces::{Namespace, NewNamespace};
+use crate::namespaces::{CreateBody, UpdateBody};
+use crate::repo::namespaces::Namespace;
 use crate::state::AppState;
 use crate::views::swr_time;
 
@@ -49,6 +45,14 @@ fn view(n: &Namespace) -> Value {
     })
 }
 
+fn namespace_path((project_id, instance_id, name): (String, String, String)) -> NamespacePath {
+    NamespacePath {
+        project_id,
+        instance_id,
+        name,
+    }
+}
+
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -56,28 +60,8 @@ async fn create(
     body: Json<CreateBody>,
 ) -> Result<HttpResponse, SwrError> {
     let (project_id, instance_id) = path.into_inner();
-    policy::authorize(&caller, &project_id, Action::CreateNamespace)?;
-    let body = body.into_inner();
-    validate_namespace_name(&body.namespace_name)?;
-    let public = body.metadata.as_ref().map(Metadata::public).transpose()?;
-    let name = body.namespace_name;
-    let created = db::write(&state.pool, move |conn| {
-        // Held until the namespace is in: a delete of the instance then tombstones it too.
-        let instance = repo::instances::find_locked_in_project(conn, &project_id, &instance_id)?
-            .ok_or(SwrError::InstanceNotFound)?;
-        let new = NewNamespace {
-            instance_id: &instance.id,
-            registry_service: &instance.registry_service,
-            name: &name,
-            public: public.unwrap_or(false),
-        };
-        repo::namespaces::create(conn, &new, repo::now())?.ok_or_else(|| {
-            SwrError::Conflict(format!(
-                "The namespace {name} already exists in the registry."
-            ))
-        })
-    })
-    .await?;
+    let created =
+        namespaces::create(&state, &caller, project_id, instance_id, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(json!({ "id": created.id })))
 }
 
@@ -88,13 +72,7 @@ async fn list(
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, SwrError> {
     let (project_id, instance_id) = path.into_inner();
-    policy::authorize(&caller, &project_id, Action::ListNamespaces)?;
-    let wanted = list_query(&query)?;
-    let (rows, total) = db::run(&state.pool, move |conn| {
-        super::instance(conn, &project_id, &instance_id)?;
-        Ok::<_, SwrError>(repo::namespaces::page(conn, &instance_id, &wanted)?)
-    })
-    .await?;
+    let (rows, total) = namespaces::list(&state, &caller, project_id, instance_id, &query).await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "namespaces": rows.iter().map(view).collect::<Vec<_>>(), "total": total })))
 }
@@ -104,13 +82,7 @@ async fn show(
     caller: Caller,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, SwrError> {
-    let (project_id, instance_id, name) = path.into_inner();
-    policy::authorize(&caller, &project_id, Action::GetNamespace)?;
-    let found = db::run(&state.pool, move |conn| {
-        super::instance(conn, &project_id, &instance_id)?;
-        repo::namespaces::find(conn, &instance_id, &name)?.ok_or(SwrError::NamespaceNotFound)
-    })
-    .await?;
+    let found = namespaces::show(&state, &caller, namespace_path(path.into_inner())).await?;
     Ok(HttpResponse::Ok().json(view(&found)))
 }
 
@@ -120,17 +92,8 @@ async fn update(
     path: web::Path<(String, String, String)>,
     body: Json<UpdateBody>,
 ) -> Result<HttpResponse, SwrError> {
-    let (project_id, instance_id, name) = path.into_inner();
-    policy::authorize(&caller, &project_id, Action::UpdateNamespace)?;
-    let public = body.into_inner().public()?;
-    let updated = db::write(&state.pool, move |conn| {
-        super::instance(conn, &project_id, &instance_id)?;
-        if !repo::namespaces::set_public(conn, &instance_id, &name, public, repo::now())? {
-            return Err(SwrError::NamespaceNotFound);
-        }
-        repo::namespaces::find(conn, &instance_id, &name)?.ok_or(SwrError::NamespaceNotFound)
-    })
-    .await?;
+    let path = namespace_path(path.into_inner());
+    let updated = namespaces::update(&state, &caller, path, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(json!({
         "namespace_name": updated.name,
         "metadata": metadata_view(&updated),
@@ -142,15 +105,6 @@ async fn delete(
     caller: Caller,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, SwrError> {
-    let (project_id, instance_id, name) = path.into_inner();
-    policy::authorize(&caller, &project_id, Action::DeleteNamespace)?;
-    db::write(&state.pool, move |conn| {
-        super::instance(conn, &project_id, &instance_id)?;
-        if !repo::namespaces::tombstone(conn, &instance_id, &name, repo::now())? {
-            return Err(SwrError::NamespaceNotFound);
-        }
-        Ok(())
-    })
-    .await?;
+    namespaces::delete(&state, &caller, namespace_path(path.into_inner())).await?;
     Ok(HttpResponse::Ok().finish())
 }
