@@ -104,7 +104,28 @@ pub fn list_query(query: &HashMap<String, String>) -> Result<ListQuery, SwrError
         )));
     }
     let (offset, limit) = crate::domain::page_bounds(query, DEFAULT_LIMIT)?;
-    let order = match query.get("order_column").map(String::as_str) {
+    let (order, descending) = order(query)?;
+    let name_contains = name_filter(query)?;
+    // As the SDK documents the filter: empty is no filter, "true" the public namespaces,
+    // any other value the private ones.
+    let public = query
+        .get("public")
+        .filter(|v| !v.is_empty())
+        .map(|v| v == "true");
+    Ok(ListQuery {
+        name_contains,
+        public,
+        order,
+        descending,
+        offset,
+        limit,
+    })
+}
+
+/// The list's order: `order_column` (created_at by default) and `order_type` (asc by
+/// default).
+fn order(query: &HashMap<String, String>) -> Result<(OrderColumn, bool), SwrError> {
+    let column = match query.get("order_column").map(String::as_str) {
         None | Some("created_at") => OrderColumn::CreatedAt,
         Some("updated_at") => OrderColumn::UpdatedAt,
         Some("name") => OrderColumn::Name,
@@ -123,29 +144,18 @@ pub fn list_query(query: &HashMap<String, String>) -> Result<ListQuery, SwrError
             ))
         }
     };
-    let name_contains = match query.get("name") {
-        None => None,
-        Some(text) if is_name_fragment(text) => Some(text.clone()),
-        Some(_) => {
-            return Err(SwrError::InvalidName(
-                "name must be 1 to 64 characters of a-z, 0-9, '.', '_' and '-'.".into(),
-            ))
-        }
-    };
-    // As the SDK documents the filter: empty is no filter, "true" the public namespaces,
-    // any other value the private ones.
-    let public = query
-        .get("public")
-        .filter(|v| !v.is_empty())
-        .map(|v| v == "true");
-    Ok(ListQuery {
-        name_contains,
-        public,
-        order,
-        descending,
-        offset,
-        limit,
-    })
+    Ok((column, descending))
+}
+
+/// The list's `name` filter: part of a name, or none.
+fn name_filter(query: &HashMap<String, String>) -> Result<Option<String>, SwrError> {
+    match query.get("name") {
+        None => Ok(None),
+        Some(text) if is_name_fragment(text) => Ok(Some(text.clone())),
+        Some(_) => Err(SwrError::InvalidName(
+            "name must be 1 to 64 characters of a-z, 0-9, '.', '_' and '-'.".into(),
+        )),
+    }
 }
 
 /// Part of a name: what the list's `name` filter looks for.

@@ -8,6 +8,7 @@ mod admin_disable;
 mod common;
 mod counts;
 mod credentials;
+mod domain;
 mod instances;
 mod listeners;
 mod migrations;
