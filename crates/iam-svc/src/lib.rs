@@ -4,8 +4,11 @@
 //! `huaweicloudsdkiam` speaks, Ed25519-signed X-Auth-Token tokens, and the internal API
 //! other services use to verify them (keys and the revocation feed).
 //!
-//! Layout: `routes/` (thin handlers) -> `policy` (who may do what), `tokens`, `revocation` (rules) -> `repo/` (queries).
+//! Layout: `routes/` (thin handlers: extract, call, render) -> `accounts` (one whole
+//! operation each) -> `policy` (who may do what), `tokens`, `revocation` (rules) -> `repo/`
+//! (queries).
 
+pub mod accounts;
 pub mod app;
 pub mod bootstrap;
 pub mod config;
