@@ -1,7 +1,10 @@
 //! The rules of swr-svc, callable without HTTP: who may do what (through `crate::policy`),
 //! what a request may say, and what it changes in the store. Each function takes the
-//! pool, the caller and the request's parts, runs its reads and writes through
-//! `service_kit::db`, and answers rows for `crate::routes` to render.
+//! state (its pool and configured limits), the caller and the request's parts; checks
+//! them in a fixed order, so a request wrong in two ways always gets the same refusal;
+//! runs its reads and writes through `service_kit::db`; and answers rows for
+//! `crate::routes` to render. Times are read inside the write, after any lock it takes,
+//! so a quota check and the rows it counts see the same moment.
 //!
 //! `credentials` (issuance under the per-user quota, enabling, deleting), `instances`
 //! and `namespaces`; this file holds the lookups and the paging they share.
