@@ -4,9 +4,9 @@
 //! `huaweicloudsdkiam` speaks, Ed25519-signed X-Auth-Token tokens, and the internal API
 //! other services use to verify them (keys and the revocation feed).
 //!
-//! Layout: `routes/` (thin handlers: extract, call, render) -> `accounts` (one whole
-//! operation each) -> `policy` (who may do what), `tokens`, `revocation` (rules) -> `repo/`
-//! (queries).
+//! Layout: `routes/` (thin handlers: extract, call, render) -> `accounts`, `projects`
+//! (one whole operation each) -> `policy` (who may do what), `tokens`, `revocation`
+//! (rules) -> `repo/` (queries).
 
 pub mod accounts;
 pub mod app;
@@ -17,6 +17,7 @@ pub mod error;
 pub mod keys;
 pub mod passwords;
 pub mod policy;
+pub mod projects;
 pub mod ratelimit;
 pub mod repo;
 pub mod revocation;

@@ -1,19 +1,18 @@
-//! `/v3/projects`: projects of the caller's domain.
+//! `/v3/projects`: projects of the caller's domain. The rules live in [`crate::projects`];
+//! these handlers read the request, page the list and render the answer.
 
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use service_kit::auth::Principal;
-use service_kit::db::{self, DbConnection, StoreError};
 
 use crate::error::{IamError, Json};
-use crate::policy::{self, Action, Caller};
-use crate::repo::{self, projects::ProjectChanges};
-use crate::revocation;
+use crate::policy::Caller;
+use crate::projects::{self, NewProject, ProjectEdit};
+use crate::repo;
 use crate::state::AppState;
-use crate::{validate, views};
+use crate::views;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -32,76 +31,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct CreateBody {
-    project: CreateProject,
-}
-
-#[derive(Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct CreateProject {
-    name: String,
-    #[serde(default)]
-    parent_id: Option<String>,
-    #[serde(default)]
-    domain_id: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
+    project: NewProject,
 }
 
 #[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
-    project: UpdateProject,
-}
-
-#[derive(Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct UpdateProject {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-}
-
-fn name_conflict(e: StoreError) -> IamError {
-    match e {
-        StoreError::UniqueViolation => {
-            IamError::Conflict("A project with that name already exists in the domain.".into())
-        }
-        other => other.into(),
-    }
-}
-
-/// A new project of the caller's domain, its parent a project of the same domain.
-fn insert_project(
-    conn: &mut DbConnection,
-    p: &Principal,
-    x: CreateProject,
-) -> Result<repo::projects::Project, IamError> {
-    let domain_id = policy::in_domain(conn, p, Action::CreateProject, x.domain_id.as_deref())?;
-    // A top-level project's parent is its domain, as in Keystone.
-    let parent_id = match x.parent_id {
-        Some(parent) if parent != domain_id => {
-            let found = repo::projects::find(conn, &parent)?;
-            if found.is_none_or(|x| x.domain_id != domain_id) {
-                return Err(IamError::BadRequest(
-                    "parent_id must be a project of the domain".into(),
-                ));
-            }
-            Some(parent)
-        }
-        _ => None,
-    };
-    let row = repo::projects::Project {
-        id: repo::new_id(),
-        domain_id,
-        parent_id,
-        name: x.name,
-        description: x.description.unwrap_or_default(),
-        enabled: true,
-        created_at: repo::now(),
-    };
-    repo::projects::insert(conn, &row).map_err(name_conflict)?;
-    Ok(row)
+    project: ProjectEdit,
 }
 
 async fn create(
@@ -109,13 +45,7 @@ async fn create(
     caller: Caller,
     body: Json<CreateBody>,
 ) -> Result<HttpResponse, IamError> {
-    let x = body.into_inner().project;
-    validate::resource_name("project", &x.name)?;
-    if let Some(d) = &x.description {
-        validate::description(d)?;
-    }
-    let p = caller.principal.clone();
-    let project = db::write(&state.pool, move |conn| insert_project(conn, &p, x)).await?;
+    let project = projects::create(&state, &caller.principal, body.into_inner().project).await?;
     Ok(HttpResponse::Created()
         .json(json!({ "project": views::project(&project, &state.config.public_url, false) })))
 }
@@ -136,17 +66,7 @@ async fn list(
         .unwrap_or(5000)
         .min(5000);
     let asked = query.get("domain_id").cloned();
-    let p = caller.principal.clone();
-    let projects = db::run(&state.pool, move |conn| {
-        // Another domain's projects are not the caller's to list: an empty list.
-        if asked.is_some_and(|d| d != p.domain_id) {
-            return Ok(Vec::new());
-        }
-        let mut filter = filter;
-        filter.ids = policy::visible_projects(conn, &p)?;
-        Ok::<_, IamError>(repo::projects::list(conn, &p.domain_id, &filter)?)
-    })
-    .await?;
+    let projects = projects::list(&state, &caller.principal, asked, filter).await?;
     let base = &state.config.public_url;
     let start = (page - 1).saturating_mul(per_page);
     let items: Vec<_> = projects
@@ -176,12 +96,7 @@ async fn show(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
-    let p = caller.principal.clone();
-    let id = path.into_inner();
-    let project = db::run(&state.pool, move |conn| {
-        policy::project(conn, &p, Action::GetProject, &id)
-    })
-    .await?;
+    let project = projects::show(&state, &caller.principal, path.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "project": views::project(&project, &state.config.public_url, true) })))
 }
@@ -192,56 +107,18 @@ async fn update(
     path: web::Path<String>,
     body: Json<UpdateBody>,
 ) -> Result<HttpResponse, IamError> {
-    let x = body.into_inner().project;
-    if let Some(name) = &x.name {
-        validate::resource_name("project", name)?;
-    }
-    if let Some(d) = &x.description {
-        validate::description(d)?;
-    }
-    let p = caller.principal.clone();
-    let id = path.into_inner();
-    let project = db::write(&state.pool, move |conn| {
-        policy::project(conn, &p, Action::UpdateProject, &id)?;
-        repo::projects::update(
-            conn,
-            &id,
-            &ProjectChanges {
-                name: x.name,
-                description: x.description,
-            },
-        )
-        .map_err(name_conflict)?;
-        repo::projects::find(conn, &id)?.ok_or(IamError::NotFound("project"))
-    })
-    .await?;
+    let edit = body.into_inner().project;
+    let project = projects::update(&state, &caller.principal, path.into_inner(), edit).await?;
     let mut body = views::project(&project, &state.config.public_url, false);
     body["extra"] = json!({});
     Ok(HttpResponse::Ok().json(json!({ "project": body })))
 }
 
-/// Keystone's project delete: the domain admin's, refused while child projects remain.
-/// Every credential scoped to the project dies with it.
 async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
-    let p = caller.principal.clone();
-    let id = path.into_inner();
-    db::write(&state.pool, move |conn| {
-        policy::project(conn, &p, Action::DeleteProject, &id)?;
-        if repo::projects::has_children(conn, &id)? {
-            return Err(IamError::Conflict(
-                "The project has child projects; delete them first.".into(),
-            ));
-        }
-        if !repo::projects::delete(conn, &id)? {
-            return Err(IamError::NotFound("project"));
-        }
-        revocation::project_gone(conn, &id)
-    })
-    .await?;
-    state.sync_revocations().await?;
+    projects::delete(&state, &caller.principal, path.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

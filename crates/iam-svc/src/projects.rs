@@ -1,0 +1,164 @@
+//! Projects of a domain: creating, listing, reading, renaming and deleting them. Each
+//! function is one whole operation for an authenticated principal (policy check, the
+//! write and the revocation it calls for), so `routes/projects.rs` only extracts the
+//! request, calls one of these and renders the result.
+
+use serde::{Deserialize, Serialize};
+use service_kit::auth::Principal;
+use service_kit::db::{self, DbConnection, StoreError};
+
+use crate::error::IamError;
+use crate::policy::{self, Action};
+use crate::repo::{self, projects::Project, projects::ProjectChanges, projects::ProjectFilter};
+use crate::revocation;
+use crate::state::AppState;
+use crate::validate;
+
+/// A new project, as Keystone's `POST /v3/projects` names the fields.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewProject {
+    pub name: String,
+    #[serde(default)]
+    pub parent_id: Option<String>,
+    #[serde(default)]
+    pub domain_id: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// A change to a project; absent fields stay as they are.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectEdit {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Create a project in the caller's domain (or the one named, if the policy allows).
+pub async fn create(state: &AppState, p: &Principal, x: NewProject) -> Result<Project, IamError> {
+    validate::resource_name("project", &x.name)?;
+    if let Some(d) = &x.description {
+        validate::description(d)?;
+    }
+    let p = p.clone();
+    db::write(&state.pool, move |conn| insert_project(conn, &p, x)).await
+}
+
+/// The projects of the caller's domain that match `filter` and that the caller may see.
+pub async fn list(
+    state: &AppState,
+    p: &Principal,
+    asked_domain: Option<String>,
+    mut filter: ProjectFilter,
+) -> Result<Vec<Project>, IamError> {
+    let p = p.clone();
+    db::run(&state.pool, move |conn| {
+        // Another domain's projects are not the caller's to list: an empty list.
+        if asked_domain.is_some_and(|d| d != p.domain_id) {
+            return Ok(Vec::new());
+        }
+        filter.ids = policy::visible_projects(conn, &p)?;
+        Ok(repo::projects::list(conn, &p.domain_id, &filter)?)
+    })
+    .await
+}
+
+/// One project the caller may see.
+pub async fn show(state: &AppState, p: &Principal, id: String) -> Result<Project, IamError> {
+    let p = p.clone();
+    db::run(&state.pool, move |conn| {
+        policy::project(conn, &p, Action::GetProject, &id)
+    })
+    .await
+}
+
+/// Rename or describe a project.
+pub async fn update(
+    state: &AppState,
+    p: &Principal,
+    id: String,
+    x: ProjectEdit,
+) -> Result<Project, IamError> {
+    if let Some(name) = &x.name {
+        validate::resource_name("project", name)?;
+    }
+    if let Some(d) = &x.description {
+        validate::description(d)?;
+    }
+    let p = p.clone();
+    db::write(&state.pool, move |conn| {
+        policy::project(conn, &p, Action::UpdateProject, &id)?;
+        let changes = ProjectChanges {
+            name: x.name,
+            description: x.description,
+        };
+        repo::projects::update(conn, &id, &changes).map_err(name_conflict)?;
+        repo::projects::find(conn, &id)?.ok_or(IamError::NotFound("project"))
+    })
+    .await
+}
+
+/// Keystone's project delete: the domain admin's, refused while child projects remain.
+/// Every credential scoped to the project dies with it.
+pub async fn delete(state: &AppState, p: &Principal, id: String) -> Result<(), IamError> {
+    let p = p.clone();
+    db::write(&state.pool, move |conn| {
+        policy::project(conn, &p, Action::DeleteProject, &id)?;
+        if repo::projects::has_children(conn, &id)? {
+            return Err(IamError::Conflict(
+                "The project has child projects; delete them first.".into(),
+            ));
+        }
+        if !repo::projects::delete(conn, &id)? {
+            return Err(IamError::NotFound("project"));
+        }
+        revocation::project_gone(conn, &id)
+    })
+    .await?;
+    state.sync_revocations().await
+}
+
+fn name_conflict(e: StoreError) -> IamError {
+    match e {
+        StoreError::UniqueViolation => {
+            IamError::Conflict("A project with that name already exists in the domain.".into())
+        }
+        other => other.into(),
+    }
+}
+
+/// A new project of the caller's domain, its parent a project of the same domain.
+fn insert_project(
+    conn: &mut DbConnection,
+    p: &Principal,
+    x: NewProject,
+) -> Result<Project, IamError> {
+    let domain_id = policy::in_domain(conn, p, Action::CreateProject, x.domain_id.as_deref())?;
+    // A top-level project's parent is its domain, as in Keystone.
+    let parent_id = match x.parent_id {
+        Some(parent) if parent != domain_id => {
+            let found = repo::projects::find(conn, &parent)?;
+            if found.is_none_or(|x| x.domain_id != domain_id) {
+                return Err(IamError::BadRequest(
+                    "parent_id must be a project of the domain".into(),
+                ));
+            }
+            Some(parent)
+        }
+        _ => None,
+    };
+    let row = Project {
+        id: repo::new_id(),
+        domain_id,
+        parent_id,
+        name: x.name,
+        description: x.description.unwrap_or_default(),
+        enabled: true,
+        created_at: repo::now(),
+    };
+    repo::projects::insert(conn, &row).map_err(name_conflict)?;
+    Ok(row)
+}
