@@ -4,8 +4,8 @@
 //! `huaweicloudsdkiam` speaks, Ed25519-signed X-Auth-Token tokens, and the internal API
 //! other services use to verify them (keys and the revocation feed).
 //!
-//! Layout: `routes/` (thin handlers: extract, call, render) -> `accounts`, `projects`
-//! (one whole operation each) -> `policy` (who may do what), `tokens`, `revocation`
+//! Layout: `routes/` (thin handlers: extract, call, render) -> `accounts`, `projects`,
+//! `groups`, `grants` (one whole operation each) -> `policy` (who may do what), `tokens`, `revocation`
 //! (rules) -> `repo/` (queries).
 
 pub mod accounts;
@@ -14,6 +14,8 @@ pub mod bootstrap;
 pub mod config;
 pub mod domains;
 pub mod error;
+pub mod grants;
+pub mod groups;
 pub mod keys;
 pub mod passwords;
 pub mod policy;

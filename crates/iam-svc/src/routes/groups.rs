@@ -1,18 +1,17 @@
-//! `/v3/groups`: groups of the caller's domain and their members.
+//! `/v3/groups`: groups of the caller's domain and their members. The rules live in
+//! [`crate::groups`]; these handlers read the request and render the answer.
 
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use service_kit::db::{self, StoreError};
 
 use crate::error::{IamError, Json};
-use crate::policy::{self, Action, Caller};
-use crate::repo::{self, groups::GroupChanges};
-use crate::revocation;
+use crate::groups::{self, GroupFields};
+use crate::policy::Caller;
 use crate::state::AppState;
-use crate::{validate, views};
+use crate::views;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -41,61 +40,12 @@ struct Body {
     group: GroupFields,
 }
 
-#[derive(Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct GroupFields {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    domain_id: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-}
-
-fn name_conflict(e: StoreError) -> IamError {
-    match e {
-        StoreError::UniqueViolation => {
-            IamError::Conflict("A group with that name already exists in the domain.".into())
-        }
-        other => other.into(),
-    }
-}
-
-fn check_fields(g: &GroupFields) -> Result<(), IamError> {
-    if let Some(name) = &g.name {
-        validate::resource_name("group", name)?;
-    }
-    if let Some(d) = &g.description {
-        validate::description(d)?;
-    }
-    Ok(())
-}
-
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     body: Json<Body>,
 ) -> Result<HttpResponse, IamError> {
-    let g = body.into_inner().group;
-    check_fields(&g)?;
-    let name = g
-        .name
-        .clone()
-        .ok_or_else(|| IamError::BadRequest("group.name is required".into()))?;
-    let p = caller.principal.clone();
-    let group = db::write(&state.pool, move |conn| {
-        let domain_id = policy::in_domain(conn, &p, Action::CreateGroup, g.domain_id.as_deref())?;
-        let row = repo::groups::Group {
-            id: repo::new_id(),
-            domain_id,
-            name,
-            description: g.description.unwrap_or_default(),
-            created_at: repo::now(),
-        };
-        repo::groups::insert(conn, &row).map_err(name_conflict)?;
-        Ok::<_, IamError>(row)
-    })
-    .await?;
+    let group = groups::create(&state, &caller.principal, body.into_inner().group).await?;
     Ok(HttpResponse::Created()
         .json(json!({ "group": views::group(&group, &state.config.public_url, false) })))
 }
@@ -107,16 +57,7 @@ async fn list(
 ) -> Result<HttpResponse, IamError> {
     let name = query.get("name").cloned();
     let asked = query.get("domain_id").cloned();
-    let p = caller.principal.clone();
-    let groups = db::run(&state.pool, move |conn| {
-        policy::in_domain(conn, &p, Action::ListGroups, None)?;
-        // Another domain's groups are not the caller's to list: an empty list.
-        if asked.is_some_and(|d| d != p.domain_id) {
-            return Ok(Vec::new());
-        }
-        Ok::<_, IamError>(repo::groups::list(conn, &p.domain_id, name.as_deref())?)
-    })
-    .await?;
+    let groups = groups::list(&state, &caller.principal, asked, name).await?;
     let base = &state.config.public_url;
     Ok(HttpResponse::Ok().json(json!({
         "groups": groups.iter().map(|g| views::group(g, base, true)).collect::<Vec<_>>(),
@@ -129,12 +70,7 @@ async fn show(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
-    let p = caller.principal.clone();
-    let id = path.into_inner();
-    let group = db::run(&state.pool, move |conn| {
-        policy::group(conn, &p, Action::GetGroup, &id)
-    })
-    .await?;
+    let group = groups::show(&state, &caller.principal, path.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "group": views::group(&group, &state.config.public_url, true) })))
 }
@@ -145,29 +81,8 @@ async fn update(
     path: web::Path<String>,
     body: Json<Body>,
 ) -> Result<HttpResponse, IamError> {
-    let g = body.into_inner().group;
-    check_fields(&g)?;
-    let p = caller.principal.clone();
-    let id = path.into_inner();
-    let group = db::write(&state.pool, move |conn| {
-        policy::group(conn, &p, Action::UpdateGroup, &id)?;
-        if g.domain_id.as_deref().is_some_and(|d| d != p.domain_id) {
-            return Err(IamError::BadRequest(
-                "A group cannot move to another domain.".into(),
-            ));
-        }
-        repo::groups::update(
-            conn,
-            &id,
-            &GroupChanges {
-                name: g.name,
-                description: g.description,
-            },
-        )
-        .map_err(name_conflict)?;
-        repo::groups::find(conn, &id)?.ok_or(IamError::NotFound("group"))
-    })
-    .await?;
+    let fields = body.into_inner().group;
+    let group = groups::update(&state, &caller.principal, path.into_inner(), fields).await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "group": views::group(&group, &state.config.public_url, false) })))
 }
@@ -177,16 +92,7 @@ async fn delete(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
-    let p = caller.principal.clone();
-    let id = path.into_inner();
-    db::write(&state.pool, move |conn| {
-        policy::group(conn, &p, Action::DeleteGroup, &id)?;
-        revocation::group_lost_power(conn, &id)?;
-        repo::groups::delete(conn, &id)?;
-        Ok::<_, IamError>(())
-    })
-    .await?;
-    state.sync_revocations().await?;
+    groups::delete(&state, &caller.principal, path.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -195,14 +101,8 @@ async fn members(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
-    let p = caller.principal.clone();
-    let id = path.into_inner();
-    let group_id = id.clone();
-    let users = db::run(&state.pool, move |conn| {
-        policy::group(conn, &p, Action::ListUsersInGroup, &id)?;
-        Ok::<_, IamError>(repo::users::list_in_group(conn, &id)?)
-    })
-    .await?;
+    let group_id = path.into_inner();
+    let users = groups::members(&state, &caller.principal, group_id.clone()).await?;
     let base = &state.config.public_url;
     Ok(HttpResponse::Ok().json(json!({
         "users": users.iter().map(|u| {
@@ -214,30 +114,13 @@ async fn members(
     })))
 }
 
-/// Ask the policy about the group and the user of a membership.
-fn membership_target(
-    conn: &mut service_kit::db::DbConnection,
-    p: &service_kit::auth::Principal,
-    action: Action,
-    group_id: &str,
-    user_id: &str,
-) -> Result<(), IamError> {
-    policy::group(conn, p, action, group_id)?;
-    policy::user(conn, p, action, user_id).map(drop)
-}
-
 async fn add_member(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, IamError> {
-    let p = caller.principal.clone();
     let (group_id, user_id) = path.into_inner();
-    db::write(&state.pool, move |conn| {
-        membership_target(conn, &p, Action::AddUserToGroup, &group_id, &user_id)?;
-        Ok::<_, IamError>(repo::groups::add_member(conn, &group_id, &user_id)?)
-    })
-    .await?;
+    groups::add_member(&state, &caller.principal, group_id, user_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -246,18 +129,9 @@ async fn check_member(
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, IamError> {
-    let p = caller.principal.clone();
     let (group_id, user_id) = path.into_inner();
-    let member = db::run(&state.pool, move |conn| {
-        membership_target(conn, &p, Action::CheckUserInGroup, &group_id, &user_id)?;
-        Ok::<_, IamError>(repo::groups::is_member(conn, &group_id, &user_id)?)
-    })
-    .await?;
-    if member {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(IamError::NotFound("membership"))
-    }
+    groups::check_member(&state, &caller.principal, group_id, user_id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 async fn remove_member(
@@ -265,21 +139,7 @@ async fn remove_member(
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, IamError> {
-    let p = caller.principal.clone();
     let (group_id, user_id) = path.into_inner();
-    let removed = db::write(&state.pool, move |conn| {
-        membership_target(conn, &p, Action::RemoveUserFromGroup, &group_id, &user_id)?;
-        let removed = repo::groups::remove_member(conn, &group_id, &user_id)?;
-        if removed {
-            revocation::lost_power(conn, &[user_id])?;
-        }
-        Ok::<_, IamError>(removed)
-    })
-    .await?;
-    state.sync_revocations().await?;
-    if removed {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(IamError::NotFound("membership"))
-    }
+    groups::remove_member(&state, &caller.principal, group_id, user_id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
