@@ -5,13 +5,14 @@
 //! other services use to verify them (keys and the revocation feed).
 //!
 //! Layout: `routes/` (thin handlers: extract, call, render) -> `accounts`, `projects`,
-//! `groups`, `grants` (one whole operation each) -> `policy` (who may do what), `tokens`, `revocation`
-//! (rules) -> `repo/` (queries).
+//! `groups`, `grants`, `credentials` (one whole operation each) -> `policy` (who may do
+//! what), `tokens`, `revocation` (rules) -> `repo/` (queries).
 
 pub mod accounts;
 pub mod app;
 pub mod bootstrap;
 pub mod config;
+pub mod credentials;
 pub mod domains;
 pub mod error;
 pub mod grants;
