@@ -5,8 +5,8 @@
 //! other services use to verify them (keys and the revocation feed).
 //!
 //! Layout: `routes/` (thin handlers: extract, call, render) -> `accounts`, `projects`,
-//! `groups`, `grants`, `credentials` (one whole operation each) -> `policy` (who may do
-//! what), `tokens`, `revocation` (rules) -> `repo/` (queries).
+//! `groups`, `grants`, `credentials`, `subjects`, `scopes`, `tokens` (one whole operation
+//! each) -> `policy` (who may do what), `revocation` (rules) -> `repo/` (queries).
 
 pub mod accounts;
 pub mod app;
@@ -27,8 +27,10 @@ pub mod revocation;
 pub mod rotation;
 pub mod routes;
 pub mod schema;
+pub mod scopes;
 pub mod signatures;
 pub mod state;
+pub mod subjects;
 pub mod tokens;
 pub mod validate;
 pub mod views;
