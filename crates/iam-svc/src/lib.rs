@@ -5,14 +5,16 @@
 //! other services use to verify them (keys and the revocation feed).
 //!
 //! Layout: `routes/` (thin handlers: extract, call, render) -> `accounts`, `projects`,
-//! `groups`, `grants`, `credentials`, `subjects`, `scopes`, `tokens` (one whole operation
-//! each) -> `policy` (who may do what), `revocation` (rules) -> `repo/` (queries).
+//! `groups`, `grants`, `roles`, `credentials`, `subjects`, `scopes`, `tokens`, `directory`
+//! (one whole operation each) -> `policy` (who may do what), `revocation` (rules) ->
+//! `repo/` (queries).
 
 pub mod accounts;
 pub mod app;
 pub mod bootstrap;
 pub mod config;
 pub mod credentials;
+pub mod directory;
 pub mod domains;
 pub mod error;
 pub mod grants;
@@ -24,6 +26,7 @@ pub mod projects;
 pub mod ratelimit;
 pub mod repo;
 pub mod revocation;
+pub mod roles;
 pub mod rotation;
 pub mod routes;
 pub mod schema;

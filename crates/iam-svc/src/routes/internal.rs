@@ -1,6 +1,6 @@
 //! `/internal/v1/*`: what other services need from IAM (verifying keys, revocations).
 //! Guarded by the internal credential, checked before anything else; never meant to be
-//! exposed publicly.
+//! exposed publicly. The rules live in [`crate::directory`] and `state.signatures`.
 
 use std::collections::HashMap;
 
@@ -9,16 +9,15 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, HttpResponse, ResponseError};
 use service_kit::auth::wire::{
-    DirectoryAnswer, DirectoryCheck, KeySet, Refusal, RevocationPage, SignatureCheck,
-    SignatureRelease, SignatureVerdict, DIRECTORY_CHECKS_PATH, KEYS_PATH, REVOCATIONS_PATH,
-    SIGNATURE_CHECKS_PATH, SIGNATURE_RELEASES_PATH,
+    DirectoryCheck, KeySet, Refusal, SignatureCheck, SignatureRelease, SignatureVerdict,
+    DIRECTORY_CHECKS_PATH, KEYS_PATH, REVOCATIONS_PATH, SIGNATURE_CHECKS_PATH,
+    SIGNATURE_RELEASES_PATH,
 };
 use service_kit::auth::{AuthError, SignatureVerifier};
-use service_kit::db;
 use service_kit::http::errors;
 
+use crate::directory;
 use crate::error::{IamError, Json};
-use crate::repo;
 use crate::state::AppState;
 
 /// Every route under this prefix, known or not, answers only to the internal credential.
@@ -79,17 +78,8 @@ async fn revocations(
             .parse::<i64>()
             .map_err(|_| IamError::BadRequest("after must be an integer".into()))?,
     };
-    let events = db::run(&state.pool, move |conn| {
-        Ok::<_, IamError>(repo::revocations::after(conn, after, repo::now())?)
-    })
-    .await?;
-    let last_seq = events
-        .iter()
-        .map(|e| e.seq)
-        .max()
-        .unwrap_or(after)
-        .max(after);
-    Ok(HttpResponse::Ok().json(RevocationPage { events, last_seq }))
+    let page = directory::revocations_after(&state, after).await?;
+    Ok(HttpResponse::Ok().json(page))
 }
 
 /// Check a signature for another service: the principal, or why not. A refusal is a
@@ -118,30 +108,11 @@ async fn release_signature(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Which of the named users and groups the domain lacks (for services that let a caller
-/// name them, such as lakeformation-svc's credential requests).
+/// Which of the named users and groups the domain lacks.
 async fn check_directory(
     state: web::Data<AppState>,
     body: web::Json<DirectoryCheck>,
 ) -> Result<HttpResponse, IamError> {
-    let check = body.into_inner();
-    if check.user_names.len() + check.groups.len() > 100 {
-        return Err(IamError::BadRequest("At most 100 names per check.".into()));
-    }
-    let answer = db::run(&state.pool, move |conn| {
-        let mut answer = DirectoryAnswer::default();
-        for name in &check.user_names {
-            if repo::users::find_by_name(conn, &check.domain_id, name)?.is_none() {
-                answer.missing_user_names.push(name.clone());
-            }
-        }
-        for name in &check.groups {
-            if repo::groups::find_by_name(conn, &check.domain_id, name)?.is_none() {
-                answer.missing_groups.push(name.clone());
-            }
-        }
-        Ok::<_, IamError>(answer)
-    })
-    .await?;
+    let answer = directory::missing(&state, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(answer))
 }

@@ -1,16 +1,15 @@
-//! `/v3/roles`: the fixed roles, readable by any authenticated caller.
+//! `/v3/roles`: the fixed roles, readable by any authenticated caller. The rules live in
+//! [`crate::roles`]; these handlers read the request and render the answer.
 
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
 use serde_json::json;
-use service_kit::db;
 
 use crate::error::IamError;
-use crate::policy::{self, Action, Caller, Target};
-use crate::repo;
+use crate::policy::Caller;
 use crate::state::AppState;
-use crate::views;
+use crate::{roles, views};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/v3/roles", web::get().to(list))
@@ -22,12 +21,8 @@ async fn list(
     caller: Caller,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, IamError> {
-    policy::check_blind(&caller, Action::ListRoles, Target::domain(&caller))?;
     let name = query.get("name").cloned();
-    let roles = db::run(&state.pool, move |conn| {
-        Ok::<_, IamError>(repo::roles::list(conn, name.as_deref())?)
-    })
-    .await?;
+    let roles = roles::list(&state, &caller.principal, name).await?;
     let base = &state.config.public_url;
     Ok(HttpResponse::Ok().json(json!({
         "roles": roles.iter().map(|r| views::role(r, base)).collect::<Vec<_>>(),
@@ -41,11 +36,6 @@ async fn show(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
-    policy::check_blind(&caller, Action::GetRole, Target::domain(&caller))?;
-    let id = path.into_inner();
-    let role = db::run(&state.pool, move |conn| {
-        repo::roles::find(conn, &id)?.ok_or(IamError::NotFound("role"))
-    })
-    .await?;
+    let role = roles::show(&state, &caller.principal, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(json!({ "role": views::role(&role, &state.config.public_url) })))
 }
