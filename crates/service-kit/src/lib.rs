@@ -1,6 +1,7 @@
 //! Shared runtime for the credential services.
 //!
 //! - [`cli`]: the command line every service binary shares.
+//! - [`clock`]: the one source of "now": the system clock, or a fixed one tests move.
 //! - [`config`]: typed configuration (defaults < file < environment).
 //! - [`db`]: one connection type over SQLite and PostgreSQL, pool, migrations, errors.
 //! - [`http`]: request ids and access log, health, readiness and metrics.
@@ -17,6 +18,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod http;

@@ -9,6 +9,7 @@ mod error;
 mod migrations;
 mod pool;
 mod run;
+mod stored_time;
 mod timestamp;
 mod writer;
 
@@ -19,6 +20,7 @@ pub use error::StoreError;
 pub use migrations::{revert_all, run_pending, Migrations};
 pub use pool::{connect_pool, DbPool, PooledConnection};
 pub use run::{run, write, write_transaction};
+pub use stored_time::stored_time;
 pub use timestamp::Timestamp;
 
 /// Runs `$body` with `$c` bound to the backend's own connection (`SqliteConnection` or
