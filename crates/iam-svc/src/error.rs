@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use service_kit::auth::AuthError;
 use service_kit::db::StoreError;
-use service_kit::http::StrictJson;
+use service_kit::http::{ServiceError, StrictJson};
 
 /// A JSON request body, refused in Keystone's envelope when it does not fit.
 pub type Json<T> = StrictJson<T, IamError>;
@@ -55,6 +55,25 @@ pub enum IamError {
     /// Anything else; the cause is logged with the request id, never sent.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// How service-kit's extractors and middleware refuse a request in Keystone's words.
+impl ServiceError for IamError {
+    fn bad_request(message: String) -> Self {
+        IamError::BadRequest(message)
+    }
+
+    fn payload_too_large() -> Self {
+        IamError::PayloadTooLarge
+    }
+
+    fn not_found() -> Self {
+        IamError::NotFound("the requested resource")
+    }
+
+    fn method_not_allowed() -> Self {
+        IamError::MethodNotAllowed
+    }
 }
 
 impl From<StoreError> for IamError {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web;
-use lakeformation_svc::app::{self, Parts};
+use lakeformation_svc::app::{self, Collaborators};
 use lakeformation_svc::config::LfConfig;
 use lakeformation_svc::revocations::IssuanceRevoker;
 use lakeformation_svc::state::AppState;
@@ -66,7 +66,7 @@ fn serve(cfg: LfConfig) -> Result<(), String> {
         Duration::from_millis(cfg.iam.poll_interval_ms),
     )
     .with_sink(Arc::new(IssuanceRevoker::new(pool.clone())));
-    let parts = Arc::new(Parts {
+    let parts = Arc::new(Collaborators {
         signatures: Arc::new(RoutingSignatureVerifier::new(
             iam.clone(),
             Some(Arc::new(temporary.clone())),

@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use service_kit::auth::{AuthError, Authenticated};
 use service_kit::db::StoreError;
-use service_kit::http::StrictJson;
+use service_kit::http::{ServiceError, StrictJson};
 
 /// A JSON request body, refused in SWR's envelope when it does not fit.
 pub type Json<T> = StrictJson<T, SwrError>;
@@ -59,6 +59,25 @@ pub enum SwrError {
     /// Anything else; the cause is logged with the request id, never sent.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// How service-kit's extractors and middleware refuse a request in SWR's words.
+impl ServiceError for SwrError {
+    fn bad_request(message: String) -> Self {
+        SwrError::BadRequest(message)
+    }
+
+    fn payload_too_large() -> Self {
+        SwrError::PayloadTooLarge
+    }
+
+    fn not_found() -> Self {
+        SwrError::RouteNotFound
+    }
+
+    fn method_not_allowed() -> Self {
+        SwrError::MethodNotAllowed
+    }
 }
 
 impl From<StoreError> for SwrError {

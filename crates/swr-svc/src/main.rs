@@ -11,7 +11,7 @@ use service_kit::db::{self, DbPool};
 use service_kit::http::Metrics;
 use service_kit::keyfiles;
 use service_kit::registry::{keys, RegistryTokenIssuer};
-use swr_svc::app::{self, Parts};
+use swr_svc::app::{self, Collaborators};
 use swr_svc::config::SwrConfig;
 use swr_svc::registry_auth::SwrRegistryAuthorizer;
 use swr_svc::revocation::StoredRevocations;
@@ -82,7 +82,7 @@ fn serve(cfg: SwrConfig) -> Result<(), String> {
         config: cfg,
         verifier,
     });
-    let parts = Arc::new(Parts {
+    let parts = Arc::new(Collaborators {
         signatures,
         registry_issuer: issuer,
         registry_authorizer: Arc::new(SwrRegistryAuthorizer::new(pool)),

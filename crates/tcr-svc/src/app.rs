@@ -1,19 +1,22 @@
-//! The actix application. `main` and the tests build the same app through [`build`].
+//! The actix application: tcr-svc's API 3.0 endpoint and registry login in the shared
+//! plain frame ([`service_kit::http::frame::plain`]: TCR renders every answer itself, in
+//! its always-200 envelope). `main` and the tests build the same app through [`build`].
 
 use std::sync::Arc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::from_fn;
 use actix_web::{web, App};
-use service_kit::http::{configure_health, observe, Metrics};
+use service_kit::http::{frame, AppFrame, Metrics};
 use service_kit::registry::{self, RegistryAuthorizer, RegistryTokenIssuer};
 
 use crate::api;
 use crate::state::AppState;
 
-/// What the app needs besides the state: registry logins and metrics.
-pub struct Parts {
+/// The collaborators `main` (or a test) builds once and the app is given besides its
+/// state: who issues and who authorizes registry logins, and the metrics every worker
+/// counts into.
+pub struct Collaborators {
     pub registry_issuer: web::Data<RegistryTokenIssuer>,
     pub registry_authorizer: Arc<dyn RegistryAuthorizer>,
     pub metrics: web::Data<Metrics>,
@@ -22,7 +25,7 @@ pub struct Parts {
 /// The whole tcr-svc application over `state`.
 pub fn build(
     state: web::Data<AppState>,
-    parts: &Parts,
+    collaborators: &Collaborators,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -32,14 +35,14 @@ pub fn build(
         InitError = (),
     >,
 > {
-    App::new()
-        .app_data(web::Data::new(state.pool.clone()))
-        .app_data(parts.registry_issuer.clone())
-        .app_data(web::Data::from(parts.registry_authorizer.clone()))
+    let base = AppFrame {
+        pool: state.pool.clone(),
+        metrics: collaborators.metrics.clone(),
+    };
+    frame::plain(base)
+        .app_data(collaborators.registry_issuer.clone())
+        .app_data(web::Data::from(collaborators.registry_authorizer.clone()))
         .app_data(state)
-        .app_data(parts.metrics.clone())
-        .wrap(from_fn(observe))
-        .configure(configure_health)
         .configure(registry::configure)
         .configure(api::configure)
 }

@@ -11,7 +11,7 @@ use service_kit::db::{self, DbPool};
 use service_kit::http::Metrics;
 use service_kit::keyfiles;
 use service_kit::registry::{keys, RegistryTokenIssuer};
-use tcr_svc::app::{self, Parts};
+use tcr_svc::app::{self, Collaborators};
 use tcr_svc::config::TcrConfig;
 use tcr_svc::ratelimit::RateLimiter;
 use tcr_svc::registry_auth::TcrRegistryAuthorizer;
@@ -56,7 +56,7 @@ fn serve(cfg: TcrConfig) -> Result<(), String> {
         &cfg.registry.issuer,
     )
     .map_err(|e| e.to_string())?;
-    let parts = Arc::new(Parts {
+    let parts = Arc::new(Collaborators {
         registry_issuer: web::Data::new(RegistryTokenIssuer {
             signer,
             issuer: cfg.registry.issuer.clone(),

@@ -16,7 +16,7 @@ use credential_core::sign::huawei::{
 };
 use credential_core::SecretString;
 use futures_util::future::LocalBoxFuture;
-use lakeformation_svc::app::Parts;
+use lakeformation_svc::app::Collaborators;
 use lakeformation_svc::config::LfConfig;
 use lakeformation_svc::state::AppState;
 use lakeformation_svc::verifier::TemporaryKeyVerifier;
@@ -169,7 +169,7 @@ async fn directory_checks(
 pub struct Harness {
     pub db: TestDatabase,
     pub state: web::Data<AppState>,
-    pub parts: Parts,
+    pub parts: Collaborators,
     pub iam: FakeIam,
     signing: TokenSigningKey,
 }
@@ -212,7 +212,7 @@ impl Harness {
         ));
         let keyring = Keyring::new(SealingKey::generate("lf-test").unwrap(), Vec::new()).unwrap();
         let temporary = TemporaryKeyVerifier::new(db.pool.clone(), Arc::new(keyring));
-        let parts = Parts {
+        let parts = Collaborators {
             signatures: Arc::new(RoutingSignatureVerifier::new(
                 Arc::new(PermanentKeys),
                 Some(Arc::new(temporary.clone())),

@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use credential_core::random::{generate_access_key, generate_secret_key};
 use credential_core::sign::huawei::{format_sdk_date, sign_request, SignableRequest};
 use credential_core::sign::tencent;
-use lakeformation_svc::app::Parts;
+use lakeformation_svc::app::Collaborators;
 use lakeformation_svc::repo::{self, Issuance};
 use lakeformation_svc::security_token::{self, TokenBody};
 use serde_json::{json, Value};
@@ -693,7 +693,7 @@ async fn other_services_ask_over_http() {
     let key = issue(&app, &alice, &instance, None).await;
 
     let state = h.state.clone();
-    let parts = Arc::new(Parts {
+    let parts = Arc::new(Collaborators {
         signatures: h.parts.signatures.clone(),
         internal: h.parts.internal.clone(),
         metrics: h.parts.metrics.clone(),

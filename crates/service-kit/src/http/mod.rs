@@ -1,7 +1,9 @@
-//! HTTP plumbing every service mounts: request ids with an access log, health and
-//! readiness probes, Prometheus metrics, strict JSON bodies and the error plumbing.
+//! HTTP plumbing every service mounts: the app frame with its middleware order, request
+//! ids with an access log, health and readiness probes, Prometheus metrics, strict JSON
+//! bodies and the error plumbing.
 
 pub mod errors;
+pub mod frame;
 mod health;
 pub mod json;
 mod metrics;
@@ -9,6 +11,7 @@ mod observe;
 mod server;
 
 pub use errors::ServiceError;
+pub use frame::{AppFrame, JsonApi};
 pub use health::configure as configure_health;
 pub use json::{BodyError, StrictJson};
 pub use metrics::Metrics;

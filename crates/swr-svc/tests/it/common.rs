@@ -22,7 +22,7 @@ use service_kit::auth::{
 use service_kit::http::Metrics;
 use service_kit::registry::{keys, RegistryTokenIssuer};
 use service_kit::testing::TestDatabase;
-use swr_svc::app::Parts;
+use swr_svc::app::Collaborators;
 use swr_svc::config::SwrConfig;
 use swr_svc::registry_auth::SwrRegistryAuthorizer;
 use swr_svc::state::AppState;
@@ -63,7 +63,7 @@ pub struct Key {
 pub struct Harness {
     pub db: TestDatabase,
     pub state: web::Data<AppState>,
-    pub parts: Parts,
+    pub parts: Collaborators,
     signing: TokenSigningKey,
     keys: Arc<FakeKeys>,
 }
@@ -105,7 +105,7 @@ impl Harness {
             verifier,
         });
         let keys = Arc::new(FakeKeys::default());
-        let parts = Parts {
+        let parts = Collaborators {
             signatures: keys.clone(),
             registry_issuer: issuer,
             registry_authorizer: Arc::new(SwrRegistryAuthorizer::new(db.pool.clone())),

@@ -21,7 +21,7 @@ use service_kit::db::DbConnection;
 use service_kit::http::Metrics;
 use service_kit::registry::{keys, RegistryTokenIssuer};
 use service_kit::testing::TestDatabase;
-use tcr_svc::app::Parts;
+use tcr_svc::app::Collaborators;
 use tcr_svc::config::TcrConfig;
 use tcr_svc::ratelimit::RateLimiter;
 use tcr_svc::registry_auth::TcrRegistryAuthorizer;
@@ -204,7 +204,7 @@ impl SignatureVerifier for KnownKeys {
 pub struct Harness {
     pub db: TestDatabase,
     pub state: web::Data<AppState>,
-    pub parts: Parts,
+    pub parts: Collaborators,
     /// The lifetime of every temporary test key.
     pub temporary: TemporaryKey,
     /// What the app told the fake issuer.
@@ -261,7 +261,7 @@ impl Harness {
             .map(|k| (k.id, k))
             .collect();
         let (key_pem, cert_pem) = keys::generate_dev_key_and_cert("tcr-svc").unwrap();
-        let parts = Parts {
+        let parts = Collaborators {
             registry_issuer: web::Data::new(RegistryTokenIssuer {
                 signer: RegistrySigner::from_pem(&key_pem, &cert_pem).unwrap(),
                 issuer: config.registry.issuer.clone(),
