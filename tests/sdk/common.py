@@ -1,6 +1,6 @@
 """What every SDK test in tests/sdk shares: the stack's environment, the admin's password
-token and permanent access key through ``huaweicloudsdkiam``, step output, and the run,
-report and clean-up frame. Not a test itself: run.sh and scripts/sdk-test.sh skip it.
+token and permanent access key through ``huaweicloudsdkiam``, step output, the check of
+a Huawei-SDK refusal (``expect_client_error``), and the run, report and clean-up frame. Not a test itself: run.sh and scripts/sdk-test.sh skip it.
 
 The tests import it by name (``python tests/sdk/x.py`` puts this directory first on
 ``sys.path``). The runnable examples in docs/examples do not: they stay self-contained.
@@ -25,6 +25,7 @@ uses; a missing one prints ``FAIL config`` and exits 2.
 
 import json
 import os
+import re
 import sys
 import traceback
 
@@ -101,6 +102,60 @@ def expect_status(resp, expected, what):
 def raw_json(resp, what):
     assert resp.raw_content, f"{what}: empty response body"
     return json.loads(resp.raw_content.decode("utf-8"))
+
+
+_SECRET_FIELDS = re.compile(r'("(?:secret|auth_token|security_token|Token)"\s*:\s*)"[^"]*"')
+
+
+def redact(text):
+    """A response body fit for a failure message: secrets replaced."""
+    return _SECRET_FIELDS.sub(r'\1"<hidden>"', text)
+
+
+# What ``expect_client_error`` may require of the error body besides its status.
+MESSAGE = "message"  # a non-empty error_msg
+CODE_AND_MESSAGE = "code and message"  # that, and an error_code of its own
+
+
+def expect_client_error(fn, status, what, *, body=None, code_prefix=None, msg=None):
+    """The Huawei-SDK call ``fn()`` must raise ClientRequestException with ``status`` (one,
+    or a tuple of acceptable ones); returns the exception.
+
+    ``body`` is None (the status is enough), MESSAGE or CODE_AND_MESSAGE. Without both
+    error_code and error_msg in the body the SDK falls back to the status as error_code,
+    which CODE_AND_MESSAGE refuses. ``code_prefix``: error_code starts with it.
+    ``msg``: error_msg contains it.
+    """
+    allowed = status if isinstance(status, (tuple, list, set)) else (status,)
+    wanted = "/".join(map(str, allowed))
+    try:
+        resp = fn()
+    except ClientRequestException as e:
+        assert e.status_code in allowed, (
+            f"{what}: expected HTTP {wanted}, got {e.status_code} "
+            f"(error_code={e.error_code!r}, error_msg={e.error_msg!r})")
+        if body == CODE_AND_MESSAGE:
+            assert e.error_code and str(e.error_code) != str(e.status_code), (
+                f"{what}: error_code={e.error_code!r}: the body lacks error_code/error_msg")
+        if body in (MESSAGE, CODE_AND_MESSAGE):
+            assert e.error_msg, f"{what}: HTTP {e.status_code} without an error message in the body"
+        if code_prefix:
+            assert str(e.error_code).startswith(code_prefix), (
+                f"{what}: error_code {e.error_code!r} does not start with {code_prefix!r}")
+        if msg is not None:
+            assert msg in str(e.error_msg), f"{what}: error_msg {e.error_msg!r} does not contain {msg!r}"
+        return e
+    got = getattr(resp, "status_code", "?")
+    raise AssertionError(f"{what}: expected HTTP {wanted}, got {got} (accepted): {redact(str(resp))[:300]}")
+
+
+def sdk_status(fn):
+    """HTTP status of a Huawei-SDK call (200 when it returns)."""
+    try:
+        fn()
+        return 200
+    except ClientRequestException as e:
+        return e.status_code
 
 
 # ---------------------------------------------------------------------------- iam-svc

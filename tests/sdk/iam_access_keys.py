@@ -28,7 +28,6 @@ from urllib.parse import urlsplit
 
 import requests
 from huaweicloudsdkcore.auth.credentials import BasicCredentials, GlobalCredentials
-from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 from huaweicloudsdkiam.v3 import (
@@ -65,6 +64,7 @@ from common import (
     IAM_URL,
     admin_token,
     best_effort,
+    expect_client_error,
     expect_status,
     iam_client,
     raw_json,
@@ -102,22 +102,6 @@ def domain_signed(ak, sk, domain_id=ADMIN_DOMAIN_ID):
 
 
 # ---------------------------------------------------------------------------- helpers
-
-def expect_client_error(fn, status, what, msg=None):
-    """The call must raise ClientRequestException with this status (and error_msg substring)."""
-    try:
-        fn()
-    except ClientRequestException as e:
-        assert e.status_code == status, (
-            f"{what}: expected HTTP {status}, got {e.status_code} "
-            f"(error_code={e.error_code!r}, error_msg={e.error_msg!r})"
-        )
-        if msg is not None:
-            assert msg in str(e.error_msg), (
-                f"{what}: error_msg {e.error_msg!r} does not contain {msg!r}")
-        return e
-    raise AssertionError(f"{what}: expected ClientRequestException {status}, call succeeded")
-
 
 def check_key(c, what, user_id, status="active", description=None, secret=False):
     """Fields of a credential object in a create/update/show/list response."""
@@ -305,7 +289,7 @@ def run(state):
     step("signed update status", "200 status=inactive")
 
     e = expect_client_error(lambda: list_keys(project_signed(key_a, secret_a)), 401,
-                            "inactive key", MSG_INACTIVE)
+                            "inactive key", msg=MSG_INACTIVE)
     step("refusal: inactive key", f"401 {e.error_msg!r}")
 
     resp = delete_key(signed, key_a)
@@ -315,7 +299,7 @@ def run(state):
     step("signed delete", "204; show -> 404")
 
     e = expect_client_error(lambda: list_keys(project_signed(key_a, secret_a)), 401,
-                            "deleted key", MSG_UNKNOWN)
+                            "deleted key", msg=MSG_UNKNOWN)
     step("refusal: deleted key", f"401 {e.error_msg!r}")
 
     # GlobalCredentials: X-Domain-Id scope
@@ -336,7 +320,7 @@ def run(state):
     got = sorted(c.access for c in (resp.credentials or []))
     assert got == sorted([key_b, key_c]), f"list after two creates: got {got}, want {sorted([key_b, key_c])}"
     e = expect_client_error(lambda: create_key(signed, user_id, "one too many", "third key"), 400,
-                            "third key over quota", QUOTA_MSG)
+                            "third key over quota", msg=QUOTA_MSG)
     resp = list_keys(signed, user_id)
     assert len(resp.credentials or []) == 2, f"after refused create: {len(resp.credentials or [])} keys, want 2"
     step("quota", f"user has 2 keys; third create -> 400 {e.error_msg!r}")
@@ -344,7 +328,7 @@ def run(state):
     # 5. refusals
     wrong_sk = admin_sk[:-1] + ("A" if admin_sk[-1] != "A" else "B")
     e = expect_client_error(lambda: list_keys(project_signed(admin_ak, wrong_sk), user_id), 401,
-                            "wrong secret", MSG_MISMATCH)
+                            "wrong secret", msg=MSG_MISMATCH)
     step("refusal: wrong secret", f"401 {e.error_msg!r}")
 
     # hand-signed control: the same machinery with a good date and body must succeed
@@ -393,7 +377,7 @@ def run(state):
     resp = delete_key(admin, admin_ak)
     expect_status(resp, 204, "delete admin key (token)")
     state["keys"].remove(admin_ak)
-    expect_client_error(lambda: list_keys(signed, user_id), 401, "deleted admin key", MSG_UNKNOWN)
+    expect_client_error(lambda: list_keys(signed, user_id), 401, "deleted admin key", msg=MSG_UNKNOWN)
 
     resp = admin.keystone_remove_project_permission_from_group(
         KeystoneRemoveProjectPermissionFromGroupRequest(project_id=ADMIN_PROJECT_ID, group_id=group_id,

@@ -14,7 +14,6 @@ import re
 import secrets
 import sys
 
-from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkiam.v3 import (
     KeystoneAddUserToGroupRequest,
     KeystoneAssociateGroupWithProjectPermissionRequest,
@@ -50,6 +49,7 @@ from common import (
     ADMIN_USER,
     IAM_URL,
     best_effort,
+    expect_client_error,
     expect_status,
     password_token,
     run_test,
@@ -63,18 +63,6 @@ ROLE_NAME = "member"
 
 def role_names(token):
     return sorted(r.name for r in (token.roles or []))
-
-
-def expect_client_error(fn, status, what):
-    try:
-        fn()
-    except ClientRequestException as e:
-        assert e.status_code == status, (
-            f"{what}: expected HTTP {status}, got {e.status_code} "
-            f"(error_code={e.error_code!r}, error_msg={e.error_msg!r})"
-        )
-        return e
-    raise AssertionError(f"{what}: expected ClientRequestException {status}, call succeeded")
 
 
 def check_token_body(token, what, user_id=None, user_name=None, project_id=None):

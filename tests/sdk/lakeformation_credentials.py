@@ -66,12 +66,14 @@ from huaweicloudsdkswr.v2 import (
 from common import (
     ADMIN_PROJECT_ID,
     ADMIN_USER,
+    CODE_AND_MESSAGE,
     IAM_URL,
     LAKEFORMATION_URL,
     SWR_URL,
     admin_access_key,
     best_effort,
     delete_admin_access_key,
+    expect_client_error,
     expect_status,
     iam_client,
     raw_json,
@@ -107,26 +109,6 @@ def swr_client(creds):
 
 
 # ---------------------------------------------------------------------------- helpers
-
-def expect_client_error(fn, statuses, what, code_prefix=None):
-    """The call must raise ClientRequestException with one of these statuses and a real error body."""
-    allowed = statuses if isinstance(statuses, (tuple, list, set)) else (statuses,)
-    try:
-        fn()
-    except ClientRequestException as e:
-        assert e.status_code in allowed, (
-            f"{what}: expected HTTP {'/'.join(map(str, allowed))}, got {e.status_code} "
-            f"(error_code={e.error_code!r}, error_msg={e.error_msg!r})")
-        # Without both error_code and error_msg in the body the SDK falls back to the status.
-        assert e.error_code and str(e.error_code) != str(e.status_code), (
-            f"{what}: error_code={e.error_code!r}: the body lacks error_code/error_msg")
-        assert e.error_msg, f"{what}: empty error_msg"
-        if code_prefix:
-            assert str(e.error_code).startswith(code_prefix), (
-                f"{what}: error_code {e.error_code!r} does not start with {code_prefix!r}")
-        return e
-    raise AssertionError(f"{what}: expected ClientRequestException {allowed}, call succeeded")
-
 
 # urllib without any proxy: the services run locally.
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -301,17 +283,17 @@ def run(state):
 
     # 6. refusals
     e = expect_client_error(lambda: list_lt(swr_client(basic(t_ak, t_sk)), swr_instance), 401,
-                            "temporary AK without its security token")
+                            "temporary AK without its security token", body=CODE_AND_MESSAGE)
     step("refusal: temporary AK without token", f"401 {e.error_code} {e.error_msg!r}")
 
     bad_tok = tamper(t_tok)
     assert bad_tok != t_tok
     e = expect_client_error(lambda: list_lt(swr_client(basic(t_ak, t_sk, bad_tok)), swr_instance), 401,
-                            "tampered security token")
+                            "tampered security token", body=CODE_AND_MESSAGE)
     step("refusal: tampered token", f"401 {e.error_code} {e.error_msg!r} (char {len(t_tok) // 2} flipped)")
 
     e = expect_client_error(lambda: list_lt(swr_client(basic(t_ak, t_sk, c_tok)), swr_instance), 401,
-                            "another credential's security token")
+                            "another credential's security token", body=CODE_AND_MESSAGE)
     step("refusal: token of another credential", f"401 {e.error_code}")
 
     resp = list_lt(swr_tmp, swr_instance)
@@ -320,7 +302,8 @@ def run(state):
 
     # 7. ShowCredential refusals (LakeFormation envelope)
     e = expect_client_error(lambda: show_credential(lf, lf_instance, IdentityInput(roles=["nonexistent-role"])),
-                            (400, 404), "show credential roles=[nonexistent-role]", code_prefix="common.")
+                            (400, 404), "show credential roles=[nonexistent-role]",
+                            body=CODE_AND_MESSAGE, code_prefix="common.")
     status, body, text = http_json(
         "POST", f"{LAKEFORMATION_URL}/v1/{ADMIN_PROJECT_ID}/instances/{lf_instance}/credential",
         admin_token, {"roles": ["nonexistent-role"]})
@@ -333,7 +316,8 @@ def run(state):
     step("refusal: unknown role", f"{e.status_code} {e.error_code} {e.error_msg!r}; solution_msg present")
 
     e = expect_client_error(lambda: show_credential(lf, str(uuid.uuid4()), "empty"), 404,
-                            "show credential on unknown instance", code_prefix="common.")
+                            "show credential on unknown instance", body=CODE_AND_MESSAGE,
+                            code_prefix="common.")
     step("refusal: unknown instance", f"404 {e.error_code}")
 
     # 8. revoke the first temporary credential

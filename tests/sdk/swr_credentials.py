@@ -29,9 +29,9 @@ import sys
 import time
 import uuid
 from datetime import datetime, timezone
+from functools import partial
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
-from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkswr.v2 import (
     CreateInstanceLtCredentialRequest,
     CreateInstanceRequest,
@@ -52,11 +52,13 @@ from common import (
     ADMIN_PROJECT_ID,
     ADMIN_USER,
     ADMIN_USER_ID,
+    CODE_AND_MESSAGE,
     IAM_URL,
     SWR_URL,
     admin_access_key,
     best_effort,
     delete_admin_access_key,
+    expect_client_error,
     expect_status,
     raw_json,
     run_test,
@@ -86,24 +88,9 @@ def swr_client(ak, sk, project_id=ADMIN_PROJECT_ID):
 
 # ---------------------------------------------------------------------------- helpers
 
-def expect_client_error(fn, statuses, what, swr_code=True):
-    """The call must raise ClientRequestException with one of these statuses and a real error body."""
-    allowed = statuses if isinstance(statuses, (tuple, list, set)) else (statuses,)
-    try:
-        fn()
-    except ClientRequestException as e:
-        assert e.status_code in allowed, (
-            f"{what}: expected HTTP {'/'.join(map(str, allowed))}, got {e.status_code} "
-            f"(error_code={e.error_code!r}, error_msg={e.error_msg!r})")
-        # Without both error_code and error_msg in the body the SDK falls back to the status.
-        assert e.error_code and str(e.error_code) != str(e.status_code), (
-            f"{what}: error_code={e.error_code!r}: the body lacks error_code/error_msg")
-        assert e.error_msg, f"{what}: empty error_msg"
-        if swr_code:
-            assert str(e.error_code).startswith("SWR."), (
-                f"{what}: error_code {e.error_code!r} does not start with 'SWR.'")
-        return e
-    raise AssertionError(f"{what}: expected ClientRequestException {allowed}, call succeeded")
+# swr-svc's refusals carry an error body of their own with an SWR. code; the refusal of a
+# wrong signature, below, is checked without the prefix.
+expect_swr_error = partial(expect_client_error, body=CODE_AND_MESSAGE, code_prefix="SWR.")
 
 
 def parse_time(value, what):
@@ -295,34 +282,34 @@ def run(state):
     total, items = list_page(swr, instance_id, 0, 100, "list after delete", secrets_seen)
     assert total == 2 and sorted(i["name"] for i in items) == ["ci-a", "ci-b"], (
         f"list after delete: total={total} names={[i['name'] for i in items]}")
-    e = expect_client_error(lambda: delete_cred(swr, instance_id, cc), 404, "delete ci-c again")
+    e = expect_swr_error(lambda: delete_cred(swr, instance_id, cc), 404, "delete ci-c again")
     step("delete credential", f"204; 2 left; delete again -> 404 {e.error_code}")
 
     # 7. refusals
     for bad in BAD_NAMES:
-        e = expect_client_error(lambda: create_cred(swr, instance_id, bad), 400, f"create name {bad!r}")
+        e = expect_swr_error(lambda: create_cred(swr, instance_id, bad), 400, f"create name {bad!r}")
         if bad == "Bad_Name":
             first = e
     total, _ = list_page(swr, instance_id, 0, 100, "list after bad names", secrets_seen)
     assert total == 2, f"list after bad names: total={total}, want 2"
     step("refusal: bad names", f"400 for {len(BAD_NAMES)} names; Bad_Name -> {first.error_code} {first.error_msg!r}")
 
-    e = expect_client_error(lambda: create_cred(swr, instance_id, "ci-a"), (409, 400), "duplicate name ci-a")
+    e = expect_swr_error(lambda: create_cred(swr, instance_id, "ci-a"), (409, 400), "duplicate name ci-a")
     total, _ = list_page(swr, instance_id, 0, 100, "list after duplicate", secrets_seen)
     assert total == 2, f"list after duplicate: total={total}, want 2"
     step("refusal: duplicate name", f"{e.status_code} {e.error_code} {e.error_msg!r}")
 
     ghost = str(uuid.uuid4())
-    e = expect_client_error(lambda: create_cred(swr, ghost, "ci-x"), 404, "create on unknown instance")
-    expect_client_error(lambda: list_creds(swr, ghost), 404, "list on unknown instance")
-    expect_client_error(lambda: show_instance(swr, ghost), 404, "show unknown instance")
-    expect_client_error(lambda: update_cred(swr, instance_id, str(uuid.uuid4()), True), 404,
-                        "update unknown credential")
+    e = expect_swr_error(lambda: create_cred(swr, ghost, "ci-x"), 404, "create on unknown instance")
+    expect_swr_error(lambda: list_creds(swr, ghost), 404, "list on unknown instance")
+    expect_swr_error(lambda: show_instance(swr, ghost), 404, "show unknown instance")
+    expect_swr_error(lambda: update_cred(swr, instance_id, str(uuid.uuid4()), True), 404,
+                     "update unknown credential")
     step("refusal: unknown ids", f"404 {e.error_code} (create/list/show instance, update credential)")
 
     wrong_sk = sk[:-1] + ("A" if sk[-1] != "A" else "B")
     e = expect_client_error(lambda: list_creds(swr_client(ak, wrong_sk), instance_id), 401, "wrong secret",
-                            swr_code=False)
+                            body=CODE_AND_MESSAGE)
     step("refusal: wrong secret", f"401 {e.error_code} {e.error_msg!r}")
 
     # 8. temporary credential
@@ -331,7 +318,7 @@ def run(state):
     check_issued(resp, "temp credential", secrets_seen)
     total, items = list_page(swr, instance_id, 0, 100, "list after temp credential", secrets_seen)
     assert total == 2, f"list after temp credential: total={total}, want 2 (temp is not long-term)"
-    expect_client_error(lambda: swr.create_instance_temp_credential(
+    expect_swr_error(lambda: swr.create_instance_temp_credential(
         CreateInstanceTempCredentialRequest(instance_id=ghost)), 404, "temp credential on unknown instance")
     step("temp credential", f"{resp.status_code} token_id={resp.token_id} expire_date={resp.expire_date}; "
                             "not in the long-term list")
@@ -346,8 +333,8 @@ def run(state):
     resp = swr.delete_instance(DeleteInstanceRequest(instance_id=instance_id))
     expect_status(resp, (200, 202, 204), "delete instance")
     state.pop("instance_id")
-    expect_client_error(lambda: show_instance(swr, instance_id), 404, "show deleted instance")
-    expect_client_error(lambda: list_creds(swr, instance_id), 404, "list on deleted instance")
+    expect_swr_error(lambda: show_instance(swr, instance_id), 404, "show deleted instance")
+    expect_swr_error(lambda: list_creds(swr, instance_id), 404, "list on deleted instance")
     delete_status = resp.status_code
     delete_admin_access_key(state)
     step("cleanup", f"credentials deleted; instance delete {delete_status}, then 404; admin key deleted")

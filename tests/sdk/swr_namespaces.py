@@ -19,6 +19,7 @@ test function reports PASS or FAIL, and the exit status is 1 when any failed.
 import sys
 import time
 import uuid
+from functools import partial
 
 from huaweicloudsdkiam.v3 import (
     KeystoneAssociateGroupWithProjectPermissionRequest,
@@ -41,12 +42,11 @@ from huaweicloudsdkswr.v2 import (
     UpdateNamespaceRequestBody,
 )
 
-from common import expect_status
+from common import MESSAGE, expect_client_error, expect_status
 from trust_common import (
     Checks,
     hw_creds,
     next_second_after,
-    refused_hw,
     run_tests,
     setting,
     step,
@@ -54,6 +54,9 @@ from trust_common import (
     swr,
     token_http,
 )
+
+# Every refusal of swr-svc names itself in its error code.
+expect_swr_error = partial(expect_client_error, body=MESSAGE, code_prefix="SWR.")
 
 # Each breaks "a-z or 0-9 first and last, single '.', '_' or '-' between, 1-64 characters".
 BAD_NAMES = ["Upper", "-lead", "trail-", "a..b", "a_-b", "sp ace", "x" * 65]
@@ -172,11 +175,11 @@ def test_namespace_lifecycle(world):
         deleted_at = time.time()
         resp = delete(client, instance, doomed)
         expect_status(resp, (200, 204), "delete")
-        e = refused_hw(lambda: show(client, instance, doomed), 404, "show a deleted namespace", "SWR.")
+        e = expect_swr_error(lambda: show(client, instance, doomed), 404, "show a deleted namespace")
         assert doomed not in names(listed(client, instance, limit=100)), "list still holds the deleted one"
         # The same request in the same second would be the same signature, a replay.
         next_second_after(deleted_at)
-        refused_hw(lambda: delete(client, instance, doomed), 404, "delete it again", "SWR.")
+        expect_swr_error(lambda: delete(client, instance, doomed), 404, "delete it again")
         step("delete", f"{doomed}: gone from show ({e.error_code}) and list")
     with checks.check("the instance may make a deleted name again"):
         expect_status(create(client, instance, doomed, "false"), 201, "create the deleted name again")
@@ -192,30 +195,30 @@ def test_refusals(world):
     checks = Checks()
     with checks.check("bad names"):
         for bad in BAD_NAMES:
-            e = refused_hw(lambda b=bad: create(client, instance, b, "false"), 400, f"create {bad!r}", "SWR.")
+            e = expect_swr_error(lambda b=bad: create(client, instance, b, "false"), 400, f"create {bad!r}")
         step("bad names", f"{len(BAD_NAMES)} x 400 ({e.error_code} {e.error_msg!r})")
     with checks.check("duplicate"):
-        e = refused_hw(lambda: create(client, instance, taken, "true"), 409, "create a duplicate", "SWR.")
+        e = expect_swr_error(lambda: create(client, instance, taken, "true"), 409, "create a duplicate")
         step("duplicate", f"409 {e.error_code} {e.error_msg!r}")
     with checks.check("metadata.public not a boolean string"):
-        e = refused_hw(lambda: create(client, instance, f"ns-{s}-bool", "yes"), 400, "public 'yes'", "SWR.")
-        refused_hw(lambda: update(client, instance, taken, "1"), 400, "update public '1'", "SWR.")
+        e = expect_swr_error(lambda: create(client, instance, f"ns-{s}-bool", "yes"), 400, "public 'yes'")
+        expect_swr_error(lambda: update(client, instance, taken, "1"), 400, "update public '1'")
         step("metadata.public", f"400 {e.error_code} {e.error_msg!r}")
     with checks.check("unknown instance and namespace"):
         ghost = str(uuid.uuid4())
-        refused_hw(lambda: create(client, ghost, f"ns-{s}-x", "false"), 404, "create in an unknown instance", "SWR.")
-        refused_hw(lambda: client.list_instance_namespaces(ListInstanceNamespacesRequest(instance_id=ghost)),
-                   404, "list an unknown instance", "SWR.")
+        expect_swr_error(lambda: create(client, ghost, f"ns-{s}-x", "false"), 404, "create in an unknown instance")
+        expect_swr_error(lambda: client.list_instance_namespaces(ListInstanceNamespacesRequest(instance_id=ghost)),
+                         404, "list an unknown instance")
         for label, call in (("show", show), ("delete", delete),
                             ("update", lambda c, i, n: update(c, i, n, "true"))):
-            refused_hw(lambda call=call: call(client, instance, f"ns-{s}-none"), 404, f"{label} an unknown namespace", "SWR.")
+            expect_swr_error(lambda call=call: call(client, instance, f"ns-{s}-none"), 404, f"{label} an unknown namespace")
         step("unknown", "404 for an unknown instance, and show/update/delete of an unknown namespace")
     with checks.check("readonly user"):
         reader = world.user(project_roles=("readonly",))
         as_reader = swr(hw_creds(reader.ak, reader.sk))
-        e = refused_hw(lambda: create(as_reader, instance, f"ns-{s}-r", "false"), 403, "readonly creates", "SWR.")
-        refused_hw(lambda: update(as_reader, instance, taken, "true"), 403, "readonly updates", "SWR.")
-        refused_hw(lambda: delete(as_reader, instance, taken), 403, "readonly deletes", "SWR.")
+        e = expect_swr_error(lambda: create(as_reader, instance, f"ns-{s}-r", "false"), 403, "readonly creates")
+        expect_swr_error(lambda: update(as_reader, instance, taken, "true"), 403, "readonly updates")
+        expect_swr_error(lambda: delete(as_reader, instance, taken), 403, "readonly deletes")
         assert taken in names(listed(as_reader, instance, limit=100)), "readonly list misses the namespace"
         expect_status(show(as_reader, instance, taken), 200, "readonly shows")
         assert show(client, instance, taken).metadata.public == "false", "the refused update changed public"
@@ -233,19 +236,19 @@ def test_refusals(world):
                             ("show", lambda: show(client, other_instance, theirs_ns)),
                             ("update", lambda: update(client, other_instance, theirs_ns, "true")),
                             ("delete", lambda: delete(client, other_instance, theirs_ns))):
-            e = refused_hw(call, 404, f"{label} through the first project's path", "SWR.")
+            e = expect_swr_error(call, 404, f"{label} through the first project's path")
         # A member of the first project only, through the second project's path.
         member = world.user(project_roles=("member",))
         outsider = swr(hw_creds(member.ak, member.sk, project_id=other_project))
-        f = refused_hw(lambda: outsider.list_instance_namespaces(ListInstanceNamespacesRequest(instance_id=other_instance)),
-                       (401, 403), "a member of the first project lists the second's", "SWR.")
-        refused_hw(lambda: create(outsider, other_instance, f"ns-{s}-out", "false"), (401, 403),
-                   "a member of the first project creates in the second's", "SWR.")
+        f = expect_swr_error(lambda: outsider.list_instance_namespaces(ListInstanceNamespacesRequest(instance_id=other_instance)),
+                             (401, 403), "a member of the first project lists the second's")
+        expect_swr_error(lambda: create(outsider, other_instance, f"ns-{s}-out", "false"), (401, 403),
+                         "a member of the first project creates in the second's")
         # Names are unique on the registry, whichever project holds them.
-        g = refused_hw(lambda: create(theirs, other_instance, taken, "false"), 409,
-                       "the second project takes the first's name", "SWR.")
-        refused_hw(lambda: create(client, instance, theirs_ns, "false"), 409,
-                   "the first project takes the second's name", "SWR.")
+        g = expect_swr_error(lambda: create(theirs, other_instance, taken, "false"), 409,
+                             "the second project takes the first's name")
+        expect_swr_error(lambda: create(client, instance, theirs_ns, "false"), 409,
+                         "the first project takes the second's name")
         assert show(theirs, other_instance, theirs_ns).metadata.public == "false", "the other's namespace changed"
         step("another project", f"404 by path ({e.error_code}), {f.status_code} to an outsider "
                                 f"({f.error_code}), names unique across projects (409 {g.error_code})")

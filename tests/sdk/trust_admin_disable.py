@@ -16,11 +16,10 @@ import sys
 from huaweicloudsdkswr.v2 import UpdateInstanceLtCredentialRequest, UpdateLongTermCredentialRequestBody
 from tencentcloud.tcr.v20190924 import models
 
-from common import expect_status, step
+from common import MESSAGE, expect_client_error, expect_status, step
 from trust_common import (
     Checks,
     hw_creds,
-    refused_hw,
     refused_tc,
     registry_login,
     run_tests,
@@ -52,8 +51,9 @@ def test_owner_cannot_undo_admin_disable_of_swr_credential(world):
     assert status == 401, f"disabled credential logs in: HTTP {status}: {text}"
     step("admin disabled the credential", f"{cred.token_id}; login 401")
 
-    e = refused_hw(lambda: set_enable(swr(hw_creds(owner.ak, owner.sk)), instance, cred.token_id, True),
-                   403, "readonly owner re-enables the credential the admin disabled", code_prefix="SWR.")
+    e = expect_client_error(lambda: set_enable(swr(hw_creds(owner.ak, owner.sk)), instance, cred.token_id, True),
+                            403, "readonly owner re-enables the credential the admin disabled",
+                            body=MESSAGE, code_prefix="SWR.")
     listed = [c for c in world.swr_credentials() if c.token_id == cred.token_id]
     assert listed and listed[0].enable is False, (
         f"after the refusal the credential is {'enabled' if listed and listed[0].enable else 'missing'}")

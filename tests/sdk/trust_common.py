@@ -18,7 +18,6 @@ import hmac
 import itertools
 import json
 import os
-import re
 import secrets
 import sys
 import time
@@ -81,7 +80,7 @@ from tencentcloud.tcr.v20190924 import models as tcr_models
 from tencentcloud.tcr.v20190924.tcr_client import TcrClient
 
 import common
-from common import expect_status, password_token, raw_json, step
+from common import expect_status, password_token, raw_json, redact, step
 
 USER_PASSWORD = "Str0ng-Passw0rd!" + secrets.token_hex(3)
 TCR_REGION = os.environ.get("TCR_REGION") or "ap-guangzhou"
@@ -171,34 +170,6 @@ def tcr_req(cls, **fields):
 
 
 # ---------------------------------------------------------------------------- expectations
-
-_SECRET_FIELDS = re.compile(r'("(?:secret|auth_token|security_token|Token)"\s*:\s*)"[^"]*"')
-
-
-def redact(text):
-    """A response body fit for a failure message: secrets replaced."""
-    return _SECRET_FIELDS.sub(r'\1"<hidden>"', text)
-
-
-def refused_hw(fn, statuses, what, code_prefix=None):
-    """The Huawei-SDK call must raise ClientRequestException with one of these statuses and
-    an error body the SDK could read (error_code and error_msg); returns the exception."""
-    allowed = statuses if isinstance(statuses, (tuple, list, set)) else (statuses,)
-    try:
-        resp = fn()
-    except ClientRequestException as e:
-        assert e.status_code in allowed, (
-            f"{what}: expected HTTP {'/'.join(map(str, allowed))}, got {e.status_code} "
-            f"(error_code={e.error_code!r}, error_msg={e.error_msg!r})")
-        assert e.error_msg, f"{what}: HTTP {e.status_code} without an error message in the body"
-        if code_prefix:
-            assert str(e.error_code).startswith(code_prefix), (
-                f"{what}: error_code {e.error_code!r} does not start with {code_prefix!r}")
-        return e
-    status = getattr(resp, "status_code", "?")
-    raise AssertionError(f"{what}: expected HTTP {'/'.join(map(str, allowed))}, got {status} "
-                         f"(accepted): {redact(str(resp))[:300]}")
-
 
 def refused_tc(fn, what, code_prefixes):
     """The Tencent-SDK call must raise TencentCloudSDKException whose code starts with one

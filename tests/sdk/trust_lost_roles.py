@@ -19,14 +19,13 @@ Environment (see common.py): IAM_URL, LAKEFORMATION_URL, SWR_URL, IAM_ADMIN_*.
 import sys
 import time
 
-from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkiam.v3 import (
     KeystoneRemoveProjectPermissionFromGroupRequest,
     KeystoneRemoveUserFromGroupRequest,
 )
 from huaweicloudsdkswr.v2 import ListInstanceRequest
 
-from common import expect_status, step
+from common import expect_status, sdk_status, step
 from trust_common import (
     CUT_DEADLINE,
     CUT_POLL_MAX,
@@ -42,14 +41,6 @@ from trust_common import (
 REFUSED = (401, 403)
 
 
-def signed_status(fn):
-    try:
-        fn()
-        return 200
-    except ClientRequestException as e:
-        return e.status_code
-
-
 def probes_of(world, user, key):
     """Token probes are not signed; the signed one varies its page size so that no probe
     is refused as a replay of the one before."""
@@ -59,7 +50,7 @@ def probes_of(world, user, key):
             "GET", f"{setting('SWR_URL')}/v2/{project}/instances", user.token)[0],
         f"{user.name}: token on lakeformation-svc": lambda: token_http(
             "GET", f"{setting('LAKEFORMATION_URL')}/v1/{project}/instances", user.token)[0],
-        f"{user.name}: temporary key on swr-svc": lambda: signed_status(
+        f"{user.name}: temporary key on swr-svc": lambda: sdk_status(
             lambda: swr(hw_creds(key.access, key.secret, key.token)).list_instance(
                 ListInstanceRequest(limit=distinct_limit()))),
     }

@@ -24,7 +24,6 @@ Environment (see common.py): IAM_URL, LAKEFORMATION_URL, SWR_URL, TCR_URL, IAM_A
 import sys
 import time
 
-from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkiam.v3 import (
     KeystoneDeleteUserRequest,
     KeystoneRemoveUserFromGroupRequest,
@@ -35,7 +34,7 @@ from huaweicloudsdkiam.v3 import (
 from huaweicloudsdkswr.v2 import ListInstanceRequest
 from tencentcloud.tcr.v20190924 import models
 
-from common import expect_status, step
+from common import expect_status, sdk_status, step
 from trust_common import (
     CUT_DEADLINE,
     CUT_POLL_MAX,
@@ -51,15 +50,6 @@ from trust_common import (
 )
 
 POLL_EVERY = 1.0  # the temporary key's probe creates a credential while it is accepted
-
-
-def swr_status(fn):
-    """HTTP status of a Huawei-SDK call (200 when it returns)."""
-    try:
-        fn()
-        return 200
-    except ClientRequestException as e:
-        return e.status_code
 
 
 def user_with_every_credential(world):
@@ -84,9 +74,9 @@ def user_with_every_credential(world):
     key_creds = hw_creds(key.access, key.secret, key.token)
     probes = {
         "temporary key creates an SWR long-term credential":
-            lambda: swr_status(lambda: world.swr_lt(key_creds)),
+            lambda: sdk_status(lambda: world.swr_lt(key_creds)),
         "temporary key lists SWR instances":
-            lambda: swr_status(lambda: swr(key_creds).list_instance(ListInstanceRequest(limit=distinct_limit()))),
+            lambda: sdk_status(lambda: swr(key_creds).list_instance(ListInstanceRequest(limit=distinct_limit()))),
         "SWR long-term credential logs in": lambda: registry_login(
             setting("SWR_URL"), world.swr_service, lt.user_id, lt.auth_token)[0],
         "SWR temporary credential logs in": lambda: registry_login(
@@ -100,7 +90,7 @@ def user_with_every_credential(world):
         "IAM token validated by iam-svc": lambda: token_http(
             "GET", f"{setting('IAM_URL')}/v3/auth/tokens", world.admin_token, None,
             {"X-Subject-Token": user.token})[0],
-        "permanent key on swr-svc": lambda: swr_status(
+        "permanent key on swr-svc": lambda: sdk_status(
             lambda: swr(user_creds).list_instance(ListInstanceRequest(limit=distinct_limit()))),
     }
     # Before: each works (a temporary key may be refused long-term credentials anyway).

@@ -18,8 +18,8 @@ Environment (see common.py): IAM_URL, LAKEFORMATION_URL, SWR_URL, IAM_ADMIN_*.
 import sys
 import time
 
-from common import step
-from trust_common import hw_prepare, redact, run_tests, send, setting
+from common import redact, step
+from trust_common import hw_prepare, run_tests, send, setting
 
 REFUSED = (401, 403)
 

@@ -44,7 +44,7 @@ from huaweicloudsdkiam.v3 import (
     UpdatePermanentAccessKeyRequestBody,
 )
 
-from common import step
+from common import MESSAGE, expect_client_error, step
 from trust_common import (
     Checks,
     USER_PASSWORD,
@@ -52,7 +52,6 @@ from trust_common import (
     hw_signed,
     iam,
     keystone_error,
-    refused_hw,
     run_tests,
     setting,
     suffix,
@@ -66,10 +65,10 @@ def test_temporary_key_cannot_create_permanent_access_key(world):
     key = world.temp_key(user.ak, user.sk, roles=["readonly"])
     before = world.keys_now(user.id)
     client = iam(hw_creds(key.access, key.secret, key.token))
-    e = refused_hw(lambda: client.create_permanent_access_key(CreatePermanentAccessKeyRequest(
+    e = expect_client_error(lambda: client.create_permanent_access_key(CreatePermanentAccessKeyRequest(
         body=CreatePermanentAccessKeyRequestBody(credential=CreateCredentialOption(
             user_id=user.id, description="minted by a temporary key")))),
-        403, "readonly temporary key creates a permanent access key")
+        403, "readonly temporary key creates a permanent access key", body=MESSAGE)
     # The same call by hand, to read the envelope itself.
     status, body, text = hw_signed(setting("IAM_URL"), "POST", CREDENTIALS_PATH, key.access, key.secret,
                                    body={"credential": {"user_id": user.id, "description": "by hand"}},
@@ -99,10 +98,10 @@ def test_temporary_key_of_domain_admin_cannot_create_users(world):
             name = f"trust-minted-{suffix()}"
             client = iam(hw_creds(key.access, key.secret, key.token))
             world.cleanups.append(lambda name=name: delete_users_named(admin, name))
-            e = refused_hw(lambda: client.keystone_create_user(KeystoneCreateUserRequest(
+            e = expect_client_error(lambda: client.keystone_create_user(KeystoneCreateUserRequest(
                 body=KeystoneCreateUserRequestBody(user=KeystoneCreateUserOption(
                     name=name, domain_id=setting("ADMIN_DOMAIN_ID"), password=USER_PASSWORD, enabled=True)))),
-                403, f"domain admin's temporary key (roles {roles}) creates a user")
+                403, f"domain admin's temporary key (roles {roles}) creates a user", body=MESSAGE)
             found = admin.keystone_list_users(KeystoneListUsersRequest(name=name)).users or []
             assert not found, f"user {name} exists after the refusal: {[u.id for u in found]}"
             step(f"admin temporary key (roles {roles or 'own'}) -> KeystoneCreateUser", f"403 {e.error_msg!r}")
@@ -147,7 +146,7 @@ def test_temporary_key_cannot_manage_identities(world):
     checks = Checks()
     for label, attempt in attempts.items():
         with checks.check(label):
-            e = refused_hw(attempt, 403, f"temporary key: {label}")
+            e = expect_client_error(attempt, 403, f"temporary key: {label}", body=MESSAGE)
             step(f"temporary key: {label}", f"403 {e.error_msg!r}")
     checks.done()
 

@@ -31,7 +31,7 @@ from huaweicloudsdklakeformation.v1 import IdentityInput, ShowCredentialRequest
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.tcr.v20190924 import models
 
-from common import expect_status, step
+from common import MESSAGE, expect_client_error, expect_status, step
 from trust_common import (
     Checks,
     hw_creds,
@@ -40,7 +40,6 @@ from trust_common import (
     keystone_error,
     lf,
     parse_time,
-    refused_hw,
     refused_tc,
     run_tests,
     setting,
@@ -60,10 +59,10 @@ def test_temporary_key_mints_no_long_lived_credential(world):
 
     with checks.check("iam permanent key"):
         before = world.keys_now(setting("ADMIN_USER_ID"))
-        e = refused_hw(lambda: iam(creds).create_permanent_access_key(CreatePermanentAccessKeyRequest(
+        e = expect_client_error(lambda: iam(creds).create_permanent_access_key(CreatePermanentAccessKeyRequest(
             body=CreatePermanentAccessKeyRequestBody(credential=CreateCredentialOption(
                 user_id=setting("ADMIN_USER_ID"), description="minted by a temporary key")))),
-            403, "temporary key creates a permanent access key")
+            403, "temporary key creates a permanent access key", body=MESSAGE)
         status, body, text = hw_signed(setting("IAM_URL"), "POST", "/v3.0/OS-CREDENTIAL/credentials",
                                        key.access, key.secret, security_token=key.token,
                                        body={"credential": {"user_id": setting("ADMIN_USER_ID")}})
@@ -74,8 +73,9 @@ def test_temporary_key_mints_no_long_lived_credential(world):
 
     with checks.check("swr long-term credential"):
         before = sorted(c.token_id for c in world.swr_credentials())
-        e = refused_hw(lambda: world.swr_lt(creds, "minted-by-temp"), 403,
-                       "temporary key creates an SWR long-term credential", code_prefix="SWR.")
+        e = expect_client_error(lambda: world.swr_lt(creds, "minted-by-temp"), 403,
+                                "temporary key creates an SWR long-term credential", body=MESSAGE,
+                                code_prefix="SWR.")
         after = sorted(c.token_id for c in world.swr_credentials())
         assert after == before, f"SWR long-term credentials changed: {before} -> {after}"
         step("swr: CreateInstanceLtCredential", f"403 {e.error_code} {e.error_msg!r}")
@@ -131,9 +131,9 @@ def test_temporary_key_issues_no_temporary_key(world):
     expiry."""
     key = world.temp_key(world.admin_ak, world.admin_sk)
     client = lf(hw_creds(key.access, key.secret, key.token))
-    e = refused_hw(lambda: client.show_credential(ShowCredentialRequest(
+    e = expect_client_error(lambda: client.show_credential(ShowCredentialRequest(
         instance_id=world.lake(), body=IdentityInput())), 403, "temporary key issues a temporary key",
-        code_prefix="common.")
+        body=MESSAGE, code_prefix="common.")
     step("lakeformation: ShowCredential", f"403 {e.error_code} {e.error_msg!r}")
 
 
