@@ -41,7 +41,7 @@ pub fn build(
     let api = JsonApi {
         max_body_bytes: state.config.server.max_body_bytes,
         max_signature_skew: Duration::from_secs(state.config.iam.signature_max_skew_seconds),
-        verifier: state.tokens.clone(),
+        verifier: state.verifier.clone(),
         signatures: collaborators.signatures.clone(),
     };
     let base = AppFrame {

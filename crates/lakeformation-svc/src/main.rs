@@ -50,7 +50,7 @@ fn serve(cfg: LfConfig) -> Result<(), String> {
     let internal = keyfiles::read_internal_credential(&cfg.iam.internal_credential_file)?;
     let keyring = keyfiles::load_master_keyring(&cfg.credentials.sealing_key_file, cfg.mode)
         .map_err(|e| e.to_string())?;
-    let tokens = Arc::new(TokenVerifier::new(VerifierOptions {
+    let verifier = Arc::new(TokenVerifier::new(VerifierOptions {
         max_feed_staleness: Duration::from_secs(cfg.iam.max_staleness_seconds),
         ..VerifierOptions::default()
     }));
@@ -62,7 +62,7 @@ fn serve(cfg: LfConfig) -> Result<(), String> {
     let feed = IamFeed::new(
         cfg.iam.url.clone(),
         internal.clone(),
-        tokens.clone(),
+        verifier.clone(),
         Duration::from_millis(cfg.iam.poll_interval_ms),
     )
     .with_sink(Arc::new(IssuanceRevoker::new(pool.clone())));
@@ -78,7 +78,7 @@ fn serve(cfg: LfConfig) -> Result<(), String> {
     let state = web::Data::new(AppState {
         pool,
         config: cfg,
-        tokens,
+        verifier,
         iam,
         temporary,
     });

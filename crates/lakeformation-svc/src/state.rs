@@ -12,7 +12,7 @@ pub struct AppState {
     pub pool: DbPool,
     pub config: LfConfig,
     /// Verifies X-Auth-Token offline; fed from iam-svc by an `IamFeed`.
-    pub tokens: Arc<TokenVerifier>,
+    pub verifier: Arc<TokenVerifier>,
     /// iam-svc: permanent-key signatures and the directory of user and group names.
     pub iam: Arc<RemoteSignatureVerifier>,
     /// This service's own temporary keys.

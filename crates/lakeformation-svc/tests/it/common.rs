@@ -223,7 +223,7 @@ impl Harness {
         let state = web::Data::new(AppState {
             pool: db.pool.clone(),
             config: LfConfig::load(None).expect("config"),
-            tokens,
+            verifier: tokens,
             iam: remote,
             temporary,
         });

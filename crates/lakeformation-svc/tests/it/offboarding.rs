@@ -124,7 +124,7 @@ async fn a_lost_role_stops_keys_issued_before_it() {
     let key = issue(&app, &alice, &instance, None).await;
     assert!(works(&app, &key).await);
     // What the feed delivers when a grant or a group membership is removed.
-    h.state.tokens.apply_revocations(
+    h.state.verifier.apply_revocations(
         &[event(1, RevocationKind::User, "alice-id", Utc::now())],
         Utc::now(),
     );
@@ -136,7 +136,7 @@ async fn a_lost_role_stops_keys_issued_before_it() {
     let bob = h.token("bob", PROJECT, &["member"]);
     let bob_key = issue(&app, &bob, &instance, None).await;
     assert!(works(&app, &bob_key).await);
-    h.state.tokens.apply_revocations(
+    h.state.verifier.apply_revocations(
         &[event(2, RevocationKind::Project, PROJECT, Utc::now())],
         Utc::now(),
     );

@@ -108,7 +108,7 @@ where
                 revoked_at: now,
                 relevant_until: now + DURABLE_EVENT_RELEVANCE,
             };
-            h.state.tokens.apply_revocations(&[disabled], now);
+            h.state.verifier.apply_revocations(&[disabled], now);
             Caller::Token(token)
         }
         CallerKind::Internal => Caller::Internal,
