@@ -11,8 +11,9 @@
 //! - [`policy`]: the words every service's policy table is written in (roles, key kinds,
 //!   grants and their documented cells) and the rules all tables share.
 //! - [`registry`]: registry login (`/service/token`), its signing key and scope parsing.
-//! - `testing` (feature `test-kit`): a fresh database per test, the migration checks, and
-//!   the check that a docs/policy page shows the code's policy table.
+//! - `testing` (feature `test-kit`): a fresh database per test, the test client over an
+//!   app, minted IAM tokens, the migration round trip, and the check that a docs/policy
+//!   page shows the code's policy table.
 //!
 //! Depends on `credential-core` only; services depend on this crate, never on each other.
 

@@ -32,6 +32,17 @@ pub fn revert_all(conn: &mut DbConnection, m: &Migrations) -> Result<Vec<String>
     Ok(reverted.into_iter().map(|v| v.to_string()).collect())
 }
 
+/// Revert the newest applied migration (tests that write rows as an older release
+/// did); returns its version.
+pub fn revert_last(conn: &mut DbConnection, m: &Migrations) -> Result<String, StoreError> {
+    let reverted = match conn {
+        DbConnection::Sqlite(c) => c.revert_last_migration(Source(&m.sqlite)),
+        DbConnection::Postgresql(c) => c.revert_last_migration(Source(&m.postgres)),
+    }
+    .map_err(|e| StoreError::Other(format!("migration revert failed: {e}")))?;
+    Ok(reverted.to_string())
+}
+
 /// Lends a `&'static`-style embedded set to diesel, which wants a source by value.
 struct Source<'a>(&'a EmbeddedMigrations);
 

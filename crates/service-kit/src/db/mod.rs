@@ -17,7 +17,7 @@ use crate::config::DatabaseConfig;
 
 pub use connection::{Backend, DbConnection, PoolOptions};
 pub use error::StoreError;
-pub use migrations::{revert_all, run_pending, Migrations};
+pub use migrations::{revert_all, revert_last, run_pending, Migrations};
 pub use pool::{connect_pool, DbPool, PooledConnection};
 pub use run::{run, write, write_transaction};
 pub use stored_time::stored_time;

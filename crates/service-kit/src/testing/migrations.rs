@@ -1,13 +1,23 @@
 //! The checks every service's migrations must pass: the same versions on both backends,
 //! each with its `up.sql` and `down.sql`, and a round trip (down, then up again) that
-//! leaves nothing behind and gives back the same schema.
+//! leaves nothing behind and gives back the same schema. [`assert_round_trip`] runs them
+//! all; a service's test names its migrations, their folder and a few tables:
+//!
+//! ```ignore
+//! #[test]
+//! fn migrations_round_trip() {
+//!     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/swr");
+//!     migrations::assert_round_trip(&swr_svc::MIGRATIONS, &dir, &["credentials"]);
+//! }
+//! ```
 
 use std::path::Path;
 
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
-use crate::db::{revert_all, run_pending, Backend, DbConnection, Migrations};
+use crate::db::{revert_all, revert_last, run_pending, Backend, DbConnection, Migrations};
+use crate::testing::TestDatabase;
 
 #[derive(QueryableByName)]
 struct Line {
@@ -131,6 +141,94 @@ pub fn down_and_up_again(
     let applied = run_pending(conn, migrations).unwrap_or_else(|e| panic!("up again: {e}"));
     assert_eq!(applied.len(), count, "{applied:?}");
     schema(conn, backend)
+}
+
+/// Reverts the newest migration; returns its version as diesel names it (digits only).
+fn revert_newest(conn: &mut DbConnection, migrations: &Migrations) -> String {
+    match revert_last(conn, migrations) {
+        Ok(version) => version.to_string().replace('-', ""),
+        Err(e) => panic!("revert: {e}"),
+    }
+}
+
+/// Reverts the `count` newest migrations, to write rows as an older release did; returns
+/// their versions (digits only), newest first.
+pub fn revert_newest_n(
+    conn: &mut DbConnection,
+    migrations: &Migrations,
+    count: usize,
+) -> Vec<String> {
+    (0..count)
+        .map(|_| revert_newest(conn, migrations))
+        .collect()
+}
+
+/// Reverts migrations, newest first, up to and including `version` (digits only);
+/// returns the versions reverted, newest first.
+pub fn revert_through(
+    conn: &mut DbConnection,
+    migrations: &Migrations,
+    version: &str,
+) -> Vec<String> {
+    let mut reverted: Vec<String> = Vec::new();
+    while reverted.last().map(String::as_str) != Some(version) {
+        reverted.push(revert_newest(conn, migrations));
+    }
+    reverted
+}
+
+/// When [`assert_round_trip_with`] hands the connection to the service's own check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// After the first migration, before the round trip.
+    Up,
+    /// After down and up again.
+    UpAgain,
+}
+
+/// The round trip on the test backend: both backends have the same versions; the
+/// migrated schema shows each of `expected` (table or column names); down reverts every
+/// version and leaves nothing; up again applies them all and gives the same schema, with
+/// nothing left pending; and a fresh database migrated once has that schema too.
+pub fn assert_round_trip(migrations: &Migrations, dir: &Path, expected: &[&str]) -> TestDatabase {
+    assert_round_trip_with(migrations, dir, expected, |_, _| {})
+}
+
+/// As [`assert_round_trip`], calling `check` with the connection at each [`Stage`]: to
+/// compare seeded rows, or write rows that must go with their tables.
+pub fn assert_round_trip_with(
+    migrations: &Migrations,
+    dir: &Path,
+    expected: &[&str],
+    mut check: impl FnMut(&mut DbConnection, Stage),
+) -> TestDatabase {
+    assert_same_versions(dir);
+    let db = TestDatabase::new(migrations);
+    let mut conn = match db.pool.get() {
+        Ok(conn) => conn,
+        Err(e) => panic!("no connection to the test database: {e}"),
+    };
+    let up = schema(&mut conn, db.backend);
+    for name in expected {
+        assert!(up.iter().any(|l| l.contains(name)), "{name}: {up:#?}");
+    }
+    check(&mut conn, Stage::Up);
+
+    let count = versions(dir, "sqlite").len();
+    let again = down_and_up_again(&mut conn, db.backend, migrations, count);
+    assert_eq!(again, up);
+    check(&mut conn, Stage::UpAgain);
+    let pending = run_pending(&mut conn, migrations).unwrap_or_else(|e| panic!("noop: {e}"));
+    assert_eq!(pending, Vec::<String>::new(), "nothing is left to apply");
+    drop(conn);
+
+    let fresh = TestDatabase::new(migrations);
+    let mut fresh_conn = match fresh.pool.get() {
+        Ok(conn) => conn,
+        Err(e) => panic!("no connection to the test database: {e}"),
+    };
+    assert_eq!(schema(&mut fresh_conn, fresh.backend), up);
+    db
 }
 
 #[cfg(test)]
