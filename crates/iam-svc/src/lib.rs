@@ -19,7 +19,6 @@ pub mod domains;
 pub mod error;
 pub mod grants;
 pub mod groups;
-pub mod keys;
 pub mod passwords;
 pub mod policy;
 pub mod projects;

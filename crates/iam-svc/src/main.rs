@@ -8,11 +8,12 @@ use actix_web::web;
 use iam_svc::bootstrap::{self, AdminPassword};
 use iam_svc::config::IamConfig;
 use iam_svc::state::{AppState, Keys};
-use iam_svc::{app, keys, MIGRATIONS};
+use iam_svc::{app, MIGRATIONS};
 use service_kit::auth::InternalCredential;
 use service_kit::cli;
 use service_kit::db::{self, DbPool};
 use service_kit::http::Metrics;
+use service_kit::keyfiles;
 const USAGE: &str = "usage: iam-svc [--config PATH] [serve | migrate | bootstrap [--env-file PATH] | gen-keys | rotate-master-key | reseal-access-keys | disable-domain --domain NAME | enable-domain --domain NAME]
 
   serve       run the HTTP service (default)
@@ -60,15 +61,17 @@ fn migrate(cfg: &IamConfig) -> Result<DbPool, String> {
 
 fn gen_keys(cfg: &IamConfig) -> Result<(), String> {
     if !cfg.tokens.signing_key_file.exists() {
-        keys::generate_signing_key_file(&cfg.tokens.signing_key_file).map_err(|e| e.to_string())?;
+        keyfiles::generate_signing_key_file(&cfg.tokens.signing_key_file)
+            .map_err(|e| e.to_string())?;
     }
-    keys::load_internal_credential(
+    keyfiles::load_internal_credential(
         &cfg.internal.credential_file,
         service_kit::config::Mode::Development,
     )
     .map_err(|e| e.to_string())?;
-    keys::load_signing_keys(&cfg.tokens.signing_key_file, cfg.mode).map_err(|e| e.to_string())?;
-    keys::load_master_keyring(
+    keyfiles::load_signing_keys(&cfg.tokens.signing_key_file, cfg.mode)
+        .map_err(|e| e.to_string())?;
+    keyfiles::load_master_keyring(
         &cfg.access_keys.master_key_file,
         service_kit::config::Mode::Development,
     )
@@ -79,7 +82,7 @@ fn gen_keys(cfg: &IamConfig) -> Result<(), String> {
 fn rotate_master_key(cfg: &IamConfig) -> Result<(), String> {
     let path = &cfg.access_keys.master_key_file;
     // Open everything with the current file first, so a broken file stops us early.
-    keys::load_master_keyring(path, service_kit::config::Mode::Production)
+    keyfiles::load_master_keyring(path, service_kit::config::Mode::Production)
         .map_err(|e| e.to_string())?;
     let kid = iam_svc::rotation::prepend_new_master_key(path)?;
     println!(
@@ -93,7 +96,7 @@ fn rotate_master_key(cfg: &IamConfig) -> Result<(), String> {
 }
 
 fn reseal_access_keys(cfg: &IamConfig) -> Result<(), String> {
-    let keyring = keys::load_master_keyring(
+    let keyring = keyfiles::load_master_keyring(
         &cfg.access_keys.master_key_file,
         service_kit::config::Mode::Production,
     )
@@ -196,11 +199,11 @@ fn write_env_file(path: &Path, text: &str) -> Result<(), String> {
 fn serve(cfg: IamConfig) -> Result<(), String> {
     let pool = db::open(&cfg.database, &MIGRATIONS, cfg.database.migrate_on_start)
         .map_err(|e| e.to_string())?;
-    let signing = keys::load_signing_keys(&cfg.tokens.signing_key_file, cfg.mode)
+    let signing = keyfiles::load_signing_keys(&cfg.tokens.signing_key_file, cfg.mode)
         .map_err(|e| e.to_string())?;
-    let internal = keys::load_internal_credential(&cfg.internal.credential_file, cfg.mode)
+    let internal = keyfiles::load_internal_credential(&cfg.internal.credential_file, cfg.mode)
         .map_err(|e| e.to_string())?;
-    let master = keys::load_master_keyring(&cfg.access_keys.master_key_file, cfg.mode)
+    let master = keyfiles::load_master_keyring(&cfg.access_keys.master_key_file, cfg.mode)
         .map_err(|e| e.to_string())?;
     let server_config = cfg.server.clone();
     let keys = Keys {

@@ -8,15 +8,15 @@ use std::path::Path;
 
 use credential_core::seal::Keyring;
 use service_kit::db::{write_transaction, DbConnection};
+use service_kit::keyfiles;
 
 use crate::error::IamError;
-use crate::keys;
 use crate::repo;
 
 /// Put a new master key first in `path` (keeping the old lines), atomically.
 pub fn prepend_new_master_key(path: &Path) -> Result<String, String> {
     let old = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let line = keys::new_master_key_line().map_err(|e| e.to_string())?;
+    let line = keyfiles::new_master_key_line().map_err(|e| e.to_string())?;
     let kid = line.split(' ').next().unwrap_or_default().to_string();
     let tmp = path.with_extension("rotating");
     let mut options = std::fs::OpenOptions::new();

@@ -12,10 +12,10 @@ use service_kit::db::{self, DbPool};
 
 use crate::config::IamConfig;
 use crate::error::IamError;
-use crate::keys::SigningKeys;
 use crate::ratelimit::LoginLimits;
 use crate::repo;
 use crate::signatures::LocalSignatureVerifier;
+use service_kit::keyfiles::SigningKeys;
 
 /// The key material a running iam-svc needs.
 pub struct Keys {

@@ -12,7 +12,7 @@ use credential_core::seal::{Keyring, SealingKey};
 use credential_core::SecretString;
 use iam_svc::bootstrap::{self, AdminPassword, Bootstrapped};
 use iam_svc::config::IamConfig;
-use iam_svc::keys::SigningKeys;
+use service_kit::keyfiles::SigningKeys;
 use iam_svc::state::{AppState, Keys};
 use serde_json::{json, Value};
 use service_kit::auth::InternalCredential;

@@ -51,7 +51,7 @@ impl KeyFiles {
             uuid::Uuid::new_v4().simple()
         );
         std::fs::write(dir.join("internal-credential"), &internal_secret).expect("credential file");
-        let master = iam_svc::keys::new_master_key_line().expect("master key");
+        let master = service_kit::keyfiles::new_master_key_line().expect("master key");
         std::fs::write(dir.join("master.keys"), master).expect("master key file");
         KeyFiles {
             dir,
