@@ -34,7 +34,7 @@ pub mod migrations;
 pub mod policy_doc;
 pub mod tokens;
 
-pub use client::{SignRequest, TestApp, TestCall, TestResponse, Unsigned};
+pub use client::{AsMethod, SignRequest, TestApp, TestCall, TestResponse, Unsigned};
 pub use tokens::TestTokens;
 
 /// The matrix test of a project-scoped service's policy table: one module per action,

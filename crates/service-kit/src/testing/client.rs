@@ -94,11 +94,12 @@ impl TestApp {
         self.request(Method::DELETE, uri)
     }
 
-    /// A request with any method (`"HEAD"`, say, or one the service must refuse).
-    pub fn request(&self, method: Method, uri: &str) -> TestCall<'_> {
+    /// A request with any method: a `Method`, or its name (`"HEAD"`, say, or one the
+    /// service must refuse).
+    pub fn request(&self, method: impl AsMethod, uri: &str) -> TestCall<'_> {
         TestCall {
             app: self,
-            method,
+            method: method.as_method(),
             uri: uri.to_string(),
             headers: Vec::new(),
             body: Body::None,
@@ -122,6 +123,26 @@ impl TestApp {
         let status = res.status();
         let headers = res.headers().clone();
         TestResponse::read(status, headers, res.into_body()).await
+    }
+}
+
+/// A method by value or by name (tests name them as the SDKs sign them: `"GET"`).
+pub trait AsMethod {
+    fn as_method(&self) -> Method;
+}
+
+impl AsMethod for Method {
+    fn as_method(&self) -> Method {
+        self.clone()
+    }
+}
+
+impl AsMethod for &str {
+    fn as_method(&self) -> Method {
+        match Method::from_bytes(self.as_bytes()) {
+            Ok(method) => method,
+            Err(e) => panic!("{self:?} is no method: {e}"),
+        }
     }
 }
 
@@ -180,9 +201,16 @@ impl<'a> TestCall<'a> {
         self
     }
 
-    /// A raw body, sent as given with no content type of its own.
-    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
-        self.body = Body::Raw(body.into());
+    /// Sets each of `headers`, in order.
+    pub fn headers(mut self, headers: impl IntoIterator<Item = (String, String)>) -> Self {
+        self.headers.extend(headers);
+        self
+    }
+
+    /// A raw body, sent as given (with its `Content-Length`, and no content type of its
+    /// own): text, bytes, even an empty one.
+    pub fn body(mut self, body: impl AsRef<[u8]>) -> Self {
+        self.body = Body::Raw(Bytes::copy_from_slice(body.as_ref()));
         self
     }
 
@@ -401,7 +429,7 @@ mod tests {
     async fn the_signer_sees_the_finished_request() {
         let app = app().await;
         let got = app
-            .request(Method::PUT, "/echo?x=1")
+            .request("PUT", "/echo?x=1")
             .signed(&Seen)
             .body("raw")
             .await
