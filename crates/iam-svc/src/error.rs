@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use service_kit::auth::AuthError;
 use service_kit::db::StoreError;
-use service_kit::http::{ServiceError, StrictJson};
+use service_kit::http::{refusal, ServiceError, StrictJson};
 
 /// A JSON request body, refused in Keystone's envelope when it does not fit.
 pub type Json<T> = StrictJson<T, IamError>;
@@ -80,11 +80,10 @@ impl From<StoreError> for IamError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unavailable(cause) => IamError::Unavailable(cause),
-            StoreError::NotFound => IamError::NotFound("resource"),
+            // The one reading of store errors: `service_kit::http::errors`.
+            StoreError::NotFound => IamError::NotFound("the requested resource"),
             StoreError::UniqueViolation => IamError::Conflict("the name is already in use".into()),
-            StoreError::ForeignKeyViolation => {
-                IamError::BadRequest("a referenced resource does not exist".into())
-            }
+            StoreError::ForeignKeyViolation => IamError::NotFound("a referenced resource"),
             StoreError::Other(cause) => IamError::Internal(cause),
         }
     }
@@ -114,7 +113,7 @@ impl From<AuthError> for IamError {
 
 impl IamError {
     /// The explicit table: status and the message the caller sees.
-    fn status_and_message(&self) -> (StatusCode, String) {
+    fn on_the_wire(&self) -> (StatusCode, String) {
         match self {
             IamError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
             IamError::Unauthenticated(e) => auth_refusal(e),
@@ -161,35 +160,18 @@ impl IamError {
     }
 }
 
-/// What a refused credential is told. Tokens get Keystone's one message; signatures say
-/// which check failed, as Huawei's gateway does, since the signer needs to know.
+/// What a refused credential is told: signatures in the gateway's words (which check
+/// failed, [`refusal::signature_refusal`]), tokens Keystone's one message.
 fn auth_refusal(e: &AuthError) -> (StatusCode, String) {
-    let signed = |what: &str| {
-        (
-            StatusCode::UNAUTHORIZED,
-            format!("Incorrect IAM authentication information: {what}"),
-        )
-    };
-    match e {
-        AuthError::MalformedSignature(_) => {
-            signed("malformed Authorization header or signed headers.")
-        }
-        AuthError::SignatureExpired => signed("X-Sdk-Date is too far from the server time."),
-        AuthError::UnknownAccessKey => signed("the access key does not exist."),
-        AuthError::InactiveAccessKey => signed("the access key is inactive."),
-        AuthError::SignatureMismatch => signed("the signature does not match the request."),
-        AuthError::SecurityTokenRefused => {
-            signed("the security token is invalid, expired or revoked.")
-        }
-        AuthError::ScopeRefused => (
+    if let AuthError::ScopeRefused = e {
+        return (
             StatusCode::FORBIDDEN,
             "The credential has no access to the requested project or domain.".into(),
-        ),
-        _ => (
-            StatusCode::UNAUTHORIZED,
-            "The request you have made requires authentication.".into(),
-        ),
+        );
     }
+    let message = refusal::signature_refusal(e)
+        .unwrap_or_else(|| "The request you have made requires authentication.".into());
+    (StatusCode::UNAUTHORIZED, message)
 }
 
 /// Keystone's error body.
@@ -205,11 +187,11 @@ pub fn keystone_error(status: StatusCode, message: &str) -> HttpResponse {
 
 impl ResponseError for IamError {
     fn status_code(&self) -> StatusCode {
-        self.status_and_message().0
+        self.on_the_wire().0
     }
 
     fn error_response(&self) -> HttpResponse {
-        let (status, message) = self.status_and_message();
+        let (status, message) = self.on_the_wire();
         keystone_error(status, &message)
     }
 }
@@ -245,10 +227,16 @@ mod tests {
 
     #[test]
     fn internal_cause_never_reaches_the_body() {
-        let (_, message) = IamError::Internal("secret cause".into()).status_and_message();
+        let (_, message) = IamError::Internal("secret cause".into()).on_the_wire();
         assert!(!message.contains("secret cause"));
-        let (_, message) = IamError::Unavailable("db path".into()).status_and_message();
+        let (_, message) = IamError::Unavailable("db path".into()).on_the_wire();
         assert!(!message.contains("db path"));
+    }
+
+    #[test]
+    fn a_vanished_reference_is_not_found() {
+        let err = IamError::from(StoreError::ForeignKeyViolation);
+        assert_eq!(err.status_code().as_u16(), 404);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use service_kit::auth::AuthError;
 use service_kit::db::StoreError;
+use service_kit::http::refusal::gateway_refusal;
 use service_kit::http::{ServiceError, StrictJson};
 
 /// A JSON request body, refused in LakeFormation's envelope when it does not fit.
@@ -57,7 +58,8 @@ impl From<StoreError> for LfError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unavailable(cause) => LfError::Unavailable(cause),
-            StoreError::NotFound => LfError::NotFound("The resource does not exist.".into()),
+            // The one reading of store errors: `service_kit::http::errors`.
+            StoreError::NotFound => LfError::not_found(),
             StoreError::UniqueViolation => LfError::Conflict("The name is already in use.".into()),
             StoreError::ForeignKeyViolation => {
                 LfError::NotFound("A referenced resource does not exist.".into())
@@ -91,14 +93,14 @@ impl From<service_kit::http::BodyError> for LfError {
 
 impl LfError {
     /// The explicit table: status, code, message and a hint for the caller.
-    pub fn parts(&self) -> (StatusCode, &'static str, String, &'static str) {
+    pub fn on_the_wire(&self) -> (StatusCode, &'static str, String, &'static str) {
         use StatusCode as S;
         match self {
             LfError::BadRequest(m) => (S::BAD_REQUEST, "common.01000001", m.clone(), "Check the request parameters."),
             LfError::Unauthenticated(e) => (
                 S::UNAUTHORIZED,
                 "common.01000002",
-                auth_message(e),
+                gateway_refusal(e),
                 "Sign the request with a valid access key (and its security token), or send a valid X-Auth-Token.",
             ),
             LfError::Forbidden(_) => (
@@ -137,21 +139,6 @@ impl LfError {
     }
 }
 
-fn auth_message(e: &AuthError) -> String {
-    let what = match e {
-        AuthError::MalformedSignature(_) => "malformed Authorization header or signed headers.",
-        AuthError::SignatureExpired => "X-Sdk-Date is too far from the server time.",
-        AuthError::UnknownAccessKey => "the access key does not exist.",
-        AuthError::InactiveAccessKey => "the access key is inactive.",
-        AuthError::SignatureMismatch => "the signature does not match the request.",
-        AuthError::SecurityTokenRefused => {
-            "the security token is missing, invalid, expired or revoked."
-        }
-        _ => "a valid X-Auth-Token or signature is required.",
-    };
-    format!("Incorrect IAM authentication information: {what}")
-}
-
 /// LakeFormation's error body.
 pub fn lf_error(status: StatusCode, code: &str, message: &str, solution: &str) -> HttpResponse {
     HttpResponse::build(status).json(
@@ -161,11 +148,11 @@ pub fn lf_error(status: StatusCode, code: &str, message: &str, solution: &str) -
 
 impl ResponseError for LfError {
     fn status_code(&self) -> StatusCode {
-        self.parts().0
+        self.on_the_wire().0
     }
 
     fn error_response(&self) -> HttpResponse {
-        let (status, code, message, solution) = self.parts();
+        let (status, code, message, solution) = self.on_the_wire();
         lf_error(status, code, &message, solution)
     }
 }
@@ -192,9 +179,23 @@ mod tests {
             (LfError::Internal("boom".into()), 500, "common.01000000"),
         ];
         for (e, status, code) in cases {
-            let (s, c, m, _) = e.parts();
+            let (s, c, m, _) = e.on_the_wire();
             assert_eq!((s.as_u16(), c), (status, code), "{e:?}");
             assert!(!m.contains("boom"));
         }
+    }
+
+    #[test]
+    fn causes_never_reach_the_body() {
+        let (_, _, message, _) = LfError::Internal("secret cause".into()).on_the_wire();
+        assert!(!message.contains("secret"));
+        let (_, _, message, _) = LfError::Unavailable("db path".into()).on_the_wire();
+        assert!(!message.contains("db path"));
+    }
+
+    #[test]
+    fn a_vanished_reference_is_not_found() {
+        let (status, ..) = LfError::from(StoreError::ForeignKeyViolation).on_the_wire();
+        assert_eq!(status.as_u16(), 404);
     }
 }

@@ -7,6 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use service_kit::auth::{AuthError, Authenticated};
 use service_kit::db::StoreError;
+use service_kit::http::refusal::gateway_refusal;
 use service_kit::http::{ServiceError, StrictJson};
 
 /// A JSON request body, refused in SWR's envelope when it does not fit.
@@ -84,6 +85,7 @@ impl From<StoreError> for SwrError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unavailable(cause) => SwrError::Unavailable(cause),
+            // The one reading of store errors: `service_kit::http::errors`.
             StoreError::NotFound => SwrError::RouteNotFound,
             StoreError::UniqueViolation => SwrError::Conflict("The name is already in use.".into()),
             StoreError::ForeignKeyViolation => SwrError::InstanceNotFound,
@@ -116,7 +118,7 @@ impl From<service_kit::http::BodyError> for SwrError {
 
 impl SwrError {
     /// The explicit table: status, code and the message the caller sees.
-    pub fn parts(&self) -> (StatusCode, &'static str, String) {
+    pub fn on_the_wire(&self) -> (StatusCode, &'static str, String) {
         use StatusCode as S;
         match self {
             SwrError::BadRequest(m) => (S::BAD_REQUEST, "SWR.0001", m.clone()),
@@ -127,7 +129,7 @@ impl SwrError {
                 "SWR.0004",
                 format!("A user may hold at most {max} credentials on an instance."),
             ),
-            SwrError::Unauthenticated(e) => (S::UNAUTHORIZED, "SWR.0101", auth_message(e)),
+            SwrError::Unauthenticated(e) => (S::UNAUTHORIZED, "SWR.0101", gateway_refusal(e)),
             SwrError::Forbidden(_) => (
                 S::FORBIDDEN,
                 "SWR.0201",
@@ -178,20 +180,6 @@ impl SwrError {
     }
 }
 
-/// Signatures say which check failed, as Huawei's gateway does; tokens get one message.
-fn auth_message(e: &AuthError) -> String {
-    let what = match e {
-        AuthError::MalformedSignature(_) => "malformed Authorization header or signed headers.",
-        AuthError::SignatureExpired => "X-Sdk-Date is too far from the server time.",
-        AuthError::UnknownAccessKey => "the access key does not exist.",
-        AuthError::InactiveAccessKey => "the access key is inactive.",
-        AuthError::SignatureMismatch => "the signature does not match the request.",
-        AuthError::SecurityTokenRefused => "the security token is invalid, expired or revoked.",
-        _ => "a valid X-Auth-Token or signature is required.",
-    };
-    format!("Incorrect IAM authentication information: {what}")
-}
-
 /// SWR's error body.
 pub fn swr_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
     HttpResponse::build(status)
@@ -200,11 +188,11 @@ pub fn swr_error(status: StatusCode, code: &str, message: &str) -> HttpResponse 
 
 impl ResponseError for SwrError {
     fn status_code(&self) -> StatusCode {
-        self.parts().0
+        self.on_the_wire().0
     }
 
     fn error_response(&self) -> HttpResponse {
-        let (status, code, message) = self.parts();
+        let (status, code, message) = self.on_the_wire();
         swr_error(status, code, &message)
     }
 }
@@ -237,19 +225,25 @@ mod tests {
             (SwrError::Unavailable("db".into()), 503, "SWR.0503"),
         ];
         for (err, status, code) in cases {
-            let (s, c, _) = err.parts();
+            let (s, c, _) = err.on_the_wire();
             assert_eq!((s.as_u16(), c), (status, code), "{err:?}");
         }
     }
 
     #[test]
+    fn a_vanished_reference_is_not_found() {
+        let (status, _, _) = SwrError::from(StoreError::ForeignKeyViolation).on_the_wire();
+        assert_eq!(status.as_u16(), 404);
+    }
+
+    #[test]
     fn causes_never_reach_the_body() {
         assert!(!SwrError::Internal("secret cause".into())
-            .parts()
+            .on_the_wire()
             .2
             .contains("secret"));
         assert!(!SwrError::Unavailable("db path".into())
-            .parts()
+            .on_the_wire()
             .2
             .contains("db path"));
     }

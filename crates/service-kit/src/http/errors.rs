@@ -2,6 +2,19 @@
 //! own envelope: bad JSON, paths and queries are 400, oversized bodies 413, unknown paths
 //! 404, known paths with another method 405, and URLs carrying NUL are refused before
 //! they reach a database.
+//!
+//! The vocabulary every service's error table speaks, whatever its envelope:
+//! - Each error enum has one table, `on_the_wire()`, giving what the caller sees
+//!   (status, code, message as the envelope needs), tested per variant, with a test that
+//!   no internal cause reaches the body.
+//! - A `StoreError` reads the same in every service: `Unavailable` is 503, `NotFound` the
+//!   service's not found (for the JSON APIs their [`ServiceError::not_found`]),
+//!   `UniqueViolation` a 409 conflict (TCR: its name-exists code), `Other` a 500. A `ForeignKeyViolation` is a not found (404) of the thing the request refers
+//!   to: a write can only meet one when a row it names was deleted under it (handlers
+//!   check their parents first), and the missing parent is what the caller must hear
+//!   about, as Keystone answers a missing group or user with 404. It is never a 400: the
+//!   request was valid when it was checked.
+//! - A refused credential is worded by [`super::refusal`].
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};

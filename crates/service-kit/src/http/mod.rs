@@ -8,6 +8,7 @@ mod health;
 pub mod json;
 mod metrics;
 mod observe;
+pub mod refusal;
 mod server;
 
 pub use errors::ServiceError;
