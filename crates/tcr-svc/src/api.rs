@@ -136,7 +136,7 @@ fn render(outcome: Result<Map<String, Value>, TcrError>, request_id: &str) -> Ht
             if e.is_server_side() {
                 log::error!("{request_id} action failed: {e}");
             }
-            let (code, message) = e.code_and_message();
+            let (code, message) = e.on_the_wire();
             let mut m = Map::new();
             m.insert("Error".into(), json!({ "Code": code, "Message": message }));
             m

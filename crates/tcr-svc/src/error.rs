@@ -111,7 +111,7 @@ impl From<AuthError> for TcrError {
 
 impl TcrError {
     /// The explicit table: code and the message the caller sees.
-    pub fn code_and_message(&self) -> (&'static str, String) {
+    pub fn on_the_wire(&self) -> (&'static str, String) {
         match self {
             TcrError::InvalidAuthorization(_) => (
                 "AuthFailure.InvalidAuthorization",
@@ -233,7 +233,7 @@ mod tests {
         ];
         for (auth, code) in cases {
             assert_eq!(
-                TcrError::from(auth.clone()).code_and_message().0,
+                TcrError::from(auth.clone()).on_the_wire().0,
                 code,
                 "{auth:?}"
             );
@@ -243,11 +243,11 @@ mod tests {
     #[test]
     fn causes_never_reach_the_message() {
         assert!(!TcrError::Internal("secret cause".into())
-            .code_and_message()
+            .on_the_wire()
             .1
             .contains("secret"));
         assert!(!TcrError::Unavailable("db path".into())
-            .code_and_message()
+            .on_the_wire()
             .1
             .contains("db path"));
     }
