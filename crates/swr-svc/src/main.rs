@@ -7,13 +7,14 @@ use std::time::Duration;
 use actix_web::web;
 use service_kit::auth::{IamFeed, RoutingSignatureVerifier, TokenVerifier, VerifierOptions};
 use service_kit::cli;
+use service_kit::clock::Clock;
 use service_kit::db::{self, DbPool};
 use service_kit::http::Metrics;
 use service_kit::keyfiles;
 use service_kit::registry::{keys, RegistryTokenIssuer};
 use swr_svc::app::{self, Collaborators};
 use swr_svc::config::SwrConfig;
-use swr_svc::registry_auth::SwrRegistryAuthorizer;
+use swr_svc::registry_auth;
 use swr_svc::revocation::StoredRevocations;
 use swr_svc::state::AppState;
 use swr_svc::MIGRATIONS;
@@ -85,7 +86,7 @@ fn serve(cfg: SwrConfig) -> Result<(), String> {
     let parts = Arc::new(Collaborators {
         signatures,
         registry_issuer: issuer,
-        registry_authorizer: Arc::new(SwrRegistryAuthorizer::new(pool)),
+        registry_authorizer: Arc::new(registry_auth::authorizer(pool, Clock::system())),
         metrics: web::Data::new(Metrics::new("swr-svc")),
     });
     actix_web::rt::System::new().block_on(async move {

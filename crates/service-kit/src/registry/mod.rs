@@ -6,8 +6,9 @@
 //! - [`scope`]: parsing of the `scope` parameters.
 //! - [`access`]: the tenancy rule: which actions a login gets on which repository.
 //! - [`keys`]: the signing key and certificate files, generated in development mode.
-//! - [`login`]: the order of checks for a bearer secret used as the Basic password, which
-//!   both services' [`RegistryAuthorizer`]s run over their own lookup.
+//! - [`login`]: the order of checks for a bearer secret used as the Basic password.
+//! - [`stored`]: the [`RegistryAuthorizer`] both services use for their stored bearer
+//!   credentials, given the secret prefix and the two queries that differ.
 //!
 //! Which credentials and namespaces exist is the service's business (its
 //! [`RegistryAuthorizer`] and the rows it looks up); this module owns the wire format of
@@ -19,6 +20,7 @@ mod basic;
 pub mod keys;
 pub mod login;
 pub mod scope;
+pub mod stored;
 pub mod token;
 
 pub use access::{
@@ -28,6 +30,7 @@ pub use credential_core::registry_jwt::RegistrySigner;
 pub use keys::{generate_dev_key_and_cert, load_or_generate, RegistryKeyError};
 pub use login::{authenticate_bearer, StoredCredential};
 pub use scope::{parse_scopes, ScopeError, ScopeRequest};
+pub use stored::{BearerTables, StoredBearerAuthorizer};
 pub use token::{
     configure, RegistryAuthError, RegistryAuthorizer, RegistryTokenIssuer, TokenError,
     TokenResponse, MIN_LIFETIME_SECONDS, TOKEN_PATH,

@@ -24,7 +24,7 @@ use service_kit::registry::{keys, RegistryTokenIssuer};
 use service_kit::testing::TestDatabase;
 use swr_svc::app::Collaborators;
 use swr_svc::config::SwrConfig;
-use swr_svc::registry_auth::SwrRegistryAuthorizer;
+use swr_svc::registry_auth;
 use swr_svc::state::AppState;
 
 pub const PROJECT: &str = "project-a";
@@ -108,7 +108,10 @@ impl Harness {
         let parts = Collaborators {
             signatures: keys.clone(),
             registry_issuer: issuer,
-            registry_authorizer: Arc::new(SwrRegistryAuthorizer::new(db.pool.clone())),
+            registry_authorizer: Arc::new(registry_auth::authorizer(
+                db.pool.clone(),
+                service_kit::clock::Clock::system(),
+            )),
             metrics: web::Data::new(Metrics::new("swr-svc")),
         };
         Harness {
