@@ -44,7 +44,7 @@ async fn handle(
             "Send actions with POST and a JSON body.".into(),
         ));
     }
-    let now = chrono::Utc::now();
+    let now = state.clock.now();
     let skew = state.config.iam.signature_max_skew_seconds;
     let (signatures, revocations) = (state.signatures.as_ref(), &state.verifier);
     let accepted = auth::authenticate(signatures, revocations, req, &body, skew, now).await?;

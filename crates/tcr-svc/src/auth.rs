@@ -4,7 +4,8 @@
 //! service pulled from iam-svc: its issuer does not know that its user is gone.
 
 use actix_web::HttpRequest;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use credential_core::expiry::within_skew;
 use credential_core::sign::tencent;
 use service_kit::auth::wire::{Replay, SignatureAlgorithm, SignatureCheck, SignatureRelease};
 use service_kit::auth::{give_back, AuthError, Principal, SignatureVerifier, TokenVerifier};
@@ -31,7 +32,7 @@ pub async fn authenticate(
     max_skew_seconds: u64,
     now: DateTime<Utc>,
 ) -> Result<Accepted, TcrError> {
-    let accepted = check_signature(verifier, req, body, max_skew_seconds, now.timestamp()).await?;
+    let accepted = check_signature(verifier, req, body, max_skew_seconds, now).await?;
     if let Err(e) = revocations.check_temporary(&accepted.principal, now) {
         give_back(verifier, accepted.release).await;
         return Err(e.into());
@@ -44,7 +45,7 @@ async fn check_signature(
     req: &HttpRequest,
     body: &[u8],
     max_skew_seconds: u64,
-    now: i64,
+    now: DateTime<Utc>,
 ) -> Result<Accepted, TcrError> {
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
     let authorization = header("authorization")
@@ -57,8 +58,7 @@ async fn check_signature(
         .trim()
         .parse()
         .map_err(|_| TcrError::InvalidParameter("X-TC-Timestamp must be Unix seconds.".into()))?;
-    // The distance as u64: `now - timestamp` overflows for timestamps near i64's ends.
-    if now.abs_diff(timestamp) > max_skew_seconds {
+    if !signed_recently(timestamp, now, max_skew_seconds) {
         return Err(TcrError::SignatureExpire);
     }
     auth.check_scope(timestamp, SERVICE)
@@ -134,6 +134,18 @@ async fn check_signature(
     }
 }
 
+/// Whether a request signed at `timestamp` (Unix seconds) is within `max_skew_seconds` of
+/// `now`, both counted in whole seconds as the header is. A timestamp no date can hold
+/// is as far off as can be.
+fn signed_recently(timestamp: i64, now: DateTime<Utc>, max_skew_seconds: u64) -> bool {
+    let max_skew = i64::try_from(max_skew_seconds)
+        .ok()
+        .and_then(Duration::try_seconds)
+        .unwrap_or(Duration::MAX);
+    DateTime::from_timestamp(timestamp, 0)
+        .is_some_and(|claimed| within_skew(claimed, now.trunc_subsecs(0), max_skew))
+}
+
 /// What the issuer may accept again. A read may be repeated (clients poll). The official
 /// SDKs leave `X-TC-Action` out of the signature, so a read's signature is recorded: sent
 /// again as `CreateInstanceToken`, it is refused. Anything else is accepted once.
@@ -151,6 +163,24 @@ fn replay_rule(signed_headers: &[String], action: Option<&str>) -> Replay {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_signature_is_timely_within_the_skew_counted_in_whole_seconds() {
+        // Half a second past 1000: the header's whole seconds are compared with 1000.
+        let now = DateTime::from_timestamp(1_000, 500_000_000).unwrap();
+        for (timestamp, timely) in [
+            (700, true),
+            (699, false),
+            (1_300, true),
+            (1_301, false),
+            (i64::MIN, false),
+            (i64::MAX, false),
+        ] {
+            assert_eq!(signed_recently(timestamp, now, 300), timely, "{timestamp}");
+        }
+        assert!(signed_recently(1_000, now, 0));
+        assert!(signed_recently(-5_000, now, u64::MAX));
+    }
 
     #[test]
     fn reads_repeat_bound_to_their_action_and_writes_once() {

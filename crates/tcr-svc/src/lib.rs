@@ -6,8 +6,10 @@
 //! `tencentcloud-sdk-python-tcr` works unchanged. Its tokens log in to a real registry
 //! through `/service/token`, which opens only the namespaces of the token's own registry.
 //!
-//! Layout: `api` (envelope, auth, limits) -> `actions/` (one file per resource, asking
-//! `policy` who may) -> `repo/`.
+//! Layout: `api` (envelope, auth, limits) -> `actions/` (one file per resource: read the
+//! parameters, ask `policy` who may, call one domain function, render) -> the domain
+//! (`registries`, `tokens`, `namespaces`, `service_accounts`: the rules, callable without
+//! HTTP, with `now` from the state's clock) -> `repo/`.
 
 pub mod actions;
 pub mod api;
@@ -15,9 +17,11 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod namespaces;
 pub mod params;
 pub mod policy;
 pub mod ratelimit;
+pub mod registries;
 pub mod registry_auth;
 pub mod repo;
 pub mod revocations;
@@ -25,6 +29,7 @@ pub mod schema;
 pub mod service_accounts;
 pub mod startup;
 pub mod state;
+pub mod tokens;
 pub mod views;
 
 use diesel_migrations::embed_migrations;

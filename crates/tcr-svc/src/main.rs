@@ -7,6 +7,7 @@ use std::time::Duration;
 use actix_web::web;
 use service_kit::auth::{IamFeed, RoutingSignatureVerifier, TokenVerifier, VerifierOptions};
 use service_kit::cli;
+use service_kit::clock::Clock;
 use service_kit::db::{self, DbPool};
 use service_kit::http::Metrics;
 use service_kit::keyfiles;
@@ -48,6 +49,7 @@ fn serve(cfg: TcrConfig) -> Result<(), String> {
     let pool = db::open(&cfg.database, &MIGRATIONS, cfg.database.migrate_on_start)
         .map_err(|e| e.to_string())?;
     startup::assign_registry_service(&pool, &cfg.registry)?;
+    let clock = Clock::system();
     let internal = keyfiles::read_internal_credential(&cfg.iam.internal_credential_file)?;
     let signer = keys::load_or_generate(
         &cfg.registry.signing_key_file,
@@ -62,7 +64,7 @@ fn serve(cfg: TcrConfig) -> Result<(), String> {
             issuer: cfg.registry.issuer.clone(),
             lifetime_seconds: cfg.registry.token_lifetime_seconds,
         }),
-        registry_authorizer: Arc::new(TcrRegistryAuthorizer::new(pool.clone())),
+        registry_authorizer: Arc::new(TcrRegistryAuthorizer::new(pool.clone(), clock.clone())),
         metrics: web::Data::new(Metrics::new("tcr-svc")),
     });
     let server_config = cfg.server.clone();
@@ -83,13 +85,14 @@ fn serve(cfg: TcrConfig) -> Result<(), String> {
         verifier.clone(),
         Duration::from_millis(cfg.iam.poll_interval_ms),
     )
-    .with_sink(Arc::new(TokenRevoker::new(pool.clone())));
+    .with_sink(Arc::new(TokenRevoker::new(pool.clone(), clock.clone())));
     let state = web::Data::new(AppState {
         pool,
         config: cfg,
         signatures,
         verifier,
         limiter: RateLimiter::default(),
+        clock,
     });
     actix_web::rt::System::new().block_on(async move {
         actix_web::rt::spawn(feed.run());

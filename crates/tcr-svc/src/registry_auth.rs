@@ -6,23 +6,26 @@
 //! account prefix (`tcr$`) is a service account's login ([`service_accounts::login`]).
 
 use futures_util::future::LocalBoxFuture;
+use service_kit::clock::Clock;
 use service_kit::db::{self, DbPool, StoreError};
 use service_kit::registry::{
     authenticate_bearer, NamespaceRecord, RegistryAuthError, RegistryAuthorizer, RegistryLogin,
 };
 
-use crate::actions::tokens::TOKEN_PREFIX;
 use crate::repo;
 use crate::service_accounts;
+use crate::tokens::TOKEN_PREFIX;
 
 /// Checks registry logins against the instance tokens.
 pub struct TcrRegistryAuthorizer {
     pool: DbPool,
+    /// What "now" is for a credential's expiry.
+    clock: Clock,
 }
 
 impl TcrRegistryAuthorizer {
-    pub fn new(pool: DbPool) -> Self {
-        TcrRegistryAuthorizer { pool }
+    pub fn new(pool: DbPool, clock: Clock) -> Self {
+        TcrRegistryAuthorizer { pool, clock }
     }
 }
 
@@ -35,8 +38,9 @@ impl RegistryAuthorizer for TcrRegistryAuthorizer {
         names: Vec<String>,
     ) -> LocalBoxFuture<'_, Result<(RegistryLogin, Vec<NamespaceRecord>), RegistryAuthError>> {
         if service_accounts::name::is_login_name(username) {
+            let now = self.clock.stored_now();
             return service_accounts::login::authenticate(
-                &self.pool, service, username, password, names,
+                &self.pool, service, username, password, names, now,
             );
         }
         // A store that cannot be asked is a 503 for the client, never a wrong password.
@@ -57,7 +61,7 @@ impl RegistryAuthorizer for TcrRegistryAuthorizer {
             service,
             username,
             password,
-            repo::now(),
+            self.clock.stored_now(),
             lookup,
         )
     }

@@ -9,6 +9,7 @@
 use futures_util::future::LocalBoxFuture;
 use service_kit::auth::wire::{RevocationEvent, RevocationKind};
 use service_kit::auth::RevocationSink;
+use service_kit::clock::Clock;
 use service_kit::db::{self, DbPool, StoreError};
 
 use crate::repo;
@@ -16,20 +17,22 @@ use crate::repo;
 /// Revokes instance tokens for durable revocation events (`IamFeed::with_sink`).
 pub struct TokenRevoker {
     pool: DbPool,
+    /// When a revocation happens (`revoked_at`).
+    clock: Clock,
 }
 
 impl TokenRevoker {
-    pub fn new(pool: DbPool) -> Self {
-        TokenRevoker { pool }
+    pub fn new(pool: DbPool, clock: Clock) -> Self {
+        TokenRevoker { pool, clock }
     }
 }
 
 impl RevocationSink for TokenRevoker {
     fn revoke(&self, events: Vec<RevocationEvent>) -> LocalBoxFuture<'static, Result<(), String>> {
-        let pool = self.pool.clone();
+        let (pool, clock) = (self.pool.clone(), self.clock.clone());
         Box::pin(async move {
             db::write(&pool, move |conn| {
-                let at = repo::now();
+                let at = clock.stored_now();
                 for e in &events {
                     let cutoff = e.durable_cutoff().naive_utc();
                     match e.kind {

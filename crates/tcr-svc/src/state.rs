@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use service_kit::auth::{SignatureVerifier, TokenVerifier};
+use service_kit::clock::Clock;
 use service_kit::db::DbPool;
 
 use crate::config::TcrConfig;
@@ -16,4 +17,6 @@ pub struct AppState {
     /// The revocations pulled from iam-svc, which temporary keys are checked against.
     pub verifier: Arc<TokenVerifier>,
     pub limiter: RateLimiter,
+    /// "Now" for every rule: the system clock, or a fixed one a test moves.
+    pub clock: Clock,
 }

@@ -3,17 +3,16 @@
 //! lists, and the password a password change sets. The rules themselves are
 //! [`crate::service_accounts`]'s.
 
+use chrono::NaiveDateTime;
 use credential_core::SecretString;
 use serde_json::Value;
+use service_kit::auth::Principal;
 
-use super::Ctx;
 use crate::error::TcrError;
 use crate::params::Params;
-use crate::repo::{
-    self,
-    service_accounts::{AccountChanges, ServiceAccount},
-};
+use crate::repo::service_accounts::{AccountChanges, ServiceAccount};
 use crate::service_accounts::expiry::{self, Expiry};
+use crate::service_accounts::manage::NewAccount;
 use crate::service_accounts::permissions::{self, Permission};
 use crate::service_accounts::{name, password};
 
@@ -28,24 +27,24 @@ fn required_permissions(p: &mut Params) -> Result<Vec<Permission>, TcrError> {
     permissions::parse(raw)
 }
 
-fn stored_expiry(e: Expiry) -> Option<chrono::NaiveDateTime> {
+fn stored_expiry(e: Expiry) -> Option<NaiveDateTime> {
     match e {
         Expiry::At(t) => Some(t),
         Expiry::Unset | Expiry::Never => None,
     }
 }
 
-/// The account a `CreateServiceAccount` asks for, with a new random password; its
-/// registry's service is filled in where the registry is read.
+/// The account a `CreateServiceAccount` by `caller` asks for at `now`, with a new random
+/// password; its registry's service is filled in where the registry is read.
 pub fn new_account(
-    ctx: &Ctx<'_>,
+    caller: &Principal,
     p: &mut Params,
-) -> Result<(SecretString, ServiceAccount, Vec<Permission>), TcrError> {
+    now: NaiveDateTime,
+) -> Result<(SecretString, NewAccount), TcrError> {
     let registry_id = p.required_str("RegistryId")?;
     let name = name::login_name(&p.required_str("Name")?)?;
     let list = required_permissions(p)?;
     let description = p.optional_text("Description")?.unwrap_or_default();
-    let now = repo::now();
     let expires = expiry::parse(
         p.optional_i64("Duration")?,
         p.optional_i64("ExpiresAt")?,
@@ -63,12 +62,16 @@ pub fn new_account(
         permissions: permissions::to_stored(&list),
         disabled,
         expires_at: stored_expiry(expires),
-        created_by: ctx.principal.user_id.clone(),
+        created_by: caller.user_id.clone(),
         created_at: now,
         updated_at: now,
         revoked_at: None,
     };
-    Ok((secret, row, list))
+    let new = NewAccount {
+        row,
+        permissions: list,
+    };
+    Ok((secret, new))
 }
 
 /// Which accounts a `DescribeServiceAccounts` lists.
@@ -155,9 +158,12 @@ fn name_filter(raw: Value) -> Result<Option<Vec<String>>, TcrError> {
     Ok(names)
 }
 
-/// What a `ModifyServiceAccount` changes; the permissions, to check against the registry.
-pub fn changes(p: &mut Params) -> Result<(AccountChanges, Option<Vec<Permission>>), TcrError> {
-    let now = repo::now();
+/// What a `ModifyServiceAccount` at `now` changes; the permissions, to check against the
+/// registry.
+pub fn changes(
+    p: &mut Params,
+    now: NaiveDateTime,
+) -> Result<(AccountChanges, Option<Vec<Permission>>), TcrError> {
     let description = p.optional_text("Description")?;
     let expires = expiry::parse(
         p.optional_i64("Duration")?,

@@ -1,65 +1,39 @@
 //! CreateServiceAccount, DescribeServiceAccounts, ModifyServiceAccount,
 //! ModifyServiceAccountPassword, DeleteServiceAccount: robot credentials of a registry.
-//! The rules are [`crate::service_accounts`]'s, who may is [`crate::policy`]'s, what a
-//! request says is [`super::service_account_input`]'s; these check, call, and render.
+//! Who may is [`crate::policy`]'s, what a request says is
+//! [`super::service_account_input`]'s, the rules are [`crate::service_accounts`]'s; these
+//! check, call one function of [`manage`] and render.
 
 use credential_core::SecretString;
 use serde_json::{json, Map, Value};
-use service_kit::db::{self, DbConnection, StoreError};
+use service_kit::db;
 
 use super::service_account_input::{changes, new_account, new_password, Listing};
 use super::{fields, Ctx};
 use crate::error::TcrError;
 use crate::params::Params;
 use crate::policy::{self, Action};
-use crate::repo::{
-    self,
-    registries::Registry,
-    service_accounts::{AccountChanges, ServiceAccount},
-};
-use crate::service_accounts::expiry;
-use crate::service_accounts::name;
-use crate::service_accounts::permissions::{self, Permission};
+use crate::repo::service_accounts::ServiceAccount;
+use crate::service_accounts::manage::{self, AccountRef};
+use crate::service_accounts::{expiry, name};
 use crate::views::tencent_time;
 
-fn registry(conn: &mut DbConnection, account: &str, id: &str) -> Result<Registry, TcrError> {
-    repo::registries::find_in_account(conn, account, id)?.ok_or(TcrError::RegistryNotFound)
-}
-
-/// Every namespace the permissions name is a live namespace of the registry.
-fn check_namespaces(
-    conn: &mut DbConnection,
-    registry_id: &str,
-    list: &[Permission],
-) -> Result<(), TcrError> {
-    let asked = permissions::namespaces(list);
-    let found = repo::service_accounts::live_namespaces(conn, registry_id, &asked)?;
-    match asked.into_iter().find(|n| !found.contains(n)) {
-        Some(missing) => Err(TcrError::PermissionNamespaceNotFound(missing)),
-        None => Ok(()),
-    }
+/// The registry and account a request names.
+fn named(p: &mut Params) -> Result<AccountRef, TcrError> {
+    Ok(AccountRef {
+        registry_id: p.required_str("RegistryId")?,
+        name: name::login_name(&p.required_str("Name")?)?,
+    })
 }
 
 pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
     policy::allow(Action::CreateServiceAccount, ctx.principal)?;
-    let (secret, row, list) = new_account(ctx, &mut p)?;
+    let now = ctx.state.clock.stored_now();
+    let (secret, new) = new_account(ctx.principal, &mut p, now)?;
     p.finish()?;
-    let account = ctx.account().to_string();
+    let caller = ctx.principal.clone();
     let row = db::write(&ctx.state.pool, move |conn| {
-        let registry = registry(conn, &account, &row.registry_id)?;
-        check_namespaces(conn, &registry.id, &list)?;
-        let row = ServiceAccount {
-            registry_service: registry.registry_service,
-            ..row
-        };
-        repo::service_accounts::insert(conn, &row).map_err(|e| match e {
-            StoreError::UniqueViolation => TcrError::NameConflict(format!(
-                "A service account named {} already exists on this registry's service.",
-                row.name
-            )),
-            other => other.into(),
-        })?;
-        Ok::<_, TcrError>(row)
+        manage::create(conn, &caller, new)
     })
     .await?;
     Ok(fields(json!({
@@ -95,17 +69,10 @@ pub async fn describe(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>
     let registry_id = p.required_str("RegistryId")?;
     let listing = Listing::parse(&mut p)?;
     p.finish()?;
-    let account = ctx.account().to_string();
-    let names = listing.names.clone();
+    let caller = ctx.principal.clone();
+    let (names, offset, limit) = (listing.names.clone(), listing.offset, listing.limit);
     let (rows, total) = db::run(&ctx.state.pool, move |conn| {
-        registry(conn, &account, &registry_id)?;
-        Ok::<_, TcrError>(repo::service_accounts::page(
-            conn,
-            &registry_id,
-            names.as_deref(),
-            listing.offset,
-            listing.limit,
-        )?)
+        manage::list(conn, &caller, &registry_id, names.as_deref(), offset, limit)
     })
     .await?;
     let accounts = rows
@@ -119,20 +86,12 @@ pub async fn describe(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>
 
 pub async fn modify(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
     policy::allow(Action::ModifyServiceAccount, ctx.principal)?;
-    let registry_id = p.required_str("RegistryId")?;
-    let name = name::login_name(&p.required_str("Name")?)?;
-    let (changes, list) = changes(&mut p)?;
+    let at = named(&mut p)?;
+    let (changes, list) = changes(&mut p, ctx.state.clock.stored_now())?;
     p.finish()?;
-    let account = ctx.account().to_string();
+    let caller = ctx.principal.clone();
     db::write(&ctx.state.pool, move |conn| {
-        registry(conn, &account, &registry_id)?;
-        let found = repo::service_accounts::find_locked(conn, &registry_id, &name)?
-            .ok_or(TcrError::ServiceAccountNotFound)?;
-        if let Some(list) = &list {
-            check_namespaces(conn, &registry_id, list)?;
-        }
-        repo::service_accounts::update(conn, &found.id, &changes)?;
-        Ok::<_, TcrError>(())
+        manage::modify(conn, &caller, at, &changes, list.as_deref())
     })
     .await?;
     Ok(Map::new())
@@ -140,25 +99,15 @@ pub async fn modify(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
 
 pub async fn modify_password(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
     policy::allow(Action::ModifyServiceAccountPassword, ctx.principal)?;
-    let registry_id = p.required_str("RegistryId")?;
-    let name = name::login_name(&p.required_str("Name")?)?;
+    let at = named(&mut p)?;
     let random = p.optional_bool("Random")?.unwrap_or(false);
     let chosen = p.optional_str("Password")?.map(SecretString::from);
     p.finish()?;
     let iterations = ctx.state.config.service_accounts.pbkdf2_iterations;
     let (secret, digest) = new_password(random, chosen, iterations).await?;
-    let account = ctx.account().to_string();
+    let (caller, clock) = (ctx.principal.clone(), ctx.state.clock.clone());
     db::write(&ctx.state.pool, move |conn| {
-        registry(conn, &account, &registry_id)?;
-        let found = repo::service_accounts::find_locked(conn, &registry_id, &name)?
-            .ok_or(TcrError::ServiceAccountNotFound)?;
-        let changes = AccountChanges {
-            password_digest: Some(digest),
-            updated_at: Some(repo::now()),
-            ..Default::default()
-        };
-        repo::service_accounts::update(conn, &found.id, &changes)?;
-        Ok::<_, TcrError>(())
+        manage::set_password(conn, &caller, at, digest, clock.stored_now())
     })
     .await?;
     Ok(fields(json!({ "Password": secret.expose() })))
@@ -166,16 +115,11 @@ pub async fn modify_password(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String,
 
 pub async fn delete(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
     policy::allow(Action::DeleteServiceAccount, ctx.principal)?;
-    let registry_id = p.required_str("RegistryId")?;
-    let name = name::login_name(&p.required_str("Name")?)?;
+    let at = named(&mut p)?;
     p.finish()?;
-    let account = ctx.account().to_string();
+    let caller = ctx.principal.clone();
     db::write(&ctx.state.pool, move |conn| {
-        registry(conn, &account, &registry_id)?;
-        if !repo::service_accounts::delete(conn, &registry_id, &name)? {
-            return Err(TcrError::ServiceAccountNotFound);
-        }
-        Ok(())
+        manage::delete(conn, &caller, at)
     })
     .await?;
     Ok(Map::new())

@@ -5,6 +5,7 @@
 //! deleted account is refused on the next login. What the login then opens is
 //! service-kit's rule, from the rights per namespace given here.
 
+use chrono::NaiveDateTime;
 use credential_core::SecretString;
 use futures_util::future::LocalBoxFuture;
 use service_kit::db::{self, DbPool, StoreError};
@@ -13,8 +14,8 @@ use service_kit::registry::{NamespaceRecord, NamespaceRights, RegistryAuthError,
 use super::{expiry, password, permissions};
 use crate::repo;
 
-/// Check a login as the service account `username` on the registry `service`, and read
-/// the namespaces called `names` of that registry in the same visit to the store.
+/// Check a login at `now` as the service account `username` on the registry `service`, and
+/// read the namespaces called `names` of that registry in the same visit to the store.
 ///
 /// The password is checked before the account's state, so that without it nothing about
 /// the account can be learnt from the answer or its time. An unknown name costs no hash:
@@ -25,6 +26,7 @@ pub fn authenticate<'a>(
     username: &str,
     password: &str,
     names: Vec<String>,
+    now: NaiveDateTime,
 ) -> LocalBoxFuture<'a, Result<(RegistryLogin, Vec<NamespaceRecord>), RegistryAuthError>> {
     let (service, name) = (service.to_string(), username.to_string());
     let password = SecretString::from(password);
@@ -45,7 +47,7 @@ pub fn authenticate<'a>(
         let matches = actix_web::web::block(move || password::verify(&password, &digest))
             .await
             .map_err(|e| RegistryAuthError::Unavailable(e.to_string()))?;
-        let live = !found.disabled && expiry::live(found.expires_at, repo::now());
+        let live = !found.disabled && expiry::live(found.expires_at, now);
         if !matches || !live {
             return Err(RegistryAuthError::BadCredentials);
         }

@@ -17,6 +17,7 @@ use service_kit::auth::wire::{Replay, SignatureCheck, SignatureRelease};
 use service_kit::auth::{
     AuthError, Principal, SignatureVerifier, TemporaryKey, TokenVerifier, VerifierOptions,
 };
+use service_kit::clock::Clock;
 use service_kit::db::DbConnection;
 use service_kit::http::Metrics;
 use service_kit::registry::{keys, RegistryTokenIssuer};
@@ -228,6 +229,17 @@ impl Harness {
             TestDatabase::new(&tcr_svc::MIGRATIONS),
             config,
             Default::default(),
+            Clock::system(),
+        )
+    }
+
+    /// On `clock` (a fixed one the test moves) instead of the system clock.
+    pub fn with_clock(config: TcrConfig, clock: Clock) -> Harness {
+        Self::build(
+            TestDatabase::new(&tcr_svc::MIGRATIONS),
+            config,
+            Default::default(),
+            clock,
         )
     }
 
@@ -241,6 +253,7 @@ impl Harness {
             TestDatabase::new(&tcr_svc::MIGRATIONS),
             test_config(),
             options,
+            Clock::system(),
         )
     }
 
@@ -250,11 +263,17 @@ impl Harness {
             TestDatabase::shared(&tcr_svc::MIGRATIONS),
             config,
             Default::default(),
+            Clock::system(),
         )
     }
 
-    fn build(db: TestDatabase, config: TcrConfig, revocations: VerifierOptions) -> Harness {
-        let started = Utc::now();
+    fn build(
+        db: TestDatabase,
+        config: TcrConfig,
+        revocations: VerifierOptions,
+        clock: Clock,
+    ) -> Harness {
+        let started = clock.now();
         let seen = Arc::new(Mutex::new(Seen::default()));
         let keys = [ALICE, RITA, BOB, BEA, MEMO, ALICE_TEMP, DORA, DORA_TEMP]
             .into_iter()
@@ -267,7 +286,10 @@ impl Harness {
                 issuer: config.registry.issuer.clone(),
                 lifetime_seconds: config.registry.token_lifetime_seconds,
             }),
-            registry_authorizer: Arc::new(TcrRegistryAuthorizer::new(db.pool.clone())),
+            registry_authorizer: Arc::new(TcrRegistryAuthorizer::new(
+                db.pool.clone(),
+                clock.clone(),
+            )),
             metrics: web::Data::new(Metrics::new("tcr-svc")),
         };
         let state = web::Data::new(AppState {
@@ -280,6 +302,7 @@ impl Harness {
             }),
             verifier: fresh_verifier(started, revocations),
             limiter: RateLimiter::default(),
+            clock,
         });
         Harness {
             db,

@@ -7,6 +7,7 @@
 mod actions;
 mod common;
 mod counts;
+mod domain;
 mod migrations;
 mod namespaces;
 mod offboarding;

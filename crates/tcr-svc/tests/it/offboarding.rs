@@ -66,7 +66,7 @@ async fn pull(h: &Harness, events: Vec<RevocationEvent>) {
         h.state.verifier.clone(),
         Duration::from_secs(1),
     )
-    .with_sink(Arc::new(TokenRevoker::new(h.db.pool.clone())));
+    .with_sink(Arc::new(TokenRevoker::new(h.db.pool.clone(), h.state.clock.clone())));
     feed.pull_revocations().await.unwrap();
 }
 
@@ -154,7 +154,7 @@ async fn tokens_of_a_user_who_lost_access_are_revoked_for_good() {
     assert_eq!(revoked(&h, RITA.user), vec![None]);
 
     // The same event again changes nothing.
-    TokenRevoker::new(h.db.pool.clone())
+    TokenRevoker::new(h.db.pool.clone(), h.state.clock.clone())
         .revoke(vec![gone])
         .await
         .unwrap();

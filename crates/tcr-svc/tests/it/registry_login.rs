@@ -5,6 +5,7 @@
 use actix_web::test::{self, TestRequest};
 use base64::Engine as _;
 use serde_json::{json, Value};
+use service_kit::clock::Clock;
 
 use crate::common::*;
 
@@ -164,6 +165,27 @@ async fn temp_and_longterm_tokens_log_in_until_disabled_or_deleted() {
     let body = format!(r#"{{"RegistryId": "{reg}"}}"#);
     call(&app, signed(&ALICE, "DeleteInstance", &body)).await;
     assert_eq!(ask(&app, Some(&temp), SERVICE, &scope).await.status, 401);
+}
+
+#[actix_web::test]
+async fn a_temp_token_logs_in_until_the_clock_reaches_its_expiry() {
+    let clock = Clock::fixed(chrono::Utc::now());
+    let h = Harness::with_clock(test_config(), clock.clone());
+    let lifetime = i64::from(h.state.config.tokens.temp_lifetime_seconds);
+    let app = h.app().await;
+    let reg = create_registry(&app, &ALICE, "expiry-reg").await;
+    assert_eq!(
+        create_namespace(&app, &ALICE, &reg, "team", false).await,
+        ""
+    );
+    let (temp, _) = token(&app, &ALICE, &reg, "temp").await;
+    let (long, _) = token(&app, &ALICE, &reg, "longterm").await;
+    let scope = ["repository:team/app:pull"];
+    clock.advance(chrono::Duration::seconds(lifetime - 1));
+    assert_eq!(ask(&app, Some(&temp), SERVICE, &scope).await.status, 200);
+    clock.advance(chrono::Duration::seconds(1));
+    assert_eq!(ask(&app, Some(&temp), SERVICE, &scope).await.status, 401);
+    assert_eq!(ask(&app, Some(&long), SERVICE, &scope).await.status, 200);
 }
 
 #[actix_web::test]

@@ -284,7 +284,7 @@ async fn the_creators_offboarding_leaves_the_account_working() {
         revoked_at: now,
         relevant_until: now + DURABLE_EVENT_RELEVANCE,
     };
-    TokenRevoker::new(h.db.pool.clone())
+    TokenRevoker::new(h.db.pool.clone(), h.state.clock.clone())
         .revoke(vec![gone])
         .await
         .unwrap();
@@ -328,7 +328,7 @@ async fn a_disabled_account_loses_its_service_accounts() {
         revoked_at: now,
         relevant_until: now + DURABLE_EVENT_RELEVANCE,
     };
-    TokenRevoker::new(h.db.pool.clone())
+    TokenRevoker::new(h.db.pool.clone(), h.state.clock.clone())
         .revoke(vec![gone])
         .await
         .unwrap();

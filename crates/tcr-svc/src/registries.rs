@@ -1,0 +1,178 @@
+//! Registries (TCR instances) of an account: what a new one may be called and of which
+//! type, the row it becomes, the account's listing, and deleting one with its namespaces.
+//!
+//! Every function takes a connection inside the caller's transaction, the caller and
+//! `now`, so tests call them without HTTP. Who may act is [`crate::policy`]'s answer,
+//! asked by the action before any of these; what is here holds whoever asks. A registry
+//! belongs to one account (iam-svc domain): every lookup is filtered by the caller's, so
+//! another account's registry is not found.
+
+use chrono::NaiveDateTime;
+use service_kit::auth::Principal;
+use service_kit::db::{DbConnection, StoreError};
+
+use crate::config::RegistryConfig;
+use crate::error::TcrError;
+use crate::repo::{
+    self,
+    registries::{Filter, Registry},
+};
+
+pub const REGISTRY_TYPES: [&str; 3] = ["basic", "standard", "premium"];
+
+/// What a `CreateInstance` asks for, checked; the registry it fronts is the operator's
+/// setting, never the caller's.
+pub struct NewRegistry {
+    name: String,
+    registry_type: String,
+    region: String,
+    service: String,
+    address: String,
+}
+
+impl NewRegistry {
+    /// The name follows [`valid_name`], the type is one of [`REGISTRY_TYPES`].
+    pub fn new(
+        name: String,
+        registry_type: String,
+        region: String,
+        fronts: &RegistryConfig,
+    ) -> Result<NewRegistry, TcrError> {
+        if !valid_name(&name) {
+            return Err(TcrError::InvalidRegistryName);
+        }
+        if !REGISTRY_TYPES.contains(&registry_type.as_str()) {
+            return Err(TcrError::InvalidParameter(
+                "RegistryType must be basic, standard or premium.".into(),
+            ));
+        }
+        Ok(NewRegistry {
+            name,
+            registry_type,
+            region,
+            service: fronts.service.clone(),
+            address: fronts.address.clone(),
+        })
+    }
+}
+
+/// 5 to 50 characters of `[a-z0-9-]`, starting with a letter, not ending with `-`,
+/// without `--`.
+fn valid_name(name: &str) -> bool {
+    (5..=50).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && !name.ends_with('-')
+        && !name.contains("--")
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// `tcr-` and eight lowercase letters or digits, like Tencent's ids.
+fn new_registry_id() -> Result<String, TcrError> {
+    let suffix =
+        credential_core::random::random_alphanumeric(8, b"abcdefghijklmnopqrstuvwxyz0123456789")
+            .map_err(|e| TcrError::Internal(e.to_string()))?;
+    Ok(format!("tcr-{suffix}"))
+}
+
+/// The registry `new` asks for, in the caller's account; its name is unique there.
+pub fn create(
+    conn: &mut DbConnection,
+    p: &Principal,
+    new: NewRegistry,
+    now: NaiveDateTime,
+) -> Result<Registry, TcrError> {
+    let row = Registry {
+        id: new_registry_id()?,
+        domain_id: p.domain_id.clone(),
+        name: new.name,
+        registry_type: new.registry_type,
+        region: new.region,
+        status: "Running".into(),
+        registry_service: new.service,
+        registry_address: new.address,
+        created_at: now,
+    };
+    repo::registries::insert(conn, &row).map_err(|e| match e {
+        StoreError::UniqueViolation => TcrError::NameConflict(format!(
+            "A registry named {} already exists in the account.",
+            row.name
+        )),
+        other => other.into(),
+    })?;
+    Ok(row)
+}
+
+/// A page of the caller's account's registries that `filter` lets through, oldest first,
+/// and their total.
+pub fn list(
+    conn: &mut DbConnection,
+    p: &Principal,
+    filter: &Filter,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Registry>, i64), TcrError> {
+    Ok(repo::registries::page(
+        conn,
+        &p.domain_id,
+        filter,
+        offset,
+        limit,
+    )?)
+}
+
+/// Delete the caller's registry `id` (only look it up when `dry_run`). Its namespaces
+/// become tombstones at `now` and keep their names: the registry storage may still hold
+/// their images.
+pub fn delete(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: &str,
+    dry_run: bool,
+    now: NaiveDateTime,
+) -> Result<(), TcrError> {
+    // Locked first, as CreateNamespace does: a namespace made meanwhile is committed
+    // before the tombstones below, or finds no registry.
+    of_caller_locked(conn, p, id)?;
+    if dry_run {
+        return Ok(());
+    }
+    repo::namespaces::tombstone_registry(conn, id, now)?;
+    if !repo::registries::delete(conn, id)? {
+        return Err(TcrError::RegistryNotFound);
+    }
+    Ok(())
+}
+
+/// The caller's account's registry `id`: what every action on something inside a
+/// registry looks up first.
+pub fn of_caller(conn: &mut DbConnection, p: &Principal, id: &str) -> Result<Registry, TcrError> {
+    repo::registries::find_in_account(conn, &p.domain_id, id)?.ok_or(TcrError::RegistryNotFound)
+}
+
+/// [`of_caller`], locked until the transaction ends (PostgreSQL), for writes that must
+/// not interleave with the registry's deletion.
+pub fn of_caller_locked(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: &str,
+) -> Result<Registry, TcrError> {
+    repo::registries::find_in_account_locked(conn, &p.domain_id, id)?
+        .ok_or(TcrError::RegistryNotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_names_follow_the_rule() {
+        for ok in ["myreg", "team-registry-01"] {
+            assert!(valid_name(ok), "{ok}");
+        }
+        for bad in ["abc", "1abcd", "abcd-", "ab--cd", "ABCDE", &"a".repeat(51)] {
+            assert!(!valid_name(bad), "{bad}");
+        }
+    }
+}
