@@ -6,11 +6,12 @@
 //! off-boarding leaves them; when the account itself is disabled (`Domain`), the service
 //! accounts of its registries are revoked (docs/policy/tcr.md).
 
+use chrono::NaiveDateTime;
 use futures_util::future::LocalBoxFuture;
 use service_kit::auth::wire::{RevocationEvent, RevocationKind};
 use service_kit::auth::RevocationSink;
 use service_kit::clock::Clock;
-use service_kit::db::{self, DbPool, StoreError};
+use service_kit::db::{self, DbConnection, DbPool, StoreError};
 
 use crate::repo;
 
@@ -31,33 +32,36 @@ impl RevocationSink for TokenRevoker {
     fn revoke(&self, events: Vec<RevocationEvent>) -> LocalBoxFuture<'static, Result<(), String>> {
         let (pool, clock) = (self.pool.clone(), self.clock.clone());
         Box::pin(async move {
-            db::write(&pool, move |conn| {
-                let at = clock.stored_now();
-                for e in &events {
-                    let cutoff = e.durable_cutoff().naive_utc();
-                    match e.kind {
-                        RevocationKind::UserAccess => {
-                            let n =
-                                repo::tokens::revoke_created_before(conn, &e.subject, cutoff, at)?;
-                            if n > 0 {
-                                log::info!("revoked {n} instance tokens of user {}", e.subject);
-                            }
-                        }
-                        RevocationKind::Domain => {
-                            let n = repo::service_accounts::revoke_in_account(
-                                conn, &e.subject, cutoff, at,
-                            )?;
-                            if n > 0 {
-                                log::info!("revoked {n} service accounts of account {}", e.subject);
-                            }
-                        }
-                        RevocationKind::Token | RevocationKind::User | RevocationKind::Project => {}
-                    }
-                }
-                Ok::<_, StoreError>(())
-            })
-            .await
-            .map_err(|e| e.to_string())
+            db::write(&pool, move |conn| revoke(conn, &events, clock.stored_now()))
+                .await
+                .map_err(|e: StoreError| e.to_string())
         })
     }
+}
+
+/// Revoke, at `at`, what each durable event ends; running it again changes nothing.
+pub fn revoke(
+    conn: &mut DbConnection,
+    events: &[RevocationEvent],
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    for e in events {
+        let cutoff = e.durable_cutoff().naive_utc();
+        match e.kind {
+            RevocationKind::UserAccess => {
+                let n = repo::tokens::revoke_created_before(conn, &e.subject, cutoff, at)?;
+                if n > 0 {
+                    log::info!("revoked {n} instance tokens of user {}", e.subject);
+                }
+            }
+            RevocationKind::Domain => {
+                let n = repo::service_accounts::revoke_in_account(conn, &e.subject, cutoff, at)?;
+                if n > 0 {
+                    log::info!("revoked {n} service accounts of account {}", e.subject);
+                }
+            }
+            RevocationKind::Token | RevocationKind::User | RevocationKind::Project => {}
+        }
+    }
+    Ok(())
 }
