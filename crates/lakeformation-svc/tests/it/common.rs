@@ -4,12 +4,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServerHandle, Service, ServiceResponse};
+use actix_web::dev::ServerHandle;
 use actix_web::http::StatusCode;
-use actix_web::{test, web, App, HttpRequest, HttpResponse, HttpServer};
-use chrono::{DateTime, Duration, Utc};
-use credential_core::iam_token::{RoleRef, TokenClaims, TokenScope, TokenSigningKey};
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use chrono::{DateTime, Utc};
 use credential_core::seal::{Keyring, SealingKey};
 use credential_core::sign::huawei::{
     format_sdk_date, prepare_verification, sign_request, SignableRequest,
@@ -27,11 +25,11 @@ use service_kit::auth::wire::{
 };
 use service_kit::auth::{
     AuthError, InternalCredential, Principal, ProjectRef, RemoteSignatureVerifier,
-    RoutingSignatureVerifier, SignatureVerifier, TokenVerifier, VerifierOptions,
-    INTERNAL_TOKEN_HEADER,
+    RoutingSignatureVerifier, SignatureVerifier, INTERNAL_TOKEN_HEADER,
 };
 use service_kit::http::Metrics;
-use service_kit::testing::TestDatabase;
+use service_kit::testing::{SignRequest, TestDatabase, TestTokens, Unsigned};
+pub use service_kit::testing::{TestApp, TestCall};
 
 pub const PROJECT: &str = "p1";
 pub const OTHER_PROJECT: &str = "p2";
@@ -171,10 +169,17 @@ pub struct Harness {
     pub state: web::Data<AppState>,
     pub parts: Collaborators,
     pub iam: FakeIam,
-    signing: TokenSigningKey,
+    tokens: TestTokens,
 }
 
 impl Harness {
+    /// A harness over a fresh database, and its app.
+    pub async fn start() -> (Harness, TestApp) {
+        let harness = Self::new().await;
+        let app = harness.app().await;
+        (harness, app)
+    }
+
     /// One SQLite connection in memory, or a PostgreSQL schema.
     pub async fn new() -> Harness {
         Self::build(
@@ -200,11 +205,7 @@ impl Harness {
 
     async fn build(db: TestDatabase, iam_secret: &str) -> Harness {
         let iam = FakeIam::start().await;
-        let pkcs8 = TokenSigningKey::generate_pkcs8().unwrap();
-        let signing = TokenSigningKey::from_pkcs8("lf-test", &pkcs8).unwrap();
-        let tokens = Arc::new(TokenVerifier::new(VerifierOptions::default()));
-        tokens.set_keys(vec![signing.public_key()]);
-        tokens.apply_revocations(&[], Utc::now());
+        let tokens = TestTokens::new("lf-test");
         let internal = InternalCredential::new(SecretString::from(INTERNAL_SECRET));
         let remote = Arc::new(RemoteSignatureVerifier::new(
             iam.url.clone(),
@@ -223,7 +224,7 @@ impl Harness {
         let state = web::Data::new(AppState {
             pool: db.pool.clone(),
             config: LfConfig::load(None).expect("config"),
-            verifier: tokens,
+            verifier: tokens.verifier(),
             iam: remote,
             temporary,
         });
@@ -232,18 +233,13 @@ impl Harness {
             state,
             parts,
             iam,
-            signing,
+            tokens,
         }
     }
 
-    pub async fn app(
-        &self,
-    ) -> impl Service<
-        actix_http::Request,
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-    > {
-        test::init_service(lakeformation_svc::app::build(
+    /// The app over this harness's state (call again for a second instance of it).
+    pub async fn app(&self) -> TestApp {
+        TestApp::init(lakeformation_svc::app::build(
             self.state.clone(),
             &self.parts,
         ))
@@ -263,8 +259,7 @@ impl Harness {
     /// A token for `user` of `domain`, scoped to `project` (of that domain) with `roles`,
     /// valid for 24 hours (iam-svc's default).
     pub fn token_in(&self, domain: &str, user: &str, project: &str, roles: &[&str]) -> String {
-        let expires_at = Utc::now() + Duration::hours(24);
-        self.token_until(domain, user, project, roles, expires_at)
+        self.tokens.token(domain, user, project, roles)
     }
 
     /// As [`token_in`](Self::token_in), expiring at `expires_at`.
@@ -276,102 +271,42 @@ impl Harness {
         roles: &[&str],
         expires_at: DateTime<Utc>,
     ) -> String {
-        let now = Utc::now();
-        let claims = TokenClaims {
-            token_id: uuid::Uuid::new_v4().simple().to_string(),
-            user_id: format!("{user}-id"),
-            user_name: user.to_string(),
-            domain_id: domain.into(),
-            domain_name: "local".into(),
-            scope: TokenScope::Project {
-                id: project.into(),
-                name: format!("{project}-name"),
-                domain_id: domain.into(),
-                domain_name: "local".into(),
-            },
-            roles: roles
-                .iter()
-                .map(|r| RoleRef {
-                    id: format!("{r}-role"),
-                    name: r.to_string(),
-                })
-                .collect(),
-            methods: vec!["password".into()],
-            issued_at: now,
-            expires_at,
-        };
-        self.signing.sign(&claims).unwrap()
+        self.tokens
+            .token_until(domain, user, project, roles, expires_at)
     }
 }
 
-/// Status, JSON body (Null when empty) and headers of a request.
-pub async fn call<S, B>(
-    app: &S,
-    req: test::TestRequest,
-) -> (StatusCode, Value, actix_web::http::header::HeaderMap)
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    let res = test::call_service(app, req.to_request()).await;
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = test::read_body(res).await;
-    let body = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
-    };
-    (status, body, headers)
-}
-
-/// `test::TestRequest` with the IAM token set.
-pub fn with_token(req: test::TestRequest, token: &str) -> test::TestRequest {
-    req.insert_header(("X-Auth-Token", token.to_string()))
-}
-
 /// Create an instance in `project` and return its id.
-pub async fn create_instance<S, B>(app: &S, token: &str, project: &str, name: &str) -> String
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+pub async fn create_instance(app: &TestApp, token: &str, project: &str, name: &str) -> String {
     let body = serde_json::json!({ "name": name, "charge_mode": "postPaid", "shared": true });
-    let req = with_token(
-        test::TestRequest::post().uri(&format!("/v1/{project}/instances")),
-        token,
-    )
-    .set_json(body);
-    let (status, body, _) = call(app, req).await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-    body["instance_id"].as_str().unwrap().to_string()
+    let created = app
+        .post(&format!("/v1/{project}/instances"))
+        .token(token)
+        .json(&body)
+        .await
+        .assert_accepted()
+        .json();
+    created["instance_id"].as_str().unwrap().to_string()
 }
 
 /// `POST /v1/{project}/instances/{instance}/credential` as the SDK sends it: `None` is no
 /// body at all (`Content-Length: 0`), `Some(text)` the raw body.
-pub async fn request_credential<S, B>(
-    app: &S,
+pub async fn request_credential(
+    app: &TestApp,
     token: &str,
     project: &str,
     instance: &str,
     body: Option<&str>,
-) -> (StatusCode, Value)
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    let mut req = with_token(
-        test::TestRequest::post()
-            .uri(&format!("/v1/{project}/instances/{instance}/credential"))
-            .insert_header(("Content-Type", "application/json")),
-        token,
-    );
+) -> (StatusCode, Value) {
+    let mut call = app
+        .post(&format!("/v1/{project}/instances/{instance}/credential"))
+        .header("Content-Type", "application/json")
+        .token(token);
     if let Some(body) = body {
-        req = req.set_payload(body.to_string());
+        call = call.body(body);
     }
-    let (status, body, _) = call(app, req).await;
-    (status, body)
+    let res = call.await;
+    (res.status(), res.json())
 }
 
 /// A temporary credential as issued.
@@ -383,11 +318,7 @@ pub struct Issued {
 }
 
 /// Issue a temporary credential in `PROJECT`, expecting success.
-pub async fn issue<S, B>(app: &S, token: &str, instance: &str, body: Option<&str>) -> Issued
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+pub async fn issue(app: &TestApp, token: &str, instance: &str, body: Option<&str>) -> Issued {
     let (status, body) = request_credential(app, token, PROJECT, instance, body).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let field = |name: &str| body[name].as_str().unwrap_or_default().to_string();
@@ -441,72 +372,51 @@ pub fn sdk_headers(
     headers
 }
 
-/// A request signed with a temporary credential, for `project`.
-pub fn signed(
-    method: &str,
-    path_and_query: &str,
-    body: &[u8],
-    key: &Issued,
-    project: &str,
-) -> test::TestRequest {
-    let credential = (
-        key.access.as_str(),
-        key.secret.as_str(),
-        Some(key.token.as_str()),
-    );
-    signed_by(method, path_and_query, body, credential, project)
+/// Signs like huaweicloudsdkcore (see [`sdk_headers`]): with a credential, for a
+/// project, at the moment the request is sent.
+pub struct Sdk<'a> {
+    access: &'a str,
+    secret: &'a str,
+    token: Option<&'a str>,
+    project: &'a str,
 }
 
-/// A request signed with carol's permanent key ([`PERMANENT_ACCESS`]), for `project`.
-pub fn signed_permanent(
-    method: &str,
-    path_and_query: &str,
-    body: &[u8],
-    project: &str,
-) -> test::TestRequest {
-    let credential = (PERMANENT_ACCESS, PERMANENT_SECRET, None);
-    signed_by(method, path_and_query, body, credential, project)
-}
-
-/// A request signed now with `(access, secret, security token)`, for `project`.
-fn signed_by(
-    method: &str,
-    path_and_query: &str,
-    body: &[u8],
-    (access, secret, token): (&str, &str, Option<&str>),
-    project: &str,
-) -> test::TestRequest {
-    let (path, query) = path_and_query
-        .split_once('?')
-        .unwrap_or((path_and_query, ""));
-    let headers = sdk_headers(
-        method,
-        path,
-        query,
-        body,
-        access,
-        secret,
-        token,
-        project,
-        Utc::now(),
-    );
-    signed_with(method, path_and_query, body, headers)
-}
-
-/// A request carrying exactly `headers`.
-pub fn signed_with(
-    method: &str,
-    path_and_query: &str,
-    body: &[u8],
-    headers: Vec<(String, String)>,
-) -> test::TestRequest {
-    let mut req = test::TestRequest::default()
-        .method(method.parse().unwrap())
-        .uri(path_and_query);
-    for header in headers {
-        req = req.insert_header(header);
+impl Issued {
+    /// Signs with this temporary credential, for `project`.
+    pub fn sdk<'a>(&'a self, project: &'a str) -> Sdk<'a> {
+        Sdk {
+            access: &self.access,
+            secret: &self.secret,
+            token: Some(&self.token),
+            project,
+        }
     }
-    req.set_payload(body.to_vec())
+}
+
+/// Signs with carol's permanent key ([`PERMANENT_ACCESS`]), for `project`.
+pub fn permanent_key(project: &str) -> Sdk<'_> {
+    Sdk {
+        access: PERMANENT_ACCESS,
+        secret: PERMANENT_SECRET,
+        token: None,
+        project,
+    }
+}
+
+impl SignRequest for Sdk<'_> {
+    fn sign(&self, r: &Unsigned<'_>) -> Vec<(String, String)> {
+        sdk_headers(
+            r.method,
+            r.path,
+            r.query,
+            r.body,
+            self.access,
+            self.secret,
+            self.token,
+            self.project,
+            Utc::now(),
+        )
+    }
 }
 
 /// What the `signed_requests` middleware would ask the issuer for a

@@ -38,8 +38,7 @@ fn issuance_count(h: &Harness) -> i64 {
 
 #[actix_web::test]
 async fn the_three_sdk_shapes_issue_a_credential() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let instance = create_instance(&app, &alice, PROJECT, "lake-1").await;
 
@@ -159,8 +158,7 @@ async fn the_secret_is_never_stored() {
 
 #[actix_web::test]
 async fn rights_never_grow() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let admin = h.token("bob", PROJECT, &["admin"]);
     let member = h.token("alice", PROJECT, &["member"]);
     let reader = h.token("carol", PROJECT, &["readonly"]);
@@ -240,8 +238,7 @@ async fn rights_never_grow() {
 
 #[actix_web::test]
 async fn user_names_and_groups_must_exist_in_the_account() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let instance = create_instance(&app, &alice, PROJECT, "lake-1").await;
 
@@ -303,8 +300,7 @@ async fn iam_svc_refusing_the_internal_credential_is_503() {
 
 #[actix_web::test]
 async fn scope_instance_and_authentication() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let outsider = h.token("zed", OTHER_PROJECT, &["admin"]);
     let instance = create_instance(&app, &alice, PROJECT, "lake-1").await;
@@ -319,12 +315,10 @@ async fn scope_instance_and_authentication() {
         assert_lf_error(status, &json, 404, "common.01000004");
     }
     // No token, a garbage token: 401.
-    let (status, json, _) = call(
-        &app,
-        actix_web::test::TestRequest::post()
-            .uri(&format!("/v1/{PROJECT}/instances/{instance}/credential")),
-    )
-    .await;
+    let (status, json, _) = app
+        .post(&format!("/v1/{PROJECT}/instances/{instance}/credential"))
+        .await
+        .parts();
     assert_lf_error(status, &json, 401, "common.01000002");
     let (status, json) = request_credential(&app, "garbage", PROJECT, &instance, None).await;
     assert_lf_error(status, &json, 401, "common.01000002");
@@ -336,8 +330,7 @@ async fn scope_instance_and_authentication() {
 
 #[actix_web::test]
 async fn malformed_bodies_are_400() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let instance = create_instance(&app, &alice, PROJECT, "lake-1").await;
     let too_many = serde_json::json!({ "user_names": vec!["alice"; 51] }).to_string();
@@ -372,8 +365,7 @@ async fn malformed_bodies_are_400() {
 #[actix_web::test]
 async fn long_lists_of_existing_names_never_fail_inside() {
     assert_eq!((LONG_USER.len(), LONG_GROUP.len()), (64, 64));
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let instance = create_instance(&app, &alice, PROJECT, "lake-1").await;
 
@@ -414,20 +406,23 @@ async fn long_lists_of_existing_names_never_fail_inside() {
 /// A temporary key cannot mint itself a successor with a fresh lifetime.
 #[actix_web::test]
 async fn temporary_credentials_cannot_issue_credentials() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let admin = h.token("alice", "p1", &["admin"]);
     let instance = create_instance(&app, &admin, "p1", "temp-chain").await;
     let issued = issue(&app, &admin, &instance, None).await;
     let path = format!("/v1/p1/instances/{instance}/credential");
-    let (status, body, _) = call(&app, signed("POST", &path, b"{}", &issued, "p1")).await;
+    let (status, body, _) = app
+        .post(&path)
+        .body(b"{}")
+        .signed(issued.sdk("p1"))
+        .await
+        .parts();
     assert_lf_error(status, &body, 403, "common.01000003");
 }
 
 #[actix_web::test]
 async fn a_key_never_outlives_the_token_it_was_issued_with() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let instance = create_instance(&app, &alice, PROJECT, "lake-1").await;
     let soon = Utc::now() + Duration::minutes(10);

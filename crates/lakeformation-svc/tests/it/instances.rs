@@ -1,7 +1,6 @@
 //! `/v1/{project_id}/instances`: the SDK's shapes, paging, roles and project isolation.
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -10,30 +9,18 @@ fn base(project: &str) -> String {
     format!("/v1/{project}/instances")
 }
 
-async fn get<S, B>(app: &S, token: &str, uri: &str) -> (StatusCode, Value)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let (status, body, _) = call(app, with_token(TestRequest::get().uri(uri), token)).await;
+async fn get(app: &TestApp, token: &str, uri: &str) -> (StatusCode, Value) {
+    let (status, body, _) = app.get(uri).token(token).await.parts();
     (status, body)
 }
 
-async fn post<S, B>(app: &S, token: &str, project: &str, body: Value) -> (StatusCode, Value)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let req = with_token(TestRequest::post().uri(&base(project)), token).set_json(body);
-    let (status, body, _) = call(app, req).await;
+async fn post(app: &TestApp, token: &str, project: &str, body: Value) -> (StatusCode, Value) {
+    let (status, body, _) = app
+        .post(&base(project))
+        .token(token)
+        .json(&body)
+        .await
+        .parts();
     (status, body)
 }
 
@@ -57,8 +44,7 @@ fn assert_instance_shape(i: &Value, name: &str) {
 
 #[actix_web::test]
 async fn create_show_list_delete() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let reader = h.token("carol", PROJECT, &["readonly"]);
 
@@ -69,8 +55,12 @@ async fn create_show_list_delete() {
         "specs": [{"spec_code": "lakeformation.unit.basic.qps", "stride_num": 5}],
         "tags": [{"key": "k", "value": "v"}]
     });
-    let req = with_token(TestRequest::post().uri(&base(PROJECT)), &alice).set_json(&sdk_body);
-    let (status, created, headers) = call(&app, req).await;
+    let (status, created, headers) = app
+        .post(&base(PROJECT))
+        .token(&alice)
+        .json(&sdk_body)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::ACCEPTED, "{created}");
     assert!(headers.contains_key("x-request-id"));
     assert_instance_shape(&created, "lf-inst-1");
@@ -108,11 +98,11 @@ async fn create_show_list_delete() {
 
     // Delete: 202, then gone.
     let uri = format!("{}/{id}", base(PROJECT));
-    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&uri), &alice)).await;
+    let (status, body, _) = app.delete(&uri).token(&alice).await.parts();
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     let (status, body) = get(&app, &alice, &uri).await;
     assert_lf_error(status, &body, 404, "common.01000004");
-    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&uri), &alice)).await;
+    let (status, body, _) = app.delete(&uri).token(&alice).await.parts();
     assert_lf_error(status, &body, 404, "common.01000004");
     let (_, list) = get(&app, &alice, &base(PROJECT)).await;
     assert_eq!(list["total"], 2);
@@ -123,8 +113,7 @@ async fn create_show_list_delete() {
 
 #[actix_web::test]
 async fn list_pages_with_offset_and_limit() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let mut ids = Vec::new();
     for n in 0..12 {
@@ -196,8 +185,7 @@ async fn list_pages_with_offset_and_limit() {
 
 #[actix_web::test]
 async fn invalid_duplicate_and_malformed_creates() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["admin"]);
     let long = "x".repeat(33);
     for name in ["abc", "bad name", "bad/name", "dépôt", "", long.as_str()] {
@@ -232,15 +220,21 @@ async fn invalid_duplicate_and_malformed_creates() {
         assert_lf_error(status, &answer, 400, "common.01000001");
     }
     // Not JSON, or not declared as JSON.
-    let req = with_token(TestRequest::post().uri(&base(PROJECT)), &alice)
-        .insert_header(("Content-Type", "application/json"))
-        .set_payload("{");
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app
+        .post(&base(PROJECT))
+        .token(&alice)
+        .header("Content-Type", "application/json")
+        .body("{")
+        .await
+        .parts();
     assert_lf_error(status, &body, 400, "common.01000001");
-    let req = with_token(TestRequest::post().uri(&base(PROJECT)), &alice)
-        .insert_header(("Content-Type", "text/plain"))
-        .set_payload(r#"{"name": "good-name"}"#);
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app
+        .post(&base(PROJECT))
+        .token(&alice)
+        .header("Content-Type", "text/plain")
+        .body(r#"{"name": "good-name"}"#)
+        .await
+        .parts();
     assert_lf_error(status, &body, 400, "common.01000001");
     // Too large.
     let huge = json!({ "name": "good-name", "description": "x".repeat(70_000) });
@@ -252,8 +246,7 @@ async fn invalid_duplicate_and_malformed_creates() {
 
 #[actix_web::test]
 async fn roles_and_projects() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let reader = h.token("carol", PROJECT, &["readonly"]);
     let outsider = h.token("zed", OTHER_PROJECT, &["admin"]);
@@ -264,7 +257,7 @@ async fn roles_and_projects() {
     let (status, body) = post(&app, &reader, PROJECT, json!({ "name": "lake-3" })).await;
     assert_lf_error(status, &body, 403, "common.01000003");
     let uri = format!("{}/{id}", base(PROJECT));
-    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&uri), &reader)).await;
+    let (status, body, _) = app.delete(&uri).token(&reader).await.parts();
     assert_lf_error(status, &body, 403, "common.01000003");
     let (status, _) = get(&app, &reader, &uri).await;
     assert_eq!(status, StatusCode::OK);
@@ -273,11 +266,7 @@ async fn roles_and_projects() {
     let foreign_here = format!("{}/{foreign}", base(PROJECT));
     let (status, body) = get(&app, &alice, &foreign_here).await;
     assert_lf_error(status, &body, 404, "common.01000004");
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::delete().uri(&foreign_here), &alice),
-    )
-    .await;
+    let (status, body, _) = app.delete(&foreign_here).token(&alice).await.parts();
     assert_lf_error(status, &body, 404, "common.01000004");
     let (_, list) = get(&app, &alice, &base(PROJECT)).await;
     assert_eq!(list["total"], 1);
@@ -305,11 +294,10 @@ async fn roles_and_projects() {
 
 #[actix_web::test]
 async fn authentication_methods_and_paths() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     // No token, a bad one, a token for another key.
-    let (status, body, headers) = call(&app, TestRequest::get().uri(&base(PROJECT))).await;
+    let (status, body, headers) = app.get(&base(PROJECT)).await.parts();
     assert_lf_error(status, &body, 401, "common.01000002");
     assert!(headers.contains_key("x-request-id"));
     let (status, body) = get(&app, "not-a-token", &base(PROJECT)).await;
@@ -334,28 +322,28 @@ async fn authentication_methods_and_paths() {
         PROJECT,
         chrono::Utc::now(),
     );
-    let (status, body, _) = call(&app, signed_with("GET", &base(PROJECT), b"", headers)).await;
+    let (status, body, _) = app
+        .get(&base(PROJECT))
+        .headers(headers)
+        .body(b"")
+        .await
+        .parts();
     assert_lf_error(status, &body, 401, "common.01000002");
     // Method not allowed, unknown path, encoded NUL.
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::put().uri(&base(PROJECT)), &alice),
-    )
-    .await;
+    let (status, body, _) = app.put(&base(PROJECT)).token(&alice).await.parts();
     assert_lf_error(status, &body, 405, "common.01000005");
     let (status, body) = get(&app, &alice, "/v1/p1/nothing-here").await;
     assert_lf_error(status, &body, 404, "common.01000004");
     let (status, body) = get(&app, &alice, "/v1/p1/instances/a%00b").await;
     assert_lf_error(status, &body, 400, "common.01000001");
     // Health needs no credential.
-    let (status, body, _) = call(&app, TestRequest::get().uri("/healthz")).await;
+    let (status, body, _) = app.get("/healthz").await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 #[actix_web::test]
 async fn a_caller_without_a_role_in_the_project_reads_nothing() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let id = create_instance(&app, &alice, PROJECT, "lake-1").await;
     // Scoped to the project, but with no role the table knows.

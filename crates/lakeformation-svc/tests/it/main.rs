@@ -9,6 +9,7 @@
 mod common;
 mod credentials;
 mod instances;
+mod migrations;
 mod offboarding;
 mod policy_matrix;
 mod replay;

@@ -27,16 +27,13 @@ fn event(
 }
 
 /// Whether the key still signs a request that the app accepts.
-async fn works<S, B>(app: &S, key: &Issued) -> bool
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let (status, body, _) = call(app, signed("GET", "/v1/p1/instances", b"", key, PROJECT)).await;
+async fn works(app: &TestApp, key: &Issued) -> bool {
+    let (status, body, _) = app
+        .get("/v1/p1/instances")
+        .body(b"")
+        .signed(key.sdk(PROJECT))
+        .await
+        .parts();
     match status {
         StatusCode::OK => true,
         _ => {
@@ -48,8 +45,7 @@ where
 
 #[actix_web::test]
 async fn a_user_or_project_gone_revokes_its_keys_durably() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let bob = h.token("bob", PROJECT, &["member"]);
     let instance = create_instance(&app, &alice, PROJECT, "lake-1").await;
@@ -100,8 +96,7 @@ async fn a_user_or_project_gone_revokes_its_keys_durably() {
 
 #[actix_web::test]
 async fn events_that_revoke_tokens_only_leave_stored_keys_alone() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let instance = create_instance(&app, &alice, PROJECT, "lake-1").await;
     let key = issue(&app, &alice, &instance, None).await;
@@ -117,8 +112,7 @@ async fn events_that_revoke_tokens_only_leave_stored_keys_alone() {
 
 #[actix_web::test]
 async fn a_lost_role_stops_keys_issued_before_it() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let instance = create_instance(&app, &alice, PROJECT, "lake-1").await;
     let key = issue(&app, &alice, &instance, None).await;
@@ -145,18 +139,17 @@ async fn a_lost_role_stops_keys_issued_before_it() {
 
 #[actix_web::test]
 async fn deleting_an_instance_revokes_its_keys() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let doomed = create_instance(&app, &alice, PROJECT, "lake-1").await;
     let kept = create_instance(&app, &alice, PROJECT, "lake-2").await;
     let doomed_key = issue(&app, &alice, &doomed, None).await;
     let kept_key = issue(&app, &alice, &kept, None).await;
-    let req = with_token(
-        actix_web::test::TestRequest::delete().uri(&format!("/v1/{PROJECT}/instances/{doomed}")),
-        &alice,
-    );
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app
+        .delete(&format!("/v1/{PROJECT}/instances/{doomed}"))
+        .token(&alice)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     assert!(
         !works(&app, &doomed_key).await,

@@ -4,7 +4,6 @@
 //! the same table.
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use chrono::Utc;
 use diesel::prelude::*;
 use lakeformation_svc::policy::{documented, Action, Answer, CallerKind, Grant};
@@ -26,22 +25,24 @@ enum Caller {
 }
 
 impl Caller {
-    fn request(&self, method: &str, uri: &str, body: Option<&Value>) -> TestRequest {
+    fn request<'a>(
+        &'a self,
+        app: &'a TestApp,
+        method: &str,
+        uri: &str,
+        body: Option<&Value>,
+    ) -> TestCall<'a> {
         let bytes = body.map(|b| b.to_string()).unwrap_or_default();
-        let plain = || {
-            let req = TestRequest::default()
-                .method(method.parse().unwrap())
-                .uri(uri);
-            match body {
-                Some(body) => req.set_json(body),
-                None => req,
-            }
+        let call = app.request(method, uri);
+        let plain = |call: TestCall<'a>| match body {
+            Some(body) => call.json(body),
+            None => call,
         };
         match self {
-            Caller::Token(token) => with_token(plain(), token),
-            Caller::Permanent => signed_permanent(method, uri, bytes.as_bytes(), PROJECT),
-            Caller::Temporary(key) => signed(method, uri, bytes.as_bytes(), key, PROJECT),
-            Caller::Internal => plain().insert_header((INTERNAL_TOKEN_HEADER, INTERNAL_SECRET)),
+            Caller::Token(token) => plain(call).token(token),
+            Caller::Permanent => call.body(bytes).signed(permanent_key(PROJECT)),
+            Caller::Temporary(key) => call.body(bytes).signed(key.sdk(PROJECT)),
+            Caller::Internal => plain(call).header(INTERNAL_TOKEN_HEADER, INTERNAL_SECRET),
         }
     }
 }
@@ -54,15 +55,7 @@ struct World {
     others: String,
 }
 
-async fn world<S, B>(h: &Harness, app: &S) -> World
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn world(h: &Harness, app: &TestApp) -> World {
     let admin = h.token("adam", PROJECT, &["admin"]);
     let instance = create_instance(app, &admin, PROJECT, "lake-1").await;
     let carol = h.token("carol", PROJECT, &["member"]);
@@ -75,15 +68,7 @@ where
 }
 
 /// The caller of a kind; carol, unless the kind is someone else.
-async fn caller<S, B>(h: &Harness, app: &S, w: &World, kind: CallerKind) -> Caller
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn caller(h: &Harness, app: &TestApp, w: &World, kind: CallerKind) -> Caller {
     match kind {
         CallerKind::Admin => Caller::Token(h.token("carol", PROJECT, &["admin"])),
         CallerKind::Member => Caller::Token(h.token("carol", PROJECT, &["member"])),
@@ -184,20 +169,18 @@ fn rows(h: &Harness) -> Rows {
 /// One cell: `kind` asks for `action`, on carol's and on owen's credentials where the
 /// answer depends on whose they are.
 async fn check(action: Action, kind: CallerKind) {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let w = world(&h, &app).await;
     let who = caller(&h, &app, &w, kind).await;
     let answer = documented(action, kind);
     let case = format!("{} by {}: {}", action.name(), kind.heading(), answer.cell());
     let send = |whose: Whose| {
         let (method, uri, body) = request(&w, action, whose);
-        let req = who.request(method, &uri, body.as_ref());
-        let app = &app;
+        let req = who.request(&app, method, &uri, body.as_ref());
         let h = &h;
         async move {
             let before = rows(h);
-            let (status, body, _) = call(app, req).await;
+            let (status, body, _) = req.await.parts();
             let after = rows(h);
             (status, body, before != after)
         }

@@ -4,7 +4,6 @@
 //! of the same signed request).
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use chrono::Utc;
 use futures_util::future::join_all;
 use serde_json::json;
@@ -37,41 +36,47 @@ fn captured(key: &Issued, method: &str, path: &str, body: &[u8]) -> Vec<(String,
 
 #[actix_web::test]
 async fn a_replayed_request_is_refused() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let instance = create_instance(&app, &alice, PROJECT, "lake-1").await;
     let key = issue(&app, &alice, &instance, None).await;
     let body = br#"{"name": "made-once", "charge_mode": "postPaid"}"#;
     let headers = captured(&key, "POST", "/v1/p1/instances", body);
 
-    let (status, answer, _) = call(
-        &app,
-        signed_with("POST", "/v1/p1/instances", body, headers.clone()),
-    )
-    .await;
+    let (status, answer, _) = app
+        .post("/v1/p1/instances")
+        .headers(headers.clone())
+        .body(body)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
     // Within the grace the same request is the client's own (the SDKs sign to the
     // second): it is judged, and the name is taken.
-    let (status, answer, _) = call(
-        &app,
-        signed_with("POST", "/v1/p1/instances", body, headers.clone()),
-    )
-    .await;
+    let (status, answer, _) = app
+        .post("/v1/p1/instances")
+        .headers(headers.clone())
+        .body(body)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CONFLICT, "{answer}");
     past_the_grace().await;
-    let (status, answer, _) =
-        call(&app, signed_with("POST", "/v1/p1/instances", body, headers)).await;
+    let (status, answer, _) = app
+        .post("/v1/p1/instances")
+        .headers(headers)
+        .body(body)
+        .await
+        .parts();
     assert_lf_error(status, &answer, 401, "common.01000002");
     // A read may be sent again: every part of it is signed, so it only reads again
     // (clients that poll sign the same request within a second).
     let headers = captured(&key, "GET", "/v1/p1/instances", b"");
     for _ in 0..2 {
-        let (status, answer, _) = call(
-            &app,
-            signed_with("GET", "/v1/p1/instances", b"", headers.clone()),
-        )
-        .await;
+        let (status, answer, _) = app
+            .get("/v1/p1/instances")
+            .headers(headers.clone())
+            .body(b"")
+            .await
+            .parts();
         assert_eq!(status, StatusCode::OK, "{answer}");
         assert_eq!(answer["total"], 2, "the replay created nothing: {answer}");
     }
@@ -79,8 +84,7 @@ async fn a_replayed_request_is_refused() {
 
 #[actix_web::test]
 async fn a_failed_request_may_be_sent_again() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let instance = create_instance(&app, &alice, PROJECT, "lake-1").await;
     let key = issue(&app, &alice, &instance, None).await;
@@ -88,11 +92,12 @@ async fn a_failed_request_may_be_sent_again() {
     let body = br#"{"name": "lake-1", "charge_mode": "postPaid"}"#;
     let headers = captured(&key, "POST", "/v1/p1/instances", body);
     for _ in 0..3 {
-        let (status, answer, _) = call(
-            &app,
-            signed_with("POST", "/v1/p1/instances", body, headers.clone()),
-        )
-        .await;
+        let (status, answer, _) = app
+            .post("/v1/p1/instances")
+            .headers(headers.clone())
+            .body(body)
+            .await
+            .parts();
         assert_eq!(status, StatusCode::CONFLICT, "{answer}");
     }
 }
@@ -106,27 +111,31 @@ async fn replays_are_refused_on_every_replica() {
     let key = issue(&one, &alice, &instance, None).await;
     let body = br#"{"name": "made-once", "charge_mode": "postPaid"}"#;
     let headers = captured(&key, "POST", "/v1/p1/instances", body);
-    let first = signed_with("POST", "/v1/p1/instances", body, headers.clone());
-    assert_eq!(call(&one, first).await.0, StatusCode::ACCEPTED);
+    let first = one
+        .post("/v1/p1/instances")
+        .headers(headers.clone())
+        .body(body);
+    assert_eq!(first.await.status(), StatusCode::ACCEPTED);
     past_the_grace().await;
     let send = |n: usize| {
-        let req = signed_with("POST", "/v1/p1/instances", body, headers.clone());
-        let (one, two) = (&one, &two);
-        async move {
-            if n % 2 == 0 {
-                call(one, req).await.0
-            } else {
-                call(two, req).await.0
-            }
-        }
+        let replica = if n % 2 == 0 { &one } else { &two };
+        let req = replica
+            .post("/v1/p1/instances")
+            .headers(headers.clone())
+            .body(body);
+        async move { req.await.status() }
     };
     let statuses = join_all((0..8).map(send)).await;
     assert!(
         statuses.iter().all(|s| *s == StatusCode::UNAUTHORIZED),
         "{statuses:?}"
     );
-    let (status, answer, _) =
-        call(&two, signed("GET", "/v1/p1/instances", b"", &key, PROJECT)).await;
+    let (status, answer, _) = two
+        .get("/v1/p1/instances")
+        .body(b"")
+        .signed(key.sdk(PROJECT))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(
         answer["total"], 2,
@@ -136,22 +145,23 @@ async fn replays_are_refused_on_every_replica() {
 
 #[actix_web::test]
 async fn only_internal_callers_give_signatures_back() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (_h, app) = Harness::start().await;
     let release = json!(SignatureRelease {
         access: "ABCDEFGHIJKLMNOPQRST".into(),
         signature: "00".repeat(32),
         temporary: true,
     });
-    let req = TestRequest::post()
-        .uri(SIGNATURE_RELEASES_PATH)
-        .set_json(&release);
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app
+        .post(SIGNATURE_RELEASES_PATH)
+        .json(&release)
+        .await
+        .parts();
     assert_lf_error(status, &body, 401, "common.01000002");
-    let req = TestRequest::post()
-        .uri(SIGNATURE_RELEASES_PATH)
-        .insert_header((INTERNAL_TOKEN_HEADER, INTERNAL_SECRET))
-        .set_json(&release);
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app
+        .post(SIGNATURE_RELEASES_PATH)
+        .header(INTERNAL_TOKEN_HEADER, INTERNAL_SECRET)
+        .json(&release)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
 }

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use actix_web::HttpServer;
 use chrono::{DateTime, Duration, Utc};
 use credential_core::random::{generate_access_key, generate_secret_key};
@@ -119,21 +118,13 @@ fn hand_sealed(h: &Harness, expires_at: DateTime<Utc>, record: bool) -> Issued {
     }
 }
 
-async fn revoke<S, B>(app: &S, token: &str, project: &str, body: Value) -> (StatusCode, Value)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let req = with_token(
-        TestRequest::post().uri(&format!("/v1/{project}/credential-revocations")),
-        token,
-    )
-    .set_json(body);
-    let (status, body, _) = call(app, req).await;
+async fn revoke(app: &TestApp, token: &str, project: &str, body: Value) -> (StatusCode, Value) {
+    let (status, body, _) = app
+        .post(&format!("/v1/{project}/credential-revocations"))
+        .token(token)
+        .json(&body)
+        .await
+        .parts();
     (status, body)
 }
 
@@ -142,38 +133,54 @@ async fn requests_signed_with_a_temporary_key_reach_the_api() {
     setup!(h, app, alice, instance);
     let key = issue(&app, &alice, &instance, Some(r#"{"roles": ["member"]}"#)).await;
 
-    let (status, body, _) = call(&app, signed("GET", "/v1/p1/instances", b"", &key, PROJECT)).await;
+    let (status, body, _) = app
+        .get("/v1/p1/instances")
+        .body(b"")
+        .signed(key.sdk(PROJECT))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["total"], 1);
     assert_eq!(body["instances"][0]["instance_id"], instance.as_str());
     let path = format!("/v1/p1/instances/{instance}");
-    let (status, body, _) = call(&app, signed("GET", &path, b"", &key, PROJECT)).await;
+    let (status, body, _) = app
+        .get(&path)
+        .body(b"")
+        .signed(key.sdk(PROJECT))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     // With a query and a body too; the member key creates an instance.
-    let (status, body, _) = call(
-        &app,
-        signed(
-            "GET",
-            "/v1/p1/instances?limit=5&offset=0",
-            b"",
-            &key,
-            PROJECT,
-        ),
-    )
-    .await;
+    let (status, body, _) = app
+        .get("/v1/p1/instances?limit=5&offset=0")
+        .body(b"")
+        .signed(key.sdk(PROJECT))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     let create = br#"{"name": "made-by-temporary", "charge_mode": "postPaid", "shared": true}"#;
-    let (status, body, _) = call(
-        &app,
-        signed("POST", "/v1/p1/instances", create, &key, PROJECT),
-    )
-    .await;
+    let (status, body, _) = app
+        .post("/v1/p1/instances")
+        .body(create)
+        .signed(key.sdk(PROJECT))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
 
     // The key acts in its own project only.
-    let (status, body, _) = call(&app, signed("GET", "/v1/p2/instances", b"", &key, "p2")).await;
+    let (status, body, _) = app
+        .get("/v1/p2/instances")
+        .body(b"")
+        .signed(key.sdk("p2"))
+        .await
+        .parts();
     assert_lf_error(status, &body, 403, "common.01000003");
-    let (status, body, _) = call(&app, signed("GET", "/v1/p2/instances", b"", &key, PROJECT)).await;
+    let (status, body, _) = app
+        .get("/v1/p2/instances")
+        .body(b"")
+        .signed(key.sdk(PROJECT))
+        .await
+        .parts();
     assert_lf_error(status, &body, 403, "common.01000003");
 
     // A wrong secret, a tampered token, no token, an old date: 401.
@@ -186,8 +193,12 @@ async fn requests_signed_with_a_temporary_key_reach_the_api() {
         ..key.clone()
     };
     for bad in [&wrong, &tampered] {
-        let (status, body, _) =
-            call(&app, signed("GET", "/v1/p1/instances", b"", bad, PROJECT)).await;
+        let (status, body, _) = app
+            .get("/v1/p1/instances")
+            .body(b"")
+            .signed(bad.sdk(PROJECT))
+            .await
+            .parts();
         assert_lf_error(status, &body, 401, "common.01000002");
     }
     let old = sdk_headers(
@@ -201,7 +212,12 @@ async fn requests_signed_with_a_temporary_key_reach_the_api() {
         PROJECT,
         Utc::now() - Duration::hours(1),
     );
-    let (status, body, _) = call(&app, signed_with("GET", "/v1/p1/instances", b"", old)).await;
+    let (status, body, _) = app
+        .get("/v1/p1/instances")
+        .headers(old)
+        .body(b"")
+        .await
+        .parts();
     assert_lf_error(status, &body, 401, "common.01000002");
     // Without its token the temporary AK is a permanent one nobody knows.
     let tokenless = sdk_headers(
@@ -215,8 +231,12 @@ async fn requests_signed_with_a_temporary_key_reach_the_api() {
         PROJECT,
         Utc::now(),
     );
-    let (status, body, _) =
-        call(&app, signed_with("GET", "/v1/p1/instances", b"", tokenless)).await;
+    let (status, body, _) = app
+        .get("/v1/p1/instances")
+        .headers(tokenless)
+        .body(b"")
+        .await
+        .parts();
     assert_lf_error(status, &body, 401, "common.01000002");
     // A token header the signature does not cover is refused.
     let mut unsigned = sdk_headers(
@@ -231,7 +251,12 @@ async fn requests_signed_with_a_temporary_key_reach_the_api() {
         Utc::now(),
     );
     unsigned.push(("X-Security-Token".into(), key.token.clone()));
-    let (status, body, _) = call(&app, signed_with("GET", "/v1/p1/instances", b"", unsigned)).await;
+    let (status, body, _) = app
+        .get("/v1/p1/instances")
+        .headers(unsigned)
+        .body(b"")
+        .await
+        .parts();
     assert_lf_error(status, &body, 401, "common.01000002");
 }
 
@@ -266,14 +291,20 @@ async fn a_signature_that_leaves_the_body_out_is_refused() {
         let authorization =
             sign_request(&req, &key.access, key.secret.as_bytes(), &names, &date).unwrap();
         headers.push(("Authorization".into(), authorization));
-        let (status, body, _) = call(
-            &app,
-            signed_with("POST", "/v1/p1/instances", sent_body, headers),
-        )
-        .await;
+        let (status, body, _) = app
+            .post("/v1/p1/instances")
+            .headers(headers)
+            .body(sent_body)
+            .await
+            .parts();
         assert_lf_error(status, &body, 401, "common.01000002");
     }
-    let (status, body, _) = call(&app, signed("GET", "/v1/p1/instances", b"", &key, PROJECT)).await;
+    let (status, body, _) = app
+        .get("/v1/p1/instances")
+        .body(b"")
+        .signed(key.sdk(PROJECT))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["total"], 1, "nothing was created: {body}");
 }
@@ -458,7 +489,12 @@ async fn the_owner_revokes_a_credential() {
         refusal(&h, good_check(&key)).await,
         AuthError::SecurityTokenRefused
     );
-    let (status, body, _) = call(&app, signed("GET", "/v1/p1/instances", b"", &key, PROJECT)).await;
+    let (status, body, _) = app
+        .get("/v1/p1/instances")
+        .body(b"")
+        .signed(key.sdk(PROJECT))
+        .await
+        .parts();
     assert_lf_error(status, &body, 401, "common.01000002");
     let mut conn = h.db.pool.get().unwrap();
     let row = repo::issuance_by_access(&mut conn, &key.access)
@@ -476,14 +512,12 @@ async fn the_owner_revokes_a_credential() {
         AuthError::SecurityTokenRefused
     );
     // The temporary key itself may revoke itself... and then is refused.
-    let req = signed(
-        "POST",
-        "/v1/p1/credential-revocations",
-        format!(r#"{{"access": "{}"}}"#, kept.access).as_bytes(),
-        &kept,
-        PROJECT,
-    );
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app
+        .post("/v1/p1/credential-revocations")
+        .body(format!(r#"{{"access": "{}"}}"#, kept.access))
+        .signed(kept.sdk(PROJECT))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     assert_eq!(
         refusal(&h, good_check(&kept)).await,
@@ -573,23 +607,18 @@ async fn revocation_is_refused_when_it_should_be() {
         let (status, body) = revoke(&app, &admin, PROJECT, bad.clone()).await;
         assert_lf_error(status, &body, 400, "common.01000001");
     }
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::post().uri("/v1/p1/credential-revocations"),
-            &admin,
-        ),
-    )
-    .await;
+    let (status, body, _) = app
+        .post("/v1/p1/credential-revocations")
+        .token(&admin)
+        .await
+        .parts();
     assert_lf_error(status, &body, 400, "common.01000001");
     // No token.
-    let (status, body, _) = call(
-        &app,
-        TestRequest::post()
-            .uri("/v1/p1/credential-revocations")
-            .set_json(json!({ "access": carols.access })),
-    )
-    .await;
+    let (status, body, _) = app
+        .post("/v1/p1/credential-revocations")
+        .json(&json!({ "access": carols.access }))
+        .await
+        .parts();
     assert_lf_error(status, &body, 401, "common.01000002");
     // After all that, carol's credential is intact.
     h.temporary().check(good_check(&carols)).await.unwrap();
@@ -599,29 +628,23 @@ async fn revocation_is_refused_when_it_should_be() {
 async fn the_internal_signature_check_api() {
     setup!(h, app, alice, instance);
     let key = issue(&app, &alice, &instance, None).await;
-    let post = |check: &SignatureCheck| {
-        TestRequest::post()
-            .uri(SIGNATURE_CHECKS_PATH)
-            .set_json(check)
-    };
+    let post = |check: &SignatureCheck| app.post(SIGNATURE_CHECKS_PATH).json(check);
 
     // Only with the internal credential.
-    let (status, body, _) = call(&app, post(&good_check(&key))).await;
+    let (status, body, _) = post(&good_check(&key)).await.parts();
     assert_lf_error(status, &body, 401, "common.01000002");
-    let (status, body, _) = call(
-        &app,
-        post(&good_check(&key)).insert_header((INTERNAL_TOKEN_HEADER, "wrong")),
-    )
-    .await;
+    let (status, body, _) = post(&good_check(&key))
+        .header(INTERNAL_TOKEN_HEADER, "wrong")
+        .await
+        .parts();
     assert_lf_error(status, &body, 401, "common.01000002");
     // An IAM token is not the internal credential.
-    let (status, body, _) = call(&app, with_token(post(&good_check(&key)), &alice)).await;
+    let (status, body, _) = post(&good_check(&key)).token(&alice).await.parts();
     assert_lf_error(status, &body, 401, "common.01000002");
 
-    let internal = |check: &SignatureCheck| {
-        post(check).insert_header((INTERNAL_TOKEN_HEADER, INTERNAL_SECRET))
-    };
-    let (status, body, _) = call(&app, internal(&good_check(&key))).await;
+    let internal =
+        |check: &SignatureCheck| post(check).header(INTERNAL_TOKEN_HEADER, INTERNAL_SECRET);
+    let (status, body, _) = internal(&good_check(&key)).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     let accepted = &body["accepted"];
     assert_eq!(accepted["user_id"], "alice-id");
@@ -658,27 +681,19 @@ async fn the_internal_signature_check_api() {
         ),
     ];
     for (check, want) in cases {
-        let (status, body, _) = call(&app, internal(&check)).await;
+        let (status, body, _) = internal(&check).await.parts();
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body, json!({ "refused": want }));
     }
-    let (status, body, _) = call(
-        &app,
-        internal(&tc3_check(
-            &key.access,
-            &key.secret,
-            Some(&key.token),
-            "swr",
-        )),
-    )
-    .await;
+    let swr_check = tc3_check(&key.access, &key.secret, Some(&key.token), "swr");
+    let (status, body, _) = internal(&swr_check).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["accepted"]["user_id"], "alice-id");
 
     // Revoked: refused on the internal API too.
     let (status, _) = revoke(&app, &alice, PROJECT, json!({ "access": key.access })).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, body, _) = call(&app, internal(&good_check(&key))).await;
+    let (status, body, _) = internal(&good_check(&key)).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body, json!({ "refused": "security_token_refused" }));
 }

@@ -162,6 +162,12 @@ pub trait SignRequest {
     fn sign(&self, request: &Unsigned<'_>) -> Vec<(String, String)>;
 }
 
+impl<T: SignRequest + ?Sized> SignRequest for &T {
+    fn sign(&self, request: &Unsigned<'_>) -> Vec<(String, String)> {
+        (**self).sign(request)
+    }
+}
+
 enum Body {
     None,
     Json(Value),
@@ -176,7 +182,7 @@ pub struct TestCall<'a> {
     uri: String,
     headers: Vec<(String, String)>,
     body: Body,
-    signer: Option<&'a dyn SignRequest>,
+    signer: Option<Box<dyn SignRequest + 'a>>,
 }
 
 impl<'a> TestCall<'a> {
@@ -215,8 +221,8 @@ impl<'a> TestCall<'a> {
     }
 
     /// Signed by `key` when sent, over the final method, path, query, headers and body.
-    pub fn signed(mut self, key: &'a dyn SignRequest) -> Self {
-        self.signer = Some(key);
+    pub fn signed(mut self, key: impl SignRequest + 'a) -> Self {
+        self.signer = Some(Box::new(key));
         self
     }
 
@@ -228,7 +234,7 @@ impl<'a> TestCall<'a> {
             Body::Raw(bytes) => bytes.clone(),
         };
         let mut headers = self.headers.clone();
-        if let Some(signer) = self.signer {
+        if let Some(signer) = &self.signer {
             let (path, query) = self.uri.split_once('?').unwrap_or((&self.uri, ""));
             headers.extend(signer.sign(&Unsigned {
                 method: self.method.as_str(),
