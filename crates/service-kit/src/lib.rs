@@ -11,6 +11,8 @@
 //! - [`policy`]: the words every service's policy table is written in (roles, key kinds,
 //!   grants and their documented cells) and the rules all tables share.
 //! - [`registry`]: registry login (`/service/token`), its signing key and scope parsing.
+//! - [`start`]: the start-up of the services that trust iam-svc (command line, the link
+//!   to iam-svc, the server beside the revocation feed).
 //! - `testing` (feature `test-kit`): a fresh database per test, the test client over an
 //!   app, minted IAM tokens, the migration round trip, and the check that a docs/policy
 //!   page shows the code's policy table.
@@ -27,6 +29,7 @@ pub mod keyfiles;
 pub mod logging;
 pub mod policy;
 pub mod registry;
+pub mod start;
 #[cfg(feature = "test-kit")]
 pub mod testing;
 pub mod timefmt;

@@ -14,6 +14,7 @@ use credential_core::registry_jwt::{RegistryJwtError, RegistrySigner};
 use credential_core::SecretString;
 use rcgen::{CertificateParams, DistinguishedName, DnType, KeyPair, PKCS_ECDSA_P256_SHA256};
 
+use super::token::RegistryTokenIssuer;
 use crate::config::Mode;
 
 /// Why the registry signing key could not be had.
@@ -153,6 +154,23 @@ fn incomplete(found: &Path, missing: &Path) -> RegistryKeyError {
         found: found.to_path_buf(),
         missing: missing.to_path_buf(),
     }
+}
+
+/// The issuer of a registry service's tokens: the signer from `key_path` and
+/// `certificate_path` (as [`load_or_generate`], with `issuer` as the certificate's
+/// subject), named `issuer`, tokens living `lifetime_seconds`.
+pub fn load_issuer(
+    key_path: &Path,
+    certificate_path: &Path,
+    mode: Mode,
+    issuer: &str,
+    lifetime_seconds: i64,
+) -> Result<RegistryTokenIssuer, RegistryKeyError> {
+    Ok(RegistryTokenIssuer {
+        signer: load_or_generate(key_path, certificate_path, mode, issuer)?,
+        issuer: issuer.to_string(),
+        lifetime_seconds,
+    })
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ pub use access::{
     granted_access, namespace_of, NamespaceRecord, NamespaceRights, RegistryLogin, PULL,
 };
 pub use credential_core::registry_jwt::RegistrySigner;
-pub use keys::{generate_dev_key_and_cert, load_or_generate, RegistryKeyError};
+pub use keys::{generate_dev_key_and_cert, load_issuer, load_or_generate, RegistryKeyError};
 pub use login::{authenticate_bearer, StoredCredential};
 pub use scope::{parse_scopes, ScopeError, ScopeRequest};
 pub use stored::{BearerTables, StoredBearerAuthorizer};
