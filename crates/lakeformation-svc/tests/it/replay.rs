@@ -43,22 +43,18 @@ async fn a_replayed_request_is_refused() {
     let body = br#"{"name": "made-once", "charge_mode": "postPaid"}"#;
     let headers = captured(&key, "POST", "/v1/p1/instances", body);
 
-    let (status, answer, _) = app
-        .post("/v1/p1/instances")
+    app.post("/v1/p1/instances")
         .headers(headers.clone())
         .body(body)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+        .assert_accepted();
     // Within the grace the same request is the client's own (the SDKs sign to the
     // second): it is judged, and the name is taken.
-    let (status, answer, _) = app
-        .post("/v1/p1/instances")
+    app.post("/v1/p1/instances")
         .headers(headers.clone())
         .body(body)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+        .assert_conflict();
     past_the_grace().await;
     let (status, answer, _) = app
         .post("/v1/p1/instances")
@@ -71,13 +67,13 @@ async fn a_replayed_request_is_refused() {
     // (clients that poll sign the same request within a second).
     let headers = captured(&key, "GET", "/v1/p1/instances", b"");
     for _ in 0..2 {
-        let (status, answer, _) = app
+        let answer = app
             .get("/v1/p1/instances")
             .headers(headers.clone())
             .body(b"")
             .await
-            .parts();
-        assert_eq!(status, StatusCode::OK, "{answer}");
+            .assert_ok()
+            .json();
         assert_eq!(answer["total"], 2, "the replay created nothing: {answer}");
     }
 }
@@ -92,13 +88,11 @@ async fn a_failed_request_may_be_sent_again() {
     let body = br#"{"name": "lake-1", "charge_mode": "postPaid"}"#;
     let headers = captured(&key, "POST", "/v1/p1/instances", body);
     for _ in 0..3 {
-        let (status, answer, _) = app
-            .post("/v1/p1/instances")
+        app.post("/v1/p1/instances")
             .headers(headers.clone())
             .body(body)
             .await
-            .parts();
-        assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+            .assert_conflict();
     }
 }
 
@@ -130,13 +124,13 @@ async fn replays_are_refused_on_every_replica() {
         statuses.iter().all(|s| *s == StatusCode::UNAUTHORIZED),
         "{statuses:?}"
     );
-    let (status, answer, _) = two
+    let answer = two
         .get("/v1/p1/instances")
         .body(b"")
         .signed(key.sdk(PROJECT))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{answer}");
+        .assert_ok()
+        .json();
     assert_eq!(
         answer["total"], 2,
         "one instance made by the request: {answer}"
@@ -157,11 +151,9 @@ async fn only_internal_callers_give_signatures_back() {
         .await
         .parts();
     assert_lf_error(status, &body, 401, "common.01000002");
-    let (status, body, _) = app
-        .post(SIGNATURE_RELEASES_PATH)
+    app.post(SIGNATURE_RELEASES_PATH)
         .header(INTERNAL_TOKEN_HEADER, INTERNAL_SECRET)
         .json(&release)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        .assert_no_content();
 }

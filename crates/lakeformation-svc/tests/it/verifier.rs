@@ -133,39 +133,33 @@ async fn requests_signed_with_a_temporary_key_reach_the_api() {
     setup!(h, app, alice, instance);
     let key = issue(&app, &alice, &instance, Some(r#"{"roles": ["member"]}"#)).await;
 
-    let (status, body, _) = app
+    let body = app
         .get("/v1/p1/instances")
         .body(b"")
         .signed(key.sdk(PROJECT))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok()
+        .json();
     assert_eq!(body["total"], 1);
     assert_eq!(body["instances"][0]["instance_id"], instance.as_str());
     let path = format!("/v1/p1/instances/{instance}");
-    let (status, body, _) = app
-        .get(&path)
+    app.get(&path)
         .body(b"")
         .signed(key.sdk(PROJECT))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok();
     // With a query and a body too; the member key creates an instance.
-    let (status, body, _) = app
-        .get("/v1/p1/instances?limit=5&offset=0")
+    app.get("/v1/p1/instances?limit=5&offset=0")
         .body(b"")
         .signed(key.sdk(PROJECT))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok();
     let create = br#"{"name": "made-by-temporary", "charge_mode": "postPaid", "shared": true}"#;
-    let (status, body, _) = app
-        .post("/v1/p1/instances")
+    app.post("/v1/p1/instances")
         .body(create)
         .signed(key.sdk(PROJECT))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        .assert_accepted();
 
     // The key acts in its own project only.
     let (status, body, _) = app
@@ -299,13 +293,13 @@ async fn a_signature_that_leaves_the_body_out_is_refused() {
             .parts();
         assert_lf_error(status, &body, 401, "common.01000002");
     }
-    let (status, body, _) = app
+    let body = app
         .get("/v1/p1/instances")
         .body(b"")
         .signed(key.sdk(PROJECT))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok()
+        .json();
     assert_eq!(body["total"], 1, "nothing was created: {body}");
 }
 
@@ -512,13 +506,11 @@ async fn the_owner_revokes_a_credential() {
         AuthError::SecurityTokenRefused
     );
     // The temporary key itself may revoke itself... and then is refused.
-    let (status, body, _) = app
-        .post("/v1/p1/credential-revocations")
+    app.post("/v1/p1/credential-revocations")
         .body(format!(r#"{{"access": "{}"}}"#, kept.access))
         .signed(kept.sdk(PROJECT))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        .assert_no_content();
     assert_eq!(
         refusal(&h, good_check(&kept)).await,
         AuthError::SecurityTokenRefused
@@ -644,8 +636,7 @@ async fn the_internal_signature_check_api() {
 
     let internal =
         |check: &SignatureCheck| post(check).header(INTERNAL_TOKEN_HEADER, INTERNAL_SECRET);
-    let (status, body, _) = internal(&good_check(&key)).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = internal(&good_check(&key)).await.assert_ok().json();
     let accepted = &body["accepted"];
     assert_eq!(accepted["user_id"], "alice-id");
     assert_eq!(accepted["project"]["id"], PROJECT);
@@ -681,20 +672,17 @@ async fn the_internal_signature_check_api() {
         ),
     ];
     for (check, want) in cases {
-        let (status, body, _) = internal(&check).await.parts();
-        assert_eq!(status, StatusCode::OK, "{body}");
+        let body = internal(&check).await.assert_ok().json();
         assert_eq!(body, json!({ "refused": want }));
     }
     let swr_check = tc3_check(&key.access, &key.secret, Some(&key.token), "swr");
-    let (status, body, _) = internal(&swr_check).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = internal(&swr_check).await.assert_ok().json();
     assert_eq!(body["accepted"]["user_id"], "alice-id");
 
     // Revoked: refused on the internal API too.
     let (status, _) = revoke(&app, &alice, PROJECT, json!({ "access": key.access })).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, body, _) = internal(&good_check(&key)).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = internal(&good_check(&key)).await.assert_ok().json();
     assert_eq!(body, json!({ "refused": "security_token_refused" }));
 }
 
