@@ -134,6 +134,14 @@ impl IamConfig {
         Ok(cfg)
     }
 
+    /// The defaults with `overrides` (TOML text) on top, validated; no file and no
+    /// environment is read.
+    pub fn from_toml(overrides: &str) -> Result<IamConfig, ConfigError> {
+        let cfg: IamConfig = config::from_toml(DEFAULTS, overrides)?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         self.server.validate()?;
         self.database.validate()?;

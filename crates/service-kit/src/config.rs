@@ -168,6 +168,17 @@ pub fn load<T: DeserializeOwned>(
     Ok(builder.add_source(env).build()?.try_deserialize()?)
 }
 
+/// Load `T` from `defaults`, then `overrides` (both TOML text), and nothing else: no file
+/// and no environment. Tests build their configuration this way, because the process
+/// environment is shared by tests running in parallel.
+pub fn from_toml<T: DeserializeOwned>(defaults: &str, overrides: &str) -> Result<T, ConfigError> {
+    Ok(Config::builder()
+        .add_source(File::from_str(defaults, FileFormat::Toml))
+        .add_source(File::from_str(overrides, FileFormat::Toml))
+        .build()?
+        .try_deserialize()?)
+}
+
 impl ServerConfig {
     /// Reject values the server cannot run with.
     pub fn validate(&self) -> Result<(), ConfigError> {

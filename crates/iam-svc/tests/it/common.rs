@@ -17,16 +17,29 @@ use iam_svc::state::{AppState, Keys};
 use serde_json::{json, Value};
 use service_kit::auth::InternalCredential;
 use service_kit::http::Metrics;
+pub use service_kit::testing::TestApp;
 use service_kit::testing::TestDatabase;
+
+mod calls;
+mod reply;
+
+pub use calls::IamCalls;
+pub use reply::KeystoneReply;
 
 pub const ADMIN_PASSWORD: &str = "Adm1n-Passw0rd!";
 pub const INTERNAL_SECRET: &str = "internal-test-credential-0123456789abcdef";
 
-/// Configuration for tests: cheap password hashing, everything else default.
+/// Configuration for tests: cheap password hashing, everything else default. Built from
+/// values alone: the process environment is shared by the tests running in parallel.
 pub fn test_config() -> IamConfig {
-    std::env::set_var("IAM__PASSWORDS__PBKDF2_ITERATIONS", "1000");
-    std::env::set_var("IAM__PUBLIC_URL", "http://iam.test");
-    IamConfig::load(None).expect("config")
+    IamConfig::from_toml(
+        r#"
+public_url = "http://iam.test"
+[passwords]
+pbkdf2_iterations = 1000
+"#,
+    )
+    .expect("config")
 }
 
 /// A fresh signing key with id `kid`.
@@ -37,10 +50,11 @@ pub fn signing_keys(kid: &str) -> SigningKeys {
     SigningKeys { current, verifying }
 }
 
-/// A database, state over it, and the bootstrap admin.
+/// A database, state over it, the app over that state, and the bootstrap admin.
 pub struct Harness {
     pub db: TestDatabase,
     pub state: web::Data<AppState>,
+    pub app: TestApp,
     pub boot: Bootstrapped,
     /// The token signing key every replica of this harness shares.
     signing_pkcs8: Vec<u8>,
@@ -49,6 +63,15 @@ pub struct Harness {
 impl Harness {
     pub async fn new() -> Harness {
         Self::with_config(test_config()).await
+    }
+
+    /// A harness, its app, and the bootstrap admin's project-scoped token: the scene most
+    /// tests start from.
+    pub async fn with_admin() -> (Harness, TestApp, String) {
+        let h = Self::new().await;
+        let admin = h.app.admin_token(&h).await;
+        let app = h.app.clone();
+        (h, app, admin)
     }
 
     pub async fn with_config(config: IamConfig) -> Harness {
@@ -75,9 +98,11 @@ impl Harness {
             .to_vec();
         let state = replica_state(&db, config, &signing_pkcs8).await;
         Harness {
+        let app = iam_app(state.clone()).await;
             db,
             state,
             boot,
+            app,
             signing_pkcs8,
         }
     }
@@ -106,6 +131,15 @@ impl Harness {
 }
 
 /// The app over `state` (a replica's, say).
+/// The app over `state` (a replica's, say).
+pub async fn iam_app(state: web::Data<AppState>) -> TestApp {
+    TestApp::init(iam_svc::app::build(
+        state,
+        web::Data::new(Metrics::new("iam-svc")),
+    ))
+    .await
+}
+
 pub async fn app_over(
     state: web::Data<AppState>,
 ) -> impl Service<

@@ -108,7 +108,7 @@ async fn spawn_replica(db_url: &str, keys: &KeyFiles, name: &str) -> Replica {
         let port = free_port();
         let log = keys.dir.join(format!("{name}-{attempt}.log"));
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_iam-svc"));
-        // Configuration the test process set for itself must not leak into the child.
+        // Configuration in the test's own environment must not leak into the child.
         for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("IAM__")) {
             cmd.env_remove(k);
         }

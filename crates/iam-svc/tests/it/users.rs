@@ -14,45 +14,24 @@ fn user_uri(id: &str) -> String {
     format!("/v3/users/{id}")
 }
 
-async fn status_of<S, B>(app: &S, req: TestRequest) -> StatusCode
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    call(app, req).await.0
+async fn status_of(app: &TestApp, req: TestRequest) -> StatusCode {
+    app.call(req).await.parts().0
 }
 
 /// A request with `token` that must answer 401 (the token is revoked).
-async fn assert_refused<S, B>(app: &S, token: &str)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let (status, body, _) = call(
-        app,
-        with_token(TestRequest::get().uri("/v3/auth/projects"), token),
-    )
-    .await;
-    assert_keystone_error(status, &body, 401, MSG_NEEDS_AUTH);
+async fn assert_refused(app: &TestApp, token: &str) {
+    app.get("/v3/auth/projects")
+        .token(token)
+        .await
+        .assert_keystone_error(401, MSG_NEEDS_AUTH);
 }
 
 #[actix_web::test]
 async fn admin_creates_a_user_and_gets_its_fields() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let req = with_token(TestRequest::post().uri("/v3/users"), &admin).set_json(json!({ "user": {
+    let (h, app, admin) = Harness::with_admin().await;
+    let (status, body, _) = app.post("/v3/users").token(&admin).json(&json!({ "user": {
         "name": "alice", "domain_id": h.boot.domain_id, "password": USER_PASSWORD, "description": "Alice of ops",
-    }}));
-    let (status, body, _) = call(&app, req).await;
+    }})).await.parts();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let id = body["user"]["id"].as_str().expect("id").to_string();
     assert_eq!(id.len(), 32);
@@ -65,20 +44,15 @@ async fn admin_creates_a_user_and_gets_its_fields() {
             "access_mode": "default", "links": { "self": format!("http://iam.test/v3/users/{id}") },
         }})
     );
-    login(&app, bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null).await;
+    app.login(bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null)
+        .await;
 }
 
 #[actix_web::test]
 async fn admin_shows_a_user_with_full_links() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let id = create_user_as(&app, &admin, "alice").await;
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri(&user_uri(&id)), &admin),
-    )
-    .await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let id = app.create_user_as(&admin, "alice").await;
+    let (status, body, _) = app.get(&user_uri(&id)).token(&admin).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body,
@@ -93,13 +67,14 @@ async fn admin_shows_a_user_with_full_links() {
 
 #[actix_web::test]
 async fn admin_lists_users_filtered_by_name_and_enabled() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let alice = create_user_as(&app, &admin, "alice").await;
-    let req = with_token(TestRequest::post().uri("/v3/users"), &admin)
-        .set_json(json!({ "user": { "name": "bob", "enabled": false } }));
-    let (status, body, _) = call(&app, req).await;
+    let (_h, app, admin) = Harness::with_admin().await;
+    let alice = app.create_user_as(&admin, "alice").await;
+    let (status, body, _) = app
+        .post("/v3/users")
+        .token(&admin)
+        .json(&json!({ "user": { "name": "bob", "enabled": false } }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let bob = body["user"]["id"].as_str().expect("id").to_string();
 
@@ -111,11 +86,7 @@ async fn admin_lists_users_filtered_by_name_and_enabled() {
             .map(|u| u["name"].as_str().expect("name").to_string())
             .collect()
     };
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/users"), &admin),
-    )
-    .await;
+    let (status, body, _) = app.get("/v3/users").token(&admin).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(names(&body), ["admin", "alice", "bob"]);
     assert_eq!(
@@ -127,45 +98,38 @@ async fn admin_lists_users_filtered_by_name_and_enabled() {
     assert_eq!(listed_alice["pwd_strength"], "Strong");
     assert_eq!(listed_alice["enabled"], true);
 
-    let (_, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/users?name=alice"), &admin),
-    )
-    .await;
+    let (_, body, _) = app.get("/v3/users?name=alice").token(&admin).await.parts();
     assert_eq!(names(&body), ["alice"]);
-    let (_, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/users?enabled=false"), &admin),
-    )
-    .await;
+    let (_, body, _) = app
+        .get("/v3/users?enabled=false")
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(names(&body), ["bob"]);
     assert_eq!(body["users"][0]["id"], bob.as_str());
     assert_eq!(body["users"][0]["enabled"], false);
-    let (_, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/users?enabled=true"), &admin),
-    )
-    .await;
+    let (_, body, _) = app
+        .get("/v3/users?enabled=true")
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(names(&body), ["admin", "alice"]);
-    let (_, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/users?name=nobody"), &admin),
-    )
-    .await;
+    let (_, body, _) = app.get("/v3/users?name=nobody").token(&admin).await.parts();
     assert_eq!(body["users"], json!([]));
 }
 
 #[actix_web::test]
 async fn admin_updates_name_description_and_enabled() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let id = create_user_as(&app, &admin, "alice").await;
-    let req =
-        with_token(TestRequest::patch().uri(&user_uri(&id)), &admin).set_json(json!({ "user": {
+    let (h, app, admin) = Harness::with_admin().await;
+    let id = app.create_user_as(&admin, "alice").await;
+    let (status, body, _) = app
+        .patch(&user_uri(&id))
+        .token(&admin)
+        .json(&json!({ "user": {
             "name": "alice.b", "description": "renamed", "enabled": false, "pwd_status": false,
-        }}));
-    let (status, body, _) = call(&app, req).await;
+        }}))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body,
@@ -175,11 +139,7 @@ async fn admin_updates_name_description_and_enabled() {
             "access_mode": "default", "links": { "self": format!("http://iam.test/v3/users/{id}") },
         }})
     );
-    let (_, shown, _) = call(
-        &app,
-        with_token(TestRequest::get().uri(&user_uri(&id)), &admin),
-    )
-    .await;
+    let (_, shown, _) = app.get(&user_uri(&id)).token(&admin).await.parts();
     assert_eq!(shown["user"]["name"], "alice.b");
     assert_eq!(shown["user"]["description"], "renamed");
     assert_eq!(shown["user"]["enabled"], false);
@@ -187,30 +147,28 @@ async fn admin_updates_name_description_and_enabled() {
 
 #[actix_web::test]
 async fn admin_sets_a_password_and_the_users_old_tokens_die() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let req = with_token(TestRequest::patch().uri(&user_uri(&member.user_id)), &admin)
-        .set_json(json!({ "user": { "password": NEW_PASSWORD } }));
-    let (status, body, _) = call(&app, req).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
+    let (status, body, _) = app
+        .patch(&user_uri(&member.user_id))
+        .token(&admin)
+        .json(&json!({ "user": { "password": NEW_PASSWORD } }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_refused(&app, &member.token).await;
-    let (status, body, _) = call(
-        &app,
-        TestRequest::post()
-            .uri("/v3/auth/tokens")
-            .set_json(password_body(
-                bootstrap::DOMAIN,
-                "alice",
-                USER_PASSWORD,
-                Value::Null,
-            )),
-    )
-    .await;
-    assert_keystone_error(status, &body, 401, MSG_LOGIN_FAILED);
-    login(
-        &app,
+    app.post("/v3/auth/tokens")
+        .json(&password_body(
+            bootstrap::DOMAIN,
+            "alice",
+            USER_PASSWORD,
+            Value::Null,
+        ))
+        .await
+        .assert_keystone_error(401, MSG_LOGIN_FAILED);
+    app.login(
         bootstrap::DOMAIN,
         "alice",
         NEW_PASSWORD,
@@ -230,10 +188,10 @@ async fn admin_sets_a_password_and_the_users_old_tokens_die() {
 
 #[actix_web::test]
 async fn admin_disabling_a_user_revokes_their_tokens() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
     let req = with_token(TestRequest::patch().uri(&user_uri(&member.user_id)), &admin)
         .set_json(json!({ "user": { "enabled": false } }));
     assert_eq!(status_of(&app, req).await, StatusCode::OK);
@@ -242,8 +200,7 @@ async fn admin_disabling_a_user_revokes_their_tokens() {
     let req = with_token(TestRequest::patch().uri(&user_uri(&member.user_id)), &admin)
         .set_json(json!({ "user": { "enabled": true } }));
     assert_eq!(status_of(&app, req).await, StatusCode::OK);
-    login(
-        &app,
+    app.login(
         bootstrap::DOMAIN,
         "alice",
         USER_PASSWORD,
@@ -254,86 +211,73 @@ async fn admin_disabling_a_user_revokes_their_tokens() {
 
 #[actix_web::test]
 async fn admin_deletes_a_user_then_it_is_404_and_its_tokens_die() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::delete().uri(&user_uri(&member.user_id)),
-            &admin,
-        ),
-    )
-    .await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
+    let (status, body, _) = app
+        .delete(&user_uri(&member.user_id))
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     assert_eq!(body, Value::Null);
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri(&user_uri(&member.user_id)), &admin),
-    )
-    .await;
-    assert_keystone_error(status, &body, 404, "Could not find user.");
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::delete().uri(&user_uri(&member.user_id)),
-            &admin,
-        ),
-    )
-    .await;
+    app.get(&user_uri(&member.user_id))
+        .token(&admin)
+        .await
+        .assert_keystone_error(404, "Could not find user.");
+    let (status, body, _) = app
+        .delete(&user_uri(&member.user_id))
+        .token(&admin)
+        .await
+        .parts();
     assert_keystone_error(status, &body, 404, "Could not find user.");
     assert_refused(&app, &member.token).await;
-    let (_, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v3/groups/{}/users", member.group_id)),
-            &admin,
-        ),
-    )
-    .await;
+    let (_, body, _) = app
+        .get(&format!("/v3/groups/{}/users", member.group_id))
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(body["users"], json!([]));
 }
 
 #[actix_web::test]
 async fn a_duplicate_user_name_is_409() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    create_user_as(&app, &admin, "alice").await;
-    let bob = create_user_as(&app, &admin, "bob").await;
-    let req = with_token(TestRequest::post().uri("/v3/users"), &admin)
-        .set_json(json!({ "user": { "name": "alice" } }));
-    let (status, body, _) = call(&app, req).await;
+    let (_h, app, admin) = Harness::with_admin().await;
+    app.create_user_as(&admin, "alice").await;
+    let bob = app.create_user_as(&admin, "bob").await;
+    let (status, body, _) = app
+        .post("/v3/users")
+        .token(&admin)
+        .json(&json!({ "user": { "name": "alice" } }))
+        .await
+        .parts();
     assert_keystone_error(
         status,
         &body,
         409,
         "A user named alice already exists in the domain.",
     );
-    let req = with_token(TestRequest::patch().uri(&user_uri(&bob)), &admin)
-        .set_json(json!({ "user": { "name": "alice" } }));
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app
+        .patch(&user_uri(&bob))
+        .token(&admin)
+        .json(&json!({ "user": { "name": "alice" } }))
+        .await
+        .parts();
     assert_keystone_error(
         status,
         &body,
         409,
         "A user with that name already exists in the domain.",
     );
-    let (_, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri(&user_uri(&bob)), &admin),
-    )
-    .await;
+    let (_, body, _) = app.get(&user_uri(&bob)).token(&admin).await.parts();
     assert_eq!(body["user"]["name"], "bob");
 }
 
 #[actix_web::test]
 async fn invalid_user_names_are_400() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let id = create_user_as(&app, &admin, "alice").await;
+    let (_h, app, admin) = Harness::with_admin().await;
+    let id = app.create_user_as(&admin, "alice").await;
     let message =
         "Invalid user name: use 1 to 64 letters, digits, spaces, '-', '_' or '.', not starting or ending with a space.";
     let long = "a".repeat(65);
@@ -346,41 +290,41 @@ async fn invalid_user_names_are_400() {
         "ünï",
         long.as_str(),
     ] {
-        let req = with_token(TestRequest::post().uri("/v3/users"), &admin)
-            .set_json(json!({ "user": { "name": bad } }));
-        let (status, body, _) = call(&app, req).await;
-        assert_keystone_error(status, &body, 400, message);
-        let req = with_token(TestRequest::patch().uri(&user_uri(&id)), &admin)
-            .set_json(json!({ "user": { "name": bad } }));
-        let (status, body, _) = call(&app, req).await;
+        app.post("/v3/users")
+            .token(&admin)
+            .json(&json!({ "user": { "name": bad } }))
+            .await
+            .assert_keystone_error(400, message);
+        let (status, body, _) = app
+            .patch(&user_uri(&id))
+            .token(&admin)
+            .json(&json!({ "user": { "name": bad } }))
+            .await
+            .parts();
         assert_keystone_error(status, &body, 400, message);
     }
-    let (_, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/users"), &admin),
-    )
-    .await;
+    let (_, body, _) = app.get("/v3/users").token(&admin).await.parts();
     assert_eq!(body["users"].as_array().expect("users").len(), 2);
 }
 
 #[actix_web::test]
 async fn invalid_descriptions_are_400() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let id = create_user_as(&app, &admin, "alice").await;
+    let (_h, app, admin) = Harness::with_admin().await;
+    let id = app.create_user_as(&admin, "alice").await;
     let message =
         "Invalid description: up to 255 characters, without @#%&<>\\$^* or control characters.";
     let long = "d".repeat(256);
     for bad in ["<script>", "mail@example.com", "100%", long.as_str()] {
-        let req = with_token(TestRequest::post().uri("/v3/users"), &admin)
-            .set_json(json!({ "user": { "name": "bob", "description": bad } }));
-        let (status, body, _) = call(&app, req).await;
-        assert_keystone_error(status, &body, 400, message);
-        let req = with_token(TestRequest::patch().uri(&user_uri(&id)), &admin)
-            .set_json(json!({ "user": { "description": bad } }));
-        let (status, body, _) = call(&app, req).await;
-        assert_keystone_error(status, &body, 400, message);
+        app.post("/v3/users")
+            .token(&admin)
+            .json(&json!({ "user": { "name": "bob", "description": bad } }))
+            .await
+            .assert_keystone_error(400, message);
+        app.patch(&user_uri(&id))
+            .token(&admin)
+            .json(&json!({ "user": { "description": bad } }))
+            .await
+            .assert_keystone_error(400, message);
     }
     // 255 characters is still fine.
     let req = with_token(TestRequest::patch().uri(&user_uri(&id)), &admin)
@@ -390,10 +334,10 @@ async fn invalid_descriptions_are_400() {
 
 #[actix_web::test]
 async fn weak_passwords_are_400() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
     let message =
         "Invalid password: 8 to 128 characters with at least two of lower case, upper case, digits and symbols.";
     let long = format!("Aa1-{}", "x".repeat(125));
@@ -404,24 +348,25 @@ async fn weak_passwords_are_400() {
         "1234567890",
         long.as_str(),
     ] {
-        let req = with_token(TestRequest::post().uri("/v3/users"), &admin)
-            .set_json(json!({ "user": { "name": "bob", "password": bad } }));
-        let (status, body, _) = call(&app, req).await;
-        assert_keystone_error(status, &body, 400, message);
-        let req = with_token(TestRequest::patch().uri(&user_uri(&member.user_id)), &admin)
-            .set_json(json!({ "user": { "password": bad } }));
-        let (status, body, _) = call(&app, req).await;
-        assert_keystone_error(status, &body, 400, message);
-        let req = with_token(
-            TestRequest::post().uri(&format!("/v3/users/{}/password", member.user_id)),
-            &member.token,
-        )
-        .set_json(json!({ "user": { "original_password": USER_PASSWORD, "password": bad } }));
-        let (status, body, _) = call(&app, req).await;
-        assert_keystone_error(status, &body, 400, message);
+        app.post("/v3/users")
+            .token(&admin)
+            .json(&json!({ "user": { "name": "bob", "password": bad } }))
+            .await
+            .assert_keystone_error(400, message);
+        app.patch(&user_uri(&member.user_id))
+            .token(&admin)
+            .json(&json!({ "user": { "password": bad } }))
+            .await
+            .assert_keystone_error(400, message);
+        app.post(&format!("/v3/users/{}/password", member.user_id))
+            .token(&member.token)
+            .json(&json!({ "user": { "original_password": USER_PASSWORD, "password": bad } }))
+            .await
+            .assert_keystone_error(400, message);
     }
     // None of that changed the password or revoked the member's token.
-    login(&app, bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null).await;
+    app.login(bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null)
+        .await;
     assert_eq!(
         status_of(
             &app,
@@ -434,11 +379,11 @@ async fn weak_passwords_are_400() {
 
 #[actix_web::test]
 async fn a_member_may_not_create_list_update_or_delete_users() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let other = create_user_as(&app, &admin, "bob").await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
+    let other = app.create_user_as(&admin, "bob").await;
     let requests = [
         TestRequest::post()
             .uri("/v3/users")
@@ -456,46 +401,31 @@ async fn a_member_may_not_create_list_update_or_delete_users() {
         TestRequest::get().uri(&format!("/v3/users/{other}/groups")),
     ];
     for req in requests {
-        let (status, body, _) = call(&app, with_token(req, &member.token)).await;
+        let (status, body, _) = app.call(with_token(req, &member.token)).await.parts();
         assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
     }
-    let (_, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri(&user_uri(&other)), &admin),
-    )
-    .await;
+    let (_, body, _) = app.get(&user_uri(&other)).token(&admin).await.parts();
     assert_eq!(body["user"]["enabled"], true);
-    let (_, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/users?name=carol"), &admin),
-    )
-    .await;
+    let (_, body, _) = app.get("/v3/users?name=carol").token(&admin).await.parts();
     assert_eq!(body["users"], json!([]));
 }
 
 #[actix_web::test]
 async fn a_member_can_show_themselves_and_list_their_groups() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&user_uri(&member.user_id)),
-            &member.token,
-        ),
-    )
-    .await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
+    let (status, body, _) = app
+        .get(&user_uri(&member.user_id))
+        .token(&member.token)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["user"]["id"], member.user_id.as_str());
     assert_eq!(body["user"]["name"], "alice");
     let uri = format!("/v3/users/{}/groups", member.user_id);
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri(&uri), &member.token),
-    )
-    .await;
+    let (status, body, _) = app.get(&uri).token(&member.token).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     let groups = body["groups"].as_array().expect("groups");
     assert_eq!(groups.len(), 1);
@@ -508,12 +438,12 @@ async fn a_member_can_show_themselves_and_list_their_groups() {
 /// The list's `links.self` must name the list that was asked for, not the caller's own.
 #[actix_web::test]
 async fn groups_of_another_user_link_to_that_users_groups() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
     let uri = format!("/v3/users/{}/groups", member.user_id);
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
+    let (status, body, _) = app.get(&uri).token(&admin).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["groups"][0]["id"], member.group_id.as_str());
     assert_eq!(
@@ -524,39 +454,35 @@ async fn groups_of_another_user_link_to_that_users_groups() {
 
 #[actix_web::test]
 async fn changing_own_password_revokes_old_tokens() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let req = with_token(
-        TestRequest::post().uri(&format!("/v3/users/{}/password", member.user_id)),
-        &member.token,
-    )
-    .set_json(json!({ "user": { "original_password": USER_PASSWORD, "password": NEW_PASSWORD } }));
-    let (status, body, _) = call(&app, req).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
+    let (status, body, _) = app
+        .post(&format!("/v3/users/{}/password", member.user_id))
+        .token(&member.token)
+        .json(&json!({ "user": { "original_password": USER_PASSWORD, "password": NEW_PASSWORD } }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     assert_refused(&app, &member.token).await;
-    let (status, body, _) = call(
-        &app,
-        TestRequest::post()
-            .uri("/v3/auth/tokens")
-            .set_json(password_body(
-                bootstrap::DOMAIN,
-                "alice",
-                USER_PASSWORD,
-                Value::Null,
-            )),
-    )
-    .await;
-    assert_keystone_error(status, &body, 401, MSG_LOGIN_FAILED);
-    let fresh = login(
-        &app,
-        bootstrap::DOMAIN,
-        "alice",
-        NEW_PASSWORD,
-        project_scope(&h.boot.project_id),
-    )
-    .await;
+    app.post("/v3/auth/tokens")
+        .json(&password_body(
+            bootstrap::DOMAIN,
+            "alice",
+            USER_PASSWORD,
+            Value::Null,
+        ))
+        .await
+        .assert_keystone_error(401, MSG_LOGIN_FAILED);
+    let fresh = app
+        .login(
+            bootstrap::DOMAIN,
+            "alice",
+            NEW_PASSWORD,
+            project_scope(&h.boot.project_id),
+        )
+        .await;
     assert_eq!(
         status_of(
             &app,
@@ -569,19 +495,13 @@ async fn changing_own_password_revokes_old_tokens() {
 
 #[actix_web::test]
 async fn changing_own_password_with_a_wrong_original_is_401_and_changes_nothing() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let req = with_token(
-        TestRequest::post().uri(&format!("/v3/users/{}/password", member.user_id)),
-        &member.token,
-    )
-    .set_json(
-        json!({ "user": { "original_password": "Wr0ng-Passw0rd!", "password": NEW_PASSWORD } }),
-    );
-    let (status, body, _) = call(&app, req).await;
-    assert_keystone_error(status, &body, 401, MSG_LOGIN_FAILED);
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
+    app.post(&format!("/v3/users/{}/password", member.user_id)).token(&member.token).json(&json!({ "user": { "original_password": "Wr0ng-Passw0rd!", "password": NEW_PASSWORD } }),)
+    .await
+    .assert_keystone_error(401, MSG_LOGIN_FAILED);
     assert_eq!(
         status_of(
             &app,
@@ -590,55 +510,50 @@ async fn changing_own_password_with_a_wrong_original_is_401_and_changes_nothing(
         .await,
         StatusCode::OK
     );
-    login(&app, bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null).await;
+    app.login(bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null)
+        .await;
 }
 
 #[actix_web::test]
 async fn nobody_changes_another_users_password_through_the_self_service_call() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let req = with_token(
-        TestRequest::post().uri(&format!("/v3/users/{}/password", h.boot.user_id)),
-        &member.token,
-    )
-    .set_json(json!({ "user": { "original_password": ADMIN_PASSWORD, "password": NEW_PASSWORD } }));
-    let (status, body, _) = call(&app, req).await;
-    assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
-    let req = with_token(
-        TestRequest::post().uri(&format!("/v3/users/{}/password", member.user_id)),
-        &admin,
-    )
-    .set_json(json!({ "user": { "original_password": USER_PASSWORD, "password": NEW_PASSWORD } }));
-    let (status, body, _) = call(&app, req).await;
-    assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
-    login(
-        &app,
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
+    app.post(&format!("/v3/users/{}/password", h.boot.user_id))
+        .token(&member.token)
+        .json(&json!({ "user": { "original_password": ADMIN_PASSWORD, "password": NEW_PASSWORD } }))
+        .await
+        .assert_keystone_error(403, MSG_FORBIDDEN);
+    app.post(&format!("/v3/users/{}/password", member.user_id))
+        .token(&admin)
+        .json(&json!({ "user": { "original_password": USER_PASSWORD, "password": NEW_PASSWORD } }))
+        .await
+        .assert_keystone_error(403, MSG_FORBIDDEN);
+    app.login(
         bootstrap::DOMAIN,
         bootstrap::USER,
         ADMIN_PASSWORD,
         Value::Null,
     )
     .await;
-    login(&app, bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null).await;
+    app.login(bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null)
+        .await;
 }
 
 #[actix_web::test]
 async fn admins_get_404_on_each_others_users() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
+    let (h, app, admin) = Harness::with_admin().await;
     let other = h.other_tenant("globex");
-    let theirs = login(
-        &app,
-        "globex",
-        "admin",
-        ADMIN_PASSWORD,
-        project_scope(&other.project_id),
-    )
-    .await;
-    let ours = create_user_as(&app, &admin, "alice").await;
+    let theirs = app
+        .login(
+            "globex",
+            "admin",
+            ADMIN_PASSWORD,
+            project_scope(&other.project_id),
+        )
+        .await;
+    let ours = app.create_user_as(&admin, "alice").await;
     for (token, victim) in [(&theirs, &ours), (&admin, &other.admin_id)] {
         let requests = [
             TestRequest::get().uri(&user_uri(victim)),
@@ -653,13 +568,16 @@ async fn admins_get_404_on_each_others_users() {
             TestRequest::get().uri(&format!("/v3/users/{victim}/projects")),
         ];
         for req in requests {
-            let (status, body, _) = call(&app, with_token(req, token)).await;
-            assert_keystone_error(status, &body, 404, "Could not find user.");
+            app.call(with_token(req, token))
+                .await
+                .assert_keystone_error(404, "Could not find user.");
         }
     }
     // Both users are untouched and can still log in.
-    login(&app, bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null).await;
-    login(&app, "globex", "admin", ADMIN_PASSWORD, Value::Null).await;
+    app.login(bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null)
+        .await;
+    app.login("globex", "admin", ADMIN_PASSWORD, Value::Null)
+        .await;
     assert_eq!(
         status_of(
             &app,
@@ -672,22 +590,20 @@ async fn admins_get_404_on_each_others_users() {
 
 #[actix_web::test]
 async fn admins_get_404_on_each_others_groups_and_memberships() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
+    let (h, app, admin) = Harness::with_admin().await;
     let other = h.other_tenant("globex");
-    let theirs = login(
-        &app,
-        "globex",
-        "admin",
-        ADMIN_PASSWORD,
-        project_scope(&other.project_id),
-    )
-    .await;
-    let our_group = create_group_as(&app, &admin, "ops").await;
-    let our_user = create_user_as(&app, &admin, "alice").await;
-    let their_group = create_group_as(&app, &theirs, "ops").await;
-    let their_user = create_user_as(&app, &theirs, "alice").await;
+    let theirs = app
+        .login(
+            "globex",
+            "admin",
+            ADMIN_PASSWORD,
+            project_scope(&other.project_id),
+        )
+        .await;
+    let our_group = app.create_group_as(&admin, "ops").await;
+    let our_user = app.create_user_as(&admin, "alice").await;
+    let their_group = app.create_group_as(&theirs, "ops").await;
+    let their_user = app.create_user_as(&theirs, "alice").await;
     for (token, group, user, own_group, own_user) in [
         (&theirs, &our_group, &our_user, &their_group, &their_user),
         (&admin, &their_group, &their_user, &our_group, &our_user),
@@ -707,50 +623,43 @@ async fn admins_get_404_on_each_others_groups_and_memberships() {
             TestRequest::delete().uri(&format!("{group_uri}/users/{user}")),
         ];
         for req in requests {
-            let (status, body, _) = call(&app, with_token(req, token)).await;
-            assert_keystone_error(status, &body, 404, "Could not find group.");
+            app.call(with_token(req, token))
+                .await
+                .assert_keystone_error(404, "Could not find group.");
         }
         // Pulling the other domain's user into one's own group.
         let req = TestRequest::put().uri(&format!("/v3/groups/{own_group}/users/{user}"));
-        let (status, body, _) = call(&app, with_token(req, token)).await;
+        let (status, body, _) = app.call(with_token(req, token)).await.parts();
         assert_keystone_error(status, &body, 404, "Could not find user.");
     }
-    let (_, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v3/groups/{our_group}")),
-            &admin,
-        ),
-    )
-    .await;
+    let (_, body, _) = app
+        .get(&format!("/v3/groups/{our_group}"))
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(body["group"]["name"], "ops");
-    let (_, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v3/groups/{their_group}/users")),
-            &theirs,
-        ),
-    )
-    .await;
+    let (_, body, _) = app
+        .get(&format!("/v3/groups/{their_group}/users"))
+        .token(&theirs)
+        .await
+        .parts();
     assert_eq!(body["users"], json!([]));
 }
 
 #[actix_web::test]
 async fn admins_get_404_on_each_others_projects_and_grants() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
+    let (h, app, admin) = Harness::with_admin().await;
     let other = h.other_tenant("globex");
-    let theirs = login(
-        &app,
-        "globex",
-        "admin",
-        ADMIN_PASSWORD,
-        project_scope(&other.project_id),
-    )
-    .await;
-    let our_group = create_group_as(&app, &admin, "ops").await;
-    let their_group = create_group_as(&app, &theirs, "ops").await;
+    let theirs = app
+        .login(
+            "globex",
+            "admin",
+            ADMIN_PASSWORD,
+            project_scope(&other.project_id),
+        )
+        .await;
+    let our_group = app.create_group_as(&admin, "ops").await;
+    let their_group = app.create_group_as(&theirs, "ops").await;
     for (token, project, domain, own_group) in [
         (&theirs, &h.boot.project_id, &h.boot.domain_id, &their_group),
         (&admin, &other.project_id, &other.domain_id, &our_group),
@@ -770,8 +679,9 @@ async fn admins_get_404_on_each_others_projects_and_grants() {
             TestRequest::get().uri(&format!("{project_uri}/groups/{own_group}/roles")),
         ];
         for req in requests {
-            let (status, body, _) = call(&app, with_token(req, token)).await;
-            assert_keystone_error(status, &body, 404, "Could not find project.");
+            app.call(with_token(req, token))
+                .await
+                .assert_keystone_error(404, "Could not find project.");
         }
         let domain_grant = format!("/v3/domains/{domain}/groups/{own_group}/roles/{ADMIN_ROLE_ID}");
         for req in [
@@ -782,7 +692,7 @@ async fn admins_get_404_on_each_others_projects_and_grants() {
             TestRequest::delete().uri(&domain_grant),
             TestRequest::get().uri(&format!("/v3/domains/{domain}/groups/{own_group}/roles")),
         ] {
-            let (status, body, _) = call(&app, with_token(req, token)).await;
+            let (status, body, _) = app.call(with_token(req, token)).await.parts();
             assert_keystone_error(status, &body, 404, "Could not find domain.");
         }
     }
@@ -793,40 +703,31 @@ async fn admins_get_404_on_each_others_projects_and_grants() {
         ADMIN_PASSWORD,
         project_scope(&h.boot.project_id),
     );
-    let (status, body, _) = call(
-        &app,
-        TestRequest::post().uri("/v3/auth/tokens").set_json(body),
-    )
-    .await;
+    let (status, body, _) = app.post("/v3/auth/tokens").json(&body).await.parts();
     assert_keystone_error(status, &body, 401, MSG_SCOPE_REFUSED);
-    let (_, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v3/projects/{}", h.boot.project_id)),
-            &admin,
-        ),
-    )
-    .await;
+    let (_, body, _) = app
+        .get(&format!("/v3/projects/{}", h.boot.project_id))
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(body["project"]["name"], bootstrap::PROJECT);
 }
 
 #[actix_web::test]
 async fn lists_never_include_the_other_domains_rows() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
+    let (h, app, admin) = Harness::with_admin().await;
     let other = h.other_tenant("globex");
-    let theirs = login(
-        &app,
-        "globex",
-        "admin",
-        ADMIN_PASSWORD,
-        project_scope(&other.project_id),
-    )
-    .await;
-    create_user_as(&app, &theirs, "wile").await;
-    create_group_as(&app, &theirs, "acme-haters").await;
-    create_project_as(&app, &theirs, "rockets").await;
+    let theirs = app
+        .login(
+            "globex",
+            "admin",
+            ADMIN_PASSWORD,
+            project_scope(&other.project_id),
+        )
+        .await;
+    app.create_user_as(&theirs, "wile").await;
+    app.create_group_as(&theirs, "acme-haters").await;
+    app.create_project_as(&theirs, "rockets").await;
     let ids = |body: &Value, key: &str| -> Vec<String> {
         body[key]
             .as_array()
@@ -840,11 +741,7 @@ async fn lists_never_include_the_other_domains_rows() {
         (&theirs, &other.domain_id, &h.boot.domain_id),
     ] {
         for key in ["users", "groups", "projects"] {
-            let (status, body, _) = call(
-                &app,
-                with_token(TestRequest::get().uri(&format!("/v3/{key}")), token),
-            )
-            .await;
+            let (status, body, _) = app.get(&format!("/v3/{key}")).token(token).await.parts();
             assert_eq!(status, StatusCode::OK, "{body}");
             let domains = ids(&body, key);
             assert!(
@@ -852,25 +749,18 @@ async fn lists_never_include_the_other_domains_rows() {
                 "{key}: {body}"
             );
             let uri = format!("/v3/{key}?domain_id={foreign}");
-            let (status, body, _) =
-                call(&app, with_token(TestRequest::get().uri(&uri), token)).await;
+            let (status, body, _) = app.get(&uri).token(token).await.parts();
             assert_eq!(status, StatusCode::OK, "{body}");
             assert_eq!(body[key], json!([]), "{uri}");
         }
     }
-    let (_, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/users?name=wile"), &admin),
-    )
-    .await;
+    let (_, body, _) = app.get("/v3/users?name=wile").token(&admin).await.parts();
     assert_eq!(body["users"], json!([]));
 }
 
 #[actix_web::test]
 async fn creating_in_another_domain_is_403() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
+    let (h, app, admin) = Harness::with_admin().await;
     let other = h.other_tenant("globex");
     let requests = [
         (
@@ -887,37 +777,21 @@ async fn creating_in_another_domain_is_403() {
         ),
     ];
     for (uri, body) in requests {
-        let (status, body, _) = call(
-            &app,
-            with_token(TestRequest::post().uri(uri), &admin).set_json(body),
-        )
-        .await;
+        let (status, body, _) = app.post(uri).token(&admin).json(&body).await.parts();
         assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
     }
-    let theirs = login(
-        &app,
-        "globex",
-        "admin",
-        ADMIN_PASSWORD,
-        project_scope(&other.project_id),
-    )
-    .await;
-    let (_, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/users"), &theirs),
-    )
-    .await;
+    let theirs = app
+        .login(
+            "globex",
+            "admin",
+            ADMIN_PASSWORD,
+            project_scope(&other.project_id),
+        )
+        .await;
+    let (_, body, _) = app.get("/v3/users").token(&theirs).await.parts();
     assert_eq!(body["users"].as_array().expect("users").len(), 1);
-    let (_, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/groups"), &theirs),
-    )
-    .await;
+    let (_, body, _) = app.get("/v3/groups").token(&theirs).await.parts();
     assert_eq!(body["groups"].as_array().expect("groups").len(), 1);
-    let (_, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/projects"), &theirs),
-    )
-    .await;
+    let (_, body, _) = app.get("/v3/projects").token(&theirs).await.parts();
     assert_eq!(body["projects"].as_array().expect("projects").len(), 1);
 }
