@@ -10,7 +10,7 @@
 
 use chrono::NaiveDateTime;
 use service_kit::auth::Principal;
-use service_kit::db::{DbConnection, StoreError};
+use service_kit::db::DbConnection;
 
 use crate::error::TcrError;
 use crate::registries;
@@ -49,12 +49,8 @@ pub fn create(
     // tombstone it then writes, or this finds no registry.
     let registry = registries::of_caller_locked(conn, p, &at.registry_id)?;
     let service = &registry.registry_service;
-    repo::namespaces::create(conn, &registry.id, service, &at.name, settings, now).map_err(|e| {
-        match e {
-            StoreError::UniqueViolation => TcrError::NamespaceTaken(at.name),
-            other => other.into(),
-        }
-    })
+    repo::namespaces::create(conn, &registry.id, service, &at.name, settings, now)
+        .map_err(|e| registries::or_taken(e, || TcrError::NamespaceTaken(at.name)))
 }
 
 /// A page of the live namespaces `listing` asks for, by name, and their total.

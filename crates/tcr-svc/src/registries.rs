@@ -94,14 +94,25 @@ pub fn create(
         registry_address: new.address,
         created_at: now,
     };
-    repo::registries::insert(conn, &row).map_err(|e| match e {
-        StoreError::UniqueViolation => TcrError::NameConflict(format!(
-            "A registry named {} already exists in the account.",
-            row.name
-        )),
-        other => other.into(),
+    repo::registries::insert(conn, &row).map_err(|e| {
+        or_taken(e, || {
+            TcrError::NameConflict(format!(
+                "A registry named {} already exists in the account.",
+                row.name
+            ))
+        })
     })?;
     Ok(row)
+}
+
+/// `e`, unless the store refused a name someone holds already: then `taken`, the refusal
+/// that names it. Registry, namespace and service account names are each unique in their
+/// scope by a constraint, which alone decides between two requests racing for one.
+pub fn or_taken(e: StoreError, taken: impl FnOnce() -> TcrError) -> TcrError {
+    match e {
+        StoreError::UniqueViolation => taken(),
+        other => other.into(),
+    }
 }
 
 /// A page of the caller's account's registries that `filter` lets through, oldest first,

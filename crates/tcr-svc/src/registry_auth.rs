@@ -1,31 +1,47 @@
 //! Registry login with TCR instance tokens: HTTP Basic with `Username` and `Token`. A
 //! token opens the namespaces of its own registry with the actions stored with it
-//! ([`crate::policy::registry_access`]). The checks and the tenancy rule are service-kit's
-//! ([`authenticate_bearer`], [`service_kit::registry::access`]); this file says where TCR
-//! keeps instance tokens, their registry and its namespaces. A username with the service
-//! account prefix (`tcr$`) is a service account's login ([`service_accounts::login`]).
+//! ([`crate::policy::registry_access`]). The adapter, the checks and the tenancy rule are
+//! service-kit's ([`StoredBearerAuthorizer`], [`service_kit::registry::access`]); this
+//! file says where TCR keeps instance tokens, their registry and its namespaces. A
+//! username with the service account prefix (`tcr$`) is a service account's login
+//! ([`service_accounts::login`]).
 
 use futures_util::future::LocalBoxFuture;
 use service_kit::clock::Clock;
-use service_kit::db::{self, DbPool, StoreError};
+use service_kit::db::DbPool;
 use service_kit::registry::{
-    authenticate_bearer, NamespaceRecord, RegistryAuthError, RegistryAuthorizer, RegistryLogin,
+    BearerTables, NamespaceRecord, RegistryAuthError, RegistryAuthorizer, RegistryLogin,
+    StoredBearerAuthorizer,
 };
 
 use crate::repo;
 use crate::service_accounts;
 use crate::tokens::TOKEN_PREFIX;
 
-/// Checks registry logins against the instance tokens.
+/// TCR's instance tokens and the namespaces of their registries.
+pub const TABLES: BearerTables = BearerTables {
+    token_prefix: TOKEN_PREFIX,
+    credential: repo::tokens::login_record,
+    namespaces: repo::namespaces::login_records,
+};
+
+/// Checks registry logins against the instance tokens, and service accounts' logins
+/// against theirs.
 pub struct TcrRegistryAuthorizer {
     pool: DbPool,
     /// What "now" is for a credential's expiry.
     clock: Clock,
+    tokens: StoredBearerAuthorizer,
 }
 
 impl TcrRegistryAuthorizer {
     pub fn new(pool: DbPool, clock: Clock) -> Self {
-        TcrRegistryAuthorizer { pool, clock }
+        let tokens = StoredBearerAuthorizer::new(pool.clone(), clock.clone(), TABLES);
+        TcrRegistryAuthorizer {
+            pool,
+            clock,
+            tokens,
+        }
     }
 }
 
@@ -43,27 +59,7 @@ impl RegistryAuthorizer for TcrRegistryAuthorizer {
                 &self.pool, service, username, password, names, now,
             );
         }
-        // A store that cannot be asked is a 503 for the client, never a wrong password.
-        let owned_service = service.to_string();
-        let lookup = move |digest: String| async move {
-            db::run(&self.pool, move |conn| {
-                let Some(found) = repo::tokens::login_record(conn, &digest)? else {
-                    return Ok(None);
-                };
-                let namespaces = repo::namespaces::login_records(conn, &owned_service, &names)?;
-                Ok::<_, StoreError>(Some((found, namespaces)))
-            })
-            .await
-            .map_err(|e| RegistryAuthError::Unavailable(e.to_string()))
-        };
-        authenticate_bearer(
-            TOKEN_PREFIX,
-            service,
-            username,
-            password,
-            self.clock.stored_now(),
-            lookup,
-        )
+        self.tokens.authenticate(service, username, password, names)
     }
 
     fn namespaces(
@@ -71,13 +67,6 @@ impl RegistryAuthorizer for TcrRegistryAuthorizer {
         service: &str,
         names: Vec<String>,
     ) -> LocalBoxFuture<'_, Result<Vec<NamespaceRecord>, RegistryAuthError>> {
-        let service = service.to_string();
-        Box::pin(async move {
-            db::run(&self.pool, move |conn| {
-                repo::namespaces::login_records(conn, &service, &names)
-            })
-            .await
-            .map_err(|e| RegistryAuthError::Unavailable(e.to_string()))
-        })
+        self.tokens.namespaces(service, names)
     }
 }

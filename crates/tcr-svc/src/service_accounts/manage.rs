@@ -9,7 +9,7 @@
 
 use chrono::NaiveDateTime;
 use service_kit::auth::Principal;
-use service_kit::db::{DbConnection, StoreError};
+use service_kit::db::DbConnection;
 
 use super::permissions::{self, Permission};
 use crate::error::TcrError;
@@ -59,12 +59,13 @@ pub fn create(
         registry_service: registry.registry_service,
         ..new.row
     };
-    repo::service_accounts::insert(conn, &row).map_err(|e| match e {
-        StoreError::UniqueViolation => TcrError::NameConflict(format!(
-            "A service account named {} already exists on this registry's service.",
-            row.name
-        )),
-        other => other.into(),
+    repo::service_accounts::insert(conn, &row).map_err(|e| {
+        registries::or_taken(e, || {
+            TcrError::NameConflict(format!(
+                "A service account named {} already exists on this registry's service.",
+                row.name
+            ))
+        })
     })?;
     Ok(row)
 }
