@@ -52,9 +52,10 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, AuthError> {
     if let Some(outcome) = req.extensions().get::<SignedOutcome>() {
         let principal = outcome.0.clone()?;
         if principal.is_temporary() {
-            req.app_data::<web::Data<TokenVerifier>>()
-                .ok_or(AuthError::FeedStale)?
-                .check_temporary(&principal, chrono::Utc::now())?;
+            let verifier = req
+                .app_data::<web::Data<TokenVerifier>>()
+                .ok_or(AuthError::FeedStale)?;
+            verifier.check_temporary(&principal, verifier.clock().now())?;
         }
         return Ok(principal);
     }
@@ -68,6 +69,6 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, AuthError> {
     let verifier = req
         .app_data::<web::Data<TokenVerifier>>()
         .ok_or(AuthError::FeedStale)?;
-    let claims = verifier.verify(token, chrono::Utc::now())?;
+    let claims = verifier.verify(token, verifier.clock().now())?;
     Ok(Principal::from_token(claims))
 }

@@ -111,7 +111,7 @@ impl IamFeed {
                 }
             }
             self.verifier
-                .apply_revocations(&page.events, chrono::Utc::now());
+                .apply_revocations(&page.events, self.verifier.clock().now());
             if n == 0 || page.last_seq <= after {
                 return Ok(total);
             }

@@ -10,6 +10,7 @@ use credential_core::iam_token::{self, TokenClaims, TokenError, TokenScope, Veri
 
 use super::wire::{RevocationEvent, RevocationKind};
 use super::{AuthError, Principal};
+use crate::clock::Clock;
 
 /// Tuning for a verifier.
 #[derive(Clone, Debug)]
@@ -19,6 +20,9 @@ pub struct VerifierOptions {
     /// Refuse every token when revocations have not been refreshed for this long: a
     /// revoked token must not live on because the feed went quiet.
     pub max_feed_staleness: Duration,
+    /// The time requests are verified at: the service's own clock, so a test that moves
+    /// it moves token expiry and feed freshness with it.
+    pub clock: Clock,
 }
 
 impl Default for VerifierOptions {
@@ -26,6 +30,7 @@ impl Default for VerifierOptions {
         VerifierOptions {
             cache_capacity: 100_000,
             max_feed_staleness: Duration::from_secs(60),
+            clock: Clock::system(),
         }
     }
 }
@@ -100,6 +105,11 @@ impl TokenVerifier {
         }
         self.wants_keys
             .store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The clock requests are verified against ([`VerifierOptions::clock`]).
+    pub fn clock(&self) -> &Clock {
+        &self.options.clock
     }
 
     /// True once a token arrived signed by a key we do not know yet.
