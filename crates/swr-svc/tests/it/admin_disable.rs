@@ -33,37 +33,32 @@ fn stored(h: &Harness, id: &str) -> (bool, Option<String>, bool) {
         .unwrap()
 }
 
-async fn put<S, B>(app: &S, token: &str, uri: &str, enable: bool) -> (StatusCode, Value)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let req = with_token(TestRequest::put().uri(uri), token).set_json(json!({ "enable": enable }));
-    let (status, body, _) = call(app, req).await;
+async fn put(app: &TestApp, token: &str, uri: &str, enable: bool) -> (StatusCode, Value) {
+    let (status, body, _) = app
+        .put(uri)
+        .token(token)
+        .json(&json!({ "enable": enable }))
+        .await
+        .parts();
     (status, body)
 }
 
 #[actix_web::test]
 async fn only_an_admin_undoes_an_admins_disable() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let admin = h.token("adam", PROJECT, &["admin"]);
     for owner_roles in [&["readonly"][..], &["member"][..]] {
         let instance =
             create_instance(&app, &admin, PROJECT, &format!("reg-{}", owner_roles[0])).await;
         let owner = h.token("carol", PROJECT, owner_roles);
-        let req = with_token(
-            TestRequest::post().uri(&format!(
+        let (status, created, _) = app
+            .post(&format!(
                 "/v2/{PROJECT}/instances/{instance}/long-term-credential"
-            )),
-            &owner,
-        )
-        .set_json(json!({ "name": "ci" }));
-        let (status, created, _) = call(&app, req).await;
+            ))
+            .token(&owner)
+            .json(&json!({ "name": "ci" }))
+            .await
+            .parts();
         assert_eq!(status, StatusCode::CREATED, "{created}");
         let id = created["token_id"].as_str().unwrap();
         let (user, password) = (
@@ -82,17 +77,23 @@ async fn only_an_admin_undoes_an_admins_disable() {
         assert_swr_error(status, &body, 403, "SWR.0201");
         assert_eq!(stored(&h, id), (false, Some("adam-id".into()), true));
         assert_eq!(
-            call(&app, login(user, password)).await.0,
+            app.call(login(user, password)).await.parts().0,
             StatusCode::UNAUTHORIZED
         );
 
         // The admin can; then the owner's own disable is theirs to undo.
         assert_eq!(put(&app, &admin, &one, true).await.0, StatusCode::CREATED);
         assert_eq!(stored(&h, id), (true, None, false));
-        assert_eq!(call(&app, login(user, password)).await.0, StatusCode::OK);
+        assert_eq!(
+            app.call(login(user, password)).await.parts().0,
+            StatusCode::OK
+        );
         assert_eq!(put(&app, &owner, &one, false).await.0, StatusCode::CREATED);
         assert_eq!(stored(&h, id), (false, Some("carol-id".into()), false));
         assert_eq!(put(&app, &owner, &one, true).await.0, StatusCode::CREATED);
-        assert_eq!(call(&app, login(user, password)).await.0, StatusCode::OK);
+        assert_eq!(
+            app.call(login(user, password)).await.parts().0,
+            StatusCode::OK
+        );
     }
 }

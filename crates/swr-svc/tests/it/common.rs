@@ -4,8 +4,6 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::{test, web};
 use chrono::{Duration, Utc};
@@ -21,7 +19,8 @@ use service_kit::auth::{
 };
 use service_kit::http::Metrics;
 use service_kit::registry::{keys, RegistryTokenIssuer};
-use service_kit::testing::TestDatabase;
+use service_kit::testing::{SignRequest, TestDatabase, Unsigned};
+pub use service_kit::testing::{TestApp, TestCall};
 use swr_svc::app::Collaborators;
 use swr_svc::config::SwrConfig;
 use swr_svc::registry_auth;
@@ -74,6 +73,13 @@ pub fn test_config() -> SwrConfig {
 
 impl Harness {
     pub async fn new() -> Harness {
+    /// A harness over a fresh database, and its app.
+    pub async fn start() -> (Harness, TestApp) {
+        let harness = Self::new().await;
+        let app = harness.app().await;
+        (harness, app)
+    }
+
         Self::build(TestDatabase::new(&swr_svc::MIGRATIONS), test_config())
     }
 
@@ -123,14 +129,9 @@ impl Harness {
         }
     }
 
-    pub async fn app(
-        &self,
-    ) -> impl Service<
-        actix_http::Request,
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-    > {
-        test::init_service(swr_svc::app::build(self.state.clone(), &self.parts)).await
+    /// The app over this harness's state (call again for a second instance of it).
+    pub async fn app(&self) -> TestApp {
+        TestApp::init(swr_svc::app::build(self.state.clone(), &self.parts)).await
     }
 
     /// A token for `user` scoped to `project` with `roles`.
@@ -229,64 +230,58 @@ pub fn key_lifetime(seconds: i64) -> TemporaryKey {
     }
 }
 
-/// A request signed with `key` (SDK-HMAC-SHA256, as the Huawei SDK sends it), with a
-/// JSON body if given.
-pub fn signed(key: &Key, method: &str, uri: &str, body: Option<&Value>) -> test::TestRequest {
+/// Signs as the Huawei SDK signs (SDK-HMAC-SHA256) with the key's access key, for its
+/// project, carrying a security token when the key is temporary.
+impl SignRequest for Key {
+    fn sign(&self, r: &Unsigned<'_>) -> Vec<(String, String)> {
+        let date = format_sdk_date(Utc::now());
+        let mut headers: Vec<(String, String)> = vec![
+            ("Content-Type".into(), "application/json".into()),
+            ("Host".into(), "127.0.0.1:8082".into()),
+            ("X-Project-Id".into(), self.project.clone()),
+            ("X-Sdk-Date".into(), date.clone()),
+        ];
+        if self.temporary.is_some() {
+            headers.push(("X-Security-Token".into(), "security-token".into()));
+        }
+        let names: Vec<String> = headers.iter().map(|(n, _)| n.to_lowercase()).collect();
+        let borrowed: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let signable = SignableRequest {
+            method: r.method,
+            path: r.path,
+            query: r.query,
+            headers: &borrowed,
+            body: r.body,
+        };
+        let authorization =
+            sign_request(&signable, &self.access, b"secret", &names, &date).unwrap();
+        headers.push(("Authorization".into(), authorization));
+        headers
+    }
+}
+
+/// A request signed with `key`, with a JSON body if given (sent as the SDK sends it:
+/// the text it signed, with no body at all for none).
+pub fn signed<'a>(
+    app: &'a TestApp,
+    key: &'a Key,
+    method: &str,
+    uri: &str,
+    body: Option<&Value>,
+) -> TestCall<'a> {
     let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
-    let date = format_sdk_date(Utc::now());
-    let mut headers: Vec<(String, String)> = vec![
-        ("Content-Type".into(), "application/json".into()),
-        ("Host".into(), "127.0.0.1:8082".into()),
-        ("X-Project-Id".into(), key.project.clone()),
-        ("X-Sdk-Date".into(), date.clone()),
-    ];
-    if key.temporary.is_some() {
-        headers.push(("X-Security-Token".into(), "security-token".into()));
-    }
-    let names: Vec<String> = headers.iter().map(|(n, _)| n.to_lowercase()).collect();
-    let borrowed: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    let signable = SignableRequest {
-        method,
-        path,
-        query,
-        headers: &borrowed,
-        body: body.as_bytes(),
-    };
-    let authorization = sign_request(&signable, &key.access, b"secret", &names, &date).unwrap();
-    headers.push(("Authorization".into(), authorization));
-    let mut req = test::TestRequest::default()
-        .method(method.parse().unwrap())
-        .uri(uri);
-    for header in headers {
-        req = req.insert_header(header);
-    }
-    req.set_payload(body)
+    app.request(method, uri).body(body).signed(key)
 }
 
 /// Status, JSON body (Null when empty) and headers of a request.
-pub async fn call<S, B>(
-    app: &S,
+pub async fn call(
+    app: &TestApp,
     req: test::TestRequest,
-) -> (StatusCode, Value, actix_web::http::header::HeaderMap)
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    let res = test::call_service(app, req.to_request()).await;
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = test::read_body(res).await;
-    let body = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
-    };
-    (status, body, headers)
+) -> (StatusCode, Value, actix_web::http::header::HeaderMap) {
+    app.call(req).await.parts()
 }
 
 /// `test::TestRequest` with the token set.
@@ -295,18 +290,14 @@ pub fn with_token(req: test::TestRequest, token: &str) -> test::TestRequest {
 }
 
 /// Create an instance in `project` and return its id.
-pub async fn create_instance<S, B>(app: &S, token: &str, project: &str, name: &str) -> String
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+pub async fn create_instance(app: &TestApp, token: &str, project: &str, name: &str) -> String {
     let body = serde_json::json!({ "name": name, "spec": "swr.ee.professional", "charge_mode": "postPaid" });
-    let req = with_token(
-        test::TestRequest::post().uri(&format!("/v2/{project}/instances")),
-        token,
-    )
-    .set_json(body);
-    let (status, body, _) = call(app, req).await;
+    let (status, body, _) = app
+        .post(&format!("/v2/{project}/instances"))
+        .token(token)
+        .json(&body)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body["instance_id"].as_str().unwrap().to_string()
 }
@@ -322,45 +313,38 @@ pub fn assert_swr_error(status: StatusCode, body: &Value, want_status: u16, want
 }
 
 /// Create the namespace `name` in the project's instance, public or not.
-pub async fn create_namespace<S, B>(
-    app: &S,
+pub async fn create_namespace(
+    app: &TestApp,
     token: &str,
     project: &str,
     instance: &str,
     name: &str,
     public: bool,
-) where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+) {
     let (status, body) = try_create_namespace(app, token, project, instance, name, public).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert!(body["id"].as_i64().is_some(), "{body}");
 }
 
 /// Ask to create the namespace `name` in the project's instance: the status and body.
-pub async fn try_create_namespace<S, B>(
-    app: &S,
+pub async fn try_create_namespace(
+    app: &TestApp,
     token: &str,
     project: &str,
     instance: &str,
     name: &str,
     public: bool,
-) -> (StatusCode, Value)
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+) -> (StatusCode, Value) {
     let body = serde_json::json!({
         "namespace_name": name,
         "metadata": { "public": public.to_string() },
     });
-    let req = with_token(
-        test::TestRequest::post().uri(&format!("/v2/{project}/instances/{instance}/namespaces")),
-        token,
-    )
-    .set_json(body);
-    let (status, body, _) = call(app, req).await;
+    let (status, body, _) = app
+        .post(&format!("/v2/{project}/instances/{instance}/namespaces"))
+        .token(token)
+        .json(&body)
+        .await
+        .parts();
     (status, body)
 }
 

@@ -4,7 +4,6 @@
 //! rows that were there before it.
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use diesel::prelude::*;
 use diesel_migrations::MigrationHarness;
 use futures_util::future::join_all;
@@ -32,55 +31,29 @@ fn rows(pool: &DbPool, instance: &str) -> i64 {
 }
 
 /// `total` of everyone's credentials, as an admin sees it.
-async fn total<S, B>(app: &S, admin: &str, instance: &str) -> i64
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn total(app: &TestApp, admin: &str, instance: &str) -> i64 {
     let uri = format!(
         "{}/long-term-credentials?self_only=false&limit=1",
         base(instance)
     );
-    let (status, body, _) = call(app, with_token(TestRequest::get().uri(&uri), admin)).await;
+    let (status, body, _) = app.get(&uri).token(admin).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     body["total"].as_i64().unwrap()
 }
 
-async fn create<S, B>(app: &S, token: &str, instance: &str, name: &str) -> (StatusCode, Value)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let req = with_token(
-        TestRequest::post().uri(&format!("{}/long-term-credential", base(instance))),
-        token,
-    )
-    .set_json(json!({ "name": name }));
-    let (status, body, _) = call(app, req).await;
+async fn create(app: &TestApp, token: &str, instance: &str, name: &str) -> (StatusCode, Value) {
+    let (status, body, _) = app
+        .post(&format!("{}/long-term-credential", base(instance)))
+        .token(token)
+        .json(&json!({ "name": name }))
+        .await
+        .parts();
     (status, body)
 }
 
-async fn delete<S, B>(app: &S, token: &str, instance: &str, id: &str) -> StatusCode
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn delete(app: &TestApp, token: &str, instance: &str, id: &str) -> StatusCode {
     let uri = format!("{}/long-term-credentials/{id}", base(instance));
-    call(app, with_token(TestRequest::delete().uri(&uri), token))
-        .await
-        .0
+    app.delete(&uri).token(token).await.parts().0
 }
 
 #[actix_web::test]
@@ -119,14 +92,11 @@ async fn total_follows_creates_deletes_and_failures() {
     assert_swr_error(status, &body, 400, "SWR.0004");
     check(4).await;
     // Temporary credentials are not listed, so not counted.
-    let (status, temp, _) = call(
-        &app,
-        with_token(
-            TestRequest::post().uri(&format!("{}/temp-credential", base(&instance))),
-            &bob,
-        ),
-    )
-    .await;
+    let (status, temp, _) = app
+        .post(&format!("{}/temp-credential", base(&instance)))
+        .token(&bob)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{temp}");
     check(4).await;
 
@@ -164,7 +134,7 @@ async fn total_follows_creates_deletes_and_failures() {
     // Each instance has its own count, and deleting one leaves the other's alone.
     assert_eq!(total(&app, &admin, &other).await, 1);
     let uri = format!("/v2/{PROJECT}/instances/{instance}");
-    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&uri), &admin)).await;
+    let (status, body, _) = app.delete(&uri).token(&admin).await.parts();
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     assert_eq!(rows(&h.db.pool, &instance), 0);
     assert_eq!(total(&app, &admin, &other).await, 1);

@@ -13,33 +13,24 @@ fn base(instance: &str) -> String {
     format!("/v2/{PROJECT}/instances/{instance}")
 }
 
-async fn create_credential<S, B>(
-    app: &S,
+async fn create_credential(
+    app: &TestApp,
     token: &str,
     instance: &str,
     name: &str,
-) -> (StatusCode, Value)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let req = with_token(
-        TestRequest::post().uri(&format!("{}/long-term-credential", base(instance))),
-        token,
-    )
-    .set_json(json!({ "name": name }));
-    let (status, body, _) = call(app, req).await;
+) -> (StatusCode, Value) {
+    let (status, body, _) = app
+        .post(&format!("{}/long-term-credential", base(instance)))
+        .token(token)
+        .json(&json!({ "name": name }))
+        .await
+        .parts();
     (status, body)
 }
 
 #[actix_web::test]
 async fn create_returns_the_token_once_and_list_pages_without_it() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let instance = create_instance(&app, &alice, PROJECT, "registry").await;
 
@@ -70,9 +61,9 @@ async fn create_returns_the_token_once_and_list_pages_without_it() {
             &alice,
         )
     };
-    let (status, first, _) = call(&app, list("?limit=2&offset=0")).await;
+    let (status, first, _) = app.call(list("?limit=2&offset=0")).await.parts();
     assert_eq!(status, StatusCode::OK);
-    let (_, second, _) = call(&app, list("?limit=2&offset=2")).await;
+    let (_, second, _) = app.call(list("?limit=2&offset=2")).await.parts();
     assert_eq!(first["total"], 3);
     assert_eq!(second["total"], 3);
     let names = |v: &Value| {
@@ -96,33 +87,30 @@ async fn create_returns_the_token_once_and_list_pages_without_it() {
     );
     assert!(item.get("auth_token").is_none());
     // Defaults: offset 0, limit 100.
-    let (_, all, _) = call(&app, list("")).await;
+    let (_, all, _) = app.call(list("")).await.parts();
     assert_eq!(names(&all), ["ci-a", "ci-b", "ci-c"]);
 }
 
 #[actix_web::test]
 async fn enable_disable_and_delete() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let instance = create_instance(&app, &alice, PROJECT, "registry").await;
     let (_, created) = create_credential(&app, &alice, &instance, "ci-a").await;
     let id = created["token_id"].as_str().unwrap();
     let one = format!("{}/long-term-credentials/{id}", base(&instance));
-    let (status, _, _) = call(
-        &app,
-        with_token(TestRequest::put().uri(&one), &alice).set_json(json!({ "enable": false })),
-    )
-    .await;
+    let (status, _, _) = app
+        .put(&one)
+        .token(&alice)
+        .json(&json!({ "enable": false }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED);
-    let (_, listed, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("{}/long-term-credentials", base(&instance))),
-            &alice,
-        ),
-    )
-    .await;
+    let (_, listed, _) = app
+        .get(&format!("{}/long-term-credentials", base(&instance)))
+        .token(&alice)
+        .await
+        .parts();
     assert_eq!(listed["auth_tokens"][0]["enable"], false);
     assert_eq!(listed["auth_tokens"][0]["status"], "disabled");
     for bad in [
@@ -130,23 +118,18 @@ async fn enable_disable_and_delete() {
         json!({}),
         json!({ "enable": false, "x": 1 }),
     ] {
-        let (status, body, _) = call(
-            &app,
-            with_token(TestRequest::put().uri(&one), &alice).set_json(&bad),
-        )
-        .await;
+        let (status, body, _) = app.put(&one).token(&alice).json(&bad).await.parts();
         assert_swr_error(status, &body, 400, "SWR.0001");
     }
-    let (status, _, _) = call(&app, with_token(TestRequest::delete().uri(&one), &alice)).await;
+    let (status, _, _) = app.delete(&one).token(&alice).await.parts();
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&one), &alice)).await;
+    let (status, body, _) = app.delete(&one).token(&alice).await.parts();
     assert_swr_error(status, &body, 404, "SWR.0302");
 }
 
 #[actix_web::test]
 async fn names_pagination_and_scope_are_validated() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let instance = create_instance(&app, &alice, PROJECT, "registry").await;
     for bad in [
@@ -182,11 +165,7 @@ async fn names_pagination_and_scope_are_validated() {
         "?limit=abc",
         "?offset=1.5",
     ] {
-        let (status, body, _) = call(
-            &app,
-            with_token(TestRequest::get().uri(&format!("{list}{q}")), &alice),
-        )
-        .await;
+        let (status, body, _) = app.get(&format!("{list}{q}")).token(&alice).await.parts();
         assert_swr_error(status, &body, 400, "SWR.0003");
     }
     let (status, body) = create_credential(&app, &alice, "no-such-instance", "x").await;
@@ -194,28 +173,27 @@ async fn names_pagination_and_scope_are_validated() {
     let stranger = h.token("eve", OTHER_PROJECT, &["admin"]);
     let (status, body) = create_credential(&app, &stranger, &instance, "x").await;
     assert_swr_error(status, &body, 403, "SWR.0201");
-    let req = with_token(
-        TestRequest::post().uri(&format!("{}/long-term-credential", base(&instance))),
-        &alice,
-    )
-    .insert_header(("Content-Type", "application/json"))
-    .set_payload(format!(r#"{{"name": "{}"}}"#, "x".repeat(70_000)));
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app
+        .post(&format!("{}/long-term-credential", base(&instance)))
+        .token(&alice)
+        .header("Content-Type", "application/json")
+        .body(format!(r#"{{"name": "{}"}}"#, "x".repeat(70_000)))
+        .await
+        .parts();
     assert_swr_error(status, &body, 413, "SWR.0413");
-    let req = with_token(
-        TestRequest::post().uri(&format!("{}/long-term-credential", base(&instance))),
-        &alice,
-    )
-    .insert_header(("Content-Type", "application/json"))
-    .set_payload("{\"name\": ");
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app
+        .post(&format!("{}/long-term-credential", base(&instance)))
+        .token(&alice)
+        .header("Content-Type", "application/json")
+        .body("{\"name\": ")
+        .await
+        .parts();
     assert_swr_error(status, &body, 400, "SWR.0001");
 }
 
 #[actix_web::test]
 async fn self_only_and_ownership() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let admin = h.token("adam", PROJECT, &["admin"]);
     let alice = h.token("alice", PROJECT, &["member"]);
     let instance = create_instance(&app, &admin, PROJECT, "registry").await;
@@ -227,11 +205,11 @@ async fn self_only_and_ownership() {
             t,
         )
     };
-    let (_, own, _) = call(&app, list("", &alice)).await;
+    let (_, own, _) = app.call(list("", &alice)).await.parts();
     assert_eq!(own["total"], 1);
-    let (status, body, _) = call(&app, list("?self_only=false", &alice)).await;
+    let (status, body, _) = app.call(list("?self_only=false", &alice)).await.parts();
     assert_swr_error(status, &body, 403, "SWR.0201");
-    let (_, everyone, _) = call(&app, list("?self_only=false", &admin)).await;
+    let (_, everyone, _) = app.call(list("?self_only=false", &admin)).await.parts();
     assert_eq!(everyone["total"], 2);
     // A member cannot touch the admin's credential; the admin can touch the member's.
     let (_, admins) = create_credential(&app, &admin, &instance, "admin-two").await;
@@ -240,8 +218,7 @@ async fn self_only_and_ownership() {
         base(&instance),
         admins["token_id"].as_str().unwrap()
     );
-    let (status, body, _) =
-        call(&app, with_token(TestRequest::delete().uri(&theirs), &alice)).await;
+    let (status, body, _) = app.delete(&theirs).token(&alice).await.parts();
     assert_swr_error(status, &body, 403, "SWR.0201");
     let alices = format!(
         "{}/long-term-credentials/{}",
@@ -249,49 +226,39 @@ async fn self_only_and_ownership() {
         mine["token_id"].as_str().unwrap()
     );
     assert_eq!(
-        call(&app, with_token(TestRequest::delete().uri(&alices), &admin))
-            .await
-            .0,
+        app.delete(&alices).token(&admin).await.parts().0,
         StatusCode::NO_CONTENT
     );
 }
 
 #[actix_web::test]
 async fn temporary_credentials_last_an_hour_and_stay_out_of_the_list() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let instance = create_instance(&app, &alice, PROJECT, "registry").await;
-    let (status, temp, _) = call(
-        &app,
-        with_token(
-            TestRequest::post().uri(&format!("{}/temp-credential", base(&instance))),
-            &alice,
-        ),
-    )
-    .await;
+    let (status, temp, _) = app
+        .post(&format!("{}/temp-credential", base(&instance)))
+        .token(&alice)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{temp}");
     let created =
         chrono::DateTime::parse_from_rfc3339(temp["created_at"].as_str().unwrap()).unwrap();
     let expires =
         chrono::DateTime::parse_from_rfc3339(temp["expire_date"].as_str().unwrap()).unwrap();
     assert_eq!((expires - created).num_seconds(), 3600);
-    let (_, listed, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("{}/long-term-credentials", base(&instance))),
-            &alice,
-        ),
-    )
-    .await;
+    let (_, listed, _) = app
+        .get(&format!("{}/long-term-credentials", base(&instance)))
+        .token(&alice)
+        .await
+        .parts();
     assert_eq!(listed["total"], 0);
 }
 
 #[actix_web::test]
 async fn expired_credentials_are_listed_as_such() {
     use swr_svc::schema::credentials::dsl;
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let instance = create_instance(&app, &alice, PROJECT, "registry").await;
     let (_, created) = create_credential(&app, &alice, &instance, "old").await;
@@ -303,14 +270,11 @@ async fn expired_credentials_are_listed_as_such() {
         .execute(&mut conn)
         .unwrap();
     drop(conn);
-    let (_, listed, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("{}/long-term-credentials", base(&instance))),
-            &alice,
-        ),
-    )
-    .await;
+    let (_, listed, _) = app
+        .get(&format!("{}/long-term-credentials", base(&instance)))
+        .token(&alice)
+        .await
+        .parts();
     assert_eq!(listed["auth_tokens"][0]["status"], "expired");
 }
 

@@ -8,25 +8,24 @@ use crate::common::*;
 
 #[actix_web::test]
 async fn create_show_list_delete() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let admin = h.token("alice", PROJECT, &["admin"]);
     let body = json!({
         "name": "registry-one", "spec": "swr.ee.professional", "vpc_id": "v", "subnet_id": "s",
         "project_id": PROJECT, "charge_mode": "postPaid", "enterprise_project_id": "0",
     });
-    let req = with_token(
-        TestRequest::post().uri(&format!("/v2/{PROJECT}/instances")),
-        &admin,
-    )
-    .set_json(body);
-    let (status, created, _) = call(&app, req).await;
+    let (status, created, _) = app
+        .post(&format!("/v2/{PROJECT}/instances"))
+        .token(&admin)
+        .json(&body)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let id = created["instance_id"].as_str().unwrap().to_string();
     let job = created["job_id"].as_str().unwrap().to_string();
 
     let uri = format!("/v2/{PROJECT}/instances/{id}");
-    let (status, shown, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
+    let (status, shown, _) = app.get(&uri).token(&admin).await.parts();
     assert_eq!(status, StatusCode::OK);
     assert_eq!(shown["id"], id.as_str());
     assert_eq!(shown["name"], "registry-one");
@@ -38,82 +37,65 @@ async fn create_show_list_delete() {
         json!({ "service": "swr-registry", "address": "127.0.0.1:5000" })
     );
 
-    let (status, job_body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v2/{PROJECT}/jobs/{job}")),
-            &admin,
-        ),
-    )
-    .await;
+    let (status, job_body, _) = app
+        .get(&format!("/v2/{PROJECT}/jobs/{job}"))
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK);
     assert_eq!(job_body["status"], "Success");
     assert_eq!(job_body["instance_id"], id.as_str());
 
     create_instance(&app, &admin, PROJECT, "registry-two").await;
-    let (status, listed, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v2/{PROJECT}/instances?limit=1&offset=1")),
-            &admin,
-        ),
-    )
-    .await;
+    let (status, listed, _) = app
+        .get(&format!("/v2/{PROJECT}/instances?limit=1&offset=1"))
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK);
     assert_eq!(listed["total"], 2);
     assert_eq!(listed["instances"].as_array().unwrap().len(), 1);
     assert_eq!(listed["instances"][0]["name"], "registry-two");
 
-    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&uri), &admin)).await;
+    let (status, body, _) = app.delete(&uri).token(&admin).await.parts();
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
+    let (status, body, _) = app.get(&uri).token(&admin).await.parts();
     assert_swr_error(status, &body, 404, "SWR.0301");
     // The SDK may send a JSON body on DELETE.
     let other = create_instance(&app, &admin, PROJECT, "registry-three").await;
-    let req = with_token(
-        TestRequest::delete().uri(&format!("/v2/{PROJECT}/instances/{other}")),
-        &admin,
-    )
-    .set_json(json!({ "delete_obs": true }));
-    assert_eq!(call(&app, req).await.0, StatusCode::ACCEPTED);
+    let req = app
+        .delete(&format!("/v2/{PROJECT}/instances/{other}"))
+        .token(&admin)
+        .json(&json!({ "delete_obs": true }));
+    assert_eq!(req.await.parts().0, StatusCode::ACCEPTED);
 }
 
 #[actix_web::test]
 async fn projects_are_walled_off_both_ways() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let a = h.token("alice", PROJECT, &["admin"]);
     let b = h.token("bob", OTHER_PROJECT, &["admin"]);
     let a_instance = create_instance(&app, &a, PROJECT, "alpha").await;
     let b_instance = create_instance(&app, &b, OTHER_PROJECT, "beta").await;
     // The path's project must be the caller's scope.
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v2/{PROJECT}/instances")),
-            &b,
-        ),
-    )
-    .await;
+    let (status, body, _) = app
+        .get(&format!("/v2/{PROJECT}/instances"))
+        .token(&b)
+        .await
+        .parts();
     assert_swr_error(status, &body, 403, "SWR.0201");
     // Another project's instance does not exist from here, in either direction.
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v2/{PROJECT}/instances/{b_instance}")),
-            &a,
-        ),
-    )
-    .await;
+    let (status, body, _) = app
+        .get(&format!("/v2/{PROJECT}/instances/{b_instance}"))
+        .token(&a)
+        .await
+        .parts();
     assert_swr_error(status, &body, 404, "SWR.0301");
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v2/{OTHER_PROJECT}/instances/{a_instance}")),
-            &b,
-        ),
-    )
-    .await;
+    let (status, body, _) = app
+        .get(&format!("/v2/{OTHER_PROJECT}/instances/{a_instance}"))
+        .token(&b)
+        .await
+        .parts();
     assert_swr_error(status, &body, 404, "SWR.0301");
     // Nor are its credentials, whichever page is asked for.
     for (project, instance, token) in [
@@ -123,27 +105,22 @@ async fn projects_are_walled_off_both_ways() {
     ] {
         for query in ["", "?self_only=false"] {
             let uri = format!("/v2/{project}/instances/{instance}/long-term-credentials{query}");
-            let (status, body, _) =
-                call(&app, with_token(TestRequest::get().uri(&uri), token)).await;
+            let (status, body, _) = app.get(&uri).token(token).await.parts();
             assert_swr_error(status, &body, 404, "SWR.0301");
         }
     }
-    let (_, listed, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v2/{PROJECT}/instances")),
-            &a,
-        ),
-    )
-    .await;
+    let (_, listed, _) = app
+        .get(&format!("/v2/{PROJECT}/instances"))
+        .token(&a)
+        .await
+        .parts();
     assert_eq!(listed["total"], 1);
     assert_eq!(listed["instances"][0]["id"], a_instance.as_str());
 }
 
 #[actix_web::test]
 async fn bad_input_is_refused_in_the_envelope() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let admin = h.token("alice", PROJECT, &["admin"]);
     let uri = format!("/v2/{PROJECT}/instances");
     for body in [
@@ -154,49 +131,37 @@ async fn bad_input_is_refused_in_the_envelope() {
         json!({ "name": 7 }),
         json!([{ "name": "ok-name" }]),
     ] {
-        let (status, answer, _) = call(
-            &app,
-            with_token(TestRequest::post().uri(&uri), &admin).set_json(&body),
-        )
-        .await;
+        let (status, answer, _) = app.post(&uri).token(&admin).json(&body).await.parts();
         assert_swr_error(status, &answer, 400, "SWR.0001");
     }
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri(&format!("{uri}?limit=0")), &admin),
-    )
-    .await;
+    let (status, body, _) = app
+        .get(&format!("{uri}?limit=0"))
+        .token(&admin)
+        .await
+        .parts();
     assert_swr_error(status, &body, 400, "SWR.0003");
-    let (status, body, _) = call(&app, TestRequest::get().uri(&uri)).await;
+    let (status, body, _) = app.get(&uri).await.parts();
     assert_swr_error(status, &body, 401, "SWR.0101");
     let readonly = h.token("rita", PROJECT, &["readonly"]);
     let req =
         with_token(TestRequest::post().uri(&uri), &readonly).set_json(json!({ "name": "ro-made" }));
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app.call(req).await.parts();
     assert_swr_error(status, &body, 403, "SWR.0201");
-    let (status, body, _) = call(&app, with_token(TestRequest::patch().uri(&uri), &admin)).await;
+    let (status, body, _) = app.patch(&uri).token(&admin).await.parts();
     assert_swr_error(status, &body, 405, "SWR.0305");
-    let (status, body, headers) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v2/nowhere/x/y/z"), &admin),
-    )
-    .await;
+    let (status, body, headers) = app.get("/v2/nowhere/x/y/z").token(&admin).await.parts();
     assert_swr_error(status, &body, 404, "SWR.0300");
     assert!(headers.contains_key("x-request-id"));
     let duplicate = json!({ "name": "twin" });
     assert_eq!(
-        call(
-            &app,
-            with_token(TestRequest::post().uri(&uri), &admin).set_json(&duplicate)
-        )
-        .await
-        .0,
+        app.post(&uri)
+            .token(&admin)
+            .json(&duplicate)
+            .await
+            .parts()
+            .0,
         StatusCode::CREATED
     );
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::post().uri(&uri), &admin).set_json(&duplicate),
-    )
-    .await;
+    let (status, body, _) = app.post(&uri).token(&admin).json(&duplicate).await.parts();
     assert_swr_error(status, &body, 409, "SWR.0401");
 }

@@ -4,7 +4,6 @@
 //! is, or is not, the internal listener's.
 
 use actix_web::http::StatusCode;
-use actix_web::test::{self, TestRequest};
 use actix_web::web;
 use service_kit::http::InternalListener;
 
@@ -19,22 +18,22 @@ async fn each_listener_serves_its_own_paths() {
         (9, StatusCode::OK, StatusCode::NOT_FOUND),
         (8080, StatusCode::NOT_FOUND, StatusCode::NOT_FOUND),
     ] {
-        let app = test::init_service(swr_svc::app::build(h.state.clone(), &h.parts).app_data(
+        let app = TestApp::init(swr_svc::app::build(h.state.clone(), &h.parts).app_data(
             web::Data::new(InternalListener {
                 port: internal_port,
             }),
         ))
         .await;
-        let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&list), &token)).await;
+        let (status, body, _) = app.get(&list).token(&token).await.parts();
         assert_eq!(status, public_api, "{internal_port}: {body}");
         if status == StatusCode::NOT_FOUND {
             assert_swr_error(status, &body, 404, "SWR.0300");
         }
         // swr-svc serves no internal path: not found on either listener, in its envelope.
-        let (status, body, _) = call(&app, TestRequest::get().uri("/internal/v1/anything")).await;
+        let (status, body, _) = app.get("/internal/v1/anything").await.parts();
         assert_eq!(status, internal_paths, "{internal_port}: {body}");
         assert_swr_error(status, &body, 404, "SWR.0300");
-        let (status, _, _) = call(&app, TestRequest::get().uri("/healthz")).await;
+        let (status, _, _) = app.get("/healthz").await.parts();
         assert_eq!(status, StatusCode::OK, "health answers on {internal_port}");
     }
 }

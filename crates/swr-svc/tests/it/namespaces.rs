@@ -13,20 +13,22 @@ fn base(project: &str, instance: &str) -> String {
 
 #[actix_web::test]
 async fn create_show_list_update_delete_in_the_sdks_shapes() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let admin = h.token("alice", PROJECT, &["admin"]);
     let instance = create_instance(&app, &admin, PROJECT, "registry").await;
     let uri = base(PROJECT, &instance);
-    let req = with_token(TestRequest::post().uri(&uri), &admin)
-        .set_json(json!({ "namespace_name": "team.a_b-c", "metadata": { "public": "false" } }));
-    let (status, created, _) = call(&app, req).await;
+    let (status, created, _) = app
+        .post(&uri)
+        .token(&admin)
+        .json(&json!({ "namespace_name": "team.a_b-c", "metadata": { "public": "false" } }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let id = created["id"].as_i64().unwrap();
     assert_eq!(created, json!({ "id": id }));
 
     let one = format!("{uri}/team.a_b-c");
-    let (status, shown, _) = call(&app, with_token(TestRequest::get().uri(&one), &admin)).await;
+    let (status, shown, _) = app.get(&one).token(&admin).await.parts();
     assert_eq!(status, StatusCode::OK, "{shown}");
     let time = shown["created_at"].as_str().unwrap();
     assert!(time.ends_with('Z') && time.len() == 20, "{time}");
@@ -41,33 +43,34 @@ async fn create_show_list_update_delete_in_the_sdks_shapes() {
         })
     );
 
-    let req = with_token(TestRequest::put().uri(&one), &admin)
-        .set_json(json!({ "metadata": { "public": "true" } }));
-    let (status, updated, _) = call(&app, req).await;
+    let (status, updated, _) = app
+        .put(&one)
+        .token(&admin)
+        .json(&json!({ "metadata": { "public": "true" } }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{updated}");
     assert_eq!(
         updated,
         json!({ "namespace_name": "team.a_b-c", "metadata": { "public": "true" } })
     );
 
-    let (status, listed, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
+    let (status, listed, _) = app.get(&uri).token(&admin).await.parts();
     assert_eq!(status, StatusCode::OK);
     assert_eq!(listed["total"], 1);
     assert_eq!(listed["namespaces"][0]["metadata"]["public"], "true");
     assert_eq!(listed["namespaces"][0]["namespace_id"], id);
 
     // Metadata is optional on create: the namespace is private.
-    let req = with_token(TestRequest::post().uri(&uri), &admin)
-        .set_json(json!({ "namespace_name": "quiet" }));
-    assert_eq!(call(&app, req).await.0, StatusCode::CREATED);
-    let (_, quiet, _) = call(
-        &app,
-        with_token(TestRequest::get().uri(&format!("{uri}/quiet")), &admin),
-    )
-    .await;
+    let req = app
+        .post(&uri)
+        .token(&admin)
+        .json(&json!({ "namespace_name": "quiet" }));
+    assert_eq!(req.await.parts().0, StatusCode::CREATED);
+    let (_, quiet, _) = app.get(&format!("{uri}/quiet")).token(&admin).await.parts();
     assert_eq!(quiet["metadata"], json!({ "public": "false" }));
 
-    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&one), &admin)).await;
+    let (status, body, _) = app.delete(&one).token(&admin).await.parts();
     assert_eq!((status, body), (StatusCode::OK, Value::Null));
     for req in [
         TestRequest::get().uri(&one),
@@ -76,34 +79,32 @@ async fn create_show_list_update_delete_in_the_sdks_shapes() {
             .uri(&one)
             .set_json(json!({ "metadata": { "public": "false" } })),
     ] {
-        let (status, body, _) = call(&app, with_token(req, &admin)).await;
+        let (status, body, _) = app.call(with_token(req, &admin)).await.parts();
         assert_swr_error(status, &body, 404, "SWR.0303");
     }
-    let (_, listed, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
+    let (_, listed, _) = app.get(&uri).token(&admin).await.parts();
     assert_eq!(listed["total"], 1);
     // The instance takes its deleted name back, with a fresh setting.
-    let req = with_token(TestRequest::post().uri(&uri), &admin)
-        .set_json(json!({ "namespace_name": "team.a_b-c", "metadata": { "public": "false" } }));
-    let (status, again, _) = call(&app, req).await;
+    let (status, again, _) = app
+        .post(&uri)
+        .token(&admin)
+        .json(&json!({ "namespace_name": "team.a_b-c", "metadata": { "public": "false" } }))
+        .await
+        .parts();
     assert_eq!((status, &again["id"]), (StatusCode::CREATED, &json!(id)));
     // A live name is not created twice.
-    let req = with_token(TestRequest::post().uri(&uri), &admin)
-        .set_json(json!({ "namespace_name": "team.a_b-c", "metadata": { "public": "true" } }));
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app
+        .post(&uri)
+        .token(&admin)
+        .json(&json!({ "namespace_name": "team.a_b-c", "metadata": { "public": "true" } }))
+        .await
+        .parts();
     assert_swr_error(status, &body, 409, "SWR.0401");
 }
 
 /// The names, in order, that a list query gives.
-async fn names<S, B>(app: &S, token: &str, uri: &str) -> (Vec<String>, i64)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let (status, body, _) = call(app, with_token(TestRequest::get().uri(uri), token)).await;
+async fn names(app: &TestApp, token: &str, uri: &str) -> (Vec<String>, i64) {
+    let (status, body, _) = app.get(uri).token(token).await.parts();
     assert_eq!(status, StatusCode::OK, "{uri}: {body}");
     let names = body["namespaces"]
         .as_array()
@@ -116,8 +117,7 @@ where
 
 #[actix_web::test]
 async fn the_list_filters_orders_and_pages() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let admin = h.token("alice", PROJECT, &["admin"]);
     let instance = create_instance(&app, &admin, PROJECT, "registry").await;
     let uri = base(PROJECT, &instance);
@@ -162,9 +162,11 @@ async fn the_list_filters_orders_and_pages() {
     .await;
     assert_eq!(got, ["underxscore", "under_score", "ns11"]);
     // Updated last, listed last by updated_at (ties broken by id).
-    let req = with_token(TestRequest::put().uri(&format!("{uri}/ns00")), &admin)
-        .set_json(json!({ "metadata": { "public": "false" } }));
-    assert_eq!(call(&app, req).await.0, StatusCode::OK);
+    let req = app
+        .put(&format!("{uri}/ns00"))
+        .token(&admin)
+        .json(&json!({ "metadata": { "public": "false" } }));
+    assert_eq!(req.await.parts().0, StatusCode::OK);
     let (got, _) = names(
         &app,
         &admin,
@@ -183,16 +185,18 @@ async fn the_list_filters_orders_and_pages() {
         ("name=a%25", "SWR.0002"),
         ("page=2", "SWR.0001"),
     ] {
-        let req = with_token(TestRequest::get().uri(&format!("{uri}?{query}")), &admin);
-        let (status, body, _) = call(&app, req).await;
+        let (status, body, _) = app
+            .get(&format!("{uri}?{query}"))
+            .token(&admin)
+            .await
+            .parts();
         assert_swr_error(status, &body, 400, code);
     }
 }
 
 #[actix_web::test]
 async fn bad_names_and_bodies_are_refused_in_the_envelope() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let admin = h.token("alice", PROJECT, &["admin"]);
     let instance = create_instance(&app, &admin, PROJECT, "registry").await;
     let uri = base(PROJECT, &instance);
@@ -207,9 +211,12 @@ async fn bad_names_and_bodies_are_refused_in_the_envelope() {
         "a b",
         too_long.as_str(),
     ] {
-        let req = with_token(TestRequest::post().uri(&uri), &admin)
-            .set_json(json!({ "namespace_name": name, "metadata": { "public": "false" } }));
-        let (status, body, _) = call(&app, req).await;
+        let (status, body, _) = app
+            .post(&uri)
+            .token(&admin)
+            .json(&json!({ "namespace_name": name, "metadata": { "public": "false" } }))
+            .await
+            .parts();
         assert_swr_error(status, &body, 400, "SWR.0002");
     }
     create_namespace(&app, &admin, PROJECT, &instance, &"a".repeat(64), false).await;
@@ -223,8 +230,7 @@ async fn bad_names_and_bodies_are_refused_in_the_envelope() {
         json!({ "metadata": { "public": "false" } }),
         json!([{ "namespace_name": "ok" }]),
     ] {
-        let req = with_token(TestRequest::post().uri(&uri), &admin).set_json(&body);
-        let (status, answer, _) = call(&app, req).await;
+        let (status, answer, _) = app.post(&uri).token(&admin).json(&body).await.parts();
         assert_swr_error(status, &answer, 400, "SWR.0001");
     }
     create_namespace(&app, &admin, PROJECT, &instance, "ok", false).await;
@@ -234,31 +240,26 @@ async fn bad_names_and_bodies_are_refused_in_the_envelope() {
         json!({ "metadata": { "public": "true" }, "cve_allowlist": { "items": [] } }),
         json!({ "metadata": { "public": "true", "prevent_vul": "true" } }),
     ] {
-        let req = with_token(TestRequest::put().uri(&format!("{uri}/ok")), &admin).set_json(&body);
-        let (status, answer, _) = call(&app, req).await;
+        let (status, answer, _) = app
+            .put(&format!("{uri}/ok"))
+            .token(&admin)
+            .json(&body)
+            .await
+            .parts();
         assert_swr_error(status, &answer, 400, "SWR.0001");
     }
-    let (_, shown, _) = call(
-        &app,
-        with_token(TestRequest::get().uri(&format!("{uri}/ok")), &admin),
-    )
-    .await;
+    let (_, shown, _) = app.get(&format!("{uri}/ok")).token(&admin).await.parts();
     assert_eq!(
         shown["metadata"]["public"], "false",
         "refusals change nothing"
     );
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::patch().uri(&format!("{uri}/ok")), &admin),
-    )
-    .await;
+    let (status, body, _) = app.patch(&format!("{uri}/ok")).token(&admin).await.parts();
     assert_swr_error(status, &body, 405, "SWR.0305");
 }
 
 #[actix_web::test]
 async fn another_projects_instance_and_its_namespaces_do_not_exist_from_here() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let a = h.token("alice", PROJECT, &["admin"]);
     let b = h.token("bob", OTHER_PROJECT, &["admin"]);
     let b_instance = create_instance(&app, &b, OTHER_PROJECT, "beta").await;
@@ -278,28 +279,22 @@ async fn another_projects_instance_and_its_namespaces_do_not_exist_from_here() {
                 .set_json(json!({ "metadata": { "public": "false" } })),
             TestRequest::delete().uri(&one),
         ] {
-            let (status, body, _) = call(&app, with_token(req, &a)).await;
+            let (status, body, _) = app.call(with_token(req, &a)).await.parts();
             assert_swr_error(status, &body, 404, "SWR.0301");
         }
     }
     // The path's project must be the caller's.
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&base(OTHER_PROJECT, &b_instance)),
-            &a,
-        ),
-    )
-    .await;
+    let (status, body, _) = app
+        .get(&base(OTHER_PROJECT, &b_instance))
+        .token(&a)
+        .await
+        .parts();
     assert_swr_error(status, &body, 403, "SWR.0201");
     // Nothing changed for the owner.
-    let (_, shown, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("{}/team-b", base(OTHER_PROJECT, &b_instance))),
-            &b,
-        ),
-    )
-    .await;
+    let (_, shown, _) = app
+        .get(&format!("{}/team-b", base(OTHER_PROJECT, &b_instance)))
+        .token(&b)
+        .await
+        .parts();
     assert_eq!(shown["metadata"]["public"], "true");
 }

@@ -3,7 +3,6 @@
 //! `swr_svc::policy::documented` says; and docs/policy/swr.md against the same table.
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use chrono::Utc;
 use diesel::prelude::*;
 use serde_json::{json, Value};
@@ -24,20 +23,24 @@ enum Caller {
 }
 
 impl Caller {
-    fn request(&self, method: &str, uri: &str, body: Option<&Value>) -> TestRequest {
+    fn request<'a>(
+        &'a self,
+        app: &'a TestApp,
+        method: &str,
+        uri: &str,
+        body: Option<&Value>,
+    ) -> TestCall<'a> {
         let plain = || {
-            let req = TestRequest::default()
-                .method(method.parse().unwrap())
-                .uri(uri);
+            let call = app.request(method, uri);
             match body {
-                Some(body) => req.set_json(body),
-                None => req,
+                Some(body) => call.json(body),
+                None => call,
             }
         };
         match self {
-            Caller::Token(token) => with_token(plain(), token),
-            Caller::Key(key) => signed(key, method, uri, body),
-            Caller::Internal => plain().insert_header((INTERNAL_TOKEN_HEADER, "i".repeat(48))),
+            Caller::Token(token) => plain().token(token),
+            Caller::Key(key) => signed(app, key, method, uri, body),
+            Caller::Internal => plain().header(INTERNAL_TOKEN_HEADER, "i".repeat(48)),
         }
     }
 }
@@ -53,31 +56,23 @@ struct World {
     admin_disabled: String,
 }
 
-async fn world<S, B>(h: &Harness, app: &S, action: Action) -> World
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn world(h: &Harness, app: &TestApp, action: Action) -> World {
     let admin = h.token("adam", PROJECT, &["admin"]);
-    let req = with_token(
-        TestRequest::post().uri(&format!("/v2/{PROJECT}/instances")),
-        &admin,
-    )
-    .set_json(json!({ "name": "registry" }));
-    let (status, made, _) = call(app, req).await;
+    let (status, made, _) = app
+        .post(&format!("/v2/{PROJECT}/instances"))
+        .token(&admin)
+        .json(&json!({ "name": "registry" }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{made}");
     let instance = made["instance_id"].as_str().unwrap().to_string();
     let base = format!("/v2/{PROJECT}/instances/{instance}");
-    let req = with_token(
-        TestRequest::post().uri(&format!("{base}/namespaces")),
-        &admin,
-    )
-    .set_json(json!({ "namespace_name": "team", "metadata": { "public": "false" } }));
-    let (status, body, _) = call(app, req).await;
+    let (status, body, _) = app
+        .post(&format!("{base}/namespaces"))
+        .token(&admin)
+        .json(&json!({ "namespace_name": "team", "metadata": { "public": "false" } }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let carol = h.token("carol", PROJECT, &["member"]);
     let owen = h.token("owen", PROJECT, &["member"]);
@@ -87,21 +82,19 @@ where
         (&owen, "others"),
         (&carol, "admin-disabled"),
     ] {
-        let req = with_token(
-            TestRequest::post().uri(&format!("{base}/long-term-credential")),
-            token,
-        )
-        .set_json(json!({ "name": name }));
-        let (status, body, _) = call(app, req).await;
+        let (status, body, _) = app
+            .post(&format!("{base}/long-term-credential"))
+            .token(token)
+            .json(&json!({ "name": name }))
+            .await
+            .parts();
         assert_eq!(status, StatusCode::CREATED, "{body}");
         ids.push(body["token_id"].as_str().unwrap().to_string());
     }
     let disable = |token: &str, id: &str| {
-        with_token(
-            TestRequest::put().uri(&format!("{base}/long-term-credentials/{id}")),
-            token,
-        )
-        .set_json(json!({ "enable": false }))
+        app.put(&format!("{base}/long-term-credentials/{id}"))
+            .token(token)
+            .json(&json!({ "enable": false }))
     };
     let mut disables = vec![disable(&admin, &ids[2])];
     if action == Action::EnableLongTermCredential {
@@ -109,7 +102,7 @@ where
         disables.push(disable(&owen, &ids[1]));
     }
     for req in disables {
-        assert_eq!(call(app, req).await.0, StatusCode::CREATED);
+        req.await.assert_created();
     }
     World {
         instance,
@@ -252,21 +245,19 @@ fn rows(h: &Harness) -> Rows {
 /// One cell: `kind` asks for `action`, on carol's and on owen's credential where the
 /// answer depends on whose it is.
 async fn check(action: Action, kind: CallerKind) {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let w = world(&h, &app, action).await;
     let who = caller(&h, kind);
     let answer = documented(action, kind);
     let case = format!("{} by {}: {}", action.name(), kind.heading(), answer.cell());
     let send = |target: &str| {
         let (method, uri, body) = request(&w, action, target);
-        let req = who.request(method, &uri, body.as_ref());
-        let app = &app;
+        let req = who.request(&app, method, &uri, body.as_ref());
         let h = &h;
         let case = case.clone();
         async move {
             let before = rows(h);
-            let (status, body, _) = call(app, req).await;
+            let (status, body, _) = req.await.parts();
             let after = rows(h);
             (status, body, before != after, case)
         }

@@ -17,39 +17,23 @@ fn base(instance: &str) -> String {
 }
 
 /// POST a temporary credential (no name) or a long-term one (named).
-async fn create<S, B>(
-    app: &S,
+async fn create(
+    app: &TestApp,
     token: &str,
     instance: &str,
     name: Option<&str>,
-) -> (StatusCode, Value)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+) -> (StatusCode, Value) {
     let req = match name {
         None => TestRequest::post().uri(&format!("{}/temp-credential", base(instance))),
         Some(name) => TestRequest::post()
             .uri(&format!("{}/long-term-credential", base(instance)))
             .set_json(json!({ "name": name })),
     };
-    let (status, body, _) = call(app, with_token(req, token)).await;
+    let (status, body, _) = app.call(with_token(req, token)).await.parts();
     (status, body)
 }
 
-async fn created<S, B>(app: &S, token: &str, instance: &str, name: Option<&str>) -> String
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn created(app: &TestApp, token: &str, instance: &str, name: Option<&str>) -> String {
     let (status, body) = create(app, token, instance, name).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body["token_id"].as_str().unwrap().to_string()

@@ -3,7 +3,6 @@
 //! tenants' namespaces are `registry_tenancy`'s.
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
@@ -18,28 +17,20 @@ struct Setup {
     password: String,
 }
 
-async fn setup<S, B>(h: &Harness, app: &S, roles: &[&str]) -> Setup
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn setup(h: &Harness, app: &TestApp, roles: &[&str]) -> Setup {
     let admin = h.token("adam", PROJECT, &["admin"]);
     let name = format!("reg-{}", roles.join("-"));
     let instance = create_instance(app, &admin, PROJECT, &name).await;
     create_namespace(app, &admin, PROJECT, &instance, &name, false).await;
     let user = h.token("carol", PROJECT, roles);
-    let req = with_token(
-        TestRequest::post().uri(&format!(
+    let (status, body, _) = app
+        .post(&format!(
             "/v2/{PROJECT}/instances/{instance}/long-term-credential"
-        )),
-        &user,
-    )
-    .set_json(json!({ "name": "login" }));
-    let (status, body, _) = call(app, req).await;
+        ))
+        .token(&user)
+        .json(&json!({ "name": "login" }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     Setup {
         instance,
@@ -52,19 +43,17 @@ where
 
 #[actix_web::test]
 async fn a_member_credential_gets_pull_and_push_in_its_instances_namespaces() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let s = setup(&h, &app, &["member"]).await;
     // Login check (what `docker login` sends): no scope, empty access.
-    let (status, body, _) = call(
-        &app,
-        token_request(
+    let (status, body, _) = app
+        .call(token_request(
             &format!("account={}&service={SERVICE}", s.user_id),
             &s.user_id,
             &s.password,
-        ),
-    )
-    .await;
+        ))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["token"], body["access_token"]);
     assert!(body["expires_in"].as_i64().unwrap() >= 60);
@@ -83,25 +72,19 @@ async fn a_member_credential_gets_pull_and_push_in_its_instances_namespaces() {
 }
 
 /// The JWT's access for `repository:<repository>:<actions>` with the setup's credential.
-async fn granted<S, B>(app: &S, s: &Setup, repository: &str, actions: &str) -> Value
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn granted(app: &TestApp, s: &Setup, repository: &str, actions: &str) -> Value {
     let q = format!("service={SERVICE}&scope=repository:{repository}:{actions}");
-    let (status, body, _) = call(app, token_request(&q, &s.user_id, &s.password)).await;
+    let (status, body, _) = app
+        .call(token_request(&q, &s.user_id, &s.password))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     claims(body["token"].as_str().unwrap())["access"].clone()
 }
 
 #[actix_web::test]
 async fn an_admin_credential_may_also_delete() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let s = setup(&h, &app, &["admin"]).await;
     let repository = format!("{}/app", s.namespace);
     let asked = granted(&app, &s, &repository, "pull,push,delete").await;
@@ -110,8 +93,7 @@ async fn an_admin_credential_may_also_delete() {
 
 #[actix_web::test]
 async fn a_readonly_credential_can_pull_but_not_push() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let s = setup(&h, &app, &["readonly"]).await;
     let repository = format!("{}/app", s.namespace);
     let asked = granted(&app, &s, &repository, "pull,push,delete").await;
@@ -121,16 +103,8 @@ async fn a_readonly_credential_can_pull_but_not_push() {
     );
 }
 
-async fn refused<S, B>(app: &S, query: &str, user: &str, password: &str)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let (status, body, headers) = call(app, token_request(query, user, password)).await;
+async fn refused(app: &TestApp, query: &str, user: &str, password: &str) {
+    let (status, body, headers) = app.call(token_request(query, user, password)).await.parts();
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(body["errors"][0]["code"], "UNAUTHORIZED", "{body}");
     assert!(headers.contains_key("www-authenticate"));
@@ -138,8 +112,7 @@ where
 
 #[actix_web::test]
 async fn wrong_disabled_expired_deleted_and_foreign_credentials_are_refused() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let s = setup(&h, &app, &["member"]).await;
     let q = format!("service={SERVICE}");
     let mut wrong = s.password.clone();
@@ -155,18 +128,21 @@ async fn wrong_disabled_expired_deleted_and_foreign_credentials_are_refused() {
         s.instance, s.token_id
     );
     let user = h.token("carol", PROJECT, &["member"]);
-    call(
-        &app,
-        with_token(TestRequest::put().uri(&one), &user).set_json(json!({ "enable": false })),
-    )
-    .await;
+    app.put(&one)
+        .token(&user)
+        .json(&json!({ "enable": false }))
+        .await
+        .parts();
     refused(&app, &q, &s.user_id, &s.password).await;
-    call(
-        &app,
-        with_token(TestRequest::put().uri(&one), &user).set_json(json!({ "enable": true })),
-    )
-    .await;
-    let (status, _, _) = call(&app, token_request(&q, &s.user_id, &s.password)).await;
+    app.put(&one)
+        .token(&user)
+        .json(&json!({ "enable": true }))
+        .await
+        .parts();
+    let (status, _, _) = app
+        .call(token_request(&q, &s.user_id, &s.password))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "enabled again");
 
     {
@@ -187,9 +163,7 @@ async fn wrong_disabled_expired_deleted_and_foreign_credentials_are_refused() {
     );
     let user = h.token("carol", PROJECT, &["admin"]);
     assert_eq!(
-        call(&app, with_token(TestRequest::delete().uri(&one), &user))
-            .await
-            .0,
+        app.delete(&one).token(&user).await.parts().0,
         StatusCode::NO_CONTENT
     );
     refused(&app, &q, &fresh.user_id, &fresh.password).await;
@@ -197,32 +171,27 @@ async fn wrong_disabled_expired_deleted_and_foreign_credentials_are_refused() {
 
 #[actix_web::test]
 async fn a_temporary_credential_logs_in_too() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let instance = create_instance(&app, &alice, PROJECT, "registry").await;
-    let (status, temp, _) = call(
-        &app,
-        with_token(
-            TestRequest::post().uri(&format!(
-                "/v2/{PROJECT}/instances/{instance}/temp-credential"
-            )),
-            &alice,
-        ),
-    )
-    .await;
+    let (status, temp, _) = app
+        .post(&format!(
+            "/v2/{PROJECT}/instances/{instance}/temp-credential"
+        ))
+        .token(&alice)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED);
     create_namespace(&app, &alice, PROJECT, &instance, "builds", false).await;
     let q = format!("service={SERVICE}&scope=repository%3Abuilds%2Fapp%3Apush%2Cpull");
-    let (status, body, _) = call(
-        &app,
-        token_request(
+    let (status, body, _) = app
+        .call(token_request(
             &q,
             temp["user_id"].as_str().unwrap(),
             temp["auth_token"].as_str().unwrap(),
-        ),
-    )
-    .await;
+        ))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     let c = claims(body["token"].as_str().unwrap());
     assert_eq!(c["access"][0]["actions"], json!(["push", "pull"]));

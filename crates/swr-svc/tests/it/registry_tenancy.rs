@@ -23,15 +23,7 @@ struct Tenants {
     password: String,
 }
 
-async fn tenants<S, B>(h: &Harness, app: &S, roles: &[&str]) -> Tenants
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn tenants(h: &Harness, app: &TestApp, roles: &[&str]) -> Tenants {
     let a_admin = h.token("adam", PROJECT, &["admin"]);
     let b_admin = h.token("bea", OTHER_PROJECT, &["admin"]);
     let a_instance = create_instance(app, &a_admin, PROJECT, "alpha").await;
@@ -48,14 +40,14 @@ where
     )
     .await;
     let carol = h.token("carol", PROJECT, roles);
-    let req = with_token(
-        TestRequest::post().uri(&format!(
+    let (status, body, _) = app
+        .post(&format!(
             "/v2/{PROJECT}/instances/{a_instance}/long-term-credential"
-        )),
-        &carol,
-    )
-    .set_json(json!({ "name": "ci" }));
-    let (status, body, _) = call(app, req).await;
+        ))
+        .token(&carol)
+        .json(&json!({ "name": "ci" }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     Tenants {
         a_admin,
@@ -69,15 +61,12 @@ where
 
 /// The actions of each access entry the credential (or nobody, with `None`) is granted
 /// for `scopes` on `service`.
-async fn actions<S, B>(app: &S, who: Option<&Tenants>, service: &str, scopes: &[&str]) -> Vec<Value>
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn actions(
+    app: &TestApp,
+    who: Option<&Tenants>,
+    service: &str,
+    scopes: &[&str],
+) -> Vec<Value> {
     let mut query = format!("service={service}");
     for scope in scopes {
         query.push_str(&format!("&scope={scope}"));
@@ -86,7 +75,7 @@ where
         Some(t) => token_request(&query, &t.user_id, &t.password),
         None => TestRequest::get().uri(&format!("/service/token?{query}")),
     };
-    let (status, body, _) = call(app, req).await;
+    let (status, body, _) = app.call(req).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     let c = claims(body["token"].as_str().unwrap());
     assert_eq!(c["aud"], service);
@@ -102,11 +91,9 @@ const EVERYTHING: &str = "pull,push,delete";
 
 #[actix_web::test]
 async fn a_credential_gets_nothing_in_another_tenants_private_namespace() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     for roles in [&["member"][..], &["admin"][..]] {
-        let h = Harness::new().await;
-        let app = h.app().await;
+        let (h, app) = Harness::start().await;
         let t = tenants(&h, &app, roles).await;
         let got = actions(
             &app,
@@ -132,15 +119,14 @@ async fn a_credential_gets_nothing_in_another_tenants_private_namespace() {
         &t.user_id,
         &t.password,
     );
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app.call(req).await.parts();
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(body["errors"][0]["code"], "UNAUTHORIZED");
 }
 
 #[actix_web::test]
 async fn public_namespaces_give_pull_only_to_other_tenants_and_to_anonymous_callers() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let t = tenants(&h, &app, &["admin"]).await;
     let asked = [
         format!("repository:team-b-pub/app:{EVERYTHING}"),
@@ -163,22 +149,20 @@ async fn public_namespaces_give_pull_only_to_other_tenants_and_to_anonymous_call
     let elsewhere = actions(&app, None, "other-registry", &asked).await;
     assert_eq!(elsewhere, [json!([]), json!([]), json!([])]);
     // A login check needs credentials.
-    let (status, _, _) = call(
-        &app,
-        TestRequest::get().uri(&format!("/service/token?service={SERVICE}")),
-    )
-    .await;
+    let (status, _, _) = app
+        .get(&format!("/service/token?service={SERVICE}"))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // Made private again, it gives other tenants nothing.
-    let req = with_token(
-        TestRequest::put().uri(&format!(
+    let req = app
+        .put(&format!(
             "/v2/{OTHER_PROJECT}/instances/{}/namespaces/team-b-pub",
             t.b_instance
-        )),
-        &t.b_admin,
-    )
-    .set_json(json!({ "metadata": { "public": "false" } }));
-    assert_eq!(call(&app, req).await.0, StatusCode::OK);
+        ))
+        .token(&t.b_admin)
+        .json(&json!({ "metadata": { "public": "false" } }));
+    assert_eq!(req.await.parts().0, StatusCode::OK);
     let got = actions(&app, Some(&t), SERVICE, &asked[..1]).await;
     assert_eq!(got, [json!([])]);
     assert_eq!(actions(&app, None, SERVICE, &asked[..1]).await, [json!([])]);
@@ -186,8 +170,7 @@ async fn public_namespaces_give_pull_only_to_other_tenants_and_to_anonymous_call
 
 #[actix_web::test]
 async fn unknown_namespaces_and_bare_names_give_nothing() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let t = tenants(&h, &app, &["admin"]).await;
     let got = actions(
         &app,
@@ -206,19 +189,14 @@ async fn unknown_namespaces_and_bare_names_give_nothing() {
 
 #[actix_web::test]
 async fn a_deleted_namespace_opens_to_nobody_and_its_name_stays_with_its_instance() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let t = tenants(&h, &app, &["member"]).await;
     let own = format!("repository:team-a/app:{EVERYTHING}");
     let one = format!("/v2/{PROJECT}/instances/{}/namespaces/team-a", t.a_instance);
-    let (status, _, _) = call(
-        &app,
-        with_token(TestRequest::delete().uri(&one), &t.a_admin),
-    )
-    .await;
+    let (status, _, _) = app.delete(&one).token(&t.a_admin).await.parts();
     assert_eq!(status, StatusCode::OK);
     assert_eq!(actions(&app, Some(&t), SERVICE, &[&own]).await, [json!([])]);
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&one), &t.a_admin)).await;
+    let (status, body, _) = app.get(&one).token(&t.a_admin).await.parts();
     assert_swr_error(status, &body, 404, "SWR.0303");
 
     // Another tenant cannot take the name, public or not.
@@ -247,7 +225,7 @@ async fn a_deleted_namespace_opens_to_nobody_and_its_name_stays_with_its_instanc
 
     // Deleting an instance keeps its names: B's are taken for good.
     let b = format!("/v2/{OTHER_PROJECT}/instances/{}", t.b_instance);
-    let (status, _, _) = call(&app, with_token(TestRequest::delete().uri(&b), &t.b_admin)).await;
+    let (status, _, _) = app.delete(&b).token(&t.b_admin).await.parts();
     assert_eq!(status, StatusCode::ACCEPTED);
     let anonymous = actions(&app, None, SERVICE, &["repository:team-b-pub/app:pull"]).await;
     assert_eq!(anonymous, [json!([])]);
@@ -260,8 +238,7 @@ async fn a_deleted_namespace_opens_to_nobody_and_its_name_stays_with_its_instanc
 
 #[actix_web::test]
 async fn a_caller_cannot_choose_the_registry_of_an_instance() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let b_admin = h.token("bea", OTHER_PROJECT, &["admin"]);
     let uri = format!("/v2/{OTHER_PROJECT}/instances");
     for registry in [
@@ -271,23 +248,22 @@ async fn a_caller_cannot_choose_the_registry_of_an_instance() {
         json!("team-a-registry"),
     ] {
         let body = json!({ "name": "sneaky", "registry": registry });
-        let req = with_token(TestRequest::post().uri(&uri), &b_admin).set_json(&body);
-        let (status, body, _) = call(&app, req).await;
+        let (status, body, _) = app.post(&uri).token(&b_admin).json(&body).await.parts();
         assert_swr_error(status, &body, 400, "SWR.0001");
         assert!(
             body["error_msg"].as_str().unwrap().contains("registry"),
             "{body}"
         );
     }
-    let (_, listed, _) = call(&app, with_token(TestRequest::get().uri(&uri), &b_admin)).await;
+    let (_, listed, _) = app.get(&uri).token(&b_admin).await.parts();
     assert_eq!(listed["total"], 0);
     // What an instance shows is the configured registry.
     let id = create_instance(&app, &b_admin, OTHER_PROJECT, "plain").await;
-    let (_, shown, _) = call(
-        &app,
-        with_token(TestRequest::get().uri(&format!("{uri}/{id}")), &b_admin),
-    )
-    .await;
+    let (_, shown, _) = app
+        .get(&format!("{uri}/{id}"))
+        .token(&b_admin)
+        .await
+        .parts();
     assert_eq!(
         shown["registry"],
         json!({ "service": SERVICE, "address": "127.0.0.1:5000" })
@@ -332,8 +308,11 @@ async fn racing_tenants_get_each_name_exactly_once() {
             token,
         )
     };
-    let (_, in_a, _) = call(&app, listed(&a, PROJECT, &a_instance)).await;
-    let (_, in_b, _) = call(&app, listed(&b, OTHER_PROJECT, &b_instance)).await;
+    let (_, in_a, _) = app.call(listed(&a, PROJECT, &a_instance)).await.parts();
+    let (_, in_b, _) = app
+        .call(listed(&b, OTHER_PROJECT, &b_instance))
+        .await
+        .parts();
     let total = in_a["total"].as_i64().unwrap() + in_b["total"].as_i64().unwrap();
     assert_eq!(total, names.len() as i64, "{in_a} {in_b}");
 }
@@ -358,8 +337,7 @@ async fn an_instance_deleted_while_namespaces_are_made_leaves_none_of_them_live(
         });
         let delete = async {
             let uri = format!("/v2/{PROJECT}/instances/{instance}");
-            let (status, body, _) =
-                call(&app, with_token(TestRequest::delete().uri(&uri), &admin)).await;
+            let (status, body, _) = app.delete(&uri).token(&admin).await.parts();
             assert_eq!(status, StatusCode::ACCEPTED, "{body}");
         };
         join(join_all(creates), delete).await;

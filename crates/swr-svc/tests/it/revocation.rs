@@ -45,15 +45,13 @@ struct Made {
     password: String,
 }
 
-async fn make<S, B>(app: &S, token: &str, project: &str, instance: &str, name: Option<&str>) -> Made
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn make(
+    app: &TestApp,
+    token: &str,
+    project: &str,
+    instance: &str,
+    name: Option<&str>,
+) -> Made {
     let base = format!("/v2/{project}/instances/{instance}");
     let req = match name {
         Some(name) => TestRequest::post()
@@ -61,7 +59,7 @@ where
             .set_json(json!({ "name": name })),
         None => TestRequest::post().uri(&format!("{base}/temp-credential")),
     };
-    let (status, body, _) = call(app, with_token(req, token)).await;
+    let (status, body, _) = app.call(with_token(req, token)).await.parts();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let field = |name: &str| body[name].as_str().unwrap().to_string();
     Made {
@@ -96,16 +94,8 @@ fn revoked_at(h: &Harness, id: &str) -> Option<NaiveDateTime> {
         .unwrap()
 }
 
-async fn logs_in<S, B>(app: &S, made: &Made) -> bool
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let (status, body, _) = call(app, login(&made.user, &made.password)).await;
+async fn logs_in(app: &TestApp, made: &Made) -> bool {
+    let (status, body, _) = app.call(login(&made.user, &made.password)).await.parts();
     match status {
         StatusCode::OK => true,
         StatusCode::UNAUTHORIZED => false,
@@ -115,8 +105,7 @@ where
 
 #[actix_web::test]
 async fn a_user_gone_loses_every_credential_made_before_the_cutoff() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let sink: Arc<dyn RevocationSink> = Arc::new(StoredRevocations::new(h.db.pool.clone()));
     let admin = h.token("adam", PROJECT, &["admin"]);
     let carol = h.token("carol", PROJECT, &["member"]);
@@ -155,12 +144,12 @@ async fn a_user_gone_loses_every_credential_made_before_the_cutoff() {
     for enable in [true, false] {
         let req =
             with_token(TestRequest::put().uri(&one), &admin).set_json(json!({ "enable": enable }));
-        let (status, body, _) = call(&app, req).await;
+        let (status, body, _) = app.call(req).await.parts();
         assert_swr_error(status, &body, 403, "SWR.0201");
     }
     assert!(!logs_in(&app, &long_term).await);
     let list = format!("/v2/{PROJECT}/instances/{instance}/long-term-credentials?self_only=false");
-    let (_, listed, _) = call(&app, with_token(TestRequest::get().uri(&list), &admin)).await;
+    let (_, listed, _) = app.get(&list).token(&admin).await.parts();
     let status_of = |id: &str| -> Value {
         listed["auth_tokens"]
             .as_array()
@@ -183,8 +172,7 @@ async fn a_user_gone_loses_every_credential_made_before_the_cutoff() {
 
 #[actix_web::test]
 async fn a_project_gone_takes_its_instances_and_their_credentials() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let sink: Arc<dyn RevocationSink> = Arc::new(StoredRevocations::new(h.db.pool.clone()));
     let admin = h.token("adam", PROJECT, &["admin"]);
     let other = h.token("olga", OTHER_PROJECT, &["admin"]);

@@ -2,7 +2,6 @@
 //! when a caller could name a registry stop naming theirs, and logins follow.
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use diesel::prelude::*;
 use serde_json::json;
 use swr_svc::schema::{instances, namespaces};
@@ -12,19 +11,18 @@ use crate::common::*;
 
 #[actix_web::test]
 async fn rows_naming_a_caller_chosen_registry_are_moved_to_the_configured_one() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let admin = h.token("adam", PROJECT, &["admin"]);
     let instance = create_instance(&app, &admin, PROJECT, "legacy").await;
     create_namespace(&app, &admin, PROJECT, &instance, "legacy-ns", false).await;
-    let req = with_token(
-        TestRequest::post().uri(&format!(
+    let (_, credential, _) = app
+        .post(&format!(
             "/v2/{PROJECT}/instances/{instance}/long-term-credential"
-        )),
-        &admin,
-    )
-    .set_json(json!({ "name": "ci" }));
-    let (_, credential, _) = call(&app, req).await;
+        ))
+        .token(&admin)
+        .json(&json!({ "name": "ci" }))
+        .await
+        .parts();
     let (user, password) = (
         credential["user_id"].as_str().unwrap(),
         credential["auth_token"].as_str().unwrap(),
@@ -47,7 +45,10 @@ async fn rows_naming_a_caller_chosen_registry_are_moved_to_the_configured_one() 
     let scope = "scope=repository:legacy-ns/app:pull,push";
     let login =
         |service: &str| token_request(&format!("service={service}&{scope}"), user, password);
-    assert_eq!(call(&app, login("team-a-registry")).await.0, StatusCode::OK);
+    assert_eq!(
+        app.call(login("team-a-registry")).await.parts().0,
+        StatusCode::OK
+    );
 
     let registry = &h.state.config.registry;
     assert_eq!(assign_registry(&h.db.pool, registry).unwrap(), (1, 1));
@@ -57,20 +58,17 @@ async fn rows_naming_a_caller_chosen_registry_are_moved_to_the_configured_one() 
         "idempotent"
     );
 
-    let (status, body, _) = call(&app, login("team-a-registry")).await;
+    let (status, body, _) = app.call(login("team-a-registry")).await.parts();
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
-    let (status, body, _) = call(&app, login(SERVICE)).await;
+    let (status, body, _) = app.call(login(SERVICE)).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     let access = &claims(body["token"].as_str().unwrap())["access"];
     assert_eq!(access[0]["actions"], json!(["pull", "push"]));
-    let (_, shown, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v2/{PROJECT}/instances/{instance}")),
-            &admin,
-        ),
-    )
-    .await;
+    let (_, shown, _) = app
+        .get(&format!("/v2/{PROJECT}/instances/{instance}"))
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(
         shown["registry"],
         json!({ "service": SERVICE, "address": "127.0.0.1:5000" })

@@ -20,35 +20,33 @@ fn stored(h: &Harness) -> Vec<(String, chrono::NaiveDateTime)> {
 
 #[actix_web::test]
 async fn a_temporary_key_cannot_create_a_long_term_credential() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let admin = h.token("adam", PROJECT, &["admin"]);
     let instance = create_instance(&app, &admin, PROJECT, "registry").await;
     let uri = format!("/v2/{PROJECT}/instances/{instance}/long-term-credential");
     let body = json!({ "name": "ci" });
     for roles in [&["member"][..], &["admin"][..]] {
         let key = h.temporary_key("carol", PROJECT, roles, key_lifetime(900));
-        let (status, answer, _) = call(&app, signed(&key, "POST", &uri, Some(&body))).await;
+        let (status, answer, _) = signed(&app, &key, "POST", &uri, Some(&body)).await.parts();
         assert_swr_error(status, &answer, 403, "SWR.0201");
         assert_eq!(stored(&h), []);
     }
     // The user's permanent key may.
     let key = h.permanent_key("carol", PROJECT, &["member"]);
-    let (status, answer, _) = call(&app, signed(&key, "POST", &uri, Some(&body))).await;
+    let (status, answer, _) = signed(&app, &key, "POST", &uri, Some(&body)).await.parts();
     assert_eq!(status, StatusCode::CREATED, "{answer}");
 }
 
 #[actix_web::test]
 async fn a_temporary_credential_dies_no_later_than_the_key_that_made_it() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let admin = h.token("adam", PROJECT, &["admin"]);
     let instance = create_instance(&app, &admin, PROJECT, "registry").await;
     let uri = format!("/v2/{PROJECT}/instances/{instance}/temp-credential");
     // The key has 10 minutes left; temporary credentials last an hour.
     let lifetime = key_lifetime(600);
     let key = h.temporary_key("carol", PROJECT, &["member"], lifetime);
-    let (status, answer, _) = call(&app, signed(&key, "POST", &uri, None)).await;
+    let (status, answer, _) = signed(&app, &key, "POST", &uri, None).await.parts();
     assert_eq!(status, StatusCode::CREATED, "{answer}");
     let expire =
         chrono::DateTime::parse_from_rfc3339(answer["expire_date"].as_str().unwrap()).unwrap();
@@ -62,7 +60,7 @@ async fn a_temporary_credential_dies_no_later_than_the_key_that_made_it() {
     );
     // A key that outlives the credential's own lifetime does not stretch it.
     let key = h.temporary_key("dave", PROJECT, &["member"], key_lifetime(86_400));
-    let (status, answer, _) = call(&app, signed(&key, "POST", &uri, None)).await;
+    let (status, answer, _) = signed(&app, &key, "POST", &uri, None).await.parts();
     assert_eq!(status, StatusCode::CREATED, "{answer}");
     let created =
         chrono::DateTime::parse_from_rfc3339(answer["created_at"].as_str().unwrap()).unwrap();
