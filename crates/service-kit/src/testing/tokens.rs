@@ -1,6 +1,8 @@
 //! IAM tokens for the services' tests: [`TestTokens`] holds a fresh signing key and a
 //! [`TokenVerifier`] that trusts it and has just heard from iam-svc (nothing revoked), and
-//! mints project-scoped tokens as iam-svc would sign them.
+//! mints project-scoped tokens as iam-svc would sign them. Tokens are issued at the
+//! verifier's clock ([`VerifierOptions::clock`]), so a test that moves a fixed clock
+//! moves their lifetime with the app's.
 //!
 //! A user `alice` gets the id `alice-id`; a project `p1` the name `p1-name`; a role
 //! `member` the id `member-role`. Tests compare those derived names in responses.
@@ -34,7 +36,7 @@ impl TestTokens {
     }
 
     /// As [`new`](Self::new), the verifier built with `options`; its revocations are
-    /// fresh as of now.
+    /// fresh as of its clock's now.
     pub fn with_options(kid: &str, options: VerifierOptions) -> TestTokens {
         let pkcs8 = match TokenSigningKey::generate_pkcs8() {
             Ok(pkcs8) => pkcs8,
@@ -44,8 +46,9 @@ impl TestTokens {
             Ok(signing) => signing,
             Err(e) => panic!("cannot load the signing key: {e}"),
         };
+        let fed_at = options.clock.now();
         TestTokens {
-            verifier: verifier_trusting(&signing, options, Utc::now()),
+            verifier: verifier_trusting(&signing, options, fed_at),
             signing,
         }
     }
@@ -58,7 +61,7 @@ impl TestTokens {
     /// A token for `user` of `domain`, scoped to `project` (of that domain) with `roles`,
     /// valid for 24 hours (iam-svc's default).
     pub fn token(&self, domain: &str, user: &str, project: &str, roles: &[&str]) -> String {
-        let expires_at = Utc::now() + Duration::hours(LIFETIME_HOURS);
+        let expires_at = self.verifier.clock().now() + Duration::hours(LIFETIME_HOURS);
         self.token_until(domain, user, project, roles, expires_at)
     }
 
@@ -71,13 +74,9 @@ impl TestTokens {
         roles: &[&str],
         expires_at: DateTime<Utc>,
     ) -> String {
+        let issued_at = self.verifier.clock().now();
         self.sign(&project_claims(
-            domain,
-            user,
-            project,
-            roles,
-            Utc::now(),
-            expires_at,
+            domain, user, project, roles, issued_at, expires_at,
         ))
     }
 
@@ -140,6 +139,7 @@ pub fn project_claims(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::Clock;
 
     #[test]
     fn a_minted_token_verifies_with_the_claims_asked_for() {
@@ -149,5 +149,20 @@ mod tests {
         assert_eq!(claims.user_id, "alice-id");
         assert_eq!(claims.domain_id, "d1");
         assert_eq!(claims.roles[0].id, "member-role");
+    }
+
+    #[test]
+    fn tokens_are_issued_at_the_verifiers_clock() {
+        let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let clock = Clock::fixed(at);
+        let options = VerifierOptions {
+            clock: clock.clone(),
+            ..VerifierOptions::default()
+        };
+        let tokens = TestTokens::with_options("kit-test", options);
+        let token = tokens.token("d1", "alice", "p1", &["member"]);
+        let claims = tokens.verifier().verify(&token, at).unwrap();
+        assert_eq!(claims.issued_at, at);
+        assert_eq!(claims.expires_at, at + Duration::hours(24));
     }
 }
