@@ -37,10 +37,10 @@ pub fn authenticate<'a>(
                 return Ok(None);
             };
             let namespaces = repo::namespaces::login_records(conn, &service, &names)?;
-            Ok::<_, StoreError>(Some((found, namespaces)))
+            Ok(Some((found, namespaces)))
         })
         .await
-        .map_err(|e| RegistryAuthError::Unavailable(e.to_string()))?
+        .map_err(|e: StoreError| RegistryAuthError::Unavailable(e.to_string()))?
         .ok_or(RegistryAuthError::BadCredentials)?;
         // A chosen password's hash is slow: off the request threads.
         let digest = found.password_digest;
