@@ -13,6 +13,7 @@ use lakeformation_svc::state::AppState;
 use lakeformation_svc::verifier::TemporaryKeyVerifier;
 use lakeformation_svc::MIGRATIONS;
 use service_kit::auth::{replay, RemoteSignatureVerifier, RoutingSignatureVerifier};
+use service_kit::clock::Clock;
 use service_kit::db::DbPool;
 use service_kit::http::Metrics;
 use service_kit::keyfiles;
@@ -30,7 +31,8 @@ fn main() -> ExitCode {
 }
 
 fn serve(cfg: LfConfig, pool: DbPool) -> Result<(), String> {
-    let link = start::iam_clients(&cfg.iam, Arc::new(IssuanceRevoker::new(pool.clone())))?;
+    let revoker = Arc::new(IssuanceRevoker::new(pool.clone()));
+    let link = start::iam_clients(&cfg.iam, Clock::system(), revoker)?;
     let keyring = keyfiles::load_master_keyring(&cfg.credentials.sealing_key_file, cfg.mode)
         .map_err(|e| e.to_string())?;
     let iam = Arc::new(RemoteSignatureVerifier::new(

@@ -18,6 +18,7 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::App;
 
 use crate::auth::{IamFeed, InternalCredential, RevocationSink, TokenVerifier, VerifierOptions};
+use crate::clock::Clock;
 use crate::config::{ConfigError, DatabaseConfig, IamLink, ServerConfig};
 use crate::db::{self, DbPool, Migrations};
 use crate::{cli, keyfiles};
@@ -79,12 +80,18 @@ pub struct IamClients {
     pub feed: IamFeed,
 }
 
-/// Build the link to iam-svc that `link` configures; `sink` revokes the service's own
-/// stored credentials as the feed's events arrive.
-pub fn iam_clients(link: &IamLink, sink: Arc<dyn RevocationSink>) -> Result<IamClients, String> {
+/// Build the link to iam-svc that `link` configures; the verifier reads `clock`, the
+/// service's own, and `sink` revokes the service's stored credentials as the feed's
+/// events arrive.
+pub fn iam_clients(
+    link: &IamLink,
+    clock: Clock,
+    sink: Arc<dyn RevocationSink>,
+) -> Result<IamClients, String> {
     let internal = keyfiles::read_internal_credential(&link.internal_credential_file)?;
     let verifier = Arc::new(TokenVerifier::new(VerifierOptions {
         max_feed_staleness: Duration::from_secs(link.max_staleness_seconds),
+        clock,
         ..VerifierOptions::default()
     }));
     let feed = IamFeed::new(

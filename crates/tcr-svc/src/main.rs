@@ -37,7 +37,7 @@ fn serve(cfg: TcrConfig, pool: DbPool) -> Result<(), String> {
     // The verifier holds the revocations temporary keys are checked against; stored
     // tokens of users who lost access are revoked as the events arrive.
     let revoker = TokenRevoker::new(pool.clone(), clock.clone());
-    let iam = start::iam_clients(&cfg.iam, Arc::new(revoker))?;
+    let iam = start::iam_clients(&cfg.iam, clock.clone(), Arc::new(revoker))?;
     let registry = &cfg.registry;
     let issuer = registry::load_issuer(
         &registry.signing_key_file,
