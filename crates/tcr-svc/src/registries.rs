@@ -31,7 +31,7 @@ pub struct NewRegistry {
 }
 
 impl NewRegistry {
-    /// The name follows [`valid_name`], the type is one of [`REGISTRY_TYPES`].
+    /// The name follows the vendor's rule, the type is one of [`REGISTRY_TYPES`].
     pub fn new(
         name: String,
         registry_type: String,
