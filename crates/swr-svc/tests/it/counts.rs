@@ -5,11 +5,10 @@
 
 use actix_web::http::StatusCode;
 use diesel::prelude::*;
-use diesel_migrations::MigrationHarness;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
-use service_kit::db::{run_pending, DbConnection, DbPool};
-use service_kit::testing::TestDatabase;
+use service_kit::db::{run_pending, DbPool};
+use service_kit::testing::{migrations, TestDatabase};
 use swr_svc::repo::credentials::{LONG_TERM, TEMPORARY};
 use swr_svc::schema::{credentials, instances};
 
@@ -218,16 +217,7 @@ async fn total_stays_exact_under_concurrent_creates_and_deletes() {
 async fn the_migration_counts_existing_credentials() {
     let db = TestDatabase::new(&swr_svc::MIGRATIONS);
     let mut conn = db.pool.get().unwrap();
-    loop {
-        let reverted = match &mut *conn {
-            DbConnection::Sqlite(c) => c.revert_last_migration(swr_svc::MIGRATIONS.sqlite),
-            DbConnection::Postgresql(c) => c.revert_last_migration(swr_svc::MIGRATIONS.postgres),
-        }
-        .unwrap();
-        if reverted.to_string().replace('-', "") == "20261122200002" {
-            break;
-        }
-    }
+    migrations::revert_through(&mut conn, &swr_svc::MIGRATIONS, "20261122200002");
 
     let now = chrono::Utc::now().naive_utc();
     for id in ["full", "temporary-only", "empty"] {

@@ -1,32 +1,17 @@
 //! The migrations: identical versions on both backends, a round trip (up, down, up) that
 //! gives the same schema, and what the later ones make of rows already there.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use diesel::prelude::*;
-use diesel_migrations::MigrationHarness;
-use service_kit::db::{run_pending, DbConnection};
+use service_kit::db::run_pending;
 use service_kit::testing::{migrations, TestDatabase};
 use swr_svc::schema::credentials;
 
-fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/swr")
-}
-
 #[test]
-fn both_backends_have_the_same_migration_versions() {
-    migrations::assert_same_versions(&dir());
-}
-
-#[test]
-fn up_down_up_gives_the_same_schema() {
-    let db = TestDatabase::new(&swr_svc::MIGRATIONS);
-    let mut conn = db.pool.get().unwrap();
-    let up = migrations::schema(&mut conn, db.backend);
-    assert!(up.iter().any(|l| l.contains("revoked_at")), "{up:#?}");
-    let count = migrations::versions(&dir(), "sqlite").len();
-    let again = migrations::down_and_up_again(&mut conn, db.backend, &swr_svc::MIGRATIONS, count);
-    assert_eq!(again, up);
+fn migrations_round_trip() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/swr");
+    migrations::assert_round_trip(&swr_svc::MIGRATIONS, &dir, &["revoked_at"]);
 }
 
 /// Credentials disabled before anyone recorded who disabled them count as disabled by
@@ -36,13 +21,7 @@ fn credentials_disabled_before_the_upgrade_count_as_an_admins_disable() {
     let db = TestDatabase::new(&swr_svc::MIGRATIONS);
     let mut conn = db.pool.get().unwrap();
     // Back to before 2026-12-02-100001 (the disabled_by columns) and every later one.
-    for _ in 0..3 {
-        match &mut *conn {
-            DbConnection::Sqlite(c) => c.revert_last_migration(swr_svc::MIGRATIONS.sqlite),
-            DbConnection::Postgresql(c) => c.revert_last_migration(swr_svc::MIGRATIONS.postgres),
-        }
-        .unwrap();
-    }
+    migrations::revert_newest_n(&mut conn, &swr_svc::MIGRATIONS, 3);
     let now = chrono::Utc::now().naive_utc();
     diesel::sql_query(
         "INSERT INTO instances (id, project_id, name, spec, status, charge_mode, job_id,
