@@ -8,7 +8,7 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | [`names`] | name syntax (SWR credential names) |
+//! | [`names`] | name and free-text syntax (credential, instance and IAM names, descriptions) |
 //! | [`secret`] | the redacting wrapper, constant-time comparison |
 //! | [`random`] | random bytes, access keys and secret keys |
 //! | [`bearer`] | `swr_`/`tcr_` bearer tokens with a checksum |

@@ -1,8 +1,21 @@
-//! Name rules for user-chosen credential names.
+//! The syntax of every name and free text a caller chooses: SWR credential and namespace
+//! names ([`validate_swr_credential_name`]), IAM and instance names by each vendor's rule
+//! ([`validate_iam_name`], [`validate_swr_instance_name`] and its siblings), and free text
+//! such as descriptions ([`validate_text`], [`validate_iam_description`]).
 //!
 //! Owns only the syntax of names; uniqueness is a database concern of each service.
-//! The rule is hand-written (no regex crate) so it is cheap, allocation-free and obviously
-//! linear in the input length.
+//! The rules are hand-written (no regex crate) so they are cheap, allocation-free and
+//! obviously linear in the input length.
+
+mod resources;
+mod text;
+
+pub use resources::{
+    validate_iam_name, validate_lakeformation_instance_name, validate_swr_instance_name,
+    validate_tcr_instance_name, IAM_NAME_RULE, LAKEFORMATION_INSTANCE_NAME_RULE,
+    SWR_INSTANCE_NAME_RULE, TCR_INSTANCE_NAME_RULE,
+};
+pub use text::{validate_iam_description, validate_text, TextError, TEXT_MAX};
 
 use thiserror::Error;
 
@@ -27,6 +40,10 @@ pub enum NameError {
          and must start and end with a letter or digit"
     )]
     InvalidCharacters,
+    /// The name breaks the rule of its kind, quoted: for names whose services answer with
+    /// one message whatever the fault.
+    #[error("name must be {0}")]
+    Rule(&'static str),
 }
 
 /// Validates an SWR long-term credential name: 1 to 64 characters matching
