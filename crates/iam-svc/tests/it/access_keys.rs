@@ -56,28 +56,19 @@ pub fn signed(
     t.set_payload(body.to_vec())
 }
 
-async fn create_key<S, B>(app: &S, token: &str, user_id: &str) -> (StatusCode, Value)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let req = TestRequest::post()
-        .uri(BASE)
-        .insert_header(("X-Auth-Token", token))
-        .set_json(create_body(user_id));
-    let (status, body, _) = call(app, req).await;
+async fn create_key(app: &TestApp, token: &str, user_id: &str) -> (StatusCode, Value) {
+    let (status, body, _) = app
+        .post(BASE)
+        .header("X-Auth-Token", token)
+        .json(&create_body(user_id))
+        .await
+        .parts();
     (status, body)
 }
 
 #[actix_web::test]
 async fn create_list_show_update_delete() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let token = admin_token(&app, &h).await;
+    let (h, app, token) = Harness::with_admin().await;
     let (status, body) = create_key(&app, &token, &h.boot.user_id).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let c = &body["credential"];
@@ -100,11 +91,10 @@ async fn create_list_show_update_delete() {
     );
 
     let auth = ("X-Auth-Token", token.clone());
-    let (status, body, _) = call(
-        &app,
-        TestRequest::get().uri(BASE).insert_header(auth.clone()),
-    )
-    .await;
+    let (status, body, _) = app
+        .call(TestRequest::get().uri(BASE).insert_header(auth.clone()))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK);
     let list = body["credentials"].as_array().unwrap();
     assert_eq!(list.len(), 1);
@@ -115,37 +105,38 @@ async fn create_list_show_update_delete() {
     );
 
     let one = format!("{BASE}/{access}");
-    let (status, body, _) = call(
-        &app,
-        TestRequest::get().uri(&one).insert_header(auth.clone()),
-    )
-    .await;
+    let (status, body, _) = app
+        .call(TestRequest::get().uri(&one).insert_header(auth.clone()))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK);
     assert!(body["credential"].get("secret").is_none());
     assert!(body["credential"].get("last_use_time").is_some());
 
     let update = json!({ "credential": { "description": "renamed" } });
-    let (status, body, _) = call(
-        &app,
-        TestRequest::put()
-            .uri(&one)
-            .insert_header(auth.clone())
-            .set_json(update),
-    )
-    .await;
+    let (status, body, _) = app
+        .call(
+            TestRequest::put()
+                .uri(&one)
+                .insert_header(auth.clone())
+                .set_json(update),
+        )
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["credential"]["description"], "renamed");
     assert_eq!(body["credential"]["status"], "active");
 
     let update = json!({ "credential": { "status": "inactive" } });
-    let (status, body, _) = call(
-        &app,
-        TestRequest::put()
-            .uri(&one)
-            .insert_header(auth.clone())
-            .set_json(update),
-    )
-    .await;
+    let (status, body, _) = app
+        .call(
+            TestRequest::put()
+                .uri(&one)
+                .insert_header(auth.clone())
+                .set_json(update),
+        )
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["credential"]["status"], "inactive");
     assert_eq!(body["credential"]["description"], "renamed");
@@ -154,34 +145,35 @@ async fn create_list_show_update_delete() {
         json!({ "credential": {} }),
         json!({ "credential": { "status": "paused" } }),
     ] {
-        let (status, body, _) = call(
-            &app,
-            TestRequest::put()
-                .uri(&one)
-                .insert_header(auth.clone())
-                .set_json(bad),
-        )
-        .await;
+        let (status, body, _) = app
+            .call(
+                TestRequest::put()
+                    .uri(&one)
+                    .insert_header(auth.clone())
+                    .set_json(bad),
+            )
+            .await
+            .parts();
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(body["error"]["code"], 400);
     }
 
-    let (status, _, _) = call(
-        &app,
-        TestRequest::delete().uri(&one).insert_header(auth.clone()),
-    )
-    .await;
+    let (status, _, _) = app
+        .call(TestRequest::delete().uri(&one).insert_header(auth.clone()))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, body, _) = call(&app, TestRequest::get().uri(&one).insert_header(auth)).await;
+    let (status, body, _) = app
+        .call(TestRequest::get().uri(&one).insert_header(auth))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], 404);
 }
 
 #[actix_web::test]
 async fn third_key_is_refused_with_ak_sk_num_exceed() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let token = admin_token(&app, &h).await;
+    let (h, app, token) = Harness::with_admin().await;
     for _ in 0..2 {
         assert_eq!(
             create_key(&app, &token, &h.boot.user_id).await.0,
@@ -199,8 +191,8 @@ async fn third_key_is_refused_with_ak_sk_num_exceed() {
 #[actix_web::test]
 async fn fifty_concurrent_creates_leave_exactly_two_keys() {
     let h = Harness::shared().await;
-    let app = h.app().await;
-    let token = admin_token(&app, &h).await;
+    let app = h.app.clone();
+    let token = app.admin_token(&h).await;
     let results = join_all((0..50).map(|_| create_key(&app, &token, &h.boot.user_id))).await;
     let created = results
         .iter()
@@ -224,8 +216,8 @@ async fn fifty_concurrent_creates_leave_exactly_two_keys() {
 #[actix_web::test]
 async fn the_secret_is_stored_sealed_never_in_clear() {
     let h = Harness::shared().await;
-    let app = h.app().await;
-    let token = admin_token(&app, &h).await;
+    let app = h.app.clone();
+    let token = app.admin_token(&h).await;
     let (_, body) = create_key(&app, &token, &h.boot.user_id).await;
     let access = body["credential"]["access"].as_str().unwrap();
     let secret = body["credential"]["secret"].as_str().unwrap();
@@ -260,28 +252,24 @@ async fn the_secret_is_stored_sealed_never_in_clear() {
 
 #[actix_web::test]
 async fn members_manage_their_own_keys_only_and_other_domains_see_nothing() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
+    let (h, app, admin) = Harness::with_admin().await;
     // A plain member of the admin project.
-    let (status, body, _) = call(
-        &app,
-        TestRequest::post()
-            .uri("/v3/users")
-            .insert_header(("X-Auth-Token", admin.clone()))
-            .set_json(json!({ "user": { "name": "member1", "password": "Member-Passw0rd!" } })),
-    )
-    .await;
+    let (status, body, _) = app
+        .post("/v3/users")
+        .header("X-Auth-Token", admin.clone())
+        .json(&json!({ "user": { "name": "member1", "password": "Member-Passw0rd!" } }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let member_id = body["user"]["id"].as_str().unwrap().to_string();
-    let member = login(
-        &app,
-        "local",
-        "member1",
-        "Member-Passw0rd!",
-        serde_json::Value::Null,
-    )
-    .await;
+    let member = app
+        .login(
+            "local",
+            "member1",
+            "Member-Passw0rd!",
+            serde_json::Value::Null,
+        )
+        .await;
 
     assert_eq!(
         create_key(&app, &member, &member_id).await.0,
@@ -289,13 +277,11 @@ async fn members_manage_their_own_keys_only_and_other_domains_see_nothing() {
     );
     let (status, body) = create_key(&app, &member, &h.boot.user_id).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    let (status, _, _) = call(
-        &app,
-        TestRequest::get()
-            .uri(&format!("{BASE}?user_id={}", h.boot.user_id))
-            .insert_header(("X-Auth-Token", member)),
-    )
-    .await;
+    let (status, _, _) = app
+        .get(&format!("{BASE}?user_id={}", h.boot.user_id))
+        .header("X-Auth-Token", member)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::FORBIDDEN);
     // The domain admin manages the member's keys.
     assert_eq!(
@@ -310,66 +296,50 @@ async fn members_manage_their_own_keys_only_and_other_domains_see_nothing() {
 
     // Another domain's admin: our users and keys do not exist for them, and back.
     let other = h.other_tenant("other");
-    let other_token = login(
-        &app,
-        "other",
-        "admin",
-        ADMIN_PASSWORD,
-        project_scope(&other.project_id),
-    )
-    .await;
+    let other_token = app
+        .login(
+            "other",
+            "admin",
+            ADMIN_PASSWORD,
+            project_scope(&other.project_id),
+        )
+        .await;
     let (status, _) = create_key(&app, &other_token, &member_id).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _, _) = call(
-        &app,
-        TestRequest::get()
-            .uri(&format!("{BASE}/{admin_access}"))
-            .insert_header(("X-Auth-Token", other_token.clone())),
-    )
-    .await;
+    let (status, _, _) = app
+        .get(&format!("{BASE}/{admin_access}"))
+        .header("X-Auth-Token", other_token.clone())
+        .await
+        .parts();
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _, _) = call(
-        &app,
-        TestRequest::delete()
-            .uri(&format!("{BASE}/{admin_access}"))
-            .insert_header(("X-Auth-Token", other_token.clone())),
-    )
-    .await;
+    let (status, _, _) = app
+        .delete(&format!("{BASE}/{admin_access}"))
+        .header("X-Auth-Token", other_token.clone())
+        .await
+        .parts();
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, other_key) = create_key(&app, &other_token, &other.admin_id).await;
     let other_access = other_key["credential"]["access"]
         .as_str()
         .unwrap()
         .to_string();
-    let (status, _, _) = call(
-        &app,
-        TestRequest::get()
-            .uri(&format!("{BASE}/{other_access}"))
-            .insert_header(("X-Auth-Token", admin.clone())),
-    )
-    .await;
+    let (status, _, _) = app
+        .get(&format!("{BASE}/{other_access}"))
+        .header("X-Auth-Token", admin.clone())
+        .await
+        .parts();
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _, _) = call(
-        &app,
-        TestRequest::get()
-            .uri(&format!("{BASE}?user_id={}", other.admin_id))
-            .insert_header(("X-Auth-Token", admin)),
-    )
-    .await;
+    let (status, _, _) = app
+        .get(&format!("{BASE}?user_id={}", other.admin_id))
+        .header("X-Auth-Token", admin)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 /// Create a key for the admin and return (access, secret).
-async fn admin_key<S, B>(app: &S, h: &Harness) -> (String, String)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let token = admin_token(app, h).await;
+async fn admin_key(app: &TestApp, h: &Harness) -> (String, String) {
+    let token = app.admin_token(h).await;
     let (_, body) = create_key(app, &token, &h.boot.user_id).await;
     let c = &body["credential"];
     (
@@ -381,7 +351,7 @@ where
 #[actix_web::test]
 async fn signed_requests_work_and_every_kind_of_bad_signature_is_refused() {
     let h = Harness::new().await;
-    let app = h.app().await;
+    let app = h.app.clone();
     let (ak, sk) = admin_key(&app, &h).await;
     let project = h.boot.project_id.clone();
     let now = Utc::now();
@@ -391,15 +361,21 @@ async fn signed_requests_work_and_every_kind_of_bad_signature_is_refused() {
         r#"{{"credential": {{"user_id": "{}", "description": "signed"}}}}"#,
         h.boot.user_id
     );
-    let (status, created, _) = call(
-        &app,
-        signed("POST", BASE, body.as_bytes(), &ak, &sk, &project, now),
-    )
-    .await;
+    let (status, created, _) = app
+        .call(signed(
+            "POST",
+            BASE,
+            body.as_bytes(),
+            &ak,
+            &sk,
+            &project,
+            now,
+        ))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    let (status, listed, _) = call(
-        &app,
-        signed(
+    let (status, listed, _) = app
+        .call(signed(
             "GET",
             &format!("{BASE}?user_id={}", h.boot.user_id),
             b"",
@@ -407,17 +383,24 @@ async fn signed_requests_work_and_every_kind_of_bad_signature_is_refused() {
             &sk,
             &project,
             now,
-        ),
-    )
-    .await;
+        ))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{listed}");
     assert_eq!(listed["credentials"].as_array().unwrap().len(), 2);
     // The key's use is recorded (to the minute).
-    let (_, shown, _) = call(
-        &app,
-        signed("GET", &format!("{BASE}/{ak}"), b"", &ak, &sk, &project, now),
-    )
-    .await;
+    let (_, shown, _) = app
+        .call(signed(
+            "GET",
+            &format!("{BASE}/{ak}"),
+            b"",
+            &ak,
+            &sk,
+            &project,
+            now,
+        ))
+        .await
+        .parts();
     assert_ne!(shown["credential"]["last_use_time"], "", "{shown}");
 
     let refused = |body: &Value, what: &str| {
@@ -429,17 +412,15 @@ async fn signed_requests_work_and_every_kind_of_bad_signature_is_refused() {
         assert_eq!(body["error"]["code"], 401);
     };
     let wrong_secret = sk.chars().rev().collect::<String>();
-    let (status, body, _) = call(
-        &app,
-        signed("GET", BASE, b"", &ak, &wrong_secret, &project, now),
-    )
-    .await;
+    let (status, body, _) = app
+        .call(signed("GET", BASE, b"", &ak, &wrong_secret, &project, now))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     refused(&body, "signature does not match");
 
-    let (status, body, _) = call(
-        &app,
-        signed(
+    let (status, body, _) = app
+        .call(signed(
             "GET",
             BASE,
             b"",
@@ -447,24 +428,31 @@ async fn signed_requests_work_and_every_kind_of_bad_signature_is_refused() {
             &sk,
             &project,
             now - Duration::minutes(20),
-        ),
-    )
-    .await;
+        ))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     refused(&body, "X-Sdk-Date is too far");
 
     // Sign one body, send another.
     let mut req = signed("POST", BASE, body_of("signed"), &ak, &sk, &project, now);
     req = req.set_payload(body_of("tampered").to_vec());
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app.call(req).await.parts();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     refused(&body, "signature does not match");
 
-    let (status, body, _) = call(
-        &app,
-        signed("GET", BASE, b"", "AAAAAAAAAAAAAAAAAAAA", &sk, &project, now),
-    )
-    .await;
+    let (status, body, _) = app
+        .call(signed(
+            "GET",
+            BASE,
+            b"",
+            "AAAAAAAAAAAAAAAAAAAA",
+            &sk,
+            &project,
+            now,
+        ))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     refused(&body, "access key does not exist");
 
@@ -478,9 +466,8 @@ async fn signed_requests_work_and_every_kind_of_bad_signature_is_refused() {
         .unwrap()
         .to_string();
     let deactivate = br#"{"credential": {"status": "inactive"}}"#;
-    let (status, _, _) = call(
-        &app,
-        signed(
+    let (status, _, _) = app
+        .call(signed(
             "PUT",
             &format!("{BASE}/{second}"),
             deactivate,
@@ -488,20 +475,18 @@ async fn signed_requests_work_and_every_kind_of_bad_signature_is_refused() {
             &sk,
             &project,
             now,
-        ),
-    )
-    .await;
+        ))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK);
-    let (status, body, _) = call(
-        &app,
-        signed("GET", BASE, b"", &second, &second_sk, &project, now),
-    )
-    .await;
+    let (status, body, _) = app
+        .call(signed("GET", BASE, b"", &second, &second_sk, &project, now))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     refused(&body, "access key is inactive");
-    let (status, _, _) = call(
-        &app,
-        signed(
+    let (status, _, _) = app
+        .call(signed(
             "DELETE",
             &format!("{BASE}/{second}"),
             b"",
@@ -509,32 +494,30 @@ async fn signed_requests_work_and_every_kind_of_bad_signature_is_refused() {
             &sk,
             &project,
             now,
-        ),
-    )
-    .await;
+        ))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, body, _) = call(
-        &app,
-        signed("GET", BASE, b"", &second, &second_sk, &project, now),
-    )
-    .await;
+    let (status, body, _) = app
+        .call(signed("GET", BASE, b"", &second, &second_sk, &project, now))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     refused(&body, "access key does not exist");
 
     // A scope header the signature does not cover cannot be swapped into a request.
     let req = signed("GET", BASE, b"", &ak, &sk, &project, now)
         .insert_header(("X-Domain-Id", h.boot.domain_id.as_str()));
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app.call(req).await.parts();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     refused(&body, "malformed");
 
     // A project the key's user has no role on.
     let other = h.other_tenant("elsewhere");
-    let (status, body, _) = call(
-        &app,
-        signed("GET", BASE, b"", &ak, &sk, &other.project_id, now),
-    )
-    .await;
+    let (status, body, _) = app
+        .call(signed("GET", BASE, b"", &ak, &sk, &other.project_id, now))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 }
 
@@ -549,7 +532,7 @@ fn body_of(description: &str) -> &'static [u8] {
 async fn internal_signature_check_answers_with_the_principal_or_a_refusal() {
     use credential_core::sign::huawei;
     let h = Harness::new().await;
-    let app = h.app().await;
+    let app = h.app.clone();
     let (ak, sk) = admin_key(&app, &h).await;
     let sts = "SDK-HMAC-SHA256\n20240101T000000Z\nabc";
     let check = |signature: String| {
@@ -560,11 +543,7 @@ async fn internal_signature_check_answers_with_the_principal_or_a_refusal() {
     };
     let path = "/internal/v1/signature-checks";
     let good = huawei::sign(sk.as_bytes(), sts);
-    let (status, _, _) = call(
-        &app,
-        TestRequest::post().uri(path).set_json(check(good.clone())),
-    )
-    .await;
+    let (status, _, _) = app.post(path).json(&check(good.clone())).await.parts();
     assert_eq!(status, StatusCode::UNAUTHORIZED, "no internal credential");
     let with_cred = |body: Value| {
         TestRequest::post()
@@ -572,14 +551,14 @@ async fn internal_signature_check_answers_with_the_principal_or_a_refusal() {
             .insert_header(("X-Internal-Token", INTERNAL_SECRET))
             .set_json(body)
     };
-    let (status, body, _) = call(&app, with_cred(check(good))).await;
+    let (status, body, _) = app.call(with_cred(check(good))).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     let p = &body["accepted"];
     assert_eq!(p["user_id"], h.boot.user_id.as_str());
     assert_eq!(p["project"]["id"], h.boot.project_id.as_str());
     assert_eq!(p["access_key"], ak.as_str());
     assert!(p["roles"].as_array().unwrap().contains(&json!("admin")));
-    let (status, body, _) = call(&app, with_cred(check("00".repeat(32)))).await;
+    let (status, body, _) = app.call(with_cred(check("00".repeat(32)))).await.parts();
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, json!({ "refused": "signature_mismatch" }));
 }
@@ -588,7 +567,7 @@ async fn internal_signature_check_answers_with_the_principal_or_a_refusal() {
 async fn resealing_under_a_new_master_key_keeps_keys_working() {
     use credential_core::seal::{Keyring, SealingKey};
     let h = Harness::new().await;
-    let app = h.app().await;
+    let app = h.app.clone();
     let (ak, sk) = admin_key(&app, &h).await;
     let mut conn = h.db.pool.get().unwrap();
     let row = iam_svc::repo::access_keys::find(&mut conn, &ak)

@@ -36,17 +36,21 @@ struct Fixture {
 }
 
 impl Fixture {
-    async fn new<S, B>(h: Harness, app: &S) -> Fixture
-    where
-        S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-        B: actix_web::body::MessageBody,
-    {
-        let admin = admin_token(app, &h).await;
-        let user_id = create_user_as(app, &admin, "alice").await;
+    /// A fresh harness's fixture, and its app.
+    async fn init() -> (Fixture, TestApp) {
+        Self::over(Harness::new().await).await
+    }
+
+    /// The fixture over `h`, and its app.
+    async fn over(h: Harness) -> (Fixture, TestApp) {
+        let app = h.app.clone();
+        let fx = Self::new(h, &app).await;
+        (fx, app)
+    }
+
+    async fn new(h: Harness, app: &TestApp) -> Fixture {
+        let admin = app.admin_token(&h).await;
+        let user_id = app.create_user_as(&admin, "alice").await;
         let mut fx = Fixture {
             h,
             admin,
@@ -63,19 +67,14 @@ impl Fixture {
         format!("/v3/projects/{}", self.h.boot.project_id)
     }
 
-    async fn snapshot<S, B>(&self, app: &S) -> (Value, Value, Value)
-    where
-        S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-        B: actix_web::body::MessageBody,
-    {
+    async fn snapshot(&self, app: &TestApp) -> (Value, Value, Value) {
         let get = |uri: String| with_token(TestRequest::get().uri(&uri), &self.admin);
-        let (s1, user, _) = call(app, get(format!("/v3/users/{}", self.user_id))).await;
-        let (s2, users, _) = call(app, get("/v3/users".into())).await;
-        let (s3, project, _) = call(app, get(self.project_uri())).await;
+        let (s1, user, _) = app
+            .call(get(format!("/v3/users/{}", self.user_id)))
+            .await
+            .parts();
+        let (s2, users, _) = app.call(get("/v3/users".into())).await.parts();
+        let (s3, project, _) = app.call(get(self.project_uri())).await.parts();
         assert_eq!(
             [s1, s2, s3],
             [StatusCode::OK; 3],
@@ -85,15 +84,7 @@ impl Fixture {
     }
 
     /// The stored user, user list and project answer exactly as before.
-    async fn assert_unchanged<S, B>(&self, app: &S, what: &str)
-    where
-        S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-        B: actix_web::body::MessageBody,
-    {
+    async fn assert_unchanged(&self, app: &TestApp, what: &str) {
         let (user, users, project) = self.snapshot(app).await;
         assert_eq!(user, self.user_before, "user changed after {what}");
         assert_eq!(users, self.users_before, "user list changed after {what}");
@@ -138,37 +129,22 @@ fn valid_body(target: Target) -> Value {
 }
 
 /// Send, check the answer is the 400 envelope with `message`, and that nothing changed.
-async fn expect_400<S, B>(app: &S, fx: &Fixture, req: TestRequest, message: &str, what: &str)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let (status, body, _) = call(app, req).await;
+async fn expect_400(app: &TestApp, fx: &Fixture, req: TestRequest, message: &str, what: &str) {
+    let (status, body, _) = app.call(req).await.parts();
     assert_eq!(status, StatusCode::BAD_REQUEST, "{what}: {body}");
     assert_keystone_error(status, &body, 400, message);
     fx.assert_unchanged(app, what).await;
 }
 
 /// Like [`expect_400`] when the message carries a position that depends on the body.
-async fn expect_400_starting<S, B>(
-    app: &S,
+async fn expect_400_starting(
+    app: &TestApp,
     fx: &Fixture,
     req: TestRequest,
     prefix: &str,
     what: &str,
-) where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let (status, body, _) = call(app, req).await;
+) {
+    let (status, body, _) = app.call(req).await.parts();
     assert_eq!(status, StatusCode::BAD_REQUEST, "{what}: {body}");
     let message = body["error"]["message"]
         .as_str()
@@ -180,9 +156,7 @@ async fn expect_400_starting<S, B>(
 
 #[actix_web::test]
 async fn malformed_json_is_400() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     let cases = [
         ("not json", "Malformed JSON at line 1 column 2."),
         ("{", "Malformed JSON at line 1 column 1."),
@@ -201,9 +175,7 @@ async fn malformed_json_is_400() {
 
 #[actix_web::test]
 async fn an_empty_body_is_400() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     for target in TARGETS {
         let req = fx.with_raw(target, "application/json;charset=utf-8", "");
         expect_400(
@@ -228,9 +200,7 @@ async fn an_empty_body_is_400() {
 
 #[actix_web::test]
 async fn a_json_scalar_body_is_400() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     for target in TARGETS {
         for payload in ["null", "42", "true", "\"text\"", "[]"] {
             let req = fx.with_raw(target, "application/json", payload);
@@ -271,14 +241,12 @@ async fn a_json_array_body_is_400() {
         (Target::UpdateProject, json!({ "project": ["renamed"] })),
         (Target::UpdateProject, json!({ "project": [] })),
     ];
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let mut fx = Fixture::new(h, &app).await;
+    let (mut fx, app) = Fixture::init().await;
     // All cases are reported together; one that got through is compared from its result on.
     let mut accepted = Vec::new();
     for (target, body) in cases {
         let what = format!("{target:?} {body}");
-        let (status, got, headers) = call(&app, fx.with_json(target, body)).await;
+        let (status, got, headers) = app.call(fx.with_json(target, body)).await.parts();
         let message = got["error"]["message"].as_str().unwrap_or_default();
         if status != StatusCode::BAD_REQUEST || !message.starts_with("Invalid request body") {
             accepted.push(format!("{what} -> {status}"));
@@ -298,9 +266,7 @@ async fn a_json_array_body_is_400() {
 
 #[actix_web::test]
 async fn wrong_types_are_400() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     let project = fx.h.boot.project_id.clone();
     let cases = [
         (
@@ -356,9 +322,7 @@ async fn wrong_types_are_400() {
 
 #[actix_web::test]
 async fn a_wrongly_typed_password_is_never_echoed() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     let secrets = [
         json!(98765432123u64),
         json!(-31415926535i64),
@@ -392,7 +356,7 @@ async fn a_wrongly_typed_password_is_never_echoed() {
             ),
         ];
         for req in requests {
-            let (status, body, _) = call(&app, req).await;
+            let (status, body, _) = app.call(req).await.parts();
             assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
             let message = body["error"]["message"].as_str().expect("message");
             assert!(
@@ -407,8 +371,7 @@ async fn a_wrongly_typed_password_is_never_echoed() {
         }
     }
     fx.assert_unchanged(&app, "wrongly typed passwords").await;
-    login(
-        &app,
+    app.login(
         bootstrap::DOMAIN,
         bootstrap::USER,
         ADMIN_PASSWORD,
@@ -419,9 +382,7 @@ async fn a_wrongly_typed_password_is_never_echoed() {
 
 #[actix_web::test]
 async fn unknown_fields_are_400_and_named() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     let cases = [
         (
             Target::CreateUser,
@@ -471,9 +432,7 @@ async fn unknown_fields_are_400_and_named() {
 
 #[actix_web::test]
 async fn missing_required_fields_are_400() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     let cases = [
         (
             Target::CreateUser,
@@ -573,9 +532,7 @@ async fn missing_required_fields_are_400() {
 
 #[actix_web::test]
 async fn a_body_that_is_not_declared_json_is_400() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     for target in TARGETS {
         let payload = valid_body(target).to_string();
         for content_type in [
@@ -607,9 +564,7 @@ async fn a_body_that_is_not_declared_json_is_400() {
 
 #[actix_web::test]
 async fn a_body_over_64_kib_is_413() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     let filler = "x".repeat(64 * 1024);
     let bodies = [
         (
@@ -626,21 +581,21 @@ async fn a_body_over_64_kib_is_413() {
         ),
     ];
     for (target, body) in bodies {
-        let (status, body, _) = call(&app, fx.with_json(target, body)).await;
-        assert_keystone_error(status, &body, 413, "The request body is too large.");
+        app.call(fx.with_json(target, body))
+            .await
+            .assert_keystone_error(413, "The request body is too large.");
         fx.assert_unchanged(&app, &format!("{target:?} oversized"))
             .await;
     }
     // Just under the limit is read (and then judged on its content).
     let fits = "x".repeat(60 * 1024);
-    let (status, body, _) = call(
-        &app,
-        fx.with_json(
+    let (status, body, _) = app
+        .call(fx.with_json(
             Target::UpdateProject,
             json!({ "project": { "description": fits } }),
-        ),
-    )
-    .await;
+        ))
+        .await
+        .parts();
     assert_keystone_error(
         status,
         &body,
@@ -651,9 +606,7 @@ async fn a_body_over_64_kib_is_413() {
 
 #[actix_web::test]
 async fn very_long_strings_are_refused_without_a_server_error() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     let long = "a".repeat(10_000);
     let bad_user_name =
         "Invalid user name: use 1 to 64 letters, digits, spaces, '-', '_' or '.', not starting or ending with a space.";
@@ -700,7 +653,10 @@ async fn very_long_strings_are_refused_without_a_server_error() {
         password_body(&long, "alice", USER_PASSWORD, Value::Null),
         password_body(bootstrap::DOMAIN, "alice", &long, Value::Null),
     ] {
-        let (status, body, _) = call(&app, fx.with_json(Target::CreateToken, body)).await;
+        let (status, body, _) = app
+            .call(fx.with_json(Target::CreateToken, body))
+            .await
+            .parts();
         assert_keystone_error(status, &body, 401, MSG_LOGIN_FAILED);
     }
     let body = password_body(
@@ -709,25 +665,18 @@ async fn very_long_strings_are_refused_without_a_server_error() {
         USER_PASSWORD,
         json!({ "project": { "id": long } }),
     );
-    let (status, body, _) = call(&app, fx.with_json(Target::CreateToken, body)).await;
-    assert_keystone_error(status, &body, 401, MSG_SCOPE_REFUSED);
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v3/users/{long}")),
-            &fx.admin,
-        ),
-    )
-    .await;
-    assert_keystone_error(status, &body, 404, "Could not find user.");
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v3/users?name={long}")),
-            &fx.admin,
-        ),
-    )
-    .await;
+    app.call(fx.with_json(Target::CreateToken, body))
+        .await
+        .assert_keystone_error(401, MSG_SCOPE_REFUSED);
+    app.get(&format!("/v3/users/{long}"))
+        .token(&fx.admin)
+        .await
+        .assert_keystone_error(404, "Could not find user.");
+    let (status, body, _) = app
+        .get(&format!("/v3/users?name={long}"))
+        .token(&fx.admin)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["users"], json!([]));
     fx.assert_unchanged(&app, "long logins").await;
@@ -735,9 +684,7 @@ async fn very_long_strings_are_refused_without_a_server_error() {
 
 #[actix_web::test]
 async fn non_ascii_names_are_400_and_non_ascii_logins_fail_plainly() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     let bad_user_name =
         "Invalid user name: use 1 to 64 letters, digits, spaces, '-', '_' or '.', not starting or ending with a space.";
     let bad_project_name =
@@ -762,15 +709,12 @@ async fn non_ascii_names_are_400_and_non_ascii_logins_fail_plainly() {
             name,
         )
         .await;
-        let (status, body, _) = call(
-            &app,
-            fx.with_json(
-                Target::CreateToken,
-                password_body(name, name, "pässwörd-1", Value::Null),
-            ),
-        )
-        .await;
-        assert_keystone_error(status, &body, 401, MSG_LOGIN_FAILED);
+        app.call(fx.with_json(
+            Target::CreateToken,
+            password_body(name, name, "pässwörd-1", Value::Null),
+        ))
+        .await
+        .assert_keystone_error(401, MSG_LOGIN_FAILED);
     }
     // Descriptions may hold any language; they come back as sent.
     let description = "Équipe d'exploitation — 运维 ☕";
@@ -778,13 +722,9 @@ async fn non_ascii_names_are_400_and_non_ascii_logins_fail_plainly() {
         Target::UpdateProject,
         json!({ "project": { "description": description } }),
     );
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app.call(req).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (_, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri(&fx.project_uri()), &fx.admin),
-    )
-    .await;
+    let (_, body, _) = app.get(&fx.project_uri()).token(&fx.admin).await.parts();
     assert_eq!(body["project"]["description"], description);
 }
 
@@ -792,9 +732,7 @@ async fn non_ascii_names_are_400_and_non_ascii_logins_fail_plainly() {
 /// name, id or filter is refused up front with the same 400 on every backend.
 #[actix_web::test]
 async fn nul_bytes_in_lookups_are_400_on_every_backend() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     let login_as = |domain: &str, user: &str, scope: Value| {
         fx.with_json(
             Target::CreateToken,
@@ -837,7 +775,7 @@ async fn nul_bytes_in_lookups_are_400_on_every_backend() {
     // All cases are reported together.
     let mut wrong = Vec::new();
     for (what, req, expected) in cases {
-        let (_, body, _) = call(&app, req).await;
+        let (_, body, _) = app.call(req).await.parts();
         if body != expected {
             wrong.push(format!("NUL in {what}: {body}"));
         }
@@ -850,26 +788,20 @@ async fn nul_bytes_in_lookups_are_400_on_every_backend() {
 /// it is never a server error.
 #[actix_web::test]
 async fn a_nul_byte_in_a_description_is_not_a_server_error() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     let description = "before\u{0}after";
     let req = fx.with_json(
         Target::UpdateProject,
         json!({ "project": { "description": description } }),
     );
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app.call(req).await.parts();
     match status {
         StatusCode::BAD_REQUEST => {
             assert_eq!(body["error"]["code"], 400, "{body}");
             fx.assert_unchanged(&app, "NUL description").await;
         }
         StatusCode::OK => {
-            let (_, shown, _) = call(
-                &app,
-                with_token(TestRequest::get().uri(&fx.project_uri()), &fx.admin),
-            )
-            .await;
+            let (_, shown, _) = app.get(&fx.project_uri()).token(&fx.admin).await.parts();
             assert_eq!(shown["project"]["description"], description);
         }
         other => panic!("NUL description answered {other}: {body}"),
@@ -878,9 +810,7 @@ async fn a_nul_byte_in_a_description_is_not_a_server_error() {
 
 #[actix_web::test]
 async fn invalid_query_values_are_400() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     let cases = [
         ("/v3/users?enabled=maybe", "enabled must be true or false"),
         ("/v3/users?enabled=", "enabled must be true or false"),
@@ -906,20 +836,18 @@ async fn invalid_query_values_are_400() {
         .await;
     }
     // Keystone spellings are accepted in any case.
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/users?enabled=TRUE"), &fx.admin),
-    )
-    .await;
+    let (status, body, _) = app
+        .get("/v3/users?enabled=TRUE")
+        .token(&fx.admin)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["users"].as_array().expect("users").len(), 2);
 }
 
 #[actix_web::test]
 async fn unknown_paths_are_404_in_the_envelope() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     let requests = [
         (Method::GET, "/"),
         (Method::GET, "/v3"),
@@ -940,7 +868,7 @@ async fn unknown_paths_are_404_in_the_envelope() {
             } else {
                 req
             };
-            let (status, body, headers) = call(&app, req).await;
+            let (status, body, headers) = app.call(req).await.parts();
             assert_keystone_error(status, &body, 404, "Could not find the requested resource.");
             assert!(headers.contains_key("x-request-id"));
         }
@@ -952,16 +880,14 @@ async fn unknown_paths_are_404_in_the_envelope() {
 /// every other error.
 #[actix_web::test]
 async fn an_unsupported_method_on_a_known_path_is_405_in_the_envelope() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     let requests = [
         TestRequest::put().uri(&fx.project_uri()),
         TestRequest::put().uri("/v3/users"),
         TestRequest::post().uri(&format!("/v3/users/{}", fx.user_id)),
     ];
     for req in requests {
-        let (status, body, headers) = call(&app, with_token(req, &fx.admin)).await;
+        let (status, body, headers) = app.call(with_token(req, &fx.admin)).await.parts();
         assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{body}");
         assert!(headers.contains_key("x-request-id"));
         assert_eq!(body["error"]["code"], 405, "{body}");
@@ -978,9 +904,7 @@ async fn an_unsupported_method_on_a_known_path_is_405_in_the_envelope() {
 
 #[actix_web::test]
 async fn a_missing_or_bad_auth_token_is_401() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     let expired = {
         let now = chrono::Utc::now();
         let claims = credential_core::iam_token::TokenClaims {
@@ -1038,8 +962,9 @@ async fn a_missing_or_bad_auth_token_is_401() {
                 Some(token) => req.insert_header(("X-Auth-Token", token)),
                 None => req,
             };
-            let (status, body, _) = call(&app, req).await;
-            assert_keystone_error(status, &body, 401, MSG_NEEDS_AUTH);
+            app.call(req)
+                .await
+                .assert_keystone_error(401, MSG_NEEDS_AUTH);
         }
     }
     fx.assert_unchanged(&app, "bad tokens").await;
@@ -1048,13 +973,14 @@ async fn a_missing_or_bad_auth_token_is_401() {
 /// `POST /v3/auth/tokens` needs no token; one that is sent (even a bad one) is ignored.
 #[actix_web::test]
 async fn login_ignores_any_auth_token_sent_along() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     for token in ["garbage", fx.admin.as_str()] {
-        let req = with_token(TestRequest::post().uri("/v3/auth/tokens"), token)
-            .set_json(valid_body(Target::CreateToken));
-        let (status, body, headers) = call(&app, req).await;
+        let (status, body, headers) = app
+            .post("/v3/auth/tokens")
+            .token(token)
+            .json(&valid_body(Target::CreateToken))
+            .await
+            .parts();
         assert_eq!(status, StatusCode::CREATED, "{body}");
         assert_eq!(body["token"]["user"]["name"], "alice");
         assert!(headers.contains_key("x-subject-token"));
@@ -1066,9 +992,7 @@ async fn login_ignores_any_auth_token_sent_along() {
 async fn malformed_logins_do_not_count_towards_the_lockout() {
     let mut config = test_config();
     config.login_limits.max_failures_per_user = 1;
-    let h = Harness::with_config(config).await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::over(Harness::with_config(config).await).await;
     let wrong = "Wr0ng-Passw0rd!";
     for _ in 0..3 {
         let requests = [
@@ -1090,27 +1014,28 @@ async fn malformed_logins_do_not_count_towards_the_lockout() {
             ),
         ];
         for req in requests {
-            let (status, body, _) = call(&app, req).await;
+            let (status, body, _) = app.call(req).await.parts();
             assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         }
     }
-    login(&app, bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null).await;
+    app.login(bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null)
+        .await;
 }
 
 #[actix_web::test]
 async fn every_answer_carries_a_request_id() {
     let mut config = test_config();
     config.login_limits.max_failures_per_user = 1;
-    let h = Harness::with_config(config).await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::over(Harness::with_config(config).await).await;
     let wrong = password_body(
         bootstrap::DOMAIN,
         bootstrap::USER,
         "Wr0ng-Passw0rd!",
         Value::Null,
     );
-    let plain_user = login(&app, bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null).await;
+    let plain_user = app
+        .login(bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null)
+        .await;
     let requests = [
         (
             fx.with_json(Target::CreateToken, valid_body(Target::CreateToken)),
@@ -1153,7 +1078,7 @@ async fn every_answer_carries_a_request_id() {
         (TestRequest::get().uri("/healthz"), 200),
     ];
     for (req, expected) in requests {
-        let (status, body, headers) = call(&app, req).await;
+        let (status, body, headers) = app.call(req).await.parts();
         assert_eq!(status.as_u16(), expected, "{body}");
         let id = headers
             .get("x-request-id")
@@ -1164,23 +1089,18 @@ async fn every_answer_carries_a_request_id() {
             "{id}"
         );
     }
-    let (status, _, headers) = call(
-        &app,
-        with_token(
-            TestRequest::delete().uri(&format!("/v3/users/{}", fx.user_id)),
-            &fx.admin,
-        ),
-    )
-    .await;
+    let (status, _, headers) = app
+        .delete(&format!("/v3/users/{}", fx.user_id))
+        .token(&fx.admin)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert!(headers.contains_key("x-request-id"));
 }
 
 #[actix_web::test]
 async fn a_sane_incoming_request_id_is_echoed() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     let longest = "a".repeat(128);
     for id in ["req-123_abc.DEF", "0", longest.as_str()] {
         for req in [
@@ -1188,7 +1108,10 @@ async fn a_sane_incoming_request_id_is_echoed() {
             TestRequest::get().uri("/v3/users"),
             TestRequest::get().uri("/nowhere"),
         ] {
-            let (_, _, headers) = call(&app, req.insert_header(("X-Request-Id", id))).await;
+            let (_, _, headers) = app
+                .call(req.insert_header(("X-Request-Id", id)))
+                .await
+                .parts();
             assert_eq!(
                 headers
                     .get("x-request-id")
@@ -1203,9 +1126,7 @@ async fn a_sane_incoming_request_id_is_echoed() {
 
 #[actix_web::test]
 async fn an_odd_incoming_request_id_is_replaced() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let fx = Fixture::new(h, &app).await;
+    let (fx, app) = Fixture::init().await;
     let too_long = "a".repeat(200);
     let just_too_long = "b".repeat(129);
     let odd: Vec<HeaderValue> = [
@@ -1229,8 +1150,10 @@ async fn an_odd_incoming_request_id_is_replaced() {
             with_token(TestRequest::get().uri("/v3/users"), &fx.admin),
             TestRequest::get().uri("/nowhere"),
         ] {
-            let (_, _, headers) =
-                call(&app, req.insert_header(("X-Request-Id", value.clone()))).await;
+            let (_, _, headers) = app
+                .call(req.insert_header(("X-Request-Id", value.clone())))
+                .await
+                .parts();
             let id = headers.get("x-request-id").expect("id");
             assert_ne!(id, &value);
             let id = id.to_str().expect("ascii");

@@ -68,10 +68,14 @@ impl Harness {
     /// A harness, its app, and the bootstrap admin's project-scoped token: the scene most
     /// tests start from.
     pub async fn with_admin() -> (Harness, TestApp, String) {
-        let h = Self::new().await;
-        let admin = h.app.admin_token(&h).await;
-        let app = h.app.clone();
-        (h, app, admin)
+        Self::new().await.admin_scene().await
+    }
+
+    /// This harness, its app, and the bootstrap admin's project-scoped token.
+    pub async fn admin_scene(self) -> (Harness, TestApp, String) {
+        let admin = self.app.admin_token(&self).await;
+        let app = self.app.clone();
+        (self, app, admin)
     }
 
     pub async fn with_config(config: IamConfig) -> Harness {
@@ -97,13 +101,13 @@ impl Harness {
             .expect("generate")
             .to_vec();
         let state = replica_state(&db, config, &signing_pkcs8).await;
-        Harness {
         let app = iam_app(state.clone()).await;
             db,
+        Harness {
             state,
-            boot,
             app,
             signing_pkcs8,
+            boot,
         }
     }
 
@@ -131,7 +135,6 @@ impl Harness {
 }
 
 /// The app over `state` (a replica's, say).
-/// The app over `state` (a replica's, say).
 pub async fn iam_app(state: web::Data<AppState>) -> TestApp {
     TestApp::init(iam_svc::app::build(
         state,
@@ -141,6 +144,7 @@ pub async fn iam_app(state: web::Data<AppState>) -> TestApp {
 }
 
 pub async fn app_over(
+/// The app over `state` (a replica's, say).
     state: web::Data<AppState>,
 ) -> impl Service<
     actix_http::Request,

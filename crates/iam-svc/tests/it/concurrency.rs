@@ -3,38 +3,42 @@
 //! test service is not `Send`, but each handler's database work runs on the blocking pool,
 //! so the writes really do overlap.
 
+use std::future::IntoFuture;
+
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use diesel::prelude::*;
 use futures_util::future::join_all;
 use iam_svc::schema::{group_members, project_grants, users};
-use serde_json::{json, Value};
+use serde_json::json;
+use service_kit::testing::TestResponse;
 
 use crate::common::*;
 
 const N: usize = 20;
 
-fn tally(results: &[(StatusCode, Value, actix_web::http::header::HeaderMap)]) -> Vec<(u16, usize)> {
+fn tally(results: &[TestResponse]) -> Vec<(u16, usize)> {
     let mut counts = std::collections::BTreeMap::new();
-    for (status, _, _) in results {
-        *counts.entry(status.as_u16()).or_insert(0) += 1;
+    for res in results {
+        *counts.entry(res.status().as_u16()).or_insert(0) += 1;
     }
     counts.into_iter().collect()
 }
 
-fn bodies(results: &[(StatusCode, Value, actix_web::http::header::HeaderMap)]) -> Vec<String> {
-    results.iter().map(|(s, b, _)| format!("{s} {b}")).collect()
+fn bodies(results: &[TestResponse]) -> Vec<String> {
+    results
+        .iter()
+        .map(|res| format!("{} {}", res.status(), res.json()))
+        .collect()
 }
 
 #[actix_web::test]
 async fn concurrent_creates_of_one_user_name_make_exactly_one_user() {
-    let h = Harness::shared().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
+    let (h, app, admin) = Harness::shared().await.admin_scene().await;
     let results = join_all((0..N).map(|_| {
-        let req = with_token(TestRequest::post().uri("/v3/users"), &admin)
-            .set_json(json!({ "user": { "name": "racer", "password": USER_PASSWORD } }));
-        call(&app, req)
+        app.post("/v3/users")
+            .token(&admin)
+            .json(&json!({ "user": { "name": "racer", "password": USER_PASSWORD } }))
+            .into_future()
     }))
     .await;
     assert_eq!(
@@ -43,22 +47,21 @@ async fn concurrent_creates_of_one_user_name_make_exactly_one_user() {
         "{:#?}",
         bodies(&results)
     );
-    for (status, body, _) in results
+    for res in results
         .iter()
-        .filter(|(s, _, _)| *s == StatusCode::CONFLICT)
+        .filter(|r| r.status() == StatusCode::CONFLICT)
     {
-        assert_keystone_error(
-            *status,
-            body,
-            409,
-            "A user named racer already exists in the domain.",
-        );
+        res.clone()
+            .assert_keystone_error(409, "A user named racer already exists in the domain.");
     }
     let created = results
         .iter()
-        .find(|(s, _, _)| *s == StatusCode::CREATED)
+        .find(|r| r.status() == StatusCode::CREATED)
         .expect("one 201");
-    let created_id = created.1["user"]["id"].as_str().expect("id").to_string();
+    let created_id = created.json()["user"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
 
     let mut conn = h.db.pool.get().expect("conn");
     let ids: Vec<String> = users::table
@@ -72,15 +75,11 @@ async fn concurrent_creates_of_one_user_name_make_exactly_one_user() {
 
 #[actix_web::test]
 async fn concurrent_puts_of_one_membership_all_succeed_with_one_row() {
-    let h = Harness::shared().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let user_id = create_user_as(&app, &admin, "joiner").await;
-    let group_id = create_group_as(&app, &admin, "crowd").await;
+    let (h, app, admin) = Harness::shared().await.admin_scene().await;
+    let user_id = app.create_user_as(&admin, "joiner").await;
+    let group_id = app.create_group_as(&admin, "crowd").await;
     let uri = format!("/v3/groups/{group_id}/users/{user_id}");
-    let results =
-        join_all((0..N).map(|_| call(&app, with_token(TestRequest::put().uri(&uri), &admin))))
-            .await;
+    let results = join_all((0..N).map(|_| app.put(&uri).token(&admin).into_future())).await;
     assert_eq!(tally(&results), vec![(204, N)], "{:#?}", bodies(&results));
 
     let mut conn = h.db.pool.get().expect("conn");
@@ -91,30 +90,21 @@ async fn concurrent_puts_of_one_membership_all_succeed_with_one_row() {
         .get_result(&mut conn)
         .expect("count");
     assert_eq!(rows, 1);
-    let (status, _, _) = call(
-        &app,
-        with_token(
-            TestRequest::default()
-                .method(actix_web::http::Method::HEAD)
-                .uri(&uri),
-            &admin,
-        ),
-    )
-    .await;
+    let (status, _, _) = app
+        .request(actix_web::http::Method::HEAD, &uri)
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::NO_CONTENT);
 }
 
 #[actix_web::test]
 async fn concurrent_puts_of_one_grant_all_succeed_with_one_row() {
-    let h = Harness::shared().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let group_id = create_group_as(&app, &admin, "granted").await;
+    let (h, app, admin) = Harness::shared().await.admin_scene().await;
+    let group_id = app.create_group_as(&admin, "granted").await;
     let project_id = &h.boot.project_id;
     let uri = format!("/v3/projects/{project_id}/groups/{group_id}/roles/{MEMBER_ROLE_ID}");
-    let results =
-        join_all((0..N).map(|_| call(&app, with_token(TestRequest::put().uri(&uri), &admin))))
-            .await;
+    let results = join_all((0..N).map(|_| app.put(&uri).token(&admin).into_future())).await;
     assert_eq!(tally(&results), vec![(204, N)], "{:#?}", bodies(&results));
 
     let mut conn = h.db.pool.get().expect("conn");
@@ -129,14 +119,15 @@ async fn concurrent_puts_of_one_grant_all_succeed_with_one_row() {
 
 /// Twenty PATCHes of one user: every one must succeed (last writer wins).
 async fn updates_of_one_user(h: &Harness) {
-    let app = h.app().await;
-    let admin = admin_token(&app, h).await;
-    let user_id = create_user_as(&app, &admin, "edited").await;
+    let app = &h.app;
+    let admin = app.admin_token(h).await;
+    let user_id = app.create_user_as(&admin, "edited").await;
     let uri = format!("/v3/users/{user_id}");
     let results = join_all((0..N).map(|n| {
-        let req = with_token(TestRequest::patch().uri(&uri), &admin)
-            .set_json(json!({ "user": { "description": format!("edit {n}") } }));
-        call(&app, req)
+        app.patch(&uri)
+            .token(&admin)
+            .json(&json!({ "user": { "description": format!("edit {n}") } }))
+            .into_future()
     }))
     .await;
     assert_eq!(tally(&results), vec![(200, N)], "{:#?}", bodies(&results));
@@ -144,13 +135,11 @@ async fn updates_of_one_user(h: &Harness) {
 
 /// Twenty DELETEs of one user: one deletes it, the others find nothing.
 async fn deletes_of_one_user(h: &Harness) {
-    let app = h.app().await;
-    let admin = admin_token(&app, h).await;
-    let user_id = create_user_as(&app, &admin, "doomed").await;
+    let app = &h.app;
+    let admin = app.admin_token(h).await;
+    let user_id = app.create_user_as(&admin, "doomed").await;
     let uri = format!("/v3/users/{user_id}");
-    let results =
-        join_all((0..N).map(|_| call(&app, with_token(TestRequest::delete().uri(&uri), &admin))))
-            .await;
+    let results = join_all((0..N).map(|_| app.delete(&uri).token(&admin).into_future())).await;
     assert_eq!(
         tally(&results),
         vec![(204, 1), (404, N - 1)],

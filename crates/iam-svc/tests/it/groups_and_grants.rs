@@ -31,38 +31,22 @@ fn member_role() -> Value {
 }
 
 /// A project-scoped login as `user` (password [`USER_PASSWORD`]): status and body.
-async fn project_login<S, B>(app: &S, user: &str, project: &str) -> (StatusCode, Value)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn project_login(app: &TestApp, user: &str, project: &str) -> (StatusCode, Value) {
     let body = password_body(
         bootstrap::DOMAIN,
         user,
         USER_PASSWORD,
         project_scope(project),
     );
-    let (status, body, _) = call(
-        app,
-        TestRequest::post().uri("/v3/auth/tokens").set_json(body),
-    )
-    .await;
+    let (status, body, _) = app.post("/v3/auth/tokens").json(&body).await.parts();
     (status, body)
 }
 
 #[actix_web::test]
 async fn admin_creates_shows_updates_lists_and_deletes_a_group() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
+    let (h, app, admin) = Harness::with_admin().await;
     let before = chrono::Utc::now().timestamp_millis();
-    let req = with_token(TestRequest::post().uri("/v3/groups"), &admin)
-        .set_json(json!({ "group": { "name": "ops", "description": "Operations", "domain_id": h.boot.domain_id } }));
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app.post("/v3/groups").token(&admin).json(&json!({ "group": { "name": "ops", "description": "Operations", "domain_id": h.boot.domain_id } })).await.parts();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let id = body["group"]["id"].as_str().expect("id").to_string();
     let created = body["group"]["create_time"]
@@ -81,7 +65,7 @@ async fn admin_creates_shows_updates_lists_and_deletes_a_group() {
     );
 
     let uri = format!("/v3/groups/{id}");
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
+    let (status, body, _) = app.get(&uri).token(&admin).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["group"]["links"],
@@ -89,9 +73,12 @@ async fn admin_creates_shows_updates_lists_and_deletes_a_group() {
     );
     assert_eq!(body["group"]["create_time"], created);
 
-    let req = with_token(TestRequest::patch().uri(&uri), &admin)
-        .set_json(json!({ "group": { "name": "ops-team", "description": "Ops, renamed" } }));
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app
+        .patch(&uri)
+        .token(&admin)
+        .json(&json!({ "group": { "name": "ops-team", "description": "Ops, renamed" } }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body,
@@ -101,11 +88,7 @@ async fn admin_creates_shows_updates_lists_and_deletes_a_group() {
         }})
     );
 
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/groups"), &admin),
-    )
-    .await;
+    let (status, body, _) = app.get("/v3/groups").token(&admin).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     let names: Vec<_> = body["groups"]
         .as_array()
@@ -118,49 +101,50 @@ async fn admin_creates_shows_updates_lists_and_deletes_a_group() {
         body["links"],
         json!({ "self": "http://iam.test/v3/groups", "previous": null, "next": null })
     );
-    let (_, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/groups?name=ops-team"), &admin),
-    )
-    .await;
+    let (_, body, _) = app
+        .get("/v3/groups?name=ops-team")
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(body["groups"].as_array().expect("groups").len(), 1);
     assert_eq!(body["groups"][0]["id"], id.as_str());
 
-    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&uri), &admin)).await;
+    let (status, body, _) = app.delete(&uri).token(&admin).await.parts();
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
-    assert_keystone_error(status, &body, 404, "Could not find group.");
-    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&uri), &admin)).await;
-    assert_keystone_error(status, &body, 404, "Could not find group.");
+    app.get(&uri)
+        .token(&admin)
+        .await
+        .assert_keystone_error(404, "Could not find group.");
+    app.delete(&uri)
+        .token(&admin)
+        .await
+        .assert_keystone_error(404, "Could not find group.");
 }
 
 #[actix_web::test]
 async fn a_duplicate_group_name_is_409() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    create_group_as(&app, &admin, "ops").await;
-    let dev = create_group_as(&app, &admin, "dev").await;
+    let (_h, app, admin) = Harness::with_admin().await;
+    app.create_group_as(&admin, "ops").await;
+    let dev = app.create_group_as(&admin, "dev").await;
     let message = "A group with that name already exists in the domain.";
-    let req = with_token(TestRequest::post().uri("/v3/groups"), &admin)
-        .set_json(json!({ "group": { "name": "ops" } }));
-    let (status, body, _) = call(&app, req).await;
-    assert_keystone_error(status, &body, 409, message);
-    let req = with_token(
-        TestRequest::patch().uri(&format!("/v3/groups/{dev}")),
-        &admin,
-    )
-    .set_json(json!({ "group": { "name": "ops" } }));
-    let (status, body, _) = call(&app, req).await;
+    app.post("/v3/groups")
+        .token(&admin)
+        .json(&json!({ "group": { "name": "ops" } }))
+        .await
+        .assert_keystone_error(409, message);
+    let (status, body, _) = app
+        .patch(&format!("/v3/groups/{dev}"))
+        .token(&admin)
+        .json(&json!({ "group": { "name": "ops" } }))
+        .await
+        .parts();
     assert_keystone_error(status, &body, 409, message);
 }
 
 #[actix_web::test]
 async fn invalid_group_fields_are_400() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let id = create_group_as(&app, &admin, "ops").await;
+    let (_h, app, admin) = Harness::with_admin().await;
+    let id = app.create_group_as(&admin, "ops").await;
     let bad_name = "Invalid group name: use 1 to 64 letters, digits, spaces, '-', '_' or '.', not starting or ending with a space.";
     let cases = [
         (json!({ "group": { "name": "a/b" } }), bad_name),
@@ -170,82 +154,75 @@ async fn invalid_group_fields_are_400() {
         ),
     ];
     for (body, message) in cases {
-        let (status, got, _) = call(
-            &app,
-            with_token(TestRequest::post().uri("/v3/groups"), &admin).set_json(&body),
-        )
-        .await;
+        let (status, got, _) = app
+            .post("/v3/groups")
+            .token(&admin)
+            .json(&body)
+            .await
+            .parts();
         assert_keystone_error(status, &got, 400, message);
-        let req = with_token(
-            TestRequest::patch().uri(&format!("/v3/groups/{id}")),
-            &admin,
-        )
-        .set_json(&body);
-        let (status, got, _) = call(&app, req).await;
+        let (status, got, _) = app
+            .patch(&format!("/v3/groups/{id}"))
+            .token(&admin)
+            .json(&body)
+            .await
+            .parts();
         assert_keystone_error(status, &got, 400, message);
     }
-    let req = with_token(TestRequest::post().uri("/v3/groups"), &admin)
-        .set_json(json!({ "group": { "description": "x" } }));
-    let (status, body, _) = call(&app, req).await;
-    assert_keystone_error(status, &body, 400, "group.name is required");
-    let req = with_token(
-        TestRequest::patch().uri(&format!("/v3/groups/{id}")),
-        &admin,
-    )
-    .set_json(json!({ "group": { "domain_id": "elsewhere" } }));
-    let (status, body, _) = call(&app, req).await;
-    assert_keystone_error(status, &body, 400, "A group cannot move to another domain.");
+    app.post("/v3/groups")
+        .token(&admin)
+        .json(&json!({ "group": { "description": "x" } }))
+        .await
+        .assert_keystone_error(400, "group.name is required");
+    app.patch(&format!("/v3/groups/{id}"))
+        .token(&admin)
+        .json(&json!({ "group": { "domain_id": "elsewhere" } }))
+        .await
+        .assert_keystone_error(400, "A group cannot move to another domain.");
 }
 
 #[actix_web::test]
 async fn membership_put_is_idempotent_and_head_and_list_report_it() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let group = create_group_as(&app, &admin, "ops").await;
-    let alice = create_user_as(&app, &admin, "alice").await;
-    let bob = create_user_as(&app, &admin, "bob").await;
+    let (_h, app, admin) = Harness::with_admin().await;
+    let group = app.create_group_as(&admin, "ops").await;
+    let alice = app.create_user_as(&admin, "alice").await;
+    let bob = app.create_user_as(&admin, "bob").await;
     let membership = format!("/v3/groups/{group}/users/{alice}");
     for _ in 0..2 {
-        let (status, body, _) = call(
-            &app,
-            with_token(TestRequest::put().uri(&membership), &admin),
-        )
-        .await;
+        let (status, body, _) = app.put(&membership).token(&admin).await.parts();
         assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
         assert_eq!(body, Value::Null);
     }
-    let (status, body, _) = call(&app, with_token(head(&membership), &admin)).await;
+    let (status, body, _) = app
+        .call(with_token(head(&membership), &admin))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let (status, _, _) = call(
-        &app,
-        with_token(head(&format!("/v3/groups/{group}/users/{bob}")), &admin),
-    )
-    .await;
+    let (status, _, _) = app
+        .call(with_token(
+            head(&format!("/v3/groups/{group}/users/{bob}")),
+            &admin,
+        ))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v3/groups/{group}/users")),
-            &admin,
-        ),
-    )
-    .await;
+    let (status, body, _) = app
+        .get(&format!("/v3/groups/{group}/users"))
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     let users = body["users"].as_array().expect("users");
     assert_eq!(users.len(), 1, "{body}");
     assert_eq!(users[0]["id"], alice.as_str());
     assert_eq!(users[0]["name"], "alice");
     assert_eq!(users[0]["pwd_strength"], "Strong");
-    let (_, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v3/users/{alice}/groups")),
-            &admin,
-        ),
-    )
-    .await;
+    let (_, body, _) = app
+        .get(&format!("/v3/users/{alice}/groups"))
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(body["groups"].as_array().expect("groups").len(), 1);
     assert_eq!(body["groups"][0]["id"], group.as_str());
 }
@@ -253,12 +230,10 @@ async fn membership_put_is_idempotent_and_head_and_list_report_it() {
 /// The list's `links.self` must be the address of the list itself.
 #[actix_web::test]
 async fn group_members_list_links_to_itself() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let group = create_group_as(&app, &admin, "ops").await;
+    let (_h, app, admin) = Harness::with_admin().await;
+    let group = app.create_group_as(&admin, "ops").await;
     let uri = format!("/v3/groups/{group}/users");
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
+    let (status, body, _) = app.get(&uri).token(&admin).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body,
@@ -268,146 +243,118 @@ async fn group_members_list_links_to_itself() {
 
 #[actix_web::test]
 async fn removing_a_member_is_204_then_404() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let group = create_group_as(&app, &admin, "ops").await;
-    let alice = create_user_as(&app, &admin, "alice").await;
+    let (_h, app, admin) = Harness::with_admin().await;
+    let group = app.create_group_as(&admin, "ops").await;
+    let alice = app.create_user_as(&admin, "alice").await;
     let membership = format!("/v3/groups/{group}/users/{alice}");
-    expect_no_content(
-        &app,
-        with_token(TestRequest::put().uri(&membership), &admin),
-    )
-    .await;
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::delete().uri(&membership), &admin),
-    )
-    .await;
+    app.put(&membership).token(&admin).await.assert_no_content();
+    let (status, body, _) = app.delete(&membership).token(&admin).await.parts();
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::delete().uri(&membership), &admin),
-    )
-    .await;
+    let (status, body, _) = app.delete(&membership).token(&admin).await.parts();
     assert_keystone_error(status, &body, 404, "Could not find membership.");
-    let (status, _, _) = call(&app, with_token(head(&membership), &admin)).await;
+    let (status, _, _) = app
+        .call(with_token(head(&membership), &admin))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v3/groups/{group}/users")),
-            &admin,
-        ),
-    )
-    .await;
+    let (_, body, _) = app
+        .get(&format!("/v3/groups/{group}/users"))
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(body["users"], json!([]));
 }
 
 #[actix_web::test]
 async fn membership_of_unknown_group_or_user_is_404() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let group = create_group_as(&app, &admin, "ops").await;
-    let alice = create_user_as(&app, &admin, "alice").await;
+    let (_h, app, admin) = Harness::with_admin().await;
+    let group = app.create_group_as(&admin, "ops").await;
+    let alice = app.create_user_as(&admin, "alice").await;
     let nobody = "0123456789abcdef0123456789abcdef";
     for req in [
         TestRequest::put(),
         TestRequest::delete(),
         TestRequest::default().method(Method::HEAD),
     ] {
-        let (status, body, _) = call(
-            &app,
-            with_token(
-                req.uri(&format!("/v3/groups/{nobody}/users/{alice}")),
-                &admin,
-            ),
-        )
-        .await;
-        assert_keystone_error(status, &body, 404, "Could not find group.");
+        app.call(with_token(
+            req.uri(&format!("/v3/groups/{nobody}/users/{alice}")),
+            &admin,
+        ))
+        .await
+        .assert_keystone_error(404, "Could not find group.");
     }
     for req in [
         TestRequest::put(),
         TestRequest::delete(),
         TestRequest::default().method(Method::HEAD),
     ] {
-        let (status, body, _) = call(
-            &app,
-            with_token(
-                req.uri(&format!("/v3/groups/{group}/users/{nobody}")),
-                &admin,
-            ),
-        )
-        .await;
-        assert_keystone_error(status, &body, 404, "Could not find user.");
+        app.call(with_token(
+            req.uri(&format!("/v3/groups/{group}/users/{nobody}")),
+            &admin,
+        ))
+        .await
+        .assert_keystone_error(404, "Could not find user.");
     }
 }
 
 #[actix_web::test]
 async fn project_grant_put_head_list_and_delete() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let group = create_group_as(&app, &admin, "ops").await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let group = app.create_group_as(&admin, "ops").await;
     let project = &h.boot.project_id;
     let grant = project_grant(project, &group, MEMBER_ROLE_ID);
     let list = format!("/v3/projects/{project}/groups/{group}/roles");
 
-    let (status, _, _) = call(&app, with_token(head(&grant), &admin)).await;
+    let (status, _, _) = app.call(with_token(head(&grant), &admin)).await.parts();
     assert_eq!(status, StatusCode::NOT_FOUND);
     for _ in 0..2 {
-        let (status, body, _) =
-            call(&app, with_token(TestRequest::put().uri(&grant), &admin)).await;
+        let (status, body, _) = app.put(&grant).token(&admin).await.parts();
         assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
         assert_eq!(body, Value::Null);
     }
-    let (status, body, _) = call(&app, with_token(head(&grant), &admin)).await;
+    let (status, body, _) = app.call(with_token(head(&grant), &admin)).await.parts();
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let (status, _, _) = call(
-        &app,
-        with_token(
+    let (status, _, _) = app
+        .call(with_token(
             head(&project_grant(project, &group, READONLY_ROLE_ID)),
             &admin,
-        ),
-    )
-    .await;
+        ))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&list), &admin)).await;
+    let (status, body, _) = app.get(&list).token(&admin).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body,
         json!({ "roles": [member_role()], "links": { "self": format!("http://iam.test{list}"), "previous": null, "next": null } })
     );
 
-    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&grant), &admin)).await;
+    let (status, body, _) = app.delete(&grant).token(&admin).await.parts();
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let (status, _, _) = call(&app, with_token(head(&grant), &admin)).await;
+    let (status, _, _) = app.call(with_token(head(&grant), &admin)).await.parts();
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&grant), &admin)).await;
+    let (status, body, _) = app.delete(&grant).token(&admin).await.parts();
     assert_keystone_error(status, &body, 404, "Could not find grant.");
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&list), &admin)).await;
+    let (_, body, _) = app.get(&list).token(&admin).await.parts();
     assert_eq!(body["roles"], json!([]));
 }
 
 #[actix_web::test]
 async fn domain_grant_put_head_list_and_delete() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let group = create_group_as(&app, &admin, "auditors").await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let group = app.create_group_as(&admin, "auditors").await;
     let domain = &h.boot.domain_id;
     let grant = domain_grant(domain, &group, READONLY_ROLE_ID);
     let list = format!("/v3/domains/{domain}/groups/{group}/roles");
 
-    let (status, _, _) = call(&app, with_token(head(&grant), &admin)).await;
+    let (status, _, _) = app.call(with_token(head(&grant), &admin)).await.parts();
     assert_eq!(status, StatusCode::NOT_FOUND);
-    expect_no_content(&app, with_token(TestRequest::put().uri(&grant), &admin)).await;
-    expect_no_content(&app, with_token(TestRequest::put().uri(&grant), &admin)).await;
-    let (status, body, _) = call(&app, with_token(head(&grant), &admin)).await;
+    app.put(&grant).token(&admin).await.assert_no_content();
+    app.put(&grant).token(&admin).await.assert_no_content();
+    let (status, body, _) = app.call(with_token(head(&grant), &admin)).await.parts();
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&list), &admin)).await;
+    let (status, body, _) = app.get(&list).token(&admin).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     let roles: Vec<_> = body["roles"]
         .as_array()
@@ -418,85 +365,59 @@ async fn domain_grant_put_head_list_and_delete() {
     assert_eq!(roles, [(json!(READONLY_ROLE_ID), json!("readonly"))]);
     assert_eq!(body["links"]["self"], format!("http://iam.test{list}"));
 
-    expect_no_content(&app, with_token(TestRequest::delete().uri(&grant), &admin)).await;
-    let (status, _, _) = call(&app, with_token(head(&grant), &admin)).await;
+    app.delete(&grant).token(&admin).await.assert_no_content();
+    let (status, _, _) = app.call(with_token(head(&grant), &admin)).await.parts();
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&grant), &admin)).await;
-    assert_keystone_error(status, &body, 404, "Could not find grant.");
+    app.delete(&grant)
+        .token(&admin)
+        .await
+        .assert_keystone_error(404, "Could not find grant.");
 }
 
 #[actix_web::test]
 async fn grants_with_unknown_parts_are_404() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let group = create_group_as(&app, &admin, "ops").await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let group = app.create_group_as(&admin, "ops").await;
     let nobody = "0123456789abcdef0123456789abcdef";
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::put().uri(&project_grant(&h.boot.project_id, &group, nobody)),
-            &admin,
-        ),
-    )
-    .await;
-    assert_keystone_error(status, &body, 404, "Could not find role.");
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::put().uri(&domain_grant(&h.boot.domain_id, &group, nobody)),
-            &admin,
-        ),
-    )
-    .await;
-    assert_keystone_error(status, &body, 404, "Could not find role.");
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::put().uri(&project_grant(nobody, &group, MEMBER_ROLE_ID)),
-            &admin,
-        ),
-    )
-    .await;
-    assert_keystone_error(status, &body, 404, "Could not find project.");
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::put().uri(&project_grant(&h.boot.project_id, nobody, MEMBER_ROLE_ID)),
-            &admin,
-        ),
-    )
-    .await;
-    assert_keystone_error(status, &body, 404, "Could not find group.");
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::put().uri(&domain_grant(nobody, &group, MEMBER_ROLE_ID)),
-            &admin,
-        ),
-    )
-    .await;
+    app.put(&project_grant(&h.boot.project_id, &group, nobody))
+        .token(&admin)
+        .await
+        .assert_keystone_error(404, "Could not find role.");
+    app.put(&domain_grant(&h.boot.domain_id, &group, nobody))
+        .token(&admin)
+        .await
+        .assert_keystone_error(404, "Could not find role.");
+    app.put(&project_grant(nobody, &group, MEMBER_ROLE_ID))
+        .token(&admin)
+        .await
+        .assert_keystone_error(404, "Could not find project.");
+    app.put(&project_grant(&h.boot.project_id, nobody, MEMBER_ROLE_ID))
+        .token(&admin)
+        .await
+        .assert_keystone_error(404, "Could not find group.");
+    let (status, body, _) = app
+        .put(&domain_grant(nobody, &group, MEMBER_ROLE_ID))
+        .token(&admin)
+        .await
+        .parts();
     assert_keystone_error(status, &body, 404, "Could not find domain.");
-    let (_, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!(
-                "/v3/projects/{}/groups/{group}/roles",
-                h.boot.project_id
-            )),
-            &admin,
-        ),
-    )
-    .await;
+    let (_, body, _) = app
+        .get(&format!(
+            "/v3/projects/{}/groups/{group}/roles",
+            h.boot.project_id
+        ))
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(body["roles"], json!([]));
 }
 
 #[actix_web::test]
 async fn a_granted_member_role_shows_in_the_project_token() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
     let (status, body) = project_login(&app, "alice", &h.boot.project_id).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(
@@ -506,27 +427,19 @@ async fn a_granted_member_role_shows_in_the_project_token() {
     assert_eq!(body["token"]["user"]["id"], member.user_id.as_str());
     assert_eq!(body["token"]["project"]["id"], h.boot.project_id.as_str());
     // Grants of several groups add up.
-    let readers = create_group_as(&app, &admin, "readers").await;
-    expect_no_content(
-        &app,
-        with_token(
-            TestRequest::put().uri(&format!("/v3/groups/{readers}/users/{}", member.user_id)),
-            &admin,
-        ),
-    )
-    .await;
-    expect_no_content(
-        &app,
-        with_token(
-            TestRequest::put().uri(&project_grant(
-                &h.boot.project_id,
-                &readers,
-                READONLY_ROLE_ID,
-            )),
-            &admin,
-        ),
-    )
-    .await;
+    let readers = app.create_group_as(&admin, "readers").await;
+    app.put(&format!("/v3/groups/{readers}/users/{}", member.user_id))
+        .token(&admin)
+        .await
+        .assert_no_content();
+    app.put(&project_grant(
+        &h.boot.project_id,
+        &readers,
+        READONLY_ROLE_ID,
+    ))
+    .token(&admin)
+    .await
+    .assert_no_content();
     let (_, body) = project_login(&app, "alice", &h.boot.project_id).await;
     assert_eq!(
         body["token"]["roles"],
@@ -536,108 +449,82 @@ async fn a_granted_member_role_shows_in_the_project_token() {
 
 #[actix_web::test]
 async fn removing_the_grant_refuses_the_next_project_login() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
     let grant = project_grant(&h.boot.project_id, &member.group_id, MEMBER_ROLE_ID);
-    expect_no_content(&app, with_token(TestRequest::delete().uri(&grant), &admin)).await;
+    app.delete(&grant).token(&admin).await.assert_no_content();
     let (status, body) = project_login(&app, "alice", &h.boot.project_id).await;
     assert_keystone_error(status, &body, 401, MSG_SCOPE_REFUSED);
 }
 
 #[actix_web::test]
 async fn leaving_the_group_refuses_the_next_project_login() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
     let membership = format!("/v3/groups/{}/users/{}", member.group_id, member.user_id);
-    expect_no_content(
-        &app,
-        with_token(TestRequest::delete().uri(&membership), &admin),
-    )
-    .await;
+    app.delete(&membership)
+        .token(&admin)
+        .await
+        .assert_no_content();
     let (status, body) = project_login(&app, "alice", &h.boot.project_id).await;
     assert_keystone_error(status, &body, 401, MSG_SCOPE_REFUSED);
 }
 
 #[actix_web::test]
 async fn deleting_the_group_removes_its_grants() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let (_, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri("/v3/groups?name=alice-group"),
-            &admin,
-        ),
-    )
-    .await;
+    let (h, app, admin) = Harness::with_admin().await;
+    app.project_member(&admin, "alice", &h.boot.project_id)
+        .await;
+    let (_, body, _) = app
+        .get("/v3/groups?name=alice-group")
+        .token(&admin)
+        .await
+        .parts();
     let group = body["groups"][0]["id"].as_str().expect("group").to_string();
-    expect_no_content(
-        &app,
-        with_token(
-            TestRequest::delete().uri(&format!("/v3/groups/{group}")),
-            &admin,
-        ),
-    )
-    .await;
+    app.delete(&format!("/v3/groups/{group}"))
+        .token(&admin)
+        .await
+        .assert_no_content();
     let (status, body) = project_login(&app, "alice", &h.boot.project_id).await;
     assert_keystone_error(status, &body, 401, MSG_SCOPE_REFUSED);
     // A new group with the same name starts without the old grants.
-    let again = create_group_as(&app, &admin, "alice-group").await;
-    let (_, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!(
-                "/v3/projects/{}/groups/{again}/roles",
-                h.boot.project_id
-            )),
-            &admin,
-        ),
-    )
-    .await;
+    let again = app.create_group_as(&admin, "alice-group").await;
+    let (_, body, _) = app
+        .get(&format!(
+            "/v3/projects/{}/groups/{again}/roles",
+            h.boot.project_id
+        ))
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(body["roles"], json!([]));
 }
 
 #[actix_web::test]
 async fn a_domain_grant_scopes_to_the_domain_and_to_every_project() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let second = create_project_as(&app, &admin, "second").await;
-    let alice = create_user_as(&app, &admin, "alice").await;
-    let group = create_group_as(&app, &admin, "readers").await;
-    expect_no_content(
-        &app,
-        with_token(
-            TestRequest::put().uri(&format!("/v3/groups/{group}/users/{alice}")),
-            &admin,
-        ),
-    )
-    .await;
-    expect_no_content(
-        &app,
-        with_token(
-            TestRequest::put().uri(&domain_grant(&h.boot.domain_id, &group, READONLY_ROLE_ID)),
-            &admin,
-        ),
-    )
-    .await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let second = app.create_project_as(&admin, "second").await;
+    let alice = app.create_user_as(&admin, "alice").await;
+    let group = app.create_group_as(&admin, "readers").await;
+    app.put(&format!("/v3/groups/{group}/users/{alice}"))
+        .token(&admin)
+        .await
+        .assert_no_content();
+    app.put(&domain_grant(&h.boot.domain_id, &group, READONLY_ROLE_ID))
+        .token(&admin)
+        .await
+        .assert_no_content();
     let body = password_body(
         bootstrap::DOMAIN,
         "alice",
         USER_PASSWORD,
         domain_scope(&h.boot.domain_id),
     );
-    let (status, body, _) = call(
-        &app,
-        TestRequest::post().uri("/v3/auth/tokens").set_json(body),
-    )
-    .await;
+    let (status, body, _) = app.post("/v3/auth/tokens").json(&body).await.parts();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(
         body["token"]["roles"],
@@ -655,10 +542,10 @@ async fn a_domain_grant_scopes_to_the_domain_and_to_every_project() {
 
 #[actix_web::test]
 async fn a_member_may_not_manage_groups_or_grants() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
     let (g, u) = (&member.group_id, &member.user_id);
     let project_grant_uri = project_grant(&h.boot.project_id, g, ADMIN_ROLE_ID);
     let domain_grant_uri = domain_grant(&h.boot.domain_id, g, ADMIN_ROLE_ID);
@@ -694,7 +581,7 @@ async fn a_member_may_not_manage_groups_or_grants() {
         )),
     ];
     for req in requests {
-        let (status, body, _) = call(&app, with_token(req, &member.token)).await;
+        let (status, body, _) = app.call(with_token(req, &member.token)).await.parts();
         assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
     }
     // Still just a member.

@@ -59,11 +59,11 @@ fn request(
 #[actix_web::test]
 async fn every_internal_route_refuses_a_missing_or_wrong_credential_before_reading_the_body() {
     let h = Harness::new().await;
-    let app = h.app().await;
+    let app = h.app.clone();
     let same_length = "x".repeat(INTERNAL_SECRET.len());
     for credential in [None, Some("wrong"), Some(""), Some(same_length.as_str())] {
         for r in REQUESTS {
-            let (status, body, _) = call(&app, request(r, credential)).await;
+            let (status, body, _) = app.call(request(r, credential)).await.parts();
             assert_eq!(
                 status,
                 StatusCode::UNAUTHORIZED,
@@ -75,7 +75,7 @@ async fn every_internal_route_refuses_a_missing_or_wrong_credential_before_readi
     // With the credential, the same requests are judged on what they carry.
     let expected = [400, 400, 400, 400, 400, 400, 200, 404, 404];
     for (r, code) in REQUESTS.into_iter().zip(expected) {
-        let (status, body, _) = call(&app, request(r, Some(INTERNAL_SECRET))).await;
+        let (status, body, _) = app.call(request(r, Some(INTERNAL_SECRET))).await.parts();
         assert_eq!(status.as_u16(), code, "{r:?}: {body}");
     }
 }

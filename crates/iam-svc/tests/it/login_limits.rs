@@ -6,6 +6,7 @@ use actix_web::test::TestRequest;
 use diesel::prelude::*;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
+use service_kit::testing::TestResponse;
 
 use crate::common::*;
 
@@ -34,19 +35,17 @@ fn counts(results: &[(StatusCode, Value, actix_web::http::header::HeaderMap)]) -
 #[actix_web::test]
 async fn thirty_concurrent_wrong_passwords_check_at_most_the_limit() {
     let h = Harness::shared().await;
-    let app = h.app().await;
+    let app = h.app.clone();
     let results = join_all((0..30).map(|_| {
-        call(
-            &app,
-            login_req(password_body(
-                iam_svc::bootstrap::DOMAIN,
-                iam_svc::bootstrap::USER,
-                WRONG,
-                Value::Null,
-            )),
-        )
+        app.call(login_req(password_body(
+            iam_svc::bootstrap::DOMAIN,
+            iam_svc::bootstrap::USER,
+            WRONG,
+            Value::Null,
+        )))
     }))
     .await;
+    let results: Vec<_> = results.into_iter().map(TestResponse::parts).collect();
     assert_eq!(counts(&results), (5, 25), "{results:?}");
     for (status, body, _) in results.iter().filter(|r| r.0.as_u16() == 429) {
         assert_keystone_error(*status, body, 429, MSG_TOO_MANY);
@@ -66,7 +65,7 @@ async fn thirty_concurrent_wrong_passwords_check_at_most_the_limit() {
 #[actix_web::test]
 async fn every_spelling_of_a_user_draws_on_one_budget() {
     let h = Harness::new().await;
-    let app = h.app().await;
+    let app = h.app.clone();
     let spellings = [
         by_id(&h.boot.user_id, WRONG),
         password_body(
@@ -80,11 +79,14 @@ async fn every_spelling_of_a_user_draws_on_one_budget() {
         by_domain_id(&h.boot.domain_id, iam_svc::bootstrap::USER, WRONG),
     ];
     for body in spellings {
-        let (status, body, _) = call(&app, login_req(body)).await;
-        assert_keystone_error(status, &body, 401, MSG_LOGIN_FAILED);
+        app.call(login_req(body))
+            .await
+            .assert_keystone_error(401, MSG_LOGIN_FAILED);
     }
-    let (status, body, headers) =
-        call(&app, login_req(by_id(&h.boot.user_id, ADMIN_PASSWORD))).await;
+    let (status, body, headers) = app
+        .call(login_req(by_id(&h.boot.user_id, ADMIN_PASSWORD)))
+        .await
+        .parts();
     assert_keystone_error(status, &body, 429, MSG_TOO_MANY);
     assert!(headers.get("x-subject-token").is_none());
 }
@@ -92,8 +94,8 @@ async fn every_spelling_of_a_user_draws_on_one_budget() {
 #[actix_web::test]
 async fn replicas_sharing_the_database_share_the_budget() {
     let h = Harness::shared().await;
-    let a = h.app().await;
-    let b = app_over(h.replica().await).await;
+    let a = h.app.clone();
+    let b = iam_app(h.replica().await).await;
     let wrong = || {
         login_req(password_body(
             iam_svc::bootstrap::DOMAIN,
@@ -104,9 +106,9 @@ async fn replicas_sharing_the_database_share_the_budget() {
     };
     for i in 0..5 {
         let (status, _, _) = if i % 2 == 0 {
-            call(&a, wrong()).await
+            a.call(wrong()).await.parts()
         } else {
-            call(&b, wrong()).await
+            b.call(wrong()).await.parts()
         };
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
@@ -118,9 +120,9 @@ async fn replicas_sharing_the_database_share_the_budget() {
             Value::Null,
         ));
         let (status, body, _) = if app_is_a {
-            call(&a, right).await
+            a.call(right).await.parts()
         } else {
-            call(&b, right).await
+            b.call(right).await.parts()
         };
         assert_keystone_error(status, &body, 429, MSG_TOO_MANY);
     }
@@ -128,11 +130,12 @@ async fn replicas_sharing_the_database_share_the_budget() {
 
 #[actix_web::test]
 async fn wrong_originals_in_a_password_change_share_the_login_budget() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
+    let (h, app, admin) = Harness::with_admin().await;
     for _ in 0..3 {
-        let (status, _, _) = call(&app, login_req(by_id(&h.boot.user_id, WRONG))).await;
+        let (status, _, _) = app
+            .call(login_req(by_id(&h.boot.user_id, WRONG)))
+            .await
+            .parts();
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
     let change = |original: &str| {
@@ -143,11 +146,13 @@ async fn wrong_originals_in_a_password_change_share_the_login_budget() {
         .set_json(json!({ "user": { "original_password": original, "password": "N3w-Passw0rd!" } }))
     };
     for _ in 0..2 {
-        let (status, body, _) = call(&app, change(WRONG)).await;
-        assert_keystone_error(status, &body, 401, MSG_LOGIN_FAILED);
+        app.call(change(WRONG))
+            .await
+            .assert_keystone_error(401, MSG_LOGIN_FAILED);
     }
-    let (status, body, _) = call(&app, change(ADMIN_PASSWORD)).await;
-    assert_keystone_error(status, &body, 429, MSG_TOO_MANY);
+    app.call(change(ADMIN_PASSWORD))
+        .await
+        .assert_keystone_error(429, MSG_TOO_MANY);
 }
 
 #[actix_web::test]
@@ -155,10 +160,9 @@ async fn correct_logins_do_not_use_up_the_address_budget() {
     let mut config = test_config();
     config.login_limits.max_failures_per_address = 3;
     let h = Harness::with_config(config).await;
-    let app = h.app().await;
+    let app = h.app.clone();
     for _ in 0..6 {
-        login(
-            &app,
+        app.login(
             iam_svc::bootstrap::DOMAIN,
             iam_svc::bootstrap::USER,
             ADMIN_PASSWORD,
@@ -174,11 +178,12 @@ async fn correct_logins_do_not_use_up_the_address_budget() {
 #[actix_web::test]
 async fn concurrent_right_passwords_all_log_in() {
     let h = Harness::shared().await;
-    let app = h.app().await;
+    let app = h.app.clone();
     for round in 0..10 {
         let results =
-            join_all((0..4).map(|_| call(&app, login_req(by_id(&h.boot.user_id, ADMIN_PASSWORD)))))
+            join_all((0..4).map(|_| app.call(login_req(by_id(&h.boot.user_id, ADMIN_PASSWORD)))))
                 .await;
+        let results: Vec<_> = results.into_iter().map(TestResponse::parts).collect();
         let mut conn = h.db.pool.get().expect("conn");
         use iam_svc::schema::login_limits;
         let rows: Vec<(String, i32)> = login_limits::table

@@ -17,12 +17,14 @@ const SLOW_ROUNDS: u32 = 20_000_000;
 #[actix_web::test]
 async fn a_readonly_users_create_and_patch_are_refused_before_any_hash() {
     let h = Harness::shared().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let reader = project_member(&app, &admin, "reader", &h.boot.project_id).await;
+    let app = h.app.clone();
+    let admin = app.admin_token(&h).await;
+    let reader = app
+        .project_member(&admin, "reader", &h.boot.project_id)
+        .await;
     let mut slow = test_config();
     slow.passwords.pbkdf2_iterations = SLOW_ROUNDS;
-    let slow_app = app_over(h.replica_with(slow).await).await;
+    let slow_app = iam_app(h.replica_with(slow).await).await;
     let requests = [
         TestRequest::post()
             .uri("/v3/users")
@@ -33,7 +35,7 @@ async fn a_readonly_users_create_and_patch_are_refused_before_any_hash() {
     ];
     for req in requests {
         let started = Instant::now();
-        let (status, body, _) = call(&slow_app, with_token(req, &reader.token)).await;
+        let (status, body, _) = slow_app.call(with_token(req, &reader.token)).await.parts();
         let took = started.elapsed();
         assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
         assert!(took < Duration::from_secs(2), "refused after {took:?}");
@@ -50,15 +52,18 @@ async fn a_readonly_users_create_and_patch_are_refused_before_any_hash() {
 #[actix_web::test]
 async fn a_user_created_without_a_password_stores_a_marker_and_never_logs_in() {
     let h = Harness::shared().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
+    let app = h.app.clone();
+    let admin = app.admin_token(&h).await;
     let mut slow = test_config();
     slow.passwords.pbkdf2_iterations = SLOW_ROUNDS;
-    let slow_app = app_over(h.replica_with(slow).await).await;
+    let slow_app = iam_app(h.replica_with(slow).await).await;
     let started = Instant::now();
-    let req = with_token(TestRequest::post().uri("/v3/users"), &admin)
-        .set_json(json!({ "user": { "name": "nopass" } }));
-    let (status, body, _) = call(&slow_app, req).await;
+    let (status, body, _) = slow_app
+        .post("/v3/users")
+        .token(&admin)
+        .json(&json!({ "user": { "name": "nopass" } }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let took = started.elapsed();
     assert!(took < Duration::from_secs(2), "created after {took:?}");
@@ -73,15 +78,16 @@ async fn a_user_created_without_a_password_stores_a_marker_and_never_logs_in() {
     assert_eq!(stored, iam_svc::passwords::NO_PASSWORD);
 
     for guess in [stored.as_str(), "", "Str0ng-Passw0rd!", USER_PASSWORD] {
-        let req = TestRequest::post()
-            .uri("/v3/auth/tokens")
-            .set_json(password_body(
+        let (status, body, headers) = app
+            .post("/v3/auth/tokens")
+            .json(&password_body(
                 iam_svc::bootstrap::DOMAIN,
                 "nopass",
                 guess,
                 Value::Null,
-            ));
-        let (status, body, headers) = call(&app, req).await;
+            ))
+            .await
+            .parts();
         assert_keystone_error(status, &body, 401, MSG_LOGIN_FAILED);
         assert!(headers.get("x-subject-token").is_none());
     }

@@ -39,35 +39,27 @@ struct Person {
     key: Option<String>,
 }
 
-async fn person_with_role<S, B>(
-    app: &S,
+async fn person_with_role(
+    app: &TestApp,
     admin: &str,
     name: &str,
     project_id: &str,
     role_id: &str,
-) -> (Person, String)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let id = create_user_as(app, admin, name).await;
-    let group = create_group_as(app, admin, &format!("{name}s")).await;
+) -> (Person, String) {
+    let id = app.create_user_as(admin, name).await;
+    let group = app.create_group_as(admin, &format!("{name}s")).await;
     let membership = format!("/v3/groups/{group}/users/{id}");
-    expect_no_content(app, with_token(TestRequest::put().uri(&membership), admin)).await;
+    app.put(&membership).token(admin).await.assert_no_content();
     let grant = format!("/v3/projects/{project_id}/groups/{group}/roles/{role_id}");
-    expect_no_content(app, with_token(TestRequest::put().uri(&grant), admin)).await;
-    let token = login(
-        app,
-        iam_svc::bootstrap::DOMAIN,
-        name,
-        USER_PASSWORD,
-        project_scope(project_id),
-    )
-    .await;
+    app.put(&grant).token(admin).await.assert_no_content();
+    let token = app
+        .login(
+            iam_svc::bootstrap::DOMAIN,
+            name,
+            USER_PASSWORD,
+            project_scope(project_id),
+        )
+        .await;
     let person = Person {
         id,
         name: name.into(),
@@ -79,21 +71,13 @@ where
     (person, group)
 }
 
-async fn new_key<S, B>(app: &S, token: &str, user_id: &str) -> (String, String)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let req = with_token(
-        TestRequest::post().uri("/v3.0/OS-CREDENTIAL/credentials"),
-        token,
-    )
-    .set_json(json!({ "credential": { "user_id": user_id } }));
-    let (status, body, _) = call(app, req).await;
+async fn new_key(app: &TestApp, token: &str, user_id: &str) -> (String, String) {
+    let (status, body, _) = app
+        .post("/v3.0/OS-CREDENTIAL/credentials")
+        .token(token)
+        .json(&json!({ "credential": { "user_id": user_id } }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let field = |f: &str| body["credential"][f].as_str().expect(f).to_string();
     (field("access"), field("secret"))
@@ -101,9 +85,7 @@ where
 
 impl World {
     async fn new() -> World {
-        let h = Harness::new().await;
-        let app = h.app().await;
-        let admin_token = admin_token(&app, &h).await;
+        let (h, app, admin_token) = Harness::with_admin().await;
         let project = h.boot.project_id.clone();
         let (mut member, _) =
             person_with_role(&app, &admin_token, "member", &project, MEMBER_ROLE_ID).await;
@@ -118,32 +100,34 @@ impl World {
             "/v3/domains/{}/groups/{victims_group}/roles/{READONLY_ROLE_ID}",
             h.boot.domain_id
         );
-        expect_no_content(
-            &app,
-            with_token(TestRequest::put().uri(&domain_grant), &admin_token),
-        )
-        .await;
-        let disable = with_token(
-            TestRequest::patch().uri(&format!("/v3/users/{}", gone.id)),
-            &admin_token,
-        )
-        .set_json(json!({ "user": { "enabled": false } }));
-        assert_eq!(call(&app, disable).await.0, StatusCode::OK);
-        let spares_group = create_group_as(&app, &admin_token, "spares").await;
-        let spare_project = create_project_as(&app, &admin_token, "spare").await;
+        app.put(&domain_grant)
+            .token(&admin_token)
+            .await
+            .assert_no_content();
+        assert_eq!(
+            app.patch(&format!("/v3/users/{}", gone.id))
+                .token(&admin_token)
+                .json(&json!({ "user": { "enabled": false } }))
+                .await
+                .parts()
+                .0,
+            StatusCode::OK
+        );
+        let spares_group = app.create_group_as(&admin_token, "spares").await;
+        let spare_project = app.create_project_as(&admin_token, "spare").await;
         let admin_key = new_key(&app, &admin_token, &h.boot.user_id).await;
         member.key = Some(new_key(&app, &member.token, &member.id).await.0);
         reader.key = Some(new_key(&app, &reader.token, &reader.id).await.0);
         victim.key = Some(new_key(&app, &admin_token, &victim.id).await.0);
         let tenant = h.other_tenant("elsewhere");
-        let other_token = login(
-            &app,
-            &tenant.domain_name,
-            "admin",
-            ADMIN_PASSWORD,
-            project_scope(&tenant.project_id),
-        )
-        .await;
+        let other_token = app
+            .login(
+                &tenant.domain_name,
+                "admin",
+                ADMIN_PASSWORD,
+                project_scope(&tenant.project_id),
+            )
+            .await;
         let admin = Person {
             id: h.boot.user_id.clone(),
             name: iam_svc::bootstrap::USER.into(),
@@ -398,8 +382,12 @@ impl World {
 
 async fn run_case(action: Action, kind: Kind, own: bool) -> (u16, Value) {
     let world = World::new().await;
-    let app = world.h.app().await;
-    let (status, body, _) = call(&app, world.sent_by(kind, action, own)).await;
+    let (status, body, _) = world
+        .h
+        .app
+        .call(world.sent_by(kind, action, own))
+        .await
+        .parts();
     (status.as_u16(), body)
 }
 

@@ -56,12 +56,13 @@ fn readonly_role() -> Value {
 
 #[actix_web::test]
 async fn a_new_projects_parent_defaults_to_its_domain() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let req = with_token(TestRequest::post().uri("/v3/projects"), &admin)
-        .set_json(json!({ "project": { "name": "cn-north-4_dev", "description": "Development" } }));
-    let (status, body, _) = call(&app, req).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let (status, body, _) = app
+        .post("/v3/projects")
+        .token(&admin)
+        .json(&json!({ "project": { "name": "cn-north-4_dev", "description": "Development" } }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let id = body["project"]["id"].as_str().expect("id").to_string();
     assert_eq!(
@@ -73,11 +74,14 @@ async fn a_new_projects_parent_defaults_to_its_domain() {
         }})
     );
     // Naming the domain as parent, as Keystone clients do, is the same thing.
-    let req =
-        with_token(TestRequest::post().uri("/v3/projects"), &admin).set_json(json!({ "project": {
+    let (status, body, _) = app
+        .post("/v3/projects")
+        .token(&admin)
+        .json(&json!({ "project": {
             "name": "top", "parent_id": h.boot.domain_id, "domain_id": h.boot.domain_id,
-        }}));
-    let (status, body, _) = call(&app, req).await;
+        }}))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["project"]["parent_id"], h.boot.domain_id.as_str());
     assert_eq!(body["project"]["description"], "");
@@ -85,42 +89,40 @@ async fn a_new_projects_parent_defaults_to_its_domain() {
 
 #[actix_web::test]
 async fn a_project_may_have_another_project_as_parent() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
+    let (h, app, admin) = Harness::with_admin().await;
     // What huaweicloudsdkiam sends: parent is the admin's project.
     let name = format!("{}_sdk0a1b", bootstrap::PROJECT);
-    let req = with_token(TestRequest::post().uri("/v3/projects"), &admin).set_json(json!({ "project": {
+    let (status, body, _) = app.post("/v3/projects").token(&admin).json(&json!({ "project": {
         "name": name, "parent_id": h.boot.project_id, "domain_id": h.boot.domain_id, "description": "made by the SDK",
-    }}));
-    let (status, body, _) = call(&app, req).await;
+    }})).await.parts();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let id = body["project"]["id"].as_str().expect("id").to_string();
     assert_eq!(body["project"]["parent_id"], h.boot.project_id.as_str());
     assert_eq!(body["project"]["domain_id"], h.boot.domain_id.as_str());
     assert_eq!(body["project"]["enabled"], true);
     let uri = format!("/v3/projects?parent_id={}", h.boot.project_id);
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
+    let (_, body, _) = app.get(&uri).token(&admin).await.parts();
     assert_eq!(names(&body, "projects"), [name.as_str()]);
     assert_eq!(body["projects"][0]["id"], id.as_str());
     // The new project is scopable by a user whose group holds a role on it.
-    project_member(&app, &admin, "alice", &id).await;
+    app.project_member(&admin, "alice", &id).await;
 }
 
 #[actix_web::test]
 async fn an_unknown_or_foreign_parent_is_400() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
+    let (h, app, admin) = Harness::with_admin().await;
     let other = h.other_tenant("globex");
     for parent in [
         "0123456789abcdef0123456789abcdef",
         other.project_id.as_str(),
         other.domain_id.as_str(),
     ] {
-        let req = with_token(TestRequest::post().uri("/v3/projects"), &admin)
-            .set_json(json!({ "project": { "name": "orphan", "parent_id": parent } }));
-        let (status, body, _) = call(&app, req).await;
+        let (status, body, _) = app
+            .post("/v3/projects")
+            .token(&admin)
+            .json(&json!({ "project": { "name": "orphan", "parent_id": parent } }))
+            .await
+            .parts();
         assert_keystone_error(
             status,
             &body,
@@ -128,48 +130,38 @@ async fn an_unknown_or_foreign_parent_is_400() {
             "parent_id must be a project of the domain",
         );
     }
-    let (_, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/projects"), &admin),
-    )
-    .await;
+    let (_, body, _) = app.get("/v3/projects").token(&admin).await.parts();
     assert_eq!(names(&body, "projects"), [bootstrap::PROJECT]);
 }
 
 #[actix_web::test]
 async fn a_duplicate_project_name_is_409() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let second = create_project_as(&app, &admin, "second").await;
+    let (_h, app, admin) = Harness::with_admin().await;
+    let second = app.create_project_as(&admin, "second").await;
     let message = "A project with that name already exists in the domain.";
-    let req = with_token(TestRequest::post().uri("/v3/projects"), &admin)
-        .set_json(json!({ "project": { "name": bootstrap::PROJECT } }));
-    let (status, body, _) = call(&app, req).await;
+    app.post("/v3/projects")
+        .token(&admin)
+        .json(&json!({ "project": { "name": bootstrap::PROJECT } }))
+        .await
+        .assert_keystone_error(409, message);
+    let (status, body, _) = app
+        .patch(&format!("/v3/projects/{second}"))
+        .token(&admin)
+        .json(&json!({ "project": { "name": bootstrap::PROJECT } }))
+        .await
+        .parts();
     assert_keystone_error(status, &body, 409, message);
-    let req = with_token(
-        TestRequest::patch().uri(&format!("/v3/projects/{second}")),
-        &admin,
-    )
-    .set_json(json!({ "project": { "name": bootstrap::PROJECT } }));
-    let (status, body, _) = call(&app, req).await;
-    assert_keystone_error(status, &body, 409, message);
-    let (_, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v3/projects/{second}")),
-            &admin,
-        ),
-    )
-    .await;
+    let (_, body, _) = app
+        .get(&format!("/v3/projects/{second}"))
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(body["project"]["name"], "second");
 }
 
 #[actix_web::test]
 async fn invalid_project_fields_are_400() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
+    let (h, app, admin) = Harness::with_admin().await;
     let bad_name = "Invalid project name: use 1 to 64 letters, digits, spaces, '-', '_' or '.', not starting or ending with a space.";
     let bad_description =
         "Invalid description: up to 255 characters, without @#%&<>\\$^* or control characters.";
@@ -182,29 +174,25 @@ async fn invalid_project_fields_are_400() {
             bad_description,
         ),
     ] {
-        let req = with_token(TestRequest::post().uri("/v3/projects"), &admin)
-            .set_json(json!({ "project": project }));
-        let (status, body, _) = call(&app, req).await;
-        assert_keystone_error(status, &body, 400, message);
-        let req = with_token(TestRequest::patch().uri(&project_uri), &admin)
-            .set_json(json!({ "project": project }));
-        let (status, body, _) = call(&app, req).await;
-        assert_keystone_error(status, &body, 400, message);
+        app.post("/v3/projects")
+            .token(&admin)
+            .json(&json!({ "project": project }))
+            .await
+            .assert_keystone_error(400, message);
+        app.patch(&project_uri)
+            .token(&admin)
+            .json(&json!({ "project": project }))
+            .await
+            .assert_keystone_error(400, message);
     }
 }
 
 #[actix_web::test]
 async fn admin_lists_every_project_with_filters_and_pages() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    create_project_as(&app, &admin, "alpha").await;
-    create_project_as(&app, &admin, "zulu").await;
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/projects"), &admin),
-    )
-    .await;
+    let (h, app, admin) = Harness::with_admin().await;
+    app.create_project_as(&admin, "alpha").await;
+    app.create_project_as(&admin, "zulu").await;
+    let (status, body, _) = app.get("/v3/projects").token(&admin).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         names(&body, "projects"),
@@ -240,7 +228,7 @@ async fn admin_lists_every_project_with_filters_and_pages() {
         ),
     ];
     for (uri, expected) in cases {
-        let (status, body, _) = call(&app, with_token(TestRequest::get().uri(uri), &admin)).await;
+        let (status, body, _) = app.get(uri).token(&admin).await.parts();
         assert_eq!(status, StatusCode::OK, "{uri}: {body}");
         assert_eq!(names(&body, "projects"), expected, "{uri}");
     }
@@ -255,58 +243,44 @@ async fn admin_lists_every_project_with_filters_and_pages() {
             "enabled must be true or false",
         ),
     ] {
-        let (status, body, _) = call(&app, with_token(TestRequest::get().uri(uri), &admin)).await;
-        assert_keystone_error(status, &body, 400, message);
+        app.get(uri)
+            .token(&admin)
+            .await
+            .assert_keystone_error(400, message);
     }
 }
 
 #[actix_web::test]
 async fn a_member_lists_only_the_projects_they_hold_a_role_on() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    create_project_as(&app, &admin, "hidden").await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/projects"), &member.token),
-    )
-    .await;
+    let (h, app, admin) = Harness::with_admin().await;
+    app.create_project_as(&admin, "hidden").await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
+    let (status, body, _) = app.get("/v3/projects").token(&member.token).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(names(&body, "projects"), [bootstrap::PROJECT]);
-    let (_, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri("/v3/projects?name=hidden"),
-            &member.token,
-        ),
-    )
-    .await;
+    let (_, body, _) = app
+        .get("/v3/projects?name=hidden")
+        .token(&member.token)
+        .await
+        .parts();
     assert_eq!(body["projects"], json!([]));
 }
 
 #[actix_web::test]
 async fn showing_a_project_takes_a_role_on_it() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let hidden = create_project_as(&app, &admin, "hidden").await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v3/projects/{hidden}")),
-            &member.token,
-        ),
-    )
-    .await;
-    assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
+    let (h, app, admin) = Harness::with_admin().await;
+    let hidden = app.create_project_as(&admin, "hidden").await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
+    app.get(&format!("/v3/projects/{hidden}"))
+        .token(&member.token)
+        .await
+        .assert_keystone_error(403, MSG_FORBIDDEN);
     let uri = format!("/v3/projects/{}", h.boot.project_id);
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri(&uri), &member.token),
-    )
-    .await;
+    let (status, body, _) = app.get(&uri).token(&member.token).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["project"]["id"], h.boot.project_id.as_str());
     assert_eq!(
@@ -314,36 +288,29 @@ async fn showing_a_project_takes_a_role_on_it() {
         json!({ "self": format!("http://iam.test{uri}"), "previous": null, "next": null })
     );
     // The domain admin sees every project through the domain grant.
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v3/projects/{hidden}")),
-            &admin,
-        ),
-    )
-    .await;
+    let (status, body, _) = app
+        .get(&format!("/v3/projects/{hidden}"))
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri("/v3/projects/0123456789abcdef0123456789abcdef"),
-            &admin,
-        ),
-    )
-    .await;
-    assert_keystone_error(status, &body, 404, "Could not find project.");
+    app.get("/v3/projects/0123456789abcdef0123456789abcdef")
+        .token(&admin)
+        .await
+        .assert_keystone_error(404, "Could not find project.");
 }
 
 #[actix_web::test]
 async fn admin_updates_name_and_description_and_gets_extra() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let id = create_project_as(&app, &admin, "draft").await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let id = app.create_project_as(&admin, "draft").await;
     let uri = format!("/v3/projects/{id}");
-    let req = with_token(TestRequest::patch().uri(&uri), &admin)
-        .set_json(json!({ "project": { "name": "final", "description": "Ready" } }));
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app
+        .patch(&uri)
+        .token(&admin)
+        .json(&json!({ "project": { "name": "final", "description": "Ready" } }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body,
@@ -354,22 +321,25 @@ async fn admin_updates_name_and_description_and_gets_extra() {
         }})
     );
     // A partial update leaves the rest alone.
-    let req = with_token(TestRequest::patch().uri(&uri), &admin)
-        .set_json(json!({ "project": { "description": "Done" } }));
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app
+        .patch(&uri)
+        .token(&admin)
+        .json(&json!({ "project": { "description": "Done" } }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["project"]["name"], "final");
-    let (_, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
+    let (_, body, _) = app.get(&uri).token(&admin).await.parts();
     assert_eq!(body["project"]["name"], "final");
     assert_eq!(body["project"]["description"], "Done");
 }
 
 #[actix_web::test]
 async fn a_member_may_not_create_or_update_projects() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
     let uri = format!("/v3/projects/{}", h.boot.project_id);
     let requests = [
         TestRequest::post()
@@ -380,26 +350,21 @@ async fn a_member_may_not_create_or_update_projects() {
             .set_json(json!({ "project": { "name": "mine" } })),
     ];
     for req in requests {
-        let (status, body, _) = call(&app, with_token(req, &member.token)).await;
+        let (status, body, _) = app.call(with_token(req, &member.token)).await.parts();
         assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
     }
-    let (_, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/projects"), &admin),
-    )
-    .await;
+    let (_, body, _) = app.get("/v3/projects").token(&admin).await.parts();
     assert_eq!(names(&body, "projects"), [bootstrap::PROJECT]);
 }
 
 #[actix_web::test]
 async fn roles_list_holds_the_three_fixed_roles() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
     for token in [&admin, &member.token] {
-        let (status, body, _) =
-            call(&app, with_token(TestRequest::get().uri("/v3/roles"), token)).await;
+        let (status, body, _) = app.get("/v3/roles").token(token).await.parts();
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(
             body,
@@ -414,69 +379,49 @@ async fn roles_list_holds_the_three_fixed_roles() {
 
 #[actix_web::test]
 async fn roles_filter_by_name() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/roles?name=member"), &admin),
-    )
-    .await;
+    let (_h, app, admin) = Harness::with_admin().await;
+    let (status, body, _) = app.get("/v3/roles?name=member").token(&admin).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["roles"], json!([member_role()]));
     assert_eq!(body["total_number"], 1);
-    let (_, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/roles?name=superuser"), &admin),
-    )
-    .await;
+    let (_, body, _) = app
+        .get("/v3/roles?name=superuser")
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(body["roles"], json!([]));
     assert_eq!(body["total_number"], 0);
 }
 
 #[actix_web::test]
 async fn show_role_by_id_and_unknown_is_404() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v3/roles/{READONLY_ROLE_ID}")),
-            &admin,
-        ),
-    )
-    .await;
+    let (_h, app, admin) = Harness::with_admin().await;
+    let (status, body, _) = app
+        .get(&format!("/v3/roles/{READONLY_ROLE_ID}"))
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body, json!({ "role": readonly_role() }));
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/roles/admin"), &admin),
-    )
-    .await;
-    assert_keystone_error(status, &body, 404, "Could not find role.");
-    let (status, body, _) = call(
-        &app,
-        TestRequest::get().uri(&format!("/v3/roles/{READONLY_ROLE_ID}")),
-    )
-    .await;
-    assert_keystone_error(status, &body, 401, MSG_NEEDS_AUTH);
+    app.get("/v3/roles/admin")
+        .token(&admin)
+        .await
+        .assert_keystone_error(404, "Could not find role.");
+    app.get(&format!("/v3/roles/{READONLY_ROLE_ID}"))
+        .await
+        .assert_keystone_error(401, MSG_NEEDS_AUTH);
 }
 
 #[actix_web::test]
 async fn auth_projects_lists_what_the_caller_may_scope_to() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let hidden = create_project_as(&app, &admin, "hidden").await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let hidden = app.create_project_as(&admin, "hidden").await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
     let links = json!({ "self": "http://iam.test/v3/auth/projects" });
 
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/auth/projects"), &admin),
-    )
-    .await;
+    let (status, body, _) = app.get("/v3/auth/projects").token(&admin).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(names(&body, "projects"), ["hidden", bootstrap::PROJECT]);
     assert_eq!(body["links"], links);
@@ -486,11 +431,11 @@ async fn auth_projects_lists_what_the_caller_may_scope_to() {
         json!({ "self": format!("http://iam.test/v3/projects/{hidden}") })
     );
 
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/auth/projects"), &member.token),
-    )
-    .await;
+    let (status, body, _) = app
+        .get("/v3/auth/projects")
+        .token(&member.token)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["links"], links);
     assert_eq!(
@@ -505,16 +450,12 @@ async fn auth_projects_lists_what_the_caller_may_scope_to() {
 
 #[actix_web::test]
 async fn auth_domains_lists_the_domain_only_for_a_domain_role() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
     let links = json!({ "self": "http://iam.test/v3/auth/domains" });
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/auth/domains"), &admin),
-    )
-    .await;
+    let (status, body, _) = app.get("/v3/auth/domains").token(&admin).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body,
@@ -527,45 +468,41 @@ async fn auth_domains_lists_the_domain_only_for_a_domain_role() {
             "links": links,
         })
     );
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/auth/domains"), &member.token),
-    )
-    .await;
+    let (status, body, _) = app
+        .get("/v3/auth/domains")
+        .token(&member.token)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body, json!({ "domains": [], "links": links }));
 }
 
 #[actix_web::test]
 async fn a_users_projects_are_those_their_groups_hold_roles_on() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    create_project_as(&app, &admin, "hidden").await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    app.create_project_as(&admin, "hidden").await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
     let uri = format!("/v3/users/{}/projects", member.user_id);
     for token in [&member.token, &admin] {
-        let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), token)).await;
+        let (status, body, _) = app.get(&uri).token(token).await.parts();
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(names(&body, "projects"), [bootstrap::PROJECT]);
     }
     let admin_uri = format!("/v3/users/{}/projects", h.boot.user_id);
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri(&admin_uri), &member.token),
-    )
-    .await;
-    assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
+    app.get(&admin_uri)
+        .token(&member.token)
+        .await
+        .assert_keystone_error(403, MSG_FORBIDDEN);
 }
 
 /// The list's `links.self` must be the address of the list itself.
 #[actix_web::test]
 async fn a_users_projects_list_links_to_itself() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
+    let (h, app, admin) = Harness::with_admin().await;
     let uri = format!("/v3/users/{}/projects", h.boot.user_id);
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
+    let (status, body, _) = app.get(&uri).token(&admin).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["links"],

@@ -102,45 +102,44 @@ fn file_contains(path: &str, needle: &[u8]) -> bool {
 #[actix_web::test]
 async fn a_users_password_is_never_stored_or_shown_in_clear() {
     let h = Harness::shared().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
+    let app = h.app.clone();
+    let admin = app.admin_token(&h).await;
     let first = marker_password("a");
     let second = marker_password("b");
 
-    let req = with_token(TestRequest::post().uri("/v3/users"), &admin)
-        .set_json(json!({ "user": { "name": "secretive", "password": first } }));
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app
+        .post("/v3/users")
+        .token(&admin)
+        .json(&json!({ "user": { "name": "secretive", "password": first } }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let user_id = body["user"]["id"].as_str().expect("id").to_string();
     assert!(!body.to_string().contains(&first), "{body}");
     assert!(!body.to_string().contains("password_hash"), "{body}");
 
-    let req = with_token(
-        TestRequest::patch().uri(&format!("/v3/users/{user_id}")),
-        &admin,
-    )
-    .set_json(json!({ "user": { "password": second } }));
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app
+        .patch(&format!("/v3/users/{user_id}"))
+        .token(&admin)
+        .json(&json!({ "user": { "password": second } }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(!body.to_string().contains(&second), "{body}");
 
     // The password works, so it was stored (as something else).
-    login(
-        &app,
+    app.login(
         bootstrap::DOMAIN,
         "secretive",
         &second,
         serde_json::Value::Null,
     )
     .await;
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::get().uri(&format!("/v3/users/{user_id}")),
-            &admin,
-        ),
-    )
-    .await;
+    let (status, body, _) = app
+        .get(&format!("/v3/users/{user_id}"))
+        .token(&admin)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK);
     for pw in [&first, &second] {
         assert!(!body.to_string().contains(pw.as_str()), "{body}");
@@ -269,14 +268,14 @@ fn captured() -> Vec<String> {
 async fn the_log_never_holds_tokens_passwords_or_credential_headers() {
     capture_logs();
     let h = Harness::new().await;
-    let app = h.app().await;
+    let app = h.app.clone();
     let run = uuid::Uuid::new_v4().simple().to_string();
     let marker = |what: &str| format!("{what}-{run}");
     let password = marker_password("log");
     let request_ids: Vec<String> = (0..8).map(|n| format!("secrets-{n}-{run}")).collect();
 
     // A real token, used as X-Auth-Token and as X-Subject-Token.
-    let token = admin_token(&app, &h).await;
+    let token = app.admin_token(&h).await;
     let with_all = |req: TestRequest, n: usize, auth: &str| {
         req.insert_header(("X-Request-Id", request_ids[n].as_str()))
             .insert_header(("X-Auth-Token", auth.to_string()))
@@ -333,7 +332,7 @@ async fn the_log_never_holds_tokens_passwords_or_credential_headers() {
         marker("wrong-type"),
     ];
     for (n, (req, expected)) in cases.into_iter().enumerate() {
-        let (status, body, headers) = call(&app, req).await;
+        let (status, body, headers) = app.call(req).await.parts();
         assert_eq!(status, expected, "case {n}: {body}");
         let text = body.to_string();
         for secret in &secrets[2..] {
@@ -370,14 +369,13 @@ async fn the_log_never_holds_tokens_passwords_or_credential_headers() {
 #[actix_web::test]
 async fn the_log_never_holds_a_secret_access_key() {
     capture_logs();
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let token = admin_token(&app, &h).await;
-    let create = TestRequest::post()
-        .uri("/v3.0/OS-CREDENTIAL/credentials")
-        .insert_header(("X-Auth-Token", token))
-        .set_json(serde_json::json!({ "credential": { "user_id": h.boot.user_id } }));
-    let (status, body, _) = call(&app, create).await;
+    let (h, app, token) = Harness::with_admin().await;
+    let (status, body, _) = app
+        .post("/v3.0/OS-CREDENTIAL/credentials")
+        .header("X-Auth-Token", token)
+        .json(&serde_json::json!({ "credential": { "user_id": h.boot.user_id } }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let ak = body["credential"]["access"].as_str().unwrap().to_string();
     let sk = body["credential"]["secret"].as_str().unwrap().to_string();
@@ -385,25 +383,34 @@ async fn the_log_never_holds_a_secret_access_key() {
     let project = h.boot.project_id.clone();
     // A good signed request, a refused one and a signed body that fails validation.
     let uri = "/v3.0/OS-CREDENTIAL/credentials";
-    let (status, _, _) = call(
-        &app,
-        crate::access_keys::signed("GET", uri, b"", &ak, &sk, &project, now),
-    )
-    .await;
+    let (status, _, _) = app
+        .call(crate::access_keys::signed(
+            "GET", uri, b"", &ak, &sk, &project, now,
+        ))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK);
     let wrong = format!("{sk}x");
-    let (status, _, _) = call(
-        &app,
-        crate::access_keys::signed("GET", uri, b"", &ak, &wrong, &project, now),
-    )
-    .await;
+    let (status, _, _) = app
+        .call(crate::access_keys::signed(
+            "GET", uri, b"", &ak, &wrong, &project, now,
+        ))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let bad_body = format!(r#"{{"credential": {{"user_id": 7, "description": "{sk}"}}}}"#);
-    let (status, _, _) = call(
-        &app,
-        crate::access_keys::signed("POST", uri, bad_body.as_bytes(), &ak, &sk, &project, now),
-    )
-    .await;
+    let (status, _, _) = app
+        .call(crate::access_keys::signed(
+            "POST",
+            uri,
+            bad_body.as_bytes(),
+            &ak,
+            &sk,
+            &project,
+            now,
+        ))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let leaked: Vec<String> = captured().into_iter().filter(|l| l.contains(&sk)).collect();
     assert!(leaked.is_empty(), "SK in the log: {leaked:?}");

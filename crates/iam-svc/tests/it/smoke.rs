@@ -1,22 +1,17 @@
 //! The shortest path a new user takes: log in, list projects with the token.
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 
 use crate::common::*;
 
 #[actix_web::test]
 async fn login_then_list_projects() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let token = admin_token(&app, &h).await;
-    let (status, body, headers) = call(
-        &app,
-        TestRequest::get()
-            .uri("/v3/projects")
-            .insert_header(("X-Auth-Token", token)),
-    )
-    .await;
+    let (h, app, token) = Harness::with_admin().await;
+    let (status, body, headers) = app
+        .get("/v3/projects")
+        .header("X-Auth-Token", token)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(headers.contains_key("x-request-id"));
     let projects = body["projects"].as_array().expect("projects");

@@ -3,7 +3,6 @@
 //! concerns their own user.
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use diesel::prelude::*;
 use iam_svc::schema::{
     access_keys, domain_grants, group_members, project_grants, projects, user_groups, users,
@@ -46,21 +45,13 @@ fn snapshot(h: &Harness) -> Vec<i64> {
     ]
 }
 
-async fn create_key_for<S, B>(app: &S, token: &str, user_id: &str) -> String
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let req = with_token(
-        TestRequest::post().uri("/v3.0/OS-CREDENTIAL/credentials"),
-        token,
-    )
-    .set_json(json!({ "credential": { "user_id": user_id } }));
-    let (status, body, _) = call(app, req).await;
+async fn create_key_for(app: &TestApp, token: &str, user_id: &str) -> String {
+    let (status, body, _) = app
+        .post("/v3.0/OS-CREDENTIAL/credentials")
+        .token(token)
+        .json(&json!({ "credential": { "user_id": user_id } }))
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body["credential"]["access"]
         .as_str()
@@ -70,10 +61,10 @@ where
 
 #[actix_web::test]
 async fn a_domain_admins_temporary_key_manages_no_identity_or_credential() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let victim = project_member(&app, &admin, "victim", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let victim = app
+        .project_member(&admin, "victim", &h.boot.project_id)
+        .await;
     let victim_key = create_key_for(&app, &admin, &victim.user_id).await;
     let admin_id = h.boot.user_id.clone();
     let project = h.boot.project_id.clone();
@@ -178,25 +169,28 @@ async fn a_domain_admins_temporary_key_manages_no_identity_or_credential() {
     let before = snapshot(&h);
     for (method, uri, body) in cases {
         let req = temporary_signed(method, &uri, &body, &admin_id, &project);
-        let (status, answer, _) = call(&app, req).await;
+        let (status, answer, _) = app.call(req).await.parts();
         assert_eq!(status, StatusCode::FORBIDDEN, "{method} {uri}: {answer}");
         assert_keystone_error(status, &answer, 403, MSG_TEMPORARY);
     }
     assert_eq!(snapshot(&h), before);
     // The same admin's token still may.
-    let req = with_token(
-        TestRequest::get().uri(&format!("{creds}/{victim_key}")),
-        &admin,
+    assert_eq!(
+        app.get(&format!("{creds}/{victim_key}"))
+            .token(&admin)
+            .await
+            .parts()
+            .0,
+        StatusCode::OK
     );
-    assert_eq!(call(&app, req).await.0, StatusCode::OK);
 }
 
 #[actix_web::test]
 async fn a_readonly_temporary_key_mints_no_permanent_key() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let reader = project_member(&app, &admin, "reader", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let reader = app
+        .project_member(&admin, "reader", &h.boot.project_id)
+        .await;
     let body = json!({ "credential": { "user_id": reader.user_id } });
     let req = temporary_signed(
         "POST",
@@ -205,7 +199,7 @@ async fn a_readonly_temporary_key_mints_no_permanent_key() {
         &reader.user_id,
         &h.boot.project_id,
     );
-    let (status, answer, _) = call(&app, req).await;
+    let (status, answer, _) = app.call(req).await.parts();
     assert_keystone_error(status, &answer, 403, MSG_TEMPORARY);
     let mut conn = h.db.pool.get().expect("conn");
     let n: i64 = access_keys::table
@@ -218,10 +212,10 @@ async fn a_readonly_temporary_key_mints_no_permanent_key() {
 
 #[actix_web::test]
 async fn a_temporary_key_reads_what_concerns_its_own_user() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let m = project_member(&app, &admin, "self-reader", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let m = app
+        .project_member(&admin, "self-reader", &h.boot.project_id)
+        .await;
     let key = create_key_for(&app, &m.token, &m.user_id).await;
     let me = m.user_id.clone();
     for uri in [
@@ -237,7 +231,7 @@ async fn a_temporary_key_reads_what_concerns_its_own_user() {
         "/v3/roles".to_string(),
     ] {
         let req = temporary_signed("GET", &uri, &Value::Null, &me, &h.boot.project_id);
-        let (status, body, _) = call(&app, req).await;
+        let (status, body, _) = app.call(req).await.parts();
         assert_eq!(status, StatusCode::OK, "{uri}: {body}");
     }
 }

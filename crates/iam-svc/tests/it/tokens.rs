@@ -2,7 +2,7 @@
 //! check and revoke, and the refusals (wrong password, no role, lockout).
 
 use actix_web::http::StatusCode;
-use actix_web::test::{self, TestRequest};
+use actix_web::test::TestRequest;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use iam_svc::bootstrap;
 use serde_json::{json, Value};
@@ -10,16 +10,8 @@ use serde_json::{json, Value};
 use crate::common::*;
 
 /// POST /v3/auth/tokens with `body`: status, body and the X-Subject-Token header.
-async fn issue<S, B>(app: &S, uri: &str, body: Value) -> (StatusCode, Value, Option<String>)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let (status, body, headers) = call(app, TestRequest::post().uri(uri).set_json(body)).await;
+async fn issue(app: &TestApp, uri: &str, body: Value) -> (StatusCode, Value, Option<String>) {
+    let (status, body, headers) = app.post(uri).json(&body).await.parts();
     let subject = headers
         .get("x-subject-token")
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
@@ -27,25 +19,9 @@ where
 }
 
 /// The raw bytes of a login answer, to compare refusals byte for byte.
-async fn login_bytes<S, B>(app: &S, body: Value) -> (StatusCode, actix_web::web::Bytes)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let res = test::call_service(
-        app,
-        TestRequest::post()
-            .uri("/v3/auth/tokens")
-            .set_json(body)
-            .to_request(),
-    )
-    .await;
-    let status = res.status();
-    (status, test::read_body(res).await)
+async fn login_bytes(app: &TestApp, body: Value) -> (StatusCode, actix_web::web::Bytes) {
+    let res = app.post("/v3/auth/tokens").json(&body).await;
+    (res.status(), res.bytes().clone())
 }
 
 fn validate(caller: &str, subject: &str) -> TestRequest {
@@ -83,7 +59,7 @@ fn keystone_time(v: &Value) -> DateTime<Utc> {
 #[actix_web::test]
 async fn password_login_scoped_to_project_by_id_returns_the_keystone_token() {
     let h = Harness::new().await;
-    let app = h.app().await;
+    let app = h.app.clone();
     let body = password_body(
         bootstrap::DOMAIN,
         bootstrap::USER,
@@ -140,7 +116,7 @@ async fn password_login_scoped_to_project_by_id_returns_the_keystone_token() {
 #[actix_web::test]
 async fn password_login_scoped_to_project_by_name_with_its_domain() {
     let h = Harness::new().await;
-    let app = h.app().await;
+    let app = h.app.clone();
     for domain in [
         json!({ "name": bootstrap::DOMAIN }),
         json!({ "id": h.boot.domain_id }),
@@ -161,7 +137,7 @@ async fn password_login_scoped_to_project_by_name_with_its_domain() {
 #[actix_web::test]
 async fn password_login_scoped_to_domain_by_id_and_by_name() {
     let h = Harness::new().await;
-    let app = h.app().await;
+    let app = h.app.clone();
     for scope in [
         domain_scope(&h.boot.domain_id),
         json!({ "domain": { "name": bootstrap::DOMAIN } }),
@@ -184,7 +160,7 @@ async fn password_login_scoped_to_domain_by_id_and_by_name() {
 #[actix_web::test]
 async fn unscoped_login_has_no_scope_and_no_roles() {
     let h = Harness::new().await;
-    let app = h.app().await;
+    let app = h.app.clone();
     let body = password_body(
         bootstrap::DOMAIN,
         bootstrap::USER,
@@ -206,7 +182,7 @@ async fn unscoped_login_has_no_scope_and_no_roles() {
 #[actix_web::test]
 async fn nocatalog_gives_an_empty_catalog_on_login_and_validate() {
     let h = Harness::new().await;
-    let app = h.app().await;
+    let app = h.app.clone();
     let body = password_body(
         bootstrap::DOMAIN,
         bootstrap::USER,
@@ -218,7 +194,7 @@ async fn nocatalog_gives_an_empty_catalog_on_login_and_validate() {
     assert_eq!(body["token"]["catalog"], json!([]));
     let subject = subject.expect("subject");
     let req = validate(&subject, &subject).uri("/v3/auth/tokens?nocatalog=true");
-    let (status, body, _) = call(&app, req).await;
+    let (status, body, _) = app.call(req).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["token"]["catalog"], json!([]));
 }
@@ -226,7 +202,7 @@ async fn nocatalog_gives_an_empty_catalog_on_login_and_validate() {
 #[actix_web::test]
 async fn token_times_use_keystone_format_and_expire_a_day_after_issue() {
     let h = Harness::new().await;
-    let app = h.app().await;
+    let app = h.app.clone();
     let before = Utc::now();
     let body = password_body(
         bootstrap::DOMAIN,
@@ -249,9 +225,7 @@ async fn token_times_use_keystone_format_and_expire_a_day_after_issue() {
 
 #[actix_web::test]
 async fn validate_returns_the_login_body_and_echoes_the_subject_token() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
+    let (h, app, admin) = Harness::with_admin().await;
     let body = password_body(
         bootstrap::DOMAIN,
         bootstrap::USER,
@@ -261,7 +235,7 @@ async fn validate_returns_the_login_body_and_echoes_the_subject_token() {
     let (status, login_body, subject) = issue(&app, "/v3/auth/tokens", body).await;
     assert_eq!(status, StatusCode::CREATED);
     let subject = subject.expect("subject");
-    let (status, body, headers) = call(&app, validate(&admin, &subject)).await;
+    let (status, body, headers) = app.call(validate(&admin, &subject)).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body, login_body);
     assert_eq!(
@@ -276,131 +250,113 @@ async fn validate_returns_the_login_body_and_echoes_the_subject_token() {
 
 #[actix_web::test]
 async fn head_on_tokens_checks_a_valid_subject_with_200() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let req = with_token(
-        TestRequest::default()
-            .method(actix_web::http::Method::HEAD)
-            .uri("/v3/auth/tokens"),
-        &admin,
-    )
-    .insert_header(("X-Subject-Token", admin.clone()));
-    let (status, body, _) = call(&app, req).await;
+    let (_h, app, admin) = Harness::with_admin().await;
+    let (status, body, _) = app
+        .request(actix_web::http::Method::HEAD, "/v3/auth/tokens")
+        .token(&admin)
+        .header("X-Subject-Token", admin.clone())
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body, Value::Null);
 }
 
 #[actix_web::test]
 async fn validate_of_a_garbage_subject_is_404() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
+    let (_h, app, admin) = Harness::with_admin().await;
     for garbage in ["garbage", "v1.test-key.e30.c2ln", &format!("{admin}x")] {
-        let (status, body, _) = call(&app, validate(&admin, garbage)).await;
-        assert_keystone_error(status, &body, 404, "Could not find token.");
+        app.call(validate(&admin, garbage))
+            .await
+            .assert_keystone_error(404, "Could not find token.");
     }
 }
 
 #[actix_web::test]
 async fn validate_without_subject_token_is_400() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/auth/tokens"), &admin),
-    )
-    .await;
-    assert_keystone_error(status, &body, 400, "X-Subject-Token header is required");
+    let (_h, app, admin) = Harness::with_admin().await;
+    app.get("/v3/auth/tokens")
+        .token(&admin)
+        .await
+        .assert_keystone_error(400, "X-Subject-Token header is required");
 }
 
 #[actix_web::test]
 async fn validate_with_a_bad_caller_token_is_401() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let (status, body, _) = call(&app, validate("not-a-token", &admin)).await;
-    assert_keystone_error(status, &body, 401, MSG_NEEDS_AUTH);
+    let (_h, app, admin) = Harness::with_admin().await;
+    app.call(validate("not-a-token", &admin))
+        .await
+        .assert_keystone_error(401, MSG_NEEDS_AUTH);
 }
 
 #[actix_web::test]
 async fn revoking_own_token_refuses_it_and_validation_is_404() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let doomed = admin_token(&app, &h).await;
-    let other = admin_token(&app, &h).await;
-    let req = with_token(TestRequest::delete().uri("/v3/auth/tokens"), &doomed)
-        .insert_header(("X-Subject-Token", doomed.clone()));
-    let (status, body, _) = call(&app, req).await;
+    let (h, app, doomed) = Harness::with_admin().await;
+    let other = app.admin_token(&h).await;
+    let (status, body, _) = app
+        .delete("/v3/auth/tokens")
+        .token(&doomed)
+        .header("X-Subject-Token", doomed.clone())
+        .await
+        .parts();
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     assert_eq!(body, Value::Null);
 
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/projects"), &doomed),
-    )
-    .await;
-    assert_keystone_error(status, &body, 401, MSG_NEEDS_AUTH);
-    let (status, body, _) = call(&app, validate(&other, &doomed)).await;
-    assert_keystone_error(status, &body, 404, "Could not find token.");
+    app.get("/v3/projects")
+        .token(&doomed)
+        .await
+        .assert_keystone_error(401, MSG_NEEDS_AUTH);
+    app.call(validate(&other, &doomed))
+        .await
+        .assert_keystone_error(404, "Could not find token.");
     // Only that token: the same user's other token still works.
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/projects"), &other),
-    )
-    .await;
+    let (status, body, _) = app.get("/v3/projects").token(&other).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 #[actix_web::test]
 async fn a_member_cannot_revoke_another_users_token() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let member = project_member(&app, &admin, "mallory", &h.boot.project_id).await;
-    let req = with_token(TestRequest::delete().uri("/v3/auth/tokens"), &member.token)
-        .insert_header(("X-Subject-Token", admin.clone()));
-    let (status, body, _) = call(&app, req).await;
-    assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/projects"), &admin),
-    )
-    .await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "mallory", &h.boot.project_id)
+        .await;
+    app.delete("/v3/auth/tokens")
+        .token(&member.token)
+        .header("X-Subject-Token", admin.clone())
+        .await
+        .assert_keystone_error(403, MSG_FORBIDDEN);
+    let (status, body, _) = app.get("/v3/projects").token(&admin).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 #[actix_web::test]
 async fn the_domain_admin_can_revoke_a_members_token() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let member = project_member(&app, &admin, "alice", &h.boot.project_id).await;
-    let req = with_token(TestRequest::delete().uri("/v3/auth/tokens"), &admin)
-        .insert_header(("X-Subject-Token", member.token.clone()));
-    let (status, body, _) = call(&app, req).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
+    let (status, body, _) = app
+        .delete("/v3/auth/tokens")
+        .token(&admin)
+        .header("X-Subject-Token", member.token.clone())
+        .await
+        .parts();
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/projects"), &member.token),
-    )
-    .await;
+    let (status, body, _) = app.get("/v3/projects").token(&member.token).await.parts();
     assert_keystone_error(status, &body, 401, MSG_NEEDS_AUTH);
 }
 
 #[actix_web::test]
 async fn token_method_rescopes_an_unscoped_token_to_a_project() {
     let h = Harness::new().await;
-    let app = h.app().await;
-    let unscoped = login(
-        &app,
-        bootstrap::DOMAIN,
-        bootstrap::USER,
-        ADMIN_PASSWORD,
-        Value::Null,
-    )
-    .await;
+    let app = h.app.clone();
+    let unscoped = app
+        .login(
+            bootstrap::DOMAIN,
+            bootstrap::USER,
+            ADMIN_PASSWORD,
+            Value::Null,
+        )
+        .await;
     let body = json!({ "auth": {
         "identity": { "methods": ["token"], "token": { "id": unscoped } },
         "scope": { "project": { "id": h.boot.project_id } },
@@ -417,11 +373,7 @@ async fn token_method_rescopes_an_unscoped_token_to_a_project() {
     );
     let subject = subject.expect("subject");
     assert_ne!(subject, unscoped);
-    let (status, body, _) = call(
-        &app,
-        with_token(TestRequest::get().uri("/v3/projects"), &subject),
-    )
-    .await;
+    let (status, body, _) = app.get("/v3/projects").token(&subject).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
@@ -430,7 +382,7 @@ async fn token_method_rescopes_an_unscoped_token_to_a_project() {
 #[actix_web::test]
 async fn rescoped_token_keeps_the_original_expiry() {
     let h = Harness::new().await;
-    let app = h.app().await;
+    let app = h.app.clone();
     let body = password_body(
         bootstrap::DOMAIN,
         bootstrap::USER,
@@ -453,13 +405,17 @@ async fn rescoped_token_keeps_the_original_expiry() {
 
 #[actix_web::test]
 async fn token_method_with_a_revoked_token_is_401() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let doomed = admin_token(&app, &h).await;
-    let req = with_token(TestRequest::delete().uri("/v3/auth/tokens"), &admin)
-        .insert_header(("X-Subject-Token", doomed.clone()));
-    assert_eq!(call(&app, req).await.0, StatusCode::NO_CONTENT);
+    let (h, app, admin) = Harness::with_admin().await;
+    let doomed = app.admin_token(&h).await;
+    assert_eq!(
+        app.delete("/v3/auth/tokens")
+            .token(&admin)
+            .header("X-Subject-Token", doomed.clone())
+            .await
+            .parts()
+            .0,
+        StatusCode::NO_CONTENT
+    );
     let body = json!({ "auth": {
         "identity": { "methods": ["token"], "token": { "id": doomed } },
         "scope": { "project": { "id": h.boot.project_id } },
@@ -471,10 +427,8 @@ async fn token_method_with_a_revoked_token_is_401() {
 
 #[actix_web::test]
 async fn scope_to_a_project_without_a_role_is_401() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    create_user_as(&app, &admin, "norole").await;
+    let (h, app, admin) = Harness::with_admin().await;
+    app.create_user_as(&admin, "norole").await;
     let body = password_body(
         bootstrap::DOMAIN,
         "norole",
@@ -485,22 +439,15 @@ async fn scope_to_a_project_without_a_role_is_401() {
     assert_keystone_error(status, &body, 401, MSG_SCOPE_REFUSED);
     assert!(subject.is_none());
     // The password was right: an unscoped token is still available.
-    login(
-        &app,
-        bootstrap::DOMAIN,
-        "norole",
-        USER_PASSWORD,
-        Value::Null,
-    )
-    .await;
+    app.login(bootstrap::DOMAIN, "norole", USER_PASSWORD, Value::Null)
+        .await;
 }
 
 #[actix_web::test]
 async fn scope_to_the_domain_without_a_domain_role_is_401() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    project_member(&app, &admin, "alice", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    app.project_member(&admin, "alice", &h.boot.project_id)
+        .await;
     let body = password_body(
         bootstrap::DOMAIN,
         "alice",
@@ -514,7 +461,7 @@ async fn scope_to_the_domain_without_a_domain_role_is_401() {
 #[actix_web::test]
 async fn scope_to_another_domains_project_or_domain_is_401() {
     let h = Harness::new().await;
-    let app = h.app().await;
+    let app = h.app.clone();
     let other = h.other_tenant("globex");
     for scope in [
         project_scope(&other.project_id),
@@ -528,30 +475,32 @@ async fn scope_to_another_domains_project_or_domain_is_401() {
 
 #[actix_web::test]
 async fn validate_of_another_domains_token_is_404() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
+    let (h, app, admin) = Harness::with_admin().await;
     let other = h.other_tenant("globex");
-    let theirs = login(
-        &app,
-        &other.domain_name,
-        "admin",
-        ADMIN_PASSWORD,
-        project_scope(&other.project_id),
-    )
-    .await;
-    let (status, body, _) = call(&app, validate(&admin, &theirs)).await;
-    assert_keystone_error(status, &body, 404, "Could not find token.");
-    let req = with_token(TestRequest::delete().uri("/v3/auth/tokens"), &admin)
-        .insert_header(("X-Subject-Token", theirs.clone()));
-    let (status, body, _) = call(&app, req).await;
+    let theirs = app
+        .login(
+            &other.domain_name,
+            "admin",
+            ADMIN_PASSWORD,
+            project_scope(&other.project_id),
+        )
+        .await;
+    app.call(validate(&admin, &theirs))
+        .await
+        .assert_keystone_error(404, "Could not find token.");
+    let (status, body, _) = app
+        .delete("/v3/auth/tokens")
+        .token(&admin)
+        .header("X-Subject-Token", theirs.clone())
+        .await
+        .parts();
     assert_keystone_error(status, &body, 404, "Could not find token.");
 }
 
 #[actix_web::test]
 async fn wrong_password_unknown_user_and_unknown_domain_are_identical_401s() {
     let h = Harness::new().await;
-    let app = h.app().await;
+    let app = h.app.clone();
     let wrong_password = password_body(
         bootstrap::DOMAIN,
         bootstrap::USER,
@@ -573,13 +522,17 @@ async fn wrong_password_unknown_user_and_unknown_domain_are_identical_401s() {
 
 #[actix_web::test]
 async fn a_disabled_user_gets_the_wrong_password_answer() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let id = create_user_as(&app, &admin, "dormant").await;
-    let req = with_token(TestRequest::patch().uri(&format!("/v3/users/{id}")), &admin)
-        .set_json(json!({ "user": { "enabled": false } }));
-    assert_eq!(call(&app, req).await.0, StatusCode::OK);
+    let (_h, app, admin) = Harness::with_admin().await;
+    let id = app.create_user_as(&admin, "dormant").await;
+    assert_eq!(
+        app.patch(&format!("/v3/users/{id}"))
+            .token(&admin)
+            .json(&json!({ "user": { "enabled": false } }))
+            .await
+            .parts()
+            .0,
+        StatusCode::OK
+    );
     let (_, reference) = login_bytes(
         &app,
         password_body(bootstrap::DOMAIN, "dormant", "Wr0ng-Passw0rd!", Value::Null),
@@ -597,7 +550,7 @@ async fn a_disabled_user_gets_the_wrong_password_answer() {
 #[actix_web::test]
 async fn after_five_failures_even_the_right_password_gets_429() {
     let h = Harness::new().await;
-    let app = h.app().await;
+    let app = h.app.clone();
     for _ in 0..5 {
         let body = password_body(
             bootstrap::DOMAIN,
@@ -629,9 +582,9 @@ async fn the_lockout_is_per_user_and_follows_the_configured_limit() {
     let mut config = test_config();
     config.login_limits.max_failures_per_user = 2;
     let h = Harness::with_config(config).await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    create_user_as(&app, &admin, "bystander").await;
+    let app = h.app.clone();
+    let admin = app.admin_token(&h).await;
+    app.create_user_as(&admin, "bystander").await;
     for _ in 0..2 {
         let body = password_body(
             bootstrap::DOMAIN,
@@ -658,20 +611,14 @@ async fn the_lockout_is_per_user_and_follows_the_configured_limit() {
         "Too many failed login attempts; try again later.",
     );
     // Another user of the same domain is not affected.
-    login(
-        &app,
-        bootstrap::DOMAIN,
-        "bystander",
-        USER_PASSWORD,
-        Value::Null,
-    )
-    .await;
+    app.login(bootstrap::DOMAIN, "bystander", USER_PASSWORD, Value::Null)
+        .await;
 }
 
 #[actix_web::test]
 async fn a_successful_login_resets_the_failure_count() {
     let h = Harness::new().await;
-    let app = h.app().await;
+    let app = h.app.clone();
     for _ in 0..2 {
         for _ in 0..4 {
             let body = password_body(
@@ -685,8 +632,7 @@ async fn a_successful_login_resets_the_failure_count() {
                 StatusCode::UNAUTHORIZED
             );
         }
-        login(
-            &app,
+        app.login(
             bootstrap::DOMAIN,
             bootstrap::USER,
             ADMIN_PASSWORD,
