@@ -102,12 +102,12 @@ impl Harness {
             .to_vec();
         let state = replica_state(&db, config, &signing_pkcs8).await;
         let app = iam_app(state.clone()).await;
-            db,
         Harness {
+            db,
             state,
             app,
-            signing_pkcs8,
             boot,
+            signing_pkcs8,
         }
     }
 
@@ -143,8 +143,8 @@ pub async fn iam_app(state: web::Data<AppState>) -> TestApp {
     .await
 }
 
-pub async fn app_over(
 /// The app over `state` (a replica's, say).
+pub async fn app_over(
     state: web::Data<AppState>,
 ) -> impl Service<
     actix_http::Request,
