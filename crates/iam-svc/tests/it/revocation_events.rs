@@ -9,33 +9,18 @@ use serde_json::Value;
 use crate::common::*;
 
 /// Where the feed stands now.
-pub async fn feed_position<S, B>(app: &S) -> i64
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+pub async fn feed_position(app: &TestApp) -> i64 {
     let (_, body) = feed(app, 0).await;
     body["last_seq"].as_i64().expect("last_seq")
 }
 
 /// The (kind, subject) of every event after `after`, and the page.
-pub async fn feed<S, B>(app: &S, after: i64) -> (Vec<(String, String)>, Value)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let req = TestRequest::get()
-        .uri(&format!("/internal/v1/revocations?after={after}"))
-        .insert_header(("X-Internal-Token", INTERNAL_SECRET));
-    let (status, body, _) = call(app, req).await;
+pub async fn feed(app: &TestApp, after: i64) -> (Vec<(String, String)>, Value) {
+    let (status, body, _) = app
+        .get(&format!("/internal/v1/revocations?after={after}"))
+        .header("X-Internal-Token", INTERNAL_SECRET)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     let events = body["events"]
         .as_array()
@@ -53,17 +38,8 @@ where
 }
 
 /// `token` still works (200) or is refused (401) on a call any user may make.
-pub async fn token_status<S, B>(app: &S, token: &str) -> u16
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let req = with_token(TestRequest::get().uri("/v3/auth/projects"), token);
-    let (status, body, _) = call(app, req).await;
+pub async fn token_status(app: &TestApp, token: &str) -> u16 {
+    let (status, body, _) = app.get("/v3/auth/projects").token(token).await.parts();
     if status == StatusCode::UNAUTHORIZED {
         assert_eq!(body, keystone_error_body(401, MSG_NEEDS_AUTH));
     }
@@ -78,20 +54,16 @@ fn user_event(id: &str) -> (String, String) {
 
 #[actix_web::test]
 async fn removing_a_membership_revokes_the_users_tokens() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let m = project_member(&app, &admin, "leaver", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let m = app
+        .project_member(&admin, "leaver", &h.boot.project_id)
+        .await;
     assert_eq!(token_status(&app, &m.token).await, 200);
     let before = feed_position(&app).await;
-    expect_no_content(
-        &app,
-        with_token(
-            TestRequest::delete().uri(&format!("/v3/groups/{}/users/{}", m.group_id, m.user_id)),
-            &admin,
-        ),
-    )
-    .await;
+    app.delete(&format!("/v3/groups/{}/users/{}", m.group_id, m.user_id))
+        .token(&admin)
+        .await
+        .assert_no_content();
     assert_eq!(feed(&app, before).await.0, vec![user_event(&m.user_id)]);
     assert_eq!(token_status(&app, &m.token).await, 401);
     assert_eq!(token_status(&app, &admin).await, 200);
@@ -100,27 +72,23 @@ async fn removing_a_membership_revokes_the_users_tokens() {
 #[actix_web::test]
 async fn revoking_a_group_grant_revokes_every_members_tokens() {
     for kind in ["projects", "domains"] {
-        let h = Harness::new().await;
-        let app = h.app().await;
-        let admin = admin_token(&app, &h).await;
-        let a = project_member(&app, &admin, "first", &h.boot.project_id).await;
-        let b = create_user_as(&app, &admin, "second").await;
-        expect_no_content(
-            &app,
-            with_token(
-                TestRequest::put().uri(&format!("/v3/groups/{}/users/{b}", a.group_id)),
-                &admin,
-            ),
-        )
-        .await;
-        let b_token = login(
-            &app,
-            iam_svc::bootstrap::DOMAIN,
-            "second",
-            USER_PASSWORD,
-            project_scope(&h.boot.project_id),
-        )
-        .await;
+        let (h, app, admin) = Harness::with_admin().await;
+        let a = app
+            .project_member(&admin, "first", &h.boot.project_id)
+            .await;
+        let b = app.create_user_as(&admin, "second").await;
+        app.put(&format!("/v3/groups/{}/users/{b}", a.group_id))
+            .token(&admin)
+            .await
+            .assert_no_content();
+        let b_token = app
+            .login(
+                iam_svc::bootstrap::DOMAIN,
+                "second",
+                USER_PASSWORD,
+                project_scope(&h.boot.project_id),
+            )
+            .await;
         let target = if kind == "projects" {
             h.boot.project_id.clone()
         } else {
@@ -130,9 +98,9 @@ async fn revoking_a_group_grant_revokes_every_members_tokens() {
             "/v3/{kind}/{target}/groups/{}/roles/{READONLY_ROLE_ID}",
             a.group_id
         );
-        expect_no_content(&app, with_token(TestRequest::put().uri(&grant), &admin)).await;
+        app.put(&grant).token(&admin).await.assert_no_content();
         let before = feed_position(&app).await;
-        expect_no_content(&app, with_token(TestRequest::delete().uri(&grant), &admin)).await;
+        app.delete(&grant).token(&admin).await.assert_no_content();
         let mut events = feed(&app, before).await.0;
         events.sort();
         let mut expected = vec![user_event(&a.user_id), user_event(&b)];
@@ -146,40 +114,31 @@ async fn revoking_a_group_grant_revokes_every_members_tokens() {
 
 #[actix_web::test]
 async fn deleting_a_group_revokes_its_members_tokens() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let m = project_member(&app, &admin, "grouped", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let m = app
+        .project_member(&admin, "grouped", &h.boot.project_id)
+        .await;
     let before = feed_position(&app).await;
-    expect_no_content(
-        &app,
-        with_token(
-            TestRequest::delete().uri(&format!("/v3/groups/{}", m.group_id)),
-            &admin,
-        ),
-    )
-    .await;
+    app.delete(&format!("/v3/groups/{}", m.group_id))
+        .token(&admin)
+        .await
+        .assert_no_content();
     assert_eq!(feed(&app, before).await.0, vec![user_event(&m.user_id)]);
     assert_eq!(token_status(&app, &m.token).await, 401);
 }
 
 #[actix_web::test]
 async fn a_refused_removal_appends_nothing() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let m = project_member(&app, &admin, "stayer", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let m = app
+        .project_member(&admin, "stayer", &h.boot.project_id)
+        .await;
     let before = feed_position(&app).await;
     // The member may not remove themselves (no admin), nor revoke their group's grant.
-    let (status, body, _) = call(
-        &app,
-        with_token(
-            TestRequest::delete().uri(&format!("/v3/groups/{}/users/{}", m.group_id, m.user_id)),
-            &m.token,
-        ),
-    )
-    .await;
-    assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
+    app.delete(&format!("/v3/groups/{}/users/{}", m.group_id, m.user_id))
+        .token(&m.token)
+        .await
+        .assert_keystone_error(403, MSG_FORBIDDEN);
     assert!(feed(&app, before).await.0.is_empty());
     assert_eq!(token_status(&app, &m.token).await, 200);
 }
@@ -206,10 +165,10 @@ fn assert_durable(page: &Value, kind: &str, subject: &str) {
 #[actix_web::test]
 async fn disabling_or_deleting_a_user_appends_a_durable_user_access_event() {
     for change in ["disable", "delete"] {
-        let h = Harness::new().await;
-        let app = h.app().await;
-        let admin = admin_token(&app, &h).await;
-        let m = project_member(&app, &admin, "offboarded", &h.boot.project_id).await;
+        let (h, app, admin) = Harness::with_admin().await;
+        let m = app
+            .project_member(&admin, "offboarded", &h.boot.project_id)
+            .await;
         let before = feed_position(&app).await;
         let uri = format!("/v3/users/{}", m.user_id);
         let req = if change == "disable" {
@@ -218,7 +177,7 @@ async fn disabling_or_deleting_a_user_appends_a_durable_user_access_event() {
         } else {
             with_token(TestRequest::delete().uri(&uri), &admin)
         };
-        let (status, body, _) = call(&app, req).await;
+        let (status, body, _) = app.call(req).await.parts();
         assert!(status.is_success(), "{change}: {body}");
         let (events, page) = feed(&app, before).await;
         assert_eq!(
@@ -234,44 +193,48 @@ async fn disabling_or_deleting_a_user_appends_a_durable_user_access_event() {
 
 #[actix_web::test]
 async fn deleting_a_project_appends_a_durable_project_event() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let doomed = create_project_as(&app, &admin, "doomed").await;
-    let m = project_member(&app, &admin, "tenant", &doomed).await;
+    let (_h, app, admin) = Harness::with_admin().await;
+    let doomed = app.create_project_as(&admin, "doomed").await;
+    let m = app.project_member(&admin, "tenant", &doomed).await;
     let before = feed_position(&app).await;
     // Only the domain admin may delete it.
     let uri = format!("/v3/projects/{doomed}");
-    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&uri), &m.token)).await;
-    assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
+    app.delete(&uri)
+        .token(&m.token)
+        .await
+        .assert_keystone_error(403, MSG_FORBIDDEN);
     assert!(feed(&app, before).await.0.is_empty());
-    expect_no_content(&app, with_token(TestRequest::delete().uri(&uri), &admin)).await;
+    app.delete(&uri).token(&admin).await.assert_no_content();
     let (events, page) = feed(&app, before).await;
     assert_eq!(events, vec![("project".to_string(), doomed.clone())]);
     assert_durable(&page, "project", &doomed);
     assert_eq!(token_status(&app, &m.token).await, 401);
     assert_eq!(token_status(&app, &admin).await, 200);
-    let (status, body, _) = call(&app, with_token(TestRequest::get().uri(&uri), &admin)).await;
-    assert_keystone_error(status, &body, 404, "Could not find project.");
-    let (status, body, _) = call(&app, with_token(TestRequest::delete().uri(&uri), &admin)).await;
-    assert_keystone_error(status, &body, 404, "Could not find project.");
+    app.get(&uri)
+        .token(&admin)
+        .await
+        .assert_keystone_error(404, "Could not find project.");
+    app.delete(&uri)
+        .token(&admin)
+        .await
+        .assert_keystone_error(404, "Could not find project.");
 }
 
 #[actix_web::test]
 async fn disabling_a_domain_appends_user_access_for_each_of_its_users_and_domain_for_it() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let m = project_member(&app, &admin, "staff", &h.boot.project_id).await;
+    let (h, app, admin) = Harness::with_admin().await;
+    let m = app
+        .project_member(&admin, "staff", &h.boot.project_id)
+        .await;
     let other = h.other_tenant("bystanders");
-    let other_token = login(
-        &app,
-        &other.domain_name,
-        "admin",
-        ADMIN_PASSWORD,
-        project_scope(&other.project_id),
-    )
-    .await;
+    let other_token = app
+        .login(
+            &other.domain_name,
+            "admin",
+            ADMIN_PASSWORD,
+            project_scope(&other.project_id),
+        )
+        .await;
     let before = feed_position(&app).await;
     {
         let mut conn = h.db.pool.get().expect("conn");
@@ -311,12 +274,14 @@ async fn a_user_event_outlives_the_longest_temporary_key_even_with_short_tokens(
     let mut config = test_config();
     config.tokens.lifetime_minutes = 60;
     let h = Harness::with_config(config).await;
-    let app = h.app().await;
-    let admin = admin_token(&app, &h).await;
-    let m = project_member(&app, &admin, "short-lived", &h.boot.project_id).await;
+    let app = h.app.clone();
+    let admin = app.admin_token(&h).await;
+    let m = app
+        .project_member(&admin, "short-lived", &h.boot.project_id)
+        .await;
     let before = feed_position(&app).await;
     let uri = format!("/v3/groups/{}/users/{}", m.group_id, m.user_id);
-    expect_no_content(&app, with_token(TestRequest::delete().uri(&uri), &admin)).await;
+    app.delete(&uri).token(&admin).await.assert_no_content();
     let (_, page) = feed(&app, before).await;
     let event = &page["events"].as_array().expect("events")[0];
     let at = |field: &str| {

@@ -504,10 +504,8 @@ async fn a_revocation_after_a_burst_still_applies_at_once() {
     use iam_svc::repo;
     use service_kit::auth::wire::RevocationKind;
 
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let caller = admin_token(&app, &h).await;
-    let subject = admin_token(&app, &h).await;
+    let (h, app, caller) = Harness::with_admin().await;
+    let subject = app.admin_token(&h).await;
     {
         let mut conn = h.db.pool.get().expect("conn");
         let now = repo::now();
@@ -529,18 +527,22 @@ async fn a_revocation_after_a_burst_still_applies_at_once() {
     h.state.sync_revocations().await.expect("sync");
     let seen = h.state.verifier.last_seq();
 
-    let revoke = TestRequest::delete()
-        .uri("/v3/auth/tokens")
-        .insert_header(("X-Auth-Token", caller.as_str()))
-        .insert_header(("X-Subject-Token", subject.as_str()));
-    assert_eq!(call(&app, revoke).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.delete("/v3/auth/tokens")
+            .header("X-Auth-Token", caller.as_str())
+            .header("X-Subject-Token", subject.as_str())
+            .await
+            .parts()
+            .0,
+        StatusCode::NO_CONTENT
+    );
 
     // The replica that recorded it refuses the token.
     let validate = TestRequest::get()
         .uri("/v3/auth/tokens")
         .insert_header(("X-Auth-Token", caller.as_str()))
         .insert_header(("X-Subject-Token", subject.as_str()));
-    let (status, body, _) = call(&app, validate).await;
+    let (status, body, _) = app.call(validate).await.parts();
     assert_eq!(
         status,
         StatusCode::NOT_FOUND,
@@ -551,7 +553,7 @@ async fn a_revocation_after_a_burst_still_applies_at_once() {
     let feed = TestRequest::get()
         .uri(&format!("/internal/v1/revocations?after={seen}"))
         .insert_header(("X-Internal-Token", INTERNAL_SECRET));
-    let (status, page, _) = call(&app, feed).await;
+    let (status, page, _) = app.call(feed).await.parts();
     assert_eq!(status, StatusCode::OK);
     assert!(
         page["last_seq"].as_i64().expect("last_seq") > seen,
