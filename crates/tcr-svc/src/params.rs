@@ -1,6 +1,7 @@
 //! Action parameters: a JSON object read field by field, so every problem gets the
 //! Tencent code it should (MissingParameter, UnknownParameter, InvalidParameter).
 
+use credential_core::names::{validate_text, TEXT_MAX};
 use serde_json::{Map, Value};
 
 use crate::error::TcrError;
@@ -50,14 +51,14 @@ impl Params {
             .ok_or_else(|| TcrError::MissingParameter(name.into()))
     }
 
-    /// Free text (a description): at most 255 characters, the column's, and no control
-    /// characters.
+    /// Free text (a description): at most [`TEXT_MAX`] characters, the column's, and no
+    /// control characters.
     pub fn optional_text(&mut self, name: &str) -> Result<Option<String>, TcrError> {
         let text = self.optional_str(name)?;
         if let Some(t) = &text {
-            if t.chars().count() > 255 || t.chars().any(char::is_control) {
+            if validate_text(t, TEXT_MAX).is_err() {
                 return Err(TcrError::InvalidParameter(format!(
-                    "{name} must be at most 255 characters without control characters."
+                    "{name} must be at most {TEXT_MAX} characters without control characters."
                 )));
             }
         }

@@ -8,6 +8,7 @@
 //! another account's registry is not found.
 
 use chrono::NaiveDateTime;
+use credential_core::names::validate_tcr_instance_name;
 use service_kit::auth::Principal;
 use service_kit::db::{DbConnection, StoreError};
 
@@ -31,14 +32,15 @@ pub struct NewRegistry {
 }
 
 impl NewRegistry {
-    /// The name follows the vendor's rule, the type is one of [`REGISTRY_TYPES`].
+    /// The name follows the vendor's rule ([`validate_tcr_instance_name`]), the type is one
+    /// of [`REGISTRY_TYPES`].
     pub fn new(
         name: String,
         registry_type: String,
         region: String,
         fronts: &RegistryConfig,
     ) -> Result<NewRegistry, TcrError> {
-        if !valid_name(&name) {
+        if validate_tcr_instance_name(&name).is_err() {
             return Err(TcrError::InvalidRegistryName);
         }
         if !REGISTRY_TYPES.contains(&registry_type.as_str()) {
@@ -54,18 +56,6 @@ impl NewRegistry {
             address: fronts.address.clone(),
         })
     }
-}
-
-/// 5 to 50 characters of `[a-z0-9-]`, starting with a letter, not ending with `-`,
-/// without `--`.
-fn valid_name(name: &str) -> bool {
-    (5..=50).contains(&name.len())
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && !name.ends_with('-')
-        && !name.contains("--")
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// `tcr-` and eight lowercase letters or digits, like Tencent's ids.
@@ -171,19 +161,4 @@ pub fn of_caller_locked(
 ) -> Result<Registry, TcrError> {
     repo::registries::find_in_account_locked(conn, &p.domain_id, id)?
         .ok_or(TcrError::RegistryNotFound)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn registry_names_follow_the_rule() {
-        for ok in ["myreg", "team-registry-01"] {
-            assert!(valid_name(ok), "{ok}");
-        }
-        for bad in ["abc", "1abcd", "abcd-", "ab--cd", "ABCDE", &"a".repeat(51)] {
-            assert!(!valid_name(bad), "{bad}");
-        }
-    }
 }

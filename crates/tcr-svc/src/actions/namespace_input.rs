@@ -2,6 +2,7 @@
 //! settings a namespace stores (visibility, scanning, the CVE allowlist, cloud tags). A
 //! nested field this service does not know is refused, never dropped.
 
+use credential_core::names::validate_text;
 use serde_json::{json, Map, Value};
 
 use crate::error::TcrError;
@@ -86,13 +87,12 @@ fn fields<'v>(
     }
 }
 
-/// A text of 1..=`max` characters without control characters.
+/// A text of at most `max` characters without control characters, and not empty unless
+/// `allow_empty`.
 fn text(value: Option<&Value>, max: usize, allow_empty: bool) -> Option<String> {
     match value {
         Some(Value::String(s))
-            if (allow_empty || !s.is_empty())
-                && s.chars().count() <= max
-                && !s.chars().any(char::is_control) =>
+            if (allow_empty || !s.is_empty()) && validate_text(s, max).is_ok() =>
         {
             Some(s.clone())
         }
