@@ -7,13 +7,12 @@ use crate::common::*;
 
 #[actix_web::test]
 async fn registries_are_created_described_and_deleted_per_account() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (_h, app) = Harness::start().await;
     let a = create_registry(&app, &ALICE, "alpha-reg").await;
     assert!(a.starts_with("tcr-") && a.len() == 12, "{a}");
     let b = create_registry(&app, &BOB, "bravo-reg").await;
 
-    let r = call(&app, signed(&ALICE, "DescribeInstances", "{}")).await;
+    let r = act(&app, &ALICE, "DescribeInstances", "{}").await;
     assert_eq!(r["TotalCount"], 1);
     let reg = &r["Registries"][0];
     assert_eq!(reg["RegistryId"], a.as_str());
@@ -24,111 +23,92 @@ async fn registries_are_created_described_and_deleted_per_account() {
     assert_eq!(reg["RegionId"], 1);
     assert_eq!(reg["EnableAnonymous"], false);
     // Another account's registry does not exist from here, in either direction.
-    let r = call(
+    let r = act(
         &app,
-        signed(
-            &ALICE,
-            "DescribeInstances",
-            &format!(r#"{{"Registryids": ["{b}"]}}"#),
-        ),
+        &ALICE,
+        "DescribeInstances",
+        &format!(r#"{{"Registryids": ["{b}"]}}"#),
     )
     .await;
     assert_eq!(r["TotalCount"], 0);
-    let r = call(
+    let r = act(
         &app,
-        signed(
-            &ALICE,
-            "CreateInstanceToken",
-            &format!(r#"{{"RegistryId": "{b}"}}"#),
-        ),
+        &ALICE,
+        "CreateInstanceToken",
+        &format!(r#"{{"RegistryId": "{b}"}}"#),
     )
     .await;
     assert_eq!(code(&r), "ResourceNotFound.TcrResourceNotFound");
-    let r = call(
+    let r = act(
         &app,
-        signed(
-            &BOB,
-            "DeleteInstance",
-            &format!(r#"{{"RegistryId": "{a}"}}"#),
-        ),
+        &BOB,
+        "DeleteInstance",
+        &format!(r#"{{"RegistryId": "{a}"}}"#),
     )
     .await;
     assert_eq!(code(&r), "ResourceNotFound.TcrResourceNotFound");
-    let r = call(
+    let r = act(
         &app,
-        signed(
-            &BOB,
-            "DescribeInstanceToken",
-            &format!(r#"{{"RegistryId": "{a}"}}"#),
-        ),
+        &BOB,
+        "DescribeInstanceToken",
+        &format!(r#"{{"RegistryId": "{a}"}}"#),
     )
     .await;
     assert_eq!(code(&r), "ResourceNotFound.TcrResourceNotFound");
 
-    let dup = call(
+    let dup = act(
         &app,
-        signed(
-            &ALICE,
-            "CreateInstance",
-            r#"{"RegistryName": "alpha-reg", "RegistryType": "basic"}"#,
-        ),
+        &ALICE,
+        "CreateInstance",
+        r#"{"RegistryName": "alpha-reg", "RegistryType": "basic"}"#,
     )
     .await;
     assert_eq!(code(&dup), "InvalidParameter.ErrorNameExists");
-    let r = call(
+    let r = act(
         &app,
-        signed(
-            &ALICE,
-            "DescribeInstances",
-            r#"{"Filters": [{"Name": "RegistryName", "Values": ["alpha-reg", "x"]}]}"#,
-        ),
+        &ALICE,
+        "DescribeInstances",
+        r#"{"Filters": [{"Name": "RegistryName", "Values": ["alpha-reg", "x"]}]}"#,
     )
     .await;
     assert_eq!(r["TotalCount"], 1);
-    let r = call(
+    let r = act(
         &app,
-        signed(
-            &ALICE,
-            "DeleteInstance",
-            &format!(r#"{{"RegistryId": "{a}", "DryRun": true}}"#),
-        ),
+        &ALICE,
+        "DeleteInstance",
+        &format!(r#"{{"RegistryId": "{a}", "DryRun": true}}"#),
     )
     .await;
     assert_eq!(code(&r), "");
     assert_eq!(
-        call(&app, signed(&ALICE, "DescribeInstances", "{}")).await["TotalCount"],
+        act(&app, &ALICE, "DescribeInstances", "{}").await["TotalCount"],
         1,
         "a dry run deletes nothing"
     );
-    let r = call(
+    let r = act(
         &app,
-        signed(
-            &ALICE,
-            "DeleteInstance",
-            &format!(r#"{{"RegistryId": "{a}"}}"#),
-        ),
+        &ALICE,
+        "DeleteInstance",
+        &format!(r#"{{"RegistryId": "{a}"}}"#),
     )
     .await;
     assert_eq!(code(&r), "");
     assert_eq!(
-        call(&app, signed(&ALICE, "DescribeInstances", "{}")).await["TotalCount"],
+        act(&app, &ALICE, "DescribeInstances", "{}").await["TotalCount"],
         0
     );
 }
 
 #[actix_web::test]
 async fn tokens_temp_and_longterm_listed_modified_deleted() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (_h, app) = Harness::start().await;
     let reg = create_registry(&app, &ALICE, "tokens-reg").await;
     let before = chrono::Utc::now().timestamp_millis();
-    let temp = call(
+    let temp = act(
         &app,
-        signed(
-            &ALICE,
-            "CreateInstanceToken",
-            &format!(r#"{{"RegistryId": "{reg}"}}"#),
-        ),
+        &ALICE,
+        "CreateInstanceToken",
+        &format!(r#"{{"RegistryId": "{reg}"}}"#),
     )
     .await;
     assert_eq!(temp["Username"], "alice-id");
@@ -141,26 +121,22 @@ async fn tokens_temp_and_longterm_listed_modified_deleted() {
     );
 
     let body = format!(r#"{{"RegistryId": "{reg}", "TokenType": "longterm", "Desc": "ci token"}}"#);
-    let long = call(&app, signed(&ALICE, "CreateInstanceToken", &body)).await;
+    let long = act(&app, &ALICE, "CreateInstanceToken", &body).await;
     let id = long["TokenId"].as_str().unwrap().to_string();
     assert!(!id.is_empty());
-    call(
+    act(
         &app,
-        signed(
-            &ALICE,
-            "CreateInstanceToken",
-            &format!(r#"{{"RegistryId": "{reg}", "TokenType": "longterm"}}"#),
-        ),
+        &ALICE,
+        "CreateInstanceToken",
+        &format!(r#"{{"RegistryId": "{reg}", "TokenType": "longterm"}}"#),
     )
     .await;
 
-    let list = call(
+    let list = act(
         &app,
-        signed(
-            &ALICE,
-            "DescribeInstanceToken",
-            &format!(r#"{{"RegistryId": "{reg}", "Limit": 1}}"#),
-        ),
+        &ALICE,
+        "DescribeInstanceToken",
+        &format!(r#"{{"RegistryId": "{reg}", "Limit": 1}}"#),
     )
     .await;
     assert_eq!(list["TotalCount"], 2, "temp tokens are not listed");
@@ -176,13 +152,11 @@ async fn tokens_temp_and_longterm_listed_modified_deleted() {
     let modify = |flag: &str| format!(r#"{{"TokenId": "{id}", "RegistryId": "{reg}", {flag}}}"#);
     assert_eq!(
         code(
-            &call(
+            &act(
                 &app,
-                signed(
-                    &ALICE,
-                    "ModifyInstanceToken",
-                    &modify(r#""ModifyFlag": 1, "Desc": "renamed""#)
-                )
+                &ALICE,
+                "ModifyInstanceToken",
+                &modify(r#""ModifyFlag": 1, "Desc": "renamed""#)
             )
             .await
         ),
@@ -190,21 +164,21 @@ async fn tokens_temp_and_longterm_listed_modified_deleted() {
     );
     assert_eq!(
         code(
-            &call(
+            &act(
                 &app,
-                signed(&ALICE, "ModifyInstanceToken", &modify(r#""Enable": false"#))
+                &ALICE,
+                "ModifyInstanceToken",
+                &modify(r#""Enable": false"#)
             )
             .await
         ),
         ""
     );
-    let list = call(
+    let list = act(
         &app,
-        signed(
-            &ALICE,
-            "DescribeInstanceToken",
-            &format!(r#"{{"RegistryId": "{reg}"}}"#),
-        ),
+        &ALICE,
+        "DescribeInstanceToken",
+        &format!(r#"{{"RegistryId": "{reg}"}}"#),
     )
     .await;
     assert_eq!(
@@ -216,9 +190,11 @@ async fn tokens_temp_and_longterm_listed_modified_deleted() {
     );
     assert_eq!(
         code(
-            &call(
+            &act(
                 &app,
-                signed(&ALICE, "ModifyInstanceToken", &modify(r#""ModifyFlag": 1"#))
+                &ALICE,
+                "ModifyInstanceToken",
+                &modify(r#""ModifyFlag": 1"#)
             )
             .await
         ),
@@ -226,9 +202,11 @@ async fn tokens_temp_and_longterm_listed_modified_deleted() {
     );
     assert_eq!(
         code(
-            &call(
+            &act(
                 &app,
-                signed(&ALICE, "ModifyInstanceToken", &modify(r#""ModifyFlag": 7"#))
+                &ALICE,
+                "ModifyInstanceToken",
+                &modify(r#""ModifyFlag": 7"#)
             )
             .await
         ),
@@ -237,46 +215,41 @@ async fn tokens_temp_and_longterm_listed_modified_deleted() {
 
     let delete = format!(r#"{{"RegistryId": "{reg}", "TokenId": "{id}"}}"#);
     assert_eq!(
-        code(&call(&app, signed(&ALICE, "DeleteInstanceToken", &delete)).await),
+        code(&act(&app, &ALICE, "DeleteInstanceToken", &delete).await),
         ""
     );
     assert_eq!(
-        code(&call(&app, signed(&ALICE, "DeleteInstanceToken", &delete)).await),
+        code(&act(&app, &ALICE, "DeleteInstanceToken", &delete).await),
         "ResourceNotFound"
     );
     let bad_type = format!(r#"{{"RegistryId": "{reg}", "TokenType": "forever"}}"#);
     assert_eq!(
-        code(&call(&app, signed(&ALICE, "CreateInstanceToken", &bad_type)).await),
+        code(&act(&app, &ALICE, "CreateInstanceToken", &bad_type).await),
         "InvalidParameter"
     );
 }
 
 #[actix_web::test]
 async fn readonly_users_describe_but_do_not_change() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (_h, app) = Harness::start().await;
     let reg = create_registry(&app, &ALICE, "shared-reg").await;
     assert_eq!(
-        call(&app, signed(&RITA, "DescribeInstances", "{}")).await["TotalCount"],
+        act(&app, &RITA, "DescribeInstances", "{}").await["TotalCount"],
         1
     );
-    let r = call(
+    let r = act(
         &app,
-        signed(
-            &RITA,
-            "CreateInstance",
-            r#"{"RegistryName": "rita-reg", "RegistryType": "basic"}"#,
-        ),
+        &RITA,
+        "CreateInstance",
+        r#"{"RegistryName": "rita-reg", "RegistryType": "basic"}"#,
     )
     .await;
     assert_eq!(code(&r), "UnauthorizedOperation");
-    let r = call(
+    let r = act(
         &app,
-        signed(
-            &RITA,
-            "DeleteInstance",
-            &format!(r#"{{"RegistryId": "{reg}"}}"#),
-        ),
+        &RITA,
+        "DeleteInstance",
+        &format!(r#"{{"RegistryId": "{reg}"}}"#),
     )
     .await;
     assert_eq!(code(&r), "UnauthorizedOperation");
@@ -284,16 +257,13 @@ async fn readonly_users_describe_but_do_not_change() {
 
 #[actix_web::test]
 async fn tokens_are_stored_as_digests_only() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let reg = create_registry(&app, &ALICE, "digest-reg").await;
-    let r = call(
+    let r = act(
         &app,
-        signed(
-            &ALICE,
-            "CreateInstanceToken",
-            &format!(r#"{{"RegistryId": "{reg}"}}"#),
-        ),
+        &ALICE,
+        "CreateInstanceToken",
+        &format!(r#"{{"RegistryId": "{reg}"}}"#),
     )
     .await;
     let token = r["Token"].as_str().unwrap();

@@ -4,13 +4,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{Service, ServiceResponse};
-use actix_web::{test, web};
+use actix_web::web;
 use chrono::{DateTime, Utc};
 use credential_core::registry_jwt::RegistrySigner;
 use credential_core::sign::tencent::{self, sign_request, Tc3Request};
-use diesel_migrations::MigrationHarness;
 use futures_util::future::LocalBoxFuture;
 use serde_json::Value;
 use service_kit::auth::wire::{Replay, SignatureCheck, SignatureRelease};
@@ -18,10 +15,10 @@ use service_kit::auth::{
     AuthError, Principal, SignatureVerifier, TemporaryKey, TokenVerifier, VerifierOptions,
 };
 use service_kit::clock::Clock;
-use service_kit::db::DbConnection;
 use service_kit::http::Metrics;
 use service_kit::registry::{keys, RegistryTokenIssuer};
 use service_kit::testing::TestDatabase;
+pub use service_kit::testing::{TestApp, TestCall};
 use tcr_svc::app::Collaborators;
 use tcr_svc::config::TcrConfig;
 use tcr_svc::ratelimit::RateLimiter;
@@ -220,6 +217,13 @@ pub fn test_config() -> TcrConfig {
 }
 
 impl Harness {
+    /// A harness over a fresh database, and its app.
+    pub async fn start() -> (Harness, TestApp) {
+        let harness = Self::new().await;
+        let app = harness.app().await;
+        (harness, app)
+    }
+
     pub async fn new() -> Harness {
         Self::with_config(test_config())
     }
@@ -313,21 +317,17 @@ impl Harness {
         }
     }
 
-    pub async fn app(
-        &self,
-    ) -> impl Service<
-        actix_http::Request,
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-    > {
-        test::init_service(tcr_svc::app::build(self.state.clone(), &self.parts)).await
+    /// The app over this harness's state (call again for a second instance of it).
+    pub async fn app(&self) -> TestApp {
+        TestApp::init(tcr_svc::app::build(self.state.clone(), &self.parts)).await
     }
 }
 
-/// A request signed like the SDK signs it, at `timestamp`.
-pub fn signed_at(key: &Key, action: &str, body: &str, timestamp: i64) -> test::TestRequest {
+/// The headers of a request for `action` with `body`, signed like the SDK signs it (TC3
+/// over content-type and host), at `timestamp`; a temporary key's carry its token.
+pub fn tc3_headers(key: &Key, action: &str, body: &str, timestamp: i64) -> Vec<(String, String)> {
     let ts = timestamp.to_string();
-    let headers = [
+    let signed_headers = [
         ("Content-Type", "application/json"),
         ("Host", HOST),
         ("X-TC-Timestamp", ts.as_str()),
@@ -335,7 +335,7 @@ pub fn signed_at(key: &Key, action: &str, body: &str, timestamp: i64) -> test::T
     let req = Tc3Request {
         method: "POST",
         query: "",
-        headers: &headers,
+        headers: &signed_headers,
         body: body.as_bytes(),
         unsigned_payload: false,
     };
@@ -348,50 +348,59 @@ pub fn signed_at(key: &Key, action: &str, body: &str, timestamp: i64) -> test::T
         &["content-type".into(), "host".into()],
     )
     .unwrap();
-    let req = test::TestRequest::post()
-        .uri("/")
-        .insert_header(("Content-Type", "application/json"))
-        .insert_header(("Host", HOST))
-        .insert_header(("X-TC-Timestamp", ts))
-        .insert_header(("X-TC-Action", action))
-        .insert_header(("X-TC-Version", "2019-09-24"))
-        .insert_header(("X-TC-Region", "ap-guangzhou"))
-        .insert_header(("Authorization", authorization))
-        .set_payload(body.to_string());
+    let mut headers: Vec<(String, String)> = [
+        ("Content-Type", "application/json"),
+        ("Host", HOST),
+        ("X-TC-Timestamp", ts.as_str()),
+        ("X-TC-Action", action),
+        ("X-TC-Version", "2019-09-24"),
+        ("X-TC-Region", "ap-guangzhou"),
+        ("Authorization", authorization.as_str()),
+    ]
+    .into_iter()
+    .map(|(n, v)| (n.to_string(), v.to_string()))
+    .collect();
     if key.temporary {
-        req.insert_header(("X-TC-Token", format!("security-token-of-{}", key.id)))
-    } else {
-        req
+        let token = format!("security-token-of-{}", key.id);
+        headers.push(("X-TC-Token".into(), token));
     }
+    headers
 }
 
-pub fn signed(key: &Key, action: &str, body: &str) -> test::TestRequest {
-    signed_at(key, action, body, chrono::Utc::now().timestamp())
+/// A request signed like the SDK signs it, at `timestamp`. It is signed as built: a
+/// header or body set afterwards replaces what was signed, as a tampering client would.
+pub fn signed_at<'a>(
+    app: &'a TestApp,
+    key: &Key,
+    action: &str,
+    body: &str,
+    timestamp: i64,
+) -> TestCall<'a> {
+    app.post("/")
+        .headers(tc3_headers(key, action, body, timestamp))
+        .body(body)
 }
 
-/// The `Response` object; asserts the transport rules every answer keeps.
-pub async fn call<S, B>(app: &S, req: test::TestRequest) -> Value
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    let res = test::call_service(app, req.to_request()).await;
+/// A request signed like the SDK signs it, now.
+pub fn signed<'a>(app: &'a TestApp, key: &Key, action: &str, body: &str) -> TestCall<'a> {
+    signed_at(app, key, action, body, chrono::Utc::now().timestamp())
+}
+
+/// The `Response` object of a request; asserts the transport rules every answer keeps.
+pub async fn response(call: TestCall<'_>) -> Value {
+    let res = call.await;
     assert_eq!(res.status().as_u16(), 200, "API 3.0 always answers 200");
-    assert_eq!(
-        res.headers().get("content-type").unwrap(),
-        "application/json"
-    );
-    let request_id = res
-        .headers()
-        .get("x-request-id")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
-    let body: Value = serde_json::from_slice(&test::read_body(res).await).unwrap();
+    assert_eq!(res.header("content-type"), Some("application/json"));
+    let request_id = res.header("x-request-id").unwrap().to_string();
+    let body = res.json();
     let response = body["Response"].clone();
     assert_eq!(response["RequestId"], request_id.as_str(), "{body}");
     response
+}
+
+/// `action` with `body` as `key`: the `Response` object.
+pub async fn act(app: &TestApp, key: &Key, action: &str, body: &str) -> Value {
+    response(signed(app, key, action, body)).await
 }
 
 /// The error code of an answer, or "" for success.
@@ -403,55 +412,30 @@ pub fn code(response: &Value) -> String {
 }
 
 /// Create a registry as `key` and return its id.
-pub async fn create_registry<S, B>(app: &S, key: &Key, name: &str) -> String
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    let r = call(
+pub async fn create_registry(app: &TestApp, key: &Key, name: &str) -> String {
+    let r = act(
         app,
-        signed(
-            key,
-            "CreateInstance",
-            &format!(r#"{{"RegistryName": "{name}", "RegistryType": "basic"}}"#),
-        ),
+        key,
+        "CreateInstance",
+        &format!(r#"{{"RegistryName": "{name}", "RegistryType": "basic"}}"#),
     )
     .await;
     assert_eq!(code(&r), "", "{r}");
     r["RegistryId"].as_str().unwrap().to_string()
 }
 
-/// Revert migrations, newest first, up to and including `version` (digits only); the
-/// versions reverted, newest first.
-pub fn revert_through(conn: &mut DbConnection, version: &str) -> Vec<String> {
-    let mut reverted: Vec<String> = Vec::new();
-    while reverted.last().map(String::as_str) != Some(version) {
-        let last = match conn {
-            DbConnection::Sqlite(c) => c.revert_last_migration(tcr_svc::MIGRATIONS.sqlite),
-            DbConnection::Postgresql(c) => c.revert_last_migration(tcr_svc::MIGRATIONS.postgres),
-        }
-        .unwrap();
-        reverted.push(last.to_string().replace('-', ""));
-    }
-    reverted
-}
-
 /// Create the namespace `name` in `registry` as `key`; the error code, or "".
-pub async fn create_namespace<S, B>(
-    app: &S,
+pub async fn create_namespace(
+    app: &TestApp,
     key: &Key,
     registry: &str,
     name: &str,
     public: bool,
-) -> String
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+) -> String {
     let body = format!(
         r#"{{"RegistryId": "{registry}", "NamespaceName": "{name}", "IsPublic": {public}}}"#
     );
-    code(&call(app, signed(key, "CreateNamespace", &body)).await)
+    code(&act(app, key, "CreateNamespace", &body).await)
 }
 
 /// A configuration whose rate limits no test burst reaches.

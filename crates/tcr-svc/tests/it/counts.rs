@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use futures_util::future::{join, join_all};
 use serde_json::Value;
 use service_kit::db::{run_pending, DbPool};
-use service_kit::testing::TestDatabase;
+use service_kit::testing::{migrations, TestDatabase};
 use tcr_svc::config::TcrConfig;
 use tcr_svc::repo::registries::Registry;
 use tcr_svc::repo::tokens::{LONGTERM, TEMP};
@@ -33,45 +33,21 @@ fn rows(pool: &DbPool, registry: &str) -> i64 {
         .unwrap()
 }
 
-async fn total<S, B>(app: &S, registry: &str) -> i64
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn total(app: &TestApp, registry: &str) -> i64 {
     let body = format!(r#"{{"RegistryId": "{registry}", "Limit": 1}}"#);
-    let r = call(app, signed(&ALICE, "DescribeInstanceToken", &body)).await;
+    let r = act(app, &ALICE, "DescribeInstanceToken", &body).await;
     assert_eq!(code(&r), "", "{r}");
     r["TotalCount"].as_i64().unwrap()
 }
 
-async fn create<S, B>(app: &S, key: &Key, registry: &str, kind: &str) -> Value
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn create(app: &TestApp, key: &Key, registry: &str, kind: &str) -> Value {
     let body = format!(r#"{{"RegistryId": "{registry}", "TokenType": "{kind}"}}"#);
-    call(app, signed(key, "CreateInstanceToken", &body)).await
+    act(app, key, "CreateInstanceToken", &body).await
 }
 
-async fn delete<S, B>(app: &S, registry: &str, id: &str) -> String
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn delete(app: &TestApp, registry: &str, id: &str) -> String {
     let body = format!(r#"{{"RegistryId": "{registry}", "TokenId": "{id}"}}"#);
-    code(&call(app, signed(&ALICE, "DeleteInstanceToken", &body)).await)
+    code(&act(app, &ALICE, "DeleteInstanceToken", &body).await)
 }
 
 #[actix_web::test]
@@ -111,13 +87,11 @@ async fn total_count_follows_creates_and_deletes() {
 
     // Each registry has its own count; deleting one leaves the other's alone.
     assert_eq!(total(&app, &other).await, 1);
-    let r = call(
+    let r = act(
         &app,
-        signed(
-            &ALICE,
-            "DeleteInstance",
-            &format!(r#"{{"RegistryId": "{reg}"}}"#),
-        ),
+        &ALICE,
+        "DeleteInstance",
+        &format!(r#"{{"RegistryId": "{reg}"}}"#),
     )
     .await;
     assert_eq!(code(&r), "", "{r}");
@@ -167,7 +141,7 @@ async fn total_count_stays_exact_under_concurrent_creates_and_deletes() {
 async fn the_migration_counts_existing_tokens() {
     let db = TestDatabase::new(&tcr_svc::MIGRATIONS);
     let mut conn = db.pool.get().unwrap();
-    let reverted = revert_through(&mut conn, "20261122300002");
+    let reverted = migrations::revert_through(&mut conn, &tcr_svc::MIGRATIONS, "20261122300002");
 
     let now = chrono::Utc::now().naive_utc();
     for id in ["tcr-full", "tcr-temponly", "tcr-empty"] {

@@ -9,16 +9,8 @@ use tcr_svc::schema::namespaces;
 
 use crate::common::*;
 
-async fn act<S, B>(app: &S, key: &Key, action: &str, body: Value) -> Value
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    call(app, signed(key, action, &body.to_string())).await
+async fn act(app: &TestApp, key: &Key, action: &str, body: Value) -> Value {
+    response(signed(app, key, action, &body.to_string())).await
 }
 
 /// An answer without its `RequestId`, and each listed namespace without the fields that

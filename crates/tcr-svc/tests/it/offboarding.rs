@@ -66,44 +66,29 @@ async fn pull(h: &Harness, events: Vec<RevocationEvent>) {
         h.state.verifier.clone(),
         Duration::from_secs(1),
     )
-    .with_sink(Arc::new(TokenRevoker::new(h.db.pool.clone(), h.state.clock.clone())));
+    .with_sink(Arc::new(TokenRevoker::new(
+        h.db.pool.clone(),
+        h.state.clock.clone(),
+    )));
     feed.pull_revocations().await.unwrap();
 }
 
-async fn login<S, B>(app: &S, created: &Value) -> u16
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn login(app: &TestApp, created: &Value) -> u16 {
     let (user, token) = (
         created["Username"].as_str().unwrap(),
         created["Token"].as_str().unwrap(),
     );
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{token}"));
-    let req = actix_web::test::TestRequest::get()
-        .uri(&format!("/service/token?service={SERVICE}"))
-        .insert_header(("Authorization", format!("Basic {basic}")));
-    actix_web::test::call_service(app, req.to_request())
+    app.get(&format!("/service/token?service={SERVICE}"))
+        .header("Authorization", format!("Basic {basic}"))
         .await
         .status()
         .as_u16()
 }
 
-async fn create<S, B>(app: &S, key: &Key, registry: &str, kind: &str) -> Value
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn create(app: &TestApp, key: &Key, registry: &str, kind: &str) -> Value {
     let body = format!(r#"{{"RegistryId": "{registry}", "TokenType": "{kind}"}}"#);
-    let r = call(app, signed(key, "CreateInstanceToken", &body)).await;
+    let r = act(app, key, "CreateInstanceToken", &body).await;
     assert_eq!(code(&r), "", "{r}");
     r
 }
@@ -121,8 +106,7 @@ fn revoked(h: &Harness, user: &str) -> Vec<Option<chrono::NaiveDateTime>> {
 
 #[actix_web::test]
 async fn tokens_of_a_user_who_lost_access_are_revoked_for_good() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let reg = create_registry(&app, &ALICE, "offboard-reg").await;
     let temp = create(&app, &MEMO, &reg, "temp").await;
     let long = create(&app, &MEMO, &reg, "longterm").await;
@@ -162,13 +146,11 @@ async fn tokens_of_a_user_who_lost_access_are_revoked_for_good() {
 
     // The API shows it disabled, and no enable brings it back.
     let id = long["TokenId"].as_str().unwrap();
-    let list = call(
+    let list = act(
         &app,
-        signed(
-            &ALICE,
-            "DescribeInstanceToken",
-            &format!(r#"{{"RegistryId": "{reg}"}}"#),
-        ),
+        &ALICE,
+        "DescribeInstanceToken",
+        &format!(r#"{{"RegistryId": "{reg}"}}"#),
     )
     .await;
     let shown = list["Tokens"]
@@ -181,9 +163,9 @@ async fn tokens_of_a_user_who_lost_access_are_revoked_for_good() {
     let set = |on: bool| {
         format!(r#"{{"RegistryId": "{reg}", "TokenId": "{id}", "ModifyFlag": 2, "Enable": {on}}}"#)
     };
-    let r = call(&app, signed(&ALICE, "ModifyInstanceToken", &set(false))).await;
+    let r = act(&app, &ALICE, "ModifyInstanceToken", &set(false)).await;
     assert_eq!(code(&r), "", "{r}");
-    let r = call(&app, signed(&ALICE, "ModifyInstanceToken", &set(true))).await;
+    let r = act(&app, &ALICE, "ModifyInstanceToken", &set(true)).await;
     assert_eq!(code(&r), "UnsupportedOperation", "{r}");
     assert_eq!(login(&app, &long).await, 401);
     assert_eq!(revoked(&h, MEMO.user), after_first);
@@ -191,10 +173,9 @@ async fn tokens_of_a_user_who_lost_access_are_revoked_for_good() {
 
 #[actix_web::test]
 async fn a_temporary_key_issued_before_its_user_lost_access_is_refused() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     assert_eq!(
-        code(&call(&app, signed(&ALICE_TEMP, "DescribeInstances", "{}")).await),
+        code(&act(&app, &ALICE_TEMP, "DescribeInstances", "{}").await),
         ""
     );
     // A cutoff before the key was issued leaves it alone.
@@ -206,7 +187,7 @@ async fn a_temporary_key_issued_before_its_user_lost_access_is_refused() {
     )
     .await;
     assert_eq!(
-        code(&call(&app, signed(&ALICE_TEMP, "DescribeInstances", "{}")).await),
+        code(&act(&app, &ALICE_TEMP, "DescribeInstances", "{}").await),
         ""
     );
     // Alice lost a role after the key was issued: the key dies, her permanent key (which
@@ -217,25 +198,24 @@ async fn a_temporary_key_issued_before_its_user_lost_access_is_refused() {
     )
     .await;
     for action in ["DescribeInstances", "CreateInstanceToken"] {
-        let r = call(&app, signed(&ALICE_TEMP, action, "{}")).await;
+        let r = act(&app, &ALICE_TEMP, action, "{}").await;
         assert_eq!(code(&r), "AuthFailure.TokenFailure", "{action}: {r}");
     }
     assert_eq!(
-        code(&call(&app, signed(&ALICE, "DescribeInstances", "{}")).await),
+        code(&act(&app, &ALICE, "DescribeInstances", "{}").await),
         ""
     );
 }
 
 #[actix_web::test]
 async fn a_temporary_key_of_a_user_who_lost_access_is_refused() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     pull(
         &h,
         vec![event(1, RevocationKind::UserAccess, ALICE.user, Utc::now())],
     )
     .await;
-    let r = call(&app, signed(&ALICE_TEMP, "DescribeInstances", "{}")).await;
+    let r = act(&app, &ALICE_TEMP, "DescribeInstances", "{}").await;
     assert_eq!(code(&r), "AuthFailure.TokenFailure", "{r}");
 }
 
@@ -246,8 +226,8 @@ async fn a_stale_feed_refuses_temporary_keys_only() {
     let h = Harness::with_stale_feed();
     let app = h.app().await;
     actix_web::rt::time::sleep(Duration::from_millis(5)).await;
-    let r = call(&app, signed(&ALICE_TEMP, "DescribeInstances", "{}")).await;
+    let r = act(&app, &ALICE_TEMP, "DescribeInstances", "{}").await;
     assert_eq!(code(&r), "InternalError", "{r}");
-    let r = call(&app, signed(&ALICE, "DescribeInstances", "{}")).await;
+    let r = act(&app, &ALICE, "DescribeInstances", "{}").await;
     assert_eq!(code(&r), "", "{r}");
 }

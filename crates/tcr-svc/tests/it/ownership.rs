@@ -4,21 +4,14 @@
 
 use diesel::prelude::*;
 use serde_json::Value;
+use service_kit::testing::migrations;
 use tcr_svc::schema::instance_tokens;
 
 use crate::common::*;
 
-async fn longterm<S, B>(app: &S, key: &Key, registry: &str) -> Value
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn longterm(app: &TestApp, key: &Key, registry: &str) -> Value {
     let body = format!(r#"{{"RegistryId": "{registry}", "TokenType": "longterm"}}"#);
-    let r = call(app, signed(key, "CreateInstanceToken", &body)).await;
+    let r = act(app, key, "CreateInstanceToken", &body).await;
     assert_eq!(code(&r), "", "{r}");
     r
 }
@@ -44,8 +37,7 @@ fn enable(registry: &str, id: &str, on: bool) -> String {
 
 #[actix_web::test]
 async fn members_change_only_their_own_tokens() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let reg = create_registry(&app, &ALICE, "owned-reg").await;
     let ritas = longterm(&app, &RITA, &reg).await;
     let rita_id = ritas["TokenId"].as_str().unwrap();
@@ -63,7 +55,7 @@ async fn members_change_only_their_own_tokens() {
         ),
     ];
     for (action, body) in &someone_elses {
-        let r = call(&app, signed(&MEMO, action, body)).await;
+        let r = act(&app, &MEMO, action, body).await;
         assert_eq!(code(&r), "UnauthorizedOperation", "{action} {body}: {r}");
     }
     assert_eq!(stored(&h, rita_id), Some((true, None, false)));
@@ -77,9 +69,11 @@ async fn members_change_only_their_own_tokens() {
     drop(conn);
 
     // The owner, read-only or not, manages their own; an admin manages anyone's.
-    let r = call(
+    let r = act(
         &app,
-        signed(&RITA, "ModifyInstanceToken", &enable(&reg, rita_id, false)),
+        &RITA,
+        "ModifyInstanceToken",
+        &enable(&reg, rita_id, false),
     )
     .await;
     assert_eq!(code(&r), "", "{r}");
@@ -87,60 +81,57 @@ async fn members_change_only_their_own_tokens() {
         stored(&h, rita_id),
         Some((false, Some("rita-id".into()), false))
     );
-    let r = call(
+    let r = act(
         &app,
-        signed(&RITA, "ModifyInstanceToken", &enable(&reg, rita_id, true)),
+        &RITA,
+        "ModifyInstanceToken",
+        &enable(&reg, rita_id, true),
     )
     .await;
     assert_eq!(code(&r), "", "{r}");
     assert_eq!(stored(&h, rita_id), Some((true, None, false)));
     let delete = format!(r#"{{"RegistryId": "{reg}", "TokenId": "{rita_id}"}}"#);
-    let r = call(&app, signed(&RITA, "DeleteInstanceToken", &delete)).await;
+    let r = act(&app, &RITA, "DeleteInstanceToken", &delete).await;
     assert_eq!(code(&r), "", "{r}");
     assert_eq!(stored(&h, rita_id), None);
     let memos = longterm(&app, &MEMO, &reg).await;
     let memo_id = memos["TokenId"].as_str().unwrap();
     let delete = format!(r#"{{"RegistryId": "{reg}", "TokenId": "{memo_id}"}}"#);
-    let r = call(&app, signed(&ALICE, "DeleteInstanceToken", &delete)).await;
+    let r = act(&app, &ALICE, "DeleteInstanceToken", &delete).await;
     assert_eq!(code(&r), "", "{r}");
     assert_eq!(stored(&h, memo_id), None);
 }
 
 #[actix_web::test]
 async fn only_an_admin_undoes_an_admins_disable() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let reg = create_registry(&app, &ALICE, "undo-reg").await;
     for owner in [MEMO, RITA] {
         let token = longterm(&app, &owner, &reg).await;
         let id = token["TokenId"].as_str().unwrap();
-        let r = call(
+        let r = act(
             &app,
-            signed(&ALICE, "ModifyInstanceToken", &enable(&reg, id, false)),
+            &ALICE,
+            "ModifyInstanceToken",
+            &enable(&reg, id, false),
         )
         .await;
         assert_eq!(code(&r), "", "{r}");
         assert_eq!(stored(&h, id), Some((false, Some("alice-id".into()), true)));
         // The owner disabling it again changes nothing about who disabled it.
-        let r = call(
+        let r = act(
             &app,
-            signed(&owner, "ModifyInstanceToken", &enable(&reg, id, false)),
+            &owner,
+            "ModifyInstanceToken",
+            &enable(&reg, id, false),
         )
         .await;
         assert_eq!(code(&r), "", "{r}");
         assert_eq!(stored(&h, id), Some((false, Some("alice-id".into()), true)));
-        let r = call(
-            &app,
-            signed(&owner, "ModifyInstanceToken", &enable(&reg, id, true)),
-        )
-        .await;
+        let r = act(&app, &owner, "ModifyInstanceToken", &enable(&reg, id, true)).await;
         assert_eq!(code(&r), "UnauthorizedOperation", "{}: {r}", owner.id);
         assert_eq!(stored(&h, id), Some((false, Some("alice-id".into()), true)));
-        let r = call(
-            &app,
-            signed(&ALICE, "ModifyInstanceToken", &enable(&reg, id, true)),
-        )
-        .await;
+        let r = act(&app, &ALICE, "ModifyInstanceToken", &enable(&reg, id, true)).await;
         assert_eq!(code(&r), "", "{r}");
         assert_eq!(stored(&h, id), Some((true, None, false)));
     }
@@ -150,8 +141,7 @@ async fn only_an_admin_undoes_an_admins_disable() {
 /// admin's, so their owners cannot undo them.
 #[actix_web::test]
 async fn tokens_disabled_before_the_upgrade_count_as_an_admins() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let reg = create_registry(&app, &ALICE, "upgrade-reg").await;
     let token = longterm(&app, &MEMO, &reg).await;
     let id = token["TokenId"].as_str().unwrap();
@@ -159,7 +149,7 @@ async fn tokens_disabled_before_the_upgrade_count_as_an_admins() {
     let live_id = live["TokenId"].as_str().unwrap();
     {
         let mut conn = h.db.pool.get().unwrap();
-        revert_through(&mut conn, "20261202300003");
+        migrations::revert_through(&mut conn, &tcr_svc::MIGRATIONS, "20261202300003");
         diesel::update(instance_tokens::table.find(id))
             .set(instance_tokens::enabled.eq(false))
             .execute(&mut *conn)
@@ -168,10 +158,6 @@ async fn tokens_disabled_before_the_upgrade_count_as_an_admins() {
     }
     assert_eq!(stored(&h, id), Some((false, None, true)));
     assert_eq!(stored(&h, live_id), Some((true, None, false)));
-    let r = call(
-        &app,
-        signed(&MEMO, "ModifyInstanceToken", &enable(&reg, id, true)),
-    )
-    .await;
+    let r = act(&app, &MEMO, "ModifyInstanceToken", &enable(&reg, id, true)).await;
     assert_eq!(code(&r), "UnauthorizedOperation", "{r}");
 }

@@ -2,7 +2,6 @@
 //! of caller, the answer `tcr_svc::policy::cell` gives is what the caller gets, and a
 //! refusal changes nothing in the database. docs/policy/tcr.md must show the same table.
 
-use actix_web::test::TestRequest;
 use diesel::prelude::*;
 use serde_json::Value;
 use service_kit::auth::wire::{RevocationEvent, RevocationKind, DURABLE_EVENT_RELEVANCE};
@@ -27,16 +26,12 @@ struct Fixture {
 
 impl Fixture {
     async fn new(action: Action) -> Fixture {
-        let h = Harness::new().await;
-        let app = h.app().await;
+        let (h, app) = Harness::start().await;
         let registry = create_registry(&app, &ALICE, "matrix-reg").await;
         let body = format!(
             r#"{{"RegistryId": "{registry}", "NamespaceName": "{NAMESPACE}", "IsPublic": false}}"#
         );
-        assert_eq!(
-            code(&call(&app, signed(&ALICE, "CreateNamespace", &body)).await),
-            ""
-        );
+        assert_eq!(code(&act(&app, &ALICE, "CreateNamespace", &body).await), "");
         let mut tokens = Vec::new();
         for owner in [ALICE, MEMO, RITA] {
             let own = longterm(&app, &owner, &registry).await;
@@ -55,7 +50,7 @@ impl Fixture {
             let body = format!(
                 r#"{{"RegistryId": "{registry}", "Name": "matrix-robot", "Permissions": {MATRIX_PERMISSIONS}}}"#
             );
-            let r = call(&app, signed(&ALICE, "CreateServiceAccount", &body)).await;
+            let r = act(&app, &ALICE, "CreateServiceAccount", &body).await;
             assert_eq!(code(&r), "", "{r}");
         }
         // Dora was disabled after her temporary key was issued.
@@ -144,34 +139,18 @@ fn is_service_account_action(action: Action) -> bool {
     )
 }
 
-async fn longterm<S, B>(app: &S, key: &Key, registry: &str) -> String
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn longterm(app: &TestApp, key: &Key, registry: &str) -> String {
     let body = format!(r#"{{"RegistryId": "{registry}", "TokenType": "longterm"}}"#);
-    let r = call(app, signed(key, "CreateInstanceToken", &body)).await;
+    let r = act(app, key, "CreateInstanceToken", &body).await;
     assert_eq!(code(&r), "", "{r}");
     r["TokenId"].as_str().unwrap().to_string()
 }
 
-async fn set_enabled<S, B>(app: &S, key: &Key, registry: &str, id: &str, on: bool) -> String
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn set_enabled(app: &TestApp, key: &Key, registry: &str, id: &str, on: bool) -> String {
     let body = format!(
         r#"{{"RegistryId": "{registry}", "TokenId": "{id}", "ModifyFlag": 2, "Enable": {on}}}"#
     );
-    code(&call(app, signed(key, "ModifyInstanceToken", &body)).await)
+    code(&act(app, key, "ModifyInstanceToken", &body).await)
 }
 
 /// The API action and body of `action` on the fixture's registry and, for the token
@@ -378,16 +357,15 @@ fn callers(kind: CallerKind) -> Vec<Option<Key>> {
 }
 
 /// A request with the internal credential and no signature.
-fn internal(action: &str, body: &str) -> TestRequest {
-    TestRequest::post()
-        .uri("/")
-        .insert_header(("Content-Type", "application/json"))
-        .insert_header(("Host", HOST))
-        .insert_header(("X-TC-Timestamp", chrono::Utc::now().timestamp().to_string()))
-        .insert_header(("X-TC-Action", action))
-        .insert_header(("X-TC-Version", "2019-09-24"))
-        .insert_header(("X-Internal-Token", "internal-test-credential"))
-        .set_payload(body.to_string())
+fn internal<'a>(app: &'a TestApp, action: &str, body: &str) -> TestCall<'a> {
+    app.post("/")
+        .header("Content-Type", "application/json")
+        .header("Host", HOST)
+        .header("X-TC-Timestamp", chrono::Utc::now().timestamp().to_string())
+        .header("X-TC-Action", action)
+        .header("X-TC-Version", "2019-09-24")
+        .header("X-Internal-Token", "internal-test-credential")
+        .body(body)
 }
 
 /// One attempt: the caller acts on `token`; the error code, or "" and whether the
@@ -396,11 +374,11 @@ async fn attempt(f: &Fixture, action: Action, caller: &Option<Key>, token: &str)
     let app = f.h.app().await;
     let (name, body) = request(action, &f.registry, token);
     let req = match caller {
-        Some(key) => signed(key, name, &body),
-        None => internal(name, &body),
+        Some(key) => signed(&app, key, name, &body),
+        None => internal(&app, name, &body),
     };
     let before = f.snapshot();
-    let answer = call(&app, req).await;
+    let answer = response(req).await;
     let code = code(&answer);
     if !code.is_empty() {
         assert_eq!(

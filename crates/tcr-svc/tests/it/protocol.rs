@@ -1,6 +1,5 @@
 //! The API 3.0 transport: envelope, TC3 checks in Tencent's order, common errors.
 
-use actix_web::test::TestRequest;
 use chrono::Duration;
 use serde_json::json;
 use service_kit::clock::Clock;
@@ -9,63 +8,70 @@ use crate::common::*;
 
 #[actix_web::test]
 async fn success_and_errors_share_the_envelope() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let r = call(&app, signed(&ALICE, "DescribeInstances", "{}")).await;
+    let (_h, app) = Harness::start().await;
+    let r = act(&app, &ALICE, "DescribeInstances", "{}").await;
     assert_eq!(r["TotalCount"], 0);
     assert_eq!(r["Registries"], json!([]));
-    let r = call(&app, signed(&ALICE, "DescribeInstances", r#"{"Bogus": 1}"#)).await;
+    let r = act(&app, &ALICE, "DescribeInstances", r#"{"Bogus": 1}"#).await;
     assert_eq!(code(&r), "UnknownParameter");
     assert!(r["Error"]["Message"].as_str().unwrap().contains("Bogus"));
 }
 
 #[actix_web::test]
 async fn every_authentication_failure_has_its_code() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (_h, app) = Harness::start().await;
     let now = chrono::Utc::now().timestamp();
-    let unsigned = TestRequest::post()
-        .uri("/")
-        .insert_header(("Content-Type", "application/json"))
-        .insert_header(("X-TC-Action", "DescribeInstances"))
-        .insert_header(("X-TC-Version", "2019-09-24"))
-        .set_payload("{}");
+    let unsigned = app
+        .post("/")
+        .header("Content-Type", "application/json")
+        .header("X-TC-Action", "DescribeInstances")
+        .header("X-TC-Version", "2019-09-24")
+        .body("{}");
     assert_eq!(
-        code(&call(&app, unsigned).await),
+        code(&response(unsigned).await),
         "AuthFailure.InvalidAuthorization"
     );
-    let garbled = signed(&ALICE, "DescribeInstances", "{}")
-        .insert_header(("Authorization", "TC3-HMAC-SHA256 nonsense"));
+    let garbled = signed(&app, &ALICE, "DescribeInstances", "{}")
+        .header("Authorization", "TC3-HMAC-SHA256 nonsense");
     assert_eq!(
-        code(&call(&app, garbled).await),
+        code(&response(garbled).await),
         "AuthFailure.InvalidAuthorization"
     );
     assert_eq!(
         code(
-            &call(
+            &response(signed_at(
                 &app,
-                signed_at(&ALICE, "DescribeInstances", "{}", now - 301)
-            )
+                &ALICE,
+                "DescribeInstances",
+                "{}",
+                now - 301
+            ))
             .await
         ),
         "AuthFailure.SignatureExpire"
     );
     assert_eq!(
         code(
-            &call(
+            &response(signed_at(
                 &app,
-                signed_at(&ALICE, "DescribeInstances", "{}", now + 301)
-            )
+                &ALICE,
+                "DescribeInstances",
+                "{}",
+                now + 301
+            ))
             .await
         ),
         "AuthFailure.SignatureExpire"
     );
     assert_eq!(
         code(
-            &call(
+            &response(signed_at(
                 &app,
-                signed_at(&ALICE, "DescribeInstances", "{}", now - 299)
-            )
+                &ALICE,
+                "DescribeInstances",
+                "{}",
+                now - 299
+            ))
             .await
         ),
         ""
@@ -75,7 +81,7 @@ async fn every_authentication_failure_has_its_code() {
         ..ALICE
     };
     assert_eq!(
-        code(&call(&app, signed(&stranger, "DescribeInstances", "{}")).await),
+        code(&act(&app, &stranger, "DescribeInstances", "{}").await),
         "AuthFailure.SecretIdNotFound"
     );
     let wrong = Key {
@@ -83,32 +89,29 @@ async fn every_authentication_failure_has_its_code() {
         ..ALICE
     };
     assert_eq!(
-        code(&call(&app, signed(&wrong, "DescribeInstances", "{}")).await),
+        code(&act(&app, &wrong, "DescribeInstances", "{}").await),
         "AuthFailure.SignatureFailure"
     );
     // The signature covers the body: send another one.
-    let tampered = signed(&ALICE, "DescribeInstances", "{}").set_payload(r#"{"Limit": 1}"#);
+    let tampered = signed(&app, &ALICE, "DescribeInstances", "{}").body(r#"{"Limit": 1}"#);
     assert_eq!(
-        code(&call(&app, tampered).await),
+        code(&response(tampered).await),
         "AuthFailure.SignatureFailure"
     );
-    let with_token =
-        signed(&ALICE, "DescribeInstances", "{}").insert_header(("X-TC-Token", "bogus"));
+    let with_token = signed(&app, &ALICE, "DescribeInstances", "{}").header("X-TC-Token", "bogus");
     assert_eq!(
-        code(&call(&app, with_token).await),
+        code(&response(with_token).await),
         "AuthFailure.TokenFailure"
     );
 }
 
 #[actix_web::test]
 async fn version_action_and_parameter_errors() {
-    let h = Harness::new().await;
-    let app = h.app().await;
-    let old =
-        signed(&ALICE, "DescribeInstances", "{}").insert_header(("X-TC-Version", "2017-03-12"));
-    assert_eq!(code(&call(&app, old).await), "NoSuchVersion");
+    let (_h, app) = Harness::start().await;
+    let old = signed(&app, &ALICE, "DescribeInstances", "{}").header("X-TC-Version", "2017-03-12");
+    assert_eq!(code(&response(old).await), "NoSuchVersion");
     assert_eq!(
-        code(&call(&app, signed(&ALICE, "RunInstances", "{}")).await),
+        code(&act(&app, &ALICE, "RunInstances", "{}").await),
         "InvalidAction"
     );
     let cases = [
@@ -161,17 +164,17 @@ async fn version_action_and_parameter_errors() {
         ),
     ];
     for (action, body, want) in cases {
-        let r = call(&app, signed(&ALICE, action, body)).await;
+        let r = act(&app, &ALICE, action, body).await;
         assert_eq!(code(&r), want, "{action} {body}: {r}");
         assert!(!r["Error"]["Message"].as_str().unwrap().is_empty());
     }
     let big = format!(r#"{{"RegistryName": "{}"}}"#, "a".repeat(70_000));
     assert_eq!(
-        code(&call(&app, signed(&ALICE, "CreateInstance", &big)).await),
+        code(&act(&app, &ALICE, "CreateInstance", &big).await),
         "RequestSizeLimitExceeded"
     );
-    let get = TestRequest::get().uri("/?Action=DescribeInstances");
-    assert_eq!(code(&call(&app, get).await), "UnsupportedProtocol");
+    let get = app.get("/?Action=DescribeInstances");
+    assert_eq!(code(&response(get).await), "UnsupportedProtocol");
 }
 
 #[actix_web::test]
@@ -183,10 +186,18 @@ async fn requests_beyond_the_rate_limit_are_refused_per_account_and_action() {
     let clock = Clock::fixed(chrono::Utc::now());
     let h = Harness::with_clock(config, clock.clone());
     let app = h.app().await;
-    let describe = |key: &Key| signed_at(key, "DescribeInstances", "{}", clock.now().timestamp());
+    let describe = |key: &Key| {
+        signed_at(
+            &app,
+            key,
+            "DescribeInstances",
+            "{}",
+            clock.now().timestamp(),
+        )
+    };
     let mut codes = Vec::new();
     for _ in 0..6 {
-        codes.push(code(&call(&app, describe(&ALICE)).await));
+        codes.push(code(&response(describe(&ALICE)).await));
     }
     assert_eq!(
         codes.iter().filter(|c| c.is_empty()).count(),
@@ -198,11 +209,14 @@ async fn requests_beyond_the_rate_limit_are_refused_per_account_and_action() {
         "{codes:?}"
     );
     // Another account has its own budget, and so has another action.
-    assert_eq!(code(&call(&app, describe(&BOB)).await), "");
-    let r = call(
+    assert_eq!(code(&response(describe(&BOB)).await), "");
+    let r = response(signed_at(
         &app,
-        signed_at(&ALICE, "DescribeNamespaces", "{}", clock.now().timestamp()),
-    )
+        &ALICE,
+        "DescribeNamespaces",
+        "{}",
+        clock.now().timestamp(),
+    ))
     .await;
     assert_eq!(
         code(&r),
@@ -211,25 +225,24 @@ async fn requests_beyond_the_rate_limit_are_refused_per_account_and_action() {
     );
     // The next second starts afresh.
     clock.advance(Duration::seconds(1));
-    assert_eq!(code(&call(&app, describe(&ALICE)).await), "");
+    assert_eq!(code(&response(describe(&ALICE)).await), "");
 }
 
 #[actix_web::test]
 async fn extreme_timestamps_are_expired_signatures_not_panics() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (_h, app) = Harness::start().await;
     let now = chrono::Utc::now().timestamp();
     for extreme in [i64::MIN, i64::MIN + 1, -now, i64::MAX, i64::MAX - 1] {
         // The clock check comes before the signature's date: any signature will do.
-        let req = signed(&ALICE, "DescribeInstances", "{}")
-            .insert_header(("X-TC-Timestamp", extreme.to_string()));
-        let r = call(&app, req).await;
+        let req = signed(&app, &ALICE, "DescribeInstances", "{}")
+            .header("X-TC-Timestamp", extreme.to_string());
+        let r = response(req).await;
         assert_eq!(code(&r), "AuthFailure.SignatureExpire", "{extreme}: {r}");
     }
     for unreadable in ["99999999999999999999", "-99999999999999999999", "1e9", ""] {
         let req =
-            signed(&ALICE, "DescribeInstances", "{}").insert_header(("X-TC-Timestamp", unreadable));
-        let r = call(&app, req).await;
+            signed(&app, &ALICE, "DescribeInstances", "{}").header("X-TC-Timestamp", unreadable);
+        let r = response(req).await;
         assert_eq!(code(&r), "InvalidParameter", "{unreadable:?}: {r}");
     }
 }

@@ -2,7 +2,6 @@
 //! namespaces of its own registry, with the actions its creator's role allows; public
 //! namespaces give pull to anyone; everything else gets no action.
 
-use actix_web::test::{self, TestRequest};
 use base64::Engine as _;
 use serde_json::{json, Value};
 use service_kit::clock::Clock;
@@ -31,27 +30,19 @@ fn encode(scope: &str) -> String {
 }
 
 /// Ask the token endpoint of `service` for `scopes`, as `login` or anonymously.
-async fn ask<S, B>(app: &S, login: Option<&Login>, service: &str, scopes: &[&str]) -> Answer
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn ask(app: &TestApp, login: Option<&Login>, service: &str, scopes: &[&str]) -> Answer {
     let mut uri = format!("/service/token?service={service}");
     for scope in scopes {
         uri.push_str(&format!("&scope={}", encode(scope)));
     }
-    let mut req = TestRequest::get().uri(&uri);
+    let mut req = app.get(&uri);
     if let Some((user, token)) = login {
         let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{token}"));
-        req = req.insert_header(("Authorization", format!("Basic {basic}")));
+        req = req.header("Authorization", format!("Basic {basic}"));
     }
-    let res = test::call_service(app, req.to_request()).await;
+    let res = req.await;
     let status = res.status().as_u16();
-    let body: Value = serde_json::from_slice(&test::read_body(res).await).unwrap();
+    let body: Value = serde_json::from_slice(res.bytes()).unwrap();
     if status != 200 {
         return Answer {
             status,
@@ -74,15 +65,7 @@ where
 }
 
 /// The actions granted on each repository asked for, in order.
-async fn granted<S, B>(app: &S, login: Option<&Login>, scopes: &[&str]) -> Vec<Vec<String>>
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn granted(app: &TestApp, login: Option<&Login>, scopes: &[&str]) -> Vec<Vec<String>> {
     let answer = ask(app, login, SERVICE, scopes).await;
     assert_eq!(answer.status, 200, "{}", answer.access);
     answer
@@ -105,17 +88,9 @@ fn actions(list: &[&str]) -> Vec<String> {
     list.iter().map(|a| a.to_string()).collect()
 }
 
-async fn token<S, B>(app: &S, key: &Key, registry: &str, kind: &str) -> (Login, Value)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn token(app: &TestApp, key: &Key, registry: &str, kind: &str) -> (Login, Value) {
     let body = format!(r#"{{"RegistryId": "{registry}", "TokenType": "{kind}"}}"#);
-    let r = call(app, signed(key, "CreateInstanceToken", &body)).await;
+    let r = act(app, key, "CreateInstanceToken", &body).await;
     assert_eq!(code(&r), "", "{r}");
     let login = (
         r["Username"].as_str().unwrap().to_string(),
@@ -126,8 +101,7 @@ where
 
 #[actix_web::test]
 async fn temp_and_longterm_tokens_log_in_until_disabled_or_deleted() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (_h, app) = Harness::start().await;
     let reg = create_registry(&app, &ALICE, "login-reg").await;
     assert_eq!(
         create_namespace(&app, &ALICE, &reg, "team", false).await,
@@ -151,19 +125,19 @@ async fn temp_and_longterm_tokens_log_in_until_disabled_or_deleted() {
     let disable = format!(
         r#"{{"TokenId": "{id}", "RegistryId": "{reg}", "ModifyFlag": 2, "Enable": false}}"#
     );
-    call(&app, signed(&ALICE, "ModifyInstanceToken", &disable)).await;
+    act(&app, &ALICE, "ModifyInstanceToken", &disable).await;
     let refused = ask(&app, Some(&long), SERVICE, &scope).await;
     assert_eq!(refused.status, 401);
     assert_eq!(refused.access["errors"][0]["code"], "UNAUTHORIZED");
     let enable = disable.replace("false", "true");
-    call(&app, signed(&ALICE, "ModifyInstanceToken", &enable)).await;
+    act(&app, &ALICE, "ModifyInstanceToken", &enable).await;
     assert_eq!(ask(&app, Some(&long), SERVICE, &scope).await.status, 200);
     let delete = format!(r#"{{"RegistryId": "{reg}", "TokenId": "{id}"}}"#);
-    call(&app, signed(&ALICE, "DeleteInstanceToken", &delete)).await;
+    act(&app, &ALICE, "DeleteInstanceToken", &delete).await;
     assert_eq!(ask(&app, Some(&long), SERVICE, &scope).await.status, 401);
     // Deleting the registry ends its temp tokens too.
     let body = format!(r#"{{"RegistryId": "{reg}"}}"#);
-    call(&app, signed(&ALICE, "DeleteInstance", &body)).await;
+    act(&app, &ALICE, "DeleteInstance", &body).await;
     assert_eq!(ask(&app, Some(&temp), SERVICE, &scope).await.status, 401);
 }
 
@@ -190,8 +164,7 @@ async fn a_temp_token_logs_in_until_the_clock_reaches_its_expiry() {
 
 #[actix_web::test]
 async fn a_tokens_actions_follow_its_creators_role() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (_h, app) = Harness::start().await;
     let reg = create_registry(&app, &ALICE, "role-reg").await;
     assert_eq!(
         create_namespace(&app, &ALICE, &reg, "team", false).await,
@@ -221,15 +194,7 @@ struct TwoAccounts {
     bob: Login,
 }
 
-async fn two_accounts<S, B>(app: &S) -> TwoAccounts
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn two_accounts(app: &TestApp) -> TwoAccounts {
     let reg_a = create_registry(app, &ALICE, "reg-of-a").await;
     let reg_b = create_registry(app, &BOB, "reg-of-b").await;
     for (key, reg, private, public) in [
@@ -246,8 +211,7 @@ where
 
 #[actix_web::test]
 async fn a_token_opens_its_own_registrys_namespaces_and_nothing_of_another_account() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (_h, app) = Harness::start().await;
     let t = two_accounts(&app).await;
     let asked = [
         "repository:team-b/app:pull,push,delete,*",
@@ -289,8 +253,7 @@ async fn a_token_opens_its_own_registrys_namespaces_and_nothing_of_another_accou
 
 #[actix_web::test]
 async fn a_token_of_another_registry_service_is_refused() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (_h, app) = Harness::start().await;
     let t = two_accounts(&app).await;
     for service in ["swr-registry", "tcr-registry-2", ""] {
         let answer = ask(
@@ -314,8 +277,7 @@ async fn a_token_of_another_registry_service_is_refused() {
 
 #[actix_web::test]
 async fn without_a_login_only_public_namespaces_may_be_pulled() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (_h, app) = Harness::start().await;
     two_accounts(&app).await;
     let answer = ask(
         &app,
@@ -340,17 +302,13 @@ async fn without_a_login_only_public_namespaces_may_be_pulled() {
 
 #[actix_web::test]
 async fn a_deleted_namespace_opens_nothing_and_no_other_account_may_take_its_name() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (_h, app) = Harness::start().await;
     let t = two_accounts(&app).await;
     let body = format!(
         r#"{{"RegistryId": "{}", "NamespaceName": "team-b"}}"#,
         t.reg_b
     );
-    assert_eq!(
-        code(&call(&app, signed(&BOB, "DeleteNamespace", &body)).await),
-        ""
-    );
+    assert_eq!(code(&act(&app, &BOB, "DeleteNamespace", &body).await), "");
     let own = granted(&app, Some(&t.bob), &["repository:team-b/app:pull,push"]).await;
     assert_eq!(own, [Vec::<String>::new()]);
     // Account A cannot take the name: B's registry may still hold its images.
@@ -369,10 +327,7 @@ async fn a_deleted_namespace_opens_nothing_and_no_other_account_may_take_its_nam
     // Deleting B's registry tombstones its namespaces: the public one opens to nobody, and
     // its names stay taken.
     let body = format!(r#"{{"RegistryId": "{}"}}"#, t.reg_b);
-    assert_eq!(
-        code(&call(&app, signed(&BOB, "DeleteInstance", &body)).await),
-        ""
-    );
+    assert_eq!(code(&act(&app, &BOB, "DeleteInstance", &body).await), "");
     let anonymous = granted(&app, None, &["repository:pub-b/app:pull"]).await;
     assert_eq!(anonymous, [Vec::<String>::new()]);
     for name in ["pub-b", "team-b"] {

@@ -8,11 +8,10 @@ use crate::common::*;
 
 #[actix_web::test]
 async fn reads_are_bound_to_their_action_and_writes_accepted_once() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let registry = create_registry(&app, &ALICE, "replay-reg").await;
     let body = format!(r#"{{"RegistryId": "{registry}"}}"#);
-    let r = call(&app, signed(&ALICE, "DescribeInstanceToken", &body)).await;
+    let r = act(&app, &ALICE, "DescribeInstanceToken", &body).await;
     assert_eq!(code(&r), "", "{r}");
     let accepted: Vec<Replay> = h
         .seen
@@ -28,10 +27,9 @@ async fn reads_are_bound_to_their_action_and_writes_accepted_once() {
 
 #[actix_web::test]
 async fn a_failed_action_gives_its_signature_back() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let body = r#"{"RegistryId": "tcr-nosuchregistry", "TokenType": "temp"}"#;
-    let r = call(&app, signed(&ALICE, "CreateInstanceToken", body)).await;
+    let r = act(&app, &ALICE, "CreateInstanceToken", body).await;
     assert_ne!(code(&r), "", "{r}");
     let seen = h.seen.lock().unwrap();
     assert_eq!(seen.accepted.len(), 1);
@@ -46,8 +44,7 @@ async fn a_failed_action_gives_its_signature_back() {
 
 #[actix_web::test]
 async fn a_refused_temporary_key_gives_its_signature_back() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     h.state.verifier.apply_revocations(
         &[service_kit::auth::wire::RevocationEvent {
             seq: 1,
@@ -58,7 +55,7 @@ async fn a_refused_temporary_key_gives_its_signature_back() {
         }],
         chrono::Utc::now(),
     );
-    let r = call(&app, signed(&ALICE_TEMP, "DescribeInstances", "{}")).await;
+    let r = act(&app, &ALICE_TEMP, "DescribeInstances", "{}").await;
     assert_eq!(code(&r), "AuthFailure.TokenFailure", "{r}");
     let seen = h.seen.lock().unwrap();
     assert_eq!(seen.released.len(), 1);

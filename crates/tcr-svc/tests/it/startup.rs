@@ -2,7 +2,6 @@
 //! address), with its namespaces: records made under an earlier setting follow it, and
 //! running it again changes nothing.
 
-use actix_web::test::{self, TestRequest};
 use base64::Engine as _;
 use diesel::prelude::*;
 use serde_json::{json, Value};
@@ -52,28 +51,20 @@ fn placement(h: &Harness) -> Placement {
 }
 
 /// The actions a login gets on `ns/app` from the token endpoint of `service`, or the status.
-async fn pull_push<S, B>(app: &S, login: &Value, service: &str) -> Result<Value, u16>
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+async fn pull_push(app: &TestApp, login: &Value, service: &str) -> Result<Value, u16> {
     let basic = base64::engine::general_purpose::STANDARD.encode(format!(
         "{}:{}",
         login["Username"].as_str().unwrap(),
         login["Token"].as_str().unwrap()
     ));
-    let req = TestRequest::get()
-        .uri(&format!(
+    let req = app
+        .get(&format!(
             "/service/token?service={service}&scope=repository%3Ans-one%2Fapp%3Apull%2Cpush"
         ))
-        .insert_header(("Authorization", format!("Basic {basic}")));
-    let res = test::call_service(app, req.to_request()).await;
+        .header("Authorization", format!("Basic {basic}"));
+    let res = req.await;
     let status = res.status().as_u16();
-    let body: Value = serde_json::from_slice(&test::read_body(res).await).unwrap();
+    let body: Value = serde_json::from_slice(res.bytes()).unwrap();
     if status != 200 {
         return Err(status);
     }
@@ -89,8 +80,7 @@ where
 
 #[actix_web::test]
 async fn registries_made_under_another_setting_follow_the_configured_registry() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let cfg = h.state.config.registry.clone();
     let reg = create_registry(&app, &ALICE, "moved-reg").await;
     assert_eq!(
@@ -98,7 +88,7 @@ async fn registries_made_under_another_setting_follow_the_configured_registry() 
         ""
     );
     let body = format!(r#"{{"RegistryId": "{reg}"}}"#);
-    let login = call(&app, signed(&ALICE, "CreateInstanceToken", &body)).await;
+    let login = act(&app, &ALICE, "CreateInstanceToken", &body).await;
     put_on(&h, &reg, "old-registry", "old.example.com:5000");
     assert_eq!(pull_push(&app, &login, &cfg.service).await, Err(401));
 
@@ -116,7 +106,7 @@ async fn registries_made_under_another_setting_follow_the_configured_registry() 
         Ok(json!(["pull", "push"]))
     );
     assert_eq!(pull_push(&app, &login, "old-registry").await, Err(401));
-    let listed = call(&app, signed(&ALICE, "DescribeInstances", "{}")).await;
+    let listed = act(&app, &ALICE, "DescribeInstances", "{}").await;
     assert_eq!(listed["Registries"][0]["PublicDomain"], here.1.as_str());
 
     // Again: nothing to do.
@@ -127,8 +117,7 @@ async fn registries_made_under_another_setting_follow_the_configured_registry() 
 
 #[actix_web::test]
 async fn a_name_two_services_held_stops_the_start_and_changes_nothing() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let cfg = h.state.config.registry.clone();
     let reg_a = create_registry(&app, &ALICE, "clash-reg-a").await;
     assert_eq!(

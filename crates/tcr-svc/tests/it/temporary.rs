@@ -18,28 +18,26 @@ fn tokens_of(h: &Harness, user: &str) -> Vec<(String, chrono::NaiveDateTime)> {
 
 #[actix_web::test]
 async fn a_temporary_key_creates_no_longterm_token() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let reg = create_registry(&app, &ALICE, "temp-reg").await;
     let body = format!(r#"{{"RegistryId": "{reg}", "TokenType": "longterm", "Desc": "ci"}}"#);
-    let r = call(&app, signed(&ALICE_TEMP, "CreateInstanceToken", &body)).await;
+    let r = act(&app, &ALICE_TEMP, "CreateInstanceToken", &body).await;
     assert_eq!(code(&r), "UnauthorizedOperation", "{r}");
     assert!(!r["Error"]["Message"].as_str().unwrap().is_empty());
     assert!(r.get("Token").is_none(), "{r}");
     assert_eq!(tokens_of(&h, ALICE.user), vec![]);
     // The same holder's permanent key may.
-    let r = call(&app, signed(&ALICE, "CreateInstanceToken", &body)).await;
+    let r = act(&app, &ALICE, "CreateInstanceToken", &body).await;
     assert_eq!(code(&r), "", "{r}");
 }
 
 #[actix_web::test]
 async fn a_temporary_keys_temp_token_expires_with_the_key() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let reg = create_registry(&app, &ALICE, "temp-exp-reg").await;
     let body = format!(r#"{{"RegistryId": "{reg}"}}"#);
     // The configured hour is longer than the key has left: the key's expiry wins.
-    let r = call(&app, signed(&ALICE_TEMP, "CreateInstanceToken", &body)).await;
+    let r = act(&app, &ALICE_TEMP, "CreateInstanceToken", &body).await;
     assert_eq!(code(&r), "", "{r}");
     let key_expiry = h.temporary.expires_at;
     assert_eq!(
@@ -60,7 +58,7 @@ async fn a_short_temp_token_keeps_its_own_lifetime() {
     let app = h.app().await;
     let reg = create_registry(&app, &ALICE, "temp-short-reg").await;
     let body = format!(r#"{{"RegistryId": "{reg}"}}"#);
-    let r = call(&app, signed(&ALICE_TEMP, "CreateInstanceToken", &body)).await;
+    let r = act(&app, &ALICE_TEMP, "CreateInstanceToken", &body).await;
     assert_eq!(code(&r), "", "{r}");
     let exp = r["ExpTime"].as_i64().unwrap();
     assert_eq!(exp, start.timestamp_millis() + 60_000);
@@ -68,22 +66,17 @@ async fn a_short_temp_token_keeps_its_own_lifetime() {
 
 #[actix_web::test]
 async fn a_temporary_key_does_not_enable_a_longterm_token_again() {
-    let h = Harness::new().await;
-    let app = h.app().await;
+    let (h, app) = Harness::start().await;
     let reg = create_registry(&app, &ALICE, "temp-enable-reg").await;
     let body = format!(r#"{{"RegistryId": "{reg}", "TokenType": "longterm"}}"#);
-    let r = call(&app, signed(&ALICE, "CreateInstanceToken", &body)).await;
+    let r = act(&app, &ALICE, "CreateInstanceToken", &body).await;
     let id = r["TokenId"].as_str().unwrap();
     let set = |on: bool| {
         format!(r#"{{"RegistryId": "{reg}", "TokenId": "{id}", "ModifyFlag": 2, "Enable": {on}}}"#)
     };
-    let r = call(
-        &app,
-        signed(&ALICE_TEMP, "ModifyInstanceToken", &set(false)),
-    )
-    .await;
+    let r = act(&app, &ALICE_TEMP, "ModifyInstanceToken", &set(false)).await;
     assert_eq!(code(&r), "", "disabling is always allowed: {r}");
-    let r = call(&app, signed(&ALICE_TEMP, "ModifyInstanceToken", &set(true))).await;
+    let r = act(&app, &ALICE_TEMP, "ModifyInstanceToken", &set(true)).await;
     assert_eq!(code(&r), "UnauthorizedOperation", "{r}");
     let mut conn = h.db.pool.get().unwrap();
     let enabled: bool = instance_tokens::table

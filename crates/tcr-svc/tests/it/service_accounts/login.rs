@@ -2,7 +2,6 @@
 //! permissions map to, in its own registry's listed namespaces and nowhere else, and a
 //! disabled, expired, deleted or re-passworded account refused at once.
 
-use actix_web::test::{self, TestRequest};
 use base64::Engine as _;
 use diesel::prelude::*;
 use serde_json::json;
@@ -11,17 +10,13 @@ use tcr_svc::schema::service_accounts;
 use super::*;
 
 /// Status and the actions granted per scope (or the body, when refused).
-async fn login<S, B>(
-    app: &S,
+async fn login(
+    app: &TestApp,
     service: &str,
     user: &str,
     password: &str,
     scopes: &[&str],
-) -> (u16, Value)
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+) -> (u16, Value) {
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
     let query: String = scopes
         .iter()
@@ -34,12 +29,12 @@ where
             )
         })
         .collect();
-    let req = TestRequest::get()
-        .uri(&format!("/service/token?service={service}{query}"))
-        .insert_header(("Authorization", format!("Basic {basic}")));
-    let res = test::call_service(app, req.to_request()).await;
+    let req = app
+        .get(&format!("/service/token?service={service}{query}"))
+        .header("Authorization", format!("Basic {basic}"));
+    let res = req.await;
     let status = res.status().as_u16();
-    let body: Value = serde_json::from_slice(&test::read_body(res).await).unwrap();
+    let body: Value = serde_json::from_slice(res.bytes()).unwrap();
     if status != 200 {
         return (status, body);
     }

@@ -5,8 +5,6 @@ mod api;
 mod bad_input;
 mod login;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{Service, ServiceResponse};
 use diesel::prelude::*;
 use serde_json::Value;
 use tcr_svc::config::TcrConfig;
@@ -25,11 +23,7 @@ pub fn config() -> TcrConfig {
 }
 
 /// Add a private namespace to a registry, as `key` (a writer of its account).
-pub async fn add_namespace<S, B>(app: &S, key: &Key, registry: &str, name: &str)
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+pub async fn add_namespace(app: &TestApp, key: &Key, registry: &str, name: &str) {
     let body =
         format!(r#"{{"RegistryId": "{registry}", "NamespaceName": "{name}", "IsPublic": false}}"#);
     let r = act(app, key, "CreateNamespace", &body).await;
@@ -62,44 +56,27 @@ pub fn digest_of(h: &Harness, name: &str) -> String {
         .unwrap()
 }
 
-/// `action` with `body` as `key`: the `Response` object.
-pub async fn act<S, B>(app: &S, key: &Key, action: &str, body: &str) -> Value
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    call(app, signed(key, action, body)).await
-}
-
 /// Create `name` on `registry` as ALICE with `permissions` (JSON) and `extra` fields
 /// (`, "Field": value` or ""), asserting success.
-pub async fn create_account<S, B>(
-    app: &S,
+pub async fn create_account(
+    app: &TestApp,
     registry: &str,
     name: &str,
     permissions: &str,
     extra: &str,
-) -> Value
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+) -> Value {
     create_account_as(app, &ALICE, registry, name, permissions, extra).await
 }
 
 /// [`create_account`] as `key`, an admin of the registry's account.
-pub async fn create_account_as<S, B>(
-    app: &S,
+pub async fn create_account_as(
+    app: &TestApp,
     key: &Key,
     registry: &str,
     name: &str,
     permissions: &str,
     extra: &str,
-) -> Value
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+) -> Value {
     let body = format!(
         r#"{{"RegistryId": "{registry}", "Name": "{name}", "Permissions": {permissions}{extra}}}"#
     );
