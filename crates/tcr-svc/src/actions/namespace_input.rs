@@ -2,14 +2,13 @@
 //! settings a namespace stores (visibility, scanning, the CVE allowlist, cloud tags). A
 //! nested field this service does not know is refused, never dropped.
 
-use credential_core::names::validate_text;
+use credential_core::names::{validate_swr_credential_name, validate_text};
 use serde_json::{json, Map, Value};
 
 use crate::error::TcrError;
 use crate::params::Params;
 use crate::repo::namespaces::Settings;
 
-const SEPARATORS: [u8; 3] = [b'.', b'_', b'-'];
 pub const SEVERITIES: [&str; 4] = ["", "low", "medium", "high"];
 /// Tencent's limits on cloud tags.
 const MAX_TAGS: usize = 50;
@@ -21,19 +20,11 @@ const MAX_CVE_ID: usize = 64;
 pub const TAG_RESOURCE_TYPE: &str = "namespace";
 
 /// 2 to 30 characters of `[a-z0-9._-]`, neither starting nor ending with a separator, and
-/// no two separators in a row.
+/// no two separators in a row: the registry's rule for a repository name's component
+/// (`credential_core::names`, which SWR credential and TCR service account names follow
+/// too), at the vendor's lengths.
 pub fn valid_name(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    let separator = |b: &u8| SEPARATORS.contains(b);
-    (2..=30).contains(&bytes.len())
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || separator(b))
-        && !bytes.first().is_some_and(separator)
-        && !bytes.last().is_some_and(separator)
-        && !bytes
-            .windows(2)
-            .any(|w| separator(&w[0]) && separator(&w[1]))
+    (2..=30).contains(&name.len()) && validate_swr_credential_name(name).is_ok()
 }
 
 /// The required `NamespaceName`, which must follow the rule.
