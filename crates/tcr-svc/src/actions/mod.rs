@@ -1,5 +1,8 @@
 //! The API 3.0 actions, each `fn(&Ctx, Params) -> Result<Map, TcrError>` returning the
-//! fields of `Response` besides `RequestId`.
+//! fields of `Response` besides `RequestId`. An action reads its parameters into a typed
+//! input, asks [`crate::policy`], calls one domain function (`crate::registries`,
+//! `tokens`, `namespaces`, `service_accounts::manage`) in one read or write, and renders
+//! Tencent's fields; the rules are the domain's, never an action's.
 
 pub mod instances;
 pub mod namespace_input;
@@ -15,18 +18,12 @@ use crate::error::TcrError;
 use crate::params::Params;
 use crate::state::AppState;
 
-/// Everything an action needs: the state, the signer and the request's region.
+/// Everything an action needs: the state (its pool, configuration and clock), the signer
+/// and the request's region.
 pub struct Ctx<'a> {
     pub state: &'a AppState,
     pub principal: &'a Principal,
     pub region: String,
-}
-
-impl Ctx<'_> {
-    /// The caller's account: registries belong to it.
-    pub fn account(&self) -> &str {
-        &self.principal.domain_id
-    }
 }
 
 /// The actions this service serves, with their rate-limit class.
