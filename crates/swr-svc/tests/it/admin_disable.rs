@@ -51,15 +51,15 @@ async fn only_an_admin_undoes_an_admins_disable() {
         let instance =
             create_instance(&app, &admin, PROJECT, &format!("reg-{}", owner_roles[0])).await;
         let owner = h.token("carol", PROJECT, owner_roles);
-        let (status, created, _) = app
+        let created = app
             .post(&format!(
                 "/v2/{PROJECT}/instances/{instance}/long-term-credential"
             ))
             .token(&owner)
             .json(&json!({ "name": "ci" }))
             .await
-            .parts();
-        assert_eq!(status, StatusCode::CREATED, "{created}");
+            .assert_created()
+            .json();
         let id = created["token_id"].as_str().unwrap();
         let (user, password) = (
             created["user_id"].as_str().unwrap(),

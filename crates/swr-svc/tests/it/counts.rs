@@ -35,8 +35,7 @@ async fn total(app: &TestApp, admin: &str, instance: &str) -> i64 {
         "{}/long-term-credentials?self_only=false&limit=1",
         base(instance)
     );
-    let (status, body, _) = app.get(&uri).token(admin).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = app.get(&uri).token(admin).await.assert_ok().json();
     body["total"].as_i64().unwrap()
 }
 
@@ -91,12 +90,12 @@ async fn total_follows_creates_deletes_and_failures() {
     assert_swr_error(status, &body, 400, "SWR.0004");
     check(4).await;
     // Temporary credentials are not listed, so not counted.
-    let (status, temp, _) = app
+    let temp = app
         .post(&format!("{}/temp-credential", base(&instance)))
         .token(&bob)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED, "{temp}");
+        .assert_created()
+        .json();
     check(4).await;
 
     // A delete counts once; a second delete of the same id, or one refused, not at all.
@@ -133,8 +132,7 @@ async fn total_follows_creates_deletes_and_failures() {
     // Each instance has its own count, and deleting one leaves the other's alone.
     assert_eq!(total(&app, &admin, &other).await, 1);
     let uri = format!("/v2/{PROJECT}/instances/{instance}");
-    let (status, body, _) = app.delete(&uri).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    app.delete(&uri).token(&admin).await.assert_accepted();
     assert_eq!(rows(&h.db.pool, &instance), 0);
     assert_eq!(total(&app, &admin, &other).await, 1);
     assert_eq!(rows(&h.db.pool, &other), 1);

@@ -236,12 +236,12 @@ async fn temporary_credentials_last_an_hour_and_stay_out_of_the_list() {
     let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let instance = create_instance(&app, &alice, PROJECT, "registry").await;
-    let (status, temp, _) = app
+    let temp = app
         .post(&format!("{}/temp-credential", base(&instance)))
         .token(&alice)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED, "{temp}");
+        .assert_created()
+        .json();
     let created =
         chrono::DateTime::parse_from_rfc3339(temp["created_at"].as_str().unwrap()).unwrap();
     let expires =

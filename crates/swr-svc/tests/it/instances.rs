@@ -14,13 +14,13 @@ async fn create_show_list_delete() {
         "name": "registry-one", "spec": "swr.ee.professional", "vpc_id": "v", "subnet_id": "s",
         "project_id": PROJECT, "charge_mode": "postPaid", "enterprise_project_id": "0",
     });
-    let (status, created, _) = app
+    let created = app
         .post(&format!("/v2/{PROJECT}/instances"))
         .token(&admin)
         .json(&body)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED, "{created}");
+        .assert_created()
+        .json();
     let id = created["instance_id"].as_str().unwrap().to_string();
     let job = created["job_id"].as_str().unwrap().to_string();
 
@@ -57,8 +57,7 @@ async fn create_show_list_delete() {
     assert_eq!(listed["instances"].as_array().unwrap().len(), 1);
     assert_eq!(listed["instances"][0]["name"], "registry-two");
 
-    let (status, body, _) = app.delete(&uri).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    app.delete(&uri).token(&admin).await.assert_accepted();
     let (status, body, _) = app.get(&uri).token(&admin).await.parts();
     assert_swr_error(status, &body, 404, "SWR.0301");
     // The SDK may send a JSON body on DELETE.

@@ -17,19 +17,18 @@ async fn create_show_list_update_delete_in_the_sdks_shapes() {
     let admin = h.token("alice", PROJECT, &["admin"]);
     let instance = create_instance(&app, &admin, PROJECT, "registry").await;
     let uri = base(PROJECT, &instance);
-    let (status, created, _) = app
+    let created = app
         .post(&uri)
         .token(&admin)
         .json(&json!({ "namespace_name": "team.a_b-c", "metadata": { "public": "false" } }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED, "{created}");
+        .assert_created()
+        .json();
     let id = created["id"].as_i64().unwrap();
     assert_eq!(created, json!({ "id": id }));
 
     let one = format!("{uri}/team.a_b-c");
-    let (status, shown, _) = app.get(&one).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::OK, "{shown}");
+    let shown = app.get(&one).token(&admin).await.assert_ok().json();
     let time = shown["created_at"].as_str().unwrap();
     assert!(time.ends_with('Z') && time.len() == 20, "{time}");
     assert_eq!(
@@ -43,13 +42,13 @@ async fn create_show_list_update_delete_in_the_sdks_shapes() {
         })
     );
 
-    let (status, updated, _) = app
+    let updated = app
         .put(&one)
         .token(&admin)
         .json(&json!({ "metadata": { "public": "true" } }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{updated}");
+        .assert_ok()
+        .json();
     assert_eq!(
         updated,
         json!({ "namespace_name": "team.a_b-c", "metadata": { "public": "true" } })

@@ -58,22 +58,20 @@ struct World {
 
 async fn world(h: &Harness, app: &TestApp, action: Action) -> World {
     let admin = h.token("adam", PROJECT, &["admin"]);
-    let (status, made, _) = app
+    let made = app
         .post(&format!("/v2/{PROJECT}/instances"))
         .token(&admin)
         .json(&json!({ "name": "registry" }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED, "{made}");
+        .assert_created()
+        .json();
     let instance = made["instance_id"].as_str().unwrap().to_string();
     let base = format!("/v2/{PROJECT}/instances/{instance}");
-    let (status, body, _) = app
-        .post(&format!("{base}/namespaces"))
+    app.post(&format!("{base}/namespaces"))
         .token(&admin)
         .json(&json!({ "namespace_name": "team", "metadata": { "public": "false" } }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+        .assert_created();
     let carol = h.token("carol", PROJECT, &["member"]);
     let owen = h.token("owen", PROJECT, &["member"]);
     let mut ids = Vec::new();
@@ -82,13 +80,13 @@ async fn world(h: &Harness, app: &TestApp, action: Action) -> World {
         (&owen, "others"),
         (&carol, "admin-disabled"),
     ] {
-        let (status, body, _) = app
+        let body = app
             .post(&format!("{base}/long-term-credential"))
             .token(token)
             .json(&json!({ "name": name }))
             .await
-            .parts();
-        assert_eq!(status, StatusCode::CREATED, "{body}");
+            .assert_created()
+            .json();
         ids.push(body["token_id"].as_str().unwrap().to_string());
     }
     let disable = |token: &str, id: &str| {

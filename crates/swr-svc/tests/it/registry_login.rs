@@ -23,15 +23,15 @@ async fn setup(h: &Harness, app: &TestApp, roles: &[&str]) -> Setup {
     let instance = create_instance(app, &admin, PROJECT, &name).await;
     create_namespace(app, &admin, PROJECT, &instance, &name, false).await;
     let user = h.token("carol", PROJECT, roles);
-    let (status, body, _) = app
+    let body = app
         .post(&format!(
             "/v2/{PROJECT}/instances/{instance}/long-term-credential"
         ))
         .token(&user)
         .json(&json!({ "name": "login" }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+        .assert_created()
+        .json();
     Setup {
         instance,
         namespace: name,
@@ -46,15 +46,15 @@ async fn a_member_credential_gets_pull_and_push_in_its_instances_namespaces() {
     let (h, app) = Harness::start().await;
     let s = setup(&h, &app, &["member"]).await;
     // Login check (what `docker login` sends): no scope, empty access.
-    let (status, body, _) = app
+    let body = app
         .call(token_request(
             &format!("account={}&service={SERVICE}", s.user_id),
             &s.user_id,
             &s.password,
         ))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok()
+        .json();
     assert_eq!(body["token"], body["access_token"]);
     assert!(body["expires_in"].as_i64().unwrap() >= 60);
     let c = claims(body["token"].as_str().unwrap());
@@ -74,11 +74,11 @@ async fn a_member_credential_gets_pull_and_push_in_its_instances_namespaces() {
 /// The JWT's access for `repository:<repository>:<actions>` with the setup's credential.
 async fn granted(app: &TestApp, s: &Setup, repository: &str, actions: &str) -> Value {
     let q = format!("service={SERVICE}&scope=repository:{repository}:{actions}");
-    let (status, body, _) = app
+    let body = app
         .call(token_request(&q, &s.user_id, &s.password))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok()
+        .json();
     claims(body["token"].as_str().unwrap())["access"].clone()
 }
 
@@ -184,15 +184,15 @@ async fn a_temporary_credential_logs_in_too() {
     assert_eq!(status, StatusCode::CREATED);
     create_namespace(&app, &alice, PROJECT, &instance, "builds", false).await;
     let q = format!("service={SERVICE}&scope=repository%3Abuilds%2Fapp%3Apush%2Cpull");
-    let (status, body, _) = app
+    let body = app
         .call(token_request(
             &q,
             temp["user_id"].as_str().unwrap(),
             temp["auth_token"].as_str().unwrap(),
         ))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok()
+        .json();
     let c = claims(body["token"].as_str().unwrap());
     assert_eq!(c["access"][0]["actions"], json!(["push", "pull"]));
 }

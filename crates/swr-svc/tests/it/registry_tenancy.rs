@@ -40,15 +40,15 @@ async fn tenants(h: &Harness, app: &TestApp, roles: &[&str]) -> Tenants {
     )
     .await;
     let carol = h.token("carol", PROJECT, roles);
-    let (status, body, _) = app
+    let body = app
         .post(&format!(
             "/v2/{PROJECT}/instances/{a_instance}/long-term-credential"
         ))
         .token(&carol)
         .json(&json!({ "name": "ci" }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+        .assert_created()
+        .json();
     Tenants {
         a_admin,
         a_instance,
@@ -75,8 +75,7 @@ async fn actions(
         Some(t) => token_request(&query, &t.user_id, &t.password),
         None => TestRequest::get().uri(&format!("/service/token?{query}")),
     };
-    let (status, body, _) = app.call(req).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = app.call(req).await.assert_ok().json();
     let c = claims(body["token"].as_str().unwrap());
     assert_eq!(c["aud"], service);
     c["access"]
@@ -119,8 +118,7 @@ async fn a_credential_gets_nothing_in_another_tenants_private_namespace() {
         &t.user_id,
         &t.password,
     );
-    let (status, body, _) = app.call(req).await.parts();
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let body = app.call(req).await.assert_unauthorized().json();
     assert_eq!(body["errors"][0]["code"], "UNAUTHORIZED");
 }
 
@@ -337,8 +335,7 @@ async fn an_instance_deleted_while_namespaces_are_made_leaves_none_of_them_live(
         });
         let delete = async {
             let uri = format!("/v2/{PROJECT}/instances/{instance}");
-            let (status, body, _) = app.delete(&uri).token(&admin).await.parts();
-            assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+            app.delete(&uri).token(&admin).await.assert_accepted();
         };
         join(join_all(creates), delete).await;
         let mut conn = h.db.pool.get().unwrap();

@@ -59,8 +59,11 @@ async fn make(
             .set_json(json!({ "name": name })),
         None => TestRequest::post().uri(&format!("{base}/temp-credential")),
     };
-    let (status, body, _) = app.call(with_token(req, token)).await.parts();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let body = app
+        .call(with_token(req, token))
+        .await
+        .assert_created()
+        .json();
     let field = |name: &str| body[name].as_str().unwrap().to_string();
     Made {
         id: field("token_id"),

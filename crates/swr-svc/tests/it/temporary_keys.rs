@@ -2,7 +2,6 @@
 //! they were issued to: they may not mint long-term credentials, and a temporary
 //! credential they create dies no later than the key.
 
-use actix_web::http::StatusCode;
 use diesel::prelude::*;
 use serde_json::json;
 use swr_svc::schema::credentials;
@@ -33,8 +32,9 @@ async fn a_temporary_key_cannot_create_a_long_term_credential() {
     }
     // The user's permanent key may.
     let key = h.permanent_key("carol", PROJECT, &["member"]);
-    let (status, answer, _) = signed(&app, &key, "POST", &uri, Some(&body)).await.parts();
-    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    signed(&app, &key, "POST", &uri, Some(&body))
+        .await
+        .assert_created();
 }
 
 #[actix_web::test]
@@ -46,8 +46,10 @@ async fn a_temporary_credential_dies_no_later_than_the_key_that_made_it() {
     // The key has 10 minutes left; temporary credentials last an hour.
     let lifetime = key_lifetime(600);
     let key = h.temporary_key("carol", PROJECT, &["member"], lifetime);
-    let (status, answer, _) = signed(&app, &key, "POST", &uri, None).await.parts();
-    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let answer = signed(&app, &key, "POST", &uri, None)
+        .await
+        .assert_created()
+        .json();
     let expire =
         chrono::DateTime::parse_from_rfc3339(answer["expire_date"].as_str().unwrap()).unwrap();
     assert!(expire <= lifetime.expires_at, "{expire} after the key");
@@ -60,8 +62,10 @@ async fn a_temporary_credential_dies_no_later_than_the_key_that_made_it() {
     );
     // A key that outlives the credential's own lifetime does not stretch it.
     let key = h.temporary_key("dave", PROJECT, &["member"], key_lifetime(86_400));
-    let (status, answer, _) = signed(&app, &key, "POST", &uri, None).await.parts();
-    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let answer = signed(&app, &key, "POST", &uri, None)
+        .await
+        .assert_created()
+        .json();
     let created =
         chrono::DateTime::parse_from_rfc3339(answer["created_at"].as_str().unwrap()).unwrap();
     let expire =
