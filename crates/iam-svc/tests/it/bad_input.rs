@@ -882,12 +882,12 @@ async fn unknown_paths_are_404_in_the_envelope() {
 async fn an_unsupported_method_on_a_known_path_is_405_in_the_envelope() {
     let (fx, app) = Fixture::init().await;
     let requests = [
-        TestRequest::put().uri(&fx.project_uri()),
-        TestRequest::put().uri("/v3/users"),
-        TestRequest::post().uri(&format!("/v3/users/{}", fx.user_id)),
+        app.put(&fx.project_uri()),
+        app.put("/v3/users"),
+        app.post(&format!("/v3/users/{}", fx.user_id)),
     ];
     for req in requests {
-        let (status, body, headers) = app.call(with_token(req, &fx.admin)).await.parts();
+        let (status, body, headers) = req.token(&fx.admin).await.parts();
         assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{body}");
         assert!(headers.contains_key("x-request-id"));
         assert_eq!(body["error"]["code"], 405, "{body}");

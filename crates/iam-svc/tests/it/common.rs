@@ -17,7 +17,7 @@ use iam_svc::state::{AppState, Keys};
 use serde_json::{json, Value};
 use service_kit::auth::InternalCredential;
 use service_kit::http::Metrics;
-pub use service_kit::testing::TestApp;
+pub use service_kit::testing::{TestApp, TestCall};
 use service_kit::testing::TestDatabase;
 
 mod calls;
@@ -120,17 +120,6 @@ impl Harness {
     /// A replica with a configuration of its own.
     pub async fn replica_with(&self, config: IamConfig) -> web::Data<AppState> {
         replica_state(&self.db, config, &self.signing_pkcs8).await
-    }
-
-    /// The app under test.
-    pub async fn app(
-        &self,
-    ) -> impl Service<
-        actix_http::Request,
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-    > {
-        app_over(self.state.clone()).await
     }
 }
 
@@ -245,22 +234,6 @@ pub fn project_scope(id: &str) -> Value {
 
 pub fn domain_scope(id: &str) -> Value {
     json!({ "domain": { "id": id } })
-}
-
-/// The admin's project-scoped token.
-pub async fn admin_token<S, B>(app: &S, h: &Harness) -> String
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    login(
-        app,
-        bootstrap::DOMAIN,
-        bootstrap::USER,
-        ADMIN_PASSWORD,
-        project_scope(&h.boot.project_id),
-    )
-    .await
 }
 
 /// Another tenant: a domain with its own admin (in an admin group), project and a
@@ -387,108 +360,12 @@ pub fn with_token(req: test::TestRequest, token: &str) -> test::TestRequest {
     req.insert_header(("X-Auth-Token", token.to_string()))
 }
 
-/// Create a user with [`USER_PASSWORD`] as the holder of `token`; returns the id.
-pub async fn create_user_as<S, B>(app: &S, token: &str, name: &str) -> String
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    let req = with_token(test::TestRequest::post().uri("/v3/users"), token)
-        .set_json(json!({ "user": { "name": name, "password": USER_PASSWORD } }));
-    let (status, body, _) = call(app, req).await;
-    assert_eq!(status, StatusCode::CREATED, "create user {name}: {body}");
-    let Some(id) = body["user"]["id"].as_str() else {
-        panic!("no user id in {body}")
-    };
-    id.to_string()
-}
-
-/// Create a group as the holder of `token`; returns the id.
-pub async fn create_group_as<S, B>(app: &S, token: &str, name: &str) -> String
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    let req = with_token(test::TestRequest::post().uri("/v3/groups"), token)
-        .set_json(json!({ "group": { "name": name } }));
-    let (status, body, _) = call(app, req).await;
-    assert_eq!(status, StatusCode::CREATED, "create group {name}: {body}");
-    let Some(id) = body["group"]["id"].as_str() else {
-        panic!("no group id in {body}")
-    };
-    id.to_string()
-}
-
-/// Create a top-level project as the holder of `token`; returns the id.
-pub async fn create_project_as<S, B>(app: &S, token: &str, name: &str) -> String
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    let req = with_token(test::TestRequest::post().uri("/v3/projects"), token)
-        .set_json(json!({ "project": { "name": name } }));
-    let (status, body, _) = call(app, req).await;
-    assert_eq!(status, StatusCode::CREATED, "create project {name}: {body}");
-    let Some(id) = body["project"]["id"].as_str() else {
-        panic!("no project id in {body}")
-    };
-    id.to_string()
-}
-
-/// A request that must answer 204 (membership and grant PUT/DELETE).
-pub async fn expect_no_content<S, B>(app: &S, req: test::TestRequest)
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    let (status, body, _) = call(app, req).await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-}
-
 /// A plain member: a new user in a new group that holds `member` on `project_id`.
 pub struct ProjectMember {
     pub user_id: String,
     pub group_id: String,
     /// A token scoped to `project_id`.
     pub token: String,
-}
-
-/// Create `name` as a [`ProjectMember`] of `project_id` in the domain of `admin`.
-pub async fn project_member<S, B>(
-    app: &S,
-    admin: &str,
-    name: &str,
-    project_id: &str,
-) -> ProjectMember
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    let user_id = create_user_as(app, admin, name).await;
-    let group_id = create_group_as(app, admin, &format!("{name}-group")).await;
-    expect_no_content(
-        app,
-        with_token(
-            test::TestRequest::put().uri(&format!("/v3/groups/{group_id}/users/{user_id}")),
-            admin,
-        ),
-    )
-    .await;
-    let grant = format!("/v3/projects/{project_id}/groups/{group_id}/roles/{MEMBER_ROLE_ID}");
-    expect_no_content(app, with_token(test::TestRequest::put().uri(&grant), admin)).await;
-    let token = login(
-        app,
-        bootstrap::DOMAIN,
-        name,
-        USER_PASSWORD,
-        project_scope(project_id),
-    )
-    .await;
-    ProjectMember {
-        user_id,
-        group_id,
-        token,
-    }
 }
 
 // ---- Temporary keys: a fake issuer and requests signed with its keys. ----

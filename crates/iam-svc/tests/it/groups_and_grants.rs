@@ -1,16 +1,11 @@
 //! `/v3/groups` and role grants: group CRUD, membership, grants on projects and the
 //! domain, and how grants show up in (and disappear from) project-scoped logins.
 
-use actix_web::http::{Method, StatusCode};
-use actix_web::test::TestRequest;
+use actix_web::http::StatusCode;
 use iam_svc::bootstrap;
 use serde_json::{json, Value};
 
 use crate::common::*;
-
-fn head(uri: &str) -> TestRequest {
-    TestRequest::default().method(Method::HEAD).uri(uri)
-}
 
 fn project_grant(project: &str, group: &str, role: &str) -> String {
     format!("/v3/projects/{project}/groups/{group}/roles/{role}")
@@ -46,7 +41,15 @@ async fn project_login(app: &TestApp, user: &str, project: &str) -> (StatusCode,
 async fn admin_creates_shows_updates_lists_and_deletes_a_group() {
     let (h, app, admin) = Harness::with_admin().await;
     let before = chrono::Utc::now().timestamp_millis();
-    let (status, body, _) = app.post("/v3/groups").token(&admin).json(&json!({ "group": { "name": "ops", "description": "Operations", "domain_id": h.boot.domain_id } })).await.parts();
+    let body = json!({ "group": {
+        "name": "ops", "description": "Operations", "domain_id": h.boot.domain_id,
+    }});
+    let (status, body, _) = app
+        .post("/v3/groups")
+        .token(&admin)
+        .json(&body)
+        .await
+        .parts();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let id = body["group"]["id"].as_str().expect("id").to_string();
     let created = body["group"]["create_time"]
@@ -193,16 +196,11 @@ async fn membership_put_is_idempotent_and_head_and_list_report_it() {
         assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
         assert_eq!(body, Value::Null);
     }
-    let (status, body, _) = app
-        .call(with_token(head(&membership), &admin))
-        .await
-        .parts();
+    let (status, body, _) = app.request("HEAD", &membership).token(&admin).await.parts();
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     let (status, _, _) = app
-        .call(with_token(
-            head(&format!("/v3/groups/{group}/users/{bob}")),
-            &admin,
-        ))
+        .request("HEAD", &format!("/v3/groups/{group}/users/{bob}"))
+        .token(&admin)
         .await
         .parts();
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -252,10 +250,7 @@ async fn removing_a_member_is_204_then_404() {
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     let (status, body, _) = app.delete(&membership).token(&admin).await.parts();
     assert_keystone_error(status, &body, 404, "Could not find membership.");
-    let (status, _, _) = app
-        .call(with_token(head(&membership), &admin))
-        .await
-        .parts();
+    let (status, _, _) = app.request("HEAD", &membership).token(&admin).await.parts();
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, body, _) = app
         .get(&format!("/v3/groups/{group}/users"))
@@ -271,29 +266,17 @@ async fn membership_of_unknown_group_or_user_is_404() {
     let group = app.create_group_as(&admin, "ops").await;
     let alice = app.create_user_as(&admin, "alice").await;
     let nobody = "0123456789abcdef0123456789abcdef";
-    for req in [
-        TestRequest::put(),
-        TestRequest::delete(),
-        TestRequest::default().method(Method::HEAD),
-    ] {
-        app.call(with_token(
-            req.uri(&format!("/v3/groups/{nobody}/users/{alice}")),
-            &admin,
-        ))
-        .await
-        .assert_keystone_error(404, "Could not find group.");
+    for method in ["PUT", "DELETE", "HEAD"] {
+        app.request(method, &format!("/v3/groups/{nobody}/users/{alice}"))
+            .token(&admin)
+            .await
+            .assert_keystone_error(404, "Could not find group.");
     }
-    for req in [
-        TestRequest::put(),
-        TestRequest::delete(),
-        TestRequest::default().method(Method::HEAD),
-    ] {
-        app.call(with_token(
-            req.uri(&format!("/v3/groups/{group}/users/{nobody}")),
-            &admin,
-        ))
-        .await
-        .assert_keystone_error(404, "Could not find user.");
+    for method in ["PUT", "DELETE", "HEAD"] {
+        app.request(method, &format!("/v3/groups/{group}/users/{nobody}"))
+            .token(&admin)
+            .await
+            .assert_keystone_error(404, "Could not find user.");
     }
 }
 
@@ -305,20 +288,18 @@ async fn project_grant_put_head_list_and_delete() {
     let grant = project_grant(project, &group, MEMBER_ROLE_ID);
     let list = format!("/v3/projects/{project}/groups/{group}/roles");
 
-    let (status, _, _) = app.call(with_token(head(&grant), &admin)).await.parts();
+    let (status, _, _) = app.request("HEAD", &grant).token(&admin).await.parts();
     assert_eq!(status, StatusCode::NOT_FOUND);
     for _ in 0..2 {
         let (status, body, _) = app.put(&grant).token(&admin).await.parts();
         assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
         assert_eq!(body, Value::Null);
     }
-    let (status, body, _) = app.call(with_token(head(&grant), &admin)).await.parts();
+    let (status, body, _) = app.request("HEAD", &grant).token(&admin).await.parts();
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     let (status, _, _) = app
-        .call(with_token(
-            head(&project_grant(project, &group, READONLY_ROLE_ID)),
-            &admin,
-        ))
+        .request("HEAD", &project_grant(project, &group, READONLY_ROLE_ID))
+        .token(&admin)
         .await
         .parts();
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -332,7 +313,7 @@ async fn project_grant_put_head_list_and_delete() {
 
     let (status, body, _) = app.delete(&grant).token(&admin).await.parts();
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let (status, _, _) = app.call(with_token(head(&grant), &admin)).await.parts();
+    let (status, _, _) = app.request("HEAD", &grant).token(&admin).await.parts();
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, body, _) = app.delete(&grant).token(&admin).await.parts();
     assert_keystone_error(status, &body, 404, "Could not find grant.");
@@ -348,11 +329,11 @@ async fn domain_grant_put_head_list_and_delete() {
     let grant = domain_grant(domain, &group, READONLY_ROLE_ID);
     let list = format!("/v3/domains/{domain}/groups/{group}/roles");
 
-    let (status, _, _) = app.call(with_token(head(&grant), &admin)).await.parts();
+    let (status, _, _) = app.request("HEAD", &grant).token(&admin).await.parts();
     assert_eq!(status, StatusCode::NOT_FOUND);
     app.put(&grant).token(&admin).await.assert_no_content();
     app.put(&grant).token(&admin).await.assert_no_content();
-    let (status, body, _) = app.call(with_token(head(&grant), &admin)).await.parts();
+    let (status, body, _) = app.request("HEAD", &grant).token(&admin).await.parts();
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     let (status, body, _) = app.get(&list).token(&admin).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -366,7 +347,7 @@ async fn domain_grant_put_head_list_and_delete() {
     assert_eq!(body["links"]["self"], format!("http://iam.test{list}"));
 
     app.delete(&grant).token(&admin).await.assert_no_content();
-    let (status, _, _) = app.call(with_token(head(&grant), &admin)).await.parts();
+    let (status, _, _) = app.request("HEAD", &grant).token(&admin).await.parts();
     assert_eq!(status, StatusCode::NOT_FOUND);
     app.delete(&grant)
         .token(&admin)
@@ -550,38 +531,32 @@ async fn a_member_may_not_manage_groups_or_grants() {
     let project_grant_uri = project_grant(&h.boot.project_id, g, ADMIN_ROLE_ID);
     let domain_grant_uri = domain_grant(&h.boot.domain_id, g, ADMIN_ROLE_ID);
     let requests = [
-        TestRequest::post()
-            .uri("/v3/groups")
-            .set_json(json!({ "group": { "name": "mine" } })),
-        TestRequest::get().uri("/v3/groups"),
-        TestRequest::get().uri(&format!("/v3/groups/{g}")),
-        TestRequest::patch()
-            .uri(&format!("/v3/groups/{g}"))
-            .set_json(json!({ "group": { "name": "mine" } })),
-        TestRequest::delete().uri(&format!("/v3/groups/{g}")),
-        TestRequest::get().uri(&format!("/v3/groups/{g}/users")),
-        TestRequest::put().uri(&format!("/v3/groups/{g}/users/{u}")),
-        TestRequest::default()
-            .method(Method::HEAD)
-            .uri(&format!("/v3/groups/{g}/users/{u}")),
-        TestRequest::delete().uri(&format!("/v3/groups/{g}/users/{u}")),
-        TestRequest::put().uri(&project_grant_uri),
-        TestRequest::default()
-            .method(Method::HEAD)
-            .uri(&project_grant_uri),
-        TestRequest::delete().uri(&project_grant(&h.boot.project_id, g, MEMBER_ROLE_ID)),
-        TestRequest::get().uri(&format!(
+        app.post("/v3/groups")
+            .json(&json!({ "group": { "name": "mine" } })),
+        app.get("/v3/groups"),
+        app.get(&format!("/v3/groups/{g}")),
+        app.patch(&format!("/v3/groups/{g}"))
+            .json(&json!({ "group": { "name": "mine" } })),
+        app.delete(&format!("/v3/groups/{g}")),
+        app.get(&format!("/v3/groups/{g}/users")),
+        app.put(&format!("/v3/groups/{g}/users/{u}")),
+        app.request("HEAD", &format!("/v3/groups/{g}/users/{u}")),
+        app.delete(&format!("/v3/groups/{g}/users/{u}")),
+        app.put(&project_grant_uri),
+        app.request("HEAD", &project_grant_uri),
+        app.delete(&project_grant(&h.boot.project_id, g, MEMBER_ROLE_ID)),
+        app.get(&format!(
             "/v3/projects/{}/groups/{g}/roles",
             h.boot.project_id
         )),
-        TestRequest::put().uri(&domain_grant_uri),
-        TestRequest::get().uri(&format!(
+        app.put(&domain_grant_uri),
+        app.get(&format!(
             "/v3/domains/{}/groups/{g}/roles",
             h.boot.domain_id
         )),
     ];
     for req in requests {
-        let (status, body, _) = app.call(with_token(req, &member.token)).await.parts();
+        let (status, body, _) = req.token(&member.token).await.parts();
         assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
     }
     // Still just a member.

@@ -4,7 +4,6 @@
 use std::time::{Duration, Instant};
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use diesel::prelude::*;
 use iam_svc::schema::users;
 use serde_json::{json, Value};
@@ -26,16 +25,16 @@ async fn a_readonly_users_create_and_patch_are_refused_before_any_hash() {
     slow.passwords.pbkdf2_iterations = SLOW_ROUNDS;
     let slow_app = iam_app(h.replica_with(slow).await).await;
     let requests = [
-        TestRequest::post()
-            .uri("/v3/users")
-            .set_json(json!({ "user": { "name": "intruder", "password": "Str0ng-Passw0rd!" } })),
-        TestRequest::patch()
-            .uri(&format!("/v3/users/{}", h.boot.user_id))
-            .set_json(json!({ "user": { "password": "Str0ng-Passw0rd!" } })),
+        slow_app
+            .post("/v3/users")
+            .json(&json!({ "user": { "name": "intruder", "password": "Str0ng-Passw0rd!" } })),
+        slow_app
+            .patch(&format!("/v3/users/{}", h.boot.user_id))
+            .json(&json!({ "user": { "password": "Str0ng-Passw0rd!" } })),
     ];
     for req in requests {
         let started = Instant::now();
-        let (status, body, _) = slow_app.call(with_token(req, &reader.token)).await.parts();
+        let (status, body, _) = req.token(&reader.token).await.parts();
         let took = started.elapsed();
         assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
         assert!(took < Duration::from_secs(2), "refused after {took:?}");

@@ -2,7 +2,6 @@
 //! `/v3/auth/domains`.
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use iam_svc::bootstrap;
 use serde_json::{json, Value};
 
@@ -342,15 +341,13 @@ async fn a_member_may_not_create_or_update_projects() {
         .await;
     let uri = format!("/v3/projects/{}", h.boot.project_id);
     let requests = [
-        TestRequest::post()
-            .uri("/v3/projects")
-            .set_json(json!({ "project": { "name": "mine" } })),
-        TestRequest::patch()
-            .uri(&uri)
-            .set_json(json!({ "project": { "name": "mine" } })),
+        app.post("/v3/projects")
+            .json(&json!({ "project": { "name": "mine" } })),
+        app.patch(&uri)
+            .json(&json!({ "project": { "name": "mine" } })),
     ];
     for req in requests {
-        let (status, body, _) = app.call(with_token(req, &member.token)).await.parts();
+        let (status, body, _) = req.token(&member.token).await.parts();
         assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
     }
     let (_, body, _) = app.get("/v3/projects").token(&admin).await.parts();

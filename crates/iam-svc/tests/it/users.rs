@@ -14,8 +14,8 @@ fn user_uri(id: &str) -> String {
     format!("/v3/users/{id}")
 }
 
-async fn status_of(app: &TestApp, req: TestRequest) -> StatusCode {
-    app.call(req).await.parts().0
+async fn status_of(call: TestCall<'_>) -> StatusCode {
+    call.await.status()
 }
 
 /// A request with `token` that must answer 401 (the token is revoked).
@@ -177,11 +177,7 @@ async fn admin_sets_a_password_and_the_users_old_tokens_die() {
     .await;
     // The admin's own token is untouched.
     assert_eq!(
-        status_of(
-            &app,
-            with_token(TestRequest::get().uri("/v3/users"), &admin)
-        )
-        .await,
+        status_of(app.get("/v3/users").token(&admin)).await,
         StatusCode::OK
     );
 }
@@ -192,14 +188,26 @@ async fn admin_disabling_a_user_revokes_their_tokens() {
     let member = app
         .project_member(&admin, "alice", &h.boot.project_id)
         .await;
-    let req = with_token(TestRequest::patch().uri(&user_uri(&member.user_id)), &admin)
-        .set_json(json!({ "user": { "enabled": false } }));
-    assert_eq!(status_of(&app, req).await, StatusCode::OK);
+    assert_eq!(
+        status_of(
+            app.patch(&user_uri(&member.user_id))
+                .token(&admin)
+                .json(&json!({ "user": { "enabled": false } }))
+        )
+        .await,
+        StatusCode::OK
+    );
     assert_refused(&app, &member.token).await;
     // Enabling again lets them log in anew.
-    let req = with_token(TestRequest::patch().uri(&user_uri(&member.user_id)), &admin)
-        .set_json(json!({ "user": { "enabled": true } }));
-    assert_eq!(status_of(&app, req).await, StatusCode::OK);
+    assert_eq!(
+        status_of(
+            app.patch(&user_uri(&member.user_id))
+                .token(&admin)
+                .json(&json!({ "user": { "enabled": true } }))
+        )
+        .await,
+        StatusCode::OK
+    );
     app.login(
         bootstrap::DOMAIN,
         "alice",
@@ -327,9 +335,15 @@ async fn invalid_descriptions_are_400() {
             .assert_keystone_error(400, message);
     }
     // 255 characters is still fine.
-    let req = with_token(TestRequest::patch().uri(&user_uri(&id)), &admin)
-        .set_json(json!({ "user": { "description": "d".repeat(255) } }));
-    assert_eq!(status_of(&app, req).await, StatusCode::OK);
+    assert_eq!(
+        status_of(
+            app.patch(&user_uri(&id))
+                .token(&admin)
+                .json(&json!({ "user": { "description": "d".repeat(255) } }))
+        )
+        .await,
+        StatusCode::OK
+    );
 }
 
 #[actix_web::test]
@@ -368,11 +382,7 @@ async fn weak_passwords_are_400() {
     app.login(bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null)
         .await;
     assert_eq!(
-        status_of(
-            &app,
-            with_token(TestRequest::get().uri("/v3/auth/projects"), &member.token)
-        )
-        .await,
+        status_of(app.get("/v3/auth/projects").token(&member.token)).await,
         StatusCode::OK
     );
 }
@@ -385,23 +395,20 @@ async fn a_member_may_not_create_list_update_or_delete_users() {
         .await;
     let other = app.create_user_as(&admin, "bob").await;
     let requests = [
-        TestRequest::post()
-            .uri("/v3/users")
-            .set_json(json!({ "user": { "name": "carol" } })),
-        TestRequest::get().uri("/v3/users"),
-        TestRequest::patch()
-            .uri(&user_uri(&other))
-            .set_json(json!({ "user": { "enabled": false } })),
-        TestRequest::patch()
-            .uri(&user_uri(&member.user_id))
-            .set_json(json!({ "user": { "description": "self" } })),
-        TestRequest::delete().uri(&user_uri(&other)),
-        TestRequest::delete().uri(&user_uri(&member.user_id)),
-        TestRequest::get().uri(&user_uri(&other)),
-        TestRequest::get().uri(&format!("/v3/users/{other}/groups")),
+        app.post("/v3/users")
+            .json(&json!({ "user": { "name": "carol" } })),
+        app.get("/v3/users"),
+        app.patch(&user_uri(&other))
+            .json(&json!({ "user": { "enabled": false } })),
+        app.patch(&user_uri(&member.user_id))
+            .json(&json!({ "user": { "description": "self" } })),
+        app.delete(&user_uri(&other)),
+        app.delete(&user_uri(&member.user_id)),
+        app.get(&user_uri(&other)),
+        app.get(&format!("/v3/users/{other}/groups")),
     ];
     for req in requests {
-        let (status, body, _) = app.call(with_token(req, &member.token)).await.parts();
+        let (status, body, _) = req.token(&member.token).await.parts();
         assert_keystone_error(status, &body, 403, MSG_FORBIDDEN);
     }
     let (_, body, _) = app.get(&user_uri(&other)).token(&admin).await.parts();
@@ -484,11 +491,7 @@ async fn changing_own_password_revokes_old_tokens() {
         )
         .await;
     assert_eq!(
-        status_of(
-            &app,
-            with_token(TestRequest::get().uri("/v3/auth/projects"), &fresh)
-        )
-        .await,
+        status_of(app.get("/v3/auth/projects").token(&fresh)).await,
         StatusCode::OK
     );
 }
@@ -499,15 +502,15 @@ async fn changing_own_password_with_a_wrong_original_is_401_and_changes_nothing(
     let member = app
         .project_member(&admin, "alice", &h.boot.project_id)
         .await;
-    app.post(&format!("/v3/users/{}/password", member.user_id)).token(&member.token).json(&json!({ "user": { "original_password": "Wr0ng-Passw0rd!", "password": NEW_PASSWORD } }),)
-    .await
-    .assert_keystone_error(401, MSG_LOGIN_FAILED);
+    let body =
+        json!({ "user": { "original_password": "Wr0ng-Passw0rd!", "password": NEW_PASSWORD } });
+    app.post(&format!("/v3/users/{}/password", member.user_id))
+        .token(&member.token)
+        .json(&body)
+        .await
+        .assert_keystone_error(401, MSG_LOGIN_FAILED);
     assert_eq!(
-        status_of(
-            &app,
-            with_token(TestRequest::get().uri("/v3/auth/projects"), &member.token)
-        )
-        .await,
+        status_of(app.get("/v3/auth/projects").token(&member.token)).await,
         StatusCode::OK
     );
     app.login(bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null)
@@ -556,19 +559,17 @@ async fn admins_get_404_on_each_others_users() {
     let ours = app.create_user_as(&admin, "alice").await;
     for (token, victim) in [(&theirs, &ours), (&admin, &other.admin_id)] {
         let requests = [
-            TestRequest::get().uri(&user_uri(victim)),
-            TestRequest::patch()
-                .uri(&user_uri(victim))
-                .set_json(json!({ "user": { "enabled": false } })),
-            TestRequest::patch()
-                .uri(&user_uri(victim))
-                .set_json(json!({ "user": { "password": NEW_PASSWORD } })),
-            TestRequest::delete().uri(&user_uri(victim)),
-            TestRequest::get().uri(&format!("/v3/users/{victim}/groups")),
-            TestRequest::get().uri(&format!("/v3/users/{victim}/projects")),
+            app.get(&user_uri(victim)),
+            app.patch(&user_uri(victim))
+                .json(&json!({ "user": { "enabled": false } })),
+            app.patch(&user_uri(victim))
+                .json(&json!({ "user": { "password": NEW_PASSWORD } })),
+            app.delete(&user_uri(victim)),
+            app.get(&format!("/v3/users/{victim}/groups")),
+            app.get(&format!("/v3/users/{victim}/projects")),
         ];
         for req in requests {
-            app.call(with_token(req, token))
+            req.token(token)
                 .await
                 .assert_keystone_error(404, "Could not find user.");
         }
@@ -579,11 +580,7 @@ async fn admins_get_404_on_each_others_users() {
     app.login("globex", "admin", ADMIN_PASSWORD, Value::Null)
         .await;
     assert_eq!(
-        status_of(
-            &app,
-            with_token(TestRequest::get().uri("/v3/users"), &theirs)
-        )
-        .await,
+        status_of(app.get("/v3/users").token(&theirs)).await,
         StatusCode::OK
     );
 }
@@ -610,20 +607,20 @@ async fn admins_get_404_on_each_others_groups_and_memberships() {
     ] {
         let group_uri = format!("/v3/groups/{group}");
         let requests = [
-            TestRequest::get().uri(&group_uri),
-            TestRequest::patch()
-                .uri(&group_uri)
-                .set_json(json!({ "group": { "name": "pwned" } })),
-            TestRequest::delete().uri(&group_uri),
-            TestRequest::get().uri(&format!("{group_uri}/users")),
-            TestRequest::put().uri(&format!("{group_uri}/users/{own_user}")),
-            TestRequest::default()
-                .method(actix_web::http::Method::HEAD)
-                .uri(&format!("{group_uri}/users/{user}")),
-            TestRequest::delete().uri(&format!("{group_uri}/users/{user}")),
+            app.get(&group_uri),
+            app.patch(&group_uri)
+                .json(&json!({ "group": { "name": "pwned" } })),
+            app.delete(&group_uri),
+            app.get(&format!("{group_uri}/users")),
+            app.put(&format!("{group_uri}/users/{own_user}")),
+            app.request(
+                actix_web::http::Method::HEAD,
+                &format!("{group_uri}/users/{user}"),
+            ),
+            app.delete(&format!("{group_uri}/users/{user}")),
         ];
         for req in requests {
-            app.call(with_token(req, token))
+            req.token(token)
                 .await
                 .assert_keystone_error(404, "Could not find group.");
         }
@@ -667,32 +664,27 @@ async fn admins_get_404_on_each_others_projects_and_grants() {
         let project_uri = format!("/v3/projects/{project}");
         let grant = format!("{project_uri}/groups/{own_group}/roles/{ADMIN_ROLE_ID}");
         let requests = [
-            TestRequest::get().uri(&project_uri),
-            TestRequest::patch()
-                .uri(&project_uri)
-                .set_json(json!({ "project": { "name": "pwned" } })),
-            TestRequest::put().uri(&grant),
-            TestRequest::default()
-                .method(actix_web::http::Method::HEAD)
-                .uri(&grant),
-            TestRequest::delete().uri(&grant),
-            TestRequest::get().uri(&format!("{project_uri}/groups/{own_group}/roles")),
+            app.get(&project_uri),
+            app.patch(&project_uri)
+                .json(&json!({ "project": { "name": "pwned" } })),
+            app.put(&grant),
+            app.request(actix_web::http::Method::HEAD, &grant),
+            app.delete(&grant),
+            app.get(&format!("{project_uri}/groups/{own_group}/roles")),
         ];
         for req in requests {
-            app.call(with_token(req, token))
+            req.token(token)
                 .await
                 .assert_keystone_error(404, "Could not find project.");
         }
         let domain_grant = format!("/v3/domains/{domain}/groups/{own_group}/roles/{ADMIN_ROLE_ID}");
         for req in [
-            TestRequest::put().uri(&domain_grant),
-            TestRequest::default()
-                .method(actix_web::http::Method::HEAD)
-                .uri(&domain_grant),
-            TestRequest::delete().uri(&domain_grant),
-            TestRequest::get().uri(&format!("/v3/domains/{domain}/groups/{own_group}/roles")),
+            app.put(&domain_grant),
+            app.request(actix_web::http::Method::HEAD, &domain_grant),
+            app.delete(&domain_grant),
+            app.get(&format!("/v3/domains/{domain}/groups/{own_group}/roles")),
         ] {
-            let (status, body, _) = app.call(with_token(req, token)).await.parts();
+            let (status, body, _) = req.token(token).await.parts();
             assert_keystone_error(status, &body, 404, "Could not find domain.");
         }
     }
