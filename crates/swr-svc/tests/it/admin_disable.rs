@@ -2,8 +2,6 @@
 //! but only a project admin undoes an admin's; who disabled it is stored with the row.
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
-use base64::Engine as _;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 use swr_svc::schema::credentials;
@@ -12,11 +10,8 @@ use crate::common::*;
 
 const SERVICE: &str = "swr-registry";
 
-fn login(user: &str, password: &str) -> TestRequest {
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-    TestRequest::get()
-        .uri(&format!("/service/token?service={SERVICE}"))
-        .insert_header(("Authorization", format!("Basic {basic}")))
+fn login<'a>(app: &'a TestApp, user: &str, password: &str) -> TestCall<'a> {
+    token_request(app, &format!("service={SERVICE}"), user, password)
 }
 
 /// `(enabled, disabled_by, disabled_by_admin)` of the stored row.
@@ -77,23 +72,17 @@ async fn only_an_admin_undoes_an_admins_disable() {
         assert_swr_error(status, &body, 403, "SWR.0201");
         assert_eq!(stored(&h, id), (false, Some("adam-id".into()), true));
         assert_eq!(
-            app.call(login(user, password)).await.parts().0,
+            login(&app, user, password).await.parts().0,
             StatusCode::UNAUTHORIZED
         );
 
         // The admin can; then the owner's own disable is theirs to undo.
         assert_eq!(put(&app, &admin, &one, true).await.0, StatusCode::CREATED);
         assert_eq!(stored(&h, id), (true, None, false));
-        assert_eq!(
-            app.call(login(user, password)).await.parts().0,
-            StatusCode::OK
-        );
+        assert_eq!(login(&app, user, password).await.parts().0, StatusCode::OK);
         assert_eq!(put(&app, &owner, &one, false).await.0, StatusCode::CREATED);
         assert_eq!(stored(&h, id), (false, Some("carol-id".into()), false));
         assert_eq!(put(&app, &owner, &one, true).await.0, StatusCode::CREATED);
-        assert_eq!(
-            app.call(login(user, password)).await.parts().0,
-            StatusCode::OK
-        );
+        assert_eq!(login(&app, user, password).await.parts().0, StatusCode::OK);
     }
 }

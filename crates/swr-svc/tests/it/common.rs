@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use actix_web::http::StatusCode;
-use actix_web::{test, web};
+use actix_web::web;
 use chrono::{Duration, Utc};
 use credential_core::iam_token::{RoleRef, TokenClaims, TokenScope, TokenSigningKey};
 use credential_core::registry_jwt::RegistrySigner;
@@ -276,19 +276,6 @@ pub fn signed<'a>(
     app.request(method, uri).body(body).signed(key)
 }
 
-/// Status, JSON body (Null when empty) and headers of a request.
-pub async fn call(
-    app: &TestApp,
-    req: test::TestRequest,
-) -> (StatusCode, Value, actix_web::http::header::HeaderMap) {
-    app.call(req).await.parts()
-}
-
-/// `test::TestRequest` with the token set.
-pub fn with_token(req: test::TestRequest, token: &str) -> test::TestRequest {
-    req.insert_header(("X-Auth-Token", token.to_string()))
-}
-
 /// Create an instance in `project` and return its id.
 pub async fn create_instance(app: &TestApp, token: &str, project: &str, name: &str) -> String {
     let body = serde_json::json!({ "name": name, "spec": "swr.ee.professional", "charge_mode": "postPaid" });
@@ -358,10 +345,14 @@ pub fn basic(user: &str, password: &str) -> String {
 }
 
 /// A registry token request (`/service/token?{query}`) with Basic credentials.
-pub fn token_request(query: &str, user: &str, password: &str) -> test::TestRequest {
-    test::TestRequest::get()
-        .uri(&format!("/service/token?{query}"))
-        .insert_header(("Authorization", basic(user, password)))
+pub fn token_request<'a>(
+    app: &'a TestApp,
+    query: &str,
+    user: &str,
+    password: &str,
+) -> TestCall<'a> {
+    app.get(&format!("/service/token?{query}"))
+        .header("Authorization", basic(user, password))
 }
 
 /// A registry JWT's claims (the signature itself is checked by service-kit's and the

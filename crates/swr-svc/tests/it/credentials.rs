@@ -2,7 +2,6 @@
 //! concurrency, and storage as digests only.
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use diesel::prelude::*;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
@@ -56,14 +55,12 @@ async fn create_returns_the_token_once_and_list_pages_without_it() {
     }
 
     let list = |q: &str| {
-        with_token(
-            TestRequest::get().uri(&format!("{}/long-term-credentials{q}", base(&instance))),
-            &alice,
-        )
+        app.get(&format!("{}/long-term-credentials{q}", base(&instance)))
+            .token(&alice)
     };
-    let (status, first, _) = app.call(list("?limit=2&offset=0")).await.parts();
+    let (status, first, _) = list("?limit=2&offset=0").await.parts();
     assert_eq!(status, StatusCode::OK);
-    let (_, second, _) = app.call(list("?limit=2&offset=2")).await.parts();
+    let (_, second, _) = list("?limit=2&offset=2").await.parts();
     assert_eq!(first["total"], 3);
     assert_eq!(second["total"], 3);
     let names = |v: &Value| {
@@ -87,7 +84,7 @@ async fn create_returns_the_token_once_and_list_pages_without_it() {
     );
     assert!(item.get("auth_token").is_none());
     // Defaults: offset 0, limit 100.
-    let (_, all, _) = app.call(list("")).await.parts();
+    let (_, all, _) = list("").await.parts();
     assert_eq!(names(&all), ["ci-a", "ci-b", "ci-c"]);
 }
 
@@ -200,16 +197,14 @@ async fn self_only_and_ownership() {
     create_credential(&app, &admin, &instance, "admin-cred").await;
     let (_, mine) = create_credential(&app, &alice, &instance, "alice-cred").await;
     let list = |q: &str, t: &str| {
-        with_token(
-            TestRequest::get().uri(&format!("{}/long-term-credentials{q}", base(&instance))),
-            t,
-        )
+        app.get(&format!("{}/long-term-credentials{q}", base(&instance)))
+            .token(t)
     };
-    let (_, own, _) = app.call(list("", &alice)).await.parts();
+    let (_, own, _) = list("", &alice).await.parts();
     assert_eq!(own["total"], 1);
-    let (status, body, _) = app.call(list("?self_only=false", &alice)).await.parts();
+    let (status, body, _) = list("?self_only=false", &alice).await.parts();
     assert_swr_error(status, &body, 403, "SWR.0201");
-    let (_, everyone, _) = app.call(list("?self_only=false", &admin)).await.parts();
+    let (_, everyone, _) = list("?self_only=false", &admin).await.parts();
     assert_eq!(everyone["total"], 2);
     // A member cannot touch the admin's credential; the admin can touch the member's.
     let (_, admins) = create_credential(&app, &admin, &instance, "admin-two").await;

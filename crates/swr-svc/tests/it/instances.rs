@@ -1,7 +1,6 @@
 //! Instances: the vendor's shapes, project scoping and validation.
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use serde_json::json;
 
 use crate::common::*;
@@ -142,9 +141,12 @@ async fn bad_input_is_refused_in_the_envelope() {
     let (status, body, _) = app.get(&uri).await.parts();
     assert_swr_error(status, &body, 401, "SWR.0101");
     let readonly = h.token("rita", PROJECT, &["readonly"]);
-    let req =
-        with_token(TestRequest::post().uri(&uri), &readonly).set_json(json!({ "name": "ro-made" }));
-    let (status, body, _) = app.call(req).await.parts();
+    let (status, body, _) = app
+        .post(&uri)
+        .token(&readonly)
+        .json(&json!({ "name": "ro-made" }))
+        .await
+        .parts();
     assert_swr_error(status, &body, 403, "SWR.0201");
     let (status, body, _) = app.patch(&uri).token(&admin).await.parts();
     assert_swr_error(status, &body, 405, "SWR.0305");

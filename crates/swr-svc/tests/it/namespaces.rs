@@ -2,7 +2,6 @@
 //! refusal in SWR's envelope, and project walls.
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -72,13 +71,12 @@ async fn create_show_list_update_delete_in_the_sdks_shapes() {
     let (status, body, _) = app.delete(&one).token(&admin).await.parts();
     assert_eq!((status, body), (StatusCode::OK, Value::Null));
     for req in [
-        TestRequest::get().uri(&one),
-        TestRequest::delete().uri(&one),
-        TestRequest::put()
-            .uri(&one)
-            .set_json(json!({ "metadata": { "public": "false" } })),
+        app.get(&one),
+        app.delete(&one),
+        app.put(&one)
+            .json(&json!({ "metadata": { "public": "false" } })),
     ] {
-        let (status, body, _) = app.call(with_token(req, &admin)).await.parts();
+        let (status, body, _) = req.token(&admin).await.parts();
         assert_swr_error(status, &body, 404, "SWR.0303");
     }
     let (_, listed, _) = app.get(&uri).token(&admin).await.parts();
@@ -268,17 +266,15 @@ async fn another_projects_instance_and_its_namespaces_do_not_exist_from_here() {
         let uri = base(PROJECT, instance);
         let one = format!("{uri}/team-b");
         for req in [
-            TestRequest::get().uri(&uri),
-            TestRequest::post()
-                .uri(&uri)
-                .set_json(json!({ "namespace_name": "mine", "metadata": { "public": "false" } })),
-            TestRequest::get().uri(&one),
-            TestRequest::put()
-                .uri(&one)
-                .set_json(json!({ "metadata": { "public": "false" } })),
-            TestRequest::delete().uri(&one),
+            app.get(&uri),
+            app.post(&uri)
+                .json(&json!({ "namespace_name": "mine", "metadata": { "public": "false" } })),
+            app.get(&one),
+            app.put(&one)
+                .json(&json!({ "metadata": { "public": "false" } })),
+            app.delete(&one),
         ] {
-            let (status, body, _) = app.call(with_token(req, &a)).await.parts();
+            let (status, body, _) = req.token(&a).await.parts();
             assert_swr_error(status, &body, 404, "SWR.0301");
         }
     }

@@ -3,7 +3,6 @@
 //! live temporary credentials and long-term ones (expired too) keep counting.
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 use service_kit::db::DbPool;
@@ -24,12 +23,12 @@ async fn create(
     name: Option<&str>,
 ) -> (StatusCode, Value) {
     let req = match name {
-        None => TestRequest::post().uri(&format!("{}/temp-credential", base(instance))),
-        Some(name) => TestRequest::post()
-            .uri(&format!("{}/long-term-credential", base(instance)))
-            .set_json(json!({ "name": name })),
+        None => app.post(&format!("{}/temp-credential", base(instance))),
+        Some(name) => app
+            .post(&format!("{}/long-term-credential", base(instance)))
+            .json(&json!({ "name": name })),
     };
-    let (status, body, _) = app.call(with_token(req, token)).await.parts();
+    let (status, body, _) = req.token(token).await.parts();
     (status, body)
 }
 

@@ -46,15 +46,15 @@ async fn a_member_credential_gets_pull_and_push_in_its_instances_namespaces() {
     let (h, app) = Harness::start().await;
     let s = setup(&h, &app, &["member"]).await;
     // Login check (what `docker login` sends): no scope, empty access.
-    let body = app
-        .call(token_request(
-            &format!("account={}&service={SERVICE}", s.user_id),
-            &s.user_id,
-            &s.password,
-        ))
-        .await
-        .assert_ok()
-        .json();
+    let body = token_request(
+        &app,
+        &format!("account={}&service={SERVICE}", s.user_id),
+        &s.user_id,
+        &s.password,
+    )
+    .await
+    .assert_ok()
+    .json();
     assert_eq!(body["token"], body["access_token"]);
     assert!(body["expires_in"].as_i64().unwrap() >= 60);
     let c = claims(body["token"].as_str().unwrap());
@@ -74,8 +74,7 @@ async fn a_member_credential_gets_pull_and_push_in_its_instances_namespaces() {
 /// The JWT's access for `repository:<repository>:<actions>` with the setup's credential.
 async fn granted(app: &TestApp, s: &Setup, repository: &str, actions: &str) -> Value {
     let q = format!("service={SERVICE}&scope=repository:{repository}:{actions}");
-    let body = app
-        .call(token_request(&q, &s.user_id, &s.password))
+    let body = token_request(app, &q, &s.user_id, &s.password)
         .await
         .assert_ok()
         .json();
@@ -104,7 +103,7 @@ async fn a_readonly_credential_can_pull_but_not_push() {
 }
 
 async fn refused(app: &TestApp, query: &str, user: &str, password: &str) {
-    let (status, body, headers) = app.call(token_request(query, user, password)).await.parts();
+    let (status, body, headers) = token_request(app, query, user, password).await.parts();
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(body["errors"][0]["code"], "UNAUTHORIZED", "{body}");
     assert!(headers.contains_key("www-authenticate"));
@@ -139,8 +138,7 @@ async fn wrong_disabled_expired_deleted_and_foreign_credentials_are_refused() {
         .json(&json!({ "enable": true }))
         .await
         .parts();
-    let (status, _, _) = app
-        .call(token_request(&q, &s.user_id, &s.password))
+    let (status, _, _) = token_request(&app, &q, &s.user_id, &s.password)
         .await
         .parts();
     assert_eq!(status, StatusCode::OK, "enabled again");
@@ -184,15 +182,15 @@ async fn a_temporary_credential_logs_in_too() {
     assert_eq!(status, StatusCode::CREATED);
     create_namespace(&app, &alice, PROJECT, &instance, "builds", false).await;
     let q = format!("service={SERVICE}&scope=repository%3Abuilds%2Fapp%3Apush%2Cpull");
-    let body = app
-        .call(token_request(
-            &q,
-            temp["user_id"].as_str().unwrap(),
-            temp["auth_token"].as_str().unwrap(),
-        ))
-        .await
-        .assert_ok()
-        .json();
+    let body = token_request(
+        &app,
+        &q,
+        temp["user_id"].as_str().unwrap(),
+        temp["auth_token"].as_str().unwrap(),
+    )
+    .await
+    .assert_ok()
+    .json();
     let c = claims(body["token"].as_str().unwrap());
     assert_eq!(c["access"][0]["actions"], json!(["push", "pull"]));
 }

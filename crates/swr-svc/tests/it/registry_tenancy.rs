@@ -3,7 +3,6 @@
 //! give pull to anyone; a deleted namespace's name never passes to another tenant.
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use diesel::prelude::*;
 use futures_util::future::{join, join_all};
 use serde_json::{json, Value};
@@ -72,10 +71,10 @@ async fn actions(
         query.push_str(&format!("&scope={scope}"));
     }
     let req = match who {
-        Some(t) => token_request(&query, &t.user_id, &t.password),
-        None => TestRequest::get().uri(&format!("/service/token?{query}")),
+        Some(t) => token_request(app, &query, &t.user_id, &t.password),
+        None => app.get(&format!("/service/token?{query}")),
     };
-    let body = app.call(req).await.assert_ok().json();
+    let body = req.await.assert_ok().json();
     let c = claims(body["token"].as_str().unwrap());
     assert_eq!(c["aud"], service);
     c["access"]
@@ -114,11 +113,12 @@ async fn a_credential_gets_nothing_in_another_tenants_private_namespace() {
     // Naming another registry service is no way around it: the login is refused.
     let t = tenants(&h, &app, &["member"]).await;
     let req = token_request(
+        &app,
         &format!("service=team-b-registry&scope=repository:team-b/app:{EVERYTHING}"),
         &t.user_id,
         &t.password,
     );
-    let body = app.call(req).await.assert_unauthorized().json();
+    let body = req.await.assert_unauthorized().json();
     assert_eq!(body["errors"][0]["code"], "UNAUTHORIZED");
 }
 
@@ -299,18 +299,13 @@ async fn racing_tenants_get_each_name_exactly_once() {
     }
     // Each name is listed by exactly one of the two instances.
     let listed = |token: &str, project: &str, instance: &str| {
-        with_token(
-            TestRequest::get().uri(&format!(
-                "/v2/{project}/instances/{instance}/namespaces?limit=100"
-            )),
-            token,
-        )
+        app.get(&format!(
+            "/v2/{project}/instances/{instance}/namespaces?limit=100"
+        ))
+        .token(token)
     };
-    let (_, in_a, _) = app.call(listed(&a, PROJECT, &a_instance)).await.parts();
-    let (_, in_b, _) = app
-        .call(listed(&b, OTHER_PROJECT, &b_instance))
-        .await
-        .parts();
+    let (_, in_a, _) = listed(&a, PROJECT, &a_instance).await.parts();
+    let (_, in_b, _) = listed(&b, OTHER_PROJECT, &b_instance).await.parts();
     let total = in_a["total"].as_i64().unwrap() + in_b["total"].as_i64().unwrap();
     assert_eq!(total, names.len() as i64, "{in_a} {in_b}");
 }

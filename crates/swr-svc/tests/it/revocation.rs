@@ -6,8 +6,6 @@
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
-use base64::Engine as _;
 use chrono::{Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde_json::{json, Value};
@@ -20,11 +18,8 @@ use crate::common::*;
 
 const SERVICE: &str = "swr-registry";
 
-fn login(user: &str, password: &str) -> TestRequest {
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-    TestRequest::get()
-        .uri(&format!("/service/token?service={SERVICE}"))
-        .insert_header(("Authorization", format!("Basic {basic}")))
+fn login<'a>(app: &'a TestApp, user: &str, password: &str) -> TestCall<'a> {
+    token_request(app, &format!("service={SERVICE}"), user, password)
 }
 
 fn event(kind: RevocationKind, subject: &str, ago: Duration) -> RevocationEvent {
@@ -54,16 +49,12 @@ async fn make(
 ) -> Made {
     let base = format!("/v2/{project}/instances/{instance}");
     let req = match name {
-        Some(name) => TestRequest::post()
-            .uri(&format!("{base}/long-term-credential"))
-            .set_json(json!({ "name": name })),
-        None => TestRequest::post().uri(&format!("{base}/temp-credential")),
+        Some(name) => app
+            .post(&format!("{base}/long-term-credential"))
+            .json(&json!({ "name": name })),
+        None => app.post(&format!("{base}/temp-credential")),
     };
-    let body = app
-        .call(with_token(req, token))
-        .await
-        .assert_created()
-        .json();
+    let body = req.token(token).await.assert_created().json();
     let field = |name: &str| body[name].as_str().unwrap().to_string();
     Made {
         id: field("token_id"),
@@ -98,7 +89,7 @@ fn revoked_at(h: &Harness, id: &str) -> Option<NaiveDateTime> {
 }
 
 async fn logs_in(app: &TestApp, made: &Made) -> bool {
-    let (status, body, _) = app.call(login(&made.user, &made.password)).await.parts();
+    let (status, body, _) = login(app, &made.user, &made.password).await.parts();
     match status {
         StatusCode::OK => true,
         StatusCode::UNAUTHORIZED => false,
@@ -145,9 +136,12 @@ async fn a_user_gone_loses_every_credential_made_before_the_cutoff() {
         long_term.id
     );
     for enable in [true, false] {
-        let req =
-            with_token(TestRequest::put().uri(&one), &admin).set_json(json!({ "enable": enable }));
-        let (status, body, _) = app.call(req).await.parts();
+        let (status, body, _) = app
+            .put(&one)
+            .token(&admin)
+            .json(&json!({ "enable": enable }))
+            .await
+            .parts();
         assert_swr_error(status, &body, 403, "SWR.0201");
     }
     assert!(!logs_in(&app, &long_term).await);

@@ -44,11 +44,8 @@ async fn rows_naming_a_caller_chosen_registry_are_moved_to_the_configured_one() 
     }
     let scope = "scope=repository:legacy-ns/app:pull,push";
     let login =
-        |service: &str| token_request(&format!("service={service}&{scope}"), user, password);
-    assert_eq!(
-        app.call(login("team-a-registry")).await.parts().0,
-        StatusCode::OK
-    );
+        |service: &str| token_request(&app, &format!("service={service}&{scope}"), user, password);
+    assert_eq!(login("team-a-registry").await.parts().0, StatusCode::OK);
 
     let registry = &h.state.config.registry;
     assert_eq!(assign_registry(&h.db.pool, registry).unwrap(), (1, 1));
@@ -58,10 +55,8 @@ async fn rows_naming_a_caller_chosen_registry_are_moved_to_the_configured_one() 
         "idempotent"
     );
 
-    app.call(login("team-a-registry"))
-        .await
-        .assert_unauthorized();
-    let body = app.call(login(SERVICE)).await.assert_ok().json();
+    login("team-a-registry").await.assert_unauthorized();
+    let body = login(SERVICE).await.assert_ok().json();
     let access = &claims(body["token"].as_str().unwrap())["access"];
     assert_eq!(access[0]["actions"], json!(["pull", "push"]));
     let (_, shown, _) = app
