@@ -1,10 +1,11 @@
 //! Key material from files named in configuration: IAM token signing keys, sealing
 //! keyrings (`<key id> <base64>` lines, the first one seals) and the internal credential.
 //! In development mode a missing file is generated (loudly); in production it stops the
-//! start.
+//! start. Every file only its owner may read is written by [`write_private`].
+
+mod private_file;
 
 use std::fs;
-use std::io::Write;
 use std::path::Path;
 
 use crate::config::Mode;
@@ -12,6 +13,8 @@ use base64::Engine;
 use credential_core::iam_token::{TokenSigningKey, VerifyingKey};
 use credential_core::seal::{Keyring, SealingKey};
 use credential_core::SecretString;
+
+pub use private_file::{write_private, PrivateFileError, PrivateWrite};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -100,7 +103,7 @@ pub fn load_master_keyring(path: &Path, mode: Mode) -> Result<Keyring, KeyError>
             "DEVELOPMENT KEY: generated master key {} — do not use it in production",
             path.display()
         );
-        write_private(path, new_master_key_line()?.as_bytes())?;
+        create_private(path, new_master_key_line()?.as_bytes())?;
     }
     let mut keys = Vec::new();
     for (n, kid, bytes) in read_key_lines(path)? {
@@ -141,7 +144,7 @@ pub fn generate_signing_key_file(path: &Path) -> Result<(), KeyError> {
         "DEVELOPMENT KEY: generated token signing key {} — do not use it in production",
         path.display()
     );
-    write_private(path, line.as_bytes())
+    create_private(path, line.as_bytes())
 }
 
 /// A key id that sorts by creation time and never repeats: `k20261122T063000-x7q2`.
@@ -200,26 +203,16 @@ pub fn load_internal_credential(path: &Path, mode: Mode) -> Result<SecretString,
             "DEVELOPMENT KEY: generated internal credential {} — do not use it in production",
             path.display()
         );
-        write_private(path, secret.as_bytes())?;
+        create_private(path, secret.as_bytes())?;
     }
     let text = fs::read_to_string(path).map_err(|e| file_error(path, e))?;
     let secret = checked_internal_secret(&text).map_err(|why| file_error(path, why))?;
     Ok(SecretString::from(secret))
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(|e| file_error(dir, e))?;
-    }
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).map_err(|e| file_error(path, e))?;
-    file.write_all(bytes).map_err(|e| file_error(path, e))
+/// A generated key file: created, never written over.
+fn create_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
+    write_private(path, bytes, PrivateWrite::CreateNew).map_err(|e| file_error(&e.path, e.source))
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use rcgen::{CertificateParams, DistinguishedName, DnType, KeyPair, PKCS_ECDSA_P2
 
 use super::token::RegistryTokenIssuer;
 use crate::config::Mode;
+use crate::keyfiles::{write_private, PrivateWrite};
 
 /// Why the registry signing key could not be had.
 #[derive(Debug, thiserror::Error)]
@@ -100,7 +101,12 @@ fn write_dev_pair(
 ) -> Result<(), RegistryKeyError> {
     let (key_pem, certificate_pem) = generate_dev_key_and_cert(common_name)?;
     let key_pem = SecretString::new(key_pem);
-    write_new(key_path, key_pem.expose(), 0o600)?;
+    // A key another process created meanwhile is kept, as `write_new` keeps a certificate.
+    let key = key_pem.expose().as_bytes();
+    match write_private(key_path, key, PrivateWrite::CreateNew) {
+        Err(e) if !e.already_exists() => return Err(io_error(&e.path, e.source)),
+        _ => {}
+    }
     write_new(certificate_path, &certificate_pem, 0o644)?;
     log::warn!(
         "DEVELOPMENT registry token key generated: {} (certificate {}). Registries that trust \
