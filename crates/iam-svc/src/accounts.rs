@@ -4,6 +4,7 @@
 //! only extracts the request, calls one of these and renders the result.
 
 use actix_web::web;
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use service_kit::auth::Principal;
 use service_kit::db::{self, DbConnection, StoreError};
@@ -75,8 +76,9 @@ pub async fn create(state: &AppState, p: &Principal, u: NewUser) -> Result<User,
         None => passwords::NO_PASSWORD.to_string(),
     };
     let p = p.clone();
+    let clock = state.clock.clone();
     db::write(&state.pool, move |conn| {
-        insert_user(conn, &p, u, password_hash)
+        insert_user(conn, &p, u, password_hash, clock.stored_now())
     })
     .await
 }
@@ -139,12 +141,13 @@ pub async fn update(
 /// Delete the user; every credential of theirs dies with them.
 pub async fn delete(state: &AppState, p: &Principal, id: String) -> Result<(), IamError> {
     let p = p.clone();
+    let clock = state.clock.clone();
     db::write(&state.pool, move |conn| {
         policy::user(conn, &p, Action::DeleteUser, &id)?;
         if !repo::users::delete(conn, &id)? {
             return Err(IamError::NotFound("user"));
         }
-        revocation::user_gone(conn, &id)
+        revocation::user_gone(conn, &id, clock.stored_now())
     })
     .await?;
     state.sync_revocations().await
@@ -167,13 +170,14 @@ pub async fn change_own_password(
     let st = state.clone();
     db::write(&state.pool, move |conn| {
         policy::user(conn, &p, Action::ChangePassword, &id)?;
+        let now = st.clock.stored_now();
         let changes = UserChanges {
             password_hash: Some(new_hash),
-            updated_at: Some(repo::now()),
+            updated_at: Some(now),
             ..Default::default()
         };
         repo::users::update(conn, &id, &changes)?;
-        revocation::password_changed(conn, &st.config, &id)
+        revocation::password_changed(conn, &st.config, &id, now)
     })
     .await?;
     state.sync_revocations().await
@@ -263,9 +267,9 @@ fn insert_user(
     p: &Principal,
     u: NewUser,
     password_hash: String,
+    now: NaiveDateTime,
 ) -> Result<User, IamError> {
     let domain_id = policy::in_domain(conn, p, Action::CreateUser, u.domain_id.as_deref())?;
-    let now = repo::now();
     let row = User {
         id: repo::new_id(),
         domain_id,
@@ -302,12 +306,13 @@ fn apply_update(
     let disables = u.enabled == Some(false) && before.enabled;
     let new_password = password_hash.is_some();
     let cfg = &state.config;
+    let now = state.clock.stored_now();
     let changes = UserChanges {
         name: u.name,
         password_hash,
         enabled: u.enabled,
         description: u.description,
-        updated_at: Some(repo::now()),
+        updated_at: Some(now),
     };
     repo::users::update(conn, id, &changes).map_err(|e| match e {
         StoreError::UniqueViolation => {
@@ -315,7 +320,7 @@ fn apply_update(
         }
         other => other.into(),
     })?;
-    revocation::user_updated(conn, cfg, id, disables, new_password)?;
+    revocation::user_updated(conn, cfg, id, disables, new_password, now)?;
     repo::users::find(conn, id)?.ok_or(IamError::NotFound("user"))
 }
 

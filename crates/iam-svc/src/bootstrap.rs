@@ -1,6 +1,7 @@
 //! `iam-svc bootstrap`: the first domain, admin user, project and admin group.
 //! Running it again changes nothing unless a password is given that differs.
 
+use chrono::NaiveDateTime;
 use credential_core::{password, SecretString};
 use service_kit::db::{write_transaction, DbConnection};
 
@@ -31,9 +32,9 @@ pub fn run(
     conn: &mut DbConnection,
     cfg: &IamConfig,
     wanted: AdminPassword,
+    now: NaiveDateTime,
 ) -> Result<Bootstrapped, IamError> {
     write_transaction(conn, |conn| {
-        let now = repo::now();
         let domain = match repo::domains::find_by_name(conn, DOMAIN)? {
             Some(d) => d,
             None => {
@@ -102,7 +103,7 @@ pub fn run(
                         ..Default::default()
                     };
                     repo::users::update(conn, &u.id, &changes)?;
-                    crate::revocation::password_changed(conn, cfg, &u.id)?;
+                    crate::revocation::password_changed(conn, cfg, &u.id, now)?;
                 }
                 (u.id, Some(pw))
             }

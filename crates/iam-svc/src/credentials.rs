@@ -173,7 +173,7 @@ fn new_key(
         sealed_secret,
         status: ACTIVE.into(),
         description,
-        created_at: repo::now(),
+        created_at: state.clock.stored_now(),
         last_used_at: None,
     };
     Ok((row, secret))

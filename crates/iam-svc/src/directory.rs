@@ -38,8 +38,9 @@ pub async fn missing(state: &AppState, check: DirectoryCheck) -> Result<Director
 /// The revocation events after `after` that still matter. `last_seq` never goes back
 /// below `after`, so a reader that found nothing new keeps its place.
 pub async fn revocations_after(state: &AppState, after: i64) -> Result<RevocationPage, IamError> {
+    let clock = state.clock.clone();
     let events = db::run(&state.pool, move |conn| -> Result<_, IamError> {
-        Ok(repo::revocations::after(conn, after, repo::now())?)
+        Ok(repo::revocations::after(conn, after, clock.stored_now())?)
     })
     .await?;
     let last_seq = events

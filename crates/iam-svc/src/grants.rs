@@ -95,11 +95,12 @@ pub async fn revoke(
     role_id: String,
 ) -> Result<(), IamError> {
     let p = p.clone();
+    let clock = state.clock.clone();
     let removed = db::write(&state.pool, move |conn| {
         checked(conn, &p, Op::Revoke, &on)?;
         let removed = repo::grants::revoke(conn, on.target(), &on.group_id, &role_id)?;
         if removed {
-            revocation::group_lost_power(conn, &on.group_id)?;
+            revocation::group_lost_power(conn, &on.group_id, clock.stored_now())?;
         }
         Ok::<_, IamError>(removed)
     })

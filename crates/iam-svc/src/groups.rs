@@ -33,6 +33,7 @@ pub async fn create(state: &AppState, p: &Principal, g: GroupFields) -> Result<G
         .clone()
         .ok_or_else(|| IamError::BadRequest("group.name is required".into()))?;
     let p = p.clone();
+    let clock = state.clock.clone();
     db::write(&state.pool, move |conn| {
         let domain_id = policy::in_domain(conn, &p, Action::CreateGroup, g.domain_id.as_deref())?;
         let row = Group {
@@ -40,7 +41,7 @@ pub async fn create(state: &AppState, p: &Principal, g: GroupFields) -> Result<G
             domain_id,
             name,
             description: g.description.unwrap_or_default(),
-            created_at: repo::now(),
+            created_at: clock.stored_now(),
         };
         repo::groups::insert(conn, &row).map_err(name_conflict)?;
         Ok(row)
@@ -105,9 +106,10 @@ pub async fn update(
 /// Delete the group; its members lose what it granted, credentials made with it too.
 pub async fn delete(state: &AppState, p: &Principal, id: String) -> Result<(), IamError> {
     let p = p.clone();
+    let clock = state.clock.clone();
     db::write(&state.pool, move |conn| -> Result<(), IamError> {
         policy::group(conn, &p, Action::DeleteGroup, &id)?;
-        revocation::group_lost_power(conn, &id)?;
+        revocation::group_lost_power(conn, &id, clock.stored_now())?;
         repo::groups::delete(conn, &id)?;
         Ok(())
     })
@@ -169,11 +171,12 @@ pub async fn remove_member(
     user_id: String,
 ) -> Result<(), IamError> {
     let p = p.clone();
+    let clock = state.clock.clone();
     let removed = db::write(&state.pool, move |conn| {
         membership_target(conn, &p, Action::RemoveUserFromGroup, &group_id, &user_id)?;
         let removed = repo::groups::remove_member(conn, &group_id, &user_id)?;
         if removed {
-            revocation::lost_power(conn, &[user_id])?;
+            revocation::lost_power(conn, &[user_id], clock.stored_now())?;
         }
         Ok::<_, IamError>(removed)
     })

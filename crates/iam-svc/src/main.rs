@@ -11,9 +11,10 @@ use iam_svc::state::{AppState, Keys};
 use iam_svc::{app, MIGRATIONS};
 use service_kit::auth::InternalCredential;
 use service_kit::cli;
+use service_kit::clock::Clock;
 use service_kit::db::{self, DbPool};
 use service_kit::http::Metrics;
-use service_kit::keyfiles;
+use service_kit::keyfiles::{self, PrivateWrite};
 const USAGE: &str = "usage: iam-svc [--config PATH] [serve | migrate | bootstrap [--env-file PATH] | gen-keys | rotate-master-key | reseal-access-keys | disable-domain --domain NAME | enable-domain --domain NAME]
 
   serve       run the HTTP service (default)
@@ -121,7 +122,8 @@ fn set_domain_enabled(cfg: &IamConfig, name: Option<&String>, enabled: bool) -> 
         .get()
         .map_err(|e| format!("database unavailable: {e}"))?;
     let domain =
-        iam_svc::domains::set_enabled(&mut conn, name, enabled).map_err(|e| e.to_string())?;
+        iam_svc::domains::set_enabled(&mut conn, name, enabled, Clock::system().stored_now())
+            .map_err(|e| e.to_string())?;
     let state = if domain.enabled {
         "enabled"
     } else {
@@ -147,7 +149,8 @@ fn run_bootstrap(cfg: &IamConfig, env_file: Option<&Path>) -> Result<(), String>
         }
         (None, None) => AdminPassword::Keep,
     };
-    let done = bootstrap::run(&mut conn, cfg, wanted).map_err(|e| e.to_string())?;
+    let done = bootstrap::run(&mut conn, cfg, wanted, Clock::system().stored_now())
+        .map_err(|e| e.to_string())?;
     match (&done.password_set, env_file) {
         (Some(pw), Some(path)) => {
             write_env_file(path, &bootstrap::env_file(cfg, &done, pw))?;
@@ -170,30 +173,10 @@ fn run_bootstrap(cfg: &IamConfig, env_file: Option<&Path>) -> Result<(), String>
     Ok(())
 }
 
+/// The admin's credentials, readable by the owner alone; an older file is replaced whole.
 fn write_env_file(path: &Path, text: &str) -> Result<(), String> {
-    use std::io::Write;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options
-        .open(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    // `mode` applies only when the file is created; an older file is tightened too.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-    }
-    f.write_all(text.as_bytes())
-        .map_err(|e| format!("{}: {e}", path.display()))
+    keyfiles::write_private(path, text.as_bytes(), PrivateWrite::ReplaceAtomically)
+        .map_err(|e| e.to_string())
 }
 
 fn serve(cfg: IamConfig) -> Result<(), String> {

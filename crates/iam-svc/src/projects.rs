@@ -3,6 +3,7 @@
 //! write and the revocation it calls for), so `routes/projects.rs` only extracts the
 //! request, calls one of these and renders the result.
 
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use service_kit::auth::Principal;
 use service_kit::db::{self, DbConnection, StoreError};
@@ -44,7 +45,11 @@ pub async fn create(state: &AppState, p: &Principal, x: NewProject) -> Result<Pr
         validate::description(d)?;
     }
     let p = p.clone();
-    db::write(&state.pool, move |conn| insert_project(conn, &p, x)).await
+    let clock = state.clock.clone();
+    db::write(&state.pool, move |conn| {
+        insert_project(conn, &p, x, clock.stored_now())
+    })
+    .await
 }
 
 /// The projects of the caller's domain that match `filter` and that the caller may see.
@@ -105,6 +110,7 @@ pub async fn update(
 /// Every credential scoped to the project dies with it.
 pub async fn delete(state: &AppState, p: &Principal, id: String) -> Result<(), IamError> {
     let p = p.clone();
+    let clock = state.clock.clone();
     db::write(&state.pool, move |conn| {
         policy::project(conn, &p, Action::DeleteProject, &id)?;
         if repo::projects::has_children(conn, &id)? {
@@ -115,7 +121,7 @@ pub async fn delete(state: &AppState, p: &Principal, id: String) -> Result<(), I
         if !repo::projects::delete(conn, &id)? {
             return Err(IamError::NotFound("project"));
         }
-        revocation::project_gone(conn, &id)
+        revocation::project_gone(conn, &id, clock.stored_now())
     })
     .await?;
     state.sync_revocations().await
@@ -135,6 +141,7 @@ fn insert_project(
     conn: &mut DbConnection,
     p: &Principal,
     x: NewProject,
+    now: NaiveDateTime,
 ) -> Result<Project, IamError> {
     let domain_id = policy::in_domain(conn, p, Action::CreateProject, x.domain_id.as_deref())?;
     // A top-level project's parent is its domain, as in Keystone.
@@ -157,7 +164,7 @@ fn insert_project(
         name: x.name,
         description: x.description.unwrap_or_default(),
         enabled: true,
-        created_at: repo::now(),
+        created_at: now,
     };
     repo::projects::insert(conn, &row).map_err(name_conflict)?;
     Ok(row)

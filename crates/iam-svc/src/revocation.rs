@@ -13,7 +13,10 @@
 //! - [`project_gone`]: every credential scoped to the project dies (`Project`, durable).
 //! - [`domain_gone`]: the domain was disabled: `UserAccess` for each of its users, and
 //!   `Domain` for what belongs to no user (TCR service accounts).
+//!
+//! `now` is the time of the change as stored, read once by the request that makes it.
 
+use chrono::NaiveDateTime;
 use service_kit::auth::wire::{RevocationKind, DURABLE_EVENT_RELEVANCE};
 use service_kit::db::DbConnection;
 
@@ -29,15 +32,10 @@ pub const TEMPORARY_KEY_MAX_LIFETIME: chrono::Duration = chrono::Duration::hours
 pub fn token_revoked(
     conn: &mut DbConnection,
     token_id: &str,
-    expires_at: chrono::NaiveDateTime,
+    expires_at: NaiveDateTime,
+    now: NaiveDateTime,
 ) -> Result<(), IamError> {
-    repo::revocations::append(
-        conn,
-        RevocationKind::Token,
-        token_id,
-        repo::now(),
-        expires_at,
-    )?;
+    repo::revocations::append(conn, RevocationKind::Token, token_id, now, expires_at)?;
     Ok(())
 }
 
@@ -47,8 +45,8 @@ pub fn password_changed(
     conn: &mut DbConnection,
     cfg: &IamConfig,
     user_id: &str,
+    now: NaiveDateTime,
 ) -> Result<(), IamError> {
-    let now = repo::now();
     // The event must outlive every token and temporary key issued before it; after that it
     // has nothing left to refuse.
     let until = now + cfg.token_lifetime().max(TEMPORARY_KEY_MAX_LIFETIME);
@@ -58,21 +56,33 @@ pub fn password_changed(
 
 /// The users lost a role or a group: what they made with it, stored credentials too, dies
 /// (`UserAccess`); they make new ones with what they hold now.
-pub fn lost_power(conn: &mut DbConnection, user_ids: &[String]) -> Result<(), IamError> {
+pub fn lost_power(
+    conn: &mut DbConnection,
+    user_ids: &[String],
+    now: NaiveDateTime,
+) -> Result<(), IamError> {
     for id in user_ids {
-        durable(conn, RevocationKind::UserAccess, id)?;
+        durable(conn, RevocationKind::UserAccess, id, now)?;
     }
     Ok(())
 }
 
 /// [`lost_power`] for every current member of the group (its grant changed, or it goes).
-pub fn group_lost_power(conn: &mut DbConnection, group_id: &str) -> Result<(), IamError> {
+pub fn group_lost_power(
+    conn: &mut DbConnection,
+    group_id: &str,
+    now: NaiveDateTime,
+) -> Result<(), IamError> {
     let members = repo::groups::member_ids(conn, group_id)?;
-    lost_power(conn, &members)
+    lost_power(conn, &members, now)
 }
 
-fn durable(conn: &mut DbConnection, kind: RevocationKind, subject: &str) -> Result<(), IamError> {
-    let now = repo::now();
+fn durable(
+    conn: &mut DbConnection,
+    kind: RevocationKind,
+    subject: &str,
+    now: NaiveDateTime,
+) -> Result<(), IamError> {
     // Stored credentials (registry credentials, keys) can outlive any token: issuers must
     // see the event long enough to revoke them durably.
     repo::revocations::append(conn, kind, subject, now, now + DURABLE_EVENT_RELEVANCE)?;
@@ -87,31 +97,44 @@ pub fn user_updated(
     user_id: &str,
     disabled: bool,
     new_password: bool,
+    now: NaiveDateTime,
 ) -> Result<(), IamError> {
     if disabled {
-        user_gone(conn, user_id)
+        user_gone(conn, user_id, now)
     } else if new_password {
-        password_changed(conn, cfg, user_id)
+        password_changed(conn, cfg, user_id, now)
     } else {
         Ok(())
     }
 }
 
 /// The user was disabled or deleted.
-pub fn user_gone(conn: &mut DbConnection, user_id: &str) -> Result<(), IamError> {
-    durable(conn, RevocationKind::UserAccess, user_id)
+pub fn user_gone(
+    conn: &mut DbConnection,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> Result<(), IamError> {
+    durable(conn, RevocationKind::UserAccess, user_id, now)
 }
 
 /// The project was deleted.
-pub fn project_gone(conn: &mut DbConnection, project_id: &str) -> Result<(), IamError> {
-    durable(conn, RevocationKind::Project, project_id)
+pub fn project_gone(
+    conn: &mut DbConnection,
+    project_id: &str,
+    now: NaiveDateTime,
+) -> Result<(), IamError> {
+    durable(conn, RevocationKind::Project, project_id, now)
 }
 
 /// The domain was disabled: each of its users is gone as far as credentials go, and so
 /// is every credential of the domain that belongs to no user.
-pub fn domain_gone(conn: &mut DbConnection, domain_id: &str) -> Result<(), IamError> {
+pub fn domain_gone(
+    conn: &mut DbConnection,
+    domain_id: &str,
+    now: NaiveDateTime,
+) -> Result<(), IamError> {
     for id in repo::users::ids_in_domain(conn, domain_id)? {
-        user_gone(conn, &id)?;
+        user_gone(conn, &id, now)?;
     }
-    durable(conn, RevocationKind::Domain, domain_id)
+    durable(conn, RevocationKind::Domain, domain_id, now)
 }

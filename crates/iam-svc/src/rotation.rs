@@ -3,12 +3,11 @@
 //! restarted with it (new secrets are sealed under it, old ones still open); (2) every
 //! secret sealed under an older key is re-sealed under it. Then the old lines can go.
 
-use std::io::Write;
 use std::path::Path;
 
 use credential_core::seal::Keyring;
 use service_kit::db::{write_transaction, DbConnection};
-use service_kit::keyfiles;
+use service_kit::keyfiles::{self, PrivateWrite};
 
 use crate::error::IamError;
 use crate::repo;
@@ -18,22 +17,9 @@ pub fn prepend_new_master_key(path: &Path) -> Result<String, String> {
     let old = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let line = keyfiles::new_master_key_line().map_err(|e| e.to_string())?;
     let kid = line.split(' ').next().unwrap_or_default().to_string();
-    let tmp = path.with_extension("rotating");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options
-        .open(&tmp)
-        .map_err(|e| format!("{}: {e}", tmp.display()))?;
-    f.write_all(line.as_bytes())
-        .and_then(|_| f.write_all(old.as_bytes()))
-        .and_then(|_| f.sync_all())
-        .map_err(|e| format!("{}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = zeroize::Zeroizing::new(format!("{line}{old}"));
+    keyfiles::write_private(path, text.as_bytes(), PrivateWrite::ReplaceAtomically)
+        .map_err(|e| e.to_string())?;
     Ok(kid)
 }
 

@@ -12,6 +12,7 @@ use futures_util::future::LocalBoxFuture;
 use service_kit::auth::replay;
 use service_kit::auth::wire::{SignatureCheck, SignatureRelease};
 use service_kit::auth::{AuthError, Principal, ProjectRef, SignatureVerifier};
+use service_kit::clock::Clock;
 use service_kit::db::{DbConnection, DbPool, StoreError};
 
 use crate::repo::{self, access_keys::ACTIVE};
@@ -22,14 +23,17 @@ pub struct LocalSignatureVerifier {
     pool: DbPool,
     master: Arc<Keyring>,
     last_use: Arc<LastUse>,
+    /// When a key was last used, to the minute.
+    clock: Clock,
 }
 
 impl LocalSignatureVerifier {
-    pub fn new(pool: DbPool, master: Arc<Keyring>) -> Self {
+    pub fn new(pool: DbPool, master: Arc<Keyring>, clock: Clock) -> Self {
         LocalSignatureVerifier {
             pool,
             master,
             last_use: Arc::default(),
+            clock,
         }
     }
 
@@ -100,7 +104,7 @@ impl LocalSignatureVerifier {
                     .map_err(store)?,
             ),
         };
-        let now = repo::now();
+        let now = self.clock.stored_now();
         if self.last_use.is_due(&key.access, now) {
             repo::access_keys::touch(conn, &key.access, minute(now)).map_err(store)?;
         }

@@ -1,5 +1,5 @@
 //! Application state shared by every worker: the pool, configuration, keys, the token
-//! verifier and the login limits.
+//! verifier, the login limits and the clock every request reads its time from.
 
 use std::sync::Arc;
 
@@ -8,6 +8,7 @@ use service_kit::auth::{
     InternalCredential, RemoteSignatureVerifier, RoutingSignatureVerifier, SignatureVerifier,
     TokenVerifier, VerifierOptions,
 };
+use service_kit::clock::Clock;
 use service_kit::db::{self, DbPool};
 
 use crate::config::IamConfig;
@@ -37,10 +38,19 @@ pub struct AppState {
     /// What the signed-request middleware asks: `signatures` for permanent keys, the
     /// temporary-key issuer (lakeformation-svc) for requests with a security token.
     pub routed_signatures: Arc<dyn SignatureVerifier>,
+    /// The time every request, the verifier and the revocation sync read: the system
+    /// clock, or one a test moves.
+    pub clock: Clock,
 }
 
 impl AppState {
+    /// The state of a running service, on the system clock.
     pub fn new(config: IamConfig, pool: DbPool, keys: Keys) -> AppState {
+        AppState::with_clock(config, pool, keys, Clock::system())
+    }
+
+    /// As [`AppState::new`], reading time from `clock` (a fixed one, in tests).
+    pub fn with_clock(config: IamConfig, pool: DbPool, keys: Keys, clock: Clock) -> AppState {
         let Keys {
             signing: keys,
             master,
@@ -50,10 +60,11 @@ impl AppState {
             max_feed_staleness: std::time::Duration::from_secs(
                 config.revocation.max_staleness_seconds,
             ),
+            clock: clock.clone(),
             ..VerifierOptions::default()
         }));
         verifier.set_keys(keys.verifying.clone());
-        let signatures = LocalSignatureVerifier::new(pool.clone(), Arc::new(master));
+        let signatures = LocalSignatureVerifier::new(pool.clone(), Arc::new(master), clock.clone());
         let temporary = (!config.lakeformation.url.trim().is_empty()).then(|| {
             Arc::new(RemoteSignatureVerifier::new(
                 config.lakeformation.url.as_str(),
@@ -73,6 +84,7 @@ impl AppState {
             verifier,
             internal,
             config,
+            clock,
         }
     }
 
@@ -90,11 +102,12 @@ impl AppState {
     /// Read revocations recorded since the last read (by any replica) into the verifier.
     pub async fn sync_revocations(&self) -> Result<(), IamError> {
         let after = self.verifier.last_seq();
+        let now = self.clock.now();
         let events = db::run(&self.pool, move |conn| -> Result<_, IamError> {
-            Ok(repo::revocations::after(conn, after, repo::now())?)
+            Ok(repo::revocations::after(conn, after, db::stored_time(now))?)
         })
         .await?;
-        self.verifier.apply_revocations(&events, chrono::Utc::now());
+        self.verifier.apply_revocations(&events, now);
         Ok(())
     }
 
@@ -110,8 +123,8 @@ impl AppState {
             ticks += 1;
             if ticks % 600 == 0 {
                 let limits = self.limits.clone();
+                let now = self.clock.stored_now();
                 let pruned = db::write(&self.pool, move |conn| -> Result<_, IamError> {
-                    let now = repo::now();
                     Ok(repo::revocations::prune(conn, now)? + limits.prune(conn, now)?)
                 })
                 .await;

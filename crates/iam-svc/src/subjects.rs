@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
 use credential_core::iam_token::TokenClaims;
 use service_kit::auth::Principal;
 use service_kit::db;
@@ -31,9 +30,11 @@ pub fn inspect(
 pub async fn revoke(state: &AppState, p: &Principal, subject: &str) -> Result<(), IamError> {
     let claims = verify(state, subject)?;
     let p = p.clone();
+    let clock = state.clock.clone();
     db::write(&state.pool, move |conn| {
         policy::check(conn, &p, Action::RevokeToken, target(&claims, &p)).map_err(token_named)?;
-        revocation::token_revoked(conn, &claims.token_id, claims.expires_at.naive_utc())
+        let expires_at = claims.expires_at.naive_utc();
+        revocation::token_revoked(conn, &claims.token_id, expires_at, clock.stored_now())
     })
     .await?;
     state.sync_revocations().await
@@ -41,13 +42,16 @@ pub async fn revoke(state: &AppState, p: &Principal, subject: &str) -> Result<()
 
 /// An unknown, expired or revoked token is not found, whoever asks.
 fn verify(state: &AppState, subject: &str) -> Result<Arc<TokenClaims>, IamError> {
-    state.verifier.verify(subject, Utc::now()).map_err(|e| {
-        if e.is_unavailable() {
-            IamError::from(e)
-        } else {
-            IamError::NotFound("token")
-        }
-    })
+    state
+        .verifier
+        .verify(subject, state.clock.now())
+        .map_err(|e| {
+            if e.is_unavailable() {
+                IamError::from(e)
+            } else {
+                IamError::NotFound("token")
+            }
+        })
 }
 
 fn target<'a>(claims: &'a TokenClaims, p: &Principal) -> Target<'a> {

@@ -2,7 +2,6 @@
 //! roles, and sign a token. Handlers in `routes::auth` only parse and render.
 
 use actix_web::web;
-use chrono::Utc;
 use credential_core::iam_token::{RoleRef, TokenClaims, TokenScope};
 use serde::{Deserialize, Serialize};
 use service_kit::db::DbConnection;
@@ -144,7 +143,7 @@ pub async fn login(
         let t = identity
             .token
             .ok_or_else(|| IamError::BadRequest("Expecting to find token in identity".into()))?;
-        let old = state.verifier.verify(&t.id, Utc::now())?;
+        let old = state.verifier.verify(&t.id, state.clock.now())?;
         let user_id = old.user_id.clone();
         let (user, domain) =
             service_kit::db::run(&state.pool, move |conn| enabled_user(conn, &user_id)).await?;
@@ -217,8 +216,9 @@ pub async fn check_password(
 pub async fn reserve_attempt(state: &AppState, keys: &AttemptKeys) -> Result<(), IamError> {
     let limits = state.limits.clone();
     let keys = keys.clone();
+    let clock = state.clock.clone();
     service_kit::db::write(&state.pool, move |conn| {
-        limits.reserve(conn, &keys, repo::now())
+        limits.reserve(conn, &keys, clock.stored_now())
     })
     .await
 }
@@ -353,9 +353,9 @@ pub fn issue(
     scope: TokenScope,
     roles: Vec<RoleRef>,
     methods: Vec<String>,
-    not_after: Option<chrono::DateTime<Utc>>,
+    not_after: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<(String, TokenClaims), IamError> {
-    let issued_at = Utc::now();
+    let issued_at = state.clock.now();
     let lifetime_end = issued_at + state.config.token_lifetime();
     let expires_at = not_after.map_or(lifetime_end, |cap| cap.min(lifetime_end));
     let claims = TokenClaims {

@@ -1,28 +1,20 @@
-//! Rules for names, descriptions and passwords in request bodies.
+//! Names, descriptions and passwords in request bodies, refused in iam-svc's words. The
+//! name and description rules are `credential_core::names`'; the password policy is
+//! iam-svc's own.
+
+use credential_core::names::{validate_iam_description, validate_iam_name, IAM_NAME_RULE};
 
 use crate::error::IamError;
 
-/// Users, groups and projects: 1..=64 characters of letters, digits, space, `-`, `_`,
-/// `.`, not starting or ending with a space.
+/// Users, groups and projects: `credential_core::names::validate_iam_name`.
 pub fn resource_name(kind: &str, name: &str) -> Result<(), IamError> {
-    let ok_chars = name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'));
-    if name.is_empty() || name.chars().count() > 64 || !ok_chars || name.trim() != name {
-        return Err(IamError::BadRequest(format!(
-            "Invalid {kind} name: use 1 to 64 letters, digits, spaces, '-', '_' or '.', not starting or ending with a space."
-        )));
-    }
-    Ok(())
+    validate_iam_name(name)
+        .map_err(|_| IamError::BadRequest(format!("Invalid {kind} name: use {IAM_NAME_RULE}.")))
 }
 
-/// Descriptions: up to 255 characters, none of `@#%&<>\$^*` (Huawei's rule).
+/// Descriptions: `credential_core::names::validate_iam_description` (Huawei's rule).
 pub fn description(text: &str) -> Result<(), IamError> {
-    if text.chars().count() > 255
-        || text
-            .chars()
-            .any(|c| "@#%&<>\\$^*".contains(c) || c.is_control())
-    {
+    if validate_iam_description(text).is_err() {
         return Err(IamError::BadRequest(
             "Invalid description: up to 255 characters, without @#%&<>\\$^* or control characters."
                 .into(),

@@ -15,14 +15,3 @@ pub mod users;
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
-
-/// The current time as stored (UTC, microseconds).
-pub fn now() -> chrono::NaiveDateTime {
-    let now = chrono::Utc::now().naive_utc();
-    // Stored timestamps keep microseconds on both backends; truncate so what we return
-    // equals what we read back.
-    now.with_nanosecond(now.nanosecond() / 1000 * 1000)
-        .unwrap_or(now)
-}
-
-use chrono::Timelike;

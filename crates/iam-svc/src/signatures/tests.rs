@@ -38,6 +38,7 @@ impl Fixture {
             &mut conn,
             &cfg,
             AdminPassword::Ensure(SecretString::from("Adm1n-Passw0rd!")),
+            Clock::system().stored_now(),
         )
         .unwrap();
         let master = Keyring::new(SealingKey::generate("test").unwrap(), Vec::new()).unwrap();
@@ -48,12 +49,13 @@ impl Fixture {
             sealed_secret: master.seal(SK.as_bytes(), AK.as_bytes()).unwrap(),
             status: repo::access_keys::ACTIVE.into(),
             description: String::new(),
-            created_at: repo::now(),
+            created_at: Clock::system().stored_now(),
             last_used_at: None,
         };
         repo::access_keys::insert(&mut conn, &key).unwrap();
         drop(conn);
-        let verifier = LocalSignatureVerifier::new(db.pool.clone(), Arc::new(master));
+        let verifier =
+            LocalSignatureVerifier::new(db.pool.clone(), Arc::new(master), Clock::system());
         Fixture { db, verifier, boot }
     }
 
@@ -147,7 +149,7 @@ impl Fixture {
             domain_id: self.boot.domain_id.clone(),
             name: repo::new_id(),
             description: String::new(),
-            created_at: repo::now(),
+            created_at: Clock::system().stored_now(),
         };
         repo::groups::insert(&mut conn, &group).unwrap();
         repo::groups::add_member(&mut conn, &group.id, &self.boot.user_id).unwrap();
@@ -164,7 +166,7 @@ impl Fixture {
             name: repo::new_id(),
             description: String::new(),
             enabled,
-            created_at: repo::now(),
+            created_at: Clock::system().stored_now(),
         };
         repo::projects::insert(&mut self.conn(), &p).unwrap();
         p.id
@@ -176,7 +178,7 @@ impl Fixture {
             name: repo::new_id(),
             description: String::new(),
             enabled: true,
-            created_at: repo::now(),
+            created_at: Clock::system().stored_now(),
         };
         repo::domains::insert(&mut self.conn(), &d).unwrap();
         d.id

@@ -94,6 +94,7 @@ impl Harness {
             &mut conn,
             &config,
             AdminPassword::Ensure(SecretString::from(ADMIN_PASSWORD)),
+            service_kit::clock::Clock::system().stored_now(),
         )
         .expect("bootstrap");
         drop(conn);
@@ -250,7 +251,7 @@ impl Harness {
     pub fn other_tenant(&self, name: &str) -> OtherTenant {
         use iam_svc::repo::{self, grants::Target};
         let mut conn = self.db.pool.get().expect("conn");
-        let now = repo::now();
+        let now = self.state.clock.stored_now();
         let domain = repo::domains::Domain {
             id: repo::new_id(),
             name: name.into(),

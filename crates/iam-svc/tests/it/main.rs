@@ -2,9 +2,11 @@
 //! modules per area. SQLite by default; PostgreSQL with `TEST_DATABASE_URL`.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // test code: a failed expectation is a failed test
+#![allow(clippy::disallowed_methods)] // fixtures may read the wall clock; the service may not
 
 mod access_keys;
 mod bad_input;
+mod clock;
 mod common;
 mod concurrency;
 mod groups_and_grants;

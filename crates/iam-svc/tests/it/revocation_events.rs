@@ -238,7 +238,8 @@ async fn disabling_a_domain_appends_user_access_for_each_of_its_users_and_domain
     let before = feed_position(&app).await;
     {
         let mut conn = h.db.pool.get().expect("conn");
-        iam_svc::domains::set_enabled(&mut conn, iam_svc::bootstrap::DOMAIN, false)
+        let now = h.state.clock.stored_now();
+        iam_svc::domains::set_enabled(&mut conn, iam_svc::bootstrap::DOMAIN, false, now)
             .expect("disable");
     }
     h.state.sync_revocations().await.expect("sync");
@@ -260,7 +261,8 @@ async fn disabling_a_domain_appends_user_access_for_each_of_its_users_and_domain
     let at = feed_position(&app).await;
     {
         let mut conn = h.db.pool.get().expect("conn");
-        iam_svc::domains::set_enabled(&mut conn, iam_svc::bootstrap::DOMAIN, false)
+        let now = h.state.clock.stored_now();
+        iam_svc::domains::set_enabled(&mut conn, iam_svc::bootstrap::DOMAIN, false, now)
             .expect("disable again");
     }
     assert!(feed(&app, at).await.0.is_empty());

@@ -508,7 +508,7 @@ async fn a_revocation_after_a_burst_still_applies_at_once() {
     let subject = app.admin_token(&h).await;
     {
         let mut conn = h.db.pool.get().expect("conn");
-        let now = repo::now();
+        let now = h.state.clock.stored_now();
         conn.transaction(|c| {
             for n in 0..repo::revocations::PAGE {
                 let until = now + chrono::Duration::hours(1);
@@ -668,7 +668,7 @@ fn revocations_become_visible_in_sequence_order() {
         // One writer at a time by construction: numbers are taken in commit order.
         return;
     }
-    let now = iam_svc::repo::now();
+    let now = service_kit::clock::Clock::system().stored_now();
     let until = now + chrono::Duration::hours(1);
     let (held, hold) = mpsc::channel::<()>();
     let (appended, first_appended) = mpsc::channel::<()>();
@@ -702,7 +702,12 @@ fn revocations_become_visible_in_sequence_order() {
     slow.join().unwrap();
     fast.join().unwrap();
     let mut conn = db.pool.get().unwrap();
-    let events = revocations::after(&mut conn, 0, iam_svc::repo::now()).unwrap();
+    let events = revocations::after(
+        &mut conn,
+        0,
+        service_kit::clock::Clock::system().stored_now(),
+    )
+    .unwrap();
     let order: Vec<&str> = events.iter().map(|e| e.subject.as_str()).collect();
     assert_eq!(order, ["slow", "fast"]);
 }
