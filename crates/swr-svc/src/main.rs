@@ -62,6 +62,7 @@ fn serve(cfg: SwrConfig, pool: DbPool) -> Result<(), String> {
         pool,
         config: cfg,
         verifier: iam.verifier,
+        clock,
     });
     start::run("swr-svc", &server, iam.feed, Vec::new(), move || {
         app::build(state.clone(), &collaborators)

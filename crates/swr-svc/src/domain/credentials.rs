@@ -113,9 +113,10 @@ async fn issue(state: &AppState, p: &Principal, new: NewCredential) -> Result<Is
     let digest = sha256_hex(token.expose().as_bytes());
     let max = state.config.credentials.max_per_user_per_instance;
     let principal = p.clone();
+    let clock = state.clock.clone();
     let credential = db::write(&state.pool, move |conn| {
         super::lock_instance(conn, &new.project_id, &new.instance_id)?;
-        let now = repo::now();
+        let now = clock.stored_now();
         make_room(conn, &new.instance_id, &principal.user_id, max, now)?;
         let row = new_row(&principal, new, digest, now);
         insert_named(conn, row)

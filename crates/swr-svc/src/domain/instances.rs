@@ -4,6 +4,10 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
+use credential_core::names::{
+    validate_swr_instance_name, validate_text, SWR_INSTANCE_NAME_RULE, TEXT_MAX,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use service_kit::auth::Principal;
@@ -71,32 +75,20 @@ struct DeleteBody {
     delete_dns: Option<bool>,
 }
 
-/// 3 to 48 characters of `[a-z0-9-]`, starting with a letter, not ending with `-`,
-/// without `--` (the vendor's rule).
+/// The vendor's rule: `credential_core::names::validate_swr_instance_name`.
 fn validate_instance_name(name: &str) -> Result<(), SwrError> {
-    let ok = (3..=48).contains(&name.len())
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && !name.ends_with('-')
-        && !name.contains("--")
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if ok {
-        Ok(())
-    } else {
-        Err(SwrError::BadRequest(
-            "Invalid instance name: 3 to 48 characters of a-z, 0-9 and '-', starting with a letter, not ending with '-', without '--'.".into(),
-        ))
-    }
+    validate_swr_instance_name(name).map_err(|_| {
+        SwrError::BadRequest(format!("Invalid instance name: {SWR_INSTANCE_NAME_RULE}."))
+    })
 }
 
+/// Free text of at most `max` characters: `credential_core::names::validate_text`.
 fn checked_text(field: &str, value: &str, max: usize) -> Result<(), SwrError> {
-    if value.chars().count() > max || value.chars().any(char::is_control) {
-        return Err(SwrError::BadRequest(format!(
+    validate_text(value, max).map_err(|_| {
+        SwrError::BadRequest(format!(
             "{field} must be at most {max} characters without control characters."
-        )));
-    }
-    Ok(())
+        ))
+    })
 }
 
 /// `value` when given, else `default`; any other value than `default` is refused, since
@@ -118,7 +110,7 @@ fn check_body(b: &CreateBody) -> Result<(), SwrError> {
     checked_text(
         "description",
         b.description.as_deref().unwrap_or_default(),
-        255,
+        TEXT_MAX,
     )?;
     if b.registry.is_some() {
         return Err(SwrError::BadRequest(
@@ -135,13 +127,14 @@ fn check_body(b: &CreateBody) -> Result<(), SwrError> {
     Ok(())
 }
 
-/// The instance a valid create body describes, in `project_id`, made by `created_by`,
-/// fronting the configured `registry`.
+/// The instance a valid create body describes, in `project_id`, made by `created_by` at
+/// `now`, fronting the configured `registry`.
 fn new_instance(
     b: CreateBody,
     project_id: String,
     created_by: String,
     registry: &RegistryConfig,
+    now: NaiveDateTime,
 ) -> Result<Instance, SwrError> {
     check_body(&b)?;
     Ok(Instance {
@@ -159,7 +152,7 @@ fn new_instance(
         registry_service: registry.service.clone(),
         registry_address: registry.address.clone(),
         created_by,
-        created_at: repo::now(),
+        created_at: now,
     })
 }
 
@@ -171,7 +164,14 @@ pub async fn create(
     body: CreateBody,
 ) -> Result<Instance, SwrError> {
     policy::authorize(p, &project_id, Action::CreateInstance)?;
-    let row = new_instance(body, project_id, p.user_id.clone(), &state.config.registry)?;
+    let now = state.clock.stored_now();
+    let row = new_instance(
+        body,
+        project_id,
+        p.user_id.clone(),
+        &state.config.registry,
+        now,
+    )?;
     db::write(&state.pool, move |conn| {
         repo::instances::insert(conn, &row).map_err(|e| match e {
             StoreError::UniqueViolation => SwrError::Conflict(format!(
@@ -232,13 +232,14 @@ pub async fn delete(
             .map_err(|e| SwrError::BadRequest(service_kit::http::json::describe(&e)))?;
         service_kit::http::json::parse::<DeleteBody>(raw)?;
     }
+    let clock = state.clock.clone();
     db::write(&state.pool, move |conn| {
         super::instance(conn, &project_id, &id)?;
         if !repo::instances::delete(conn, &id)? {
             return Err(SwrError::InstanceNotFound);
         }
         // Its names stay taken: the registry still holds their images.
-        repo::namespaces::tombstone_instance(conn, &id, repo::now())?;
+        repo::namespaces::tombstone_instance(conn, &id, clock.stored_now())?;
         Ok(())
     })
     .await

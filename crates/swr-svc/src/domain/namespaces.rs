@@ -34,6 +34,7 @@ pub async fn create(
     validate_namespace_name(&body.namespace_name)?;
     let public = body.metadata.as_ref().map(Metadata::public).transpose()?;
     let name = body.namespace_name;
+    let clock = state.clock.clone();
     db::write(&state.pool, move |conn| {
         // Held until the namespace is in: a delete of the instance then tombstones it too.
         let instance = repo::instances::find_locked_in_project(conn, &project_id, &instance_id)?
@@ -44,7 +45,7 @@ pub async fn create(
             name: &name,
             public: public.unwrap_or(false),
         };
-        repo::namespaces::create(conn, &new, repo::now())?.ok_or_else(|| {
+        repo::namespaces::create(conn, &new, clock.stored_now())?.ok_or_else(|| {
             SwrError::Conflict(format!(
                 "The namespace {name} already exists in the registry."
             ))
@@ -95,6 +96,7 @@ pub async fn update(
 ) -> Result<Namespace, SwrError> {
     policy::authorize(p, &path.project_id, Action::UpdateNamespace)?;
     let public = body.public()?;
+    let clock = state.clock.clone();
     db::write(&state.pool, move |conn| {
         let NamespacePath {
             project_id,
@@ -102,7 +104,7 @@ pub async fn update(
             name,
         } = path;
         super::instance(conn, &project_id, &instance_id)?;
-        if !repo::namespaces::set_public(conn, &instance_id, &name, public, repo::now())? {
+        if !repo::namespaces::set_public(conn, &instance_id, &name, public, clock.stored_now())? {
             return Err(SwrError::NamespaceNotFound);
         }
         repo::namespaces::find(conn, &instance_id, &name)?.ok_or(SwrError::NamespaceNotFound)
@@ -113,9 +115,10 @@ pub async fn update(
 /// Delete the namespace the path names; its name stays taken by the instance.
 pub async fn delete(state: &AppState, p: &Principal, path: NamespacePath) -> Result<(), SwrError> {
     policy::authorize(p, &path.project_id, Action::DeleteNamespace)?;
+    let clock = state.clock.clone();
     db::write(&state.pool, move |conn| {
         super::instance(conn, &path.project_id, &path.instance_id)?;
-        if !repo::namespaces::tombstone(conn, &path.instance_id, &path.name, repo::now())? {
+        if !repo::namespaces::tombstone(conn, &path.instance_id, &path.name, clock.stored_now())? {
             return Err(SwrError::NamespaceNotFound);
         }
         Ok(())

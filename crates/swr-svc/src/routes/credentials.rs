@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::domain::credentials::{self, CreateBody, CredentialPath, Issued, UpdateBody};
 use crate::error::{Caller, Json, SwrError};
-use crate::repo::{self, credentials::Credential};
+use crate::repo::credentials::Credential;
 use crate::state::AppState;
 use crate::views::swr_time;
 
@@ -80,7 +80,7 @@ async fn list(
 ) -> Result<HttpResponse, SwrError> {
     let (project_id, instance_id) = path.into_inner();
     let (rows, total) = credentials::list(&state, &caller, project_id, instance_id, &query).await?;
-    let now = repo::now();
+    let now = state.clock.stored_now();
     Ok(HttpResponse::Ok().json(CredentialPage {
         total,
         auth_tokens: rows.iter().map(|c| CredentialView::of(c, now)).collect(),

@@ -17,6 +17,7 @@ use service_kit::auth::{
     AuthError, Principal, ProjectRef, SignatureVerifier, TemporaryKey, TokenVerifier,
     VerifierOptions,
 };
+use service_kit::clock::Clock;
 use service_kit::http::Metrics;
 use service_kit::registry::{keys, RegistryTokenIssuer};
 use service_kit::testing::{SignRequest, TestDatabase, Unsigned};
@@ -72,7 +73,6 @@ pub fn test_config() -> SwrConfig {
 }
 
 impl Harness {
-    pub async fn new() -> Harness {
     /// A harness over a fresh database, and its app.
     pub async fn start() -> (Harness, TestApp) {
         let harness = Self::new().await;
@@ -80,6 +80,7 @@ impl Harness {
         (harness, app)
     }
 
+    pub async fn new() -> Harness {
         Self::build(TestDatabase::new(&swr_svc::MIGRATIONS), test_config())
     }
 
@@ -92,12 +93,24 @@ impl Harness {
         Self::build(TestDatabase::shared(&swr_svc::MIGRATIONS), config)
     }
 
+    /// A fresh database, the state, its verifier and registry logins reading `clock`.
+    pub fn on_clock(config: SwrConfig, clock: Clock) -> Harness {
+        Self::build_on(TestDatabase::new(&swr_svc::MIGRATIONS), config, clock)
+    }
+
     fn build(db: TestDatabase, config: SwrConfig) -> Harness {
+        Self::build_on(db, config, Clock::system())
+    }
+
+    fn build_on(db: TestDatabase, config: SwrConfig, clock: Clock) -> Harness {
         let pkcs8 = TokenSigningKey::generate_pkcs8().unwrap();
         let signing = TokenSigningKey::from_pkcs8("swr-test", &pkcs8).unwrap();
-        let verifier = Arc::new(TokenVerifier::new(VerifierOptions::default()));
+        let verifier = Arc::new(TokenVerifier::new(VerifierOptions {
+            clock: clock.clone(),
+            ..VerifierOptions::default()
+        }));
         verifier.set_keys(vec![signing.public_key()]);
-        verifier.apply_revocations(&[], Utc::now());
+        verifier.apply_revocations(&[], clock.now());
         let (key_pem, cert_pem) = keys::generate_dev_key_and_cert("swr-svc").unwrap();
         let signer = RegistrySigner::from_pem(&key_pem, &cert_pem).unwrap();
         let issuer = web::Data::new(RegistryTokenIssuer {
@@ -109,15 +122,13 @@ impl Harness {
             pool: db.pool.clone(),
             config,
             verifier,
+            clock: clock.clone(),
         });
         let keys = Arc::new(FakeKeys::default());
         let parts = Collaborators {
             signatures: keys.clone(),
             registry_issuer: issuer,
-            registry_authorizer: Arc::new(registry_auth::authorizer(
-                db.pool.clone(),
-                service_kit::clock::Clock::system(),
-            )),
+            registry_authorizer: Arc::new(registry_auth::authorizer(db.pool.clone(), clock)),
             metrics: web::Data::new(Metrics::new("swr-svc")),
         };
         Harness {
@@ -141,7 +152,7 @@ impl Harness {
 
     /// A token for `user` of `domain`, scoped to `project` (of that domain) with `roles`.
     pub fn token_in(&self, domain: &str, user: &str, project: &str, roles: &[&str]) -> String {
-        let now = Utc::now();
+        let now = self.state.clock.now();
         let claims = TokenClaims {
             token_id: uuid::Uuid::new_v4().simple().to_string(),
             user_id: format!("{user}-id"),

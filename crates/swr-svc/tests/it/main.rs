@@ -3,8 +3,10 @@
 //! end-to-end tests against iam-svc and a real registry live in scripts.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // test code: a failed expectation is a failed test
+#![allow(clippy::disallowed_methods)] // fixtures may read the wall clock; the service may not
 
 mod admin_disable;
+mod clock;
 mod common;
 mod counts;
 mod credentials;
