@@ -3,6 +3,7 @@
 //! delete takes with it. The caller has been authorized already (`policy::authorize`);
 //! every query is filtered by the project, so another project's instance is not found.
 
+use credential_core::names::{validate_lakeformation_instance_name, validate_text, TEXT_MAX};
 use serde::{Deserialize, Serialize};
 use service_kit::auth::Principal;
 use service_kit::db::{self, DbConnection, DbPool, StoreError};
@@ -54,14 +55,6 @@ pub struct Page {
     pub in_recycle_bin: bool,
 }
 
-/// `^[A-Za-z0-9_-]{4,32}$`, the vendor's rule.
-fn valid_name(name: &str) -> bool {
-    (4..=32).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
 /// The row a create makes, once the body follows the vendor's rules.
 fn new_row(
     b: NewInstance,
@@ -69,20 +62,18 @@ fn new_row(
     creator: &str,
     now: chrono::NaiveDateTime,
 ) -> Result<Instance, LfError> {
-    if !valid_name(&b.name) {
-        return Err(LfError::BadRequest(
-            "name must be 4 to 32 letters, digits, '_' or '-'.".into(),
-        ));
-    }
+    // The vendor's rule, quoted in the refusal: "name must be 4 to 32 letters, ...".
+    validate_lakeformation_instance_name(&b.name)
+        .map_err(|e| LfError::BadRequest(format!("{e}.")))?;
     if b.charge_mode.as_deref().is_some_and(|m| m != "postPaid") {
         return Err(LfError::BadRequest("charge_mode must be postPaid.".into()));
     }
     let description = b.description.unwrap_or_default();
-    if description.chars().count() > 255 || description.chars().any(char::is_control) {
-        return Err(LfError::BadRequest(
+    validate_text(&description, TEXT_MAX).map_err(|_| {
+        LfError::BadRequest(
             "description must be at most 255 characters without control characters.".into(),
-        ));
-    }
+        )
+    })?;
     Ok(Instance {
         id: uuid::Uuid::new_v4().to_string(),
         project_id,

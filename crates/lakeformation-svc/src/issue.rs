@@ -64,7 +64,7 @@ pub async fn issue(
     check_directory(state, caller, &asked).await?;
     let access = generate_access_key().map_err(|e| LfError::Internal(e.to_string()))?;
     let secret = generate_secret_key().map_err(|e| LfError::Internal(e.to_string()))?;
-    let issued_at = repo::now();
+    let issued_at = state.clock.stored_now();
     let lifetime = Duration::seconds(i64::from(state.config.credentials.lifetime_seconds));
     let expires_at = lifetime_end(caller, issued_at, lifetime);
     let body = token_body(caller, &secret, roles, &asked, expires_at)?;

@@ -31,15 +31,17 @@ fn main() -> ExitCode {
 }
 
 fn serve(cfg: LfConfig, pool: DbPool) -> Result<(), String> {
-    let revoker = Arc::new(IssuanceRevoker::new(pool.clone()));
-    let link = start::iam_clients(&cfg.iam, Clock::system(), revoker)?;
+    let clock = Clock::system();
+    let revoker = IssuanceRevoker::new(pool.clone()).with_clock(clock.clone());
+    let link = start::iam_clients(&cfg.iam, clock.clone(), Arc::new(revoker))?;
     let keyring = keyfiles::load_master_keyring(&cfg.credentials.sealing_key_file, cfg.mode)
         .map_err(|e| e.to_string())?;
     let iam = Arc::new(RemoteSignatureVerifier::new(
         cfg.iam.url.clone(),
         link.internal.clone(),
     ));
-    let temporary = TemporaryKeyVerifier::new(pool.clone(), Arc::new(keyring));
+    let temporary =
+        TemporaryKeyVerifier::new(pool.clone(), Arc::new(keyring)).with_clock(clock.clone());
     let collaborators = Arc::new(Collaborators {
         signatures: Arc::new(RoutingSignatureVerifier::new(
             iam.clone(),
@@ -56,6 +58,7 @@ fn serve(cfg: LfConfig, pool: DbPool) -> Result<(), String> {
         verifier: link.verifier,
         iam,
         temporary,
+        clock,
     });
     start::run(
         "lakeformation-svc",

@@ -6,14 +6,6 @@ use service_kit::db::{DbConnection, StoreError};
 
 use crate::schema::{instances, issuances};
 
-/// The current time as stored (UTC, whole microseconds).
-pub fn now() -> NaiveDateTime {
-    use chrono::Timelike;
-    let now = chrono::Utc::now().naive_utc();
-    now.with_nanosecond(now.nanosecond() / 1000 * 1000)
-        .unwrap_or(now)
-}
-
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = instances)]
 pub struct Instance {

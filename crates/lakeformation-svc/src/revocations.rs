@@ -5,6 +5,7 @@
 use futures_util::future::LocalBoxFuture;
 use service_kit::auth::wire::{RevocationEvent, RevocationKind};
 use service_kit::auth::RevocationSink;
+use service_kit::clock::Clock;
 use service_kit::db::{self, DbPool, StoreError};
 
 use crate::repo::{self, Holder};
@@ -12,20 +13,32 @@ use crate::repo::{self, Holder};
 /// Revokes issuances for durable revocation events (`IamFeed::with_sink`).
 pub struct IssuanceRevoker {
     pool: DbPool,
+    /// When a revocation is recorded.
+    clock: Clock,
 }
 
 impl IssuanceRevoker {
+    /// A revoker on the system clock.
     pub fn new(pool: DbPool) -> Self {
-        IssuanceRevoker { pool }
+        IssuanceRevoker {
+            pool,
+            clock: Clock::system(),
+        }
+    }
+
+    /// The same, recording revocations at `clock`'s time.
+    pub fn with_clock(self, clock: Clock) -> Self {
+        IssuanceRevoker { clock, ..self }
     }
 }
 
 impl RevocationSink for IssuanceRevoker {
     fn revoke(&self, events: Vec<RevocationEvent>) -> LocalBoxFuture<'static, Result<(), String>> {
         let pool = self.pool.clone();
+        let clock = self.clock.clone();
         Box::pin(async move {
             db::write(&pool, move |conn| {
-                let at = repo::now();
+                let at = clock.stored_now();
                 for e in &events {
                     let holder = match e.kind {
                         RevocationKind::UserAccess => Holder::User(&e.subject),

@@ -102,7 +102,7 @@ mod tests {
             roles: vec!["member".into()],
             user_names: vec![],
             groups: vec![],
-            expires_at: Utc::now(),
+            expires_at: service_kit::clock::Clock::system().now(),
         }
     }
 

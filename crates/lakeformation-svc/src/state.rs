@@ -1,8 +1,10 @@
-//! Application state shared by every worker.
+//! Application state shared by every worker: the pool, configuration, the verifiers and
+//! the clock every request reads its time from.
 
 use std::sync::Arc;
 
 use service_kit::auth::{RemoteSignatureVerifier, TokenVerifier};
+use service_kit::clock::Clock;
 use service_kit::db::DbPool;
 
 use crate::config::LfConfig;
@@ -17,4 +19,6 @@ pub struct AppState {
     pub iam: Arc<RemoteSignatureVerifier>,
     /// This service's own temporary keys.
     pub temporary: TemporaryKeyVerifier,
+    /// The time requests read: the system clock, or one a test moves.
+    pub clock: Clock,
 }

@@ -5,12 +5,12 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
 use credential_core::seal::Keyring;
 use futures_util::future::LocalBoxFuture;
 use service_kit::auth::replay;
 use service_kit::auth::wire::{Refusal, SignatureCheck, SignatureRelease, SignatureVerdict};
 use service_kit::auth::{AuthError, Principal, ProjectRef, SignatureVerifier, TemporaryKey};
+use service_kit::clock::Clock;
 use service_kit::db::{DbConnection, DbPool};
 
 use crate::{repo, security_token};
@@ -20,11 +20,23 @@ use crate::{repo, security_token};
 pub struct TemporaryKeyVerifier {
     pool: DbPool,
     keyring: Arc<Keyring>,
+    /// A key is refused from its `expires_at` on, by this clock.
+    clock: Clock,
 }
 
 impl TemporaryKeyVerifier {
+    /// An issuer on the system clock.
     pub fn new(pool: DbPool, keyring: Arc<Keyring>) -> Self {
-        TemporaryKeyVerifier { pool, keyring }
+        TemporaryKeyVerifier {
+            pool,
+            keyring,
+            clock: Clock::system(),
+        }
+    }
+
+    /// The same issuer, judging expiry by `clock`.
+    pub fn with_clock(self, clock: Clock) -> Self {
+        TemporaryKeyVerifier { clock, ..self }
     }
 
     pub fn keyring(&self) -> &Keyring {
@@ -55,7 +67,7 @@ impl TemporaryKeyVerifier {
             .ok_or(AuthError::SecurityTokenRefused)?;
         let body = security_token::open(&self.keyring, &check.access, token)
             .map_err(|_| AuthError::SecurityTokenRefused)?;
-        if body.expires_at <= Utc::now() {
+        if body.expires_at <= self.clock.now() {
             return Err(AuthError::SecurityTokenRefused);
         }
         let issuance = repo::issuance_by_access(conn, &check.access)

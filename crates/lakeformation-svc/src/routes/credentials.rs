@@ -10,7 +10,6 @@ use super::{optional_body, Caller};
 use crate::error::LfError;
 use crate::issue::{self, IdentityInput};
 use crate::policy::{self, Action};
-use crate::repo;
 use crate::revoke::{self, Target};
 use crate::state::AppState;
 
@@ -53,6 +52,7 @@ async fn revoke(
     let project_id = path.into_inner();
     let target = Target::of(optional_body(&body)?)?;
     let grant = policy::authorize(&caller, &project_id, target.action())?;
-    revoke::revoke(&state.pool, &caller, grant, project_id, target, repo::now()).await?;
+    let now = state.clock.stored_now();
+    revoke::revoke(&state.pool, &caller, grant, project_id, target, now).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -10,7 +10,7 @@ use super::Caller;
 use crate::error::{Json, LfError};
 use crate::instances::{self, NewInstance, Page};
 use crate::policy::{self, Action};
-use crate::repo::{self, Instance};
+use crate::repo::Instance;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -61,7 +61,7 @@ async fn create(
         &caller,
         project_id,
         body.into_inner(),
-        repo::now(),
+        state.clock.stored_now(),
     )
     .await?;
     Ok(HttpResponse::Accepted().json(view(&row)))
@@ -127,6 +127,6 @@ async fn delete(
 ) -> Result<HttpResponse, LfError> {
     let (project_id, id) = path.into_inner();
     policy::authorize(&caller, &project_id, Action::DeleteInstance)?;
-    instances::delete(&state.pool, project_id, id, repo::now()).await?;
+    instances::delete(&state.pool, project_id, id, state.clock.stored_now()).await?;
     Ok(HttpResponse::Accepted().finish())
 }

@@ -27,6 +27,7 @@ use service_kit::auth::{
     AuthError, InternalCredential, Principal, ProjectRef, RemoteSignatureVerifier,
     RoutingSignatureVerifier, SignatureVerifier, INTERNAL_TOKEN_HEADER,
 };
+use service_kit::clock::Clock;
 use service_kit::http::Metrics;
 use service_kit::testing::{SignRequest, TestDatabase, TestTokens, Unsigned};
 pub use service_kit::testing::{TestApp, TestCall};
@@ -203,7 +204,17 @@ impl Harness {
         Self::build(TestDatabase::new(&lakeformation_svc::MIGRATIONS), secret).await
     }
 
+    /// A fresh database, the state and its temporary keys reading `clock`.
+    pub async fn on_clock(clock: Clock) -> Harness {
+        let db = TestDatabase::new(&lakeformation_svc::MIGRATIONS);
+        Self::build_on(db, INTERNAL_SECRET, clock).await
+    }
+
     async fn build(db: TestDatabase, iam_secret: &str) -> Harness {
+        Self::build_on(db, iam_secret, Clock::system()).await
+    }
+
+    async fn build_on(db: TestDatabase, iam_secret: &str, clock: Clock) -> Harness {
         let iam = FakeIam::start().await;
         let tokens = TestTokens::new("lf-test");
         let internal = InternalCredential::new(SecretString::from(INTERNAL_SECRET));
@@ -212,7 +223,8 @@ impl Harness {
             InternalCredential::new(SecretString::from(iam_secret)),
         ));
         let keyring = Keyring::new(SealingKey::generate("lf-test").unwrap(), Vec::new()).unwrap();
-        let temporary = TemporaryKeyVerifier::new(db.pool.clone(), Arc::new(keyring));
+        let temporary =
+            TemporaryKeyVerifier::new(db.pool.clone(), Arc::new(keyring)).with_clock(clock.clone());
         let parts = Collaborators {
             signatures: Arc::new(RoutingSignatureVerifier::new(
                 Arc::new(PermanentKeys),
@@ -227,6 +239,7 @@ impl Harness {
             verifier: tokens.verifier(),
             iam: remote,
             temporary,
+            clock,
         });
         Harness {
             db,

@@ -5,7 +5,9 @@
 //! and its issuer.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // test code: a failed expectation is a failed test
+#![allow(clippy::disallowed_methods)] // fixtures may read the wall clock; the service may not
 
+mod clock;
 mod common;
 mod credentials;
 mod instances;
