@@ -40,11 +40,20 @@ pub use tokens::TestTokens;
 /// The matrix test of a project-scoped service's policy table: one module per action,
 /// one `#[actix_web::test]` per column of [`crate::policy::CallerKind`] in it, named
 /// like the column (`create_instance::other_project`), each awaiting `check(action,
-/// kind)` of the test module it is used in (which also names the service's `Action`);
-/// and `COVERED`, the actions listed, for a test that none is left out.
+/// kind)` of the test module it is used in (which also names the service's `Action` and
+/// `documented`); a test that no action is left out; and a test that
+/// `docs/policy/<page>` shows the table `documented` gives.
+///
+/// ```ignore
+/// service_kit::project_policy_matrix! {
+///     page: "swr.md";
+///     create_instance: CreateInstance,
+///     list_instances: ListInstances,
+/// }
+/// ```
 #[macro_export]
 macro_rules! project_policy_matrix {
-    ($($module:ident: $action:ident),* $(,)?) => {
+    (page: $page:literal; $($module:ident: $action:ident),* $(,)?) => {
         $(mod $module {
             $crate::project_policy_matrix!(@cells $action;
                 admin: Admin,
@@ -58,7 +67,25 @@ macro_rules! project_policy_matrix {
                 internal_caller: Internal,
             );
         })*
-        const COVERED: &[Action] = &[$(Action::$action),*];
+
+        #[test]
+        fn the_matrix_covers_every_action() {
+            let covered: &[Action] = &[$(Action::$action),*];
+            assert_eq!(covered, Action::ALL);
+            assert_eq!($crate::policy::CallerKind::ALL.len(), 9);
+        }
+
+        /// The page's table, row by row: the action, then one cell per kind of caller,
+        /// under headings in `CallerKind::ALL` order.
+        #[test]
+        fn the_documented_table_is_the_code_table() {
+            $crate::testing::policy_doc::project_table(&Action::ALL, Action::name, documented)
+                .assert_documented(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../../docs/policy/",
+                    $page
+                ));
+        }
     };
     (@cells $action:ident; $($test:ident: $kind:ident),* $(,)?) => {$(
         #[actix_web::test]

@@ -11,7 +11,6 @@ use lakeformation_svc::schema::{instances, issuances};
 use serde_json::{json, Value};
 use service_kit::auth::wire::{RevocationEvent, RevocationKind, DURABLE_EVENT_RELEVANCE};
 use service_kit::auth::INTERNAL_TOKEN_HEADER;
-use service_kit::testing::policy_doc::project_table;
 
 use crate::common::*;
 
@@ -220,6 +219,7 @@ async fn check(action: Action, kind: CallerKind) {
 
 // One module per action, one test per kind of caller in it.
 service_kit::project_policy_matrix! {
+    page: "lakeformation.md";
     create_instance: CreateInstance,
     list_instances: ListInstances,
     describe_instance: DescribeInstance,
@@ -227,20 +227,4 @@ service_kit::project_policy_matrix! {
     create_credential: CreateCredential,
     revoke_credential: RevokeCredential,
     revoke_user_credentials: RevokeUserCredentials,
-}
-
-#[test]
-fn the_matrix_covers_every_action() {
-    assert_eq!(COVERED, Action::ALL);
-    assert_eq!(CallerKind::ALL.len(), 9);
-}
-
-/// docs/policy/lakeformation.md's table, row by row: the action, then one cell per kind
-/// of caller, under headings in `CallerKind::ALL` order.
-#[test]
-fn the_documented_table_is_the_code_table() {
-    project_table(&Action::ALL, Action::name, documented).assert_documented(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../docs/policy/lakeformation.md"
-    ));
 }

@@ -8,7 +8,6 @@ use diesel::prelude::*;
 use serde_json::{json, Value};
 use service_kit::auth::wire::{RevocationEvent, RevocationKind, DURABLE_EVENT_RELEVANCE};
 use service_kit::auth::INTERNAL_TOKEN_HEADER;
-use service_kit::testing::policy_doc::project_table;
 use swr_svc::policy::{documented, Action, Answer, CallerKind, Grant};
 use swr_svc::schema::{credentials, instances, namespaces};
 
@@ -288,6 +287,7 @@ async fn check(action: Action, kind: CallerKind) {
 
 // One module per action, one test per kind of caller in it.
 service_kit::project_policy_matrix! {
+    page: "swr.md";
     create_instance: CreateInstance,
     list_instances: ListInstances,
     get_instance: GetInstance,
@@ -306,20 +306,4 @@ service_kit::project_policy_matrix! {
     get_namespace: GetNamespace,
     update_namespace: UpdateNamespace,
     delete_namespace: DeleteNamespace,
-}
-
-#[test]
-fn the_matrix_covers_every_action() {
-    assert_eq!(COVERED, Action::ALL);
-    assert_eq!(CallerKind::ALL.len(), 9);
-}
-
-/// docs/policy/swr.md's table, row by row: the action, then one cell per kind of caller,
-/// under headings in `CallerKind::ALL` order.
-#[test]
-fn the_documented_table_is_the_code_table() {
-    project_table(&Action::ALL, Action::name, documented).assert_documented(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../docs/policy/swr.md"
-    ));
 }
