@@ -4,28 +4,15 @@
 
 use std::time::Duration;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{web, App};
-use service_kit::http::{frame, AppFrame, JsonApi, Metrics};
+use service_kit::http::{frame, AppFactory, AppFrame, JsonApi, Metrics};
 
 use crate::error::IamError;
 use crate::routes;
 use crate::state::AppState;
 
 /// The whole iam-svc application over `state`.
-pub fn build(
-    state: web::Data<AppState>,
-    metrics: web::Data<Metrics>,
-) -> App<
-    impl ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
+pub fn build(state: web::Data<AppState>, metrics: web::Data<Metrics>) -> App<impl AppFactory> {
     let api = JsonApi {
         max_body_bytes: state.config.server.max_body_bytes,
         max_signature_skew: Duration::from_secs(

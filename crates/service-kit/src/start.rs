@@ -13,14 +13,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::App;
 
 use crate::auth::{IamFeed, InternalCredential, RevocationSink, TokenVerifier, VerifierOptions};
 use crate::clock::Clock;
 use crate::config::{ConfigError, DatabaseConfig, IamLink, ServerConfig};
 use crate::db::{self, DbPool, Migrations};
+use crate::http::AppFactory;
 use crate::{cli, keyfiles};
 
 /// What names a service binary whose commands are `serve` (the default) and `migrate`.
@@ -115,7 +114,7 @@ pub type Background = Pin<Box<dyn Future<Output = ()>>>;
 /// and `background` running beside it. iam-svc's keys are fetched once before the first
 /// request, so tokens verify from the start; if iam-svc is not up yet the feed keeps
 /// trying.
-pub fn run<F, T, B>(
+pub fn run<F, T>(
     name: &str,
     server: &ServerConfig,
     feed: IamFeed,
@@ -124,14 +123,7 @@ pub fn run<F, T, B>(
 ) -> Result<(), String>
 where
     F: Fn() -> App<T> + Send + Clone + 'static,
-    T: ServiceFactory<
-            ServiceRequest,
-            Config = (),
-            Response = ServiceResponse<B>,
-            Error = actix_web::Error,
-            InitError = (),
-        > + 'static,
-    B: MessageBody + 'static,
+    T: AppFactory + 'static,
 {
     actix_web::rt::System::new().block_on(async move {
         if let Err(e) = feed.refresh_keys().await {

@@ -5,11 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{web, App};
 use service_kit::auth::SignatureVerifier;
-use service_kit::http::{frame, AppFrame, JsonApi, Metrics};
+use service_kit::http::{frame, AppFactory, AppFrame, JsonApi, Metrics};
 use service_kit::registry::{self, RegistryAuthorizer, RegistryTokenIssuer};
 
 use crate::error::SwrError;
@@ -27,18 +25,7 @@ pub struct Collaborators {
 }
 
 /// The whole swr-svc application over `state`.
-pub fn build(
-    state: web::Data<AppState>,
-    collaborators: &Collaborators,
-) -> App<
-    impl ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
+pub fn build(state: web::Data<AppState>, collaborators: &Collaborators) -> App<impl AppFactory> {
     let api = JsonApi {
         max_body_bytes: state.config.server.max_body_bytes,
         max_signature_skew: Duration::from_secs(state.config.iam.signature_max_skew_seconds),

@@ -4,10 +4,8 @@
 
 use std::sync::Arc;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{web, App};
-use service_kit::http::{frame, AppFrame, Metrics};
+use service_kit::http::{frame, AppFactory, AppFrame, Metrics};
 use service_kit::registry::{self, RegistryAuthorizer, RegistryTokenIssuer};
 
 use crate::api;
@@ -23,18 +21,7 @@ pub struct Collaborators {
 }
 
 /// The whole tcr-svc application over `state`.
-pub fn build(
-    state: web::Data<AppState>,
-    collaborators: &Collaborators,
-) -> App<
-    impl ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
+pub fn build(state: web::Data<AppState>, collaborators: &Collaborators) -> App<impl AppFactory> {
     let base = AppFrame {
         pool: state.pool.clone(),
         metrics: collaborators.metrics.clone(),

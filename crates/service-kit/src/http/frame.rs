@@ -34,6 +34,35 @@ use super::{configure_health, observe, separate_listeners, Metrics};
 use crate::auth::{signed_requests, SignatureSettings, SignatureVerifier, TokenVerifier};
 use crate::db::DbPool;
 
+/// What an app built here is to actix: a factory of its request handling, answering
+/// with bodies of type [`AppFactory::Body`]. `main` serves it and the tests call it;
+/// naming it once keeps each service's `build` signature to one line.
+pub trait AppFactory:
+    ServiceFactory<
+    ServiceRequest,
+    Config = (),
+    Response = ServiceResponse<<Self as AppFactory>::Body>,
+    Error = actix_web::Error,
+    InitError = (),
+>
+{
+    type Body: MessageBody;
+}
+
+impl<T, B> AppFactory for T
+where
+    B: MessageBody,
+    T: ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<B>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+{
+    type Body = B;
+}
+
 /// What every service's app holds, whatever its API: the pool (readiness, the
 /// extractors' stores) and the metrics the request observer counts into.
 pub struct AppFrame {
@@ -57,18 +86,7 @@ pub struct JsonApi {
 /// The frame of a JSON API whose errors render in `E`'s envelope: bad bodies, paths and
 /// queries are 400, oversized bodies 413, unknown paths 404 and known paths with another
 /// method 405, all through `E`.
-pub fn json_api<E: ServiceError>(
-    frame: AppFrame,
-    api: JsonApi,
-) -> App<
-    impl ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
+pub fn json_api<E: ServiceError>(frame: AppFrame, api: JsonApi) -> App<impl AppFactory> {
     let limit = api.max_body_bytes;
     let settings = SignatureSettings {
         max_body_bytes: limit,
@@ -85,12 +103,10 @@ pub fn json_api<E: ServiceError>(
         .app_data(errors::path_config::<E>())
         .app_data(errors::query_config::<E>())
         .wrap(from_fn(signed_requests))
-        .wrap(
-            ErrorHandlers::new().handler(
-                StatusCode::METHOD_NOT_ALLOWED,
-                errors::method_not_allowed::<E, _>,
-            ),
-        )
+        .wrap(ErrorHandlers::new().handler(
+            StatusCode::METHOD_NOT_ALLOWED,
+            errors::method_not_allowed::<E, _>,
+        ))
         .wrap(from_fn(reject_encoded_nul::<E, _>))
         .wrap(from_fn(separate_listeners::<E, _>))
         .wrap(from_fn(observe))
@@ -100,17 +116,7 @@ pub fn json_api<E: ServiceError>(
 
 /// The frame of an API that renders every answer itself (TCR's always-200 envelope):
 /// request ids, metrics and the probes, nothing that would answer in another envelope.
-pub fn plain(
-    frame: AppFrame,
-) -> App<
-    impl ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
+pub fn plain(frame: AppFrame) -> App<impl AppFactory> {
     App::new()
         .app_data(web::Data::new(frame.pool))
         .app_data(frame.metrics)

@@ -12,7 +12,7 @@ pub mod refusal;
 mod server;
 
 pub use errors::ServiceError;
-pub use frame::{AppFrame, JsonApi};
+pub use frame::{AppFactory, AppFrame, JsonApi};
 pub use health::configure as configure_health;
 pub use json::{BodyError, StrictJson};
 pub use metrics::Metrics;

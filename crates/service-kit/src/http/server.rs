@@ -2,11 +2,12 @@
 //! configured, the internal one that alone serves `/internal/v1/*`.
 
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, App, HttpServer};
 
 use super::errors::ServiceError;
+use super::frame::AppFactory;
 use crate::config::ServerConfig;
 
 /// The prefix of the calls between services.
@@ -38,17 +39,10 @@ pub async fn separate_listeners<E: ServiceError, B: MessageBody + 'static>(
 
 /// Serve the app `factory` builds on the configured address until the server stops
 /// (SIGINT or SIGTERM). Call it inside the actix system the service runs on.
-pub async fn serve<F, T, B>(name: &str, server: &ServerConfig, factory: F) -> Result<(), String>
+pub async fn serve<F, T>(name: &str, server: &ServerConfig, factory: F) -> Result<(), String>
 where
     F: Fn() -> App<T> + Send + Clone + 'static,
-    T: ServiceFactory<
-            ServiceRequest,
-            Config = (),
-            Response = ServiceResponse<B>,
-            Error = actix_web::Error,
-            InitError = (),
-        > + 'static,
-    B: MessageBody + 'static,
+    T: AppFactory + 'static,
 {
     let internal = server
         .internal_port
