@@ -216,7 +216,7 @@ impl Harness {
 
     async fn build_on(db: TestDatabase, iam_secret: &str, clock: Clock) -> Harness {
         let iam = FakeIam::start().await;
-        let tokens = TestTokens::new("lf-test");
+        let tokens = TestTokens::on_clock("lf-test", clock.clone());
         let internal = InternalCredential::new(SecretString::from(INTERNAL_SECRET));
         let remote = Arc::new(RemoteSignatureVerifier::new(
             iam.url.clone(),

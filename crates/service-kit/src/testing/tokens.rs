@@ -19,6 +19,7 @@ use chrono::{DateTime, Duration, Utc};
 use credential_core::iam_token::{RoleRef, TokenClaims, TokenScope, TokenSigningKey};
 
 use crate::auth::{TokenVerifier, VerifierOptions};
+use crate::clock::Clock;
 
 /// iam-svc's default token lifetime.
 const LIFETIME_HOURS: i64 = 24;
@@ -33,6 +34,16 @@ impl TestTokens {
     /// A fresh key with id `kid`, and a verifier with default options.
     pub fn new(kid: &str) -> TestTokens {
         TestTokens::with_options(kid, VerifierOptions::default())
+    }
+
+    /// As [`new`](Self::new), the verifier verifying at `clock` (the one in the app's
+    /// state) and the tokens issued at it.
+    pub fn on_clock(kid: &str, clock: Clock) -> TestTokens {
+        let options = VerifierOptions {
+            clock,
+            ..VerifierOptions::default()
+        };
+        TestTokens::with_options(kid, options)
     }
 
     /// As [`new`](Self::new), the verifier built with `options`; its revocations are
@@ -139,7 +150,6 @@ pub fn project_claims(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::Clock;
 
     #[test]
     fn a_minted_token_verifies_with_the_claims_asked_for() {
@@ -154,12 +164,7 @@ mod tests {
     #[test]
     fn tokens_are_issued_at_the_verifiers_clock() {
         let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
-        let clock = Clock::fixed(at);
-        let options = VerifierOptions {
-            clock: clock.clone(),
-            ..VerifierOptions::default()
-        };
-        let tokens = TestTokens::with_options("kit-test", options);
+        let tokens = TestTokens::on_clock("kit-test", Clock::fixed(at));
         let token = tokens.token("d1", "alice", "p1", &["member"]);
         let claims = tokens.verifier().verify(&token, at).unwrap();
         assert_eq!(claims.issued_at, at);

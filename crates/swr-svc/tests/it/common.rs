@@ -7,20 +7,16 @@ use std::sync::{Arc, Mutex};
 use actix_web::http::StatusCode;
 use actix_web::web;
 use chrono::{Duration, Utc};
-use credential_core::iam_token::{RoleRef, TokenClaims, TokenScope, TokenSigningKey};
 use credential_core::registry_jwt::RegistrySigner;
 use credential_core::sign::huawei::{format_sdk_date, sign_request, SignableRequest};
 use futures_util::future::LocalBoxFuture;
 use serde_json::Value;
 use service_kit::auth::wire::SignatureCheck;
-use service_kit::auth::{
-    AuthError, Principal, ProjectRef, SignatureVerifier, TemporaryKey, TokenVerifier,
-    VerifierOptions,
-};
+use service_kit::auth::{AuthError, Principal, ProjectRef, SignatureVerifier, TemporaryKey};
 use service_kit::clock::Clock;
 use service_kit::http::Metrics;
 use service_kit::registry::{keys, RegistryTokenIssuer};
-use service_kit::testing::{SignRequest, TestDatabase, Unsigned};
+use service_kit::testing::{SignRequest, TestDatabase, TestTokens, Unsigned};
 pub use service_kit::testing::{TestApp, TestCall};
 use swr_svc::app::Collaborators;
 use swr_svc::config::SwrConfig;
@@ -64,7 +60,7 @@ pub struct Harness {
     pub db: TestDatabase,
     pub state: web::Data<AppState>,
     pub parts: Collaborators,
-    signing: TokenSigningKey,
+    tokens: TestTokens,
     keys: Arc<FakeKeys>,
 }
 
@@ -103,14 +99,7 @@ impl Harness {
     }
 
     fn build_on(db: TestDatabase, config: SwrConfig, clock: Clock) -> Harness {
-        let pkcs8 = TokenSigningKey::generate_pkcs8().unwrap();
-        let signing = TokenSigningKey::from_pkcs8("swr-test", &pkcs8).unwrap();
-        let verifier = Arc::new(TokenVerifier::new(VerifierOptions {
-            clock: clock.clone(),
-            ..VerifierOptions::default()
-        }));
-        verifier.set_keys(vec![signing.public_key()]);
-        verifier.apply_revocations(&[], clock.now());
+        let tokens = TestTokens::on_clock("swr-test", clock.clone());
         let (key_pem, cert_pem) = keys::generate_dev_key_and_cert("swr-svc").unwrap();
         let signer = RegistrySigner::from_pem(&key_pem, &cert_pem).unwrap();
         let issuer = web::Data::new(RegistryTokenIssuer {
@@ -121,7 +110,7 @@ impl Harness {
         let state = web::Data::new(AppState {
             pool: db.pool.clone(),
             config,
-            verifier,
+            verifier: tokens.verifier(),
             clock: clock.clone(),
         });
         let keys = Arc::new(FakeKeys::default());
@@ -135,7 +124,7 @@ impl Harness {
             db,
             state,
             parts,
-            signing,
+            tokens,
             keys,
         }
     }
@@ -152,31 +141,7 @@ impl Harness {
 
     /// A token for `user` of `domain`, scoped to `project` (of that domain) with `roles`.
     pub fn token_in(&self, domain: &str, user: &str, project: &str, roles: &[&str]) -> String {
-        let now = self.state.clock.now();
-        let claims = TokenClaims {
-            token_id: uuid::Uuid::new_v4().simple().to_string(),
-            user_id: format!("{user}-id"),
-            user_name: user.to_string(),
-            domain_id: domain.into(),
-            domain_name: format!("{domain}-name"),
-            scope: TokenScope::Project {
-                id: project.into(),
-                name: format!("{project}-name"),
-                domain_id: domain.into(),
-                domain_name: format!("{domain}-name"),
-            },
-            roles: roles
-                .iter()
-                .map(|r| RoleRef {
-                    id: format!("{r}-role"),
-                    name: r.to_string(),
-                })
-                .collect(),
-            methods: vec!["password".into()],
-            issued_at: now,
-            expires_at: now + Duration::hours(1),
-        };
-        self.signing.sign(&claims).unwrap()
+        self.tokens.token(domain, user, project, roles)
     }
 }
 
