@@ -304,7 +304,13 @@ impl Harness {
                 temporary: temporary_key(started),
                 seen: seen.clone(),
             }),
-            verifier: fresh_verifier(started, revocations),
+            verifier: fresh_verifier(
+                started,
+                VerifierOptions {
+                    clock: clock.clone(),
+                    ..revocations
+                },
+            ),
             limiter: RateLimiter::default(),
             clock,
         });
