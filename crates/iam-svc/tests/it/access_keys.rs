@@ -4,7 +4,6 @@
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use chrono::{Duration, Utc};
-use credential_core::sign::huawei::{format_sdk_date, sign_request, SignableRequest};
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
@@ -16,7 +15,7 @@ fn create_body(user_id: &str) -> Value {
     json!({ "credential": { "user_id": user_id, "description": "ci key" } })
 }
 
-/// A request signed like huaweicloudsdkcore signs it.
+/// A request signed like huaweicloudsdkcore signs it, dated `date`.
 pub fn signed(
     method: &str,
     path_and_query: &str,
@@ -26,40 +25,21 @@ pub fn signed(
     project_id: &str,
     date: chrono::DateTime<Utc>,
 ) -> TestRequest {
-    let (path, query) = path_and_query
-        .split_once('?')
-        .unwrap_or((path_and_query, ""));
-    let date = format_sdk_date(date);
-    let headers = [
-        ("Content-Type", "application/json;charset=utf-8"),
-        ("Host", "iam.test"),
-        ("User-Agent", "test-agent"),
-        ("X-Project-Id", project_id),
-        ("X-Sdk-Date", date.as_str()),
-    ];
-    let names: Vec<String> = headers.iter().map(|(n, _)| n.to_lowercase()).collect();
-    let req = SignableRequest {
+    sdk_signed_at(
         method,
-        path,
-        query,
-        headers: &headers,
+        path_and_query,
         body,
-    };
-    let authorization = sign_request(&req, ak, sk.as_bytes(), &names, &date).expect("sign");
-    let mut t = TestRequest::default()
-        .method(method.parse().expect("method"))
-        .uri(path_and_query)
-        .insert_header(("Authorization", authorization));
-    for (n, v) in headers {
-        t = t.insert_header((n, v));
-    }
-    t.set_payload(body.to_vec())
+        (ak, sk),
+        project_id,
+        None,
+        date,
+    )
 }
 
 async fn create_key(app: &TestApp, token: &str, user_id: &str) -> (StatusCode, Value) {
     let (status, body, _) = app
         .post(BASE)
-        .header("X-Auth-Token", token)
+        .token(token)
         .json(&create_body(user_id))
         .await
         .parts();
@@ -90,12 +70,7 @@ async fn create_list_show_update_delete() {
         "{created}"
     );
 
-    let auth = ("X-Auth-Token", token.clone());
-    let (status, body, _) = app
-        .call(TestRequest::get().uri(BASE).insert_header(auth.clone()))
-        .await
-        .parts();
-    assert_eq!(status, StatusCode::OK);
+    let body = app.get(BASE).token(&token).await.assert_ok().json();
     let list = body["credentials"].as_array().unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["access"], access.as_str());
@@ -105,39 +80,29 @@ async fn create_list_show_update_delete() {
     );
 
     let one = format!("{BASE}/{access}");
-    let (status, body, _) = app
-        .call(TestRequest::get().uri(&one).insert_header(auth.clone()))
-        .await
-        .parts();
-    assert_eq!(status, StatusCode::OK);
+    let body = app.get(&one).token(&token).await.assert_ok().json();
     assert!(body["credential"].get("secret").is_none());
     assert!(body["credential"].get("last_use_time").is_some());
 
     let update = json!({ "credential": { "description": "renamed" } });
-    let (status, body, _) = app
-        .call(
-            TestRequest::put()
-                .uri(&one)
-                .insert_header(auth.clone())
-                .set_json(update),
-        )
+    let body = app
+        .put(&one)
+        .token(&token)
+        .json(&update)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok()
+        .json();
     assert_eq!(body["credential"]["description"], "renamed");
     assert_eq!(body["credential"]["status"], "active");
 
     let update = json!({ "credential": { "status": "inactive" } });
-    let (status, body, _) = app
-        .call(
-            TestRequest::put()
-                .uri(&one)
-                .insert_header(auth.clone())
-                .set_json(update),
-        )
+    let body = app
+        .put(&one)
+        .token(&token)
+        .json(&update)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK);
+        .assert_ok()
+        .json();
     assert_eq!(body["credential"]["status"], "inactive");
     assert_eq!(body["credential"]["description"], "renamed");
 
@@ -145,29 +110,18 @@ async fn create_list_show_update_delete() {
         json!({ "credential": {} }),
         json!({ "credential": { "status": "paused" } }),
     ] {
-        let (status, body, _) = app
-            .call(
-                TestRequest::put()
-                    .uri(&one)
-                    .insert_header(auth.clone())
-                    .set_json(bad),
-            )
+        let body = app
+            .put(&one)
+            .token(&token)
+            .json(&bad)
             .await
-            .parts();
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+            .assert_bad_request()
+            .json();
         assert_eq!(body["error"]["code"], 400);
     }
 
-    let (status, _, _) = app
-        .call(TestRequest::delete().uri(&one).insert_header(auth.clone()))
-        .await
-        .parts();
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, body, _) = app
-        .call(TestRequest::get().uri(&one).insert_header(auth))
-        .await
-        .parts();
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    app.delete(&one).token(&token).await.assert_no_content();
+    let body = app.get(&one).token(&token).await.assert_not_found().json();
     assert_eq!(body["error"]["code"], 404);
 }
 
@@ -254,13 +208,13 @@ async fn the_secret_is_stored_sealed_never_in_clear() {
 async fn members_manage_their_own_keys_only_and_other_domains_see_nothing() {
     let (h, app, admin) = Harness::with_admin().await;
     // A plain member of the admin project.
-    let (status, body, _) = app
+    let body = app
         .post("/v3/users")
-        .header("X-Auth-Token", admin.clone())
+        .token(&admin)
         .json(&json!({ "user": { "name": "member1", "password": "Member-Passw0rd!" } }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+        .assert_created()
+        .json();
     let member_id = body["user"]["id"].as_str().unwrap().to_string();
     let member = app
         .login(
@@ -277,12 +231,10 @@ async fn members_manage_their_own_keys_only_and_other_domains_see_nothing() {
     );
     let (status, body) = create_key(&app, &member, &h.boot.user_id).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    let (status, _, _) = app
-        .get(&format!("{BASE}?user_id={}", h.boot.user_id))
-        .header("X-Auth-Token", member)
+    app.get(&format!("{BASE}?user_id={}", h.boot.user_id))
+        .token(&member)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::FORBIDDEN);
+        .assert_forbidden();
     // The domain admin manages the member's keys.
     assert_eq!(
         create_key(&app, &admin, &member_id).await.0,
@@ -306,35 +258,27 @@ async fn members_manage_their_own_keys_only_and_other_domains_see_nothing() {
         .await;
     let (status, _) = create_key(&app, &other_token, &member_id).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _, _) = app
-        .get(&format!("{BASE}/{admin_access}"))
-        .header("X-Auth-Token", other_token.clone())
+    app.get(&format!("{BASE}/{admin_access}"))
+        .token(&other_token)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _, _) = app
-        .delete(&format!("{BASE}/{admin_access}"))
-        .header("X-Auth-Token", other_token.clone())
+        .assert_not_found();
+    app.delete(&format!("{BASE}/{admin_access}"))
+        .token(&other_token)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::NOT_FOUND);
+        .assert_not_found();
     let (_, other_key) = create_key(&app, &other_token, &other.admin_id).await;
     let other_access = other_key["credential"]["access"]
         .as_str()
         .unwrap()
         .to_string();
-    let (status, _, _) = app
-        .get(&format!("{BASE}/{other_access}"))
-        .header("X-Auth-Token", admin.clone())
+    app.get(&format!("{BASE}/{other_access}"))
+        .token(&admin)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _, _) = app
-        .get(&format!("{BASE}?user_id={}", other.admin_id))
-        .header("X-Auth-Token", admin)
+        .assert_not_found();
+    app.get(&format!("{BASE}?user_id={}", other.admin_id))
+        .token(&admin)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::NOT_FOUND);
+        .assert_not_found();
 }
 
 /// Create a key for the admin and return (access, secret).
@@ -361,7 +305,7 @@ async fn signed_requests_work_and_every_kind_of_bad_signature_is_refused() {
         r#"{{"credential": {{"user_id": "{}", "description": "signed"}}}}"#,
         h.boot.user_id
     );
-    let (status, created, _) = app
+    let created = app
         .call(signed(
             "POST",
             BASE,
@@ -372,9 +316,9 @@ async fn signed_requests_work_and_every_kind_of_bad_signature_is_refused() {
             now,
         ))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let (status, listed, _) = app
+        .assert_created()
+        .json();
+    let listed = app
         .call(signed(
             "GET",
             &format!("{BASE}?user_id={}", h.boot.user_id),
@@ -385,8 +329,8 @@ async fn signed_requests_work_and_every_kind_of_bad_signature_is_refused() {
             now,
         ))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{listed}");
+        .assert_ok()
+        .json();
     assert_eq!(listed["credentials"].as_array().unwrap().len(), 2);
     // The key's use is recorded (to the minute).
     let (_, shown, _) = app
@@ -412,14 +356,14 @@ async fn signed_requests_work_and_every_kind_of_bad_signature_is_refused() {
         assert_eq!(body["error"]["code"], 401);
     };
     let wrong_secret = sk.chars().rev().collect::<String>();
-    let (status, body, _) = app
+    let body = app
         .call(signed("GET", BASE, b"", &ak, &wrong_secret, &project, now))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+        .assert_unauthorized()
+        .json();
     refused(&body, "signature does not match");
 
-    let (status, body, _) = app
+    let body = app
         .call(signed(
             "GET",
             BASE,
@@ -430,15 +374,14 @@ async fn signed_requests_work_and_every_kind_of_bad_signature_is_refused() {
             now - Duration::minutes(20),
         ))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+        .assert_unauthorized()
+        .json();
     refused(&body, "X-Sdk-Date is too far");
 
     // Sign one body, send another.
     let mut req = signed("POST", BASE, body_of("signed"), &ak, &sk, &project, now);
     req = req.set_payload(body_of("tampered").to_vec());
-    let (status, body, _) = app.call(req).await.parts();
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let body = app.call(req).await.assert_unauthorized().json();
     refused(&body, "signature does not match");
 
     let (status, body, _) = app
@@ -466,59 +409,52 @@ async fn signed_requests_work_and_every_kind_of_bad_signature_is_refused() {
         .unwrap()
         .to_string();
     let deactivate = br#"{"credential": {"status": "inactive"}}"#;
-    let (status, _, _) = app
-        .call(signed(
-            "PUT",
-            &format!("{BASE}/{second}"),
-            deactivate,
-            &ak,
-            &sk,
-            &project,
-            now,
-        ))
-        .await
-        .parts();
-    assert_eq!(status, StatusCode::OK);
-    let (status, body, _) = app
+    app.call(signed(
+        "PUT",
+        &format!("{BASE}/{second}"),
+        deactivate,
+        &ak,
+        &sk,
+        &project,
+        now,
+    ))
+    .await
+    .assert_ok();
+    let body = app
         .call(signed("GET", BASE, b"", &second, &second_sk, &project, now))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+        .assert_unauthorized()
+        .json();
     refused(&body, "access key is inactive");
-    let (status, _, _) = app
-        .call(signed(
-            "DELETE",
-            &format!("{BASE}/{second}"),
-            b"",
-            &ak,
-            &sk,
-            &project,
-            now,
-        ))
-        .await
-        .parts();
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, body, _) = app
+    app.call(signed(
+        "DELETE",
+        &format!("{BASE}/{second}"),
+        b"",
+        &ak,
+        &sk,
+        &project,
+        now,
+    ))
+    .await
+    .assert_no_content();
+    let body = app
         .call(signed("GET", BASE, b"", &second, &second_sk, &project, now))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+        .assert_unauthorized()
+        .json();
     refused(&body, "access key does not exist");
 
     // A scope header the signature does not cover cannot be swapped into a request.
     let req = signed("GET", BASE, b"", &ak, &sk, &project, now)
         .insert_header(("X-Domain-Id", h.boot.domain_id.as_str()));
-    let (status, body, _) = app.call(req).await.parts();
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let body = app.call(req).await.assert_unauthorized().json();
     refused(&body, "malformed");
 
     // A project the key's user has no role on.
     let other = h.other_tenant("elsewhere");
-    let (status, body, _) = app
-        .call(signed("GET", BASE, b"", &ak, &sk, &other.project_id, now))
+    app.call(signed("GET", BASE, b"", &ak, &sk, &other.project_id, now))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        .assert_forbidden();
 }
 
 fn body_of(description: &str) -> &'static [u8] {
@@ -551,15 +487,17 @@ async fn internal_signature_check_answers_with_the_principal_or_a_refusal() {
             .insert_header(("X-Internal-Token", INTERNAL_SECRET))
             .set_json(body)
     };
-    let (status, body, _) = app.call(with_cred(check(good))).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = app.call(with_cred(check(good))).await.assert_ok().json();
     let p = &body["accepted"];
     assert_eq!(p["user_id"], h.boot.user_id.as_str());
     assert_eq!(p["project"]["id"], h.boot.project_id.as_str());
     assert_eq!(p["access_key"], ak.as_str());
     assert!(p["roles"].as_array().unwrap().contains(&json!("admin")));
-    let (status, body, _) = app.call(with_cred(check("00".repeat(32)))).await.parts();
-    assert_eq!(status, StatusCode::OK);
+    let body = app
+        .call(with_cred(check("00".repeat(32))))
+        .await
+        .assert_ok()
+        .json();
     assert_eq!(body, json!({ "refused": "signature_mismatch" }));
 }
 

@@ -356,8 +356,7 @@ async fn a_wrongly_typed_password_is_never_echoed() {
             ),
         ];
         for req in requests {
-            let (status, body, _) = app.call(req).await.parts();
-            assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+            let body = app.call(req).await.assert_bad_request().json();
             let message = body["error"]["message"].as_str().expect("message");
             assert!(
                 message.starts_with("Invalid request body: a value has the wrong type or form"),
@@ -672,12 +671,12 @@ async fn very_long_strings_are_refused_without_a_server_error() {
         .token(&fx.admin)
         .await
         .assert_keystone_error(404, "Could not find user.");
-    let (status, body, _) = app
+    let body = app
         .get(&format!("/v3/users?name={long}"))
         .token(&fx.admin)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok()
+        .json();
     assert_eq!(body["users"], json!([]));
     fx.assert_unchanged(&app, "long logins").await;
 }
@@ -722,8 +721,7 @@ async fn non_ascii_names_are_400_and_non_ascii_logins_fail_plainly() {
         Target::UpdateProject,
         json!({ "project": { "description": description } }),
     );
-    let (status, body, _) = app.call(req).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    app.call(req).await.assert_ok();
     let (_, body, _) = app.get(&fx.project_uri()).token(&fx.admin).await.parts();
     assert_eq!(body["project"]["description"], description);
 }
@@ -836,12 +834,12 @@ async fn invalid_query_values_are_400() {
         .await;
     }
     // Keystone spellings are accepted in any case.
-    let (status, body, _) = app
+    let body = app
         .get("/v3/users?enabled=TRUE")
         .token(&fx.admin)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok()
+        .json();
     assert_eq!(body["users"].as_array().expect("users").len(), 2);
 }
 
@@ -930,13 +928,12 @@ async fn a_missing_or_bad_auth_token_is_401() {
         fx.h.state.signer.sign(&claims).expect("sign")
     };
     let foreign_key = {
-        let keys = signing_keys("test-key");
         let claims =
             fx.h.state
                 .verifier
                 .verify(&fx.admin, chrono::Utc::now())
                 .expect("admin token");
-        keys.current.sign(&claims).expect("sign")
+        TestTokens::new("test-key").sign(&claims)
     };
     let tokens: [Option<&str>; 7] = [
         None,
@@ -949,22 +946,17 @@ async fn a_missing_or_bad_auth_token_is_401() {
     ];
     for token in tokens {
         let requests = [
-            TestRequest::post()
-                .uri("/v3/users")
-                .set_json(valid_body(Target::CreateUser)),
-            TestRequest::patch()
-                .uri(&fx.project_uri())
-                .set_json(valid_body(Target::UpdateProject)),
-            TestRequest::get().uri("/v3/users"),
+            app.post("/v3/users").json(&valid_body(Target::CreateUser)),
+            app.patch(&fx.project_uri())
+                .json(&valid_body(Target::UpdateProject)),
+            app.get("/v3/users"),
         ];
         for req in requests {
             let req = match token {
-                Some(token) => req.insert_header(("X-Auth-Token", token)),
+                Some(token) => req.token(token),
                 None => req,
             };
-            app.call(req)
-                .await
-                .assert_keystone_error(401, MSG_NEEDS_AUTH);
+            req.await.assert_keystone_error(401, MSG_NEEDS_AUTH);
         }
     }
     fx.assert_unchanged(&app, "bad tokens").await;
@@ -1014,8 +1006,7 @@ async fn malformed_logins_do_not_count_towards_the_lockout() {
             ),
         ];
         for req in requests {
-            let (status, body, _) = app.call(req).await.parts();
-            assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+            app.call(req).await.assert_bad_request();
         }
     }
     app.login(bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null)

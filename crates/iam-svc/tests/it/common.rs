@@ -3,8 +3,6 @@
 
 use std::sync::Arc;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::{test, web};
 use credential_core::iam_token::TokenSigningKey;
@@ -12,13 +10,14 @@ use credential_core::seal::{Keyring, SealingKey};
 use credential_core::SecretString;
 use iam_svc::bootstrap::{self, AdminPassword, Bootstrapped};
 use iam_svc::config::IamConfig;
-use service_kit::keyfiles::SigningKeys;
 use iam_svc::state::{AppState, Keys};
 use serde_json::{json, Value};
 use service_kit::auth::InternalCredential;
+use service_kit::clock::Clock;
 use service_kit::http::Metrics;
-pub use service_kit::testing::{TestApp, TestCall};
+use service_kit::keyfiles::SigningKeys;
 use service_kit::testing::TestDatabase;
+pub use service_kit::testing::{TestApp, TestCall, TestTokens};
 
 mod calls;
 mod reply;
@@ -40,14 +39,6 @@ pbkdf2_iterations = 1000
 "#,
     )
     .expect("config")
-}
-
-/// A fresh signing key with id `kid`.
-pub fn signing_keys(kid: &str) -> SigningKeys {
-    let pkcs8 = TokenSigningKey::generate_pkcs8().expect("generate");
-    let current = TokenSigningKey::from_pkcs8(kid, &pkcs8).expect("load");
-    let verifying = vec![current.public_key()];
-    SigningKeys { current, verifying }
 }
 
 /// A database, state over it, the app over that state, and the bootstrap admin.
@@ -79,29 +70,37 @@ impl Harness {
     }
 
     pub async fn with_config(config: IamConfig) -> Harness {
-        Self::build(TestDatabase::new(&iam_svc::MIGRATIONS), config).await
+        let db = TestDatabase::new(&iam_svc::MIGRATIONS);
+        Self::build(db, config, Clock::system()).await
+    }
+
+    /// A harness whose state reads time from `clock` (a fixed one the test moves).
+    pub async fn on_clock(clock: &Clock) -> Harness {
+        let db = TestDatabase::new(&iam_svc::MIGRATIONS);
+        Self::build(db, test_config(), clock.clone()).await
     }
 
     /// Several connections (SQLite file or PostgreSQL schema) for concurrent tests and
     /// other processes.
     pub async fn shared() -> Harness {
-        Self::build(TestDatabase::shared(&iam_svc::MIGRATIONS), test_config()).await
+        let db = TestDatabase::shared(&iam_svc::MIGRATIONS);
+        Self::build(db, test_config(), Clock::system()).await
     }
 
-    async fn build(db: TestDatabase, config: IamConfig) -> Harness {
+    async fn build(db: TestDatabase, config: IamConfig, clock: Clock) -> Harness {
         let mut conn = db.pool.get().expect("conn");
         let boot = bootstrap::run(
             &mut conn,
             &config,
             AdminPassword::Ensure(SecretString::from(ADMIN_PASSWORD)),
-            service_kit::clock::Clock::system().stored_now(),
+            clock.stored_now(),
         )
         .expect("bootstrap");
         drop(conn);
         let signing_pkcs8 = TokenSigningKey::generate_pkcs8()
             .expect("generate")
             .to_vec();
-        let state = replica_state(&db, config, &signing_pkcs8).await;
+        let state = replica_state(&db, config, &signing_pkcs8, clock).await;
         let app = iam_app(state.clone()).await;
         Harness {
             db,
@@ -115,12 +114,14 @@ impl Harness {
     /// Another replica over the same database: state of its own, nothing shared but the
     /// database (use with [`Harness::shared`]).
     pub async fn replica(&self) -> web::Data<AppState> {
-        replica_state(&self.db, self.state.config.clone(), &self.signing_pkcs8).await
+        let config = self.state.config.clone();
+        self.replica_with(config).await
     }
 
     /// A replica with a configuration of its own.
     pub async fn replica_with(&self, config: IamConfig) -> web::Data<AppState> {
-        replica_state(&self.db, config, &self.signing_pkcs8).await
+        let clock = self.state.clock.clone();
+        replica_state(&self.db, config, &self.signing_pkcs8, clock).await
     }
 }
 
@@ -133,25 +134,11 @@ pub async fn iam_app(state: web::Data<AppState>) -> TestApp {
     .await
 }
 
-/// The app over `state` (a replica's, say).
-pub async fn app_over(
-    state: web::Data<AppState>,
-) -> impl Service<
-    actix_http::Request,
-    Response = ServiceResponse<impl MessageBody>,
-    Error = actix_web::Error,
-> {
-    test::init_service(iam_svc::app::build(
-        state,
-        web::Data::new(Metrics::new("iam-svc")),
-    ))
-    .await
-}
-
 async fn replica_state(
     db: &TestDatabase,
     config: IamConfig,
     signing_pkcs8: &[u8],
+    clock: Clock,
 ) -> web::Data<AppState> {
     let current = TokenSigningKey::from_pkcs8("test-key", signing_pkcs8).expect("load");
     let verifying = vec![current.public_key()];
@@ -167,32 +154,10 @@ async fn replica_state(
     let issuer = Arc::new(FakeTemporaryIssuer {
         pool: db.pool.clone(),
     });
-    let state =
-        Arc::new(AppState::new(config, db.pool.clone(), keys).with_temporary_issuer(issuer));
+    let state = AppState::with_clock(config, db.pool.clone(), keys, clock);
+    let state = Arc::new(state.with_temporary_issuer(issuer));
     state.sync_revocations().await.expect("sync");
     web::Data::from(state)
-}
-
-/// Status and JSON body (Null when the body is empty) of a request.
-pub async fn call<S, B>(
-    app: &S,
-    req: test::TestRequest,
-) -> (StatusCode, Value, actix_web::http::header::HeaderMap)
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    let res = test::call_service(app, req.to_request()).await;
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = test::read_body(res).await;
-    let body = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
-    };
-    (status, body, headers)
 }
 
 /// The Keystone password login body.
@@ -207,25 +172,6 @@ pub fn password_body(domain: &str, user: &str, password: &str, scope: Value) -> 
         auth["scope"] = scope;
     }
     json!({ "auth": auth })
-}
-
-/// Log in and return the token, or panic with the answer.
-pub async fn login<S, B>(app: &S, domain: &str, user: &str, password: &str, scope: Value) -> String
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    let req = test::TestRequest::post()
-        .uri("/v3/auth/tokens")
-        .set_json(password_body(domain, user, password, scope));
-    let (status, body, headers) = call(app, req).await;
-    assert_eq!(status, StatusCode::CREATED, "login failed: {body}");
-    headers
-        .get("x-subject-token")
-        .expect("X-Subject-Token")
-        .to_str()
-        .expect("ascii")
-        .to_string()
 }
 
 /// Scope helpers.
@@ -451,15 +397,38 @@ pub fn sdk_signed(
     method: &str,
     path_and_query: &str,
     body: &[u8],
+    key: (&str, &str),
+    project_id: &str,
+    security_token: Option<&str>,
+) -> test::TestRequest {
+    let date = chrono::Utc::now();
+    sdk_signed_at(
+        method,
+        path_and_query,
+        body,
+        key,
+        project_id,
+        security_token,
+        date,
+    )
+}
+
+/// As [`sdk_signed`], dated `date` (`X-Sdk-Date`). A test request, not a call: tests
+/// tamper with what was signed before sending it.
+pub fn sdk_signed_at(
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
     (ak, sk): (&str, &str),
     project_id: &str,
     security_token: Option<&str>,
+    date: chrono::DateTime<chrono::Utc>,
 ) -> test::TestRequest {
     use credential_core::sign::huawei::{format_sdk_date, sign_request, SignableRequest};
     let (path, query) = path_and_query
         .split_once('?')
         .unwrap_or((path_and_query, ""));
-    let date = format_sdk_date(chrono::Utc::now());
+    let date = format_sdk_date(date);
     let mut headers = vec![
         ("Content-Type", "application/json;charset=utf-8"),
         ("Host", "iam.test"),

@@ -44,13 +44,13 @@ async fn admin_creates_shows_updates_lists_and_deletes_a_group() {
     let body = json!({ "group": {
         "name": "ops", "description": "Operations", "domain_id": h.boot.domain_id,
     }});
-    let (status, body, _) = app
+    let body = app
         .post("/v3/groups")
         .token(&admin)
         .json(&body)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+        .assert_created()
+        .json();
     let id = body["group"]["id"].as_str().expect("id").to_string();
     let created = body["group"]["create_time"]
         .as_i64()
@@ -68,21 +68,20 @@ async fn admin_creates_shows_updates_lists_and_deletes_a_group() {
     );
 
     let uri = format!("/v3/groups/{id}");
-    let (status, body, _) = app.get(&uri).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = app.get(&uri).token(&admin).await.assert_ok().json();
     assert_eq!(
         body["group"]["links"],
         json!({ "self": format!("http://iam.test{uri}"), "previous": null, "next": null })
     );
     assert_eq!(body["group"]["create_time"], created);
 
-    let (status, body, _) = app
+    let body = app
         .patch(&uri)
         .token(&admin)
         .json(&json!({ "group": { "name": "ops-team", "description": "Ops, renamed" } }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok()
+        .json();
     assert_eq!(
         body,
         json!({ "group": {
@@ -91,8 +90,7 @@ async fn admin_creates_shows_updates_lists_and_deletes_a_group() {
         }})
     );
 
-    let (status, body, _) = app.get("/v3/groups").token(&admin).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = app.get("/v3/groups").token(&admin).await.assert_ok().json();
     let names: Vec<_> = body["groups"]
         .as_array()
         .expect("groups")
@@ -112,8 +110,7 @@ async fn admin_creates_shows_updates_lists_and_deletes_a_group() {
     assert_eq!(body["groups"].as_array().expect("groups").len(), 1);
     assert_eq!(body["groups"][0]["id"], id.as_str());
 
-    let (status, body, _) = app.delete(&uri).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    app.delete(&uri).token(&admin).await.assert_no_content();
     app.get(&uri)
         .token(&admin)
         .await
@@ -192,25 +189,29 @@ async fn membership_put_is_idempotent_and_head_and_list_report_it() {
     let bob = app.create_user_as(&admin, "bob").await;
     let membership = format!("/v3/groups/{group}/users/{alice}");
     for _ in 0..2 {
-        let (status, body, _) = app.put(&membership).token(&admin).await.parts();
-        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        let body = app
+            .put(&membership)
+            .token(&admin)
+            .await
+            .assert_no_content()
+            .json();
         assert_eq!(body, Value::Null);
     }
-    let (status, body, _) = app.request("HEAD", &membership).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let (status, _, _) = app
-        .request("HEAD", &format!("/v3/groups/{group}/users/{bob}"))
+    app.request("HEAD", &membership)
         .token(&admin)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::NOT_FOUND);
+        .assert_no_content();
+    app.request("HEAD", &format!("/v3/groups/{group}/users/{bob}"))
+        .token(&admin)
+        .await
+        .assert_not_found();
 
-    let (status, body, _) = app
+    let body = app
         .get(&format!("/v3/groups/{group}/users"))
         .token(&admin)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok()
+        .json();
     let users = body["users"].as_array().expect("users");
     assert_eq!(users.len(), 1, "{body}");
     assert_eq!(users[0]["id"], alice.as_str());
@@ -231,8 +232,7 @@ async fn group_members_list_links_to_itself() {
     let (_h, app, admin) = Harness::with_admin().await;
     let group = app.create_group_as(&admin, "ops").await;
     let uri = format!("/v3/groups/{group}/users");
-    let (status, body, _) = app.get(&uri).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = app.get(&uri).token(&admin).await.assert_ok().json();
     assert_eq!(
         body,
         json!({ "users": [], "links": { "self": format!("http://iam.test{uri}"), "previous": null, "next": null } })
@@ -246,12 +246,16 @@ async fn removing_a_member_is_204_then_404() {
     let alice = app.create_user_as(&admin, "alice").await;
     let membership = format!("/v3/groups/{group}/users/{alice}");
     app.put(&membership).token(&admin).await.assert_no_content();
-    let (status, body, _) = app.delete(&membership).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    app.delete(&membership)
+        .token(&admin)
+        .await
+        .assert_no_content();
     let (status, body, _) = app.delete(&membership).token(&admin).await.parts();
     assert_keystone_error(status, &body, 404, "Could not find membership.");
-    let (status, _, _) = app.request("HEAD", &membership).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    app.request("HEAD", &membership)
+        .token(&admin)
+        .await
+        .assert_not_found();
     let (_, body, _) = app
         .get(&format!("/v3/groups/{group}/users"))
         .token(&admin)
@@ -288,33 +292,39 @@ async fn project_grant_put_head_list_and_delete() {
     let grant = project_grant(project, &group, MEMBER_ROLE_ID);
     let list = format!("/v3/projects/{project}/groups/{group}/roles");
 
-    let (status, _, _) = app.request("HEAD", &grant).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    for _ in 0..2 {
-        let (status, body, _) = app.put(&grant).token(&admin).await.parts();
-        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-        assert_eq!(body, Value::Null);
-    }
-    let (status, body, _) = app.request("HEAD", &grant).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let (status, _, _) = app
-        .request("HEAD", &project_grant(project, &group, READONLY_ROLE_ID))
+    app.request("HEAD", &grant)
         .token(&admin)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::NOT_FOUND);
+        .assert_not_found();
+    for _ in 0..2 {
+        let body = app
+            .put(&grant)
+            .token(&admin)
+            .await
+            .assert_no_content()
+            .json();
+        assert_eq!(body, Value::Null);
+    }
+    app.request("HEAD", &grant)
+        .token(&admin)
+        .await
+        .assert_no_content();
+    app.request("HEAD", &project_grant(project, &group, READONLY_ROLE_ID))
+        .token(&admin)
+        .await
+        .assert_not_found();
 
-    let (status, body, _) = app.get(&list).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = app.get(&list).token(&admin).await.assert_ok().json();
     assert_eq!(
         body,
         json!({ "roles": [member_role()], "links": { "self": format!("http://iam.test{list}"), "previous": null, "next": null } })
     );
 
-    let (status, body, _) = app.delete(&grant).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let (status, _, _) = app.request("HEAD", &grant).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    app.delete(&grant).token(&admin).await.assert_no_content();
+    app.request("HEAD", &grant)
+        .token(&admin)
+        .await
+        .assert_not_found();
     let (status, body, _) = app.delete(&grant).token(&admin).await.parts();
     assert_keystone_error(status, &body, 404, "Could not find grant.");
     let (_, body, _) = app.get(&list).token(&admin).await.parts();
@@ -329,14 +339,17 @@ async fn domain_grant_put_head_list_and_delete() {
     let grant = domain_grant(domain, &group, READONLY_ROLE_ID);
     let list = format!("/v3/domains/{domain}/groups/{group}/roles");
 
-    let (status, _, _) = app.request("HEAD", &grant).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    app.request("HEAD", &grant)
+        .token(&admin)
+        .await
+        .assert_not_found();
     app.put(&grant).token(&admin).await.assert_no_content();
     app.put(&grant).token(&admin).await.assert_no_content();
-    let (status, body, _) = app.request("HEAD", &grant).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let (status, body, _) = app.get(&list).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    app.request("HEAD", &grant)
+        .token(&admin)
+        .await
+        .assert_no_content();
+    let body = app.get(&list).token(&admin).await.assert_ok().json();
     let roles: Vec<_> = body["roles"]
         .as_array()
         .expect("roles")
@@ -347,8 +360,10 @@ async fn domain_grant_put_head_list_and_delete() {
     assert_eq!(body["links"]["self"], format!("http://iam.test{list}"));
 
     app.delete(&grant).token(&admin).await.assert_no_content();
-    let (status, _, _) = app.request("HEAD", &grant).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    app.request("HEAD", &grant)
+        .token(&admin)
+        .await
+        .assert_not_found();
     app.delete(&grant)
         .token(&admin)
         .await
@@ -505,8 +520,12 @@ async fn a_domain_grant_scopes_to_the_domain_and_to_every_project() {
         USER_PASSWORD,
         domain_scope(&h.boot.domain_id),
     );
-    let (status, body, _) = app.post("/v3/auth/tokens").json(&body).await.parts();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let body = app
+        .post("/v3/auth/tokens")
+        .json(&body)
+        .await
+        .assert_created()
+        .json();
     assert_eq!(
         body["token"]["roles"],
         json!([{ "id": READONLY_ROLE_ID, "name": "readonly" }])

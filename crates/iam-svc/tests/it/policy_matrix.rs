@@ -72,13 +72,13 @@ async fn person_with_role(
 }
 
 async fn new_key(app: &TestApp, token: &str, user_id: &str) -> (String, String) {
-    let (status, body, _) = app
+    let body = app
         .post("/v3.0/OS-CREDENTIAL/credentials")
         .token(token)
         .json(&json!({ "credential": { "user_id": user_id } }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+        .assert_created()
+        .json();
     let field = |f: &str| body["credential"][f].as_str().expect(f).to_string();
     (field("access"), field("secret"))
 }

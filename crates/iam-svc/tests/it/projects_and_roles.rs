@@ -56,13 +56,13 @@ fn readonly_role() -> Value {
 #[actix_web::test]
 async fn a_new_projects_parent_defaults_to_its_domain() {
     let (h, app, admin) = Harness::with_admin().await;
-    let (status, body, _) = app
+    let body = app
         .post("/v3/projects")
         .token(&admin)
         .json(&json!({ "project": { "name": "cn-north-4_dev", "description": "Development" } }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+        .assert_created()
+        .json();
     let id = body["project"]["id"].as_str().expect("id").to_string();
     assert_eq!(
         body,
@@ -73,15 +73,15 @@ async fn a_new_projects_parent_defaults_to_its_domain() {
         }})
     );
     // Naming the domain as parent, as Keystone clients do, is the same thing.
-    let (status, body, _) = app
+    let body = app
         .post("/v3/projects")
         .token(&admin)
         .json(&json!({ "project": {
             "name": "top", "parent_id": h.boot.domain_id, "domain_id": h.boot.domain_id,
         }}))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+        .assert_created()
+        .json();
     assert_eq!(body["project"]["parent_id"], h.boot.domain_id.as_str());
     assert_eq!(body["project"]["description"], "");
 }
@@ -91,10 +91,12 @@ async fn a_project_may_have_another_project_as_parent() {
     let (h, app, admin) = Harness::with_admin().await;
     // What huaweicloudsdkiam sends: parent is the admin's project.
     let name = format!("{}_sdk0a1b", bootstrap::PROJECT);
-    let (status, body, _) = app.post("/v3/projects").token(&admin).json(&json!({ "project": {
+    let body = app.post("/v3/projects").token(&admin).json(&json!({ "project": {
         "name": name, "parent_id": h.boot.project_id, "domain_id": h.boot.domain_id, "description": "made by the SDK",
-    }})).await.parts();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    }}))
+    .await
+    .assert_created()
+    .json();
     let id = body["project"]["id"].as_str().expect("id").to_string();
     assert_eq!(body["project"]["parent_id"], h.boot.project_id.as_str());
     assert_eq!(body["project"]["domain_id"], h.boot.domain_id.as_str());
@@ -191,8 +193,12 @@ async fn admin_lists_every_project_with_filters_and_pages() {
     let (h, app, admin) = Harness::with_admin().await;
     app.create_project_as(&admin, "alpha").await;
     app.create_project_as(&admin, "zulu").await;
-    let (status, body, _) = app.get("/v3/projects").token(&admin).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = app
+        .get("/v3/projects")
+        .token(&admin)
+        .await
+        .assert_ok()
+        .json();
     assert_eq!(
         names(&body, "projects"),
         ["alpha", bootstrap::PROJECT, "zulu"]
@@ -256,8 +262,12 @@ async fn a_member_lists_only_the_projects_they_hold_a_role_on() {
     let member = app
         .project_member(&admin, "alice", &h.boot.project_id)
         .await;
-    let (status, body, _) = app.get("/v3/projects").token(&member.token).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = app
+        .get("/v3/projects")
+        .token(&member.token)
+        .await
+        .assert_ok()
+        .json();
     assert_eq!(names(&body, "projects"), [bootstrap::PROJECT]);
     let (_, body, _) = app
         .get("/v3/projects?name=hidden")
@@ -279,20 +289,17 @@ async fn showing_a_project_takes_a_role_on_it() {
         .await
         .assert_keystone_error(403, MSG_FORBIDDEN);
     let uri = format!("/v3/projects/{}", h.boot.project_id);
-    let (status, body, _) = app.get(&uri).token(&member.token).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = app.get(&uri).token(&member.token).await.assert_ok().json();
     assert_eq!(body["project"]["id"], h.boot.project_id.as_str());
     assert_eq!(
         body["project"]["links"],
         json!({ "self": format!("http://iam.test{uri}"), "previous": null, "next": null })
     );
     // The domain admin sees every project through the domain grant.
-    let (status, body, _) = app
-        .get(&format!("/v3/projects/{hidden}"))
+    app.get(&format!("/v3/projects/{hidden}"))
         .token(&admin)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok();
     app.get("/v3/projects/0123456789abcdef0123456789abcdef")
         .token(&admin)
         .await
@@ -304,13 +311,13 @@ async fn admin_updates_name_and_description_and_gets_extra() {
     let (h, app, admin) = Harness::with_admin().await;
     let id = app.create_project_as(&admin, "draft").await;
     let uri = format!("/v3/projects/{id}");
-    let (status, body, _) = app
+    let body = app
         .patch(&uri)
         .token(&admin)
         .json(&json!({ "project": { "name": "final", "description": "Ready" } }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok()
+        .json();
     assert_eq!(
         body,
         json!({ "project": {
@@ -320,13 +327,13 @@ async fn admin_updates_name_and_description_and_gets_extra() {
         }})
     );
     // A partial update leaves the rest alone.
-    let (status, body, _) = app
+    let body = app
         .patch(&uri)
         .token(&admin)
         .json(&json!({ "project": { "description": "Done" } }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok()
+        .json();
     assert_eq!(body["project"]["name"], "final");
     let (_, body, _) = app.get(&uri).token(&admin).await.parts();
     assert_eq!(body["project"]["name"], "final");
@@ -361,8 +368,7 @@ async fn roles_list_holds_the_three_fixed_roles() {
         .project_member(&admin, "alice", &h.boot.project_id)
         .await;
     for token in [&admin, &member.token] {
-        let (status, body, _) = app.get("/v3/roles").token(token).await.parts();
-        assert_eq!(status, StatusCode::OK, "{body}");
+        let body = app.get("/v3/roles").token(token).await.assert_ok().json();
         assert_eq!(
             body,
             json!({
@@ -377,8 +383,12 @@ async fn roles_list_holds_the_three_fixed_roles() {
 #[actix_web::test]
 async fn roles_filter_by_name() {
     let (_h, app, admin) = Harness::with_admin().await;
-    let (status, body, _) = app.get("/v3/roles?name=member").token(&admin).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = app
+        .get("/v3/roles?name=member")
+        .token(&admin)
+        .await
+        .assert_ok()
+        .json();
     assert_eq!(body["roles"], json!([member_role()]));
     assert_eq!(body["total_number"], 1);
     let (_, body, _) = app
@@ -393,12 +403,12 @@ async fn roles_filter_by_name() {
 #[actix_web::test]
 async fn show_role_by_id_and_unknown_is_404() {
     let (_h, app, admin) = Harness::with_admin().await;
-    let (status, body, _) = app
+    let body = app
         .get(&format!("/v3/roles/{READONLY_ROLE_ID}"))
         .token(&admin)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok()
+        .json();
     assert_eq!(body, json!({ "role": readonly_role() }));
     app.get("/v3/roles/admin")
         .token(&admin)
@@ -418,8 +428,12 @@ async fn auth_projects_lists_what_the_caller_may_scope_to() {
         .await;
     let links = json!({ "self": "http://iam.test/v3/auth/projects" });
 
-    let (status, body, _) = app.get("/v3/auth/projects").token(&admin).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = app
+        .get("/v3/auth/projects")
+        .token(&admin)
+        .await
+        .assert_ok()
+        .json();
     assert_eq!(names(&body, "projects"), ["hidden", bootstrap::PROJECT]);
     assert_eq!(body["links"], links);
     assert_eq!(body["projects"][0]["id"], hidden.as_str());
@@ -428,12 +442,12 @@ async fn auth_projects_lists_what_the_caller_may_scope_to() {
         json!({ "self": format!("http://iam.test/v3/projects/{hidden}") })
     );
 
-    let (status, body, _) = app
+    let body = app
         .get("/v3/auth/projects")
         .token(&member.token)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok()
+        .json();
     assert_eq!(body["links"], links);
     assert_eq!(
         body["projects"],
@@ -452,8 +466,12 @@ async fn auth_domains_lists_the_domain_only_for_a_domain_role() {
         .project_member(&admin, "alice", &h.boot.project_id)
         .await;
     let links = json!({ "self": "http://iam.test/v3/auth/domains" });
-    let (status, body, _) = app.get("/v3/auth/domains").token(&admin).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = app
+        .get("/v3/auth/domains")
+        .token(&admin)
+        .await
+        .assert_ok()
+        .json();
     assert_eq!(
         body,
         json!({
@@ -465,12 +483,12 @@ async fn auth_domains_lists_the_domain_only_for_a_domain_role() {
             "links": links,
         })
     );
-    let (status, body, _) = app
+    let body = app
         .get("/v3/auth/domains")
         .token(&member.token)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok()
+        .json();
     assert_eq!(body, json!({ "domains": [], "links": links }));
 }
 
@@ -483,8 +501,7 @@ async fn a_users_projects_are_those_their_groups_hold_roles_on() {
         .await;
     let uri = format!("/v3/users/{}/projects", member.user_id);
     for token in [&member.token, &admin] {
-        let (status, body, _) = app.get(&uri).token(token).await.parts();
-        assert_eq!(status, StatusCode::OK, "{body}");
+        let body = app.get(&uri).token(token).await.assert_ok().json();
         assert_eq!(names(&body, "projects"), [bootstrap::PROJECT]);
     }
     let admin_uri = format!("/v3/users/{}/projects", h.boot.user_id);
@@ -499,8 +516,7 @@ async fn a_users_projects_are_those_their_groups_hold_roles_on() {
 async fn a_users_projects_list_links_to_itself() {
     let (h, app, admin) = Harness::with_admin().await;
     let uri = format!("/v3/users/{}/projects", h.boot.user_id);
-    let (status, body, _) = app.get(&uri).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = app.get(&uri).token(&admin).await.assert_ok().json();
     assert_eq!(
         body["links"],
         json!({ "self": format!("http://iam.test{uri}"), "previous": null, "next": null })

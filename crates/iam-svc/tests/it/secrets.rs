@@ -107,24 +107,24 @@ async fn a_users_password_is_never_stored_or_shown_in_clear() {
     let first = marker_password("a");
     let second = marker_password("b");
 
-    let (status, body, _) = app
+    let body = app
         .post("/v3/users")
         .token(&admin)
         .json(&json!({ "user": { "name": "secretive", "password": first } }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+        .assert_created()
+        .json();
     let user_id = body["user"]["id"].as_str().expect("id").to_string();
     assert!(!body.to_string().contains(&first), "{body}");
     assert!(!body.to_string().contains("password_hash"), "{body}");
 
-    let (status, body, _) = app
+    let body = app
         .patch(&format!("/v3/users/{user_id}"))
         .token(&admin)
         .json(&json!({ "user": { "password": second } }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok()
+        .json();
     assert!(!body.to_string().contains(&second), "{body}");
 
     // The password works, so it was stored (as something else).
@@ -135,12 +135,12 @@ async fn a_users_password_is_never_stored_or_shown_in_clear() {
         serde_json::Value::Null,
     )
     .await;
-    let (status, body, _) = app
+    let body = app
         .get(&format!("/v3/users/{user_id}"))
         .token(&admin)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK);
+        .assert_ok()
+        .json();
     for pw in [&first, &second] {
         assert!(!body.to_string().contains(pw.as_str()), "{body}");
     }
@@ -370,48 +370,42 @@ async fn the_log_never_holds_tokens_passwords_or_credential_headers() {
 async fn the_log_never_holds_a_secret_access_key() {
     capture_logs();
     let (h, app, token) = Harness::with_admin().await;
-    let (status, body, _) = app
+    let body = app
         .post("/v3.0/OS-CREDENTIAL/credentials")
         .header("X-Auth-Token", token)
         .json(&serde_json::json!({ "credential": { "user_id": h.boot.user_id } }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+        .assert_created()
+        .json();
     let ak = body["credential"]["access"].as_str().unwrap().to_string();
     let sk = body["credential"]["secret"].as_str().unwrap().to_string();
     let now = chrono::Utc::now();
     let project = h.boot.project_id.clone();
     // A good signed request, a refused one and a signed body that fails validation.
     let uri = "/v3.0/OS-CREDENTIAL/credentials";
-    let (status, _, _) = app
-        .call(crate::access_keys::signed(
-            "GET", uri, b"", &ak, &sk, &project, now,
-        ))
-        .await
-        .parts();
-    assert_eq!(status, StatusCode::OK);
+    app.call(crate::access_keys::signed(
+        "GET", uri, b"", &ak, &sk, &project, now,
+    ))
+    .await
+    .assert_ok();
     let wrong = format!("{sk}x");
-    let (status, _, _) = app
-        .call(crate::access_keys::signed(
-            "GET", uri, b"", &ak, &wrong, &project, now,
-        ))
-        .await
-        .parts();
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    app.call(crate::access_keys::signed(
+        "GET", uri, b"", &ak, &wrong, &project, now,
+    ))
+    .await
+    .assert_unauthorized();
     let bad_body = format!(r#"{{"credential": {{"user_id": 7, "description": "{sk}"}}}}"#);
-    let (status, _, _) = app
-        .call(crate::access_keys::signed(
-            "POST",
-            uri,
-            bad_body.as_bytes(),
-            &ak,
-            &sk,
-            &project,
-            now,
-        ))
-        .await
-        .parts();
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    app.call(crate::access_keys::signed(
+        "POST",
+        uri,
+        bad_body.as_bytes(),
+        &ak,
+        &sk,
+        &project,
+        now,
+    ))
+    .await
+    .assert_bad_request();
     let leaked: Vec<String> = captured().into_iter().filter(|l| l.contains(&sk)).collect();
     assert!(leaked.is_empty(), "SK in the log: {leaked:?}");
 }

@@ -46,13 +46,13 @@ fn snapshot(h: &Harness) -> Vec<i64> {
 }
 
 async fn create_key_for(app: &TestApp, token: &str, user_id: &str) -> String {
-    let (status, body, _) = app
+    let body = app
         .post("/v3.0/OS-CREDENTIAL/credentials")
         .token(token)
         .json(&json!({ "credential": { "user_id": user_id } }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+        .assert_created()
+        .json();
     body["credential"]["access"]
         .as_str()
         .expect("access")

@@ -2,7 +2,6 @@
 //! check and revoke, and the refusals (wrong password, no role, lockout).
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use iam_svc::bootstrap;
 use serde_json::{json, Value};
@@ -24,9 +23,11 @@ async fn login_bytes(app: &TestApp, body: Value) -> (StatusCode, actix_web::web:
     (res.status(), res.bytes().clone())
 }
 
-fn validate(caller: &str, subject: &str) -> TestRequest {
-    with_token(TestRequest::get().uri("/v3/auth/tokens"), caller)
-        .insert_header(("X-Subject-Token", subject.to_string()))
+/// GET /v3/auth/tokens: `caller` validates `subject`.
+fn validate<'a>(app: &'a TestApp, caller: &str, subject: &str) -> TestCall<'a> {
+    app.get("/v3/auth/tokens")
+        .token(caller)
+        .header("X-Subject-Token", subject)
 }
 
 fn local_domain(h: &Harness) -> Value {
@@ -193,9 +194,13 @@ async fn nocatalog_gives_an_empty_catalog_on_login_and_validate() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["token"]["catalog"], json!([]));
     let subject = subject.expect("subject");
-    let req = validate(&subject, &subject).uri("/v3/auth/tokens?nocatalog=true");
-    let (status, body, _) = app.call(req).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = app
+        .get("/v3/auth/tokens?nocatalog=true")
+        .token(&subject)
+        .header("X-Subject-Token", subject.as_str())
+        .await
+        .assert_ok()
+        .json();
     assert_eq!(body["token"]["catalog"], json!([]));
 }
 
@@ -235,7 +240,7 @@ async fn validate_returns_the_login_body_and_echoes_the_subject_token() {
     let (status, login_body, subject) = issue(&app, "/v3/auth/tokens", body).await;
     assert_eq!(status, StatusCode::CREATED);
     let subject = subject.expect("subject");
-    let (status, body, headers) = app.call(validate(&admin, &subject)).await.parts();
+    let (status, body, headers) = validate(&app, &admin, &subject).await.parts();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body, login_body);
     assert_eq!(
@@ -251,13 +256,13 @@ async fn validate_returns_the_login_body_and_echoes_the_subject_token() {
 #[actix_web::test]
 async fn head_on_tokens_checks_a_valid_subject_with_200() {
     let (_h, app, admin) = Harness::with_admin().await;
-    let (status, body, _) = app
+    let body = app
         .request(actix_web::http::Method::HEAD, "/v3/auth/tokens")
         .token(&admin)
         .header("X-Subject-Token", admin.clone())
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok()
+        .json();
     assert_eq!(body, Value::Null);
 }
 
@@ -265,7 +270,7 @@ async fn head_on_tokens_checks_a_valid_subject_with_200() {
 async fn validate_of_a_garbage_subject_is_404() {
     let (_h, app, admin) = Harness::with_admin().await;
     for garbage in ["garbage", "v1.test-key.e30.c2ln", &format!("{admin}x")] {
-        app.call(validate(&admin, garbage))
+        validate(&app, &admin, garbage)
             .await
             .assert_keystone_error(404, "Could not find token.");
     }
@@ -283,7 +288,7 @@ async fn validate_without_subject_token_is_400() {
 #[actix_web::test]
 async fn validate_with_a_bad_caller_token_is_401() {
     let (_h, app, admin) = Harness::with_admin().await;
-    app.call(validate("not-a-token", &admin))
+    validate(&app, "not-a-token", &admin)
         .await
         .assert_keystone_error(401, MSG_NEEDS_AUTH);
 }
@@ -292,25 +297,24 @@ async fn validate_with_a_bad_caller_token_is_401() {
 async fn revoking_own_token_refuses_it_and_validation_is_404() {
     let (h, app, doomed) = Harness::with_admin().await;
     let other = app.admin_token(&h).await;
-    let (status, body, _) = app
+    let body = app
         .delete("/v3/auth/tokens")
         .token(&doomed)
         .header("X-Subject-Token", doomed.clone())
         .await
-        .parts();
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        .assert_no_content()
+        .json();
     assert_eq!(body, Value::Null);
 
     app.get("/v3/projects")
         .token(&doomed)
         .await
         .assert_keystone_error(401, MSG_NEEDS_AUTH);
-    app.call(validate(&other, &doomed))
+    validate(&app, &other, &doomed)
         .await
         .assert_keystone_error(404, "Could not find token.");
     // Only that token: the same user's other token still works.
-    let (status, body, _) = app.get("/v3/projects").token(&other).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    app.get("/v3/projects").token(&other).await.assert_ok();
 }
 
 #[actix_web::test]
@@ -324,8 +328,7 @@ async fn a_member_cannot_revoke_another_users_token() {
         .header("X-Subject-Token", admin.clone())
         .await
         .assert_keystone_error(403, MSG_FORBIDDEN);
-    let (status, body, _) = app.get("/v3/projects").token(&admin).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    app.get("/v3/projects").token(&admin).await.assert_ok();
 }
 
 #[actix_web::test]
@@ -334,13 +337,11 @@ async fn the_domain_admin_can_revoke_a_members_token() {
     let member = app
         .project_member(&admin, "alice", &h.boot.project_id)
         .await;
-    let (status, body, _) = app
-        .delete("/v3/auth/tokens")
+    app.delete("/v3/auth/tokens")
         .token(&admin)
         .header("X-Subject-Token", member.token.clone())
         .await
-        .parts();
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        .assert_no_content();
     let (status, body, _) = app.get("/v3/projects").token(&member.token).await.parts();
     assert_keystone_error(status, &body, 401, MSG_NEEDS_AUTH);
 }
@@ -373,8 +374,7 @@ async fn token_method_rescopes_an_unscoped_token_to_a_project() {
     );
     let subject = subject.expect("subject");
     assert_ne!(subject, unscoped);
-    let (status, body, _) = app.get("/v3/projects").token(&subject).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    app.get("/v3/projects").token(&subject).await.assert_ok();
 }
 
 /// Keystone: a token obtained with the `token` method expires when the original does, so
@@ -485,7 +485,7 @@ async fn validate_of_another_domains_token_is_404() {
             project_scope(&other.project_id),
         )
         .await;
-    app.call(validate(&admin, &theirs))
+    validate(&app, &admin, &theirs)
         .await
         .assert_keystone_error(404, "Could not find token.");
     let (status, body, _) = app

@@ -29,10 +29,12 @@ async fn assert_refused(app: &TestApp, token: &str) {
 #[actix_web::test]
 async fn admin_creates_a_user_and_gets_its_fields() {
     let (h, app, admin) = Harness::with_admin().await;
-    let (status, body, _) = app.post("/v3/users").token(&admin).json(&json!({ "user": {
+    let body = app.post("/v3/users").token(&admin).json(&json!({ "user": {
         "name": "alice", "domain_id": h.boot.domain_id, "password": USER_PASSWORD, "description": "Alice of ops",
-    }})).await.parts();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    }}))
+    .await
+    .assert_created()
+    .json();
     let id = body["user"]["id"].as_str().expect("id").to_string();
     assert_eq!(id.len(), 32);
     assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
@@ -52,8 +54,12 @@ async fn admin_creates_a_user_and_gets_its_fields() {
 async fn admin_shows_a_user_with_full_links() {
     let (h, app, admin) = Harness::with_admin().await;
     let id = app.create_user_as(&admin, "alice").await;
-    let (status, body, _) = app.get(&user_uri(&id)).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = app
+        .get(&user_uri(&id))
+        .token(&admin)
+        .await
+        .assert_ok()
+        .json();
     assert_eq!(
         body,
         json!({ "user": {
@@ -69,13 +75,13 @@ async fn admin_shows_a_user_with_full_links() {
 async fn admin_lists_users_filtered_by_name_and_enabled() {
     let (_h, app, admin) = Harness::with_admin().await;
     let alice = app.create_user_as(&admin, "alice").await;
-    let (status, body, _) = app
+    let body = app
         .post("/v3/users")
         .token(&admin)
         .json(&json!({ "user": { "name": "bob", "enabled": false } }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+        .assert_created()
+        .json();
     let bob = body["user"]["id"].as_str().expect("id").to_string();
 
     let names = |body: &Value| -> Vec<String> {
@@ -86,8 +92,7 @@ async fn admin_lists_users_filtered_by_name_and_enabled() {
             .map(|u| u["name"].as_str().expect("name").to_string())
             .collect()
     };
-    let (status, body, _) = app.get("/v3/users").token(&admin).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = app.get("/v3/users").token(&admin).await.assert_ok().json();
     assert_eq!(names(&body), ["admin", "alice", "bob"]);
     assert_eq!(
         body["links"],
@@ -122,15 +127,15 @@ async fn admin_lists_users_filtered_by_name_and_enabled() {
 async fn admin_updates_name_description_and_enabled() {
     let (h, app, admin) = Harness::with_admin().await;
     let id = app.create_user_as(&admin, "alice").await;
-    let (status, body, _) = app
+    let body = app
         .patch(&user_uri(&id))
         .token(&admin)
         .json(&json!({ "user": {
             "name": "alice.b", "description": "renamed", "enabled": false, "pwd_status": false,
         }}))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok()
+        .json();
     assert_eq!(
         body,
         json!({ "user": {
@@ -151,13 +156,11 @@ async fn admin_sets_a_password_and_the_users_old_tokens_die() {
     let member = app
         .project_member(&admin, "alice", &h.boot.project_id)
         .await;
-    let (status, body, _) = app
-        .patch(&user_uri(&member.user_id))
+    app.patch(&user_uri(&member.user_id))
         .token(&admin)
         .json(&json!({ "user": { "password": NEW_PASSWORD } }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok();
     assert_refused(&app, &member.token).await;
     app.post("/v3/auth/tokens")
         .json(&password_body(
@@ -223,12 +226,12 @@ async fn admin_deletes_a_user_then_it_is_404_and_its_tokens_die() {
     let member = app
         .project_member(&admin, "alice", &h.boot.project_id)
         .await;
-    let (status, body, _) = app
+    let body = app
         .delete(&user_uri(&member.user_id))
         .token(&admin)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        .assert_no_content()
+        .json();
     assert_eq!(body, Value::Null);
     app.get(&user_uri(&member.user_id))
         .token(&admin)
@@ -423,17 +426,16 @@ async fn a_member_can_show_themselves_and_list_their_groups() {
     let member = app
         .project_member(&admin, "alice", &h.boot.project_id)
         .await;
-    let (status, body, _) = app
+    let body = app
         .get(&user_uri(&member.user_id))
         .token(&member.token)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .assert_ok()
+        .json();
     assert_eq!(body["user"]["id"], member.user_id.as_str());
     assert_eq!(body["user"]["name"], "alice");
     let uri = format!("/v3/users/{}/groups", member.user_id);
-    let (status, body, _) = app.get(&uri).token(&member.token).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = app.get(&uri).token(&member.token).await.assert_ok().json();
     let groups = body["groups"].as_array().expect("groups");
     assert_eq!(groups.len(), 1);
     assert_eq!(groups[0]["id"], member.group_id.as_str());
@@ -450,8 +452,7 @@ async fn groups_of_another_user_link_to_that_users_groups() {
         .project_member(&admin, "alice", &h.boot.project_id)
         .await;
     let uri = format!("/v3/users/{}/groups", member.user_id);
-    let (status, body, _) = app.get(&uri).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = app.get(&uri).token(&admin).await.assert_ok().json();
     assert_eq!(body["groups"][0]["id"], member.group_id.as_str());
     assert_eq!(
         body["links"],
@@ -465,13 +466,11 @@ async fn changing_own_password_revokes_old_tokens() {
     let member = app
         .project_member(&admin, "alice", &h.boot.project_id)
         .await;
-    let (status, body, _) = app
-        .post(&format!("/v3/users/{}/password", member.user_id))
+    app.post(&format!("/v3/users/{}/password", member.user_id))
         .token(&member.token)
         .json(&json!({ "user": { "original_password": USER_PASSWORD, "password": NEW_PASSWORD } }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        .assert_no_content();
     assert_refused(&app, &member.token).await;
     app.post("/v3/auth/tokens")
         .json(&password_body(
@@ -733,16 +732,19 @@ async fn lists_never_include_the_other_domains_rows() {
         (&theirs, &other.domain_id, &h.boot.domain_id),
     ] {
         for key in ["users", "groups", "projects"] {
-            let (status, body, _) = app.get(&format!("/v3/{key}")).token(token).await.parts();
-            assert_eq!(status, StatusCode::OK, "{body}");
+            let body = app
+                .get(&format!("/v3/{key}"))
+                .token(token)
+                .await
+                .assert_ok()
+                .json();
             let domains = ids(&body, key);
             assert!(
                 !domains.is_empty() && domains.iter().all(|d| d == own),
                 "{key}: {body}"
             );
             let uri = format!("/v3/{key}?domain_id={foreign}");
-            let (status, body, _) = app.get(&uri).token(token).await.parts();
-            assert_eq!(status, StatusCode::OK, "{body}");
+            let body = app.get(&uri).token(token).await.assert_ok().json();
             assert_eq!(body[key], json!([]), "{uri}");
         }
     }

@@ -38,7 +38,12 @@ impl IamCalls for TestApp {
             .post("/v3/auth/tokens")
             .json(&password_body(domain, user, password, scope))
             .await;
-        assert_eq!(res.status(), StatusCode::CREATED, "login failed: {}", res.text());
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "login failed: {}",
+            res.text()
+        );
         match res.header("x-subject-token") {
             Some(token) => token.to_string(),
             None => panic!("no X-Subject-Token in the login answer"),
