@@ -1,4 +1,6 @@
-//! Requests per second per account and action, in fixed one-second windows.
+//! Requests per second per account and action, in fixed one-second windows. The limiter
+//! reads no clock: the caller says which second it is (the state's clock, which a test
+//! holds still or steps).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
