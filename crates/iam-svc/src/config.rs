@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use service_kit::config::{self, ConfigError, DatabaseConfig, Mode, ServerConfig};
 
+pub use service_kit::config::TemporaryKeyIssuer;
+
 const DEFAULTS: &str = r#"
 mode = "development"
 public_url = "http://127.0.0.1:8081"
@@ -102,14 +104,6 @@ pub struct AccessKeyConfig {
     pub signature_max_skew_seconds: u64,
 }
 
-/// Where requests signed with temporary keys (they carry `X-Security-Token`) are checked.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TemporaryKeyIssuer {
-    /// lakeformation-svc's address; empty refuses every security token.
-    pub url: String,
-}
-
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InternalConfig {
@@ -145,10 +139,13 @@ impl IamConfig {
     fn validate(&self) -> Result<(), ConfigError> {
         self.server.validate()?;
         self.database.validate()?;
+        self.lakeformation.validate()?;
         let invalid = |m: &str| Err(ConfigError::Invalid(m.to_string()));
-        if !(5..=7 * 24 * 60).contains(&self.tokens.lifetime_minutes) {
-            return invalid("tokens.lifetime_minutes must be between 5 and 10080");
-        }
+        config::check_range(
+            "tokens.lifetime_minutes",
+            self.tokens.lifetime_minutes,
+            5..=7 * 24 * 60,
+        )?;
         if self.passwords.pbkdf2_iterations < 1000 {
             return invalid("passwords.pbkdf2_iterations must be at least 1000");
         }
@@ -164,9 +161,11 @@ impl IamConfig {
         {
             return invalid("login_limits values must be at least 1");
         }
-        if self.access_keys.max_per_user == 0 || self.access_keys.max_per_user > 100 {
-            return invalid("access_keys.max_per_user must be between 1 and 100");
-        }
+        config::check_range(
+            "access_keys.max_per_user",
+            self.access_keys.max_per_user,
+            1..=100,
+        )?;
         config::check_range(
             "access_keys.signature_max_skew_seconds",
             self.access_keys.signature_max_skew_seconds,

@@ -65,11 +65,9 @@ impl AppState {
         }));
         verifier.set_keys(keys.verifying.clone());
         let signatures = LocalSignatureVerifier::new(pool.clone(), Arc::new(master), clock.clone());
-        let temporary = (!config.lakeformation.url.trim().is_empty()).then(|| {
-            Arc::new(RemoteSignatureVerifier::new(
-                config.lakeformation.url.as_str(),
-                internal.clone(),
-            )) as Arc<dyn SignatureVerifier>
+        let temporary = config.lakeformation.url().map(|url| {
+            Arc::new(RemoteSignatureVerifier::new(url, internal.clone()))
+                as Arc<dyn SignatureVerifier>
         });
         AppState {
             routed_signatures: Arc::new(RoutingSignatureVerifier::new(

@@ -69,13 +69,11 @@ impl LfConfig {
         self.server.validate()?;
         self.database.validate()?;
         self.iam.validate()?;
-        let invalid = |m: &str| Err(ConfigError::Invalid(m.to_string()));
-        if !(MIN_LIFETIME_SECONDS..=MAX_LIFETIME_SECONDS)
-            .contains(&self.credentials.lifetime_seconds)
-        {
-            return invalid("credentials.lifetime_seconds must be between 900 (15 minutes) and 43200 (12 hours)");
-        }
-        Ok(())
+        config::check_range(
+            "credentials.lifetime_seconds",
+            self.credentials.lifetime_seconds,
+            MIN_LIFETIME_SECONDS..=MAX_LIFETIME_SECONDS,
+        )
     }
 }
 

@@ -3,6 +3,11 @@
 //! Each service owns its configuration struct (with `#[serde(deny_unknown_fields)]`) and
 //! embeds the shared sections defined here. Loading fails with a message that names the
 //! offending key, so a typo in a file or an environment variable stops the start.
+//! Sections more than one service has live here too: `[server]`, `[database]`, `[iam]`,
+//! `[registry]` ([`RegistryConfig`]) and `[lakeformation]` ([`TemporaryKeyIssuer`]).
+
+mod registry;
+mod temporary_keys;
 
 use std::fmt::Display;
 use std::ops::RangeInclusive;
@@ -11,6 +16,9 @@ use std::path::{Path, PathBuf};
 use config::{Config, Environment, File, FileFormat};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+
+pub use registry::{RegistryConfig, REGISTRY_TOKEN_LIFETIME_SECONDS};
+pub use temporary_keys::TemporaryKeyIssuer;
 
 /// Why configuration could not be loaded or is not acceptable.
 #[derive(Debug, thiserror::Error)]

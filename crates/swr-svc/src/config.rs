@@ -1,12 +1,12 @@
 //! swr-svc configuration: `SWR__SECTION__KEY` environment variables override
 //! `--config FILE`, which overrides the defaults below.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
-use service_kit::config::{self, ConfigError, DatabaseConfig, Mode, ServerConfig};
+use service_kit::config::{self, check_range, ConfigError, DatabaseConfig, Mode, ServerConfig};
 
-pub use service_kit::config::IamLink;
+pub use service_kit::config::{IamLink, RegistryConfig, TemporaryKeyIssuer};
 
 const DEFAULTS: &str = r#"
 mode = "development"
@@ -60,14 +60,6 @@ pub struct SwrConfig {
     pub registry: RegistryConfig,
 }
 
-/// Where requests signed with temporary keys (they carry `X-Security-Token`) are checked.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TemporaryKeyIssuer {
-    /// lakeformation-svc's address; empty refuses every security token.
-    pub url: String,
-}
-
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialRules {
@@ -78,23 +70,6 @@ pub struct CredentialRules {
     /// Most credentials one user may hold on one instance: long-term ones (expired too,
     /// until deleted) and temporary ones that have not expired.
     pub max_per_user_per_instance: u32,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RegistryConfig {
-    /// `iss` of registry tokens; the registry's `auth.token.issuer`.
-    pub issuer: String,
-    /// The token `service` (JWT `aud`) of the registry every instance fronts: the
-    /// registry's `auth.token.service`. Only the operator chooses it, never an API caller,
-    /// since namespace names are unique per service and a login is checked against it.
-    pub service: String,
-    /// The registry address (host:port) clients push to and pull from.
-    pub address: String,
-    /// ES256 key (PKCS#8 PEM) and its certificate (PEM), which the registry trusts.
-    pub signing_key_file: PathBuf,
-    pub certificate_file: PathBuf,
-    pub token_lifetime_seconds: i64,
 }
 
 impl SwrConfig {
@@ -109,32 +84,24 @@ impl SwrConfig {
         self.server.validate()?;
         self.database.validate()?;
         self.iam.validate()?;
-        let invalid = |m: &str| Err(ConfigError::Invalid(m.to_string()));
-        if !(1..=3650).contains(&self.credentials.long_term_lifetime_days) {
-            return invalid("credentials.long_term_lifetime_days must be between 1 and 3650");
-        }
-        if !(60..=86_400).contains(&self.credentials.temporary_lifetime_seconds) {
-            return invalid("credentials.temporary_lifetime_seconds must be between 60 and 86400");
-        }
-        if !(1..=1000).contains(&self.credentials.max_per_user_per_instance) {
-            return invalid("credentials.max_per_user_per_instance must be between 1 and 1000");
-        }
-        if !(60..=3600).contains(&self.registry.token_lifetime_seconds) {
-            return invalid("registry.token_lifetime_seconds must be between 60 and 3600");
-        }
-        let registry = &self.registry;
-        if registry.issuer.is_empty() || registry.service.is_empty() || registry.address.is_empty()
-        {
-            return invalid(
-                "registry.issuer, registry.service and registry.address must not be empty",
-            );
-        }
-        if registry.service.chars().count() > 128 || registry.address.chars().count() > 255 {
-            return invalid(
-                "registry.service must be at most 128 characters, registry.address at most 255",
-            );
-        }
-        Ok(())
+        self.lakeformation.validate()?;
+        let credentials = &self.credentials;
+        check_range(
+            "credentials.long_term_lifetime_days",
+            credentials.long_term_lifetime_days,
+            1..=3650,
+        )?;
+        check_range(
+            "credentials.temporary_lifetime_seconds",
+            credentials.temporary_lifetime_seconds,
+            60..=86_400,
+        )?;
+        check_range(
+            "credentials.max_per_user_per_instance",
+            credentials.max_per_user_per_instance,
+            1..=1000,
+        )?;
+        self.registry.validate()
     }
 }
 

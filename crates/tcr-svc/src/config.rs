@@ -1,12 +1,12 @@
 //! tcr-svc configuration: `TCR__SECTION__KEY` environment variables override
 //! `--config FILE`, which overrides the defaults below.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
-use service_kit::config::{self, ConfigError, DatabaseConfig, Mode, ServerConfig};
+use service_kit::config::{self, check_range, ConfigError, DatabaseConfig, Mode, ServerConfig};
 
-pub use service_kit::config::IamLink;
+pub use service_kit::config::{IamLink, RegistryConfig, TemporaryKeyIssuer};
 
 const DEFAULTS: &str = r#"
 mode = "development"
@@ -68,14 +68,6 @@ pub struct TcrConfig {
     pub registry: RegistryConfig,
 }
 
-/// Where requests signed with temporary keys (they carry `X-TC-Token`) are checked.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TemporaryKeyIssuer {
-    /// lakeformation-svc's address; empty refuses every `X-TC-Token`.
-    pub url: String,
-}
-
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRules {
@@ -102,22 +94,6 @@ pub struct RateLimits {
     pub other_per_second: u32,
 }
 
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RegistryConfig {
-    /// `iss` of registry tokens; the registry's `auth.token.issuer`.
-    pub issuer: String,
-    /// The registry every registry record fronts: its token `service` (JWT `aud`, the
-    /// registry's `auth.token.service`). One setting of the operator's, never a caller's:
-    /// existing records are moved to it at start.
-    pub service: String,
-    /// The address (host:port) of that registry, shown as a registry's domain.
-    pub address: String,
-    pub signing_key_file: PathBuf,
-    pub certificate_file: PathBuf,
-    pub token_lifetime_seconds: i64,
-}
-
 impl TcrConfig {
     /// Load and validate.
     pub fn load(file: Option<&Path>) -> Result<TcrConfig, ConfigError> {
@@ -130,16 +106,21 @@ impl TcrConfig {
         self.server.validate()?;
         self.database.validate()?;
         self.iam.validate()?;
+        self.lakeformation.validate()?;
         let invalid = |m: &str| Err(ConfigError::Invalid(m.to_string()));
         if self.server.internal_port.is_some() {
             return invalid("server.internal_port: tcr-svc serves no internal API");
         }
-        if !(60..=86_400).contains(&self.tokens.temp_lifetime_seconds) {
-            return invalid("tokens.temp_lifetime_seconds must be between 60 and 86400");
-        }
-        if !(1..=3650).contains(&self.tokens.longterm_lifetime_days) {
-            return invalid("tokens.longterm_lifetime_days must be between 1 and 3650");
-        }
+        check_range(
+            "tokens.temp_lifetime_seconds",
+            self.tokens.temp_lifetime_seconds,
+            60..=86_400,
+        )?;
+        check_range(
+            "tokens.longterm_lifetime_days",
+            self.tokens.longterm_lifetime_days,
+            1..=3650,
+        )?;
         if self.service_accounts.pbkdf2_iterations < 1000 {
             return invalid("service_accounts.pbkdf2_iterations must be at least 1000");
         }
@@ -156,17 +137,7 @@ impl TcrConfig {
         {
             return invalid("rate_limits values must be at least 1");
         }
-        let (service, address) = (&self.registry.service, &self.registry.address);
-        if service.trim().is_empty() || service.len() > 128 {
-            return invalid("registry.service must be 1 to 128 characters");
-        }
-        if address.trim().is_empty() || address.len() > 255 {
-            return invalid("registry.address must be 1 to 255 characters");
-        }
-        if !(60..=3600).contains(&self.registry.token_lifetime_seconds) {
-            return invalid("registry.token_lifetime_seconds must be between 60 and 3600");
-        }
-        Ok(())
+        self.registry.validate()
     }
 }
 
