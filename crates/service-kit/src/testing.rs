@@ -35,7 +35,7 @@ pub mod policy_doc;
 pub mod tokens;
 
 pub use client::{AsMethod, SignRequest, TestApp, TestCall, TestResponse, Unsigned};
-pub use tokens::TestTokens;
+pub use tokens::{feed_revocation, TestTokens};
 
 /// The matrix test of a project-scoped service's policy table: one module per action,
 /// one `#[actix_web::test]` per column of [`crate::policy::CallerKind`] in it, named

@@ -29,8 +29,8 @@ use service_kit::auth::{
 };
 use service_kit::clock::Clock;
 use service_kit::http::Metrics;
+pub use service_kit::testing::{feed_revocation, TestApp, TestCall};
 use service_kit::testing::{SignRequest, TestDatabase, TestTokens, Unsigned};
-pub use service_kit::testing::{TestApp, TestCall};
 
 pub const PROJECT: &str = "p1";
 pub const OTHER_PROJECT: &str = "p2";

@@ -118,10 +118,7 @@ async fn a_lost_role_stops_keys_issued_before_it() {
     let key = issue(&app, &alice, &instance, None).await;
     assert!(works(&app, &key).await);
     // What the feed delivers when a grant or a group membership is removed.
-    h.state.verifier.apply_revocations(
-        &[event(1, RevocationKind::User, "alice-id", Utc::now())],
-        Utc::now(),
-    );
+    feed_revocation(&h.state.verifier, RevocationKind::User, "alice-id");
     assert!(
         !works(&app, &key).await,
         "the key kept a role its user lost"
@@ -130,10 +127,7 @@ async fn a_lost_role_stops_keys_issued_before_it() {
     let bob = h.token("bob", PROJECT, &["member"]);
     let bob_key = issue(&app, &bob, &instance, None).await;
     assert!(works(&app, &bob_key).await);
-    h.state.verifier.apply_revocations(
-        &[event(2, RevocationKind::Project, PROJECT, Utc::now())],
-        Utc::now(),
-    );
+    feed_revocation(&h.state.verifier, RevocationKind::Project, PROJECT);
     assert!(!works(&app, &bob_key).await);
 }
 

@@ -4,12 +4,11 @@
 //! the same table.
 
 use actix_web::http::StatusCode;
-use chrono::Utc;
 use diesel::prelude::*;
 use lakeformation_svc::policy::{documented, Action, Answer, CallerKind, Grant};
 use lakeformation_svc::schema::{instances, issuances};
 use serde_json::{json, Value};
-use service_kit::auth::wire::{RevocationEvent, RevocationKind, DURABLE_EVENT_RELEVANCE};
+use service_kit::auth::wire::RevocationKind;
 use service_kit::auth::INTERNAL_TOKEN_HEADER;
 
 use crate::common::*;
@@ -84,15 +83,7 @@ async fn caller(h: &Harness, app: &TestApp, w: &World, kind: CallerKind) -> Call
         }
         CallerKind::DisabledUser => {
             let token = h.token("carol", PROJECT, &["member"]);
-            let now = Utc::now();
-            let disabled = RevocationEvent {
-                seq: 1,
-                kind: RevocationKind::UserAccess,
-                subject: "carol-id".into(),
-                revoked_at: now,
-                relevant_until: now + DURABLE_EVENT_RELEVANCE,
-            };
-            h.state.verifier.apply_revocations(&[disabled], now);
+            feed_revocation(&h.state.verifier, RevocationKind::UserAccess, "carol-id");
             Caller::Token(token)
         }
         CallerKind::Internal => Caller::Internal,

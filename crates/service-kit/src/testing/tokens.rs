@@ -18,6 +18,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use credential_core::iam_token::{RoleRef, TokenClaims, TokenScope, TokenSigningKey};
 
+use crate::auth::wire::{RevocationEvent, RevocationKind, DURABLE_EVENT_RELEVANCE};
 use crate::auth::{TokenVerifier, VerifierOptions};
 use crate::clock::Clock;
 
@@ -112,6 +113,22 @@ pub fn verifier_trusting(
     Arc::new(verifier)
 }
 
+/// What iam-svc's revocation feed delivers when it revokes `subject` (a user, a user's
+/// access, a project, a token) of `kind`: the event numbered after the last one the
+/// verifier applied, revoked at the verifier's clock and as long-lived as durable events,
+/// applied as a pull applies it.
+pub fn feed_revocation(verifier: &TokenVerifier, kind: RevocationKind, subject: &str) {
+    let now = verifier.clock().now();
+    let event = RevocationEvent {
+        seq: verifier.last_seq() + 1,
+        kind,
+        subject: subject.to_string(),
+        revoked_at: now,
+        relevant_until: now + DURABLE_EVENT_RELEVANCE,
+    };
+    verifier.apply_revocations(&[event], now);
+}
+
 /// The claims of a password token of `user` (id `<user>-id`) in `domain` (named
 /// `local`), scoped to `project` (named `<project>-name`) with `roles`.
 pub fn project_claims(
@@ -169,5 +186,15 @@ mod tests {
         let claims = tokens.verifier().verify(&token, at).unwrap();
         assert_eq!(claims.issued_at, at);
         assert_eq!(claims.expires_at, at + Duration::hours(24));
+    }
+
+    #[test]
+    fn a_fed_revocation_refuses_the_users_tokens() {
+        let tokens = TestTokens::new("kit-test");
+        let token = tokens.token("d1", "alice", "p1", &["member"]);
+        let verifier = tokens.verifier();
+        feed_revocation(&verifier, RevocationKind::UserAccess, "alice-id");
+        assert_eq!(verifier.last_seq(), 1);
+        assert!(verifier.verify(&token, Utc::now()).is_err());
     }
 }

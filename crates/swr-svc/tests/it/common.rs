@@ -16,8 +16,8 @@ use service_kit::auth::{AuthError, Principal, ProjectRef, SignatureVerifier, Tem
 use service_kit::clock::Clock;
 use service_kit::http::Metrics;
 use service_kit::registry::{keys, RegistryTokenIssuer};
+pub use service_kit::testing::{feed_revocation, TestApp, TestCall};
 use service_kit::testing::{SignRequest, TestDatabase, TestTokens, Unsigned};
-pub use service_kit::testing::{TestApp, TestCall};
 use swr_svc::app::Collaborators;
 use swr_svc::config::SwrConfig;
 use swr_svc::registry_auth;

@@ -3,10 +3,9 @@
 //! `swr_svc::policy::documented` says; and docs/policy/swr.md against the same table.
 
 use actix_web::http::StatusCode;
-use chrono::Utc;
 use diesel::prelude::*;
 use serde_json::{json, Value};
-use service_kit::auth::wire::{RevocationEvent, RevocationKind, DURABLE_EVENT_RELEVANCE};
+use service_kit::auth::wire::RevocationKind;
 use service_kit::auth::INTERNAL_TOKEN_HEADER;
 use swr_svc::policy::{documented, Action, Answer, CallerKind, Grant};
 use swr_svc::schema::{credentials, instances, namespaces};
@@ -127,15 +126,7 @@ fn caller(h: &Harness, kind: CallerKind) -> Caller {
         }
         CallerKind::DisabledUser => {
             let token = h.token("carol", PROJECT, &["member"]);
-            let now = Utc::now();
-            let disabled = RevocationEvent {
-                seq: 1,
-                kind: RevocationKind::UserAccess,
-                subject: "carol-id".into(),
-                revoked_at: now,
-                relevant_until: now + DURABLE_EVENT_RELEVANCE,
-            };
-            h.state.verifier.apply_revocations(&[disabled], now);
+            feed_revocation(&h.state.verifier, RevocationKind::UserAccess, "carol-id");
             Caller::Token(token)
         }
         CallerKind::Internal => Caller::Internal,

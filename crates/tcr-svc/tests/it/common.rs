@@ -18,7 +18,7 @@ use service_kit::clock::Clock;
 use service_kit::http::Metrics;
 use service_kit::registry::{keys, RegistryTokenIssuer};
 use service_kit::testing::TestDatabase;
-pub use service_kit::testing::{TestApp, TestCall};
+pub use service_kit::testing::{feed_revocation, TestApp, TestCall};
 use tcr_svc::app::Collaborators;
 use tcr_svc::config::TcrConfig;
 use tcr_svc::ratelimit::RateLimiter;

@@ -4,7 +4,7 @@
 
 use diesel::prelude::*;
 use serde_json::Value;
-use service_kit::auth::wire::{RevocationEvent, RevocationKind, DURABLE_EVENT_RELEVANCE};
+use service_kit::auth::wire::RevocationKind;
 use service_kit::testing::policy_doc::PolicyTable;
 use tcr_svc::policy::{self, Action, CallerKind, Cell, Grant, KeyKind, Role};
 use tcr_svc::schema::{instance_tokens, namespaces, registries, service_accounts};
@@ -54,16 +54,7 @@ impl Fixture {
             assert_eq!(code(&r), "", "{r}");
         }
         // Dora was disabled after her temporary key was issued.
-        let gone = RevocationEvent {
-            seq: 1,
-            kind: RevocationKind::UserAccess,
-            subject: DORA.user.into(),
-            revoked_at: chrono::Utc::now(),
-            relevant_until: chrono::Utc::now() + DURABLE_EVENT_RELEVANCE,
-        };
-        h.state
-            .verifier
-            .apply_revocations(&[gone], chrono::Utc::now());
+        feed_revocation(&h.state.verifier, RevocationKind::UserAccess, DORA.user);
         Fixture {
             h,
             registry,

@@ -2,7 +2,7 @@
 //! (the SDKs leave `X-TC-Action` unsigned), everything else accepted once; and a failed
 //! action gives its signature back, so the SDK may send the same request again.
 
-use service_kit::auth::wire::Replay;
+use service_kit::auth::wire::{Replay, RevocationKind};
 
 use crate::common::*;
 
@@ -45,16 +45,7 @@ async fn a_failed_action_gives_its_signature_back() {
 #[actix_web::test]
 async fn a_refused_temporary_key_gives_its_signature_back() {
     let (h, app) = Harness::start().await;
-    h.state.verifier.apply_revocations(
-        &[service_kit::auth::wire::RevocationEvent {
-            seq: 1,
-            kind: service_kit::auth::wire::RevocationKind::User,
-            subject: ALICE_TEMP.user.into(),
-            revoked_at: chrono::Utc::now(),
-            relevant_until: chrono::Utc::now() + chrono::Duration::hours(1),
-        }],
-        chrono::Utc::now(),
-    );
+    feed_revocation(&h.state.verifier, RevocationKind::User, ALICE_TEMP.user);
     let r = act(&app, &ALICE_TEMP, "DescribeInstances", "{}").await;
     assert_eq!(code(&r), "AuthFailure.TokenFailure", "{r}");
     let seen = h.seen.lock().unwrap();
