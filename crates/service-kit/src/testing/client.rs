@@ -28,8 +28,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::Serialize;
 use serde_json::Value;
 
-/// The header an IAM token travels in.
-const TOKEN_HEADER: &str = "X-Auth-Token";
+use crate::auth::AUTH_TOKEN_HEADER;
 
 type Dispatch =
     dyn Fn(Request) -> LocalBoxFuture<'static, Result<ServiceResponse<BoxBody>, actix_web::Error>>;
@@ -188,7 +187,7 @@ pub struct TestCall<'a> {
 impl<'a> TestCall<'a> {
     /// Carries the IAM token (`X-Auth-Token`).
     pub fn token(self, token: &str) -> Self {
-        self.header(TOKEN_HEADER, token)
+        self.header(AUTH_TOKEN_HEADER, token)
     }
 
     /// Sets a header (a later one of the same name replaces it).
