@@ -255,13 +255,13 @@ pub fn signed<'a>(
 /// Create an instance in `project` and return its id.
 pub async fn create_instance(app: &TestApp, token: &str, project: &str, name: &str) -> String {
     let body = serde_json::json!({ "name": name, "spec": "swr.ee.professional", "charge_mode": "postPaid" });
-    let (status, body, _) = app
+    let body = app
         .post(&format!("/v2/{project}/instances"))
         .token(token)
         .json(&body)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+        .assert_created()
+        .json();
     body["instance_id"].as_str().unwrap().to_string()
 }
 

@@ -58,8 +58,7 @@ async fn create_returns_the_token_once_and_list_pages_without_it() {
         app.get(&format!("{}/long-term-credentials{q}", base(&instance)))
             .token(&alice)
     };
-    let (status, first, _) = list("?limit=2&offset=0").await.parts();
-    assert_eq!(status, StatusCode::OK);
+    let first = list("?limit=2&offset=0").await.assert_ok().json();
     let (_, second, _) = list("?limit=2&offset=2").await.parts();
     assert_eq!(first["total"], 3);
     assert_eq!(second["total"], 3);
@@ -96,13 +95,11 @@ async fn enable_disable_and_delete() {
     let (_, created) = create_credential(&app, &alice, &instance, "ci-a").await;
     let id = created["token_id"].as_str().unwrap();
     let one = format!("{}/long-term-credentials/{id}", base(&instance));
-    let (status, _, _) = app
-        .put(&one)
+    app.put(&one)
         .token(&alice)
         .json(&json!({ "enable": false }))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED);
+        .assert_created();
     let (_, listed, _) = app
         .get(&format!("{}/long-term-credentials", base(&instance)))
         .token(&alice)
@@ -118,8 +115,7 @@ async fn enable_disable_and_delete() {
         let (status, body, _) = app.put(&one).token(&alice).json(&bad).await.parts();
         assert_swr_error(status, &body, 400, "SWR.0001");
     }
-    let (status, _, _) = app.delete(&one).token(&alice).await.parts();
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    app.delete(&one).token(&alice).await.assert_no_content();
     let (status, body, _) = app.delete(&one).token(&alice).await.parts();
     assert_swr_error(status, &body, 404, "SWR.0302");
 }

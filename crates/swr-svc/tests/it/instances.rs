@@ -24,8 +24,7 @@ async fn create_show_list_delete() {
     let job = created["job_id"].as_str().unwrap().to_string();
 
     let uri = format!("/v2/{PROJECT}/instances/{id}");
-    let (status, shown, _) = app.get(&uri).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::OK);
+    let shown = app.get(&uri).token(&admin).await.assert_ok().json();
     assert_eq!(shown["id"], id.as_str());
     assert_eq!(shown["name"], "registry-one");
     assert_eq!(shown["status"], "Running");
@@ -36,22 +35,22 @@ async fn create_show_list_delete() {
         json!({ "service": "swr-registry", "address": "127.0.0.1:5000" })
     );
 
-    let (status, job_body, _) = app
+    let job_body = app
         .get(&format!("/v2/{PROJECT}/jobs/{job}"))
         .token(&admin)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK);
+        .assert_ok()
+        .json();
     assert_eq!(job_body["status"], "Success");
     assert_eq!(job_body["instance_id"], id.as_str());
 
     create_instance(&app, &admin, PROJECT, "registry-two").await;
-    let (status, listed, _) = app
+    let listed = app
         .get(&format!("/v2/{PROJECT}/instances?limit=1&offset=1"))
         .token(&admin)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::OK);
+        .assert_ok()
+        .json();
     assert_eq!(listed["total"], 2);
     assert_eq!(listed["instances"].as_array().unwrap().len(), 1);
     assert_eq!(listed["instances"][0]["name"], "registry-two");

@@ -53,8 +53,7 @@ async fn create_show_list_update_delete_in_the_sdks_shapes() {
         json!({ "namespace_name": "team.a_b-c", "metadata": { "public": "true" } })
     );
 
-    let (status, listed, _) = app.get(&uri).token(&admin).await.parts();
-    assert_eq!(status, StatusCode::OK);
+    let listed = app.get(&uri).token(&admin).await.assert_ok().json();
     assert_eq!(listed["total"], 1);
     assert_eq!(listed["namespaces"][0]["metadata"]["public"], "true");
     assert_eq!(listed["namespaces"][0]["namespace_id"], id);

@@ -172,14 +172,14 @@ async fn a_temporary_credential_logs_in_too() {
     let (h, app) = Harness::start().await;
     let alice = h.token("alice", PROJECT, &["member"]);
     let instance = create_instance(&app, &alice, PROJECT, "registry").await;
-    let (status, temp, _) = app
+    let temp = app
         .post(&format!(
             "/v2/{PROJECT}/instances/{instance}/temp-credential"
         ))
         .token(&alice)
         .await
-        .parts();
-    assert_eq!(status, StatusCode::CREATED);
+        .assert_created()
+        .json();
     create_namespace(&app, &alice, PROJECT, &instance, "builds", false).await;
     let q = format!("service={SERVICE}&scope=repository%3Abuilds%2Fapp%3Apush%2Cpull");
     let body = token_request(

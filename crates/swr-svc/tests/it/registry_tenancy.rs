@@ -147,11 +147,9 @@ async fn public_namespaces_give_pull_only_to_other_tenants_and_to_anonymous_call
     let elsewhere = actions(&app, None, "other-registry", &asked).await;
     assert_eq!(elsewhere, [json!([]), json!([]), json!([])]);
     // A login check needs credentials.
-    let (status, _, _) = app
-        .get(&format!("/service/token?service={SERVICE}"))
+    app.get(&format!("/service/token?service={SERVICE}"))
         .await
-        .parts();
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+        .assert_unauthorized();
     // Made private again, it gives other tenants nothing.
     let req = app
         .put(&format!(
@@ -191,8 +189,7 @@ async fn a_deleted_namespace_opens_to_nobody_and_its_name_stays_with_its_instanc
     let t = tenants(&h, &app, &["member"]).await;
     let own = format!("repository:team-a/app:{EVERYTHING}");
     let one = format!("/v2/{PROJECT}/instances/{}/namespaces/team-a", t.a_instance);
-    let (status, _, _) = app.delete(&one).token(&t.a_admin).await.parts();
-    assert_eq!(status, StatusCode::OK);
+    app.delete(&one).token(&t.a_admin).await.assert_ok();
     assert_eq!(actions(&app, Some(&t), SERVICE, &[&own]).await, [json!([])]);
     let (status, body, _) = app.get(&one).token(&t.a_admin).await.parts();
     assert_swr_error(status, &body, 404, "SWR.0303");
@@ -223,8 +220,7 @@ async fn a_deleted_namespace_opens_to_nobody_and_its_name_stays_with_its_instanc
 
     // Deleting an instance keeps its names: B's are taken for good.
     let b = format!("/v2/{OTHER_PROJECT}/instances/{}", t.b_instance);
-    let (status, _, _) = app.delete(&b).token(&t.b_admin).await.parts();
-    assert_eq!(status, StatusCode::ACCEPTED);
+    app.delete(&b).token(&t.b_admin).await.assert_accepted();
     let anonymous = actions(&app, None, SERVICE, &["repository:team-b-pub/app:pull"]).await;
     assert_eq!(anonymous, [json!([])]);
     for name in ["team-b", "team-b-pub"] {
