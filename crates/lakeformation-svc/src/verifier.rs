@@ -138,7 +138,7 @@ impl SignatureVerifier for TemporaryKeyVerifier {
             })
             .await
             .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))??;
-            replay::accept_once(&self.pool, &check).await?;
+            replay::accept_once_at(&self.pool, &check, self.clock.now()).await?;
             Ok(principal)
         })
     }

@@ -18,6 +18,7 @@ use diesel::prelude::*;
 
 use super::wire::{Replay, SignatureCheck, SignatureRelease};
 use super::AuthError;
+use crate::clock::Clock;
 use crate::db::{self, DbConnection, DbPool, StoreError};
 
 diesel::table! {
@@ -59,13 +60,23 @@ pub const SAME_SECOND_GRACE: chrono::Duration = chrono::Duration::seconds(2);
 /// than [`SAME_SECOND_GRACE`] ago. On SQLite it joins the process's writer, so a burst of
 /// signed requests commits together.
 pub async fn accept_once(pool: &DbPool, check: &SignatureCheck) -> Result<(), AuthError> {
+    accept_once_at(pool, check, Clock::system().now()).await
+}
+
+/// [`accept_once`] at `now`: the issuer's own clock, so a test moves the grace and the
+/// memory with it.
+pub async fn accept_once_at(
+    pool: &DbPool,
+    check: &SignatureCheck,
+    now: DateTime<Utc>,
+) -> Result<(), AuthError> {
     let write = match check.replay {
         Replay::Repeatable => return Ok(()),
         Replay::Once => true,
         Replay::Read => false,
     };
     let digest = digest(&check.access, &check.signature);
-    let now = Utc::now().naive_utc();
+    let now = now.naive_utc();
     let accepted = db::write(pool, move |conn| {
         let insert = diesel::insert_into(accepted_signatures::table)
             .values((
@@ -134,7 +145,8 @@ fn unavailable(e: StoreError) -> AuthError {
 pub async fn prune_forever(pool: DbPool) {
     loop {
         actix_web::rt::time::sleep(std::time::Duration::from_secs(60)).await;
-        let pruned = db::write(&pool, |conn| prune(conn, Utc::now())).await;
+        let now = Clock::system().now();
+        let pruned = db::write(&pool, move |conn| prune(conn, now)).await;
         if let Err(e) = pruned {
             log::warn!("pruning accepted signatures failed: {e}");
         }

@@ -13,13 +13,13 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage};
-use chrono::Utc;
 use credential_core::sign::huawei::{self, SignableRequest};
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 
 use super::wire::{Replay, SignatureAlgorithm, SignatureCheck, SignatureRelease};
-use super::{AuthError, Principal};
+use super::{AuthError, Principal, TokenVerifier};
+use crate::clock::Clock;
 
 /// Checks signatures for the access keys an issuer holds.
 pub trait SignatureVerifier: Send + Sync + 'static {
@@ -91,6 +91,13 @@ pub async fn signed_requests(
     Ok(res.map_into_boxed_body())
 }
 
+/// The service's clock: the one its token verifier reads, so a signed request and a token
+/// are judged at the same time (the system clock in an app without a verifier).
+fn service_clock(req: &ServiceRequest) -> Clock {
+    req.app_data::<web::Data<TokenVerifier>>()
+        .map_or_else(Clock::system, |verifier| verifier.clock().clone())
+}
+
 /// The principal, and what gives its signature back if the request fails.
 async fn check_request(
     req: &mut ServiceRequest,
@@ -132,7 +139,7 @@ async fn check_request(
         .map_err(|e| AuthError::MalformedSignature(e.to_string()))?;
     let skew =
         chrono::Duration::from_std(settings.max_skew).unwrap_or(chrono::Duration::minutes(15));
-    if !credential_core::expiry::within_skew(prepared.sdk_date, Utc::now(), skew) {
+    if !credential_core::expiry::within_skew(prepared.sdk_date, service_clock(req).now(), skew) {
         return Err(AuthError::SignatureExpired);
     }
     // A scope or token header decides who the caller acts as, so it counts only when the
