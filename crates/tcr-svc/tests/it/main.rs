@@ -3,6 +3,7 @@
 //! the test keys; the end-to-end tests against iam-svc and a real registry are scripts.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // test code: a failed expectation is a failed test
+#![allow(clippy::disallowed_methods)] // fixtures may read the wall clock; the service may not
 
 mod actions;
 mod common;
