@@ -1,5 +1,5 @@
 //! Time through the state's clock: a token's expiry and the revocation feed's freshness
-//! follow a fixed clock the test moves, with no sleeping.
+//! follow a fixed clock the test moves, and so does the login budget, with no sleeping.
 
 use actix_web::http::StatusCode;
 use chrono::{DateTime, Duration};
@@ -53,4 +53,35 @@ async fn every_token_is_refused_once_the_feed_is_stale_by_the_clock() {
     assert_ne!(projects().await.status(), StatusCode::OK);
     h.state.sync_revocations().await.expect("sync");
     projects().await.assert_ok();
+}
+
+#[actix_web::test]
+async fn a_users_login_budget_comes_back_when_the_window_has_passed() {
+    let (clock, h, _) = on_fixed_clock().await;
+    let attempt = |password: &str| {
+        let body = password_body(bootstrap::DOMAIN, bootstrap::USER, password, Value::Null);
+        h.app.post("/v3/auth/tokens").json(&body)
+    };
+    let limits = &h.state.config.login_limits;
+    for _ in 0..limits.max_failures_per_user {
+        assert_eq!(
+            attempt("Wr0ng-Passw0rd!").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        attempt(ADMIN_PASSWORD).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    let window = i64::try_from(limits.window_seconds).expect("seconds");
+    clock.advance(Duration::seconds(window - 1));
+    h.state.sync_revocations().await.expect("sync");
+    assert_eq!(
+        attempt(ADMIN_PASSWORD).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    clock.advance(Duration::seconds(1));
+    h.state.sync_revocations().await.expect("sync");
+    assert_eq!(attempt(ADMIN_PASSWORD).await.status(), StatusCode::CREATED);
 }
