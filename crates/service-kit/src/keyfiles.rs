@@ -153,7 +153,7 @@ fn new_key_id(kind: char) -> Result<String, credential_core::random::RandomError
         credential_core::random::random_alphanumeric(4, b"abcdefghijklmnopqrstuvwxyz0123456789")?;
     Ok(format!(
         "{kind}{}-{suffix}",
-        chrono::Utc::now().format("%Y%m%dT%H%M%S")
+        crate::clock::Clock::system().now().format("%Y%m%dT%H%M%S")
     ))
 }
 

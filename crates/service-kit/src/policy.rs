@@ -212,7 +212,7 @@ impl CallerKind {
         CallerKind::Internal,
     ];
 
-    /// The column heading in docs/policy/<service>.md.
+    /// The column heading in `docs/policy/<service>.md`.
     pub fn heading(self) -> &'static str {
         match self {
             CallerKind::Admin => "admin",
@@ -255,7 +255,7 @@ pub enum Answer {
 }
 
 impl Answer {
-    /// The cell in docs/policy/<service>.md.
+    /// The cell in `docs/policy/<service>.md`.
     pub fn cell(self) -> &'static str {
         match self {
             Answer::Granted(grant) => grant.cell(),
