@@ -144,9 +144,7 @@ async fn third_key_is_refused_with_ak_sk_num_exceed() {
 
 #[actix_web::test]
 async fn fifty_concurrent_creates_leave_exactly_two_keys() {
-    let h = Harness::shared().await;
-    let app = h.app.clone();
-    let token = app.admin_token(&h).await;
+    let (h, app, token) = Harness::shared().await.admin_scene().await;
     let results = join_all((0..50).map(|_| create_key(&app, &token, &h.boot.user_id))).await;
     let created = results
         .iter()
@@ -169,9 +167,7 @@ async fn fifty_concurrent_creates_leave_exactly_two_keys() {
 
 #[actix_web::test]
 async fn the_secret_is_stored_sealed_never_in_clear() {
-    let h = Harness::shared().await;
-    let app = h.app.clone();
-    let token = app.admin_token(&h).await;
+    let (h, app, token) = Harness::shared().await.admin_scene().await;
     let (_, body) = create_key(&app, &token, &h.boot.user_id).await;
     let access = body["credential"]["access"].as_str().unwrap();
     let secret = body["credential"]["secret"].as_str().unwrap();

@@ -113,12 +113,7 @@ async fn replicas_sharing_the_database_share_the_budget() {
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
     for app_is_a in [true, false] {
-        let right = login_req(password_body(
-            iam_svc::bootstrap::DOMAIN,
-            iam_svc::bootstrap::USER,
-            ADMIN_PASSWORD,
-            Value::Null,
-        ));
+        let right = login_req(admin_login_body(Value::Null));
         let (status, body, _) = if app_is_a {
             a.call(right).await.parts()
         } else {

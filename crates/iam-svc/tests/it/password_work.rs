@@ -14,9 +14,7 @@ const SLOW_ROUNDS: u32 = 20_000_000;
 
 #[actix_web::test]
 async fn a_readonly_users_create_and_patch_are_refused_before_any_hash() {
-    let h = Harness::shared().await;
-    let app = h.app.clone();
-    let admin = app.admin_token(&h).await;
+    let (h, app, admin) = Harness::shared().await.admin_scene().await;
     let reader = app
         .project_member(&admin, "reader", &h.boot.project_id)
         .await;
@@ -49,9 +47,7 @@ async fn a_readonly_users_create_and_patch_are_refused_before_any_hash() {
 
 #[actix_web::test]
 async fn a_user_created_without_a_password_stores_a_marker_and_never_logs_in() {
-    let h = Harness::shared().await;
-    let app = h.app.clone();
-    let admin = app.admin_token(&h).await;
+    let (h, app, admin) = Harness::shared().await.admin_scene().await;
     let mut slow = test_config();
     slow.passwords.pbkdf2_iterations = SLOW_ROUNDS;
     let slow_app = iam_app(h.replica_with(slow).await).await;

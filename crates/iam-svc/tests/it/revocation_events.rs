@@ -275,9 +275,7 @@ async fn disabling_a_domain_appends_user_access_for_each_of_its_users_and_domain
 async fn a_user_event_outlives_the_longest_temporary_key_even_with_short_tokens() {
     let mut config = test_config();
     config.tokens.lifetime_minutes = 60;
-    let h = Harness::with_config(config).await;
-    let app = h.app.clone();
-    let admin = app.admin_token(&h).await;
+    let (h, app, admin) = Harness::with_config(config).await.admin_scene().await;
     let m = app
         .project_member(&admin, "short-lived", &h.boot.project_id)
         .await;

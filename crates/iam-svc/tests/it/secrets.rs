@@ -101,9 +101,7 @@ fn file_contains(path: &str, needle: &[u8]) -> bool {
 
 #[actix_web::test]
 async fn a_users_password_is_never_stored_or_shown_in_clear() {
-    let h = Harness::shared().await;
-    let app = h.app.clone();
-    let admin = app.admin_token(&h).await;
+    let (h, app, admin) = Harness::shared().await.admin_scene().await;
     let first = marker_password("a");
     let second = marker_password("b");
 

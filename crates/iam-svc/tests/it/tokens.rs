@@ -61,12 +61,7 @@ fn keystone_time(v: &Value) -> DateTime<Utc> {
 async fn password_login_scoped_to_project_by_id_returns_the_keystone_token() {
     let h = Harness::new().await;
     let app = h.app.clone();
-    let body = password_body(
-        bootstrap::DOMAIN,
-        bootstrap::USER,
-        ADMIN_PASSWORD,
-        project_scope(&h.boot.project_id),
-    );
+    let body = admin_login_body(project_scope(&h.boot.project_id));
     let (status, body, subject) = issue(&app, "/v3/auth/tokens", body).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert!(
@@ -123,7 +118,7 @@ async fn password_login_scoped_to_project_by_name_with_its_domain() {
         json!({ "id": h.boot.domain_id }),
     ] {
         let scope = json!({ "project": { "name": bootstrap::PROJECT, "domain": domain } });
-        let body = password_body(bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, scope);
+        let body = admin_login_body(scope);
         let (status, body, _) = issue(&app, "/v3/auth/tokens", body).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         assert_eq!(body["token"]["project"]["id"], h.boot.project_id.as_str());
@@ -143,7 +138,7 @@ async fn password_login_scoped_to_domain_by_id_and_by_name() {
         domain_scope(&h.boot.domain_id),
         json!({ "domain": { "name": bootstrap::DOMAIN } }),
     ] {
-        let body = password_body(bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, scope);
+        let body = admin_login_body(scope);
         let (status, body, subject) = issue(&app, "/v3/auth/tokens", body).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         assert!(subject.is_some());
@@ -162,12 +157,7 @@ async fn password_login_scoped_to_domain_by_id_and_by_name() {
 async fn unscoped_login_has_no_scope_and_no_roles() {
     let h = Harness::new().await;
     let app = h.app.clone();
-    let body = password_body(
-        bootstrap::DOMAIN,
-        bootstrap::USER,
-        ADMIN_PASSWORD,
-        Value::Null,
-    );
+    let body = admin_login_body(Value::Null);
     let (status, body, subject) = issue(&app, "/v3/auth/tokens", body).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert!(subject.is_some());
@@ -184,12 +174,7 @@ async fn unscoped_login_has_no_scope_and_no_roles() {
 async fn nocatalog_gives_an_empty_catalog_on_login_and_validate() {
     let h = Harness::new().await;
     let app = h.app.clone();
-    let body = password_body(
-        bootstrap::DOMAIN,
-        bootstrap::USER,
-        ADMIN_PASSWORD,
-        project_scope(&h.boot.project_id),
-    );
+    let body = admin_login_body(project_scope(&h.boot.project_id));
     let (status, body, subject) = issue(&app, "/v3/auth/tokens?nocatalog", body).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["token"]["catalog"], json!([]));
@@ -209,12 +194,7 @@ async fn token_times_use_keystone_format_and_expire_a_day_after_issue() {
     let h = Harness::new().await;
     let app = h.app.clone();
     let before = Utc::now();
-    let body = password_body(
-        bootstrap::DOMAIN,
-        bootstrap::USER,
-        ADMIN_PASSWORD,
-        project_scope(&h.boot.project_id),
-    );
+    let body = admin_login_body(project_scope(&h.boot.project_id));
     let (status, body, _) = issue(&app, "/v3/auth/tokens", body).await;
     let after = Utc::now();
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -231,12 +211,7 @@ async fn token_times_use_keystone_format_and_expire_a_day_after_issue() {
 #[actix_web::test]
 async fn validate_returns_the_login_body_and_echoes_the_subject_token() {
     let (h, app, admin) = Harness::with_admin().await;
-    let body = password_body(
-        bootstrap::DOMAIN,
-        bootstrap::USER,
-        ADMIN_PASSWORD,
-        project_scope(&h.boot.project_id),
-    );
+    let body = admin_login_body(project_scope(&h.boot.project_id));
     let (status, login_body, subject) = issue(&app, "/v3/auth/tokens", body).await;
     assert_eq!(status, StatusCode::CREATED);
     let subject = subject.expect("subject");
@@ -383,12 +358,7 @@ async fn token_method_rescopes_an_unscoped_token_to_a_project() {
 async fn rescoped_token_keeps_the_original_expiry() {
     let h = Harness::new().await;
     let app = h.app.clone();
-    let body = password_body(
-        bootstrap::DOMAIN,
-        bootstrap::USER,
-        ADMIN_PASSWORD,
-        Value::Null,
-    );
+    let body = admin_login_body(Value::Null);
     let (status, original, subject) = issue(&app, "/v3/auth/tokens", body).await;
     assert_eq!(status, StatusCode::CREATED);
     let body = json!({ "auth": {
@@ -467,7 +437,7 @@ async fn scope_to_another_domains_project_or_domain_is_401() {
         project_scope(&other.project_id),
         domain_scope(&other.domain_id),
     ] {
-        let body = password_body(bootstrap::DOMAIN, bootstrap::USER, ADMIN_PASSWORD, scope);
+        let body = admin_login_body(scope);
         let (status, body, _) = issue(&app, "/v3/auth/tokens", body).await;
         assert_keystone_error(status, &body, 401, MSG_SCOPE_REFUSED);
     }
@@ -561,12 +531,7 @@ async fn after_five_failures_even_the_right_password_gets_429() {
         let (status, body, _) = issue(&app, "/v3/auth/tokens", body).await;
         assert_keystone_error(status, &body, 401, MSG_LOGIN_FAILED);
     }
-    let body = password_body(
-        bootstrap::DOMAIN,
-        bootstrap::USER,
-        ADMIN_PASSWORD,
-        project_scope(&h.boot.project_id),
-    );
+    let body = admin_login_body(project_scope(&h.boot.project_id));
     let (status, body, subject) = issue(&app, "/v3/auth/tokens", body).await;
     assert_keystone_error(
         status,
@@ -581,9 +546,7 @@ async fn after_five_failures_even_the_right_password_gets_429() {
 async fn the_lockout_is_per_user_and_follows_the_configured_limit() {
     let mut config = test_config();
     config.login_limits.max_failures_per_user = 2;
-    let h = Harness::with_config(config).await;
-    let app = h.app.clone();
-    let admin = app.admin_token(&h).await;
+    let (_h, app, admin) = Harness::with_config(config).await.admin_scene().await;
     app.create_user_as(&admin, "bystander").await;
     for _ in 0..2 {
         let body = password_body(
@@ -597,12 +560,7 @@ async fn the_lockout_is_per_user_and_follows_the_configured_limit() {
             StatusCode::UNAUTHORIZED
         );
     }
-    let body = password_body(
-        bootstrap::DOMAIN,
-        bootstrap::USER,
-        ADMIN_PASSWORD,
-        Value::Null,
-    );
+    let body = admin_login_body(Value::Null);
     let (status, body, _) = issue(&app, "/v3/auth/tokens", body).await;
     assert_keystone_error(
         status,

@@ -1,7 +1,6 @@
 //! `/v3/users`: an admin's CRUD, the rules on names and passwords, what a plain member may
 //! do, password changes and the tokens they revoke, and isolation between domains.
 
-use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use iam_svc::bootstrap;
 use serde_json::{json, Value};
@@ -12,10 +11,6 @@ const NEW_PASSWORD: &str = "N3w-Passw0rd!";
 
 fn user_uri(id: &str) -> String {
     format!("/v3/users/{id}")
-}
-
-async fn status_of(call: TestCall<'_>) -> StatusCode {
-    call.await.status()
 }
 
 /// A request with `token` that must answer 401 (the token is revoked).
@@ -179,10 +174,7 @@ async fn admin_sets_a_password_and_the_users_old_tokens_die() {
     )
     .await;
     // The admin's own token is untouched.
-    assert_eq!(
-        status_of(app.get("/v3/users").token(&admin)).await,
-        StatusCode::OK
-    );
+    app.get("/v3/users").token(&admin).await.assert_ok();
 }
 
 #[actix_web::test]
@@ -191,26 +183,18 @@ async fn admin_disabling_a_user_revokes_their_tokens() {
     let member = app
         .project_member(&admin, "alice", &h.boot.project_id)
         .await;
-    assert_eq!(
-        status_of(
-            app.patch(&user_uri(&member.user_id))
-                .token(&admin)
-                .json(&json!({ "user": { "enabled": false } }))
-        )
-        .await,
-        StatusCode::OK
-    );
+    app.patch(&user_uri(&member.user_id))
+        .token(&admin)
+        .json(&json!({ "user": { "enabled": false } }))
+        .await
+        .assert_ok();
     assert_refused(&app, &member.token).await;
     // Enabling again lets them log in anew.
-    assert_eq!(
-        status_of(
-            app.patch(&user_uri(&member.user_id))
-                .token(&admin)
-                .json(&json!({ "user": { "enabled": true } }))
-        )
-        .await,
-        StatusCode::OK
-    );
+    app.patch(&user_uri(&member.user_id))
+        .token(&admin)
+        .json(&json!({ "user": { "enabled": true } }))
+        .await
+        .assert_ok();
     app.login(
         bootstrap::DOMAIN,
         "alice",
@@ -338,15 +322,11 @@ async fn invalid_descriptions_are_400() {
             .assert_keystone_error(400, message);
     }
     // 255 characters is still fine.
-    assert_eq!(
-        status_of(
-            app.patch(&user_uri(&id))
-                .token(&admin)
-                .json(&json!({ "user": { "description": "d".repeat(255) } }))
-        )
-        .await,
-        StatusCode::OK
-    );
+    app.patch(&user_uri(&id))
+        .token(&admin)
+        .json(&json!({ "user": { "description": "d".repeat(255) } }))
+        .await
+        .assert_ok();
 }
 
 #[actix_web::test]
@@ -384,10 +364,10 @@ async fn weak_passwords_are_400() {
     // None of that changed the password or revoked the member's token.
     app.login(bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null)
         .await;
-    assert_eq!(
-        status_of(app.get("/v3/auth/projects").token(&member.token)).await,
-        StatusCode::OK
-    );
+    app.get("/v3/auth/projects")
+        .token(&member.token)
+        .await
+        .assert_ok();
 }
 
 #[actix_web::test]
@@ -489,10 +469,7 @@ async fn changing_own_password_revokes_old_tokens() {
             project_scope(&h.boot.project_id),
         )
         .await;
-    assert_eq!(
-        status_of(app.get("/v3/auth/projects").token(&fresh)).await,
-        StatusCode::OK
-    );
+    app.get("/v3/auth/projects").token(&fresh).await.assert_ok();
 }
 
 #[actix_web::test]
@@ -508,10 +485,10 @@ async fn changing_own_password_with_a_wrong_original_is_401_and_changes_nothing(
         .json(&body)
         .await
         .assert_keystone_error(401, MSG_LOGIN_FAILED);
-    assert_eq!(
-        status_of(app.get("/v3/auth/projects").token(&member.token)).await,
-        StatusCode::OK
-    );
+    app.get("/v3/auth/projects")
+        .token(&member.token)
+        .await
+        .assert_ok();
     app.login(bootstrap::DOMAIN, "alice", USER_PASSWORD, Value::Null)
         .await;
 }
@@ -578,10 +555,7 @@ async fn admins_get_404_on_each_others_users() {
         .await;
     app.login("globex", "admin", ADMIN_PASSWORD, Value::Null)
         .await;
-    assert_eq!(
-        status_of(app.get("/v3/users").token(&theirs)).await,
-        StatusCode::OK
-    );
+    app.get("/v3/users").token(&theirs).await.assert_ok();
 }
 
 #[actix_web::test]
