@@ -5,9 +5,11 @@
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
-use service_kit::db::{self, connect_pool, write_transaction, Backend, DbConnection, StoreError};
+use service_kit::db::{
+    self, connect_pool, run_pending, write_transaction, Backend, DbConnection, StoreError,
+};
 
-use crate::common::{pool_options, TempDb, TempDir};
+use crate::common::{database, pool_options, TempDir, TABLES};
 
 fn insert(conn: &mut DbConnection, id: i32, name: &str) -> Result<(), StoreError> {
     diesel::sql_query(format!(
@@ -38,7 +40,7 @@ struct Name {
 
 #[test]
 fn write_transaction_commits_on_ok() {
-    let db = TempDb::new(5_000).with_tables();
+    let db = database();
     let mut conn = db.pool.get().expect("conn");
     let out = write_transaction(&mut conn, |c| {
         insert(c, 1, "one")?;
@@ -54,7 +56,7 @@ fn write_transaction_commits_on_ok() {
 
 #[test]
 fn write_transaction_rolls_back_on_err_and_the_connection_stays_usable() {
-    let db = TempDb::new(5_000).with_tables();
+    let db = database();
     let mut conn = db.pool.get().expect("conn");
     let out: Result<(), StoreError> = write_transaction(&mut conn, |c| {
         insert(c, 1, "one")?;
@@ -75,7 +77,7 @@ fn write_transaction_rolls_back_on_err_and_the_connection_stays_usable() {
 
 #[test]
 fn a_constraint_error_inside_rolls_back_the_earlier_writes() {
-    let db = TempDb::new(5_000).with_tables();
+    let db = database();
     let mut conn = db.pool.get().expect("conn");
     let out = write_transaction(&mut conn, |c| {
         insert(c, 1, "dup")?;
@@ -103,7 +105,7 @@ impl From<StoreError> for AppError {
 
 #[test]
 fn write_transaction_carries_the_callers_own_error_type() {
-    let db = TempDb::new(5_000).with_tables();
+    let db = database();
     let mut conn = db.pool.get().expect("conn");
     let out: Result<(), AppError> = write_transaction(&mut conn, |c| {
         insert(c, 1, "one")?;
@@ -124,7 +126,7 @@ fn write_transaction_carries_the_callers_own_error_type() {
 
 #[test]
 fn store_errors_are_sorted_by_what_the_caller_should_answer() {
-    let db = TempDb::new(5_000).with_tables();
+    let db = database();
     let mut conn = db.pool.get().expect("conn");
     insert(&mut conn, 1, "taken").expect("first");
 
@@ -158,9 +160,13 @@ fn store_errors_are_sorted_by_what_the_caller_should_answer() {
 
 #[test]
 fn a_sqlite_writer_held_past_the_busy_timeout_is_unavailable_not_a_conflict() {
-    let db = TempDb::sqlite(50).with_tables();
-    let mut holder = db.pool.get().expect("conn");
-    let mut waiter = db.pool.get().expect("conn");
+    // A SQLite file whatever `TEST_DATABASE_URL` says, with a busy timeout of 50 ms.
+    let dir = TempDir::new();
+    let url = dir.0.join("kit.db").display().to_string();
+    let pool = connect_pool(&pool_options(&url, 2, 50)).expect("pool");
+    let mut holder = pool.get().expect("conn");
+    run_pending(&mut holder, &TABLES).expect("tables");
+    let mut waiter = pool.get().expect("conn");
     let seen = write_transaction(&mut holder, |c| {
         insert(c, 1, "held")?;
         // BEGIN IMMEDIATE on the other connection waits for the lock, then gives up.
@@ -278,7 +284,7 @@ fn backend_follows_the_url_scheme() {
 
 #[actix_web::test]
 async fn run_executes_off_the_async_worker_and_passes_errors_through() {
-    let db = TempDb::new(5_000).with_tables();
+    let db = database();
     let n = db::run(&db.pool, |c| {
         insert(c, 1, "one")?;
         Ok::<_, StoreError>(count(c, "items"))

@@ -5,15 +5,14 @@ use std::fmt;
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
-use actix_web::test::{self, TestRequest};
 use actix_web::{web, App, HttpResponse, ResponseError};
 use chrono::{DateTime, Utc};
 use credential_core::iam_token::{RoleRef, TokenClaims, TokenScope, TokenSigningKey};
 use serde_json::{json, Value};
 use service_kit::auth::wire::{RevocationEvent, RevocationKind};
 use service_kit::auth::{AuthError, Authenticated, TokenVerifier, VerifierOptions};
-
-use crate::common::call;
+use service_kit::testing::tokens::{project_claims, verifier_trusting};
+use service_kit::testing::{feed_revocation, TestApp};
 
 /// A service's error type, as small as it can be: the refusal reason goes into the body
 /// so each test can tell which rule refused.
@@ -78,16 +77,18 @@ impl Fixture {
 
     fn with_options(options: VerifierOptions) -> Fixture {
         let key = signing_key("k1");
-        let verifier = web::Data::new(TokenVerifier::new(options));
-        verifier.set_keys(vec![key.public_key()]);
-        verifier.apply_revocations(&[], Utc::now());
-        Fixture { key, verifier }
+        let verifier = verifier_trusting(&key, options, Utc::now());
+        Fixture {
+            key,
+            verifier: web::Data::from(verifier),
+        }
     }
 
     fn token(&self, claims: &TokenClaims) -> String {
         self.key.sign(claims).expect("sign")
     }
 
+    /// An event of the feed with its own number and time, applied now.
     fn revoke(&self, kind: RevocationKind, subject: &str, seq: i64, revoked_at: DateTime<Utc>) {
         let event = RevocationEvent {
             seq,
@@ -100,38 +101,32 @@ impl Fixture {
     }
 }
 
-/// Project-scoped claims for `user`, issued at `issued_at`, valid for an hour.
+/// Claims of `user` (id `<user>-id`) scoped to the project `proj-id` of `dom-id`, with the
+/// roles `member` and `readonly`, issued at `issued_at` and valid for an hour.
 fn claims(user: &str, issued_at: DateTime<Utc>) -> TokenClaims {
-    TokenClaims {
-        token_id: uuid::Uuid::new_v4().simple().to_string(),
-        user_id: format!("{user}-id"),
-        user_name: user.into(),
-        domain_id: "dom-id".into(),
-        domain_name: "acme".into(),
-        scope: TokenScope::Project {
-            id: "proj-id".into(),
-            name: "acme-prod".into(),
-            domain_id: "dom-id".into(),
-            domain_name: "acme".into(),
-        },
-        roles: vec![
-            RoleRef {
-                id: "r-member".into(),
-                name: "member".into(),
-            },
-            RoleRef {
-                id: "r-readonly".into(),
-                name: "readonly".into(),
-            },
-        ],
-        methods: vec!["password".into()],
+    let expires_at = issued_at + chrono::Duration::hours(1);
+    project_claims(
+        "dom-id",
+        user,
+        "proj-id",
+        &["member", "readonly"],
         issued_at,
-        expires_at: issued_at + chrono::Duration::hours(1),
-    }
+        expires_at,
+    )
 }
 
 fn fresh_claims(user: &str) -> TokenClaims {
     claims(user, Utc::now() - chrono::Duration::minutes(1))
+}
+
+/// An app serving /whoami over `verifier`.
+async fn whoami_app(verifier: &web::Data<TokenVerifier>) -> TestApp {
+    TestApp::init(
+        App::new()
+            .app_data(verifier.clone())
+            .route("/whoami", web::get().to(whoami)),
+    )
+    .await
 }
 
 /// GET /whoami with the token (if any) through an app over `verifier`.
@@ -139,18 +134,13 @@ async fn whoami_with(
     verifier: &web::Data<TokenVerifier>,
     token: Option<&str>,
 ) -> (StatusCode, Value) {
-    let app = test::init_service(
-        App::new()
-            .app_data(verifier.clone())
-            .route("/whoami", web::get().to(whoami)),
-    )
-    .await;
-    let mut req = TestRequest::get().uri("/whoami");
-    if let Some(t) = token {
-        req = req.insert_header(("X-Auth-Token", t));
-    }
-    let (status, _, body) = call(&app, req).await;
-    (status, body)
+    let app = whoami_app(verifier).await;
+    let call = app.get("/whoami");
+    let res = match token {
+        Some(t) => call.token(t).await,
+        None => call.await,
+    };
+    (res.status(), res.json())
 }
 
 fn refused(reason: &str) -> Value {
@@ -169,8 +159,8 @@ async fn a_valid_token_passes_and_the_handler_sees_the_principal() {
             "user_id": "alice-id",
             "user_name": "alice",
             "domain_id": "dom-id",
-            "domain_name": "acme",
-            "project": { "id": "proj-id", "name": "acme-prod" },
+            "domain_name": "local",
+            "project": { "id": "proj-id", "name": "proj-id-name" },
             "project_id": "proj-id",
             "roles": ["member", "readonly"],
             "is_admin": false,
@@ -330,7 +320,7 @@ async fn a_revoked_token_id_is_refused_and_other_tokens_are_not() {
     let c = fresh_claims("alice");
     let token = f.token(&c);
     let other = f.token(&fresh_claims("alice"));
-    f.revoke(RevocationKind::Token, &c.token_id, 1, Utc::now());
+    feed_revocation(&f.verifier, RevocationKind::Token, &c.token_id);
     let (status, body) = whoami_with(&f.verifier, Some(&token)).await;
     assert_eq!(
         (status, body),
@@ -446,35 +436,26 @@ async fn a_missing_or_blank_header_is_refused() {
     );
 
     // The token in another header does not count.
-    let app = test::init_service(
-        App::new()
-            .app_data(f.verifier.clone())
-            .route("/whoami", web::get().to(whoami)),
-    )
-    .await;
+    let app = whoami_app(&f.verifier).await;
     let token = f.token(&fresh_claims("alice"));
-    let req = TestRequest::get()
-        .uri("/whoami")
-        .insert_header(("Authorization", format!("Bearer {token}")));
-    let (status, _, body) = call(&app, req).await;
-    assert_eq!(
-        (status, body),
-        (StatusCode::UNAUTHORIZED, refused("Missing"))
-    );
+    let res = app
+        .get("/whoami")
+        .header("Authorization", format!("Bearer {token}"))
+        .await
+        .assert_unauthorized();
+    assert_eq!(res.json(), refused("Missing"));
 }
 
 #[actix_web::test]
 async fn without_a_verifier_in_the_app_nobody_gets_in() {
     let f = Fixture::new();
-    let app = test::init_service(App::new().route("/whoami", web::get().to(whoami))).await;
-    let req = TestRequest::get()
-        .uri("/whoami")
-        .insert_header(("X-Auth-Token", f.token(&fresh_claims("alice"))));
-    let (status, _, body) = call(&app, req).await;
-    assert_eq!(
-        (status, body),
-        (StatusCode::SERVICE_UNAVAILABLE, refused("FeedStale"))
-    );
+    let app = TestApp::init(App::new().route("/whoami", web::get().to(whoami))).await;
+    let res = app
+        .get("/whoami")
+        .token(&f.token(&fresh_claims("alice")))
+        .await
+        .assert_status(StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.json(), refused("FeedStale"));
 }
 
 #[actix_web::test]
@@ -486,7 +467,7 @@ async fn a_cached_token_is_refused_once_revoked() {
         let (status, body) = whoami_with(&f.verifier, Some(&token)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
-    f.revoke(RevocationKind::Token, &c.token_id, 1, Utc::now());
+    feed_revocation(&f.verifier, RevocationKind::Token, &c.token_id);
     assert_eq!(
         whoami_with(&f.verifier, Some(&token)).await,
         (StatusCode::UNAUTHORIZED, refused("Revoked"))
@@ -499,7 +480,7 @@ async fn a_cached_token_is_refused_once_revoked() {
         whoami_with(&f.verifier, Some(&token)).await.0,
         StatusCode::OK
     );
-    f.revoke(RevocationKind::User, "bob-id", 2, Utc::now());
+    feed_revocation(&f.verifier, RevocationKind::User, "bob-id");
     assert_eq!(
         whoami_with(&f.verifier, Some(&token)).await,
         (StatusCode::UNAUTHORIZED, refused("Revoked"))

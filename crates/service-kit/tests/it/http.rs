@@ -3,13 +3,13 @@
 
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
-use actix_web::test::{self, TestRequest};
 use actix_web::{web, App, HttpResponse};
 use serde_json::json;
 use service_kit::db::DbPool;
 use service_kit::http::{configure_health, observe, Metrics, RequestId};
+use service_kit::testing::{TestApp, TestDatabase, TestResponse};
 
-use crate::common::{call, pool_options, TempDb};
+use crate::common::{pool_options, TempDir, TABLES};
 
 async fn echo_id(id: RequestId) -> HttpResponse {
     HttpResponse::Ok().body(id.0)
@@ -19,27 +19,22 @@ async fn boom() -> HttpResponse {
     HttpResponse::InternalServerError().body("generic")
 }
 
-macro_rules! app {
-    ($pool:expr) => {
-        test::init_service(
-            App::new()
-                .app_data(web::Data::new($pool))
-                .app_data(web::Data::new(Metrics::new("kit-test")))
-                .wrap(from_fn(observe))
-                .configure(configure_health)
-                .route("/echo-id", web::get().to(echo_id))
-                .route("/boom", web::get().to(boom)),
-        )
-        .await
-    };
+async fn app(pool: DbPool) -> TestApp {
+    TestApp::init(
+        App::new()
+            .app_data(web::Data::new(pool))
+            .app_data(web::Data::new(Metrics::new("kit-test")))
+            .wrap(from_fn(observe))
+            .configure(configure_health)
+            .route("/echo-id", web::get().to(echo_id))
+            .route("/boom", web::get().to(boom)),
+    )
+    .await
 }
 
-fn request_id(headers: &actix_web::http::header::HeaderMap) -> String {
-    headers
-        .get("x-request-id")
+fn request_id(res: &TestResponse) -> String {
+    res.header("x-request-id")
         .expect("every response carries X-Request-Id")
-        .to_str()
-        .expect("ascii")
         .to_string()
 }
 
@@ -52,55 +47,44 @@ fn is_generated(id: &str) -> bool {
 
 #[actix_web::test]
 async fn health_and_readiness_answer_with_a_working_pool() {
-    let db = TempDb::new(5_000);
-    let app = app!(db.pool.clone());
-    let (status, _, body) = call(&app, TestRequest::get().uri("/healthz")).await;
-    assert_eq!((status, body), (StatusCode::OK, json!({"status": "ok"})));
-    let (status, _, body) = call(&app, TestRequest::get().uri("/readyz")).await;
-    assert_eq!((status, body), (StatusCode::OK, json!({"status": "ready"})));
+    let db = TestDatabase::new(&TABLES);
+    let app = app(db.pool.clone()).await;
+    let body = app.get("/healthz").await.assert_ok().json();
+    assert_eq!(body, json!({"status": "ok"}));
+    let body = app.get("/readyz").await.assert_ok().json();
+    assert_eq!(body, json!({"status": "ready"}));
 }
 
 #[actix_web::test]
 async fn readiness_fails_when_no_connection_can_be_had() {
     // One connection, held by the test: the probe waits for the pool's timeout, then
     // reports 503 instead of hanging or claiming readiness.
-    let dir = crate::common::TempDir::new();
+    let dir = TempDir::new();
     let url = dir.0.join("one.db").display().to_string();
     let pool: DbPool = service_kit::db::connect_pool(&pool_options(&url, 1, 1_000)).expect("pool");
     let held = pool.get().expect("the only connection");
-    let app = app!(pool.clone());
-    let (status, headers, body) = call(&app, TestRequest::get().uri("/readyz")).await;
-    assert_eq!(
-        (status, body),
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            json!({"status": "database unavailable"})
-        )
-    );
-    assert!(is_generated(&request_id(&headers)));
+    let app = app(pool.clone()).await;
+    let res = app
+        .get("/readyz")
+        .await
+        .assert_status(StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.json(), json!({"status": "database unavailable"}));
+    assert!(is_generated(&request_id(&res)));
     drop(held);
-    let (status, _, _) = call(&app, TestRequest::get().uri("/readyz")).await;
-    assert_eq!(status, StatusCode::OK);
+    app.get("/readyz").await.assert_ok();
 }
 
 #[actix_web::test]
 async fn metrics_count_responses_by_class() {
-    let db = TempDb::new(5_000);
-    let app = app!(db.pool.clone());
+    let db = TestDatabase::new(&TABLES);
+    let app = app(db.pool.clone()).await;
     for uri in ["/healthz", "/readyz", "/no-such-path", "/boom"] {
-        call(&app, TestRequest::get().uri(uri)).await;
+        app.get(uri).await;
     }
-    let res = test::call_service(&app, TestRequest::get().uri("/metrics").to_request()).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let content_type = res
-        .headers()
-        .get("content-type")
-        .expect("type")
-        .to_str()
-        .expect("ascii")
-        .to_string();
+    let res = app.get("/metrics").await.assert_ok();
+    let content_type = res.header("content-type").expect("type");
     assert!(content_type.starts_with("text/plain"), "{content_type}");
-    let text = String::from_utf8(test::read_body(res).await.to_vec()).expect("utf-8");
+    let text = std::str::from_utf8(res.bytes()).expect("utf-8");
     for line in [
         "# TYPE http_responses_total counter",
         "http_responses_total{service=\"kit-test\",class=\"2xx\"} 2",
@@ -123,47 +107,41 @@ async fn metrics_count_responses_by_class() {
 
 #[actix_web::test]
 async fn a_request_id_is_generated_when_absent() {
-    let db = TempDb::new(5_000);
-    let app = app!(db.pool.clone());
-    let (_, h1, body) = call(&app, TestRequest::get().uri("/echo-id")).await;
-    let (_, h2, _) = call(&app, TestRequest::get().uri("/echo-id")).await;
-    let (id1, id2) = (request_id(&h1), request_id(&h2));
+    let db = TestDatabase::new(&TABLES);
+    let app = app(db.pool.clone()).await;
+    let first = app.get("/echo-id").await;
+    let second = app.get("/echo-id").await;
+    let (id1, id2) = (request_id(&first), request_id(&second));
     assert!(is_generated(&id1), "{id1}");
     assert_ne!(id1, id2, "each request gets its own id");
     // The handler sees the same id the response carries.
-    assert_eq!(body, json!(id1));
+    assert_eq!(first.json(), json!(id1));
 }
 
 #[actix_web::test]
 async fn a_sane_request_id_is_echoed() {
-    let db = TempDb::new(5_000);
-    let app = app!(db.pool.clone());
+    let db = TestDatabase::new(&TABLES);
+    let app = app(db.pool.clone()).await;
     let sane = "trace-42_abc.DEF";
-    let (status, headers, body) = call(
-        &app,
-        TestRequest::get()
-            .uri("/echo-id")
-            .insert_header(("X-Request-Id", sane)),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(request_id(&headers), sane);
-    assert_eq!(body, json!(sane));
+    let res = app
+        .get("/echo-id")
+        .header("X-Request-Id", sane)
+        .await
+        .assert_ok();
+    assert_eq!(request_id(&res), sane);
+    assert_eq!(res.json(), json!(sane));
     let longest = "a".repeat(128);
-    let (_, headers, _) = call(
-        &app,
-        TestRequest::get()
-            .uri("/healthz")
-            .insert_header(("X-Request-Id", longest.as_str())),
-    )
-    .await;
-    assert_eq!(request_id(&headers), longest);
+    let res = app
+        .get("/healthz")
+        .header("X-Request-Id", longest.as_str())
+        .await;
+    assert_eq!(request_id(&res), longest);
 }
 
 #[actix_web::test]
 async fn an_odd_request_id_is_replaced() {
-    let db = TempDb::new(5_000);
-    let app = app!(db.pool.clone());
+    let db = TestDatabase::new(&TABLES);
+    let app = app(db.pool.clone()).await;
     let too_long = "a".repeat(129);
     for odd in [
         "has space",
@@ -174,36 +152,30 @@ async fn an_odd_request_id_is_replaced() {
         "x\tTab",
         too_long.as_str(),
     ] {
-        let (status, headers, body) = call(
-            &app,
-            TestRequest::get()
-                .uri("/echo-id")
-                .insert_header(("X-Request-Id", odd)),
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK);
-        let id = request_id(&headers);
+        let res = app
+            .get("/echo-id")
+            .header("X-Request-Id", odd)
+            .await
+            .assert_ok();
+        let id = request_id(&res);
         assert!(is_generated(&id), "{odd:?} was kept as {id:?}");
-        assert_eq!(body, json!(id));
+        assert_eq!(res.json(), json!(id));
     }
 }
 
 #[actix_web::test]
 async fn errors_and_unknown_paths_carry_a_request_id_too() {
-    let db = TempDb::new(5_000);
-    let app = app!(db.pool.clone());
+    let db = TestDatabase::new(&TABLES);
+    let app = app(db.pool.clone()).await;
     for (uri, status) in [
         ("/no-such-path", StatusCode::NOT_FOUND),
         ("/boom", StatusCode::INTERNAL_SERVER_ERROR),
     ] {
-        let (got, headers, _) = call(
-            &app,
-            TestRequest::get()
-                .uri(uri)
-                .insert_header(("X-Request-Id", "err-1")),
-        )
-        .await;
-        assert_eq!(got, status);
-        assert_eq!(request_id(&headers), "err-1");
+        let res = app
+            .get(uri)
+            .header("X-Request-Id", "err-1")
+            .await
+            .assert_status(status);
+        assert_eq!(request_id(&res), "err-1");
     }
 }

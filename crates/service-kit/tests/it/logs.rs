@@ -5,11 +5,11 @@ use std::sync::{Mutex, Once};
 
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
-use actix_web::test::{self, TestRequest};
 use actix_web::{web, App, HttpResponse};
 use service_kit::http::{configure_health, observe, Metrics};
+use service_kit::testing::{TestApp, TestDatabase};
 
-use crate::common::{call, TempDb};
+use crate::common::TABLES;
 
 /// Every log line of this test process, as `target message`.
 static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -58,8 +58,8 @@ async fn the_access_log_names_the_request_but_never_its_credentials() {
     install();
     let marker = uuid::Uuid::new_v4().simple().to_string();
     let secret = |what: &str| format!("{what}-{marker}");
-    let db = TempDb::new(5_000);
-    let app = test::init_service(
+    let db = TestDatabase::new(&TABLES);
+    let app = TestApp::init(
         App::new()
             .app_data(web::Data::new(db.pool.clone()))
             .app_data(web::Data::new(Metrics::new("kit-test")))
@@ -77,24 +77,20 @@ async fn the_access_log_names_the_request_but_never_its_credentials() {
     ];
     for (n, (method, path, expected)) in cases.iter().enumerate() {
         let id = format!("log-{n}-{marker}");
-        let req = match *method {
-            "POST" => TestRequest::post(),
-            _ => TestRequest::get(),
-        }
-        .uri(&format!("{path}?access_token={}", secret("query")))
-        .insert_header(("X-Request-Id", id.as_str()))
-        .insert_header(("X-Auth-Token", secret("x-auth-token")))
-        .insert_header((
-            "Authorization",
-            format!("Bearer {}", secret("authorization")),
-        ))
-        .insert_header(("X-Security-Token", secret("x-security-token")))
-        .insert_header(("X-TC-Token", secret("x-tc-token")))
-        .insert_header(("X-Subject-Token", secret("x-subject-token")))
-        .insert_header(("Cookie", format!("session={}", secret("cookie"))))
-        .set_payload(format!("{{\"password\":\"{}\"}}", secret("body")));
-        let (status, _, _) = call(&app, req).await;
-        assert_eq!(status, *expected);
+        app.request(*method, &format!("{path}?access_token={}", secret("query")))
+            .header("X-Request-Id", id.as_str())
+            .header("X-Auth-Token", secret("x-auth-token"))
+            .header(
+                "Authorization",
+                format!("Bearer {}", secret("authorization")),
+            )
+            .header("X-Security-Token", secret("x-security-token"))
+            .header("X-TC-Token", secret("x-tc-token"))
+            .header("X-Subject-Token", secret("x-subject-token"))
+            .header("Cookie", format!("session={}", secret("cookie")))
+            .body(format!("{{\"password\":\"{}\"}}", secret("body")))
+            .await
+            .assert_status(*expected);
 
         let access: Vec<String> = lines()
             .into_iter()

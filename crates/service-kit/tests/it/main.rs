@@ -1,6 +1,8 @@
 //! service-kit integration tests: the `Authenticated` extractor over a real actix app, the
 //! database plumbing on SQLite files (and PostgreSQL with `TEST_DATABASE_URL`), the
-//! health probes, metrics, request ids and the access log. One binary, modules per area.
+//! health probes, metrics, request ids and the access log. One binary, modules per area,
+//! on the test kit every service uses (`service_kit::testing`): requests through
+//! `TestApp`, databases from `TestDatabase`.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // test code: a failed expectation is a failed test
 

@@ -4,10 +4,9 @@
 
 use std::sync::Arc;
 
-use actix_web::http::header::{HeaderMap, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
-use actix_web::test::{self, TestRequest};
 use actix_web::{web, App};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -19,8 +18,7 @@ use service_kit::registry::{
     self, generate_dev_key_and_cert, NamespaceRecord, NamespaceRights, RegistryAuthError,
     RegistryAuthorizer, RegistryLogin, RegistrySigner, RegistryTokenIssuer,
 };
-
-use crate::common::call;
+use service_kit::testing::{TestApp, TestCall, TestResponse};
 
 const SERVICE: &str = "swr-registry";
 const PUSHER: (&str, &str) = ("u-push", "swr_push-secret");
@@ -96,20 +94,18 @@ fn signer() -> RegistrySigner {
     RegistrySigner::from_pem(&key, &cert).expect("signer")
 }
 
-macro_rules! app {
-    ($issuer:expr) => {
-        test::init_service(
-            App::new()
-                .app_data(web::Data::new(Metrics::new("kit-test")))
-                .app_data($issuer.clone())
-                .app_data(web::Data::from(
-                    Arc::new(FakeAuthorizer) as Arc<dyn RegistryAuthorizer>
-                ))
-                .wrap(from_fn(observe))
-                .configure(registry::configure),
-        )
-        .await
-    };
+async fn app(issuer: &web::Data<RegistryTokenIssuer>) -> TestApp {
+    TestApp::init(
+        App::new()
+            .app_data(web::Data::new(Metrics::new("kit-test")))
+            .app_data(issuer.clone())
+            .app_data(web::Data::from(
+                Arc::new(FakeAuthorizer) as Arc<dyn RegistryAuthorizer>
+            ))
+            .wrap(from_fn(observe))
+            .configure(registry::configure),
+    )
+    .await
 }
 
 fn issuer() -> web::Data<RegistryTokenIssuer> {
@@ -120,18 +116,16 @@ fn issuer() -> web::Data<RegistryTokenIssuer> {
     })
 }
 
-fn basic((user, password): (&str, &str)) -> (actix_web::http::header::HeaderName, String) {
-    (
-        AUTHORIZATION,
-        format!("Basic {}", STANDARD.encode(format!("{user}:{password}"))),
-    )
+/// The `Authorization` value of HTTP Basic credentials.
+fn basic((user, password): (&str, &str)) -> String {
+    format!("Basic {}", STANDARD.encode(format!("{user}:{password}")))
 }
 
-fn get(query: &str, credentials: Option<(&str, &str)>) -> TestRequest {
-    let req = TestRequest::get().uri(&format!("/service/token?{query}"));
+fn get<'a>(app: &'a TestApp, query: &str, credentials: Option<(&str, &str)>) -> TestCall<'a> {
+    let call = app.get(&format!("/service/token?{query}"));
     match credentials {
-        Some(c) => req.insert_header(basic(c)),
-        None => req,
+        Some(c) => call.header(AUTHORIZATION.as_str(), basic(c)),
+        None => call,
     }
 }
 
@@ -177,14 +171,14 @@ fn repo(name: &str, actions: &[&str]) -> RegistryAccess {
     }
 }
 
-fn assert_unauthorized(status: StatusCode, headers: &HeaderMap, body: &Value, message: &str) {
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+fn assert_unauthorized(res: TestResponse, message: &str) {
+    let res = res.assert_unauthorized();
     assert_eq!(
-        body,
-        &json!({"errors": [{"code": "UNAUTHORIZED", "message": message}]})
+        res.json(),
+        json!({"errors": [{"code": "UNAUTHORIZED", "message": message}]})
     );
     assert_eq!(
-        headers.get(WWW_AUTHENTICATE).and_then(|v| v.to_str().ok()),
+        res.header(WWW_AUTHENTICATE.as_str()),
         Some("Basic realm=\"registry token\"")
     );
 }
@@ -192,7 +186,7 @@ fn assert_unauthorized(status: StatusCode, headers: &HeaderMap, body: &Value, me
 #[actix_web::test]
 async fn a_login_check_without_scope_gets_a_token_with_no_access() {
     let issuer = issuer();
-    let app = app!(issuer);
+    let app = app(&issuer).await;
     // What skopeo and docker login send.
     for query in [
         format!("account={}&service={SERVICE}", PUSHER.0),
@@ -201,13 +195,9 @@ async fn a_login_check_without_scope_gets_a_token_with_no_access() {
             PUSHER.0
         ),
     ] {
-        let (status, headers, body) = call(&app, get(&query, Some(PUSHER))).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        assert_eq!(
-            headers.get("cache-control").and_then(|v| v.to_str().ok()),
-            Some("no-store")
-        );
-        let claims = claims_of(&issuer, &body);
+        let res = get(&app, &query, Some(PUSHER)).await.assert_ok();
+        assert_eq!(res.header("cache-control"), Some("no-store"));
+        let claims = claims_of(&issuer, &res.json());
         assert_eq!(claims.sub, PUSHER.0);
         assert_eq!(claims.access, vec![]);
     }
@@ -216,11 +206,10 @@ async fn a_login_check_without_scope_gets_a_token_with_no_access() {
 #[actix_web::test]
 async fn push_and_pull_are_granted_to_a_pusher() {
     let issuer = issuer();
-    let app = app!(issuer);
+    let app = app(&issuer).await;
     let query =
         format!("account=u-push&scope=repository%3Ans%2Fapp%3Apull%2Cpush&service={SERVICE}");
-    let (status, _, body) = call(&app, get(&query, Some(PUSHER))).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = get(&app, &query, Some(PUSHER)).await.assert_ok().json();
     assert_eq!(
         claims_of(&issuer, &body).access,
         vec![repo("ns/app", &["pull", "push"])]
@@ -232,8 +221,7 @@ async fn push_and_pull_are_granted_to_a_pusher() {
         "service={SERVICE}&scope=repository:127.0.0.1:5000/ns/app:push\
          &scope=repository:a/b:pull+registry:catalog:*"
     );
-    let (status, _, body) = call(&app, get(&query, Some(PUSHER))).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = get(&app, &query, Some(PUSHER)).await.assert_ok().json();
     let claims = claims_of(&issuer, &body);
     assert_eq!(
         claims.access,
@@ -252,12 +240,11 @@ async fn push_and_pull_are_granted_to_a_pusher() {
 #[actix_web::test]
 async fn a_pull_only_grant_trims_push_without_an_error() {
     let issuer = issuer();
-    let app = app!(issuer);
+    let app = app(&issuer).await;
     let query = format!(
         "service={SERVICE}&scope=repository:ns/app:pull,push&scope=repository:ns/other:push"
     );
-    let (status, _, body) = call(&app, get(&query, Some(READER))).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = get(&app, &query, Some(READER)).await.assert_ok().json();
     let claims = claims_of(&issuer, &body);
     assert_eq!(claims.sub, READER.0);
     assert_eq!(
@@ -269,54 +256,52 @@ async fn a_pull_only_grant_trims_push_without_an_error() {
 #[actix_web::test]
 async fn bad_or_missing_credentials_get_401_with_the_envelope_and_challenge() {
     let issuer = issuer();
-    let app = app!(issuer);
+    let app = app(&issuer).await;
     let query = format!("service={SERVICE}&scope=repository:ns/app:pull");
     let bad = "Invalid username or password.";
     let none = "Authentication required: send HTTP Basic credentials.";
     for (req, message) in [
-        (get(&query, Some((PUSHER.0, "swr_wrong"))), bad),
-        (get(&query, Some(("nobody", PUSHER.1))), bad),
-        (get("service=other-registry", Some(PUSHER)), bad),
-        (get(&format!("service={SERVICE}"), None), none),
+        (get(&app, &query, Some((PUSHER.0, "swr_wrong"))), bad),
+        (get(&app, &query, Some(("nobody", PUSHER.1))), bad),
+        (get(&app, "service=other-registry", Some(PUSHER)), bad),
+        (get(&app, &format!("service={SERVICE}"), None), none),
         (
-            get(&query, None).insert_header((AUTHORIZATION, "Bearer abc")),
+            get(&app, &query, None).header(AUTHORIZATION.as_str(), "Bearer abc"),
             none,
         ),
         (
-            get(&query, None).insert_header((AUTHORIZATION, "Basic !!!")),
+            get(&app, &query, None).header(AUTHORIZATION.as_str(), "Basic !!!"),
             none,
         ),
         (
-            get(&query, None).insert_header((
-                AUTHORIZATION,
+            get(&app, &query, None).header(
+                AUTHORIZATION.as_str(),
                 format!("Basic {}", STANDARD.encode(b"u-push:\xff\xfe")),
-            )),
+            ),
             none,
         ),
         (
-            get(&query, None).insert_header((
-                AUTHORIZATION,
+            get(&app, &query, None).header(
+                AUTHORIZATION.as_str(),
                 format!("Basic {}", STANDARD.encode("no-colon")),
-            )),
+            ),
             none,
         ),
     ] {
-        let (status, headers, body) = call(&app, req).await;
-        assert_unauthorized(status, &headers, &body, message);
+        assert_unauthorized(req.await, message);
     }
 }
 
 #[actix_web::test]
 async fn another_owners_namespaces_get_no_action_whatever_is_asked() {
     let issuer = issuer();
-    let app = app!(issuer);
+    let app = app(&issuer).await;
     let query = format!(
         "service={SERVICE}&scope=repository:theirs/app:pull,push,delete,*\
          &scope=repository:ghost/app:pull,push&scope=repository:solo:pull\
          &scope=repository:pub/app:pull,push"
     );
-    let (status, _, body) = call(&app, get(&query, Some(PUSHER))).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = get(&app, &query, Some(PUSHER)).await.assert_ok().json();
     assert_eq!(
         claims_of(&issuer, &body).access,
         vec![
@@ -331,13 +316,12 @@ async fn another_owners_namespaces_get_no_action_whatever_is_asked() {
 #[actix_web::test]
 async fn without_credentials_public_namespaces_may_be_pulled_and_nothing_else() {
     let issuer = issuer();
-    let app = app!(issuer);
+    let app = app(&issuer).await;
     let query = format!(
         "service={SERVICE}&scope=repository:pub/app:pull,push\
          &scope=repository:ns/app:pull&scope=registry:catalog:*"
     );
-    let (status, _, body) = call(&app, get(&query, None)).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = get(&app, &query, None).await.assert_ok().json();
     let claims = claims_of(&issuer, &body);
     assert_eq!(claims.sub, "");
     assert_eq!(
@@ -354,8 +338,7 @@ async fn without_credentials_public_namespaces_may_be_pulled_and_nothing_else() 
     );
     // The containerd form without any credentials is anonymous as well.
     let form = format!("grant_type=password&service={SERVICE}&scope=repository:pub/app:pull");
-    let (status, _, body) = call(&app, post(&form)).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = post(&app, &form).await.assert_ok().json();
     assert_eq!(
         claims_of(&issuer, &body).access,
         vec![repo("pub/app", &["pull"])]
@@ -365,24 +348,25 @@ async fn without_credentials_public_namespaces_may_be_pulled_and_nothing_else() 
 #[actix_web::test]
 async fn malformed_requests_get_400_and_outages_503() {
     let issuer = issuer();
-    let app = app!(issuer);
+    let app = app(&issuer).await;
     let invalid =
         |message: &str| json!({"errors": [{"code": "INVALID_REQUEST", "message": message}]});
     let cases = [
         (
-            get("scope=repository:ns/app:pull", Some(PUSHER)),
+            get(&app, "scope=repository:ns/app:pull", Some(PUSHER)),
             invalid("service is required."),
         ),
         (
-            get("service=", Some(PUSHER)),
+            get(&app, "service=", Some(PUSHER)),
             invalid("service is required."),
         ),
         (
-            get(&format!("service={SERVICE}&service=x"), Some(PUSHER)),
+            get(&app, &format!("service={SERVICE}&service=x"), Some(PUSHER)),
             invalid("service must be given once."),
         ),
         (
             get(
+                &app,
                 &format!("service={SERVICE}&scope=repository:ns/app"),
                 Some(PUSHER),
             ),
@@ -390,38 +374,36 @@ async fn malformed_requests_get_400_and_outages_503() {
         ),
     ];
     for (req, expected) in cases {
-        let (status, _, body) = call(&app, req).await;
-        assert_eq!((status, body), (StatusCode::BAD_REQUEST, expected));
+        let body = req.await.assert_bad_request().json();
+        assert_eq!(body, expected);
     }
-    let (status, _, body) = call(&app, get(&format!("service={SERVICE}"), Some(BROKEN))).await;
+    let body = get(&app, &format!("service={SERVICE}"), Some(BROKEN))
+        .await
+        .assert_status(StatusCode::SERVICE_UNAVAILABLE)
+        .json();
     assert_eq!(
-        (status, body),
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            json!({"errors": [{"code": "UNAVAILABLE", "message": "The registry login service is temporarily unavailable."}]})
-        )
+        body,
+        json!({"errors": [{"code": "UNAVAILABLE", "message": "The registry login service is temporarily unavailable."}]})
     );
 }
 
-fn post(form: &str) -> TestRequest {
-    TestRequest::post()
-        .uri("/service/token")
-        .insert_header((CONTENT_TYPE, "application/x-www-form-urlencoded"))
-        .set_payload(form.to_string())
+fn post<'a>(app: &'a TestApp, form: &str) -> TestCall<'a> {
+    app.post("/service/token")
+        .header(CONTENT_TYPE.as_str(), "application/x-www-form-urlencoded")
+        .body(form)
 }
 
 #[actix_web::test]
 async fn the_post_form_flow_of_containerd() {
     let issuer = issuer();
-    let app = app!(issuer);
+    let app = app(&issuer).await;
     let form = format!(
         "grant_type=password&client_id=containerd-client&service={SERVICE}\
          &scope=repository%3Ans%2Fapp%3Apull%2Cpush+repository%3Ans%2Fbase%3Apull\
          &username={}&password={}",
         READER.0, READER.1
     );
-    let (status, _, body) = call(&app, post(&form)).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = post(&app, &form).await.assert_ok().json();
     let claims = claims_of(&issuer, &body);
     assert_eq!(claims.sub, READER.0);
     assert_eq!(
@@ -431,8 +413,11 @@ async fn the_post_form_flow_of_containerd() {
 
     // Basic credentials stand in for a form without username and password.
     let form = format!("grant_type=password&service={SERVICE}&scope=repository:ns/app:push");
-    let (status, _, body) = call(&app, post(&form).insert_header(basic(PUSHER))).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = post(&app, &form)
+        .header(AUTHORIZATION.as_str(), basic(PUSHER))
+        .await
+        .assert_ok()
+        .json();
     assert_eq!(
         claims_of(&issuer, &body).access,
         vec![repo("ns/app", &["push"])]
@@ -442,29 +427,26 @@ async fn the_post_form_flow_of_containerd() {
         "grant_type=password&service={SERVICE}&username={}&password=wrong",
         READER.0
     );
-    let (status, headers, body) = call(&app, post(&form)).await;
-    assert_unauthorized(status, &headers, &body, "Invalid username or password.");
+    assert_unauthorized(post(&app, &form).await, "Invalid username or password.");
 
     let form = format!("grant_type=refresh_token&service={SERVICE}&refresh_token=abc&client_id=c");
-    let (status, _, body) = call(&app, post(&form)).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = post(&app, &form).await.assert_bad_request().json();
     assert_eq!(body["errors"][0]["code"], "UNSUPPORTED", "{body}");
 
-    let (status, _, body) = call(&app, post(&format!("service={SERVICE}"))).await;
-    assert_eq!(
-        (status, &body["errors"][0]["code"]),
-        (StatusCode::BAD_REQUEST, &json!("INVALID_REQUEST"))
-    );
+    let body = post(&app, &format!("service={SERVICE}"))
+        .await
+        .assert_bad_request()
+        .json();
+    assert_eq!(body["errors"][0]["code"], "INVALID_REQUEST");
 
-    let req = TestRequest::post()
-        .uri("/service/token")
-        .insert_header((CONTENT_TYPE, "application/json"))
-        .set_payload("{}");
-    let (status, _, body) = call(&app, req).await;
-    assert_eq!(
-        (status, &body["errors"][0]["code"]),
-        (StatusCode::BAD_REQUEST, &json!("INVALID_REQUEST"))
-    );
+    let body = app
+        .post("/service/token")
+        .header(CONTENT_TYPE.as_str(), "application/json")
+        .body("{}")
+        .await
+        .assert_bad_request()
+        .json();
+    assert_eq!(body["errors"][0]["code"], "INVALID_REQUEST");
 }
 
 #[actix_web::test]
@@ -474,9 +456,11 @@ async fn a_short_lifetime_is_raised_to_sixty_seconds() {
         issuer: "swr-svc".into(),
         lifetime_seconds: 5,
     });
-    let app = app!(issuer);
-    let (status, _, body) = call(&app, get(&format!("service={SERVICE}"), Some(PUSHER))).await;
-    assert_eq!(status, StatusCode::OK);
+    let app = app(&issuer).await;
+    let body = get(&app, &format!("service={SERVICE}"), Some(PUSHER))
+        .await
+        .assert_ok()
+        .json();
     assert_eq!(body["expires_in"], 60);
     let token = body["token"].as_str().expect("token");
     let (_, claims) = verify_for_tests(token, issuer.signer.public_key()).expect("verifies");
@@ -488,15 +472,17 @@ async fn the_password_never_reaches_the_log() {
     crate::logs::install();
     let marker = uuid::Uuid::new_v4().simple().to_string();
     let issuer = issuer();
-    let app = app!(issuer);
+    let app = app(&issuer).await;
     let password = format!("swr_{marker}");
     let query = format!("service={SERVICE}&scope=repository:ns/app:pull");
-    let (status, _, _) = call(&app, get(&query, Some((PUSHER.0, &password)))).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    get(&app, &query, Some((PUSHER.0, &password)))
+        .await
+        .assert_unauthorized();
     let form =
         format!("grant_type=password&service={SERVICE}&username=u-broken&password={password}");
-    let (status, _, _) = call(&app, post(&form)).await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    post(&app, &form)
+        .await
+        .assert_status(StatusCode::SERVICE_UNAVAILABLE);
     let lines = crate::logs::lines();
     assert!(
         lines.iter().any(|l| l.contains("10.9.8.7")),

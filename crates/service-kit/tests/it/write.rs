@@ -8,10 +8,11 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use futures_util::future::join_all;
 use service_kit::db::{self, DbConnection, StoreError};
+use service_kit::testing::TestDatabase;
 
 use std::time::{Duration, Instant};
 
-use crate::common::{pool_options, TempDb, TempDir};
+use crate::common::{database, pool_options, TempDir};
 
 fn insert(conn: &mut DbConnection, id: i32, name: &str) -> Result<(), StoreError> {
     diesel::sql_query(format!(
@@ -27,7 +28,7 @@ struct Count {
     n: i64,
 }
 
-fn ids(db: &TempDb) -> Vec<i64> {
+fn ids(db: &TestDatabase) -> Vec<i64> {
     #[derive(QueryableByName)]
     struct Id {
         #[diesel(sql_type = BigInt)]
@@ -43,7 +44,7 @@ fn ids(db: &TempDb) -> Vec<i64> {
 
 #[actix_web::test]
 async fn a_write_commits_before_it_answers_and_a_failed_one_leaves_nothing() {
-    let db = TempDb::new(5_000).with_tables();
+    let db = database();
     db::write(&db.pool, |c| insert(c, 1, "one"))
         .await
         .expect("write");
@@ -64,7 +65,7 @@ async fn a_write_commits_before_it_answers_and_a_failed_one_leaves_nothing() {
 
 #[actix_web::test]
 async fn concurrent_writes_all_commit_and_each_failure_is_its_own() {
-    let db = TempDb::new(5_000).with_tables();
+    let db = database();
     // 200 writes at once (the SQLite writer takes them in batches): the even ones insert
     // two rows, the odd ones insert a row and then fail, so exactly the even ones' rows
     // must remain, whatever batches they shared.
@@ -95,7 +96,7 @@ async fn concurrent_writes_all_commit_and_each_failure_is_its_own() {
 
 #[actix_web::test]
 async fn a_write_that_panics_fails_alone_and_writing_goes_on() {
-    let db = TempDb::new(5_000).with_tables();
+    let db = database();
     let writes = (0..20).map(|i| {
         db::write(&db.pool, move |c| {
             insert(c, i, &format!("n{i}"))?;
@@ -124,7 +125,7 @@ async fn a_write_that_panics_fails_alone_and_writing_goes_on() {
 
 #[actix_web::test]
 async fn a_write_sees_the_writes_committed_before_it() {
-    let db = TempDb::new(5_000).with_tables();
+    let db = database();
     for i in 0..5 {
         let seen = db::write(&db.pool, move |c| {
             let n = diesel::sql_query("SELECT COUNT(*) AS n FROM items")

@@ -1,0 +1,2 @@
+DROP TABLE children;
+DROP TABLE items;
