@@ -163,6 +163,7 @@ fn new_key(
     let secret = generate_secret_key().map_err(|e| IamError::Internal(e.to_string()))?;
     let sealed_secret = state
         .signatures
+        .keys()
         .master()
         .seal(secret.expose().as_bytes(), access.as_bytes())
         .map_err(|e| IamError::Internal(format!("sealing: {e}")))?;

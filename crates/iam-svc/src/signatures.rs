@@ -1,39 +1,35 @@
 //! Checking requests signed with permanent access keys. iam-svc alone holds the secret
 //! keys, so this is the only place their MACs are checked: for its own endpoints (through
 //! service-kit's `signed_requests` middleware) and for other services (through
-//! `POST /internal/v1/signature-checks`).
+//! `POST /internal/v1/signature-checks`). Running the check on the pool and the replay
+//! memory are service-kit's [`IssuerVerifier`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use chrono::{NaiveDateTime, Timelike};
+use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use credential_core::seal::Keyring;
-use futures_util::future::LocalBoxFuture;
-use service_kit::auth::replay;
-use service_kit::auth::wire::{SignatureCheck, SignatureRelease};
-use service_kit::auth::{AuthError, Principal, ProjectRef, SignatureVerifier};
-use service_kit::clock::Clock;
-use service_kit::db::{DbConnection, DbPool, StoreError};
+use service_kit::auth::wire::SignatureCheck;
+use service_kit::auth::{AuthError, IssuedKeys, IssuerVerifier, Principal, ProjectRef};
+use service_kit::db::{self, DbConnection, StoreError};
 
 use crate::repo::{self, access_keys::ACTIVE};
 
 /// Checks signatures against the sealed secret keys in the database. Cheap to clone.
+pub type LocalSignatureVerifier = IssuerVerifier<PermanentKeys>;
+
+/// The permanent keys: sealed under the master keyring in the database.
 #[derive(Clone)]
-pub struct LocalSignatureVerifier {
-    pool: DbPool,
+pub struct PermanentKeys {
     master: Arc<Keyring>,
     last_use: Arc<LastUse>,
-    /// When a key was last used, to the minute.
-    clock: Clock,
 }
 
-impl LocalSignatureVerifier {
-    pub fn new(pool: DbPool, master: Arc<Keyring>, clock: Clock) -> Self {
-        LocalSignatureVerifier {
-            pool,
+impl PermanentKeys {
+    pub fn new(master: Arc<Keyring>) -> Self {
+        PermanentKeys {
             master,
             last_use: Arc::default(),
-            clock,
         }
     }
 
@@ -41,13 +37,16 @@ impl LocalSignatureVerifier {
     pub fn master(&self) -> &Keyring {
         &self.master
     }
+}
 
+impl IssuedKeys for PermanentKeys {
     /// The blocking part: one statement for the key with its user and domain, one MAC,
     /// and one more statement for the roles when a scope is asked for.
     fn check_blocking(
         &self,
         conn: &mut DbConnection,
         check: &SignatureCheck,
+        now: DateTime<Utc>,
     ) -> Result<Principal, AuthError> {
         let store = |e: StoreError| AuthError::IssuerUnavailable(e.to_string());
         let key = repo::access_keys::find_for_check(conn, &check.access)
@@ -104,7 +103,7 @@ impl LocalSignatureVerifier {
                     .map_err(store)?,
             ),
         };
-        let now = self.clock.stored_now();
+        let now = db::stored_time(now);
         if self.last_use.is_due(&key.access, now) {
             repo::access_keys::touch(conn, &key.access, minute(now)).map_err(store)?;
         }
@@ -119,30 +118,6 @@ impl LocalSignatureVerifier {
             temporary: None,
             token: None,
         })
-    }
-}
-
-impl SignatureVerifier for LocalSignatureVerifier {
-    fn check(&self, check: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
-        let verifier = self.clone();
-        Box::pin(async move {
-            let (principal, check) = actix_web::web::block(move || {
-                let mut conn = verifier
-                    .pool
-                    .get()
-                    .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
-                let principal = verifier.check_blocking(&mut conn, &check)?;
-                Ok::<_, AuthError>((principal, check))
-            })
-            .await
-            .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))??;
-            replay::accept_once_at(&self.pool, &check, self.clock.now()).await?;
-            Ok(principal)
-        })
-    }
-
-    fn release(&self, release: SignatureRelease) -> LocalBoxFuture<'_, Result<(), AuthError>> {
-        Box::pin(async move { replay::release(&self.pool, &release).await })
     }
 }
 

@@ -15,7 +15,7 @@ use crate::config::IamConfig;
 use crate::error::IamError;
 use crate::ratelimit::LoginLimits;
 use crate::repo;
-use crate::signatures::LocalSignatureVerifier;
+use crate::signatures::{LocalSignatureVerifier, PermanentKeys};
 use service_kit::keyfiles::SigningKeys;
 
 /// The key material a running iam-svc needs.
@@ -64,7 +64,9 @@ impl AppState {
             ..VerifierOptions::default()
         }));
         verifier.set_keys(keys.verifying.clone());
-        let signatures = LocalSignatureVerifier::new(pool.clone(), Arc::new(master), clock.clone());
+        let signatures =
+            LocalSignatureVerifier::new(pool.clone(), PermanentKeys::new(Arc::new(master)))
+                .with_clock(clock.clone());
         let temporary = config.lakeformation.url().map(|url| {
             Arc::new(RemoteSignatureVerifier::new(url, internal.clone()))
                 as Arc<dyn SignatureVerifier>

@@ -68,7 +68,7 @@ pub async fn issue(
     let lifetime = Duration::seconds(i64::from(state.config.credentials.lifetime_seconds));
     let expires_at = lifetime_end(caller, issued_at, lifetime);
     let body = token_body(caller, &secret, roles, &asked, expires_at)?;
-    let security_token = security_token::seal(state.temporary.keyring(), &access, &body)?;
+    let security_token = security_token::seal(state.temporary.keys().keyring(), &access, &body)?;
     let record = Issuance {
         id: body.token_id.clone(),
         access: access.clone(),

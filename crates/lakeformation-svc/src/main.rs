@@ -10,7 +10,7 @@ use lakeformation_svc::app::{self, Collaborators};
 use lakeformation_svc::config::LfConfig;
 use lakeformation_svc::revocations::IssuanceRevoker;
 use lakeformation_svc::state::AppState;
-use lakeformation_svc::verifier::TemporaryKeyVerifier;
+use lakeformation_svc::verifier::{TemporaryKeyVerifier, TemporaryKeys};
 use lakeformation_svc::MIGRATIONS;
 use service_kit::auth::{replay, RemoteSignatureVerifier, RoutingSignatureVerifier};
 use service_kit::clock::Clock;
@@ -40,8 +40,8 @@ fn serve(cfg: LfConfig, pool: DbPool) -> Result<(), String> {
         cfg.iam.url.clone(),
         link.internal.clone(),
     ));
-    let temporary =
-        TemporaryKeyVerifier::new(pool.clone(), Arc::new(keyring)).with_clock(clock.clone());
+    let temporary = TemporaryKeyVerifier::new(pool.clone(), TemporaryKeys::new(Arc::new(keyring)))
+        .with_clock(clock.clone());
     let collaborators = Arc::new(Collaborators {
         signatures: Arc::new(RoutingSignatureVerifier::new(
             iam.clone(),

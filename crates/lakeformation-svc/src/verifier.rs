@@ -5,61 +5,44 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use credential_core::seal::Keyring;
-use futures_util::future::LocalBoxFuture;
-use service_kit::auth::replay;
-use service_kit::auth::wire::{Refusal, SignatureCheck, SignatureRelease, SignatureVerdict};
-use service_kit::auth::{AuthError, Principal, ProjectRef, SignatureVerifier, TemporaryKey};
-use service_kit::clock::Clock;
-use service_kit::db::{DbConnection, DbPool};
+use service_kit::auth::wire::SignatureCheck;
+use service_kit::auth::{
+    AuthError, IssuedKeys, IssuerVerifier, Principal, ProjectRef, TemporaryKey,
+};
+use service_kit::db::DbConnection;
 
 use crate::{repo, security_token};
 
-/// The issuer of temporary keys. Cheap to clone.
+/// The issuer of temporary keys: running the check on the pool, the replay memory and the
+/// verdict for other services are service-kit's [`IssuerVerifier`]. Cheap to clone.
+pub type TemporaryKeyVerifier = IssuerVerifier<TemporaryKeys>;
+
+/// The temporary keys: sealed into their security tokens under this keyring, with their
+/// issuance records (revocation) in the database.
 #[derive(Clone)]
-pub struct TemporaryKeyVerifier {
-    pool: DbPool,
+pub struct TemporaryKeys {
     keyring: Arc<Keyring>,
-    /// A key is refused from its `expires_at` on, by this clock.
-    clock: Clock,
 }
 
-impl TemporaryKeyVerifier {
-    /// An issuer on the system clock.
-    pub fn new(pool: DbPool, keyring: Arc<Keyring>) -> Self {
-        TemporaryKeyVerifier {
-            pool,
-            keyring,
-            clock: Clock::system(),
-        }
-    }
-
-    /// The same issuer, judging expiry by `clock`.
-    pub fn with_clock(self, clock: Clock) -> Self {
-        TemporaryKeyVerifier { clock, ..self }
+impl TemporaryKeys {
+    pub fn new(keyring: Arc<Keyring>) -> Self {
+        TemporaryKeys { keyring }
     }
 
     pub fn keyring(&self) -> &Keyring {
         &self.keyring
     }
+}
 
-    /// The answer to another service's check: the principal, or a refusal that service
-    /// relays to its caller. `Err` when this issuer cannot judge (its store is out of
-    /// reach): that is not the key's fault, and must not read as a refusal.
-    pub async fn verdict(&self, check: SignatureCheck) -> Result<SignatureVerdict, AuthError> {
-        match SignatureVerifier::check(self, check).await {
-            Ok(principal) => Ok(SignatureVerdict::Accepted(principal)),
-            Err(e) => match Refusal::from_auth_error(&e) {
-                Some(refusal) => Ok(SignatureVerdict::Refused(refusal)),
-                None => Err(e),
-            },
-        }
-    }
-
+impl IssuedKeys for TemporaryKeys {
+    /// A key is refused from its `expires_at` on, at `now`.
     fn check_blocking(
         &self,
         conn: &mut DbConnection,
         check: &SignatureCheck,
+        now: DateTime<Utc>,
     ) -> Result<Principal, AuthError> {
         let token = check
             .security_token
@@ -67,7 +50,7 @@ impl TemporaryKeyVerifier {
             .ok_or(AuthError::SecurityTokenRefused)?;
         let body = security_token::open(&self.keyring, &check.access, token)
             .map_err(|_| AuthError::SecurityTokenRefused)?;
-        if body.expires_at <= self.clock.now() {
+        if body.expires_at <= now {
             return Err(AuthError::SecurityTokenRefused);
         }
         let issuance = repo::issuance_by_access(conn, &check.access)
@@ -121,29 +104,5 @@ impl TemporaryKeyVerifier {
             }),
             token: None,
         })
-    }
-}
-
-impl SignatureVerifier for TemporaryKeyVerifier {
-    fn check(&self, check: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
-        let verifier = self.clone();
-        Box::pin(async move {
-            let (principal, check) = actix_web::web::block(move || {
-                let mut conn = verifier
-                    .pool
-                    .get()
-                    .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
-                let principal = verifier.check_blocking(&mut conn, &check)?;
-                Ok::<_, AuthError>((principal, check))
-            })
-            .await
-            .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))??;
-            replay::accept_once_at(&self.pool, &check, self.clock.now()).await?;
-            Ok(principal)
-        })
-    }
-
-    fn release(&self, release: SignatureRelease) -> LocalBoxFuture<'_, Result<(), AuthError>> {
-        Box::pin(async move { replay::release(&self.pool, &release).await })
     }
 }

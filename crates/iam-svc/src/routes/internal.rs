@@ -9,9 +9,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, HttpResponse, ResponseError};
 use service_kit::auth::wire::{
-    DirectoryCheck, KeySet, Refusal, SignatureCheck, SignatureRelease, SignatureVerdict,
-    DIRECTORY_CHECKS_PATH, KEYS_PATH, REVOCATIONS_PATH, SIGNATURE_CHECKS_PATH,
-    SIGNATURE_RELEASES_PATH,
+    DirectoryCheck, KeySet, SignatureCheck, SignatureRelease, DIRECTORY_CHECKS_PATH, KEYS_PATH,
+    REVOCATIONS_PATH, SIGNATURE_CHECKS_PATH, SIGNATURE_RELEASES_PATH,
 };
 use service_kit::auth::{AuthError, SignatureVerifier};
 use service_kit::http::errors;
@@ -88,13 +87,7 @@ async fn check_signature(
     state: web::Data<AppState>,
     body: Json<SignatureCheck>,
 ) -> Result<HttpResponse, IamError> {
-    let verdict = match state.signatures.check(body.into_inner()).await {
-        Ok(principal) => SignatureVerdict::Accepted(principal),
-        Err(e) => match Refusal::from_auth_error(&e) {
-            Some(refusal) => SignatureVerdict::Refused(refusal),
-            None => return Err(IamError::from(e)),
-        },
-    };
+    let verdict = state.signatures.verdict(body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(verdict))
 }
 

@@ -9,7 +9,9 @@ use credential_core::sign::huawei;
 use credential_core::SecretString;
 use diesel::connection::{Connection, InstrumentationEvent};
 use diesel::prelude::*;
-use service_kit::auth::wire::{Replay, SignatureAlgorithm};
+use service_kit::auth::wire::{Replay, SignatureAlgorithm, SignatureRelease};
+use service_kit::auth::SignatureVerifier;
+use service_kit::clock::Clock;
 use service_kit::testing::TestDatabase;
 
 use super::*;
@@ -55,7 +57,7 @@ impl Fixture {
         repo::access_keys::insert(&mut conn, &key).unwrap();
         drop(conn);
         let verifier =
-            LocalSignatureVerifier::new(db.pool.clone(), Arc::new(master), Clock::system());
+            LocalSignatureVerifier::new(db.pool.clone(), PermanentKeys::new(Arc::new(master)));
         Fixture { db, verifier, boot }
     }
 
@@ -109,7 +111,8 @@ impl Fixture {
             }
             _ => {}
         });
-        let outcome = self.verifier.check_blocking(&mut conn, &check);
+        let now = Clock::system().now();
+        let outcome = self.verifier.keys().check_blocking(&mut conn, &check, now);
         conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
         let (statements, prepared) = log.lock().unwrap().clone();
         (outcome, statements, prepared)

@@ -510,6 +510,7 @@ async fn resealing_under_a_new_master_key_keeps_keys_working() {
     let opened = h
         .state
         .signatures
+        .keys()
         .master()
         .open_string(&row.sealed_secret, ak.as_bytes())
         .unwrap();
@@ -518,6 +519,7 @@ async fn resealing_under_a_new_master_key_keeps_keys_working() {
     let old = h
         .state
         .signatures
+        .keys()
         .master()
         .key("test-master")
         .unwrap()

@@ -17,7 +17,7 @@ use futures_util::future::LocalBoxFuture;
 use lakeformation_svc::app::Collaborators;
 use lakeformation_svc::config::LfConfig;
 use lakeformation_svc::state::AppState;
-use lakeformation_svc::verifier::TemporaryKeyVerifier;
+use lakeformation_svc::verifier::{TemporaryKeyVerifier, TemporaryKeys};
 use serde_json::Value;
 use service_kit::auth::wire::{
     DirectoryAnswer, DirectoryCheck, Replay, SignatureAlgorithm, SignatureCheck,
@@ -224,7 +224,8 @@ impl Harness {
         ));
         let keyring = Keyring::new(SealingKey::generate("lf-test").unwrap(), Vec::new()).unwrap();
         let temporary =
-            TemporaryKeyVerifier::new(db.pool.clone(), Arc::new(keyring)).with_clock(clock.clone());
+            TemporaryKeyVerifier::new(db.pool.clone(), TemporaryKeys::new(Arc::new(keyring)))
+                .with_clock(clock.clone());
         let parts = Collaborators {
             signatures: Arc::new(RoutingSignatureVerifier::new(
                 Arc::new(PermanentKeys),

@@ -92,7 +92,7 @@ fn hand_sealed(h: &Harness, expires_at: DateTime<Utc>, record: bool) -> Issued {
         groups: Vec::new(),
         expires_at,
     };
-    let token = security_token::seal(h.temporary().keyring(), &access, &body).unwrap();
+    let token = security_token::seal(h.temporary().keys().keyring(), &access, &body).unwrap();
     if record {
         let row = Issuance {
             id: body.token_id.clone(),

@@ -1,0 +1,1 @@
+DROP TABLE accepted_signatures;

@@ -1,0 +1,167 @@
+//! The issuer's frame against a real database (SQLite, or PostgreSQL with
+//! `TEST_DATABASE_URL`): the keys are judged at the clock's time, a refusal leaves no trace
+//! in the replay memory, an accepted signature is accepted once and given back, and the
+//! verdict tells a refusal from an issuer that cannot judge.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration};
+use diesel_migrations::embed_migrations;
+
+use super::*;
+use crate::auth::wire::{Replay, SignatureAlgorithm};
+use crate::db::Migrations;
+use crate::testing::TestDatabase;
+
+/// Only the table the replay memory writes to, as each issuing service creates it.
+const TABLES: Migrations = Migrations {
+    sqlite: embed_migrations!("src/auth/issuer/tables"),
+    postgres: embed_migrations!("src/auth/issuer/tables"),
+};
+
+const GOOD_MAC: &str = "good-mac";
+
+/// Keys that accept one MAC, refuse others, or find their store out of reach, and
+/// remember the time each check was judged at.
+#[derive(Clone, Default)]
+struct FakeKeys {
+    unavailable: bool,
+    judged_at: Arc<Mutex<Vec<DateTime<Utc>>>>,
+}
+
+impl IssuedKeys for FakeKeys {
+    fn check_blocking(
+        &self,
+        _conn: &mut DbConnection,
+        check: &SignatureCheck,
+        now: DateTime<Utc>,
+    ) -> Result<Principal, AuthError> {
+        self.judged_at.lock().unwrap().push(now);
+        if self.unavailable {
+            return Err(AuthError::IssuerUnavailable("store down".into()));
+        }
+        if check.signature != GOOD_MAC {
+            return Err(AuthError::SignatureMismatch);
+        }
+        if check.project_id.is_some() {
+            return Err(AuthError::ScopeRefused);
+        }
+        Ok(Principal {
+            user_id: "u1".into(),
+            user_name: "alice".into(),
+            domain_id: "d1".into(),
+            domain_name: "acme".into(),
+            project: None,
+            roles: Vec::new(),
+            access_key: Some(check.access.clone()),
+            temporary: None,
+            token: None,
+        })
+    }
+}
+
+fn start() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_700_000_000, 0).unwrap()
+}
+
+fn verifier(db: &TestDatabase, keys: FakeKeys) -> (IssuerVerifier<FakeKeys>, Clock) {
+    let clock = Clock::fixed(start());
+    let verifier = IssuerVerifier::new(db.pool.clone(), keys).with_clock(clock.clone());
+    (verifier, clock)
+}
+
+fn check(signature: &str, replay: Replay) -> SignatureCheck {
+    SignatureCheck {
+        algorithm: SignatureAlgorithm::SdkHmacSha256,
+        access: "AKTEST00000000000001".into(),
+        string_to_sign: "SDK-HMAC-SHA256\n20240101T000000Z\nabc".into(),
+        signature: signature.into(),
+        tc3_date: None,
+        tc3_service: None,
+        project_id: None,
+        domain_id: None,
+        own_domain: false,
+        security_token: None,
+        replay,
+    }
+}
+
+fn release(check: &SignatureCheck) -> SignatureRelease {
+    SignatureRelease {
+        access: check.access.clone(),
+        signature: check.signature.clone(),
+        temporary: false,
+    }
+}
+
+#[actix_web::test]
+async fn keys_are_judged_at_the_clocks_time() {
+    let db = TestDatabase::new(&TABLES);
+    let keys = FakeKeys::default();
+    let (verifier, clock) = verifier(&db, keys.clone());
+    let principal = verifier.check(check(GOOD_MAC, Replay::Once)).await.unwrap();
+    assert_eq!(principal.user_name, "alice");
+    clock.advance(Duration::hours(1));
+    verifier.check(check(GOOD_MAC, Replay::Read)).await.unwrap();
+    let judged = keys.judged_at.lock().unwrap().clone();
+    assert_eq!(judged, vec![start(), start() + Duration::hours(1)]);
+}
+
+#[actix_web::test]
+async fn a_signature_is_accepted_once_and_given_back_after_a_failure() {
+    let db = TestDatabase::new(&TABLES);
+    let (verifier, clock) = verifier(&db, FakeKeys::default());
+    let once = check(GOOD_MAC, Replay::Once);
+    verifier.check(once.clone()).await.unwrap();
+    clock.advance(Duration::minutes(1));
+    assert_eq!(
+        verifier.check(once.clone()).await.unwrap_err(),
+        AuthError::SignatureReplayed
+    );
+    verifier.release(release(&once)).await.unwrap();
+    verifier.check(once).await.unwrap();
+}
+
+#[actix_web::test]
+async fn a_refused_check_leaves_no_trace() {
+    let db = TestDatabase::new(&TABLES);
+    let (verifier, clock) = verifier(&db, FakeKeys::default());
+    // The same key and MAC as the good check below, refused for its scope.
+    let mut scoped = check(GOOD_MAC, Replay::Once);
+    scoped.project_id = Some("p1".into());
+    for _ in 0..2 {
+        let refused = verifier.check(scoped.clone()).await.unwrap_err();
+        assert_eq!(refused, AuthError::ScopeRefused);
+        clock.advance(Duration::minutes(1));
+    }
+    // Had the refused checks been remembered, this one would be taken for their replay.
+    verifier.check(check(GOOD_MAC, Replay::Once)).await.unwrap();
+}
+
+#[actix_web::test]
+async fn the_verdict_relays_refusals_but_not_an_issuer_that_cannot_judge() {
+    let db = TestDatabase::new(&TABLES);
+    let (verifier, _) = verifier(&db, FakeKeys::default());
+    match verifier.verdict(check(GOOD_MAC, Replay::Once)).await {
+        Ok(SignatureVerdict::Accepted(p)) => assert_eq!(p.user_id, "u1"),
+        other => panic!("expected acceptance, got {other:?}"),
+    }
+    match verifier.verdict(check("bad-mac", Replay::Once)).await {
+        Ok(SignatureVerdict::Refused(refusal)) => {
+            assert_eq!(
+                Some(refusal),
+                Refusal::from_auth_error(&AuthError::SignatureMismatch)
+            )
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let down = FakeKeys {
+        unavailable: true,
+        ..FakeKeys::default()
+    };
+    let (verifier, _) = self::verifier(&db, down);
+    assert!(matches!(
+        verifier.verdict(check(GOOD_MAC, Replay::Once)).await,
+        Err(AuthError::IssuerUnavailable(_))
+    ));
+}
