@@ -1,6 +1,7 @@
 """What every SDK test in tests/sdk shares: the stack's environment, the admin's password
 token and permanent access key through ``huaweicloudsdkiam``, step output, the check of
-a Huawei-SDK refusal (``expect_client_error``), and the run, report and clean-up frame. Not a test itself: run.sh and scripts/sdk-test.sh skip it.
+an SDK's refusal (``expect_client_error`` for Huawei's, ``expect_tc_error`` for
+Tencent's), and the run, report and clean-up frame. Not a test itself: run.sh and scripts/sdk-test.sh skip it.
 
 The tests import it by name (``python tests/sdk/x.py`` puts this directory first on
 ``sys.path``). The runnable examples in docs/examples do not: they stay self-contained.
@@ -47,6 +48,7 @@ from huaweicloudsdkiam.v3 import (
     PwdPasswordUserDomain,
 )
 from huaweicloudsdkiam.v3.iam_credentials import IamCredentials
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
 # module attribute -> environment variable; URLs lose a trailing slash.
 _ENV = {
@@ -147,6 +149,25 @@ def expect_client_error(fn, status, what, *, body=None, code_prefix=None, msg=No
         return e
     got = getattr(resp, "status_code", "?")
     raise AssertionError(f"{what}: expected HTTP {wanted}, got {got} (accepted): {redact(str(resp))[:300]}")
+
+
+def expect_tc_error(fn, what, *, codes=(), code_prefixes=(), request_id=False):
+    """The Tencent-SDK call ``fn()`` must raise TencentCloudSDKException whose code is one
+    of ``codes`` or starts with one of ``code_prefixes``, with an Error.Message (and a
+    RequestId when ``request_id``); returns the exception."""
+    wanted = " or ".join([*codes, *(f"{p}*" for p in code_prefixes)])
+    try:
+        resp = fn()
+    except TencentCloudSDKException as e:
+        code = str(e.code)
+        assert code in codes or any(code.startswith(p) for p in code_prefixes), (
+            f"{what}: expected {wanted}, got code={e.code!r} message={e.message!r} requestId={e.requestId!r}")
+        assert isinstance(e.message, str) and e.message, f"{what}: empty Error.Message"
+        if request_id:
+            assert isinstance(e.requestId, str) and e.requestId, f"{what}: empty RequestId"
+        return e
+    shown = resp.to_json_string() if hasattr(resp, "to_json_string") else str(resp)
+    raise AssertionError(f"{what}: expected {wanted}, accepted: {redact(shown)[:300]}")
 
 
 def sdk_status(fn):

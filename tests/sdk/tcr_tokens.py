@@ -44,6 +44,7 @@ from common import (
     admin_access_key,
     best_effort,
     delete_admin_access_key,
+    expect_tc_error,
     run_test,
     step,
 )
@@ -87,19 +88,12 @@ def req(cls, **fields):
 
 
 def expect_error(label, call, codes):
-    """Run call(); it must raise TencentCloudSDKException with .code in codes."""
+    """Run call(); it must be refused with a code in codes, a message and a RequestId."""
     if isinstance(codes, str):
         codes = (codes,)
-    try:
-        resp = call()
-    except TencentCloudSDKException as e:
-        assert e.code in codes, (f"{label}: expected code {' or '.join(codes)}, got code={e.code!r} "
-                                 f"message={e.message!r} requestId={e.requestId!r}")
-        assert isinstance(e.message, str) and e.message, f"{label}: empty Error.Message"
-        assert isinstance(e.requestId, str) and e.requestId, f"{label}: empty RequestId"
-        step(label, f"{e.code} (requestId {e.requestId})")
-        return e
-    raise AssertionError(f"{label}: expected {' or '.join(codes)}, call succeeded: {resp}")
+    e = expect_tc_error(call, label, codes=codes, request_id=True)
+    step(label, f"{e.code} (requestId {e.requestId})")
+    return e
 
 
 def check_request_id(label, resp):

@@ -80,7 +80,7 @@ from tencentcloud.tcr.v20190924 import models as tcr_models
 from tencentcloud.tcr.v20190924.tcr_client import TcrClient
 
 import common
-from common import expect_status, password_token, raw_json, redact, step
+from common import expect_status, expect_tc_error, password_token, raw_json, step
 
 USER_PASSWORD = "Str0ng-Passw0rd!" + secrets.token_hex(3)
 TCR_REGION = os.environ.get("TCR_REGION") or "ap-guangzhou"
@@ -172,17 +172,9 @@ def tcr_req(cls, **fields):
 # ---------------------------------------------------------------------------- expectations
 
 def refused_tc(fn, what, code_prefixes):
-    """The Tencent-SDK call must raise TencentCloudSDKException whose code starts with one
-    of ``code_prefixes``; returns the exception."""
-    try:
-        resp = fn()
-    except TencentCloudSDKException as e:
-        assert any(str(e.code).startswith(p) for p in code_prefixes), (
-            f"{what}: expected {' or '.join(code_prefixes)}, got code={e.code!r} message={e.message!r}")
-        assert e.message, f"{what}: empty Error.Message"
-        return e
-    raise AssertionError(f"{what}: expected {' or '.join(code_prefixes)}, accepted: "
-                         f"{redact(resp.to_json_string())[:300]}")
+    """The Tencent-SDK call must be refused with a code starting with one of
+    ``code_prefixes`` (see ``common.expect_tc_error``); returns the exception."""
+    return expect_tc_error(fn, what, code_prefixes=code_prefixes)
 
 
 def keystone_error(status, body, text, want, what):
