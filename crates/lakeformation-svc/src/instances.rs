@@ -6,7 +6,7 @@
 use credential_core::names::{validate_lakeformation_instance_name, validate_text, TEXT_MAX};
 use serde::{Deserialize, Serialize};
 use service_kit::auth::Principal;
-use service_kit::db::{self, DbConnection, DbPool, StoreError};
+use service_kit::db::{self, DbConnection, DbPool};
 
 use crate::error::LfError;
 use crate::repo::{self, Instance};
@@ -95,12 +95,13 @@ pub async fn create(
 ) -> Result<Instance, LfError> {
     let row = new_row(input, project_id, &caller.user_id, now)?;
     db::write(pool, move |conn| {
-        repo::insert_instance(conn, &row).map_err(|e| match e {
-            StoreError::UniqueViolation => LfError::Conflict(format!(
-                "An instance named {} already exists in the project.",
-                row.name
-            )),
-            other => other.into(),
+        repo::insert_instance(conn, &row).map_err(|e| {
+            e.or_taken(|| {
+                LfError::Conflict(format!(
+                    "An instance named {} already exists in the project.",
+                    row.name
+                ))
+            })
         })?;
         Ok(row)
     })

@@ -50,7 +50,7 @@ pub fn create(
     let registry = registries::of_caller_locked(conn, p, &at.registry_id)?;
     let service = &registry.registry_service;
     repo::namespaces::create(conn, &registry.id, service, &at.name, settings, now)
-        .map_err(|e| registries::or_taken(e, || TcrError::NamespaceTaken(at.name)))
+        .map_err(|e| e.or_taken(|| TcrError::NamespaceTaken(at.name)))
 }
 
 /// A page of the live namespaces `listing` asks for, by name, and their total.

@@ -10,7 +10,7 @@
 use chrono::NaiveDateTime;
 use credential_core::names::validate_tcr_instance_name;
 use service_kit::auth::Principal;
-use service_kit::db::{DbConnection, StoreError};
+use service_kit::db::DbConnection;
 
 use crate::config::RegistryConfig;
 use crate::error::TcrError;
@@ -85,7 +85,7 @@ pub fn create(
         created_at: now,
     };
     repo::registries::insert(conn, &row).map_err(|e| {
-        or_taken(e, || {
+        e.or_taken(|| {
             TcrError::NameConflict(format!(
                 "A registry named {} already exists in the account.",
                 row.name
@@ -93,16 +93,6 @@ pub fn create(
         })
     })?;
     Ok(row)
-}
-
-/// `e`, unless the store refused a name someone holds already: then `taken`, the refusal
-/// that names it. Registry, namespace and service account names are each unique in their
-/// scope by a constraint, which alone decides between two requests racing for one.
-pub fn or_taken(e: StoreError, taken: impl FnOnce() -> TcrError) -> TcrError {
-    match e {
-        StoreError::UniqueViolation => taken(),
-        other => other.into(),
-    }
 }
 
 /// A page of the caller's account's registries that `filter` lets through, oldest first,

@@ -24,6 +24,19 @@ pub enum StoreError {
     Other(String),
 }
 
+impl StoreError {
+    /// This error as the service's own, unless the store refused a name someone holds
+    /// already: then `taken`, the service's refusal that names it. A unique constraint
+    /// alone decides between two requests racing for one name, so this is where a taken
+    /// name is told from any other failure.
+    pub fn or_taken<E: From<StoreError>>(self, taken: impl FnOnce() -> E) -> E {
+        match self {
+            StoreError::UniqueViolation => taken(),
+            other => other.into(),
+        }
+    }
+}
+
 impl From<DieselError> for StoreError {
     fn from(e: DieselError) -> Self {
         match e {
@@ -68,6 +81,30 @@ mod tests {
             StoreError::from(DieselError::NotFound),
             StoreError::NotFound
         ));
+    }
+
+    #[test]
+    fn only_a_unique_violation_is_a_taken_name() {
+        #[derive(Debug, PartialEq)]
+        enum Answer {
+            Taken,
+            Store(String),
+        }
+        impl From<StoreError> for Answer {
+            fn from(e: StoreError) -> Self {
+                Answer::Store(e.to_string())
+            }
+        }
+        let taken = || Answer::Taken;
+        assert_eq!(StoreError::UniqueViolation.or_taken(taken), Answer::Taken);
+        for other in [
+            StoreError::ForeignKeyViolation,
+            StoreError::NotFound,
+            StoreError::Unavailable("down".into()),
+        ] {
+            let expected = Answer::Store(other.to_string());
+            assert_eq!(other.or_taken(taken), expected);
+        }
     }
 
     #[test]

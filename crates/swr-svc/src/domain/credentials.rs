@@ -11,7 +11,7 @@ use credential_core::names::validate_swr_credential_name;
 use credential_core::secret::SecretString;
 use serde::{Deserialize, Serialize};
 use service_kit::auth::Principal;
-use service_kit::db::{self, DbConnection, StoreError};
+use service_kit::db::{self, DbConnection};
 
 use crate::error::SwrError;
 use crate::policy::{self, Action, Grant};
@@ -127,12 +127,13 @@ async fn issue(state: &AppState, p: &Principal, new: NewCredential) -> Result<Is
 
 /// Store `row`; its name taken by the same user on the instance is a conflict.
 fn insert_named(conn: &mut DbConnection, row: Credential) -> Result<Credential, SwrError> {
-    repo::credentials::insert(conn, &row).map_err(|e| match e {
-        StoreError::UniqueViolation => SwrError::Conflict(format!(
-            "You already have a credential named {} on this instance.",
-            row.name
-        )),
-        other => other.into(),
+    repo::credentials::insert(conn, &row).map_err(|e| {
+        e.or_taken(|| {
+            SwrError::Conflict(format!(
+                "You already have a credential named {} on this instance.",
+                row.name
+            ))
+        })
     })?;
     Ok(row)
 }

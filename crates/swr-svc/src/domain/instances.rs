@@ -11,7 +11,7 @@ use credential_core::names::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use service_kit::auth::Principal;
-use service_kit::db::{self, StoreError};
+use service_kit::db;
 
 use crate::config::RegistryConfig;
 use crate::error::SwrError;
@@ -173,12 +173,13 @@ pub async fn create(
         now,
     )?;
     db::write(&state.pool, move |conn| {
-        repo::instances::insert(conn, &row).map_err(|e| match e {
-            StoreError::UniqueViolation => SwrError::Conflict(format!(
-                "An instance named {} already exists in the project.",
-                row.name
-            )),
-            other => other.into(),
+        repo::instances::insert(conn, &row).map_err(|e| {
+            e.or_taken(|| {
+                SwrError::Conflict(format!(
+                    "An instance named {} already exists in the project.",
+                    row.name
+                ))
+            })
         })?;
         Ok(row)
     })

@@ -60,7 +60,7 @@ pub fn create(
         ..new.row
     };
     repo::service_accounts::insert(conn, &row).map_err(|e| {
-        registries::or_taken(e, || {
+        e.or_taken(|| {
             TcrError::NameConflict(format!(
                 "A service account named {} already exists on this registry's service.",
                 row.name
