@@ -237,11 +237,10 @@ async fn hash(state: &AppState, pw: &str) -> Result<String, IamError> {
 }
 
 fn name_conflict(name: &str) -> impl Fn(StoreError) -> IamError + '_ {
-    move |e| match e {
-        StoreError::UniqueViolation => {
+    move |e: StoreError| {
+        e.or_taken(|| {
             IamError::Conflict(format!("A user named {name} already exists in the domain."))
-        }
-        other => other.into(),
+        })
     }
 }
 
@@ -314,11 +313,10 @@ fn apply_update(
         description: u.description,
         updated_at: Some(now),
     };
-    repo::users::update(conn, id, &changes).map_err(|e| match e {
-        StoreError::UniqueViolation => {
+    repo::users::update(conn, id, &changes).map_err(|e| {
+        e.or_taken(|| {
             IamError::Conflict("A user with that name already exists in the domain.".into())
-        }
-        other => other.into(),
+        })
     })?;
     revocation::user_updated(conn, cfg, id, disables, new_password, now)?;
     repo::users::find(conn, id)?.ok_or(IamError::NotFound("user"))

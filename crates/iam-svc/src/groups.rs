@@ -190,12 +190,7 @@ pub async fn remove_member(
 }
 
 fn name_conflict(e: StoreError) -> IamError {
-    match e {
-        StoreError::UniqueViolation => {
-            IamError::Conflict("A group with that name already exists in the domain.".into())
-        }
-        other => other.into(),
-    }
+    e.or_taken(|| IamError::Conflict("A group with that name already exists in the domain.".into()))
 }
 
 fn check_fields(g: &GroupFields) -> Result<(), IamError> {

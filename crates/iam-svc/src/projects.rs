@@ -128,12 +128,9 @@ pub async fn delete(state: &AppState, p: &Principal, id: String) -> Result<(), I
 }
 
 fn name_conflict(e: StoreError) -> IamError {
-    match e {
-        StoreError::UniqueViolation => {
-            IamError::Conflict("A project with that name already exists in the domain.".into())
-        }
-        other => other.into(),
-    }
+    e.or_taken(|| {
+        IamError::Conflict("A project with that name already exists in the domain.".into())
+    })
 }
 
 /// A new project of the caller's domain, its parent a project of the same domain.
