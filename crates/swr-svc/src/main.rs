@@ -45,6 +45,7 @@ fn serve(cfg: SwrConfig, pool: DbPool) -> Result<(), String> {
         cfg.mode,
         &registry.issuer,
         registry.token_lifetime_seconds,
+        clock.clone(),
     )
     .map_err(|e| e.to_string())?;
     let collaborators = Arc::new(Collaborators {

@@ -15,6 +15,7 @@ use credential_core::SecretString;
 use rcgen::{CertificateParams, DistinguishedName, DnType, KeyPair, PKCS_ECDSA_P256_SHA256};
 
 use super::token::RegistryTokenIssuer;
+use crate::clock::Clock;
 use crate::config::Mode;
 use crate::keyfiles::{write_private, PrivateWrite};
 
@@ -164,18 +165,20 @@ fn incomplete(found: &Path, missing: &Path) -> RegistryKeyError {
 
 /// The issuer of a registry service's tokens: the signer from `key_path` and
 /// `certificate_path` (as [`load_or_generate`], with `issuer` as the certificate's
-/// subject), named `issuer`, tokens living `lifetime_seconds`.
+/// subject), named `issuer`, tokens living `lifetime_seconds` on `clock`.
 pub fn load_issuer(
     key_path: &Path,
     certificate_path: &Path,
     mode: Mode,
     issuer: &str,
     lifetime_seconds: i64,
+    clock: Clock,
 ) -> Result<RegistryTokenIssuer, RegistryKeyError> {
     Ok(RegistryTokenIssuer {
         signer: load_or_generate(key_path, certificate_path, mode, issuer)?,
         issuer: issuer.to_string(),
         lifetime_seconds,
+        clock,
     })
 }
 

@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use super::access::{asked_namespaces, granted_access, NamespaceRecord, RegistryLogin};
 use super::basic::{basic_credentials, BasicCredentials};
 use super::scope::{parse_scopes, ScopeRequest};
+use crate::clock::Clock;
 
 /// Where the endpoint is mounted.
 pub const TOKEN_PATH: &str = "/service/token";
@@ -46,6 +47,8 @@ pub struct RegistryTokenIssuer {
     pub issuer: String,
     /// Token lifetime; values below [`MIN_LIFETIME_SECONDS`] are raised to it.
     pub lifetime_seconds: i64,
+    /// The service's clock: a token's `iat`, `nbf` and `exp` are read from it.
+    pub clock: Clock,
 }
 
 /// Why a registry login was not granted.
@@ -310,7 +313,7 @@ async fn grant(
     };
     let access = granted_access(scopes, login.as_ref(), &namespaces);
     let subject = login.as_ref().map_or("", |l| l.subject.as_str());
-    let body = issuer.issue(subject, service, access, Utc::now())?;
+    let body = issuer.issue(subject, service, access, issuer.clock.now())?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))

@@ -13,6 +13,7 @@ use base64::Engine as _;
 use credential_core::registry_jwt::{verify_for_tests, RegistryAccess, RegistryClaims};
 use futures_util::future::LocalBoxFuture;
 use serde_json::{json, Value};
+use service_kit::clock::Clock;
 use service_kit::http::{observe, Metrics};
 use service_kit::registry::{
     self, generate_dev_key_and_cert, NamespaceRecord, NamespaceRights, RegistryAuthError,
@@ -113,6 +114,7 @@ fn issuer() -> web::Data<RegistryTokenIssuer> {
         signer: signer(),
         issuer: "swr-svc".into(),
         lifetime_seconds: 300,
+        clock: Clock::system(),
     })
 }
 
@@ -455,6 +457,7 @@ async fn a_short_lifetime_is_raised_to_sixty_seconds() {
         signer: signer(),
         issuer: "swr-svc".into(),
         lifetime_seconds: 5,
+        clock: Clock::system(),
     });
     let app = app(&issuer).await;
     let body = get(&app, &format!("service={SERVICE}"), Some(PUSHER))
@@ -465,6 +468,28 @@ async fn a_short_lifetime_is_raised_to_sixty_seconds() {
     let token = body["token"].as_str().expect("token");
     let (_, claims) = verify_for_tests(token, issuer.signer.public_key()).expect("verifies");
     assert_eq!(claims.exp - claims.iat, 60);
+}
+
+#[actix_web::test]
+async fn a_token_is_dated_by_the_service_clock() {
+    let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).expect("a time");
+    let clock = Clock::fixed(at);
+    let issuer = web::Data::new(RegistryTokenIssuer {
+        signer: signer(),
+        issuer: "swr-svc".into(),
+        lifetime_seconds: 300,
+        clock: clock.clone(),
+    });
+    let app = app(&issuer).await;
+    clock.advance(chrono::Duration::seconds(42));
+    let body = get(&app, &format!("service={SERVICE}"), Some(PUSHER))
+        .await
+        .assert_ok()
+        .json();
+    let token = body["token"].as_str().expect("token");
+    let (_, claims) = verify_for_tests(token, issuer.signer.public_key()).expect("verifies");
+    assert_eq!(claims.iat, at.timestamp() + 42);
+    assert_eq!(claims.exp, at.timestamp() + 42 + 300);
 }
 
 #[actix_web::test]

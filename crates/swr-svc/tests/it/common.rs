@@ -106,6 +106,7 @@ impl Harness {
             signer,
             issuer: config.registry.issuer.clone(),
             lifetime_seconds: config.registry.token_lifetime_seconds,
+            clock: clock.clone(),
         });
         let state = web::Data::new(AppState {
             pool: db.pool.clone(),

@@ -289,6 +289,7 @@ impl Harness {
                 signer: RegistrySigner::from_pem(&key_pem, &cert_pem).unwrap(),
                 issuer: config.registry.issuer.clone(),
                 lifetime_seconds: config.registry.token_lifetime_seconds,
+                clock: clock.clone(),
             }),
             registry_authorizer: Arc::new(TcrRegistryAuthorizer::new(
                 db.pool.clone(),
