@@ -2,11 +2,15 @@
 //! charge mode, description), the unique name, the page a listing shows and what a
 //! delete takes with it. The caller has been authorized already (`policy::authorize`);
 //! every query is filtered by the project, so another project's instance is not found.
+//!
+//! Every function takes a connection inside the caller's transaction and the request's
+//! parts, so tests call them without HTTP.
 
+use chrono::NaiveDateTime;
 use credential_core::names::{validate_lakeformation_instance_name, validate_text, TEXT_MAX};
 use serde::{Deserialize, Serialize};
 use service_kit::auth::Principal;
-use service_kit::db::{self, DbConnection, DbPool};
+use service_kit::db::DbConnection;
 
 use crate::error::LfError;
 use crate::repo::{self, Instance};
@@ -60,7 +64,7 @@ fn new_row(
     b: NewInstance,
     project_id: String,
     creator: &str,
-    now: chrono::NaiveDateTime,
+    now: NaiveDateTime,
 ) -> Result<Instance, LfError> {
     // The vendor's rule, quoted in the refusal: "name must be 4 to 32 letters, ...".
     validate_lakeformation_instance_name(&b.name)
@@ -86,69 +90,60 @@ fn new_row(
 }
 
 /// Create an instance of `caller` in `project_id`; its name is unique in the project.
-pub async fn create(
-    pool: &DbPool,
+pub fn create(
+    conn: &mut DbConnection,
     caller: &Principal,
-    project_id: String,
+    project_id: &str,
     input: NewInstance,
-    now: chrono::NaiveDateTime,
+    now: NaiveDateTime,
 ) -> Result<Instance, LfError> {
-    let row = new_row(input, project_id, &caller.user_id, now)?;
-    db::write(pool, move |conn| {
-        repo::insert_instance(conn, &row).map_err(|e| {
-            e.or_taken(|| {
-                LfError::Conflict(format!(
-                    "An instance named {} already exists in the project.",
-                    row.name
-                ))
-            })
-        })?;
-        Ok(row)
-    })
-    .await
+    let row = new_row(input, project_id.to_string(), &caller.user_id, now)?;
+    repo::insert_instance(conn, &row).map_err(|e| {
+        e.or_taken(|| {
+            LfError::Conflict(format!(
+                "An instance named {} already exists in the project.",
+                row.name
+            ))
+        })
+    })?;
+    Ok(row)
 }
 
 /// One page of the project's instances and how many there are in all.
-pub async fn page(
-    pool: &DbPool,
-    project_id: String,
+pub fn page(
+    conn: &mut DbConnection,
+    project_id: &str,
     page: Page,
 ) -> Result<(Vec<Instance>, i64), LfError> {
     // Nothing is ever in the recycle bin: deleting removes.
     if page.in_recycle_bin {
         return Ok((Vec::new(), 0));
     }
-    db::run(pool, move |conn| {
-        Ok(repo::instances_page(
-            conn,
-            &project_id,
-            page.name.as_deref(),
-            page.offset,
-            page.limit,
-        )?)
-    })
-    .await
+    Ok(repo::instances_page(
+        conn,
+        project_id,
+        page.name.as_deref(),
+        page.offset,
+        page.limit,
+    )?)
 }
 
 /// The project's instance `id`.
-pub async fn show(pool: &DbPool, project_id: String, id: String) -> Result<Instance, LfError> {
-    db::run(pool, move |conn| found(conn, &project_id, &id)).await
+pub fn show(conn: &mut DbConnection, project_id: &str, id: &str) -> Result<Instance, LfError> {
+    found(conn, project_id, id)
 }
 
 /// Delete the project's instance `id`, revoking at `now` every credential issued through
 /// it (`repo::delete_instance`).
-pub async fn delete(
-    pool: &DbPool,
-    project_id: String,
-    id: String,
-    now: chrono::NaiveDateTime,
+pub fn delete(
+    conn: &mut DbConnection,
+    project_id: &str,
+    id: &str,
+    now: NaiveDateTime,
 ) -> Result<(), LfError> {
-    db::write(pool, move |conn| {
-        found(conn, &project_id, &id)?;
-        repo::delete_instance(conn, &id, now)?;
-        Ok(())
-    })
-    .await
+    found(conn, project_id, id)?;
+    repo::delete_instance(conn, id, now)?;
+    Ok(())
 }
 
 /// The project's instance `id`, or 404 (also when it is another project's).

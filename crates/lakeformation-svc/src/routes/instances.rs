@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
+use service_kit::db;
 
 use super::Caller;
 use crate::error::{Json, LfError};
@@ -56,13 +57,14 @@ async fn create(
 ) -> Result<HttpResponse, LfError> {
     let project_id = path.into_inner();
     policy::authorize(&caller, &project_id, Action::CreateInstance)?;
-    let row = instances::create(
-        &state.pool,
-        &caller,
-        project_id,
+    let (p, input, now) = (
+        caller.principal.clone(),
         body.into_inner(),
         state.clock.stored_now(),
-    )
+    );
+    let row = db::write(&state.pool, move |conn| {
+        instances::create(conn, &p, &project_id, input, now)
+    })
     .await?;
     Ok(HttpResponse::Accepted().json(view(&row)))
 }
@@ -104,7 +106,10 @@ async fn list(
         name: query.get("name").cloned(),
         in_recycle_bin: query.get("in_recycle_bin").is_some_and(|v| v == "true"),
     };
-    let (rows, total) = instances::page(&state.pool, project_id, page).await?;
+    let (rows, total) = db::run(&state.pool, move |conn| {
+        instances::page(conn, &project_id, page)
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "instances": rows.iter().map(view).collect::<Vec<_>>(), "total": total })))
 }
@@ -116,7 +121,10 @@ async fn show(
 ) -> Result<HttpResponse, LfError> {
     let (project_id, id) = path.into_inner();
     policy::authorize(&caller, &project_id, Action::DescribeInstance)?;
-    let instance = instances::show(&state.pool, project_id, id).await?;
+    let instance = db::run(&state.pool, move |conn| {
+        instances::show(conn, &project_id, &id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(view(&instance)))
 }
 
@@ -127,6 +135,10 @@ async fn delete(
 ) -> Result<HttpResponse, LfError> {
     let (project_id, id) = path.into_inner();
     policy::authorize(&caller, &project_id, Action::DeleteInstance)?;
-    instances::delete(&state.pool, project_id, id, state.clock.stored_now()).await?;
+    let now = state.clock.stored_now();
+    db::write(&state.pool, move |conn| {
+        instances::delete(conn, &project_id, &id, now)
+    })
+    .await?;
     Ok(HttpResponse::Accepted().finish())
 }
