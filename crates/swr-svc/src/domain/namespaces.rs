@@ -5,15 +5,21 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
 use service_kit::auth::Principal;
-use service_kit::db;
+use service_kit::db::DbConnection;
 
 use crate::error::SwrError;
 use crate::namespaces::{list_query, validate_namespace_name, CreateBody, Metadata, UpdateBody};
 use crate::policy::{self, Action};
 use crate::repo;
 use crate::repo::namespaces::{Namespace, NewNamespace};
-use crate::state::AppState;
+
+/// A project's instance, as the path names it.
+pub struct InstancePath {
+    pub project_id: String,
+    pub instance_id: String,
+}
 
 /// An instance's namespace, as the path names it.
 pub struct NamespacePath {
@@ -22,106 +28,97 @@ pub struct NamespacePath {
     pub name: String,
 }
 
-/// Create the namespace `body` describes in the project's instance.
-pub async fn create(
-    state: &AppState,
+/// Create the namespace `body` describes in the project's instance, at `now`.
+pub fn create(
+    conn: &mut DbConnection,
     p: &Principal,
-    project_id: String,
-    instance_id: String,
+    instance: InstancePath,
     body: CreateBody,
+    now: NaiveDateTime,
 ) -> Result<Namespace, SwrError> {
-    policy::authorize(p, &project_id, Action::CreateNamespace)?;
+    policy::authorize(p, &instance.project_id, Action::CreateNamespace)?;
     validate_namespace_name(&body.namespace_name)?;
     let public = body.metadata.as_ref().map(Metadata::public).transpose()?;
     let name = body.namespace_name;
-    let clock = state.clock.clone();
-    db::write(&state.pool, move |conn| {
-        // Held until the namespace is in: a delete of the instance then tombstones it too.
-        let instance = repo::instances::find_locked_in_project(conn, &project_id, &instance_id)?
+    // Held until the namespace is in: a delete of the instance then tombstones it too.
+    let found =
+        repo::instances::find_locked_in_project(conn, &instance.project_id, &instance.instance_id)?
             .ok_or(SwrError::InstanceNotFound)?;
-        let new = NewNamespace {
-            instance_id: &instance.id,
-            registry_service: &instance.registry_service,
-            name: &name,
-            public: public.unwrap_or(false),
-        };
-        repo::namespaces::create(conn, &new, clock.stored_now())?.ok_or_else(|| {
-            SwrError::Conflict(format!(
-                "The namespace {name} already exists in the registry."
-            ))
-        })
+    let new = NewNamespace {
+        instance_id: &found.id,
+        registry_service: &found.registry_service,
+        name: &name,
+        public: public.unwrap_or(false),
+    };
+    repo::namespaces::create(conn, &new, now)?.ok_or_else(|| {
+        SwrError::Conflict(format!(
+            "The namespace {name} already exists in the registry."
+        ))
     })
-    .await
 }
 
 /// The page of the instance's namespaces `query` asks for, and how many match in all.
-pub async fn list(
-    state: &AppState,
+pub fn list(
+    conn: &mut DbConnection,
     p: &Principal,
-    project_id: String,
-    instance_id: String,
+    instance: InstancePath,
     query: &HashMap<String, String>,
 ) -> Result<(Vec<Namespace>, i64), SwrError> {
-    policy::authorize(p, &project_id, Action::ListNamespaces)?;
+    policy::authorize(p, &instance.project_id, Action::ListNamespaces)?;
     let wanted = list_query(query)?;
-    db::run(&state.pool, move |conn| {
-        super::instance(conn, &project_id, &instance_id)?;
-        Ok(repo::namespaces::page(conn, &instance_id, &wanted)?)
-    })
-    .await
+    super::instance(conn, &instance.project_id, &instance.instance_id)?;
+    Ok(repo::namespaces::page(
+        conn,
+        &instance.instance_id,
+        &wanted,
+    )?)
 }
 
 /// The live namespace the path names.
-pub async fn show(
-    state: &AppState,
+pub fn show(
+    conn: &mut DbConnection,
     p: &Principal,
     path: NamespacePath,
 ) -> Result<Namespace, SwrError> {
     policy::authorize(p, &path.project_id, Action::GetNamespace)?;
-    db::run(&state.pool, move |conn| {
-        super::instance(conn, &path.project_id, &path.instance_id)?;
-        repo::namespaces::find(conn, &path.instance_id, &path.name)?
-            .ok_or(SwrError::NamespaceNotFound)
-    })
-    .await
+    super::instance(conn, &path.project_id, &path.instance_id)?;
+    repo::namespaces::find(conn, &path.instance_id, &path.name)?.ok_or(SwrError::NamespaceNotFound)
 }
 
-/// Make the namespace the path names public or private, as `body` says; answers it as
-/// it now is.
-pub async fn update(
-    state: &AppState,
+/// Make the namespace the path names public or private, as `body` says, at `now`;
+/// answers it as it now is.
+pub fn update(
+    conn: &mut DbConnection,
     p: &Principal,
     path: NamespacePath,
     body: UpdateBody,
+    now: NaiveDateTime,
 ) -> Result<Namespace, SwrError> {
     policy::authorize(p, &path.project_id, Action::UpdateNamespace)?;
     let public = body.public()?;
-    let clock = state.clock.clone();
-    db::write(&state.pool, move |conn| {
-        let NamespacePath {
-            project_id,
-            instance_id,
-            name,
-        } = path;
-        super::instance(conn, &project_id, &instance_id)?;
-        if !repo::namespaces::set_public(conn, &instance_id, &name, public, clock.stored_now())? {
-            return Err(SwrError::NamespaceNotFound);
-        }
-        repo::namespaces::find(conn, &instance_id, &name)?.ok_or(SwrError::NamespaceNotFound)
-    })
-    .await
+    let NamespacePath {
+        project_id,
+        instance_id,
+        name,
+    } = path;
+    super::instance(conn, &project_id, &instance_id)?;
+    if !repo::namespaces::set_public(conn, &instance_id, &name, public, now)? {
+        return Err(SwrError::NamespaceNotFound);
+    }
+    repo::namespaces::find(conn, &instance_id, &name)?.ok_or(SwrError::NamespaceNotFound)
 }
 
-/// Delete the namespace the path names; its name stays taken by the instance.
-pub async fn delete(state: &AppState, p: &Principal, path: NamespacePath) -> Result<(), SwrError> {
+/// Delete the namespace the path names at `now`; its name stays taken by the instance.
+pub fn delete(
+    conn: &mut DbConnection,
+    p: &Principal,
+    path: NamespacePath,
+    now: NaiveDateTime,
+) -> Result<(), SwrError> {
     policy::authorize(p, &path.project_id, Action::DeleteNamespace)?;
-    let clock = state.clock.clone();
-    db::write(&state.pool, move |conn| {
-        super::instance(conn, &path.project_id, &path.instance_id)?;
-        if !repo::namespaces::tombstone(conn, &path.instance_id, &path.name, clock.stored_now())? {
-            return Err(SwrError::NamespaceNotFound);
-        }
-        Ok(())
-    })
-    .await
+    super::instance(conn, &path.project_id, &path.instance_id)?;
+    if !repo::namespaces::tombstone(conn, &path.instance_id, &path.name, now)? {
+        return Err(SwrError::NamespaceNotFound);
+    }
+    Ok(())
 }

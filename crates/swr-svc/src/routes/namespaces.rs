@@ -1,13 +1,16 @@
 //! `/v2/{project_id}/instances/{instance_id}/namespaces[/{namespace_name}]`: the
 //! namespaces of an instance, in the shapes `huaweicloudsdkswr` sends and reads. Each
-//! handler extracts the request, calls `domain::namespaces` and renders its answer.
+//! handler extracts the request, runs one `domain::namespaces` function on the pool
+//! (writes at the time the write reads from the clock) and renders its answer.
 
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
-use crate::domain::namespaces::{self, NamespacePath};
+use service_kit::db;
+
+use crate::domain::namespaces::{self, InstancePath, NamespacePath};
 use crate::error::{Caller, Json, SwrError};
 use crate::namespaces::{CreateBody, UpdateBody};
 use crate::repo::namespaces::Namespace;
@@ -45,6 +48,13 @@ fn view(n: &Namespace) -> Value {
     })
 }
 
+fn instance_path((project_id, instance_id): (String, String)) -> InstancePath {
+    InstancePath {
+        project_id,
+        instance_id,
+    }
+}
+
 fn namespace_path((project_id, instance_id, name): (String, String, String)) -> NamespacePath {
     NamespacePath {
         project_id,
@@ -59,9 +69,16 @@ async fn create(
     path: web::Path<(String, String)>,
     body: Json<CreateBody>,
 ) -> Result<HttpResponse, SwrError> {
-    let (project_id, instance_id) = path.into_inner();
-    let created =
-        namespaces::create(&state, &caller, project_id, instance_id, body.into_inner()).await?;
+    let (p, instance, body) = (
+        caller.principal,
+        instance_path(path.into_inner()),
+        body.into_inner(),
+    );
+    let clock = state.clock.clone();
+    let created = db::write(&state.pool, move |conn| {
+        namespaces::create(conn, &p, instance, body, clock.stored_now())
+    })
+    .await?;
     Ok(HttpResponse::Created().json(json!({ "id": created.id })))
 }
 
@@ -71,8 +88,15 @@ async fn list(
     path: web::Path<(String, String)>,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, SwrError> {
-    let (project_id, instance_id) = path.into_inner();
-    let (rows, total) = namespaces::list(&state, &caller, project_id, instance_id, &query).await?;
+    let (p, instance, query) = (
+        caller.principal,
+        instance_path(path.into_inner()),
+        query.into_inner(),
+    );
+    let (rows, total) = db::run(&state.pool, move |conn| {
+        namespaces::list(conn, &p, instance, &query)
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "namespaces": rows.iter().map(view).collect::<Vec<_>>(), "total": total })))
 }
@@ -82,7 +106,8 @@ async fn show(
     caller: Caller,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, SwrError> {
-    let found = namespaces::show(&state, &caller, namespace_path(path.into_inner())).await?;
+    let (p, path) = (caller.principal, namespace_path(path.into_inner()));
+    let found = db::run(&state.pool, move |conn| namespaces::show(conn, &p, path)).await?;
     Ok(HttpResponse::Ok().json(view(&found)))
 }
 
@@ -92,8 +117,16 @@ async fn update(
     path: web::Path<(String, String, String)>,
     body: Json<UpdateBody>,
 ) -> Result<HttpResponse, SwrError> {
-    let path = namespace_path(path.into_inner());
-    let updated = namespaces::update(&state, &caller, path, body.into_inner()).await?;
+    let (p, path, body) = (
+        caller.principal,
+        namespace_path(path.into_inner()),
+        body.into_inner(),
+    );
+    let clock = state.clock.clone();
+    let updated = db::write(&state.pool, move |conn| {
+        namespaces::update(conn, &p, path, body, clock.stored_now())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(json!({
         "namespace_name": updated.name,
         "metadata": metadata_view(&updated),
@@ -105,6 +138,14 @@ async fn delete(
     caller: Caller,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, SwrError> {
-    namespaces::delete(&state, &caller, namespace_path(path.into_inner())).await?;
+    let (p, path, clock) = (
+        caller.principal,
+        namespace_path(path.into_inner()),
+        state.clock.clone(),
+    );
+    db::write(&state.pool, move |conn| {
+        namespaces::delete(conn, &p, path, clock.stored_now())
+    })
+    .await?;
     Ok(HttpResponse::Ok().finish())
 }
