@@ -1,12 +1,13 @@
 //! Revoking temporary credentials on request: one by its AK, or every one of a user in
 //! the project. The caller has been authorized already (`policy::authorize` with
 //! [`Target::action`]); the [`Grant`] it returned decides whose credentials they reach.
-//! Off-boarding by iam-svc's feed is `crate::revocations`.
+//! Off-boarding by iam-svc's feed is `crate::revocations`. [`revoke`] takes a connection
+//! inside the caller's transaction, so tests call it without HTTP.
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use service_kit::auth::Principal;
-use service_kit::db::{self, DbPool};
+use service_kit::db::DbConnection;
 
 use crate::error::LfError;
 use crate::policy::{self, Action, Grant};
@@ -51,35 +52,30 @@ impl Target {
 /// Revoke at `now` what `target` names in `project_id`, if `grant` lets `caller` reach
 /// its holder. Another project's credential is not found; one already revoked keeps its
 /// first revocation time.
-pub async fn revoke(
-    pool: &DbPool,
+pub fn revoke(
+    conn: &mut DbConnection,
     caller: &Principal,
     grant: Grant,
-    project_id: String,
+    project_id: &str,
     target: Target,
     now: NaiveDateTime,
 ) -> Result<(), LfError> {
-    let me = caller.user_id.clone();
-    // A user's holder is known from the body: refused before the database is touched.
-    if let Target::User(user_id) = &target {
-        policy::on_owner(grant, &me, user_id)?;
-    }
-    db::write(pool, move |conn| {
-        match target {
-            Target::Access(access) => {
-                let record = repo::issuance_by_access(conn, &access)?
-                    .filter(|i| i.project_id == project_id)
-                    .ok_or_else(|| {
-                        LfError::NotFound("No temporary credential with that access key.".into())
-                    })?;
-                policy::on_owner(grant, &me, &record.user_id)?;
-                repo::revoke_access(conn, &project_id, &access, now)?;
-            }
-            Target::User(user_id) => {
-                repo::revoke_user(conn, &project_id, &user_id, now)?;
-            }
+    let me = &caller.user_id;
+    match target {
+        Target::Access(access) => {
+            let record = repo::issuance_by_access(conn, &access)?
+                .filter(|i| i.project_id == project_id)
+                .ok_or_else(|| {
+                    LfError::NotFound("No temporary credential with that access key.".into())
+                })?;
+            policy::on_owner(grant, me, &record.user_id)?;
+            repo::revoke_access(conn, project_id, &access, now)?;
         }
-        Ok(())
-    })
-    .await
+        Target::User(user_id) => {
+            // The holder is known from the body: refused before any query.
+            policy::on_owner(grant, me, &user_id)?;
+            repo::revoke_user(conn, project_id, &user_id, now)?;
+        }
+    }
+    Ok(())
 }

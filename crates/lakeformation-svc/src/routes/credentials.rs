@@ -5,6 +5,7 @@
 
 use actix_web::{web, HttpResponse};
 use serde_json::json;
+use service_kit::db;
 
 use super::{optional_body, Caller};
 use crate::error::LfError;
@@ -52,7 +53,10 @@ async fn revoke(
     let project_id = path.into_inner();
     let target = Target::of(optional_body(&body)?)?;
     let grant = policy::authorize(&caller, &project_id, target.action())?;
-    let now = state.clock.stored_now();
-    revoke::revoke(&state.pool, &caller, grant, project_id, target, now).await?;
+    let (p, now) = (caller.principal.clone(), state.clock.stored_now());
+    db::write(&state.pool, move |conn| {
+        revoke::revoke(conn, &p, grant, &project_id, target, now)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
