@@ -3,20 +3,24 @@
 //! security token and record the issuance. The caller has been authorized already
 //! (`policy::authorize` with `Action::CreateCredential`); this module decides nothing
 //! about who may issue.
+//!
+//! In order: [`asked`], [`check_directory`] (a call to iam-svc, outside any transaction),
+//! [`seal`] at the request's time, then [`record`] on a connection inside the caller's
+//! transaction. Only the last touches the database; tests call each without HTTP.
 
 use chrono::{Duration, NaiveDateTime};
 use credential_core::random::{generate_access_key, generate_secret_key};
+use credential_core::seal::Keyring;
 use credential_core::SecretString;
 use serde::{Deserialize, Serialize};
 use service_kit::auth::wire::DirectoryCheck;
-use service_kit::auth::Principal;
-use service_kit::db;
+use service_kit::auth::{Principal, RemoteSignatureVerifier};
+use service_kit::db::DbConnection;
 
 use crate::error::LfError;
 use crate::policy;
 use crate::repo::{self, Issuance};
 use crate::security_token::{self, TokenBody};
-use crate::state::AppState;
 
 /// LakeFormation's `IdentityInput`; every field optional, `{}` and no body both valid.
 #[derive(Default, Deserialize, Serialize)]
@@ -44,59 +48,83 @@ pub struct Issued {
     pub expires_at: NaiveDateTime,
 }
 
-/// What the credential is asked to carry, checked.
-struct Asked {
+/// What the credential is asked to carry, checked: the names within the records' limits
+/// and the roles the policy lets the caller hand on.
+pub struct Asked {
     user_names: Vec<String>,
     groups: Vec<String>,
     roles: Vec<String>,
 }
 
-/// Issue a credential of `caller` through `instance_id` in `project_id`.
-pub async fn issue(
-    state: &AppState,
+/// A credential to issue: where, what it carries, and how long it may live.
+pub struct NewCredential {
+    pub project_id: String,
+    pub instance_id: String,
+    pub asked: Asked,
+    /// `credentials.lifetime_seconds`; the caller's IAM token may cut it short.
+    pub lifetime: Duration,
+}
+
+/// A credential sealed and not yet recorded: what the caller will see, and the record.
+pub struct Sealed {
+    issued: Issued,
+    record: Issuance,
+}
+
+/// What `input` asks the credential to carry, within the limits the records can hold,
+/// with the roles `caller` may hand on.
+pub fn asked(caller: &Principal, input: IdentityInput) -> Result<Asked, LfError> {
+    let mut asked = checked(input)?;
+    asked.roles = policy::issued_roles(caller, std::mem::take(&mut asked.roles))?;
+    Ok(asked)
+}
+
+/// A new key pair for `caller`, issued at `now`, its secret sealed under `keyring` into
+/// the security token, and the issuance that records it.
+pub fn seal(
     caller: &Principal,
-    project_id: String,
-    instance_id: String,
-    input: IdentityInput,
-) -> Result<Issued, LfError> {
-    let asked = checked(input)?;
-    let roles = policy::issued_roles(caller, asked.roles.clone())?;
-    check_directory(state, caller, &asked).await?;
+    new: NewCredential,
+    keyring: &Keyring,
+    now: NaiveDateTime,
+) -> Result<Sealed, LfError> {
     let access = generate_access_key().map_err(|e| LfError::Internal(e.to_string()))?;
     let secret = generate_secret_key().map_err(|e| LfError::Internal(e.to_string()))?;
-    let issued_at = state.clock.stored_now();
-    let lifetime = Duration::seconds(i64::from(state.config.credentials.lifetime_seconds));
-    let expires_at = lifetime_end(caller, issued_at, lifetime);
-    let body = token_body(caller, &secret, roles, &asked, expires_at)?;
-    let security_token = security_token::seal(state.temporary.keys().keyring(), &access, &body)?;
+    let expires_at = lifetime_end(caller, now, new.lifetime);
+    let asked = new.asked;
+    let body = token_body(caller, &secret, &asked, expires_at)?;
+    let security_token = security_token::seal(keyring, &access, &body)?;
     let record = Issuance {
         id: body.token_id.clone(),
         access: access.clone(),
-        instance_id: instance_id.clone(),
-        project_id: project_id.clone(),
+        instance_id: new.instance_id,
+        project_id: new.project_id,
         domain_id: caller.domain_id.clone(),
         user_id: caller.user_id.clone(),
         user_names: asked.user_names.join(","),
         groups_requested: asked.groups.join(","),
         roles: body.roles.join(","),
-        issued_at,
+        issued_at: now,
         expires_at,
         revoked_at: None,
     };
     drop(body);
-    db::write(&state.pool, move |conn| {
-        repo::instance(conn, &project_id, &instance_id)?
-            .ok_or_else(|| LfError::NotFound("The instance does not exist.".into()))?;
-        repo::insert_issuance(conn, &record)?;
-        Ok::<_, LfError>(())
-    })
-    .await?;
-    Ok(Issued {
+    let issued = Issued {
         access,
         secret,
         security_token,
         expires_at,
-    })
+    };
+    Ok(Sealed { issued, record })
+}
+
+/// Record a sealed credential, issued through its project's instance, which must exist;
+/// only then is it handed out.
+pub fn record(conn: &mut DbConnection, sealed: Sealed) -> Result<Issued, LfError> {
+    let r = &sealed.record;
+    repo::instance(conn, &r.project_id, &r.instance_id)?
+        .ok_or_else(|| LfError::NotFound("The instance does not exist.".into()))?;
+    repo::insert_issuance(conn, r)?;
+    Ok(sealed.issued)
 }
 
 /// The input within the limits the records can hold.
@@ -126,8 +154,9 @@ fn checked(input: IdentityInput) -> Result<Asked, LfError> {
 }
 
 /// The user and group names asked for must exist in the caller's account (iam-svc says).
-async fn check_directory(
-    state: &AppState,
+/// Asked after [`asked`] and before [`seal`]: no key is made for names that do not exist.
+pub async fn check_directory(
+    iam: &RemoteSignatureVerifier,
     caller: &Principal,
     asked: &Asked,
 ) -> Result<(), LfError> {
@@ -139,7 +168,7 @@ async fn check_directory(
         user_names: asked.user_names.clone(),
         groups: asked.groups.clone(),
     };
-    let missing = state.iam.check_directory(&check).await?;
+    let missing = iam.check_directory(&check).await?;
     if let Some(name) = missing.missing_user_names.first() {
         return Err(LfError::NotFound(format!(
             "The user {name} does not exist in the account."
@@ -157,7 +186,6 @@ async fn check_directory(
 fn token_body(
     caller: &Principal,
     secret: &SecretString,
-    roles: Vec<String>,
     asked: &Asked,
     expires_at: NaiveDateTime,
 ) -> Result<TokenBody, LfError> {
@@ -174,7 +202,7 @@ fn token_body(
         domain_name: caller.domain_name.clone(),
         project_id: project.id.clone(),
         project_name: project.name.clone(),
-        roles,
+        roles: asked.roles.clone(),
         user_names: asked.user_names.clone(),
         groups: asked.groups.clone(),
         expires_at: expires_at.and_utc(),

@@ -4,12 +4,13 @@
 //! the rules are in `crate::issue` and `crate::revoke`.
 
 use actix_web::{web, HttpResponse};
+use chrono::Duration;
 use serde_json::json;
 use service_kit::db;
 
 use super::{optional_body, Caller};
 use crate::error::LfError;
-use crate::issue::{self, IdentityInput};
+use crate::issue::{self, IdentityInput, NewCredential};
 use crate::policy::{self, Action};
 use crate::revoke::{self, Target};
 use crate::state::AppState;
@@ -34,7 +35,18 @@ async fn issue(
     let (project_id, instance_id) = path.into_inner();
     policy::authorize(&caller, &project_id, Action::CreateCredential)?;
     let input: IdentityInput = optional_body(&body)?;
-    let issued = issue::issue(&state, &caller, project_id, instance_id, input).await?;
+    let asked = issue::asked(&caller, input)?;
+    issue::check_directory(&state.iam, &caller, &asked).await?;
+    let lifetime = Duration::seconds(i64::from(state.config.credentials.lifetime_seconds));
+    let new = NewCredential {
+        project_id,
+        instance_id,
+        asked,
+        lifetime,
+    };
+    let (keyring, now) = (state.temporary.keys().keyring(), state.clock.stored_now());
+    let sealed = issue::seal(&caller, new, keyring, now)?;
+    let issued = db::write(&state.pool, move |conn| issue::record(conn, sealed)).await?;
     // The vendor's model has no expiry field; the extra `expires_at` is ignored by the SDK.
     Ok(HttpResponse::Ok().json(json!({
         "access": issued.access,
