@@ -10,6 +10,7 @@
 mod clock;
 mod common;
 mod credentials;
+mod domain;
 mod instances;
 mod migrations;
 mod offboarding;
