@@ -11,15 +11,16 @@ use credential_core::names::validate_swr_credential_name;
 use credential_core::secret::SecretString;
 use serde::{Deserialize, Serialize};
 use service_kit::auth::Principal;
-use service_kit::db::{self, DbConnection};
+use service_kit::db::DbConnection;
 
+use super::InstancePath;
+use crate::config::CredentialRules;
 use crate::error::SwrError;
 use crate::policy::{self, Action, Grant};
 use crate::repo::{
     self,
     credentials::{Credential, LONG_TERM, TEMPORARY},
 };
-use crate::state::AppState;
 
 /// Prefix of every SWR auth_token; registry logins recognise SWR tokens by it.
 pub const TOKEN_PREFIX: &str = "swr_";
@@ -53,75 +54,73 @@ pub struct CredentialPath {
 
 /// What creation needs besides the caller.
 struct NewCredential {
-    project_id: String,
-    instance_id: String,
+    instance: InstancePath,
     name: String,
     kind: &'static str,
     lifetime: Duration,
 }
 
-/// A long-term credential named by `body`, for the caller, on the project's instance.
-pub async fn create_long_term(
-    state: &AppState,
+/// A long-term credential named by `body`, for the caller, on the project's instance,
+/// created at `now` under `rules`.
+pub fn create_long_term(
+    conn: &mut DbConnection,
     p: &Principal,
-    project_id: String,
-    instance_id: String,
+    instance: InstancePath,
     body: CreateBody,
+    rules: &CredentialRules,
+    now: NaiveDateTime,
 ) -> Result<Issued, SwrError> {
-    policy::authorize(p, &project_id, Action::CreateLongTermCredential)?;
+    policy::authorize(p, &instance.project_id, Action::CreateLongTermCredential)?;
     let name = body.name;
     validate_swr_credential_name(&name)
         .map_err(|e| SwrError::InvalidName(format!("Invalid credential name: {e}")))?;
-    let lifetime = Duration::days(i64::from(state.config.credentials.long_term_lifetime_days));
+    let lifetime = Duration::days(i64::from(rules.long_term_lifetime_days));
     let new = NewCredential {
-        project_id,
-        instance_id,
+        instance,
         name,
         kind: LONG_TERM,
         lifetime,
     };
-    issue(state, p, new).await
+    issue(conn, p, new, rules.max_per_user_per_instance, now)
 }
 
-/// A temporary credential for the caller on the project's instance.
-pub async fn create_temporary(
-    state: &AppState,
+/// A temporary credential for the caller on the project's instance, created at `now`
+/// under `rules`.
+pub fn create_temporary(
+    conn: &mut DbConnection,
     p: &Principal,
-    project_id: String,
-    instance_id: String,
+    instance: InstancePath,
+    rules: &CredentialRules,
+    now: NaiveDateTime,
 ) -> Result<Issued, SwrError> {
-    policy::authorize(p, &project_id, Action::CreateTempCredential)?;
-    let lifetime = Duration::seconds(i64::from(
-        state.config.credentials.temporary_lifetime_seconds,
-    ));
+    policy::authorize(p, &instance.project_id, Action::CreateTempCredential)?;
+    let lifetime = Duration::seconds(i64::from(rules.temporary_lifetime_seconds));
     // Temporary credentials have no user-chosen name; a unique one keeps the index simple.
     let name = format!("temp-{}", repo::new_id());
     let new = NewCredential {
-        project_id,
-        instance_id,
+        instance,
         name,
         kind: TEMPORARY,
         lifetime,
     };
-    issue(state, p, new).await
+    issue(conn, p, new, rules.max_per_user_per_instance, now)
 }
 
-/// Create a credential under the per-user quota; returns it and its auth_token. The
-/// caller was authorized for the create action of `new.kind`.
-async fn issue(state: &AppState, p: &Principal, new: NewCredential) -> Result<Issued, SwrError> {
+/// Create a credential under the per-user quota of `max`; returns it and its auth_token.
+/// The caller was authorized for the create action of `new.kind`.
+fn issue(
+    conn: &mut DbConnection,
+    p: &Principal,
+    new: NewCredential,
+    max: u32,
+    now: NaiveDateTime,
+) -> Result<Issued, SwrError> {
     let token = generate_bearer(TOKEN_PREFIX).map_err(|e| SwrError::Internal(e.to_string()))?;
     let digest = sha256_hex(token.expose().as_bytes());
-    let max = state.config.credentials.max_per_user_per_instance;
-    let principal = p.clone();
-    let clock = state.clock.clone();
-    let credential = db::write(&state.pool, move |conn| {
-        super::lock_instance(conn, &new.project_id, &new.instance_id)?;
-        let now = clock.stored_now();
-        make_room(conn, &new.instance_id, &principal.user_id, max, now)?;
-        let row = new_row(&principal, new, digest, now);
-        insert_named(conn, row)
-    })
-    .await?;
+    super::lock_instance(conn, &new.instance.project_id, &new.instance.instance_id)?;
+    make_room(conn, &new.instance.instance_id, &p.user_id, max, now)?;
+    let row = new_row(p, new, digest, now);
+    let credential = insert_named(conn, row)?;
     Ok(Issued { token, credential })
 }
 
@@ -147,7 +146,7 @@ fn new_row(
 ) -> Credential {
     Credential {
         id: uuid::Uuid::new_v4().to_string(),
-        instance_id: new.instance_id,
+        instance_id: new.instance.instance_id,
         user_id: principal.user_id.clone(),
         user_name: principal.user_name.clone(),
         name: new.name,
@@ -204,29 +203,25 @@ fn list_action(query: &HashMap<String, String>) -> Result<Action, SwrError> {
 
 /// The page of the instance's credentials `query` asks for (`self_only`, `offset`,
 /// `limit`), and how many there are in all.
-pub async fn list(
-    state: &AppState,
+pub fn list(
+    conn: &mut DbConnection,
     p: &Principal,
-    project_id: String,
-    instance_id: String,
+    instance: InstancePath,
     query: &HashMap<String, String>,
 ) -> Result<(Vec<Credential>, i64), SwrError> {
     let action = list_action(query)?;
-    policy::authorize(p, &project_id, action)?;
+    policy::authorize(p, &instance.project_id, action)?;
     let (offset, limit) = super::pagination(query)?;
-    let user = (action == Action::ListOwnLongTermCredentials).then(|| p.user_id.clone());
-    db::run(&state.pool, move |conn| {
-        repo::credentials::page(
-            conn,
-            &project_id,
-            &instance_id,
-            user.as_deref(),
-            offset,
-            limit,
-        )?
-        .ok_or(SwrError::InstanceNotFound)
-    })
-    .await
+    let user = (action == Action::ListOwnLongTermCredentials).then_some(p.user_id.as_str());
+    repo::credentials::page(
+        conn,
+        &instance.project_id,
+        &instance.instance_id,
+        user,
+        offset,
+        limit,
+    )?
+    .ok_or(SwrError::InstanceNotFound)
 }
 
 /// The instance's credential the path names, if the grant lets the caller act on it.
@@ -245,8 +240,8 @@ fn manageable(
 
 /// Enable or disable a long-term credential. A disable by an administrator is recorded
 /// as such, so that its owner cannot enable it again.
-pub async fn set_enabled(
-    state: &AppState,
+pub fn set_enabled(
+    conn: &mut DbConnection,
     p: &Principal,
     path: CredentialPath,
     enable: bool,
@@ -257,34 +252,30 @@ pub async fn set_enabled(
         Action::DisableLongTermCredential
     };
     let grant = policy::authorize(p, &path.project_id, action)?;
-    let p = p.clone();
-    db::write(&state.pool, move |conn| {
-        manageable(conn, &p, (action, grant), &path)?;
-        let id = &path.credential_id;
-        if enable {
-            repo::credentials::enable(conn, id)?;
-        } else {
-            repo::credentials::disable(conn, id, &p.user_id, policy::disables_as_admin(&p))?;
-        }
-        Ok(())
-    })
-    .await
+    manageable(conn, p, (action, grant), &path)?;
+    let id = &path.credential_id;
+    if enable {
+        repo::credentials::enable(conn, id)?;
+    } else {
+        repo::credentials::disable(conn, id, &p.user_id, policy::disables_as_admin(p))?;
+    }
+    Ok(())
 }
 
 /// Delete a long-term credential.
-pub async fn delete(state: &AppState, p: &Principal, path: CredentialPath) -> Result<(), SwrError> {
+pub fn delete(
+    conn: &mut DbConnection,
+    p: &Principal,
+    path: CredentialPath,
+) -> Result<(), SwrError> {
     let action = Action::DeleteLongTermCredential;
     let grant = policy::authorize(p, &path.project_id, action)?;
-    let p = p.clone();
-    db::write(&state.pool, move |conn| {
-        manageable(conn, &p, (action, grant), &path)?;
-        // The delete trigger updates the instance's count: take the instance first, as
-        // creation does, so a delete and a create of the same name cannot deadlock.
-        repo::instances::lock(conn, &path.instance_id)?;
-        if !repo::credentials::delete(conn, &path.credential_id)? {
-            return Err(SwrError::CredentialNotFound);
-        }
-        Ok(())
-    })
-    .await
+    manageable(conn, p, (action, grant), &path)?;
+    // The delete trigger updates the instance's count: take the instance first, as
+    // creation does, so a delete and a create of the same name cannot deadlock.
+    repo::instances::lock(conn, &path.instance_id)?;
+    if !repo::credentials::delete(conn, &path.credential_id)? {
+        return Err(SwrError::CredentialNotFound);
+    }
+    Ok(())
 }

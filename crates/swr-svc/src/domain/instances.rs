@@ -11,13 +11,12 @@ use credential_core::names::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use service_kit::auth::Principal;
-use service_kit::db;
+use service_kit::db::DbConnection;
 
 use crate::config::RegistryConfig;
 use crate::error::SwrError;
 use crate::policy::{self, Action};
 use crate::repo::{self, instances::Instance};
-use crate::state::AppState;
 
 pub const SPEC: &str = "swr.ee.professional";
 pub const RUNNING: &str = "Running";
@@ -156,129 +155,109 @@ fn new_instance(
     })
 }
 
-/// Create the instance `body` describes in the project; its name is unique there.
-pub async fn create(
-    state: &AppState,
+/// Create the instance `body` describes in the project at `now`, fronting `registry`; its
+/// name is unique in the project.
+pub fn create(
+    conn: &mut DbConnection,
     p: &Principal,
     project_id: String,
     body: CreateBody,
+    registry: &RegistryConfig,
+    now: NaiveDateTime,
 ) -> Result<Instance, SwrError> {
     policy::authorize(p, &project_id, Action::CreateInstance)?;
-    let now = state.clock.stored_now();
-    let row = new_instance(
-        body,
-        project_id,
-        p.user_id.clone(),
-        &state.config.registry,
-        now,
-    )?;
-    db::write(&state.pool, move |conn| {
-        repo::instances::insert(conn, &row).map_err(|e| {
-            e.or_taken(|| {
-                SwrError::Conflict(format!(
-                    "An instance named {} already exists in the project.",
-                    row.name
-                ))
-            })
-        })?;
-        Ok(row)
-    })
-    .await
+    let row = new_instance(body, project_id, p.user_id.clone(), registry, now)?;
+    repo::instances::insert(conn, &row).map_err(|e| {
+        e.or_taken(|| {
+            SwrError::Conflict(format!(
+                "An instance named {} already exists in the project.",
+                row.name
+            ))
+        })
+    })?;
+    Ok(row)
 }
 
 /// The page of the project's instances `query` asks for (`status`, `offset`, `limit`),
 /// and how many there are in all.
-pub async fn list(
-    state: &AppState,
+pub fn list(
+    conn: &mut DbConnection,
     p: &Principal,
-    project_id: String,
+    project_id: &str,
     query: &HashMap<String, String>,
 ) -> Result<(Vec<Instance>, i64), SwrError> {
-    policy::authorize(p, &project_id, Action::ListInstances)?;
+    policy::authorize(p, project_id, Action::ListInstances)?;
     let (offset, limit) = super::pagination(query)?;
-    let status = query.get("status").cloned();
-    db::run(&state.pool, move |conn| {
-        repo::instances::page(conn, &project_id, status.as_deref(), offset, limit)
-    })
-    .await
-    .map_err(SwrError::from)
+    let status = query.get("status").map(String::as_str);
+    Ok(repo::instances::page(
+        conn, project_id, status, offset, limit,
+    )?)
 }
 
 /// The project's instance `id`.
-pub async fn show(
-    state: &AppState,
+pub fn show(
+    conn: &mut DbConnection,
     p: &Principal,
-    project_id: String,
-    id: String,
+    project_id: &str,
+    id: &str,
 ) -> Result<Instance, SwrError> {
-    policy::authorize(p, &project_id, Action::GetInstance)?;
-    db::run(&state.pool, move |conn| {
-        super::instance(conn, &project_id, &id)
-    })
-    .await
+    policy::authorize(p, project_id, Action::GetInstance)?;
+    super::instance(conn, project_id, id)
 }
 
-/// Delete the project's instance `id`. The SDK sends no body, or `{"delete_obs": ..,
-/// "delete_dns": ..}`; both are accepted.
-pub async fn delete(
-    state: &AppState,
+/// Delete the project's instance `id` at `now`. The SDK sends no body, or
+/// `{"delete_obs": .., "delete_dns": ..}`; both are accepted.
+pub fn delete(
+    conn: &mut DbConnection,
     p: &Principal,
-    project_id: String,
-    id: String,
+    project_id: &str,
+    id: &str,
     body: &[u8],
+    now: NaiveDateTime,
 ) -> Result<(), SwrError> {
-    policy::authorize(p, &project_id, Action::DeleteInstance)?;
+    policy::authorize(p, project_id, Action::DeleteInstance)?;
     if !body.is_empty() {
         let raw: Value = serde_json::from_slice(body)
             .map_err(|e| SwrError::BadRequest(service_kit::http::json::describe(&e)))?;
         service_kit::http::json::parse::<DeleteBody>(raw)?;
     }
-    let clock = state.clock.clone();
-    db::write(&state.pool, move |conn| {
-        super::instance(conn, &project_id, &id)?;
-        if !repo::instances::delete(conn, &id)? {
-            return Err(SwrError::InstanceNotFound);
-        }
-        // Its names stay taken: the registry still holds their images.
-        repo::namespaces::tombstone_instance(conn, &id, clock.stored_now())?;
-        Ok(())
-    })
-    .await
+    super::instance(conn, project_id, id)?;
+    if !repo::instances::delete(conn, id)? {
+        return Err(SwrError::InstanceNotFound);
+    }
+    // Its names stay taken: the registry still holds their images.
+    repo::namespaces::tombstone_instance(conn, id, now)?;
+    Ok(())
 }
 
 /// The page of the project's creation jobs `query` asks for (`status`, `offset`,
 /// `limit`): one per instance, each finished when it started.
-pub async fn list_jobs(
-    state: &AppState,
+pub fn list_jobs(
+    conn: &mut DbConnection,
     p: &Principal,
-    project_id: String,
+    project_id: &str,
     query: &HashMap<String, String>,
 ) -> Result<(Vec<Instance>, i64), SwrError> {
-    policy::authorize(p, &project_id, Action::ListJobs)?;
+    policy::authorize(p, project_id, Action::ListJobs)?;
     let (offset, limit) = super::pagination(query)?;
     // Every job finished when it started; asking for any other status lists none.
     if query.get("status").is_some_and(|s| s != "Success") {
         return Ok((Vec::new(), 0));
     }
-    db::run(&state.pool, move |conn| {
-        repo::instances::page(conn, &project_id, None, offset, limit)
-    })
-    .await
-    .map_err(SwrError::from)
+    Ok(repo::instances::page(
+        conn, project_id, None, offset, limit,
+    )?)
 }
 
 /// The instance whose creation is the project's job `job_id`.
-pub async fn show_job(
-    state: &AppState,
+pub fn show_job(
+    conn: &mut DbConnection,
     p: &Principal,
-    project_id: String,
-    job_id: String,
+    project_id: &str,
+    job_id: &str,
 ) -> Result<Instance, SwrError> {
-    policy::authorize(p, &project_id, Action::GetJob)?;
-    db::run(&state.pool, move |conn| {
-        repo::instances::find_by_job(conn, &project_id, &job_id)?.ok_or(SwrError::RouteNotFound)
-    })
-    .await
+    policy::authorize(p, project_id, Action::GetJob)?;
+    repo::instances::find_by_job(conn, project_id, job_id)?.ok_or(SwrError::RouteNotFound)
 }
 
 #[cfg(test)]

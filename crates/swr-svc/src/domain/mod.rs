@@ -1,13 +1,14 @@
 //! The rules of swr-svc, callable without HTTP: who may do what (through `crate::policy`),
-//! what a request may say, and what it changes in the store. Each function takes the
-//! state (its pool and configured limits), the caller and the request's parts; checks
-//! them in a fixed order, so a request wrong in two ways always gets the same refusal;
-//! runs its reads and writes through `service_kit::db`; and answers rows for
-//! `crate::routes` to render. Times are read inside the write, after any lock it takes,
-//! so a quota check and the rows it counts see the same moment.
+//! what a request may say, and what it changes in the store. Each function takes a
+//! connection, the caller, the request's parts (with the configured limits it needs) and,
+//! when it dates rows, the time; checks them in a fixed order, so a request wrong in two ways
+//! always gets the same refusal; and answers rows for `crate::routes` to render. The
+//! handler runs it on the pool, `db::run` for reads and `db::write` for writes, and a
+//! write whose rows are dated after the instance is found reads the clock inside the
+//! write, so a quota check and the rows it counts see one moment.
 //!
 //! `credentials` (issuance under the per-user quota, enabling, deleting), `instances`
-//! and `namespaces`; this file holds the lookups and the paging they share.
+//! and `namespaces`; this file holds the path, the lookups and the paging they share.
 
 pub mod credentials;
 pub mod instances;
@@ -19,6 +20,21 @@ use service_kit::db::DbConnection;
 
 use crate::error::SwrError;
 use crate::repo::{self, instances::Instance};
+
+/// A project's instance, as a path names it.
+pub struct InstancePath {
+    pub project_id: String,
+    pub instance_id: String,
+}
+
+impl From<(String, String)> for InstancePath {
+    fn from((project_id, instance_id): (String, String)) -> Self {
+        InstancePath {
+            project_id,
+            instance_id,
+        }
+    }
+}
 
 /// `offset` (default 0) and `limit` (default 100, at most 100) from a query.
 pub fn pagination(query: &HashMap<String, String>) -> Result<(i64, i64), SwrError> {

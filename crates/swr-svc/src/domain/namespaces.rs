@@ -9,17 +9,12 @@ use chrono::NaiveDateTime;
 use service_kit::auth::Principal;
 use service_kit::db::DbConnection;
 
+use super::InstancePath;
 use crate::error::SwrError;
 use crate::namespaces::{list_query, validate_namespace_name, CreateBody, Metadata, UpdateBody};
 use crate::policy::{self, Action};
 use crate::repo;
 use crate::repo::namespaces::{Namespace, NewNamespace};
-
-/// A project's instance, as the path names it.
-pub struct InstancePath {
-    pub project_id: String,
-    pub instance_id: String,
-}
 
 /// An instance's namespace, as the path names it.
 pub struct NamespacePath {

@@ -1,6 +1,7 @@
 //! Long-term and temporary registry credentials of an instance:
 //! `/v2/{project_id}/instances/{instance_id}/long-term-credential(s)` and `/temp-credential`.
-//! Each handler extracts the request, calls `domain::credentials` and renders its answer;
+//! Each handler extracts the request, runs one `domain::credentials` function on the pool
+//! (a create at the time the write reads from the clock) and renders its answer;
 //! the auth_token is rendered once, at creation.
 
 use std::collections::HashMap;
@@ -10,7 +11,10 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use serde_json::json;
 
+use service_kit::db;
+
 use crate::domain::credentials::{self, CreateBody, CredentialPath, Issued, UpdateBody};
+use crate::domain::InstancePath;
 use crate::error::{Caller, Json, SwrError};
 use crate::repo::credentials::Credential;
 use crate::state::AppState;
@@ -55,10 +59,16 @@ async fn create(
     path: web::Path<(String, String)>,
     body: Json<CreateBody>,
 ) -> Result<HttpResponse, SwrError> {
-    let (project_id, instance_id) = path.into_inner();
-    let issued =
-        credentials::create_long_term(&state, &caller, project_id, instance_id, body.into_inner())
-            .await?;
+    let (p, instance, body) = (
+        caller.principal,
+        InstancePath::from(path.into_inner()),
+        body.into_inner(),
+    );
+    let (rules, clock) = (state.config.credentials.clone(), state.clock.clone());
+    let issued = db::write(&state.pool, move |conn| {
+        credentials::create_long_term(conn, &p, instance, body, &rules, clock.stored_now())
+    })
+    .await?;
     Ok(issued_view(&issued))
 }
 
@@ -67,8 +77,12 @@ async fn create_temporary(
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, SwrError> {
-    let (project_id, instance_id) = path.into_inner();
-    let issued = credentials::create_temporary(&state, &caller, project_id, instance_id).await?;
+    let (p, instance) = (caller.principal, InstancePath::from(path.into_inner()));
+    let (rules, clock) = (state.config.credentials.clone(), state.clock.clone());
+    let issued = db::write(&state.pool, move |conn| {
+        credentials::create_temporary(conn, &p, instance, &rules, clock.stored_now())
+    })
+    .await?;
     Ok(issued_view(&issued))
 }
 
@@ -78,8 +92,15 @@ async fn list(
     path: web::Path<(String, String)>,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, SwrError> {
-    let (project_id, instance_id) = path.into_inner();
-    let (rows, total) = credentials::list(&state, &caller, project_id, instance_id, &query).await?;
+    let (p, instance, query) = (
+        caller.principal,
+        InstancePath::from(path.into_inner()),
+        query.into_inner(),
+    );
+    let (rows, total) = db::run(&state.pool, move |conn| {
+        credentials::list(conn, &p, instance, &query)
+    })
+    .await?;
     let now = state.clock.stored_now();
     Ok(HttpResponse::Ok().json(CredentialPage {
         total,
@@ -149,8 +170,15 @@ async fn update(
     path: web::Path<(String, String, String)>,
     body: Json<UpdateBody>,
 ) -> Result<HttpResponse, SwrError> {
-    let path = credential_path(path.into_inner());
-    credentials::set_enabled(&state, &caller, path, body.into_inner().enable).await?;
+    let (p, path, enable) = (
+        caller.principal,
+        credential_path(path.into_inner()),
+        body.into_inner().enable,
+    );
+    db::write(&state.pool, move |conn| {
+        credentials::set_enabled(conn, &p, path, enable)
+    })
+    .await?;
     Ok(HttpResponse::Created().finish())
 }
 
@@ -159,6 +187,7 @@ async fn delete(
     caller: Caller,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, SwrError> {
-    credentials::delete(&state, &caller, credential_path(path.into_inner())).await?;
+    let (p, path) = (caller.principal, credential_path(path.into_inner()));
+    db::write(&state.pool, move |conn| credentials::delete(conn, &p, path)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,11 +1,13 @@
 //! `/v2/{project_id}/instances` and `/v2/{project_id}/jobs`: SWR Enterprise instances.
-//! Each handler extracts the request, calls `domain::instances` and renders its answer in
-//! the vendor's shapes.
+//! Each handler extracts the request, runs one `domain::instances` function on the pool
+//! and renders its answer in the vendor's shapes.
 
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
+
+use service_kit::db;
 
 use crate::domain::instances::{self, CreateBody};
 use crate::error::{Caller, Json, SwrError};
@@ -70,7 +72,12 @@ async fn create(
     path: web::Path<String>,
     body: Json<CreateBody>,
 ) -> Result<HttpResponse, SwrError> {
-    let row = instances::create(&state, &caller, path.into_inner(), body.into_inner()).await?;
+    let (p, project_id, body) = (caller.principal, path.into_inner(), body.into_inner());
+    let (registry, now) = (state.config.registry.clone(), state.clock.stored_now());
+    let row = db::write(&state.pool, move |conn| {
+        instances::create(conn, &p, project_id, body, &registry, now)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(json!({ "job_id": row.job_id, "instance_id": row.id })))
 }
 
@@ -80,7 +87,11 @@ async fn list(
     path: web::Path<String>,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, SwrError> {
-    let (rows, total) = instances::list(&state, &caller, path.into_inner(), &query).await?;
+    let (p, project_id, query) = (caller.principal, path.into_inner(), query.into_inner());
+    let (rows, total) = db::run(&state.pool, move |conn| {
+        instances::list(conn, &p, &project_id, &query)
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "instances": rows.iter().map(view).collect::<Vec<_>>(), "total": total })))
 }
@@ -90,8 +101,11 @@ async fn show(
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, SwrError> {
-    let (project_id, id) = path.into_inner();
-    let instance = instances::show(&state, &caller, project_id, id).await?;
+    let (p, (project_id, id)) = (caller.principal, path.into_inner());
+    let instance = db::run(&state.pool, move |conn| {
+        instances::show(conn, &p, &project_id, &id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(view(&instance)))
 }
 
@@ -101,8 +115,12 @@ async fn delete(
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, SwrError> {
-    let (project_id, id) = path.into_inner();
-    instances::delete(&state, &caller, project_id, id, &body).await?;
+    let (p, (project_id, id)) = (caller.principal, path.into_inner());
+    let clock = state.clock.clone();
+    db::write(&state.pool, move |conn| {
+        instances::delete(conn, &p, &project_id, &id, &body, clock.stored_now())
+    })
+    .await?;
     Ok(HttpResponse::Accepted().finish())
 }
 
@@ -112,7 +130,11 @@ async fn list_jobs(
     path: web::Path<String>,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, SwrError> {
-    let (rows, total) = instances::list_jobs(&state, &caller, path.into_inner(), &query).await?;
+    let (p, project_id, query) = (caller.principal, path.into_inner(), query.into_inner());
+    let (rows, total) = db::run(&state.pool, move |conn| {
+        instances::list_jobs(conn, &p, &project_id, &query)
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "jobs": rows.iter().map(job_view).collect::<Vec<_>>(), "total": total })))
 }
@@ -122,7 +144,10 @@ async fn show_job(
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, SwrError> {
-    let (project_id, job_id) = path.into_inner();
-    let instance = instances::show_job(&state, &caller, project_id, job_id).await?;
+    let (p, (project_id, job_id)) = (caller.principal, path.into_inner());
+    let instance = db::run(&state.pool, move |conn| {
+        instances::show_job(conn, &p, &project_id, &job_id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(job_view(&instance)))
 }

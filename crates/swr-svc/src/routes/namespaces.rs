@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 
 use service_kit::db;
 
-use crate::domain::namespaces::{self, InstancePath, NamespacePath};
+use crate::domain::namespaces::{self, NamespacePath};
+use crate::domain::InstancePath;
 use crate::error::{Caller, Json, SwrError};
 use crate::namespaces::{CreateBody, UpdateBody};
 use crate::repo::namespaces::Namespace;
@@ -48,13 +49,6 @@ fn view(n: &Namespace) -> Value {
     })
 }
 
-fn instance_path((project_id, instance_id): (String, String)) -> InstancePath {
-    InstancePath {
-        project_id,
-        instance_id,
-    }
-}
-
 fn namespace_path((project_id, instance_id, name): (String, String, String)) -> NamespacePath {
     NamespacePath {
         project_id,
@@ -71,7 +65,7 @@ async fn create(
 ) -> Result<HttpResponse, SwrError> {
     let (p, instance, body) = (
         caller.principal,
-        instance_path(path.into_inner()),
+        InstancePath::from(path.into_inner()),
         body.into_inner(),
     );
     let clock = state.clock.clone();
@@ -90,7 +84,7 @@ async fn list(
 ) -> Result<HttpResponse, SwrError> {
     let (p, instance, query) = (
         caller.principal,
-        instance_path(path.into_inner()),
+        InstancePath::from(path.into_inner()),
         query.into_inner(),
     );
     let (rows, total) = db::run(&state.pool, move |conn| {
