@@ -1,10 +1,11 @@
 //! Users: creating, reading, changing and deleting them, and a user's own password change.
-//! Each function is one whole operation for an authenticated principal (policy check,
-//! password hashing, the write and the revocation it calls for), so `routes/users.rs`
-//! only extracts the request, calls one of these and renders the result.
+//! Each rule is a function of a connection inside the caller's transaction, the caller,
+//! the request's parts and the time, so tests call them without HTTP; `routes/users.rs`
+//! runs them on the pool. A password is hashed on the blocking pool between the policy
+//! check ([`authorize`]) and the write, so [`hash_password`] and [`verify_original`] are the
+//! async steps the handlers await around them.
 
-use actix_web::web;
-use chrono::NaiveDateTime;
+use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use service_kit::auth::Principal;
 use service_kit::db::{self, DbConnection, StoreError};
@@ -62,178 +63,229 @@ pub struct PasswordChange {
     pub password: String,
 }
 
-/// Create a user in the caller's domain (or the one named, if the policy allows).
-pub async fn create(state: &AppState, p: &Principal, u: NewUser) -> Result<User, IamError> {
+/// What the policy is asked about before any password is hashed.
+pub enum Target {
+    /// A user acted on, by id.
+    User(String),
+    /// A domain to create in; the caller's own when `None`.
+    Domain(Option<String>),
+}
+
+/// Ask the policy before any password is hashed: a hash is seconds of work anyone could
+/// otherwise ask for.
+pub fn authorize(
+    conn: &mut DbConnection,
+    p: &Principal,
+    action: Action,
+    target: Target,
+) -> Result<(), IamError> {
+    match target {
+        Target::User(id) => policy::user(conn, p, action, &id).map(drop),
+        Target::Domain(domain_id) => {
+            policy::in_domain(conn, p, action, domain_id.as_deref()).map(drop)
+        }
+    }
+}
+
+/// Hash a new password with the configured rounds; `None` when none is given.
+pub async fn hash_password(iterations: u32, pw: Option<&str>) -> Result<Option<String>, IamError> {
+    match pw {
+        Some(pw) => Ok(Some(passwords::hash(iterations, pw).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Check a new user's fields before anything else.
+pub fn check_new(u: &NewUser) -> Result<(), IamError> {
     check_fields(
         Some(&u.name),
         u.description.as_deref(),
         u.password.as_deref(),
-    )?;
-    authorize_first(state, p, Action::CreateUser, None, u.domain_id.clone()).await?;
-    let password_hash = match &u.password {
-        Some(pw) => hash(state, pw).await?,
-        // No password: nothing verifies until an admin sets one.
-        None => passwords::NO_PASSWORD.to_string(),
-    };
-    let p = p.clone();
-    let clock = state.clock.clone();
-    db::write(&state.pool, move |conn| {
-        insert_user(conn, &p, u, password_hash, clock.stored_now())
-    })
-    .await
+    )
 }
 
-/// The users of the caller's domain that match `filter`.
-pub async fn list(
-    state: &AppState,
-    p: &Principal,
-    asked_domain: Option<String>,
-    filter: repo::users::UserFilter,
-) -> Result<Vec<User>, IamError> {
-    let p = p.clone();
-    db::run(&state.pool, move |conn| {
-        policy::in_domain(conn, &p, Action::ListUsers, None)?;
-        // Another domain's users are not the caller's to list: an empty list, as Keystone.
-        if asked_domain.is_some_and(|d| d != p.domain_id) {
-            return Ok(Vec::new());
-        }
-        Ok(repo::users::list(conn, &p.domain_id, &filter)?)
-    })
-    .await
-}
-
-/// One user the caller may see.
-pub async fn show(state: &AppState, p: &Principal, id: String) -> Result<User, IamError> {
-    let p = p.clone();
-    db::run(&state.pool, move |conn| {
-        policy::user(conn, &p, Action::GetUser, &id)
-    })
-    .await
-}
-
-/// Apply an admin's edit; disabling or a new password revokes what it must.
-pub async fn update(
-    state: &web::Data<AppState>,
-    p: &Principal,
-    id: String,
-    u: UserEdit,
-) -> Result<User, IamError> {
+/// Check an edit's fields before anything else.
+pub fn check_edit(u: &UserEdit) -> Result<(), IamError> {
     check_fields(
         u.name.as_deref(),
         u.description.as_deref(),
         u.password.as_deref(),
-    )?;
-    authorize_first(state, p, Action::UpdateUser, Some(id.clone()), None).await?;
-    let password_hash = match &u.password {
-        Some(pw) => Some(hash(state, pw).await?),
-        None => None,
+    )
+}
+
+/// Create a user in the caller's domain (or the one named, if the policy allows), with
+/// the password hashed from `u.password` (`None`: nothing verifies until an admin sets
+/// one).
+pub fn create(
+    conn: &mut DbConnection,
+    p: &Principal,
+    u: NewUser,
+    password_hash: Option<String>,
+    now: NaiveDateTime,
+) -> Result<User, IamError> {
+    let password_hash = password_hash.unwrap_or_else(|| passwords::NO_PASSWORD.to_string());
+    let domain_id = policy::in_domain(conn, p, Action::CreateUser, u.domain_id.as_deref())?;
+    let row = User {
+        id: repo::new_id(),
+        domain_id,
+        name: u.name,
+        password_hash,
+        enabled: u.enabled.unwrap_or(true),
+        description: u.description.unwrap_or_default(),
+        created_at: now,
+        updated_at: now,
     };
-    let p = p.clone();
-    let st = state.clone();
-    let user = db::write(&state.pool, move |conn| {
-        apply_update(conn, &st, &p, &id, u, password_hash)
-    })
-    .await?;
-    state.sync_revocations().await?;
-    Ok(user)
+    repo::users::insert(conn, &row).map_err(name_conflict(&row.name))?;
+    Ok(row)
+}
+
+/// The users of the caller's domain that match `filter`.
+pub fn list(
+    conn: &mut DbConnection,
+    p: &Principal,
+    asked_domain: Option<String>,
+    filter: &repo::users::UserFilter,
+) -> Result<Vec<User>, IamError> {
+    policy::in_domain(conn, p, Action::ListUsers, None)?;
+    // Another domain's users are not the caller's to list: an empty list, as Keystone.
+    if asked_domain.is_some_and(|d| d != p.domain_id) {
+        return Ok(Vec::new());
+    }
+    Ok(repo::users::list(conn, &p.domain_id, filter)?)
+}
+
+/// One user the caller may see.
+pub fn show(conn: &mut DbConnection, p: &Principal, id: &str) -> Result<User, IamError> {
+    policy::user(conn, p, Action::GetUser, id)
+}
+
+/// An admin's edit of a user, with the password already hashed.
+pub struct HashedEdit {
+    pub edit: UserEdit,
+    pub password_hash: Option<String>,
+    /// The configured token lifetime: how long a new password's revocation must last.
+    pub token_lifetime: Duration,
+}
+
+/// Apply an admin's changes to a user, with the revocation they call for (disabling, a
+/// new password), in one transaction.
+pub fn update(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: &str,
+    change: HashedEdit,
+    now: NaiveDateTime,
+) -> Result<User, IamError> {
+    let HashedEdit {
+        edit: u,
+        password_hash,
+        token_lifetime,
+    } = change;
+    let before = policy::user(conn, p, Action::UpdateUser, id)?;
+    if u.domain_id
+        .as_deref()
+        .is_some_and(|d| d != before.domain_id)
+    {
+        return Err(IamError::BadRequest(
+            "A user cannot move to another domain.".into(),
+        ));
+    }
+    let disables = u.enabled == Some(false) && before.enabled;
+    let new_password = password_hash.is_some();
+    let changes = UserChanges {
+        name: u.name,
+        password_hash,
+        enabled: u.enabled,
+        description: u.description,
+        updated_at: Some(now),
+    };
+    repo::users::update(conn, id, &changes).map_err(|e| {
+        e.or_taken(|| {
+            IamError::Conflict("A user with that name already exists in the domain.".into())
+        })
+    })?;
+    revocation::user_updated(conn, token_lifetime, id, disables, new_password, now)?;
+    repo::users::find(conn, id)?.ok_or(IamError::NotFound("user"))
 }
 
 /// Delete the user; every credential of theirs dies with them.
-pub async fn delete(state: &AppState, p: &Principal, id: String) -> Result<(), IamError> {
-    let p = p.clone();
-    let clock = state.clock.clone();
-    db::write(&state.pool, move |conn| {
-        policy::user(conn, &p, Action::DeleteUser, &id)?;
-        if !repo::users::delete(conn, &id)? {
-            return Err(IamError::NotFound("user"));
-        }
-        revocation::user_gone(conn, &id, clock.stored_now())
-    })
-    .await?;
-    state.sync_revocations().await
+pub fn delete(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: &str,
+    now: NaiveDateTime,
+) -> Result<(), IamError> {
+    policy::user(conn, p, Action::DeleteUser, id)?;
+    if !repo::users::delete(conn, id)? {
+        return Err(IamError::NotFound("user"));
+    }
+    revocation::user_gone(conn, id, now)
 }
 
-/// A user changes their own password. The original is checked against their login budget
-/// (counted for `address`, the client's), and the tokens and temporary keys issued with it
-/// are revoked.
-pub async fn change_own_password(
-    state: &web::Data<AppState>,
+/// Store a user's own new password (hashed, after [`verify_original`]) and revoke the
+/// tokens and temporary keys issued with the old one, for `token_lifetime`.
+pub fn set_own_password(
+    conn: &mut DbConnection,
     p: &Principal,
-    id: String,
-    address: &str,
-    change: PasswordChange,
+    id: &str,
+    new_hash: String,
+    token_lifetime: Duration,
+    now: NaiveDateTime,
 ) -> Result<(), IamError> {
-    validate::password(&change.password)?;
-    check_original(state, p, address, &id, change.original_password).await?;
-    let new_hash = hash(state, &change.password).await?;
-    let p = p.clone();
-    let st = state.clone();
-    db::write(&state.pool, move |conn| {
-        policy::user(conn, &p, Action::ChangePassword, &id)?;
-        let now = st.clock.stored_now();
-        let changes = UserChanges {
-            password_hash: Some(new_hash),
-            updated_at: Some(now),
-            ..Default::default()
-        };
-        repo::users::update(conn, &id, &changes)?;
-        revocation::password_changed(conn, &st.config, &id, now)
-    })
-    .await?;
-    state.sync_revocations().await
+    policy::user(conn, p, Action::ChangePassword, id)?;
+    let changes = UserChanges {
+        password_hash: Some(new_hash),
+        updated_at: Some(now),
+        ..Default::default()
+    };
+    repo::users::update(conn, id, &changes)?;
+    revocation::password_changed(conn, token_lifetime, id, now)
 }
 
 /// The groups the user belongs to.
-pub async fn groups_of(
-    state: &AppState,
-    p: &Principal,
-    id: String,
-) -> Result<Vec<Group>, IamError> {
-    let p = p.clone();
-    db::run(&state.pool, move |conn| {
-        policy::user(conn, &p, Action::ListGroupsForUser, &id)?;
-        Ok(repo::groups::list_for_user(conn, &id)?)
-    })
-    .await
+pub fn groups_of(conn: &mut DbConnection, p: &Principal, id: &str) -> Result<Vec<Group>, IamError> {
+    policy::user(conn, p, Action::ListGroupsForUser, id)?;
+    Ok(repo::groups::list_for_user(conn, id)?)
 }
 
 /// The projects the user holds a role on.
-pub async fn projects_of(
-    state: &AppState,
+pub fn projects_of(
+    conn: &mut DbConnection,
     p: &Principal,
-    id: String,
+    id: &str,
 ) -> Result<Vec<Project>, IamError> {
-    let p = p.clone();
-    db::run(&state.pool, move |conn| {
-        let user = policy::user(conn, &p, Action::ListProjectsForUser, &id)?;
-        let filter = repo::projects::ProjectFilter {
-            ids: Some(repo::grants::user_project_ids(conn, &user.id)?),
-            ..Default::default()
-        };
-        Ok(repo::projects::list(conn, &user.domain_id, &filter)?)
-    })
-    .await
+    let user = policy::user(conn, p, Action::ListProjectsForUser, id)?;
+    let filter = repo::projects::ProjectFilter {
+        ids: Some(repo::grants::user_project_ids(conn, &user.id)?),
+        ..Default::default()
+    };
+    Ok(repo::projects::list(conn, &user.domain_id, &filter)?)
 }
 
-/// Ask the policy before any password is hashed: a hash is seconds of work anyone could
-/// otherwise ask for. `user_id` is the user acted on, if any.
-async fn authorize_first(
+/// Check the original password of a user's own change (the new one already validated),
+/// counted against their login budget for `address`, the client's: a stolen token must
+/// not turn into unlimited password guesses.
+pub async fn verify_original(
     state: &AppState,
     p: &Principal,
-    action: Action,
-    user_id: Option<String>,
-    domain_id: Option<String>,
+    address: &str,
+    id: &str,
+    original: String,
 ) -> Result<(), IamError> {
     let p = p.clone();
-    db::run(&state.pool, move |conn| match user_id {
-        Some(id) => policy::user(conn, &p, action, &id).map(drop),
-        None => policy::in_domain(conn, &p, action, domain_id.as_deref()).map(drop),
+    let user_id = id.to_string();
+    let stored = db::run(&state.pool, move |conn| {
+        policy::user(conn, &p, Action::ChangePassword, &user_id).map(|u| u.password_hash)
     })
-    .await
-}
-
-async fn hash(state: &AppState, pw: &str) -> Result<String, IamError> {
-    passwords::hash(state.config.passwords.pbkdf2_iterations, pw).await
+    .await?;
+    let keys = AttemptKeys::user(id, address);
+    tokens::reserve_attempt(state, &keys).await?;
+    let original = credential_core::SecretString::from(original);
+    let iterations = state.config.passwords.pbkdf2_iterations;
+    if !passwords::verify(original, Some(stored), iterations).await? {
+        return Err(IamError::LoginFailed);
+    }
+    tokens::attempt_succeeded(state, keys).await
 }
 
 fn name_conflict(name: &str) -> impl Fn(StoreError) -> IamError + '_ {
@@ -259,90 +311,4 @@ fn check_fields(
         validate::password(pw)?;
     }
     Ok(())
-}
-
-fn insert_user(
-    conn: &mut DbConnection,
-    p: &Principal,
-    u: NewUser,
-    password_hash: String,
-    now: NaiveDateTime,
-) -> Result<User, IamError> {
-    let domain_id = policy::in_domain(conn, p, Action::CreateUser, u.domain_id.as_deref())?;
-    let row = User {
-        id: repo::new_id(),
-        domain_id,
-        name: u.name,
-        password_hash,
-        enabled: u.enabled.unwrap_or(true),
-        description: u.description.unwrap_or_default(),
-        created_at: now,
-        updated_at: now,
-    };
-    repo::users::insert(conn, &row).map_err(name_conflict(&row.name))?;
-    Ok(row)
-}
-
-/// Apply an admin's changes to a user, with the revocation they call for, in one
-/// transaction.
-fn apply_update(
-    conn: &mut DbConnection,
-    state: &AppState,
-    p: &Principal,
-    id: &str,
-    u: UserEdit,
-    password_hash: Option<String>,
-) -> Result<User, IamError> {
-    let before = policy::user(conn, p, Action::UpdateUser, id)?;
-    if u.domain_id
-        .as_deref()
-        .is_some_and(|d| d != before.domain_id)
-    {
-        return Err(IamError::BadRequest(
-            "A user cannot move to another domain.".into(),
-        ));
-    }
-    let disables = u.enabled == Some(false) && before.enabled;
-    let new_password = password_hash.is_some();
-    let cfg = &state.config;
-    let now = state.clock.stored_now();
-    let changes = UserChanges {
-        name: u.name,
-        password_hash,
-        enabled: u.enabled,
-        description: u.description,
-        updated_at: Some(now),
-    };
-    repo::users::update(conn, id, &changes).map_err(|e| {
-        e.or_taken(|| {
-            IamError::Conflict("A user with that name already exists in the domain.".into())
-        })
-    })?;
-    revocation::user_updated(conn, cfg, id, disables, new_password, now)?;
-    repo::users::find(conn, id)?.ok_or(IamError::NotFound("user"))
-}
-
-/// Check the original password of a user's own change, counted against their login
-/// budget: a stolen token must not turn into unlimited password guesses.
-async fn check_original(
-    state: &AppState,
-    p: &Principal,
-    address: &str,
-    id: &str,
-    original: String,
-) -> Result<(), IamError> {
-    let p = p.clone();
-    let user_id = id.to_string();
-    let stored = db::run(&state.pool, move |conn| {
-        Ok::<_, IamError>(policy::user(conn, &p, Action::ChangePassword, &user_id)?.password_hash)
-    })
-    .await?;
-    let keys = AttemptKeys::user(id, address);
-    tokens::reserve_attempt(state, &keys).await?;
-    let original = credential_core::SecretString::from(original);
-    let iterations = state.config.passwords.pbkdf2_iterations;
-    if !passwords::verify(original, Some(stored), iterations).await? {
-        return Err(IamError::LoginFailed);
-    }
-    tokens::attempt_succeeded(state, keys).await
 }

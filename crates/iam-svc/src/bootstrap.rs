@@ -103,7 +103,7 @@ pub fn run(
                         ..Default::default()
                     };
                     repo::users::update(conn, &u.id, &changes)?;
-                    crate::revocation::password_changed(conn, cfg, &u.id, now)?;
+                    crate::revocation::password_changed(conn, cfg.token_lifetime(), &u.id, now)?;
                 }
                 (u.id, Some(pw))
             }

@@ -16,17 +16,16 @@
 //!
 //! `now` is the time of the change as stored, read once by the request that makes it.
 
-use chrono::NaiveDateTime;
+use chrono::{Duration, NaiveDateTime};
 use service_kit::auth::wire::{RevocationKind, DURABLE_EVENT_RELEVANCE};
 use service_kit::db::DbConnection;
 
-use crate::config::IamConfig;
 use crate::error::IamError;
 use crate::repo;
 
 /// The longest a temporary key lives: lakeformation-svc refuses to issue longer ones
 /// (its `MAX_LIFETIME_SECONDS`, 12 hours), whatever iam-svc's own token lifetime is.
-pub const TEMPORARY_KEY_MAX_LIFETIME: chrono::Duration = chrono::Duration::hours(12);
+pub const TEMPORARY_KEY_MAX_LIFETIME: Duration = Duration::hours(12);
 
 /// A token was revoked; the event matters until the token would have expired anyway.
 pub fn token_revoked(
@@ -41,15 +40,17 @@ pub fn token_revoked(
 
 /// The user's password changed: a `User` event, for the tokens and temporary keys issued
 /// with the old one.
+/// `token_lifetime` is the configured lifetime of a token
+/// ([`crate::config::IamConfig::token_lifetime`]).
 pub fn password_changed(
     conn: &mut DbConnection,
-    cfg: &IamConfig,
+    token_lifetime: Duration,
     user_id: &str,
     now: NaiveDateTime,
 ) -> Result<(), IamError> {
     // The event must outlive every token and temporary key issued before it; after that it
     // has nothing left to refuse.
-    let until = now + cfg.token_lifetime().max(TEMPORARY_KEY_MAX_LIFETIME);
+    let until = now + token_lifetime.max(TEMPORARY_KEY_MAX_LIFETIME);
     repo::revocations::append(conn, RevocationKind::User, user_id, now, until)?;
     Ok(())
 }
@@ -93,7 +94,7 @@ fn durable(
 /// moot); a new password alone, the tokens and temporary keys issued with the old one.
 pub fn user_updated(
     conn: &mut DbConnection,
-    cfg: &IamConfig,
+    token_lifetime: Duration,
     user_id: &str,
     disabled: bool,
     new_password: bool,
@@ -102,7 +103,7 @@ pub fn user_updated(
     if disabled {
         user_gone(conn, user_id, now)
     } else if new_password {
-        password_changed(conn, cfg, user_id, now)
+        password_changed(conn, token_lifetime, user_id, now)
     } else {
         Ok(())
     }

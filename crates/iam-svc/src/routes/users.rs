@@ -6,12 +6,15 @@ use std::collections::HashMap;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use service_kit::db;
 
-use crate::accounts::{self, NewUser, PasswordChange, UserEdit};
+use crate::accounts::{self, HashedEdit, NewUser, PasswordChange, Target, UserEdit};
 use crate::error::{IamError, Json};
-use crate::policy::Caller;
+use crate::passwords;
+use crate::policy::{Action, Caller};
 use crate::repo::{self, users::User};
 use crate::state::AppState;
+use crate::validate;
 use crate::views;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -68,7 +71,18 @@ async fn create(
     caller: Caller,
     body: Json<CreateBody>,
 ) -> Result<HttpResponse, IamError> {
-    let user = accounts::create(&state, &caller.principal, body.into_inner().user).await?;
+    let (p, u) = (caller.principal, body.into_inner().user);
+    accounts::check_new(&u)?;
+    let (asker, target) = (p.clone(), Target::Domain(u.domain_id.clone()));
+    let ask = move |conn: &mut _| accounts::authorize(conn, &asker, Action::CreateUser, target);
+    db::run(&state.pool, ask).await?;
+    let iterations = state.config.passwords.pbkdf2_iterations;
+    let hash = accounts::hash_password(iterations, u.password.as_deref()).await?;
+    let now = state.clock.stored_now();
+    let user = db::write(&state.pool, move |conn| {
+        accounts::create(conn, &p, u, hash, now)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(json!({ "user": render(&state, &user, false) })))
 }
 
@@ -81,8 +95,11 @@ async fn list(
         name: query.get("name").cloned(),
         enabled: super::parse_bool("enabled", query.get("enabled"))?,
     };
-    let asked = query.get("domain_id").cloned();
-    let users = accounts::list(&state, &caller.principal, asked, filter).await?;
+    let (p, asked) = (caller.principal, query.get("domain_id").cloned());
+    let users = db::run(&state.pool, move |conn| {
+        accounts::list(conn, &p, asked, &filter)
+    })
+    .await?;
     let base = &state.config.public_url;
     Ok(HttpResponse::Ok().json(json!({
         "users": users.iter().map(|u| render(&state, u, true)).collect::<Vec<_>>(),
@@ -95,31 +112,60 @@ async fn show(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
-    let user = accounts::show(&state, &caller.principal, path.into_inner()).await?;
+    let (p, id) = (caller.principal, path.into_inner());
+    let user = db::run(&state.pool, move |conn| accounts::show(conn, &p, &id)).await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "user": views::user(&user, &state.config.public_url, true) })))
 }
 
+/// Disabling or a new password revokes what it must; the feed is refreshed after the
+/// commit.
 async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
     body: Json<UpdateBody>,
 ) -> Result<HttpResponse, IamError> {
-    let edit = body.into_inner().user;
-    let user = accounts::update(&state, &caller.principal, path.into_inner(), edit).await?;
+    let (p, id, edit) = (caller.principal, path.into_inner(), body.into_inner().user);
+    accounts::check_edit(&edit)?;
+    let (asker, target) = (p.clone(), Target::User(id.clone()));
+    let ask = move |conn: &mut _| accounts::authorize(conn, &asker, Action::UpdateUser, target);
+    db::run(&state.pool, ask).await?;
+    let iterations = state.config.passwords.pbkdf2_iterations;
+    let change = HashedEdit {
+        password_hash: accounts::hash_password(iterations, edit.password.as_deref()).await?,
+        edit,
+        token_lifetime: state.config.token_lifetime(),
+    };
+    let now = state.clock.stored_now();
+    let write = move |conn: &mut _| accounts::update(conn, &p, &id, change, now);
+    let user = db::write(&state.pool, write).await?;
+    state.sync_revocations().await?;
     Ok(HttpResponse::Ok().json(json!({ "user": render(&state, &user, false) })))
 }
 
+/// Every credential of the user dies with them; the feed is refreshed after the commit.
 async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
-    accounts::delete(&state, &caller.principal, path.into_inner()).await?;
+    let (p, id, now) = (
+        caller.principal,
+        path.into_inner(),
+        state.clock.stored_now(),
+    );
+    db::write(&state.pool, move |conn| {
+        accounts::delete(conn, &p, &id, now)
+    })
+    .await?;
+    state.sync_revocations().await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// The original password is checked against the user's login budget (counted for the
+/// client's address), then the new one stored and the tokens and temporary keys issued
+/// with the old one revoked.
 async fn change_own_password(
     state: web::Data<AppState>,
     caller: Caller,
@@ -127,13 +173,20 @@ async fn change_own_password(
     path: web::Path<String>,
     body: Json<PasswordBody>,
 ) -> Result<HttpResponse, IamError> {
-    let change = body.into_inner().user;
+    let (p, id, change) = (caller.principal, path.into_inner(), body.into_inner().user);
     let address = req
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    let id = path.into_inner();
-    accounts::change_own_password(&state, &caller.principal, id, &address, change).await?;
+    validate::password(&change.password)?;
+    accounts::verify_original(&state, &p, &address, &id, change.original_password).await?;
+    let iterations = state.config.passwords.pbkdf2_iterations;
+    let new_hash = passwords::hash(iterations, &change.password).await?;
+    let (lifetime, now) = (state.config.token_lifetime(), state.clock.stored_now());
+    let write =
+        move |conn: &mut _| accounts::set_own_password(conn, &p, &id, new_hash, lifetime, now);
+    db::write(&state.pool, write).await?;
+    state.sync_revocations().await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -142,8 +195,9 @@ async fn groups_of_user(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
-    let user_id = path.into_inner();
-    let groups = accounts::groups_of(&state, &caller.principal, user_id.clone()).await?;
+    let (p, user_id) = (caller.principal, path.into_inner());
+    let id = user_id.clone();
+    let groups = db::run(&state.pool, move |conn| accounts::groups_of(conn, &p, &id)).await?;
     let base = &state.config.public_url;
     Ok(HttpResponse::Ok().json(json!({
         "groups": groups.iter().map(|g| views::group(g, base, true)).collect::<Vec<_>>(),
@@ -156,8 +210,12 @@ async fn projects_of_user(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
-    let user_id = path.into_inner();
-    let projects = accounts::projects_of(&state, &caller.principal, user_id.clone()).await?;
+    let (p, user_id) = (caller.principal, path.into_inner());
+    let id = user_id.clone();
+    let projects = db::run(&state.pool, move |conn| {
+        accounts::projects_of(conn, &p, &id)
+    })
+    .await?;
     let base = &state.config.public_url;
     Ok(HttpResponse::Ok().json(json!({
         "projects": projects.iter().map(|x| views::project(x, base, true)).collect::<Vec<_>>(),
