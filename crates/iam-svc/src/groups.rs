@@ -1,16 +1,18 @@
-//! Groups of a domain and their members. Each function is one whole operation for an
-//! authenticated principal (policy check, the write and the revocation it calls for), so
-//! `routes/groups.rs` only extracts the request, calls one of these and renders the result.
+//! Groups of a domain and their members. Each rule is a function of a connection inside
+//! the caller's transaction, the caller, the request's parts and the time (policy check,
+//! the write and the revocation it calls for), so tests call them without HTTP;
+//! `routes/groups.rs` runs them on the pool, refreshes the revocation feed after a
+//! revoking commit and renders the result.
 
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use service_kit::auth::Principal;
-use service_kit::db::{self, DbConnection, StoreError};
+use service_kit::db::{DbConnection, StoreError};
 
 use crate::error::IamError;
 use crate::policy::{self, Action};
 use crate::repo::{self, groups::Group, groups::GroupChanges, users::User};
 use crate::revocation;
-use crate::state::AppState;
 use crate::validate;
 
 /// A group's fields as Keystone names them, for a new group and for a change alike.
@@ -26,136 +28,109 @@ pub struct GroupFields {
 }
 
 /// Create a group in the caller's domain (or the one named, if the policy allows).
-pub async fn create(state: &AppState, p: &Principal, g: GroupFields) -> Result<Group, IamError> {
+pub fn create(
+    conn: &mut DbConnection,
+    p: &Principal,
+    g: GroupFields,
+    now: NaiveDateTime,
+) -> Result<Group, IamError> {
     check_fields(&g)?;
     let name = g
         .name
-        .clone()
         .ok_or_else(|| IamError::BadRequest("group.name is required".into()))?;
-    let p = p.clone();
-    let clock = state.clock.clone();
-    db::write(&state.pool, move |conn| {
-        let domain_id = policy::in_domain(conn, &p, Action::CreateGroup, g.domain_id.as_deref())?;
-        let row = Group {
-            id: repo::new_id(),
-            domain_id,
-            name,
-            description: g.description.unwrap_or_default(),
-            created_at: clock.stored_now(),
-        };
-        repo::groups::insert(conn, &row).map_err(name_conflict)?;
-        Ok(row)
-    })
-    .await
+    let domain_id = policy::in_domain(conn, p, Action::CreateGroup, g.domain_id.as_deref())?;
+    let row = Group {
+        id: repo::new_id(),
+        domain_id,
+        name,
+        description: g.description.unwrap_or_default(),
+        created_at: now,
+    };
+    repo::groups::insert(conn, &row).map_err(name_conflict)?;
+    Ok(row)
 }
 
 /// The groups of the caller's domain, those named `name` if given.
-pub async fn list(
-    state: &AppState,
+pub fn list(
+    conn: &mut DbConnection,
     p: &Principal,
     asked_domain: Option<String>,
-    name: Option<String>,
+    name: Option<&str>,
 ) -> Result<Vec<Group>, IamError> {
-    let p = p.clone();
-    db::run(&state.pool, move |conn| {
-        policy::in_domain(conn, &p, Action::ListGroups, None)?;
-        // Another domain's groups are not the caller's to list: an empty list.
-        if asked_domain.is_some_and(|d| d != p.domain_id) {
-            return Ok(Vec::new());
-        }
-        Ok(repo::groups::list(conn, &p.domain_id, name.as_deref())?)
-    })
-    .await
+    policy::in_domain(conn, p, Action::ListGroups, None)?;
+    // Another domain's groups are not the caller's to list: an empty list.
+    if asked_domain.is_some_and(|d| d != p.domain_id) {
+        return Ok(Vec::new());
+    }
+    Ok(repo::groups::list(conn, &p.domain_id, name)?)
 }
 
 /// One group the caller may see.
-pub async fn show(state: &AppState, p: &Principal, id: String) -> Result<Group, IamError> {
-    let p = p.clone();
-    db::run(&state.pool, move |conn| {
-        policy::group(conn, &p, Action::GetGroup, &id)
-    })
-    .await
+pub fn show(conn: &mut DbConnection, p: &Principal, id: &str) -> Result<Group, IamError> {
+    policy::group(conn, p, Action::GetGroup, id)
 }
 
 /// Rename or describe a group; it never moves to another domain.
-pub async fn update(
-    state: &AppState,
+pub fn update(
+    conn: &mut DbConnection,
     p: &Principal,
-    id: String,
+    id: &str,
     g: GroupFields,
 ) -> Result<Group, IamError> {
     check_fields(&g)?;
-    let p = p.clone();
-    db::write(&state.pool, move |conn| {
-        policy::group(conn, &p, Action::UpdateGroup, &id)?;
-        if g.domain_id.as_deref().is_some_and(|d| d != p.domain_id) {
-            return Err(IamError::BadRequest(
-                "A group cannot move to another domain.".into(),
-            ));
-        }
-        let changes = GroupChanges {
-            name: g.name,
-            description: g.description,
-        };
-        repo::groups::update(conn, &id, &changes).map_err(name_conflict)?;
-        repo::groups::find(conn, &id)?.ok_or(IamError::NotFound("group"))
-    })
-    .await
+    policy::group(conn, p, Action::UpdateGroup, id)?;
+    if g.domain_id.as_deref().is_some_and(|d| d != p.domain_id) {
+        return Err(IamError::BadRequest(
+            "A group cannot move to another domain.".into(),
+        ));
+    }
+    let changes = GroupChanges {
+        name: g.name,
+        description: g.description,
+    };
+    repo::groups::update(conn, id, &changes).map_err(name_conflict)?;
+    repo::groups::find(conn, id)?.ok_or(IamError::NotFound("group"))
 }
 
 /// Delete the group; its members lose what it granted, credentials made with it too.
-pub async fn delete(state: &AppState, p: &Principal, id: String) -> Result<(), IamError> {
-    let p = p.clone();
-    let clock = state.clock.clone();
-    db::write(&state.pool, move |conn| -> Result<(), IamError> {
-        policy::group(conn, &p, Action::DeleteGroup, &id)?;
-        revocation::group_lost_power(conn, &id, clock.stored_now())?;
-        repo::groups::delete(conn, &id)?;
-        Ok(())
-    })
-    .await?;
-    state.sync_revocations().await
+pub fn delete(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: &str,
+    now: NaiveDateTime,
+) -> Result<(), IamError> {
+    policy::group(conn, p, Action::DeleteGroup, id)?;
+    revocation::group_lost_power(conn, id, now)?;
+    repo::groups::delete(conn, id)?;
+    Ok(())
 }
 
 /// The members of the group.
-pub async fn members(state: &AppState, p: &Principal, id: String) -> Result<Vec<User>, IamError> {
-    let p = p.clone();
-    db::run(&state.pool, move |conn| {
-        policy::group(conn, &p, Action::ListUsersInGroup, &id)?;
-        Ok(repo::users::list_in_group(conn, &id)?)
-    })
-    .await
+pub fn members(conn: &mut DbConnection, p: &Principal, id: &str) -> Result<Vec<User>, IamError> {
+    policy::group(conn, p, Action::ListUsersInGroup, id)?;
+    Ok(repo::users::list_in_group(conn, id)?)
+}
+
+/// A user and a group, as a membership call names them.
+pub struct Membership {
+    pub group_id: String,
+    pub user_id: String,
 }
 
 /// Add the user to the group.
-pub async fn add_member(
-    state: &AppState,
-    p: &Principal,
-    group_id: String,
-    user_id: String,
-) -> Result<(), IamError> {
-    let p = p.clone();
-    db::write(&state.pool, move |conn| {
-        membership_target(conn, &p, Action::AddUserToGroup, &group_id, &user_id)?;
-        Ok(repo::groups::add_member(conn, &group_id, &user_id)?)
-    })
-    .await
+pub fn add_member(conn: &mut DbConnection, p: &Principal, m: &Membership) -> Result<(), IamError> {
+    membership_target(conn, p, Action::AddUserToGroup, m)?;
+    Ok(repo::groups::add_member(conn, &m.group_id, &m.user_id)?)
 }
 
 /// Whether the user is a member: `NotFound` when not.
-pub async fn check_member(
-    state: &AppState,
+pub fn check_member(
+    conn: &mut DbConnection,
     p: &Principal,
-    group_id: String,
-    user_id: String,
+    m: &Membership,
 ) -> Result<(), IamError> {
-    let p = p.clone();
-    let member = db::run(&state.pool, move |conn| {
-        membership_target(conn, &p, Action::CheckUserInGroup, &group_id, &user_id)?;
-        Ok::<_, IamError>(repo::groups::is_member(conn, &group_id, &user_id)?)
-    })
-    .await?;
-    if member {
+    membership_target(conn, p, Action::CheckUserInGroup, m)?;
+    if repo::groups::is_member(conn, &m.group_id, &m.user_id)? {
         Ok(())
     } else {
         Err(IamError::NotFound("membership"))
@@ -163,30 +138,20 @@ pub async fn check_member(
 }
 
 /// Take the user out of the group; they lose what it granted, credentials made with it
-/// too. `NotFound` when they were no member.
-pub async fn remove_member(
-    state: &AppState,
+/// too. Whether they were a member: the handler answers `NotFound` after the feed is
+/// refreshed when they were not.
+pub fn remove_member(
+    conn: &mut DbConnection,
     p: &Principal,
-    group_id: String,
-    user_id: String,
-) -> Result<(), IamError> {
-    let p = p.clone();
-    let clock = state.clock.clone();
-    let removed = db::write(&state.pool, move |conn| {
-        membership_target(conn, &p, Action::RemoveUserFromGroup, &group_id, &user_id)?;
-        let removed = repo::groups::remove_member(conn, &group_id, &user_id)?;
-        if removed {
-            revocation::lost_power(conn, &[user_id], clock.stored_now())?;
-        }
-        Ok::<_, IamError>(removed)
-    })
-    .await?;
-    state.sync_revocations().await?;
+    m: Membership,
+    now: NaiveDateTime,
+) -> Result<bool, IamError> {
+    membership_target(conn, p, Action::RemoveUserFromGroup, &m)?;
+    let removed = repo::groups::remove_member(conn, &m.group_id, &m.user_id)?;
     if removed {
-        Ok(())
-    } else {
-        Err(IamError::NotFound("membership"))
+        revocation::lost_power(conn, &[m.user_id], now)?;
     }
+    Ok(removed)
 }
 
 fn name_conflict(e: StoreError) -> IamError {
@@ -208,9 +173,8 @@ fn membership_target(
     conn: &mut DbConnection,
     p: &Principal,
     action: Action,
-    group_id: &str,
-    user_id: &str,
+    m: &Membership,
 ) -> Result<(), IamError> {
-    policy::group(conn, p, action, group_id)?;
-    policy::user(conn, p, action, user_id).map(drop)
+    policy::group(conn, p, action, &m.group_id)?;
+    policy::user(conn, p, action, &m.user_id).map(drop)
 }

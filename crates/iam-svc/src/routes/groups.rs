@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use service_kit::db;
 
 use crate::error::{IamError, Json};
-use crate::groups::{self, GroupFields};
+use crate::groups::{self, GroupFields, Membership};
 use crate::policy::Caller;
 use crate::state::AppState;
 use crate::views;
@@ -45,7 +46,15 @@ async fn create(
     caller: Caller,
     body: Json<Body>,
 ) -> Result<HttpResponse, IamError> {
-    let group = groups::create(&state, &caller.principal, body.into_inner().group).await?;
+    let (p, fields, now) = (
+        caller.principal,
+        body.into_inner().group,
+        state.clock.stored_now(),
+    );
+    let group = db::write(&state.pool, move |conn| {
+        groups::create(conn, &p, fields, now)
+    })
+    .await?;
     Ok(HttpResponse::Created()
         .json(json!({ "group": views::group(&group, &state.config.public_url, false) })))
 }
@@ -56,8 +65,9 @@ async fn list(
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, IamError> {
     let name = query.get("name").cloned();
-    let asked = query.get("domain_id").cloned();
-    let groups = groups::list(&state, &caller.principal, asked, name).await?;
+    let (p, asked) = (caller.principal, query.get("domain_id").cloned());
+    let read = move |conn: &mut _| groups::list(conn, &p, asked, name.as_deref());
+    let groups = db::run(&state.pool, read).await?;
     let base = &state.config.public_url;
     Ok(HttpResponse::Ok().json(json!({
         "groups": groups.iter().map(|g| views::group(g, base, true)).collect::<Vec<_>>(),
@@ -70,7 +80,8 @@ async fn show(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
-    let group = groups::show(&state, &caller.principal, path.into_inner()).await?;
+    let (p, id) = (caller.principal, path.into_inner());
+    let group = db::run(&state.pool, move |conn| groups::show(conn, &p, &id)).await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "group": views::group(&group, &state.config.public_url, true) })))
 }
@@ -81,18 +92,28 @@ async fn update(
     path: web::Path<String>,
     body: Json<Body>,
 ) -> Result<HttpResponse, IamError> {
-    let fields = body.into_inner().group;
-    let group = groups::update(&state, &caller.principal, path.into_inner(), fields).await?;
+    let (p, id, fields) = (caller.principal, path.into_inner(), body.into_inner().group);
+    let group = db::write(&state.pool, move |conn| {
+        groups::update(conn, &p, &id, fields)
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "group": views::group(&group, &state.config.public_url, false) })))
 }
 
+/// The members lose what the group granted; the feed is refreshed after the commit.
 async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
-    groups::delete(&state, &caller.principal, path.into_inner()).await?;
+    let (p, id, now) = (
+        caller.principal,
+        path.into_inner(),
+        state.clock.stored_now(),
+    );
+    db::write(&state.pool, move |conn| groups::delete(conn, &p, &id, now)).await?;
+    state.sync_revocations().await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -101,8 +122,9 @@ async fn members(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
-    let group_id = path.into_inner();
-    let users = groups::members(&state, &caller.principal, group_id.clone()).await?;
+    let (p, group_id) = (caller.principal, path.into_inner());
+    let id = group_id.clone();
+    let users = db::run(&state.pool, move |conn| groups::members(conn, &p, &id)).await?;
     let base = &state.config.public_url;
     Ok(HttpResponse::Ok().json(json!({
         "users": users.iter().map(|u| {
@@ -114,13 +136,18 @@ async fn members(
     })))
 }
 
+fn membership(path: web::Path<(String, String)>) -> Membership {
+    let (group_id, user_id) = path.into_inner();
+    Membership { group_id, user_id }
+}
+
 async fn add_member(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, IamError> {
-    let (group_id, user_id) = path.into_inner();
-    groups::add_member(&state, &caller.principal, group_id, user_id).await?;
+    let (p, m) = (caller.principal, membership(path));
+    db::write(&state.pool, move |conn| groups::add_member(conn, &p, &m)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -129,17 +156,26 @@ async fn check_member(
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, IamError> {
-    let (group_id, user_id) = path.into_inner();
-    groups::check_member(&state, &caller.principal, group_id, user_id).await?;
+    let (p, m) = (caller.principal, membership(path));
+    db::run(&state.pool, move |conn| groups::check_member(conn, &p, &m)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// The user loses what the group granted; the feed is refreshed after the commit, and a
+/// user who was no member is `NotFound` after it.
 async fn remove_member(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, IamError> {
-    let (group_id, user_id) = path.into_inner();
-    groups::remove_member(&state, &caller.principal, group_id, user_id).await?;
+    let (p, m, now) = (caller.principal, membership(path), state.clock.stored_now());
+    let removed = db::write(&state.pool, move |conn| {
+        groups::remove_member(conn, &p, m, now)
+    })
+    .await?;
+    state.sync_revocations().await?;
+    if !removed {
+        return Err(IamError::NotFound("membership"));
+    }
     Ok(HttpResponse::NoContent().finish())
 }
