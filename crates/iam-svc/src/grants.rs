@@ -1,16 +1,17 @@
-//! Role grants of groups on projects and on the domain. Each function is one whole
-//! operation for an authenticated principal (policy check on the target and the group,
-//! the write and the revocation it calls for), so `routes/grants.rs` only extracts the
-//! request, calls one of these and renders the result.
+//! Role grants of groups on projects and on the domain. Each rule is a function of a
+//! connection inside the caller's transaction, the caller, the grant asked about and the
+//! time (policy check on the target and the group, the write and the revocation it calls
+//! for), so tests call them without HTTP; `routes/grants.rs` runs them on the pool,
+//! refreshes the revocation feed after a revoking commit and renders the result.
 
+use chrono::NaiveDateTime;
 use service_kit::auth::Principal;
-use service_kit::db::{self, DbConnection};
+use service_kit::db::DbConnection;
 
 use crate::error::IamError;
 use crate::policy::{self, Action};
 use crate::repo::{self, grants::Target, roles::Role};
 use crate::revocation;
-use crate::state::AppState;
 
 /// What a grant is on: a project or the domain.
 #[derive(Clone, Copy)]
@@ -27,59 +28,41 @@ pub struct GroupOn {
 }
 
 /// The roles the group holds on the target.
-pub async fn list(state: &AppState, p: &Principal, on: GroupOn) -> Result<Vec<Role>, IamError> {
-    let p = p.clone();
-    db::run(&state.pool, move |conn| {
-        checked(conn, &p, Op::List, &on)?;
-        Ok(repo::grants::roles_of_group(
-            conn,
-            on.target(),
-            &on.group_id,
-        )?)
-    })
-    .await
+pub fn list(conn: &mut DbConnection, p: &Principal, on: &GroupOn) -> Result<Vec<Role>, IamError> {
+    checked(conn, p, Op::List, on)?;
+    Ok(repo::grants::roles_of_group(
+        conn,
+        on.target(),
+        &on.group_id,
+    )?)
 }
 
 /// Grant the role (which must exist) to the group on the target.
-pub async fn grant(
-    state: &AppState,
+pub fn grant(
+    conn: &mut DbConnection,
     p: &Principal,
-    on: GroupOn,
-    role_id: String,
+    on: &GroupOn,
+    role_id: &str,
 ) -> Result<(), IamError> {
-    let p = p.clone();
-    db::write(&state.pool, move |conn| {
-        checked(conn, &p, Op::Grant, &on)?;
-        repo::roles::find(conn, &role_id)?.ok_or(IamError::NotFound("role"))?;
-        Ok(repo::grants::grant(
-            conn,
-            on.target(),
-            &on.group_id,
-            &role_id,
-        )?)
-    })
-    .await
+    checked(conn, p, Op::Grant, on)?;
+    repo::roles::find(conn, role_id)?.ok_or(IamError::NotFound("role"))?;
+    Ok(repo::grants::grant(
+        conn,
+        on.target(),
+        &on.group_id,
+        role_id,
+    )?)
 }
 
 /// Whether the group holds the role on the target: `NotFound` when not.
-pub async fn check(
-    state: &AppState,
+pub fn check(
+    conn: &mut DbConnection,
     p: &Principal,
-    on: GroupOn,
-    role_id: String,
+    on: &GroupOn,
+    role_id: &str,
 ) -> Result<(), IamError> {
-    let p = p.clone();
-    let granted = db::run(&state.pool, move |conn| {
-        checked(conn, &p, Op::Check, &on)?;
-        Ok::<_, IamError>(repo::grants::has_grant(
-            conn,
-            on.target(),
-            &on.group_id,
-            &role_id,
-        )?)
-    })
-    .await?;
-    if granted {
+    checked(conn, p, Op::Check, on)?;
+    if repo::grants::has_grant(conn, on.target(), &on.group_id, role_id)? {
         Ok(())
     } else {
         Err(IamError::NotFound("grant"))
@@ -87,30 +70,21 @@ pub async fn check(
 }
 
 /// Take the role from the group on the target; its members lose what it granted,
-/// credentials made with it too. `NotFound` when the group did not hold it.
-pub async fn revoke(
-    state: &AppState,
+/// credentials made with it too. Whether the group held it: the handler answers
+/// `NotFound` after the feed is refreshed when it did not.
+pub fn revoke(
+    conn: &mut DbConnection,
     p: &Principal,
-    on: GroupOn,
-    role_id: String,
-) -> Result<(), IamError> {
-    let p = p.clone();
-    let clock = state.clock.clone();
-    let removed = db::write(&state.pool, move |conn| {
-        checked(conn, &p, Op::Revoke, &on)?;
-        let removed = repo::grants::revoke(conn, on.target(), &on.group_id, &role_id)?;
-        if removed {
-            revocation::group_lost_power(conn, &on.group_id, clock.stored_now())?;
-        }
-        Ok::<_, IamError>(removed)
-    })
-    .await?;
-    state.sync_revocations().await?;
+    on: &GroupOn,
+    role_id: &str,
+    now: NaiveDateTime,
+) -> Result<bool, IamError> {
+    checked(conn, p, Op::Revoke, on)?;
+    let removed = repo::grants::revoke(conn, on.target(), &on.group_id, role_id)?;
     if removed {
-        Ok(())
-    } else {
-        Err(IamError::NotFound("grant"))
+        revocation::group_lost_power(conn, &on.group_id, now)?;
     }
+    Ok(removed)
 }
 
 /// The policy's action for the operation (`Op`) on the kind of target.

@@ -4,6 +4,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
+use service_kit::db;
 
 use crate::error::IamError;
 use crate::grants::{self, GroupOn, Kind};
@@ -49,8 +50,8 @@ async fn list(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, IamError> {
     let (target_id, group_id) = path.into_inner();
-    let on = group_on(&req, target_id, group_id);
-    let roles = grants::list(&state, &caller.principal, on).await?;
+    let (p, on) = (caller.principal, group_on(&req, target_id, group_id));
+    let roles = db::run(&state.pool, move |conn| grants::list(conn, &p, &on)).await?;
     let base = &state.config.public_url;
     Ok(HttpResponse::Ok().json(json!({
         "roles": roles.iter().map(|r| views::role(r, base)).collect::<Vec<_>>(),
@@ -64,9 +65,9 @@ async fn grant(
     req: HttpRequest,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, IamError> {
-    let (target_id, group_id, role_id) = path.into_inner();
-    let on = group_on(&req, target_id, group_id);
-    grants::grant(&state, &caller.principal, on, role_id).await?;
+    let (target_id, group_id, role) = path.into_inner();
+    let (p, on) = (caller.principal, group_on(&req, target_id, group_id));
+    db::write(&state.pool, move |conn| grants::grant(conn, &p, &on, &role)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -76,20 +77,28 @@ async fn check(
     req: HttpRequest,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, IamError> {
-    let (target_id, group_id, role_id) = path.into_inner();
-    let on = group_on(&req, target_id, group_id);
-    grants::check(&state, &caller.principal, on, role_id).await?;
+    let (target_id, group_id, role) = path.into_inner();
+    let (p, on) = (caller.principal, group_on(&req, target_id, group_id));
+    db::run(&state.pool, move |conn| grants::check(conn, &p, &on, &role)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// The group's members lose what the role granted; the feed is refreshed after the
+/// commit, and a grant the group did not hold is `NotFound` after it.
 async fn revoke(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, IamError> {
-    let (target_id, group_id, role_id) = path.into_inner();
-    let on = group_on(&req, target_id, group_id);
-    grants::revoke(&state, &caller.principal, on, role_id).await?;
+    let (target_id, group_id, role) = path.into_inner();
+    let (p, on) = (caller.principal, group_on(&req, target_id, group_id));
+    let now = state.clock.stored_now();
+    let revoke = move |conn: &mut _| grants::revoke(conn, &p, &on, &role, now);
+    let removed = db::write(&state.pool, revoke).await?;
+    state.sync_revocations().await?;
+    if !removed {
+        return Err(IamError::NotFound("grant"));
+    }
     Ok(HttpResponse::NoContent().finish())
 }
