@@ -1,18 +1,18 @@
 //! Projects of a domain: creating, listing, reading, renaming and deleting them. Each
-//! function is one whole operation for an authenticated principal (policy check, the
-//! write and the revocation it calls for), so `routes/projects.rs` only extracts the
-//! request, calls one of these and renders the result.
+//! rule is a function of a connection inside the caller's transaction, the caller, the
+//! request's parts and the time (policy check, the write and the revocation it calls
+//! for), so tests call them without HTTP; `routes/projects.rs` runs them on the pool,
+//! refreshes the revocation feed after a delete, pages the list and renders the result.
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use service_kit::auth::Principal;
-use service_kit::db::{self, DbConnection, StoreError};
+use service_kit::db::{DbConnection, StoreError};
 
 use crate::error::IamError;
 use crate::policy::{self, Action};
 use crate::repo::{self, projects::Project, projects::ProjectChanges, projects::ProjectFilter};
 use crate::revocation;
-use crate::state::AppState;
 use crate::validate;
 
 /// A new project, as Keystone's `POST /v3/projects` names the fields.
@@ -38,108 +38,18 @@ pub struct ProjectEdit {
     pub description: Option<String>,
 }
 
-/// Create a project in the caller's domain (or the one named, if the policy allows).
-pub async fn create(state: &AppState, p: &Principal, x: NewProject) -> Result<Project, IamError> {
-    validate::resource_name("project", &x.name)?;
-    if let Some(d) = &x.description {
-        validate::description(d)?;
-    }
-    let p = p.clone();
-    let clock = state.clock.clone();
-    db::write(&state.pool, move |conn| {
-        insert_project(conn, &p, x, clock.stored_now())
-    })
-    .await
-}
-
-/// The projects of the caller's domain that match `filter` and that the caller may see.
-pub async fn list(
-    state: &AppState,
-    p: &Principal,
-    asked_domain: Option<String>,
-    mut filter: ProjectFilter,
-) -> Result<Vec<Project>, IamError> {
-    let p = p.clone();
-    db::run(&state.pool, move |conn| {
-        // Another domain's projects are not the caller's to list: an empty list.
-        if asked_domain.is_some_and(|d| d != p.domain_id) {
-            return Ok(Vec::new());
-        }
-        filter.ids = policy::visible_projects(conn, &p)?;
-        Ok(repo::projects::list(conn, &p.domain_id, &filter)?)
-    })
-    .await
-}
-
-/// One project the caller may see.
-pub async fn show(state: &AppState, p: &Principal, id: String) -> Result<Project, IamError> {
-    let p = p.clone();
-    db::run(&state.pool, move |conn| {
-        policy::project(conn, &p, Action::GetProject, &id)
-    })
-    .await
-}
-
-/// Rename or describe a project.
-pub async fn update(
-    state: &AppState,
-    p: &Principal,
-    id: String,
-    x: ProjectEdit,
-) -> Result<Project, IamError> {
-    if let Some(name) = &x.name {
-        validate::resource_name("project", name)?;
-    }
-    if let Some(d) = &x.description {
-        validate::description(d)?;
-    }
-    let p = p.clone();
-    db::write(&state.pool, move |conn| {
-        policy::project(conn, &p, Action::UpdateProject, &id)?;
-        let changes = ProjectChanges {
-            name: x.name,
-            description: x.description,
-        };
-        repo::projects::update(conn, &id, &changes).map_err(name_conflict)?;
-        repo::projects::find(conn, &id)?.ok_or(IamError::NotFound("project"))
-    })
-    .await
-}
-
-/// Keystone's project delete: the domain admin's, refused while child projects remain.
-/// Every credential scoped to the project dies with it.
-pub async fn delete(state: &AppState, p: &Principal, id: String) -> Result<(), IamError> {
-    let p = p.clone();
-    let clock = state.clock.clone();
-    db::write(&state.pool, move |conn| {
-        policy::project(conn, &p, Action::DeleteProject, &id)?;
-        if repo::projects::has_children(conn, &id)? {
-            return Err(IamError::Conflict(
-                "The project has child projects; delete them first.".into(),
-            ));
-        }
-        if !repo::projects::delete(conn, &id)? {
-            return Err(IamError::NotFound("project"));
-        }
-        revocation::project_gone(conn, &id, clock.stored_now())
-    })
-    .await?;
-    state.sync_revocations().await
-}
-
-fn name_conflict(e: StoreError) -> IamError {
-    e.or_taken(|| {
-        IamError::Conflict("A project with that name already exists in the domain.".into())
-    })
-}
-
-/// A new project of the caller's domain, its parent a project of the same domain.
-fn insert_project(
+/// Create a project in the caller's domain (or the one named, if the policy allows), its
+/// parent a project of the same domain.
+pub fn create(
     conn: &mut DbConnection,
     p: &Principal,
     x: NewProject,
     now: NaiveDateTime,
 ) -> Result<Project, IamError> {
+    validate::resource_name("project", &x.name)?;
+    if let Some(d) = &x.description {
+        validate::description(d)?;
+    }
     let domain_id = policy::in_domain(conn, p, Action::CreateProject, x.domain_id.as_deref())?;
     // A top-level project's parent is its domain, as in Keystone.
     let parent_id = match x.parent_id {
@@ -165,4 +75,72 @@ fn insert_project(
     };
     repo::projects::insert(conn, &row).map_err(name_conflict)?;
     Ok(row)
+}
+
+/// The projects of the caller's domain that match `filter` and that the caller may see.
+pub fn list(
+    conn: &mut DbConnection,
+    p: &Principal,
+    asked_domain: Option<String>,
+    mut filter: ProjectFilter,
+) -> Result<Vec<Project>, IamError> {
+    // Another domain's projects are not the caller's to list: an empty list.
+    if asked_domain.is_some_and(|d| d != p.domain_id) {
+        return Ok(Vec::new());
+    }
+    filter.ids = policy::visible_projects(conn, p)?;
+    Ok(repo::projects::list(conn, &p.domain_id, &filter)?)
+}
+
+/// One project the caller may see.
+pub fn show(conn: &mut DbConnection, p: &Principal, id: &str) -> Result<Project, IamError> {
+    policy::project(conn, p, Action::GetProject, id)
+}
+
+/// Rename or describe a project.
+pub fn update(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: &str,
+    x: ProjectEdit,
+) -> Result<Project, IamError> {
+    if let Some(name) = &x.name {
+        validate::resource_name("project", name)?;
+    }
+    if let Some(d) = &x.description {
+        validate::description(d)?;
+    }
+    policy::project(conn, p, Action::UpdateProject, id)?;
+    let changes = ProjectChanges {
+        name: x.name,
+        description: x.description,
+    };
+    repo::projects::update(conn, id, &changes).map_err(name_conflict)?;
+    repo::projects::find(conn, id)?.ok_or(IamError::NotFound("project"))
+}
+
+/// Keystone's project delete: the domain admin's, refused while child projects remain.
+/// Every credential scoped to the project dies with it.
+pub fn delete(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: &str,
+    now: NaiveDateTime,
+) -> Result<(), IamError> {
+    policy::project(conn, p, Action::DeleteProject, id)?;
+    if repo::projects::has_children(conn, id)? {
+        return Err(IamError::Conflict(
+            "The project has child projects; delete them first.".into(),
+        ));
+    }
+    if !repo::projects::delete(conn, id)? {
+        return Err(IamError::NotFound("project"));
+    }
+    revocation::project_gone(conn, id, now)
+}
+
+fn name_conflict(e: StoreError) -> IamError {
+    e.or_taken(|| {
+        IamError::Conflict("A project with that name already exists in the domain.".into())
+    })
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use service_kit::db;
 
 use crate::error::{IamError, Json};
 use crate::policy::Caller;
@@ -45,7 +46,15 @@ async fn create(
     caller: Caller,
     body: Json<CreateBody>,
 ) -> Result<HttpResponse, IamError> {
-    let project = projects::create(&state, &caller.principal, body.into_inner().project).await?;
+    let (p, new, now) = (
+        caller.principal,
+        body.into_inner().project,
+        state.clock.stored_now(),
+    );
+    let project = db::write(&state.pool, move |conn| {
+        projects::create(conn, &p, new, now)
+    })
+    .await?;
     Ok(HttpResponse::Created()
         .json(json!({ "project": views::project(&project, &state.config.public_url, false) })))
 }
@@ -65,8 +74,11 @@ async fn list(
     let per_page = parse_positive("per_page", query.get("per_page"))?
         .unwrap_or(5000)
         .min(5000);
-    let asked = query.get("domain_id").cloned();
-    let projects = projects::list(&state, &caller.principal, asked, filter).await?;
+    let (p, asked) = (caller.principal, query.get("domain_id").cloned());
+    let projects = db::run(&state.pool, move |conn| {
+        projects::list(conn, &p, asked, filter)
+    })
+    .await?;
     let base = &state.config.public_url;
     let start = (page - 1).saturating_mul(per_page);
     let items: Vec<_> = projects
@@ -96,7 +108,8 @@ async fn show(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
-    let project = projects::show(&state, &caller.principal, path.into_inner()).await?;
+    let (p, id) = (caller.principal, path.into_inner());
+    let project = db::run(&state.pool, move |conn| projects::show(conn, &p, &id)).await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "project": views::project(&project, &state.config.public_url, true) })))
 }
@@ -107,18 +120,34 @@ async fn update(
     path: web::Path<String>,
     body: Json<UpdateBody>,
 ) -> Result<HttpResponse, IamError> {
-    let edit = body.into_inner().project;
-    let project = projects::update(&state, &caller.principal, path.into_inner(), edit).await?;
+    let (p, id, edit) = (
+        caller.principal,
+        path.into_inner(),
+        body.into_inner().project,
+    );
+    let update = move |conn: &mut _| projects::update(conn, &p, &id, edit);
+    let project = db::write(&state.pool, update).await?;
     let mut body = views::project(&project, &state.config.public_url, false);
     body["extra"] = json!({});
     Ok(HttpResponse::Ok().json(json!({ "project": body })))
 }
 
+/// Every credential scoped to the project dies with it; the feed is refreshed after the
+/// commit.
 async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
-    projects::delete(&state, &caller.principal, path.into_inner()).await?;
+    let (p, id, now) = (
+        caller.principal,
+        path.into_inner(),
+        state.clock.stored_now(),
+    );
+    db::write(&state.pool, move |conn| {
+        projects::delete(conn, &p, &id, now)
+    })
+    .await?;
+    state.sync_revocations().await?;
     Ok(HttpResponse::NoContent().finish())
 }
