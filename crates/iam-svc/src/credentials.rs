@@ -1,14 +1,17 @@
 //! Permanent access keys (AK/SK): creating them within the user's quota, reading,
 //! (de)activating and deleting them. The SK is generated here, returned once and stored
-//! only sealed under the master key. Each function is one whole operation for an
-//! authenticated principal, so `routes/credentials.rs` only extracts the request, calls
-//! one of these and renders the result.
+//! only sealed under the master key. Each rule is a function of a connection inside the
+//! caller's transaction (or, for [`generate`], of the master key), the caller and the
+//! request's parts, so tests call them without HTTP; `routes/credentials.rs` runs them on
+//! the pool and renders the result.
 
+use chrono::NaiveDateTime;
 use credential_core::random::{generate_access_key, generate_secret_key};
+use credential_core::seal::Keyring;
 use credential_core::SecretString;
 use serde::{Deserialize, Serialize};
 use service_kit::auth::Principal;
-use service_kit::db::{self, DbConnection, StoreError};
+use service_kit::db::{DbConnection, StoreError};
 
 use crate::error::IamError;
 use crate::policy::{self, Action, Target};
@@ -16,7 +19,6 @@ use crate::repo::{
     self,
     access_keys::{AccessKey, AccessKeyChanges, ACTIVE, INACTIVE},
 };
-use crate::state::AppState;
 use crate::validate;
 
 /// A new key, as Huawei's `POST /v3.0/OS-CREDENTIAL/credentials` names the fields.
@@ -38,79 +40,97 @@ pub struct CredentialEdit {
     pub description: Option<String>,
 }
 
-/// Create a key for the user named; the secret is returned here and never again.
-pub async fn create(
-    state: &AppState,
+/// A new key for the user named in `c`, with a fresh secret sealed under `master`, made
+/// before the write that stores it ([`create`]); the secret is returned here and never
+/// again.
+pub fn generate(
+    master: &Keyring,
     p: &Principal,
     c: NewCredential,
+    now: NaiveDateTime,
 ) -> Result<(AccessKey, SecretString), IamError> {
     let description = c.description.unwrap_or_default();
     validate::description(&description)?;
-    let (row, secret) = new_key(state, p, c.user_id, description)?;
-    let p = p.clone();
-    let max = i64::from(state.config.access_keys.max_per_user);
-    let key = db::write(&state.pool, move |conn| insert_key(conn, &p, row, max)).await?;
-    Ok((key, secret))
+    let access = generate_access_key().map_err(|e| IamError::Internal(e.to_string()))?;
+    let secret = generate_secret_key().map_err(|e| IamError::Internal(e.to_string()))?;
+    let sealed_secret = master
+        .seal(secret.expose().as_bytes(), access.as_bytes())
+        .map_err(|e| IamError::Internal(format!("sealing: {e}")))?;
+    let row = AccessKey {
+        access,
+        user_id: c.user_id,
+        domain_id: p.domain_id.clone(),
+        sealed_secret,
+        status: ACTIVE.into(),
+        description,
+        created_at: now,
+        last_used_at: None,
+    };
+    Ok((row, secret))
+}
+
+/// Store a key from [`generate`] if the caller may and the user's quota
+/// (`max_per_user`) has room.
+pub fn create(
+    conn: &mut DbConnection,
+    p: &Principal,
+    row: AccessKey,
+    max_per_user: i64,
+) -> Result<AccessKey, IamError> {
+    locked_user(conn, p, Action::CreateCredential, &row.user_id)?;
+    if repo::access_keys::count_for_user(conn, &row.user_id)? >= max_per_user {
+        return Err(IamError::QuotaExceeded);
+    }
+    repo::access_keys::insert(conn, &row).map_err(|e| match e {
+        // Two random 20-character AKs colliding is not expected; say so plainly.
+        StoreError::UniqueViolation => IamError::Internal("access key collision".into()),
+        other => other.into(),
+    })?;
+    Ok(row)
 }
 
 /// The keys of the user named (the caller when `None`).
-pub async fn list(
-    state: &AppState,
+pub fn list(
+    conn: &mut DbConnection,
     p: &Principal,
     user_id: Option<String>,
 ) -> Result<Vec<AccessKey>, IamError> {
     let user_id = user_id.unwrap_or_else(|| p.user_id.clone());
-    let p = p.clone();
-    db::run(&state.pool, move |conn| {
-        let user = policy::user(conn, &p, Action::ListCredentials, &user_id)?;
-        Ok(repo::access_keys::list(
-            conn,
-            &user.domain_id,
-            Some(&user_id),
-        )?)
-    })
-    .await
+    let user = policy::user(conn, p, Action::ListCredentials, &user_id)?;
+    Ok(repo::access_keys::list(
+        conn,
+        &user.domain_id,
+        Some(&user_id),
+    )?)
 }
 
 /// One key the caller may see.
-pub async fn show(state: &AppState, p: &Principal, access: String) -> Result<AccessKey, IamError> {
-    let p = p.clone();
-    db::run(&state.pool, move |conn| {
-        policy::access_key(conn, &p, Action::GetCredential, &access)
-    })
-    .await
+pub fn show(conn: &mut DbConnection, p: &Principal, access: &str) -> Result<AccessKey, IamError> {
+    policy::access_key(conn, p, Action::GetCredential, access)
 }
 
 /// (De)activate or describe a key.
-pub async fn update(
-    state: &AppState,
+pub fn update(
+    conn: &mut DbConnection,
     p: &Principal,
-    access: String,
+    access: &str,
     c: CredentialEdit,
 ) -> Result<AccessKey, IamError> {
     check_update(&c)?;
-    let p = p.clone();
-    db::write(&state.pool, move |conn| {
-        policy::access_key(conn, &p, Action::UpdateCredential, &access)?;
-        let changes = AccessKeyChanges {
-            status: c.status,
-            description: c.description,
-        };
-        repo::access_keys::update(conn, &access, &changes)?;
-        repo::access_keys::find(conn, &access)?.ok_or(IamError::NotFound("access key"))
-    })
-    .await
+    policy::access_key(conn, p, Action::UpdateCredential, access)?;
+    let changes = AccessKeyChanges {
+        status: c.status,
+        description: c.description,
+    };
+    repo::access_keys::update(conn, access, &changes)?;
+    repo::access_keys::find(conn, access)?.ok_or(IamError::NotFound("access key"))
 }
 
 /// Delete a key.
-pub async fn delete(state: &AppState, p: &Principal, access: String) -> Result<(), IamError> {
-    let p = p.clone();
-    db::write(&state.pool, move |conn| -> Result<(), IamError> {
-        policy::access_key(conn, &p, Action::DeleteCredential, &access)?;
-        repo::access_keys::delete(conn, &access)?;
-        Ok(())
-    })
-    .await
+pub fn delete(conn: &mut DbConnection, p: &Principal, access: &str) -> Result<(), IamError> {
+    policy::access_key(conn, p, Action::DeleteCredential, access)?;
+    repo::access_keys::delete(conn, access)?;
+    Ok(())
 }
 
 fn check_update(c: &CredentialEdit) -> Result<(), IamError> {
@@ -150,51 +170,4 @@ fn locked_user(
         IamError::NotFound(_) => IamError::NotFound("user"),
         other => other,
     })
-}
-
-/// A new key row for `user_id` with a fresh secret, sealed under the master key.
-fn new_key(
-    state: &AppState,
-    p: &Principal,
-    user_id: String,
-    description: String,
-) -> Result<(AccessKey, SecretString), IamError> {
-    let access = generate_access_key().map_err(|e| IamError::Internal(e.to_string()))?;
-    let secret = generate_secret_key().map_err(|e| IamError::Internal(e.to_string()))?;
-    let sealed_secret = state
-        .signatures
-        .keys()
-        .master()
-        .seal(secret.expose().as_bytes(), access.as_bytes())
-        .map_err(|e| IamError::Internal(format!("sealing: {e}")))?;
-    let row = AccessKey {
-        access,
-        user_id,
-        domain_id: p.domain_id.clone(),
-        sealed_secret,
-        status: ACTIVE.into(),
-        description,
-        created_at: state.clock.stored_now(),
-        last_used_at: None,
-    };
-    Ok((row, secret))
-}
-
-/// Store the key if the caller may and the user's quota has room.
-fn insert_key(
-    conn: &mut DbConnection,
-    p: &Principal,
-    row: AccessKey,
-    max: i64,
-) -> Result<AccessKey, IamError> {
-    locked_user(conn, p, Action::CreateCredential, &row.user_id)?;
-    if repo::access_keys::count_for_user(conn, &row.user_id)? >= max {
-        return Err(IamError::QuotaExceeded);
-    }
-    repo::access_keys::insert(conn, &row).map_err(|e| match e {
-        // Two random 20-character AKs colliding is not expected; say so plainly.
-        StoreError::UniqueViolation => IamError::Internal("access key collision".into()),
-        other => other.into(),
-    })?;
-    Ok(row)
 }

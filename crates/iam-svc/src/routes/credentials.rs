@@ -8,6 +8,7 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use service_kit::db;
 
 use crate::credentials::{self, CredentialEdit, NewCredential};
 use crate::error::{IamError, Json};
@@ -61,8 +62,17 @@ async fn create(
     caller: Caller,
     body: Json<CreateBody>,
 ) -> Result<HttpResponse, IamError> {
-    let c = body.into_inner().credential;
-    let (key, secret) = credentials::create(&state, &caller.principal, c).await?;
+    let (p, c, now) = (
+        caller.principal,
+        body.into_inner().credential,
+        state.clock.stored_now(),
+    );
+    let (row, secret) = credentials::generate(state.signatures.keys().master(), &p, c, now)?;
+    let max = i64::from(state.config.access_keys.max_per_user);
+    let key = db::write(&state.pool, move |conn| {
+        credentials::create(conn, &p, row, max)
+    })
+    .await?;
     let mut body = view(&key);
     body["secret"] = json!(secret.expose());
     Ok(HttpResponse::Created().json(json!({ "credential": body })))
@@ -73,8 +83,11 @@ async fn list(
     caller: Caller,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, IamError> {
-    let user_id = query.get("user_id").cloned();
-    let keys = credentials::list(&state, &caller.principal, user_id).await?;
+    let (p, user_id) = (caller.principal, query.get("user_id").cloned());
+    let keys = db::run(&state.pool, move |conn| {
+        credentials::list(conn, &p, user_id)
+    })
+    .await?;
     Ok(
         HttpResponse::Ok()
             .json(json!({ "credentials": keys.iter().map(view).collect::<Vec<_>>() })),
@@ -86,7 +99,11 @@ async fn show(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
-    let key = credentials::show(&state, &caller.principal, path.into_inner()).await?;
+    let (p, access) = (caller.principal, path.into_inner());
+    let key = db::run(&state.pool, move |conn| {
+        credentials::show(conn, &p, &access)
+    })
+    .await?;
     let mut body = view(&key);
     body["last_use_time"] = json!(key.last_used_at.map(time).unwrap_or_default());
     Ok(HttpResponse::Ok().json(json!({ "credential": body })))
@@ -98,8 +115,13 @@ async fn update(
     path: web::Path<String>,
     body: Json<UpdateBody>,
 ) -> Result<HttpResponse, IamError> {
-    let edit = body.into_inner().credential;
-    let key = credentials::update(&state, &caller.principal, path.into_inner(), edit).await?;
+    let (p, access, edit) = (
+        caller.principal,
+        path.into_inner(),
+        body.into_inner().credential,
+    );
+    let update = move |conn: &mut _| credentials::update(conn, &p, &access, edit);
+    let key = db::write(&state.pool, update).await?;
     Ok(HttpResponse::Ok().json(json!({ "credential": view(&key) })))
 }
 
@@ -108,6 +130,10 @@ async fn delete(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
-    credentials::delete(&state, &caller.principal, path.into_inner()).await?;
+    let (p, access) = (caller.principal, path.into_inner());
+    db::write(&state.pool, move |conn| {
+        credentials::delete(conn, &p, &access)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
