@@ -5,6 +5,7 @@
 use actix_web::http::header::HeaderMap;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
+use service_kit::db;
 
 use crate::error::{IamError, Json};
 use crate::policy::{Action, Caller};
@@ -98,7 +99,9 @@ async fn revoke_token(
 }
 
 async fn my_projects(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, IamError> {
-    let projects = scopes::projects(&state, &caller.principal).await?;
+    scopes::allowed(&caller.principal, Action::ListAuthProjects)?;
+    let p = caller.principal;
+    let projects = db::run(&state.pool, move |conn| scopes::projects(conn, &p)).await?;
     let base = &state.config.public_url;
     Ok(HttpResponse::Ok().json(json!({
         "projects": projects.iter().map(|x| views::project(x, base, false)).collect::<Vec<_>>(),
@@ -107,7 +110,9 @@ async fn my_projects(state: web::Data<AppState>, caller: Caller) -> Result<HttpR
 }
 
 async fn my_domains(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, IamError> {
-    let domain = scopes::domain(&state, &caller.principal).await?;
+    scopes::allowed(&caller.principal, Action::ListAuthDomains)?;
+    let p = caller.principal;
+    let domain = db::run(&state.pool, move |conn| scopes::domain(conn, &p)).await?;
     let base = &state.config.public_url;
     let domains: Vec<_> = domain
         .iter()

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
 use serde_json::json;
+use service_kit::db;
 
 use crate::error::IamError;
-use crate::policy::Caller;
+use crate::policy::{Action, Caller};
 use crate::state::AppState;
 use crate::{roles, views};
 
@@ -21,8 +22,9 @@ async fn list(
     caller: Caller,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, IamError> {
+    roles::allowed(&caller.principal, Action::ListRoles)?;
     let name = query.get("name").cloned();
-    let roles = roles::list(&state, &caller.principal, name).await?;
+    let roles = db::run(&state.pool, move |conn| roles::list(conn, name.as_deref())).await?;
     let base = &state.config.public_url;
     Ok(HttpResponse::Ok().json(json!({
         "roles": roles.iter().map(|r| views::role(r, base)).collect::<Vec<_>>(),
@@ -36,6 +38,8 @@ async fn show(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
-    let role = roles::show(&state, &caller.principal, path.into_inner()).await?;
+    roles::allowed(&caller.principal, Action::GetRole)?;
+    let id = path.into_inner();
+    let role = db::run(&state.pool, move |conn| roles::show(conn, &id)).await?;
     Ok(HttpResponse::Ok().json(json!({ "role": views::role(&role, &state.config.public_url) })))
 }
