@@ -13,6 +13,7 @@ use service_kit::auth::wire::{
     REVOCATIONS_PATH, SIGNATURE_CHECKS_PATH, SIGNATURE_RELEASES_PATH,
 };
 use service_kit::auth::{AuthError, SignatureVerifier};
+use service_kit::db;
 use service_kit::http::errors;
 
 use crate::directory;
@@ -77,7 +78,9 @@ async fn revocations(
             .parse::<i64>()
             .map_err(|_| IamError::BadRequest("after must be an integer".into()))?,
     };
-    let page = directory::revocations_after(&state, after).await?;
+    let now = state.clock.stored_now();
+    let read = move |conn: &mut _| directory::revocations_after(conn, after, now);
+    let page = db::run(&state.pool, read).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -106,6 +109,8 @@ async fn check_directory(
     state: web::Data<AppState>,
     body: web::Json<DirectoryCheck>,
 ) -> Result<HttpResponse, IamError> {
-    let answer = directory::missing(&state, body.into_inner()).await?;
+    let check = body.into_inner();
+    directory::within_limit(&check)?;
+    let answer = db::run(&state.pool, move |conn| directory::missing(conn, &check)).await?;
     Ok(HttpResponse::Ok().json(answer))
 }
