@@ -4,9 +4,10 @@
 
 use std::sync::Arc;
 
+use chrono::NaiveDateTime;
 use credential_core::iam_token::TokenClaims;
 use service_kit::auth::Principal;
-use service_kit::db;
+use service_kit::db::DbConnection;
 
 use crate::error::IamError;
 use crate::policy::{self, Action, Target};
@@ -26,22 +27,21 @@ pub fn inspect(
     Ok(claims)
 }
 
-/// Revoke the subject token, if the policy lets the caller.
-pub async fn revoke(state: &AppState, p: &Principal, subject: &str) -> Result<(), IamError> {
-    let claims = verify(state, subject)?;
-    let p = p.clone();
-    let clock = state.clock.clone();
-    db::write(&state.pool, move |conn| {
-        policy::check(conn, &p, Action::RevokeToken, target(&claims, &p)).map_err(token_named)?;
-        let expires_at = claims.expires_at.naive_utc();
-        revocation::token_revoked(conn, &claims.token_id, expires_at, clock.stored_now())
-    })
-    .await?;
-    state.sync_revocations().await
+/// Revoke the subject token ([`verify`]'s claims), if the policy lets the caller.
+pub fn revoke(
+    conn: &mut DbConnection,
+    p: &Principal,
+    claims: &TokenClaims,
+    now: NaiveDateTime,
+) -> Result<(), IamError> {
+    policy::check(conn, p, Action::RevokeToken, target(claims, p)).map_err(token_named)?;
+    let expires_at = claims.expires_at.naive_utc();
+    revocation::token_revoked(conn, &claims.token_id, expires_at, now)
 }
 
-/// An unknown, expired or revoked token is not found, whoever asks.
-fn verify(state: &AppState, subject: &str) -> Result<Arc<TokenClaims>, IamError> {
+/// The subject token's claims. An unknown, expired or revoked token is not found,
+/// whoever asks.
+pub fn verify(state: &AppState, subject: &str) -> Result<Arc<TokenClaims>, IamError> {
     state
         .verifier
         .verify(subject, state.clock.now())

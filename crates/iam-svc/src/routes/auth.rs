@@ -93,8 +93,13 @@ async fn revoke_token(
     caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, IamError> {
-    let subject = subject_token(req.headers())?;
-    subjects::revoke(&state, &caller.principal, subject).await?;
+    let claims = subjects::verify(&state, subject_token(req.headers())?)?;
+    let (p, now) = (caller.principal, state.clock.stored_now());
+    db::write(&state.pool, move |conn| {
+        subjects::revoke(conn, &p, &claims, now)
+    })
+    .await?;
+    state.sync_revocations().await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
