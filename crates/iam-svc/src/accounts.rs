@@ -147,8 +147,7 @@ pub fn list(
     filter: &repo::users::UserFilter,
 ) -> Result<Vec<User>, IamError> {
     policy::in_domain(conn, p, Action::ListUsers, None)?;
-    // Another domain's users are not the caller's to list: an empty list, as Keystone.
-    if asked_domain.is_some_and(|d| d != p.domain_id) {
+    if policy::lists_another_domain(p, asked_domain.as_deref()) {
         return Ok(Vec::new());
     }
     Ok(repo::users::list(conn, &p.domain_id, filter)?)

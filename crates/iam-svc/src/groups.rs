@@ -58,8 +58,7 @@ pub fn list(
     name: Option<&str>,
 ) -> Result<Vec<Group>, IamError> {
     policy::in_domain(conn, p, Action::ListGroups, None)?;
-    // Another domain's groups are not the caller's to list: an empty list.
-    if asked_domain.is_some_and(|d| d != p.domain_id) {
+    if policy::lists_another_domain(p, asked_domain.as_deref()) {
         return Ok(Vec::new());
     }
     Ok(repo::groups::list(conn, &p.domain_id, name)?)

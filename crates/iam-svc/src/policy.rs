@@ -371,6 +371,13 @@ pub fn access_key(
     Ok(key)
 }
 
+/// Whether a list asks for another domain's rows (`domain_id` in its query). Keystone
+/// answers such a list with nothing rather than a refusal: another domain's users,
+/// groups and projects are not the caller's to list, nor to learn of.
+pub fn lists_another_domain(p: &Principal, asked_domain: Option<&str>) -> bool {
+    asked_domain.is_some_and(|d| d != p.domain_id)
+}
+
 /// The domain a create or list is aimed at: the caller's own unless the request names
 /// another (`domain_id` in a body or query).
 pub fn in_domain(

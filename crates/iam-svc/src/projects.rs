@@ -84,8 +84,7 @@ pub fn list(
     asked_domain: Option<String>,
     mut filter: ProjectFilter,
 ) -> Result<Vec<Project>, IamError> {
-    // Another domain's projects are not the caller's to list: an empty list.
-    if asked_domain.is_some_and(|d| d != p.domain_id) {
+    if policy::lists_another_domain(p, asked_domain.as_deref()) {
         return Ok(Vec::new());
     }
     filter.ids = policy::visible_projects(conn, p)?;
