@@ -61,6 +61,45 @@ pub struct ServerConfig {
     /// The address `internal_port` listens on; `host` when unset.
     #[serde(default)]
     pub internal_host: Option<String>,
+    /// After SIGTERM, how long `/readyz` answers 503 while the listener still serves, so a
+    /// load balancer polling it stops sending new requests before the listener closes.
+    #[serde(default = "defaults::drain_ms")]
+    pub drain_ms: u64,
+    /// After the drain, how long requests in flight may take to finish.
+    #[serde(default = "defaults::shutdown_timeout_seconds")]
+    pub shutdown_timeout_seconds: u64,
+    /// How long a client may take to send a request's head (slow-header clients).
+    #[serde(default = "defaults::client_request_timeout_ms")]
+    pub client_request_timeout_ms: u64,
+    /// How long a client may take to send a request's body (slow-body clients).
+    #[serde(default = "defaults::body_timeout_ms")]
+    pub body_timeout_ms: u64,
+    /// Addresses of the load balancers in front of the service: only from them is
+    /// `X-Forwarded-For` believed when a client's address is needed (failed-login limits).
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+}
+
+/// The serde defaults of the optional keys, so that existing configuration files stay valid.
+mod defaults {
+    pub fn drain_ms() -> u64 {
+        3000
+    }
+    pub fn shutdown_timeout_seconds() -> u64 {
+        30
+    }
+    pub fn client_request_timeout_ms() -> u64 {
+        5000
+    }
+    pub fn body_timeout_ms() -> u64 {
+        10_000
+    }
+    pub fn acquire_timeout_ms() -> u64 {
+        5000
+    }
+    pub fn statement_timeout_ms() -> u64 {
+        10_000
+    }
 }
 
 /// The database the service stores its rows in.
@@ -76,6 +115,13 @@ pub struct DatabaseConfig {
     pub busy_timeout_ms: u32,
     /// SQLite only: `FULL` (default, durable) or `NORMAL`.
     pub sqlite_synchronous: String,
+    /// How long a request waits for a free connection before it answers 503.
+    #[serde(default = "defaults::acquire_timeout_ms")]
+    pub acquire_timeout_ms: u64,
+    /// PostgreSQL only: the longest a statement may run (`statement_timeout`), so no
+    /// request waits forever on a lock or a stalled server.
+    #[serde(default = "defaults::statement_timeout_ms")]
+    pub statement_timeout_ms: u64,
 }
 
 /// Where iam-svc is and how to follow it: the `[iam]` section of the services that pull
