@@ -26,7 +26,7 @@ else
 $(error MAKE_PROFILE must be release or debug, not '$(MAKE_PROFILE)')
 endif
 
-.PHONY: help build run test test-pg lint bench bench-smoke doc clean-var
+.PHONY: help build run test test-pg lint reliability bench bench-smoke doc clean-var
 
 help: ## List the targets
 	@echo "Usage: make <target> [VAR=value]"
@@ -61,6 +61,9 @@ test-pg: ## Run `make test` against PostgreSQL (TEST_DATABASE_URL, default postg
 lint: ## Check formatting and run clippy with warnings denied
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
+
+reliability: ## Fault suite: kill -9, database and issuer outages, 2 replicas behind haproxy, rolling restart, hostile clients; writes bench/reliability.md
+	bash tests/reliability/run.sh
 
 bench: ## Benchmark every service on SQLite and PostgreSQL against this machine's ceilings; writes bench/results.md
 	bash scripts/bench.sh

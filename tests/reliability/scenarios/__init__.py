@@ -1,0 +1,1 @@
+"""One module per fault scenario (see main.py for the interface)."""
