@@ -80,6 +80,23 @@ pub struct ServerConfig {
     pub trusted_proxies: Vec<String>,
 }
 
+/// Longer than a minute and the orchestrator's kill arrives first; 0 skips the drain
+/// (tests, or a service no load balancer polls).
+pub const DRAIN_MS: RangeInclusive<u64> = 0..=60_000;
+/// At least a second for the requests in flight; past five minutes a stop looks hung.
+pub const SHUTDOWN_TIMEOUT_SECONDS: RangeInclusive<u64> = 1..=300;
+/// Under 100 ms a slow but honest network would be cut off; over a minute one slow client
+/// holds a connection slot that long.
+pub const CLIENT_REQUEST_TIMEOUT_MS: RangeInclusive<u64> = 100..=60_000;
+/// As the request head, with room for large bodies on slow links.
+pub const BODY_TIMEOUT_MS: RangeInclusive<u64> = 100..=300_000;
+/// Under 100 ms a busy moment already answers 503; over a minute a request waits past
+/// every client's patience.
+pub const ACQUIRE_TIMEOUT_MS: RangeInclusive<u64> = 100..=60_000;
+/// When set (0 turns it off): under 100 ms ordinary queries fail; past an hour no caller
+/// is still waiting.
+pub const STATEMENT_TIMEOUT_MS: RangeInclusive<u64> = 100..=3_600_000;
+
 /// The serde defaults of the optional keys, so that existing configuration files stay valid.
 mod defaults {
     pub fn drain_ms() -> u64 {
@@ -254,6 +271,26 @@ impl ServerConfig {
                 "server.workers must be at least 1".into(),
             ));
         }
+        check_range("server.drain_ms", self.drain_ms, DRAIN_MS)?;
+        check_range(
+            "server.shutdown_timeout_seconds",
+            self.shutdown_timeout_seconds,
+            SHUTDOWN_TIMEOUT_SECONDS,
+        )?;
+        check_range(
+            "server.client_request_timeout_ms",
+            self.client_request_timeout_ms,
+            CLIENT_REQUEST_TIMEOUT_MS,
+        )?;
+        check_range(
+            "server.body_timeout_ms",
+            self.body_timeout_ms,
+            BODY_TIMEOUT_MS,
+        )?;
+        for entry in &self.trusted_proxies {
+            crate::http::ProxyRange::parse(entry)
+                .map_err(|e| ConfigError::Invalid(format!("server.trusted_proxies: {e}")))?;
+        }
         Ok(())
     }
 }
@@ -272,11 +309,26 @@ impl DatabaseConfig {
             ));
         }
         match self.sqlite_synchronous.to_ascii_uppercase().as_str() {
-            "FULL" | "NORMAL" | "EXTRA" => Ok(()),
-            other => Err(ConfigError::Invalid(format!(
-                "database.sqlite_synchronous must be FULL, NORMAL or EXTRA, not {other:?}"
-            ))),
+            "FULL" | "NORMAL" | "EXTRA" => {}
+            other => {
+                return Err(ConfigError::Invalid(format!(
+                    "database.sqlite_synchronous must be FULL, NORMAL or EXTRA, not {other:?}"
+                )))
+            }
         }
+        check_range(
+            "database.acquire_timeout_ms",
+            self.acquire_timeout_ms,
+            ACQUIRE_TIMEOUT_MS,
+        )?;
+        if self.statement_timeout_ms != 0 {
+            check_range(
+                "database.statement_timeout_ms (or 0, no limit)",
+                self.statement_timeout_ms,
+                STATEMENT_TIMEOUT_MS,
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -341,6 +393,55 @@ mod tests {
         );
         check_iam_link("https://iam", None, 3600).unwrap();
         check_iam_link("http://iam", Some(5000), 1).unwrap();
+    }
+
+    #[test]
+    fn the_stop_and_client_limits_are_bounded() {
+        let message = |extra: &str| {
+            let s: Sample = from_toml(DEFAULTS, &format!("[server]\n{extra}")).unwrap();
+            s.server.validate().err().map(|e| e.to_string())
+        };
+        assert_eq!(message("drain_ms = 0"), None);
+        assert_eq!(
+            message("drain_ms = 60001").as_deref(),
+            Some("configuration: server.drain_ms must be between 0 and 60000")
+        );
+        assert!(message("shutdown_timeout_seconds = 0").is_some());
+        assert!(message("shutdown_timeout_seconds = 301").is_some());
+        assert!(message("client_request_timeout_ms = 99").is_some());
+        assert!(message("body_timeout_ms = 300001").is_some());
+        assert_eq!(
+            message("trusted_proxies = [\"10.0.0.1\", \"fd00::/8\", \"192.168.0.0/16\"]"),
+            None
+        );
+        assert_eq!(
+            message("trusted_proxies = [\"haproxy\"]").as_deref(),
+            Some(
+                "configuration: server.trusted_proxies: \"haproxy\" is not an IP address \
+                 or a network like 10.0.0.0/8"
+            )
+        );
+    }
+
+    #[test]
+    fn the_database_waits_are_bounded() {
+        let database = |extra: &str| {
+            let text = format!(
+                "url = \"sqlite://x.db\"\npool_size = 2\nmigrate_on_start = true\n\
+                 busy_timeout_ms = 5000\nsqlite_synchronous = \"FULL\"\n{extra}"
+            );
+            let cfg: DatabaseConfig = from_toml(&text, "").unwrap();
+            cfg.validate().err().map(|e| e.to_string())
+        };
+        assert_eq!(database(""), None);
+        assert_eq!(database("statement_timeout_ms = 0"), None);
+        assert!(database("statement_timeout_ms = 99").is_some());
+        assert!(database("statement_timeout_ms = 3600001").is_some());
+        assert_eq!(
+            database("acquire_timeout_ms = 99").as_deref(),
+            Some("configuration: database.acquire_timeout_ms must be between 100 and 60000")
+        );
+        assert!(database("acquire_timeout_ms = 60001").is_some());
     }
 
     #[test]

@@ -1,9 +1,10 @@
-//! `/healthz` (the process answers), `/readyz` (the database answers) and `/metrics`.
+//! `/healthz` (the process answers), `/readyz` (the service takes requests: it is not
+//! draining and the database answers) and `/metrics`.
 
 use actix_web::{web, HttpResponse};
 use diesel::connection::SimpleConnection;
 
-use super::Metrics;
+use super::{Metrics, Readiness};
 use crate::db::DbPool;
 
 /// Mount the three probes. Needs `web::Data<DbPool>` and `web::Data<Metrics>`.
@@ -17,7 +18,11 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
-async fn readyz(pool: web::Data<DbPool>) -> HttpResponse {
+async fn readyz(pool: web::Data<DbPool>, readiness: Option<web::Data<Readiness>>) -> HttpResponse {
+    // Draining goes first and touches nothing: the balancer must hear it at once.
+    if readiness.is_some_and(|r| r.is_draining()) {
+        return HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "draining"}));
+    }
     let pool = pool.get_ref().clone();
     let ready = web::block(move || -> Result<(), String> {
         let mut conn = pool.get().map_err(|e| e.to_string())?;

@@ -1,7 +1,8 @@
 //! Request ids, the access log and request metrics, in one middleware so each request is
 //! timed and labelled once.
 //!
-//! The access log prints method, path (never the query), status, duration and peer. It
+//! The access log prints method, path (never the query), status, duration and the
+//! client's address (behind a trusted proxy, the one it forwards). It
 //! never prints headers, so `Authorization`, `X-Auth-Token`, `X-Security-Token` and
 //! `X-TC-Token` cannot reach the log through it.
 
@@ -14,6 +15,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
+use super::client_address::{client_address, TrustedProxies};
 use super::Metrics;
 
 /// The header that carries the request id both ways.
@@ -63,7 +65,15 @@ pub async fn observe(
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let method = req.method().clone();
     let path = req.path().to_string();
-    let peer = req.connection_info().peer_addr().unwrap_or("-").to_string();
+    let peer = match req.app_data::<web::Data<TrustedProxies>>() {
+        Some(proxies) => client_address(req.request(), &proxies.0),
+        None => client_address(req.request(), &[]),
+    };
+    let peer = if peer.is_empty() {
+        "-".to_string()
+    } else {
+        peer
+    };
 
     if let Some(m) = &metrics {
         m.request_started();

@@ -1,11 +1,17 @@
 //! Binding and running a service's HTTP server: the public listener and, when
-//! configured, the internal one that alone serves `/internal/v1/*`.
+//! configured, the internal one that alone serves `/internal/v1/*`; the limits that keep
+//! hostile or broken clients from holding it; the drain on a stop signal.
+
+use std::time::Duration;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
+use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, App, HttpServer};
 
+use super::body_deadline::{limit_body_time, BodyTimeout};
+use super::client_address::TrustedProxies;
+use super::drain::{self, close_when_draining, os_signals, Readiness, StopSignals};
 use super::errors::ServiceError;
 use super::frame::AppFactory;
 use crate::config::ServerConfig;
@@ -37,9 +43,25 @@ pub async fn separate_listeners<E: ServiceError, B: MessageBody + 'static>(
     Ok(next.call(req).await?.map_into_boxed_body())
 }
 
-/// Serve the app `factory` builds on the configured address until the server stops
-/// (SIGINT or SIGTERM). Call it inside the actix system the service runs on.
+/// Serve the app `factory` builds on the configured address until the server stops on
+/// SIGTERM or SIGINT, draining first (see [`super::drain`]). Call it inside the actix
+/// system the service runs on.
 pub async fn serve<F, T>(name: &str, server: &ServerConfig, factory: F) -> Result<(), String>
+where
+    F: Fn() -> App<T> + Send + Clone + 'static,
+    T: AppFactory + 'static,
+{
+    raise_open_files_limit(name);
+    serve_until(name, server, factory, os_signals()?).await
+}
+
+/// [`serve`], stopped by `signals` instead of the process's: tests send their own.
+pub async fn serve_until<F, T>(
+    name: &str,
+    server: &ServerConfig,
+    factory: F,
+    signals: StopSignals,
+) -> Result<(), String>
 where
     F: Fn() -> App<T> + Send + Clone + 'static,
     T: AppFactory + 'static,
@@ -47,11 +69,37 @@ where
     let internal = server
         .internal_port
         .map(|port| web::Data::new(InternalListener { port }));
-    let with_listener = internal.clone();
-    let mut http = HttpServer::new(move || match &with_listener {
-        Some(listener) => factory().app_data(listener.clone()),
-        None => factory(),
-    });
+    let readiness = web::Data::new(Readiness::default());
+    let shared = (
+        internal.clone(),
+        readiness.clone(),
+        web::Data::new(TrustedProxies(server.trusted_proxies.clone())),
+        web::Data::new(BodyTimeout(Duration::from_millis(server.body_timeout_ms))),
+    );
+    let mut http = HttpServer::new(move || {
+        let (internal, readiness, proxies, body_timeout) = shared.clone();
+        let app = match internal {
+            Some(listener) => factory().app_data(listener),
+            None => factory(),
+        };
+        // Outside the service's own frame: these hold for every request on the socket.
+        app.app_data(readiness)
+            .app_data(proxies)
+            .app_data(body_timeout)
+            .wrap(from_fn(limit_body_time))
+            .wrap(from_fn(close_when_draining))
+    })
+    // Our own signal handling drains first; actix's would close the listener at once.
+    .disable_signals()
+    .shutdown_timeout(server.shutdown_timeout_seconds)
+    // A client that trickles its request head is cut off (408) instead of holding a
+    // connection; bodies are bounded by `limit_body_time`.
+    .client_request_timeout(Duration::from_millis(server.client_request_timeout_ms))
+    // Time a client gets to read our answer before the connection is dropped.
+    .client_disconnect_timeout(Duration::from_secs(1))
+    // Idle keep-alive connections go after a few seconds, so a thousand idle clients do
+    // not pin descriptors and a graceful stop is not held up by them.
+    .keep_alive(Duration::from_secs(5));
     if let Some(n) = server.workers {
         http = http.workers(n);
     }
@@ -67,5 +115,21 @@ where
             .map_err(|e| format!("cannot listen on {host}:{}: {e}", internal.port))?;
         log::info!("{name} serves /internal/ on {host}:{} only", internal.port);
     }
-    http.run().await.map_err(|e| e.to_string())
+    let running = http.run();
+    let drain = Duration::from_millis(server.drain_ms);
+    let stop = drain::drive(name, signals, readiness, running.handle(), drain);
+    tokio::select! {
+        result = running => result.map_err(|e| e.to_string()),
+        // A signal during the graceful stop: dropping the server stops its workers now.
+        () = stop => Ok(()),
+    }
+}
+
+/// A thousand idle connections need a thousand descriptors; the soft limit is often
+/// 1024 while the hard one is far higher, so the soft one is raised to the hard one.
+fn raise_open_files_limit(name: &str) {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => log::info!("{name}: open files limit {limit}"),
+        Err(e) => log::warn!("{name}: cannot raise the open files limit: {e}"),
+    }
 }

@@ -11,6 +11,8 @@ mod db;
 mod deploy_configs;
 mod extractor;
 mod http;
+mod http_limits;
+mod http_serve;
 mod logs;
 mod registry;
 mod remote;

@@ -1,0 +1,104 @@
+//! Hostile clients against `http::serve` on a real socket: an oversized body is refused
+//! from its `Content-Length` before it is sent, a huge header block gets 431, and a client
+//! that trickles its request head or body is cut off in bounded time.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::http_serve::{server_config, Running};
+
+const LIMITS: &str = "client_request_timeout_ms = 500\nbody_timeout_ms = 700\ndrain_ms = 0";
+
+#[actix_web::test]
+async fn a_body_announced_too_large_is_refused_before_it_is_sent() {
+    let server = Running::start(server_config(LIMITS)).await;
+    let head = "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n\
+                Content-Length: 104857600\r\n\r\n";
+    // Only the head is sent: the answer cannot wait for 100 MB.
+    let reply = server
+        .send(head.as_bytes().to_vec(), Duration::ZERO, Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(reply.status, 413, "{reply:?}");
+    assert_eq!(reply.json(), json!({"kit_error": "too large"}));
+    assert!(reply.took < Duration::from_millis(500), "{:?}", reply.took);
+}
+
+#[actix_web::test]
+async fn a_header_block_over_the_limit_gets_431() {
+    let server = Running::start(server_config(LIMITS)).await;
+    // actix-http's limits: a head of 128 KiB, 96 headers.
+    let huge = format!("X-Filler: {}\r\n", "a".repeat(200 * 1024));
+    let many: String = (0..100).map(|n| format!("X-Many-{n}: x\r\n")).collect();
+    for headers in [huge, many] {
+        let head = format!("GET /hello HTTP/1.1\r\nHost: test\r\n{headers}\r\n");
+        let reply = server
+            .send(head.into_bytes(), Duration::ZERO, Vec::new())
+            .await
+            .unwrap();
+        assert_eq!(reply.status, 431, "{reply:?}");
+        assert!(reply.took < Duration::from_secs(1), "{:?}", reply.took);
+    }
+}
+
+#[actix_web::test]
+async fn a_trickled_request_head_is_cut_off() {
+    let server = Running::start(server_config(LIMITS)).await;
+    let pieces = (0..20).map(|_| b"X".to_vec()).collect();
+    let reply = server
+        .send(
+            b"GET /hello HTTP/1.1\r\nHost: test\r\nX-Slow: ".to_vec(),
+            Duration::from_millis(200),
+            pieces,
+        )
+        .await
+        .unwrap();
+    assert_eq!(reply.status, 408, "{reply:?}");
+    assert!(reply.took < Duration::from_secs(2), "{:?}", reply.took);
+}
+
+#[actix_web::test]
+async fn a_trickled_body_is_refused_in_the_services_envelope() {
+    let server = Running::start(server_config(LIMITS)).await;
+    let body = br#"{"name": "a slow body that never ends"}"#;
+    let head = format!(
+        "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    // Two bytes every 200 ms: the whole body would take four seconds.
+    let pieces = body.chunks(2).map(<[u8]>::to_vec).collect();
+    let reply = server
+        .send(head.into_bytes(), Duration::from_millis(200), pieces)
+        .await
+        .unwrap();
+    assert_eq!(reply.status, 400, "{reply:?}");
+    assert_eq!(
+        reply.json(),
+        json!({"kit_error": "The request body could not be read."})
+    );
+    assert!(
+        reply.took >= Duration::from_millis(600) && reply.took < Duration::from_millis(2000),
+        "{:?}",
+        reply.took
+    );
+}
+
+#[actix_web::test]
+async fn a_body_sent_in_time_is_read() {
+    let server = Running::start(server_config(LIMITS)).await;
+    let body = br#"{"name": "quick"}"#;
+    let head = format!(
+        "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let pieces = body.chunks(8).map(<[u8]>::to_vec).collect();
+    let reply = server
+        .send(head.into_bytes(), Duration::from_millis(100), pieces)
+        .await
+        .unwrap();
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(reply.json(), json!({"name": "quick"}));
+}
