@@ -6,6 +6,7 @@ use actix_web::http::header::HeaderMap;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 use service_kit::db;
+use service_kit::http::client_address;
 
 use crate::error::{IamError, Json};
 use crate::policy::{Action, Caller};
@@ -38,10 +39,7 @@ async fn create_token(
     req: HttpRequest,
     body: Json<AuthRequest>,
 ) -> Result<HttpResponse, IamError> {
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let address = client_address(&req, &state.config.server.trusted_proxies);
     let (token, claims) = tokens::login(&state, body.into_inner().auth, &address).await?;
     Ok(HttpResponse::Created()
         .insert_header((SUBJECT_TOKEN, token))

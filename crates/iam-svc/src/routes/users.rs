@@ -7,6 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use service_kit::db;
+use service_kit::http::client_address;
 
 use crate::accounts::{self, HashedEdit, NewUser, PasswordChange, Target, UserEdit};
 use crate::error::{IamError, Json};
@@ -174,10 +175,7 @@ async fn change_own_password(
     body: Json<PasswordBody>,
 ) -> Result<HttpResponse, IamError> {
     let (p, id, change) = (caller.principal, path.into_inner(), body.into_inner().user);
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let address = client_address(&req, &state.config.server.trusted_proxies);
     validate::password(&change.password)?;
     accounts::verify_original(&state, &p, &address, &id, change.original_password).await?;
     let iterations = state.config.passwords.pbkdf2_iterations;
