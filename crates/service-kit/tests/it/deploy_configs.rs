@@ -3,6 +3,9 @@
 //! [`ServerConfig`] and passes its checks, iam-svc and lakeformation-svc serve
 //! `/internal/v1/*` on a listener of their own, and every `[iam]` or `[lakeformation]`
 //! client address points at that listener, because those clients call internal paths only.
+//! A stop fits in what the service manager allows (systemd's `TimeoutStopSec`, the pods'
+//! `terminationGracePeriodSeconds`), and the pods' readiness probe sees a stop within
+//! the drain.
 //! service-kit cannot link the services, so their own loaders are not used here; the
 //! files are read with the same `config` TOML reader they use.
 
@@ -104,6 +107,60 @@ fn deploy_config_files_use_the_internal_listeners() {
     assert_eq!(files["iam"].server.internal_port, Some(9081));
     assert_eq!(files["lakeformation"].server.internal_port, Some(9083));
     check("deploy/config", &files);
+    for (service, file) in &files {
+        let path = deploy_dir().join(format!("systemd/{service}-svc.service"));
+        let unit = std::fs::read_to_string(&path).unwrap();
+        let origin = format!("{}: TimeoutStopSec", path.display());
+        let seconds = value_after(&origin, &unit, "TimeoutStopSec=");
+        let seconds = seconds.strip_suffix('s').unwrap_or(seconds);
+        check_stop_budget(&origin, &file.server, seconds);
+    }
+}
+
+/// The trimmed rest of the first line that starts (after indentation) with `key`.
+fn value_after<'a>(origin: &str, text: &'a str, key: &str) -> &'a str {
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix(key))
+        .map(str::trim)
+        .unwrap_or_else(|| panic!("{origin}: no {key}"))
+}
+
+/// A stop drains, then lets requests finish: the service manager must wait for both
+/// before it kills the process, or requests in flight are cut.
+fn check_stop_budget(origin: &str, server: &ServerConfig, allowed_seconds: &str) {
+    let allowed: u64 = allowed_seconds
+        .parse()
+        .unwrap_or_else(|e| panic!("{origin}: {allowed_seconds:?}: {e}"));
+    let needed_ms = server.drain_ms + server.shutdown_timeout_seconds * 1000;
+    assert!(
+        allowed * 1000 > needed_ms,
+        "{origin}: {allowed} s does not exceed drain_ms + shutdown_timeout_seconds ({needed_ms} ms)"
+    );
+}
+
+/// The load balancer in front of a pod is Kubernetes itself, polling `/readyz`: it must
+/// see the pod unready before the drain ends and the listener closes.
+fn check_readiness_probe(origin: &str, yaml: &str, server: &ServerConfig) {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let mut lines = yaml.lines().skip_while(|l| l.trim() != "readinessProbe:");
+    let header = lines
+        .next()
+        .unwrap_or_else(|| panic!("{origin}: no readinessProbe"));
+    let probe = lines
+        .take_while(|l| indent(l) > indent(header))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let number = |key: &str| -> u64 {
+        value_after(origin, &probe, key)
+            .parse()
+            .unwrap_or_else(|e| panic!("{origin}: readinessProbe {key} {e}"))
+    };
+    let unready_ms = number("periodSeconds:") * number("failureThreshold:") * 1000;
+    assert!(
+        unready_ms <= server.drain_ms,
+        "{origin}: the readiness probe needs {unready_ms} ms to see a stop, the drain is {} ms",
+        server.drain_ms
+    );
 }
 
 /// The `<key>: |` block of a ConfigMap, without its indentation.
@@ -167,6 +224,9 @@ fn kubernetes_manifests_use_the_internal_listeners() {
                 "{origin}: Service port named internal"
             );
         }
+        let grace = value_after(&origin, &yaml, "terminationGracePeriodSeconds:");
+        check_stop_budget(&origin, &file.server, grace);
+        check_readiness_probe(&origin, &yaml, &file.server);
         files.insert(service.to_string(), file);
     }
     check("deploy/kubernetes", &files);
