@@ -12,6 +12,7 @@ use std::time::Instant;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
@@ -103,13 +104,13 @@ pub async fn observe(
     if let Some(m) = &metrics {
         m.request_finished(status.as_u16(), elapsed);
     }
-    if status.is_server_error() {
+    let error = res.response().error();
+    // A plain 503 with no error behind it is a state the handler reports and explains
+    // itself (`/readyz` while draining, polled by every balancer): not a failure.
+    let reported_state = status == StatusCode::SERVICE_UNAVAILABLE && error.is_none();
+    if status.is_server_error() && !reported_state {
         // The cause stays here, in the log, tied to the request id; the body is generic.
-        let cause = res
-            .response()
-            .error()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let cause = error.map(|e| e.to_string()).unwrap_or_default();
         log::error!("{} {method} {path} failed: {cause}", request_id.0);
     }
     log::info!(

@@ -296,6 +296,7 @@ fn closes_after_answer(addr: SocketAddr, path: &str) -> bool {
 
 #[actix_web::test]
 async fn a_stop_drains_then_closes_and_lets_requests_in_flight_finish() {
+    crate::logs::install();
     let server = Running::start(server_config(
         "drain_ms = 800\nshutdown_timeout_seconds = 5",
     ))
@@ -319,6 +320,19 @@ async fn a_stop_drains_then_closes_and_lets_requests_in_flight_finish() {
     assert_eq!(
         (ready.status, ready.json()),
         (503, json!({"status": "draining"}))
+    );
+    // Every balancer polls it: an answer the service means is not logged as a failure.
+    let id = ready.header("x-request-id").unwrap().to_string();
+    let lines: Vec<String> = crate::logs::lines()
+        .into_iter()
+        .filter(|l| l.contains(&id))
+        .collect();
+    assert!(lines.iter().all(|l| !l.starts_with("ERROR")), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("127.0.0.1 \"GET /readyz\" 503")),
+        "{lines:?}"
     );
     let hello = server.get("/hello").await.unwrap();
     assert_eq!((hello.status, hello.body.as_str()), (200, "hello"));
