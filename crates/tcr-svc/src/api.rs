@@ -65,14 +65,11 @@ async fn act(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Map<String, Value>, TcrError> {
     let action = action_of(req)?;
-    if !state.limiter.allow(
-        &principal.domain_id,
-        action,
-        per_second(state, action),
-        now.timestamp(),
-    ) {
-        return Err(TcrError::RequestLimitExceeded);
-    }
+    let limit = per_second(state, action);
+    state
+        .limiter
+        .admit(&principal.domain_id, action, limit, now.timestamp())
+        .await?;
     let params = Params::parse(body)?;
     let ctx = Ctx {
         state,

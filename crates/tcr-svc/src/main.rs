@@ -7,7 +7,7 @@ use std::sync::Arc;
 use actix_web::web;
 use service_kit::auth::RoutingSignatureVerifier;
 use service_kit::clock::Clock;
-use service_kit::db::DbPool;
+use service_kit::db::{Backend, DbPool};
 use service_kit::http::Metrics;
 use service_kit::registry;
 use service_kit::start::{self, Binary};
@@ -59,15 +59,18 @@ fn serve(cfg: TcrConfig, pool: DbPool) -> Result<(), String> {
         &cfg.lakeformation.url,
         iam.internal,
     ));
+    // Counted in the database when replicas share it (PostgreSQL), in memory otherwise.
+    let limiter = RateLimiter::for_backend(Backend::of_url(&cfg.database.url), &pool);
+    let background = limiter.pruning(clock.clone());
     let state = web::Data::new(AppState {
         pool,
         config: cfg,
         signatures,
         verifier: iam.verifier,
-        limiter: RateLimiter::default(),
+        limiter,
         clock,
     });
-    start::run("tcr-svc", &server, iam.feed, Vec::new(), move || {
+    start::run("tcr-svc", &server, iam.feed, background, move || {
         app::build(state.clone(), &collaborators)
     })
 }

@@ -69,6 +69,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    rate_windows (account_id, action, window_start) {
+        account_id -> Varchar,
+        action -> Varchar,
+        window_start -> BigInt,
+        count -> Integer,
+    }
+}
+
 diesel::joinable!(instance_tokens -> registries (registry_id));
 diesel::joinable!(namespaces -> registries (registry_id));
 diesel::joinable!(service_accounts -> registries (registry_id));

@@ -16,6 +16,8 @@ pub struct AppState {
     pub signatures: Arc<dyn SignatureVerifier>,
     /// The revocations pulled from iam-svc, which temporary keys are checked against.
     pub verifier: Arc<TokenVerifier>,
+    /// Requests per account and action per second: in the database on PostgreSQL, which
+    /// replicas share; in this process's memory on SQLite.
     pub limiter: RateLimiter,
     /// "Now" for every rule: the system clock, or a fixed one a test moves.
     pub clock: Clock,

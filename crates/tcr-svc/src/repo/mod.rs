@@ -2,6 +2,7 @@
 //! `StoreError`; authorization and wire shapes live elsewhere.
 
 pub mod namespaces;
+pub mod rate_windows;
 pub mod registries;
 pub mod service_accounts;
 pub mod tokens;

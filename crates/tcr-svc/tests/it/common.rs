@@ -312,7 +312,7 @@ impl Harness {
                     ..revocations
                 },
             ),
-            limiter: RateLimiter::default(),
+            limiter: RateLimiter::for_backend(db.backend, &db.pool),
             clock,
         });
         Harness {

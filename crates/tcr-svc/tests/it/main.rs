@@ -15,6 +15,7 @@ mod offboarding;
 mod ownership;
 mod policy_matrix;
 mod protocol;
+mod rate_limits;
 mod registry_login;
 mod replay;
 mod service_accounts;
