@@ -53,6 +53,11 @@ class Proxy:
                 client.close()
                 continue
             with self.lock:
+                # Refused meanwhile: a connection let through now would outlive the cut.
+                if self.mode == "refuse":
+                    client.close()
+                    upstream.close()
+                    continue
                 self.conns.update((client, upstream))
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
@@ -85,11 +90,14 @@ class Proxy:
             conns, self.conns = list(self.conns), set()
         for s in conns:
             try:
-                # An abortive close (RST), as when a server process dies.
+                # An abortive close (RST), as when a server process dies. The shutdown
+                # comes first: a pump thread blocked in recv holds the socket open past a
+                # bare close, and the connection would go on passing bytes.
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-                s.close()
+                s.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+            s.close()
 
     def refuse(self):
         """Down: open connections reset, new ones refused."""
