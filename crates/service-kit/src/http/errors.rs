@@ -1,5 +1,6 @@
 //! The error plumbing every JSON service mounts the same way, rendered in the service's
-//! own envelope: bad JSON, paths and queries are 400, oversized bodies 413, unknown paths
+//! own envelope: bad JSON, paths, queries and unreadable bodies are 400, oversized bodies
+//! 413, unknown paths
 //! 404, known paths with another method 405, and URLs carrying NUL are refused before
 //! they reach a database.
 //!
@@ -18,7 +19,7 @@
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
 use actix_web::middleware::{ErrorHandlerResponse, Next};
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 
@@ -76,6 +77,28 @@ pub fn method_not_allowed<E: ServiceError, B>(
     let body = E::method_not_allowed().error_response();
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, body).map_into_right_body(),
+    ))
+}
+
+/// For `ErrorHandlers` on 400 and 413: a raw body (`web::Bytes`, `web::Payload`) that
+/// could not be read, because it is over the limit or was not received within
+/// `server.body_timeout_ms`, is refused by actix in plain text; this renders it in the
+/// envelope, as a JSON body's refusal is. Every other answer passes unchanged.
+pub fn unreadable_body<E: ServiceError, B>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let refusal = match res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<PayloadError>())
+    {
+        Some(PayloadError::Overflow) => E::payload_too_large(),
+        Some(_) => E::bad_request("The request body could not be read.".into()),
+        None => return Ok(ErrorHandlerResponse::Response(res.map_into_left_body())),
+    };
+    let (req, _) = res.into_parts();
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, refusal.error_response()).map_into_right_body(),
     ))
 }
 

@@ -11,8 +11,9 @@
 //!    found before anything else reads the request.
 //! 3. [`reject_encoded_nul`]: a URL carrying NUL is refused before any layer could hand
 //!    it to a database (the signature check looks up keys).
-//! 4. the 405 renderer: actix's empty 405 for a known path becomes the envelope, and the
-//!    signature check inside it sees that answer as a failure.
+//! 4. the error renderers: actix's empty 405 for a known path, and its plain-text refusal
+//!    of a raw body it could not read, become the envelope; the signature check inside
+//!    sees those answers as failures.
 //! 5. [`signed_requests`]: innermost, so it checks the signature just before the
 //!    handlers and sees their final status, giving back the signature of a failed
 //!    request so the SDK's retry is not taken for a replay.
@@ -83,8 +84,8 @@ pub struct JsonApi {
     pub signatures: Arc<dyn SignatureVerifier>,
 }
 
-/// The frame of a JSON API whose errors render in `E`'s envelope: bad bodies, paths and
-/// queries are 400, oversized bodies 413, unknown paths 404 and known paths with another
+/// The frame of a JSON API whose errors render in `E`'s envelope: bad or unreadable
+/// bodies, paths and queries are 400, oversized bodies 413, unknown paths 404 and known paths with another
 /// method 405, all through `E`.
 pub fn json_api<E: ServiceError>(frame: AppFrame, api: JsonApi) -> App<impl AppFactory> {
     let limit = api.max_body_bytes;
@@ -103,10 +104,18 @@ pub fn json_api<E: ServiceError>(frame: AppFrame, api: JsonApi) -> App<impl AppF
         .app_data(errors::path_config::<E>())
         .app_data(errors::query_config::<E>())
         .wrap(from_fn(signed_requests))
-        .wrap(ErrorHandlers::new().handler(
-            StatusCode::METHOD_NOT_ALLOWED,
-            errors::method_not_allowed::<E, _>,
-        ))
+        .wrap(
+            ErrorHandlers::new()
+                .handler(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    errors::method_not_allowed::<E, _>,
+                )
+                .handler(StatusCode::BAD_REQUEST, errors::unreadable_body::<E, _>)
+                .handler(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    errors::unreadable_body::<E, _>,
+                ),
+        )
         .wrap(from_fn(reject_encoded_nul::<E, _>))
         .wrap(from_fn(separate_listeners::<E, _>))
         .wrap(from_fn(observe))

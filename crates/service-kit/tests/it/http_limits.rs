@@ -1,6 +1,7 @@
-//! Hostile clients against `http::serve` on a real socket: an oversized body is refused
-//! from its `Content-Length` before it is sent, a huge header block gets 431, and a client
-//! that trickles its request head or body is cut off in bounded time.
+//! Hostile clients against `http::serve` on a real socket, in the services' frame: an
+//! oversized body is refused from its `Content-Length` before it is sent, a huge header
+//! block gets 431, and a client that trickles its request head or body is cut off in
+//! bounded time; body refusals come in the service's envelope, JSON or raw.
 
 use std::time::Duration;
 
@@ -16,6 +17,19 @@ async fn a_body_announced_too_large_is_refused_before_it_is_sent() {
     let head = "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n\
                 Content-Length: 104857600\r\n\r\n";
     // Only the head is sent: the answer cannot wait for 100 MB.
+    let reply = server
+        .send(head.as_bytes().to_vec(), Duration::ZERO, Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(reply.status, 413, "{reply:?}");
+    assert_eq!(reply.json(), json!({"kit_error": "too large"}));
+    assert!(reply.took < Duration::from_millis(500), "{:?}", reply.took);
+}
+
+#[actix_web::test]
+async fn a_raw_body_announced_too_large_is_refused_in_the_envelope() {
+    let server = Running::start(server_config(LIMITS)).await;
+    let head = "POST /raw HTTP/1.1\r\nHost: test\r\nContent-Length: 104857600\r\n\r\n";
     let reply = server
         .send(head.as_bytes().to_vec(), Duration::ZERO, Vec::new())
         .await
@@ -83,6 +97,23 @@ async fn a_trickled_body_is_refused_in_the_services_envelope() {
         "{:?}",
         reply.took
     );
+}
+
+#[actix_web::test]
+async fn a_trickled_raw_body_is_refused_in_the_envelope() {
+    let server = Running::start(server_config(LIMITS)).await;
+    let head = "POST /raw HTTP/1.1\r\nHost: test\r\nContent-Length: 40\r\n\r\n";
+    let pieces = (0..20).map(|_| b"xx".to_vec()).collect();
+    let reply = server
+        .send(head.as_bytes().to_vec(), Duration::from_millis(200), pieces)
+        .await
+        .unwrap();
+    assert_eq!(reply.status, 400, "{reply:?}");
+    assert_eq!(
+        reply.json(),
+        json!({"kit_error": "The request body could not be read."})
+    );
+    assert!(reply.took < Duration::from_millis(2000), "{:?}", reply.took);
 }
 
 #[actix_web::test]

@@ -9,17 +9,20 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::http::StatusCode;
-use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpResponse, ResponseError};
+use futures_util::future::LocalBoxFuture;
 use serde_json::{json, Value};
+use service_kit::auth::wire::SignatureCheck;
+use service_kit::auth::{AuthError, Principal, SignatureVerifier, TokenVerifier, VerifierOptions};
 use service_kit::config::{from_toml, ServerConfig};
 use service_kit::db::DbPool;
-use service_kit::http::errors::{json_config, ServiceError};
+use service_kit::http::errors::ServiceError;
 use service_kit::http::{
-    configure_health, observe, serve, serve_until, BodyError, Metrics, StopSignals,
+    frame, serve, serve_until, AppFactory, AppFrame, BodyError, JsonApi, Metrics, StopSignals,
 };
 use service_kit::testing::TestDatabase;
 use tokio::sync::mpsc;
@@ -80,17 +83,38 @@ async fn echo(body: web::Json<Value>) -> HttpResponse {
     HttpResponse::Ok().json(body.into_inner())
 }
 
-/// The probes and a few routes, with the JSON limits a service's frame sets.
-pub fn app(pool: DbPool) -> App<impl service_kit::http::AppFactory> {
-    App::new()
-        .app_data(web::Data::new(pool))
-        .app_data(web::Data::new(Metrics::new("kit-serve")))
-        .app_data(json_config::<KitError>(65_536))
-        .wrap(from_fn(observe))
-        .configure(configure_health)
+/// Answers the length of a raw body, as handlers taking `web::Bytes` read theirs.
+async fn raw(body: web::Bytes) -> HttpResponse {
+    HttpResponse::Ok().body(body.len().to_string())
+}
+
+/// No signature is good here; the routes below are reached without one.
+struct NoSignatures;
+
+impl SignatureVerifier for NoSignatures {
+    fn check(&self, _: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
+        Box::pin(async { Err(AuthError::UnknownAccessKey) })
+    }
+}
+
+/// A JSON API in the services' frame (probes, middleware order, limits and envelope),
+/// with a few routes of its own.
+pub fn app(pool: DbPool) -> App<impl AppFactory> {
+    let frame = AppFrame {
+        pool,
+        metrics: web::Data::new(Metrics::new("kit-serve")),
+    };
+    let api = JsonApi {
+        max_body_bytes: 65_536,
+        max_signature_skew: Duration::from_secs(900),
+        verifier: Arc::new(TokenVerifier::new(VerifierOptions::default())),
+        signatures: Arc::new(NoSignatures),
+    };
+    frame::json_api::<KitError>(frame, api)
         .route("/hello", web::get().to(hello))
         .route("/slow/{ms}", web::get().to(slow))
         .route("/echo", web::post().to(echo))
+        .route("/raw", web::post().to(raw))
 }
 
 /// A port free a moment ago; the server binds it right after.
