@@ -118,6 +118,8 @@ fn options(url: &str, pool_size: u32) -> PoolOptions {
         pool_size,
         busy_timeout_ms: 10_000,
         sqlite_synchronous: "NORMAL".into(),
+        acquire_timeout_ms: 5_000,
+        statement_timeout_ms: 10_000,
     }
 }
 

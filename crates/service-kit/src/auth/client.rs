@@ -6,7 +6,8 @@ use actix_web::web::Bytes;
 use awc::error::{PayloadError, SendRequestError};
 use futures_util::Stream;
 
-/// How long one internal call may take, connecting included.
+/// How long one internal call may take, connecting, a retry and the answer's body
+/// included.
 const TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How long an idle kept connection is reused: under the services' own keep-alive (actix
@@ -47,5 +48,22 @@ pub(super) async fn post_json<Q: serde::Serialize>(
     match send().await {
         Err(SendRequestError::Connect(_)) => send().await,
         other => other,
+    }
+}
+
+/// Run one internal call, reading its answer's body included, within [`TIMEOUT`], or
+/// fail it with `timed_out()`. awc's own timeout stops at the answer's head (and starts
+/// again for a retry): a peer that sends its headers and then trickles or stalls the
+/// body would otherwise hold the caller for as long as it likes.
+pub(super) async fn bounded<T, E>(
+    call: impl std::future::Future<Output = Result<T, E>>,
+    timed_out: impl FnOnce(String) -> E,
+) -> Result<T, E> {
+    match actix_web::rt::time::timeout(TIMEOUT, call).await {
+        Ok(answer) => answer,
+        Err(_) => Err(timed_out(format!(
+            "no complete answer within {} s",
+            TIMEOUT.as_secs()
+        ))),
     }
 }

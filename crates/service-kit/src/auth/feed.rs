@@ -67,19 +67,22 @@ impl IamFeed {
     }
 
     async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, FeedError> {
-        let mut res = super::client::client()
-            .get(format!("{}{path}", self.base_url))
-            .insert_header((INTERNAL_TOKEN_HEADER, self.credential.expose()))
-            .send()
-            .await
-            .map_err(|e| FeedError::Transport(e.to_string()))?;
-        if !res.status().is_success() {
-            return Err(FeedError::Status(res.status().as_u16()));
-        }
-        res.json::<T>()
-            .limit(8 << 20)
-            .await
-            .map_err(|e| FeedError::Body(e.to_string()))
+        let call = async {
+            let mut res = super::client::client()
+                .get(format!("{}{path}", self.base_url))
+                .insert_header((INTERNAL_TOKEN_HEADER, self.credential.expose()))
+                .send()
+                .await
+                .map_err(|e| FeedError::Transport(e.to_string()))?;
+            if !res.status().is_success() {
+                return Err(FeedError::Status(res.status().as_u16()));
+            }
+            res.json::<T>()
+                .limit(8 << 20)
+                .await
+                .map_err(|e| FeedError::Body(e.to_string()))
+        };
+        super::client::bounded(call, FeedError::Transport).await
     }
 
     /// Fetch the verifying keys now.

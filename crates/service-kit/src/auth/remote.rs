@@ -30,18 +30,21 @@ impl RemoteSignatureVerifier {
         body: &Q,
     ) -> Result<A, AuthError> {
         let url = format!("{}{path}", self.base_url);
-        let mut res = super::client::post_json(&url, &self.credential, body)
-            .await
-            .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
-        if !res.status().is_success() {
-            return Err(AuthError::IssuerUnavailable(format!(
-                "{path} answered {}",
-                res.status()
-            )));
-        }
-        res.json()
-            .await
-            .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))
+        let call = async {
+            let mut res = super::client::post_json(&url, &self.credential, body)
+                .await
+                .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
+            if !res.status().is_success() {
+                return Err(AuthError::IssuerUnavailable(format!(
+                    "{path} answered {}",
+                    res.status()
+                )));
+            }
+            res.json()
+                .await
+                .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))
+        };
+        super::client::bounded(call, AuthError::IssuerUnavailable).await
     }
 
     /// One call: the principal, or the refusal to map to the caller's error.
@@ -69,16 +72,19 @@ impl SignatureVerifier for RemoteSignatureVerifier {
     fn release(&self, release: SignatureRelease) -> LocalBoxFuture<'_, Result<(), AuthError>> {
         Box::pin(async move {
             let url = format!("{}{SIGNATURE_RELEASES_PATH}", self.base_url);
-            let res = super::client::post_json(&url, &self.credential, &release)
-                .await
-                .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
-            if !res.status().is_success() {
-                return Err(AuthError::IssuerUnavailable(format!(
-                    "{SIGNATURE_RELEASES_PATH} answered {}",
-                    res.status()
-                )));
-            }
-            Ok(())
+            let call = async {
+                let res = super::client::post_json(&url, &self.credential, &release)
+                    .await
+                    .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?;
+                if !res.status().is_success() {
+                    return Err(AuthError::IssuerUnavailable(format!(
+                        "{SIGNATURE_RELEASES_PATH} answered {}",
+                        res.status()
+                    )));
+                }
+                Ok(())
+            };
+            super::client::bounded(call, AuthError::IssuerUnavailable).await
         })
     }
 }

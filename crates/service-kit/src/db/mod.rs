@@ -13,6 +13,8 @@ mod stored_time;
 mod timestamp;
 mod writer;
 
+use diesel::connection::SimpleConnection;
+
 use crate::config::DatabaseConfig;
 
 pub use connection::{Backend, DbConnection, PoolOptions};
@@ -73,11 +75,26 @@ pub fn open(
         pool_size: cfg.pool_size,
         busy_timeout_ms: cfg.busy_timeout_ms,
         sqlite_synchronous: cfg.sqlite_synchronous.clone(),
+        acquire_timeout_ms: cfg.acquire_timeout_ms,
+        statement_timeout_ms: cfg.statement_timeout_ms,
     })?;
     if migrate {
         let mut conn = pool.get()?;
+        let bounded = matches!(&*conn, DbConnection::Postgresql(_))
+            && cfg.statement_timeout_ms > 0
+            && !cfg.url.contains("statement_timeout");
+        // A migration may rewrite a large table: the statement timeout is for requests.
+        if bounded {
+            conn.batch_execute("SET statement_timeout = 0")?;
+        }
         for version in run_pending(&mut conn, migrations)? {
             log::info!("applied migration {version}");
+        }
+        if bounded {
+            conn.batch_execute(&format!(
+                "SET statement_timeout = {}",
+                cfg.statement_timeout_ms
+            ))?;
         }
     }
     Ok(pool)

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use diesel::connection::SimpleConnection;
+
 use super::connection::{manager, Manager};
 use super::writer::Writer;
 use super::{Backend, PoolOptions, StoreError};
@@ -16,12 +18,59 @@ pub struct DbPool {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
     writer: Option<Writer>,
+    call_deadline: Option<Duration>,
 }
 
 impl DbPool {
-    /// Check a connection out, waiting up to the pool's timeout for one to be free.
+    /// Check a connection out, waiting up to `acquire_timeout_ms` for one to be free;
+    /// past that the caller hears [`StoreError::Unavailable`].
     pub fn get(&self) -> Result<PooledConnection, StoreError> {
-        Ok(self.pool.get()?)
+        let conn = self.pool.get()?;
+        // Whatever this thread saw before concerned another connection.
+        super::error::take_lost();
+        Ok(conn)
+    }
+
+    /// How long [`DbPool::get`] waits for a connection (`acquire_timeout_ms`).
+    pub fn acquire_timeout(&self) -> Duration {
+        self.pool.connection_timeout()
+    }
+
+    /// Whether the database answers now: a connection within `wait` (shorter than a
+    /// request's wait, since load balancers poll this and want a prompt no) and one
+    /// round trip on it. Blocks: call it from the blocking pool, or use [`DbPool::ready`].
+    pub fn check_ready(&self, wait: Duration) -> Result<(), StoreError> {
+        let mut conn = self.pool.get_timeout(wait)?;
+        super::error::take_lost();
+        // On SQLite `SELECT 1` never touches the file; reading the schema does.
+        let probe = match self.backend {
+            Backend::Postgres => "SELECT 1",
+            Backend::Sqlite => "SELECT count(*) FROM sqlite_master",
+        };
+        conn.batch_execute(probe)?;
+        Ok(())
+    }
+
+    /// [`DbPool::check_ready`] on the blocking pool, answered within twice `wait` (the
+    /// checkout, then the round trip) even when the round trip hangs on a dead network.
+    pub async fn ready(&self, wait: Duration) -> Result<(), StoreError> {
+        let pool = self.clone();
+        let check = actix_web::web::block(move || pool.check_ready(wait));
+        let limit = wait * 2;
+        match actix_web::rt::time::timeout(limit, check).await {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(e)) => Err(StoreError::Other(format!("blocking task failed: {e}"))),
+            Err(_) => Err(StoreError::Unavailable(format!(
+                "no answer from the database within {} ms",
+                limit.as_millis()
+            ))),
+        }
+    }
+
+    /// The longest a call through [`super::run`] or [`super::write`] waits for its
+    /// blocking task on PostgreSQL before answering 503 (see [`connect_pool`]).
+    pub(super) fn call_deadline(&self) -> Option<Duration> {
+        self.call_deadline
     }
 
     /// Connections open and idle, for `/metrics`.
@@ -48,15 +97,31 @@ impl std::fmt::Debug for DbPool {
 /// Build the pool. A SQLite file's folder is created if missing.
 ///
 /// Connections are not pinged on checkout: that would cost every request one more round
-/// trip to PostgreSQL. A connection the server dropped fails its next query, r2d2 sees it
-/// broken when it comes back, and the pool replaces it.
+/// trip to PostgreSQL. A connection the server dropped fails its next query (503), r2d2
+/// sees it broken when it comes back (see `Manager::has_broken`), and the pool replaces
+/// it: after an outage the pool heals by itself, one failed query per dead connection.
+///
+/// On PostgreSQL a call also has a deadline, the longer of the acquire wait and the
+/// statement timeout: a request waits for the database no longer than for a connection
+/// or for one statement. The server cannot bound a query whose bytes never reach it (a
+/// proxy that stops forwarding but keeps the socket open, where keepalives and
+/// `tcp_user_timeout` see nothing wrong); past the deadline the request answers 503 and
+/// the blocking task is left to finish or fail (it fails when the socket is reset, and
+/// the pool replaces the connection). With the statement timeout off there is none.
 pub fn connect_pool(options: &PoolOptions) -> Result<DbPool, StoreError> {
     let manager = manager(options)?;
     let backend = Backend::of_url(&options.url);
     let writer_manager = manager.clone();
+    let acquire = Duration::from_millis(options.acquire_timeout_ms);
+    let call_deadline = match backend {
+        Backend::Postgres if options.statement_timeout_ms > 0 => {
+            Some(acquire.max(Duration::from_millis(options.statement_timeout_ms)))
+        }
+        _ => None,
+    };
     let pool = r2d2::Pool::builder()
         .max_size(options.pool_size)
-        .connection_timeout(Duration::from_secs(10))
+        .connection_timeout(acquire)
         .test_on_check_out(false)
         .build(manager)
         .map_err(|e| StoreError::Unavailable(e.to_string()))?;
@@ -68,5 +133,6 @@ pub fn connect_pool(options: &PoolOptions) -> Result<DbPool, StoreError> {
         pool,
         backend,
         writer,
+        call_deadline,
     })
 }

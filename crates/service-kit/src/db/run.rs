@@ -13,13 +13,13 @@ where
     T: Send + 'static,
     E: From<StoreError> + Send + 'static,
 {
+    let deadline = pool.call_deadline();
     let pool = pool.clone();
-    actix_web::web::block(move || {
+    let task = actix_web::web::block(move || {
         let mut conn = pool.get()?;
         f(&mut conn)
-    })
-    .await
-    .map_err(|e| E::from(StoreError::Other(format!("blocking task failed: {e}"))))?
+    });
+    within(deadline, task).await?
 }
 
 /// Run `f` in a write transaction and answer once it has committed.
@@ -38,13 +38,40 @@ where
     if let Some(writer) = pool.writer() {
         return writer.submit(f).await;
     }
+    let deadline = pool.call_deadline();
     let pool = pool.clone();
-    actix_web::web::block(move || {
+    let task = actix_web::web::block(move || {
         let mut conn = pool.get()?;
         write_transaction(&mut conn, f)
-    })
-    .await
-    .map_err(|e| E::from(StoreError::Other(format!("blocking task failed: {e}"))))?
+    });
+    within(deadline, task).await?
+}
+
+/// The blocking task's answer, or 503 once `deadline` has passed without one. The task
+/// goes on (a thread cannot be stopped); if it is a write it may still commit, as a write
+/// whose answer was lost on the network may: the caller hears "unavailable", not "not
+/// done".
+async fn within<T, E: From<StoreError>>(
+    deadline: Option<std::time::Duration>,
+    task: impl std::future::Future<Output = Result<T, actix_web::error::BlockingError>>,
+) -> Result<T, E> {
+    let finished = match deadline {
+        Some(limit) => match actix_web::rt::time::timeout(limit, task).await {
+            Ok(finished) => finished,
+            Err(_) => {
+                log::warn!(
+                    "no answer from the database within {} ms; answering unavailable",
+                    limit.as_millis()
+                );
+                return Err(E::from(StoreError::Unavailable(format!(
+                    "no answer within {} ms",
+                    limit.as_millis()
+                ))));
+            }
+        },
+        None => task.await,
+    };
+    finished.map_err(|e| E::from(StoreError::Other(format!("blocking task failed: {e}"))))
 }
 
 /// Run `f` in a transaction that takes the write lock up front.

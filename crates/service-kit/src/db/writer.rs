@@ -20,6 +20,7 @@ use diesel::SqliteConnection;
 use tokio::sync::oneshot;
 
 use super::connection::Manager;
+use super::error::take_lost;
 use super::{DbConnection, StoreError};
 
 /// The writer's page cache, in KiB.
@@ -53,25 +54,18 @@ impl Writer {
         manager: &Manager,
         pool: r2d2::Pool<Manager>,
     ) -> Result<Writer, StoreError> {
-        let mut own = if manager.is_in_memory() {
+        let memory = manager.is_in_memory();
+        let mut own = if memory {
             None
         } else {
-            let mut conn = manager
-                .connect()
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-            // Every insert touches each index of its table at a random place (ids and
-            // digests are random): a page cache larger than SQLite's 2 MiB default keeps
-            // those pages at hand. It fills only as far as the database is used.
-            conn.batch_execute(&format!(
-                "PRAGMA cache_size = -{WRITER_CACHE_KIB}; \
-                 PRAGMA wal_autocheckpoint = {WRITER_AUTOCHECKPOINT_PAGES};"
-            ))?;
-            Some(conn)
+            Some(open_own(manager)?)
         };
-        let checkpointer = match own {
-            Some(_) => Some(start_checkpointer(manager)?),
-            None => None,
+        let checkpointer = if memory {
+            None
+        } else {
+            Some(start_checkpointer(manager)?)
         };
+        let manager = manager.clone();
         let (queue, jobs) = mpsc::channel::<Box<dyn Job>>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
@@ -79,12 +73,31 @@ impl Writer {
                 while let Ok(first) = jobs.recv() {
                     let mut batch = vec![first];
                     batch.extend(jobs.try_iter().take(MAX_BATCH - 1));
-                    match own.as_mut() {
-                        Some(conn) => commit_batch(conn, batch),
-                        None => match pool.get() {
+                    if memory {
+                        match pool.get() {
                             Ok(mut conn) => commit_batch(&mut conn, batch),
                             Err(e) => fail_all(batch, e.into()),
-                        },
+                        }
+                        continue;
+                    }
+                    if own.is_none() {
+                        match open_own(&manager) {
+                            Ok(conn) => own = Some(conn),
+                            Err(e) => {
+                                fail_all(batch, e);
+                                continue;
+                            }
+                        }
+                    }
+                    if let Some(conn) = own.as_mut() {
+                        take_lost();
+                        commit_batch(conn, batch);
+                        // The file went away or read-only under this handle: the next
+                        // batch opens the file as it is then.
+                        if take_lost() {
+                            log::warn!("the writer's connection failed; reopening it");
+                            own = None;
+                        }
                     }
                 }
             })
@@ -112,6 +125,21 @@ impl Writer {
     }
 }
 
+/// The writer's own connection to a file, with its larger page cache.
+fn open_own(manager: &Manager) -> Result<DbConnection, StoreError> {
+    let mut conn = manager
+        .connect()
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    // Every insert touches each index of its table at a random place (ids and digests
+    // are random): a page cache larger than SQLite's 2 MiB default keeps those pages at
+    // hand. It fills only as far as the database is used.
+    conn.batch_execute(&format!(
+        "PRAGMA cache_size = -{WRITER_CACHE_KIB}; \
+         PRAGMA wal_autocheckpoint = {WRITER_AUTOCHECKPOINT_PAGES};"
+    ))?;
+    Ok(conn)
+}
+
 /// Checkpoint the write-ahead log every [`CHECKPOINT_EVERY`] on a thread and connection of
 /// its own until the returned sender is dropped.
 ///
@@ -121,17 +149,30 @@ impl Writer {
 /// steady load of creates). A passive checkpoint never waits for or blocks the writer or
 /// the readers; what it cannot copy yet (pages a reader still needs) waits for the next.
 fn start_checkpointer(manager: &Manager) -> Result<mpsc::Sender<()>, StoreError> {
-    let mut conn = manager
-        .connect()
-        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    let mut conn = Some(
+        manager
+            .connect()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?,
+    );
+    let manager = manager.clone();
     let (stop, stopped) = mpsc::channel::<()>();
     std::thread::Builder::new()
         .name("sqlite-checkpoint".into())
         .spawn(move || {
             while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY)
             {
-                if let Err(e) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
+                if conn.is_none() {
+                    conn = manager.connect().ok();
+                }
+                let Some(c) = conn.as_mut() else { continue };
+                if let Err(e) = c.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
+                    take_lost();
+                    let e = StoreError::from(e);
                     log::warn!("checkpointing the write-ahead log failed: {e}");
+                    // As for the writer: a handle on a file gone bad is opened again.
+                    if take_lost() {
+                        conn = None;
+                    }
                 }
             }
         })

@@ -29,6 +29,8 @@ pub fn pool_options(url: &str, pool_size: u32, busy_timeout_ms: u32) -> PoolOpti
         pool_size,
         busy_timeout_ms,
         sqlite_synchronous: "NORMAL".into(),
+        acquire_timeout_ms: 5_000,
+        statement_timeout_ms: 10_000,
     }
 }
 

@@ -237,6 +237,8 @@ fn sqlite_connections_get_wal_foreign_keys_busy_timeout_and_synchronous() {
             pool_size: 2,
             busy_timeout_ms: 1234,
             sqlite_synchronous: sync.into(),
+            acquire_timeout_ms: 5_000,
+            statement_timeout_ms: 10_000,
         })
         .expect("pool");
         let mut conn = pool.get().expect("conn");
