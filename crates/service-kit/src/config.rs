@@ -76,6 +76,7 @@ pub struct ServerConfig {
     pub body_timeout_ms: u64,
     /// Addresses of the load balancers in front of the service: only from them is
     /// `X-Forwarded-For` believed when a client's address is needed (failed-login limits).
+    /// Each an address or a CIDR network; in the environment, comma-separated.
     #[serde(default)]
     pub trusted_proxies: Vec<String>,
 }
@@ -232,10 +233,14 @@ pub fn load<T: DeserializeOwned>(
     if let Some(path) = file {
         builder = builder.add_source(File::from(path).format(FileFormat::Toml).required(true));
     }
+    // Lists come from the environment comma-separated; only the keys named here are
+    // split, so a comma elsewhere (a database URL's options) stays in its string.
     let env = Environment::with_prefix(env_prefix)
         .prefix_separator("__")
         .separator("__")
-        .try_parsing(true);
+        .try_parsing(true)
+        .list_separator(",")
+        .with_list_parse_key("server.trusted_proxies");
     Ok(builder.add_source(env).build()?.try_deserialize()?)
 }
 
@@ -356,6 +361,19 @@ mod tests {
         std::env::set_var("KITTEST_B__SERVER__PORT", "9999");
         let s: Sample = load("KITTEST_B", DEFAULTS, None).unwrap();
         assert_eq!(s.server.port, 9999);
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_environment_comma_separated() {
+        std::env::set_var("KITTEST_F__SERVER__TRUSTED_PROXIES", "10.0.0.1, fd00::/8");
+        std::env::set_var("KITTEST_F__SERVER__HOST", "a,b");
+        let s: Sample = load("KITTEST_F", DEFAULTS, None).unwrap();
+        assert_eq!(s.server.trusted_proxies, ["10.0.0.1", " fd00::/8"]);
+        assert_eq!(s.server.host, "a,b");
+        s.server.validate().unwrap();
+        std::env::set_var("KITTEST_G__SERVER__TRUSTED_PROXIES", "127.0.0.1");
+        let s: Sample = load("KITTEST_G", DEFAULTS, None).unwrap();
+        assert_eq!(s.server.trusted_proxies, ["127.0.0.1"]);
     }
 
     #[test]
