@@ -2,8 +2,7 @@
 
 The config takes every address from the environment, so the test gives it the replicas'
 ports and fast health checks, and reads which replica HAProxy holds UP from its stats
-socket. Replicas behind it are started with ``--config`` as well as their environment:
-``server.trusted_proxies`` is a list, which environment variables cannot carry.
+socket.
 """
 
 import csv
@@ -33,34 +32,18 @@ POOL = {"DATABASE__POOL_SIZE": "4"}
 INTERNAL = ("iam", "lakeformation")
 
 
-class Replica(stacklib.Service):
-    """A service process started with ``--config FILE`` besides its environment."""
-
-    def __init__(self, stack, name, overrides, config_file):
-        port = stacklib.free_port()
-        overrides = dict(overrides or {})
-        self.internal_port = None
-        if name in INTERNAL:
-            self.internal_port = stacklib.free_port()
-            overrides["SERVER__INTERNAL_PORT"] = str(self.internal_port)
-        replica = len(stack.replicas(name)) + 1
-        super().__init__(stack, name, stack.env_for(name, port, overrides), port, replica)
-        self.config_file = config_file
-        stack.services.append(self)
-
-    @property
-    def internal_url(self):
-        return f"http://127.0.0.1:{self.internal_port or self.port}"
-
-    def start(self, wait=True, timeout=30):
-        assert not self.running(), f"{self} is already running"
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(
-                [stacklib.binary(self.name), "--config", self.config_file, "serve"],
-                cwd=self.stack.dir, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        if wait:
-            self.wait_ready(timeout)
-        return self
+def add_replica(stack, name, overrides):
+    """A replica (not started) that trusts the local balancer's X-Forwarded-For and, for
+    iam-svc and lakeformation-svc, serves /internal/v1/* on a port of its own
+    (``internal_port``), as deploy/config has it."""
+    overrides = {"SERVER__TRUSTED_PROXIES": "127.0.0.1", **(overrides or {})}
+    internal_port = None
+    if name in INTERNAL:
+        internal_port = stacklib.free_port()
+        overrides["SERVER__INTERNAL_PORT"] = str(internal_port)
+    replica = stack.add(name, overrides, stacklib.free_port())
+    replica.internal_port = internal_port
+    return replica
 
 
 class Haproxy:
@@ -88,7 +71,7 @@ class Haproxy:
         return env
 
     def start(self, replicas):
-        """Start with ``replicas`` ({service name: [Replica, Replica]}); returns once every
+        """Start with ``replicas`` ({service name: [Service, Service]}); returns once every
         frontend listens (the replicas may not be up yet: see ``wait_all_up``)."""
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(["haproxy", "-db", "-f", CONFIG],
@@ -161,31 +144,22 @@ class Haproxy:
                 self.proc.wait()
 
 
-def trusted_config(stack):
-    """A config file naming the local balancer as trusted proxy, for every replica."""
-    path = os.path.join(stack.dir, "behind-haproxy.toml")
-    with open(path, "w") as f:
-        f.write('[server]\ntrusted_proxies = ["127.0.0.1"]\n')
-    return path
-
-
 def start_cluster(stack, count=2, overrides=None):
     """``count`` replicas of every service behind one HAProxy, on ``stack``'s databases.
 
     The first iam-svc replica makes the keys, runs the migrations and the bootstrap; the
     others share them. Every service reaches iam-svc and lakeformation-svc through the
-    balancer's internal frontends. Returns (haproxy, {service name: [Replica, ...]}) once
+    balancer's internal frontends. Returns (haproxy, {service name: [Service, ...]}) once
     HAProxy holds every replica UP. ``overrides`` maps a service name to extra settings.
     """
     overrides = overrides or {}
-    config = trusted_config(stack)
     # Eight processes on one PostgreSQL server (100 connections by default, shared with
     # whatever else runs there): four connections each.
     small_pools = {name: {**POOL, **overrides.get(name, {})} for name in FRONTEND_SERVICES}
     balancer = Haproxy(stack)
     stack.links["iam"] = balancer.url("iam-internal")
     stack.links["lakeformation"] = balancer.url("lakeformation-internal")
-    replicas = {name: [Replica(stack, name, small_pools[name], config) for _ in range(count)]
+    replicas = {name: [add_replica(stack, name, small_pools[name]) for _ in range(count)]
                 for name in FRONTEND_SERVICES}
     balancer.start(replicas)
     try:
