@@ -37,14 +37,15 @@ MAX_BODY = 65536  # server.max_body_bytes default
 
 class SlowConnection:
     """One hostile socket: ``kind`` idle, head or body. ``closed_at`` is when the server
-    ended it (EOF, reset, or an answer); ``answer`` the status line it sent, if any."""
+    ended it (EOF, reset, or an answer); ``answer`` the status and error code it sent, if
+    any."""
 
     def __init__(self, kind, sock, opened):
         self.kind = kind
         self.sock = sock
         self.opened = opened
         self.closed_at = None
-        self.answer = b""
+        self.answer = ""
         self.sent = 0
 
 
@@ -101,7 +102,9 @@ class Trickler:
         except OSError:
             data = b""
         if data and not c.answer:
-            c.answer = data.split(b"\r\n", 1)[0]
+            status = data.split(b"\r\n", 1)[0].decode(errors="replace")
+            code = error_code(data.partition(b"\r\n\r\n")[2])
+            c.answer = f"{status} {code}" if code else status
         # An answer ends the request: the client could only start over.
         self._closed(c)
 
@@ -158,7 +161,7 @@ def closing_figures(conns, problems):
     for kind, limit in limits.items():
         mine = [c for c in conns if c.kind == kind]
         times = sorted(c.closed_at - c.opened for c in mine if c.closed_at is not None)
-        answers = sorted({c.answer.decode(errors="replace") for c in mine if c.answer})
+        answers = sorted({c.answer for c in mine if c.answer})
         if len(times) < len(mine):
             problems.append(f"{len(mine) - len(times)} {kind} connections still open")
         if times and times[-1] > limit + CLOSE_MARGIN:
@@ -255,9 +258,10 @@ def complete(data):
 
 
 def error_code(body):
+    """SWR's envelope code in an answer's body, or None."""
     try:
         return json.loads(body).get("error_code")
-    except ValueError:
+    except (ValueError, AttributeError):
         return None
 
 
