@@ -1,8 +1,9 @@
 //! `/healthz` (the process answers), `/readyz` (the service takes requests: it is not
 //! draining and the database answers) and `/metrics`.
 
+use std::time::Duration;
+
 use actix_web::{web, HttpResponse};
-use diesel::connection::SimpleConnection;
 
 use super::{Metrics, Readiness};
 use crate::db::DbPool;
@@ -18,27 +19,22 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
+/// The longest `/readyz` waits for a connection, when requests may wait longer: load
+/// balancers poll it with short timeouts of their own and want a prompt no while the
+/// database is away.
+const READINESS_WAIT: Duration = Duration::from_secs(2);
+
 async fn readyz(pool: web::Data<DbPool>, readiness: Option<web::Data<Readiness>>) -> HttpResponse {
     // Draining goes first and touches nothing: the balancer must hear it at once.
     if readiness.is_some_and(|r| r.is_draining()) {
         return HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "draining"}));
     }
-    let pool = pool.get_ref().clone();
-    let ready = web::block(move || -> Result<(), String> {
-        let mut conn = pool.get().map_err(|e| e.to_string())?;
-        conn.batch_execute("SELECT 1").map_err(|e| e.to_string())
-    })
-    .await;
-    match ready {
-        Ok(Ok(())) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
-        Ok(Err(cause)) => {
+    match pool.ready(pool.acquire_timeout().min(READINESS_WAIT)).await {
+        Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
+        Err(cause) => {
             log::warn!("readiness check failed: {cause}");
             HttpResponse::ServiceUnavailable()
                 .json(serde_json::json!({"status": "database unavailable"}))
-        }
-        Err(cause) => {
-            log::warn!("readiness check failed: {cause}");
-            HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "unavailable"}))
         }
     }
 }
