@@ -8,8 +8,9 @@ timeouts, ``server.client_request_timeout_ms`` 5000 and ``server.body_timeout_ms
   close the slow connections by itself, the heads after their timeout, the bodies after
   theirs: the row records how many it closed and when.
 - Oversized requests are refused without being read whole: a 100 MiB Content-Length with
-  a few bytes of body gets 413 in SWR's envelope at once; a 64 KiB+ header block gets 431
-  (or 400) at once; a JSON body just over ``server.max_body_bytes`` gets 413.
+  a few bytes of body gets each service's "too large" answer in its envelope at once; a
+  64 KiB+ header block gets 431 (or 400) at once; a JSON body just over
+  ``server.max_body_bytes`` gets 413.
 """
 
 import json
@@ -33,6 +34,8 @@ BODY_TIMEOUT = 10.0  # server.body_timeout_ms default
 CLOSE_MARGIN = 3.0  # a timer's own granularity and a busy machine
 PROMPT = 1.0  # an oversized request must be refused faster than this
 MAX_BODY = 65536  # server.max_body_bytes default
+HEAD_BYTES = 64 * 1024 + 512  # a header block over 64 KiB
+WAIT = 2 * PROMPT  # how long an oversized request's answer is waited for
 
 
 class SlowConnection:
@@ -215,10 +218,10 @@ def slow_connections(stack, swr, admin, rng, seed):
 
 def raw_exchange(url, head, body=b""):
     """Send ``head`` and ``body`` on a fresh socket; return (seconds to the answer's first
-    bytes, status, answer body), the answer being read until the server closes or a
-    complete answer is in (no more than 64 KiB)."""
+    bytes, status, answer body), the answer being read until the server closes, a
+    complete answer is in, or WAIT seconds pass."""
     host, port = url.split("//", 1)[1].split(":")
-    with socket.create_connection((host, int(port)), timeout=5) as sock:
+    with socket.create_connection((host, int(port)), timeout=WAIT) as sock:
         started = time.monotonic()
         try:
             sock.sendall(head + body)
@@ -229,9 +232,7 @@ def raw_exchange(url, head, body=b""):
         while len(data) < 65536:
             try:
                 chunk = sock.recv(65536)
-            except socket.timeout:
-                break
-            except OSError:
+            except OSError:  # timed out or reset
                 break
             if not chunk:
                 break
@@ -265,42 +266,87 @@ def error_code(body):
         return None
 
 
-def oversized(stack, swr, admin):
-    """The row 'oversized body and headers'."""
+def too_large_code(name, body):
+    """The code of each service's envelope, where its 'too large' answer is read."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if name == "iam":
+        return (data.get("error") or {}).get("code")
+    if name == "tcr":
+        return ((data.get("Response") or {}).get("Error") or {}).get("Code")
+    return data.get("error_code")
+
+
+# Each service's answer to a body over server.max_body_bytes: (HTTP status, envelope code).
+TOO_LARGE = {
+    "iam": (413, 413),
+    "swr": (413, "SWR.0413"),
+    "lakeformation": (413, "common.01000007"),
+    "tcr": (200, "RequestSizeLimitExceeded"),  # TCR answers every error with HTTP 200
+}
+
+
+def huge_content_length(services, admin, problems):
+    """Each service, told a 100 MiB body comes and given a few bytes of it, refuses at
+    once in its envelope instead of waiting for the body."""
     pid, token = admin.project_id, admin.token
+    paths = {"iam": "/v3/auth/tokens", "swr": f"/v2/{pid}/instances",
+             "lakeformation": f"/v1/{pid}/instances", "tcr": "/"}
+    parts = []
+    for name, service in services.items():
+        host = service.url.split("//", 1)[1]
+        head = (f"POST {paths[name]} HTTP/1.1\r\nHost: {host}\r\nX-Auth-Token: {token}\r\n"
+                "X-TC-Action: DescribeInstances\r\nContent-Type: application/json\r\n"
+                "Content-Length: 104857600\r\n\r\n").encode()
+        took, status, body = raw_exchange(service.url, head, b'{"name": "')
+        code = too_large_code(name, body)
+        parts.append(f"{name} {status} {code} after {fmt(took)}")
+        if (status, code) != TOO_LARGE[name] or took is None or took > PROMPT:
+            problems.append(f"{name}: a 100 MiB Content-Length answered {status} {body[:160]!r} "
+                            f"after {fmt(took)}, not {TOO_LARGE[name]} within {PROMPT:.0f} s")
+    return "Content-Length 100 MiB: " + ", ".join(parts)
+
+
+def huge_head(swr, admin, problems):
+    """A header block over 64 KiB is refused at once (actix parses every service's heads)."""
     host = swr.url.split("//", 1)[1]
-    path = f"/v2/{pid}/instances"
-    problems, parts = [], []
-
-    head = (f"POST {path} HTTP/1.1\r\nHost: {host}\r\nX-Auth-Token: {token}\r\n"
-            "Content-Type: application/json\r\nContent-Length: 104857600\r\n\r\n").encode()
-    took, status, body = raw_exchange(swr.url, head, b'{"name": "')
-    parts.append(f"Content-Length 100 MiB: {status} {error_code(body)} after {fmt(took)}")
-    if status != 413 or error_code(body) != "SWR.0413" or took is None or took > PROMPT:
-        problems.append(f"100 MiB Content-Length answered {status} {body[:120]!r} after {fmt(took)}")
-
-    big = "a" * (64 * 1024 + 512)
-    head = (f"GET {path} HTTP/1.1\r\nHost: {host}\r\nX-Auth-Token: {token}\r\n"
-            f"X-Padding: {big}\r\n\r\n").encode()
+    head = (f"GET /v2/{admin.project_id}/instances HTTP/1.1\r\nHost: {host}\r\n"
+            f"X-Auth-Token: {admin.token}\r\nX-Padding: {'a' * HEAD_BYTES}\r\n\r\n").encode()
     took, status, body = raw_exchange(swr.url, head)
-    parts.append(f"64.5 KiB header: {status} after {fmt(took)}")
     if status not in (431, 400) or took is None or took > PROMPT:
-        problems.append(f"64 KiB header answered {status} {body[:120]!r} after {fmt(took)}")
+        problems.append(f"a {len(head) / 1024:.1f} KiB header block answered {status} "
+                        f"{body[:80]!r} after {fmt(took)}, not 431 within {PROMPT:.0f} s")
+    return f"{len(head) / 1024:.1f} KiB header block: {status} after {fmt(took)}"
 
+
+def json_over_limit(swr, admin, problems):
+    """A JSON body just over server.max_body_bytes, sent whole, gets 413."""
     payload = json.dumps({"name": "oversized", "description": "d" * MAX_BODY}).encode()
     started = time.monotonic()
-    resp = http.request("POST", swr.url + path, body=payload, timeout=10,
-                        headers={"X-Auth-Token": token, "Content-Type": "application/json"})
+    resp = http.request("POST", f"{swr.url}/v2/{admin.project_id}/instances", body=payload,
+                        timeout=10, headers={"X-Auth-Token": admin.token,
+                                             "Content-Type": "application/json"})
     took = time.monotonic() - started
     code = error_code(resp.body)
-    parts.append(f"JSON body of {len(payload)} bytes: {resp.status} {code} after {fmt(took)}")
     if resp.status != 413 or code != "SWR.0413":
         problems.append(f"JSON over max_body_bytes answered {resp!r}")
-    health = http.request("GET", swr.url + "/healthz", timeout=5).status
-    if health != 200:
-        problems.append(f"/healthz {health} afterwards")
-    return report.Result(NAME, stack.backend, "3 oversized requests", "oversized body and headers",
-                         errors="; ".join(parts), ok=not problems, notes="; ".join(parts + problems))
+    return f"JSON body of {len(payload)} bytes: {resp.status} {code} after {fmt(took)}"
+
+
+def oversized(stack, services, admin):
+    """The row 'oversized body and headers'."""
+    problems = []
+    parts = [huge_content_length(services, admin, problems),
+             huge_head(services["swr"], admin, problems),
+             json_over_limit(services["swr"], admin, problems)]
+    for name, service in services.items():
+        if not service.ready():
+            problems.append(f"{name}-svc not ready afterwards")
+    return report.Result(NAME, stack.backend, "oversized requests to every service",
+                         "oversized body and headers", errors="; ".join(parts),
+                         ok=not problems, notes="; ".join(parts + problems))
 
 
 def fmt(seconds):
@@ -312,7 +358,7 @@ def run(backend):
     rng = random.Random(seed)
     print(f"    seed {seed}", flush=True)
     with Stack(backend) as stack:
-        stack.start("iam")
-        swr = stack.start("swr")
+        services = stack.start_all()
         admin = identity.Admin(stack)
-        return [slow_connections(stack, swr, admin, rng, seed), oversized(stack, swr, admin)]
+        return [slow_connections(stack, services["swr"], admin, rng, seed),
+                oversized(stack, services, admin)]
