@@ -12,15 +12,17 @@ reading, through the public API). Then the database fails:
   InternalError, as every answer of the API 3.0), never another error and never a hang;
   /readyz must say 503. When the proxy forwards again, service must return without a
   restart.
-- SQLite: the database files are made immutable (``chattr +i`` on the file and its WAL):
-  writes must answer the same "unavailable" within the bound, reads must keep working,
-  and everything must recover when the flag goes.
+- SQLite: the database files are made immutable (``chattr +i`` on the file and its WAL),
+  then another process holds each file's write lock (``BEGIN IMMEDIATE``) with the
+  services' busy timeout at 500 ms: writes must answer the same "unavailable" within the
+  bound, reads must keep working, and everything must recover when the fault goes.
 
 Nothing acknowledged before or during the outage may be lost.
 """
 
 import os
 import subprocess
+import threading
 import time
 
 from harness import http, identity, stack, writes
@@ -37,8 +39,13 @@ ACQUIRE_TIMEOUT_MS = 2000
 # The promise: a request waits for the database no longer than the acquire timeout, and
 # answers within a second after that.
 BOUND = ACQUIRE_TIMEOUT_MS / 1000 + 1.0
+# /readyz waits for a connection at most min(acquire timeout, 2 s) and for the whole check
+# twice that (service-kit's health check), then says 503.
+READY_BOUND = 2 * min(ACQUIRE_TIMEOUT_MS / 1000, 2.0) + 1.0
 DATABASE = {"DATABASE__ACQUIRE_TIMEOUT_MS": str(ACQUIRE_TIMEOUT_MS),
             "DATABASE__STATEMENT_TIMEOUT_MS": str(ACQUIRE_TIMEOUT_MS)}
+# How long a SQLite write waits for a lock another process holds before it answers 503.
+LOCK_WAIT = {"DATABASE__BUSY_TIMEOUT_MS": "500"}
 # tcr-svc's rate limits are not under test here.
 TCR = {"RATE_LIMITS__CREATE_INSTANCE_TOKEN_PER_SECOND": "1000000",
        "RATE_LIMITS__OTHER_PER_SECOND": "1000000"}
@@ -88,14 +95,22 @@ class Traffic:
 
 
 def readiness(s):
-    """Each service's /readyz status now (None: no answer within the bound)."""
+    """Each service's /readyz status now, asked of all at once (None: no answer within
+    its bound)."""
     out = {}
-    for name in SERVICES:
+
+    def ask(name):
         try:
             out[name] = http.request("GET", s.replicas(name)[0].url + "/readyz",
-                                     timeout=BOUND).status
+                                     timeout=READY_BOUND).status
         except OSError:
             out[name] = None
+
+    askers = [threading.Thread(target=ask, args=(name,)) for name in SERVICES]
+    for t in askers:
+        t.start()
+    for t in askers:
+        t.join()
     return out
 
 
@@ -147,6 +162,10 @@ def judge(s, backend, traffic, phases, fault_text, read_ok_during):
             load = traffic.loads[(name, "read")]
             if served(load, begun, ended) == 0:
                 problems.append(f"{label}: {name}-svc served no read")
+        begun, ended = phase["window"]
+        refused = sum(refusals(traffic.loads[(n, "create")], begun, ended) for n in SERVICES)
+        reads = sum(served(traffic.loads[(n, "read")], begun, ended) for n in SERVICES)
+        notes.append(f"{label}: {refused} creates refused, {reads} reads served")
         rec = phase["recovery"]
         if None in rec.values():
             problems.append(f"{label}: no create succeeded within 30 s on "
@@ -166,6 +185,12 @@ def served(load, begun, ended):
     """Successful requests begun within the window."""
     with load.lock:
         return sum(1 for t, ok in load.samples if ok and begun <= t < ended)
+
+
+def refusals(load, begun, ended):
+    """Failed requests begun within the window."""
+    with load.lock:
+        return sum(1 for t, ok in load.samples if not ok and begun <= t < ended)
 
 
 def run(backend):
@@ -196,21 +221,30 @@ def postgres():
 
 def sqlite():
     with stack.Stack("sqlite") as s:
-        s.start_all({name: {**DATABASE, **(TCR if name == "tcr" else {})} for name in SERVICES})
+        s.start_all({name: {**DATABASE, **LOCK_WAIT, **(TCR if name == "tcr" else {})}
+                     for name in SERVICES})
         traffic = Traffic(s, identity.Admin(s))
         traffic.start()
         files = [f for name in SERVICES for f in database_files(s, name)]
         try:
-            phases = {"immutable": outage(traffic, s, lambda: chattr("+i", files),
-                                          lambda: chattr("-i", files))}
+            immutable = outage(traffic, s, lambda: chattr("+i", files), lambda: chattr("-i", files))
         finally:
             chattr("-i", files)
+        holders = [WriteLock(database_files(s, name)[0]) for name in SERVICES]
+        try:
+            locked = outage(traffic, s, lambda: [h.take() for h in holders],
+                            lambda: [h.give_back() for h in holders])
+        finally:
+            for h in holders:
+                h.close()
         time.sleep(1.0)
         traffic.stop()
         # Reads that sign (tcr-svc's API 3.0 calls) record the signature against replay, a
         # write: they are held to the writes' promise only.
-        return judge(s, "sqlite", traffic, phases,
-                     f"chattr +i on each database file and its -wal, {OUTAGE:.0f} s",
+        return judge(s, "sqlite", traffic, {"immutable": immutable, "locked": locked},
+                     f"chattr +i on each database file and its -wal {OUTAGE:.0f} s; then its "
+                     f"write lock held by another process {OUTAGE:.0f} s (busy timeout "
+                     f"{LOCK_WAIT['DATABASE__BUSY_TIMEOUT_MS']} ms)",
                      read_ok_during=("iam", "lakeformation", "swr"))
 
 
@@ -221,3 +255,33 @@ def database_files(s, name):
 
 def chattr(flag, files):
     subprocess.run(["chattr", flag, *files], check=True, timeout=10)
+
+
+class WriteLock:
+    """Another process holding a SQLite file's write lock (``BEGIN IMMEDIATE``), as a
+    long migration or a backup tool would."""
+
+    def __init__(self, path):
+        self.proc = subprocess.Popen(["sqlite3", path], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+
+    def say(self, sql):
+        self.proc.stdin.write(sql + "\n")
+        self.proc.stdin.flush()
+
+    def take(self):
+        """Returns once the lock is held (waiting out a service's write in progress)."""
+        self.say(".timeout 5000")
+        self.say("BEGIN IMMEDIATE; SELECT 'held';")
+        if self.proc.stdout.readline().strip() != "held":
+            raise identity.Fail("could not take the SQLite write lock")
+
+    def give_back(self):
+        self.say("ROLLBACK;")
+
+    def close(self):
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
