@@ -14,6 +14,7 @@ use super::client_address::TrustedProxies;
 use super::drain::{self, close_when_draining, os_signals, Readiness, StopSignals};
 use super::errors::ServiceError;
 use super::frame::AppFactory;
+use super::head_limit::limit_head_size;
 use crate::config::ServerConfig;
 
 /// The prefix of the calls between services.
@@ -88,6 +89,7 @@ where
             .app_data(body_timeout)
             .wrap(from_fn(limit_body_time))
             .wrap(from_fn(close_when_draining))
+            .wrap(from_fn(limit_head_size))
     })
     // Our own signal handling drains first; actix's would close the listener at once.
     .disable_signals()

@@ -3,9 +3,14 @@
 //! block gets 431, and a client that trickles its request head or body is cut off in
 //! bounded time; body refusals come in the service's envelope, JSON or raw.
 
-use std::time::Duration;
+use std::io::Read;
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use actix_web::web;
 
 use serde_json::json;
+use service_kit::http::MAX_HEAD_BYTES;
 
 use crate::http_serve::{server_config, Running};
 
@@ -42,10 +47,11 @@ async fn a_raw_body_announced_too_large_is_refused_in_the_envelope() {
 #[actix_web::test]
 async fn a_header_block_over_the_limit_gets_431() {
     let server = Running::start(server_config(LIMITS)).await;
-    // actix-http's limits: a head of 128 KiB, 96 headers.
+    // Ours (32 KiB), then actix-http's: a head of 128 KiB, 96 headers.
+    let over = format!("X-Filler: {}\r\n", "a".repeat(MAX_HEAD_BYTES));
     let huge = format!("X-Filler: {}\r\n", "a".repeat(200 * 1024));
     let many: String = (0..100).map(|n| format!("X-Many-{n}: x\r\n")).collect();
-    for headers in [huge, many] {
+    for headers in [over, huge, many] {
         let head = format!("GET /hello HTTP/1.1\r\nHost: test\r\n{headers}\r\n");
         let reply = server
             .send(head.into_bytes(), Duration::ZERO, Vec::new())
@@ -54,6 +60,42 @@ async fn a_header_block_over_the_limit_gets_431() {
         assert_eq!(reply.status, 431, "{reply:?}");
         assert!(reply.took < Duration::from_secs(1), "{:?}", reply.took);
     }
+}
+
+#[actix_web::test]
+async fn a_head_within_the_limit_is_served() {
+    let server = Running::start(server_config(LIMITS)).await;
+    let head = format!(
+        "GET /hello HTTP/1.1\r\nHost: test\r\nX-Filler: {}\r\n\r\n",
+        "a".repeat(MAX_HEAD_BYTES - 200)
+    );
+    let reply = server
+        .send(head.into_bytes(), Duration::ZERO, Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(reply.status, 200, "{reply:?}");
+}
+
+#[actix_web::test]
+async fn a_connection_that_sends_nothing_is_closed() {
+    let server = Running::start(server_config(LIMITS)).await;
+    let addr = server.addr;
+    let took = web::block(move || {
+        let started = Instant::now();
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut all = Vec::new();
+        stream.read_to_end(&mut all).unwrap();
+        started.elapsed()
+    })
+    .await
+    .unwrap();
+    assert!(
+        took >= Duration::from_millis(400) && took < Duration::from_millis(1500),
+        "{took:?}"
+    );
 }
 
 #[actix_web::test]
