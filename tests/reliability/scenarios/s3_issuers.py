@@ -322,7 +322,9 @@ def iam_hung(world, rng, seed):
     problems += bad_kinds(probes.values(), t0, t1)
     slowest = signed_figures([probes["signed swr"], probes["signed tcr"]], t0, t1,
                              INTERNAL_TIMEOUT + HUNG_MARGIN, problems)
-    notes = f"seed {seed}; signed requests answered 503 after at most {slowest:.2f} s; recovered: {recovered}"
+    served = "; ".join(served_figures(probes[n], t0, t1) for n in ("token swr", "token lf"))
+    notes = (f"seed {seed}; signed requests answered 503 after at most {slowest:.2f} s; {served}; "
+             f"recovered: {recovered}")
     return report.Result(NAME, world.stack.backend, f"6 probes every {PERIOD} s",
                          f"iam-svc hung {t1 - t0:.0f} s", errors=summary(probes.values(), t0, t1),
                          recovery=worst, ok=not problems, notes="; ".join([notes] + problems))
