@@ -135,11 +135,13 @@ impl r2d2::ManageConnection for Manager {
             .map_err(diesel::r2d2::Error::QueryError)
     }
 
-    /// Broken when diesel says so (a transaction left open or failed) or when a query on
-    /// it failed as a lost connection does (see [`super::error`]): diesel does not count
-    /// a connection the server closed as broken outside a transaction, and r2d2 would
-    /// hand it out again and again, each time to fail, long after the database is back.
-    /// A memory database is never dropped for that: its last connection holds its data.
+    /// Broken when diesel says so (a transaction left open or failed, a PostgreSQL socket
+    /// gone: libpq then reports no transaction status) or when a query on it failed as
+    /// a lost connection does (see [`super::error`]). diesel would keep a connection to a
+    /// server that turned read-only (a demoted primary) and a SQLite handle on a file
+    /// that went bad, and r2d2 would hand them out again and again, each time to fail,
+    /// long after the database is back. A memory database is never dropped for that: its
+    /// last connection holds its data.
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
         let lost = super::error::take_lost() && !self.is_in_memory();
         lost || match conn {

@@ -8,6 +8,7 @@
 
 mod common;
 mod db;
+mod db_faults;
 mod deploy_configs;
 mod extractor;
 mod http;
