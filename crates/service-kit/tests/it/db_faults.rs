@@ -449,3 +449,68 @@ async fn a_hung_network_answers_503_within_the_bound_and_the_pool_heals_after() 
     }
     app.get("/items").await.assert_ok();
 }
+
+/// Set or clear the immutable flag (`chattr`) on `paths`; false where that is not possible
+/// (no chattr, not root, a file system without the flag).
+fn immutable(paths: &[std::path::PathBuf], on: bool) -> bool {
+    paths.iter().all(|path| {
+        std::process::Command::new("chattr")
+            .arg(if on { "+i" } else { "-i" })
+            .arg(path)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+/// Clears the flag whatever the test's outcome, or the folder could not be removed.
+struct Unflag<'a>(&'a [std::path::PathBuf]);
+
+impl Drop for Unflag<'_> {
+    fn drop(&mut self) {
+        immutable(self.0, false);
+    }
+}
+
+#[actix_web::test]
+async fn a_sqlite_file_that_cannot_be_written_refuses_writes_with_503_serves_reads_and_recovers() {
+    let dir = TempDir::new();
+    let path = dir.0.join("kit.db");
+    let pool = connect_pool(&options(path.to_str().expect("path"), 2, 1_000, 0)).expect("pool");
+    db::run_pending(&mut pool.get().expect("conn"), &TABLES).expect("tables");
+    let app = app(pool).await;
+    for id in 0..3 {
+        app.post(&format!("/items/{id}")).await.assert_created();
+    }
+    let files = [path.clone(), dir.0.join("kit.db-wal")];
+    let unflag = Unflag(&files);
+    if !immutable(&files, true) {
+        eprintln!("chattr +i is not possible here; skipped");
+        return;
+    }
+    for id in 3..6 {
+        let started = Instant::now();
+        let status = app.post(&format!("/items/{id}")).await.status();
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "write {id}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        app.get("/items").await.assert_ok();
+    }
+    drop(unflag);
+
+    let started = Instant::now();
+    loop {
+        let status = app.post("/items/100").await.status();
+        if status == StatusCode::CREATED {
+            break;
+        }
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(started.elapsed() < Duration::from_secs(5), "no recovery");
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    let n = app.get("/items").await.assert_ok().json();
+    assert_eq!(n, serde_json::json!(4));
+}
