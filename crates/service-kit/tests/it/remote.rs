@@ -87,3 +87,34 @@ async fn checks_reuse_one_connection_to_the_issuer() {
     assert_eq!(ports.len(), 1, "the issuer saw connections from {ports:?}");
     handle.stop(true).await;
 }
+
+/// An issuer that answers its head and then stalls the body holds a signed request no
+/// longer than the internal client's timeout: the whole call, body included, is bounded.
+#[actix_web::test]
+async fn an_issuer_that_stalls_its_body_is_unavailable_within_the_timeout() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for mut stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 8192];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{",
+            );
+            held.push(stream);
+        }
+    });
+    let credential = InternalCredential::new(SecretString::from(SECRET));
+    let remote = RemoteSignatureVerifier::new(format!("http://{addr}"), credential);
+    let started = std::time::Instant::now();
+    let verdict = remote.verify(&check()).await;
+    let took = started.elapsed();
+    assert!(
+        matches!(verdict, Err(AuthError::IssuerUnavailable(_))),
+        "{verdict:?}"
+    );
+    assert!(took >= std::time::Duration::from_secs(4), "{took:?}");
+    assert!(took < std::time::Duration::from_secs(7), "{took:?}");
+}
