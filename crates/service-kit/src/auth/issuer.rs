@@ -13,7 +13,7 @@ use futures_util::future::LocalBoxFuture;
 use super::wire::{Refusal, SignatureCheck, SignatureRelease, SignatureVerdict};
 use super::{replay, AuthError, Principal, SignatureVerifier};
 use crate::clock::Clock;
-use crate::db::{DbConnection, DbPool};
+use crate::db::{self, DbConnection, DbPool, StoreError};
 
 /// The keys one service issues, checked against its own database.
 pub trait IssuedKeys: Clone + Send + Sync + 'static {
@@ -77,13 +77,17 @@ impl<K: IssuedKeys> SignatureVerifier for IssuerVerifier<K> {
         let pool = self.pool.clone();
         let now = self.clock.now();
         Box::pin(async move {
-            let (principal, check) = actix_web::web::block(move || {
-                let mut conn = pool.get().map_err(unavailable)?;
-                let principal = keys.check_blocking(&mut conn, &check, now)?;
-                Ok::<_, AuthError>((principal, check))
+            // Through `db::run`, so the check waits for the store no longer than any
+            // other call (the pool's deadline): a database that stops answering must
+            // not hold the services that ask this issuer.
+            let (principal, check) = db::run(&pool, move |conn| {
+                let principal = keys
+                    .check_blocking(conn, &check, now)
+                    .map_err(Checked::Refused)?;
+                Ok::<_, Checked>((principal, check))
             })
             .await
-            .map_err(unavailable)??;
+            .map_err(Checked::into_auth)?;
             replay::accept_once_at(&self.pool, &check, now).await?;
             Ok(principal)
         })
@@ -94,8 +98,26 @@ impl<K: IssuedKeys> SignatureVerifier for IssuerVerifier<K> {
     }
 }
 
-fn unavailable(e: impl std::fmt::Display) -> AuthError {
-    AuthError::IssuerUnavailable(e.to_string())
+/// How a key check through the pool ends badly: the keys' own answer, or a store that
+/// gave no connection or no answer in time.
+enum Checked {
+    Refused(AuthError),
+    Store(StoreError),
+}
+
+impl From<StoreError> for Checked {
+    fn from(e: StoreError) -> Self {
+        Checked::Store(e)
+    }
+}
+
+impl Checked {
+    fn into_auth(self) -> AuthError {
+        match self {
+            Checked::Refused(e) => e,
+            Checked::Store(e) => AuthError::IssuerUnavailable(e.to_string()),
+        }
+    }
 }
 
 #[cfg(test)]

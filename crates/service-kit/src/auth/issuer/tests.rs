@@ -10,7 +10,7 @@ use diesel_migrations::embed_migrations;
 
 use super::*;
 use crate::auth::wire::{Replay, SignatureAlgorithm};
-use crate::db::Migrations;
+use crate::db::{connect_pool, Backend, Migrations, PoolOptions};
 use crate::testing::TestDatabase;
 
 /// Only the table the replay memory writes to, as each issuing service creates it.
@@ -26,6 +26,8 @@ const GOOD_MAC: &str = "good-mac";
 #[derive(Clone, Default)]
 struct FakeKeys {
     unavailable: bool,
+    /// How long the store takes to answer (a hung server when long).
+    stall: Option<std::time::Duration>,
     judged_at: Arc<Mutex<Vec<DateTime<Utc>>>>,
 }
 
@@ -37,6 +39,9 @@ impl IssuedKeys for FakeKeys {
         now: DateTime<Utc>,
     ) -> Result<Principal, AuthError> {
         self.judged_at.lock().unwrap().push(now);
+        if let Some(stall) = self.stall {
+            std::thread::sleep(stall);
+        }
         if self.unavailable {
             return Err(AuthError::IssuerUnavailable("store down".into()));
         }
@@ -164,4 +169,49 @@ async fn the_verdict_relays_refusals_but_not_an_issuer_that_cannot_judge() {
         verifier.verdict(check(GOOD_MAC, Replay::Once)).await,
         Err(AuthError::IssuerUnavailable(_))
     ));
+}
+
+/// A store that stops answering (a hung server, a network that holds every byte) keeps a
+/// check on PostgreSQL no longer than the pool's call deadline, the longer of the acquire
+/// and statement timeouts, and the verdict is "cannot judge", never a refusal. SQLite has
+/// no such deadline (its waits end with its busy timeout): there the slow answer comes.
+#[actix_web::test]
+async fn a_store_that_stops_answering_holds_a_check_no_longer_than_the_call_deadline() {
+    let db = TestDatabase::new(&TABLES);
+    let stall = std::time::Duration::from_millis(2500);
+    let keys = FakeKeys {
+        stall: Some(stall),
+        ..FakeKeys::default()
+    };
+    let pool = match db.backend {
+        Backend::Postgres => connect_pool(&PoolOptions {
+            url: db.url.clone(),
+            pool_size: 2,
+            busy_timeout_ms: 1000,
+            sqlite_synchronous: "NORMAL".into(),
+            // Long enough to open the pool's first connection on a busy machine; the
+            // deadline is the longer of the two, 1 s.
+            acquire_timeout_ms: 1000,
+            statement_timeout_ms: 200,
+        })
+        .unwrap(),
+        Backend::Sqlite => db.pool.clone(),
+    };
+    let verifier = IssuerVerifier::new(pool, keys).with_clock(Clock::fixed(start()));
+    let started = std::time::Instant::now();
+    let verdict = verifier.verdict(check(GOOD_MAC, Replay::Once)).await;
+    let waited = started.elapsed();
+    match db.backend {
+        Backend::Postgres => {
+            assert!(waited < stall, "the check waited {waited:?}: {verdict:?}");
+            assert!(
+                matches!(verdict, Err(AuthError::IssuerUnavailable(_))),
+                "{verdict:?}"
+            );
+        }
+        Backend::Sqlite => {
+            assert!(waited >= stall, "the check waited {waited:?}");
+            assert!(matches!(verdict, Ok(SignatureVerdict::Accepted(_))));
+        }
+    }
 }
