@@ -38,7 +38,7 @@ pub fn count(
         .get_result(conn)?)
 }
 
-/// Forget the windows that started before `second`; how many.
+/// Forget the windows that started before the second `before`; how many.
 pub fn prune(conn: &mut DbConnection, before: i64) -> Result<usize, StoreError> {
     Ok(
         diesel::delete(rate_windows::table.filter(rate_windows::window_start.lt(before)))
