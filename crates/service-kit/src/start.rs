@@ -110,10 +110,22 @@ pub fn iam_clients(
 /// A task that runs beside the server for as long as it does.
 pub type Background = Pin<Box<dyn Future<Output = ()>>>;
 
+/// Fetch iam-svc's keys and revocations once, before the first request, so tokens verify
+/// from the start: a replica started while its peers serve (a rolling restart) is put
+/// back in rotation as soon as /readyz answers, and would otherwise refuse every token
+/// with 503 "revocation feed is stale" until the feed's first poll. If iam-svc is not up
+/// yet the feed keeps trying in the background.
+pub async fn prime(feed: &IamFeed) {
+    if let Err(e) = feed.refresh_keys().await {
+        log::warn!("iam-svc keys not available yet ({e}); retrying in the background");
+    }
+    if let Err(e) = feed.pull_revocations().await {
+        log::warn!("iam-svc revocations not available yet ({e}); retrying in the background");
+    }
+}
+
 /// Serve `factory`'s app on `server` until it stops, on a new actix system, with `feed`
-/// and `background` running beside it. iam-svc's keys are fetched once before the first
-/// request, so tokens verify from the start; if iam-svc is not up yet the feed keeps
-/// trying.
+/// (primed first: see [`prime`]) and `background` running beside it.
 pub fn run<F, T>(
     name: &str,
     server: &ServerConfig,
@@ -126,9 +138,7 @@ where
     T: AppFactory + 'static,
 {
     actix_web::rt::System::new().block_on(async move {
-        if let Err(e) = feed.refresh_keys().await {
-            log::warn!("iam-svc keys not available yet ({e}); retrying in the background");
-        }
+        prime(&feed).await;
         actix_web::rt::spawn(feed.run());
         for task in background {
             actix_web::rt::spawn(task);

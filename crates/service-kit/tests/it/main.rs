@@ -17,4 +17,5 @@ mod http_serve;
 mod logs;
 mod registry;
 mod remote;
+mod start;
 mod write;
