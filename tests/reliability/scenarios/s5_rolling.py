@@ -1,6 +1,7 @@
 """A rolling restart of two replicas of every service behind HAProxy, under a mixed load.
 
-Each replica in turn gets SIGTERM, must exit 0, starts again and rejoins once HAProxy
+Each replica in turn gets SIGTERM (after a pause of 0.2-1 s drawn from a seed printed in
+the row; RELIABILITY_SEED replays one), must exit 0, starts again and rejoins once HAProxy
 sees it UP, then the next. Between SIGTERM and the listener closing the replica answers
 /readyz 503 for server.drain_ms, so HAProxy stops sending it requests first; clients must
 see no failure at all, and every acknowledged create must be in the database after.
@@ -8,6 +9,8 @@ PostgreSQL only: on SQLite a service runs as one process by design.
 """
 
 import json
+import os
+import random
 import secrets
 import time
 
@@ -114,6 +117,11 @@ def outcome(resp, expected, what=""):
     return load.Outcome(False, resp.status, detail=f"{what} {text}".strip())
 
 
+def seed():
+    """The run's seed: RELIABILITY_SEED to replay one, else a fresh one."""
+    return int(os.environ.get("RELIABILITY_SEED") or random.SystemRandom().randrange(1 << 31))
+
+
 def restart(balancer, replica):
     """SIGTERM, out of HAProxy's rotation, exit, start, UP in HAProxy again: (exit status,
     seconds until HAProxy took it out, until it exited, until HAProxy sent it traffic
@@ -129,6 +137,8 @@ def restart(balancer, replica):
 
 
 def rolling_restart(s, balancer, replicas):
+    run_seed = seed()
+    rng = random.Random(run_seed)
     clients = Clients(s, balancer)
     traffic = load.Load(clients.op, threads=THREADS, pause=PAUSE).start()
     time.sleep(1.0)
@@ -136,6 +146,7 @@ def rolling_restart(s, balancer, replicas):
     try:
         for name in SERVICES:
             for replica in replicas[name]:
+                time.sleep(rng.uniform(0.2, 1.0))
                 restarts.append((replica, *restart(balancer, replica)))
         time.sleep(1.0)
     finally:
@@ -148,7 +159,7 @@ def rolling_restart(s, balancer, replicas):
     times = ", ".join(f"{r.name}#{r.replica} {out:.1f}/{exited:.1f}/{back:.1f}"
                       for r, _, out, exited, back in restarts)
     return Result(NAME, "postgres", f"{THREADS} clients mixed, {traffic.requests} requests",
-                  "SIGTERM + restart, each of 8 replicas in turn",
+                  f"SIGTERM + restart, each of 8 replicas in turn (seed {run_seed})",
                   acknowledged=len(acknowledged), lost=len(acknowledged) - found,
                   errors=traffic.error_summary() if traffic.failed else "none",
                   recovery=f"{max(r[-1] for r in restarts):.1f} s per replica", ok=ok,
