@@ -118,8 +118,9 @@ fn options(url: &str, pool_size: u32) -> PoolOptions {
         pool_size,
         busy_timeout_ms: 10_000,
         sqlite_synchronous: "NORMAL".into(),
-        acquire_timeout_ms: 5_000,
-        statement_timeout_ms: 10_000,
+        // Generous: tests share a loaded machine and check answers, not waits.
+        acquire_timeout_ms: 10_000,
+        statement_timeout_ms: 30_000,
     }
 }
 
