@@ -36,12 +36,23 @@ pub trait SignatureVerifier: Send + Sync + 'static {
     }
 }
 
+/// The longest a failed request's answer waits for its signature to be given back. The
+/// release is a write to the issuer's database, often the very thing that failed the
+/// request: waiting out the issuer's own database timeout there would double the wait
+/// the caller sees in an outage. A release cut short costs what a failed one costs.
+pub const GIVE_BACK_WAIT: Duration = Duration::from_millis(500);
+
 /// Give back the signature of a request whose answer is a failure, so the SDK's retry of
 /// the same signed request is not taken for a replay. A failed release only costs that
 /// retry; it is logged.
 pub async fn give_back(verifier: &dyn SignatureVerifier, release: SignatureRelease) {
-    if let Err(e) = verifier.release(release).await {
-        log::warn!("could not give back the signature of a failed request: {e}");
+    match actix_web::rt::time::timeout(GIVE_BACK_WAIT, verifier.release(release)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => log::warn!("could not give back the signature of a failed request: {e}"),
+        Err(_) => log::warn!(
+            "could not give back the signature of a failed request within {} ms",
+            GIVE_BACK_WAIT.as_millis()
+        ),
     }
 }
 
@@ -201,4 +212,36 @@ async fn read_body(req: &mut ServiceRequest, limit: usize) -> Result<web::Bytes,
         body.extend_from_slice(&chunk);
     }
     Ok(body.freeze())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An issuer that never answers (its database hung).
+    struct Hung;
+
+    impl SignatureVerifier for Hung {
+        fn check(&self, _: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
+            Box::pin(std::future::pending())
+        }
+
+        fn release(&self, _: SignatureRelease) -> LocalBoxFuture<'_, Result<(), AuthError>> {
+            Box::pin(std::future::pending())
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_give_back_the_issuer_never_answers_holds_the_answer_only_its_wait() {
+        let release = SignatureRelease {
+            access: "AKTEST00000000000001".into(),
+            signature: "mac".into(),
+            temporary: false,
+        };
+        let started = std::time::Instant::now();
+        give_back(&Hung, release).await;
+        let waited = started.elapsed();
+        assert!(waited >= GIVE_BACK_WAIT, "{waited:?}");
+        assert!(waited < GIVE_BACK_WAIT * 3, "{waited:?}");
+    }
 }
