@@ -38,7 +38,7 @@ async fn handle(
     req: &HttpRequest,
     payload: web::Payload,
 ) -> Result<Map<String, Value>, TcrError> {
-    let body = read_body(payload, state.config.server.max_body_bytes).await?;
+    let body = read_body(req, payload, state.config.server.max_body_bytes).await?;
     if req.method() != actix_web::http::Method::POST {
         return Err(TcrError::UnsupportedProtocol(
             "Send actions with POST and a JSON body.".into(),
@@ -111,7 +111,22 @@ fn per_second(state: &AppState, action: &str) -> u32 {
     }
 }
 
-async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::Bytes, TcrError> {
+/// The body, up to `limit` bytes. A declared length over the limit is refused before a
+/// byte is read, so a client announcing 100 MiB does not hold the connection until the
+/// body deadline; a body without one is counted as it arrives.
+async fn read_body(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::Bytes, TcrError> {
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(TcrError::RequestSizeLimitExceeded);
+    }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| {
@@ -145,4 +160,31 @@ fn render(outcome: Result<Map<String, Value>, TcrError>, request_id: &str) -> Ht
     res.headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::header::CONTENT_LENGTH;
+    use actix_web::test::TestRequest;
+    use actix_web::FromRequest;
+
+    use super::*;
+
+    async fn read_declared(length: &str, body: &'static [u8]) -> Result<web::Bytes, TcrError> {
+        // The header after the payload: `set_payload` writes the real length.
+        let (req, mut raw) = TestRequest::post()
+            .set_payload(body)
+            .insert_header((CONTENT_LENGTH, length))
+            .to_http_parts();
+        let payload = web::Payload::from_request(&req, &mut raw).await.unwrap();
+        read_body(&req, payload, 1024).await
+    }
+
+    #[actix_web::test]
+    async fn a_declared_length_over_the_limit_is_refused_before_reading() {
+        // Only two bytes follow the announced 100 MiB: the refusal cannot have waited for them.
+        let refused = read_declared("104857600", b"{}").await;
+        assert!(matches!(refused, Err(TcrError::RequestSizeLimitExceeded)));
+        assert_eq!(&read_declared("2", b"{}").await.unwrap()[..], b"{}");
+    }
 }
