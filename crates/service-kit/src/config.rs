@@ -173,9 +173,25 @@ impl IamLink {
             &self.url,
             Some(self.poll_interval_ms),
             self.signature_max_skew_seconds,
-        )
+        )?;
+        check_range(
+            "iam.max_staleness_seconds",
+            self.max_staleness_seconds,
+            IAM_MAX_STALENESS_SECONDS,
+        )?;
+        if self.max_staleness_seconds * 1000 < 2 * self.poll_interval_ms {
+            // One late poll must not refuse every token.
+            return Err(ConfigError::Invalid(
+                "iam.max_staleness_seconds must cover at least two iam.poll_interval_ms".into(),
+            ));
+        }
+        Ok(())
     }
 }
+
+/// How long tokens are still accepted while iam-svc cannot be reached: 0 would refuse them
+/// at the first missed poll, and past an hour a revoked token would live on for as long.
+pub const IAM_MAX_STALENESS_SECONDS: RangeInclusive<u64> = 1..=3600;
 
 /// The rules of every service's `[iam]` section, in one place so that the services refuse
 /// the same values with the same messages; `poll_interval_ms` is `None` where nothing is
@@ -460,6 +476,24 @@ mod tests {
             Some("configuration: database.acquire_timeout_ms must be between 100 and 60000")
         );
         assert!(database("acquire_timeout_ms = 60001").is_some());
+    }
+
+    #[test]
+    fn tokens_outlive_a_missed_poll_and_no_more_than_an_hour() {
+        let link = |staleness: u64, poll: u64| {
+            let text = format!(
+                "url = \"http://127.0.0.1:8081\"\ninternal_credential_file = \"x\"\n\
+                 poll_interval_ms = {poll}\nmax_staleness_seconds = {staleness}\n\
+                 signature_max_skew_seconds = 300\n"
+            );
+            let cfg: IamLink = from_toml(&text, "").unwrap();
+            cfg.validate().err().map(|e| e.to_string())
+        };
+        assert_eq!(link(60, 2000), None);
+        assert_eq!(link(1, 500), None);
+        assert!(link(0, 500).is_some());
+        assert!(link(3601, 500).is_some());
+        assert!(link(5, 5000).unwrap().contains("two iam.poll_interval_ms"));
     }
 
     #[test]
