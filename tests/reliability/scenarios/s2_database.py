@@ -149,7 +149,8 @@ def judge(s, backend, traffic, phases, fault_text, read_ok_during):
         worst = writes.slowest(load)
         if worst > BOUND:
             problems.append(f"{name} {kind}: an answer took {worst:.1f} s (bound {BOUND:.0f} s)")
-    notes, worst_recovery = [], 0.0
+    worst_answer = max(writes.slowest(load) for load in traffic.loads.values())
+    notes, worst_recovery = [f"slowest answer {worst_answer:.2f} s"], 0.0
     for label, phase in phases.items():
         if backend == "postgres":
             not_ready = {n: st for n, st in phase["ready"].items() if st != 503}
