@@ -194,9 +194,10 @@ fn serve(cfg: IamConfig) -> Result<(), String> {
         master,
         internal: InternalCredential::new(internal),
     };
+    let last = pool.clone();
     let state = Arc::new(AppState::new(cfg, pool, keys));
     let metrics = web::Data::new(Metrics::new("iam-svc"));
-    actix_web::rt::System::new().block_on(async move {
+    let served = actix_web::rt::System::new().block_on(async move {
         state
             .sync_revocations()
             .await
@@ -208,5 +209,7 @@ fn serve(cfg: IamConfig) -> Result<(), String> {
             app::build(data.clone(), metrics.clone())
         })
         .await
-    })
+    });
+    last.release();
+    served
 }

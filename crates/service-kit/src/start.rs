@@ -63,7 +63,10 @@ Configuration: built-in defaults < --config FILE < {env}__SECTION__KEY environme
             "serve" => {
                 let migrate = (binary.database)(&config).migrate_on_start;
                 let pool = open(&config, migrate)?;
-                serve(config, pool)
+                let last = pool.clone();
+                let served = serve(config, pool);
+                last.release();
+                served
             }
             "migrate" => open(&config, true).map(|_| ()),
             other => Err(format!("unknown command {other:?}\n{usage}")),

@@ -19,6 +19,8 @@ pub struct DbPool {
     backend: Backend,
     writer: Option<Writer>,
     call_deadline: Option<Duration>,
+    /// One count per handle, so the process can tell when it holds the last one.
+    handles: std::sync::Arc<()>,
 }
 
 impl DbPool {
@@ -29,6 +31,26 @@ impl DbPool {
         // Whatever this thread saw before concerned another connection.
         super::error::take_lost();
         Ok(conn)
+    }
+
+    /// Close the pool on this thread once every other handle is gone, waiting at most
+    /// five seconds for the server's threads to drop theirs. Call it with the handle `main` kept,
+    /// after the server stopped: a process that exits while a worker thread still closes
+    /// PostgreSQL connections races libpq's TLS teardown against the exit handlers and can
+    /// crash on its way out. Past the wait the exit goes ahead, with a warning.
+    pub fn release(self) {
+        const STEP: Duration = Duration::from_millis(10);
+        let wait = Duration::from_secs(5);
+        let mut waited = Duration::ZERO;
+        while std::sync::Arc::strong_count(&self.handles) > 1 {
+            if waited >= wait {
+                log::warn!("database connections still in use at exit");
+                return;
+            }
+            std::thread::sleep(STEP);
+            waited += STEP;
+        }
+        drop(self);
     }
 
     /// How long [`DbPool::get`] waits for a connection (`acquire_timeout_ms`).
@@ -134,5 +156,6 @@ pub fn connect_pool(options: &PoolOptions) -> Result<DbPool, StoreError> {
         backend,
         writer,
         call_deadline,
+        handles: std::sync::Arc::new(()),
     })
 }
