@@ -40,6 +40,8 @@ class Load:
                 out = self.op(index, n)
             except OSError as e:
                 out = Outcome(False, None, None, f"transport: {type(e).__name__}")
+            except Exception as e:  # noqa: BLE001 - an answer the op could not read is a failure too
+                out = Outcome(False, None, None, f"unreadable: {type(e).__name__}")
             elapsed = time.monotonic() - started
             with self.lock:
                 self.samples.append((started, out.ok))
