@@ -50,7 +50,8 @@ class Load:
                     if out.key is not None:
                         self.acknowledged.append(out.key)
                 else:
-                    self.errors[f"{out.status} {out.detail}".strip()] += 1
+                    status = "" if out.status is None else str(out.status)
+                    self.errors[f"{status} {out.detail}".strip()] += 1
             if self.pause:
                 time.sleep(self.pause)
 
