@@ -12,54 +12,45 @@ use crate::schema::login_limits;
 /// Count one attempt for `subject` and return the attempts in its window, this one
 /// included. A window that started at or before `expired_before` starts again now.
 ///
-/// Run it in a write transaction: on PostgreSQL the update locks the row until the
-/// transaction ends and re-reads it if another transaction changed it first, so
-/// concurrent attempts each see their own count; SQLite's writes run one at a time.
+/// One statement: the insert makes the subject's row, or adds to the one that is there.
+/// PostgreSQL runs an upsert atomically against concurrent writers: a row another
+/// transaction updates is waited for and then counted on, and a row a right password
+/// (`clear`) deletes meanwhile is made again, so concurrent attempts each see a count of
+/// their own and none fails.
 pub fn count_attempt(
     conn: &mut DbConnection,
     subject: &str,
     now: NaiveDateTime,
     expired_before: NaiveDateTime,
 ) -> Result<i32, StoreError> {
-    let create = || {
+    let upsert = || {
+        let expired = login_limits::window_start.le(expired_before);
         diesel::insert_into(login_limits::table)
             .values((
                 login_limits::subject.eq(subject),
-                login_limits::attempts.eq(0),
+                login_limits::attempts.eq(1),
                 login_limits::window_start.eq(now),
             ))
-            .on_conflict_do_nothing()
-    };
-    let bump = || {
-        let expired = login_limits::window_start.le(expired_before);
-        diesel::update(login_limits::table.find(subject)).set((
-            login_limits::attempts
-                .eq(case_when(expired, 1.into_sql::<Integer>())
+            .on_conflict(login_limits::subject)
+            .do_update()
+            .set((
+                login_limits::attempts.eq(case_when(expired, 1.into_sql::<Integer>())
                     .otherwise(login_limits::attempts + 1)),
-            login_limits::window_start.eq(case_when(expired, now.into_sql::<Timestamp>())
-                .otherwise(login_limits::window_start)),
-        ))
+                login_limits::window_start.eq(case_when(expired, now.into_sql::<Timestamp>())
+                    .otherwise(login_limits::window_start)),
+            ))
     };
-    // On PostgreSQL a concurrent right password (`clear`) may delete the row between the
-    // insert that found it and the update: then the update finds nothing, and the row is
-    // made again. Once updated, the row is locked until this transaction ends.
-    let mut counted = 0;
-    for _ in 0..3 {
-        service_kit::on_backend!(conn, |c| create().execute(c))?;
-        counted = service_kit::on_backend!(conn, |c| bump().execute(c))?;
-        if counted == 1 {
-            break;
+    let attempts = match conn {
+        DbConnection::Postgresql(c) => upsert().returning(login_limits::attempts).get_result(c)?,
+        // No RETURNING in the SQLite diesel speaks here; the writer is alone, so the read
+        // that follows sees this count.
+        DbConnection::Sqlite(c) => {
+            upsert().execute(c)?;
+            let read = login_limits::table.find(subject);
+            read.select(login_limits::attempts).first(c)?
         }
-    }
-    if counted != 1 {
-        return Err(StoreError::Other(format!(
-            "login attempts of {subject} could not be counted"
-        )));
-    }
-    let read = login_limits::table
-        .find(subject)
-        .select(login_limits::attempts);
-    Ok(service_kit::on_backend!(conn, |c| read.first(c))?)
+    };
+    Ok(attempts)
 }
 
 /// Forget the subject's attempts.
