@@ -164,14 +164,7 @@ def start_cluster(stack, count=2, overrides=None):
     balancer.start(replicas)
     try:
         first = replicas["iam"][0]
-        first.spawn("gen-keys")
-        env_file = os.path.join(stack.dir, "admin.env")
-        first.spawn("bootstrap", "--env-file", env_file)
-        with open(env_file) as f:
-            for line in f:
-                key, _, value = line.strip().partition("=")
-                if key:
-                    stack.admin[key] = value.strip("'\"")
+        stack.bootstrap(first)
         # Each service's first replica applies its migrations before the second starts.
         first.start()
         for wave in ([replicas[n][0] for n in ("lakeformation", "swr", "tcr")],

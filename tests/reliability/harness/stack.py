@@ -256,6 +256,14 @@ class Stack:
         """The first iam-svc: keys, migrations and the bootstrap admin, then serve. Sets
         ``links["iam"]`` (unless a scenario set it already) and ``admin``."""
         iam = self.add("iam", overrides)
+        self.bootstrap(iam)
+        iam.start()
+        self.links.setdefault("iam", iam.url)
+        return iam
+
+    def bootstrap(self, iam):
+        """Write the key files and bootstrap the admin with the (not yet serving) iam-svc
+        ``iam``; sets ``admin``."""
         iam.spawn("gen-keys")
         env_file = os.path.join(self.dir, "admin.env")
         iam.spawn("bootstrap", "--env-file", env_file)
@@ -264,9 +272,6 @@ class Stack:
                 key, _, value = line.strip().partition("=")
                 if key:
                     self.admin[key] = value.strip("'\"")
-        iam.start()
-        self.links.setdefault("iam", iam.url)
-        return iam
 
     def start(self, name, overrides=None):
         """Add and start a replica of ``name`` (iam-svc's first replica: ``start_iam``)."""

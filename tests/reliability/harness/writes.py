@@ -185,7 +185,17 @@ class IamKeys(Writer):
         return problems
 
 
-class SwrCredentials(Writer):
+class ListsInstances(Writer):
+    """A writer whose read is a token-authenticated list of the project's instances at
+    ``self.base`` (swr-svc and lakeformation-svc speak the same shape of it)."""
+
+    def read(self, client, n):
+        resp = http.request("GET", f"{self.url}{self.base}?limit=1", headers=self.admin.headers(),
+                            timeout=self.timeout)
+        return Outcome(True, 200) if resp.status == 200 else self.failed("list instances", resp)
+
+
+class SwrCredentials(ListsInstances):
     """Long-term credentials, ``POST /v2/{p}/instances/{i}/long-term-credential``. At most
     20 per user and instance, so each client makes an instance of its own and moves to a
     new one after 18 attempts (below the quota whatever happened to the unanswered ones)."""
@@ -221,10 +231,6 @@ class SwrCredentials(Writer):
         self.remember(body["token_id"], (body["user_id"], body["auth_token"]))
         return Outcome(True, 201, body["token_id"])
 
-    def read(self, client, n):
-        resp = http.request("GET", f"{self.url}{self.base}?limit=1", headers=self.admin.headers(),
-                            timeout=self.timeout)
-        return Outcome(True, 200) if resp.status == 200 else self.failed("list instances", resp)
 
     def whole(self, keys):
         s, problems = self.stack, []
@@ -328,7 +334,7 @@ class TcrTokens(Writer):
         return problems
 
 
-class LakeformationKeys(Writer):
+class LakeformationKeys(ListsInstances):
     """Temporary keys, ``POST /v1/{p}/instances/{i}/credential``: one issuance record per
     key, by its AK. Clients share one instance (no quota)."""
 
@@ -353,10 +359,6 @@ class LakeformationKeys(Writer):
         self.remember(body["access"], (body["secret"], body["security_token"]))
         return Outcome(True, 200, body["access"])
 
-    def read(self, client, n):
-        resp = http.request("GET", f"{self.url}{self.base}?limit=1", headers=self.admin.headers(),
-                            timeout=self.timeout)
-        return Outcome(True, 200) if resp.status == 200 else self.failed("list instances", resp)
 
     def whole(self, keys):
         s, problems = self.stack, []

@@ -98,4 +98,4 @@ def kill_and_restart(service, load, rng):
 def expected(error):
     """What a client may see while the process is dead or starting: its connection
     refused or cut (a transport error), or a 503 in the service's envelope."""
-    return error.startswith("None transport") or error.endswith(" unavailable")
+    return error.startswith("transport:") or error.endswith(" unavailable")
