@@ -177,11 +177,20 @@ impl TokenVerifier {
         now: DateTime<Utc>,
     ) -> Result<(String, TokenClaims), AuthError> {
         let kid = iam_token::token_kid(token).map_err(|_| AuthError::Malformed)?;
-        let key = self.keys.read().ok().and_then(|k| k.get(kid).cloned());
+        let (key, none_yet) = match self.keys.read() {
+            Ok(keys) => (keys.get(kid).cloned(), keys.is_empty()),
+            Err(_) => (None, true),
+        };
         let Some(key) = key else {
             self.wants_keys
                 .store(true, std::sync::atomic::Ordering::Relaxed);
-            return Err(AuthError::UnknownKey);
+            // Before the first fetch of iam-svc's keys no token can be judged: that is an
+            // outage of ours (503), not a bad token of the caller's (401).
+            return Err(if none_yet {
+                AuthError::FeedStale
+            } else {
+                AuthError::UnknownKey
+            });
         };
         let claims = iam_token::verify_token(token, &key, now).map_err(|e| match e {
             TokenError::Expired => AuthError::Expired,
@@ -357,6 +366,24 @@ mod tests {
         v.apply_revocations(&[late, early], now);
         let rev = v.revocations.read().unwrap();
         assert_eq!(rev.users.get("u1"), Some(&(now, now + Span::hours(2))));
+    }
+
+    #[test]
+    fn before_the_first_key_fetch_a_token_is_an_outage_not_a_refusal() {
+        let k = key();
+        let now = Utc::now();
+        let v = TokenVerifier::new(VerifierOptions::default());
+        v.apply_revocations(&[], now);
+        let token = k.sign(&claims("t1", now, Span::hours(1))).unwrap();
+        assert_eq!(v.verify(&token, now).map(|_| ()), Err(AuthError::FeedStale));
+        let other =
+            TokenSigningKey::from_pkcs8("k2", &TokenSigningKey::generate_pkcs8().unwrap()).unwrap();
+        v.set_keys(vec![other.public_key()]);
+        assert_eq!(
+            v.verify(&token, now).map(|_| ()),
+            Err(AuthError::UnknownKey),
+            "once keys are known, an unknown kid is the caller's"
+        );
     }
 
     #[test]
