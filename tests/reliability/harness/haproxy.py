@@ -166,7 +166,10 @@ def start_cluster(stack, count=2, overrides=None):
         first = replicas["iam"][0]
         stack.bootstrap(first)
         # Each service's first replica applies its migrations before the second starts.
+        # The others reach iam-svc only through the balancer, and pull its keys once as
+        # they start: the balancer must hold it UP by then.
         first.start()
+        balancer.wait(first, "UP")
         for wave in ([replicas[n][0] for n in ("lakeformation", "swr", "tcr")],
                      [r for group in replicas.values() for r in group[1:]]):
             for r in wave:
