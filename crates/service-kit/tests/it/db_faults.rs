@@ -99,6 +99,21 @@ async fn app(pool: DbPool) -> TestApp {
     .await
 }
 
+/// Create item 100 every 100 ms until it is created: every answer meanwhile must be 503,
+/// and the first success must come within `limit` of the fault's end.
+async fn creates_again_within(app: &TestApp, limit: Duration) {
+    let started = Instant::now();
+    loop {
+        let status = app.post("/items/100").await.status();
+        if status == StatusCode::CREATED {
+            return;
+        }
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(started.elapsed() < limit, "no recovery");
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn options(
     url: &str,
     pool_size: u32,
@@ -434,16 +449,7 @@ async fn a_hung_network_answers_503_within_the_bound_and_the_pool_heals_after() 
     }
 
     proxy.forward();
-    let started = Instant::now();
-    loop {
-        let status = app.post("/items/100").await.status();
-        if status == StatusCode::CREATED {
-            break;
-        }
-        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-        assert!(started.elapsed() < Duration::from_secs(10), "no recovery");
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
+    creates_again_within(&app, Duration::from_secs(10)).await;
     for id in 101..105 {
         app.post(&format!("/items/{id}")).await.assert_created();
     }
@@ -501,16 +507,7 @@ async fn a_sqlite_file_that_cannot_be_written_refuses_writes_with_503_serves_rea
     }
     drop(unflag);
 
-    let started = Instant::now();
-    loop {
-        let status = app.post("/items/100").await.status();
-        if status == StatusCode::CREATED {
-            break;
-        }
-        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-        assert!(started.elapsed() < Duration::from_secs(5), "no recovery");
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
+    creates_again_within(&app, Duration::from_secs(5)).await;
     let n = app.get("/items").await.assert_ok().json();
     assert_eq!(n, serde_json::json!(4));
 }
