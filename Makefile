@@ -26,7 +26,7 @@ else
 $(error MAKE_PROFILE must be release or debug, not '$(MAKE_PROFILE)')
 endif
 
-.PHONY: help build run test test-pg lint reliability bench bench-smoke doc clean-var
+.PHONY: help build run test test-pg lint reliability fuzz fuzz-smoke openapi bench bench-smoke doc clean-var
 
 help: ## List the targets
 	@echo "Usage: make <target> [VAR=value]"
@@ -64,6 +64,15 @@ lint: ## Check formatting and run clippy with warnings denied
 
 reliability: ## Fault suite: kill -9, database and issuer outages, 2 replicas behind haproxy, rolling restart, hostile clients; writes bench/reliability.md
 	bash tests/reliability/run.sh
+
+fuzz: ## Fuzz: schemathesis against every running service, then each cargo-fuzz target (fuzz/) for 60 s; writes bench/fuzz.md
+	bash scripts/fuzz.sh
+
+fuzz-smoke: ## The fuzz run in brief (a few seconds per target, few examples per operation), as CI runs it; writes var/fuzz-smoke.md
+	bash scripts/fuzz.sh --smoke
+
+openapi: ## Write each service's served OpenAPI document to docs/openapi/<service>.json (review the diff)
+	OPENAPI_WRITE=1 $(CARGO) nextest run --workspace -E 'test(served_document_is_the_committed_one)'
 
 bench: ## Benchmark every service on SQLite and PostgreSQL against this machine's ceilings; writes bench/results.md
 	bash scripts/bench.sh

@@ -31,6 +31,7 @@ use diesel::connection::SimpleConnection;
 
 pub mod client;
 pub mod migrations;
+pub mod openapi;
 pub mod policy_doc;
 pub mod tokens;
 

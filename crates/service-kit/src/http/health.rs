@@ -15,7 +15,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/metrics", web::get().to(metrics));
 }
 
-async fn healthz() -> HttpResponse {
+/// What a probe answers: `ok`, `ready`, `draining` or `database unavailable`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ProbeStatus {
+    status: String,
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "probes",
+    responses((status = 200, description = "The process answers.", body = ProbeStatus)))]
+pub(crate) async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
@@ -24,7 +32,14 @@ async fn healthz() -> HttpResponse {
 /// database is away.
 const READINESS_WAIT: Duration = Duration::from_secs(2);
 
-async fn readyz(pool: web::Data<DbPool>, readiness: Option<web::Data<Readiness>>) -> HttpResponse {
+#[utoipa::path(get, path = "/readyz", tag = "probes", responses(
+    (status = 200, description = "The service takes requests.", body = ProbeStatus),
+    (status = 503, description = "Draining after a stop signal, or the database does not answer.",
+        body = ProbeStatus)))]
+pub(crate) async fn readyz(
+    pool: web::Data<DbPool>,
+    readiness: Option<web::Data<Readiness>>,
+) -> HttpResponse {
     // Draining goes first and touches nothing: the balancer must hear it at once.
     if readiness.is_some_and(|r| r.is_draining()) {
         return HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "draining"}));
@@ -39,7 +54,10 @@ async fn readyz(pool: web::Data<DbPool>, readiness: Option<web::Data<Readiness>>
     }
 }
 
-async fn metrics(metrics: web::Data<Metrics>, pool: web::Data<DbPool>) -> HttpResponse {
+#[utoipa::path(get, path = "/metrics", tag = "probes", responses(
+    (status = 200, description = "Prometheus text exposition format 0.0.4.",
+        content_type = "text/plain; version=0.0.4", body = String)))]
+pub(crate) async fn metrics(metrics: web::Data<Metrics>, pool: web::Data<DbPool>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(metrics.render(Some(pool.state())))

@@ -9,7 +9,7 @@ mod drain;
 pub mod errors;
 pub mod frame;
 mod head_limit;
-mod health;
+pub(crate) mod health;
 pub mod json;
 mod metrics;
 mod observe;

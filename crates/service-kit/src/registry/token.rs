@@ -88,7 +88,7 @@ pub trait RegistryAuthorizer: Send + Sync + 'static {
 }
 
 /// The 200 body.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TokenResponse {
     pub token: String,
     /// The same token, under the OAuth2 name.
@@ -219,7 +219,38 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 type Pairs = Vec<(String, String)>;
 
-async fn get_token(
+/// Distribution's error envelope: `{"errors": [{"code", "message"}]}`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct TokenErrors {
+    errors: Vec<TokenErrorEntry>,
+}
+
+/// One entry of [`TokenErrors`]: `INVALID_REQUEST`, `UNSUPPORTED`, `UNAUTHORIZED`,
+/// `UNAVAILABLE` or `UNKNOWN`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct TokenErrorEntry {
+    code: String,
+    message: String,
+}
+
+#[utoipa::path(get, path = "/service/token", tag = "registry",
+    summary = "A registry token for docker, skopeo and other distribution clients",
+    params(
+        ("service" = String, Query, description = "The registry's service name."),
+        ("scope" = Option<Vec<String>>, Query, explode = true,
+            description = "`repository:<namespace>/<name>:<actions>`, repeatable; none is a login check."),
+        ("account" = Option<String>, Query, description = "Ignored: the Basic user name is who logs in."),
+    ),
+    security((), ("registry_basic" = [])),
+    responses(
+        (status = 200, description = "A signed token with the access granted.", body = TokenResponse),
+        (status = 400, description = "A malformed query.", body = TokenErrors),
+        (status = 401, description = "No or bad credentials.", body = TokenErrors,
+            headers(("WWW-Authenticate" = String, description = "`Basic realm=\"registry token\"`"))),
+        (status = 500, description = "The token could not be signed (`UNKNOWN`).", body = TokenErrors),
+        (status = 503, description = "The credential store does not answer.", body = TokenErrors),
+    ))]
+pub(crate) async fn get_token(
     req: HttpRequest,
     issuer: web::Data<RegistryTokenIssuer>,
     authorizer: web::Data<dyn RegistryAuthorizer>,
@@ -230,7 +261,33 @@ async fn get_token(
     grant(&issuer, &authorizer, &service, &scopes, credentials).await
 }
 
-async fn post_token(
+/// The form containerd posts (`grant_type=password`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct TokenForm {
+    /// `password`; `refresh_token` is answered 400 `UNSUPPORTED`.
+    grant_type: String,
+    service: String,
+    /// Space-separated scopes, or repeated.
+    scope: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    client_id: Option<String>,
+}
+
+#[utoipa::path(post, path = "/service/token", tag = "registry",
+    summary = "A registry token for containerd (OAuth2 password grant)",
+    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
+    security((), ("registry_basic" = [])),
+    responses(
+        (status = 200, description = "A signed token with the access granted.", body = TokenResponse),
+        (status = 400, description = "Not a form, or a grant type other than `password`.", body = TokenErrors),
+        (status = 401, description = "No or bad credentials.", body = TokenErrors,
+            headers(("WWW-Authenticate" = String, description = "`Basic realm=\"registry token\"`"))),
+        (status = 500, description = "The token could not be signed (`UNKNOWN`).", body = TokenErrors),
+        (status = 503, description = "The credential store does not answer.", body = TokenErrors),
+    ))]
+pub(crate) async fn post_token(
     req: HttpRequest,
     body: web::Bytes,
     issuer: web::Data<RegistryTokenIssuer>,
