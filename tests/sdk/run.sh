@@ -25,6 +25,7 @@ SDK_SWR_VERSION="3.1.219"
 SDK_LAKEFORMATION_VERSION="3.1.219"
 TC_SDK_COMMON_VERSION="3.1.195"
 TC_SDK_TCR_VERSION="3.1.189"
+OPENAPI_SPEC_VALIDATOR_VERSION="0.9.0"
 
 VENV="${SDK_VENV:-var/sdk-venv}"
 case "$VENV" in
@@ -42,7 +43,8 @@ fi
   "huaweicloudsdkswr==${SDK_SWR_VERSION}" \
   "huaweicloudsdklakeformation==${SDK_LAKEFORMATION_VERSION}" \
   "tencentcloud-sdk-python-common==${TC_SDK_COMMON_VERSION}" \
-  "tencentcloud-sdk-python-tcr==${TC_SDK_TCR_VERSION}"
+  "tencentcloud-sdk-python-tcr==${TC_SDK_TCR_VERSION}" \
+  "openapi-spec-validator==${OPENAPI_SPEC_VALIDATOR_VERSION}"
 
 # The service runs locally: never send its traffic through an HTTP proxy.
 export NO_PROXY="${NO_PROXY:+${NO_PROXY},}127.0.0.1,localhost"

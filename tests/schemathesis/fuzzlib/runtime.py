@@ -1,0 +1,283 @@
+"""One generated request, end to end: authenticate it as the operation's ``security`` says,
+send it, run the checks, and record what was sent and what failed.
+
+Checks (each failure is counted under its name):
+- not_a_server_error: no 5xx at all (no dependency is down during the run, so not even a
+  documented 503 is excused);
+- status_code_conformance, content_type_conformance, response_schema_conformance:
+  schemathesis's checks that the answer is documented (status, media type, body schema);
+- no_panic: the service's log gained no "panicked" line while it answered;
+- state_unchanged: a POST, PUT, PATCH or DELETE answered 4xx left the service's database as
+  it was (fuzzlib.state says what is ignored and why);
+- transport: the request got an answer at all (a connection reset is a crash or a hang).
+
+A failing request does not stop the operation's run: every example is sent, and the
+failures are kept (the first example of each distinct one, with a count) for the summary.
+"""
+
+import json
+import os
+import random
+import time
+
+import requests
+from schemathesis.core.failures import FailureGroup
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from . import documents, signing
+from .identity import Identity, session
+from .state import Snapshotter
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
+CHECK_NAMES = [c.__name__ for c in CHECKS] + ["no_panic", "state_unchanged", "transport"]
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+SECRET_HEADERS = {"authorization", "x-auth-token", "x-subject-token", "x-security-token", "x-tc-token"}
+SECRET_FIELDS = ("secret", "password", "auth_token", "security_token", "token", "Token", "Password")
+
+# Path parameters and body fields that name a real resource in some generated requests
+# (half of them), so those requests reach the operation past its lookup.
+KNOWN_PATH = {
+    "project_id": "project_id", "domain_id": "domain_id", "user_id": "user_id",
+    "group_id": "group_id", "role_id": "role_id", "access": "access",
+}
+KNOWN_BY_SERVICE = {
+    "swr": {"instance_id": "swr_instance_id"},
+    "lakeformation": {"instance_id": "lakeformation_instance_id"},
+}
+KNOWN_TCR_BODY = {"RegistryId": "tcr_registry_id"}
+
+
+def _redact_headers(headers):
+    return {k: ("<hidden>" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
+
+
+def _redact_text(text):
+    try:
+        value = json.loads(text)
+    except (ValueError, TypeError):
+        return text
+
+    def walk(v):
+        if isinstance(v, dict):
+            return {k: ("<hidden>" if k in SECRET_FIELDS and isinstance(x, str) else walk(x))
+                    for k, x in v.items()}
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        return v
+
+    return json.dumps(walk(value), ensure_ascii=False)
+
+
+def _text(data, limit=1500):
+    if data is None:
+        return ""
+    if isinstance(data, (bytes, bytearray)):
+        data = bytes(data).decode("utf-8", errors="replace")
+    return data if len(data) <= limit else data[:limit] + f"... ({len(data)} chars)"
+
+
+class Runtime:
+    def __init__(self):
+        self.http = session()
+        self.urls = {}
+        for svc in documents.SERVICES:
+            url = os.environ.get(f"{svc.upper()}_URL", "").rstrip("/")
+            if url:
+                self.urls[svc] = url
+        self.stack_dir = os.environ.get("STACK_DIR", "")
+        self.identity = Identity()
+        self.notes = self.identity.make_resources(self.urls)
+        self._make_tcr_registry()
+        self.snapshots = {}
+        for svc in self.urls:
+            db = os.environ.get(f"{svc.upper()}__DATABASE__URL", "")
+            if db:
+                self.snapshots[svc] = Snapshotter(svc, db)
+            else:
+                self.notes.append(f"{svc}: no {svc.upper()}__DATABASE__URL, so no state check")
+        self.rng = random.Random(int(os.environ.get("FUZZ_SEED", "0")) or None)
+        self.stats = {svc: {"operations": {}, "requests": 0, "failures": {n: 0 for n in CHECK_NAMES}}
+                      for svc in documents.SERVICES}
+        self.findings = {}
+        self.missing = {}
+        self.derivation_errors = {}
+        self.scheme_turn = {}
+        self.log_offsets = {}
+
+    # -- setup
+    def _make_tcr_registry(self):
+        url = self.urls.get("tcr")
+        if not url:
+            return
+        body = json.dumps({"RegistryName": "fuzz" + os.urandom(4).hex(), "RegistryType": "basic"})
+        try:
+            r = self.http.post(url + "/", data=body.encode(), timeout=30,
+                               headers={"Content-Type": "application/json", "X-TC-Action": "CreateInstance",
+                                        "X-TC-Version": "2019-09-24", "X-TC-Region": "ap-guangzhou"},
+                               auth=signing.Tc3Auth(self.identity.key_now))
+            self.identity.known["tcr_registry_id"] = r.json()["Response"]["RegistryId"]
+        except (KeyError, ValueError, requests.RequestException) as e:
+            self.notes.append(f"tcr-svc registry: {e}")
+
+    # -- authentication
+    def _auth_for(self, svc, label, schemes):
+        usable = [s for s in schemes if s in ("x_auth_token", "sdk_hmac_sha256", "tc3_hmac_sha256",
+                                              "registry_basic")]
+        if not usable:
+            return None, "none"
+        turn = self.scheme_turn.get((svc, label), 0)
+        self.scheme_turn[(svc, label)] = turn + 1
+        scheme = usable[turn % len(usable)]
+        if scheme == "x_auth_token":
+            return signing.TokenAuth(self.identity.token_now), scheme
+        if scheme == "sdk_hmac_sha256":
+            return signing.SdkHmacAuth(self.identity.key_now), scheme
+        if scheme == "tc3_hmac_sha256":
+            return signing.Tc3Auth(self.identity.key_now), scheme
+        # registry_basic: the registry login of docker, with the AK/SK pair (refused unless
+        # the service takes it: the operation is still fuzzed, its 401 checked).
+        return requests.auth.HTTPBasicAuth(self.identity.ak, self.identity.sk), scheme
+
+    # -- known ids
+    def _substitute(self, svc, case):
+        known = self.identity.known
+        names = {**KNOWN_PATH, **KNOWN_BY_SERVICE.get(svc, {})}
+        for name in list((case.path_parameters or {}).keys()):
+            key = names.get(name)
+            if key and known.get(key) and self.rng.random() < 0.5:
+                case.path_parameters[name] = known[key]
+        if svc == "tcr" and isinstance(case.body, dict):
+            for name, key in KNOWN_TCR_BODY.items():
+                if name in case.body and known.get(key) and self.rng.random() < 0.5:
+                    case.body[name] = known[key]
+
+    # -- logs
+    def _log_path(self, svc):
+        return os.path.join(self.stack_dir, "log", f"{svc}-svc.log") if self.stack_dir else ""
+
+    def _log_mark(self, svc):
+        path = self._log_path(svc)
+        try:
+            return os.path.getsize(path)
+        except OSError:
+            return 0
+
+    def _panics_since(self, svc, mark):
+        path = self._log_path(svc)
+        try:
+            with open(path, "rb") as f:
+                f.seek(mark)
+                new = f.read().decode("utf-8", errors="replace")
+        except OSError:
+            return []
+        return [line for line in new.splitlines() if "panicked" in line]
+
+    # -- one case
+    def run_case(self, svc, case, label):
+        stats = self.stats[svc]
+        op_stats = stats["operations"].setdefault(label, {"requests": 0, "failures": 0})
+        method = case.method.upper()
+        schemes = documents.security_of(case.operation.schema.raw_schema, case.operation.definition.raw)
+        auth, scheme = self._auth_for(svc, label, schemes)
+        self._substitute(svc, case)
+        mutating = method in MUTATING
+        snap = self.snapshots.get(svc)
+        before = snap.snapshot() if (snap and mutating) else None
+        mark = self._log_mark(svc)
+        stats["requests"] += 1
+        op_stats["requests"] += 1
+        failed = []
+        response = None
+        try:
+            response = case.call(base_url=self.urls[svc], session=self.http, auth=auth, timeout=30)
+        except requests.RequestException as e:
+            failed.append(("transport", f"{type(e).__name__}: {e}", None))
+        if response is not None:
+            for check in CHECKS:
+                try:
+                    case.validate_response(response, checks=[check])
+                except FailureGroup as group:
+                    for failure in group.exceptions:
+                        failed.append((check.__name__, f"{failure.title}: {failure.message}", response))
+            status = response.status_code
+            if before is not None and 400 <= status < 500:
+                after = snap.snapshot()
+                changed = snap.diff(before, after)
+                if changed:
+                    failed.append(("state_unchanged", f"refused with {status}, yet the database changed:\n"
+                                   f"{changed}", response))
+        # A panic is logged before the answer is sent; give the writer a moment anyway.
+        panics = self._panics_since(svc, mark)
+        if not panics and response is None:
+            time.sleep(0.2)
+            panics = self._panics_since(svc, mark)
+        if panics:
+            failed.append(("no_panic", "\n".join(panics[:5]), response))
+        for check, message, resp in failed:
+            stats["failures"][check] += 1
+            self._record(svc, label, scheme, check, message, case, resp)
+        if failed:
+            op_stats["failures"] += 1
+        if response is not None and (response.status_code == 401 or (
+                svc == "iam" and mutating and response.status_code < 400)):
+            if self.identity.ensure():
+                self.notes.append(f"{svc} {label}: the fuzzer's identity was made anew after "
+                                  f"{method} answered {response.status_code}")
+
+    def _record(self, svc, label, scheme, check, message, case, response):
+        first_line = message.splitlines()[0][:160] if message else ""
+        status = response.status_code if response is not None else None
+        key = (svc, label, check, status, first_line)
+        if key in self.findings:
+            self.findings[key]["count"] += 1
+            return
+        request = getattr(response, "request", None)
+        entry = {"service": svc, "operation": label, "scheme": scheme, "check": check,
+                 "message": _text(message, 3000), "count": 1, "status": status}
+        if request is not None:
+            entry["request"] = {"method": request.method, "url": request.url,
+                                "headers": _redact_headers(dict(request.headers)),
+                                "body": _redact_text(_text(request.body))}
+        else:
+            entry["request"] = {"method": case.method, "path": case.formatted_path,
+                                "query": case.query, "headers": _redact_headers(dict(case.headers or {})),
+                                "body": _redact_text(_text(json.dumps(case.body, default=str)
+                                                           if case.body is not None else ""))}
+        if response is not None:
+            entry["response"] = {"status": response.status_code,
+                                 "content_type": ", ".join(response.headers.get("content-type", [])),
+                                 "body": _redact_text(_text(response.content))}
+        self.findings[key] = entry
+
+    def record_error(self, svc, label, text):
+        """A test that errored outside a request (generation, the harness itself)."""
+        self.stats[svc]["failures"].setdefault("harness", 0)
+        self.stats[svc]["failures"]["harness"] += 1
+        key = (svc, label, "harness", None, text.splitlines()[0][:160] if text else "")
+        if key not in self.findings:
+            self.findings[key] = {"service": svc, "operation": label, "scheme": "", "check": "harness",
+                                  "message": _text(text, 3000), "count": 1, "status": None}
+
+    def dump(self, path):
+        out = {"stats": self.stats, "findings": list(self.findings.values()), "missing": self.missing,
+               "derivation_errors": self.derivation_errors, "notes": self.notes,
+               "identity_refreshes": self.identity.refreshes}
+        with open(path, "w") as f:
+            json.dump(out, f, indent=1, default=str)
+
+
+CURRENT = None
+
+
+def get():
+    """The run's one Runtime, made on first use (it logs in and makes identities)."""
+    global CURRENT
+    if CURRENT is None:
+        CURRENT = Runtime()
+    return CURRENT
