@@ -42,4 +42,5 @@ pub fn build(state: web::Data<AppState>, collaborators: &Collaborators) -> App<i
         .app_data(state)
         .configure(registry::configure)
         .configure(routes::configure)
+        .configure(service_kit::openapi::configure(&crate::openapi::document()))
 }

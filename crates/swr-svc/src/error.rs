@@ -180,10 +180,23 @@ impl SwrError {
     }
 }
 
-/// SWR's error body.
+/// SWR's error body, the envelope of every refusal (the SDK reads both fields).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"error_code": "SWR.0301", "error_msg": "The instance does not exist."}))]
+pub struct ErrorBody<'a> {
+    /// `SWR.` and four digits; docs/api/swr.md lists every code.
+    #[schema(pattern = r"^SWR\.[0-9]{4}$")]
+    pub error_code: &'a str,
+    /// What went wrong, for people; never an internal cause.
+    pub error_msg: &'a str,
+}
+
+/// SWR's error body with `status`.
 pub fn swr_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .json(serde_json::json!({ "error_code": code, "error_msg": message }))
+    HttpResponse::build(status).json(ErrorBody {
+        error_code: code,
+        error_msg: message,
+    })
 }
 
 impl ResponseError for SwrError {

@@ -9,13 +9,15 @@
 //! resource, callable without HTTP) -> `policy` (who may do what), `namespaces` (what a
 //! namespace request may say) and `repo/` (queries);
 //! `revocation` revokes stored credentials when iam-svc says a user or project is gone;
-//! `startup` points every instance at the configured registry before serving.
+//! `startup` points every instance at the configured registry before serving; `views`
+//! are the answers' types and `openapi` the document they and the handlers make.
 
 pub mod app;
 pub mod config;
 pub mod domain;
 pub mod error;
 pub mod namespaces;
+pub mod openapi;
 pub mod policy;
 pub mod registry_auth;
 pub mod repo;

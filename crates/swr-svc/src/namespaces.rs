@@ -6,8 +6,11 @@
 use std::collections::HashMap;
 
 use credential_core::names::validate_swr_credential_name;
+use serde::de::value::StrDeserializer;
+use serde::de::{DeserializeOwned, IntoDeserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::error::SwrError;
 use crate::repo::namespaces::{ListQuery, OrderColumn};
@@ -15,34 +18,54 @@ use crate::repo::namespaces::{ListQuery, OrderColumn};
 /// A page of namespaces when `limit` is not given, as the vendor's.
 const DEFAULT_LIMIT: i64 = 10;
 
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CreateNamespaceBody)]
 pub struct CreateBody {
+    /// 1 to 64 characters of `a-z` and `0-9`, with single `.`, `_` or `-` between them;
+    /// unique in the registry, deleted namespaces' names included.
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = "^[a-z0-9]+([._-][a-z0-9]+)*$"
+    )]
     pub namespace_name: String,
+    /// Private when left out.
     #[serde(default)]
     pub metadata: Option<Metadata>,
 }
 
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = UpdateNamespaceBody)]
 pub struct UpdateBody {
     pub metadata: Metadata,
-    /// Read only to refuse it: no image is scanned, so there is nothing to allow.
+    /// Read only to refuse it: no image is scanned, so there is nothing to allow. Not in
+    /// the schema, which allows no other field.
     #[serde(default)]
+    #[schema(ignore)]
     cve_allowlist: Option<Value>,
 }
 
 /// The SDK's `NamespaceMetadata`: every value is a string. Only `public` is kept; the
-/// scanning settings are refused rather than dropped, since nothing here scans images.
-#[derive(Deserialize, Serialize)]
+/// scanning settings are refused rather than dropped, since nothing here scans images
+/// (and are not in the schema, which allows no other field).
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NamespaceMetadata)]
 pub struct Metadata {
+    /// Whether anyone may pull the namespace's repositories: the string `"true"` or
+    /// `"false"`, as the SDK sends it.
+    #[schema(pattern = "^(true|false)$", example = "true")]
     public: String,
     #[serde(default)]
+    #[schema(ignore)]
     auto_scan: Option<Value>,
     #[serde(default)]
+    #[schema(ignore)]
     prevent_vul: Option<Value>,
     #[serde(default)]
+    #[schema(ignore)]
     severity: Option<Value>,
 }
 
@@ -122,28 +145,56 @@ pub fn list_query(query: &HashMap<String, String>) -> Result<ListQuery, SwrError
     })
 }
 
+/// `order_column`: what the list is ordered by.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = NamespaceOrderColumn)]
+pub enum OrderBy {
+    CreatedAt,
+    UpdatedAt,
+    Name,
+}
+
+/// `order_type`: ascending or descending.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OrderType {
+    Asc,
+    Desc,
+}
+
+/// The value of the query parameter `field`, one of `T`'s (its serde names), or `None`
+/// when the query has none.
+fn one_of<T: DeserializeOwned>(
+    query: &HashMap<String, String>,
+    field: &str,
+    refusal: &str,
+) -> Result<Option<T>, SwrError> {
+    let Some(value) = query.get(field) else {
+        return Ok(None);
+    };
+    let text: StrDeserializer<'_, serde::de::value::Error> = value.as_str().into_deserializer();
+    T::deserialize(text)
+        .map(Some)
+        .map_err(|_| SwrError::BadRequest(refusal.into()))
+}
+
 /// The list's order: `order_column` (created_at by default) and `order_type` (asc by
 /// default).
 fn order(query: &HashMap<String, String>) -> Result<(OrderColumn, bool), SwrError> {
-    let column = match query.get("order_column").map(String::as_str) {
-        None | Some("created_at") => OrderColumn::CreatedAt,
-        Some("updated_at") => OrderColumn::UpdatedAt,
-        Some("name") => OrderColumn::Name,
-        Some(_) => {
-            return Err(SwrError::BadRequest(
-                "order_column must be updated_at, created_at or name.".into(),
-            ))
-        }
+    let column = match one_of(
+        query,
+        "order_column",
+        "order_column must be updated_at, created_at or name.",
+    )? {
+        None | Some(OrderBy::CreatedAt) => OrderColumn::CreatedAt,
+        Some(OrderBy::UpdatedAt) => OrderColumn::UpdatedAt,
+        Some(OrderBy::Name) => OrderColumn::Name,
     };
-    let descending = match query.get("order_type").map(String::as_str) {
-        None | Some("asc") => false,
-        Some("desc") => true,
-        Some(_) => {
-            return Err(SwrError::BadRequest(
-                "order_type must be asc or desc.".into(),
-            ))
-        }
-    };
+    let descending = matches!(
+        one_of(query, "order_type", "order_type must be asc or desc.")?,
+        Some(OrderType::Desc)
+    );
     Ok((column, descending))
 }
 

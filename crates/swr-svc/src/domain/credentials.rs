@@ -12,6 +12,7 @@ use credential_core::secret::SecretString;
 use serde::{Deserialize, Serialize};
 use service_kit::auth::Principal;
 use service_kit::db::DbConnection;
+use utoipa::ToSchema;
 
 use super::InstancePath;
 use crate::config::CredentialRules;
@@ -26,15 +27,24 @@ use crate::repo::{
 pub const TOKEN_PREFIX: &str = "swr_";
 
 /// The body of a long-term credential's creation.
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CreateCredentialBody)]
 pub struct CreateBody {
+    /// 1 to 64 characters of `a-z` and `0-9`, with single `.`, `_` or `-` between them;
+    /// unique among the caller's credentials on the instance.
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = "^[a-z0-9]+([._-][a-z0-9]+)*$"
+    )]
     pub name: String,
 }
 
 /// The body of a long-term credential's update: enable or disable it.
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = UpdateCredentialBody)]
 pub struct UpdateBody {
     pub enable: bool,
 }

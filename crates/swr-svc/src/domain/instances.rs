@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use service_kit::auth::Principal;
 use service_kit::db::DbConnection;
+use utoipa::ToSchema;
 
 use crate::config::RegistryConfig;
 use crate::error::SwrError;
@@ -21,53 +22,82 @@ use crate::repo::{self, instances::Instance};
 pub const SPEC: &str = "swr.ee.professional";
 pub const RUNNING: &str = "Running";
 
-/// The vendor's body; network and billing fields are recorded and echoed, not acted on.
-#[derive(Deserialize, Serialize)]
+/// The vendor's body. The network and billing fields are recorded and echoed, not acted
+/// on; the storage fields are accepted and not used. The schema states `check_body`'s
+/// rules.
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CreateInstanceBody)]
 pub struct CreateBody {
+    /// 3 to 48 characters of `a-z`, `0-9` and `-`, starting with a letter, not ending
+    /// with `-`, without `--`; unique in the project.
+    #[schema(min_length = 3, max_length = 48, pattern = "^[a-z](-?[a-z0-9])*$")]
     name: String,
     #[serde(default)]
+    #[schema(max_length = 255, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     description: Option<String>,
+    /// The one spec offered; the default.
     #[serde(default)]
+    #[schema(pattern = r"^swr\.ee\.professional$")]
     spec: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 64, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     vpc_id: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 64, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     subnet_id: Option<String>,
+    /// The project of the VPC and subnet; not used: the instance is the path's project's.
     #[serde(default)]
+    #[schema(pattern = r"^[^\u0000]*$")]
     project_id: Option<String>,
+    /// The one billing mode offered; the default.
     #[serde(default)]
+    #[schema(pattern = "^postPaid$")]
     charge_mode: Option<String>,
+    /// `0` by default.
     #[serde(default)]
+    #[schema(max_length = 64, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     enterprise_project_id: Option<String>,
+    /// Accepted and not used, as the remaining fields: no cloud resource is made.
     #[serde(default)]
     resource_tags: Option<Vec<Tag>>,
     #[serde(default)]
     obs_encrypt: Option<bool>,
     #[serde(default)]
+    #[schema(pattern = r"^[^\u0000]*$")]
     encrypt_type: Option<String>,
     #[serde(default)]
+    #[schema(pattern = r"^[^\u0000]*$")]
     obs_bucket_name: Option<String>,
     #[serde(default)]
     enable_intranet_access: Option<bool>,
     #[serde(default)]
+    #[schema(pattern = r"^[^\u0000]*$")]
     obs_enc_kms_key_id: Option<String>,
     /// Read only to refuse it: the registry an instance fronts is the operator's
-    /// (`registry.service` and `registry.address`), never the caller's.
+    /// (`registry.service` and `registry.address`), never the caller's. Not in the
+    /// schema, which allows no other field.
     #[serde(default)]
+    #[schema(ignore)]
     registry: Option<Value>,
 }
 
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ResourceTag)]
 struct Tag {
+    #[schema(pattern = r"^[^\u0000]*$")]
     key: String,
+    #[schema(pattern = r"^[^\u0000]*$")]
     value: String,
 }
 
-#[derive(Deserialize, Serialize, Default)]
+/// The body a delete may carry; both flags are accepted and not used (no bucket or DNS
+/// record is made).
+#[derive(Deserialize, Serialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct DeleteBody {
+#[schema(as = DeleteInstanceBody)]
+pub struct DeleteBody {
     #[serde(default)]
     delete_obs: Option<bool>,
     #[serde(default)]
@@ -178,8 +208,8 @@ pub fn create(
     Ok(row)
 }
 
-/// The page of the project's instances `query` asks for (`status`, `offset`, `limit`),
-/// and how many there are in all.
+/// The page of the project's instances `query` asks for (`status`,
+/// `enterprise_project_id`, `offset`, `limit`), and how many there are in all.
 pub fn list(
     conn: &mut DbConnection,
     p: &Principal,
@@ -188,9 +218,12 @@ pub fn list(
 ) -> Result<(Vec<Instance>, i64), SwrError> {
     policy::authorize(p, project_id, Action::ListInstances)?;
     let (offset, limit) = super::pagination(query)?;
-    let status = query.get("status").map(String::as_str);
+    let filter = repo::instances::Filter {
+        status: query.get("status").map(String::as_str),
+        enterprise_project_id: query.get("enterprise_project_id").map(String::as_str),
+    };
     Ok(repo::instances::page(
-        conn, project_id, status, offset, limit,
+        conn, project_id, &filter, offset, limit,
     )?)
 }
 
@@ -206,7 +239,7 @@ pub fn show(
 }
 
 /// Delete the project's instance `id` at `now`. The SDK sends no body, or
-/// `{"delete_obs": .., "delete_dns": ..}`; both are accepted.
+/// `{"delete_obs": .., "delete_dns": ..}`; both are accepted, and so is `null`.
 pub fn delete(
     conn: &mut DbConnection,
     p: &Principal,
@@ -219,7 +252,10 @@ pub fn delete(
     if !body.is_empty() {
         let raw: Value = serde_json::from_slice(body)
             .map_err(|e| SwrError::BadRequest(service_kit::http::json::describe(&e)))?;
-        service_kit::http::json::parse::<DeleteBody>(raw)?;
+        // `null` says no more than no body: the document's optional body allows it.
+        if !raw.is_null() {
+            service_kit::http::json::parse::<DeleteBody>(raw)?;
+        }
     }
     super::instance(conn, project_id, id)?;
     if !repo::instances::delete(conn, id)? {
@@ -245,7 +281,11 @@ pub fn list_jobs(
         return Ok((Vec::new(), 0));
     }
     Ok(repo::instances::page(
-        conn, project_id, None, offset, limit,
+        conn,
+        project_id,
+        &repo::instances::Filter::default(),
+        offset,
+        limit,
     )?)
 }
 

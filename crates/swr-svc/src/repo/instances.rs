@@ -90,11 +90,19 @@ pub fn find_locked_in_project(
     )?)
 }
 
-/// A page of the project's instances, oldest first, and the total.
+/// Which of a project's instances a list shows: those in `status` and of
+/// `enterprise_project_id`, each when given.
+#[derive(Default)]
+pub struct Filter<'a> {
+    pub status: Option<&'a str>,
+    pub enterprise_project_id: Option<&'a str>,
+}
+
+/// A page of the project's instances that pass `filter`, oldest first, and the total.
 pub fn page(
     conn: &mut DbConnection,
     project_id: &str,
-    status: Option<&str>,
+    filter: &Filter<'_>,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Instance>, i64), StoreError> {
@@ -103,8 +111,11 @@ pub fn page(
             .filter(instances::project_id.eq(project_id.to_string()))
             .filter(instances::status.ne(REVOKED))
             .into_boxed();
-        if let Some(status) = status {
+        if let Some(status) = filter.status {
             q = q.filter(instances::status.eq(status.to_string()));
+        }
+        if let Some(enterprise_project) = filter.enterprise_project_id {
+            q = q.filter(instances::enterprise_project_id.eq(enterprise_project.to_string()));
         }
         q
     };

@@ -7,18 +7,15 @@
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
-use chrono::NaiveDateTime;
-use serde::Serialize;
-use serde_json::json;
 
 use service_kit::db;
 
-use crate::domain::credentials::{self, CreateBody, CredentialPath, Issued, UpdateBody};
+use crate::domain::credentials::{self, CreateBody, CredentialPath, UpdateBody};
 use crate::domain::InstancePath;
-use crate::error::{Caller, Json, SwrError};
-use crate::repo::credentials::Credential;
+use crate::error::{Caller, ErrorBody, Json, SwrError};
+use crate::openapi::Refusals;
 use crate::state::AppState;
-use crate::views::swr_time;
+use crate::views::credentials::{CredentialPage, IssuedView};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let base = "/v2/{project_id}/instances/{instance_id}";
@@ -41,19 +38,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// A new credential with its auth_token, the one answer that shows it.
-fn issued_view(issued: &Issued) -> HttpResponse {
-    let row = &issued.credential;
-    HttpResponse::Created().json(json!({
-        "auth_token": issued.token.expose(),
-        "created_at": swr_time(row.created_at),
-        "expire_date": swr_time(row.expires_at),
-        "token_id": row.id,
-        "user_id": row.user_id,
-    }))
-}
-
-async fn create(
+/// Create a long-term credential for the caller
+///
+/// Its `auth_token` is in this answer only. A caller signing with a temporary key may
+/// not create one (403).
+#[utoipa::path(post, path = "/v2/{project_id}/instances/{instance_id}/long-term-credential",
+    tag = "credentials", operation_id = "CreateInstanceLtCredential",
+    params(
+        ("project_id" = String, Path, description = "The caller's project."),
+        ("instance_id" = String, Path),
+    ),
+    request_body = CreateBody,
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 201, description = "Created; the `auth_token` is the registry password.", body = IssuedView),
+        (status = 404, description = "No such instance in the project (`SWR.0301`).", body = ErrorBody),
+        (status = 409, description = "The caller has a credential of that name on the instance (`SWR.0401`).", body = ErrorBody),
+        (status = 413, description = "The body is over `server.max_body_bytes` (`SWR.0413`).", body = ErrorBody),
+        Refusals,
+    ))]
+pub(crate) async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
@@ -69,10 +73,26 @@ async fn create(
         credentials::create_long_term(conn, &p, instance, body, &rules, clock.stored_now())
     })
     .await?;
-    Ok(issued_view(&issued))
+    Ok(HttpResponse::Created().json(IssuedView::of(&issued)))
 }
 
-async fn create_temporary(
+/// Create a temporary credential for the caller
+///
+/// It expires after `credentials.temporary_lifetime_seconds`, or with the caller's
+/// temporary key if sooner, and is never listed. No body is read.
+#[utoipa::path(post, path = "/v2/{project_id}/instances/{instance_id}/temp-credential",
+    tag = "credentials", operation_id = "CreateInstanceTempCredential",
+    params(
+        ("project_id" = String, Path, description = "The caller's project."),
+        ("instance_id" = String, Path),
+    ),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 201, description = "Created; the `auth_token` is the registry password.", body = IssuedView),
+        (status = 404, description = "No such instance in the project (`SWR.0301`).", body = ErrorBody),
+        Refusals,
+    ))]
+pub(crate) async fn create_temporary(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
@@ -83,10 +103,29 @@ async fn create_temporary(
         credentials::create_temporary(conn, &p, instance, &rules, clock.stored_now())
     })
     .await?;
-    Ok(issued_view(&issued))
+    Ok(HttpResponse::Created().json(IssuedView::of(&issued)))
 }
 
-async fn list(
+/// List an instance's long-term credentials
+///
+/// Oldest first, without their `auth_token`; `total` counts every match.
+#[utoipa::path(get, path = "/v2/{project_id}/instances/{instance_id}/long-term-credentials",
+    tag = "credentials", operation_id = "ListInstanceLtCredentials",
+    params(
+        ("project_id" = String, Path, description = "The caller's project."),
+        ("instance_id" = String, Path),
+        ("offset" = Option<i64>, Query, minimum = 0, description = "Rows to skip (0)."),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Rows to answer (100)."),
+        ("self_only" = Option<bool>, Query,
+            description = "`true` (the default): the caller's own; `false`: everyone's, for an `admin`."),
+    ),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "A page of credentials.", body = CredentialPage),
+        (status = 404, description = "No such instance in the project (`SWR.0301`).", body = ErrorBody),
+        Refusals,
+    ))]
+pub(crate) async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
@@ -102,56 +141,7 @@ async fn list(
     })
     .await?;
     let now = state.clock.stored_now();
-    Ok(HttpResponse::Ok().json(CredentialPage {
-        total,
-        auth_tokens: rows.iter().map(|c| CredentialView::of(c, now)).collect(),
-    }))
-}
-
-/// A page of credentials as SWR lists them; typed rather than a `Value` tree, because
-/// lists are the most frequent answer.
-#[derive(Serialize)]
-struct CredentialPage<'a> {
-    total: i64,
-    auth_tokens: Vec<CredentialView<'a>>,
-}
-
-#[derive(Serialize)]
-struct CredentialView<'a> {
-    token_id: &'a str,
-    name: &'a str,
-    user_id: &'a str,
-    instance_id: &'a str,
-    enable: bool,
-    created_at: String,
-    expire_date: String,
-    user_profile: &'a str,
-    status: &'static str,
-}
-
-impl<'a> CredentialView<'a> {
-    fn of(c: &'a Credential, now: NaiveDateTime) -> Self {
-        let status = if c.revoked_at.is_some() {
-            "revoked"
-        } else if c.expires_at <= now {
-            "expired"
-        } else if c.enabled {
-            "active"
-        } else {
-            "disabled"
-        };
-        CredentialView {
-            token_id: &c.id,
-            name: &c.name,
-            user_id: &c.user_id,
-            instance_id: &c.instance_id,
-            enable: c.enabled,
-            created_at: swr_time(c.created_at),
-            expire_date: swr_time(c.expires_at),
-            user_profile: &c.user_name,
-            status,
-        }
-    }
+    Ok(HttpResponse::Ok().json(CredentialPage::of(&rows, total, now)))
 }
 
 fn credential_path(
@@ -164,7 +154,26 @@ fn credential_path(
     }
 }
 
-async fn update(
+/// Enable or disable a long-term credential
+///
+/// The owner may enable a credential they disabled; one an `admin` disabled only an
+/// `admin` enables again. A revoked credential cannot change (403).
+#[utoipa::path(put, path = "/v2/{project_id}/instances/{instance_id}/long-term-credentials/{credential_id}",
+    tag = "credentials", operation_id = "UpdateInstanceLtCredential",
+    params(
+        ("project_id" = String, Path, description = "The caller's project."),
+        ("instance_id" = String, Path),
+        ("credential_id" = String, Path, description = "The credential's `token_id`."),
+    ),
+    request_body = UpdateBody,
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 201, description = "Changed."),
+        (status = 404, description = "No such instance in the project (`SWR.0301`), or no such credential on it (`SWR.0302`).", body = ErrorBody),
+        (status = 413, description = "The body is over `server.max_body_bytes` (`SWR.0413`).", body = ErrorBody),
+        Refusals,
+    ))]
+pub(crate) async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String, String)>,
@@ -182,7 +191,21 @@ async fn update(
     Ok(HttpResponse::Created().finish())
 }
 
-async fn delete(
+/// Delete a long-term credential
+#[utoipa::path(delete, path = "/v2/{project_id}/instances/{instance_id}/long-term-credentials/{credential_id}",
+    tag = "credentials", operation_id = "DeleteInstanceLtCredential",
+    params(
+        ("project_id" = String, Path, description = "The caller's project."),
+        ("instance_id" = String, Path),
+        ("credential_id" = String, Path, description = "The credential's `token_id`."),
+    ),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 404, description = "No such instance in the project (`SWR.0301`), or no such credential on it (`SWR.0302`).", body = ErrorBody),
+        Refusals,
+    ))]
+pub(crate) async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String, String)>,

@@ -5,15 +5,14 @@
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
-use serde_json::{json, Value};
 
 use service_kit::db;
 
-use crate::domain::instances::{self, CreateBody};
-use crate::error::{Caller, Json, SwrError};
-use crate::repo::instances::Instance;
+use crate::domain::instances::{self, CreateBody, DeleteBody};
+use crate::error::{Caller, ErrorBody, Json, SwrError};
+use crate::openapi::Refusals;
 use crate::state::AppState;
-use crate::views::swr_time;
+use crate::views::instances::{Created, InstancePage, InstanceView, JobPage, JobView};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -30,43 +29,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/v2/{project_id}/jobs/{job_id}", web::get().to(show_job));
 }
 
-fn view(i: &Instance) -> Value {
-    json!({
-        "id": i.id,
-        "name": i.name,
-        "description": i.description,
-        "spec": i.spec,
-        "status": i.status,
-        "charge_mode": i.charge_mode,
-        "vpc_id": i.vpc_id,
-        "subnet_id": i.subnet_id,
-        "project_id": i.project_id,
-        "enterprise_project_id": i.enterprise_project_id,
-        "user_def_obs": false,
-        "access_address": i.registry_address,
-        "version": "v2",
-        "created_at": swr_time(i.created_at),
-        "updated_at": swr_time(i.created_at),
-        "expires_at": "",
-        "registry": { "service": i.registry_service, "address": i.registry_address },
-    })
-}
-
-fn job_view(i: &Instance) -> Value {
-    json!({
-        "id": i.job_id,
-        "instance_id": i.id,
-        "resource_id": i.id,
-        "resource_name": i.name,
-        "type": "CreateInstance",
-        "status": "Success",
-        "reason": "",
-        "created_at": swr_time(i.created_at),
-        "updated_at": swr_time(i.created_at),
-    })
-}
-
-async fn create(
+/// Create an instance
+///
+/// The instance fronts the configured registry and is `Running` at once; its creation
+/// job is already done.
+#[utoipa::path(post, path = "/v2/{project_id}/instances", tag = "instances",
+    operation_id = "CreateInstance",
+    params(("project_id" = String, Path, description = "The caller's project.")),
+    request_body = CreateBody,
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 201, description = "Created.", body = Created),
+        (status = 409, description = "The project has an instance of that name (`SWR.0401`).", body = ErrorBody),
+        (status = 413, description = "The body is over `server.max_body_bytes` (`SWR.0413`).", body = ErrorBody),
+        Refusals,
+    ))]
+pub(crate) async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
@@ -78,10 +56,24 @@ async fn create(
         instances::create(conn, &p, project_id, body, &registry, now)
     })
     .await?;
-    Ok(HttpResponse::Created().json(json!({ "job_id": row.job_id, "instance_id": row.id })))
+    Ok(HttpResponse::Created().json(Created::of(&row)))
 }
 
-async fn list(
+/// List the project's instances
+///
+/// Oldest first; `total` counts every match.
+#[utoipa::path(get, path = "/v2/{project_id}/instances", tag = "instances",
+    operation_id = "ListInstance",
+    params(
+        ("project_id" = String, Path, description = "The caller's project."),
+        ("offset" = Option<i64>, Query, minimum = 0, description = "Rows to skip (0)."),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Rows to answer (100)."),
+        ("status" = Option<String>, Query, description = "Only the instances in this status (`Running`)."),
+        ("enterprise_project_id" = Option<String>, Query, description = "Only the instances of this enterprise project."),
+    ),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses((status = 200, description = "A page of instances.", body = InstancePage), Refusals))]
+pub(crate) async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
@@ -92,11 +84,23 @@ async fn list(
         instances::list(conn, &p, &project_id, &query)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({ "instances": rows.iter().map(view).collect::<Vec<_>>(), "total": total })))
+    Ok(HttpResponse::Ok().json(InstancePage::of(&rows, total)))
 }
 
-async fn show(
+/// Show an instance
+#[utoipa::path(get, path = "/v2/{project_id}/instances/{instance_id}", tag = "instances",
+    operation_id = "ShowInstance",
+    params(
+        ("project_id" = String, Path, description = "The caller's project."),
+        ("instance_id" = String, Path),
+    ),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "The instance.", body = InstanceView),
+        (status = 404, description = "No such instance in the project (`SWR.0301`).", body = ErrorBody),
+        Refusals,
+    ))]
+pub(crate) async fn show(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
@@ -106,10 +110,29 @@ async fn show(
         instances::show(conn, &p, &project_id, &id)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(view(&instance)))
+    Ok(HttpResponse::Ok().json(InstanceView::of(&instance)))
 }
 
-async fn delete(
+/// Delete an instance
+///
+/// Its credentials go with it; its namespaces are deleted and their names stay taken.
+/// The SDK sends no body, or one with `delete_obs` and `delete_dns`.
+#[utoipa::path(delete, path = "/v2/{project_id}/instances/{instance_id}", tag = "instances",
+    operation_id = "DeleteInstance",
+    params(
+        ("project_id" = String, Path, description = "The caller's project."),
+        ("instance_id" = String, Path),
+    ),
+    request_body(content = Option<DeleteBody>, content_type = "application/json",
+        description = "Optional; read only when not empty."),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 202, description = "Deleted."),
+        (status = 404, description = "No such instance in the project (`SWR.0301`).", body = ErrorBody),
+        (status = 413, description = "The body is over `server.max_body_bytes` (`SWR.0413`).", body = ErrorBody),
+        Refusals,
+    ))]
+pub(crate) async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
@@ -124,7 +147,21 @@ async fn delete(
     Ok(HttpResponse::Accepted().finish())
 }
 
-async fn list_jobs(
+/// List the project's instance creation jobs
+///
+/// One per instance, each done when it started: asking for another status than
+/// `Success` lists none.
+#[utoipa::path(get, path = "/v2/{project_id}/jobs", tag = "instances",
+    operation_id = "ListInstanceJobs",
+    params(
+        ("project_id" = String, Path, description = "The caller's project."),
+        ("offset" = Option<i64>, Query, minimum = 0, description = "Rows to skip (0)."),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Rows to answer (100)."),
+        ("status" = Option<String>, Query, description = "Only the jobs in this status (`Success`)."),
+    ),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses((status = 200, description = "A page of jobs.", body = JobPage), Refusals))]
+pub(crate) async fn list_jobs(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
@@ -135,11 +172,23 @@ async fn list_jobs(
         instances::list_jobs(conn, &p, &project_id, &query)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({ "jobs": rows.iter().map(job_view).collect::<Vec<_>>(), "total": total })))
+    Ok(HttpResponse::Ok().json(JobPage::of(&rows, total)))
 }
 
-async fn show_job(
+/// Show an instance creation job
+#[utoipa::path(get, path = "/v2/{project_id}/jobs/{job_id}", tag = "instances",
+    operation_id = "ShowInstanceJob",
+    params(
+        ("project_id" = String, Path, description = "The caller's project."),
+        ("job_id" = String, Path),
+    ),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "The job.", body = JobView),
+        (status = 404, description = "No such job in the project (`SWR.0300`).", body = ErrorBody),
+        Refusals,
+    ))]
+pub(crate) async fn show_job(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
@@ -149,5 +198,5 @@ async fn show_job(
         instances::show_job(conn, &p, &project_id, &job_id)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(job_view(&instance)))
+    Ok(HttpResponse::Ok().json(JobView::of(&instance)))
 }

@@ -6,17 +6,16 @@
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
-use serde_json::{json, Value};
 
 use service_kit::db;
 
 use crate::domain::namespaces::{self, NamespacePath};
 use crate::domain::InstancePath;
-use crate::error::{Caller, Json, SwrError};
-use crate::namespaces::{CreateBody, UpdateBody};
-use crate::repo::namespaces::Namespace;
+use crate::error::{Caller, ErrorBody, Json, SwrError};
+use crate::namespaces::{CreateBody, OrderBy, OrderType, UpdateBody};
+use crate::openapi::Refusals;
 use crate::state::AppState;
-use crate::views::swr_time;
+use crate::views::namespaces::{Created, NamespacePage, NamespaceView, Updated};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let base = "/v2/{project_id}/instances/{instance_id}/namespaces";
@@ -33,22 +32,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-fn metadata_view(n: &Namespace) -> Value {
-    json!({ "public": if n.public { "true" } else { "false" } })
-}
-
-/// The SDK's `Namespace` (and `ShowInstanceNamespaceResponse`). `repo_count` and
-/// `cve_allowlist` are left out: the registry's contents are not known here.
-fn view(n: &Namespace) -> Value {
-    json!({
-        "name": n.name,
-        "namespace_id": n.id,
-        "metadata": metadata_view(n),
-        "created_at": swr_time(n.created_at),
-        "updated_at": swr_time(n.updated_at),
-    })
-}
-
 fn namespace_path((project_id, instance_id, name): (String, String, String)) -> NamespacePath {
     NamespacePath {
         project_id,
@@ -57,7 +40,26 @@ fn namespace_path((project_id, instance_id, name): (String, String, String)) -> 
     }
 }
 
-async fn create(
+/// Create a namespace in an instance
+///
+/// Its name must be free in the registry: no instance, whatever its project, has it,
+/// live or deleted; only the instance that had it may create it again.
+#[utoipa::path(post, path = "/v2/{project_id}/instances/{instance_id}/namespaces",
+    tag = "namespaces", operation_id = "CreateInstanceNamespace",
+    params(
+        ("project_id" = String, Path, description = "The caller's project."),
+        ("instance_id" = String, Path),
+    ),
+    request_body = CreateBody,
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 201, description = "Created.", body = Created),
+        (status = 404, description = "No such instance in the project (`SWR.0301`).", body = ErrorBody),
+        (status = 409, description = "The name is taken in the registry (`SWR.0401`).", body = ErrorBody),
+        (status = 413, description = "The body is over `server.max_body_bytes` (`SWR.0413`).", body = ErrorBody),
+        Refusals,
+    ))]
+pub(crate) async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
@@ -73,10 +75,34 @@ async fn create(
         namespaces::create(conn, &p, instance, body, clock.stored_now())
     })
     .await?;
-    Ok(HttpResponse::Created().json(json!({ "id": created.id })))
+    Ok(HttpResponse::Created().json(Created { id: created.id }))
 }
 
-async fn list(
+/// List an instance's namespaces
+///
+/// Live ones only; the order is stable (the id breaks ties) and `total` counts every
+/// match. Any other query parameter is refused.
+#[utoipa::path(get, path = "/v2/{project_id}/instances/{instance_id}/namespaces",
+    tag = "namespaces", operation_id = "ListInstanceNamespaces",
+    params(
+        ("project_id" = String, Path, description = "The caller's project."),
+        ("instance_id" = String, Path),
+        ("offset" = Option<i64>, Query, minimum = 0, description = "Rows to skip (0)."),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Rows to answer (10)."),
+        ("order_column" = Option<OrderBy>, Query, description = "What the list is ordered by (`created_at`)."),
+        ("order_type" = Option<OrderType>, Query, description = "Ascending or descending (`asc`)."),
+        ("name" = Option<String>, Query, min_length = 1, max_length = 64, pattern = "^[a-z0-9._-]+$",
+            description = "Only the namespaces whose name contains this, matched literally."),
+        ("public" = Option<String>, Query,
+            description = "`true`: only the public namespaces; any other non-empty value: only the private ones; empty: all."),
+    ),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "A page of namespaces.", body = NamespacePage),
+        (status = 404, description = "No such instance in the project (`SWR.0301`).", body = ErrorBody),
+        Refusals,
+    ))]
+pub(crate) async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
@@ -91,21 +117,50 @@ async fn list(
         namespaces::list(conn, &p, instance, &query)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({ "namespaces": rows.iter().map(view).collect::<Vec<_>>(), "total": total })))
+    Ok(HttpResponse::Ok().json(NamespacePage::of(&rows, total)))
 }
 
-async fn show(
+/// Show a namespace
+#[utoipa::path(get, path = "/v2/{project_id}/instances/{instance_id}/namespaces/{namespace_name}",
+    tag = "namespaces", operation_id = "ShowInstanceNamespace",
+    params(
+        ("project_id" = String, Path, description = "The caller's project."),
+        ("instance_id" = String, Path),
+        ("namespace_name" = String, Path),
+    ),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "The namespace.", body = NamespaceView),
+        (status = 404, description = "No such instance in the project (`SWR.0301`), or no live namespace of that name in it (`SWR.0303`).", body = ErrorBody),
+        Refusals,
+    ))]
+pub(crate) async fn show(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, SwrError> {
     let (p, path) = (caller.principal, namespace_path(path.into_inner()));
     let found = db::run(&state.pool, move |conn| namespaces::show(conn, &p, path)).await?;
-    Ok(HttpResponse::Ok().json(view(&found)))
+    Ok(HttpResponse::Ok().json(NamespaceView::of(&found)))
 }
 
-async fn update(
+/// Make a namespace public or private
+#[utoipa::path(put, path = "/v2/{project_id}/instances/{instance_id}/namespaces/{namespace_name}",
+    tag = "namespaces", operation_id = "UpdateInstanceNamespace",
+    params(
+        ("project_id" = String, Path, description = "The caller's project."),
+        ("instance_id" = String, Path),
+        ("namespace_name" = String, Path),
+    ),
+    request_body = UpdateBody,
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "The namespace as it now is.", body = Updated),
+        (status = 404, description = "No such instance in the project (`SWR.0301`), or no live namespace of that name in it (`SWR.0303`).", body = ErrorBody),
+        (status = 413, description = "The body is over `server.max_body_bytes` (`SWR.0413`).", body = ErrorBody),
+        Refusals,
+    ))]
+pub(crate) async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String, String)>,
@@ -121,13 +176,26 @@ async fn update(
         namespaces::update(conn, &p, path, body, clock.stored_now())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "namespace_name": updated.name,
-        "metadata": metadata_view(&updated),
-    })))
+    Ok(HttpResponse::Ok().json(Updated::of(&updated)))
 }
 
-async fn delete(
+/// Delete a namespace
+///
+/// Its name stays taken by the instance: the registry still holds its images.
+#[utoipa::path(delete, path = "/v2/{project_id}/instances/{instance_id}/namespaces/{namespace_name}",
+    tag = "namespaces", operation_id = "DeleteInstanceNamespace",
+    params(
+        ("project_id" = String, Path, description = "The caller's project."),
+        ("instance_id" = String, Path),
+        ("namespace_name" = String, Path),
+    ),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "Deleted."),
+        (status = 404, description = "No such instance in the project (`SWR.0301`), or no live namespace of that name in it (`SWR.0303`).", body = ErrorBody),
+        Refusals,
+    ))]
+pub(crate) async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String, String)>,

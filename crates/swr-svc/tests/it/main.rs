@@ -15,6 +15,7 @@ mod instances;
 mod listeners;
 mod migrations;
 mod namespaces;
+mod openapi;
 mod policy_matrix;
 mod quota;
 mod registry_login;
