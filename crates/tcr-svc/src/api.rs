@@ -5,7 +5,6 @@
 use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
-use serde_json::{json, Map, Value};
 use service_kit::auth::{give_back, Principal};
 use service_kit::http::RequestId;
 
@@ -14,6 +13,7 @@ use crate::auth;
 use crate::error::TcrError;
 use crate::params::Params;
 use crate::state::AppState;
+use crate::wire::{ActionName, ActionRequest, Answer, Envelope, ErrorDetail, TencentError, Version};
 
 /// The one API version this service speaks.
 pub const VERSION: &str = "2019-09-24";
@@ -23,13 +23,46 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/", web::get().to(api));
 }
 
-async fn api(
+/// Also mounted for GET, which answers `UnsupportedProtocol` in the envelope; only POST is
+/// documented, as only POST runs an action.
+#[utoipa::path(post, path = "/", tag = "tcr", operation_id = "TencentCloudApi",
+    summary = "Run the action X-TC-Action names (Tencent Cloud API 3.0)",
+    description = "Every action's answer, errors included, is HTTP 200 with \
+        `{\"Response\": {..., \"RequestId\"}}`; an error is \
+        `{\"Response\": {\"Error\": {\"Code\", \"Message\"}, \"RequestId\"}}`. The body is \
+        the action's parameters, `<Action>Request`; the answer's `Response` is \
+        `<Action>Response` or `TencentError`. `RequestId` equals the `X-Request-Id` header.",
+    params(
+        ("X-TC-Action" = inline(ActionName), Header, description = "The action."),
+        ("X-TC-Version" = inline(Version), Header, description = "The API version."),
+        ("X-TC-Timestamp" = String, Header, pattern = "^[0-9]+$",
+            description = "Unix seconds when signed; at most `iam.signature_max_skew_seconds` \
+                (300) from the server's clock."),
+        ("X-TC-Region" = Option<String>, Header, nullable = false, max_length = 64, pattern = "^[a-z0-9-]*$",
+            description = "Recorded as a new registry's `RegionName`; ignored by the other actions."),
+        ("X-TC-Token" = Option<String>, Header, nullable = false,
+            description = "A temporary key's security token (lakeformation-svc)."),
+        ("X-TC-Language" = Option<String>, Header, nullable = false,
+            description = "Accepted and ignored: messages are in English."),
+        ("X-TC-Content-SHA256" = Option<String>, Header, nullable = false,
+            description = "`UNSIGNED-PAYLOAD`: the signature leaves the body out."),
+    ),
+    request_body(content = inline(ActionRequest), content_type = "application/json",
+        description = "At most `server.max_body_bytes`; a larger one gets \
+            `RequestSizeLimitExceeded` (HTTP 200)."),
+    security(("tc3_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "The action's answer or its error.", body = Envelope,
+            headers(("X-Request-Id" = String, description = "The answer's `RequestId`."))),
+        (status = 431, description = "A request head over 32 KiB; no body."),
+    ))]
+pub(crate) async fn api(
     state: web::Data<AppState>,
     req: HttpRequest,
     payload: web::Payload,
     id: RequestId,
 ) -> HttpResponse {
-    let outcome = handle(&state, &req, payload).await;
+    let outcome = handle(&state, &req, payload, &id.0).await;
     render(outcome, &id.0)
 }
 
@@ -37,7 +70,8 @@ async fn handle(
     state: &AppState,
     req: &HttpRequest,
     payload: web::Payload,
-) -> Result<Map<String, Value>, TcrError> {
+    request_id: &str,
+) -> Result<Answer, TcrError> {
     let body = read_body(req, payload, state.config.server.max_body_bytes).await?;
     if req.method() != actix_web::http::Method::POST {
         return Err(TcrError::UnsupportedProtocol(
@@ -48,7 +82,7 @@ async fn handle(
     let skew = state.config.iam.signature_max_skew_seconds;
     let (signatures, revocations) = (state.signatures.as_ref(), &state.verifier);
     let accepted = auth::authenticate(signatures, revocations, req, &body, skew, now).await?;
-    let outcome = act(state, req, &body, &accepted.principal, now).await;
+    let outcome = act(state, req, &body, &accepted.principal, now, request_id).await;
     // A failed answer gives the signature back: the SDK may send the same request again.
     if outcome.is_err() {
         give_back(signatures, accepted.release).await;
@@ -63,7 +97,8 @@ async fn act(
     body: &[u8],
     principal: &Principal,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<Map<String, Value>, TcrError> {
+    request_id: &str,
+) -> Result<Answer, TcrError> {
     let action = action_of(req)?;
     let limit = per_second(state, action);
     state
@@ -75,6 +110,7 @@ async fn act(
         state,
         principal,
         region: header(req, "x-tc-region").unwrap_or_default().to_string(),
+        request_id,
     };
     actions::dispatch(&ctx, action, params).await
 }
@@ -141,25 +177,37 @@ async fn read_body(
 }
 
 /// The envelope, for success and error alike.
-fn render(outcome: Result<Map<String, Value>, TcrError>, request_id: &str) -> HttpResponse {
-    let mut response = match outcome {
-        Ok(fields) => fields,
-        Err(e) => {
-            if e.is_server_side() {
-                log::error!("{request_id} action failed: {e}");
-            }
-            let (code, message) = e.on_the_wire();
-            let mut m = Map::new();
-            m.insert("Error".into(), json!({ "Code": code, "Message": message }));
-            m
+fn render(outcome: Result<Answer, TcrError>, request_id: &str) -> HttpResponse {
+    let response = outcome.unwrap_or_else(|e| {
+        if e.is_server_side() {
+            log::error!("{request_id} action failed: {e}");
         }
-    };
-    response.insert("RequestId".into(), Value::String(request_id.to_string()));
-    let mut res = HttpResponse::Ok().json(json!({ "Response": response }));
+        let (code, message) = e.on_the_wire();
+        Answer::Error(TencentError {
+            error: ErrorDetail {
+                code: code.to_string(),
+                message,
+            },
+            request_id: request_id.to_string(),
+        })
+    });
+    let mut res = HttpResponse::Ok().json(sorted(&Envelope { response }, request_id));
     // The SDK compares the header by exact string: no charset.
     res.headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     res
+}
+
+/// The answer as a JSON value, whose maps sort their keys: every answer keeps the key order
+/// it always had, whatever the order of the fields of its type.
+fn sorted(envelope: &Envelope, request_id: &str) -> serde_json::Value {
+    serde_json::to_value(envelope).unwrap_or_else(|e| {
+        log::error!("{request_id} the answer did not serialize: {e}");
+        let (code, message) = TcrError::Internal(String::new()).on_the_wire();
+        serde_json::json!({
+            "Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id}
+        })
+    })
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use actix_web::{web, App};
 use service_kit::http::{frame, AppFactory, AppFrame, Metrics};
 use service_kit::registry::{self, RegistryAuthorizer, RegistryTokenIssuer};
 
-use crate::api;
+use crate::{api, openapi};
 use crate::state::AppState;
 
 /// The collaborators `main` (or a test) builds once and the app is given besides its
@@ -31,5 +31,6 @@ pub fn build(state: web::Data<AppState>, collaborators: &Collaborators) -> App<i
         .app_data(web::Data::from(collaborators.registry_authorizer.clone()))
         .app_data(state)
         .configure(registry::configure)
+        .configure(service_kit::openapi::configure(&openapi::document()))
         .configure(api::configure)
 }

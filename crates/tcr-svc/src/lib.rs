@@ -18,6 +18,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod namespaces;
+pub mod openapi;
 pub mod params;
 pub mod policy;
 pub mod ratelimit;
@@ -31,6 +32,7 @@ pub mod startup;
 pub mod state;
 pub mod tokens;
 pub mod views;
+pub mod wire;
 
 use diesel_migrations::embed_migrations;
 use service_kit::db::Migrations;

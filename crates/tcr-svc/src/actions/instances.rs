@@ -1,39 +1,44 @@
 //! CreateInstance, DescribeInstances, DeleteInstance: each reads its parameters, calls
 //! one function of [`crate::registries`] and renders Tencent's fields.
 
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use service_kit::db;
 
-use super::{fields, Ctx};
+use super::Ctx;
 use crate::error::TcrError;
 use crate::params::{paging, Params};
 use crate::policy::{self, Action};
 use crate::registries::{self, NewRegistry};
 use crate::repo::registries::{Filter, Registry};
 use crate::views::tencent_time;
+use crate::wire::instances::{
+    CreateInstanceResponse, DeleteInstanceResponse, DescribeInstancesResponse,
+    Registry as RegistryView,
+};
+use crate::wire::Null;
 
-fn view(r: &Registry) -> Value {
-    json!({
-        "RegistryId": r.id,
-        "RegistryName": r.name,
-        "RegistryType": r.registry_type,
-        "Status": r.status,
-        "PublicDomain": r.registry_address,
-        "InternalEndpoint": r.registry_address,
-        "CreatedAt": tencent_time(r.created_at),
-        "RegionName": r.region,
-        "RegionId": 1,
-        "EnableAnonymous": false,
-        "TokenValidTime": 1,
-        "TagSpecification": null,
-        "ExpiredAt": "",
-        "PayMod": 0,
-        "RenewFlag": 0,
-        "DeletionProtection": false,
-        "AIFeature": false,
-        "EnableCosMAZ": false,
-        "EnableCosVersioning": false,
-    })
+fn view(r: &Registry) -> RegistryView {
+    RegistryView {
+        registry_id: r.id.clone(),
+        registry_name: r.name.clone(),
+        registry_type: r.registry_type.clone(),
+        status: r.status.clone(),
+        public_domain: r.registry_address.clone(),
+        internal_endpoint: r.registry_address.clone(),
+        created_at: tencent_time(r.created_at),
+        region_name: r.region.clone(),
+        region_id: 1,
+        enable_anonymous: false,
+        token_valid_time: 1,
+        tag_specification: Null,
+        expired_at: String::new(),
+        pay_mod: 0,
+        renew_flag: 0,
+        deletion_protection: false,
+        ai_feature: false,
+        enable_cos_maz: false,
+        enable_cos_versioning: false,
+    }
 }
 
 /// The registry a `CreateInstance` asks for, checked.
@@ -56,7 +61,7 @@ fn new_registry(ctx: &Ctx<'_>, mut p: Params) -> Result<NewRegistry, TcrError> {
     NewRegistry::new(name, registry_type, ctx.region.clone(), fronts)
 }
 
-pub async fn create(ctx: &Ctx<'_>, p: Params) -> Result<Map<String, Value>, TcrError> {
+pub async fn create(ctx: &Ctx<'_>, p: Params) -> Result<CreateInstanceResponse, TcrError> {
     policy::allow(Action::CreateInstance, ctx.principal)?;
     let new = new_registry(ctx, p)?;
     let (caller, now) = (ctx.principal.clone(), ctx.state.clock.stored_now());
@@ -64,10 +69,16 @@ pub async fn create(ctx: &Ctx<'_>, p: Params) -> Result<Map<String, Value>, TcrE
         registries::create(conn, &caller, new, now)
     })
     .await?;
-    Ok(fields(json!({ "RegistryId": row.id })))
+    Ok(CreateInstanceResponse {
+        registry_id: row.id,
+        request_id: ctx.request_id(),
+    })
 }
 
-pub async fn describe(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
+pub async fn describe(
+    ctx: &Ctx<'_>,
+    mut p: Params,
+) -> Result<DescribeInstancesResponse, TcrError> {
     policy::allow(Action::DescribeInstances, ctx.principal)?;
     let mut filter = Filter {
         ids: p.optional_str_list("Registryids")?,
@@ -84,9 +95,11 @@ pub async fn describe(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>
         registries::list(conn, &caller, &filter, offset, limit)
     })
     .await?;
-    Ok(fields(
-        json!({ "TotalCount": total, "Registries": rows.iter().map(view).collect::<Vec<_>>() }),
-    ))
+    Ok(DescribeInstancesResponse {
+        total_count: total,
+        registries: rows.iter().map(view).collect(),
+        request_id: ctx.request_id(),
+    })
 }
 
 /// `Filters: [{"Name": "RegistryName" | "RegistryId", "Values": [...]}]`, ANDed.
@@ -127,7 +140,7 @@ fn apply_filters(filter: &mut Filter, raw: Value) -> Result<(), TcrError> {
     Ok(())
 }
 
-pub async fn delete(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
+pub async fn delete(ctx: &Ctx<'_>, mut p: Params) -> Result<DeleteInstanceResponse, TcrError> {
     policy::allow(Action::DeleteInstance, ctx.principal)?;
     let id = p.required_str("RegistryId")?;
     p.ignore("DeleteBucket");
@@ -138,5 +151,7 @@ pub async fn delete(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
         registries::delete(conn, &caller, &id, dry_run, clock.stored_now())
     })
     .await?;
-    Ok(Map::new())
+    Ok(DeleteInstanceResponse {
+        request_id: ctx.request_id(),
+    })
 }

@@ -1,5 +1,5 @@
-//! The API 3.0 actions, each `fn(&Ctx, Params) -> Result<Map, TcrError>` returning the
-//! fields of `Response` besides `RequestId`. An action reads its parameters into a typed
+//! The API 3.0 actions, each `fn(&Ctx, Params) -> Result<<Action>Response, TcrError>`
+//! returning what `Response` holds ([`crate::wire`]). An action reads its parameters into a typed
 //! input, asks [`crate::policy`], calls one domain function (`crate::registries`,
 //! `tokens`, `namespaces`, `service_accounts::manage`) in one read or write, and renders
 //! Tencent's fields; the rules are the domain's, never an action's.
@@ -11,22 +11,30 @@ pub mod service_account_input;
 pub mod service_accounts;
 pub mod tokens;
 
-use serde_json::{Map, Value};
 use service_kit::auth::Principal;
 
 use crate::error::TcrError;
 use crate::params::Params;
 use crate::state::AppState;
+use crate::wire::Answer;
 
-/// Everything an action needs: the state (its pool, configuration and clock), the signer
-/// and the request's region.
+/// Everything an action needs: the state (its pool, configuration and clock), the signer,
+/// the request's region and the id its answer carries.
 pub struct Ctx<'a> {
     pub state: &'a AppState,
     pub principal: &'a Principal,
     pub region: String,
+    pub request_id: &'a str,
 }
 
-/// The actions this service serves, with their rate-limit class.
+impl Ctx<'_> {
+    /// The answer's `RequestId`.
+    pub fn request_id(&self) -> String {
+        self.request_id.to_string()
+    }
+}
+
+/// The actions this service serves (`X-TC-Action`).
 pub const ACTIONS: [&str; 17] = [
     "CreateInstance",
     "DescribeInstances",
@@ -48,37 +56,38 @@ pub const ACTIONS: [&str; 17] = [
 ];
 
 /// Run `action`.
-pub async fn dispatch(
-    ctx: &Ctx<'_>,
-    action: &str,
-    params: Params,
-) -> Result<Map<String, Value>, TcrError> {
-    match action {
-        "CreateInstance" => instances::create(ctx, params).await,
-        "DescribeInstances" => instances::describe(ctx, params).await,
-        "DeleteInstance" => instances::delete(ctx, params).await,
-        "CreateInstanceToken" => tokens::create(ctx, params).await,
-        "DescribeInstanceToken" => tokens::describe(ctx, params).await,
-        "ModifyInstanceToken" => tokens::modify(ctx, params).await,
-        "DeleteInstanceToken" => tokens::delete(ctx, params).await,
-        "CreateNamespace" => namespaces::create(ctx, params).await,
-        "DescribeNamespaces" => namespaces::describe(ctx, params).await,
-        "ModifyNamespace" => namespaces::modify(ctx, params).await,
-        "DeleteNamespace" => namespaces::delete(ctx, params).await,
-        "DescribeInstanceAllNamespaces" => namespaces::describe_all(ctx, params).await,
-        "CreateServiceAccount" => service_accounts::create(ctx, params).await,
-        "DescribeServiceAccounts" => service_accounts::describe(ctx, params).await,
-        "ModifyServiceAccount" => service_accounts::modify(ctx, params).await,
-        "ModifyServiceAccountPassword" => service_accounts::modify_password(ctx, params).await,
-        "DeleteServiceAccount" => service_accounts::delete(ctx, params).await,
-        other => Err(TcrError::InvalidAction(other.to_string())),
-    }
-}
-
-/// An object's fields as a `Map` (for building responses with `json!`).
-pub fn fields(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
+pub async fn dispatch(ctx: &Ctx<'_>, action: &str, params: Params) -> Result<Answer, TcrError> {
+    use Answer as A;
+    Ok(match action {
+        "CreateInstance" => A::CreateInstance(instances::create(ctx, params).await?),
+        "DescribeInstances" => A::DescribeInstances(instances::describe(ctx, params).await?),
+        "DeleteInstance" => A::DeleteInstance(instances::delete(ctx, params).await?),
+        "CreateInstanceToken" => A::CreateInstanceToken(tokens::create(ctx, params).await?),
+        "DescribeInstanceToken" => A::DescribeInstanceToken(tokens::describe(ctx, params).await?),
+        "ModifyInstanceToken" => A::ModifyInstanceToken(tokens::modify(ctx, params).await?),
+        "DeleteInstanceToken" => A::DeleteInstanceToken(tokens::delete(ctx, params).await?),
+        "CreateNamespace" => A::CreateNamespace(namespaces::create(ctx, params).await?),
+        "DescribeNamespaces" => A::DescribeNamespaces(namespaces::describe(ctx, params).await?),
+        "ModifyNamespace" => A::ModifyNamespace(namespaces::modify(ctx, params).await?),
+        "DeleteNamespace" => A::DeleteNamespace(namespaces::delete(ctx, params).await?),
+        "DescribeInstanceAllNamespaces" => {
+            A::DescribeInstanceAllNamespaces(namespaces::describe_all(ctx, params).await?)
+        }
+        "CreateServiceAccount" => {
+            A::CreateServiceAccount(service_accounts::create(ctx, params).await?)
+        }
+        "DescribeServiceAccounts" => {
+            A::DescribeServiceAccounts(service_accounts::describe(ctx, params).await?)
+        }
+        "ModifyServiceAccount" => {
+            A::ModifyServiceAccount(service_accounts::modify(ctx, params).await?)
+        }
+        "ModifyServiceAccountPassword" => {
+            A::ModifyServiceAccountPassword(service_accounts::modify_password(ctx, params).await?)
+        }
+        "DeleteServiceAccount" => {
+            A::DeleteServiceAccount(service_accounts::delete(ctx, params).await?)
+        }
+        other => return Err(TcrError::InvalidAction(other.to_string())),
+    })
 }

@@ -2,37 +2,44 @@
 //! DescribeInstanceAllNamespaces: each reads its parameters ([`super::namespace_input`]),
 //! calls one function of [`crate::namespaces`] and renders Tencent's fields.
 
-use serde_json::{json, Map, Value};
+use serde::de::DeserializeOwned;
 use service_kit::db;
 
 use super::namespace_input::{self as input, TAG_RESOURCE_TYPE};
-use super::{fields, Ctx};
+use super::Ctx;
 use crate::error::TcrError;
 use crate::namespaces::{self, Listing, NamespaceRef};
 use crate::params::{paging, Params};
 use crate::policy::{self, Action};
 use crate::repo::namespaces::{Filter, Namespace};
 use crate::views::tencent_time;
+use crate::wire::namespaces::{
+    AccountNamespace, CreateNamespaceResponse, DeleteNamespaceResponse,
+    DescribeInstanceAllNamespacesResponse, DescribeNamespacesResponse, ModifyNamespaceResponse,
+    NamespaceTags, TcrNamespaceInfo,
+};
 
-/// Stored JSON as an answer's value; a list when it cannot be read back.
-fn stored(json: &str) -> Value {
-    serde_json::from_str(json).unwrap_or_else(|_| Value::Array(Vec::new()))
+/// A stored JSON list (as [`input`] writes it) read back; empty when it cannot be.
+fn stored<T: DeserializeOwned>(json: &str) -> Vec<T> {
+    serde_json::from_str(json).unwrap_or_default()
 }
 
-/// `TcrNamespaceInfo`.
-fn view(n: &Namespace) -> Value {
-    json!({
-        "Name": n.name,
-        "CreationTime": tencent_time(n.created_at),
-        "Public": n.public,
-        "NamespaceId": n.id,
-        "TagSpecification": { "ResourceType": TAG_RESOURCE_TYPE, "Tags": stored(&n.tags) },
-        "Metadata": [],
-        "CVEWhitelistItems": stored(&n.cve_whitelist),
-        "AutoScan": n.auto_scan,
-        "PreventVUL": n.prevent_vul,
-        "Severity": n.severity,
-    })
+fn view(n: &Namespace) -> TcrNamespaceInfo {
+    TcrNamespaceInfo {
+        name: n.name.clone(),
+        creation_time: tencent_time(n.created_at),
+        public: n.public,
+        namespace_id: n.id,
+        tag_specification: NamespaceTags {
+            resource_type: TAG_RESOURCE_TYPE,
+            tags: stored(&n.tags),
+        },
+        metadata: Vec::new(),
+        cve_whitelist_items: stored(&n.cve_whitelist),
+        auto_scan: n.auto_scan,
+        prevent_vul: n.prevent_vul,
+        severity: n.severity.clone(),
+    }
 }
 
 /// The registry and namespace name a request names.
@@ -43,7 +50,7 @@ fn named(p: &mut Params) -> Result<NamespaceRef, TcrError> {
     })
 }
 
-pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
+pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<CreateNamespaceResponse, TcrError> {
     policy::allow(Action::CreateNamespace, ctx.principal)?;
     let at = named(&mut p)?;
     let settings = input::settings(&mut p, true)?;
@@ -53,7 +60,9 @@ pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
         namespaces::create(conn, &caller, at, &settings, clock.stored_now())
     })
     .await?;
-    Ok(Map::new())
+    Ok(CreateNamespaceResponse {
+        request_id: ctx.request_id(),
+    })
 }
 
 /// What a `DescribeNamespaces` asks for.
@@ -78,7 +87,10 @@ fn listing(p: &mut Params) -> Result<Listing, TcrError> {
     })
 }
 
-pub async fn describe(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
+pub async fn describe(
+    ctx: &Ctx<'_>,
+    mut p: Params,
+) -> Result<DescribeNamespacesResponse, TcrError> {
     policy::allow(Action::DescribeNamespaces, ctx.principal)?;
     let listing = listing(&mut p)?;
     p.finish()?;
@@ -87,13 +99,14 @@ pub async fn describe(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>
         namespaces::list(conn, &caller, &listing)
     })
     .await?;
-    let list: Vec<Value> = rows.iter().map(view).collect();
-    Ok(fields(
-        json!({ "NamespaceList": list, "TotalCount": total }),
-    ))
+    Ok(DescribeNamespacesResponse {
+        namespace_list: rows.iter().map(view).collect(),
+        total_count: total,
+        request_id: ctx.request_id(),
+    })
 }
 
-pub async fn modify(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
+pub async fn modify(ctx: &Ctx<'_>, mut p: Params) -> Result<ModifyNamespaceResponse, TcrError> {
     policy::allow(Action::ModifyNamespace, ctx.principal)?;
     let at = named(&mut p)?;
     let changes = input::settings(&mut p, false)?;
@@ -103,10 +116,12 @@ pub async fn modify(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
         namespaces::modify(conn, &caller, at, &changes, clock.stored_now())
     })
     .await?;
-    Ok(Map::new())
+    Ok(ModifyNamespaceResponse {
+        request_id: ctx.request_id(),
+    })
 }
 
-pub async fn delete(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
+pub async fn delete(ctx: &Ctx<'_>, mut p: Params) -> Result<DeleteNamespaceResponse, TcrError> {
     policy::allow(Action::DeleteNamespace, ctx.principal)?;
     let at = named(&mut p)?;
     p.finish()?;
@@ -115,12 +130,17 @@ pub async fn delete(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
         namespaces::delete(conn, &caller, at, clock.stored_now())
     })
     .await?;
-    Ok(Map::new())
+    Ok(DeleteNamespaceResponse {
+        request_id: ctx.request_id(),
+    })
 }
 
 /// The namespaces of every registry of the caller's account. The SDK's response model
 /// reads only `RequestId`; the list is there for clients that read the JSON.
-pub async fn describe_all(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
+pub async fn describe_all(
+    ctx: &Ctx<'_>,
+    mut p: Params,
+) -> Result<DescribeInstanceAllNamespacesResponse, TcrError> {
     policy::allow(Action::DescribeInstanceAllNamespaces, ctx.principal)?;
     let (offset, limit) = paging(&mut p, 20, 1000)?;
     p.finish()?;
@@ -129,17 +149,18 @@ pub async fn describe_all(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Va
         namespaces::list_in_account(conn, &caller, offset, limit)
     })
     .await?;
-    let list: Vec<Value> = rows.iter().map(account_view).collect();
-    Ok(fields(
-        json!({ "NamespaceList": list, "TotalCount": total }),
-    ))
+    Ok(DescribeInstanceAllNamespacesResponse {
+        namespace_list: rows.iter().map(account_view).collect(),
+        total_count: total,
+        request_id: ctx.request_id(),
+    })
 }
 
 /// A namespace in `DescribeInstanceAllNamespaces`.
-fn account_view(n: &Namespace) -> Value {
-    json!({
-        "Namespace": n.name,
-        "CreationTime": tencent_time(n.created_at),
-        "RegistryId": n.registry_id,
-    })
+fn account_view(n: &Namespace) -> AccountNamespace {
+    AccountNamespace {
+        namespace: n.name.clone(),
+        creation_time: tencent_time(n.created_at),
+        registry_id: n.registry_id.clone(),
+    }
 }

@@ -5,18 +5,22 @@
 //! check, call one function of [`manage`] and render.
 
 use credential_core::SecretString;
-use serde_json::{json, Map, Value};
 use service_kit::db;
 
 use super::service_account_input::{changes, new_account, new_password, Listing};
-use super::{fields, Ctx};
+use super::Ctx;
 use crate::error::TcrError;
 use crate::params::Params;
 use crate::policy::{self, Action};
 use crate::repo::service_accounts::ServiceAccount;
 use crate::service_accounts::manage::{self, AccountRef};
-use crate::service_accounts::{expiry, name};
+use crate::service_accounts::{expiry, name, permissions};
 use crate::views::tencent_time;
+use crate::wire::service_accounts::{
+    CreateServiceAccountResponse, DeleteServiceAccountResponse, DescribeServiceAccountsResponse,
+    ModifyServiceAccountPasswordResponse, ModifyServiceAccountResponse,
+    ServiceAccount as AccountView,
+};
 
 /// The registry and account a request names.
 fn named(p: &mut Params) -> Result<AccountRef, TcrError> {
@@ -26,7 +30,10 @@ fn named(p: &mut Params) -> Result<AccountRef, TcrError> {
     })
 }
 
-pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
+pub async fn create(
+    ctx: &Ctx<'_>,
+    mut p: Params,
+) -> Result<CreateServiceAccountResponse, TcrError> {
     policy::allow(Action::CreateServiceAccount, ctx.principal)?;
     let now = ctx.state.clock.stored_now();
     let (secret, new) = new_account(ctx.principal, &mut p, now)?;
@@ -36,35 +43,40 @@ pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
         manage::create(conn, &caller, new)
     })
     .await?;
-    Ok(fields(json!({
-        "Name": row.name,
-        "Password": secret.expose(),
-        "ExpiresAt": expiry::millis(row.expires_at),
-        "CreateTime": tencent_time(row.created_at),
-    })))
+    Ok(CreateServiceAccountResponse {
+        password: secret.expose().to_string(),
+        expires_at: expiry::millis(row.expires_at),
+        create_time: tencent_time(row.created_at),
+        name: row.name,
+        request_id: ctx.request_id(),
+    })
 }
 
-fn view(a: &ServiceAccount, embed: bool) -> Result<Value, TcrError> {
+fn view(a: &ServiceAccount, embed: bool) -> Result<AccountView, TcrError> {
     let permissions = if embed {
-        serde_json::from_str::<Value>(&a.permissions).map_err(|_| {
+        let list = permissions::from_stored(&a.permissions).ok_or_else(|| {
             TcrError::Internal(format!("service account {}: unreadable permissions", a.id))
-        })?
+        })?;
+        Some(list)
     } else {
-        Value::Null
+        None
     };
-    Ok(json!({
-        "Name": a.name,
-        "Description": a.description,
+    Ok(AccountView {
+        name: a.name.clone(),
+        description: a.description.clone(),
         // A revoked account is disabled for good.
-        "Disable": a.disabled || a.revoked_at.is_some(),
-        "ExpiresAt": expiry::millis(a.expires_at),
-        "CreateTime": tencent_time(a.created_at),
-        "UpdateTime": tencent_time(a.updated_at),
-        "Permissions": permissions,
-    }))
+        disable: a.disabled || a.revoked_at.is_some(),
+        expires_at: expiry::millis(a.expires_at),
+        create_time: tencent_time(a.created_at),
+        update_time: tencent_time(a.updated_at),
+        permissions,
+    })
 }
 
-pub async fn describe(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
+pub async fn describe(
+    ctx: &Ctx<'_>,
+    mut p: Params,
+) -> Result<DescribeServiceAccountsResponse, TcrError> {
     policy::allow(Action::DescribeServiceAccounts, ctx.principal)?;
     let registry_id = p.required_str("RegistryId")?;
     let listing = Listing::parse(&mut p)?;
@@ -79,12 +91,17 @@ pub async fn describe(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>
         .iter()
         .map(|a| view(a, listing.embed))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(fields(
-        json!({ "ServiceAccounts": accounts, "TotalCount": total }),
-    ))
+    Ok(DescribeServiceAccountsResponse {
+        service_accounts: accounts,
+        total_count: total,
+        request_id: ctx.request_id(),
+    })
 }
 
-pub async fn modify(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
+pub async fn modify(
+    ctx: &Ctx<'_>,
+    mut p: Params,
+) -> Result<ModifyServiceAccountResponse, TcrError> {
     policy::allow(Action::ModifyServiceAccount, ctx.principal)?;
     let at = named(&mut p)?;
     let (changes, list) = changes(&mut p, ctx.state.clock.stored_now())?;
@@ -94,10 +111,15 @@ pub async fn modify(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
         manage::modify(conn, &caller, at, &changes, list.as_deref())
     })
     .await?;
-    Ok(Map::new())
+    Ok(ModifyServiceAccountResponse {
+        request_id: ctx.request_id(),
+    })
 }
 
-pub async fn modify_password(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
+pub async fn modify_password(
+    ctx: &Ctx<'_>,
+    mut p: Params,
+) -> Result<ModifyServiceAccountPasswordResponse, TcrError> {
     policy::allow(Action::ModifyServiceAccountPassword, ctx.principal)?;
     let at = named(&mut p)?;
     let random = p.optional_bool("Random")?.unwrap_or(false);
@@ -110,10 +132,16 @@ pub async fn modify_password(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String,
         manage::set_password(conn, &caller, at, digest, clock.stored_now())
     })
     .await?;
-    Ok(fields(json!({ "Password": secret.expose() })))
+    Ok(ModifyServiceAccountPasswordResponse {
+        password: secret.expose().to_string(),
+        request_id: ctx.request_id(),
+    })
 }
 
-pub async fn delete(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
+pub async fn delete(
+    ctx: &Ctx<'_>,
+    mut p: Params,
+) -> Result<DeleteServiceAccountResponse, TcrError> {
     policy::allow(Action::DeleteServiceAccount, ctx.principal)?;
     let at = named(&mut p)?;
     p.finish()?;
@@ -122,5 +150,7 @@ pub async fn delete(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
         manage::delete(conn, &caller, at)
     })
     .await?;
-    Ok(Map::new())
+    Ok(DeleteServiceAccountResponse {
+        request_id: ctx.request_id(),
+    })
 }

@@ -2,23 +2,29 @@
 //! each reads its parameters, asks [`crate::policy`], calls one function of
 //! [`crate::tokens`] and renders Tencent's fields.
 
-use serde_json::{json, Map, Value};
 use service_kit::db;
 
-use super::{fields, Ctx};
+use super::Ctx;
 use crate::error::TcrError;
 use crate::params::{paging, Params};
 use crate::policy::{self, Action};
 use crate::repo::tokens::InstanceToken;
 use crate::tokens::{self, NewToken, TokenChange, TokenEdit, TokenKind};
 use crate::views::{millis, tencent_time};
+use crate::wire::tokens::{
+    CreateInstanceTokenResponse, DeleteInstanceTokenResponse, DescribeInstanceTokenResponse,
+    ModifyInstanceTokenResponse, TcrInstanceToken,
+};
 
 fn description(p: &mut Params) -> Result<Option<String>, TcrError> {
     p.optional_text("Desc")
 }
 
 /// A token is always its caller's own; a read-only caller's only pulls.
-pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
+pub async fn create(
+    ctx: &Ctx<'_>,
+    mut p: Params,
+) -> Result<CreateInstanceTokenResponse, TcrError> {
     let registry_id = p.required_str("RegistryId")?;
     let kind = p.optional_str("TokenType")?;
     let description = description(&mut p)?;
@@ -39,18 +45,22 @@ pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
     .await?;
     // Only a longterm token is named again (listed, changed, deleted).
     let token_id = match kind {
-        TokenKind::Longterm => issued.row.id.as_str(),
-        TokenKind::Temp => "",
+        TokenKind::Longterm => issued.row.id.clone(),
+        TokenKind::Temp => String::new(),
     };
-    Ok(fields(json!({
-        "Username": issued.row.user_id,
-        "Token": issued.token.expose(),
-        "ExpTime": millis(issued.row.expires_at),
-        "TokenId": token_id,
-    })))
+    Ok(CreateInstanceTokenResponse {
+        username: issued.row.user_id,
+        token: issued.token.expose().to_string(),
+        exp_time: millis(issued.row.expires_at),
+        token_id,
+        request_id: ctx.request_id(),
+    })
 }
 
-pub async fn describe(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
+pub async fn describe(
+    ctx: &Ctx<'_>,
+    mut p: Params,
+) -> Result<DescribeInstanceTokenResponse, TcrError> {
     policy::allow(Action::DescribeInstanceToken, ctx.principal)?;
     let registry_id = p.required_str("RegistryId")?;
     let (offset, limit) = paging(&mut p, 20, 100)?;
@@ -60,20 +70,23 @@ pub async fn describe(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>
         tokens::list(conn, &caller, &registry_id, offset, limit)
     })
     .await?;
-    let tokens: Vec<Value> = rows.iter().map(token_view).collect();
-    Ok(fields(json!({ "TotalCount": total, "Tokens": tokens })))
+    Ok(DescribeInstanceTokenResponse {
+        total_count: total,
+        tokens: rows.iter().map(token_view).collect(),
+        request_id: ctx.request_id(),
+    })
 }
 
-fn token_view(t: &InstanceToken) -> Value {
-    json!({
-        "Id": t.id,
-        "Desc": t.description,
-        "RegistryId": t.registry_id,
+fn token_view(t: &InstanceToken) -> TcrInstanceToken {
+    TcrInstanceToken {
+        id: t.id.clone(),
+        desc: t.description.clone(),
+        registry_id: t.registry_id.clone(),
         // A revoked token is disabled for good.
-        "Enabled": t.enabled && t.revoked_at.is_none(),
-        "CreatedAt": tencent_time(t.created_at),
-        "ExpiredAt": millis(t.expires_at),
-    })
+        enabled: t.enabled && t.revoked_at.is_none(),
+        created_at: tencent_time(t.created_at),
+        expired_at: millis(t.expires_at),
+    }
 }
 
 /// `ModifyFlag` 1 changes `Desc`, 2 (the default) `Enable`.
@@ -91,7 +104,10 @@ fn change(p: &mut Params) -> Result<TokenChange, TcrError> {
     }
 }
 
-pub async fn modify(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
+pub async fn modify(
+    ctx: &Ctx<'_>,
+    mut p: Params,
+) -> Result<ModifyInstanceTokenResponse, TcrError> {
     let token_id = p.required_str("TokenId")?;
     let registry_id = p.required_str("RegistryId")?;
     let change = change(&mut p)?;
@@ -107,10 +123,15 @@ pub async fn modify(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
         tokens::modify(conn, &caller, edit)
     })
     .await?;
-    Ok(Map::new())
+    Ok(ModifyInstanceTokenResponse {
+        request_id: ctx.request_id(),
+    })
 }
 
-pub async fn delete(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, TcrError> {
+pub async fn delete(
+    ctx: &Ctx<'_>,
+    mut p: Params,
+) -> Result<DeleteInstanceTokenResponse, TcrError> {
     let grant = policy::allow(Action::DeleteInstanceToken, ctx.principal)?;
     let edit = TokenEdit {
         registry_id: p.required_str("RegistryId")?,
@@ -124,5 +145,7 @@ pub async fn delete(ctx: &Ctx<'_>, mut p: Params) -> Result<Map<String, Value>, 
         tokens::delete(conn, &caller, edit)
     })
     .await?;
-    Ok(Map::new())
+    Ok(DeleteInstanceTokenResponse {
+        request_id: ctx.request_id(),
+    })
 }

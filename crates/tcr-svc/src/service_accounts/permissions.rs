@@ -32,13 +32,32 @@ pub const ACTIONS: [&str; 5] = [
 pub const MAX_PERMISSIONS: usize = 500;
 
 /// One entry of `Permissions`, in the wire's (and the stored) shape.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Permission {
+    /// A namespace of the registry.
     #[serde(rename = "Resource")]
     pub resource: String,
+    /// Distinct, from [`ACTIONS`].
     #[serde(rename = "Actions")]
+    #[schema(value_type = Vec<PermissionAction>, min_items = 1)]
     pub actions: Vec<String>,
+}
+
+/// [`ACTIONS`], as the OpenAPI document names them.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // describes `Permission::actions`
+pub enum PermissionAction {
+    #[serde(rename = "tcr:PushRepository")]
+    PushRepository,
+    #[serde(rename = "tcr:PullRepository")]
+    PullRepository,
+    #[serde(rename = "tcr:CreateRepository")]
+    CreateRepository,
+    #[serde(rename = "tcr:CreateHelmChart")]
+    CreateHelmChart,
+    #[serde(rename = "tcr:DescribeHelmCharts")]
+    DescribeHelmCharts,
 }
 
 /// The registry actions one Tencent action grants.

@@ -12,6 +12,7 @@ mod domain;
 mod migrations;
 mod namespaces;
 mod offboarding;
+mod openapi;
 mod ownership;
 mod policy_matrix;
 mod protocol;

@@ -1,0 +1,148 @@
+//! What travels on the API 3.0 wire, as types: each action's answer (`<Action>Response`,
+//! the object inside `Response`, `RequestId` included), the error envelope
+//! ([`TencentError`]) and each action's parameters (`<Action>Request`). The answers are
+//! what [`crate::api`] serializes, so the OpenAPI document and the bytes come from one
+//! type. The parameters are read field by field by [`crate::params::Params`], so each
+//! problem gets its Tencent code; their types here only describe them, and the OpenAPI
+//! tests send every documented parameter to keep the two together.
+//!
+//! Nothing here decides anything: the rules stay in the actions and the domain.
+
+pub mod instances;
+pub mod namespaces;
+pub mod service_accounts;
+pub mod tokens;
+
+use serde::{Serialize, Serializer};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
+
+use crate::actions::ACTIONS;
+use crate::api::VERSION;
+
+use instances::*;
+use namespaces::*;
+use service_accounts::*;
+use tokens::*;
+
+/// The body of every answer: `{"Response": ...}`.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    #[serde(rename = "Response")]
+    pub response: Answer,
+}
+
+/// What `Response` holds: the action's answer, or the error.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Answer {
+    CreateInstance(CreateInstanceResponse),
+    DescribeInstances(DescribeInstancesResponse),
+    DeleteInstance(DeleteInstanceResponse),
+    CreateInstanceToken(CreateInstanceTokenResponse),
+    DescribeInstanceToken(DescribeInstanceTokenResponse),
+    ModifyInstanceToken(ModifyInstanceTokenResponse),
+    DeleteInstanceToken(DeleteInstanceTokenResponse),
+    CreateNamespace(CreateNamespaceResponse),
+    DescribeNamespaces(DescribeNamespacesResponse),
+    ModifyNamespace(ModifyNamespaceResponse),
+    DeleteNamespace(DeleteNamespaceResponse),
+    DescribeInstanceAllNamespaces(DescribeInstanceAllNamespacesResponse),
+    CreateServiceAccount(CreateServiceAccountResponse),
+    DescribeServiceAccounts(DescribeServiceAccountsResponse),
+    ModifyServiceAccount(ModifyServiceAccountResponse),
+    ModifyServiceAccountPassword(ModifyServiceAccountPasswordResponse),
+    DeleteServiceAccount(DeleteServiceAccountResponse),
+    Error(TencentError),
+}
+
+/// The parameters of an action: the body of `POST /`, a JSON object (an empty body is
+/// `{}`), whose schema is the one `X-TC-Action` names.
+#[derive(ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // describes the body; `Params` reads it
+pub enum ActionRequest {
+    CreateInstance(CreateInstanceRequest),
+    DescribeInstances(DescribeInstancesRequest),
+    DeleteInstance(DeleteInstanceRequest),
+    CreateInstanceToken(CreateInstanceTokenRequest),
+    DescribeInstanceToken(DescribeInstanceTokenRequest),
+    ModifyInstanceToken(ModifyInstanceTokenRequest),
+    DeleteInstanceToken(DeleteInstanceTokenRequest),
+    CreateNamespace(CreateNamespaceRequest),
+    DescribeNamespaces(DescribeNamespacesRequest),
+    ModifyNamespace(ModifyNamespaceRequest),
+    DeleteNamespace(DeleteNamespaceRequest),
+    DescribeInstanceAllNamespaces(DescribeInstanceAllNamespacesRequest),
+    CreateServiceAccount(CreateServiceAccountRequest),
+    DescribeServiceAccounts(DescribeServiceAccountsRequest),
+    ModifyServiceAccount(ModifyServiceAccountRequest),
+    ModifyServiceAccountPassword(ModifyServiceAccountPasswordRequest),
+    DeleteServiceAccount(DeleteServiceAccountRequest),
+}
+
+/// An action's failure: `{"Error": {"Code", "Message"}, "RequestId"}`, still HTTP 200.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct TencentError {
+    pub error: ErrorDetail,
+    pub request_id: String,
+}
+
+/// The code and message of a failure; docs/api/tcr.md lists the codes.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct ErrorDetail {
+    /// `AuthFailure.SignatureFailure`, `InvalidParameter`, `ResourceNotFound`, ...
+    #[schema(example = "ResourceNotFound.TcrResourceNotFound")]
+    pub code: String,
+    pub message: String,
+}
+
+/// A value the answer always holds as `null` (a vendor field this service has no data for).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Null;
+
+impl Serialize for Null {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_none()
+    }
+}
+
+impl PartialSchema for Null {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new().schema_type(Type::Null).into()
+    }
+}
+
+impl ToSchema for Null {}
+
+/// `X-TC-Action`: one of [`ACTIONS`].
+pub struct ActionName;
+
+impl PartialSchema for ActionName {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(ACTIONS))
+            .into()
+    }
+}
+
+impl ToSchema for ActionName {}
+
+/// `X-TC-Version`: the one version spoken, [`VERSION`].
+pub struct Version;
+
+impl PartialSchema for Version {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some([VERSION]))
+            .into()
+    }
+}
+
+impl ToSchema for Version {}
