@@ -39,4 +39,5 @@ pub fn build(state: web::Data<AppState>, collaborators: &Collaborators) -> App<i
         .app_data(collaborators.internal.clone())
         .app_data(state)
         .configure(routes::configure)
+        .configure(service_kit::openapi::configure(&crate::openapi::document()))
 }

@@ -139,11 +139,27 @@ impl LfError {
     }
 }
 
+// As sent and as documented: the OpenAPI document's `ErrorBody` is this type. Fields in
+// alphabetical order, the bytes the service has always sent.
+/// LakeFormation's error body.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody<'a> {
+    /// `common.010000NN`, one per status (docs/api/lakeformation.md lists them).
+    #[schema(example = "common.01000001")]
+    pub error_code: &'a str,
+    /// What went wrong, for a person; never an internal cause.
+    pub error_msg: &'a str,
+    /// What the caller can do about it.
+    pub solution_msg: &'a str,
+}
+
 /// LakeFormation's error body.
 pub fn lf_error(status: StatusCode, code: &str, message: &str, solution: &str) -> HttpResponse {
-    HttpResponse::build(status).json(
-        serde_json::json!({ "error_code": code, "error_msg": message, "solution_msg": solution }),
-    )
+    HttpResponse::build(status).json(ErrorBody {
+        error_code: code,
+        error_msg: message,
+        solution_msg: solution,
+    })
 }
 
 impl ResponseError for LfError {

@@ -11,20 +11,30 @@ use credential_core::names::{validate_lakeformation_instance_name, validate_text
 use serde::{Deserialize, Serialize};
 use service_kit::auth::Principal;
 use service_kit::db::DbConnection;
+use utoipa::ToSchema;
 
 use crate::error::LfError;
 use crate::repo::{self, Instance};
 
-/// LakeFormation's `CreateLakeFormationInstanceRequestBody`.
-#[derive(Deserialize, Serialize)]
+/// LakeFormation's `CreateLakeFormationInstanceRequestBody`. `enterprise_project_id`,
+/// `shared`, `specs` and `tags` are accepted because the SDK sends them, and not kept:
+/// every instance answers as shared, in enterprise project `0`, without specs or tags.
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CreateInstanceRequestBody)]
 pub struct NewInstance {
+    /// Unique in the project.
+    #[schema(pattern = "^[A-Za-z0-9_-]{4,32}$")]
     name: String,
+    /// Pay-per-use only.
     #[serde(default)]
+    #[schema(pattern = "^postPaid$")]
     charge_mode: Option<String>,
     #[serde(default)]
     enterprise_project_id: Option<String>,
+    /// Free text without control characters.
     #[serde(default)]
+    #[schema(max_length = 255, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     description: Option<String>,
     #[serde(default)]
     shared: Option<bool>,
@@ -34,18 +44,20 @@ pub struct NewInstance {
     tags: Option<Vec<Tag>>,
 }
 
-#[derive(Deserialize, Serialize)]
+/// LakeFormation's `CreateSpec`.
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Spec {
+pub struct Spec {
     #[serde(default)]
     product_id: Option<String>,
     spec_code: String,
     stride_num: i64,
 }
 
-#[derive(Deserialize, Serialize)]
+/// LakeFormation's `TagInfo`.
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Tag {
+pub struct Tag {
     key: String,
     value: String,
 }
@@ -57,7 +69,28 @@ pub struct Page {
     /// Only the instance of this exact name.
     pub name: Option<String>,
     pub in_recycle_bin: bool,
+    /// Only instances of this enterprise project (`all_granted_eps`: every one).
+    pub enterprise_project_id: Option<String>,
+    /// Only instances carrying these tags (empty: no filter).
+    pub tags: Option<String>,
 }
+
+impl Page {
+    /// Whether the filters leave any instance at all. Nothing is ever in the recycle bin
+    /// (deleting removes), every instance is in enterprise project `0` and none has tags
+    /// (neither is kept), so such filters select nothing rather than being ignored.
+    fn can_match(&self) -> bool {
+        let in_project_zero = self
+            .enterprise_project_id
+            .as_deref()
+            .is_none_or(|e| e == "0" || e == ALL_ENTERPRISE_PROJECTS);
+        let untagged = self.tags.as_deref().is_none_or(str::is_empty);
+        !self.in_recycle_bin && in_project_zero && untagged
+    }
+}
+
+/// The vendor's `enterprise_project_id` for "every project the caller may see".
+pub const ALL_ENTERPRISE_PROJECTS: &str = "all_granted_eps";
 
 /// The row a create makes, once the body follows the vendor's rules.
 fn new_row(
@@ -115,8 +148,7 @@ pub fn page(
     project_id: &str,
     page: Page,
 ) -> Result<(Vec<Instance>, i64), LfError> {
-    // Nothing is ever in the recycle bin: deleting removes.
-    if page.in_recycle_bin {
+    if !page.can_match() {
         return Ok((Vec::new(), 0));
     }
     Ok(repo::instances_page(

@@ -23,14 +23,23 @@ use crate::repo::{self, Issuance};
 use crate::security_token::{self, TokenBody};
 
 /// LakeFormation's `IdentityInput`; every field optional, `{}` and no body both valid.
-#[derive(Default, Deserialize, Serialize)]
+#[derive(Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityInput {
+    /// Users of the caller's account the credential is for (iam-svc must know each);
+    /// at most 2048 characters joined by commas.
     #[serde(default)]
+    #[schema(max_items = 50)]
     user_names: Option<Vec<String>>,
+    /// Groups of the caller's account (iam-svc must know each); at most 2048 characters
+    /// joined by commas.
     #[serde(default)]
+    #[schema(max_items = 50)]
     groups: Option<Vec<String>>,
+    /// The roles the credential acts with: the caller's own or lesser ones (an unknown
+    /// role is 404, one the caller lacks 400); without any, the caller's own.
     #[serde(default)]
+    #[schema(max_items = 50)]
     roles: Option<Vec<String>>,
 }
 
@@ -216,5 +225,27 @@ fn lifetime_end(caller: &Principal, issued_at: NaiveDateTime, lifetime: Duration
     match &caller.token {
         Some(claims) => configured.min(claims.expires_at.naive_utc()),
         None => configured,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::RefOr;
+    use utoipa::PartialSchema;
+
+    /// The OpenAPI document states the limit [`checked`] enforces.
+    #[test]
+    fn the_documented_list_limit_is_the_enforced_one() {
+        let RefOr::T(Schema::Object(input)) = IdentityInput::schema() else {
+            panic!("IdentityInput is an object");
+        };
+        for field in ["user_names", "groups", "roles"] {
+            let Some(RefOr::T(Schema::Array(list))) = input.properties.get(field) else {
+                panic!("{field} is an array");
+            };
+            assert_eq!(list.max_items, Some(MAX_NAMES), "{field}");
+        }
     }
 }

@@ -14,6 +14,7 @@ pub mod config;
 pub mod error;
 pub mod instances;
 pub mod issue;
+pub mod openapi;
 pub mod policy;
 pub mod repo;
 pub mod revocations;

@@ -8,6 +8,8 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use service_kit::auth::Principal;
 use service_kit::db::DbConnection;
+use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
 
 use crate::error::LfError;
 use crate::policy::{self, Action, Grant};
@@ -22,6 +24,39 @@ pub struct Revocation {
     #[serde(default)]
     user_id: Option<String>,
 }
+
+/// Exactly one of `access` and `user_id`, as [`Target::of`] reads it: the other absent or
+/// `null`. Written by hand because serde's struct cannot say "exactly one".
+impl utoipa::PartialSchema for Revocation {
+    fn schema() -> RefOr<Schema> {
+        let naming = |field: &str, what: &str, other: &str| {
+            ObjectBuilder::new()
+                .property(
+                    field,
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .description(Some(what)),
+                )
+                .required(field)
+                .property(other, ObjectBuilder::new().schema_type(Type::Null))
+                .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        };
+        OneOfBuilder::new()
+            .item(naming(
+                "access",
+                "One temporary credential, by its access key id.",
+                "user_id",
+            ))
+            .item(naming(
+                "user_id",
+                "Every temporary credential issued to this user in the project.",
+                "access",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Revocation {}
 
 /// What a revocation names: one credential by its AK, or every one of a user.
 pub enum Target {

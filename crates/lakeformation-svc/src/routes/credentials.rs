@@ -5,14 +5,15 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::Duration;
-use serde_json::json;
 use service_kit::db;
 
+use super::views::CredentialView;
 use super::{optional_body, Caller};
 use crate::error::LfError;
 use crate::issue::{self, IdentityInput, NewCredential};
+use crate::openapi::CredentialRefusals;
 use crate::policy::{self, Action};
-use crate::revoke::{self, Target};
+use crate::revoke::{self, Revocation, Target};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -26,6 +27,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
+#[utoipa::path(post, path = "/v1/{project_id}/instances/{instance_id}/credential",
+    tag = "credentials", operation_id = "ShowCredential",
+    params(
+        ("project_id" = String, Path, min_length = 1, description = "The caller's project scope."),
+        ("instance_id" = String, Path, min_length = 1, description = "The instance the credential is issued through."),
+    ),
+    // Optional (no body at all is `{}`), but never JSON `null`: `crate::openapi` says so,
+    // since `Option<IdentityInput>` here would document `null` as well.
+    request_body(content = IdentityInput, content_type = "application/json",
+        description = "Optional: no body, `{}`, or what the credential carries."),
+    responses((status = 200, description = "The credential, shown once.", body = CredentialView), CredentialRefusals),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])))]
 async fn issue(
     state: web::Data<AppState>,
     caller: Caller,
@@ -47,15 +60,15 @@ async fn issue(
     let (keyring, now) = (state.temporary.keys().keyring(), state.clock.stored_now());
     let sealed = issue::seal(&caller, new, keyring, now)?;
     let issued = db::write(&state.pool, move |conn| issue::record(conn, sealed)).await?;
-    // The vendor's model has no expiry field; the extra `expires_at` is ignored by the SDK.
-    Ok(HttpResponse::Ok().json(json!({
-        "access": issued.access,
-        "secret": issued.secret.expose(),
-        "security_token": issued.security_token.expose(),
-        "expires_at": service_kit::timefmt::utc(issued.expires_at, 3, "Z"),
-    })))
+    Ok(HttpResponse::Ok().json(CredentialView::from(&issued)))
 }
 
+#[utoipa::path(post, path = "/v1/{project_id}/credential-revocations",
+    tag = "credentials", operation_id = "RevokeCredentials",
+    params(("project_id" = String, Path, min_length = 1, description = "The caller's project scope.")),
+    request_body(content = Revocation, content_type = "application/json"),
+    responses((status = 204, description = "Revoked (one already revoked keeps its first revocation time)."), CredentialRefusals),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])))]
 async fn revoke(
     state: web::Data<AppState>,
     caller: Caller,
@@ -63,7 +76,7 @@ async fn revoke(
     body: web::Bytes,
 ) -> Result<HttpResponse, LfError> {
     let project_id = path.into_inner();
-    let target = Target::of(optional_body(&body)?)?;
+    let target = Target::of(optional_body::<Revocation>(&body)?)?;
     let grant = policy::authorize(&caller, &project_id, target.action())?;
     let (p, now) = (caller.principal.clone(), state.clock.stored_now());
     db::write(&state.pool, move |conn| {

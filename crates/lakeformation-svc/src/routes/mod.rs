@@ -3,6 +3,7 @@
 pub mod credentials;
 pub mod instances;
 pub mod internal;
+pub mod views;
 
 use actix_web::web;
 use service_kit::auth::Authenticated;

@@ -46,6 +46,8 @@ fn first_page() -> Page {
         limit: 10,
         name: None,
         in_recycle_bin: false,
+        enterprise_project_id: None,
+        tags: None,
     }
 }
 

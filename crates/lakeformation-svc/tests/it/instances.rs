@@ -182,6 +182,69 @@ async fn list_pages_with_offset_and_limit() {
     }
 }
 
+/// Filters the service keeps nothing for select nothing rather than being ignored: every
+/// instance is in enterprise project 0, untagged and out of the recycle bin.
+#[actix_web::test]
+async fn filters_on_what_is_not_kept_select_nothing() {
+    let (h, app) = Harness::start().await;
+    let alice = h.token("alice", PROJECT, &["member"]);
+    create_instance(&app, &alice, PROJECT, "lake-1").await;
+    let every = [
+        "enterprise_project_id=0",
+        "enterprise_project_id=all_granted_eps",
+        "tags=",
+    ];
+    for query in every {
+        let (status, list) = get(&app, &alice, &format!("{}?{query}", base(PROJECT))).await;
+        assert_eq!(
+            (status, &list["total"]),
+            (StatusCode::OK, &json!(1)),
+            "{query}: {list}"
+        );
+    }
+    for query in [
+        "enterprise_project_id=eps-1",
+        "tags=k",
+        "in_recycle_bin=true",
+    ] {
+        let (status, list) = get(&app, &alice, &format!("{}?{query}", base(PROJECT))).await;
+        assert_eq!(status, StatusCode::OK, "{query}: {list}");
+        assert_eq!(list, json!({ "instances": [], "total": 0 }), "{query}");
+    }
+    // A flag is true or false, as documented; anything else is not taken for false.
+    for query in [
+        "in_recycle_bin=yes",
+        "in_recycle_bin=",
+        "in_recycle_bin=TRUE",
+    ] {
+        let (status, body) = get(&app, &alice, &format!("{}?{query}", base(PROJECT))).await;
+        assert_lf_error(status, &body, 400, "common.01000001");
+    }
+}
+
+/// There is no recycle bin: a delete asking for one is refused and keeps the instance.
+#[actix_web::test]
+async fn a_delete_to_the_recycle_bin_is_refused() {
+    let (h, app) = Harness::start().await;
+    let alice = h.token("alice", PROJECT, &["member"]);
+    let id = create_instance(&app, &alice, PROJECT, "lake-1").await;
+    let one = format!("{}/{id}", base(PROJECT));
+    for query in ["to_recycle_bin=true", "to_recycle_bin=1"] {
+        let (status, body, _) = app
+            .delete(&format!("{one}?{query}"))
+            .token(&alice)
+            .await
+            .parts();
+        assert_lf_error(status, &body, 400, "common.01000001");
+    }
+    assert_eq!(get(&app, &alice, &one).await.0, StatusCode::OK);
+    app.delete(&format!("{one}?to_recycle_bin=false"))
+        .token(&alice)
+        .await
+        .assert_accepted();
+    assert_eq!(get(&app, &alice, &one).await.0, StatusCode::NOT_FOUND);
+}
+
 #[actix_web::test]
 async fn invalid_duplicate_and_malformed_creates() {
     let (h, app) = Harness::start().await;

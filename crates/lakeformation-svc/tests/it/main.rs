@@ -14,6 +14,7 @@ mod domain;
 mod instances;
 mod migrations;
 mod offboarding;
+mod openapi;
 mod policy_matrix;
 mod replay;
 mod verifier;
