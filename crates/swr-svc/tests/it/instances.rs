@@ -165,3 +165,77 @@ async fn bad_input_is_refused_in_the_envelope() {
     let (status, body, _) = app.post(&uri).token(&admin).json(&duplicate).await.parts();
     assert_swr_error(status, &body, 409, "SWR.0401");
 }
+
+#[actix_web::test]
+async fn the_list_keeps_the_enterprise_project_asked_for() {
+    let (h, app) = Harness::start().await;
+    let admin = h.token("alice", PROJECT, &["admin"]);
+    let uri = format!("/v2/{PROJECT}/instances");
+    for (name, enterprise_project) in [("in-zero", None), ("in-team", Some("team-1"))] {
+        let mut body = json!({ "name": name });
+        if let Some(id) = enterprise_project {
+            body["enterprise_project_id"] = json!(id);
+        }
+        app.post(&uri)
+            .token(&admin)
+            .json(&body)
+            .await
+            .assert_created();
+    }
+    for (query, names) in [
+        ("", vec!["in-zero", "in-team"]),
+        ("?enterprise_project_id=0", vec!["in-zero"]),
+        ("?enterprise_project_id=team-1", vec!["in-team"]),
+        ("?enterprise_project_id=team-2", vec![]),
+        (
+            "?enterprise_project_id=team-1&status=Running",
+            vec!["in-team"],
+        ),
+    ] {
+        let listed = app
+            .get(&format!("{uri}{query}"))
+            .token(&admin)
+            .await
+            .assert_ok()
+            .json();
+        let found: Vec<&str> = listed["instances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(found, names, "{query}");
+        assert_eq!(listed["total"], names.len(), "{query}");
+    }
+}
+
+#[actix_web::test]
+async fn a_delete_takes_no_body_a_null_or_the_sdks_flags_and_nothing_else() {
+    let (h, app) = Harness::start().await;
+    let admin = h.token("alice", PROJECT, &["admin"]);
+    for (n, body) in ["", "null", r#"{"delete_obs": true, "delete_dns": null}"#]
+        .into_iter()
+        .enumerate()
+    {
+        let instance = create_instance(&app, &admin, PROJECT, &format!("gone-{n}")).await;
+        app.delete(&format!("/v2/{PROJECT}/instances/{instance}"))
+            .token(&admin)
+            .body(body)
+            .await
+            .assert_accepted();
+    }
+    let kept = create_instance(&app, &admin, PROJECT, "kept").await;
+    for body in ["[]", r#"{"delete_all": true}"#, "{", "7"] {
+        let (status, answer, _) = app
+            .delete(&format!("/v2/{PROJECT}/instances/{kept}"))
+            .token(&admin)
+            .body(body)
+            .await
+            .parts();
+        assert_swr_error(status, &answer, 400, "SWR.0001");
+    }
+    app.get(&format!("/v2/{PROJECT}/instances/{kept}"))
+        .token(&admin)
+        .await
+        .assert_ok();
+}
