@@ -9,6 +9,7 @@ use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use service_kit::auth::Principal;
 use service_kit::db::{self, DbConnection, StoreError};
+use utoipa::ToSchema;
 
 use crate::error::IamError;
 use crate::passwords;
@@ -21,45 +22,59 @@ use crate::tokens;
 use crate::validate;
 
 /// A new user, as Keystone's `POST /v3/users` names the fields.
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    #[schema(schema_with = validate::schema::name)]
     pub name: String,
+    /// The caller's domain when absent; another domain is refused (403).
     #[serde(default)]
     pub domain_id: Option<String>,
+    /// None: the user cannot log in until an admin sets one.
     #[serde(default)]
+    #[schema(schema_with = validate::schema::optional_password)]
     pub password: Option<String>,
+    /// True when absent.
     #[serde(default)]
     pub enabled: Option<bool>,
     #[serde(default)]
+    #[schema(schema_with = validate::schema::optional_description)]
     pub description: Option<String>,
 }
 
-/// An admin's change to a user; absent fields stay as they are.
-#[derive(Deserialize, Serialize)]
+/// An admin's change to a user; absent fields stay as they are. Disabling the user or
+/// setting a password revokes their tokens and temporary keys.
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserEdit {
     #[serde(default)]
+    #[schema(schema_with = validate::schema::optional_name)]
     pub name: Option<String>,
+    /// The user's own domain only: a user never moves (400 otherwise).
     #[serde(default)]
     pub domain_id: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = validate::schema::optional_password)]
     pub password: Option<String>,
     #[serde(default)]
     pub enabled: Option<bool>,
     #[serde(default)]
+    #[schema(schema_with = validate::schema::optional_description)]
     pub description: Option<String>,
-    /// Huawei's "must change password at next login" flag; accepted and ignored.
+    /// Huawei's "must change password at next login" flag, which the SDK sends; accepted
+    /// and ignored: passwords here never expire.
     #[serde(default)]
     #[allow(dead_code)]
     pub pwd_status: Option<bool>,
 }
 
 /// A user's own password change: the password they have and the one they want.
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
+    /// The current password; a wrong one counts against the user's login budget.
     pub original_password: String,
+    #[schema(schema_with = validate::schema::password)]
     pub password: String,
 }
 

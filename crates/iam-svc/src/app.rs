@@ -29,4 +29,5 @@ pub fn build(state: web::Data<AppState>, metrics: web::Data<Metrics>) -> App<imp
     frame::json_api::<IamError>(base, api)
         .app_data(state)
         .configure(routes::configure)
+        .configure(service_kit::openapi::configure(&crate::openapi::document()))
 }

@@ -12,6 +12,7 @@ use credential_core::SecretString;
 use serde::{Deserialize, Serialize};
 use service_kit::auth::Principal;
 use service_kit::db::{DbConnection, StoreError};
+use utoipa::ToSchema;
 
 use crate::error::IamError;
 use crate::policy::{self, Action, Target};
@@ -22,22 +23,36 @@ use crate::repo::{
 use crate::validate;
 
 /// A new key, as Huawei's `POST /v3.0/OS-CREDENTIAL/credentials` names the fields.
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCredential {
+    /// The key's user: the caller, or (for the domain admin) a user of the domain.
     pub user_id: String,
     #[serde(default)]
+    #[schema(schema_with = validate::schema::optional_description)]
     pub description: Option<String>,
 }
 
-/// A change to a key: its status, its description or both.
-#[derive(Deserialize, Serialize)]
+/// A change to a key: its status, its description or both (at least one).
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialEdit {
+    /// `active` or `inactive`.
     #[serde(default)]
+    #[schema(schema_with = status_schema)]
     pub status: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = validate::schema::optional_description)]
     pub description: Option<String>,
+}
+
+/// `status`: [`ACTIVE`] or [`INACTIVE`] (null: unchanged).
+fn status_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .enum_values(Some([Some(ACTIVE), Some(INACTIVE), None]))
+        .build()
 }
 
 /// A new key for the user named in `c`, with a fresh secret sealed under `master`, made

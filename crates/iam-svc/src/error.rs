@@ -3,6 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
 use service_kit::auth::AuthError;
 use service_kit::db::StoreError;
 use service_kit::http::{refusal, ServiceError, StrictJson};
@@ -174,15 +175,33 @@ fn auth_refusal(e: &AuthError) -> (StatusCode, String) {
     (StatusCode::UNAUTHORIZED, message)
 }
 
+/// Keystone's error body, the one shape of every refusal:
+/// `{"error": {"code": 404, "message": "Could not find user.", "title": "Not Found"}}`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct KeystoneError {
+    error: KeystoneErrorDetail,
+}
+
+/// The `error` object of [`KeystoneError`].
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct KeystoneErrorDetail {
+    /// The HTTP status, repeated.
+    code: u16,
+    /// What went wrong, safe to show; never an internal cause.
+    message: String,
+    /// The status's reason phrase (`Bad Request`, `Unauthorized`, ...).
+    title: &'static str,
+}
+
 /// Keystone's error body.
 pub fn keystone_error(status: StatusCode, message: &str) -> HttpResponse {
-    HttpResponse::build(status).json(serde_json::json!({
-        "error": {
-            "code": status.as_u16(),
-            "message": message,
-            "title": status.canonical_reason().unwrap_or("Error"),
-        }
-    }))
+    HttpResponse::build(status).json(KeystoneError {
+        error: KeystoneErrorDetail {
+            code: status.as_u16(),
+            message: message.to_string(),
+            title: status.canonical_reason().unwrap_or("Error"),
+        },
+    })
 }
 
 impl ResponseError for IamError {

@@ -8,6 +8,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use service_kit::auth::Principal;
 use service_kit::db::{DbConnection, StoreError};
+use utoipa::ToSchema;
 
 use crate::error::IamError;
 use crate::policy::{self, Action};
@@ -15,15 +16,33 @@ use crate::repo::{self, groups::Group, groups::GroupChanges, users::User};
 use crate::revocation;
 use crate::validate;
 
-/// A group's fields as Keystone names them, for a new group and for a change alike.
-#[derive(Deserialize, Serialize)]
+/// A new group's fields as Keystone names them: `name` is required (400 without it).
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct GroupFields {
+pub struct NewGroup {
     #[serde(default)]
+    #[schema(schema_with = validate::schema::name, required = true)]
     pub name: Option<String>,
+    /// The caller's domain when absent; another domain is refused (403).
     #[serde(default)]
     pub domain_id: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = validate::schema::optional_description)]
+    pub description: Option<String>,
+}
+
+/// A change to a group; absent fields stay as they are.
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupEdit {
+    #[serde(default)]
+    #[schema(schema_with = validate::schema::optional_name)]
+    pub name: Option<String>,
+    /// The group's own domain only: a group never moves (400 otherwise).
+    #[serde(default)]
+    pub domain_id: Option<String>,
+    #[serde(default)]
+    #[schema(schema_with = validate::schema::optional_description)]
     pub description: Option<String>,
 }
 
@@ -31,10 +50,10 @@ pub struct GroupFields {
 pub fn create(
     conn: &mut DbConnection,
     p: &Principal,
-    g: GroupFields,
+    g: NewGroup,
     now: NaiveDateTime,
 ) -> Result<Group, IamError> {
-    check_fields(&g)?;
+    check_fields(g.name.as_deref(), g.description.as_deref())?;
     let name = g
         .name
         .ok_or_else(|| IamError::BadRequest("group.name is required".into()))?;
@@ -74,9 +93,9 @@ pub fn update(
     conn: &mut DbConnection,
     p: &Principal,
     id: &str,
-    g: GroupFields,
+    g: GroupEdit,
 ) -> Result<Group, IamError> {
-    check_fields(&g)?;
+    check_fields(g.name.as_deref(), g.description.as_deref())?;
     policy::group(conn, p, Action::UpdateGroup, id)?;
     if g.domain_id.as_deref().is_some_and(|d| d != p.domain_id) {
         return Err(IamError::BadRequest(
@@ -157,11 +176,11 @@ fn name_conflict(e: StoreError) -> IamError {
     e.or_taken(|| IamError::Conflict("A group with that name already exists in the domain.".into()))
 }
 
-fn check_fields(g: &GroupFields) -> Result<(), IamError> {
-    if let Some(name) = &g.name {
+fn check_fields(name: Option<&str>, description: Option<&str>) -> Result<(), IamError> {
+    if let Some(name) = name {
         validate::resource_name("group", name)?;
     }
-    if let Some(d) = &g.description {
+    if let Some(d) = description {
         validate::description(d)?;
     }
     Ok(())

@@ -7,7 +7,8 @@
 //! Layout: `routes/` (thin handlers: extract, call, render) -> `accounts`, `projects`,
 //! `groups`, `grants`, `roles`, `credentials`, `subjects`, `scopes`, `tokens`, `directory`
 //! (one whole operation each) -> `policy` (who may do what), `revocation` (rules) ->
-//! `repo/` (queries).
+//! `repo/` (queries). `openapi` gathers the handlers' documents into the one served at
+//! `/openapi.json`.
 
 pub mod accounts;
 pub mod app;
@@ -19,6 +20,7 @@ pub mod domains;
 pub mod error;
 pub mod grants;
 pub mod groups;
+pub mod openapi;
 pub mod passwords;
 pub mod policy;
 pub mod projects;

@@ -8,6 +8,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use service_kit::auth::Principal;
 use service_kit::db::{DbConnection, StoreError};
+use utoipa::ToSchema;
 
 use crate::error::IamError;
 use crate::policy::{self, Action};
@@ -16,25 +17,32 @@ use crate::revocation;
 use crate::validate;
 
 /// A new project, as Keystone's `POST /v3/projects` names the fields.
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProject {
+    #[schema(schema_with = validate::schema::name)]
     pub name: String,
+    /// A project of the domain, or the domain itself (a top-level project, as when
+    /// absent); anything else is refused (400).
     #[serde(default)]
     pub parent_id: Option<String>,
+    /// The caller's domain when absent; another domain is refused (403).
     #[serde(default)]
     pub domain_id: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = validate::schema::optional_description)]
     pub description: Option<String>,
 }
 
 /// A change to a project; absent fields stay as they are.
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectEdit {
     #[serde(default)]
+    #[schema(schema_with = validate::schema::optional_name)]
     pub name: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = validate::schema::optional_description)]
     pub description: Option<String>,
 }
 

@@ -5,6 +5,8 @@ use actix_web::web;
 use credential_core::iam_token::{RoleRef, TokenClaims, TokenScope};
 use serde::{Deserialize, Serialize};
 use service_kit::db::DbConnection;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+use utoipa::ToSchema;
 
 use crate::error::IamError;
 use crate::ratelimit::AttemptKeys;
@@ -12,13 +14,14 @@ use crate::repo::{self, domains::Domain, users::User};
 use crate::state::AppState;
 
 /// `{"auth": {"identity": ..., "scope": ...}}`.
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthRequest {
     pub auth: Auth,
 }
 
-#[derive(Debug, Deserialize, Serialize)]
+/// Who logs in, and the scope the token is for (none: an unscoped token).
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Auth {
     pub identity: Identity,
@@ -26,9 +29,12 @@ pub struct Auth {
     pub scope: Option<ScopeRequest>,
 }
 
-#[derive(Debug, Deserialize, Serialize)]
+/// The login method and its credential: `methods` `["password"]` with `password`, or
+/// `["token"]` with `token` (the other object, if present, is not read).
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Identity {
+    #[schema(schema_with = methods_schema)]
     pub methods: Vec<String>,
     #[serde(default)]
     pub password: Option<PasswordMethod>,
@@ -36,7 +42,8 @@ pub struct Identity {
     pub token: Option<TokenMethod>,
 }
 
-#[derive(Deserialize, Serialize)]
+/// The password method: the user and their password.
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordMethod {
     pub user: PasswordUser,
@@ -48,7 +55,8 @@ impl std::fmt::Debug for PasswordMethod {
     }
 }
 
-#[derive(Deserialize, Serialize)]
+/// The user, by `id`, or by `name` with their `domain`; and the password.
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordUser {
     #[serde(default)]
@@ -60,9 +68,12 @@ pub struct PasswordUser {
     pub password: String,
 }
 
-#[derive(Deserialize, Serialize)]
+/// The token method: a valid token, exchanged for one of another scope that expires no
+/// later.
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenMethod {
+    /// The token (an `X-Subject-Token`).
     pub id: String,
 }
 
@@ -72,7 +83,8 @@ impl std::fmt::Debug for TokenMethod {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+/// A domain by `id` or by `name` (the id wins when both are given).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NameOrId {
     #[serde(default)]
@@ -81,7 +93,8 @@ pub struct NameOrId {
     pub name: Option<String>,
 }
 
-#[derive(Debug, Deserialize, Serialize)]
+/// A project or a domain scope, not both; neither is an unscoped token.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeRequest {
     #[serde(default)]
@@ -90,7 +103,8 @@ pub struct ScopeRequest {
     pub domain: Option<NameOrId>,
 }
 
-#[derive(Debug, Deserialize, Serialize)]
+/// A project by `id`, or by `name` in `domain` (the user's own when absent).
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectScopeRequest {
     #[serde(default)]
@@ -99,6 +113,18 @@ pub struct ProjectScopeRequest {
     pub name: Option<String>,
     #[serde(default)]
     pub domain: Option<NameOrId>,
+}
+
+/// `methods`: exactly one of `password` and `token`.
+fn methods_schema() -> ArrayBuilder {
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(["password", "token"])),
+        )
+        .min_items(Some(1))
+        .max_items(Some(1))
 }
 
 impl PasswordUser {

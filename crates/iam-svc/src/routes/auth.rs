@@ -4,14 +4,15 @@
 
 use actix_web::http::header::HeaderMap;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::json;
 use service_kit::db;
 use service_kit::http::client_address;
 
-use crate::error::{IamError, Json};
+use crate::error::{IamError, Json, KeystoneError};
+use crate::openapi::{HeadRefusals, Refusals};
 use crate::policy::{Action, Caller};
 use crate::state::AppState;
 use crate::tokens::{self, AuthRequest};
+use crate::views::{DomainList, ProjectList, TokenBody};
 use crate::{scopes, subjects, views};
 
 const SUBJECT_TOKEN: &str = "x-subject-token";
@@ -34,7 +35,29 @@ fn wants_catalog(req: &HttpRequest) -> bool {
         .any(|kv| kv.split('=').next() == Some("nocatalog"))
 }
 
-async fn create_token(
+/// Log in: a token for a password, or for another token
+///
+/// The token is in the `X-Subject-Token` header of the answer; the body describes it.
+/// Wrong user, domain or password and a disabled user are one 401. Attempts are counted
+/// per user and per address: over the limit, 429 until the window passes.
+#[utoipa::path(post, path = "/v3/auth/tokens", tag = "tokens",
+    operation_id = "KeystoneCreateUserTokenByPassword",
+    params(("nocatalog" = Option<String>, Query,
+        description = "Present (with any value or none): the token's catalog is empty.")),
+    request_body = AuthRequest,
+    responses(
+        (status = 201, description = "The token was issued.", body = TokenBody,
+            headers(("X-Subject-Token" = String, description = "The token, for `X-Auth-Token`."))),
+        (status = 400, description = "A malformed body, or one naming neither or both scopes.",
+            body = KeystoneError),
+        (status = 401, description = "Wrong credentials, an invalid token, or a scope the user \
+            holds no role on.", body = KeystoneError),
+        (status = 413, description = "The body is over `server.max_body_bytes`.", body = KeystoneError),
+        (status = 429, description = "Too many failed attempts for the user or the address.",
+            body = KeystoneError),
+        (status = 503, description = "The database is unavailable.", body = KeystoneError),
+    ))]
+pub(crate) async fn create_token(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: Json<AuthRequest>,
@@ -59,7 +82,23 @@ fn subject_token(headers: &HeaderMap) -> Result<&str, IamError> {
         .ok_or_else(|| IamError::BadRequest("X-Subject-Token header is required".into()))
 }
 
-async fn validate_token(
+/// Validate a token and read it
+#[utoipa::path(get, path = "/v3/auth/tokens", tag = "tokens",
+    operation_id = "KeystoneValidateToken",
+    params(
+        ("X-Subject-Token" = String, Header, description = "The token to validate."),
+        ("nocatalog" = Option<String>, Query,
+            description = "Present (with any value or none): the token's catalog is empty."),
+    ),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "The token is valid.", body = TokenBody,
+            headers(("X-Subject-Token" = String, description = "The token validated."))),
+        (status = 404, description = "The token is invalid, expired or revoked, or of another \
+            domain.", body = KeystoneError),
+        Refusals,
+    ))]
+pub(crate) async fn validate_token(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
@@ -76,7 +115,16 @@ async fn validate_token(
         )))
 }
 
-async fn check_token(
+/// Check a token
+#[utoipa::path(head, path = "/v3/auth/tokens", tag = "tokens",
+    operation_id = "KeystoneCheckToken",
+    params(("X-Subject-Token" = String, Header, description = "The token to check.")),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "The token is valid."),
+        HeadRefusals,
+    ))]
+pub(crate) async fn check_token(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
@@ -86,7 +134,20 @@ async fn check_token(
     Ok(HttpResponse::Ok().finish())
 }
 
-async fn revoke_token(
+/// Revoke a token
+///
+/// Every replica and service refuses it within seconds.
+#[utoipa::path(delete, path = "/v3/auth/tokens", tag = "tokens",
+    operation_id = "KeystoneRevokeToken",
+    params(("X-Subject-Token" = String, Header, description = "The token to revoke.")),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 204, description = "The token is revoked."),
+        (status = 404, description = "The token is invalid, expired or already revoked, or of \
+            another domain.", body = KeystoneError),
+        Refusals,
+    ))]
+pub(crate) async fn revoke_token(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
@@ -101,32 +162,51 @@ async fn revoke_token(
     Ok(HttpResponse::NoContent().finish())
 }
 
-async fn my_projects(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, IamError> {
+/// The projects the caller may scope a token to
+#[utoipa::path(get, path = "/v3/auth/projects", tag = "tokens",
+    operation_id = "KeystoneListAuthProjects",
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "The enabled projects the caller holds a role on (all of \
+            the domain's with a role on the domain).", body = ProjectList),
+        Refusals,
+    ))]
+pub(crate) async fn my_projects(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, IamError> {
     scopes::allowed(&caller.principal, Action::ListAuthProjects)?;
     let p = caller.principal;
     let projects = db::run(&state.pool, move |conn| scopes::projects(conn, &p)).await?;
     let base = &state.config.public_url;
-    Ok(HttpResponse::Ok().json(json!({
-        "projects": projects.iter().map(|x| views::project(x, base, false)).collect::<Vec<_>>(),
-        "links": { "self": format!("{base}/v3/auth/projects") },
-    })))
+    Ok(HttpResponse::Ok().json(ProjectList {
+        links: views::self_link(base, "/v3/auth/projects"),
+        projects: projects
+            .iter()
+            .map(|x| views::project(x, base, false))
+            .collect(),
+    }))
 }
 
-async fn my_domains(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, IamError> {
+/// The domains the caller may scope a token to
+#[utoipa::path(get, path = "/v3/auth/domains", tag = "tokens",
+    operation_id = "KeystoneListAuthDomains",
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "The caller's domain if they hold a role on it, else none.",
+            body = DomainList),
+        Refusals,
+    ))]
+pub(crate) async fn my_domains(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, IamError> {
     scopes::allowed(&caller.principal, Action::ListAuthDomains)?;
     let p = caller.principal;
     let domain = db::run(&state.pool, move |conn| scopes::domain(conn, &p)).await?;
     let base = &state.config.public_url;
-    let domains: Vec<_> = domain
-        .iter()
-        .map(|d| {
-            json!({
-                "id": d.id, "name": d.name, "enabled": d.enabled, "description": d.description,
-                "links": { "self": format!("{base}/v3/domains/{}", d.id) },
-            })
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(
-        json!({ "domains": domains, "links": { "self": format!("{base}/v3/auth/domains") } }),
-    ))
+    Ok(HttpResponse::Ok().json(DomainList {
+        domains: domain.iter().map(|d| views::domain(d, base)).collect(),
+        links: views::self_link(base, "/v3/auth/domains"),
+    }))
 }

@@ -5,17 +5,16 @@
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
-use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use service_kit::db;
+use utoipa::ToSchema;
 
 use crate::credentials::{self, CredentialEdit, NewCredential};
-use crate::error::{IamError, Json};
+use crate::error::{IamError, Json, KeystoneError};
+use crate::openapi::Refusals;
 use crate::policy::Caller;
-use crate::repo::access_keys::AccessKey;
 use crate::state::AppState;
-use crate::views;
+use crate::views::{self, CredentialBody, CredentialList};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -31,36 +30,39 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-#[derive(Deserialize, Serialize)]
+/// `{"credential": {"user_id", "description"?}}`.
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CreateBody {
+pub(crate) struct CreateCredentialBody {
     credential: NewCredential,
 }
 
-#[derive(Deserialize, Serialize)]
+/// `{"credential": {"status"?, "description"?}}`.
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct UpdateBody {
+pub(crate) struct UpdateCredentialBody {
     credential: CredentialEdit,
 }
 
-fn time(t: NaiveDateTime) -> String {
-    views::keystone_time(t.and_utc())
-}
-
-fn view(k: &AccessKey) -> Value {
-    json!({
-        "access": k.access,
-        "status": k.status,
-        "user_id": k.user_id,
-        "description": k.description,
-        "create_time": time(k.created_at),
-    })
-}
-
-async fn create(
+/// Create a permanent access key
+///
+/// The answer holds the secret key (SK), the only time it is ever shown.
+#[utoipa::path(post, path = "/v3.0/OS-CREDENTIAL/credentials", tag = "credentials",
+    operation_id = "CreatePermanentAccessKey",
+    request_body = CreateCredentialBody,
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 201, description = "The key, with its secret.", body = CredentialBody),
+        (status = 400, description = "A malformed body, a bad description, or the user already \
+            holds `access_keys.max_per_user` keys (message `akSkNumExceed`).", body = KeystoneError),
+        (status = 404, description = "No such user, or one of another domain.", body = KeystoneError),
+        (status = 413, description = "The body is over `server.max_body_bytes`.", body = KeystoneError),
+        Refusals,
+    ))]
+pub(crate) async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: Json<CreateBody>,
+    body: Json<CreateCredentialBody>,
 ) -> Result<HttpResponse, IamError> {
     let (p, c, now) = (
         caller.principal,
@@ -73,12 +75,22 @@ async fn create(
         credentials::create(conn, &p, row, max)
     })
     .await?;
-    let mut body = view(&key);
-    body["secret"] = json!(secret.expose());
-    Ok(HttpResponse::Created().json(json!({ "credential": body })))
+    Ok(HttpResponse::Created().json(CredentialBody {
+        credential: views::credential(&key).with_secret(secret.expose()),
+    }))
 }
 
-async fn list(
+/// List a user's permanent access keys
+#[utoipa::path(get, path = "/v3.0/OS-CREDENTIAL/credentials", tag = "credentials",
+    operation_id = "ListPermanentAccessKeys",
+    params(("user_id" = Option<String>, Query, description = "The keys' user; the caller when absent.")),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "The keys, without secrets.", body = CredentialList),
+        (status = 404, description = "No such user, or one of another domain.", body = KeystoneError),
+        Refusals,
+    ))]
+pub(crate) async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<HashMap<String, String>>,
@@ -88,13 +100,23 @@ async fn list(
         credentials::list(conn, &p, user_id)
     })
     .await?;
-    Ok(
-        HttpResponse::Ok()
-            .json(json!({ "credentials": keys.iter().map(view).collect::<Vec<_>>() })),
-    )
+    Ok(HttpResponse::Ok().json(CredentialList {
+        credentials: keys.iter().map(views::credential).collect(),
+    }))
 }
 
-async fn show(
+/// Show a permanent access key
+#[utoipa::path(get, path = "/v3.0/OS-CREDENTIAL/credentials/{access}", tag = "credentials",
+    operation_id = "ShowPermanentAccessKey",
+    params(("access" = String, Path, min_length = 1, description = "The access key id (AK).")),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "The key with its last use, without its secret.",
+            body = CredentialBody),
+        (status = 404, description = "No such key, or one of another domain.", body = KeystoneError),
+        Refusals,
+    ))]
+pub(crate) async fn show(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
@@ -104,16 +126,28 @@ async fn show(
         credentials::show(conn, &p, &access)
     })
     .await?;
-    let mut body = view(&key);
-    body["last_use_time"] = json!(key.last_used_at.map(time).unwrap_or_default());
-    Ok(HttpResponse::Ok().json(json!({ "credential": body })))
+    Ok(HttpResponse::Ok().json(CredentialBody {
+        credential: views::credential(&key).with_last_use(key.last_used_at),
+    }))
 }
 
-async fn update(
+/// (De)activate or describe a permanent access key
+#[utoipa::path(put, path = "/v3.0/OS-CREDENTIAL/credentials/{access}", tag = "credentials",
+    operation_id = "UpdatePermanentAccessKey",
+    params(("access" = String, Path, min_length = 1, description = "The access key id (AK).")),
+    request_body = UpdateCredentialBody,
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "The key as changed.", body = CredentialBody),
+        (status = 404, description = "No such key, or one of another domain.", body = KeystoneError),
+        (status = 413, description = "The body is over `server.max_body_bytes`.", body = KeystoneError),
+        Refusals,
+    ))]
+pub(crate) async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: Json<UpdateBody>,
+    body: Json<UpdateCredentialBody>,
 ) -> Result<HttpResponse, IamError> {
     let (p, access, edit) = (
         caller.principal,
@@ -122,10 +156,24 @@ async fn update(
     );
     let update = move |conn: &mut _| credentials::update(conn, &p, &access, edit);
     let key = db::write(&state.pool, update).await?;
-    Ok(HttpResponse::Ok().json(json!({ "credential": view(&key) })))
+    Ok(HttpResponse::Ok().json(CredentialBody {
+        credential: views::credential(&key),
+    }))
 }
 
-async fn delete(
+/// Delete a permanent access key
+///
+/// Requests signed with it are refused from then on.
+#[utoipa::path(delete, path = "/v3.0/OS-CREDENTIAL/credentials/{access}", tag = "credentials",
+    operation_id = "DeletePermanentAccessKey",
+    params(("access" = String, Path, min_length = 1, description = "The access key id (AK).")),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 204, description = "The key is deleted."),
+        (status = 404, description = "No such key, or one of another domain.", body = KeystoneError),
+        Refusals,
+    ))]
+pub(crate) async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,

@@ -5,15 +5,16 @@ use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use service_kit::db;
+use utoipa::ToSchema;
 
-use crate::error::{IamError, Json};
+use crate::error::{IamError, Json, KeystoneError};
+use crate::openapi::Refusals;
 use crate::policy::Caller;
 use crate::projects::{self, NewProject, ProjectEdit};
 use crate::repo;
 use crate::state::AppState;
-use crate::views;
+use crate::views::{self, ProjectBody, ProjectList};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -29,22 +30,38 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-#[derive(Deserialize, Serialize)]
+/// `{"project": {...}}` of a create.
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CreateBody {
+pub(crate) struct CreateProjectBody {
     project: NewProject,
 }
 
-#[derive(Deserialize, Serialize)]
+/// `{"project": {...}}` of an update.
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct UpdateBody {
+pub(crate) struct UpdateProjectBody {
     project: ProjectEdit,
 }
 
-async fn create(
+/// The most projects a page holds.
+const MAX_PER_PAGE: usize = 5000;
+
+/// Create a project
+#[utoipa::path(post, path = "/v3/projects", tag = "projects", operation_id = "KeystoneCreateProject",
+    request_body = CreateProjectBody,
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 201, description = "The project.", body = ProjectBody),
+        (status = 409, description = "A project of that name exists in the domain.",
+            body = KeystoneError),
+        (status = 413, description = "The body is over `server.max_body_bytes`.", body = KeystoneError),
+        Refusals,
+    ))]
+pub(crate) async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: Json<CreateBody>,
+    body: Json<CreateProjectBody>,
 ) -> Result<HttpResponse, IamError> {
     let (p, new, now) = (
         caller.principal,
@@ -55,11 +72,33 @@ async fn create(
         projects::create(conn, &p, new, now)
     })
     .await?;
-    Ok(HttpResponse::Created()
-        .json(json!({ "project": views::project(&project, &state.config.public_url, false) })))
+    Ok(HttpResponse::Created().json(ProjectBody {
+        project: views::project(&project, &state.config.public_url, false),
+    }))
 }
 
-async fn list(
+/// List the projects of the caller's domain the caller may see
+///
+/// All of them for the domain admin, else those the caller holds a role on.
+#[utoipa::path(get, path = "/v3/projects", tag = "projects", operation_id = "KeystoneListProjects",
+    params(
+        ("name" = Option<String>, Query, description = "Only the project of this name."),
+        ("parent_id" = Option<String>, Query, description = "Only the children of this project \
+            (the domain's id: the top-level projects)."),
+        ("enabled" = Option<String>, Query, pattern = r"^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$",
+            description = "`true` or `false`, in any case: only enabled or disabled projects."),
+        ("domain_id" = Option<String>, Query,
+            description = "Another domain than the caller's lists nothing."),
+        ("page" = Option<i32>, Query, minimum = 1, maximum = 2147483647, description = "The page, from 1 (the default)."),
+        ("per_page" = Option<i32>, Query, minimum = 1, maximum = 2147483647,
+            description = "Projects per page: 5000 (the default) at most; more counts as 5000."),
+    ),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "The page of projects.", body = ProjectList),
+        Refusals,
+    ))]
+pub(crate) async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<HashMap<String, String>>,
@@ -72,8 +111,8 @@ async fn list(
     };
     let page = parse_positive("page", query.get("page"))?.unwrap_or(1);
     let per_page = parse_positive("per_page", query.get("per_page"))?
-        .unwrap_or(5000)
-        .min(5000);
+        .unwrap_or(MAX_PER_PAGE)
+        .min(MAX_PER_PAGE);
     let (p, asked) = (caller.principal, query.get("domain_id").cloned());
     let projects = db::run(&state.pool, move |conn| {
         projects::list(conn, &p, asked, filter)
@@ -81,44 +120,71 @@ async fn list(
     .await?;
     let base = &state.config.public_url;
     let start = (page - 1).saturating_mul(per_page);
-    let items: Vec<_> = projects
-        .iter()
-        .skip(start)
-        .take(per_page)
-        .map(|x| views::project(x, base, true))
-        .collect();
-    Ok(HttpResponse::Ok()
-        .json(json!({ "projects": items, "links": views::list_links(base, "/v3/projects") })))
+    Ok(HttpResponse::Ok().json(ProjectList {
+        links: views::list_links(base, "/v3/projects"),
+        projects: projects
+            .iter()
+            .skip(start)
+            .take(per_page)
+            .map(|x| views::project(x, base, true))
+            .collect(),
+    }))
 }
 
+/// A page number: a positive 32-bit integer, as the document says.
 fn parse_positive(name: &str, v: Option<&String>) -> Result<Option<usize>, IamError> {
-    match v {
+    match v.map(|v| v.parse::<i32>()) {
         None => Ok(None),
-        Some(v) => match v.parse::<usize>() {
-            Ok(n) if n >= 1 => Ok(Some(n)),
-            _ => Err(IamError::BadRequest(format!(
-                "{name} must be a positive integer"
-            ))),
-        },
+        Some(Ok(n)) if n >= 1 => Ok(usize::try_from(n).ok()),
+        Some(_) => Err(IamError::BadRequest(format!(
+            "{name} must be a positive integer"
+        ))),
     }
 }
 
-async fn show(
+/// Show a project
+#[utoipa::path(get, path = "/v3/projects/{project_id}", tag = "projects",
+    operation_id = "KeystoneShowProject",
+    params(("project_id" = String, Path, min_length = 1, description = "The project's id.")),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "The project.", body = ProjectBody),
+        (status = 404, description = "No such project, or one of another domain.",
+            body = KeystoneError),
+        Refusals,
+    ))]
+pub(crate) async fn show(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, IamError> {
     let (p, id) = (caller.principal, path.into_inner());
     let project = db::run(&state.pool, move |conn| projects::show(conn, &p, &id)).await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({ "project": views::project(&project, &state.config.public_url, true) })))
+    Ok(HttpResponse::Ok().json(ProjectBody {
+        project: views::project(&project, &state.config.public_url, true),
+    }))
 }
 
-async fn update(
+/// Rename or describe a project
+#[utoipa::path(patch, path = "/v3/projects/{project_id}", tag = "projects",
+    operation_id = "KeystoneUpdateProject",
+    params(("project_id" = String, Path, min_length = 1, description = "The project's id.")),
+    request_body = UpdateProjectBody,
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "The project as changed.", body = ProjectBody),
+        (status = 404, description = "No such project, or one of another domain.",
+            body = KeystoneError),
+        (status = 409, description = "A project of that name exists in the domain.",
+            body = KeystoneError),
+        (status = 413, description = "The body is over `server.max_body_bytes`.", body = KeystoneError),
+        Refusals,
+    ))]
+pub(crate) async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: Json<UpdateBody>,
+    body: Json<UpdateProjectBody>,
 ) -> Result<HttpResponse, IamError> {
     let (p, id, edit) = (
         caller.principal,
@@ -127,14 +193,27 @@ async fn update(
     );
     let update = move |conn: &mut _| projects::update(conn, &p, &id, edit);
     let project = db::write(&state.pool, update).await?;
-    let mut body = views::project(&project, &state.config.public_url, false);
-    body["extra"] = json!({});
-    Ok(HttpResponse::Ok().json(json!({ "project": body })))
+    Ok(HttpResponse::Ok().json(ProjectBody {
+        project: views::project(&project, &state.config.public_url, false).edited(),
+    }))
 }
 
+/// Delete a project
+///
 /// Every credential scoped to the project dies with it; the feed is refreshed after the
 /// commit.
-async fn delete(
+#[utoipa::path(delete, path = "/v3/projects/{project_id}", tag = "projects",
+    operation_id = "KeystoneDeleteProject",
+    params(("project_id" = String, Path, min_length = 1, description = "The project's id.")),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
+    responses(
+        (status = 204, description = "The project is deleted."),
+        (status = 404, description = "No such project, or one of another domain.",
+            body = KeystoneError),
+        (status = 409, description = "The project still has child projects.", body = KeystoneError),
+        Refusals,
+    ))]
+pub(crate) async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,

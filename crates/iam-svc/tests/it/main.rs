@@ -14,6 +14,7 @@ mod groups_and_grants;
 mod internal_guard;
 mod login_limits;
 mod migrations;
+mod openapi;
 mod password_work;
 mod policy_matrix;
 mod projects_and_roles;

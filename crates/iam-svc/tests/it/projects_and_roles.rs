@@ -227,6 +227,7 @@ async fn admin_lists_every_project_with_filters_and_pages() {
         ),
         ("/v3/projects?page=2&per_page=2", vec!["zulu"]),
         ("/v3/projects?page=3&per_page=2", vec![]),
+        ("/v3/projects?page=2147483647&per_page=2147483647", vec![]),
         (
             by_domain.as_str(),
             vec!["alpha", bootstrap::PROJECT, "zulu"],
@@ -243,6 +244,11 @@ async fn admin_lists_every_project_with_filters_and_pages() {
             "per_page must be a positive integer",
         ),
         ("/v3/projects?page=-1", "page must be a positive integer"),
+        // The document's bound: a page number is a positive 32-bit integer.
+        (
+            "/v3/projects?page=2147483648",
+            "page must be a positive integer",
+        ),
         (
             "/v3/projects?enabled=maybe",
             "enabled must be true or false",
