@@ -30,6 +30,7 @@ def pytest_sessionfinish(session, exitstatus):
     run = runtime.CURRENT
     if run is None:
         return
+    run.check_authentication()
     path = os.environ.get("FUZZ_RESULTS")
     if path:
         run.dump(path)

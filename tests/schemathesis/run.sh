@@ -8,6 +8,7 @@
 #   --smoke   a few examples per operation (FUZZ_EXAMPLES, default 8): CI, make fuzz-smoke
 #   --full    many examples per operation (FUZZ_EXAMPLES, default 200): make fuzz (default)
 #   --summary FILE   where the markdown section "## Schemathesis" goes
+#   --no-build       use the binaries already built (scripts/lib/stack.sh says where)
 #
 # Builds the services (debug), starts iam, lakeformation, swr and tcr on free loopback ports
 # in a scratch directory (scripts/lib/stack.sh; on SQLite, or on fresh PostgreSQL schemas
@@ -25,12 +26,14 @@ cd "$ROOT"
 
 mode=full
 summary=""
+build=1
 while (($# > 0)); do
   case "$1" in
     --smoke) mode=smoke ;;
     --full) mode=full ;;
     --summary) summary="${2:?--summary needs a file}"; shift ;;
-    *) echo "usage: tests/schemathesis/run.sh [--smoke|--full] --summary FILE" >&2; exit 2 ;;
+    --no-build) build=0 ;;
+    *) echo "usage: tests/schemathesis/run.sh [--smoke|--full] [--no-build] --summary FILE" >&2; exit 2 ;;
   esac
   shift
 done
@@ -65,8 +68,10 @@ if [[ -n "${TEST_DATABASE_URL:-}" ]]; then
   "$PY" -m pip install -q --disable-pip-version-check -r tests/schemathesis/requirements-postgres.txt
 fi
 
-echo "==> building the services (debug)"
-cargo build -p iam-svc -p lakeformation-svc -p swr-svc -p tcr-svc
+if ((build)); then
+  echo "==> building the services (debug)"
+  cargo build -p iam-svc -p lakeformation-svc -p swr-svc -p tcr-svc
+fi
 
 exec 3>&1 4>&2
 finish() {

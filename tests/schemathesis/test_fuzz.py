@@ -99,6 +99,11 @@ for _svc in WANTED:
         globals()[f"test_{_svc}"] = _schema.parametrize()(_settings(
             _test_for(_svc, lambda case: case.operation.label)))
         continue
+    _rest = documents.tcr_without_actions(_doc)
+    if _rest["paths"]:
+        _schema = schemathesis.openapi.from_dict(_rest, config=_config(_url))
+        globals()["test_tcr"] = _schema.parametrize()(_settings(
+            _test_for("tcr", lambda case: case.operation.label)))
     try:
         _actions = documents.tcr_actions(_doc)
     except ValueError as e:

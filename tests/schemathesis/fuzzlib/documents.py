@@ -64,6 +64,17 @@ def tcr_actions(doc):
     return list(enum)
 
 
+def tcr_without_actions(doc):
+    """The document less ``POST /`` (the probes, the registry login): fuzzed as it is."""
+    rest = copy.deepcopy(doc)
+    root = rest.get("paths", {}).get("/")
+    if root is not None:
+        root.pop("post", None)
+        if not any(k in root for k in ("get", "put", "post", "delete", "patch", "head", "options")):
+            del rest["paths"]["/"]
+    return rest
+
+
 def tcr_for_action(doc, action):
     """The document narrowed to ``action``; ValueError when the document lacks a part the
     convention names."""
@@ -91,11 +102,12 @@ def tcr_for_action(doc, action):
 
 def security_of(doc, operation):
     """The scheme names an operation accepts (its own ``security`` or the document's), in
-    the document's order; [] for an open one."""
+    the document's order, "none" standing for an empty alternative (anonymous allowed);
+    [] for an open operation."""
     reqs = operation.get("security", doc.get("security", []))
     names = []
     for alternative in reqs:
-        for name in alternative:
+        for name in alternative or ["none"]:
             if name not in names:
                 names.append(name)
     return names

@@ -56,6 +56,8 @@ class Identity:
         self.token = self.ak = self.sk = ""
         self.user_id = self.group_id = self.project_id = ""
         self.known = {"domain_id": self.domain_id, "role_id": self.roles.get("readonly", "")}
+        # Registry logins (HTTP Basic on /service/token) per service: (user name, password).
+        self.registry_logins = {}
         self._make()
         self._victims()
 
@@ -65,6 +67,12 @@ class Identity:
 
     def key_now(self):
         return self.ak, self.sk
+
+    def sdk_scope(self, service):
+        """The scope header a Huawei SDK sends with a signed request to ``service``."""
+        if service == "iam":
+            return {"X-Domain-Id": self.domain_id}
+        return {"X-Project-Id": self.project_id}
 
     # -- iam-svc calls
     def _call(self, method, path, token, expected, body=None, headers=None, base=None):
@@ -132,7 +140,15 @@ class Identity:
             try:
                 made = self._call("POST", f"/v2/{self.project_id}/instances", self.token, None,
                                   {"name": f"fuzz-{secrets.token_hex(3)}"}, base=urls["swr"])
-                self.known["swr_instance_id"] = made["instance_id"]
+                instance = made["instance_id"]
+                self.known["swr_instance_id"] = instance
+                base = f"/v2/{self.project_id}/instances/{instance}"
+                shown = self._call("GET", base, self.token, 200, base=urls["swr"])
+                self.known["swr_service"] = (shown.get("registry") or {}).get("service", "")
+                cred = self._call("POST", base + "/long-term-credential", self.token, 201,
+                                  {"name": "fuzz"}, base=urls["swr"])
+                self.known["swr_credential_id"] = cred["token_id"]
+                self.registry_logins["swr"] = (cred["user_id"], cred["auth_token"])
             except (KeyError, ValueError, requests.RequestException) as e:
                 problems.append(f"swr-svc instance: {e}")
         if "lakeformation" in urls:

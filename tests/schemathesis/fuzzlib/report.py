@@ -61,6 +61,13 @@ def render(args, results, panics):
                 "|---:|---:|" + "---:|" * len(CHECKS),
                 f"| {len(s['operations'])} | {s['requests']} | "
                 + " | ".join(str(fails.get(c, 0)) for c in CHECKS) + " |", ""]
+        seen = ", ".join(f"{k}: {v}" for k, v in sorted(s.get("statuses", {}).items()))
+        out += [f"Statuses answered: {seen or 'none'}.", ""]
+        schemes = s.get("schemes", {})
+        if schemes:
+            out += ["By authentication: " + "; ".join(
+                f"{name} ({', '.join(f'{k}: {v}' for k, v in sorted(st.items()))})"
+                for name, st in sorted(schemes.items())) + ".", ""]
         bad = sorted((op for op, o in s["operations"].items() if o["failures"]))
         if bad:
             out += ["Operations with failing requests: " + ", ".join(f"`{op}`" for op in bad), ""]

@@ -47,10 +47,12 @@ KNOWN_PATH = {
     "group_id": "group_id", "role_id": "role_id", "access": "access",
 }
 KNOWN_BY_SERVICE = {
-    "swr": {"instance_id": "swr_instance_id"},
+    "swr": {"instance_id": "swr_instance_id", "credential_id": "swr_credential_id"},
     "lakeformation": {"instance_id": "lakeformation_instance_id"},
 }
 KNOWN_TCR_BODY = {"RegistryId": "tcr_registry_id"}
+# The registry login's `service` query parameter.
+KNOWN_QUERY = {"swr": {"service": "swr_service"}, "tcr": {"service": "tcr_service"}}
 
 
 def _redact_headers(headers):
@@ -102,7 +104,8 @@ class Runtime:
             else:
                 self.notes.append(f"{svc}: no {svc.upper()}__DATABASE__URL, so no state check")
         self.rng = random.Random(int(os.environ.get("FUZZ_SEED", "0")) or None)
-        self.stats = {svc: {"operations": {}, "requests": 0, "failures": {n: 0 for n in CHECK_NAMES}}
+        self.stats = {svc: {"operations": {}, "requests": 0, "statuses": {},
+                            "failures": {n: 0 for n in CHECK_NAMES}}
                       for svc in documents.SERVICES}
         self.findings = {}
         self.missing = {}
@@ -121,28 +124,39 @@ class Runtime:
                                headers={"Content-Type": "application/json", "X-TC-Action": "CreateInstance",
                                         "X-TC-Version": "2019-09-24", "X-TC-Region": "ap-guangzhou"},
                                auth=signing.Tc3Auth(self.identity.key_now))
-            self.identity.known["tcr_registry_id"] = r.json()["Response"]["RegistryId"]
+            registry = r.json()["Response"]["RegistryId"]
+            self.identity.known["tcr_registry_id"] = registry
+            body = json.dumps({"RegistryId": registry, "TokenType": "longterm", "Desc": "schemathesis"})
+            r = self.http.post(url + "/", data=body.encode(), timeout=30,
+                               headers={"Content-Type": "application/json", "X-TC-Action": "CreateInstanceToken",
+                                        "X-TC-Version": "2019-09-24", "X-TC-Region": "ap-guangzhou"},
+                               auth=signing.Tc3Auth(self.identity.key_now))
+            made = r.json()["Response"]
+            self.identity.registry_logins["tcr"] = (made["Username"], made["Token"])
         except (KeyError, ValueError, requests.RequestException) as e:
             self.notes.append(f"tcr-svc registry: {e}")
 
     # -- authentication
     def _auth_for(self, svc, label, schemes):
-        usable = [s for s in schemes if s in ("x_auth_token", "sdk_hmac_sha256", "tc3_hmac_sha256",
-                                              "registry_basic")]
+        usable = [s for s in schemes if s in ("none", "x_auth_token", "sdk_hmac_sha256",
+                                              "tc3_hmac_sha256", "registry_basic")]
         if not usable:
             return None, "none"
         turn = self.scheme_turn.get((svc, label), 0)
         self.scheme_turn[(svc, label)] = turn + 1
         scheme = usable[turn % len(usable)]
+        if scheme == "none":
+            return None, scheme
         if scheme == "x_auth_token":
             return signing.TokenAuth(self.identity.token_now), scheme
         if scheme == "sdk_hmac_sha256":
-            return signing.SdkHmacAuth(self.identity.key_now), scheme
+            return signing.SdkHmacAuth(self.identity.key_now, lambda: self.identity.sdk_scope(svc)), scheme
         if scheme == "tc3_hmac_sha256":
             return signing.Tc3Auth(self.identity.key_now), scheme
-        # registry_basic: the registry login of docker, with the AK/SK pair (refused unless
-        # the service takes it: the operation is still fuzzed, its 401 checked).
-        return requests.auth.HTTPBasicAuth(self.identity.ak, self.identity.sk), scheme
+        # registry_basic: the registry login of docker, with a registry credential the
+        # fuzzer made (fuzzlib.identity); without one, the AK/SK pair, which is refused.
+        user, password = self.identity.registry_logins.get(svc, (self.identity.ak, self.identity.sk))
+        return requests.auth.HTTPBasicAuth(user, password), scheme
 
     # -- known ids
     def _substitute(self, svc, case):
@@ -152,6 +166,10 @@ class Runtime:
             key = names.get(name)
             if key and known.get(key) and self.rng.random() < 0.5:
                 case.path_parameters[name] = known[key]
+        for name, key in KNOWN_QUERY.get(svc, {}).items():
+            if isinstance(case.query, dict) and name in case.query and known.get(key) \
+                    and self.rng.random() < 0.5:
+                case.query[name] = known[key]
         if svc == "tcr" and isinstance(case.body, dict):
             for name, key in KNOWN_TCR_BODY.items():
                 if name in case.body and known.get(key) and self.rng.random() < 0.5:
@@ -177,6 +195,20 @@ class Runtime:
         except OSError:
             return []
         return [line for line in new.splitlines() if "panicked" in line]
+
+    @staticmethod
+    def _outcome(svc, response):
+        """The status, and for tcr-svc's 200 the error code's class (``200 AuthFailure``)."""
+        status = str(response.status_code)
+        if svc != "tcr" or response.status_code != 200:
+            return status
+        try:
+            error = json.loads(response.content)["Response"].get("Error")
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return status
+        if isinstance(error, dict) and isinstance(error.get("Code"), str):
+            return f"{status} {error['Code'].split('.')[0]}"
+        return status
 
     # -- one case
     def run_case(self, svc, case, label):
@@ -206,6 +238,12 @@ class Runtime:
                     for failure in group.exceptions:
                         failed.append((check.__name__, f"{failure.title}: {failure.message}", response))
             status = response.status_code
+            outcome = self._outcome(svc, response)
+            stats["statuses"][outcome] = stats["statuses"].get(outcome, 0) + 1
+            by_scheme = stats.setdefault("schemes", {}).setdefault(scheme, {})
+            by_scheme[outcome] = by_scheme.get(outcome, 0) + 1
+            op_stats.setdefault("statuses", {})
+            op_stats["statuses"][outcome] = op_stats["statuses"].get(outcome, 0) + 1
             if before is not None and 400 <= status < 500:
                 after = snap.snapshot()
                 changed = snap.diff(before, after)
@@ -263,6 +301,20 @@ class Runtime:
         if key not in self.findings:
             self.findings[key] = {"service": svc, "operation": label, "scheme": "", "check": "harness",
                                   "message": _text(text, 3000), "count": 1, "status": None}
+
+    def check_authentication(self):
+        """A scheme whose requests were nearly all answered 401 means the fuzzer was not
+        authenticated, and its run says little: that is a failure of its own. (HTTP Basic
+        on the registry login is refused by design: see _auth_for.)"""
+        for svc, stats in self.stats.items():
+            for scheme, statuses in stats.get("schemes", {}).items():
+                total = sum(statuses.values())
+                refused = statuses.get("401", 0) + statuses.get("200 AuthFailure", 0)
+                if scheme in ("none", "registry_basic") or total < 10 or refused < 0.9 * total:
+                    continue
+                self.record_error(svc, f"{scheme} requests", f"{refused} of {total} requests signed or "
+                                  f"authenticated with {scheme} were answered 401: the harness does not "
+                                  "authenticate as the service expects")
 
     def dump(self, path):
         out = {"stats": self.stats, "findings": list(self.findings.values()), "missing": self.missing,

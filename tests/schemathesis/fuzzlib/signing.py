@@ -87,20 +87,27 @@ class TokenAuth(requests.auth.AuthBase):
 
 
 class SdkHmacAuth(requests.auth.AuthBase):
-    """SDK-HMAC-SHA256 over host, X-Sdk-Date and the nonce; ``source()`` gives (AK, SK)."""
+    """SDK-HMAC-SHA256 over host, X-Sdk-Date, the nonce and the scope headers; ``source()``
+    gives (AK, SK), ``scope()`` the scope headers the SDK sends with them: ``X-Project-Id``
+    for a project's service (BasicCredentials), ``X-Domain-Id`` for iam-svc
+    (GlobalCredentials)."""
 
-    def __init__(self, source):
+    def __init__(self, source, scope=dict):
         self.source = source
+        self.scope = scope
 
     def __call__(self, prepared):
         ak, sk = self.source()
+        scope = self.scope()
+        for name, value in scope.items():
+            prepared.headers[name] = value
         parts = urllib.parse.urlsplit(prepared.url)
         date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         prepared.headers["Host"] = _host(prepared)
         prepared.headers["X-Sdk-Date"] = date
         prepared.headers[NONCE_HEADER] = secrets.token_hex(8)
         body = _body_bytes(prepared)
-        signed = sorted(["host", "x-sdk-date", NONCE_HEADER.lower()])
+        signed = sorted(["host", "x-sdk-date", NONCE_HEADER.lower(), *(n.lower() for n in scope)])
         headers = "".join(f"{name}:{prepared.headers[name].strip()}\n" for name in signed)
         canonical = "\n".join([prepared.method.upper(), _canonical_uri(parts.path),
                                _canonical_query(parts.query), headers, ";".join(signed),
@@ -135,7 +142,8 @@ class Tc3Auth(requests.auth.AuthBase):
         query = urllib.parse.urlsplit(prepared.url).query if method == "GET" else ""
         signed = ["content-type", "host", NONCE_HEADER.lower()]
         headers = "".join(f"{name}:{prepared.headers[name].strip()}\n" for name in signed)
-        payload = b"" if method == "GET" else body
+        unsigned = prepared.headers.get("X-TC-Content-SHA256", "").strip() == "UNSIGNED-PAYLOAD"
+        payload = b"UNSIGNED-PAYLOAD" if unsigned else b"" if method == "GET" else body
         canonical = "\n".join([method, "/", query, headers, ";".join(signed), _sha256(payload)])
         scope = f"{date}/{self.service}/tc3_request"
         to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n{_sha256(canonical.encode())}"
