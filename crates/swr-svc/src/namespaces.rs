@@ -42,7 +42,7 @@ pub struct UpdateBody {
     pub metadata: Metadata,
     /// Read only to refuse it: no image is scanned, so there is nothing to allow. Not in
     /// the schema, which allows no other field.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::domain::present")]
     #[schema(ignore)]
     cve_allowlist: Option<Value>,
 }
@@ -58,13 +58,13 @@ pub struct Metadata {
     /// `"false"`, as the SDK sends it.
     #[schema(pattern = "^(true|false)$", example = "true")]
     public: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::domain::present")]
     #[schema(ignore)]
     auto_scan: Option<Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::domain::present")]
     #[schema(ignore)]
     prevent_vul: Option<Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::domain::present")]
     #[schema(ignore)]
     severity: Option<Value>,
 }

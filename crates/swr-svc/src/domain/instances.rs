@@ -77,7 +77,7 @@ pub struct CreateBody {
     /// Read only to refuse it: the registry an instance fronts is the operator's
     /// (`registry.service` and `registry.address`), never the caller's. Not in the
     /// schema, which allows no other field.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::present")]
     #[schema(ignore)]
     registry: Option<Value>,
 }

@@ -21,6 +21,15 @@ use service_kit::db::DbConnection;
 use crate::error::SwrError;
 use crate::repo::{self, instances::Instance};
 
+/// For `#[serde(default, deserialize_with = "present")]` on a field read only to refuse
+/// it: a field given at all is `Some`, `null` included (serde would read a plain
+/// `Option`'s `null` as absent), so the refusal cannot be dodged by sending `null`.
+pub fn present<'de, D: serde::Deserializer<'de>>(
+    value: D,
+) -> Result<Option<serde_json::Value>, D::Error> {
+    serde::Deserialize::deserialize(value).map(Some)
+}
+
 /// A project's instance, as a path names it.
 pub struct InstancePath {
     pub project_id: String,

@@ -222,6 +222,8 @@ async fn bad_names_and_bodies_are_refused_in_the_envelope() {
         json!({ "namespace_name": "ok", "metadata": {} }),
         json!({ "namespace_name": "ok", "metadata": { "public": "false", "auto_scan": "true" } }),
         json!({ "namespace_name": "ok", "metadata": { "public": "false", "severity": "high" } }),
+        // Present at all is refused, null included: the document allows no such field.
+        json!({ "namespace_name": "ok", "metadata": { "public": "false", "auto_scan": null } }),
         json!({ "namespace_name": "ok", "surprise": 1 }),
         json!({ "metadata": { "public": "false" } }),
         json!([{ "namespace_name": "ok" }]),
@@ -235,6 +237,8 @@ async fn bad_names_and_bodies_are_refused_in_the_envelope() {
         json!({ "metadata": { "public": "maybe" } }),
         json!({ "metadata": { "public": "true" }, "cve_allowlist": { "items": [] } }),
         json!({ "metadata": { "public": "true", "prevent_vul": "true" } }),
+        json!({ "metadata": { "public": "true" }, "cve_allowlist": null }),
+        json!({ "metadata": { "public": "true", "severity": null } }),
     ] {
         let (status, answer, _) = app
             .put(&format!("{uri}/ok"))

@@ -240,6 +240,7 @@ async fn a_caller_cannot_choose_the_registry_of_an_instance() {
         json!({ "service": SERVICE, "address": "127.0.0.1:5000" }),
         json!({}),
         json!("team-a-registry"),
+        json!(null),
     ] {
         let body = json!({ "name": "sneaky", "registry": registry });
         let (status, body, _) = app.post(&uri).token(&b_admin).json(&body).await.parts();
