@@ -13,7 +13,9 @@ use crate::auth;
 use crate::error::TcrError;
 use crate::params::Params;
 use crate::state::AppState;
-use crate::wire::{ActionName, ActionRequest, Answer, Envelope, ErrorDetail, TencentError, Version};
+use crate::wire::{
+    ActionName, ActionRequest, Answer, Envelope, ErrorDetail, TencentError, Version,
+};
 
 /// The one API version this service speaks.
 pub const VERSION: &str = "2019-09-24";

@@ -8,8 +8,8 @@ use actix_web::{web, App};
 use service_kit::http::{frame, AppFactory, AppFrame, Metrics};
 use service_kit::registry::{self, RegistryAuthorizer, RegistryTokenIssuer};
 
-use crate::{api, openapi};
 use crate::state::AppState;
+use crate::{api, openapi};
 
 /// The collaborators `main` (or a test) builds once and the app is given besides its
 /// state: who issues and who authorizes registry logins, and the metrics every worker

@@ -36,7 +36,11 @@ pub fn document() -> utoipa::openapi::OpenApi {
 /// The union `name` as `anyOf`: the answers of several actions are alike (`{"RequestId"}`
 /// alone), so an answer may match more than one of them, which `oneOf` forbids.
 fn any_of(doc: &mut utoipa::openapi::OpenApi, name: &str) {
-    let Some(schema) = doc.components.as_mut().and_then(|c| c.schemas.get_mut(name)) else {
+    let Some(schema) = doc
+        .components
+        .as_mut()
+        .and_then(|c| c.schemas.get_mut(name))
+    else {
         return;
     };
     if let RefOr::T(Schema::OneOf(one_of)) = schema {

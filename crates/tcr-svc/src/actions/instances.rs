@@ -75,10 +75,7 @@ pub async fn create(ctx: &Ctx<'_>, p: Params) -> Result<CreateInstanceResponse, 
     })
 }
 
-pub async fn describe(
-    ctx: &Ctx<'_>,
-    mut p: Params,
-) -> Result<DescribeInstancesResponse, TcrError> {
+pub async fn describe(ctx: &Ctx<'_>, mut p: Params) -> Result<DescribeInstancesResponse, TcrError> {
     policy::allow(Action::DescribeInstances, ctx.principal)?;
     let mut filter = Filter {
         ids: p.optional_str_list("Registryids")?,

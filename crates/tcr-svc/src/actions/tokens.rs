@@ -21,10 +21,7 @@ fn description(p: &mut Params) -> Result<Option<String>, TcrError> {
 }
 
 /// A token is always its caller's own; a read-only caller's only pulls.
-pub async fn create(
-    ctx: &Ctx<'_>,
-    mut p: Params,
-) -> Result<CreateInstanceTokenResponse, TcrError> {
+pub async fn create(ctx: &Ctx<'_>, mut p: Params) -> Result<CreateInstanceTokenResponse, TcrError> {
     let registry_id = p.required_str("RegistryId")?;
     let kind = p.optional_str("TokenType")?;
     let description = description(&mut p)?;
@@ -104,10 +101,7 @@ fn change(p: &mut Params) -> Result<TokenChange, TcrError> {
     }
 }
 
-pub async fn modify(
-    ctx: &Ctx<'_>,
-    mut p: Params,
-) -> Result<ModifyInstanceTokenResponse, TcrError> {
+pub async fn modify(ctx: &Ctx<'_>, mut p: Params) -> Result<ModifyInstanceTokenResponse, TcrError> {
     let token_id = p.required_str("TokenId")?;
     let registry_id = p.required_str("RegistryId")?;
     let change = change(&mut p)?;
@@ -128,10 +122,7 @@ pub async fn modify(
     })
 }
 
-pub async fn delete(
-    ctx: &Ctx<'_>,
-    mut p: Params,
-) -> Result<DeleteInstanceTokenResponse, TcrError> {
+pub async fn delete(ctx: &Ctx<'_>, mut p: Params) -> Result<DeleteInstanceTokenResponse, TcrError> {
     let grant = policy::allow(Action::DeleteInstanceToken, ctx.principal)?;
     let edit = TokenEdit {
         registry_id: p.required_str("RegistryId")?,

@@ -44,21 +44,11 @@ pub struct Permission {
     pub actions: Vec<String>,
 }
 
-/// [`ACTIONS`], as the OpenAPI document names them.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)] // describes `Permission::actions`
-pub enum PermissionAction {
-    #[serde(rename = "tcr:PushRepository")]
-    PushRepository,
-    #[serde(rename = "tcr:PullRepository")]
-    PullRepository,
-    #[serde(rename = "tcr:CreateRepository")]
-    CreateRepository,
-    #[serde(rename = "tcr:CreateHelmChart")]
-    CreateHelmChart,
-    #[serde(rename = "tcr:DescribeHelmCharts")]
-    DescribeHelmCharts,
-}
+crate::wire::string_enum!(
+    /// [`ACTIONS`], in the OpenAPI document.
+    PermissionAction = ACTIONS,
+    "An action a permission grants."
+);
 
 /// The registry actions one Tencent action grants.
 fn registry_actions(action: &str) -> &'static [&'static str] {

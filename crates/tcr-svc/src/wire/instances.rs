@@ -4,11 +4,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Null;
+use crate::registries::REGISTRY_TYPES;
 
 /// `CreateInstance`: a registry in the caller's account, fronting the configured registry.
 /// `X-TC-Region` is recorded as its `RegionName`.
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[schema(example = json!({"RegistryName": "team-registry", "RegistryType": "basic", "TagSpecification": {"ResourceType": "instance", "Tags": [{"Key": "team", "Value": "a"}]}, "RegistryChargeType": 0, "RegistryChargePrepaid": {"Period": 1, "RenewFlag": 0}, "SyncTag": false, "EnableCosMAZ": false, "DeletionProtection": false, "EnableCosVersioning": false}))]
 pub struct CreateInstanceRequest {
     /// 5 to 50 characters of a-z, 0-9 and '-', starting with a letter, not ending with
     /// '-', without '--'; unique in the account.
@@ -32,14 +34,11 @@ pub struct CreateInstanceRequest {
     pub enable_cos_versioning: Option<bool>,
 }
 
-/// A registry's edition.
-#[derive(ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum RegistryType {
-    Basic,
-    Standard,
-    Premium,
-}
+super::string_enum!(
+    /// [`REGISTRY_TYPES`].
+    RegistryType = REGISTRY_TYPES,
+    "A registry's edition."
+);
 
 /// The SDK's `TagSpecification` of an instance (ignored here).
 #[derive(ToSchema)]
@@ -77,6 +76,7 @@ pub struct CreateInstanceResponse {
 /// `DescribeInstances`: the caller's account's registries, by name.
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[schema(example = json!({"Registryids": ["tcr-5zq3bc1x"], "Filters": [{"Name": "RegistryId", "Values": ["tcr-5zq3bc1x"]}], "Offset": 0, "Limit": 20, "AllRegion": false}))]
 pub struct DescribeInstancesRequest {
     /// These registries only (lower-case `i`, as the SDK spells it).
     #[serde(rename = "Registryids")]
@@ -163,6 +163,7 @@ pub struct Registry {
 /// deleted and keep their names.
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[schema(example = json!({"RegistryId": "tcr-5zq3bc1x", "DeleteBucket": false, "DryRun": true}))]
 pub struct DeleteInstanceRequest {
     pub registry_id: String,
     /// Accepted and ignored: the registry's storage is the operator's.

@@ -119,30 +119,35 @@ impl PartialSchema for Null {
 
 impl ToSchema for Null {}
 
-/// `X-TC-Action`: one of [`ACTIONS`].
-pub struct ActionName;
+/// A string schema named `$name` whose values are a rule's own list, so the document
+/// cannot drift from the rule.
+macro_rules! string_enum {
+    ($(#[$doc:meta])* $name:ident = $values:expr, $description:literal) => {
+        $(#[$doc])*
+        pub struct $name;
 
-impl PartialSchema for ActionName {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .enum_values(Some(ACTIONS))
-            .into()
-    }
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some($description))
+                    .enum_values(Some($values.iter().copied()))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
 }
+pub(crate) use string_enum;
 
-impl ToSchema for ActionName {}
-
-/// `X-TC-Version`: the one version spoken, [`VERSION`].
-pub struct Version;
-
-impl PartialSchema for Version {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .enum_values(Some([VERSION]))
-            .into()
-    }
-}
-
-impl ToSchema for Version {}
+string_enum!(
+    /// `X-TC-Action`.
+    ActionName = ACTIONS,
+    "The action."
+);
+string_enum!(
+    /// `X-TC-Version`.
+    Version = [VERSION],
+    "The one API version spoken."
+);

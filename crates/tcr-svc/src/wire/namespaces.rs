@@ -5,16 +5,22 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::instances::KeyValue;
+use crate::actions::namespace_input::{SEVERITIES, TAG_RESOURCE_TYPE};
 
 /// `CreateNamespace`: a namespace of the registry, with its settings stored.
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[schema(example = json!({"RegistryId": "tcr-5zq3bc1x", "NamespaceName": "team-a", "IsPublic": false, "IsAutoScan": true, "IsPreventVUL": true, "Severity": "high", "CVEWhitelistItems": [{"CVEID": "CVE-2024-1234"}], "TagSpecification": {"ResourceType": "namespace", "Tags": [{"Key": "env", "Value": "prod"}]}}))]
 pub struct CreateNamespaceRequest {
     pub registry_id: String,
     /// 2 to 30 characters of a-z, 0-9 and the separators '.', '_' and '-', neither
     /// starting nor ending with a separator nor holding two in a row; unique among the
     /// registries that front the same registry service.
-    #[schema(min_length = 2, max_length = 30, pattern = "^[a-z0-9]+([._-][a-z0-9]+)*$")]
+    #[schema(
+        min_length = 2,
+        max_length = 30,
+        pattern = "^[a-z0-9]+([._-][a-z0-9]+)*$"
+    )]
     pub namespace_name: String,
     pub is_public: bool,
     #[schema(default = false)]
@@ -29,16 +35,11 @@ pub struct CreateNamespaceRequest {
     pub tag_specification: Option<TagSpecification>,
 }
 
-/// The least severity that blocks a pull (with `IsPreventVUL`); `""`: none.
-#[derive(ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    #[serde(rename = "")]
-    None,
-    Low,
-    Medium,
-    High,
-}
+super::string_enum!(
+    /// [`SEVERITIES`].
+    Severity = SEVERITIES,
+    "The least severity that blocks a pull (with `IsPreventVUL`); `\"\"`: none."
+);
 
 /// A CVE the scan lets through; the ids of a list are distinct.
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
@@ -46,7 +47,11 @@ pub enum Severity {
 pub struct CveWhitelistItem {
     /// 1 to 64 characters without control characters.
     #[serde(rename = "CVEID")]
-    #[schema(min_length = 1, max_length = 64, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub cve_id: String,
 }
 
@@ -61,18 +66,22 @@ pub struct TagSpecification {
     pub tags: Option<Vec<Tag>>,
 }
 
-#[derive(ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum TagResourceType {
-    Namespace,
-}
+super::string_enum!(
+    /// [`TAG_RESOURCE_TYPE`].
+    TagResourceType = [TAG_RESOURCE_TYPE],
+    "The tags are the namespace's."
+);
 
 /// A cloud tag as sent.
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Tag {
     /// 1 to 127 characters without control characters.
-    #[schema(min_length = 1, max_length = 127, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 127,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub key: String,
     /// At most 255 characters without control characters.
     #[schema(max_length = 255, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
@@ -88,6 +97,7 @@ pub struct CreateNamespaceResponse {
 /// `DescribeNamespaces`: the registry's namespaces, by name.
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[schema(example = json!({"RegistryId": "tcr-5zq3bc1x", "NamespaceName": "team-a", "All": false, "Offset": 0, "Limit": 20, "KmsSignPolicy": false, "Filters": [{"Name": "Tags", "Values": ["env:prod"]}]}))]
 pub struct DescribeNamespacesRequest {
     pub registry_id: String,
     /// That name only, exactly.
@@ -165,9 +175,14 @@ pub struct NamespaceTags {
 /// `ModifyNamespace`: each setting sent replaces what is stored; the others stay.
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[schema(example = json!({"RegistryId": "tcr-5zq3bc1x", "NamespaceName": "team-a", "IsPublic": true, "IsAutoScan": false, "IsPreventVUL": false, "Severity": "", "CVEWhitelistItems": [], "TagSpecification": {"ResourceType": "namespace", "Tags": [{"Key": "env", "Value": "prod"}]}}))]
 pub struct ModifyNamespaceRequest {
     pub registry_id: String,
-    #[schema(min_length = 2, max_length = 30, pattern = "^[a-z0-9]+([._-][a-z0-9]+)*$")]
+    #[schema(
+        min_length = 2,
+        max_length = 30,
+        pattern = "^[a-z0-9]+([._-][a-z0-9]+)*$"
+    )]
     pub namespace_name: String,
     pub is_public: Option<bool>,
     pub is_auto_scan: Option<bool>,
@@ -189,9 +204,14 @@ pub struct ModifyNamespaceResponse {
 /// `DeleteNamespace`: the namespace keeps its name (its registry may create it again).
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[schema(example = json!({"RegistryId": "tcr-5zq3bc1x", "NamespaceName": "team-a"}))]
 pub struct DeleteNamespaceRequest {
     pub registry_id: String,
-    #[schema(min_length = 2, max_length = 30, pattern = "^[a-z0-9]+([._-][a-z0-9]+)*$")]
+    #[schema(
+        min_length = 2,
+        max_length = 30,
+        pattern = "^[a-z0-9]+([._-][a-z0-9]+)*$"
+    )]
     pub namespace_name: String,
 }
 
@@ -204,6 +224,7 @@ pub struct DeleteNamespaceResponse {
 /// `DescribeInstanceAllNamespaces`: the namespaces of every registry of the account.
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[schema(example = json!({"Offset": 0, "Limit": 20}))]
 pub struct DescribeInstanceAllNamespacesRequest {
     #[schema(minimum = 0, default = 0)]
     pub offset: Option<i64>,

@@ -9,11 +9,16 @@ use crate::service_accounts::permissions::Permission;
 /// `CreateServiceAccount`: a robot login (`tcr$<Name>`) of the registry.
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[schema(example = json!({"RegistryId": "tcr-5zq3bc1x", "Name": "ci-bot", "Permissions": [{"Resource": "team-a", "Actions": ["tcr:PushRepository", "tcr:PullRepository"]}], "Description": "CI pushes", "Duration": 30, "ExpiresAt": -1, "Disable": false}))]
 pub struct CreateServiceAccountRequest {
     pub registry_id: String,
     /// 1 to 60 characters of a-z and 0-9, separated by single '.', '_' or '-', with or
     /// without the `tcr$` prefix.
-    #[schema(min_length = 1, max_length = 64, pattern = r"^(tcr\$)?[a-z0-9]+([._-][a-z0-9]+)*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = r"^(tcr\$)?[a-z0-9]+([._-][a-z0-9]+)*$"
+    )]
     pub name: String,
     /// 1 to 500 distinct namespaces of the registry.
     #[schema(min_items = 1, max_items = 500)]
@@ -50,6 +55,7 @@ pub struct CreateServiceAccountResponse {
 /// `DescribeServiceAccounts`: the registry's service accounts, oldest first.
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[schema(example = json!({"RegistryId": "tcr-5zq3bc1x", "All": false, "EmbedPermission": true, "Filters": [{"Name": "ServiceAccountName", "Values": ["ci-bot"]}], "Offset": 0, "Limit": 20}))]
 pub struct DescribeServiceAccountsRequest {
     pub registry_id: String,
     /// true: every account from `Offset`; `Limit` must then be left out.
@@ -113,9 +119,14 @@ pub struct ServiceAccount {
 /// `ModifyServiceAccount`: what is sent changes, the rest stays.
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[schema(example = json!({"RegistryId": "tcr-5zq3bc1x", "Name": "tcr$ci-bot", "Description": "CI pushes", "Duration": 60, "ExpiresAt": -1, "Disable": false, "Permissions": [{"Resource": "team-a", "Actions": ["tcr:PushRepository", "tcr:PullRepository"]}]}))]
 pub struct ModifyServiceAccountRequest {
     pub registry_id: String,
-    #[schema(min_length = 1, max_length = 64, pattern = r"^(tcr\$)?[a-z0-9]+([._-][a-z0-9]+)*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = r"^(tcr\$)?[a-z0-9]+([._-][a-z0-9]+)*$"
+    )]
     pub name: String,
     #[schema(max_length = 255, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub description: Option<String>,
@@ -140,9 +151,14 @@ pub struct ModifyServiceAccountResponse {
 /// `ModifyServiceAccountPassword`: a random password, or the one given.
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[schema(example = json!({"RegistryId": "tcr-5zq3bc1x", "Name": "ci-bot", "Random": false, "Password": "Chosen1234"}))]
 pub struct ModifyServiceAccountPasswordRequest {
     pub registry_id: String,
-    #[schema(min_length = 1, max_length = 64, pattern = r"^(tcr\$)?[a-z0-9]+([._-][a-z0-9]+)*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = r"^(tcr\$)?[a-z0-9]+([._-][a-z0-9]+)*$"
+    )]
     pub name: String,
     /// true: a random password (then `Password` must be left out); false: `Password`.
     #[schema(default = false)]
@@ -164,9 +180,14 @@ pub struct ModifyServiceAccountPasswordResponse {
 /// `DeleteServiceAccount`.
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[schema(example = json!({"RegistryId": "tcr-5zq3bc1x", "Name": "ci-bot"}))]
 pub struct DeleteServiceAccountRequest {
     pub registry_id: String,
-    #[schema(min_length = 1, max_length = 64, pattern = r"^(tcr\$)?[a-z0-9]+([._-][a-z0-9]+)*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = r"^(tcr\$)?[a-z0-9]+([._-][a-z0-9]+)*$"
+    )]
     pub name: String,
 }
 

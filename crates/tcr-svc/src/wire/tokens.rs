@@ -4,9 +4,12 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::repo::tokens::{LONGTERM, TEMP};
+
 /// `CreateInstanceToken`: a token of the caller's own, for logging in to the registry.
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[schema(example = json!({"RegistryId": "tcr-5zq3bc1x", "TokenType": "longterm", "Desc": "ci"}))]
 pub struct CreateInstanceTokenRequest {
     pub registry_id: String,
     #[schema(default = "temp")]
@@ -16,14 +19,11 @@ pub struct CreateInstanceTokenRequest {
     pub desc: Option<String>,
 }
 
-/// `temp` lasts `tokens.temp_lifetime_seconds`, `longterm` `tokens.longterm_lifetime_days`
-/// (a temporary key may not create one).
-#[derive(ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum TokenType {
-    Temp,
-    Longterm,
-}
+super::string_enum!(
+    /// [`TEMP`] and [`LONGTERM`].
+    TokenType = [TEMP, LONGTERM],
+    "`temp` lasts `tokens.temp_lifetime_seconds`, `longterm` `tokens.longterm_lifetime_days` (a temporary key may not create one)."
+);
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
@@ -42,6 +42,7 @@ pub struct CreateInstanceTokenResponse {
 /// `DescribeInstanceToken`: the registry's long-term tokens, oldest first.
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[schema(example = json!({"RegistryId": "tcr-5zq3bc1x", "Offset": 0, "Limit": 20}))]
 pub struct DescribeInstanceTokenRequest {
     pub registry_id: String,
     #[schema(minimum = 0, default = 0)]
@@ -78,6 +79,7 @@ pub struct TcrInstanceToken {
 /// sets `Enable` (then required).
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[schema(example = json!({"TokenId": "ctrm3g86h7cp1kb7el2g", "RegistryId": "tcr-5zq3bc1x", "Enable": false, "Desc": "ci", "ModifyFlag": 2}))]
 pub struct ModifyInstanceTokenRequest {
     pub token_id: String,
     pub registry_id: String,
@@ -98,6 +100,7 @@ pub struct ModifyInstanceTokenResponse {
 /// `DeleteInstanceToken`: a long-term token.
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[schema(example = json!({"RegistryId": "tcr-5zq3bc1x", "TokenId": "ctrm3g86h7cp1kb7el2g"}))]
 pub struct DeleteInstanceTokenRequest {
     pub registry_id: String,
     pub token_id: String,

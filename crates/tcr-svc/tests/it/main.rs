@@ -9,6 +9,7 @@ mod actions;
 mod common;
 mod counts;
 mod domain;
+mod json_schema;
 mod migrations;
 mod namespaces;
 mod offboarding;
