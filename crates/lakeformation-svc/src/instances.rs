@@ -178,6 +178,17 @@ pub fn delete(
     Ok(())
 }
 
+/// A delete removes at once: asked to move the instance to the recycle bin instead, it
+/// refuses rather than destroy what the caller meant to keep recoverable.
+pub fn no_recycle_bin(to_recycle_bin: bool) -> Result<(), LfError> {
+    if to_recycle_bin {
+        return Err(LfError::BadRequest(
+            "There is no recycle bin: delete without to_recycle_bin, or with false.".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// The project's instance `id`, or 404 (also when it is another project's).
 fn found(conn: &mut DbConnection, project_id: &str, id: &str) -> Result<Instance, LfError> {
     repo::instance(conn, project_id, id)?

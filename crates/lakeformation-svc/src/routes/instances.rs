@@ -178,11 +178,7 @@ async fn delete(
 ) -> Result<HttpResponse, LfError> {
     let (project_id, id) = path.into_inner();
     policy::authorize(&caller, &project_id, Action::DeleteInstance)?;
-    if flag(query.to_recycle_bin.as_deref(), "to_recycle_bin")? {
-        return Err(LfError::BadRequest(
-            "There is no recycle bin: delete without to_recycle_bin, or with false.".into(),
-        ));
-    }
+    instances::no_recycle_bin(flag(query.to_recycle_bin.as_deref(), "to_recycle_bin")?)?;
     let now = state.clock.stored_now();
     db::write(&state.pool, move |conn| {
         instances::delete(conn, &project_id, &id, now)
