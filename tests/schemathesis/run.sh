@@ -43,11 +43,14 @@ mkdir -p "$(dirname "$summary")"
 if [[ $mode == smoke ]]; then examples="${FUZZ_EXAMPLES:-8}"; else examples="${FUZZ_EXAMPLES:-200}"; fi
 
 E2E_NAME=schemathesis
-work="$ROOT/var/schemathesis"
-mkdir -p "$work"
+# A directory per run, so that runs at the same time keep their results apart; the last
+# five are kept.
+mkdir -p "$ROOT/var/schemathesis"
+work="$(mktemp -d "$ROOT/var/schemathesis/run.$(date -u +%Y%m%dT%H%M%S).XXXX")"
+# shellcheck disable=SC2012 # names without spaces, made above
+ls -1dt "$ROOT"/var/schemathesis/run.* 2>/dev/null | tail -n +6 | xargs -r rm -rf
 results="$work/results.json"
 panics="$work/panics.txt"
-rm -f "$results" "$panics"
 
 # Whatever happens, a summary is written: a run that failed before fuzzing says so.
 write_summary() {
@@ -115,7 +118,7 @@ echo "==> schemathesis ($mode: $examples examples per operation)"
 started=$SECONDS
 (cd tests/schemathesis && "$PY" -m pytest -q -p no:cacheprovider -o addopts="" test_fuzz.py) \
   >"$work/pytest.log" 2>&1 || true
-echo "==> fuzzed in $((SECONDS - started)) s (pytest output: var/schemathesis/pytest.log)"
+echo "==> fuzzed in $((SECONDS - started)) s (pytest output: ${work#"$ROOT"/}/pytest.log)"
 tail -n 5 "$work/pytest.log"
-[[ -s "$results" ]] || e2e_die "pytest wrote no results (see var/schemathesis/pytest.log)"
+[[ -s "$results" ]] || e2e_die "pytest wrote no results (see ${work#"$ROOT"/}/pytest.log)"
 "$PY" tests/schemathesis/fuzzlib/report.py --check --results "$results"

@@ -36,7 +36,8 @@ def _fence(text):
 def render(args, results, panics):
     out = ["## Schemathesis", ""]
     if results is None:
-        out += ["_No results: the run stopped before schemathesis finished (see var/schemathesis/pytest.log)._"]
+        out += ["_No results: the run stopped before schemathesis finished (see pytest.log beside "
+                f"{args.results})._"]
         return "\n".join(out)
     verdict = "FAILED" if failed(results, panics) else "passed"
     out += [f"Mode **{args.mode}**: up to {args.examples} generated examples per operation (valid and "

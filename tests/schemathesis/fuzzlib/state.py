@@ -79,7 +79,7 @@ class Snapshotter:
             for table, cols in tables.items():
                 select = ", ".join(f'"{c}"::text' for c in cols)
                 cur.execute(f'SELECT {select} FROM "{table}"')
-                out[table] = sorted(tuple(r) for r in cur.fetchall())
+                out[table] = sorted((tuple(r) for r in cur.fetchall()), key=repr)
             return out
         db = self._sqlite()
         try:
