@@ -8,6 +8,8 @@
 //! operation adds only its own 404, 409 and 413.
 
 use service_kit::openapi::{complete, Scheme, Shared};
+use utoipa::openapi::schema::OneOfBuilder;
+use utoipa::openapi::{Content, Ref, RefOr, Response, Schema};
 use utoipa::OpenApi;
 
 use crate::error::ErrorBody;
@@ -86,5 +88,43 @@ pub fn document() -> utoipa::openapi::OpenApi {
         ],
     );
     doc.info.version = env!("CARGO_PKG_VERSION").into();
+    frame_refusals_of_the_token_endpoint(&mut doc);
     doc
+}
+
+/// The registry token endpoint answers in distribution's envelope, but it is mounted in
+/// swr-svc's frame, whose refusals come first and speak SWR's: a URL with NUL (400, on
+/// both methods) and a POST body over `server.max_body_bytes` (413).
+fn frame_refusals_of_the_token_endpoint(doc: &mut utoipa::openapi::OpenApi) {
+    let Some(item) = doc.paths.paths.get_mut("/service/token") else {
+        return;
+    };
+    let swr_envelope = || RefOr::<Schema>::Ref(Ref::from_schema_name("ErrorBody"));
+    for operation in [item.get.as_mut(), item.post.as_mut()]
+        .into_iter()
+        .flatten()
+    {
+        let Some(RefOr::T(bad_request)) = operation.responses.responses.get_mut("400") else {
+            continue;
+        };
+        bad_request
+            .description
+            .push_str(" A URL with NUL is refused in SWR's envelope (`SWR.0001`).");
+        for content in bad_request.content.values_mut() {
+            let mut either = OneOfBuilder::new();
+            if let Some(own) = content.schema.take() {
+                either = either.item(own);
+            }
+            content.schema = Some(RefOr::T(Schema::OneOf(either.item(swr_envelope()).build())));
+        }
+    }
+    if let Some(post) = item.post.as_mut() {
+        let too_large = Response::builder()
+            .description("The body is over `server.max_body_bytes` (`SWR.0413`).")
+            .content("application/json", Content::new(Some(swr_envelope())))
+            .build();
+        post.responses
+            .responses
+            .insert("413".into(), RefOr::T(too_large));
+    }
 }

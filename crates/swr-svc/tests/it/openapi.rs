@@ -244,3 +244,32 @@ async fn answers_list_their_keys_in_name_order() {
         assert_eq!(answer.text(), sorted);
     }
 }
+
+#[actix_web::test]
+async fn the_token_endpoints_refusals_by_the_frame_are_documented_in_swrs_envelope() {
+    let (_h, app) = Harness::start().await;
+    let doc = served(&app).await;
+    let swr = serde_json::json!({ "$ref": "#/components/schemas/ErrorBody" });
+    for method in ["get", "post"] {
+        let bad = &doc["paths"]["/service/token"][method]["responses"]["400"];
+        let schemas = bad["content"]["application/json"]["schema"]["oneOf"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{method}: {bad}"));
+        assert!(schemas.contains(&swr), "{method}: {bad}");
+    }
+    let too_large = &doc["paths"]["/service/token"]["post"]["responses"]["413"];
+    assert_eq!(too_large["content"]["application/json"]["schema"], swr);
+    // What the frame answers there.
+    let (status, body, _) = app
+        .get(&format!("/service/token?service={SERVICE}&scope=a%00b"))
+        .await
+        .parts();
+    assert_swr_error(status, &body, 400, "SWR.0001");
+    let (status, body, _) = app
+        .post("/service/token")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(vec![b'a'; 70 * 1024])
+        .await
+        .parts();
+    assert_swr_error(status, &body, 413, "SWR.0413");
+}
