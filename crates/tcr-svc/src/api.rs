@@ -41,7 +41,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             description = "Unix seconds when signed; at most `iam.signature_max_skew_seconds` \
                 (300) from the server's clock."),
         ("X-TC-Region" = Option<String>, Header, nullable = false, max_length = 64, pattern = "^[a-z0-9-]*$",
-            description = "Recorded as a new registry's `RegionName`; ignored by the other actions."),
+            description = "Recorded as a new registry's `RegionName` (`CreateInstance` refuses \
+                another shape with `InvalidParameterValue`); ignored by the other actions."),
         ("X-TC-Token" = Option<String>, Header, nullable = false,
             description = "A temporary key's security token (lakeformation-svc)."),
         ("X-TC-Language" = Option<String>, Header, nullable = false,
@@ -51,7 +52,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ),
     request_body(content = inline(ActionRequest), content_type = "application/json",
         description = "At most `server.max_body_bytes`; a larger one gets \
-            `RequestSizeLimitExceeded` (HTTP 200)."),
+            `RequestSizeLimitExceeded` (HTTP 200). No string in it may hold NUL \
+            (`InvalidParameterValue`)."),
     security(("tc3_hmac_sha256" = [])),
     responses(
         (status = 200, description = "The action's answer or its error.", body = Envelope,

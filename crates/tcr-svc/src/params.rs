@@ -11,13 +11,22 @@ use crate::error::TcrError;
 pub struct Params(Map<String, Value>);
 
 impl Params {
-    /// The body must be a JSON object (an empty body is `{}`).
+    /// The body must be a JSON object (an empty body is `{}`), and no string in it, however
+    /// deep, may hold NUL: PostgreSQL refuses NUL in text, so a list value or a nested
+    /// field would otherwise reach the database and fail there.
     pub fn parse(body: &[u8]) -> Result<Params, TcrError> {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Params(Map::new()));
         }
         match serde_json::from_slice::<Value>(body) {
-            Ok(Value::Object(map)) => Ok(Params(map)),
+            Ok(Value::Object(map)) => {
+                if let Some((name, _)) = map.iter().find(|(_, v)| holds_nul(v)) {
+                    return Err(TcrError::InvalidParameterValue(format!(
+                        "{name} must not contain NUL characters."
+                    )));
+                }
+                Ok(Params(map))
+            }
             Ok(_) => Err(TcrError::InvalidParameter(
                 "The request body must be a JSON object.".into(),
             )),
@@ -36,9 +45,6 @@ impl Params {
     pub fn optional_str(&mut self, name: &str) -> Result<Option<String>, TcrError> {
         match self.take(name) {
             None => Ok(None),
-            Some(Value::String(s)) if s.contains('\0') => Err(TcrError::InvalidParameterValue(
-                format!("{name} must not contain NUL characters."),
-            )),
             Some(Value::String(s)) => Ok(Some(s)),
             Some(_) => Err(TcrError::InvalidParameter(format!(
                 "{name} must be a string."
@@ -131,6 +137,23 @@ impl Params {
     }
 }
 
+/// Whether a string of `v`, or a key of an object in it, holds NUL.
+fn holds_nul(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(m) => m.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
+    }
+}
+
+/// Whether `v` is an object with no field but the `known` ones (each may be missing): a
+/// nested field nobody reads is refused, never ignored.
+pub fn has_only(v: &Value, known: &[&str]) -> bool {
+    v.as_object()
+        .is_some_and(|m| m.keys().all(|k| known.contains(&k.as_str())))
+}
+
 /// `Offset` (default 0) and `Limit` (default `default`, 1..=max).
 pub fn paging(p: &mut Params, default: i64, max: i64) -> Result<(i64, i64), TcrError> {
     let offset = p.optional_i64("Offset")?.unwrap_or(0);
@@ -172,5 +195,18 @@ mod tests {
             Params::parse(b"{"),
             Err(TcrError::InvalidParameter(_))
         ));
+        // NUL anywhere, at any depth, names the parameter that holds it.
+        for body in [
+            &br#"{"A": "a\u0000b"}"#[..],
+            br#"{"A": ["x", "a\u0000b"]}"#,
+            br#"{"A": [{"Values": ["a\u0000b"]}]}"#,
+            br#"{"A": {"K\u0000": 1}}"#,
+        ] {
+            assert!(
+                matches!(Params::parse(body), Err(TcrError::InvalidParameterValue(m)) if m.starts_with("A ")),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
     }
 }

@@ -21,6 +21,17 @@ use crate::repo::{
 
 pub const REGISTRY_TYPES: [&str; 3] = ["basic", "standard", "premium"];
 
+/// The longest region a registry records: its column's width.
+pub const REGION_MAX: usize = 64;
+
+/// A region name as Tencent writes them (`ap-guangzhou`), or none.
+fn valid_region(region: &str) -> bool {
+    region.len() <= REGION_MAX
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 /// What a `CreateInstance` asks for, checked; the registry it fronts is the operator's
 /// setting, never the caller's.
 pub struct NewRegistry {
@@ -32,8 +43,9 @@ pub struct NewRegistry {
 }
 
 impl NewRegistry {
-    /// The name follows the vendor's rule ([`validate_tcr_instance_name`]), the type is one
-    /// of [`REGISTRY_TYPES`].
+    /// The name follows the vendor's rule ([`validate_tcr_instance_name`]), the region is a
+    /// region name of at most [`REGION_MAX`] characters, the type is one of
+    /// [`REGISTRY_TYPES`].
     pub fn new(
         name: String,
         registry_type: String,
@@ -42,6 +54,11 @@ impl NewRegistry {
     ) -> Result<NewRegistry, TcrError> {
         if validate_tcr_instance_name(&name).is_err() {
             return Err(TcrError::InvalidRegistryName);
+        }
+        if !valid_region(&region) {
+            return Err(TcrError::InvalidParameterValue(format!(
+                "X-TC-Region must be at most {REGION_MAX} characters of a-z, 0-9 and '-'."
+            )));
         }
         if !REGISTRY_TYPES.contains(&registry_type.as_str()) {
             return Err(TcrError::InvalidParameter(

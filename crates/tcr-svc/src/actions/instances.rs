@@ -6,7 +6,7 @@ use service_kit::db;
 
 use super::Ctx;
 use crate::error::TcrError;
-use crate::params::{paging, Params};
+use crate::params::{has_only, paging, Params};
 use crate::policy::{self, Action};
 use crate::registries::{self, NewRegistry};
 use crate::repo::registries::{Filter, Registry};
@@ -99,7 +99,8 @@ pub async fn describe(ctx: &Ctx<'_>, mut p: Params) -> Result<DescribeInstancesR
     })
 }
 
-/// `Filters: [{"Name": "RegistryName" | "RegistryId", "Values": [...]}]`, ANDed.
+/// `Filters: [{"Name": "RegistryName" | "RegistryId", "Values": [...]}]`, ANDed; a field
+/// besides those two is refused, never ignored.
 fn apply_filters(filter: &mut Filter, raw: Value) -> Result<(), TcrError> {
     let bad = || {
         TcrError::InvalidParameter(
@@ -110,6 +111,9 @@ fn apply_filters(filter: &mut Filter, raw: Value) -> Result<(), TcrError> {
         return Err(bad());
     };
     for item in items {
+        if !has_only(&item, &["Name", "Values"]) {
+            return Err(bad());
+        }
         let (Some(Value::String(name)), Some(Value::Array(values))) =
             (item.get("Name"), item.get("Values"))
         else {

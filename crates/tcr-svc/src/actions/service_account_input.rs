@@ -9,7 +9,7 @@ use serde_json::Value;
 use service_kit::auth::Principal;
 
 use crate::error::TcrError;
-use crate::params::Params;
+use crate::params::{has_only, Params};
 use crate::repo::service_accounts::{AccountChanges, ServiceAccount};
 use crate::service_accounts::expiry::{self, Expiry};
 use crate::service_accounts::manage::NewAccount;
@@ -136,6 +136,9 @@ fn name_filter(raw: Value) -> Result<Option<Vec<String>>, TcrError> {
     };
     let mut names: Option<Vec<String>> = None;
     for item in items {
+        if !has_only(&item, &["Name", "Values"]) {
+            return Err(bad());
+        }
         let (Some(Value::String(key)), Some(Value::Array(values))) =
             (item.get("Name"), item.get("Values"))
         else {

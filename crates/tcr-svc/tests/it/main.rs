@@ -9,6 +9,7 @@ mod actions;
 mod common;
 mod counts;
 mod domain;
+mod input_edges;
 mod json_schema;
 mod migrations;
 mod namespaces;
