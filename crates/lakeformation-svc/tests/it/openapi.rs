@@ -89,6 +89,20 @@ async fn every_operation_names_the_schemes_it_accepts() {
     }
 }
 
+/// The SDK sends no body without a model: the credential's body is optional, never null.
+#[actix_web::test]
+async fn the_credential_body_is_optional_and_not_null() {
+    let (_h, app) = Harness::start().await;
+    let doc = served(&app).await;
+    let body = &doc["paths"][ISSUE]["post"]["requestBody"];
+    assert_eq!(body["required"], false, "{body}");
+    let schema = &body["content"]["application/json"]["schema"];
+    assert_eq!(
+        schema["$ref"], "#/components/schemas/IdentityInput",
+        "{schema}"
+    );
+}
+
 #[actix_web::test]
 async fn internal_routes_are_not_documented() {
     let (_h, app) = Harness::start().await;
