@@ -15,23 +15,30 @@ const LENIENT: GeneralPurpose = GeneralPurpose::new(
 );
 
 /// A username and its password, as the client sent them.
-pub(crate) struct BasicCredentials {
+pub struct BasicCredentials {
+    /// Everything before the first `:`.
     pub username: String,
+    /// Everything after it.
     pub password: SecretString,
 }
 
 /// The request's Basic credentials; `None` when absent, not Basic, not base64, not UTF-8,
 /// without a `:`, or with an empty username or password.
 pub(crate) fn basic_credentials(req: &HttpRequest) -> Option<BasicCredentials> {
-    let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?.trim();
-    let (scheme, encoded) = value.split_once(' ')?;
+    parse_header(req.headers().get(AUTHORIZATION)?.to_str().ok()?)
+}
+
+/// The Basic credentials of an `Authorization` header value (what
+/// [`super::token`] reads from every `GET /service/token`); `None` as for a request.
+pub fn parse_header(value: &str) -> Option<BasicCredentials> {
+    let (scheme, encoded) = value.trim().split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
     parse(encoded.trim())
 }
 
-pub(crate) fn parse(encoded: &str) -> Option<BasicCredentials> {
+fn parse(encoded: &str) -> Option<BasicCredentials> {
     let decoded = Zeroizing::new(LENIENT.decode(encoded).ok()?);
     let text = std::str::from_utf8(&decoded).ok()?;
     let (username, password) = text.split_once(':')?;

@@ -3,6 +3,7 @@
 //!
 //! - [`token`]: the `/service/token` endpoint (GET with HTTP Basic, POST form), which
 //!   turns a service's [`RegistryAuthorizer`] verdict into an ES256 registry JWT.
+//! - [`basic`]: the HTTP Basic credentials of a token request.
 //! - [`scope`]: parsing of the `scope` parameters.
 //! - [`access`]: the tenancy rule: which actions a login gets on which repository.
 //! - [`keys`]: the signing key and certificate files, generated in development mode.
@@ -16,7 +17,7 @@
 //! services must not disagree on.
 
 pub mod access;
-mod basic;
+pub mod basic;
 pub mod keys;
 pub mod login;
 pub mod scope;
