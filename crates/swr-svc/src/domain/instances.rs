@@ -22,9 +22,9 @@ use crate::repo::{self, instances::Instance};
 pub const SPEC: &str = "swr.ee.professional";
 pub const RUNNING: &str = "Running";
 
-/// The vendor's body. The network and billing fields are recorded and echoed, not acted
-/// on; the storage fields are accepted and not used. The schema states `check_body`'s
-/// rules.
+/// The SDK's `CreateInstanceRequestBody`. The network and billing fields are stored and
+/// echoed, not acted on; the storage fields are accepted and not used.
+// The `#[schema]` limits state `check_body`'s rules, so generated requests meet both sides.
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = CreateInstanceBody)]
