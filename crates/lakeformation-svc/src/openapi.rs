@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi as _};
 use crate::error::{ErrorBody, LfError};
 
 /// The authentication every public route takes, by `Scheme::name`.
-pub const SCHEMES: [Scheme; 2] = [Scheme::XAuthToken, Scheme::SdkHmacSha256];
+const SCHEMES: [Scheme; 2] = [Scheme::XAuthToken, Scheme::SdkHmacSha256];
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
