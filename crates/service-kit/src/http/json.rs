@@ -87,6 +87,21 @@ pub fn describe(e: &serde_json::Error) -> String {
         Some(i) => &text[..i],
         None => text.as_str(),
     };
+    // "unknown variant `<value>`, expected ...": the list of variants helps, the value
+    // is the sender's. The list is made of the type's own names, so the last separator
+    // is the real one whatever the value holds.
+    if let Some(rest) = text.strip_prefix("unknown variant `") {
+        let expected = [
+            rest.rfind("`, expected "),
+            rest.rfind("`, there are no variants"),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .and_then(|i| rest.get(i + 1..))
+        .unwrap_or("");
+        return format!("Invalid request body: unknown variant{expected}.");
+    }
     format!("Invalid request body: {text}.")
 }
 
@@ -187,6 +202,36 @@ mod tests {
         assert!(!err.to_string().contains("secret-value"), "{err}");
         let err = parse::<Outer>(serde_json::json!({"user": {"name": 7}})).unwrap_err();
         assert!(!err.to_string().contains('7'), "{err}");
+    }
+
+    #[derive(Debug, Serialize, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Signed {
+        algorithm: Algorithm,
+    }
+
+    #[derive(Debug, Serialize, Deserialize, PartialEq)]
+    enum Algorithm {
+        #[serde(rename = "SDK-HMAC-SHA256")]
+        Sdk,
+    }
+
+    /// Found by fuzzing (fuzz/fuzz_targets/strict_json.rs): serde's "unknown variant"
+    /// message quoted the value sent.
+    #[test]
+    fn an_unknown_variant_names_the_variants_not_the_value() {
+        for sent in [
+            "secret-value-123",
+            "x`, expected `y",
+            "`, there are no variants",
+        ] {
+            let err = parse::<Signed>(serde_json::json!({ "algorithm": sent })).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "Invalid request body: unknown variant, expected `SDK-HMAC-SHA256`.",
+                "{sent}"
+            );
+        }
     }
 
     #[test]
