@@ -12,6 +12,7 @@ use crate::actions::{self, Ctx, ACTIONS};
 use crate::auth;
 use crate::error::TcrError;
 use crate::params::Params;
+use crate::registries;
 use crate::state::AppState;
 use crate::wire::{
     ActionName, ActionRequest, Answer, Envelope, ErrorDetail, TencentError, Version,
@@ -41,8 +42,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             description = "Unix seconds when signed; at most `iam.signature_max_skew_seconds` \
                 (300) from the server's clock."),
         ("X-TC-Region" = Option<String>, Header, nullable = false, max_length = 64, pattern = "^[a-z0-9-]*$",
-            description = "Recorded as a new registry's `RegionName` (`CreateInstance` refuses \
-                another shape with `InvalidParameterValue`); ignored by the other actions."),
+            description = "A region name; another shape gets `InvalidParameterValue`. Recorded \
+                as a new registry's `RegionName`; the other actions do not read it."),
         ("X-TC-Token" = Option<String>, Header, nullable = false,
             description = "A temporary key's security token (lakeformation-svc)."),
         ("X-TC-Language" = Option<String>, Header, nullable = false,
@@ -110,10 +111,12 @@ async fn act(
         .admit(&principal.domain_id, action, limit, now.timestamp())
         .await?;
     let params = Params::parse(body)?;
+    let region = header(req, "x-tc-region").unwrap_or_default();
+    registries::check_region(region)?;
     let ctx = Ctx {
         state,
         principal,
-        region: header(req, "x-tc-region").unwrap_or_default().to_string(),
+        region: region.to_string(),
         request_id,
     };
     actions::dispatch(&ctx, action, params).await

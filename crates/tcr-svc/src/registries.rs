@@ -24,12 +24,20 @@ pub const REGISTRY_TYPES: [&str; 3] = ["basic", "standard", "premium"];
 /// The longest region a registry records: its column's width.
 pub const REGION_MAX: usize = 64;
 
-/// A region name as Tencent writes them (`ap-guangzhou`), or none.
-fn valid_region(region: &str) -> bool {
-    region.len() <= REGION_MAX
+/// A region name as Tencent writes them (`ap-guangzhou`), or none: what `X-TC-Region`
+/// may say, to any action.
+pub fn check_region(region: &str) -> Result<(), TcrError> {
+    let valid = region.len() <= REGION_MAX
         && region
             .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if valid {
+        Ok(())
+    } else {
+        Err(TcrError::InvalidParameterValue(format!(
+            "X-TC-Region must be at most {REGION_MAX} characters of a-z, 0-9 and '-'."
+        )))
+    }
 }
 
 /// What a `CreateInstance` asks for, checked; the registry it fronts is the operator's
@@ -55,11 +63,7 @@ impl NewRegistry {
         if validate_tcr_instance_name(&name).is_err() {
             return Err(TcrError::InvalidRegistryName);
         }
-        if !valid_region(&region) {
-            return Err(TcrError::InvalidParameterValue(format!(
-                "X-TC-Region must be at most {REGION_MAX} characters of a-z, 0-9 and '-'."
-            )));
-        }
+        check_region(&region)?;
         if !REGISTRY_TYPES.contains(&registry_type.as_str()) {
             return Err(TcrError::InvalidParameter(
                 "RegistryType must be basic, standard or premium.".into(),

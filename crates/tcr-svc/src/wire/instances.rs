@@ -3,7 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::Null;
+use super::{Ignored, Null};
 use crate::registries::REGISTRY_TYPES;
 
 /// `CreateInstance`: a registry in the caller's account, fronting the configured registry.
@@ -17,21 +17,30 @@ pub struct CreateInstanceRequest {
     #[schema(min_length = 5, max_length = 50, pattern = "^[a-z](-?[a-z0-9])*$")]
     pub registry_name: String,
     pub registry_type: RegistryType,
-    /// Accepted and ignored (the SDK sends it; nothing here is tagged).
-    pub tag_specification: Option<InstanceTagSpecification>,
-    /// Accepted and ignored: nothing is charged.
-    pub registry_charge_type: Option<i64>,
-    /// Accepted and ignored: nothing is charged.
-    pub registry_charge_prepaid: Option<ChargePrepaid>,
-    /// Accepted and ignored.
-    pub sync_tag: Option<bool>,
-    /// Accepted and ignored: the registry's storage is the operator's.
+    /// Any value, ignored: nothing here is tagged. The SDK's shape is
+    /// `{"ResourceType": "instance", "Tags": [{"Key", "Value"}]}`.
+    #[schema(required = false)]
+    pub tag_specification: Ignored,
+    /// Any value, ignored: nothing is charged. The SDK's is an integer.
+    #[schema(required = false)]
+    pub registry_charge_type: Ignored,
+    /// Any value, ignored: nothing is charged. The SDK's shape is
+    /// `{"Period": integer, "RenewFlag": integer}`.
+    #[schema(required = false)]
+    pub registry_charge_prepaid: Ignored,
+    /// Any value, ignored. The SDK's is a boolean.
+    #[schema(required = false)]
+    pub sync_tag: Ignored,
+    /// Any value, ignored: the registry's storage is the operator's. The SDK's is a boolean.
+    #[schema(required = false)]
     #[serde(rename = "EnableCosMAZ")]
-    pub enable_cos_maz: Option<bool>,
-    /// Accepted and ignored: `DescribeInstances` shows `false`.
-    pub deletion_protection: Option<bool>,
-    /// Accepted and ignored: the registry's storage is the operator's.
-    pub enable_cos_versioning: Option<bool>,
+    pub enable_cos_maz: Ignored,
+    /// Any value, ignored: `DescribeInstances` shows `false`. The SDK's is a boolean.
+    #[schema(required = false)]
+    pub deletion_protection: Ignored,
+    /// Any value, ignored: the registry's storage is the operator's. The SDK's is a boolean.
+    #[schema(required = false)]
+    pub enable_cos_versioning: Ignored,
 }
 
 super::string_enum!(
@@ -39,22 +48,6 @@ super::string_enum!(
     RegistryType = REGISTRY_TYPES,
     "A registry's edition."
 );
-
-/// The SDK's `TagSpecification` of an instance (ignored here).
-#[derive(ToSchema)]
-#[serde(rename_all = "PascalCase")]
-pub struct InstanceTagSpecification {
-    pub resource_type: Option<String>,
-    pub tags: Option<Vec<KeyValue>>,
-}
-
-/// The SDK's `RegistryChargePrepaid` (ignored here).
-#[derive(ToSchema)]
-#[serde(rename_all = "PascalCase")]
-pub struct ChargePrepaid {
-    pub period: Option<i64>,
-    pub renew_flag: Option<i64>,
-}
 
 /// A tag or metadata entry.
 #[derive(Clone, Serialize, serde::Deserialize, ToSchema)]
@@ -87,8 +80,9 @@ pub struct DescribeInstancesRequest {
     pub offset: Option<i64>,
     #[schema(minimum = 1, maximum = 100, default = 20)]
     pub limit: Option<i64>,
-    /// Accepted and ignored: every region's registries are listed.
-    pub all_region: Option<bool>,
+    /// Any value, ignored: every region's registries are listed. The SDK's is a boolean.
+    #[schema(required = false)]
+    pub all_region: Ignored,
 }
 
 /// A filter of `DescribeInstances`.
@@ -166,8 +160,9 @@ pub struct Registry {
 #[schema(example = json!({"RegistryId": "tcr-5zq3bc1x", "DeleteBucket": false, "DryRun": true}))]
 pub struct DeleteInstanceRequest {
     pub registry_id: String,
-    /// Accepted and ignored: the registry's storage is the operator's.
-    pub delete_bucket: Option<bool>,
+    /// Any value, ignored: the registry's storage is the operator's. The SDK's is a boolean.
+    #[schema(required = false)]
+    pub delete_bucket: Ignored,
     /// true: check that the registry may be deleted, and delete nothing.
     #[schema(default = false)]
     pub dry_run: Option<bool>,

@@ -14,7 +14,7 @@ pub mod service_accounts;
 pub mod tokens;
 
 use serde::{Serialize, Serializer};
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
@@ -62,7 +62,6 @@ pub enum Answer {
 /// `{}`), whose schema is the one `X-TC-Action` names.
 #[derive(ToSchema)]
 #[serde(untagged)]
-#[allow(dead_code)] // describes the body; `Params` reads it
 pub enum ActionRequest {
     CreateInstance(CreateInstanceRequest),
     DescribeInstances(DescribeInstancesRequest),
@@ -100,6 +99,20 @@ pub struct ErrorDetail {
     pub code: String,
     pub message: String,
 }
+
+/// A parameter the vendor defines and this service takes without reading it
+/// ([`crate::params::Params::ignore`]): any JSON value, or none.
+pub struct Ignored;
+
+impl PartialSchema for Ignored {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::AnyValue)
+            .into()
+    }
+}
+
+impl ToSchema for Ignored {}
 
 /// A value the answer always holds as `null` (a vendor field this service has no data for).
 #[derive(Clone, Copy, Debug, Default)]

@@ -6,7 +6,7 @@
 use crate::common::*;
 
 #[actix_web::test]
-async fn a_region_longer_than_its_column_or_not_a_region_name_is_refused() {
+async fn a_region_longer_than_its_column_or_not_a_region_name_is_refused_by_every_action() {
     let (_h, app) = Harness::start().await;
     let body = r#"{"RegistryName": "edge-registry", "RegistryType": "basic"}"#;
     for region in ["a".repeat(65), "ap guangzhou".into(), "AP-GUANGZHOU".into()] {
@@ -17,6 +17,9 @@ async fn a_region_longer_than_its_column_or_not_a_region_name_is_refused() {
     }
     let listed = act(&app, &ALICE, "DescribeInstances", "{}").await;
     assert_eq!(listed["TotalCount"], 0, "{listed}");
+    // The document has one X-TC-Region for every action: every action holds to it.
+    let elsewhere = signed(&app, &ALICE, "DescribeInstances", "{}").header("X-TC-Region", "AP");
+    assert_eq!(code(&response(elsewhere).await), "InvalidParameterValue");
     let longest =
         signed(&app, &ALICE, "CreateInstance", body).header("X-TC-Region", "a".repeat(64));
     assert_eq!(code(&response(longest).await), "");
