@@ -12,7 +12,7 @@ import sys
 
 SERVICES = ("iam", "swr", "lakeformation", "tcr")
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
-          "response_schema_conformance", "no_panic", "state_unchanged", "transport", "harness")
+          "response_schema_conformance", "negative_data_rejection", "no_panic", "state_unchanged", "transport", "harness")
 
 
 def load(path):
@@ -43,7 +43,7 @@ def render(args, results, panics):
     out += [f"Mode **{args.mode}**: up to {args.examples} generated examples per operation (valid and "
             "invalid inputs), each request authenticated as its operation's `security` says "
             "(X-Auth-Token, SDK-HMAC-SHA256, TC3-HMAC-SHA256; alternating when it allows several). "
-            "Checks: no 5xx, status/content type/body as documented, no panic in the service's log, "
+            "Checks: no 5xx, status/content type/body as documented, requests the document calls invalid refused, no panic in the service's log, "
             "and a database unchanged by a refused (4xx) POST/PUT/PATCH/DELETE. "
             f"Verdict: **{verdict}**.", ""]
     stats = results["stats"]
@@ -95,7 +95,10 @@ def render(args, results, panics):
     notes = results.get("notes") or []
     out += ["### Notes", "",
             f"- The fuzzer's identity was made anew {results.get('identity_refreshes', 0)} time(s) "
-            "(a generated request deleted, disabled or revoked part of it)."]
+            "(a generated request deleted, disabled or revoked part of it)"
+            + (": after " + "; ".join(f"{why} ({n}x)" for why, n in sorted(
+                (results.get("identity_remade_after") or {}).items())) if results.get("identity_remade_after") else "")
+            + "."]
     out += [f"- {n}" for n in notes[:30]]
     if len(notes) > 30:
         out.append(f"- ... and {len(notes) - 30} more")

@@ -6,6 +6,10 @@ Checks (each failure is counted under its name):
   documented 503 is excused);
 - status_code_conformance, content_type_conformance, response_schema_conformance:
   schemathesis's checks that the answer is documented (status, media type, body schema);
+- negative_data_rejection: a request the document calls invalid (schemathesis's negative
+  mode) was refused, not accepted: accepting it means the document is stricter than the
+  code, or the code lets through what it documents it refuses. tcr-svc refuses with HTTP
+  200 and ``Response.Error``, which counts as the refusal here;
 - no_panic: the service's log gained no "panicked" line while it answered;
 - state_unchanged: a POST, PUT, PATCH or DELETE answered 4xx left the service's database as
   it was (fuzzlib.state says what is ignored and why);
@@ -15,6 +19,7 @@ A failing request does not stop the operation's run: every example is sent, and 
 failures are kept (the first example of each distinct one, with a count) for the summary.
 """
 
+import copy
 import json
 import os
 import random
@@ -22,9 +27,12 @@ import time
 
 import requests
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation.meta import negated_parameters
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -35,13 +43,19 @@ from .state import Snapshotter
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
-CHECK_NAMES = [c.__name__ for c in CHECKS] + ["no_panic", "state_unchanged", "transport"]
+CHECK_NAMES = [c.__name__ for c in CHECKS] + ["negative_data_rejection", "no_panic", "state_unchanged",
+                                              "transport"]
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+# Headers the authentication sets or drops (fuzzlib.signing, _substitute).
+AUTH_HEADERS = {"authorization", "x-auth-token", "x-sdk-date", "x-project-id", "x-domain-id",
+                "x-tc-timestamp", "x-tc-token", signing.NONCE_HEADER.lower()}
 SECRET_HEADERS = {"authorization", "x-auth-token", "x-subject-token", "x-security-token", "x-tc-token"}
 SECRET_FIELDS = ("secret", "password", "auth_token", "security_token", "token", "Token", "Password")
 
-# Path parameters and body fields that name a real resource in some generated requests
-# (half of them), so those requests reach the operation past its lookup.
+# Path parameters and body fields that name a real resource in most generated requests
+# (three in four), so those requests reach the operation past its lookup; the rest keep
+# the generated value.
+KNOWN_SHARE = 0.75
 KNOWN_PATH = {
     "project_id": "project_id", "domain_id": "domain_id", "user_id": "user_id",
     "group_id": "group_id", "role_id": "role_id", "access": "access",
@@ -111,7 +125,7 @@ class Runtime:
         self.missing = {}
         self.derivation_errors = {}
         self.scheme_turn = {}
-        self.log_offsets = {}
+        self.remade = {}
 
     # -- setup
     def _make_tcr_registry(self):
@@ -164,15 +178,20 @@ class Runtime:
         names = {**KNOWN_PATH, **KNOWN_BY_SERVICE.get(svc, {})}
         for name in list((case.path_parameters or {}).keys()):
             key = names.get(name)
-            if key and known.get(key) and self.rng.random() < 0.5:
+            if key and known.get(key) and self.rng.random() < KNOWN_SHARE:
                 case.path_parameters[name] = known[key]
         for name, key in KNOWN_QUERY.get(svc, {}).items():
             if isinstance(case.query, dict) and name in case.query and known.get(key) \
-                    and self.rng.random() < 0.5:
+                    and self.rng.random() < KNOWN_SHARE:
                 case.query[name] = known[key]
+        # A generated X-TC-Token (a temporary key's token) is refused before the action
+        # runs: kept in one request in four, so the rest reach the action.
+        if svc == "tcr" and case.headers and self.rng.random() < KNOWN_SHARE:
+            for name in [n for n in case.headers if n.lower() == "x-tc-token"]:
+                del case.headers[name]
         if svc == "tcr" and isinstance(case.body, dict):
             for name, key in KNOWN_TCR_BODY.items():
-                if name in case.body and known.get(key) and self.rng.random() < 0.5:
+                if name in case.body and known.get(key) and self.rng.random() < KNOWN_SHARE:
                     case.body[name] = known[key]
 
     # -- logs
@@ -195,6 +214,23 @@ class Runtime:
         except OSError:
             return []
         return [line for line in new.splitlines() if "panicked" in line]
+
+    @staticmethod
+    def _negation_overridden(case):
+        """Whether the invalid part of a negative case is a header the authentication
+        replaced (a valid X-TC-Timestamp, the signature, the scope header) or dropped
+        (X-TC-Token): the request sent was then not the invalid one."""
+        meta = case.meta
+        if meta is None or not meta.generation.mode.is_negative:
+            return False
+        named = [name.lower() for name, _ in negated_parameters(meta)]
+        if named:
+            return any(name in AUTH_HEADERS for name in named)
+        # A negation that names no parameter: only the headers were negated, and among them
+        # one the authentication sets.
+        negative = [loc for loc, info in meta.components.items() if info.mode.is_negative]
+        sent = {name.lower() for name in (case.headers or {})}
+        return negative == [ParameterLocation.HEADER] and bool(sent & AUTH_HEADERS)
 
     @staticmethod
     def _outcome(svc, response):
@@ -237,6 +273,18 @@ class Runtime:
                 except FailureGroup as group:
                     for failure in group.exceptions:
                         failed.append((check.__name__, f"{failure.title}: {failure.message}", response))
+            refusal = response
+            if svc == "tcr" and self._outcome(svc, response) != str(response.status_code):
+                # Tencent's refusal is a 200 with Response.Error: as a 400 for this check.
+                refusal = copy.copy(response)
+                refusal.status_code = 400
+            if not self._negation_overridden(case):
+                try:
+                    case.validate_response(refusal, checks=[negative_data_rejection])
+                except FailureGroup as group:
+                    for failure in group.exceptions:
+                        failed.append(("negative_data_rejection", f"{failure.title}: {failure.message}",
+                                       response))
             status = response.status_code
             outcome = self._outcome(svc, response)
             stats["statuses"][outcome] = stats["statuses"].get(outcome, 0) + 1
@@ -265,8 +313,8 @@ class Runtime:
         if response is not None and (response.status_code == 401 or (
                 svc == "iam" and mutating and response.status_code < 400)):
             if self.identity.ensure():
-                self.notes.append(f"{svc} {label}: the fuzzer's identity was made anew after "
-                                  f"{method} answered {response.status_code}")
+                why = f"{svc} {label} answered {response.status_code}"
+                self.remade[why] = self.remade.get(why, 0) + 1
 
     def _record(self, svc, label, scheme, check, message, case, response):
         first_line = message.splitlines()[0][:160] if message else ""
@@ -319,7 +367,7 @@ class Runtime:
     def dump(self, path):
         out = {"stats": self.stats, "findings": list(self.findings.values()), "missing": self.missing,
                "derivation_errors": self.derivation_errors, "notes": self.notes,
-               "identity_refreshes": self.identity.refreshes}
+               "identity_refreshes": self.identity.refreshes, "identity_remade_after": self.remade}
         with open(path, "w") as f:
             json.dump(out, f, indent=1, default=str)
 
