@@ -5,7 +5,7 @@
 #
 #   tests/schemathesis/run.sh [--smoke|--full] --summary FILE
 #
-#   --smoke   a few examples per operation (FUZZ_EXAMPLES, default 8): CI, make fuzz-smoke
+#   --smoke   a few examples per operation (FUZZ_EXAMPLES, default 15): CI, make fuzz-smoke
 #   --full    many examples per operation (FUZZ_EXAMPLES, default 200): make fuzz (default)
 #   --summary FILE   where the markdown section "## Schemathesis" goes
 #   --no-build       use the binaries already built (scripts/lib/stack.sh says where)
@@ -40,7 +40,7 @@ done
 [[ -n "$summary" ]] || { echo "run.sh: --summary FILE is required" >&2; exit 2; }
 case "$summary" in /*) ;; *) summary="$ROOT/$summary" ;; esac
 mkdir -p "$(dirname "$summary")"
-if [[ $mode == smoke ]]; then examples="${FUZZ_EXAMPLES:-8}"; else examples="${FUZZ_EXAMPLES:-200}"; fi
+if [[ $mode == smoke ]]; then examples="${FUZZ_EXAMPLES:-15}"; else examples="${FUZZ_EXAMPLES:-200}"; fi
 
 E2E_NAME=schemathesis
 # A directory per run, so that runs at the same time keep their results apart; the last

@@ -115,6 +115,10 @@ class Runtime:
             db = os.environ.get(f"{svc.upper()}__DATABASE__URL", "")
             if db:
                 self.snapshots[svc] = Snapshotter(svc, db)
+                tables = self.snapshots[svc].snapshot()
+                backend = "PostgreSQL" if db.startswith("postgres") else "SQLite"
+                self.notes.append(f"{svc}: the state check watches {len(tables)} tables on {backend} "
+                                  f"({', '.join(sorted(tables))})")
             else:
                 self.notes.append(f"{svc}: no {svc.upper()}__DATABASE__URL, so no state check")
         self.rng = random.Random(int(os.environ.get("FUZZ_SEED", "0")) or None)
