@@ -9,7 +9,9 @@
 //! Layout: `api` (envelope, auth, limits) -> `actions/` (one file per resource: read the
 //! parameters, ask `policy` who may, call one domain function, render) -> the domain
 //! (`registries`, `tokens`, `namespaces`, `service_accounts`: the rules, callable without
-//! HTTP, with `now` from the state's clock) -> `repo/`.
+//! HTTP, with `now` from the state's clock) -> `repo/`. `wire` holds the types each action
+//! answers with (and describes its parameters); `openapi` documents them, served at
+//! `/openapi.json`.
 
 pub mod actions;
 pub mod api;
