@@ -151,6 +151,9 @@ class Runtime:
                                auth=signing.Tc3Auth(self.identity.key_now))
             made = r.json()["Response"]
             self.identity.registry_logins["tcr"] = (made["Username"], made["Token"])
+            # The registry's `service` name: what the stack configured, else tcr-svc's
+            # default `registry.service` (its API does not show it).
+            self.identity.known["tcr_service"] = os.environ.get("TCR__REGISTRY__SERVICE") or "tcr-registry"
         except (KeyError, ValueError, requests.RequestException) as e:
             self.notes.append(f"tcr-svc registry: {e}")
 
