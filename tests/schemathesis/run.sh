@@ -13,7 +13,8 @@
 # Builds the services (debug), starts iam, lakeformation, swr and tcr on free loopback ports
 # in a scratch directory (scripts/lib/stack.sh; on SQLite, or on fresh PostgreSQL schemas
 # when TEST_DATABASE_URL is set), installs the pinned packages (requirements.txt) into
-# ${SCHEMATHESIS_VENV:-var/schemathesis-venv}, runs pytest on test_fuzz.py, scans the logs
+# ${SCHEMATHESIS_VENV:-var/schemathesis-venv}, runs the harness's own tests (test_harness.py),
+# then pytest on test_fuzz.py, scans the logs
 # for panics, writes the summary and stops the services. Exits non-zero on any finding.
 set -euo pipefail
 
@@ -102,6 +103,9 @@ trap 'exit 130' INT TERM
 export IAM__LOGIN_LIMITS__MAX_FAILURES_PER_ADDRESS=1000000
 export TCR__RATE_LIMITS__OTHER_PER_SECOND=100000 TCR__RATE_LIMITS__CREATE_INSTANCE_TOKEN_PER_SECOND=100000
 export TCR__SERVICE_ACCOUNTS__PBKDF2_ITERATIONS="${TCR__SERVICE_ACCOUNTS__PBKDF2_ITERATIONS:-10000}"
+
+echo "==> the harness's own tests"
+(cd tests/schemathesis && "$PY" -m pytest -q -p no:cacheprovider -o addopts="" test_harness.py)
 
 stack_init
 echo "==> starting iam-svc, lakeformation-svc, swr-svc and tcr-svc in $STACK_DIR"
