@@ -22,8 +22,32 @@ STACK_READY_TIMEOUT="${STACK_READY_TIMEOUT:-30}"
 
 stack_die() { printf 'stack: %s\n' "$*" >&2; exit 1; }
 
+# A free local port not handed out before in this stack. A port is reserved only once a
+# process listens on it, and the kernel may offer a just-released one again: two services
+# given one port would leave the second one's /readyz answered by the first. It runs in
+# $(...), so the ports handed out are listed in $STACK_DIR/ports.
 stack_free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+  python3 - "${STACK_DIR:+$STACK_DIR/ports}" <<'PY'
+import socket, sys
+path = sys.argv[1]
+taken = set()
+if path:
+    try:
+        with open(path) as f:
+            taken = {int(line) for line in f if line.strip()}
+    except FileNotFoundError:
+        pass
+while True:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    if port not in taken:
+        break
+if path:
+    with open(path, "a") as f:
+        f.write(f"{port}\n")
+print(port)
+PY
 }
 
 stack_bin() {

@@ -35,10 +35,22 @@ COMMON = {
 PREFIX = {"iam": "IAM", "lakeformation": "LAKEFORMATION", "swr": "SWR", "tcr": "TCR"}
 
 
+# Ports handed out by this process. A port is only reserved once something listens on it,
+# and the kernel may offer a just-released port again: two replicas given one port would
+# leave the second one's listener silently answered by the first (a health check passes,
+# every API request gets 404).
+_HANDED_OUT = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free local port never handed out before by this process."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def binary(name):
