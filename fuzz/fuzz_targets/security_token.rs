@@ -1,0 +1,77 @@
+//! Security tokens of temporary access keys (`X-Security-Token`, `X-TC-Token`), opened as
+//! lakeformation-svc opens them: base64url of sealed JSON, bound to the temporary AK.
+//! Properties: no panic; a sealed token opens to its body with its AK and with no other;
+//! and no one-character change of a token opens.
+#![no_main]
+
+use chrono::DateTime;
+use credential_core::seal::Keyring;
+use credential_fuzz::{keyring, mutate_ascii};
+use lakeformation_svc::security_token::{open, seal, TokenBody};
+use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
+
+fn ring() -> &'static Keyring {
+    static RING: OnceLock<Keyring> = OnceLock::new();
+    RING.get_or_init(keyring)
+}
+
+fuzz_target!(|data: &[u8]| {
+    // The temporary AK is the first line; the token the rest.
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let (access, token) = text.split_once('\n').unwrap_or(("AKTEMPFUZZ", text));
+    let _ = open(ring(), access, token);
+
+    // A body made of the input's fields, sealed and opened again.
+    let mut fields = token.split('\u{1f}').map(str::to_string);
+    let mut next = || fields.next().unwrap_or_default();
+    let body = TokenBody {
+        token_id: next(),
+        secret: next(),
+        user_id: next(),
+        user_name: next(),
+        domain_id: next(),
+        domain_name: next(),
+        project_id: next(),
+        project_name: next(),
+        roles: vec![next()],
+        user_names: vec![next()],
+        groups: vec![],
+        expires_at: DateTime::from_timestamp(i64::from(u32::from_le_bytes([
+            data.first().copied().unwrap_or(0),
+            data.get(1).copied().unwrap_or(0),
+            data.get(2).copied().unwrap_or(0),
+            data.get(3).copied().unwrap_or(0),
+        ])), 0)
+        .unwrap_or_default(),
+    };
+    let sealed = match seal(ring(), access, &body) {
+        Ok(s) => s,
+        Err(e) => panic!("sealing failed: {e}"),
+    };
+    let sealed = sealed.expose();
+    match open(ring(), access, sealed) {
+        Ok(opened) => {
+            assert_eq!(opened.secret, body.secret);
+            assert_eq!(opened.token_id, body.token_id);
+            assert_eq!(opened.expires_at, body.expires_at);
+        }
+        Err(e) => panic!("a sealed token does not open: {e}"),
+    }
+    assert!(open(ring(), &format!("{access}x"), sealed).is_err());
+    for (i, &b) in data.iter().take(4).enumerate() {
+        let at = usize::from(b) * 13 + i * 211;
+        if let Some(changed) = mutate_ascii(sealed, at, data.get(i + 1).copied().unwrap_or(b'A')) {
+            if changed.trim() == sealed {
+                // `open` trims the token as a header value is trimmed.
+                continue;
+            }
+            assert!(
+                open(ring(), access, &changed).is_err(),
+                "a changed security token opens: {changed:?}"
+            );
+        }
+    }
+});
