@@ -111,7 +111,14 @@ async fn act(
         .admit(&principal.domain_id, action, limit, now.timestamp())
         .await?;
     let params = Params::parse(body)?;
-    let region = header(req, "x-tc-region").unwrap_or_default();
+    // A value that is not visible ASCII names no region: refused, not read as none.
+    let region = match req.headers().get("x-tc-region") {
+        Some(value) => value
+            .to_str()
+            .map(str::trim)
+            .map_err(|_| registries::region_refused())?,
+        None => "",
+    };
     registries::check_region(region)?;
     let ctx = Ctx {
         state,

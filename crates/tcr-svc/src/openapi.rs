@@ -26,11 +26,26 @@ struct ApiDoc;
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     any_of(&mut doc, "Answer");
+    body_optional(&mut doc);
     complete(
         doc,
         &[Shared::Probes, Shared::RegistryToken],
         &[Scheme::Tc3HmacSha256, Scheme::RegistryBasic],
     )
+}
+
+/// An empty body is read as `{}` (the actions whose parameters are all optional need
+/// none), so the body of `POST /` is not required.
+fn body_optional(doc: &mut utoipa::openapi::OpenApi) {
+    let body = doc
+        .paths
+        .paths
+        .get_mut("/")
+        .and_then(|item| item.post.as_mut())
+        .and_then(|post| post.request_body.as_mut());
+    if let Some(body) = body {
+        body.required = Some(utoipa::openapi::Required::False);
+    }
 }
 
 /// The union `name` as `anyOf`: the answers of several actions are alike (`{"RequestId"}`

@@ -34,10 +34,15 @@ pub fn check_region(region: &str) -> Result<(), TcrError> {
     if valid {
         Ok(())
     } else {
-        Err(TcrError::InvalidParameterValue(format!(
-            "X-TC-Region must be at most {REGION_MAX} characters of a-z, 0-9 and '-'."
-        )))
+        Err(region_refused())
     }
+}
+
+/// The refusal of an `X-TC-Region` that is no region name.
+pub fn region_refused() -> TcrError {
+    TcrError::InvalidParameterValue(format!(
+        "X-TC-Region must be at most {REGION_MAX} characters of a-z, 0-9 and '-'."
+    ))
 }
 
 /// What a `CreateInstance` asks for, checked; the registry it fronts is the operator's

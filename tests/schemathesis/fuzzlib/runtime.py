@@ -10,8 +10,9 @@ Checks (each failure is counted under its name):
   mode) was refused, not accepted: accepting it means the document is stricter than the
   code, or the code lets through what it documents it refuses. tcr-svc refuses with HTTP
   200 and ``Response.Error``, which counts as the refusal here. A negation the
-  authentication overwrote, or a negated header HTTP trimmed into a valid value, does not
-  count: the service never saw the invalid request;
+  authentication overwrote, a negated header HTTP trimmed into a valid value, or a left-out
+  body the document does not require, does not count: the service never saw an invalid
+  request;
 - no_panic: the service's log gained no "panicked" line while it answered;
 - state_unchanged: a POST, PUT, PATCH or DELETE answered 4xx left the service's database as
   it was (fuzzlib.state says what is ignored and why);
@@ -30,7 +31,7 @@ import time
 import requests
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
-from schemathesis.generation.meta import negated_parameters
+from schemathesis.generation.meta import CoverageScenario, negated_parameters
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -49,6 +50,9 @@ CHECK_NAMES = [c.__name__ for c in CHECKS] + ["negative_data_rejection", "no_pan
                                               "transport"]
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # Headers the authentication sets or drops (fuzzlib.signing, _substitute).
+# Stands for the whole body among the names a negative case made invalid.
+BODY = object()
+
 AUTH_HEADERS = {"authorization", "x-auth-token", "x-sdk-date", "x-project-id", "x-domain-id",
                 "x-tc-timestamp", "x-tc-token", signing.NONCE_HEADER.lower()}
 SECRET_HEADERS = {"authorization", "x-auth-token", "x-subject-token", "x-security-token", "x-tc-token"}
@@ -185,20 +189,31 @@ class Runtime:
     def _substitute(self, svc, case):
         known = self.identity.known
         names = {**KNOWN_PATH, **KNOWN_BY_SERVICE.get(svc, {})}
+        # What a negative case made invalid stays as generated: a real name put over it
+        # would send a valid request the check then expects refused.
+        negated = set()
+        meta = case.meta
+        if meta is not None and meta.generation.mode.is_negative:
+            negated = {name for name, _ in negated_parameters(meta)}
+            if any(loc == ParameterLocation.BODY for _, loc in negated_parameters(meta)) \
+                    or not negated:
+                negated.add(BODY)
         for name in list((case.path_parameters or {}).keys()):
             key = names.get(name)
+            if name in negated:
+                continue
             if key and known.get(key) and self.rng.random() < KNOWN_SHARE:
                 case.path_parameters[name] = known[key]
         for name, key in KNOWN_QUERY.get(svc, {}).items():
             if isinstance(case.query, dict) and name in case.query and known.get(key) \
-                    and self.rng.random() < KNOWN_SHARE:
+                    and name not in negated and self.rng.random() < KNOWN_SHARE:
                 case.query[name] = known[key]
         # A generated X-TC-Token (a temporary key's token) is refused before the action
         # runs: kept in one request in four, so the rest reach the action.
         if svc == "tcr" and case.headers and self.rng.random() < KNOWN_SHARE:
             for name in [n for n in case.headers if n.lower() == "x-tc-token"]:
                 del case.headers[name]
-        if svc == "tcr" and isinstance(case.body, dict):
+        if svc == "tcr" and isinstance(case.body, dict) and BODY not in negated:
             for name, key in KNOWN_TCR_BODY.items():
                 if name in case.body and known.get(key) and self.rng.random() < KNOWN_SHARE:
                     case.body[name] = known[key]
@@ -240,6 +255,19 @@ class Runtime:
         negative = [loc for loc, info in meta.components.items() if info.mode.is_negative]
         sent = {name.lower() for name in (case.headers or {})}
         return negative == [ParameterLocation.HEADER] and bool(sent & AUTH_HEADERS)
+
+    @staticmethod
+    def _negation_not_invalid(case):
+        """Whether a negative case is valid after all: schemathesis's coverage phase
+        leaves out a request body the document does not require."""
+        meta = case.meta
+        if meta is None or not meta.generation.mode.is_negative:
+            return False
+        data = meta.phase.data
+        missing_body = getattr(data, "scenario", None) == CoverageScenario.MISSING_PARAMETER \
+            and getattr(data, "parameter_location", None) == ParameterLocation.BODY
+        body = case.operation.definition.raw.get("requestBody") or {}
+        return missing_body and not body.get("required", False)
 
     @staticmethod
     def _negation_lost_in_transport(case, response):
@@ -306,7 +334,7 @@ class Runtime:
                 # Tencent's refusal is a 200 with Response.Error: as a 400 for this check.
                 refusal = copy.copy(response)
                 refusal.status_code = 400
-            if not (self._negation_overridden(case)
+            if not (self._negation_overridden(case) or self._negation_not_invalid(case)
                     or self._negation_lost_in_transport(case, response)):
                 try:
                     case.validate_response(refusal, checks=[negative_data_rejection])

@@ -9,7 +9,15 @@ use crate::common::*;
 async fn a_region_longer_than_its_column_or_not_a_region_name_is_refused_by_every_action() {
     let (_h, app) = Harness::start().await;
     let body = r#"{"RegistryName": "edge-registry", "RegistryType": "basic"}"#;
-    for region in ["a".repeat(65), "ap guangzhou".into(), "AP-GUANGZHOU".into()] {
+    // "\u{84}" goes out as the bytes C2 84, which HTTP carries but which are not text:
+    // schemathesis found such a region read as none and the request served.
+    for region in [
+        "a".repeat(65),
+        "ap guangzhou".into(),
+        "AP-GUANGZHOU".into(),
+        "\u{84}".into(),
+        "ap-\u{e9}".into(),
+    ] {
         let call =
             signed(&app, &ALICE, "CreateInstance", body).header("X-TC-Region", region.clone());
         let r = response(call).await;
@@ -18,8 +26,11 @@ async fn a_region_longer_than_its_column_or_not_a_region_name_is_refused_by_ever
     let listed = act(&app, &ALICE, "DescribeInstances", "{}").await;
     assert_eq!(listed["TotalCount"], 0, "{listed}");
     // The document has one X-TC-Region for every action: every action holds to it.
-    let elsewhere = signed(&app, &ALICE, "DescribeInstances", "{}").header("X-TC-Region", "AP");
-    assert_eq!(code(&response(elsewhere).await), "InvalidParameterValue");
+    for region in ["AP", "\u{84}"] {
+        let elsewhere =
+            signed(&app, &ALICE, "DescribeInstances", "{}").header("X-TC-Region", region);
+        assert_eq!(code(&response(elsewhere).await), "InvalidParameterValue");
+    }
     let longest =
         signed(&app, &ALICE, "CreateInstance", body).header("X-TC-Region", "a".repeat(64));
     assert_eq!(code(&response(longest).await), "");
