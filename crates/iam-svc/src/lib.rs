@@ -6,13 +6,14 @@
 //!
 //! Layout: `routes/` (thin handlers: extract, call, render) -> `accounts`, `projects`,
 //! `groups`, `grants`, `roles`, `credentials`, `subjects`, `scopes`, `tokens`, `directory`
-//! (one whole operation each) -> `policy` (who may do what), `revocation` (rules) ->
-//! `repo/` (queries). `openapi` gathers the handlers' documents into the one served at
-//! `/openapi.json`.
+//! (one whole operation each; `catalog` and `versions` shape the discovery documents)
+//! -> `policy` (who may do what), `revocation` (rules) -> `repo/` (queries). `openapi`
+//! gathers the handlers' documents into the one served at `/openapi.json`.
 
 pub mod accounts;
 pub mod app;
 pub mod bootstrap;
+pub mod catalog;
 pub mod config;
 pub mod credentials;
 pub mod directory;
@@ -37,6 +38,7 @@ pub mod state;
 pub mod subjects;
 pub mod tokens;
 pub mod validate;
+pub mod versions;
 pub mod views;
 
 use diesel_migrations::embed_migrations;

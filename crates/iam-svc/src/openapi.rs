@@ -9,7 +9,7 @@ use utoipa::openapi::OpenApi as Document;
 use utoipa::{IntoResponses, OpenApi};
 
 use crate::error::KeystoneError;
-use crate::routes::{auth, credentials, grants, groups, projects, roles, users};
+use crate::routes::{auth, credentials, discovery, grants, groups, projects, roles, users};
 use service_kit::openapi::{Scheme, Shared};
 
 /// What every route that takes a token or a signature can answer besides its own
@@ -64,6 +64,10 @@ pub enum HeadRefusals {
             `{\"error\": {\"code\", \"message\", \"title\"}}`. See docs/api/iam.md."
     ),
     paths(
+        discovery::list_versions,
+        discovery::show_version,
+        discovery::show_version_root,
+        discovery::show_catalog,
         auth::create_token,
         auth::validate_token,
         auth::check_token,
@@ -110,8 +114,9 @@ pub enum HeadRefusals {
     ),
     components(schemas(KeystoneError)),
     tags(
-        (name = "tokens", description = "Logging in, validating and revoking tokens, and the \
-            scopes a caller may ask for."),
+        (name = "versions", description = "The Keystone version documents, open to anyone."),
+        (name = "tokens", description = "Logging in, validating and revoking tokens, the \
+            scopes a caller may ask for, and the service catalog."),
         (name = "credentials", description = "Permanent access keys (AK/SK) that sign requests."),
         (name = "users", description = "Users of a domain, and a user's own password."),
         (name = "projects", description = "Projects of a domain."),

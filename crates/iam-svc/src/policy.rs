@@ -137,6 +137,7 @@ actions! {
     RevokeToken = "iam:tokens:revokeToken", "DELETE /v3/auth/tokens", [Y, O, O, H, Y, D, N, N];
     ListAuthProjects = "iam:projects:listProjectsForAuthUser", "GET /v3/auth/projects", [Y, Y, Y, Y, Y, Y, N, N];
     ListAuthDomains = "iam:domains:listDomainsForAuthUser", "GET /v3/auth/domains", [Y, Y, Y, Y, Y, Y, N, N];
+    ShowCatalog = "iam:catalog:showCatalog", "GET /v3/auth/catalog", [Y, Y, Y, Y, Y, Y, N, N];
     CreateUser = "iam:users:createUser", "POST /v3/users", [Y, D, D, D, Y, D, N, N];
     ListUsers = "iam:users:listUsers", "GET /v3/users", [Y, D, D, Y, Y, D, N, N];
     GetUser = "iam:users:getUser", "GET /v3/users/{user_id}", [Y, O, O, H, Y, O, N, N];

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod credentials;
+pub mod discovery;
 pub mod grants;
 pub mod groups;
 pub mod internal;
@@ -12,6 +13,7 @@ pub mod users;
 use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    discovery::configure(cfg);
     auth::configure(cfg);
     credentials::configure(cfg);
     users::configure(cfg);

@@ -9,6 +9,7 @@ mod bad_input;
 mod clock;
 mod common;
 mod concurrency;
+mod discovery;
 mod domain;
 mod groups_and_grants;
 mod internal_guard;

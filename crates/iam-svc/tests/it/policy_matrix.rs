@@ -192,6 +192,7 @@ impl World {
             RevokeToken => ("DELETE", "/v3/auth/tokens".into(), null),
             ListAuthProjects => ("GET", "/v3/auth/projects".into(), null),
             ListAuthDomains => ("GET", "/v3/auth/domains".into(), null),
+            ShowCatalog => ("GET", "/v3/auth/catalog".into(), null),
             CreateUser => (
                 "POST",
                 "/v3/users".into(),
@@ -449,6 +450,7 @@ matrix! {
     revoke_token: RevokeToken,
     list_auth_projects: ListAuthProjects,
     list_auth_domains: ListAuthDomains,
+    show_catalog: ShowCatalog,
     create_user: CreateUser,
     list_users: ListUsers,
     get_user: GetUser,
