@@ -259,6 +259,14 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_production_file_loads_with_its_catalog() {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/config/iam.toml");
+        let cfg: IamConfig = config::load("IAMTEST_NONE", DEFAULTS, Some(&file)).unwrap();
+        cfg.validate().unwrap();
+        assert_eq!(cfg.catalog.services().count(), 3);
+    }
+
+    #[test]
     fn the_catalog_leaves_out_services_without_an_address_and_refuses_bad_ones() {
         let cfg = IamConfig::from_toml("[catalog]\ntcr_url = \"\"\nswr_url = \"http://swr.test/\"")
             .unwrap();
