@@ -5,6 +5,7 @@
 #![allow(clippy::disallowed_methods)] // fixtures may read the wall clock; the service may not
 
 mod access_keys;
+mod access_keys_v5;
 mod bad_input;
 mod clock;
 mod common;

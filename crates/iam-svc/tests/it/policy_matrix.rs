@@ -318,6 +318,23 @@ impl World {
                 json!({ "credential": { "description": "changed" } }),
             ),
             DeleteCredential => ("DELETE", format!("{creds}/{key}"), null),
+            CreateCredentialV5 => ("POST", format!("/v5/users/{}/access-keys", target.id), null),
+            ListCredentialsV5 => ("GET", format!("/v5/users/{}/access-keys", target.id), null),
+            UpdateCredentialV5 => (
+                "PUT",
+                format!("/v5/users/{}/access-keys/{key}", target.id),
+                json!({ "status": "inactive" }),
+            ),
+            DeleteCredentialV5 => (
+                "DELETE",
+                format!("/v5/users/{}/access-keys/{key}", target.id),
+                null,
+            ),
+            GetCredentialLastUsedV5 => (
+                "GET",
+                format!("/v5/users/{}/access-keys/{key}/last-used", target.id),
+                null,
+            ),
             GetTokenKeys => ("GET", "/internal/v1/token-keys".into(), null),
             ListRevocations => ("GET", "/internal/v1/revocations?after=0".into(), null),
             CheckSignature => (
@@ -417,7 +434,13 @@ async fn check_row(action: Action) {
                 answer.word(),
             );
             assert!(ok(status), "{case}");
-            if status >= 400 {
+            if status >= 400 && action.route().contains(" /v5/") {
+                assert!(body["error_code"].is_string(), "{case}");
+                assert!(
+                    body["request_id"].as_str().is_some_and(|id| !id.is_empty()),
+                    "{case}"
+                );
+            } else if status >= 400 {
                 assert_eq!(body["error"]["code"], status, "{case}");
             }
         }
@@ -488,6 +511,11 @@ matrix! {
     get_credential: GetCredential,
     update_credential: UpdateCredential,
     delete_credential: DeleteCredential,
+    create_credential_v5: CreateCredentialV5,
+    list_credentials_v5: ListCredentialsV5,
+    update_credential_v5: UpdateCredentialV5,
+    delete_credential_v5: DeleteCredentialV5,
+    get_credential_last_used_v5: GetCredentialLastUsedV5,
     get_token_keys: GetTokenKeys,
     list_revocations: ListRevocations,
     check_signature: CheckSignature,
