@@ -5,7 +5,8 @@
 //! other services use to verify them (keys and the revocation feed).
 //!
 //! Layout: `routes/` (thin handlers: extract, call, render) -> `accounts`, `projects`,
-//! `groups`, `grants`, `roles`, `credentials`, `subjects`, `scopes`, `tokens`, `directory`
+//! `groups`, `grants`, `roles`, `credentials` (and `credentials_v5`, IAM v5's view of the
+//! same keys, answering in `v5`'s envelope), `subjects`, `scopes`, `tokens`, `directory`
 //! (one whole operation each; `catalog` and `versions` shape the discovery documents)
 //! -> `policy` (who may do what), `revocation` (rules) -> `repo/` (queries). `openapi`
 //! gathers the handlers' documents into the one served at `/openapi.json`.
