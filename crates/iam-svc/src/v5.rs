@@ -32,12 +32,6 @@ pub enum V5Error {
     InvalidMarker,
 }
 
-impl From<service_kit::db::StoreError> for V5Error {
-    fn from(e: service_kit::db::StoreError) -> Self {
-        V5Error::Iam(e.into())
-    }
-}
-
 /// One row of the table: the status, the code and the message the caller sees.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Refusal {
