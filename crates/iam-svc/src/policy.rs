@@ -175,12 +175,11 @@ actions! {
     GetCredential = "iam:credentials:getCredential", "GET /v3.0/OS-CREDENTIAL/credentials/{access}", [Y, O, O, H, Y, O, N, N];
     UpdateCredential = "iam:credentials:updateCredential", "PUT /v3.0/OS-CREDENTIAL/credentials/{access}", [Y, O, O, H, Y, D, N, N];
     DeleteCredential = "iam:credentials:deleteCredential", "DELETE /v3.0/OS-CREDENTIAL/credentials/{access}", [Y, O, O, H, Y, D, N, N];
-    // IAM v5's access keys: the same keys and quota as above. Readonly users manage no
-    // keys through v5, not even their own.
-    CreateCredentialV5 = "iam:credentials:createCredentialV5", "POST /v5/users/{user_id}/access-keys", [Y, O, D, H, Y, D, N, N];
+    // IAM v5's access keys: the same keys, quota and rules as above.
+    CreateCredentialV5 = "iam:credentials:createCredentialV5", "POST /v5/users/{user_id}/access-keys", [Y, O, O, H, Y, D, N, N];
     ListCredentialsV5 = "iam:credentials:listCredentialsV5", "GET /v5/users/{user_id}/access-keys", [Y, O, O, H, Y, O, N, N];
-    UpdateCredentialV5 = "iam:credentials:updateCredentialV5", "PUT /v5/users/{user_id}/access-keys/{access_key_id}", [Y, O, D, H, Y, D, N, N];
-    DeleteCredentialV5 = "iam:credentials:deleteCredentialV5", "DELETE /v5/users/{user_id}/access-keys/{access_key_id}", [Y, O, D, H, Y, D, N, N];
+    UpdateCredentialV5 = "iam:credentials:updateCredentialV5", "PUT /v5/users/{user_id}/access-keys/{access_key_id}", [Y, O, O, H, Y, D, N, N];
+    DeleteCredentialV5 = "iam:credentials:deleteCredentialV5", "DELETE /v5/users/{user_id}/access-keys/{access_key_id}", [Y, O, O, H, Y, D, N, N];
     GetCredentialLastUsedV5 = "iam:credentials:getCredentialLastUsedV5", "GET /v5/users/{user_id}/access-keys/{access_key_id}/last-used", [Y, O, O, H, Y, O, N, N];
     GetTokenKeys = "iam:internal:getTokenKeys", "GET /internal/v1/token-keys", [N, N, N, N, N, N, N, Y];
     ListRevocations = "iam:internal:listRevocations", "GET /internal/v1/revocations", [N, N, N, N, N, N, N, Y];
