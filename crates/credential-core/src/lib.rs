@@ -18,6 +18,7 @@
 //! | [`password`] | PBKDF2 password hashes |
 //! | [`sign`] | Huawei SDK-HMAC-SHA256 and Tencent TC3-HMAC-SHA256 signatures |
 //! | [`iam_token`] | Ed25519-signed IAM `X-Auth-Token`s |
+//! | [`security_token`] | the sealed security token of a temporary access key, naming its issuer |
 //! | [`registry_jwt`] | ES256 registry bearer tokens (distribution token auth) |
 //!
 //! # Example
@@ -63,6 +64,7 @@ pub mod random;
 pub mod registry_jwt;
 pub mod seal;
 pub mod secret;
+pub mod security_token;
 pub mod sign;
 
 pub use secret::SecretString;

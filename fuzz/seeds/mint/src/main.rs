@@ -1,7 +1,7 @@
 //! Writes the seeds the project's own code mints into `fuzz/corpus/<target>/`: IAM tokens
 //! signed with the fixture key, secrets sealed with the fixture keyring, security tokens
-//! sealed as lakeformation-svc seals them, and bearer tokens. Run by
-//! `fuzz/seeds/generate.sh`; the fixtures are `fuzz/src/fixtures.rs`, shared by path.
+//! sealed as each issuer seals them (`credential_core::security_token`), and bearer
+//! tokens. Run by `fuzz/seeds/generate.sh`; the fixtures are `fuzz/src/fixtures.rs`, shared by path.
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +9,7 @@ use chrono::DateTime;
 use credential_core::bearer::generate_bearer;
 use credential_core::iam_token::{RoleRef, TokenClaims, TokenScope};
 use credential_core::seal::{Keyring, SealingKey};
-use lakeformation_svc::security_token::{seal, TokenBody};
+use credential_core::security_token::{seal, Claims, Issuer};
 
 #[path = "../../../src/fixtures.rs"]
 mod fixtures;
@@ -87,7 +87,19 @@ fn sealed(out: &Path) -> Result<()> {
 
 fn security_tokens(out: &Path) -> Result<()> {
     let access = "TMPAK3EXAMPLE0000001";
-    let body = TokenBody {
+    for (issuer, name) in [(Issuer::LakeFormation, "lakeformation"), (Issuer::Iam, "iam")] {
+        security_token(out, access, issuer, name)?;
+    }
+    // The fields the target seals itself, separated by U+001F.
+    let fields = ["t1", "S3CRET", "u", "alice", "d", "acme", "p", "cn-north-4", "member", "alice"];
+    write(out, "security_token", "fields", format!("{access}\n{}", fields.join("\u{1f}")).as_bytes())?;
+    Ok(())
+}
+
+/// A token of `issuer` as it issues them, for `access`.
+fn security_token(out: &Path, access: &str, issuer: Issuer, name: &str) -> Result<()> {
+    let body = Claims {
+        issuer,
         token_id: "5f0c1d2e3a4b5c6d7e8f9a0b1c2d3e4f".into(),
         secret: "tK8mN2pQ4rS6tU8vW0xY2zA4bC6dE8fG0hI2jK4l".into(),
         user_id: "7d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a".into(),
@@ -105,13 +117,9 @@ fn security_tokens(out: &Path) -> Result<()> {
     write(
         out,
         "security_token",
-        "lakeformation",
+        name,
         format!("{access}\n{}", token.expose()).as_bytes(),
-    )?;
-    // The fields the target seals itself, separated by U+001F.
-    let fields = ["t1", "S3CRET", "u", "alice", "d", "acme", "p", "cn-north-4", "member", "alice"];
-    write(out, "security_token", "fields", format!("{access}\n{}", fields.join("\u{1f}")).as_bytes())?;
-    Ok(())
+    )
 }
 
 fn bearers(out: &Path) -> Result<()> {
