@@ -1,13 +1,14 @@
 //! iam-svc: the identity provider of the credential services.
 //!
 //! Domains, projects, users, groups and role grants with the Keystone v3 API that
-//! `huaweicloudsdkiam` speaks, Ed25519-signed X-Auth-Token tokens, and the internal API
-//! other services use to verify them (keys and the revocation feed).
+//! `huaweicloudsdkiam` speaks, Ed25519-signed X-Auth-Token tokens, permanent access keys,
+//! temporary access keys for a token (`securitytokens`, checked by `temporary`), and the
+//! internal API other services use to verify them (keys and the revocation feed).
 //!
 //! Layout: `routes/` (thin handlers: extract, call, render) -> `accounts`, `projects`,
-//! `groups`, `grants`, `roles`, `credentials`, `subjects`, `scopes`, `tokens`, `directory`
-//! (one whole operation each) -> `policy` (who may do what), `revocation` (rules) ->
-//! `repo/` (queries). `openapi` gathers the handlers' documents into the one served at
+//! `groups`, `grants`, `roles`, `credentials`, `securitytokens`, `subjects`, `scopes`,
+//! `tokens`, `directory` (one whole operation each) -> `policy` (who may do what),
+//! `revocation` (rules) -> `repo/` (queries). `openapi` gathers the handlers' documents into the one served at
 //! `/openapi.json`.
 
 pub mod accounts;
@@ -32,9 +33,11 @@ pub mod rotation;
 pub mod routes;
 pub mod schema;
 pub mod scopes;
+pub mod securitytokens;
 pub mod signatures;
 pub mod state;
 pub mod subjects;
+pub mod temporary;
 pub mod tokens;
 pub mod validate;
 pub mod views;

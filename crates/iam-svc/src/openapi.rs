@@ -9,7 +9,7 @@ use utoipa::openapi::OpenApi as Document;
 use utoipa::{IntoResponses, OpenApi};
 
 use crate::error::KeystoneError;
-use crate::routes::{auth, credentials, grants, groups, projects, roles, users};
+use crate::routes::{auth, credentials, grants, groups, projects, roles, securitytokens, users};
 use service_kit::openapi::{Scheme, Shared};
 
 /// What every route that takes a token or a signature can answer besides its own
@@ -58,8 +58,8 @@ pub enum HeadRefusals {
 #[openapi(
     info(
         title = "iam",
-        description = "iam-svc: domains, projects, users, groups, role grants, permanent access \
-            keys and X-Auth-Token tokens, in the Keystone v3 dialect of Huawei Cloud IAM that \
+        description = "iam-svc: domains, projects, users, groups, role grants, permanent and \
+            temporary access keys and X-Auth-Token tokens, in the Keystone v3 dialect of Huawei Cloud IAM that \
             `huaweicloudsdkiam` speaks. Errors are Keystone's envelope \
             `{\"error\": {\"code\", \"message\", \"title\"}}`. See docs/api/iam.md."
     ),
@@ -75,6 +75,7 @@ pub enum HeadRefusals {
         credentials::show,
         credentials::update,
         credentials::delete,
+        securitytokens::create,
         users::create,
         users::list,
         users::show,
@@ -112,7 +113,8 @@ pub enum HeadRefusals {
     tags(
         (name = "tokens", description = "Logging in, validating and revoking tokens, and the \
             scopes a caller may ask for."),
-        (name = "credentials", description = "Permanent access keys (AK/SK) that sign requests."),
+        (name = "credentials", description = "Permanent access keys (AK/SK) that sign requests, \
+            and temporary ones (AK/SK + security token) for a token."),
         (name = "users", description = "Users of a domain, and a user's own password."),
         (name = "projects", description = "Projects of a domain."),
         (name = "groups", description = "Groups of a domain and their members."),

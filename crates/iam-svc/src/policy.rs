@@ -9,7 +9,8 @@
 //! - `permanent key`, `temporary key`: a domain admin signing with an AK/SK. A key acts as
 //!   its user, capped by its column: a permanent key's cap is the admin column; a
 //!   temporary key never manages identities or credentials (as AWS session credentials
-//!   cannot call IAM) and reads only what concerns its own user.
+//!   cannot call IAM), never mints another temporary key, and reads only what concerns
+//!   its own user.
 //! - `disabled or deleted`, `internal`: never reach a public action (the revoked token or
 //!   the internal credential is not a user's credential: 401); only the internal
 //!   credential reaches `/internal/v1/*`.
@@ -174,6 +175,7 @@ actions! {
     GetCredential = "iam:credentials:getCredential", "GET /v3.0/OS-CREDENTIAL/credentials/{access}", [Y, O, O, H, Y, O, N, N];
     UpdateCredential = "iam:credentials:updateCredential", "PUT /v3.0/OS-CREDENTIAL/credentials/{access}", [Y, O, O, H, Y, D, N, N];
     DeleteCredential = "iam:credentials:deleteCredential", "DELETE /v3.0/OS-CREDENTIAL/credentials/{access}", [Y, O, O, H, Y, D, N, N];
+    CreateTemporaryAccessKey = "iam:credentials:createTemporaryAccessKey", "POST /v3.0/OS-CREDENTIAL/securitytokens", [Y, Y, Y, Y, Y, D, N, Y];
     GetTokenKeys = "iam:internal:getTokenKeys", "GET /internal/v1/token-keys", [N, N, N, N, N, N, N, Y];
     ListRevocations = "iam:internal:listRevocations", "GET /internal/v1/revocations", [N, N, N, N, N, N, N, Y];
     CheckSignature = "iam:internal:checkSignature", "POST /internal/v1/signature-checks", [N, N, N, N, N, N, N, Y];
@@ -443,9 +445,12 @@ mod tests {
                 "{action:?}"
             );
             let internal = action.route().contains("/internal/");
+            // Their bodies carry the credential (a password, a token), which decides.
+            let body_authenticated =
+                [Action::CreateToken, Action::CreateTemporaryAccessKey].contains(action);
             assert_eq!(
                 action.answer(Kind::Internal) == Answer::Allow,
-                internal || *action == Action::CreateToken,
+                internal || body_authenticated,
                 "{action:?}"
             );
             let read = ["GET ", "HEAD "]

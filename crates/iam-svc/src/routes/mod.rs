@@ -7,6 +7,7 @@ pub mod groups;
 pub mod internal;
 pub mod projects;
 pub mod roles;
+pub mod securitytokens;
 pub mod users;
 
 use actix_web::web;
@@ -14,6 +15,7 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     auth::configure(cfg);
     credentials::configure(cfg);
+    securitytokens::configure(cfg);
     users::configure(cfg);
     projects::configure(cfg);
     groups::configure(cfg);

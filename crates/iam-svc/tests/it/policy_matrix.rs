@@ -317,6 +317,13 @@ impl World {
                 json!({ "credential": { "description": "changed" } }),
             ),
             DeleteCredential => ("DELETE", format!("{creds}/{key}"), null),
+            // The body names the caller's own token: a key is always for oneself.
+            CreateTemporaryAccessKey => (
+                "POST",
+                "/v3.0/OS-CREDENTIAL/securitytokens".into(),
+                json!({ "auth": { "identity": { "methods": ["token"],
+                        "token": { "id": me.token } } } }),
+            ),
             GetTokenKeys => ("GET", "/internal/v1/token-keys".into(), null),
             ListRevocations => ("GET", "/internal/v1/revocations?after=0".into(), null),
             CheckSignature => (
@@ -486,6 +493,7 @@ matrix! {
     get_credential: GetCredential,
     update_credential: UpdateCredential,
     delete_credential: DeleteCredential,
+    create_temporary_access_key: CreateTemporaryAccessKey,
     get_token_keys: GetTokenKeys,
     list_revocations: ListRevocations,
     check_signature: CheckSignature,
