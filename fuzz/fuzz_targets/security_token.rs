@@ -47,6 +47,7 @@ fuzz_target!(|data: &[u8]| {
         roles: vec![next()],
         user_names: vec![next()],
         groups: vec![],
+        policy: None,
         expires_at: DateTime::from_timestamp(i64::from(u32::from_le_bytes([
             data.first().copied().unwrap_or(0),
             data.get(1).copied().unwrap_or(0),

@@ -11,6 +11,10 @@
   (a policy refusal), never ``AuthFailure``.
 * The admin disables the user: the key is refused at once by swr-svc (401) and tcr-svc
   (``AuthFailure.*``), since every service asks iam-svc, which reads the user live.
+* A key with a session policy (``ServicePolicy``: Allow ``swr:*:*``, Deny
+  ``swr:instance:createTempCredential``) lists SWR instances but is refused
+  CreateInstanceTempCredential with SWR's 403 (``SWR.0201``), which a key of the same
+  user without the policy may do; a policy naming an unknown action is a 400 at issue.
 
 Expiry is tested in crates/iam-svc/tests/it/securitytokens.rs on a moved clock (the
 shortest key lives 900 s).
@@ -23,6 +27,8 @@ from datetime import datetime, timedelta, timezone
 
 from huaweicloudsdkiam.v3 import (
     CreateTemporaryAccessKeyByTokenRequest,
+    ServicePolicy,
+    ServiceStatement,
     CreateTemporaryAccessKeyByTokenRequestBody,
     IdentityToken,
     KeystoneUpdateUserByAdminRequest,
@@ -31,7 +37,7 @@ from huaweicloudsdkiam.v3 import (
     TokenAuth,
     TokenAuthIdentity,
 )
-from huaweicloudsdkswr.v2 import ListInstanceRequest
+from huaweicloudsdkswr.v2 import CreateInstanceTempCredentialRequest, ListInstanceRequest
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.tcr.v20190924 import models
 
@@ -49,8 +55,9 @@ from trust_common import (
 )
 
 
-def ask(token, methods=("token",), duration=None):
-    identity = TokenAuthIdentity(methods=list(methods), token=IdentityToken(duration_seconds=duration))
+def ask(token, methods=("token",), duration=None, policy=None):
+    identity = TokenAuthIdentity(methods=list(methods), token=IdentityToken(duration_seconds=duration),
+                                 policy=policy)
     return iam(token_creds(token)).create_temporary_access_key_by_token(
         CreateTemporaryAccessKeyByTokenRequest(body=CreateTemporaryAccessKeyByTokenRequestBody(
             auth=TokenAuth(identity=identity))))
@@ -111,7 +118,37 @@ def test_a_key_for_a_token_signs_at_swr_and_tcr_and_dies_with_its_user(world):
     step("tcr after the user is disabled", f"{code} after {waited:.1f}s")
 
 
+def test_a_session_policy_denies_what_the_roles_allow(world):
+    instance = world.swr_inst()
+    user = world.user(project_roles=("member",), with_key=False)
+    policy = ServicePolicy(version="1.1", statement=[
+        ServiceStatement(effect="Allow", action=["swr:*:*"]),
+        ServiceStatement(effect="Deny", action=["swr:instance:createTempCredential"]),
+    ])
+    resp = ask(user.token, policy=policy)
+    expect_status(resp, 201, "CreateTemporaryAccessKeyByToken with a policy")
+    narrowed = resp.credential
+    creds = hw_creds(narrowed.access, narrowed.secret, narrowed.securitytoken)
+    expect_status(swr(creds).list_instance(ListInstanceRequest(offset=0, limit=10)), 200,
+                  "ListInstance, allowed by swr:*:*")
+    e = expect_client_error(lambda: swr(creds).create_instance_temp_credential(
+        CreateInstanceTempCredentialRequest(instance_id=instance)), 403,
+        "CreateInstanceTempCredential, denied by the policy", code_prefix="SWR.")
+    step("denied by the session policy", f"403 {e.error_code} {e.error_msg!r}")
+
+    plain = ask(user.token).credential
+    resp = swr(hw_creds(plain.access, plain.secret, plain.securitytoken)).create_instance_temp_credential(
+        CreateInstanceTempCredentialRequest(instance_id=instance))
+    expect_status(resp, (200, 201), "CreateInstanceTempCredential without a policy")
+    step("the same user's key without a policy", f"{resp.status_code}")
+
+    typo = ServicePolicy(version="1.1", statement=[ServiceStatement(effect="Allow", action=["swr:instance:lsit"])])
+    e = expect_client_error(lambda: ask(user.token, policy=typo), 400, "an unknown action", body=MESSAGE)
+    step("a policy naming an unknown action", f"400 {e.error_msg!r}")
+
+
 if __name__ == "__main__":
     sys.exit(run_tests("iam_security_tokens", [
         test_a_key_for_a_token_signs_at_swr_and_tcr_and_dies_with_its_user,
+        test_a_session_policy_denies_what_the_roles_allow,
     ]))

@@ -2,7 +2,7 @@
 //!
 //! Owns the token's format and nothing else: which service issued it, what it carries,
 //! and how it is sealed and opened. A token is self-contained: the temporary secret key,
-//! the principal, the project, the roles and the expiry,
+//! the principal, the project, the roles, an optional session policy and the expiry,
 //! sealed as JSON (AES-256-GCM under the issuer's [`Keyring`], associated data = the
 //! temporary access key id, so a token copied to another AK does not open):
 //!
@@ -39,6 +39,7 @@
 //!     roles: vec!["member".into()],
 //!     user_names: vec![],
 //!     groups: vec![],
+//!     policy: None,
 //!     expires_at: Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap(),
 //! };
 //! let token = seal(&keyring, "TMPAK00000000000001", &claims)?;
@@ -60,6 +61,7 @@ use thiserror::Error;
 use zeroize::Zeroizing;
 
 use crate::seal::Keyring;
+use crate::session_policy::SessionPolicy;
 use crate::SecretString;
 
 /// Separates the issuer's name from the sealed part; not in the base64url alphabet.
@@ -126,6 +128,9 @@ pub struct Claims {
     /// LakeFormation's `groups` asked for at issue (informational).
     #[serde(default)]
     pub groups: Vec<String>,
+    /// The session policy: the key may do only what its roles and this allow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<SessionPolicy>,
     /// The key is refused from this instant on.
     pub expires_at: DateTime<Utc>,
 }
@@ -250,6 +255,7 @@ mod tests {
             roles: vec!["member".into()],
             user_names: vec![],
             groups: vec![],
+            policy: None,
             expires_at: DateTime::from_timestamp(1_900_000_000, 0).unwrap_or_default(),
         }
     }

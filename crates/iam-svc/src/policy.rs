@@ -225,6 +225,10 @@ pub fn decide(
     target: Target,
     is_admin: impl FnOnce() -> Result<bool, IamError>,
 ) -> Result<(), IamError> {
+    // A temporary key's session policy narrows every answer below; its Deny is final.
+    if !service_kit::policy::session_allows(p, action.name()) {
+        return Err(IamError::Forbidden(service_kit::policy::SESSION_REFUSED));
+    }
     if target.domain_id != p.domain_id {
         return apply(action.answer(Kind::OtherDomain), target.own, false);
     }
@@ -421,6 +425,15 @@ fn named(what: &'static str) -> impl Fn(IamError) -> IamError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_policy_may_name_every_public_action() {
+        let public = Action::ALL
+            .iter()
+            .map(|a| a.name())
+            .filter(|n| !n.starts_with("iam:internal:"));
+        service_kit::testing::policy_doc::assert_catalogued("iam:", public);
+    }
 
     #[test]
     fn names_are_unique_and_shaped_like_huawei_actions() {

@@ -1,7 +1,8 @@
 //! Temporary access keys for a token (`POST /v3.0/OS-CREDENTIAL/securitytokens`, Huawei's
 //! `CreateTemporaryAccessKeyByToken`): the key acts as the token's user, in the token's
 //! project, with the token's roles that the user still holds, and expires after
-//! `duration_seconds` (900 to 86400, 900 by default) but never after the token. The key
+//! `duration_seconds` (900 to 86400, 900 by default) but never after the token, doing
+//! only what its optional session policy (`policy`) also allows. The key
 //! is minted and later checked by service-kit's one machinery for temporary keys
 //! (`service_kit::auth::temporary`, issuer `iam`); iam-svc keeps its issuance record.
 //!
@@ -15,6 +16,7 @@
 use chrono::{DateTime, Duration, Utc};
 use credential_core::iam_token::{TokenClaims, TokenScope};
 use credential_core::security_token::Issuer;
+use credential_core::session_policy::SessionPolicy;
 use serde::{Deserialize, Serialize};
 use service_kit::auth::temporary::{IssuanceRecords, KeyGrant, Minted, TemporaryKeys};
 use service_kit::auth::{AuthError, Principal, ProjectRef};
@@ -46,7 +48,7 @@ pub struct TokenAuth {
 }
 
 /// Huawei's `TokenAuthIdentity`: `methods` `["token"]`, with the token in `token.id` or
-/// the `X-Auth-Token` header. `["assume_role"]` (an agency) is refused: agencies do not
+/// the `X-Auth-Token` header, and an optional session policy. `["assume_role"]` (an agency) is refused: agencies do not
 /// exist here.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -59,6 +61,14 @@ pub struct TokenAuthIdentity {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub assume_role: Option<serde_json::Value>,
+    /// A session policy (Huawei's `ServicePolicy`): the key may do only what both the
+    /// token's roles and this allow. `{"Version": "1.1", "Statement": [{"Effect":
+    /// "Allow"|"Deny", "Action": [...], "Resource"?: ["*"]}]}`; action names are the
+    /// services' policy actions, `*` a wildcard; `Condition`, any other `Resource`, an
+    /// unknown action or field is 400. See docs/api/iam.md.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub policy: Option<serde_json::Value>,
 }
 
 /// Huawei's `IdentityToken`.
@@ -100,6 +110,8 @@ pub struct Asked {
     /// `token.id`, when the body carries the token.
     pub token: Option<String>,
     pub duration: Duration,
+    /// The session policy, checked against every service's actions.
+    pub policy: Option<SessionPolicy>,
 }
 
 /// The body read and checked, before any token or row is looked at.
@@ -126,9 +138,17 @@ pub fn asked(identity: TokenAuthIdentity) -> Result<Asked, IamError> {
     if id.as_deref() == Some("") {
         return Err(IamError::BadRequest("token.id must not be empty.".into()));
     }
+    let policy = match identity.policy {
+        None | Some(serde_json::Value::Null) => None,
+        Some(document) => Some(
+            SessionPolicy::parse(&document, service_kit::policy::ACTIONS)
+                .map_err(|e| IamError::BadRequest(format!("{e}.")))?,
+        ),
+    };
     Ok(Asked {
         token: id,
         duration: Duration::seconds(seconds),
+        policy,
     })
 }
 
@@ -175,6 +195,7 @@ pub fn issue<R: IssuanceRecords>(
         roles,
         user_names: Vec::new(),
         groups: Vec::new(),
+        policy: asked.policy,
         // A key never outlives the token behind it.
         expires_at: (now + asked.duration).min(claims.expires_at),
     };

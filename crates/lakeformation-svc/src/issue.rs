@@ -208,6 +208,8 @@ fn key_grant(
         roles: asked.roles.clone(),
         user_names: asked.user_names.clone(),
         groups: asked.groups.clone(),
+        // LakeFormation's API has no session policy: its roles alone decide.
+        policy: None,
         expires_at: expires_at.and_utc(),
     })
 }

@@ -63,6 +63,7 @@ pub fn seal(keyring: &Keyring, access: &str, body: &TokenBody) -> Result<SecretS
         roles: body.roles.clone(),
         user_names: body.user_names.clone(),
         groups: body.groups.clone(),
+        policy: None,
         expires_at: body.expires_at,
     };
     security_token::seal(keyring, access, &claims)

@@ -410,3 +410,123 @@ async fn the_key_expires_with_the_clock() {
         .await
         .assert_unauthorized();
 }
+
+fn with_policy(policy: Value) -> Value {
+    let mut b = body(None, None);
+    b["auth"]["identity"]["policy"] = policy;
+    b
+}
+
+#[actix_web::test]
+async fn a_session_policy_narrows_the_key_and_deny_wins() {
+    let (h, app, admin) = Harness::with_admin().await;
+    let (id, token, _) = user_with_role(&h, &admin, "gil", MEMBER_ROLE_ID).await;
+    let policy = json!({ "Version": "1.1", "Statement": [
+        { "Effect": "Allow", "Action": ["iam:projects:*", "swr:*:*"] },
+        { "Effect": "Deny", "Action": ["iam:projects:getProject"] }
+    ] });
+    let key = mint(&app, &token, with_policy(policy.clone())).await;
+    app.call(use_key(&h, &key, Utc::now())).await.assert_ok();
+    let signed = |path: &str| {
+        sdk_signed(
+            "GET",
+            path,
+            b"",
+            (&key.access, &key.secret),
+            &h.boot.project_id,
+            Some(&key.token),
+        )
+    };
+    // Denied by the policy, though the member's roles allow it.
+    let (status, answer, _) = app
+        .call(signed(&format!("/v3/projects/{}", h.boot.project_id)))
+        .await
+        .parts();
+    assert_keystone_error(
+        status,
+        &answer,
+        403,
+        "You are not authorized to perform the requested action.",
+    );
+    // Not allowed by any statement.
+    let (status, _, _) = app
+        .call(signed(&format!(
+            "/v3.0/OS-CREDENTIAL/credentials?user_id={id}"
+        )))
+        .await
+        .parts();
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The policy travels with the principal to the services that ask iam-svc.
+    let date = credential_core::sign::huawei::format_sdk_date(Utc::now());
+    let sts = format!("SDK-HMAC-SHA256\n{date}\nabc");
+    let verdict = app
+        .post(SIGNATURE_CHECKS_PATH)
+        .header("X-Internal-Token", INTERNAL_SECRET)
+        .json(&json!({
+            "algorithm": "SDK-HMAC-SHA256",
+            "access": key.access,
+            "string_to_sign": sts,
+            "signature": credential_core::sign::huawei::sign(key.secret.as_bytes(), &sts),
+            "project_id": h.boot.project_id,
+            "security_token": key.token,
+        }))
+        .await
+        .assert_ok()
+        .json();
+    assert_eq!(
+        verdict["accepted"]["temporary"]["policy"], policy,
+        "{verdict}"
+    );
+}
+
+#[actix_web::test]
+async fn a_policy_that_cannot_be_enforced_as_written_is_refused() {
+    let (h, app, admin) = Harness::with_admin().await;
+    let (_, token, _) = user_with_role(&h, &admin, "hal", MEMBER_ROLE_ID).await;
+    let allow = |action: Value| {
+        json!({ "Version": "1.1", "Statement": [
+        { "Effect": "Allow", "Action": action } ] })
+    };
+    let cases = [
+        (
+            allow(json!(["swr:instance:lsit"])),
+            "policy.Statement[0].Action[0] names no known action.",
+        ),
+        (
+            allow(json!(["swr:*:*", "obs:*:*"])),
+            "policy.Statement[0].Action[1] names no known action.",
+        ),
+        (
+            json!({ "Version": "1.1", "Statement": [{ "Effect": "Allow", "Action": ["swr:*:*"],
+                "Resource": ["SWR:*:*:instance:x"] }] }),
+            "policy.Statement[0].Resource: only [\"*\"] is supported; narrow by action instead.",
+        ),
+        (
+            json!({ "Version": "1.1", "Statement": [{ "Effect": "Allow", "Action": ["swr:*:*"],
+                "Condition": { "StringEquals": { "g:UserName": ["x"] } } }] }),
+            "policy.Statement[0].Condition is not supported.",
+        ),
+        (
+            json!({ "Version": "1.0", "Statement": [] }),
+            "policy.Version must be \"1.1\".",
+        ),
+        (json!("swr:*:*"), "policy must be an object."),
+    ];
+    for (policy, message) in cases {
+        let (status, answer, _) = app
+            .post(PATH)
+            .token(&token)
+            .json(&with_policy(policy))
+            .await
+            .parts();
+        assert_keystone_error(status, &answer, 400, message);
+    }
+    // Nothing was recorded for the refused requests.
+    let mut conn = h.db.pool.get().unwrap();
+    use diesel::prelude::*;
+    let keys: i64 = iam_svc::schema::temporary_keys::table
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(keys, 0);
+}

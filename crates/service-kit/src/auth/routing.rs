@@ -120,7 +120,7 @@ mod tests {
 
     impl SignatureVerifier for Fixed {
         fn check(&self, _: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
-            let (name, temporary) = (self.0, self.1);
+            let (name, temporary) = (self.0, self.1.clone());
             Box::pin(async move {
                 Ok(Principal {
                     user_id: name.into(),
@@ -142,6 +142,7 @@ mod tests {
         Some(TemporaryKey {
             issued_at: now,
             expires_at: now,
+            policy: None,
         })
     }
 

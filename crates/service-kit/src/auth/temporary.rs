@@ -8,9 +8,10 @@
 //! The rule of a check, the same for both issuers: the token opens with the AK under the
 //! issuer's keyring and names that issuer; it has not expired at `now`; the issuance
 //! record has the token's id and is alive; the MAC matches the secret inside; the scope
-//! asked for is the token's project (or its domain, without roles). Whoever receives
-//! the request then applies iam-svc's revocation feed to the principal
-//! (`TokenVerifier::check_temporary`) and the session policy in its policy module.
+//! asked for is the token's project (or its domain, without roles). The principal carries
+//! the key's session policy; whoever receives the request then applies iam-svc's
+//! revocation feed to it (`TokenVerifier::check_temporary`) and the session policy in
+//! its policy module (`crate::policy::session_allows`), without asking anyone.
 //!
 //! [`IssuerVerifier`]: super::IssuerVerifier
 
@@ -20,6 +21,7 @@ use chrono::{DateTime, Utc};
 use credential_core::random::{generate_access_key, generate_secret_key};
 use credential_core::seal::Keyring;
 use credential_core::security_token::{self, Claims, Issuer};
+use credential_core::session_policy::SessionPolicy;
 use credential_core::SecretString;
 
 use super::wire::SignatureCheck;
@@ -38,6 +40,8 @@ pub struct KeyGrant {
     /// LakeFormation's `user_names` and `groups` (empty for iam-svc's keys).
     pub user_names: Vec<String>,
     pub groups: Vec<String>,
+    /// The session policy the key carries, checked against the known actions already.
+    pub policy: Option<SessionPolicy>,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -83,6 +87,7 @@ pub fn mint(keyring: &Keyring, grant: KeyGrant) -> Result<Minted, MintError> {
         roles: grant.roles,
         user_names: grant.user_names,
         groups: grant.groups,
+        policy: grant.policy,
         expires_at: grant.expires_at,
     };
     let security_token =
@@ -243,6 +248,7 @@ fn principal(
         temporary: Some(TemporaryKey {
             issued_at: record.issued_at,
             expires_at: claims.expires_at,
+            policy: claims.policy.clone(),
         }),
         token: None,
     })

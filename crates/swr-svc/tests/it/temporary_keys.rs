@@ -45,7 +45,7 @@ async fn a_temporary_credential_dies_no_later_than_the_key_that_made_it() {
     let uri = format!("/v2/{PROJECT}/instances/{instance}/temp-credential");
     // The key has 10 minutes left; temporary credentials last an hour.
     let lifetime = key_lifetime(600);
-    let key = h.temporary_key("carol", PROJECT, &["member"], lifetime);
+    let key = h.temporary_key("carol", PROJECT, &["member"], lifetime.clone());
     let answer = signed(&app, &key, "POST", &uri, None)
         .await
         .assert_created()

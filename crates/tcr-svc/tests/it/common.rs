@@ -142,6 +142,7 @@ pub fn temporary_key(started: DateTime<Utc>) -> TemporaryKey {
     TemporaryKey {
         issued_at: started - chrono::Duration::minutes(10),
         expires_at: started + chrono::Duration::minutes(20),
+        policy: None,
     }
 }
 
@@ -182,7 +183,7 @@ impl SignatureVerifier for KnownKeys {
                 project: None,
                 roles: key.roles.iter().map(|r| r.to_string()).collect(),
                 access_key: Some(key.id.into()),
-                temporary: key.temporary.then_some(self.temporary),
+                temporary: key.temporary.then(|| self.temporary.clone()),
                 token: None,
             })
         })();

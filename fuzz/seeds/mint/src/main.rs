@@ -111,6 +111,7 @@ fn security_token(out: &Path, access: &str, issuer: Issuer, name: &str) -> Resul
         roles: vec!["member".into()],
         user_names: vec!["alice".into()],
         groups: vec![],
+        policy: None,
         expires_at: DateTime::from_timestamp(1_800_003_600, 0).unwrap_or_default(),
     };
     let token = seal(&fixtures::keyring(), access, &body).map_err(|e| e.to_string())?;
@@ -120,6 +121,21 @@ fn security_token(out: &Path, access: &str, issuer: Issuer, name: &str) -> Resul
         name,
         format!("{access}\n{}", token.expose()).as_bytes(),
     )
+}
+
+/// Session policies as iam-svc's `securitytokens` takes them: allowed, denied, wildcards,
+/// and the parts it refuses.
+fn session_policies(out: &Path) -> Result<()> {
+    let seeds = [
+        ("allow-deny", r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["swr:*:*"]},{"Effect":"Deny","Action":["swr:instance:createLTCredential"]}]}"#),
+        ("every-service", r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["iam:projects:*","tcr:Describe*","lakeformation:instance:list","*"],"Resource":["*"]}]}"#),
+        ("condition", r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["swr:*:*"],"Condition":{"StringEquals":{"g:UserName":["a"]}}}]}"#),
+        ("unknown-action", r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["swr:instance:lsit"]}]}"#),
+    ];
+    for (name, text) in seeds {
+        write(out, "session_policy", name, text.as_bytes())?;
+    }
+    Ok(())
 }
 
 fn bearers(out: &Path) -> Result<()> {
@@ -138,6 +154,7 @@ fn main() -> Result<()> {
     iam_tokens(&out)?;
     sealed(&out)?;
     security_tokens(&out)?;
+    session_policies(&out)?;
     bearers(&out)?;
     Ok(())
 }
