@@ -530,3 +530,22 @@ async fn a_policy_that_cannot_be_enforced_as_written_is_refused() {
         .unwrap();
     assert_eq!(keys, 0);
 }
+
+#[actix_web::test]
+async fn a_password_change_kills_the_key_through_the_revocation_feed() {
+    let (h, app, admin) = Harness::with_admin().await;
+    let (id, token, _) = user_with_role(&h, &admin, "ida", MEMBER_ROLE_ID).await;
+    let key = mint(&app, &token, body(None, None)).await;
+    app.call(use_key(&h, &key, Utc::now())).await.assert_ok();
+    app.post(&format!("/v3/users/{id}/password"))
+        .token(&token)
+        .json(
+            &json!({ "user": { "original_password": USER_PASSWORD, "password": "N3w-Passw0rd!" } }),
+        )
+        .await
+        .assert_no_content();
+    h.state.sync_revocations().await.expect("sync");
+    app.call(use_key(&h, &key, Utc::now()))
+        .await
+        .assert_unauthorized();
+}
