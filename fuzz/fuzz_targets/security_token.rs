@@ -7,8 +7,8 @@
 
 use chrono::DateTime;
 use credential_core::seal::Keyring;
-use credential_fuzz::{keyring, mutate_ascii};
 use credential_core::security_token::{issuer_of, open, seal, Claims, Issuer};
+use credential_fuzz::{keyring, mutate_ascii};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
