@@ -549,3 +549,42 @@ async fn a_password_change_kills_the_key_through_the_revocation_feed() {
         .await
         .assert_unauthorized();
 }
+
+#[actix_web::test]
+async fn a_signature_of_the_key_is_accepted_once() {
+    let clock = Clock::fixed(DateTime::from_timestamp(1_900_000_000, 0).expect("time"));
+    let h = Harness::on_clock(&clock).await;
+    let admin = h
+        .app
+        .login(
+            iam_svc::bootstrap::DOMAIN,
+            iam_svc::bootstrap::USER,
+            ADMIN_PASSWORD,
+            project_scope(&h.boot.project_id),
+        )
+        .await;
+    let key = mint(&h.app, &admin, body(None, None)).await;
+    let date = credential_core::sign::huawei::format_sdk_date(clock.now());
+    let sts = format!("SDK-HMAC-SHA256\n{date}\nabc");
+    let check = json!({
+        "algorithm": "SDK-HMAC-SHA256",
+        "access": key.access,
+        "string_to_sign": sts,
+        "signature": credential_core::sign::huawei::sign(key.secret.as_bytes(), &sts),
+        "project_id": h.boot.project_id,
+        "security_token": key.token,
+        "replay": "once",
+    });
+    let ask = || {
+        h.app
+            .post(SIGNATURE_CHECKS_PATH)
+            .header("X-Internal-Token", INTERNAL_SECRET)
+            .json(&check)
+    };
+    let first = ask().await.assert_ok().json();
+    assert!(first["accepted"].is_object(), "{first}");
+    // Past the same-second grace, the same signed write is a replay.
+    clock.advance(Duration::seconds(3));
+    let again = ask().await.assert_ok().json();
+    assert_eq!(again, json!({ "refused": "replayed" }));
+}
