@@ -60,6 +60,8 @@ test-pg: ## Run `make test` against PostgreSQL (TEST_DATABASE_URL, default postg
 
 lint: ## Check formatting and run clippy with warnings denied
 	$(CARGO) fmt --all --check
+	$(CARGO) fmt --manifest-path fuzz/Cargo.toml --check
+	$(CARGO) fmt --manifest-path fuzz/seeds/mint/Cargo.toml --check
 	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
 
 reliability: ## Fault suite: kill -9, database and issuer outages, 2 replicas behind haproxy, rolling restart, hostile clients; writes bench/reliability.md

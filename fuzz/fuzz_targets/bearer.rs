@@ -12,7 +12,10 @@ fn check_changes(prefix: &str, token: &str, data: &[u8]) {
         let with = BASE62_ALPHABET[usize::from(data.get(i + 1).copied().unwrap_or(0)) % 62];
         let at = usize::from(b) + i * 7;
         if let Some(changed) = mutate_ascii(token, at, with) {
-            assert!(check_bearer(prefix, &changed).is_err(), "{changed:?} passes");
+            assert!(
+                check_bearer(prefix, &changed).is_err(),
+                "{changed:?} passes"
+            );
         }
     }
 }
@@ -28,7 +31,11 @@ fuzz_target!(|data: &[u8]| {
             check_changes(prefix, text, data);
         }
     }
-    let prefix = if data.first().is_some_and(|b| b & 1 == 1) { "swr_" } else { "tcr_" };
+    let prefix = if data.first().is_some_and(|b| b & 1 == 1) {
+        "swr_"
+    } else {
+        "tcr_"
+    };
     let token = match generate_bearer(prefix) {
         Ok(t) => t,
         Err(e) => panic!("no random: {e}"),

@@ -13,7 +13,9 @@ use std::sync::OnceLock;
 
 fn file() -> &'static PathBuf {
     static FILE: OnceLock<PathBuf> = OnceLock::new();
-    FILE.get_or_init(|| std::env::temp_dir().join(format!("config-fuzz-{}.toml", std::process::id())))
+    FILE.get_or_init(|| {
+        std::env::temp_dir().join(format!("config-fuzz-{}.toml", std::process::id()))
+    })
 }
 
 fuzz_target!(|data: &[u8]| {

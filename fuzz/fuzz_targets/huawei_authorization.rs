@@ -17,7 +17,11 @@ fuzz_target!(|data: &[u8]| {
             auth.signed_headers.join(";"),
             auth.signature
         );
-        assert_eq!(parse_authorization(&rendered).as_ref(), Ok(&auth), "{rendered:?}");
+        assert_eq!(
+            parse_authorization(&rendered).as_ref(),
+            Ok(&auth),
+            "{rendered:?}"
+        );
     }
     if let Ok(date) = parse_sdk_date(text) {
         // Only the exact 16-character shape is a date, and it is the date it names.

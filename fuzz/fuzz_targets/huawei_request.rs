@@ -5,8 +5,8 @@
 #![no_main]
 
 use credential_core::sign::huawei::{
-    canonical_query, canonical_request, canonical_uri, prepare_verification, sign_request,
-    verify, SignableRequest,
+    canonical_query, canonical_request, canonical_uri, prepare_verification, sign_request, verify,
+    SignableRequest,
 };
 use credential_fuzz::{mutate_ascii, RawRequest, SECRET_KEY};
 use libfuzzer_sys::fuzz_target;
@@ -28,7 +28,12 @@ fuzz_target!(|data: &[u8]| {
     let uri = canonical_uri(raw.path);
     assert_eq!(canonical_uri(&uri), uri, "canonical URI of {:?}", raw.path);
     let query = canonical_query(raw.query);
-    assert_eq!(canonical_query(&query), query, "canonical query of {:?}", raw.query);
+    assert_eq!(
+        canonical_query(&query),
+        query,
+        "canonical query of {:?}",
+        raw.query
+    );
 
     // Sign it as a client would, over every header it carries but Authorization; only
     // headers HTTP can carry (a service never sees others).
@@ -63,7 +68,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     assert!(
-        verify(SECRET_KEY, &prepared.string_to_sign, &prepared.authorization.signature),
+        verify(
+            SECRET_KEY,
+            &prepared.string_to_sign,
+            &prepared.authorization.signature
+        ),
         "a request signed by the client side does not verify"
     );
 

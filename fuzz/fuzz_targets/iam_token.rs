@@ -55,7 +55,10 @@ fn check_accepted(token: &str, claims: &TokenClaims, data: &[u8]) {
         Ok(t) => t,
         Err(e) => panic!("accepted claims do not sign again: {e}"),
     };
-    assert_eq!(verify_token_with(&resigned, &fixture().keys, now()).as_ref(), Ok(claims));
+    assert_eq!(
+        verify_token_with(&resigned, &fixture().keys, now()).as_ref(),
+        Ok(claims)
+    );
     for (i, &b) in data.iter().take(8).enumerate() {
         let at = usize::from(b) * 31 + i * 977;
         if let Some(changed) = mutate_ascii(token, at, data.get(i + 1).copied().unwrap_or(b'A')) {

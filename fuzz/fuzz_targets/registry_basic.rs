@@ -17,7 +17,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let (user, password) = (creds.username.as_str(), creds.password.expose());
     assert!(!user.is_empty() && !user.contains(':') && !password.is_empty());
-    let again = parse_header(&format!("Basic {}", STANDARD.encode(format!("{user}:{password}"))));
+    let again = parse_header(&format!(
+        "Basic {}",
+        STANDARD.encode(format!("{user}:{password}"))
+    ));
     match again {
         Some(c) => assert!(c.username == user && c.password.expose() == password),
         None => panic!("re-encoded credentials do not parse"),

@@ -5,8 +5,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use service_kit::registry::scope::MAX_SCOPES;
 use service_kit::registry::parse_scopes;
+use service_kit::registry::scope::MAX_SCOPES;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -20,12 +20,17 @@ fuzz_target!(|data: &[u8]| {
     for (i, s) in scopes.iter().enumerate() {
         assert!(!s.kind.is_empty() && !s.name.is_empty(), "{s:?}");
         assert!(!s.kind.contains(':'), "{s:?}");
-        assert!(s.actions.iter().all(|a| !a.is_empty() && !a.contains(',') && !a.contains(':')));
+        assert!(s
+            .actions
+            .iter()
+            .all(|a| !a.is_empty() && !a.contains(',') && !a.contains(':')));
         for (j, a) in s.actions.iter().enumerate() {
             assert!(!s.actions[..j].contains(a), "{s:?}");
         }
         assert!(
-            !scopes[..i].iter().any(|o| o.kind == s.kind && o.name == s.name),
+            !scopes[..i]
+                .iter()
+                .any(|o| o.kind == s.kind && o.name == s.name),
             "{scopes:?}"
         );
     }

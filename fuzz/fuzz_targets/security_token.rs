@@ -48,12 +48,15 @@ fuzz_target!(|data: &[u8]| {
         user_names: vec![next()],
         groups: vec![],
         policy: None,
-        expires_at: DateTime::from_timestamp(i64::from(u32::from_le_bytes([
-            data.first().copied().unwrap_or(0),
-            data.get(1).copied().unwrap_or(0),
-            data.get(2).copied().unwrap_or(0),
-            data.get(3).copied().unwrap_or(0),
-        ])), 0)
+        expires_at: DateTime::from_timestamp(
+            i64::from(u32::from_le_bytes([
+                data.first().copied().unwrap_or(0),
+                data.get(1).copied().unwrap_or(0),
+                data.get(2).copied().unwrap_or(0),
+                data.get(3).copied().unwrap_or(0),
+            ])),
+            0,
+        )
         .unwrap_or_default(),
     };
     let sealed = match seal(ring(), access, &body) {

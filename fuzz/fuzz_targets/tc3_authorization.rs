@@ -27,10 +27,17 @@ fuzz_target!(|data: &[u8]| {
         auth.signed_headers.join(";"),
         auth.signature
     );
-    assert_eq!(parse_authorization(&rendered).as_ref(), Ok(&auth), "{rendered:?}");
+    assert_eq!(
+        parse_authorization(&rendered).as_ref(),
+        Ok(&auth),
+        "{rendered:?}"
+    );
     for stamp in [timestamp, timestamp / 1000, timestamp % 4_102_444_800] {
         if auth.check_scope(stamp, &auth.service).is_ok() {
-            assert_eq!(date_of_timestamp(stamp).as_deref(), Some(auth.date.as_str()));
+            assert_eq!(
+                date_of_timestamp(stamp).as_deref(),
+                Some(auth.date.as_str())
+            );
         }
     }
 });

@@ -22,17 +22,27 @@ fuzz_target!(|data: &[u8]| {
     let Some(raw) = RawRequest::read(data) else {
         return;
     };
-    let unsigned = header(&raw.headers, "x-tc-content-sha256").map(str::trim) == Some(UNSIGNED_PAYLOAD);
+    let unsigned =
+        header(&raw.headers, "x-tc-content-sha256").map(str::trim) == Some(UNSIGNED_PAYLOAD);
     let timestamp_text = header(&raw.headers, "x-tc-timestamp").unwrap_or("").trim();
     let timestamp: Option<i64> = timestamp_text.parse().ok();
 
     // What tcr-svc does with any request: parse, then build both canonical forms.
-    if let Some(auth) = header(&raw.headers, "authorization").and_then(|a| parse_authorization(a).ok()) {
+    if let Some(auth) =
+        header(&raw.headers, "authorization").and_then(|a| parse_authorization(a).ok())
+    {
         if let Some(ts) = timestamp {
             let _ = auth.check_scope(ts, "tcr");
         }
         for build in [canonical_request, canonical_request_lowercase_values] {
-            if let Ok(c) = build(raw.method, raw.query, &raw.headers, &auth.signed_headers, raw.body, unsigned) {
+            if let Ok(c) = build(
+                raw.method,
+                raw.query,
+                &raw.headers,
+                &auth.signed_headers,
+                raw.body,
+                unsigned,
+            ) {
                 let _ = string_to_sign(timestamp_text, &auth.date, &auth.service, &c);
             }
         }
@@ -69,8 +79,12 @@ fuzz_target!(|data: &[u8]| {
     };
     assert!(auth.check_scope(ts, "tcr").is_ok());
     let server_sts = |method: &str, query: &str, body: &[u8]| {
-        canonical_request(method, query, &sent, &auth.signed_headers, body, unsigned)
-            .map(|c| (string_to_sign(timestamp_text, &auth.date, &auth.service, &c), c))
+        canonical_request(method, query, &sent, &auth.signed_headers, body, unsigned).map(|c| {
+            (
+                string_to_sign(timestamp_text, &auth.date, &auth.service, &c),
+                c,
+            )
+        })
     };
     let Ok((sts, original)) = server_sts(raw.method, raw.query, raw.body) else {
         panic!("the server cannot rebuild a request the client signed");

@@ -211,7 +211,9 @@ pub fn string_to_sign(
     out
 }
 
-/// The UTC calendar date (`YYYY-MM-DD`) of a Unix timestamp; `None` if out of range.
+/// The UTC calendar date (`YYYY-MM-DD`) of a Unix timestamp; `None` outside the years
+/// 0000 to 9999, which no credential scope can name (its date has four-digit years), so
+/// such a timestamp can neither be signed nor match a scope.
 ///
 /// # Examples
 ///
@@ -219,16 +221,15 @@ pub fn string_to_sign(
 /// use credential_core::sign::tencent::date_of_timestamp;
 ///
 /// assert_eq!(date_of_timestamp(1_700_000_000).as_deref(), Some("2023-11-14"));
+/// // Milliseconds given as seconds: the year 55840.
+/// assert_eq!(date_of_timestamp(1_700_000_000_000), None);
 /// ```
 pub fn date_of_timestamp(timestamp: i64) -> Option<String> {
     let t = DateTime::from_timestamp(timestamp, 0)?;
     let (year, month, day) = (t.year(), t.month(), t.day());
-    // chrono's pattern interpreter only where `%Y` needs a sign (outside 0000..=9999).
-    Some(if (0..=9999).contains(&year) {
-        format!("{year:04}-{month:02}-{day:02}")
-    } else {
-        t.format("%Y-%m-%d").to_string()
-    })
+    (0..=9999)
+        .contains(&year)
+        .then(|| format!("{year:04}-{month:02}-{day:02}"))
 }
 
 /// The derived signing key: `HMAC(HMAC(HMAC("TC3" + SK, date), service), "tc3_request")`.

@@ -11,6 +11,8 @@ use credential_core::iam_token::{RoleRef, TokenClaims, TokenScope};
 use credential_core::seal::{Keyring, SealingKey};
 use credential_core::security_token::{seal, Claims, Issuer};
 
+// Shared with the targets, which use more of it than minting does.
+#[allow(dead_code)]
 #[path = "../../../src/fixtures.rs"]
 mod fixtures;
 
@@ -64,9 +66,19 @@ fn iam_tokens(out: &Path) -> Result<()> {
     ];
     for (name, scope) in scopes {
         let c = claims(scope, &["password"]);
-        write(out, "iam_token", &format!("token-{name}"), key.sign(&c)?.as_bytes())?;
+        write(
+            out,
+            "iam_token",
+            &format!("token-{name}"),
+            key.sign(&c)?.as_bytes(),
+        )?;
         // The claims alone: the target also signs its input as a token's payload.
-        write(out, "iam_token", &format!("claims-{name}"), &serde_json::to_vec(&c)?)?;
+        write(
+            out,
+            "iam_token",
+            &format!("claims-{name}"),
+            &serde_json::to_vec(&c)?,
+        )?;
     }
     Ok(())
 }
@@ -77,9 +89,19 @@ fn sealed(out: &Path) -> Result<()> {
     let sk = "Wv2sH1kX9rT4mQ8pL3nB6cJ0dF5gY7zA1eR2tU3i";
     let ak = "HST3UXAMPLEAK0000001";
     let text = current.seal(sk.as_bytes(), ak.as_bytes())?;
-    write(out, "seal_open", "secret-key", format!("{ak}\n{text}").as_bytes())?;
+    write(
+        out,
+        "seal_open",
+        "secret-key",
+        format!("{ak}\n{text}").as_bytes(),
+    )?;
     let text = older.seal(sk.as_bytes(), ak.as_bytes())?;
-    write(out, "seal_open", "secret-key-older", format!("{ak}\n{text}").as_bytes())?;
+    write(
+        out,
+        "seal_open",
+        "secret-key-older",
+        format!("{ak}\n{text}").as_bytes(),
+    )?;
     let text = current.seal(b"", b"")?;
     write(out, "seal_open", "empty", format!("\n{text}").as_bytes())?;
     Ok(())
@@ -87,12 +109,31 @@ fn sealed(out: &Path) -> Result<()> {
 
 fn security_tokens(out: &Path) -> Result<()> {
     let access = "TMPAK3EXAMPLE0000001";
-    for (issuer, name) in [(Issuer::LakeFormation, "lakeformation"), (Issuer::Iam, "iam")] {
+    for (issuer, name) in [
+        (Issuer::LakeFormation, "lakeformation"),
+        (Issuer::Iam, "iam"),
+    ] {
         security_token(out, access, issuer, name)?;
     }
     // The fields the target seals itself, separated by U+001F.
-    let fields = ["t1", "S3CRET", "u", "alice", "d", "acme", "p", "cn-north-4", "member", "alice"];
-    write(out, "security_token", "fields", format!("{access}\n{}", fields.join("\u{1f}")).as_bytes())?;
+    let fields = [
+        "t1",
+        "S3CRET",
+        "u",
+        "alice",
+        "d",
+        "acme",
+        "p",
+        "cn-north-4",
+        "member",
+        "alice",
+    ];
+    write(
+        out,
+        "security_token",
+        "fields",
+        format!("{access}\n{}", fields.join("\u{1f}")).as_bytes(),
+    )?;
     Ok(())
 }
 
@@ -127,10 +168,22 @@ fn security_token(out: &Path, access: &str, issuer: Issuer, name: &str) -> Resul
 /// and the parts it refuses.
 fn session_policies(out: &Path) -> Result<()> {
     let seeds = [
-        ("allow-deny", r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["swr:*:*"]},{"Effect":"Deny","Action":["swr:instance:createLTCredential"]}]}"#),
-        ("every-service", r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["iam:projects:*","tcr:Describe*","lakeformation:instance:list","*"],"Resource":["*"]}]}"#),
-        ("condition", r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["swr:*:*"],"Condition":{"StringEquals":{"g:UserName":["a"]}}}]}"#),
-        ("unknown-action", r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["swr:instance:lsit"]}]}"#),
+        (
+            "allow-deny",
+            r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["swr:*:*"]},{"Effect":"Deny","Action":["swr:instance:createLTCredential"]}]}"#,
+        ),
+        (
+            "every-service",
+            r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["iam:projects:*","tcr:Describe*","lakeformation:instance:list","*"],"Resource":["*"]}]}"#,
+        ),
+        (
+            "condition",
+            r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["swr:*:*"],"Condition":{"StringEquals":{"g:UserName":["a"]}}}]}"#,
+        ),
+        (
+            "unknown-action",
+            r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["swr:instance:lsit"]}]}"#,
+        ),
     ];
     for (name, text) in seeds {
         write(out, "session_policy", name, text.as_bytes())?;
@@ -141,7 +194,12 @@ fn session_policies(out: &Path) -> Result<()> {
 fn bearers(out: &Path) -> Result<()> {
     for prefix in ["swr_", "tcr_"] {
         let token = generate_bearer(prefix)?;
-        write(out, "bearer", prefix.trim_end_matches('_'), token.expose().as_bytes())?;
+        write(
+            out,
+            "bearer",
+            prefix.trim_end_matches('_'),
+            token.expose().as_bytes(),
+        )?;
     }
     Ok(())
 }

@@ -173,6 +173,49 @@ fn dates() {
     assert_eq!(date_of_timestamp(i64::MAX), None);
 }
 
+/// Found by fuzzing (`fuzz/fuzz_targets/tc3_request.rs`): a timestamp in milliseconds
+/// (year 58892) was signed with the scope date `+58892-01-17`, which
+/// `parse_authorization` refuses, so the signer wrote headers no verifier reads.
+#[test]
+fn a_timestamp_outside_four_digit_years_is_neither_signed_nor_in_scope() {
+    let ts = 1_796_286_282_682;
+    assert_eq!(date_of_timestamp(ts), None);
+    assert_eq!(date_of_timestamp(-62_167_219_201), None, "the year -1");
+    assert_eq!(
+        date_of_timestamp(-62_167_219_200).as_deref(),
+        Some("0000-01-01")
+    );
+    assert_eq!(
+        date_of_timestamp(253_402_300_799).as_deref(),
+        Some("9999-12-31")
+    );
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Host", "tcr.example"),
+    ];
+    let req = Tc3Request {
+        method: "POST",
+        query: "",
+        headers: &headers,
+        body: b"{}",
+        unsigned_payload: false,
+    };
+    let names = ["content-type".to_string(), "host".to_string()];
+    assert_eq!(
+        sign_request(&req, "AKID1", b"secret", "tcr", ts, &names),
+        Err(SignatureError::MalformedDate)
+    );
+    let sig = "a".repeat(64);
+    let auth = parse_authorization(&format!(
+        "TC3-HMAC-SHA256 Credential=AKID1/9999-12-31/tcr/tc3_request, SignedHeaders=content-type;host, Signature={sig}"
+    ))
+    .unwrap();
+    assert_eq!(
+        auth.check_scope(ts, "tcr"),
+        Err(SignatureError::ScopeMismatch)
+    );
+}
+
 #[derive(Debug, Clone)]
 struct Case {
     method: &'static str,
@@ -350,7 +393,9 @@ proptest! {
         for t in [ts, near, ts / 1_000] {
             prop_assert_eq!(
                 date_of_timestamp(t),
-                DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%d").to_string())
+                DateTime::from_timestamp(t, 0)
+                    .filter(|d| (0..=9999).contains(&d.year()))
+                    .map(|d| d.format("%Y-%m-%d").to_string())
             );
         }
     }
