@@ -10,7 +10,8 @@ use utoipa::{IntoResponses, OpenApi};
 
 use crate::error::KeystoneError;
 use crate::routes::{
-    access_keys_v5, auth, credentials, discovery, grants, groups, projects, roles, users,
+    access_keys_v5, auth, credentials, discovery, grants, groups, projects, roles, securitytokens,
+    users,
 };
 use crate::v5::V5ErrorBody;
 use service_kit::openapi::{Scheme, Shared};
@@ -82,11 +83,11 @@ pub enum V5Refusals {
 #[openapi(
     info(
         title = "iam",
-        description = "iam-svc: domains, projects, users, groups, role grants, permanent access \
-            keys and X-Auth-Token tokens, in the Keystone v3 dialect of Huawei Cloud IAM that \
-            `huaweicloudsdkiam` speaks, and IAM v5's access keys. Errors are Keystone's envelope \
-            `{\"error\": {\"code\", \"message\", \"title\"}}`, under `/v5` IAM v5's \
-            `{\"error_code\", \"error_msg\", \"request_id\"}`. See docs/api/iam.md."
+        description = "iam-svc: domains, projects, users, groups, role grants, permanent and \
+            temporary access keys and X-Auth-Token tokens, in the Keystone v3 dialect of Huawei \
+            Cloud IAM that `huaweicloudsdkiam` speaks, and IAM v5's access keys. Errors are \
+            Keystone's envelope `{\"error\": {\"code\", \"message\", \"title\"}}`, under `/v5` \
+            IAM v5's `{\"error_code\", \"error_msg\", \"request_id\"}`. See docs/api/iam.md."
     ),
     paths(
         discovery::list_versions,
@@ -104,6 +105,7 @@ pub enum V5Refusals {
         credentials::show,
         credentials::update,
         credentials::delete,
+        securitytokens::create,
         access_keys_v5::create,
         access_keys_v5::list,
         access_keys_v5::update,
@@ -147,7 +149,8 @@ pub enum V5Refusals {
         (name = "versions", description = "The Keystone version documents, open to anyone."),
         (name = "tokens", description = "Logging in, validating and revoking tokens, the \
             scopes a caller may ask for, and the service catalog."),
-        (name = "credentials", description = "Permanent access keys (AK/SK) that sign requests."),
+        (name = "credentials", description = "Permanent access keys (AK/SK) that sign requests, \
+            and temporary ones (AK/SK + security token) for a token."),
         (name = "access keys v5", description = "The same permanent access keys through IAM v5's \
             API, with its envelope `{\"error_code\", \"error_msg\", \"request_id\"}`."),
         (name = "users", description = "Users of a domain, and a user's own password."),

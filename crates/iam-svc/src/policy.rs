@@ -9,7 +9,8 @@
 //! - `permanent key`, `temporary key`: a domain admin signing with an AK/SK. A key acts as
 //!   its user, capped by its column: a permanent key's cap is the admin column; a
 //!   temporary key never manages identities or credentials (as AWS session credentials
-//!   cannot call IAM) and reads only what concerns its own user.
+//!   cannot call IAM), never mints another temporary key, and reads only what concerns
+//!   its own user.
 //! - `disabled or deleted`, `internal`: never reach a public action (the revoked token or
 //!   the internal credential is not a user's credential: 401); only the internal
 //!   credential reaches `/internal/v1/*`.
@@ -175,6 +176,7 @@ actions! {
     GetCredential = "iam:credentials:getCredential", "GET /v3.0/OS-CREDENTIAL/credentials/{access}", [Y, O, O, H, Y, O, N, N];
     UpdateCredential = "iam:credentials:updateCredential", "PUT /v3.0/OS-CREDENTIAL/credentials/{access}", [Y, O, O, H, Y, D, N, N];
     DeleteCredential = "iam:credentials:deleteCredential", "DELETE /v3.0/OS-CREDENTIAL/credentials/{access}", [Y, O, O, H, Y, D, N, N];
+    CreateTemporaryAccessKey = "iam:credentials:createTemporaryAccessKey", "POST /v3.0/OS-CREDENTIAL/securitytokens", [Y, Y, Y, Y, Y, D, N, Y];
     // IAM v5's access keys: the same keys, quota and rules as above.
     CreateCredentialV5 = "iam:credentials:createCredentialV5", "POST /v5/users/{user_id}/access-keys", [Y, O, O, H, Y, D, N, N];
     ListCredentialsV5 = "iam:credentials:listCredentialsV5", "GET /v5/users/{user_id}/access-keys", [Y, O, O, H, Y, O, N, N];
@@ -230,6 +232,10 @@ pub fn decide(
     target: Target,
     is_admin: impl FnOnce() -> Result<bool, IamError>,
 ) -> Result<(), IamError> {
+    // A temporary key's session policy narrows every answer below; its Deny is final.
+    if !service_kit::policy::session_allows(p, action.name()) {
+        return Err(IamError::Forbidden(service_kit::policy::SESSION_REFUSED));
+    }
     if target.domain_id != p.domain_id {
         return apply(action.answer(Kind::OtherDomain), target.own, false);
     }
@@ -428,6 +434,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_session_policy_may_name_every_public_action() {
+        let public = Action::ALL
+            .iter()
+            .map(|a| a.name())
+            .filter(|n| !n.starts_with("iam:internal:"));
+        service_kit::testing::policy_doc::assert_catalogued("iam:", public);
+    }
+
+    #[test]
     fn names_are_unique_and_shaped_like_huawei_actions() {
         let mut names: Vec<_> = Action::ALL.iter().map(|a| a.name()).collect();
         for name in &names {
@@ -450,9 +465,12 @@ mod tests {
                 "{action:?}"
             );
             let internal = action.route().contains("/internal/");
+            // Their bodies carry the credential (a password, a token), which decides.
+            let body_authenticated =
+                [Action::CreateToken, Action::CreateTemporaryAccessKey].contains(action);
             assert_eq!(
                 action.answer(Kind::Internal) == Answer::Allow,
-                internal || *action == Action::CreateToken,
+                internal || body_authenticated,
                 "{action:?}"
             );
             let read = ["GET ", "HEAD "]

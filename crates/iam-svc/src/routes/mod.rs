@@ -9,6 +9,7 @@ pub mod groups;
 pub mod internal;
 pub mod projects;
 pub mod roles;
+pub mod securitytokens;
 pub mod users;
 
 use actix_web::web;
@@ -17,6 +18,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     discovery::configure(cfg);
     auth::configure(cfg);
     credentials::configure(cfg);
+    securitytokens::configure(cfg);
     users::configure(cfg);
     projects::configure(cfg);
     groups::configure(cfg);

@@ -23,6 +23,7 @@ mod projects_and_roles;
 mod revocation_events;
 mod revocation_feed;
 mod secrets;
+mod securitytokens;
 mod smoke;
 mod temporary_keys;
 mod tokens;

@@ -335,6 +335,13 @@ impl World {
                 format!("/v5/users/{}/access-keys/{key}/last-used", target.id),
                 null,
             ),
+            // The body names the caller's own token: a key is always for oneself.
+            CreateTemporaryAccessKey => (
+                "POST",
+                "/v3.0/OS-CREDENTIAL/securitytokens".into(),
+                json!({ "auth": { "identity": { "methods": ["token"],
+                        "token": { "id": me.token } } } }),
+            ),
             GetTokenKeys => ("GET", "/internal/v1/token-keys".into(), null),
             ListRevocations => ("GET", "/internal/v1/revocations?after=0".into(), null),
             CheckSignature => (
@@ -516,6 +523,7 @@ matrix! {
     update_credential_v5: UpdateCredentialV5,
     delete_credential_v5: DeleteCredentialV5,
     get_credential_last_used_v5: GetCredentialLastUsedV5,
+    create_temporary_access_key: CreateTemporaryAccessKey,
     get_token_keys: GetTokenKeys,
     list_revocations: ListRevocations,
     check_signature: CheckSignature,

@@ -70,6 +70,7 @@ impl service_kit::auth::SignatureVerifier for FakeTemporaryIssuer {
                 temporary: Some(TemporaryKey {
                     issued_at: now - chrono::Duration::minutes(1),
                     expires_at: now + chrono::Duration::hours(1),
+                    policy: None,
                 }),
                 token: None,
             })
