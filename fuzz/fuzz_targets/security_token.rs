@@ -1,13 +1,14 @@
 //! Security tokens of temporary access keys (`X-Security-Token`, `X-TC-Token`), opened as
-//! lakeformation-svc opens them: base64url of sealed JSON, bound to the temporary AK.
-//! Properties: no panic; a sealed token opens to its body with its AK and with no other;
-//! and no one-character change of a token opens.
+//! every issuer opens them (`credential_core::security_token`): an optional issuer name,
+//! then base64url of sealed JSON, bound to the temporary AK. Properties: no panic; the
+//! issuer named in front is read without a key; a sealed token opens to its claims with
+//! its AK and with no other; and no one-character change of a token opens.
 #![no_main]
 
 use chrono::DateTime;
 use credential_core::seal::Keyring;
+use credential_core::security_token::{issuer_of, open, seal, Claims, Issuer};
 use credential_fuzz::{keyring, mutate_ascii};
-use lakeformation_svc::security_token::{open, seal, TokenBody};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -22,12 +23,19 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let (access, token) = text.split_once('\n').unwrap_or(("AKTEMPFUZZ", text));
+    let _ = issuer_of(token);
     let _ = open(ring(), access, token);
 
     // A body made of the input's fields, sealed and opened again.
     let mut fields = token.split('\u{1f}').map(str::to_string);
     let mut next = || fields.next().unwrap_or_default();
-    let body = TokenBody {
+    let issuer = if data.first().is_some_and(|b| b & 1 == 1) {
+        Issuer::Iam
+    } else {
+        Issuer::LakeFormation
+    };
+    let body = Claims {
+        issuer,
         token_id: next(),
         secret: next(),
         user_id: next(),
@@ -39,6 +47,7 @@ fuzz_target!(|data: &[u8]| {
         roles: vec![next()],
         user_names: vec![next()],
         groups: vec![],
+        policy: None,
         expires_at: DateTime::from_timestamp(
             i64::from(u32::from_le_bytes([
                 data.first().copied().unwrap_or(0),
@@ -60,6 +69,7 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(opened.secret, body.secret);
             assert_eq!(opened.token_id, body.token_id);
             assert_eq!(opened.expires_at, body.expires_at);
+            assert_eq!(issuer_of(sealed), Ok(issuer));
         }
         Err(e) => panic!("a sealed token does not open: {e}"),
     }

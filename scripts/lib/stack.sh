@@ -60,8 +60,11 @@ stack_init() {
   STACK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/credential-stack.XXXXXX")"
   mkdir -p "$STACK_DIR/keys" "$STACK_DIR/log"
   STACK_ENV_FILE="$STACK_DIR/stack.env"
-  # Chosen now: iam-svc, started first, sends requests with security tokens there.
+  # Chosen now: iam-svc, started first, sends requests with security tokens to
+  # lakeformation-svc and lists every service's address in its catalog.
   STACK_LAKEFORMATION_PORT="$(stack_free_port)"
+  STACK_SWR_PORT="$(stack_free_port)"
+  STACK_TCR_PORT="$(stack_free_port)"
 }
 
 # stack_database NAME: a database URL of its own for service NAME. It runs in $(...), so
@@ -101,6 +104,9 @@ stack_start_iam() {
   export IAM__INTERNAL__CREDENTIAL_FILE="$STACK_DIR/keys/internal-credential"
   export IAM__ACCESS_KEYS__MASTER_KEY_FILE="$STACK_DIR/keys/iam-master.keys"
   export IAM__LAKEFORMATION__URL="http://127.0.0.1:$STACK_LAKEFORMATION_PORT"
+  export IAM__CATALOG__LAKEFORMATION_URL="http://127.0.0.1:$STACK_LAKEFORMATION_PORT"
+  export IAM__CATALOG__SWR_URL="http://127.0.0.1:$STACK_SWR_PORT"
+  export IAM__CATALOG__TCR_URL="http://127.0.0.1:$STACK_TCR_PORT"
   IAM__DATABASE__URL="$(stack_database iam)"
   export IAM__DATABASE__URL
   local log="$STACK_DIR/log/iam-svc.log"
@@ -133,8 +139,7 @@ stack_start_lakeformation() {
 
 # stack_start_swr [REGISTRY_SERVICE REGISTRY_ADDRESS]
 stack_start_swr() {
-  local port bin
-  port="$(stack_free_port)"
+  local port="$STACK_SWR_PORT" bin
   bin="$(stack_bin swr-svc)"
   export SWR__SERVER__HOST=127.0.0.1 SWR__SERVER__PORT="$port"
   export SWR__IAM__URL="$IAM_URL" SWR__IAM__INTERNAL_CREDENTIAL_FILE="$IAM__INTERNAL__CREDENTIAL_FILE"
@@ -154,8 +159,7 @@ stack_start_swr() {
 
 # stack_start_tcr [REGISTRY_SERVICE REGISTRY_ADDRESS]
 stack_start_tcr() {
-  local port bin
-  port="$(stack_free_port)"
+  local port="$STACK_TCR_PORT" bin
   bin="$(stack_bin tcr-svc)"
   export TCR__SERVER__HOST=127.0.0.1 TCR__SERVER__PORT="$port"
   export TCR__IAM__URL="$IAM_URL" TCR__IAM__INTERNAL_CREDENTIAL_FILE="$IAM__INTERNAL__CREDENTIAL_FILE"

@@ -18,6 +18,8 @@
 //! | [`password`] | PBKDF2 password hashes |
 //! | [`sign`] | Huawei SDK-HMAC-SHA256 and Tencent TC3-HMAC-SHA256 signatures |
 //! | [`iam_token`] | Ed25519-signed IAM `X-Auth-Token`s |
+//! | [`security_token`] | the sealed security token of a temporary access key, naming its issuer |
+//! | [`session_policy`] | the policy document a temporary key may carry, and its answer for an action |
 //! | [`registry_jwt`] | ES256 registry bearer tokens (distribution token auth) |
 //!
 //! # Example
@@ -63,6 +65,8 @@ pub mod random;
 pub mod registry_jwt;
 pub mod seal;
 pub mod secret;
+pub mod security_token;
+pub mod session_policy;
 pub mod sign;
 
 pub use secret::SecretString;

@@ -50,6 +50,12 @@ credential_file = "var/keys/internal-credential"
 [revocation]
 poll_interval_ms = 1000
 max_staleness_seconds = 60
+
+[catalog]
+region = "local-1"
+swr_url = "http://127.0.0.1:8082"
+lakeformation_url = "http://127.0.0.1:8083"
+tcr_url = "http://127.0.0.1:8084"
 "#;
 
 /// Everything iam-svc reads at start.
@@ -68,6 +74,7 @@ pub struct IamConfig {
     pub lakeformation: TemporaryKeyIssuer,
     pub internal: InternalConfig,
     pub revocation: RevocationConfig,
+    pub catalog: CatalogConfig,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -120,6 +127,51 @@ pub struct RevocationConfig {
     pub max_staleness_seconds: u64,
 }
 
+/// The service catalog (`/v3/auth/catalog` and every token's `catalog`): the region and
+/// the public address of each service of the stack. iam-svc itself is listed at
+/// `public_url`; a service whose address is empty is left out.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogConfig {
+    /// The region id of the regional services: the name of the project an SDK looks up
+    /// for a region (Huawei names a region's project after the region).
+    pub region: String,
+    /// swr-svc's public address.
+    pub swr_url: String,
+    /// lakeformation-svc's public address (its API, not `lakeformation.url`'s internal one).
+    pub lakeformation_url: String,
+    /// tcr-svc's public address.
+    pub tcr_url: String,
+}
+
+impl CatalogConfig {
+    /// The regional services with an address, in the catalog's order.
+    pub fn services(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            ("swr", self.swr_url.as_str()),
+            ("lakeformation", self.lakeformation_url.as_str()),
+            ("tcr", self.tcr_url.as_str()),
+        ]
+        .into_iter()
+        .map(|(name, url)| (name, url.trim().trim_end_matches('/')))
+        .filter(|(_, url)| !url.is_empty())
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let region_char = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c);
+        if self.region.is_empty() || self.region.len() > 64 || !self.region.chars().all(region_char)
+        {
+            return Err(ConfigError::Invalid(
+                "catalog.region must be 1 to 64 letters, digits, '-', '_' or '.'".into(),
+            ));
+        }
+        for (name, url) in self.services() {
+            config::check_http_url(&format!("catalog.{name}_url"), url)?;
+        }
+        Ok(())
+    }
+}
+
 impl IamConfig {
     /// Load and validate.
     pub fn load(file: Option<&Path>) -> Result<IamConfig, ConfigError> {
@@ -140,6 +192,7 @@ impl IamConfig {
         self.server.validate()?;
         self.database.validate()?;
         self.lakeformation.validate()?;
+        self.catalog.validate()?;
         let invalid = |m: &str| Err(ConfigError::Invalid(m.to_string()));
         config::check_range(
             "tokens.lifetime_minutes",
@@ -203,5 +256,35 @@ mod tests {
         cfg.mode = Mode::Production;
         cfg.passwords.pbkdf2_iterations = 10_000;
         assert!(cfg.validate().is_err());
+    }
+
+    #[test]
+    fn the_shipped_production_file_loads_with_its_catalog() {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/config/iam.toml");
+        let cfg: IamConfig = config::load("IAMTEST_NONE", DEFAULTS, Some(&file)).unwrap();
+        cfg.validate().unwrap();
+        assert_eq!(cfg.catalog.services().count(), 3);
+    }
+
+    #[test]
+    fn the_catalog_leaves_out_services_without_an_address_and_refuses_bad_ones() {
+        let cfg = IamConfig::from_toml("[catalog]\ntcr_url = \"\"\nswr_url = \"http://swr.test/\"")
+            .unwrap();
+        let services: Vec<_> = cfg.catalog.services().collect();
+        assert_eq!(
+            services,
+            [
+                ("swr", "http://swr.test"),
+                ("lakeformation", "http://127.0.0.1:8083")
+            ]
+        );
+        for bad in [
+            "[catalog]\nswr_url = \"swr.test\"",
+            "[catalog]\nregion = \"\"",
+            "[catalog]\nregion = \"a/b\"",
+            "[catalog]\nunknown = 1",
+        ] {
+            assert!(IamConfig::from_toml(bad).is_err(), "{bad}");
+        }
     }
 }

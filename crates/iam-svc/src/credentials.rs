@@ -92,7 +92,19 @@ pub fn create(
     row: AccessKey,
     max_per_user: i64,
 ) -> Result<AccessKey, IamError> {
-    locked_user(conn, p, Action::CreateCredential, &row.user_id)?;
+    create_as(conn, p, Action::CreateCredential, row, max_per_user)
+}
+
+/// [`create`] for any API that makes permanent keys (v3.0's and v5's share this one
+/// quota): `action` is the one the policy is asked about.
+pub fn create_as(
+    conn: &mut DbConnection,
+    p: &Principal,
+    action: Action,
+    row: AccessKey,
+    max_per_user: i64,
+) -> Result<AccessKey, IamError> {
+    locked_user(conn, p, action, &row.user_id)?;
     if repo::access_keys::count_for_user(conn, &row.user_id)? >= max_per_user {
         return Err(IamError::QuotaExceeded);
     }

@@ -9,7 +9,11 @@ use utoipa::openapi::OpenApi as Document;
 use utoipa::{IntoResponses, OpenApi};
 
 use crate::error::KeystoneError;
-use crate::routes::{auth, credentials, grants, groups, projects, roles, users};
+use crate::routes::{
+    access_keys_v5, auth, credentials, discovery, grants, groups, projects, roles, securitytokens,
+    users,
+};
+use crate::v5::V5ErrorBody;
 use service_kit::openapi::{Scheme, Shared};
 
 /// What every route that takes a token or a signature can answer besides its own
@@ -54,16 +58,42 @@ pub enum HeadRefusals {
     Unavailable,
 }
 
+/// [`Refusals`] of the IAM v5 routes, in v5's envelope.
+#[derive(IntoResponses)]
+#[allow(dead_code)] // a list of statuses for the document, never built
+pub enum V5Refusals {
+    /// A malformed path, query, header or body (`PAP5.0101`), or a `marker` no page
+    /// handed out (`PAP5.0010`); the message says what.
+    #[response(status = 400)]
+    BadRequest(V5ErrorBody),
+    /// No credential, or a malformed, expired or revoked token, or a bad signature
+    /// (`APIGW.0301`; the message says which check failed).
+    #[response(status = 401)]
+    Unauthorized(V5ErrorBody),
+    /// The policy refuses the caller (`PAP5.0001`; a temporary key is told so), or a
+    /// signed scope names a project or domain the key's user holds no role on.
+    #[response(status = 403)]
+    Forbidden(V5ErrorBody),
+    /// The database, the revocation state or a temporary key's issuer is unavailable.
+    #[response(status = 503)]
+    Unavailable(V5ErrorBody),
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "iam",
-        description = "iam-svc: domains, projects, users, groups, role grants, permanent access \
-            keys and X-Auth-Token tokens, in the Keystone v3 dialect of Huawei Cloud IAM that \
-            `huaweicloudsdkiam` speaks. Errors are Keystone's envelope \
-            `{\"error\": {\"code\", \"message\", \"title\"}}`. See docs/api/iam.md."
+        description = "iam-svc: domains, projects, users, groups, role grants, permanent and \
+            temporary access keys and X-Auth-Token tokens, in the Keystone v3 dialect of Huawei \
+            Cloud IAM that `huaweicloudsdkiam` speaks, and IAM v5's access keys. Errors are \
+            Keystone's envelope `{\"error\": {\"code\", \"message\", \"title\"}}`, under `/v5` \
+            IAM v5's `{\"error_code\", \"error_msg\", \"request_id\"}`. See docs/api/iam.md."
     ),
     paths(
+        discovery::list_versions,
+        discovery::show_version,
+        discovery::show_version_root,
+        discovery::show_catalog,
         auth::create_token,
         auth::validate_token,
         auth::check_token,
@@ -75,6 +105,12 @@ pub enum HeadRefusals {
         credentials::show,
         credentials::update,
         credentials::delete,
+        securitytokens::create,
+        access_keys_v5::create,
+        access_keys_v5::list,
+        access_keys_v5::update,
+        access_keys_v5::delete,
+        access_keys_v5::last_used,
         users::create,
         users::list,
         users::show,
@@ -108,11 +144,15 @@ pub enum HeadRefusals {
         grants::check_on_domain,
         grants::revoke_on_domain,
     ),
-    components(schemas(KeystoneError)),
+    components(schemas(KeystoneError, V5ErrorBody)),
     tags(
-        (name = "tokens", description = "Logging in, validating and revoking tokens, and the \
-            scopes a caller may ask for."),
-        (name = "credentials", description = "Permanent access keys (AK/SK) that sign requests."),
+        (name = "versions", description = "The Keystone version documents, open to anyone."),
+        (name = "tokens", description = "Logging in, validating and revoking tokens, the \
+            scopes a caller may ask for, and the service catalog."),
+        (name = "credentials", description = "Permanent access keys (AK/SK) that sign requests, \
+            and temporary ones (AK/SK + security token) for a token."),
+        (name = "access keys v5", description = "The same permanent access keys through IAM v5's \
+            API, with its envelope `{\"error_code\", \"error_msg\", \"request_id\"}`."),
         (name = "users", description = "Users of a domain, and a user's own password."),
         (name = "projects", description = "Projects of a domain."),
         (name = "groups", description = "Groups of a domain and their members."),

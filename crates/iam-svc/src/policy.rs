@@ -9,7 +9,8 @@
 //! - `permanent key`, `temporary key`: a domain admin signing with an AK/SK. A key acts as
 //!   its user, capped by its column: a permanent key's cap is the admin column; a
 //!   temporary key never manages identities or credentials (as AWS session credentials
-//!   cannot call IAM) and reads only what concerns its own user.
+//!   cannot call IAM), never mints another temporary key, and reads only what concerns
+//!   its own user.
 //! - `disabled or deleted`, `internal`: never reach a public action (the revoked token or
 //!   the internal credential is not a user's credential: 401); only the internal
 //!   credential reaches `/internal/v1/*`.
@@ -137,6 +138,7 @@ actions! {
     RevokeToken = "iam:tokens:revokeToken", "DELETE /v3/auth/tokens", [Y, O, O, H, Y, D, N, N];
     ListAuthProjects = "iam:projects:listProjectsForAuthUser", "GET /v3/auth/projects", [Y, Y, Y, Y, Y, Y, N, N];
     ListAuthDomains = "iam:domains:listDomainsForAuthUser", "GET /v3/auth/domains", [Y, Y, Y, Y, Y, Y, N, N];
+    ShowCatalog = "iam:catalog:showCatalog", "GET /v3/auth/catalog", [Y, Y, Y, Y, Y, Y, N, N];
     CreateUser = "iam:users:createUser", "POST /v3/users", [Y, D, D, D, Y, D, N, N];
     ListUsers = "iam:users:listUsers", "GET /v3/users", [Y, D, D, Y, Y, D, N, N];
     GetUser = "iam:users:getUser", "GET /v3/users/{user_id}", [Y, O, O, H, Y, O, N, N];
@@ -174,6 +176,13 @@ actions! {
     GetCredential = "iam:credentials:getCredential", "GET /v3.0/OS-CREDENTIAL/credentials/{access}", [Y, O, O, H, Y, O, N, N];
     UpdateCredential = "iam:credentials:updateCredential", "PUT /v3.0/OS-CREDENTIAL/credentials/{access}", [Y, O, O, H, Y, D, N, N];
     DeleteCredential = "iam:credentials:deleteCredential", "DELETE /v3.0/OS-CREDENTIAL/credentials/{access}", [Y, O, O, H, Y, D, N, N];
+    CreateTemporaryAccessKey = "iam:credentials:createTemporaryAccessKey", "POST /v3.0/OS-CREDENTIAL/securitytokens", [Y, Y, Y, Y, Y, D, N, Y];
+    // IAM v5's access keys: the same keys, quota and rules as above.
+    CreateCredentialV5 = "iam:credentials:createCredentialV5", "POST /v5/users/{user_id}/access-keys", [Y, O, O, H, Y, D, N, N];
+    ListCredentialsV5 = "iam:credentials:listCredentialsV5", "GET /v5/users/{user_id}/access-keys", [Y, O, O, H, Y, O, N, N];
+    UpdateCredentialV5 = "iam:credentials:updateCredentialV5", "PUT /v5/users/{user_id}/access-keys/{access_key_id}", [Y, O, O, H, Y, D, N, N];
+    DeleteCredentialV5 = "iam:credentials:deleteCredentialV5", "DELETE /v5/users/{user_id}/access-keys/{access_key_id}", [Y, O, O, H, Y, D, N, N];
+    GetCredentialLastUsedV5 = "iam:credentials:getCredentialLastUsedV5", "GET /v5/users/{user_id}/access-keys/{access_key_id}/last-used", [Y, O, O, H, Y, O, N, N];
     GetTokenKeys = "iam:internal:getTokenKeys", "GET /internal/v1/token-keys", [N, N, N, N, N, N, N, Y];
     ListRevocations = "iam:internal:listRevocations", "GET /internal/v1/revocations", [N, N, N, N, N, N, N, Y];
     CheckSignature = "iam:internal:checkSignature", "POST /internal/v1/signature-checks", [N, N, N, N, N, N, N, Y];
@@ -223,6 +232,10 @@ pub fn decide(
     target: Target,
     is_admin: impl FnOnce() -> Result<bool, IamError>,
 ) -> Result<(), IamError> {
+    // A temporary key's session policy narrows every answer below; its Deny is final.
+    if !service_kit::policy::session_allows(p, action.name()) {
+        return Err(IamError::Forbidden(service_kit::policy::SESSION_REFUSED));
+    }
     if target.domain_id != p.domain_id {
         return apply(action.answer(Kind::OtherDomain), target.own, false);
     }
@@ -421,6 +434,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_session_policy_may_name_every_public_action() {
+        let public = Action::ALL
+            .iter()
+            .map(|a| a.name())
+            .filter(|n| !n.starts_with("iam:internal:"));
+        service_kit::testing::policy_doc::assert_catalogued("iam:", public);
+    }
+
+    #[test]
     fn names_are_unique_and_shaped_like_huawei_actions() {
         let mut names: Vec<_> = Action::ALL.iter().map(|a| a.name()).collect();
         for name in &names {
@@ -443,9 +465,12 @@ mod tests {
                 "{action:?}"
             );
             let internal = action.route().contains("/internal/");
+            // Their bodies carry the credential (a password, a token), which decides.
+            let body_authenticated =
+                [Action::CreateToken, Action::CreateTemporaryAccessKey].contains(action);
             assert_eq!(
                 action.answer(Kind::Internal) == Answer::Allow,
-                internal || *action == Action::CreateToken,
+                internal || body_authenticated,
                 "{action:?}"
             );
             let read = ["GET ", "HEAD "]

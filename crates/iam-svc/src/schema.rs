@@ -134,3 +134,19 @@ diesel::table! {
 }
 
 diesel::joinable!(access_keys -> users (user_id));
+
+diesel::table! {
+    temporary_keys (access) {
+        access -> Varchar,
+        token_id -> Varchar,
+        user_id -> Varchar,
+        domain_id -> Varchar,
+        project_id -> Varchar,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(temporary_keys -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(temporary_keys, users);
+diesel::allow_tables_to_appear_in_same_query!(temporary_keys, domains);

@@ -1,7 +1,7 @@
-//! The scopes the caller's own token can reach: the enabled projects they hold a role on
-//! (all of the domain's with a domain-wide role), and their domain if they hold a role on
-//! it. What `/v3/auth/projects` and `/v3/auth/domains` list; functions of a connection, so
-//! tests call them without HTTP.
+//! The scopes the caller can use: the enabled projects of their domain they hold a role
+//! on (all of the domain's with a domain-wide role), and their own domain. What
+//! `/v3/auth/projects` and `/v3/auth/domains` list; functions of a connection, so tests
+//! call them without HTTP. Another domain's never appear: every query names the caller's.
 
 use service_kit::auth::Principal;
 use service_kit::db::DbConnection;
@@ -30,12 +30,9 @@ pub fn projects(conn: &mut DbConnection, p: &Principal) -> Result<Vec<Project>, 
     Ok(repo::projects::list(conn, &p.domain_id, &filter)?)
 }
 
-/// The caller's domain, if they can scope a token to it (after [`allowed`]).
+/// The caller's own domain (after [`allowed`]), as Huawei IAM answers every user of an
+/// account: it is what a signature with `X-Domain-Id` acts in, roles or not, and what
+/// the SDK's `GlobalCredentials` reads its domain id from. A disabled domain is none.
 pub fn domain(conn: &mut DbConnection, p: &Principal) -> Result<Option<Domain>, IamError> {
-    let has_roles = !repo::grants::user_domain_roles(conn, &p.user_id, &p.domain_id)?.is_empty();
-    Ok(if has_roles {
-        repo::domains::find(conn, &p.domain_id)?
-    } else {
-        None
-    })
+    Ok(repo::domains::find(conn, &p.domain_id)?.filter(|d| d.enabled))
 }

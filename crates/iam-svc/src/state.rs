@@ -4,6 +4,8 @@
 use std::sync::Arc;
 
 use credential_core::iam_token::{TokenSigningKey, VerifyingKey};
+use credential_core::security_token::{issuer_of, Issuer};
+use service_kit::auth::wire::{SignatureCheck, SignatureVerdict};
 use service_kit::auth::{
     InternalCredential, RemoteSignatureVerifier, RoutingSignatureVerifier, SignatureVerifier,
     TokenVerifier, VerifierOptions,
@@ -16,6 +18,7 @@ use crate::error::IamError;
 use crate::ratelimit::LoginLimits;
 use crate::repo;
 use crate::signatures::{LocalSignatureVerifier, PermanentKeys};
+use crate::temporary::{self, TemporaryKeyVerifier};
 use service_kit::keyfiles::SigningKeys;
 
 /// The key material a running iam-svc needs.
@@ -35,8 +38,11 @@ pub struct AppState {
     pub limits: LoginLimits,
     pub internal: InternalCredential,
     pub signatures: LocalSignatureVerifier,
-    /// What the signed-request middleware asks: `signatures` for permanent keys, the
-    /// temporary-key issuer (lakeformation-svc) for requests with a security token.
+    /// The temporary keys iam-svc issues (`securitytokens`), sealed under the master
+    /// keyring.
+    pub temporary: TemporaryKeyVerifier,
+    /// What the signed-request middleware asks: `signatures` for permanent keys,
+    /// `temporary` for iam-svc's temporary keys, lakeformation-svc for its own.
     pub routed_signatures: Arc<dyn SignatureVerifier>,
     /// The time every request, the verifier and the revocation sync read: the system
     /// clock, or one a test moves.
@@ -64,19 +70,19 @@ impl AppState {
             ..VerifierOptions::default()
         }));
         verifier.set_keys(keys.verifying.clone());
+        let master = Arc::new(master);
         let signatures =
-            LocalSignatureVerifier::new(pool.clone(), PermanentKeys::new(Arc::new(master)))
+            LocalSignatureVerifier::new(pool.clone(), PermanentKeys::new(master.clone()))
                 .with_clock(clock.clone());
-        let temporary = config.lakeformation.url().map(|url| {
+        let temporary = temporary::verifier(pool.clone(), master).with_clock(clock.clone());
+        let lakeformation = config.lakeformation.url().map(|url| {
             Arc::new(RemoteSignatureVerifier::new(url, internal.clone()))
                 as Arc<dyn SignatureVerifier>
         });
         AppState {
-            routed_signatures: Arc::new(RoutingSignatureVerifier::new(
-                Arc::new(signatures.clone()),
-                temporary,
-            )),
+            routed_signatures: routing(&signatures, &temporary, lakeformation),
             signatures,
+            temporary,
             limits: LoginLimits::new(&config.login_limits),
             pool,
             signer: keys.current,
@@ -92,11 +98,26 @@ impl AppState {
     /// lakeformation-svc (tests, or a deployment that embeds its own issuer). The routing
     /// still marks every principal it answers as temporary.
     pub fn with_temporary_issuer(mut self, issuer: Arc<dyn SignatureVerifier>) -> AppState {
-        self.routed_signatures = Arc::new(RoutingSignatureVerifier::new(
-            Arc::new(self.signatures.clone()),
-            Some(issuer),
-        ));
+        self.routed_signatures = routing(&self.signatures, &self.temporary, Some(issuer));
         self
+    }
+
+    /// The answer to another service's signature check: iam-svc's temporary keys by
+    /// their own rule, every other key as a permanent one (which refuses a security
+    /// token).
+    pub async fn signature_verdict(
+        &self,
+        check: SignatureCheck,
+    ) -> Result<SignatureVerdict, IamError> {
+        let ours = check
+            .security_token
+            .as_deref()
+            .is_some_and(|t| issuer_of(t) == Ok(Issuer::Iam));
+        Ok(if ours {
+            self.temporary.verdict(check).await?
+        } else {
+            self.signatures.verdict(check).await?
+        })
     }
 
     /// Read revocations recorded since the last read (by any replica) into the verifier.
@@ -111,8 +132,8 @@ impl AppState {
         Ok(())
     }
 
-    /// Keep the verifier current for as long as the process runs; prune old events now
-    /// and then.
+    /// Keep the verifier current for as long as the process runs; prune old events, login
+    /// counters and the records of expired temporary keys now and then.
     pub async fn run_revocation_sync(self: Arc<Self>) {
         let interval = std::time::Duration::from_millis(self.config.revocation.poll_interval_ms);
         let mut ticks: u64 = 0;
@@ -125,7 +146,9 @@ impl AppState {
                 let limits = self.limits.clone();
                 let now = self.clock.stored_now();
                 let pruned = db::write(&self.pool, move |conn| -> Result<_, IamError> {
-                    Ok(repo::revocations::prune(conn, now)? + limits.prune(conn, now)?)
+                    Ok(repo::revocations::prune(conn, now)?
+                        + limits.prune(conn, now)?
+                        + repo::temporary_keys::prune(conn, now)?)
                 })
                 .await;
                 if let Err(e) = pruned {
@@ -135,4 +158,17 @@ impl AppState {
             actix_web::rt::time::sleep(interval).await;
         }
     }
+}
+
+/// Permanent keys and iam-svc's temporary keys here; lakeformation-svc's temporary keys
+/// to `lakeformation`, when there is one.
+fn routing(
+    permanent: &LocalSignatureVerifier,
+    temporary: &TemporaryKeyVerifier,
+    lakeformation: Option<Arc<dyn SignatureVerifier>>,
+) -> Arc<dyn SignatureVerifier> {
+    Arc::new(
+        RoutingSignatureVerifier::new(Arc::new(permanent.clone()), lakeformation)
+            .with_issuer(Issuer::Iam, Arc::new(temporary.clone())),
+    )
 }

@@ -9,6 +9,7 @@ use credential_core::iam_token::{TokenClaims, TokenScope};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::catalog::CatalogEntry;
 use crate::repo::{
     access_keys::AccessKey, domains::Domain, groups::Group, projects::Project, roles::Role,
     users::User,
@@ -422,8 +423,8 @@ pub struct TokenView<'a> {
     user: TokenUser<'a>,
     /// The roles of the scope; none for an unscoped token.
     roles: Vec<NameRef<'a>>,
-    /// One identity entry, or none with `?nocatalog`.
-    catalog: Vec<CatalogEntry>,
+    /// The service catalog (as `GET /v3/auth/catalog`), or none with `?nocatalog`.
+    catalog: Vec<CatalogEntry<'a>>,
     /// The project of a project-scoped token.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -459,30 +460,8 @@ pub struct ScopedProject<'a> {
     domain: NameRef<'a>,
 }
 
-/// A service of the catalog: iam-svc itself.
-#[derive(Serialize, ToSchema)]
-pub struct CatalogEntry {
-    /// Always `identity`.
-    #[serde(rename = "type")]
-    kind: &'static str,
-    id: &'static str,
-    name: &'static str,
-    #[schema(value_type = Vec<CatalogEndpoint>)]
-    endpoints: [CatalogEndpoint; 1],
-}
-
-/// The one endpoint of a [`CatalogEntry`].
-#[derive(Serialize, ToSchema)]
-pub struct CatalogEndpoint {
-    id: &'static str,
-    /// `public_url` + `/v3`.
-    url: String,
-    region: &'static str,
-    region_id: &'static str,
-    interface: &'static str,
-}
-
-pub fn token<'a>(c: &'a TokenClaims, base: &str, with_catalog: bool) -> TokenBody<'a> {
+/// The token answer; `catalog` is [`crate::catalog::entries`], or empty with `?nocatalog`.
+pub fn token<'a>(c: &'a TokenClaims, catalog: Vec<CatalogEntry<'a>>) -> TokenBody<'a> {
     let (project, domain) = match &c.scope {
         TokenScope::Project {
             id,
@@ -525,29 +504,10 @@ pub fn token<'a>(c: &'a TokenClaims, base: &str, with_catalog: bool) -> TokenBod
                     name: &r.name,
                 })
                 .collect(),
-            catalog: if with_catalog {
-                vec![catalog(base)]
-            } else {
-                Vec::new()
-            },
+            catalog,
             project,
             domain,
         },
-    }
-}
-
-fn catalog(base: &str) -> CatalogEntry {
-    CatalogEntry {
-        kind: "identity",
-        id: "iam",
-        name: "iam",
-        endpoints: [CatalogEndpoint {
-            id: "iam-public",
-            url: format!("{base}/v3"),
-            region: "*",
-            region_id: "*",
-            interface: "public",
-        }],
     }
 }
 

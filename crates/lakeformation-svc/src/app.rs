@@ -17,7 +17,8 @@ use crate::state::AppState;
 /// state: who checks signatures, the credential internal callers must present, and the
 /// metrics every worker counts into.
 pub struct Collaborators {
-    /// Routes signatures: permanent keys to iam-svc, temporary ones to this service.
+    /// Routes signatures: permanent keys and iam-svc's temporary ones to iam-svc, this
+    /// service's temporary ones here.
     pub signatures: Arc<dyn SignatureVerifier>,
     pub internal: web::Data<InternalCredential>,
     pub metrics: web::Data<Metrics>,

@@ -9,10 +9,11 @@
 //! transaction. Only the last touches the database; tests call each without HTTP.
 
 use chrono::{Duration, NaiveDateTime};
-use credential_core::random::{generate_access_key, generate_secret_key};
 use credential_core::seal::Keyring;
+use credential_core::security_token::Issuer;
 use credential_core::SecretString;
 use serde::{Deserialize, Serialize};
+use service_kit::auth::temporary::{self, KeyGrant};
 use service_kit::auth::wire::DirectoryCheck;
 use service_kit::auth::{Principal, RemoteSignatureVerifier};
 use service_kit::db::DbConnection;
@@ -20,7 +21,6 @@ use service_kit::db::DbConnection;
 use crate::error::LfError;
 use crate::policy;
 use crate::repo::{self, Issuance};
-use crate::security_token::{self, TokenBody};
 
 /// LakeFormation's `IdentityInput`; every field optional, `{}` and no body both valid.
 #[derive(Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -96,31 +96,28 @@ pub fn seal(
     keyring: &Keyring,
     now: NaiveDateTime,
 ) -> Result<Sealed, LfError> {
-    let access = generate_access_key().map_err(|e| LfError::Internal(e.to_string()))?;
-    let secret = generate_secret_key().map_err(|e| LfError::Internal(e.to_string()))?;
     let expires_at = lifetime_end(caller, now, new.lifetime);
     let asked = new.asked;
-    let body = token_body(caller, &secret, &asked, expires_at)?;
-    let security_token = security_token::seal(keyring, &access, &body)?;
+    let grant = key_grant(caller, &asked, expires_at)?;
+    let minted = temporary::mint(keyring, grant).map_err(|e| LfError::Internal(e.to_string()))?;
     let record = Issuance {
-        id: body.token_id.clone(),
-        access: access.clone(),
+        id: minted.token_id,
+        access: minted.access.clone(),
         instance_id: new.instance_id,
         project_id: new.project_id,
         domain_id: caller.domain_id.clone(),
         user_id: caller.user_id.clone(),
         user_names: asked.user_names.join(","),
         groups_requested: asked.groups.join(","),
-        roles: body.roles.join(","),
+        roles: asked.roles.join(","),
         issued_at: now,
         expires_at,
         revoked_at: None,
     };
-    drop(body);
     let issued = Issued {
-        access,
-        secret,
-        security_token,
+        access: minted.access,
+        secret: minted.secret,
+        security_token: minted.security_token,
         expires_at,
     };
     Ok(Sealed { issued, record })
@@ -191,29 +188,28 @@ pub async fn check_directory(
     Ok(())
 }
 
-/// What the security token seals: the secret, who the caller is and what they asked for.
-fn token_body(
+/// What the security token seals: who the caller is and what they asked for.
+fn key_grant(
     caller: &Principal,
-    secret: &SecretString,
     asked: &Asked,
     expires_at: NaiveDateTime,
-) -> Result<TokenBody, LfError> {
+) -> Result<KeyGrant, LfError> {
     let project = caller
         .project
-        .as_ref()
+        .clone()
         .ok_or(LfError::Forbidden("not project-scoped"))?;
-    Ok(TokenBody {
-        token_id: uuid::Uuid::new_v4().simple().to_string(),
-        secret: secret.expose().to_string(),
+    Ok(KeyGrant {
+        issuer: Issuer::LakeFormation,
         user_id: caller.user_id.clone(),
         user_name: caller.user_name.clone(),
         domain_id: caller.domain_id.clone(),
         domain_name: caller.domain_name.clone(),
-        project_id: project.id.clone(),
-        project_name: project.name.clone(),
+        project,
         roles: asked.roles.clone(),
         user_names: asked.user_names.clone(),
         groups: asked.groups.clone(),
+        // LakeFormation's API has no session policy: its roles alone decide.
+        policy: None,
         expires_at: expires_at.and_utc(),
     })
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use actix_web::web;
+use credential_core::security_token::Issuer;
 use lakeformation_svc::app::{self, Collaborators};
 use lakeformation_svc::config::LfConfig;
 use lakeformation_svc::revocations::IssuanceRevoker;
@@ -43,10 +44,11 @@ fn serve(cfg: LfConfig, pool: DbPool) -> Result<(), String> {
     let temporary = TemporaryKeyVerifier::new(pool.clone(), TemporaryKeys::new(Arc::new(keyring)))
         .with_clock(clock.clone());
     let collaborators = Arc::new(Collaborators {
-        signatures: Arc::new(RoutingSignatureVerifier::new(
-            iam.clone(),
-            Some(Arc::new(temporary.clone())),
-        )),
+        // Permanent keys and iam-svc's temporary keys to iam-svc; ours checked here.
+        signatures: Arc::new(
+            RoutingSignatureVerifier::new(iam.clone(), Some(Arc::new(temporary.clone())))
+                .with_issuer(Issuer::Iam, iam.clone()),
+        ),
         internal: web::Data::new(link.internal),
         metrics: web::Data::new(Metrics::new("lakeformation-svc")),
     });

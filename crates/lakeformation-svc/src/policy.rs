@@ -83,6 +83,10 @@ pub fn authorize(
     project_id: &str,
     action: Action,
 ) -> Result<Grant, LfError> {
+    // A temporary key's session policy narrows the table; its Deny is final.
+    if !policy::session_allows(principal, action.name()) {
+        return Err(LfError::Forbidden(policy::SESSION_REFUSED));
+    }
     policy::project_grant(principal, project_id, |role, key| answer(action, role, key))
         .map_err(LfError::Forbidden)
 }
@@ -127,4 +131,13 @@ pub fn issued_roles(principal: &Principal, asked: Vec<String>) -> Result<Vec<Str
 /// a caller scoped elsewhere, 401 for those refused before it.
 pub fn documented(action: Action, kind: CallerKind) -> Answer {
     kind.answer(|role, key| answer(action, role, key))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_session_policy_may_name_every_action() {
+        let rows = super::Action::ALL.iter().map(|a| a.name());
+        service_kit::testing::policy_doc::assert_catalogued("lakeformation:", rows);
+    }
 }

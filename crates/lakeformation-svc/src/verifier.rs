@@ -1,19 +1,20 @@
-//! Checks requests signed with temporary keys: open the security token with the AK,
-//! check its expiry and its issuance record (revocation), then the MAC with the temporary
-//! secret inside it. Serves this service's own middleware and, through
+//! Checks requests signed with this service's temporary keys, through the shared rule
+//! (`service_kit::auth::temporary`): open the security token with the AK, check its
+//! expiry and its issuance record (revocation), then the MAC with the temporary secret
+//! inside it. Serves this service's own middleware and, through
 //! `POST /internal/v1/signature-checks`, every other service.
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use credential_core::seal::Keyring;
+use credential_core::security_token::{Claims, Issuer};
+use service_kit::auth::temporary::{self, IssuanceRecords, IssuanceState};
 use service_kit::auth::wire::SignatureCheck;
-use service_kit::auth::{
-    AuthError, IssuedKeys, IssuerVerifier, Principal, ProjectRef, TemporaryKey,
-};
-use service_kit::db::DbConnection;
+use service_kit::auth::{AuthError, IssuedKeys, IssuerVerifier, Principal};
+use service_kit::db::{DbConnection, StoreError};
 
-use crate::{repo, security_token};
+use crate::repo;
 
 /// The issuer of temporary keys: running the check on the pool, the replay memory and the
 /// verdict for other services are service-kit's [`IssuerVerifier`]. Cheap to clone.
@@ -23,16 +24,41 @@ pub type TemporaryKeyVerifier = IssuerVerifier<TemporaryKeys>;
 /// issuance records (revocation) in the database.
 #[derive(Clone)]
 pub struct TemporaryKeys {
-    keyring: Arc<Keyring>,
+    keys: temporary::TemporaryKeys<Issuances>,
 }
 
 impl TemporaryKeys {
     pub fn new(keyring: Arc<Keyring>) -> Self {
-        TemporaryKeys { keyring }
+        TemporaryKeys {
+            keys: temporary::TemporaryKeys::new(Issuer::LakeFormation, keyring, Issuances),
+        }
     }
 
     pub fn keyring(&self) -> &Keyring {
-        &self.keyring
+        self.keys.keyring()
+    }
+}
+
+/// The `issuances` table. A user or project gone reaches it through the feed
+/// (`crate::revocations`); lost roles are the receiving service's feed check.
+#[derive(Clone, Copy)]
+pub struct Issuances;
+
+impl IssuanceRecords for Issuances {
+    fn find(
+        &self,
+        conn: &mut DbConnection,
+        access: &str,
+        _claims: &Claims,
+    ) -> Result<Option<IssuanceState>, StoreError> {
+        Ok(
+            repo::issuance_by_access(conn, access)?.map(|i| IssuanceState {
+                token_id: i.id,
+                issued_at: i.issued_at.and_utc(),
+                revoked: i.revoked_at.is_some(),
+                roles_held: None,
+            }),
+        )
     }
 }
 
@@ -42,67 +68,8 @@ impl IssuedKeys for TemporaryKeys {
         &self,
         conn: &mut DbConnection,
         check: &SignatureCheck,
-        now: DateTime<Utc>,
+        now: DateTime<chrono::Utc>,
     ) -> Result<Principal, AuthError> {
-        let token = check
-            .security_token
-            .as_deref()
-            .ok_or(AuthError::SecurityTokenRefused)?;
-        let body = security_token::open(&self.keyring, &check.access, token)
-            .map_err(|_| AuthError::SecurityTokenRefused)?;
-        if body.expires_at <= now {
-            return Err(AuthError::SecurityTokenRefused);
-        }
-        let issuance = repo::issuance_by_access(conn, &check.access)
-            .map_err(|e| AuthError::IssuerUnavailable(e.to_string()))?
-            .ok_or(AuthError::SecurityTokenRefused)?;
-        if issuance.id != body.token_id || issuance.revoked_at.is_some() {
-            return Err(AuthError::SecurityTokenRefused);
-        }
-        let matches = check.mac_matches(body.secret.as_bytes())?;
-        if !matches {
-            return Err(AuthError::SignatureMismatch);
-        }
-        // A temporary key acts in the one project it was issued for, with the roles it
-        // was issued with there, and holds no role on its domain (account). A request
-        // scoped to the domain, by id or as its own (Tencent's account-wide APIs), gets the
-        // principal without roles: answering with project roles would hand them out as
-        // account roles.
-        if check
-            .project_id
-            .as_deref()
-            .is_some_and(|p| p != body.project_id)
-            || check
-                .domain_id
-                .as_deref()
-                .is_some_and(|d| d != body.domain_id)
-        {
-            return Err(AuthError::ScopeRefused);
-        }
-        let domain_scoped =
-            check.own_domain || check.domain_id.is_some() && check.project_id.is_none();
-        let (project, roles) = if domain_scoped {
-            (None, Vec::new())
-        } else {
-            let project = ProjectRef {
-                id: body.project_id.clone(),
-                name: body.project_name.clone(),
-            };
-            (Some(project), body.roles.clone())
-        };
-        Ok(Principal {
-            user_id: body.user_id.clone(),
-            user_name: body.user_name.clone(),
-            domain_id: body.domain_id.clone(),
-            domain_name: body.domain_name.clone(),
-            project,
-            roles,
-            access_key: Some(check.access.clone()),
-            temporary: Some(TemporaryKey {
-                issued_at: issuance.issued_at.and_utc(),
-                expires_at: body.expires_at,
-            }),
-            token: None,
-        })
+        self.keys.check_blocking(conn, check, now)
     }
 }

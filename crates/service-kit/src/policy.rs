@@ -182,6 +182,123 @@ pub fn expiry_within_key(principal: &Principal, wanted: NaiveDateTime) -> NaiveD
     }
 }
 
+/// Every policy action a temporary key's session policy may name: the actions of every
+/// service's table (its `name()`, without the parenthesised case some rows add), iam-svc's
+/// internal ones aside. Each service's tests hold its table to its part of this list, so
+/// iam-svc, which checks policies at issue, knows the other services' actions without
+/// linking them.
+pub const ACTIONS: &[&str] = &[
+    "iam:tokens:createToken",
+    "iam:tokens:validateToken",
+    "iam:tokens:checkToken",
+    "iam:tokens:revokeToken",
+    "iam:projects:listProjectsForAuthUser",
+    "iam:domains:listDomainsForAuthUser",
+    "iam:catalog:showCatalog",
+    "iam:users:createUser",
+    "iam:users:listUsers",
+    "iam:users:getUser",
+    "iam:users:updateUser",
+    "iam:users:deleteUser",
+    "iam:users:changePassword",
+    "iam:groups:listGroupsForUser",
+    "iam:projects:listProjectsForUser",
+    "iam:projects:createProject",
+    "iam:projects:listProjects",
+    "iam:projects:getProject",
+    "iam:projects:updateProject",
+    "iam:projects:deleteProject",
+    "iam:groups:createGroup",
+    "iam:groups:listGroups",
+    "iam:groups:getGroup",
+    "iam:groups:updateGroup",
+    "iam:groups:deleteGroup",
+    "iam:groups:listUsersInGroup",
+    "iam:groups:addUserToGroup",
+    "iam:groups:checkUserInGroup",
+    "iam:groups:removeUserFromGroup",
+    "iam:permissions:listRolesForGroupOnProject",
+    "iam:permissions:grantRoleToGroupOnProject",
+    "iam:permissions:checkRoleForGroupOnProject",
+    "iam:permissions:revokeRoleFromGroupOnProject",
+    "iam:permissions:listRolesForGroupOnDomain",
+    "iam:permissions:grantRoleToGroupOnDomain",
+    "iam:permissions:checkRoleForGroupOnDomain",
+    "iam:permissions:revokeRoleFromGroupOnDomain",
+    "iam:roles:listRoles",
+    "iam:roles:getRole",
+    "iam:credentials:createCredential",
+    "iam:credentials:listCredentials",
+    "iam:credentials:getCredential",
+    "iam:credentials:updateCredential",
+    "iam:credentials:deleteCredential",
+    "iam:credentials:createCredentialV5",
+    "iam:credentials:listCredentialsV5",
+    "iam:credentials:updateCredentialV5",
+    "iam:credentials:deleteCredentialV5",
+    "iam:credentials:getCredentialLastUsedV5",
+    "iam:credentials:createTemporaryAccessKey",
+    "lakeformation:instance:create",
+    "lakeformation:instance:list",
+    "lakeformation:instance:describe",
+    "lakeformation:instance:delete",
+    "lakeformation:credential:create",
+    "lakeformation:credential:revoke",
+    "swr:instance:create",
+    "swr:instance:list",
+    "swr:instance:get",
+    "swr:instance:delete",
+    "swr:instance:listJobs",
+    "swr:instance:getJob",
+    "swr:instance:createLTCredential",
+    "swr:instance:createTempCredential",
+    "swr:instance:listLTCredentials",
+    "swr:instance:updateLTCredential",
+    "swr:instance:deleteLTCredential",
+    "swr:instance:createNamespace",
+    "swr:instance:listNamespaces",
+    "swr:instance:getNamespace",
+    "swr:instance:updateNamespace",
+    "swr:instance:deleteNamespace",
+    "tcr:CreateInstance",
+    "tcr:DescribeInstances",
+    "tcr:DeleteInstance",
+    "tcr:CreateInstanceToken",
+    "tcr:DescribeInstanceToken",
+    "tcr:ModifyInstanceToken",
+    "tcr:DeleteInstanceToken",
+    "tcr:CreateNamespace",
+    "tcr:DescribeNamespaces",
+    "tcr:ModifyNamespace",
+    "tcr:DeleteNamespace",
+    "tcr:DescribeInstanceAllNamespaces",
+    "tcr:CreateServiceAccount",
+    "tcr:DescribeServiceAccounts",
+    "tcr:ModifyServiceAccount",
+    "tcr:ModifyServiceAccountPassword",
+    "tcr:DeleteServiceAccount",
+];
+
+/// The policy action a table's row name stands for: `swr:instance:listLTCredentials`
+/// for `swr:instance:listLTCredentials (self_only)`.
+pub fn policy_action(row_name: &str) -> &str {
+    row_name.split(" (").next().unwrap_or(row_name)
+}
+
+/// The refusal of an action a temporary key's session policy does not allow.
+pub const SESSION_REFUSED: &str = "the temporary key's session policy does not allow this action";
+
+/// Whether the caller's session policy allows the action named `row_name` (a table's
+/// row name): true for every caller without one. Each service's policy module asks this
+/// with the row it decides, before its table; a `Deny` there is final.
+pub fn session_allows(principal: &Principal, row_name: &str) -> bool {
+    principal
+        .temporary
+        .as_ref()
+        .and_then(|key| key.policy.as_ref())
+        .is_none_or(|policy| policy.allows(policy_action(row_name)))
+}
+
 /// The kinds of caller the documented table of a project-scoped service has a column
 /// for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -292,6 +409,7 @@ mod tests {
         TemporaryKey {
             issued_at: expires_at - Duration::hours(1),
             expires_at,
+            policy: None,
         }
     }
 

@@ -148,6 +148,10 @@ pub fn authorize(
     project_id: &str,
     action: Action,
 ) -> Result<Grant, SwrError> {
+    // A temporary key's session policy narrows the table; its Deny is final.
+    if !policy::session_allows(principal, action.name()) {
+        return Err(SwrError::Forbidden(policy::SESSION_REFUSED));
+    }
     policy::project_grant(principal, project_id, |role, key| answer(action, role, key))
         .map_err(SwrError::Forbidden)
 }
@@ -185,6 +189,12 @@ pub fn documented(action: Action, kind: CallerKind) -> Answer {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_session_policy_may_name_every_action() {
+        let rows = super::Action::ALL.iter().map(|a| a.name());
+        service_kit::testing::policy_doc::assert_catalogued("swr:", rows);
+    }
+
     use service_kit::auth::ProjectRef;
 
     use super::*;

@@ -153,6 +153,10 @@ pub fn answer(action: Action, role: Role, key: KeyKind) -> Grant {
 
 /// What the caller may do, before anything is read: `Err` when the table says no.
 pub fn allow(action: Action, principal: &Principal) -> Result<Grant, TcrError> {
+    // A temporary key's session policy narrows the table; its Deny is final.
+    if !policy::session_allows(principal, action.name()) {
+        return Err(TcrError::UnauthorizedOperation(policy::SESSION_REFUSED));
+    }
     let (role, key) = (Role::of(principal), KeyKind::of(principal));
     match answer(action, role, key) {
         // Refused for the key alone: say so, the holder's permanent key may.
@@ -285,5 +289,14 @@ pub fn cell(action: Action, kind: CallerKind) -> Cell {
             _ => Cell::NotFound,
         },
         CallerKind::Internal => Cell::NotACredential,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_session_policy_may_name_every_action() {
+        let rows = super::Action::ALL.iter().map(|a| a.name());
+        service_kit::testing::policy_doc::assert_catalogued("tcr:", rows);
     }
 }

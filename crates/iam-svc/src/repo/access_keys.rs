@@ -128,6 +128,29 @@ pub fn list(
     )
 }
 
+/// One page of a user's keys in AK order: at most `limit` keys whose AK comes after
+/// `after` (the previous page's last). The AK order rides the primary key, so a page is
+/// stable whatever is created or deleted around it.
+pub fn page_for_user(
+    conn: &mut DbConnection,
+    domain_id: &str,
+    user_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<AccessKey>, StoreError> {
+    let mut q = access_keys::table
+        .filter(access_keys::domain_id.eq(domain_id.to_string()))
+        .filter(access_keys::user_id.eq(user_id.to_string()))
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(access_keys::access.gt(after.to_string()));
+    }
+    Ok(q.order(access_keys::access.asc())
+        .limit(limit)
+        .select(AccessKey::as_select())
+        .load(conn)?)
+}
+
 pub fn update(
     conn: &mut DbConnection,
     access: &str,

@@ -9,6 +9,7 @@ pub mod login_limits;
 pub mod projects;
 pub mod revocations;
 pub mod roles;
+pub mod temporary_keys;
 pub mod users;
 
 /// A new 32-hex-character id, the shape Keystone ids have.

@@ -7,6 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use service_kit::db;
 use service_kit::http::client_address;
 
+use crate::catalog::{self, CatalogEntry};
 use crate::error::{IamError, Json, KeystoneError};
 use crate::openapi::{HeadRefusals, Refusals};
 use crate::policy::{Action, Caller};
@@ -29,10 +30,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/v3/auth/domains", web::get().to(my_domains));
 }
 
-fn wants_catalog(req: &HttpRequest) -> bool {
-    !req.query_string()
+/// The token's catalog: the whole service catalog, or none with `?nocatalog`.
+fn token_catalog<'a>(state: &'a AppState, req: &HttpRequest) -> Vec<CatalogEntry<'a>> {
+    let nocatalog = req
+        .query_string()
         .split('&')
-        .any(|kv| kv.split('=').next() == Some("nocatalog"))
+        .any(|kv| kv.split('=').next() == Some("nocatalog"));
+    if nocatalog {
+        Vec::new()
+    } else {
+        catalog::entries(&state.config)
+    }
 }
 
 /// Log in: a token for a password, or for another token
@@ -66,11 +74,7 @@ pub(crate) async fn create_token(
     let (token, claims) = tokens::login(&state, body.into_inner().auth, &address).await?;
     Ok(HttpResponse::Created()
         .insert_header((SUBJECT_TOKEN, token))
-        .json(views::token(
-            &claims,
-            &state.config.public_url,
-            wants_catalog(&req),
-        )))
+        .json(views::token(&claims, token_catalog(&state, &req))))
 }
 
 fn subject_token(headers: &HeaderMap) -> Result<&str, IamError> {
@@ -108,11 +112,7 @@ pub(crate) async fn validate_token(
     let subject = subject.to_string();
     Ok(HttpResponse::Ok()
         .insert_header((SUBJECT_TOKEN, subject))
-        .json(views::token(
-            &claims,
-            &state.config.public_url,
-            wants_catalog(&req),
-        )))
+        .json(views::token(&claims, token_catalog(&state, &req))))
 }
 
 /// Check a token
@@ -168,7 +168,7 @@ pub(crate) async fn revoke_token(
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
     responses(
         (status = 200, description = "The enabled projects the caller holds a role on (all of \
-            the domain's with a role on the domain).", body = ProjectList),
+            the domain's with a role on the domain), in their own domain only.", body = ProjectList),
         Refusals,
     ))]
 pub(crate) async fn my_projects(
@@ -193,8 +193,8 @@ pub(crate) async fn my_projects(
     operation_id = "KeystoneListAuthDomains",
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
     responses(
-        (status = 200, description = "The caller's domain if they hold a role on it, else none.",
-            body = DomainList),
+        (status = 200, description = "The caller's own domain (account): the one a \
+            `GlobalCredentials` without a domain id resolves to.", body = DomainList),
         Refusals,
     ))]
 pub(crate) async fn my_domains(

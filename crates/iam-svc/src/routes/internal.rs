@@ -84,18 +84,20 @@ async fn revocations(
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// Check a signature for another service: the principal, or why not. A refusal is a
-/// normal answer (200); only our own failures are errors.
+/// Check a signature for another service (a permanent key's, or a temporary key iam-svc
+/// issued): the principal, or why not. A refusal is a normal answer (200); only our own
+/// failures are errors.
 async fn check_signature(
     state: web::Data<AppState>,
     body: Json<SignatureCheck>,
 ) -> Result<HttpResponse, IamError> {
-    let verdict = state.signatures.verdict(body.into_inner()).await?;
+    let verdict = state.signature_verdict(body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(verdict))
 }
 
 /// Give back a signature accepted for a request that failed at the calling service, so
-/// the same signed request may come again (an SDK's retry).
+/// the same signed request may come again (an SDK's retry). Permanent and temporary
+/// keys share the one replay memory in this database.
 async fn release_signature(
     state: web::Data<AppState>,
     body: Json<SignatureRelease>,

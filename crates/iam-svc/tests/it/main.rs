@@ -5,10 +5,12 @@
 #![allow(clippy::disallowed_methods)] // fixtures may read the wall clock; the service may not
 
 mod access_keys;
+mod access_keys_v5;
 mod bad_input;
 mod clock;
 mod common;
 mod concurrency;
+mod discovery;
 mod domain;
 mod groups_and_grants;
 mod internal_guard;
@@ -21,6 +23,7 @@ mod projects_and_roles;
 mod revocation_events;
 mod revocation_feed;
 mod secrets;
+mod securitytokens;
 mod smoke;
 mod temporary_keys;
 mod tokens;

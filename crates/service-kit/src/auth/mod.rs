@@ -17,6 +17,7 @@ mod remote;
 pub mod replay;
 mod routing;
 mod signature;
+pub mod temporary;
 mod verifier;
 pub mod wire;
 

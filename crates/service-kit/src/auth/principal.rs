@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use credential_core::iam_token::{TokenClaims, TokenScope};
+use credential_core::session_policy::SessionPolicy;
 use serde::{Deserialize, Serialize};
 
 /// A project a caller is scoped to.
@@ -13,11 +14,15 @@ pub struct ProjectRef {
     pub name: String,
 }
 
-/// The lifetime of the temporary key a caller signed with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The temporary key a caller signed with: its lifetime and its session policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemporaryKey {
     pub issued_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// The key may do only what its roles and this policy allow
+    /// (`service_kit::policy::session_allows`); none: its roles alone decide.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<SessionPolicy>,
 }
 
 /// Who is calling, in which scope, with which roles. Serialised on the internal

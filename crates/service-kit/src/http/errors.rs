@@ -69,10 +69,15 @@ pub async fn not_found<E: ServiceError>() -> Result<HttpResponse, E> {
 }
 
 /// For `ErrorHandlers::new().handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed::<E, _>)`:
-/// actix answers a known path with another method by an empty 405; this renders it.
+/// actix answers a known path with another method by an empty 405; this renders it. A
+/// 405 that carries an error was rendered already (a scope of the service with an
+/// envelope of its own), and is kept.
 pub fn method_not_allowed<E: ServiceError, B>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    if res.response().error().is_some() {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
     let (req, _) = res.into_parts();
     let body = E::method_not_allowed().error_response();
     Ok(ErrorHandlerResponse::Response(

@@ -106,6 +106,24 @@ fn cells(line: &str) -> Vec<String> {
         .collect()
 }
 
+/// Holds a service's table to [`crate::policy::ACTIONS`]: every row names a listed
+/// action, and every listed action with the service's prefix (`swr:`) is some row's.
+pub fn assert_catalogued<'a>(prefix: &str, rows: impl IntoIterator<Item = &'a str>) {
+    let mut named: Vec<&str> = rows.into_iter().map(crate::policy::policy_action).collect();
+    named.sort_unstable();
+    named.dedup();
+    let mut listed: Vec<&str> = crate::policy::ACTIONS
+        .iter()
+        .copied()
+        .filter(|a| a.starts_with(prefix))
+        .collect();
+    listed.sort_unstable();
+    assert_eq!(
+        named, listed,
+        "the table's actions and service_kit::policy::ACTIONS differ"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,6 +88,29 @@ async fn raw(body: web::Bytes) -> HttpResponse {
     HttpResponse::Ok().body(body.len().to_string())
 }
 
+/// A 405 a part of the app renders in an envelope of its own (as iam-svc's `/v5` scope).
+#[derive(Debug)]
+struct OwnEnvelope;
+
+impl std::fmt::Display for OwnEnvelope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("own")
+    }
+}
+
+impl ResponseError for OwnEnvelope {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::METHOD_NOT_ALLOWED
+    }
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(StatusCode::METHOD_NOT_ALLOWED).json(json!({"own": "method"}))
+    }
+}
+
+async fn own_405() -> Result<HttpResponse, OwnEnvelope> {
+    Err(OwnEnvelope)
+}
+
 /// No signature is good here; the routes below are reached without one.
 struct NoSignatures;
 
@@ -115,6 +138,27 @@ pub fn app(pool: DbPool) -> App<impl AppFactory> {
         .route("/slow/{ms}", web::get().to(slow))
         .route("/echo", web::post().to(echo))
         .route("/raw", web::post().to(raw))
+        .route("/own-405", web::get().to(own_405))
+        .service(web::resource("/resource").route(web::get().to(hello)))
+}
+
+#[actix_web::test]
+async fn a_405_already_rendered_keeps_its_envelope_and_a_bare_one_gets_the_services() {
+    let db = TestDatabase::new(&TABLES);
+    let app = service_kit::testing::TestApp::init(app(db.pool.clone())).await;
+    let (status, body, _) = app.get("/own-405").await.parts();
+    assert_eq!(
+        (status, body),
+        (StatusCode::METHOD_NOT_ALLOWED, json!({"own": "method"}))
+    );
+    let (status, body, _) = app.post("/resource").await.parts();
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            json!({"kit_error": "method"})
+        )
+    );
 }
 
 /// A port free a moment ago; the server binds it right after.

@@ -182,7 +182,7 @@ impl Harness {
             }),
             roles: roles.iter().map(|r| r.to_string()).collect(),
             access_key: Some(access.clone()),
-            temporary,
+            temporary: temporary.clone(),
             token: None,
         };
         self.keys
@@ -204,6 +204,7 @@ pub fn key_lifetime(seconds: i64) -> TemporaryKey {
     TemporaryKey {
         issued_at: now - Duration::minutes(1),
         expires_at: now + Duration::seconds(seconds),
+        policy: None,
     }
 }
 

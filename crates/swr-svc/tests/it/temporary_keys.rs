@@ -45,7 +45,7 @@ async fn a_temporary_credential_dies_no_later_than_the_key_that_made_it() {
     let uri = format!("/v2/{PROJECT}/instances/{instance}/temp-credential");
     // The key has 10 minutes left; temporary credentials last an hour.
     let lifetime = key_lifetime(600);
-    let key = h.temporary_key("carol", PROJECT, &["member"], lifetime);
+    let key = h.temporary_key("carol", PROJECT, &["member"], lifetime.clone());
     let answer = signed(&app, &key, "POST", &uri, None)
         .await
         .assert_created()
@@ -71,4 +71,42 @@ async fn a_temporary_credential_dies_no_later_than_the_key_that_made_it() {
     let expire =
         chrono::DateTime::parse_from_rfc3339(answer["expire_date"].as_str().unwrap()).unwrap();
     assert_eq!((expire - created).num_seconds(), 3600);
+}
+
+#[actix_web::test]
+async fn a_session_policy_refuses_what_the_role_allows_and_deny_wins() {
+    use credential_core::session_policy::SessionPolicy;
+    let (h, app) = Harness::start().await;
+    let admin = h.token("adam", PROJECT, &["admin"]);
+    let instance = create_instance(&app, &admin, PROJECT, "registry").await;
+    let policy = SessionPolicy::parse(
+        &json!({ "Version": "1.1", "Statement": [
+            { "Effect": "Allow", "Action": ["swr:instance:*"] },
+            { "Effect": "Deny", "Action": ["swr:instance:createTemp*"] }
+        ] }),
+        service_kit::policy::ACTIONS,
+    )
+    .unwrap();
+    let mut lifetime = key_lifetime(900);
+    lifetime.policy = Some(policy);
+    let key = h.temporary_key("carol", PROJECT, &["member"], lifetime);
+    let temp = format!("/v2/{PROJECT}/instances/{instance}/temp-credential");
+    let (status, answer, _) = signed(&app, &key, "POST", &temp, None).await.parts();
+    assert_swr_error(status, &answer, 403, "SWR.0201");
+    assert_eq!(stored(&h), []);
+    // Allowed by the policy and the role.
+    signed(
+        &app,
+        &key,
+        "GET",
+        &format!("/v2/{PROJECT}/instances/{instance}"),
+        None,
+    )
+    .await
+    .assert_ok();
+    // A key without the policy may create it.
+    let plain = h.temporary_key("carol", PROJECT, &["member"], key_lifetime(900));
+    signed(&app, &plain, "POST", &temp, None)
+        .await
+        .assert_created();
 }

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use actix_web::web;
 use chrono::{DateTime, Utc};
 use credential_core::registry_jwt::RegistrySigner;
+use credential_core::session_policy::SessionPolicy;
 use credential_core::sign::tencent::{self, sign_request, Tc3Request};
 use futures_util::future::LocalBoxFuture;
 use serde_json::Value;
@@ -118,6 +119,8 @@ pub const MEMO: Key = Key {
 struct KnownKeys {
     keys: HashMap<&'static str, Key>,
     temporary: TemporaryKey,
+    /// The session policy every temporary key carries ([`Harness::set_session_policy`]).
+    policy: Arc<Mutex<Option<SessionPolicy>>>,
     seen: Arc<Mutex<Seen>>,
 }
 
@@ -142,6 +145,7 @@ pub fn temporary_key(started: DateTime<Utc>) -> TemporaryKey {
     TemporaryKey {
         issued_at: started - chrono::Duration::minutes(10),
         expires_at: started + chrono::Duration::minutes(20),
+        policy: None,
     }
 }
 
@@ -182,7 +186,10 @@ impl SignatureVerifier for KnownKeys {
                 project: None,
                 roles: key.roles.iter().map(|r| r.to_string()).collect(),
                 access_key: Some(key.id.into()),
-                temporary: key.temporary.then_some(self.temporary),
+                temporary: key.temporary.then(|| TemporaryKey {
+                    policy: self.policy.lock().unwrap().clone(),
+                    ..self.temporary.clone()
+                }),
                 token: None,
             })
         })();
@@ -207,6 +214,7 @@ pub struct Harness {
     pub temporary: TemporaryKey,
     /// What the app told the fake issuer.
     pub seen: Arc<Mutex<Seen>>,
+    policy: Arc<Mutex<Option<SessionPolicy>>>,
 }
 
 pub fn test_config() -> TcrConfig {
@@ -279,6 +287,7 @@ impl Harness {
     ) -> Harness {
         let started = clock.now();
         let seen = Arc::new(Mutex::new(Seen::default()));
+        let policy = Arc::new(Mutex::new(None));
         let keys = [ALICE, RITA, BOB, BEA, MEMO, ALICE_TEMP, DORA, DORA_TEMP]
             .into_iter()
             .map(|k| (k.id, k))
@@ -303,6 +312,7 @@ impl Harness {
             signatures: Arc::new(KnownKeys {
                 keys,
                 temporary: temporary_key(started),
+                policy: policy.clone(),
                 seen: seen.clone(),
             }),
             verifier: fresh_verifier(
@@ -321,7 +331,13 @@ impl Harness {
             parts,
             temporary: temporary_key(started),
             seen,
+            policy,
         }
+    }
+
+    /// From now on every temporary key carries `policy`, as its issuer would say.
+    pub fn set_session_policy(&self, policy: Option<SessionPolicy>) {
+        *self.policy.lock().unwrap() = policy;
     }
 
     /// The app over this harness's state (call again for a second instance of it).

@@ -86,3 +86,30 @@ async fn a_temporary_key_does_not_enable_a_longterm_token_again() {
         .unwrap();
     assert!(!enabled);
 }
+
+#[actix_web::test]
+async fn a_session_policy_refuses_what_the_role_allows_and_deny_wins() {
+    use credential_core::session_policy::SessionPolicy;
+    let (h, app) = Harness::start().await;
+    let reg = create_registry(&app, &ALICE, "policy-reg").await;
+    let policy = SessionPolicy::parse(
+        &serde_json::json!({ "Version": "1.1", "Statement": [
+            { "Effect": "Allow", "Action": ["tcr:*"] },
+            { "Effect": "Deny", "Action": ["tcr:CreateInstanceToken"] }
+        ] }),
+        service_kit::policy::ACTIONS,
+    )
+    .unwrap();
+    h.set_session_policy(Some(policy));
+    let body = format!(r#"{{"RegistryId": "{reg}", "TokenType": "temp"}}"#);
+    let r = act(&app, &ALICE_TEMP, "CreateInstanceToken", &body).await;
+    assert_eq!(code(&r), "UnauthorizedOperation", "{r}");
+    assert_eq!(tokens_of(&h, ALICE.user), vec![]);
+    // Allowed by the policy and the role.
+    let r = act(&app, &ALICE_TEMP, "DescribeInstances", "{}").await;
+    assert_eq!(code(&r), "", "{r}");
+    // Without the policy the same key may.
+    h.set_session_policy(None);
+    let r = act(&app, &ALICE_TEMP, "CreateInstanceToken", &body).await;
+    assert_eq!(code(&r), "", "{r}");
+}

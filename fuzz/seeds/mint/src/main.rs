@@ -1,7 +1,7 @@
 //! Writes the seeds the project's own code mints into `fuzz/corpus/<target>/`: IAM tokens
 //! signed with the fixture key, secrets sealed with the fixture keyring, security tokens
-//! sealed as lakeformation-svc seals them, and bearer tokens. Run by
-//! `fuzz/seeds/generate.sh`; the fixtures are `fuzz/src/fixtures.rs`, shared by path.
+//! sealed as each issuer seals them (`credential_core::security_token`), and bearer
+//! tokens. Run by `fuzz/seeds/generate.sh`; the fixtures are `fuzz/src/fixtures.rs`, shared by path.
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +9,7 @@ use chrono::DateTime;
 use credential_core::bearer::generate_bearer;
 use credential_core::iam_token::{RoleRef, TokenClaims, TokenScope};
 use credential_core::seal::{Keyring, SealingKey};
-use lakeformation_svc::security_token::{seal, TokenBody};
+use credential_core::security_token::{seal, Claims, Issuer};
 
 // Shared with the targets, which use more of it than minting does.
 #[allow(dead_code)]
@@ -109,27 +109,12 @@ fn sealed(out: &Path) -> Result<()> {
 
 fn security_tokens(out: &Path) -> Result<()> {
     let access = "TMPAK3EXAMPLE0000001";
-    let body = TokenBody {
-        token_id: "5f0c1d2e3a4b5c6d7e8f9a0b1c2d3e4f".into(),
-        secret: "tK8mN2pQ4rS6tU8vW0xY2zA4bC6dE8fG0hI2jK4l".into(),
-        user_id: "7d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a".into(),
-        user_name: "alice".into(),
-        domain_id: "d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5".into(),
-        domain_name: "acme".into(),
-        project_id: "p-cn-north-4".into(),
-        project_name: "cn-north-4".into(),
-        roles: vec!["member".into()],
-        user_names: vec!["alice".into()],
-        groups: vec![],
-        expires_at: DateTime::from_timestamp(1_800_003_600, 0).unwrap_or_default(),
-    };
-    let token = seal(&fixtures::keyring(), access, &body).map_err(|e| e.to_string())?;
-    write(
-        out,
-        "security_token",
-        "lakeformation",
-        format!("{access}\n{}", token.expose()).as_bytes(),
-    )?;
+    for (issuer, name) in [
+        (Issuer::LakeFormation, "lakeformation"),
+        (Issuer::Iam, "iam"),
+    ] {
+        security_token(out, access, issuer, name)?;
+    }
     // The fields the target seals itself, separated by U+001F.
     let fields = [
         "t1",
@@ -149,6 +134,60 @@ fn security_tokens(out: &Path) -> Result<()> {
         "fields",
         format!("{access}\n{}", fields.join("\u{1f}")).as_bytes(),
     )?;
+    Ok(())
+}
+
+/// A token of `issuer` as it issues them, for `access`.
+fn security_token(out: &Path, access: &str, issuer: Issuer, name: &str) -> Result<()> {
+    let body = Claims {
+        issuer,
+        token_id: "5f0c1d2e3a4b5c6d7e8f9a0b1c2d3e4f".into(),
+        secret: "tK8mN2pQ4rS6tU8vW0xY2zA4bC6dE8fG0hI2jK4l".into(),
+        user_id: "7d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a".into(),
+        user_name: "alice".into(),
+        domain_id: "d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5".into(),
+        domain_name: "acme".into(),
+        project_id: "p-cn-north-4".into(),
+        project_name: "cn-north-4".into(),
+        roles: vec!["member".into()],
+        user_names: vec!["alice".into()],
+        groups: vec![],
+        policy: None,
+        expires_at: DateTime::from_timestamp(1_800_003_600, 0).unwrap_or_default(),
+    };
+    let token = seal(&fixtures::keyring(), access, &body).map_err(|e| e.to_string())?;
+    write(
+        out,
+        "security_token",
+        name,
+        format!("{access}\n{}", token.expose()).as_bytes(),
+    )
+}
+
+/// Session policies as iam-svc's `securitytokens` takes them: allowed, denied, wildcards,
+/// and the parts it refuses.
+fn session_policies(out: &Path) -> Result<()> {
+    let seeds = [
+        (
+            "allow-deny",
+            r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["swr:*:*"]},{"Effect":"Deny","Action":["swr:instance:createLTCredential"]}]}"#,
+        ),
+        (
+            "every-service",
+            r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["iam:projects:*","tcr:Describe*","lakeformation:instance:list","*"],"Resource":["*"]}]}"#,
+        ),
+        (
+            "condition",
+            r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["swr:*:*"],"Condition":{"StringEquals":{"g:UserName":["a"]}}}]}"#,
+        ),
+        (
+            "unknown-action",
+            r#"{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["swr:instance:lsit"]}]}"#,
+        ),
+    ];
+    for (name, text) in seeds {
+        write(out, "session_policy", name, text.as_bytes())?;
+    }
     Ok(())
 }
 
@@ -173,6 +212,7 @@ fn main() -> Result<()> {
     iam_tokens(&out)?;
     sealed(&out)?;
     security_tokens(&out)?;
+    session_policies(&out)?;
     bearers(&out)?;
     Ok(())
 }

@@ -70,6 +70,7 @@ impl service_kit::auth::SignatureVerifier for FakeTemporaryIssuer {
                 temporary: Some(TemporaryKey {
                     issued_at: now - chrono::Duration::minutes(1),
                     expires_at: now + chrono::Duration::hours(1),
+                    policy: None,
                 }),
                 token: None,
             })
@@ -105,9 +106,35 @@ pub fn sdk_signed_at(
     method: &str,
     path_and_query: &str,
     body: &[u8],
-    (ak, sk): (&str, &str),
+    key: (&str, &str),
     project_id: &str,
     security_token: Option<&str>,
+    date: chrono::DateTime<chrono::Utc>,
+) -> test::TestRequest {
+    let mut scope = vec![("X-Project-Id", project_id)];
+    if let Some(t) = security_token {
+        scope.push(("X-Security-Token", t));
+    }
+    sdk_signed_with(method, path_and_query, body, key, &scope, date)
+}
+
+/// A GET signed as the SDK signs it with `scope` as its only scope headers: none for
+/// `BasicCredentials` without a project id (its project lookup), `X-Domain-Id` for
+/// `GlobalCredentials`, and `X-Security-Token` with a temporary key.
+pub fn sdk_signed_get(
+    path_and_query: &str,
+    key: (&str, &str),
+    scope: &[(&str, &str)],
+) -> test::TestRequest {
+    sdk_signed_with("GET", path_and_query, b"", key, scope, chrono::Utc::now())
+}
+
+fn sdk_signed_with(
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+    (ak, sk): (&str, &str),
+    scope: &[(&str, &str)],
     date: chrono::DateTime<chrono::Utc>,
 ) -> test::TestRequest {
     use credential_core::sign::huawei::{format_sdk_date, sign_request, SignableRequest};
@@ -119,12 +146,10 @@ pub fn sdk_signed_at(
         ("Content-Type", "application/json;charset=utf-8"),
         ("Host", "iam.test"),
         ("User-Agent", "test-agent"),
-        ("X-Project-Id", project_id),
         ("X-Sdk-Date", date.as_str()),
     ];
-    if let Some(t) = security_token {
-        headers.push(("X-Security-Token", t));
-    }
+    headers.extend_from_slice(scope);
+    headers.sort_by_key(|(n, _)| n.to_lowercase());
     let names: Vec<String> = headers.iter().map(|(n, _)| n.to_lowercase()).collect();
     let req = SignableRequest {
         method,
