@@ -75,6 +75,15 @@ impl ServiceError for IamError {
     fn method_not_allowed() -> Self {
         IamError::MethodNotAllowed
     }
+
+    /// Under `/v5` in v5's envelope, as the scope's own refusals are.
+    fn response_to(self, req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
+        if crate::v5::is_v5_path(req.path()) {
+            crate::v5::respond(req, &self)
+        } else {
+            self.error_response()
+        }
+    }
 }
 
 impl From<StoreError> for IamError {

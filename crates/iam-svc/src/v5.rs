@@ -214,6 +214,35 @@ impl ResponseError for V5Error {
     }
 }
 
+/// Whether `path` is under the `/v5` scope.
+pub fn is_v5_path(path: &str) -> bool {
+    path == "/v5" || path.starts_with("/v5/")
+}
+
+/// `e` in v5's envelope for `req`, when it is refused before the scope's middleware
+/// could see it (a URL carrying NUL).
+pub fn respond(req: &actix_web::HttpRequest, e: &IamError) -> HttpResponse {
+    rendered(req, iam_refusal(e), e.to_string())
+}
+
+/// `refusal` as v5's body, with the request's id; `cause` goes to the log only.
+fn rendered(req: &actix_web::HttpRequest, refusal: Refusal, cause: String) -> HttpResponse {
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|id| id.0.clone())
+        .unwrap_or_default();
+    HttpResponse::from_error(Rendered {
+        status: refusal.status,
+        body: V5ErrorBody {
+            error_code: refusal.code,
+            error_msg: refusal.message,
+            request_id,
+        },
+        cause,
+    })
+}
+
 /// The middleware of the `/v5` scope: every answer of 400 and above leaves in v5's
 /// envelope with the request id, whoever refused (handler, extractor or router).
 pub async fn envelope(
@@ -234,23 +263,9 @@ pub async fn envelope(
         })
         .unwrap_or_else(|| by_status(status));
     let cause = error.map_or_else(|| format!("refused with {status}"), |e| e.to_string());
-    let request_id = res
-        .request()
-        .extensions()
-        .get::<RequestId>()
-        .map(|id| id.0.clone())
-        .unwrap_or_default();
     let (req, _) = res.into_parts();
-    let rendered = Rendered {
-        status: refusal.status,
-        body: V5ErrorBody {
-            error_code: refusal.code,
-            error_msg: refusal.message,
-            request_id,
-        },
-        cause,
-    };
-    Ok(ServiceResponse::new(req, HttpResponse::from_error(rendered)).map_into_boxed_body())
+    let answer = rendered(&req, refusal, cause);
+    Ok(ServiceResponse::new(req, answer).map_into_boxed_body())
 }
 
 #[cfg(test)]

@@ -318,6 +318,10 @@ async fn every_bad_input_is_a_clear_4xx_in_the_v5_envelope() {
         ("limit=1&limit=2", "PAP5.0101"),
         ("offset=0", "PAP5.0101"),
         ("user_id=x", "PAP5.0101"),
+        // Refused before routing, yet in v5's envelope (schemathesis found it in
+        // Keystone's, which the document does not give a /v5 route).
+        ("limit=1%00", "PAP5.0101"),
+        ("%00=1", "PAP5.0101"),
     ] {
         let res = app.get(&format!("{list}?{query}")).token(&token).await;
         assert_v5_error(res, 400, code);

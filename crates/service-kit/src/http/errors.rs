@@ -31,6 +31,12 @@ pub trait ServiceError: ResponseError + From<BodyError> + Sized + 'static {
     fn payload_too_large() -> Self;
     fn not_found() -> Self;
     fn method_not_allowed() -> Self;
+
+    /// The answer to `self` for `req`, refused before routing: the error's own rendering,
+    /// unless the service answers part of its paths in another envelope (iam-svc's `/v5`).
+    fn response_to(self, _req: &HttpRequest) -> HttpResponse {
+        self.error_response()
+    }
 }
 
 /// `web::JsonConfig` with the body limit and the service's 400/413.
@@ -115,8 +121,8 @@ pub async fn reject_encoded_nul<E: ServiceError, B: MessageBody + 'static>(
     next: Next<B>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     if has_encoded_nul(req.uri()) {
-        let res =
-            E::bad_request("The URL must not contain NUL characters.".into()).error_response();
+        let res = E::bad_request("The URL must not contain NUL characters.".into())
+            .response_to(req.request());
         return Ok(req.into_response(res));
     }
     Ok(next.call(req).await?.map_into_boxed_body())
