@@ -40,6 +40,10 @@ while read -r name; do unset "$name"; done < <(env | sed -n 's/^\(\(IAM\|SWR\|TC
 
 # Stable rustc: no sanitizer (-Zsanitizer is nightly-only); coverage and libFuzzer need
 # only stable -C flags. Release with debug assertions, as cargo-fuzz builds by default.
+# The targets build apart from the workspace, in fuzz/target, whatever CARGO_TARGET_DIR
+# the shell has (a shared one would hold the workspace's build lock and its artifacts).
+export CARGO_TARGET_DIR="$ROOT/fuzz/target"
+
 echo "fuzz: building every target"
 build_start=$SECONDS
 cargo fuzz build --sanitizer none
