@@ -54,7 +54,8 @@ def _settings(func):
         max_examples=EXAMPLES,
         deadline=None,
         database=None,
-        derandomize=False,
+        # The smoke's examples are the same every run (run.sh); the full run's are not.
+        derandomize=os.environ.get("FUZZ_DERANDOMIZE") == "1",
         # Failures are recorded, not raised, so there is nothing to shrink.
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),

@@ -280,6 +280,15 @@ class Runtime:
             return False
         generated = {str(k).lower(): v for k, v in (case.headers or {}).items()}
         sent = {str(k).lower(): v for k, v in response.request.headers.items()}
+        # Headers left out against `required` (a negation naming no parameter), which the
+        # harness or the signature then set: every required header went out.
+        negative = [loc for loc, info in meta.components.items() if info.mode.is_negative]
+        if negative == [ParameterLocation.HEADER] and not list(negated_parameters(meta)):
+            required = [str(p.get("name", "")).lower()
+                        for p in case.operation.definition.raw.get("parameters", [])
+                        if p.get("in") == "header" and p.get("required")]
+            if required and all(name in sent for name in required):
+                return True
         for name, location in negated_parameters(meta):
             name = name.lower()
             if location == ParameterLocation.HEADER and name in generated:
