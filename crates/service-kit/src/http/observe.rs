@@ -113,8 +113,9 @@ pub async fn observe(
         let cause = error.map(|e| e.to_string()).unwrap_or_default();
         log::error!("{} {method} {path} failed: {cause}", request_id.0);
     }
-    log::info!(
+    log::log!(
         target: "access",
+        access_level(&path, status),
         "{} {peer} \"{method} {path}\" {} {:.1}ms",
         request_id.0,
         status.as_u16(),
@@ -123,9 +124,51 @@ pub async fn observe(
     Ok(res)
 }
 
+/// The level of a request's access-log line. Calls between services (every replica polls
+/// iam-svc's key and revocation feeds, and asks it to check signatures for requests that
+/// are logged where they arrived) and the balancer's and scraper's probes are the stack's
+/// own traffic: at `debug` while they succeed, so the `info` log shows what users and
+/// clients did. A refused or failed one is news, and stays at `info`.
+fn access_level(path: &str, status: StatusCode) -> log::Level {
+    let own_traffic = path.starts_with(super::server::INTERNAL_PREFIX)
+        || matches!(path, "/healthz" | "/readyz" | "/metrics");
+    if own_traffic && !status.is_client_error() && !status.is_server_error() {
+        log::Level::Debug
+    } else {
+        log::Level::Info
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stacks_own_traffic_is_logged_at_debug_until_it_fails() {
+        let ok = StatusCode::OK;
+        assert_eq!(
+            access_level("/internal/v1/revocations", ok),
+            log::Level::Debug
+        );
+        assert_eq!(
+            access_level("/internal/v1/token-keys", StatusCode::NOT_MODIFIED),
+            log::Level::Debug
+        );
+        assert_eq!(access_level("/healthz", ok), log::Level::Debug);
+        assert_eq!(access_level("/readyz", ok), log::Level::Debug);
+        assert_eq!(access_level("/metrics", ok), log::Level::Debug);
+        assert_eq!(
+            access_level("/readyz", StatusCode::SERVICE_UNAVAILABLE),
+            log::Level::Info
+        );
+        assert_eq!(
+            access_level("/internal/v1/revocations", StatusCode::UNAUTHORIZED),
+            log::Level::Info
+        );
+        assert_eq!(access_level("/v3/users", ok), log::Level::Info);
+        assert_eq!(access_level("/internalx", ok), log::Level::Info);
+        assert_eq!(access_level("/healthz/x", ok), log::Level::Info);
+    }
 
     #[test]
     fn odd_request_ids_are_replaced() {
