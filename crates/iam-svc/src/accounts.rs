@@ -61,10 +61,9 @@ pub struct UserEdit {
     #[serde(default)]
     #[schema(schema_with = validate::schema::optional_description)]
     pub description: Option<String>,
-    /// Huawei's "must change password at next login" flag, which the SDK sends; accepted
-    /// and ignored: passwords here never expire.
+    /// Huawei's "must change the password" flag: stored and shown as `pwd_status` until
+    /// the user changes their own password, which clears it.
     #[serde(default)]
-    #[allow(dead_code)]
     pub pwd_status: Option<bool>,
 }
 
@@ -149,6 +148,7 @@ pub fn create(
         description: u.description.unwrap_or_default(),
         created_at: now,
         updated_at: now,
+        pwd_status: true,
     };
     repo::users::insert(conn, &row).map_err(name_conflict(&row.name))?;
     Ok(row)
@@ -212,6 +212,7 @@ pub fn update(
         enabled: u.enabled,
         description: u.description,
         updated_at: Some(now),
+        pwd_status: u.pwd_status,
     };
     repo::users::update(conn, id, &changes).map_err(|e| {
         e.or_taken(|| {
@@ -250,6 +251,7 @@ pub fn set_own_password(
     let changes = UserChanges {
         password_hash: Some(new_hash),
         updated_at: Some(now),
+        pwd_status: Some(false),
         ..Default::default()
     };
     repo::users::update(conn, id, &changes)?;

@@ -121,6 +121,8 @@ pub fn run(
                     description: "Created by iam-svc bootstrap".into(),
                     created_at: now,
                     updated_at: now,
+                    // The operator chose or was handed this password: nothing to change.
+                    pwd_status: false,
                 };
                 repo::users::insert(conn, &u)?;
                 (u.id, Some(pw))

@@ -32,6 +32,7 @@ diesel::table! {
         description -> Varchar,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        pwd_status -> Bool,
     }
 }
 

@@ -88,7 +88,8 @@ pub struct UserView<'a> {
     name: &'a str,
     /// Always null: passwords do not expire.
     password_expires_at: Option<&'a str>,
-    /// Always true.
+    /// Whether the user must change their password: true for a new user and when an
+    /// admin says so, false once the user has changed it.
     pwd_status: bool,
     /// `Strong`, in list answers only.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -122,7 +123,7 @@ pub fn user<'a>(u: &'a User, base: &str, form: UserForm) -> UserView<'a> {
         ),
         name: &u.name,
         password_expires_at: None,
-        pwd_status: true,
+        pwd_status: u.pwd_status,
         pwd_strength: (form == UserForm::Listed).then_some("Strong"),
     }
 }
@@ -548,6 +549,7 @@ mod tests {
             description: "".into(),
             created_at: at(),
             updated_at: at(),
+            pwd_status: true,
         };
         for form in [UserForm::Written, UserForm::Shown, UserForm::Listed] {
             assert_sorted(UserList {

@@ -19,6 +19,9 @@ pub struct User {
     pub created_at: NaiveDateTime,
     #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub updated_at: NaiveDateTime,
+    /// Whether the user must change their password (Huawei's `pwd_status`): set by an
+    /// admin, cleared by the user's own change.
+    pub pwd_status: bool,
 }
 
 impl std::fmt::Debug for User {
@@ -41,6 +44,7 @@ pub struct UserChanges {
     pub enabled: Option<bool>,
     pub description: Option<String>,
     pub updated_at: Option<NaiveDateTime>,
+    pub pwd_status: Option<bool>,
 }
 
 /// Filters of `GET /v3/users`.

@@ -135,7 +135,7 @@ async fn admin_updates_name_description_and_enabled() {
         body,
         json!({ "user": {
             "id": id, "name": "alice.b", "domain_id": h.boot.domain_id, "description": "renamed",
-            "enabled": false, "pwd_status": true, "password_expires_at": null, "last_project_id": null,
+            "enabled": false, "pwd_status": false, "password_expires_at": null, "last_project_id": null,
             "access_mode": "default", "links": { "self": format!("http://iam.test/v3/users/{id}") },
         }})
     );
@@ -143,6 +143,53 @@ async fn admin_updates_name_description_and_enabled() {
     assert_eq!(shown["user"]["name"], "alice.b");
     assert_eq!(shown["user"]["description"], "renamed");
     assert_eq!(shown["user"]["enabled"], false);
+    assert_eq!(
+        shown["user"]["pwd_status"], false,
+        "the admin's flag is kept"
+    );
+
+    // And set again: the flag is the admin's to set both ways; a missing one stays.
+    for (sent, kept) in [
+        (json!({ "pwd_status": true }), true),
+        (json!({ "description": "x" }), true),
+    ] {
+        let body = app
+            .patch(&user_uri(&id))
+            .token(&admin)
+            .json(&json!({ "user": sent }))
+            .await;
+        assert_eq!(body.assert_ok().json()["user"]["pwd_status"], kept);
+    }
+}
+
+#[actix_web::test]
+async fn a_users_own_password_change_clears_the_must_change_flag() {
+    let (h, app, admin) = Harness::with_admin().await;
+    let member = app
+        .project_member(&admin, "alice", &h.boot.project_id)
+        .await;
+    let must_change = || async {
+        let shown = app.get(&user_uri(&member.user_id)).token(&admin).await;
+        shown.assert_ok().json()["user"]["pwd_status"].clone()
+    };
+    assert_eq!(
+        must_change().await,
+        true,
+        "a new user must change the password"
+    );
+    app.post(&format!("/v3/users/{}/password", member.user_id))
+        .token(&member.token)
+        .json(&json!({ "user": { "original_password": USER_PASSWORD, "password": NEW_PASSWORD } }))
+        .await
+        .assert_no_content();
+    assert_eq!(must_change().await, false);
+    // An admin's new password for the user leaves the flag as the admin sets it.
+    app.patch(&user_uri(&member.user_id))
+        .token(&admin)
+        .json(&json!({ "user": { "password": USER_PASSWORD, "pwd_status": true } }))
+        .await
+        .assert_ok();
+    assert_eq!(must_change().await, true);
 }
 
 #[actix_web::test]

@@ -71,6 +71,7 @@ impl Harness {
             description: String::new(),
             created_at: now,
             updated_at: now,
+            pwd_status: false,
         };
         repo::users::insert(&mut conn, &user).expect("user");
         repo::groups::add_member(&mut conn, &group.id, &user.id).expect("member");
