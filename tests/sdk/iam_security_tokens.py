@@ -13,7 +13,7 @@
   (``AuthFailure.*``), since every service asks iam-svc, which reads the user live.
 * A key with a session policy (``ServicePolicy``: Allow ``swr:*:*``, Deny
   ``swr:instance:createTempCredential``) lists SWR instances but is refused
-  CreateInstanceTempCredential with SWR's 403 (``SWR.0201``), which a key of the same
+  CreateInstanceTempCredential with SWR's 403 (``SVCSTG.SWR.4039002``), which a key of the same
   user without the policy may do; a policy naming an unknown action is a 400 at issue.
 
 Expiry is tested in crates/iam-svc/tests/it/securitytokens.rs on a moved clock (the

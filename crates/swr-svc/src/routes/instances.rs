@@ -40,8 +40,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
     responses(
         (status = 201, description = "Created.", body = Created),
-        (status = 409, description = "The project has an instance of that name (`SWR.0401`).", body = ErrorBody),
-        (status = 413, description = "The body is over `server.max_body_bytes` (`SWR.0413`).", body = ErrorBody),
+        (status = 409, description = "The project has an instance of that name (`SVCSTG.SWR.4098001`).", body = ErrorBody),
+        (status = 413, description = "The body is over `server.max_body_bytes` (`SVCSTG.SWR.4131001`).", body = ErrorBody),
         Refusals,
     ))]
 pub(crate) async fn create(
@@ -97,7 +97,7 @@ pub(crate) async fn list(
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
     responses(
         (status = 200, description = "The instance.", body = InstanceView),
-        (status = 404, description = "No such instance in the project (`SWR.0301`).", body = ErrorBody),
+        (status = 404, description = "No such instance in the project (`SVCSTG.SWR.4048001`).", body = ErrorBody),
         Refusals,
     ))]
 pub(crate) async fn show(
@@ -128,8 +128,8 @@ pub(crate) async fn show(
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
     responses(
         (status = 202, description = "Deleted."),
-        (status = 404, description = "No such instance in the project (`SWR.0301`).", body = ErrorBody),
-        (status = 413, description = "The body is over `server.max_body_bytes` (`SWR.0413`).", body = ErrorBody),
+        (status = 404, description = "No such instance in the project (`SVCSTG.SWR.4048001`).", body = ErrorBody),
+        (status = 413, description = "The body is over `server.max_body_bytes` (`SVCSTG.SWR.4131001`).", body = ErrorBody),
         Refusals,
     ))]
 pub(crate) async fn delete(
@@ -185,7 +185,7 @@ pub(crate) async fn list_jobs(
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
     responses(
         (status = 200, description = "The job.", body = JobView),
-        (status = 404, description = "No such job in the project (`SWR.0300`).", body = ErrorBody),
+        (status = 404, description = "No such job in the project (`SVCSTG.SWR.4040083`).", body = ErrorBody),
         Refusals,
     ))]
 pub(crate) async fn show_job(

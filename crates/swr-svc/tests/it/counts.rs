@@ -83,11 +83,11 @@ async fn total_follows_creates_deletes_and_failures() {
 
     // A duplicate name, and creates past the quota, leave the count alone.
     let (status, body) = create(&app, &alice, &instance, "a1").await;
-    assert_swr_error(status, &body, 409, "SWR.0401");
+    assert_swr_error(status, &body, 409, "SVCSTG.SWR.4098001");
     create(&app, &alice, &instance, "a3").await;
     check(4).await;
     let (status, body) = create(&app, &alice, &instance, "a4").await;
-    assert_swr_error(status, &body, 400, "SWR.0004");
+    assert_swr_error(status, &body, 400, "SVCSTG.SWR.4008001");
     check(4).await;
     // Temporary credentials are not listed, so not counted.
     let temp = app
@@ -164,7 +164,7 @@ async fn total_stays_exact_under_concurrent_creates_and_deletes() {
     assert_eq!(
         first
             .iter()
-            .filter(|(s, b)| s.as_u16() == 409 && b["error_code"] == "SWR.0401")
+            .filter(|(s, b)| s.as_u16() == 409 && b["error_code"] == "SVCSTG.SWR.4098001")
             .count(),
         4
     );
@@ -200,8 +200,8 @@ async fn total_stays_exact_under_concurrent_creates_and_deletes() {
     let made = created.iter().filter(ok).count();
     assert!(
         created.iter().all(|(s, b)| *s == StatusCode::CREATED
-            || b["error_code"] == "SWR.0004"
-            || b["error_code"] == "SWR.0401"),
+            || b["error_code"] == "SVCSTG.SWR.4008001"
+            || b["error_code"] == "SVCSTG.SWR.4098001"),
         "{created:?}"
     );
     assert!((4..=20).contains(&made), "{created:?}");

@@ -251,7 +251,12 @@ async fn check(action: Action, kind: CallerKind) {
         }
     };
     let refused = |(status, body, changed, case): (StatusCode, Value, bool, String), code: u16| {
-        let want = if code == 401 { "SWR.0101" } else { "SWR.0201" };
+        // A caller scoped elsewhere is refused as the vendor refuses another's resources.
+        let want = match (code, kind) {
+            (401, _) => "SVCSTG.SWR.4010000",
+            (_, CallerKind::OtherProject | CallerKind::OtherDomain) => "SVCSTG.SWR.4039001",
+            _ => "SVCSTG.SWR.4039002",
+        };
         assert_eq!(status.as_u16(), code, "{case}: {body}");
         assert_eq!(body["error_code"], want, "{case}: {body}");
         assert!(!changed, "{case}: a refused request changed rows");
