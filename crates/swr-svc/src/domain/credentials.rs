@@ -242,8 +242,9 @@ fn manageable(
     path: &CredentialPath,
 ) -> Result<Credential, SwrError> {
     super::instance(conn, &path.project_id, &path.instance_id)?;
-    let credential = repo::credentials::find(conn, &path.instance_id, &path.credential_id)?
-        .ok_or(SwrError::CredentialNotFound)?;
+    let credential =
+        repo::credentials::find_long_term(conn, &path.instance_id, &path.credential_id)?
+            .ok_or(SwrError::CredentialNotFound)?;
     policy::on_credential(grant.1, grant.0, &p.user_id, &credential)?;
     Ok(credential)
 }

@@ -22,4 +22,5 @@ mod registry_login;
 mod registry_tenancy;
 mod revocation;
 mod startup;
+mod temporary_credentials;
 mod temporary_keys;
