@@ -14,7 +14,7 @@ use utoipa::OpenApi;
 
 use crate::error::ErrorBody;
 use crate::namespaces::{OrderBy, OrderType};
-use crate::routes::{credentials, instances, namespaces};
+use crate::routes::{credentials, instances, jobs, namespaces};
 
 /// The refusals of every operation behind authentication, in SWR's envelope.
 #[derive(utoipa::IntoResponses)]
@@ -55,8 +55,11 @@ pub enum Refusals {
         instances::list,
         instances::show,
         instances::delete,
-        instances::list_jobs,
-        instances::show_job,
+        instances::tags,
+        instances::statistics,
+        jobs::list,
+        jobs::show,
+        jobs::delete,
         credentials::create,
         credentials::list,
         credentials::update,
@@ -70,7 +73,7 @@ pub enum Refusals {
     ),
     components(schemas(ErrorBody, OrderBy, OrderType)),
     tags(
-        (name = "instances", description = "SWR Enterprise instances and their creation jobs."),
+        (name = "instances", description = "SWR Enterprise instances, their tags and statistics, and the jobs that created and deleted them."),
         (name = "credentials", description = "Long-term and temporary registry credentials of an instance."),
         (name = "namespaces", description = "The namespaces of an instance: the first path segment of its repositories."),
     )

@@ -212,13 +212,14 @@ fn list_action(query: &HashMap<String, String>) -> Result<Action, SwrError> {
 }
 
 /// The page of the instance's credentials `query` asks for (`self_only`, `offset`,
-/// `limit`), and how many there are in all.
+/// `limit`; any other parameter is refused), and how many there are in all.
 pub fn list(
     conn: &mut DbConnection,
     p: &Principal,
     instance: InstancePath,
     query: &HashMap<String, String>,
 ) -> Result<(Vec<Credential>, i64), SwrError> {
+    super::only_known(query, &["offset", "limit", "self_only"])?;
     let action = list_action(query)?;
     policy::authorize(p, &instance.project_id, action)?;
     let (offset, limit) = super::pagination(query)?;
