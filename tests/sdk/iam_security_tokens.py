@@ -133,7 +133,7 @@ def test_a_session_policy_denies_what_the_roles_allow(world):
                   "ListInstance, allowed by swr:*:*")
     e = expect_client_error(lambda: swr(creds).create_instance_temp_credential(
         CreateInstanceTempCredentialRequest(instance_id=instance)), 403,
-        "CreateInstanceTempCredential, denied by the policy", code_prefix="SWR.")
+        "CreateInstanceTempCredential, denied by the policy", code_prefix="SVCSTG.SWR.")
     step("denied by the session policy", f"403 {e.error_code} {e.error_msg!r}")
 
     plain = ask(user.token).credential
