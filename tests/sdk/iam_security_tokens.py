@@ -13,7 +13,7 @@
   (``AuthFailure.*``), since every service asks iam-svc, which reads the user live.
 * A key with a session policy (``ServicePolicy``: Allow ``swr:*:*``, Deny
   ``swr:instance:createTempCredential``) lists SWR instances but is refused
-  CreateInstanceTempCredential with SWR's 403 (``SWR.0201``), which a key of the same
+  CreateInstanceTempCredential with SWR's 403 (``SVCSTG.SWR.4039002``), which a key of the same
   user without the policy may do; a policy naming an unknown action is a 400 at issue.
 
 Expiry is tested in crates/iam-svc/tests/it/securitytokens.rs on a moved clock (the
@@ -133,7 +133,7 @@ def test_a_session_policy_denies_what_the_roles_allow(world):
                   "ListInstance, allowed by swr:*:*")
     e = expect_client_error(lambda: swr(creds).create_instance_temp_credential(
         CreateInstanceTempCredentialRequest(instance_id=instance)), 403,
-        "CreateInstanceTempCredential, denied by the policy", code_prefix="SWR.")
+        "CreateInstanceTempCredential, denied by the policy", code_prefix="SVCSTG.SWR.")
     step("denied by the session policy", f"403 {e.error_code} {e.error_msg!r}")
 
     plain = ask(user.token).credential

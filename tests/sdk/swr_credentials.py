@@ -10,8 +10,8 @@ with it. It then drives swr-svc through ``huaweicloudsdkswr`` (``SwrClient`` wit
   (offset/limit pages, no ``auth_token`` in the list), UpdateInstanceLtCredential
   (``enable: false``), DeleteInstanceLtCredential;
 * refusals: bad names -> 400, duplicate name -> 409 (or 400), unknown instance/credential
-  -> 404, wrong secret -> 401, always with an ``SWR.`` error code;
-* CreateInstanceTempCredential;
+  -> 404, wrong secret -> 401, each with its ``SVCSTG.SWR.`` error code;
+* CreateInstanceTempCredential, which the long-term Update and Delete do not find (404);
 * cleanup through the API: credentials, instance (then 404), admin access key.
 
 Wire facts used here are in docs/api/swr-wire.md.
@@ -88,9 +88,9 @@ def swr_client(ak, sk, project_id=ADMIN_PROJECT_ID):
 
 # ---------------------------------------------------------------------------- helpers
 
-# swr-svc's refusals carry an error body of their own with an SWR. code; the refusal of a
+# swr-svc's refusals carry an error body of their own with an SVCSTG.SWR. code; the refusal of a
 # wrong signature, below, is checked without the prefix.
-expect_swr_error = partial(expect_client_error, body=CODE_AND_MESSAGE, code_prefix="SWR.")
+expect_swr_error = partial(expect_client_error, body=CODE_AND_MESSAGE, code_prefix="SVCSTG.SWR.")
 
 
 def parse_time(value, what):
@@ -282,25 +282,29 @@ def run(state):
     total, items = list_page(swr, instance_id, 0, 100, "list after delete", secrets_seen)
     assert total == 2 and sorted(i["name"] for i in items) == ["ci-a", "ci-b"], (
         f"list after delete: total={total} names={[i['name'] for i in items]}")
-    e = expect_swr_error(lambda: delete_cred(swr, instance_id, cc), 404, "delete ci-c again")
+    e = expect_swr_error(lambda: delete_cred(swr, instance_id, cc), 404, "delete ci-c again",
+                         code_prefix="SVCSTG.SWR.4048002")
     step("delete credential", f"204; 2 left; delete again -> 404 {e.error_code}")
 
     # 7. refusals
     for bad in BAD_NAMES:
-        e = expect_swr_error(lambda: create_cred(swr, instance_id, bad), 400, f"create name {bad!r}")
+        e = expect_swr_error(lambda: create_cred(swr, instance_id, bad), 400, f"create name {bad!r}",
+                             code_prefix="SVCSTG.SWR.4001008")
         if bad == "Bad_Name":
             first = e
     total, _ = list_page(swr, instance_id, 0, 100, "list after bad names", secrets_seen)
     assert total == 2, f"list after bad names: total={total}, want 2"
     step("refusal: bad names", f"400 for {len(BAD_NAMES)} names; Bad_Name -> {first.error_code} {first.error_msg!r}")
 
-    e = expect_swr_error(lambda: create_cred(swr, instance_id, "ci-a"), (409, 400), "duplicate name ci-a")
+    e = expect_swr_error(lambda: create_cred(swr, instance_id, "ci-a"), 409, "duplicate name ci-a",
+                         code_prefix="SVCSTG.SWR.4098001")
     total, _ = list_page(swr, instance_id, 0, 100, "list after duplicate", secrets_seen)
     assert total == 2, f"list after duplicate: total={total}, want 2"
     step("refusal: duplicate name", f"{e.status_code} {e.error_code} {e.error_msg!r}")
 
     ghost = str(uuid.uuid4())
-    e = expect_swr_error(lambda: create_cred(swr, ghost, "ci-x"), 404, "create on unknown instance")
+    e = expect_swr_error(lambda: create_cred(swr, ghost, "ci-x"), 404, "create on unknown instance",
+                         code_prefix="SVCSTG.SWR.4048001")
     expect_swr_error(lambda: list_creds(swr, ghost), 404, "list on unknown instance")
     expect_swr_error(lambda: show_instance(swr, ghost), 404, "show unknown instance")
     expect_swr_error(lambda: update_cred(swr, instance_id, str(uuid.uuid4()), True), 404,
@@ -309,7 +313,7 @@ def run(state):
 
     wrong_sk = sk[:-1] + ("A" if sk[-1] != "A" else "B")
     e = expect_client_error(lambda: list_creds(swr_client(ak, wrong_sk), instance_id), 401, "wrong secret",
-                            body=CODE_AND_MESSAGE)
+                            body=CODE_AND_MESSAGE, code_prefix="SVCSTG.SWR.4010000")
     step("refusal: wrong secret", f"401 {e.error_code} {e.error_msg!r}")
 
     # 8. temporary credential
@@ -320,8 +324,16 @@ def run(state):
     assert total == 2, f"list after temp credential: total={total}, want 2 (temp is not long-term)"
     expect_swr_error(lambda: swr.create_instance_temp_credential(
         CreateInstanceTempCredentialRequest(instance_id=ghost)), 404, "temp credential on unknown instance")
+    temp_id = resp.token_id
+    for enable in (False, True):
+        expect_swr_error(lambda: update_cred(swr, instance_id, temp_id, enable), 404,
+                         f"update temp credential enable={enable}", code_prefix="SVCSTG.SWR.4048002")
+    expect_swr_error(lambda: delete_cred(swr, instance_id, temp_id), 404, "delete temp credential",
+                     code_prefix="SVCSTG.SWR.4048002")
+    total, _ = list_page(swr, instance_id, 0, 100, "list after temp refusals", secrets_seen)
+    assert total == 2, f"list after temp refusals: total={total}, want 2"
     step("temp credential", f"{resp.status_code} token_id={resp.token_id} expire_date={resp.expire_date}; "
-                            "not in the long-term list")
+                            "not in the long-term list; long-term update/delete of its id -> 404 SVCSTG.SWR.4048002")
 
     # 9. cleanup through the API
     for token_id in list(state["tokens"]):

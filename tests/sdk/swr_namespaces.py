@@ -56,7 +56,7 @@ from trust_common import (
 )
 
 # Every refusal of swr-svc names itself in its error code.
-expect_swr_error = partial(expect_client_error, body=MESSAGE, code_prefix="SWR.")
+expect_swr_error = partial(expect_client_error, body=MESSAGE, code_prefix="SVCSTG.SWR.")
 
 # Each breaks "a-z or 0-9 first and last, single '.', '_' or '-' between, 1-64 characters".
 BAD_NAMES = ["Upper", "-lead", "trail-", "a..b", "a_-b", "sp ace", "x" * 65]

@@ -3,7 +3,7 @@
 
 * SWR (``huaweicloudsdkswr``): a ``readonly`` user's long-term credential is disabled by
   the project admin; its owner's UpdateInstanceLtCredential ``enable: true`` is 403 with
-  an ``SWR.`` code, the credential stays disabled and its registry login stays 401.
+  an ``SVCSTG.SWR.`` code, the credential stays disabled and its registry login stays 401.
 * TCR (``tencentcloud-sdk-python-tcr``): a domain ``member`` may neither disable
   (ModifyInstanceToken) nor delete (DeleteInstanceToken) another member's ``longterm``
   token: ``UnauthorizedOperation``; the token stays enabled and logs in.
@@ -53,7 +53,7 @@ def test_owner_cannot_undo_admin_disable_of_swr_credential(world):
 
     e = expect_client_error(lambda: set_enable(swr(hw_creds(owner.ak, owner.sk)), instance, cred.token_id, True),
                             403, "readonly owner re-enables the credential the admin disabled",
-                            body=MESSAGE, code_prefix="SWR.")
+                            body=MESSAGE, code_prefix="SVCSTG.SWR.")
     listed = [c for c in world.swr_credentials() if c.token_id == cred.token_id]
     assert listed and listed[0].enable is False, (
         f"after the refusal the credential is {'enabled' if listed and listed[0].enable else 'missing'}")

@@ -6,7 +6,7 @@ Requests are signed with huaweicloudsdkcore's own Signer exactly as the SDK sign
 sent once (accepted), then the same bytes are sent again 2.5 s later (within 2 s the
 same signature is taken for the client's own requests of that second):
 
-* swr-svc, CreateInstanceTempCredential: the replay is 401/403 with an ``SWR.`` code and
+* swr-svc, CreateInstanceTempCredential: the replay is 401/403 with an ``SVCSTG.SWR.`` code and
   hands out no second credential;
 * the same signed with a LakeFormation temporary key (``X-Security-Token``);
 * lakeformation-svc, ShowCredential: the replay is refused (401) and hands out no new
@@ -59,7 +59,7 @@ def swr_replay(world, temporary):
                               f"{' and a new credential' if (body or {}).get('auth_token') else ''}: "
                               f"{redact(again_text)[:300]}")
     code = str((body or {}).get("error_code", ""))
-    assert code.startswith("SWR.") and body.get("error_msg"), (
+    assert code.startswith("SVCSTG.SWR.") and body.get("error_msg"), (
         f"the replay's refusal is not the SWR envelope: {again_text[:300]}")
     step(f"swr-svc replay ({'temporary' if temporary else 'permanent'} key)", f"{again} {code} {body['error_msg']!r}")
 

@@ -5,7 +5,7 @@ With the domain admin's LakeFormation temporary key (the admin's own roles, so o
 kind of key is at stake):
 
 * CreatePermanentAccessKey (``huaweicloudsdkiam``): 403, Keystone envelope; no new key;
-* CreateInstanceLtCredential (``huaweicloudsdkswr``): 403 with an ``SWR.`` code; no new
+* CreateInstanceLtCredential (``huaweicloudsdkswr``): 403 with an ``SVCSTG.SWR.`` code; no new
   credential;
 * CreateInstanceToken ``longterm`` (``tencentcloud-sdk-python-tcr``, ``X-TC-Token``):
   ``UnauthorizedOperation``; no new token;
@@ -75,7 +75,7 @@ def test_temporary_key_mints_no_long_lived_credential(world):
         before = sorted(c.token_id for c in world.swr_credentials())
         e = expect_client_error(lambda: world.swr_lt(creds, "minted-by-temp"), 403,
                                 "temporary key creates an SWR long-term credential", body=MESSAGE,
-                                code_prefix="SWR.")
+                                code_prefix="SVCSTG.SWR.")
         after = sorted(c.token_id for c in world.swr_credentials())
         assert after == before, f"SWR long-term credentials changed: {before} -> {after}"
         step("swr: CreateInstanceLtCredential", f"403 {e.error_code} {e.error_msg!r}")

@@ -8,7 +8,7 @@ then replaced. The same create signed the same way over its real body is accepte
 so a refusal cannot come from the hand signing.
 
 * iam-svc, CreatePermanentAccessKey: 401/403 in the Keystone envelope, no new key;
-* swr-svc, CreateInstanceLtCredential: 401/403 with an ``SWR.`` code, no new credential.
+* swr-svc, CreateInstanceLtCredential: 401/403 with an ``SVCSTG.SWR.`` code, no new credential.
 
 Environment (see common.py): IAM_URL, SWR_URL, LAKEFORMATION_URL, IAM_ADMIN_*.
 """
@@ -55,7 +55,7 @@ def test_unsigned_payload_refused_on_swr(world):
                                    headers=UNSIGNED, body={"name": "signed"}, sent_body={"name": "replaced"})
     with checks.check("answer"):
         assert status in REFUSED, f"UNSIGNED-PAYLOAD create with a replaced body: HTTP {status}: {text[:300]}"
-        assert isinstance(body, dict) and str(body.get("error_code", "")).startswith("SWR.") \
+        assert isinstance(body, dict) and str(body.get("error_code", "")).startswith("SVCSTG.SWR.") \
             and body.get("error_msg"), f"not the SWR envelope: {text[:300]}"
         step("swr-svc: UNSIGNED-PAYLOAD create", f"{status} {body['error_code']} {body['error_msg']!r}")
     with checks.check("state"):

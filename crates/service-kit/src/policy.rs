@@ -250,6 +250,7 @@ pub const ACTIONS: &[&str] = &[
     "swr:instance:delete",
     "swr:instance:listJobs",
     "swr:instance:getJob",
+    "swr:instance:deleteJob",
     "swr:instance:createLTCredential",
     "swr:instance:createTempCredential",
     "swr:instance:listLTCredentials",

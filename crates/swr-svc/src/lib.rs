@@ -6,8 +6,8 @@
 //! tokens (verified offline) or SDK-HMAC-SHA256 signatures (checked by iam-svc).
 //!
 //! Layout: `routes/` (handlers: extract, call, render) -> `domain/` (the rules of each
-//! resource, callable without HTTP) -> `policy` (who may do what), `namespaces` (what a
-//! namespace request may say) and `repo/` (queries);
+//! resource, callable without HTTP) -> `policy` (who may do what), `instance_requests`
+//! and `namespaces` (what an instance or namespace request may say) and `repo/` (queries);
 //! `revocation` revokes stored credentials when iam-svc says a user or project is gone;
 //! `startup` points every instance at the configured registry before serving; `views`
 //! are the answers' types and `openapi` the document they and the handlers make.
@@ -16,6 +16,7 @@ pub mod app;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod instance_requests;
 pub mod namespaces;
 pub mod openapi;
 pub mod policy;

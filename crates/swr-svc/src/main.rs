@@ -30,9 +30,9 @@ fn main() -> ExitCode {
 }
 
 fn serve(cfg: SwrConfig, pool: DbPool) -> Result<(), String> {
-    swr_svc::startup::assign_registry(&pool, &cfg.registry)
-        .map_err(|e| format!("assigning the configured registry to every instance: {e}"))?;
     let clock = Clock::system();
+    swr_svc::startup::assign_registry(&pool, &cfg.registry, clock.stored_now())
+        .map_err(|e| format!("assigning the configured registry to every instance: {e}"))?;
     let iam = start::iam_clients(
         &cfg.iam,
         clock.clone(),

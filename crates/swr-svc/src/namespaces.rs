@@ -120,12 +120,7 @@ pub fn list_query(query: &HashMap<String, String>) -> Result<ListQuery, SwrError
         "name",
         "public",
     ];
-    if let Some(unknown) = query.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-        return Err(SwrError::BadRequest(format!(
-            "Unknown query parameter {unknown:?}: the list takes {}.",
-            KNOWN.join(", ")
-        )));
-    }
+    crate::domain::only_known(query, &KNOWN)?;
     let (offset, limit) = crate::domain::page_bounds(query, DEFAULT_LIMIT)?;
     let (order, descending) = order(query)?;
     let name_contains = name_filter(query)?;

@@ -14,27 +14,28 @@ use utoipa::OpenApi;
 
 use crate::error::ErrorBody;
 use crate::namespaces::{OrderBy, OrderType};
-use crate::routes::{credentials, instances, namespaces};
+use crate::routes::{credentials, instances, jobs, namespaces};
 
 /// The refusals of every operation behind authentication, in SWR's envelope.
 #[derive(utoipa::IntoResponses)]
 pub enum Refusals {
     /// A malformed request: a NUL in the URL, an unreadable query or body, a value the
-    /// operation does not take (`SWR.0001` to `SWR.0004`).
+    /// operation does not take (`SVCSTG.SWR.4000014`, `SVCSTG.SWR.4001008`,
+    /// `SVCSTG.SWR.4000056`, `SVCSTG.SWR.4008001`).
     #[response(status = 400)]
     BadRequest(ErrorBody<'static>),
-    /// No, a bad, an expired or a revoked token, or a bad signature (`SWR.0101`).
+    /// No, a bad, an expired or a revoked token, or a bad signature (`SVCSTG.SWR.4010000`).
     #[response(status = 401)]
     Unauthenticated(ErrorBody<'static>),
-    /// The path's project is not the caller's scope, or the caller's role does not allow
-    /// the operation (`SWR.0201`).
+    /// The path's project is not the caller's scope (`SVCSTG.SWR.4039001`), or the
+    /// caller's role does not allow the operation (`SVCSTG.SWR.4039002`).
     #[response(status = 403)]
     Forbidden(ErrorBody<'static>),
-    /// An unexpected failure; its cause is logged with the request id (`SWR.0500`).
+    /// An unexpected failure; its cause is logged with the request id (`SVCSTG.SWR.5000007`).
     #[response(status = 500)]
     Internal(ErrorBody<'static>),
     /// The database, iam-svc or lakeformation-svc does not answer, or the revocation
-    /// feed is stale (`SWR.0503`).
+    /// feed is stale (`SVCSTG.SWR.5038001`).
     #[response(status = 503)]
     Unavailable(ErrorBody<'static>),
 }
@@ -46,7 +47,7 @@ pub enum Refusals {
         description = "Huawei SWR Enterprise Edition's instance, namespace and registry \
             credential API, as `huaweicloudsdkswr` (v2) speaks it, and the registry token \
             endpoint its credentials log in to a registry with. Errors are \
-            `{\"error_code\": \"SWR.xxxx\", \"error_msg\": \"...\"}`; docs/api/swr.md says \
+            `{\"error_code\": \"SVCSTG.SWR.xxxxxxx\", \"error_msg\": \"...\"}`; docs/api/swr.md says \
             what each code means."
     ),
     paths(
@@ -54,8 +55,11 @@ pub enum Refusals {
         instances::list,
         instances::show,
         instances::delete,
-        instances::list_jobs,
-        instances::show_job,
+        instances::tags,
+        instances::statistics,
+        jobs::list,
+        jobs::show,
+        jobs::delete,
         credentials::create,
         credentials::list,
         credentials::update,
@@ -69,7 +73,7 @@ pub enum Refusals {
     ),
     components(schemas(ErrorBody, OrderBy, OrderType)),
     tags(
-        (name = "instances", description = "SWR Enterprise instances and their creation jobs."),
+        (name = "instances", description = "SWR Enterprise instances, their tags and statistics, and the jobs that created and deleted them."),
         (name = "credentials", description = "Long-term and temporary registry credentials of an instance."),
         (name = "namespaces", description = "The namespaces of an instance: the first path segment of its repositories."),
     )
@@ -109,7 +113,7 @@ fn frame_refusals_of_the_token_endpoint(doc: &mut utoipa::openapi::OpenApi) {
         };
         bad_request
             .description
-            .push_str(" A URL with NUL is refused in SWR's envelope (`SWR.0001`).");
+            .push_str(" A URL with NUL is refused in SWR's envelope (`SVCSTG.SWR.4000014`).");
         for content in bad_request.content.values_mut() {
             let mut either = OneOfBuilder::new();
             if let Some(own) = content.schema.take() {
@@ -120,7 +124,7 @@ fn frame_refusals_of_the_token_endpoint(doc: &mut utoipa::openapi::OpenApi) {
     }
     if let Some(post) = item.post.as_mut() {
         let too_large = Response::builder()
-            .description("The body is over `server.max_body_bytes` (`SWR.0413`).")
+            .description("The body is over `server.max_body_bytes` (`SVCSTG.SWR.4131001`).")
             .content("application/json", Content::new(Some(swr_envelope())))
             .build();
         post.responses

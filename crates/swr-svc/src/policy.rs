@@ -30,6 +30,8 @@ pub enum Action {
     DeleteInstance,
     ListJobs,
     GetJob,
+    /// Forget a job's record; its instance is untouched.
+    DeleteJob,
     CreateLongTermCredential,
     CreateTempCredential,
     /// The caller's own long-term credentials (`self_only=true`, the default).
@@ -50,13 +52,14 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::CreateInstance,
         Action::ListInstances,
         Action::GetInstance,
         Action::DeleteInstance,
         Action::ListJobs,
         Action::GetJob,
+        Action::DeleteJob,
         Action::CreateLongTermCredential,
         Action::CreateTempCredential,
         Action::ListOwnLongTermCredentials,
@@ -80,6 +83,7 @@ impl Action {
             Action::DeleteInstance => "swr:instance:delete",
             Action::ListJobs => "swr:instance:listJobs",
             Action::GetJob => "swr:instance:getJob",
+            Action::DeleteJob => "swr:instance:deleteJob",
             Action::CreateLongTermCredential => "swr:instance:createLTCredential",
             Action::CreateTempCredential => "swr:instance:createTempCredential",
             Action::ListOwnLongTermCredentials => "swr:instance:listLTCredentials (self_only)",
@@ -121,15 +125,17 @@ pub fn answer(action: Action, role: Role, key: KeyKind) -> Grant {
         // A credential is always its creator's own; a read-only caller's only pulls.
         (_, CreateLongTermCredential | CreateTempCredential) => Grant::Yes,
         (Role::Admin, _) => Grant::Yes,
-        // Namespaces are managed as the instances they belong to: by whoever may create
-        // and delete instances (a temporary key too; it mints no credential).
+        // Namespaces and jobs are managed as the instances they belong to: by whoever may
+        // create and delete instances (a temporary key too; it mints no credential).
         (
             Role::Member,
-            CreateInstance | DeleteInstance | CreateNamespace | UpdateNamespace | DeleteNamespace,
+            CreateInstance | DeleteInstance | DeleteJob | CreateNamespace | UpdateNamespace
+            | DeleteNamespace,
         ) => Grant::Yes,
         (
             Role::Readonly,
-            CreateInstance | DeleteInstance | CreateNamespace | UpdateNamespace | DeleteNamespace,
+            CreateInstance | DeleteInstance | DeleteJob | CreateNamespace | UpdateNamespace
+            | DeleteNamespace,
         ) => Grant::No,
         (_, ListAllLongTermCredentials) => Grant::No,
         (_, DisableLongTermCredential | DeleteLongTermCredential) => Grant::Own,

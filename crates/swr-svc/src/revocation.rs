@@ -53,7 +53,7 @@ fn apply(conn: &mut DbConnection, event: &RevocationEvent) -> Result<(), StoreEr
             repo::credentials::revoke_user(conn, &event.subject, cutoff, at)?
         }
         RevocationKind::Project => {
-            repo::instances::revoke_project(conn, &event.subject, cutoff)?;
+            repo::instances::revoke_project(conn, &event.subject, cutoff, at)?;
             repo::credentials::revoke_project(conn, &event.subject, cutoff, at)?
         }
         // Tokens and temporary keys only: nothing stored here is cut by these. Every SWR

@@ -12,12 +12,35 @@ diesel::table! {
         vpc_id -> Varchar,
         subnet_id -> Varchar,
         enterprise_project_id -> Varchar,
-        job_id -> Varchar,
         registry_service -> Varchar,
         registry_address -> Varchar,
         created_by -> Varchar,
         created_at -> Timestamp,
         long_term_credentials -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    instance_tags (instance_id, position) {
+        instance_id -> Varchar,
+        position -> Integer,
+        tag_key -> Varchar,
+        tag_value -> Varchar,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> Varchar,
+        project_id -> Varchar,
+        instance_id -> Varchar,
+        kind -> Varchar,
+        status -> Varchar,
+        reason -> Varchar,
+        resource_name -> Varchar,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -55,4 +78,11 @@ diesel::table! {
 
 diesel::joinable!(credentials -> instances (instance_id));
 diesel::joinable!(namespaces -> instances (instance_id));
-diesel::allow_tables_to_appear_in_same_query!(instances, credentials, namespaces);
+diesel::joinable!(instance_tags -> instances (instance_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    instances,
+    instance_tags,
+    credentials,
+    namespaces,
+    jobs
+);

@@ -210,7 +210,7 @@ class SwrCredentials(ListsInstances):
         self.base = f"/v2/{admin.project_id}/instances"
 
     def unavailable(self, resp):
-        return resp.status == 503 and _json(resp).get("error_code") == "SWR.0503"
+        return resp.status == 503 and _json(resp).get("error_code") == "SVCSTG.SWR.5038001"
 
     def create(self, client, n):
         instance, attempts = self.state.get(client, (None, self.PER_INSTANCE))

@@ -8,7 +8,7 @@ reading, through the public API). Then the database fails:
   hangs: nothing passes, only the services' own timeouts end a wait), each for a few
   seconds. Every request must answer within the bound (acquire timeout + 1 s), with the
   service's "unavailable" in its vendor's envelope (iam-svc 503 Keystone-style, swr-svc
-  503 SWR.0503, lakeformation-svc 503 common.01000008, tcr-svc HTTP 200 with
+  503 SVCSTG.SWR.5038001, lakeformation-svc 503 common.01000008, tcr-svc HTTP 200 with
   InternalError, as every answer of the API 3.0), never another error and never a hang;
   /readyz must say 503. When the proxy forwards again, service must return without a
   restart.

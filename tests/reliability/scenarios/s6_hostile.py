@@ -282,7 +282,7 @@ def too_large_code(name, body):
 # Each service's answer to a body over server.max_body_bytes: (HTTP status, envelope code).
 TOO_LARGE = {
     "iam": (413, 413),
-    "swr": (413, "SWR.0413"),
+    "swr": (413, "SVCSTG.SWR.4131001"),
     "lakeformation": (413, "common.01000007"),
     "tcr": (200, "RequestSizeLimitExceeded"),  # TCR answers every error with HTTP 200
 }
@@ -330,7 +330,7 @@ def json_over_limit(swr, admin, problems):
                                              "Content-Type": "application/json"})
     took = time.monotonic() - started
     code = error_code(resp.body)
-    if resp.status != 413 or code != "SWR.0413":
+    if resp.status != 413 or code != "SVCSTG.SWR.4131001":
         problems.append(f"JSON over max_body_bytes answered {resp!r}")
     return f"JSON body of {len(payload)} bytes: {resp.status} {code} after {fmt(took)}"
 

@@ -212,13 +212,14 @@ fn list_action(query: &HashMap<String, String>) -> Result<Action, SwrError> {
 }
 
 /// The page of the instance's credentials `query` asks for (`self_only`, `offset`,
-/// `limit`), and how many there are in all.
+/// `limit`; any other parameter is refused), and how many there are in all.
 pub fn list(
     conn: &mut DbConnection,
     p: &Principal,
     instance: InstancePath,
     query: &HashMap<String, String>,
 ) -> Result<(Vec<Credential>, i64), SwrError> {
+    super::only_known(query, &["offset", "limit", "self_only"])?;
     let action = list_action(query)?;
     policy::authorize(p, &instance.project_id, action)?;
     let (offset, limit) = super::pagination(query)?;
@@ -242,8 +243,9 @@ fn manageable(
     path: &CredentialPath,
 ) -> Result<Credential, SwrError> {
     super::instance(conn, &path.project_id, &path.instance_id)?;
-    let credential = repo::credentials::find(conn, &path.instance_id, &path.credential_id)?
-        .ok_or(SwrError::CredentialNotFound)?;
+    let credential =
+        repo::credentials::find_long_term(conn, &path.instance_id, &path.credential_id)?
+            .ok_or(SwrError::CredentialNotFound)?;
     policy::on_credential(grant.1, grant.0, &p.user_id, &credential)?;
     Ok(credential)
 }

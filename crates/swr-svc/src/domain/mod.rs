@@ -7,11 +7,12 @@
 //! write whose rows are dated after the instance is found reads the clock inside the
 //! write, so a quota check and the rows it counts see one moment.
 //!
-//! `credentials` (issuance under the per-user quota, enabling, deleting), `instances`
-//! and `namespaces`; this file holds the path, the lookups and the paging they share.
+//! `credentials` (issuance under the per-user quota, enabling, deleting), `instances`,
+//! `jobs` and `namespaces`; this file holds the path, the lookups and the paging they share.
 
 pub mod credentials;
 pub mod instances;
+pub mod jobs;
 pub mod namespaces;
 
 use std::collections::HashMap;
@@ -42,6 +43,17 @@ impl From<(String, String)> for InstancePath {
             project_id,
             instance_id,
         }
+    }
+}
+
+/// Refuse any query parameter but `known`: one a list does not read is not ignored.
+pub fn only_known(query: &HashMap<String, String>, known: &[&str]) -> Result<(), SwrError> {
+    match query.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(unknown) => Err(SwrError::BadRequest(format!(
+            "Unknown query parameter {unknown:?}: the list takes {}.",
+            known.join(", ")
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -46,7 +46,7 @@ pub fn create(
         public: public.unwrap_or(false),
     };
     repo::namespaces::create(conn, &new, now)?.ok_or_else(|| {
-        SwrError::Conflict(format!(
+        SwrError::NamespaceTaken(format!(
             "The namespace {name} already exists in the registry."
         ))
     })

@@ -76,7 +76,10 @@ pub fn delete_expired_temporary(
     .execute(conn)?)
 }
 
-pub fn find(
+/// The instance's long-term credential `id`. A temporary credential is not one: the
+/// long-term endpoints, which alone look credentials up by id, cannot see, disable or
+/// delete it (it is never listed either, and dies at its expiry).
+pub fn find_long_term(
     conn: &mut DbConnection,
     instance_id: &str,
     id: &str,
@@ -84,6 +87,7 @@ pub fn find(
     Ok(credentials::table
         .find(id)
         .filter(credentials::instance_id.eq(instance_id))
+        .filter(credentials::kind.eq(LONG_TERM))
         .select(Credential::as_select())
         .first(conn)
         .optional()?)

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use service_kit::db::{DbConnection, StoreError};
 
-use crate::schema::instances;
+use crate::schema::{instance_tags, instances};
 
 /// The status of an instance whose project was deleted: it is gone from the API and none
 /// of its credentials log in (see `crate::revocation`).
@@ -23,12 +23,14 @@ pub struct Instance {
     pub vpc_id: String,
     pub subnet_id: String,
     pub enterprise_project_id: String,
-    pub job_id: String,
     pub registry_service: String,
     pub registry_address: String,
     pub created_by: String,
     #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub created_at: NaiveDateTime,
+    /// When it last changed: its creation, or its registry's move at a start.
+    #[diesel(deserialize_as = service_kit::db::Timestamp)]
+    pub updated_at: NaiveDateTime,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &Instance) -> Result<(), StoreError> {
@@ -36,6 +38,37 @@ pub fn insert(conn: &mut DbConnection, row: &Instance) -> Result<(), StoreError>
         .values(row)
         .execute(conn)?;
     Ok(())
+}
+
+/// Store the instance's resource tags, `(key, value)` in the order given.
+pub fn insert_tags(
+    conn: &mut DbConnection,
+    instance_id: &str,
+    tags: &[(String, String)],
+) -> Result<(), StoreError> {
+    for (position, (key, value)) in (0i32..).zip(tags) {
+        diesel::insert_into(instance_tags::table)
+            .values((
+                instance_tags::instance_id.eq(instance_id),
+                instance_tags::position.eq(position),
+                instance_tags::tag_key.eq(key),
+                instance_tags::tag_value.eq(value),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The instance's resource tags, `(key, value)` in the order given.
+pub fn tags(
+    conn: &mut DbConnection,
+    instance_id: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(instance_tags::table
+        .filter(instance_tags::instance_id.eq(instance_id))
+        .order(instance_tags::position.asc())
+        .select((instance_tags::tag_key, instance_tags::tag_value))
+        .load(conn)?)
 }
 
 /// The instance, if it belongs to the project; other projects' instances do not exist.
@@ -149,27 +182,13 @@ pub fn lock(conn: &mut DbConnection, id: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The instance a creation job belongs to, within the project.
-pub fn find_by_job(
-    conn: &mut DbConnection,
-    project_id: &str,
-    job_id: &str,
-) -> Result<Option<Instance>, StoreError> {
-    Ok(instances::table
-        .filter(instances::job_id.eq(job_id))
-        .filter(instances::project_id.eq(project_id))
-        .filter(instances::status.ne(REVOKED))
-        .select(Instance::as_select())
-        .first(conn)
-        .optional()?)
-}
-
-/// Mark the project's instances created at or before `cutoff` revoked; returns how many
-/// changed (none the second time).
+/// Mark the project's instances created at or before `cutoff` revoked at `at`; returns
+/// how many changed (none the second time).
 pub fn revoke_project(
     conn: &mut DbConnection,
     project_id: &str,
     cutoff: NaiveDateTime,
+    at: NaiveDateTime,
 ) -> Result<usize, StoreError> {
     Ok(diesel::update(
         instances::table
@@ -177,17 +196,19 @@ pub fn revoke_project(
             .filter(instances::created_at.le(cutoff))
             .filter(instances::status.ne(REVOKED)),
     )
-    .set(instances::status.eq(REVOKED))
+    .set((instances::status.eq(REVOKED), instances::updated_at.eq(at)))
     .execute(conn)?)
 }
 
-/// Point every instance at the configured registry (`registry.service`, `registry.address`);
-/// returns how many changed, none when they already do. Instances made while callers could
-/// name a registry stop naming theirs.
+/// Point every instance at the configured registry (`registry.service`, `registry.address`)
+/// at `now`; returns how many changed, none when they already do. Instances made while
+/// callers could name a registry stop naming theirs. A moved instance's `updated_at` is
+/// `now`: its `access_address` changed.
 pub fn assign_registry(
     conn: &mut DbConnection,
     service: &str,
     address: &str,
+    now: NaiveDateTime,
 ) -> Result<usize, StoreError> {
     let elsewhere = instances::table.filter(
         instances::registry_service
@@ -198,6 +219,7 @@ pub fn assign_registry(
         .set((
             instances::registry_service.eq(service),
             instances::registry_address.eq(address),
+            instances::updated_at.eq(now),
         ))
         .execute(conn)?)
 }

@@ -3,6 +3,7 @@
 
 pub mod credentials;
 pub mod instances;
+pub mod jobs;
 pub mod namespaces;
 
 /// A new 32-hex-character id.

@@ -112,6 +112,15 @@ pub fn find(
         .optional()?)
 }
 
+/// How many live namespaces the instance has.
+pub fn count_live(conn: &mut DbConnection, instance_id: &str) -> Result<i64, StoreError> {
+    Ok(namespaces::table
+        .filter(namespaces::instance_id.eq(instance_id))
+        .filter(namespaces::deleted_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
 /// A page of the instance's live namespaces as `q` asks, and how many match in all.
 pub fn page(
     conn: &mut DbConnection,

@@ -52,9 +52,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
     responses(
         (status = 201, description = "Created; the `auth_token` is the registry password.", body = IssuedView),
-        (status = 404, description = "No such instance in the project (`SWR.0301`).", body = ErrorBody),
-        (status = 409, description = "The caller has a credential of that name on the instance (`SWR.0401`).", body = ErrorBody),
-        (status = 413, description = "The body is over `server.max_body_bytes` (`SWR.0413`).", body = ErrorBody),
+        (status = 404, description = "No such instance in the project (`SVCSTG.SWR.4048001`).", body = ErrorBody),
+        (status = 409, description = "The caller has a credential of that name on the instance (`SVCSTG.SWR.4098001`).", body = ErrorBody),
+        (status = 413, description = "The body is over `server.max_body_bytes` (`SVCSTG.SWR.4131001`).", body = ErrorBody),
         Refusals,
     ))]
 pub(crate) async fn create(
@@ -89,7 +89,7 @@ pub(crate) async fn create(
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
     responses(
         (status = 201, description = "Created; the `auth_token` is the registry password.", body = IssuedView),
-        (status = 404, description = "No such instance in the project (`SWR.0301`).", body = ErrorBody),
+        (status = 404, description = "No such instance in the project (`SVCSTG.SWR.4048001`).", body = ErrorBody),
         Refusals,
     ))]
 pub(crate) async fn create_temporary(
@@ -122,7 +122,7 @@ pub(crate) async fn create_temporary(
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
     responses(
         (status = 200, description = "A page of credentials.", body = CredentialPage),
-        (status = 404, description = "No such instance in the project (`SWR.0301`).", body = ErrorBody),
+        (status = 404, description = "No such instance in the project (`SVCSTG.SWR.4048001`).", body = ErrorBody),
         Refusals,
     ))]
 pub(crate) async fn list(
@@ -169,8 +169,8 @@ fn credential_path(
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
     responses(
         (status = 201, description = "Changed."),
-        (status = 404, description = "No such instance in the project (`SWR.0301`), or no such credential on it (`SWR.0302`).", body = ErrorBody),
-        (status = 413, description = "The body is over `server.max_body_bytes` (`SWR.0413`).", body = ErrorBody),
+        (status = 404, description = "No such instance in the project (`SVCSTG.SWR.4048001`), or no such credential on it (`SVCSTG.SWR.4048002`).", body = ErrorBody),
+        (status = 413, description = "The body is over `server.max_body_bytes` (`SVCSTG.SWR.4131001`).", body = ErrorBody),
         Refusals,
     ))]
 pub(crate) async fn update(
@@ -202,7 +202,7 @@ pub(crate) async fn update(
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
     responses(
         (status = 204, description = "Deleted."),
-        (status = 404, description = "No such instance in the project (`SWR.0301`), or no such credential on it (`SWR.0302`).", body = ErrorBody),
+        (status = 404, description = "No such instance in the project (`SVCSTG.SWR.4048001`), or no such credential on it (`SVCSTG.SWR.4048002`).", body = ErrorBody),
         Refusals,
     ))]
 pub(crate) async fn delete(

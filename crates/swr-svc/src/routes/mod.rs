@@ -3,12 +3,14 @@
 
 pub mod credentials;
 pub mod instances;
+pub mod jobs;
 pub mod namespaces;
 
 use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     instances::configure(cfg);
+    jobs::configure(cfg);
     credentials::configure(cfg);
     namespaces::configure(cfg);
 }

@@ -54,9 +54,9 @@ fn namespace_path((project_id, instance_id, name): (String, String, String)) -> 
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
     responses(
         (status = 201, description = "Created.", body = Created),
-        (status = 404, description = "No such instance in the project (`SWR.0301`).", body = ErrorBody),
-        (status = 409, description = "The name is taken in the registry (`SWR.0401`).", body = ErrorBody),
-        (status = 413, description = "The body is over `server.max_body_bytes` (`SWR.0413`).", body = ErrorBody),
+        (status = 404, description = "No such instance in the project (`SVCSTG.SWR.4048001`).", body = ErrorBody),
+        (status = 409, description = "The name is taken in the registry (`SVCSTG.SWR.4090060`).", body = ErrorBody),
+        (status = 413, description = "The body is over `server.max_body_bytes` (`SVCSTG.SWR.4131001`).", body = ErrorBody),
         Refusals,
     ))]
 pub(crate) async fn create(
@@ -99,7 +99,7 @@ pub(crate) async fn create(
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
     responses(
         (status = 200, description = "A page of namespaces.", body = NamespacePage),
-        (status = 404, description = "No such instance in the project (`SWR.0301`).", body = ErrorBody),
+        (status = 404, description = "No such instance in the project (`SVCSTG.SWR.4048001`).", body = ErrorBody),
         Refusals,
     ))]
 pub(crate) async fn list(
@@ -131,7 +131,7 @@ pub(crate) async fn list(
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
     responses(
         (status = 200, description = "The namespace.", body = NamespaceView),
-        (status = 404, description = "No such instance in the project (`SWR.0301`), or no live namespace of that name in it (`SWR.0303`).", body = ErrorBody),
+        (status = 404, description = "No such instance in the project (`SVCSTG.SWR.4048001`), or no live namespace of that name in it (`SVCSTG.SWR.4040058`).", body = ErrorBody),
         Refusals,
     ))]
 pub(crate) async fn show(
@@ -156,8 +156,8 @@ pub(crate) async fn show(
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
     responses(
         (status = 200, description = "The namespace as it now is.", body = Updated),
-        (status = 404, description = "No such instance in the project (`SWR.0301`), or no live namespace of that name in it (`SWR.0303`).", body = ErrorBody),
-        (status = 413, description = "The body is over `server.max_body_bytes` (`SWR.0413`).", body = ErrorBody),
+        (status = 404, description = "No such instance in the project (`SVCSTG.SWR.4048001`), or no live namespace of that name in it (`SVCSTG.SWR.4040058`).", body = ErrorBody),
+        (status = 413, description = "The body is over `server.max_body_bytes` (`SVCSTG.SWR.4131001`).", body = ErrorBody),
         Refusals,
     ))]
 pub(crate) async fn update(
@@ -192,7 +192,7 @@ pub(crate) async fn update(
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])),
     responses(
         (status = 200, description = "Deleted."),
-        (status = 404, description = "No such instance in the project (`SWR.0301`), or no live namespace of that name in it (`SWR.0303`).", body = ErrorBody),
+        (status = 404, description = "No such instance in the project (`SVCSTG.SWR.4048001`), or no live namespace of that name in it (`SVCSTG.SWR.4040058`).", body = ErrorBody),
         Refusals,
     ))]
 pub(crate) async fn delete(

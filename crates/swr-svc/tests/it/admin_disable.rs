@@ -66,10 +66,10 @@ async fn only_an_admin_undoes_an_admins_disable() {
         assert_eq!(stored(&h, id), (false, Some("adam-id".into()), true));
         // The owner cannot undo it, and disabling it again does not make it theirs.
         let (status, body) = put(&app, &owner, &one, true).await;
-        assert_swr_error(status, &body, 403, "SWR.0201");
+        assert_swr_error(status, &body, 403, "SVCSTG.SWR.4039002");
         assert_eq!(put(&app, &owner, &one, false).await.0, StatusCode::CREATED);
         let (status, body) = put(&app, &owner, &one, true).await;
-        assert_swr_error(status, &body, 403, "SWR.0201");
+        assert_swr_error(status, &body, 403, "SVCSTG.SWR.4039002");
         assert_eq!(stored(&h, id), (false, Some("adam-id".into()), true));
         assert_eq!(
             login(&app, user, password).await.parts().0,

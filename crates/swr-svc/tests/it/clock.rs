@@ -33,11 +33,11 @@ async fn an_expired_temporary_credential_gives_its_quota_back() {
 
     create(&alice).await.assert_created();
     let (status, body, _) = create(&alice).await.parts();
-    assert_swr_error(status, &body, 400, "SWR.0004");
+    assert_swr_error(status, &body, 400, "SVCSTG.SWR.4008001");
 
     clock.advance(Duration::seconds(1));
     let (status, body, _) = create(&alice).await.parts();
-    assert_swr_error(status, &body, 400, "SWR.0004");
+    assert_swr_error(status, &body, 400, "SVCSTG.SWR.4008001");
 
     outlive_temporary_credentials(&h, &clock);
     let alice = h.token("alice", PROJECT, &["member"]);

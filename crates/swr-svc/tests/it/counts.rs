@@ -83,11 +83,11 @@ async fn total_follows_creates_deletes_and_failures() {
 
     // A duplicate name, and creates past the quota, leave the count alone.
     let (status, body) = create(&app, &alice, &instance, "a1").await;
-    assert_swr_error(status, &body, 409, "SWR.0401");
+    assert_swr_error(status, &body, 409, "SVCSTG.SWR.4098001");
     create(&app, &alice, &instance, "a3").await;
     check(4).await;
     let (status, body) = create(&app, &alice, &instance, "a4").await;
-    assert_swr_error(status, &body, 400, "SWR.0004");
+    assert_swr_error(status, &body, 400, "SVCSTG.SWR.4008001");
     check(4).await;
     // Temporary credentials are not listed, so not counted.
     let temp = app
@@ -114,10 +114,10 @@ async fn total_follows_creates_deletes_and_failures() {
         StatusCode::FORBIDDEN
     );
     check(3).await;
-    // Deleting the temporary credential by id does not touch the long-term count.
+    // A temporary credential's id is no long-term credential's: nothing is deleted.
     assert_eq!(
         delete(&app, &bob, &instance, &id(&temp)).await,
-        StatusCode::NO_CONTENT
+        StatusCode::NOT_FOUND
     );
     check(3).await;
     assert_eq!(
@@ -164,7 +164,7 @@ async fn total_stays_exact_under_concurrent_creates_and_deletes() {
     assert_eq!(
         first
             .iter()
-            .filter(|(s, b)| s.as_u16() == 409 && b["error_code"] == "SWR.0401")
+            .filter(|(s, b)| s.as_u16() == 409 && b["error_code"] == "SVCSTG.SWR.4098001")
             .count(),
         4
     );
@@ -200,8 +200,8 @@ async fn total_stays_exact_under_concurrent_creates_and_deletes() {
     let made = created.iter().filter(ok).count();
     assert!(
         created.iter().all(|(s, b)| *s == StatusCode::CREATED
-            || b["error_code"] == "SWR.0004"
-            || b["error_code"] == "SWR.0401"),
+            || b["error_code"] == "SVCSTG.SWR.4008001"
+            || b["error_code"] == "SVCSTG.SWR.4098001"),
         "{created:?}"
     );
     assert!((4..=20).contains(&made), "{created:?}");
@@ -219,26 +219,15 @@ async fn the_migration_counts_existing_credentials() {
 
     let now = chrono::Utc::now().naive_utc();
     for id in ["full", "temporary-only", "empty"] {
-        diesel::insert_into(instances::table)
-            .values((
-                instances::id.eq(id),
-                instances::project_id.eq(PROJECT),
-                instances::name.eq(id),
-                instances::description.eq(""),
-                instances::spec.eq("swr.ee.professional"),
-                instances::status.eq("Running"),
-                instances::charge_mode.eq("postPaid"),
-                instances::vpc_id.eq(""),
-                instances::subnet_id.eq(""),
-                instances::enterprise_project_id.eq("0"),
-                instances::job_id.eq(format!("job-{id}")),
-                instances::registry_service.eq("swr-registry"),
-                instances::registry_address.eq("127.0.0.1:5000"),
-                instances::created_by.eq("adam-id"),
-                instances::created_at.eq(now),
-            ))
-            .execute(&mut *conn)
-            .unwrap();
+        // In SQL: the schema of that time had a job_id, which the current one lacks.
+        diesel::sql_query(format!(
+            "INSERT INTO instances (id, project_id, name, spec, status, charge_mode, job_id,
+                 registry_service, registry_address, created_by, created_at)
+             VALUES ('{id}', '{PROJECT}', '{id}', 'swr.ee.professional', 'Running', 'postPaid',
+                 'job-{id}', 'swr-registry', '127.0.0.1:5000', 'adam-id', CURRENT_TIMESTAMP)"
+        ))
+        .execute(&mut *conn)
+        .unwrap();
     }
     let mut n = 0;
     for (instance_id, kind, count) in [

@@ -113,11 +113,11 @@ async fn enable_disable_and_delete() {
         json!({ "enable": false, "x": 1 }),
     ] {
         let (status, body, _) = app.put(&one).token(&alice).json(&bad).await.parts();
-        assert_swr_error(status, &body, 400, "SWR.0001");
+        assert_swr_error(status, &body, 400, "SVCSTG.SWR.4000014");
     }
     app.delete(&one).token(&alice).await.assert_no_content();
     let (status, body, _) = app.delete(&one).token(&alice).await.parts();
-    assert_swr_error(status, &body, 404, "SWR.0302");
+    assert_swr_error(status, &body, 404, "SVCSTG.SWR.4048002");
 }
 
 #[actix_web::test]
@@ -135,14 +135,14 @@ async fn names_pagination_and_scope_are_validated() {
         "ünï",
     ] {
         let (status, body) = create_credential(&app, &alice, &instance, bad).await;
-        assert_swr_error(status, &body, 400, "SWR.0002");
+        assert_swr_error(status, &body, 400, "SVCSTG.SWR.4001008");
     }
     assert_eq!(
         create_credential(&app, &alice, &instance, "twin").await.0,
         StatusCode::CREATED
     );
     let (status, body) = create_credential(&app, &alice, &instance, "twin").await;
-    assert_swr_error(status, &body, 409, "SWR.0401");
+    assert_swr_error(status, &body, 409, "SVCSTG.SWR.4098001");
     // Another user may use the same name.
     let bob = h.token("bob", PROJECT, &["member"]);
     assert_eq!(
@@ -159,13 +159,13 @@ async fn names_pagination_and_scope_are_validated() {
         "?offset=1.5",
     ] {
         let (status, body, _) = app.get(&format!("{list}{q}")).token(&alice).await.parts();
-        assert_swr_error(status, &body, 400, "SWR.0003");
+        assert_swr_error(status, &body, 400, "SVCSTG.SWR.4000056");
     }
     let (status, body) = create_credential(&app, &alice, "no-such-instance", "x").await;
-    assert_swr_error(status, &body, 404, "SWR.0301");
+    assert_swr_error(status, &body, 404, "SVCSTG.SWR.4048001");
     let stranger = h.token("eve", OTHER_PROJECT, &["admin"]);
     let (status, body) = create_credential(&app, &stranger, &instance, "x").await;
-    assert_swr_error(status, &body, 403, "SWR.0201");
+    assert_swr_error(status, &body, 403, "SVCSTG.SWR.4039001");
     let (status, body, _) = app
         .post(&format!("{}/long-term-credential", base(&instance)))
         .token(&alice)
@@ -173,7 +173,7 @@ async fn names_pagination_and_scope_are_validated() {
         .body(format!(r#"{{"name": "{}"}}"#, "x".repeat(70_000)))
         .await
         .parts();
-    assert_swr_error(status, &body, 413, "SWR.0413");
+    assert_swr_error(status, &body, 413, "SVCSTG.SWR.4131001");
     let (status, body, _) = app
         .post(&format!("{}/long-term-credential", base(&instance)))
         .token(&alice)
@@ -181,7 +181,7 @@ async fn names_pagination_and_scope_are_validated() {
         .body("{\"name\": ")
         .await
         .parts();
-    assert_swr_error(status, &body, 400, "SWR.0001");
+    assert_swr_error(status, &body, 400, "SVCSTG.SWR.4000014");
 }
 
 #[actix_web::test]
@@ -199,7 +199,7 @@ async fn self_only_and_ownership() {
     let (_, own, _) = list("", &alice).await.parts();
     assert_eq!(own["total"], 1);
     let (status, body, _) = list("?self_only=false", &alice).await.parts();
-    assert_swr_error(status, &body, 403, "SWR.0201");
+    assert_swr_error(status, &body, 403, "SVCSTG.SWR.4039002");
     let (_, everyone, _) = list("?self_only=false", &admin).await.parts();
     assert_eq!(everyone["total"], 2);
     // A member cannot touch the admin's credential; the admin can touch the member's.
@@ -210,7 +210,7 @@ async fn self_only_and_ownership() {
         admins["token_id"].as_str().unwrap()
     );
     let (status, body, _) = app.delete(&theirs).token(&alice).await.parts();
-    assert_swr_error(status, &body, 403, "SWR.0201");
+    assert_swr_error(status, &body, 403, "SVCSTG.SWR.4039002");
     let alices = format!(
         "{}/long-term-credentials/{}",
         base(&instance),
@@ -294,7 +294,7 @@ async fn the_quota_holds_under_concurrent_creates() {
         .count();
     let refused = results
         .iter()
-        .filter(|(s, b)| s.as_u16() == 400 && b["error_code"] == "SWR.0004")
+        .filter(|(s, b)| s.as_u16() == 400 && b["error_code"] == "SVCSTG.SWR.4008001")
         .count();
     assert_eq!(
         (created, refused),

@@ -48,7 +48,7 @@ async fn an_instance_and_its_credential_are_made_at_the_time_given_and_listed_wi
     let mut conn = h.db.pool.get().unwrap();
     let alice = principal("alice", PROJECT, &["member"]);
     let body = serde_json::from_value(json!({ "name": "direct" })).unwrap();
-    let instance =
+    let (instance, _) =
         instances::create(&mut conn, &alice, PROJECT.into(), body, registry, at()).unwrap();
     assert_eq!(instance.created_at, at());
 
@@ -79,7 +79,7 @@ async fn the_quota_counts_temporary_credentials_until_the_time_given_passes_thei
     let bob = principal("bob", PROJECT, &["member"]);
     let body = serde_json::from_value(json!({ "name": "quota" })).unwrap();
     let registry = &h.state.config.registry;
-    let instance =
+    let (instance, _) =
         instances::create(&mut conn, &bob, PROJECT.into(), body, registry, at()).unwrap();
     let issue = |conn: &mut _, now| {
         credentials::create_temporary(conn, &bob, on(&instance.id), &rules, now)

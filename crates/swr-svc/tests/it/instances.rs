@@ -57,7 +57,7 @@ async fn create_show_list_delete() {
 
     app.delete(&uri).token(&admin).await.assert_accepted();
     let (status, body, _) = app.get(&uri).token(&admin).await.parts();
-    assert_swr_error(status, &body, 404, "SWR.0301");
+    assert_swr_error(status, &body, 404, "SVCSTG.SWR.4048001");
     // The SDK may send a JSON body on DELETE.
     let other = create_instance(&app, &admin, PROJECT, "registry-three").await;
     let req = app
@@ -80,20 +80,20 @@ async fn projects_are_walled_off_both_ways() {
         .token(&b)
         .await
         .parts();
-    assert_swr_error(status, &body, 403, "SWR.0201");
+    assert_swr_error(status, &body, 403, "SVCSTG.SWR.4039001");
     // Another project's instance does not exist from here, in either direction.
     let (status, body, _) = app
         .get(&format!("/v2/{PROJECT}/instances/{b_instance}"))
         .token(&a)
         .await
         .parts();
-    assert_swr_error(status, &body, 404, "SWR.0301");
+    assert_swr_error(status, &body, 404, "SVCSTG.SWR.4048001");
     let (status, body, _) = app
         .get(&format!("/v2/{OTHER_PROJECT}/instances/{a_instance}"))
         .token(&b)
         .await
         .parts();
-    assert_swr_error(status, &body, 404, "SWR.0301");
+    assert_swr_error(status, &body, 404, "SVCSTG.SWR.4048001");
     // Nor are its credentials, whichever page is asked for.
     for (project, instance, token) in [
         (PROJECT, &b_instance, &a),
@@ -103,7 +103,7 @@ async fn projects_are_walled_off_both_ways() {
         for query in ["", "?self_only=false"] {
             let uri = format!("/v2/{project}/instances/{instance}/long-term-credentials{query}");
             let (status, body, _) = app.get(&uri).token(token).await.parts();
-            assert_swr_error(status, &body, 404, "SWR.0301");
+            assert_swr_error(status, &body, 404, "SVCSTG.SWR.4048001");
         }
     }
     let (_, listed, _) = app
@@ -129,16 +129,16 @@ async fn bad_input_is_refused_in_the_envelope() {
         json!([{ "name": "ok-name" }]),
     ] {
         let (status, answer, _) = app.post(&uri).token(&admin).json(&body).await.parts();
-        assert_swr_error(status, &answer, 400, "SWR.0001");
+        assert_swr_error(status, &answer, 400, "SVCSTG.SWR.4000014");
     }
     let (status, body, _) = app
         .get(&format!("{uri}?limit=0"))
         .token(&admin)
         .await
         .parts();
-    assert_swr_error(status, &body, 400, "SWR.0003");
+    assert_swr_error(status, &body, 400, "SVCSTG.SWR.4000056");
     let (status, body, _) = app.get(&uri).await.parts();
-    assert_swr_error(status, &body, 401, "SWR.0101");
+    assert_swr_error(status, &body, 401, "SVCSTG.SWR.4010000");
     let readonly = h.token("rita", PROJECT, &["readonly"]);
     let (status, body, _) = app
         .post(&uri)
@@ -146,11 +146,11 @@ async fn bad_input_is_refused_in_the_envelope() {
         .json(&json!({ "name": "ro-made" }))
         .await
         .parts();
-    assert_swr_error(status, &body, 403, "SWR.0201");
+    assert_swr_error(status, &body, 403, "SVCSTG.SWR.4039002");
     let (status, body, _) = app.patch(&uri).token(&admin).await.parts();
-    assert_swr_error(status, &body, 405, "SWR.0305");
+    assert_swr_error(status, &body, 405, "SVCSTG.SWR.4058001");
     let (status, body, headers) = app.get("/v2/nowhere/x/y/z").token(&admin).await.parts();
-    assert_swr_error(status, &body, 404, "SWR.0300");
+    assert_swr_error(status, &body, 404, "SVCSTG.SWR.4040083");
     assert!(headers.contains_key("x-request-id"));
     let duplicate = json!({ "name": "twin" });
     assert_eq!(
@@ -163,7 +163,7 @@ async fn bad_input_is_refused_in_the_envelope() {
         StatusCode::CREATED
     );
     let (status, body, _) = app.post(&uri).token(&admin).json(&duplicate).await.parts();
-    assert_swr_error(status, &body, 409, "SWR.0401");
+    assert_swr_error(status, &body, 409, "SVCSTG.SWR.4098001");
 }
 
 #[actix_web::test]
@@ -232,7 +232,7 @@ async fn a_delete_takes_no_body_a_null_or_the_sdks_flags_and_nothing_else() {
             .body(body)
             .await
             .parts();
-        assert_swr_error(status, &answer, 400, "SWR.0001");
+        assert_swr_error(status, &answer, 400, "SVCSTG.SWR.4000014");
     }
     app.get(&format!("/v2/{PROJECT}/instances/{kept}"))
         .token(&admin)

@@ -27,12 +27,12 @@ async fn each_listener_serves_its_own_paths() {
         let (status, body, _) = app.get(&list).token(&token).await.parts();
         assert_eq!(status, public_api, "{internal_port}: {body}");
         if status == StatusCode::NOT_FOUND {
-            assert_swr_error(status, &body, 404, "SWR.0300");
+            assert_swr_error(status, &body, 404, "SVCSTG.SWR.4040083");
         }
         // swr-svc serves no internal path: not found on either listener, in its envelope.
         let (status, body, _) = app.get("/internal/v1/anything").await.parts();
         assert_eq!(status, internal_paths, "{internal_port}: {body}");
-        assert_swr_error(status, &body, 404, "SWR.0300");
+        assert_swr_error(status, &body, 404, "SVCSTG.SWR.4040083");
         let (status, _, _) = app.get("/healthz").await.parts();
         assert_eq!(status, StatusCode::OK, "health answers on {internal_port}");
     }

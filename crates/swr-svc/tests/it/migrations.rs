@@ -21,7 +21,7 @@ fn credentials_disabled_before_the_upgrade_count_as_an_admins_disable() {
     let db = TestDatabase::new(&swr_svc::MIGRATIONS);
     let mut conn = db.pool.get().unwrap();
     // Back to before 2026-12-02-100001 (the disabled_by columns) and every later one.
-    migrations::revert_newest_n(&mut conn, &swr_svc::MIGRATIONS, 3);
+    migrations::revert_newest_n(&mut conn, &swr_svc::MIGRATIONS, 4);
     let now = chrono::Utc::now().naive_utc();
     diesel::sql_query(
         "INSERT INTO instances (id, project_id, name, spec, status, charge_mode, job_id,
@@ -51,7 +51,7 @@ fn credentials_disabled_before_the_upgrade_count_as_an_admins_disable() {
     }
     assert_eq!(
         run_pending(&mut conn, &swr_svc::MIGRATIONS).unwrap().len(),
-        3
+        4
     );
     let rows: Vec<(String, bool, Option<String>, Option<chrono::NaiveDateTime>)> =
         credentials::table

@@ -76,7 +76,7 @@ async fn create_show_list_update_delete_in_the_sdks_shapes() {
             .json(&json!({ "metadata": { "public": "false" } })),
     ] {
         let (status, body, _) = req.token(&admin).await.parts();
-        assert_swr_error(status, &body, 404, "SWR.0303");
+        assert_swr_error(status, &body, 404, "SVCSTG.SWR.4040058");
     }
     let (_, listed, _) = app.get(&uri).token(&admin).await.parts();
     assert_eq!(listed["total"], 1);
@@ -95,7 +95,7 @@ async fn create_show_list_update_delete_in_the_sdks_shapes() {
         .json(&json!({ "namespace_name": "team.a_b-c", "metadata": { "public": "true" } }))
         .await
         .parts();
-    assert_swr_error(status, &body, 409, "SWR.0401");
+    assert_swr_error(status, &body, 409, "SVCSTG.SWR.4090060");
 }
 
 /// The names, in order, that a list query gives.
@@ -172,14 +172,14 @@ async fn the_list_filters_orders_and_pages() {
     assert_eq!(got, ["ns00"]);
 
     for (query, code) in [
-        ("limit=0", "SWR.0003"),
-        ("limit=101", "SWR.0003"),
-        ("offset=-1", "SWR.0003"),
-        ("order_column=size", "SWR.0001"),
-        ("order_type=sideways", "SWR.0001"),
-        ("name=Upper", "SWR.0002"),
-        ("name=a%25", "SWR.0002"),
-        ("page=2", "SWR.0001"),
+        ("limit=0", "SVCSTG.SWR.4000056"),
+        ("limit=101", "SVCSTG.SWR.4000056"),
+        ("offset=-1", "SVCSTG.SWR.4000056"),
+        ("order_column=size", "SVCSTG.SWR.4000014"),
+        ("order_type=sideways", "SVCSTG.SWR.4000014"),
+        ("name=Upper", "SVCSTG.SWR.4001008"),
+        ("name=a%25", "SVCSTG.SWR.4001008"),
+        ("page=2", "SVCSTG.SWR.4000014"),
     ] {
         let (status, body, _) = app
             .get(&format!("{uri}?{query}"))
@@ -213,7 +213,7 @@ async fn bad_names_and_bodies_are_refused_in_the_envelope() {
             .json(&json!({ "namespace_name": name, "metadata": { "public": "false" } }))
             .await
             .parts();
-        assert_swr_error(status, &body, 400, "SWR.0002");
+        assert_swr_error(status, &body, 400, "SVCSTG.SWR.4001008");
     }
     create_namespace(&app, &admin, PROJECT, &instance, &"a".repeat(64), false).await;
     for body in [
@@ -229,7 +229,7 @@ async fn bad_names_and_bodies_are_refused_in_the_envelope() {
         json!([{ "namespace_name": "ok" }]),
     ] {
         let (status, answer, _) = app.post(&uri).token(&admin).json(&body).await.parts();
-        assert_swr_error(status, &answer, 400, "SWR.0001");
+        assert_swr_error(status, &answer, 400, "SVCSTG.SWR.4000014");
     }
     create_namespace(&app, &admin, PROJECT, &instance, "ok", false).await;
     for body in [
@@ -246,7 +246,7 @@ async fn bad_names_and_bodies_are_refused_in_the_envelope() {
             .json(&body)
             .await
             .parts();
-        assert_swr_error(status, &answer, 400, "SWR.0001");
+        assert_swr_error(status, &answer, 400, "SVCSTG.SWR.4000014");
     }
     let (_, shown, _) = app.get(&format!("{uri}/ok")).token(&admin).await.parts();
     assert_eq!(
@@ -254,7 +254,7 @@ async fn bad_names_and_bodies_are_refused_in_the_envelope() {
         "refusals change nothing"
     );
     let (status, body, _) = app.patch(&format!("{uri}/ok")).token(&admin).await.parts();
-    assert_swr_error(status, &body, 405, "SWR.0305");
+    assert_swr_error(status, &body, 405, "SVCSTG.SWR.4058001");
 }
 
 #[actix_web::test]
@@ -278,7 +278,7 @@ async fn another_projects_instance_and_its_namespaces_do_not_exist_from_here() {
             app.delete(&one),
         ] {
             let (status, body, _) = req.token(&a).await.parts();
-            assert_swr_error(status, &body, 404, "SWR.0301");
+            assert_swr_error(status, &body, 404, "SVCSTG.SWR.4048001");
         }
     }
     // The path's project must be the caller's.
@@ -287,7 +287,7 @@ async fn another_projects_instance_and_its_namespaces_do_not_exist_from_here() {
         .token(&a)
         .await
         .parts();
-    assert_swr_error(status, &body, 403, "SWR.0201");
+    assert_swr_error(status, &body, 403, "SVCSTG.SWR.4039001");
     // Nothing changed for the owner.
     let (_, shown, _) = app
         .get(&format!("{}/team-b", base(OTHER_PROJECT, &b_instance)))

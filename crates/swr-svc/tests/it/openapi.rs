@@ -9,13 +9,16 @@ use serde_json::Value;
 use crate::common::*;
 
 /// The operations `huaweicloudsdkswr` (v2) names, as the document's operationIds.
-const SDK_OPERATIONS: [&str; 16] = [
+const SDK_OPERATIONS: [&str; 19] = [
     "CreateInstance",
     "ListInstance",
     "ShowInstance",
     "DeleteInstance",
+    "ListInstanceResourceTags",
+    "ListInstanceStatistics",
     "ListInstanceJobs",
     "ShowInstanceJob",
+    "DeleteInstanceJob",
     "CreateInstanceLtCredential",
     "ListInstanceLtCredentials",
     "UpdateInstanceLtCredential",
@@ -100,10 +103,10 @@ async fn every_documented_operation_is_routed() {
     let (_h, app) = Harness::start().await;
     let doc = served(&app).await;
     let ops = operations(&doc);
-    // The 16 SDK operations, the three probes, /openapi.json and the token endpoint's two.
+    // The 19 SDK operations, the three probes, /openapi.json and the token endpoint's two.
     assert_eq!(
         ops.len(),
-        16 + 3 + 1 + 2,
+        19 + 3 + 1 + 2,
         "{:?}",
         ops.iter().map(|o| (&o.0, &o.1)).collect::<Vec<_>>()
     );
@@ -113,11 +116,11 @@ async fn every_documented_operation_is_routed() {
             .request(method.to_uppercase().as_str(), &uri)
             .await
             .parts();
-        // Unknown paths answer SWR.0300 and other methods SWR.0305: neither may be what a
+        // Unknown paths answer SVCSTG.SWR.4040083 and other methods SVCSTG.SWR.4058001: neither may be what a
         // documented operation answers (without credentials it is refused or served).
         let fallback = matches!(
             body["error_code"].as_str(),
-            Some("SWR.0300") | Some("SWR.0305")
+            Some("SVCSTG.SWR.4040083") | Some("SVCSTG.SWR.4058001")
         );
         assert!(
             !fallback,
@@ -264,12 +267,12 @@ async fn the_token_endpoints_refusals_by_the_frame_are_documented_in_swrs_envelo
         .get(&format!("/service/token?service={SERVICE}&scope=a%00b"))
         .await
         .parts();
-    assert_swr_error(status, &body, 400, "SWR.0001");
+    assert_swr_error(status, &body, 400, "SVCSTG.SWR.4000014");
     let (status, body, _) = app
         .post("/service/token")
         .header("Content-Type", "application/x-www-form-urlencoded")
         .body(vec![b'a'; 70 * 1024])
         .await
         .parts();
-    assert_swr_error(status, &body, 413, "SWR.0413");
+    assert_swr_error(status, &body, 413, "SVCSTG.SWR.4131001");
 }

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use service_kit::auth::wire::RevocationKind;
 use service_kit::auth::INTERNAL_TOKEN_HEADER;
 use swr_svc::policy::{documented, Action, Answer, CallerKind, Grant};
-use swr_svc::schema::{credentials, instances, namespaces};
+use swr_svc::schema::{credentials, instances, jobs, namespaces};
 
 use crate::common::*;
 
@@ -146,6 +146,7 @@ fn request(w: &World, action: Action, target: &str) -> (&'static str, String, Op
         Action::DeleteInstance => ("DELETE", instance, None),
         Action::ListJobs => ("GET", format!("{project}/jobs"), None),
         Action::GetJob => ("GET", format!("{project}/jobs/{}", w.job), None),
+        Action::DeleteJob => ("DELETE", format!("{project}/jobs/{}", w.job), None),
         Action::CreateLongTermCredential => {
             ("POST", format!("{instance}/long-term-credential"), named)
         }
@@ -180,7 +181,7 @@ fn request(w: &World, action: Action, target: &str) -> (&'static str, String, Op
 fn success(action: Action) -> u16 {
     match action {
         Action::DeleteInstance => 202,
-        Action::DeleteLongTermCredential => 204,
+        Action::DeleteLongTermCredential | Action::DeleteJob => 204,
         Action::CreateInstance
         | Action::CreateNamespace
         | Action::CreateLongTermCredential
@@ -200,6 +201,7 @@ type Rows = (
     Vec<(String, String)>,
     Vec<(String, bool, Option<String>)>,
     Vec<(String, bool, bool)>,
+    Vec<String>,
 );
 
 fn rows(h: &Harness) -> Rows {
@@ -227,7 +229,12 @@ fn rows(h: &Harness) -> Rows {
         .order(namespaces::name)
         .load(&mut conn)
         .unwrap();
-    (instances, credentials, namespaces)
+    let jobs = jobs::table
+        .select(jobs::id)
+        .order(jobs::id)
+        .load(&mut conn)
+        .unwrap();
+    (instances, credentials, namespaces, jobs)
 }
 
 /// One cell: `kind` asks for `action`, on carol's and on owen's credential where the
@@ -251,7 +258,12 @@ async fn check(action: Action, kind: CallerKind) {
         }
     };
     let refused = |(status, body, changed, case): (StatusCode, Value, bool, String), code: u16| {
-        let want = if code == 401 { "SWR.0101" } else { "SWR.0201" };
+        // A caller scoped elsewhere is refused as the vendor refuses another's resources.
+        let want = match (code, kind) {
+            (401, _) => "SVCSTG.SWR.4010000",
+            (_, CallerKind::OtherProject | CallerKind::OtherDomain) => "SVCSTG.SWR.4039001",
+            _ => "SVCSTG.SWR.4039002",
+        };
         assert_eq!(status.as_u16(), code, "{case}: {body}");
         assert_eq!(body["error_code"], want, "{case}: {body}");
         assert!(!changed, "{case}: a refused request changed rows");
@@ -285,6 +297,7 @@ service_kit::project_policy_matrix! {
     delete_instance: DeleteInstance,
     list_jobs: ListJobs,
     get_job: GetJob,
+    delete_job: DeleteJob,
     create_long_term_credential: CreateLongTermCredential,
     create_temp_credential: CreateTempCredential,
     list_own_long_term_credentials: ListOwnLongTermCredentials,

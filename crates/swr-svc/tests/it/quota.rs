@@ -85,7 +85,7 @@ async fn expired_temporary_credentials_free_the_quota_and_are_deleted() {
         old.push(created(&app, &alice, &instance, None).await);
     }
     let (status, body) = create(&app, &alice, &instance, None).await;
-    assert_swr_error(status, &body, 400, "SWR.0004");
+    assert_swr_error(status, &body, 400, "SVCSTG.SWR.4008001");
     let bobs = vec![created(&app, &bob, &instance, None).await];
     let elsewhere = vec![created(&app, &alice, &other, None).await];
     expire(&h.db.pool, &old);
@@ -106,9 +106,9 @@ async fn expired_temporary_credentials_free_the_quota_and_are_deleted() {
     let second = created(&app, &alice, &instance, None).await;
     let lasting = created(&app, &alice, &instance, Some("lasting")).await;
     let (status, body) = create(&app, &alice, &instance, None).await;
-    assert_swr_error(status, &body, 400, "SWR.0004");
+    assert_swr_error(status, &body, 400, "SVCSTG.SWR.4008001");
     let (status, body) = create(&app, &alice, &instance, Some("one-more")).await;
-    assert_swr_error(status, &body, 400, "SWR.0004");
+    assert_swr_error(status, &body, 400, "SVCSTG.SWR.4008001");
     assert_eq!(
         ids(&h.db.pool, &instance, "alice-id", TEMPORARY),
         sorted(vec![fresh, second])
@@ -118,7 +118,7 @@ async fn expired_temporary_credentials_free_the_quota_and_are_deleted() {
     // its owner deletes it).
     expire(&h.db.pool, std::slice::from_ref(&lasting));
     let (status, body) = create(&app, &alice, &instance, None).await;
-    assert_swr_error(status, &body, 400, "SWR.0004");
+    assert_swr_error(status, &body, 400, "SVCSTG.SWR.4008001");
     assert_eq!(ids(&h.db.pool, &instance, "alice-id", LONG_TERM), [lasting]);
     let mut conn = h.db.pool.get().unwrap();
     let counted: i64 = instances::table

@@ -192,7 +192,7 @@ async fn a_deleted_namespace_opens_to_nobody_and_its_name_stays_with_its_instanc
     app.delete(&one).token(&t.a_admin).await.assert_ok();
     assert_eq!(actions(&app, Some(&t), SERVICE, &[&own]).await, [json!([])]);
     let (status, body, _) = app.get(&one).token(&t.a_admin).await.parts();
-    assert_swr_error(status, &body, 404, "SWR.0303");
+    assert_swr_error(status, &body, 404, "SVCSTG.SWR.4040058");
 
     // Another tenant cannot take the name, public or not.
     for public in [false, true] {
@@ -205,13 +205,13 @@ async fn a_deleted_namespace_opens_to_nobody_and_its_name_stays_with_its_instanc
             public,
         )
         .await;
-        assert_swr_error(status, &body, 409, "SWR.0401");
+        assert_swr_error(status, &body, 409, "SVCSTG.SWR.4090060");
     }
     // Another instance of the same project cannot either.
     let gamma = create_instance(&app, &t.a_admin, PROJECT, "gamma").await;
     let (status, body) =
         try_create_namespace(&app, &t.a_admin, PROJECT, &gamma, "team-a", false).await;
-    assert_swr_error(status, &body, 409, "SWR.0401");
+    assert_swr_error(status, &body, 409, "SVCSTG.SWR.4090060");
 
     // Its own instance takes it back.
     create_namespace(&app, &t.a_admin, PROJECT, &t.a_instance, "team-a", false).await;
@@ -226,7 +226,7 @@ async fn a_deleted_namespace_opens_to_nobody_and_its_name_stays_with_its_instanc
     for name in ["team-b", "team-b-pub"] {
         let (status, body) =
             try_create_namespace(&app, &t.a_admin, PROJECT, &t.a_instance, name, false).await;
-        assert_swr_error(status, &body, 409, "SWR.0401");
+        assert_swr_error(status, &body, 409, "SVCSTG.SWR.4090060");
     }
 }
 
@@ -244,7 +244,7 @@ async fn a_caller_cannot_choose_the_registry_of_an_instance() {
     ] {
         let body = json!({ "name": "sneaky", "registry": registry });
         let (status, body, _) = app.post(&uri).token(&b_admin).json(&body).await.parts();
-        assert_swr_error(status, &body, 400, "SWR.0001");
+        assert_swr_error(status, &body, 400, "SVCSTG.SWR.4000014");
         assert!(
             body["error_msg"].as_str().unwrap().contains("registry"),
             "{body}"
@@ -292,7 +292,7 @@ async fn racing_tenants_get_each_name_exactly_once() {
         statuses.sort();
         assert_eq!(statuses, [201, 409], "{name}: {pair:?}");
         let lost = pair.iter().find(|(s, _)| s.as_u16() == 409).unwrap();
-        assert_eq!(lost.1["error_code"], "SWR.0401", "{name}");
+        assert_eq!(lost.1["error_code"], "SVCSTG.SWR.4090060", "{name}");
     }
     // Each name is listed by exactly one of the two instances.
     let listed = |token: &str, project: &str, instance: &str| {

@@ -142,7 +142,7 @@ async fn a_user_gone_loses_every_credential_made_before_the_cutoff() {
             .json(&json!({ "enable": enable }))
             .await
             .parts();
-        assert_swr_error(status, &body, 403, "SWR.0201");
+        assert_swr_error(status, &body, 403, "SVCSTG.SWR.4039002");
     }
     assert!(!logs_in(&app, &long_term).await);
     let list = format!("/v2/{PROJECT}/instances/{instance}/long-term-credentials?self_only=false");

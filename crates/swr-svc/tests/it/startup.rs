@@ -48,12 +48,30 @@ async fn rows_naming_a_caller_chosen_registry_are_moved_to_the_configured_one() 
     assert_eq!(login("team-a-registry").await.parts().0, StatusCode::OK);
 
     let registry = &h.state.config.registry;
-    assert_eq!(assign_registry(&h.db.pool, registry).unwrap(), (1, 1));
+    let moved_at = h.state.clock.stored_now() + chrono::Duration::minutes(5);
     assert_eq!(
-        assign_registry(&h.db.pool, registry).unwrap(),
+        assign_registry(&h.db.pool, registry, moved_at).unwrap(),
+        (1, 1)
+    );
+    assert_eq!(
+        assign_registry(
+            &h.db.pool,
+            registry,
+            moved_at + chrono::Duration::minutes(5)
+        )
+        .unwrap(),
         (0, 0),
         "idempotent"
     );
+    // The instance changed (its access address did) when it moved, and not since.
+    let shown = app
+        .get(&format!("/v2/{PROJECT}/instances/{instance}"))
+        .token(&admin)
+        .await
+        .assert_ok()
+        .json();
+    assert_eq!(shown["updated_at"], swr_svc::views::swr_time(moved_at));
+    assert_ne!(shown["updated_at"], shown["created_at"]);
 
     login("team-a-registry").await.assert_unauthorized();
     let body = login(SERVICE).await.assert_ok().json();

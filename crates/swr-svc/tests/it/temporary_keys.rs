@@ -27,7 +27,7 @@ async fn a_temporary_key_cannot_create_a_long_term_credential() {
     for roles in [&["member"][..], &["admin"][..]] {
         let key = h.temporary_key("carol", PROJECT, roles, key_lifetime(900));
         let (status, answer, _) = signed(&app, &key, "POST", &uri, Some(&body)).await.parts();
-        assert_swr_error(status, &answer, 403, "SWR.0201");
+        assert_swr_error(status, &answer, 403, "SVCSTG.SWR.4039002");
         assert_eq!(stored(&h), []);
     }
     // The user's permanent key may.
@@ -92,7 +92,7 @@ async fn a_session_policy_refuses_what_the_role_allows_and_deny_wins() {
     let key = h.temporary_key("carol", PROJECT, &["member"], lifetime);
     let temp = format!("/v2/{PROJECT}/instances/{instance}/temp-credential");
     let (status, answer, _) = signed(&app, &key, "POST", &temp, None).await.parts();
-    assert_swr_error(status, &answer, 403, "SWR.0201");
+    assert_swr_error(status, &answer, 403, "SVCSTG.SWR.4039002");
     assert_eq!(stored(&h), []);
     // Allowed by the policy and the role.
     signed(
