@@ -8,8 +8,8 @@
 # installs the pinned SDK into it and runs each test with that venv's python.
 # The tests read IAM_URL, IAM_ADMIN_* from the environment (see var/local-stack.env);
 # swr_credentials.py also reads SWR_URL; lakeformation_credentials.py reads SWR_URL and
-# LAKEFORMATION_URL; tcr_tokens.py reads TCR_URL; iam_security_tokens.py reads SWR_URL and
-# TCR_URL; the namespace and service-account tests
+# LAKEFORMATION_URL; lakeformation_instances.py reads LAKEFORMATION_URL; tcr_tokens.py
+# reads TCR_URL; iam_security_tokens.py reads SWR_URL and TCR_URL; the namespace and service-account tests
 # (swr_namespaces.py, tcr_namespaces.py, tcr_service_accounts.py) read SWR_URL or TCR_URL,
 # and the TCR ones IAM_OTHER_* too (another account's admin, which scripts/sdk-test.sh
 # makes). A missing one fails the test (exit 2).

@@ -127,13 +127,13 @@ def test_temporary_key_mints_nothing_outliving_it(world):
 
 def test_temporary_key_issues_no_temporary_key(world):
     """A temporary key cannot renew itself: LakeFormation ShowCredential signed by one is
-    refused (403, LakeFormation envelope), so a leaked key cannot be chained past its
+    refused (403, LakeFormation envelope, code `403`), so a leaked key cannot be chained past its
     expiry."""
     key = world.temp_key(world.admin_ak, world.admin_sk)
     client = lf(hw_creds(key.access, key.secret, key.token))
     e = expect_client_error(lambda: client.show_credential(ShowCredentialRequest(
         instance_id=world.lake(), body=IdentityInput())), 403, "temporary key issues a temporary key",
-        body=MESSAGE, code_prefix="common.")
+        body=MESSAGE, code_prefix="403")
     step("lakeformation: ShowCredential", f"403 {e.error_code} {e.error_msg!r}")
 
 

@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use service_kit::auth::AuthError;
 use service_kit::db::StoreError;
-use service_kit::http::refusal::gateway_refusal;
+use service_kit::http::refusal::signature_refusal;
 use service_kit::http::{ServiceError, StrictJson};
 
 /// A JSON request body, refused in LakeFormation's envelope when it does not fit.
@@ -91,48 +91,106 @@ impl From<service_kit::http::BodyError> for LfError {
     }
 }
 
+/// The codes LakeFormation answers with, where its documentation gives one (seed page
+/// `lakeformation-temporary-key`, the API reference's examples): a 400 and a 404 are
+/// `common.01000001`, a 403 is `403`, a 500 `common.00000500`; its gateway refuses a
+/// token with `APIG.1002` and a signature with `APIGW.0301`. Statuses the vendor documents
+/// no code for (405, 409, 413, 503) get codes of this service's own, in the same family.
+/// docs/api/lakeformation.md lists them all.
+pub mod codes {
+    pub const BAD_REQUEST: &str = "common.01000001";
+    pub const NOT_FOUND: &str = "common.01000001";
+    pub const TOKEN_REFUSED: &str = "APIG.1002";
+    pub const SIGNATURE_REFUSED: &str = "APIGW.0301";
+    pub const FORBIDDEN: &str = "403";
+    pub const INTERNAL: &str = "common.00000500";
+    pub const METHOD_NOT_ALLOWED: &str = "common.01000005";
+    pub const CONFLICT: &str = "common.01000006";
+    pub const PAYLOAD_TOO_LARGE: &str = "common.01000007";
+    pub const UNAVAILABLE: &str = "common.01000008";
+}
+
+/// The gateway's words for a refused token, as the vendor documents them: one message
+/// whatever the cause, so a forged token learns nothing.
+const TOKEN_REFUSAL: &str = "Incorrect token or token resolution failed";
+
+/// The gateway's words for a refused signature, naming the failed check; `None` when
+/// the refusal is a token's.
+fn refused_signature(e: &AuthError) -> Option<String> {
+    match e {
+        // Not among the gateway's shared words: a signature accepted once already.
+        AuthError::SignatureReplayed => {
+            Some("Incorrect IAM authentication information: the signature was already used.".into())
+        }
+        e => signature_refusal(e),
+    }
+}
+
 impl LfError {
     /// The explicit table: status, code, message and a hint for the caller.
     pub fn on_the_wire(&self) -> (StatusCode, &'static str, String, &'static str) {
         use StatusCode as S;
         match self {
-            LfError::BadRequest(m) => (S::BAD_REQUEST, "common.01000001", m.clone(), "Check the request parameters."),
-            LfError::Unauthenticated(e) => (
-                S::UNAUTHORIZED,
-                "common.01000002",
-                gateway_refusal(e),
-                "Sign the request with a valid access key (and its security token), or send a valid X-Auth-Token.",
+            LfError::BadRequest(m) => (
+                S::BAD_REQUEST,
+                codes::BAD_REQUEST,
+                m.clone(),
+                "Check the request parameters.",
             ),
+            LfError::Unauthenticated(e) => match refused_signature(e) {
+                Some(message) => (
+                    S::UNAUTHORIZED,
+                    codes::SIGNATURE_REFUSED,
+                    message,
+                    "Sign the request with a valid access key (and its security token).",
+                ),
+                None => (
+                    S::UNAUTHORIZED,
+                    codes::TOKEN_REFUSED,
+                    TOKEN_REFUSAL.into(),
+                    "Send a valid X-Auth-Token, or sign the request with an access key.",
+                ),
+            },
             LfError::Forbidden(_) => (
                 S::FORBIDDEN,
-                "common.01000003",
+                codes::FORBIDDEN,
                 "You are not allowed to perform this action in this project.".into(),
                 "Use a credential scoped to the project in the path, with the needed role.",
             ),
-            LfError::NotFound(m) => (S::NOT_FOUND, "common.01000004", m.clone(), "Check the ids in the path."),
+            LfError::NotFound(m) => (
+                S::NOT_FOUND,
+                codes::NOT_FOUND,
+                m.clone(),
+                "Check the ids in the path.",
+            ),
             LfError::MethodNotAllowed => (
                 S::METHOD_NOT_ALLOWED,
-                "common.01000005",
+                codes::METHOD_NOT_ALLOWED,
                 "The method is not allowed for the requested URL.".into(),
                 "See docs/api/lakeformation.md for the supported methods.",
             ),
-            LfError::Conflict(m) => (S::CONFLICT, "common.01000006", m.clone(), "Choose another name."),
+            LfError::Conflict(m) => (
+                S::CONFLICT,
+                codes::CONFLICT,
+                m.clone(),
+                "Choose another name, or check whether the instance is in the recycle bin.",
+            ),
             LfError::PayloadTooLarge => (
                 S::PAYLOAD_TOO_LARGE,
-                "common.01000007",
+                codes::PAYLOAD_TOO_LARGE,
                 "The request body is too large.".into(),
                 "Send a smaller body.",
             ),
             LfError::Unavailable(_) => (
                 S::SERVICE_UNAVAILABLE,
-                "common.01000008",
+                codes::UNAVAILABLE,
                 "The service is temporarily unavailable.".into(),
                 "Try again later.",
             ),
             LfError::Internal(_) => (
                 S::INTERNAL_SERVER_ERROR,
-                "common.01000000",
-                "Internal error.".into(),
+                codes::INTERNAL,
+                "internal error".into(),
                 "Try again later; report the X-Request-Id if it persists.",
             ),
         }
@@ -144,7 +202,9 @@ impl LfError {
 /// LakeFormation's error body.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorBody<'a> {
-    /// `common.010000NN`, one per status (docs/api/lakeformation.md lists them).
+    /// The vendor's code for the status where it documents one (`common.01000001`,
+    /// `APIG.1002`, `APIGW.0301`, `403`, `common.00000500`), this service's own
+    /// otherwise; docs/api/lakeformation.md lists them.
     #[schema(example = "common.01000001")]
     pub error_code: &'a str,
     /// What went wrong, for a person; never an internal cause.
@@ -184,21 +244,52 @@ mod tests {
             (
                 LfError::Unauthenticated(AuthError::Expired),
                 401,
-                "common.01000002",
+                "APIG.1002",
             ),
-            (LfError::Forbidden("x"), 403, "common.01000003"),
-            (LfError::NotFound("x".into()), 404, "common.01000004"),
+            (
+                LfError::Unauthenticated(AuthError::Missing),
+                401,
+                "APIG.1002",
+            ),
+            (
+                LfError::Unauthenticated(AuthError::SignatureMismatch),
+                401,
+                "APIGW.0301",
+            ),
+            (
+                LfError::Unauthenticated(AuthError::SecurityTokenRefused),
+                401,
+                "APIGW.0301",
+            ),
+            (
+                LfError::Unauthenticated(AuthError::SignatureReplayed),
+                401,
+                "APIGW.0301",
+            ),
+            (LfError::Forbidden("x"), 403, "403"),
+            (LfError::NotFound("x".into()), 404, "common.01000001"),
             (LfError::MethodNotAllowed, 405, "common.01000005"),
             (LfError::Conflict("x".into()), 409, "common.01000006"),
             (LfError::PayloadTooLarge, 413, "common.01000007"),
             (LfError::Unavailable("x".into()), 503, "common.01000008"),
-            (LfError::Internal("boom".into()), 500, "common.01000000"),
+            (LfError::Internal("boom".into()), 500, "common.00000500"),
         ];
         for (e, status, code) in cases {
             let (s, c, m, _) = e.on_the_wire();
             assert_eq!((s.as_u16(), c), (status, code), "{e:?}");
             assert!(!m.contains("boom"));
         }
+    }
+
+    #[test]
+    fn token_refusals_are_worded_as_the_vendor_documents_them() {
+        for e in [AuthError::Expired, AuthError::Revoked, AuthError::Missing] {
+            let (_, _, message, _) = LfError::Unauthenticated(e).on_the_wire();
+            assert_eq!(message, "Incorrect token or token resolution failed");
+        }
+        let (_, _, message, _) =
+            LfError::Unauthenticated(AuthError::SignatureMismatch).on_the_wire();
+        assert!(message.starts_with("Incorrect IAM authentication information: "));
     }
 
     #[test]

@@ -19,6 +19,7 @@ use service_kit::auth::{Principal, RemoteSignatureVerifier};
 use service_kit::db::DbConnection;
 
 use crate::error::LfError;
+use crate::instances;
 use crate::policy;
 use crate::repo::{self, Issuance};
 
@@ -123,12 +124,11 @@ pub fn seal(
     Ok(Sealed { issued, record })
 }
 
-/// Record a sealed credential, issued through its project's instance, which must exist;
-/// only then is it handed out.
+/// Record a sealed credential, issued through its project's instance, which must exist
+/// and serve (not be in the recycle bin); only then is it handed out.
 pub fn record(conn: &mut DbConnection, sealed: Sealed) -> Result<Issued, LfError> {
     let r = &sealed.record;
-    repo::instance(conn, &r.project_id, &r.instance_id)?
-        .ok_or_else(|| LfError::NotFound("The instance does not exist.".into()))?;
+    instances::held_serving(conn, &r.project_id, &r.instance_id)?;
     repo::insert_issuance(conn, r)?;
     Ok(sealed.issued)
 }

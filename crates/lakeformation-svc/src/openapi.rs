@@ -28,7 +28,9 @@ const SCHEMES: [Scheme; 2] = [Scheme::XAuthToken, Scheme::SdkHmacSha256];
         crate::routes::instances::create,
         crate::routes::instances::list,
         crate::routes::instances::show,
+        crate::routes::instances::update,
         crate::routes::instances::delete,
+        crate::routes::instances::recover,
         crate::routes::credentials::issue,
         crate::routes::credentials::revoke,
     ),
@@ -103,8 +105,9 @@ impl Refusal {
                  bad paging, a role the caller lacks)."
             }
             Refusal::Unauthenticated => {
-                "No, a bad, expired or revoked X-Auth-Token; a bad signature; a refused \
-                 security token."
+                "No, a bad, expired or revoked X-Auth-Token (`APIG.1002`); a bad or replayed \
+                 signature or a refused security token (`APIGW.0301`, the message names the \
+                 failed check)."
             }
             Refusal::Forbidden => {
                 "The path's project is not the caller's scope, the caller's role does not \
@@ -114,7 +117,10 @@ impl Refusal {
                 "The instance (or credential, role, user or group) does not exist, or the \
                  path names no route (an empty or dot segment)."
             }
-            Refusal::Conflict => "An instance of that name already exists in the project.",
+            Refusal::Conflict => {
+                "An instance of that name already exists in the project, or the instance \
+                 is (or, for a recover, is not) in the recycle bin."
+            }
             Refusal::TooLarge => "The body is over `server.max_body_bytes`.",
             Refusal::Unavailable => {
                 "The database or iam-svc is unreachable, or the revocation feed is stale."
@@ -160,14 +166,27 @@ refusals!(
     ListRefusals: BadRequest, Unauthenticated, Forbidden, NotFound, Unavailable
 );
 refusals!(
-    /// A read or delete of one instance.
+    /// A read of one instance.
     InstanceRefusals: BadRequest, Unauthenticated, Forbidden, NotFound, Unavailable
+);
+refusals!(
+    /// A change or recover of one instance.
+    ChangeRefusals: BadRequest, Unauthenticated, Forbidden, NotFound, Conflict, TooLarge, Unavailable
+);
+refusals!(
+    /// A delete of one instance (it reads no body).
+    DeleteRefusals: BadRequest, Unauthenticated, Forbidden, NotFound, Conflict, Unavailable
 );
 refusals!(
     /// A new instance.
     CreateRefusals: BadRequest, Unauthenticated, Forbidden, NotFound, Conflict, TooLarge, Unavailable
 );
 refusals!(
-    /// An issuance or revocation of temporary credentials.
+    /// An issuance of temporary credentials (through an instance in the recycle bin, a
+    /// conflict).
+    IssueRefusals: BadRequest, Unauthenticated, Forbidden, NotFound, Conflict, TooLarge, Unavailable
+);
+refusals!(
+    /// A revocation of temporary credentials.
     CredentialRefusals: BadRequest, Unauthenticated, Forbidden, NotFound, TooLarge, Unavailable
 );

@@ -25,7 +25,12 @@ pub enum Action {
     CreateInstance,
     ListInstances,
     DescribeInstance,
+    /// Change an instance's name or description.
+    UpdateInstance,
+    /// Delete an instance, or move it to the recycle bin.
     DeleteInstance,
+    /// Bring an instance back from the recycle bin.
+    RecoverInstance,
     /// Issue a temporary AK/SK with a security token.
     CreateCredential,
     /// Revoke one temporary credential (`{"access": ...}`).
@@ -35,11 +40,13 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 9] = [
         Action::CreateInstance,
         Action::ListInstances,
         Action::DescribeInstance,
+        Action::UpdateInstance,
         Action::DeleteInstance,
+        Action::RecoverInstance,
         Action::CreateCredential,
         Action::RevokeCredential,
         Action::RevokeUserCredentials,
@@ -51,7 +58,9 @@ impl Action {
             Action::CreateInstance => "lakeformation:instance:create",
             Action::ListInstances => "lakeformation:instance:list",
             Action::DescribeInstance => "lakeformation:instance:describe",
+            Action::UpdateInstance => "lakeformation:instance:update",
             Action::DeleteInstance => "lakeformation:instance:delete",
+            Action::RecoverInstance => "lakeformation:instance:recover",
             Action::CreateCredential => "lakeformation:credential:create",
             Action::RevokeCredential => "lakeformation:credential:revoke (access)",
             Action::RevokeUserCredentials => "lakeformation:credential:revoke (user_id)",
@@ -70,8 +79,12 @@ pub fn answer(action: Action, role: Role, key: KeyKind) -> Grant {
         // A credential is always its issuer's own, with roles no stronger than theirs.
         (_, ListInstances | DescribeInstance | CreateCredential) => Grant::Yes,
         (Role::Admin, _) => Grant::Yes,
-        (Role::Member, CreateInstance | DeleteInstance) => Grant::Yes,
-        (Role::Readonly, CreateInstance | DeleteInstance) => Grant::No,
+        (Role::Member, CreateInstance | UpdateInstance | DeleteInstance | RecoverInstance) => {
+            Grant::Yes
+        }
+        (Role::Readonly, CreateInstance | UpdateInstance | DeleteInstance | RecoverInstance) => {
+            Grant::No
+        }
         (_, RevokeCredential | RevokeUserCredentials) => Grant::Own,
     }
 }

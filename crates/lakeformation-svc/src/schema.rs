@@ -9,6 +9,19 @@ diesel::table! {
         status -> Varchar,
         created_by -> Varchar,
         created_at -> Timestamp,
+        enterprise_project_id -> Varchar,
+        shared -> Bool,
+        specs -> Varchar,
+        updated_at -> Timestamp,
+        recycled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    instance_tags (instance_id, tag_key) {
+        instance_id -> Varchar,
+        tag_key -> Varchar,
+        tag_value -> Varchar,
     }
 }
 
@@ -29,4 +42,5 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(instances, issuances);
+diesel::joinable!(instance_tags -> instances (instance_id));
+diesel::allow_tables_to_appear_in_same_query!(instances, instance_tags, issuances);

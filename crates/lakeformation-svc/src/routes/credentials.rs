@@ -11,7 +11,7 @@ use super::views::CredentialView;
 use super::{optional_body, Caller};
 use crate::error::LfError;
 use crate::issue::{self, IdentityInput, NewCredential};
-use crate::openapi::CredentialRefusals;
+use crate::openapi::{CredentialRefusals, IssueRefusals};
 use crate::policy::{self, Action};
 use crate::revoke::{self, Revocation, Target};
 use crate::state::AppState;
@@ -37,7 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // since `Option<IdentityInput>` here would document `null` as well.
     request_body(content = IdentityInput, content_type = "application/json",
         description = "Optional: no body, `{}`, or what the credential carries."),
-    responses((status = 200, description = "The credential, shown once.", body = CredentialView), CredentialRefusals),
+    responses((status = 200, description = "The credential, shown once.", body = CredentialView), IssueRefusals),
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])))]
 async fn issue(
     state: web::Data<AppState>,

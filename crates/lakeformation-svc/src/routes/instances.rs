@@ -7,10 +7,13 @@ use service_kit::db;
 use utoipa::IntoParams;
 
 use super::views::{InstanceList, InstanceView};
-use super::Caller;
+use super::{optional_body, Caller};
 use crate::error::{Json, LfError};
-use crate::instances::{self, NewInstance, Page};
-use crate::openapi::{CreateRefusals, InstanceRefusals, ListRefusals};
+use crate::instances::query::{flag, ListQuery};
+use crate::instances::{self, InstanceUpdate, NewInstance};
+use crate::openapi::{
+    ChangeRefusals, CreateRefusals, DeleteRefusals, InstanceRefusals, ListRefusals,
+};
 use crate::policy::{self, Action};
 use crate::state::AppState;
 
@@ -23,7 +26,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/v1/{project_id}/instances/{instance_id}")
             .route(web::get().to(show))
+            .route(web::put().to(update))
             .route(web::delete().to(delete)),
+    )
+    .route(
+        "/v1/{project_id}/instances/{instance_id}/recover",
+        web::post().to(recover),
     );
 }
 
@@ -46,72 +54,17 @@ async fn create(
         body.into_inner(),
         state.clock.stored_now(),
     );
-    let row = db::write(&state.pool, move |conn| {
+    let created = db::write(&state.pool, move |conn| {
         instances::create(conn, &p, &project_id, input, now)
     })
     .await?;
-    Ok(HttpResponse::Accepted().json(InstanceView::from(&row)))
-}
-
-/// The query of a listing, as the SDK sends it: every parameter optional; the numbers and
-/// flags are read by [`number`] and [`flag`], which say what was wrong.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-struct ListQuery {
-    #[param(value_type = i64, required = false, minimum = 0, maximum = 1000, default = 0)]
-    offset: Option<String>,
-    #[param(value_type = i64, required = false, minimum = 1, maximum = 1000, default = 10)]
-    limit: Option<String>,
-    /// Only the instance of this exact name.
-    name: Option<String>,
-    /// `true` lists the recycle bin, which is always empty.
-    #[param(value_type = bool, required = false, default = false)]
-    in_recycle_bin: Option<String>,
-    /// `0` or `all_granted_eps` (the default) list every instance; another enterprise
-    /// project has none.
-    enterprise_project_id: Option<String>,
-    /// Any tag filter lists nothing: instances carry no tags.
-    tags: Option<String>,
-}
-
-/// The integer query parameter `name`, within `range`; `default` when absent.
-fn number(
-    value: Option<&str>,
-    name: &str,
-    default: i64,
-    range: std::ops::RangeInclusive<i64>,
-) -> Result<i64, LfError> {
-    match value {
-        None => Ok(default),
-        Some(v) => v
-            .parse::<i64>()
-            .ok()
-            .filter(|n| range.contains(n))
-            .ok_or_else(|| {
-                LfError::BadRequest(format!(
-                    "{name} must be an integer from {} to {}.",
-                    range.start(),
-                    range.end()
-                ))
-            }),
-    }
-}
-
-/// The boolean query parameter `name`: `true`, `false`, or absent (false).
-fn flag(value: Option<&str>, name: &str) -> Result<bool, LfError> {
-    match value {
-        None | Some("false") => Ok(false),
-        Some("true") => Ok(true),
-        Some(_) => Err(LfError::BadRequest(format!(
-            "{name} must be true or false."
-        ))),
-    }
+    Ok(HttpResponse::Accepted().json(InstanceView::from(&created)))
 }
 
 #[utoipa::path(get, path = "/v1/{project_id}/instances", tag = "instances",
     operation_id = "ListLakeFormationInstances",
     params(("project_id" = String, Path, min_length = 1, description = "The caller's project scope."), ListQuery),
-    responses((status = 200, description = "One page of the project's instances, oldest first.", body = InstanceList), ListRefusals),
+    responses((status = 200, description = "One page of the project's instances that the filters select, oldest first.", body = InstanceList), ListRefusals),
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])))]
 async fn list(
     state: web::Data<AppState>,
@@ -121,26 +74,18 @@ async fn list(
 ) -> Result<HttpResponse, LfError> {
     let project_id = path.into_inner();
     policy::authorize(&caller, &project_id, Action::ListInstances)?;
-    let q = query.into_inner();
-    let page = Page {
-        offset: number(q.offset.as_deref(), "offset", 0, 0..=1000)?,
-        limit: number(q.limit.as_deref(), "limit", 10, 1..=1000)?,
-        name: q.name,
-        in_recycle_bin: flag(q.in_recycle_bin.as_deref(), "in_recycle_bin")?,
-        enterprise_project_id: q.enterprise_project_id,
-        tags: q.tags,
-    };
-    let (rows, total) = db::run(&state.pool, move |conn| {
+    let page = query.into_inner().page()?;
+    let (details, total) = db::run(&state.pool, move |conn| {
         instances::page(conn, &project_id, page)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(InstanceList::of(&rows, total)))
+    Ok(HttpResponse::Ok().json(InstanceList::of(&details, total)))
 }
 
 #[utoipa::path(get, path = "/v1/{project_id}/instances/{instance_id}", tag = "instances",
     operation_id = "ShowLakeFormationInstance",
     params(("project_id" = String, Path, min_length = 1, description = "The caller's project scope."), ("instance_id" = String, Path, min_length = 1)),
-    responses((status = 200, description = "The instance.", body = InstanceView), InstanceRefusals),
+    responses((status = 200, description = "The instance, in the recycle bin or not.", body = InstanceView), InstanceRefusals),
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])))]
 async fn show(
     state: web::Data<AppState>,
@@ -149,18 +94,46 @@ async fn show(
 ) -> Result<HttpResponse, LfError> {
     let (project_id, id) = path.into_inner();
     policy::authorize(&caller, &project_id, Action::DescribeInstance)?;
-    let instance = db::run(&state.pool, move |conn| {
+    let detail = db::run(&state.pool, move |conn| {
         instances::show(conn, &project_id, &id)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(InstanceView::from(&instance)))
+    Ok(HttpResponse::Ok().json(InstanceView::from(&detail)))
 }
+
+#[utoipa::path(put, path = "/v1/{project_id}/instances/{instance_id}", tag = "instances",
+    operation_id = "UpdateLakeFormationInstance",
+    params(("project_id" = String, Path, min_length = 1, description = "The caller's project scope."), ("instance_id" = String, Path, min_length = 1)),
+    request_body = InstanceUpdate,
+    responses((status = 200, description = "The instance as changed.", body = InstanceView), ChangeRefusals),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])))]
+async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: Json<InstanceUpdate>,
+) -> Result<HttpResponse, LfError> {
+    let (project_id, id) = path.into_inner();
+    policy::authorize(&caller, &project_id, Action::UpdateInstance)?;
+    let (change, now) = (body.into_inner(), state.clock.stored_now());
+    let detail = db::write(&state.pool, move |conn| {
+        instances::update(conn, &project_id, &id, change, now)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(InstanceView::from(&detail)))
+}
+
+/// The body a recover may carry (the SDK sends none): nothing, or `{}`.
+#[derive(Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+struct NoFields {}
 
 /// The query of a delete.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct DeleteQuery {
-    /// Only `false`: there is no recycle bin, a delete removes the instance at once.
+    /// `true`: keep the instance in the recycle bin, frozen and recoverable; `false`
+    /// (the default): remove it.
     #[param(value_type = bool, required = false, default = false)]
     to_recycle_bin: Option<String>,
 }
@@ -168,7 +141,7 @@ struct DeleteQuery {
 #[utoipa::path(delete, path = "/v1/{project_id}/instances/{instance_id}", tag = "instances",
     operation_id = "DeleteLakeFormationInstance",
     params(("project_id" = String, Path, min_length = 1, description = "The caller's project scope."), ("instance_id" = String, Path, min_length = 1), DeleteQuery),
-    responses((status = 202, description = "Deleted at once, with every credential issued through it revoked."), InstanceRefusals),
+    responses((status = 202, description = "Removed, or moved to the recycle bin; every credential issued through it is revoked either way."), DeleteRefusals),
     security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])))]
 async fn delete(
     state: web::Data<AppState>,
@@ -178,11 +151,33 @@ async fn delete(
 ) -> Result<HttpResponse, LfError> {
     let (project_id, id) = path.into_inner();
     policy::authorize(&caller, &project_id, Action::DeleteInstance)?;
-    instances::no_recycle_bin(flag(query.to_recycle_bin.as_deref(), "to_recycle_bin")?)?;
+    let to_recycle_bin = flag(query.to_recycle_bin.as_deref(), "to_recycle_bin")?;
     let now = state.clock.stored_now();
     db::write(&state.pool, move |conn| {
-        instances::delete(conn, &project_id, &id, now)
+        instances::delete(conn, &project_id, &id, to_recycle_bin, now)
     })
     .await?;
     Ok(HttpResponse::Accepted().finish())
+}
+
+#[utoipa::path(post, path = "/v1/{project_id}/instances/{instance_id}/recover", tag = "instances",
+    operation_id = "MoveLakeFormationInstanceOutRecycleBin",
+    params(("project_id" = String, Path, min_length = 1, description = "The caller's project scope."), ("instance_id" = String, Path, min_length = 1)),
+    responses((status = 200, description = "The instance, out of the recycle bin and running. The credentials revoked when it went there stay revoked.", body = InstanceView), ChangeRefusals),
+    security(("x_auth_token" = []), ("sdk_hmac_sha256" = [])))]
+async fn recover(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, LfError> {
+    let (project_id, id) = path.into_inner();
+    policy::authorize(&caller, &project_id, Action::RecoverInstance)?;
+    optional_body::<NoFields>(&body)?;
+    let now = state.clock.stored_now();
+    let detail = db::write(&state.pool, move |conn| {
+        instances::recover(conn, &project_id, &id, now)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(InstanceView::from(&detail)))
 }

@@ -5,18 +5,17 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::instances::{Spec, Tag};
+use crate::instances::fields::{Spec, Tag};
+use crate::instances::Detail;
 use crate::issue::Issued;
-use crate::repo::Instance;
 
 /// A UTC time as the SDK reads it: milliseconds, ending in `Z`.
 fn time(t: chrono::NaiveDateTime) -> String {
     service_kit::timefmt::utc(t, 3, "Z")
 }
 
-/// An instance, flat, as LakeFormation's `ShowLakeFormationInstanceResponse` has it.
-/// What the service does not keep is answered as the vendor's defaults: enterprise
-/// project `0`, shared, pay-per-use, no tags, no specs, never in the recycle bin.
+/// An instance, flat, as LakeFormation's `ShowLakeFormationInstanceResponse` has it:
+/// what its create and later changes stored.
 #[derive(Serialize, ToSchema)]
 #[schema(as = Instance)]
 pub struct InstanceView<'a> {
@@ -25,43 +24,45 @@ pub struct InstanceView<'a> {
     /// UTC, milliseconds, ending in `Z` (`2022-10-08T12:49:19.000Z`).
     #[schema(format = DateTime)]
     create_time: String,
+    /// Always false: no operation here makes an instance the project's default.
     default_instance: bool,
     description: &'a str,
-    #[schema(value_type = String, pattern = "^0$")]
-    enterprise_project_id: &'static str,
+    #[schema(pattern = "^[A-Za-z0-9-]{1,64}$")]
+    enterprise_project_id: &'a str,
     in_recycle_bin: bool,
     /// A UUID.
     instance_id: &'a str,
     name: &'a str,
     shared: bool,
-    /// Always empty: specs are accepted on create and not kept.
-    specs: Vec<Spec>,
-    /// `RUNNING`: an instance is ready when created.
+    specs: &'a [Spec],
+    /// `RUNNING`, or `FROZEN_RELEASABLE` in the recycle bin.
     #[schema(example = "RUNNING")]
     status: &'a str,
-    /// Always empty: tags are accepted on create and not kept.
-    tags: Vec<Tag>,
-    /// The creation time: an instance is never updated.
+    /// Sorted by key.
+    tags: &'a [Tag],
+    /// When the name, description or recycle-bin state last changed (the creation time
+    /// until then).
     #[schema(format = DateTime)]
     update_time: String,
 }
 
-impl<'a> From<&'a Instance> for InstanceView<'a> {
-    fn from(i: &'a Instance) -> Self {
+impl<'a> From<&'a Detail> for InstanceView<'a> {
+    fn from(d: &'a Detail) -> Self {
+        let i = &d.row;
         InstanceView {
             charge_mode: "postPaid",
             create_time: time(i.created_at),
             default_instance: false,
             description: &i.description,
-            enterprise_project_id: "0",
-            in_recycle_bin: false,
+            enterprise_project_id: &i.enterprise_project_id,
+            in_recycle_bin: i.recycled_at.is_some(),
             instance_id: &i.id,
             name: &i.name,
-            shared: true,
-            specs: Vec::new(),
+            shared: i.shared,
+            specs: &d.specs,
             status: &i.status,
-            tags: Vec::new(),
-            update_time: time(i.created_at),
+            tags: &d.tags,
+            update_time: time(i.updated_at),
         }
     }
 }
@@ -76,9 +77,9 @@ pub struct InstanceList<'a> {
 }
 
 impl<'a> InstanceList<'a> {
-    pub fn of(rows: &'a [Instance], total: i64) -> Self {
+    pub fn of(details: &'a [Detail], total: i64) -> Self {
         InstanceList {
-            instances: rows.iter().map(InstanceView::from).collect(),
+            instances: details.iter().map(InstanceView::from).collect(),
             total,
         }
     }

@@ -196,7 +196,7 @@ async fn rights_never_grow() {
             Some(r#"{"roles": ["superuser"]}"#),
         )
         .await;
-        assert_lf_error(status, &json, 404, "common.01000004");
+        assert_lf_error(status, &json, 404, "common.01000001");
         assert!(
             json["error_msg"].as_str().unwrap().contains("superuser"),
             "{json}"
@@ -205,7 +205,7 @@ async fn rights_never_grow() {
     // No role in the project at all: 403.
     let nobody = h.token("dave", PROJECT, &[]);
     let (status, json) = request_credential(&app, &nobody, PROJECT, &instance, None).await;
-    assert_lf_error(status, &json, 403, "common.01000003");
+    assert_lf_error(status, &json, 403, "403");
     assert_eq!(issuance_count(&h), 0, "a refusal issued something");
 
     // Lesser roles can be asked for; without roles the caller's own are used.
@@ -269,7 +269,7 @@ async fn user_names_and_groups_must_exist_in_the_account() {
     ];
     for (body, missing) in refused {
         let (status, json) = request_credential(&app, &alice, PROJECT, &instance, Some(body)).await;
-        assert_lf_error(status, &json, 404, "common.01000004");
+        assert_lf_error(status, &json, 404, "common.01000001");
         assert!(
             json["error_msg"].as_str().unwrap().contains(missing),
             "{body}: {json}"
@@ -308,20 +308,20 @@ async fn scope_instance_and_authentication() {
 
     // Scoped to another project: 403.
     let (status, json) = request_credential(&app, &outsider, PROJECT, &instance, None).await;
-    assert_lf_error(status, &json, 403, "common.01000003");
+    assert_lf_error(status, &json, 403, "403");
     // Unknown instance, or another project's: 404.
     for id in ["00000000-0000-0000-0000-000000000000", foreign.as_str()] {
         let (status, json) = request_credential(&app, &alice, PROJECT, id, None).await;
-        assert_lf_error(status, &json, 404, "common.01000004");
+        assert_lf_error(status, &json, 404, "common.01000001");
     }
     // No token, a garbage token: 401.
     let (status, json, _) = app
         .post(&format!("/v1/{PROJECT}/instances/{instance}/credential"))
         .await
         .parts();
-    assert_lf_error(status, &json, 401, "common.01000002");
+    assert_lf_error(status, &json, 401, "APIG.1002");
     let (status, json) = request_credential(&app, "garbage", PROJECT, &instance, None).await;
-    assert_lf_error(status, &json, 401, "common.01000002");
+    assert_lf_error(status, &json, 401, "APIG.1002");
     assert_eq!(issuance_count(&h), 0);
     // The outsider gets its own project's.
     let (status, json) = request_credential(&app, &outsider, OTHER_PROJECT, &foreign, None).await;
@@ -417,7 +417,7 @@ async fn temporary_credentials_cannot_issue_credentials() {
         .signed(issued.sdk("p1"))
         .await
         .parts();
-    assert_lf_error(status, &body, 403, "common.01000003");
+    assert_lf_error(status, &body, 403, "403");
 }
 
 #[actix_web::test]

@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Duration, NaiveDateTime};
 use lakeformation_svc::error::LfError;
-use lakeformation_svc::instances::{self, NewInstance, Page};
+use lakeformation_svc::instances::query::Page;
+use lakeformation_svc::instances::{self, NewInstance};
 use lakeformation_svc::issue::{self, IdentityInput, NewCredential};
 use lakeformation_svc::policy::Grant;
 use lakeformation_svc::repo;
@@ -47,7 +48,7 @@ fn first_page() -> Page {
         name: None,
         in_recycle_bin: false,
         enterprise_project_id: None,
-        tags: None,
+        tags: Vec::new(),
     }
 }
 
@@ -56,7 +57,9 @@ async fn an_instance_is_dated_by_the_time_given_and_found_only_in_its_project() 
     let h = Harness::new().await;
     let mut conn = h.db.pool.get().unwrap();
     let alice = principal("alice", "member");
-    let row = instances::create(&mut conn, &alice, PROJECT, named("lake_one"), at()).unwrap();
+    let row = instances::create(&mut conn, &alice, PROJECT, named("lake_one"), at())
+        .unwrap()
+        .row;
     assert_eq!(
         (row.created_at, row.created_by.as_str()),
         (at(), "alice-id")
@@ -64,14 +67,14 @@ async fn an_instance_is_dated_by_the_time_given_and_found_only_in_its_project() 
     let again = instances::create(&mut conn, &alice, PROJECT, named("lake_one"), at());
     assert!(matches!(again, Err(LfError::Conflict(_))));
     let shown = instances::show(&mut conn, PROJECT, &row.id).unwrap();
-    assert_eq!(shown.name, "lake_one");
+    assert_eq!(shown.row.name, "lake_one");
     let elsewhere = instances::show(&mut conn, OTHER_PROJECT, &row.id);
     assert!(matches!(elsewhere, Err(LfError::NotFound(_))));
     let (rows, total) = instances::page(&mut conn, PROJECT, first_page()).unwrap();
     assert_eq!((rows.len(), total), (1, 1));
-    let refused = instances::delete(&mut conn, OTHER_PROJECT, &row.id, at());
+    let refused = instances::delete(&mut conn, OTHER_PROJECT, &row.id, false, at());
     assert!(matches!(refused, Err(LfError::NotFound(_))));
-    instances::delete(&mut conn, PROJECT, &row.id, at()).unwrap();
+    instances::delete(&mut conn, PROJECT, &row.id, false, at()).unwrap();
     let (rows, total) = instances::page(&mut conn, PROJECT, first_page()).unwrap();
     assert_eq!((rows.len(), total), (0, 0));
 }
@@ -81,7 +84,9 @@ async fn a_credential_lives_from_the_time_given_and_is_revoked_at_the_time_given
     let h = Harness::new().await;
     let mut conn = h.db.pool.get().unwrap();
     let alice = principal("alice", "member");
-    let instance = instances::create(&mut conn, &alice, PROJECT, named("lake_two"), at()).unwrap();
+    let instance = instances::create(&mut conn, &alice, PROJECT, named("lake_two"), at())
+        .unwrap()
+        .row;
     let keyring = h.state.temporary.keys().keyring();
     let lifetime = Duration::hours(1);
     let new = |instance_id: &str| NewCredential {

@@ -65,6 +65,10 @@ async fn create_show_list_delete() {
     assert!(headers.contains_key("x-request-id"));
     assert_instance_shape(&created, "lf-inst-1");
     assert_eq!(created["description"], "d");
+    // What the body asked for is what the instance says.
+    assert_eq!(created["shared"], true);
+    assert_eq!(created["specs"], sdk_body["specs"]);
+    assert_eq!(created["tags"], sdk_body["tags"]);
     let id = created["instance_id"].as_str().unwrap().to_string();
     let created_at = created["create_time"].as_str().unwrap();
     let age = chrono::Utc::now()
@@ -100,9 +104,9 @@ async fn create_show_list_delete() {
     let uri = format!("{}/{id}", base(PROJECT));
     app.delete(&uri).token(&alice).await.assert_accepted();
     let (status, body) = get(&app, &alice, &uri).await;
-    assert_lf_error(status, &body, 404, "common.01000004");
+    assert_lf_error(status, &body, 404, "common.01000001");
     let (status, body, _) = app.delete(&uri).token(&alice).await.parts();
-    assert_lf_error(status, &body, 404, "common.01000004");
+    assert_lf_error(status, &body, 404, "common.01000001");
     let (_, list) = get(&app, &alice, &base(PROJECT)).await;
     assert_eq!(list["total"], 2);
     // The name is free again.
@@ -159,7 +163,7 @@ async fn list_pages_with_offset_and_limit() {
     let (_, list) = get(&app, &alice, &format!("{}?name=lake-05", base(PROJECT))).await;
     assert_eq!(list["total"], 1);
     assert_eq!(ids_of(&list), [ids[5].clone()]);
-    // Nothing is ever in the recycle bin.
+    // Nothing is in the recycle bin.
     let (status, list) = get(
         &app,
         &alice,
@@ -180,69 +184,6 @@ async fn list_pages_with_offset_and_limit() {
         let (status, body) = get(&app, &alice, &format!("{}?{query}", base(PROJECT))).await;
         assert_lf_error(status, &body, 400, "common.01000001");
     }
-}
-
-/// Filters the service keeps nothing for select nothing rather than being ignored: every
-/// instance is in enterprise project 0, untagged and out of the recycle bin.
-#[actix_web::test]
-async fn filters_on_what_is_not_kept_select_nothing() {
-    let (h, app) = Harness::start().await;
-    let alice = h.token("alice", PROJECT, &["member"]);
-    create_instance(&app, &alice, PROJECT, "lake-1").await;
-    let every = [
-        "enterprise_project_id=0",
-        "enterprise_project_id=all_granted_eps",
-        "tags=",
-    ];
-    for query in every {
-        let (status, list) = get(&app, &alice, &format!("{}?{query}", base(PROJECT))).await;
-        assert_eq!(
-            (status, &list["total"]),
-            (StatusCode::OK, &json!(1)),
-            "{query}: {list}"
-        );
-    }
-    for query in [
-        "enterprise_project_id=eps-1",
-        "tags=k",
-        "in_recycle_bin=true",
-    ] {
-        let (status, list) = get(&app, &alice, &format!("{}?{query}", base(PROJECT))).await;
-        assert_eq!(status, StatusCode::OK, "{query}: {list}");
-        assert_eq!(list, json!({ "instances": [], "total": 0 }), "{query}");
-    }
-    // A flag is true or false, as documented; anything else is not taken for false.
-    for query in [
-        "in_recycle_bin=yes",
-        "in_recycle_bin=",
-        "in_recycle_bin=TRUE",
-    ] {
-        let (status, body) = get(&app, &alice, &format!("{}?{query}", base(PROJECT))).await;
-        assert_lf_error(status, &body, 400, "common.01000001");
-    }
-}
-
-/// There is no recycle bin: a delete asking for one is refused and keeps the instance.
-#[actix_web::test]
-async fn a_delete_to_the_recycle_bin_is_refused() {
-    let (h, app) = Harness::start().await;
-    let alice = h.token("alice", PROJECT, &["member"]);
-    let id = create_instance(&app, &alice, PROJECT, "lake-1").await;
-    let one = format!("{}/{id}", base(PROJECT));
-    for query in ["to_recycle_bin=true", "to_recycle_bin=1"] {
-        let (status, body, _) = app
-            .delete(&format!("{one}?{query}"))
-            .token(&alice)
-            .await
-            .parts();
-        assert_lf_error(status, &body, 400, "common.01000001");
-    }
-    assert_eq!(get(&app, &alice, &one).await.0, StatusCode::OK);
-    app.delete(&format!("{one}?to_recycle_bin=false"))
-        .token(&alice)
-        .await
-        .assert_accepted();
-    assert_eq!(get(&app, &alice, &one).await.0, StatusCode::NOT_FOUND);
 }
 
 #[actix_web::test]
@@ -273,6 +214,16 @@ async fn invalid_duplicate_and_malformed_creates() {
         json!({ "name": "good-name", "description": "line\nbreak" }),
         json!({ "name": "good-name", "specs": [{"spec_code": "x"}] }),
         json!({ "name": "good-name", "tags": [["k", "v"]] }),
+        json!({ "name": "good-name", "tags": [{"key": "k"}] }),
+        json!({ "name": "good-name", "tags": [{"key": "_sys_k", "value": "v"}] }),
+        json!({ "name": "good-name", "tags": [{"key": "k", "value": "a,b"}] }),
+        json!({ "name": "good-name", "tags": [{"key": "k", "value": "1"}, {"key": "k", "value": "2"}] }),
+        json!({ "name": "good-name", "specs": [{"spec_code": "x", "stride_num": 4}] }),
+        json!({ "name": "good-name", "specs": [{"spec_code": "x", "stride_num": "5"}] }),
+        json!({ "name": "good-name", "specs": [{"spec_code": "x", "stride_num": 5, "unit": 1}] }),
+        json!({ "name": "good-name", "enterprise_project_id": "" }),
+        json!({ "name": "good-name", "enterprise_project_id": "eps/1" }),
+        json!({ "name": "good-name", "shared": "yes" }),
         json!({ "charge_mode": "postPaid" }),
         json!(["good-name"]),
         json!({ "name": 7 }),
@@ -317,19 +268,19 @@ async fn roles_and_projects() {
 
     // Read-only callers neither create nor delete.
     let (status, body) = post(&app, &reader, PROJECT, json!({ "name": "lake-3" })).await;
-    assert_lf_error(status, &body, 403, "common.01000003");
+    assert_lf_error(status, &body, 403, "403");
     let uri = format!("{}/{id}", base(PROJECT));
     let (status, body, _) = app.delete(&uri).token(&reader).await.parts();
-    assert_lf_error(status, &body, 403, "common.01000003");
+    assert_lf_error(status, &body, 403, "403");
     let (status, _) = get(&app, &reader, &uri).await;
     assert_eq!(status, StatusCode::OK);
 
     // Another project's instance does not exist here.
     let foreign_here = format!("{}/{foreign}", base(PROJECT));
     let (status, body) = get(&app, &alice, &foreign_here).await;
-    assert_lf_error(status, &body, 404, "common.01000004");
+    assert_lf_error(status, &body, 404, "common.01000001");
     let (status, body, _) = app.delete(&foreign_here).token(&alice).await.parts();
-    assert_lf_error(status, &body, 404, "common.01000004");
+    assert_lf_error(status, &body, 404, "common.01000001");
     let (_, list) = get(&app, &alice, &base(PROJECT)).await;
     assert_eq!(list["total"], 1);
     // Another project's path: 403, whatever the role.
@@ -339,7 +290,7 @@ async fn roles_and_projects() {
         post(&app, &alice, OTHER_PROJECT, json!({ "name": "lake-4" })).await,
         get(&app, &outsider, &uri).await,
     ] {
-        assert_lf_error(status, &body, 403, "common.01000003");
+        assert_lf_error(status, &body, 403, "403");
     }
     // The outsider's instance survived alice's attempts.
     let (status, _) = get(
@@ -351,7 +302,7 @@ async fn roles_and_projects() {
     assert_eq!(status, StatusCode::OK);
     // Unknown instance.
     let (status, body) = get(&app, &alice, &format!("{}/no-such-instance", base(PROJECT))).await;
-    assert_lf_error(status, &body, 404, "common.01000004");
+    assert_lf_error(status, &body, 404, "common.01000001");
 }
 
 #[actix_web::test]
@@ -360,13 +311,13 @@ async fn authentication_methods_and_paths() {
     let alice = h.token("alice", PROJECT, &["member"]);
     // No token, a bad one, a token for another key.
     let (status, body, headers) = app.get(&base(PROJECT)).await.parts();
-    assert_lf_error(status, &body, 401, "common.01000002");
+    assert_lf_error(status, &body, 401, "APIG.1002");
     assert!(headers.contains_key("x-request-id"));
     let (status, body) = get(&app, "not-a-token", &base(PROJECT)).await;
-    assert_lf_error(status, &body, 401, "common.01000002");
+    assert_lf_error(status, &body, 401, "APIG.1002");
     let stranger = Harness::new().await.token("alice", PROJECT, &["admin"]);
     let (status, body) = get(&app, &stranger, &base(PROJECT)).await;
-    assert_lf_error(status, &body, 401, "common.01000002");
+    assert_lf_error(status, &body, 401, "APIG.1002");
     // A permanent AK signature goes to iam-svc, which (here) knows no key.
     let key = Issued {
         access: "PERMANENTKEY12345678".into(),
@@ -390,12 +341,12 @@ async fn authentication_methods_and_paths() {
         .body(b"")
         .await
         .parts();
-    assert_lf_error(status, &body, 401, "common.01000002");
+    assert_lf_error(status, &body, 401, "APIGW.0301");
     // Method not allowed, unknown path, encoded NUL.
     let (status, body, _) = app.put(&base(PROJECT)).token(&alice).await.parts();
     assert_lf_error(status, &body, 405, "common.01000005");
     let (status, body) = get(&app, &alice, "/v1/p1/nothing-here").await;
-    assert_lf_error(status, &body, 404, "common.01000004");
+    assert_lf_error(status, &body, 404, "common.01000001");
     let (status, body) = get(&app, &alice, "/v1/p1/instances/a%00b").await;
     assert_lf_error(status, &body, 400, "common.01000001");
     // Health needs no credential.
@@ -411,6 +362,6 @@ async fn a_caller_without_a_role_in_the_project_reads_nothing() {
     let stranger = h.token("sam", PROJECT, &["auditor"]);
     for uri in [base(PROJECT), format!("{}/{id}", base(PROJECT))] {
         let (status, body) = get(&app, &stranger, &uri).await;
-        assert_lf_error(status, &body, 403, "common.01000003");
+        assert_lf_error(status, &body, 403, "403");
     }
 }

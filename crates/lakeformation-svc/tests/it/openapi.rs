@@ -36,10 +36,10 @@ async fn every_documented_operation_is_routed_and_named_once() {
     let (_h, app) = Harness::start().await;
     let doc = served(&app).await;
     let ops = operations(&doc);
-    // Six LakeFormation operations, and the four probes every service serves.
+    // Eight LakeFormation operations, and the four probes every service serves.
     assert_eq!(
         ops.len(),
-        10,
+        12,
         "{:?}",
         ops.iter().map(|o| &o.1).collect::<Vec<_>>()
     );
@@ -181,6 +181,7 @@ const LIST: &str = "/v1/{project_id}/instances";
 const ONE: &str = "/v1/{project_id}/instances/{instance_id}";
 const ISSUE: &str = "/v1/{project_id}/instances/{instance_id}/credential";
 const REVOKE: &str = "/v1/{project_id}/credential-revocations";
+const RECOVER: &str = "/v1/{project_id}/instances/{instance_id}/recover";
 
 impl Walk<'_> {
     async fn call(
@@ -341,6 +342,21 @@ async fn every_answer_is_documented() {
     w.call(M::POST, REVOKE, here, m, Some(r#"{"user_id": "alice-id"}"#))
         .await;
     w.call(M::POST, REVOKE, here, m, Some(big)).await;
+    // Changes, and the recycle bin.
+    let one = (PROJECT, id.as_str(), "");
+    w.call(M::PUT, ONE, one, m, Some(r#"{"description": "d"}"#))
+        .await;
+    w.call(M::PUT, ONE, one, m, Some("{}")).await;
+    w.call(M::PUT, ONE, one, r, Some(r#"{"description": "d"}"#))
+        .await;
+    w.call(M::PUT, ONE, nowhere, m, Some(r#"{"description": "d"}"#))
+        .await;
+    w.call(M::PUT, ONE, one, m, Some(r#"{"name": "lake-2"}"#))
+        .await;
+    w.call(M::PUT, ONE, one, m, Some(big)).await;
+    w.call(M::POST, RECOVER, one, m, None).await;
+    w.call(M::DELETE, ONE, (PROJECT, id, "?to_recycle_bin=1"), m, None)
+        .await;
     w.call(
         M::DELETE,
         ONE,
@@ -349,6 +365,20 @@ async fn every_answer_is_documented() {
         None,
     )
     .await;
+    w.call(
+        M::DELETE,
+        ONE,
+        (PROJECT, id, "?to_recycle_bin=true"),
+        m,
+        None,
+    )
+    .await;
+    w.call(M::POST, ISSUE, one, m, None).await;
+    w.call(M::POST, RECOVER, one, r, None).await;
+    w.call(M::POST, RECOVER, nowhere, m, None).await;
+    w.call(M::POST, RECOVER, one, m, Some("[]")).await;
+    w.call(M::POST, RECOVER, one, m, Some(big)).await;
+    w.call(M::POST, RECOVER, one, m, None).await;
     w.call(M::DELETE, ONE, (PROJECT, id, ""), r, None).await;
     w.call(M::DELETE, ONE, (PROJECT, id, ""), m, None).await;
     w.call(M::DELETE, ONE, (PROJECT, id, ""), m, None).await;

@@ -45,10 +45,11 @@ impl Caller {
     }
 }
 
-/// The world each case starts from: an instance, and a temporary credential of the caller
-/// ("carol") and of another member ("owen").
+/// The world each case starts from: an instance, one in the recycle bin, and a temporary
+/// credential of the caller ("carol") and of another member ("owen").
 struct World {
     instance: String,
+    recycled: String,
     own: String,
     others: String,
 }
@@ -56,12 +57,20 @@ struct World {
 async fn world(h: &Harness, app: &TestApp) -> World {
     let admin = h.token("adam", PROJECT, &["admin"]);
     let instance = create_instance(app, &admin, PROJECT, "lake-1").await;
+    let recycled = create_instance(app, &admin, PROJECT, "lake-recycled").await;
+    app.delete(&format!(
+        "/v1/{PROJECT}/instances/{recycled}?to_recycle_bin=true"
+    ))
+    .token(&admin)
+    .await
+    .assert_accepted();
     let carol = h.token("carol", PROJECT, &["member"]);
     let owen = h.token("owen", PROJECT, &["member"]);
     World {
         own: issue(app, &carol, &instance, None).await.access,
         others: issue(app, &owen, &instance, None).await.access,
         instance,
+        recycled,
     }
 }
 
@@ -114,7 +123,13 @@ fn request(w: &World, action: Action, whose: Whose) -> (&'static str, String, Op
         ),
         Action::ListInstances => ("GET", format!("{project}/instances"), None),
         Action::DescribeInstance => ("GET", instance, None),
+        Action::UpdateInstance => ("PUT", instance, Some(json!({ "name": "renamed" }))),
         Action::DeleteInstance => ("DELETE", instance, None),
+        Action::RecoverInstance => (
+            "POST",
+            format!("{project}/instances/{}/recover", w.recycled),
+            None,
+        ),
         Action::CreateCredential => ("POST", format!("{instance}/credential"), Some(json!({}))),
         Action::RevokeCredential => ("POST", revocations, Some(json!({ "access": access }))),
         Action::RevokeUserCredentials => ("POST", revocations, Some(json!({ "user_id": user }))),
@@ -125,7 +140,11 @@ fn success(action: Action) -> u16 {
     match action {
         Action::CreateInstance | Action::DeleteInstance => 202,
         Action::RevokeCredential | Action::RevokeUserCredentials => 204,
-        Action::ListInstances | Action::DescribeInstance | Action::CreateCredential => 200,
+        Action::ListInstances
+        | Action::DescribeInstance
+        | Action::UpdateInstance
+        | Action::RecoverInstance
+        | Action::CreateCredential => 200,
     }
 }
 
@@ -133,14 +152,18 @@ fn is_write(action: Action) -> bool {
     !matches!(action, Action::ListInstances | Action::DescribeInstance)
 }
 
-/// Every row a request could change: instances, and credentials with whether each is
-/// revoked.
-type Rows = (Vec<(String, String)>, Vec<(String, String, bool)>);
+/// Every row a request could change: instances with whether each is in the recycle bin,
+/// and credentials with whether each is revoked.
+type Rows = (Vec<(String, String, bool)>, Vec<(String, String, bool)>);
 
 fn rows(h: &Harness) -> Rows {
     let mut conn = h.db.pool.get().unwrap();
     let instances = instances::table
-        .select((instances::id, instances::name))
+        .select((
+            instances::id,
+            instances::name,
+            instances::recycled_at.is_not_null(),
+        ))
         .order(instances::id)
         .load(&mut conn)
         .unwrap();
@@ -176,11 +199,7 @@ async fn check(action: Action, kind: CallerKind) {
         }
     };
     let refused = |(status, body, changed): (StatusCode, Value, bool), code: u16| {
-        let want = if code == 401 {
-            "common.01000002"
-        } else {
-            "common.01000003"
-        };
+        let want = if code == 401 { "APIG.1002" } else { "403" };
         assert_eq!(status.as_u16(), code, "{case}: {body}");
         assert_eq!(body["error_code"], want, "{case}: {body}");
         for field in ["error_msg", "solution_msg"] {
@@ -214,7 +233,9 @@ service_kit::project_policy_matrix! {
     create_instance: CreateInstance,
     list_instances: ListInstances,
     describe_instance: DescribeInstance,
+    update_instance: UpdateInstance,
     delete_instance: DeleteInstance,
+    recover_instance: RecoverInstance,
     create_credential: CreateCredential,
     revoke_credential: RevokeCredential,
     revoke_user_credentials: RevokeUserCredentials,

@@ -62,7 +62,7 @@ async fn a_replayed_request_is_refused() {
         .body(body)
         .await
         .parts();
-    assert_lf_error(status, &answer, 401, "common.01000002");
+    assert_lf_error(status, &answer, 401, "APIGW.0301");
     // A read may be sent again: every part of it is signed, so it only reads again
     // (clients that poll sign the same request within a second).
     let headers = captured(&key, "GET", "/v1/p1/instances", b"");
@@ -150,7 +150,7 @@ async fn only_internal_callers_give_signatures_back() {
         .json(&release)
         .await
         .parts();
-    assert_lf_error(status, &body, 401, "common.01000002");
+    assert_lf_error(status, &body, 401, "APIG.1002");
     app.post(SIGNATURE_RELEASES_PATH)
         .header(INTERNAL_TOKEN_HEADER, INTERNAL_SECRET)
         .json(&release)

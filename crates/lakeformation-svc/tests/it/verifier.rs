@@ -168,14 +168,14 @@ async fn requests_signed_with_a_temporary_key_reach_the_api() {
         .signed(key.sdk("p2"))
         .await
         .parts();
-    assert_lf_error(status, &body, 403, "common.01000003");
+    assert_lf_error(status, &body, 403, "403");
     let (status, body, _) = app
         .get("/v1/p2/instances")
         .body(b"")
         .signed(key.sdk(PROJECT))
         .await
         .parts();
-    assert_lf_error(status, &body, 403, "common.01000003");
+    assert_lf_error(status, &body, 403, "403");
 
     // A wrong secret, a tampered token, no token, an old date: 401.
     let wrong = Issued {
@@ -193,7 +193,7 @@ async fn requests_signed_with_a_temporary_key_reach_the_api() {
             .signed(bad.sdk(PROJECT))
             .await
             .parts();
-        assert_lf_error(status, &body, 401, "common.01000002");
+        assert_lf_error(status, &body, 401, "APIGW.0301");
     }
     let old = sdk_headers(
         "GET",
@@ -212,7 +212,7 @@ async fn requests_signed_with_a_temporary_key_reach_the_api() {
         .body(b"")
         .await
         .parts();
-    assert_lf_error(status, &body, 401, "common.01000002");
+    assert_lf_error(status, &body, 401, "APIGW.0301");
     // Without its token the temporary AK is a permanent one nobody knows.
     let tokenless = sdk_headers(
         "GET",
@@ -231,7 +231,7 @@ async fn requests_signed_with_a_temporary_key_reach_the_api() {
         .body(b"")
         .await
         .parts();
-    assert_lf_error(status, &body, 401, "common.01000002");
+    assert_lf_error(status, &body, 401, "APIGW.0301");
     // A token header the signature does not cover is refused.
     let mut unsigned = sdk_headers(
         "GET",
@@ -251,7 +251,7 @@ async fn requests_signed_with_a_temporary_key_reach_the_api() {
         .body(b"")
         .await
         .parts();
-    assert_lf_error(status, &body, 401, "common.01000002");
+    assert_lf_error(status, &body, 401, "APIGW.0301");
 }
 
 #[actix_web::test]
@@ -291,7 +291,7 @@ async fn a_signature_that_leaves_the_body_out_is_refused() {
             .body(sent_body)
             .await
             .parts();
-        assert_lf_error(status, &body, 401, "common.01000002");
+        assert_lf_error(status, &body, 401, "APIGW.0301");
     }
     let body = app
         .get("/v1/p1/instances")
@@ -489,7 +489,7 @@ async fn the_owner_revokes_a_credential() {
         .signed(key.sdk(PROJECT))
         .await
         .parts();
-    assert_lf_error(status, &body, 401, "common.01000002");
+    assert_lf_error(status, &body, 401, "APIGW.0301");
     let mut conn = h.db.pool.get().unwrap();
     let row = repo::issuance_by_access(&mut conn, &key.access)
         .unwrap()
@@ -563,13 +563,13 @@ async fn revocation_is_refused_when_it_should_be() {
 
     // A member revoking another user's credential, by AK or by user.
     let (status, body) = revoke(&app, &alice, PROJECT, json!({ "access": carols.access })).await;
-    assert_lf_error(status, &body, 403, "common.01000003");
+    assert_lf_error(status, &body, 403, "403");
     let (status, body) = revoke(&app, &alice, PROJECT, json!({ "user_id": "carol-id" })).await;
-    assert_lf_error(status, &body, 403, "common.01000003");
+    assert_lf_error(status, &body, 403, "403");
     // Another project's caller, even an admin there.
     let outsider = h.token("zed", OTHER_PROJECT, &["admin"]);
     let (status, body) = revoke(&app, &outsider, PROJECT, json!({ "access": carols.access })).await;
-    assert_lf_error(status, &body, 403, "common.01000003");
+    assert_lf_error(status, &body, 403, "403");
     // A p1 admin cannot reach a p2 credential through p1.
     let outsider_instance = create_instance(&app, &outsider, OTHER_PROJECT, "lake-2").await;
     let (status, body) =
@@ -578,7 +578,7 @@ async fn revocation_is_refused_when_it_should_be() {
     let foreign_access = body["access"].as_str().unwrap().to_string();
     let admin = h.token("bob", PROJECT, &["admin"]);
     let (status, body) = revoke(&app, &admin, PROJECT, json!({ "access": foreign_access })).await;
-    assert_lf_error(status, &body, 404, "common.01000004");
+    assert_lf_error(status, &body, 404, "common.01000001");
     // Unknown AK.
     let (status, body) = revoke(
         &app,
@@ -587,7 +587,7 @@ async fn revocation_is_refused_when_it_should_be() {
         json!({ "access": "ABCDEFGHIJKLMNOPQRST" }),
     )
     .await;
-    assert_lf_error(status, &body, 404, "common.01000004");
+    assert_lf_error(status, &body, 404, "common.01000001");
     // Neither or both fields, unknown fields, not an object.
     for bad in [
         json!({}),
@@ -611,7 +611,7 @@ async fn revocation_is_refused_when_it_should_be() {
         .json(&json!({ "access": carols.access }))
         .await
         .parts();
-    assert_lf_error(status, &body, 401, "common.01000002");
+    assert_lf_error(status, &body, 401, "APIG.1002");
     // After all that, carol's credential is intact.
     h.temporary().check(good_check(&carols)).await.unwrap();
 }
@@ -624,15 +624,15 @@ async fn the_internal_signature_check_api() {
 
     // Only with the internal credential.
     let (status, body, _) = post(&good_check(&key)).await.parts();
-    assert_lf_error(status, &body, 401, "common.01000002");
+    assert_lf_error(status, &body, 401, "APIG.1002");
     let (status, body, _) = post(&good_check(&key))
         .header(INTERNAL_TOKEN_HEADER, "wrong")
         .await
         .parts();
-    assert_lf_error(status, &body, 401, "common.01000002");
+    assert_lf_error(status, &body, 401, "APIG.1002");
     // An IAM token is not the internal credential.
     let (status, body, _) = post(&good_check(&key)).token(&alice).await.parts();
-    assert_lf_error(status, &body, 401, "common.01000002");
+    assert_lf_error(status, &body, 401, "APIG.1002");
 
     let internal =
         |check: &SignatureCheck| post(check).header(INTERNAL_TOKEN_HEADER, INTERNAL_SECRET);

@@ -1,23 +1,13 @@
-//! Diesel queries for instances and issuance records.
+//! Diesel queries for instances (`instances`) and issuance records.
+
+mod instances;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use service_kit::db::{DbConnection, StoreError};
 
-use crate::schema::{instances, issuances};
-
-#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
-#[diesel(table_name = instances)]
-pub struct Instance {
-    pub id: String,
-    pub project_id: String,
-    pub name: String,
-    pub description: String,
-    pub status: String,
-    pub created_by: String,
-    #[diesel(deserialize_as = service_kit::db::Timestamp)]
-    pub created_at: NaiveDateTime,
-}
+pub use self::instances::*;
+use crate::schema::issuances;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = issuances)]
@@ -36,69 +26,6 @@ pub struct Issuance {
     #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
-}
-
-pub fn insert_instance(conn: &mut DbConnection, row: &Instance) -> Result<(), StoreError> {
-    diesel::insert_into(instances::table)
-        .values(row)
-        .execute(conn)?;
-    Ok(())
-}
-
-pub fn instance(
-    conn: &mut DbConnection,
-    project_id: &str,
-    id: &str,
-) -> Result<Option<Instance>, StoreError> {
-    Ok(instances::table
-        .find(id)
-        .filter(instances::project_id.eq(project_id))
-        .select(Instance::as_select())
-        .first(conn)
-        .optional()?)
-}
-
-pub fn instances_page(
-    conn: &mut DbConnection,
-    project_id: &str,
-    name: Option<&str>,
-    offset: i64,
-    limit: i64,
-) -> Result<(Vec<Instance>, i64), StoreError> {
-    let filtered = || {
-        let mut q = instances::table
-            .filter(instances::project_id.eq(project_id.to_string()))
-            .into_boxed();
-        if let Some(name) = name {
-            q = q.filter(instances::name.eq(name.to_string()));
-        }
-        q
-    };
-    let total = filtered().count().get_result(conn)?;
-    let rows = filtered()
-        .order((instances::created_at.asc(), instances::id.asc()))
-        .offset(offset)
-        .limit(limit)
-        .select(Instance::as_select())
-        .load(conn)?;
-    Ok((rows, total))
-}
-
-/// Delete an instance and revoke every credential issued through it: a key must not
-/// outlive the instance that vouched for it.
-pub fn delete_instance(
-    conn: &mut DbConnection,
-    id: &str,
-    at: NaiveDateTime,
-) -> Result<bool, StoreError> {
-    diesel::update(
-        issuances::table
-            .filter(issuances::instance_id.eq(id))
-            .filter(issuances::revoked_at.is_null()),
-    )
-    .set(issuances::revoked_at.eq(Some(at)))
-    .execute(conn)?;
-    Ok(diesel::delete(instances::table.find(id)).execute(conn)? == 1)
 }
 
 pub fn insert_issuance(conn: &mut DbConnection, row: &Issuance) -> Result<(), StoreError> {
