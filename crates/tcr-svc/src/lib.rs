@@ -24,6 +24,7 @@ pub mod openapi;
 pub mod params;
 pub mod policy;
 pub mod ratelimit;
+pub mod regions;
 pub mod registries;
 pub mod registry_auth;
 pub mod repo;
