@@ -42,8 +42,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             description = "Unix seconds when signed; at most `iam.signature_max_skew_seconds` \
                 (300) from the server's clock."),
         ("X-TC-Region" = Option<String>, Header, nullable = false, max_length = 64, pattern = "^[a-z0-9-]*$",
-            description = "A region name; another shape gets `InvalidParameterValue`. Recorded \
-                as a new registry's `RegionName`; the other actions do not read it."),
+            description = "A region name; another shape gets `InvalidParameterValue`. \
+                `CreateInstance` needs one of the regions docs/api/tcr.md lists \
+                (`InvalidParameter.UnsupportedRegion`) and records it as the registry's \
+                `RegionName`; `DescribeInstances` lists that region's registries unless \
+                `AllRegion`; the other actions do not read it."),
         ("X-TC-Token" = Option<String>, Header, nullable = false,
             description = "A temporary key's security token (lakeformation-svc)."),
         ("X-TC-Language" = Option<String>, Header, nullable = false,

@@ -62,6 +62,10 @@ pub enum TcrError {
     ServiceAccountNotFound,
     #[error("permission names a namespace the registry does not have")]
     PermissionNamespaceNotFound(String),
+    #[error("unsupported region {0}")]
+    UnsupportedRegion(String),
+    #[error("{0}")]
+    UnsupportedOperation(String),
     #[error("unsupported protocol: {0}")]
     UnsupportedProtocol(String),
     #[error("unavailable: {0}")]
@@ -196,6 +200,11 @@ impl TcrError {
                 "ResourceNotFound.ErrNoNamespace",
                 format!("Permissions: the registry has no namespace {ns}."),
             ),
+            TcrError::UnsupportedRegion(r) => (
+                "InvalidParameter.UnsupportedRegion",
+                format!("Registries are not created in region {r:?}; docs/api/tcr.md lists the regions."),
+            ),
+            TcrError::UnsupportedOperation(m) => ("UnsupportedOperation", m.clone()),
             TcrError::UnsupportedProtocol(m) => ("UnsupportedProtocol", m.clone()),
             TcrError::Unavailable(_) => (
                 "InternalError",

@@ -1,8 +1,10 @@
 //! tcr-svc: Tencent Container Registry's instance tokens over API 3.0.
 //!
-//! `POST /` with `X-TC-Action` serves CreateInstance, DescribeInstances, DeleteInstance,
-//! the four instance-token actions and the five namespace actions, signed with
-//! TC3-HMAC-SHA256 by an iam-svc access key (SecretId = AK), so
+//! `POST /` with `X-TC-Action` serves the six registry actions (CreateInstance,
+//! DescribeInstances, DeleteInstance, DescribeInstanceStatus, CheckInstanceName,
+//! CheckInstance), the four instance-token actions, the five namespace actions and the
+//! five service-account actions, signed with TC3-HMAC-SHA256 by an iam-svc access key
+//! (SecretId = AK), so
 //! `tencentcloud-sdk-python-tcr` works unchanged. Its tokens log in to a real registry
 //! through `/service/token`, which opens only the namespaces of the token's own registry.
 //!
@@ -24,6 +26,7 @@ pub mod openapi;
 pub mod params;
 pub mod policy;
 pub mod ratelimit;
+pub mod regions;
 pub mod registries;
 pub mod registry_auth;
 pub mod repo;

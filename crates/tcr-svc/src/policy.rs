@@ -25,6 +25,9 @@ pub enum Action {
     CreateInstance,
     DescribeInstances,
     DeleteInstance,
+    DescribeInstanceStatus,
+    CheckInstanceName,
+    CheckInstance,
     /// `CreateInstanceToken` with `TokenType: temp` (the default).
     CreateTempToken,
     /// `CreateInstanceToken` with `TokenType: longterm`.
@@ -49,10 +52,13 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 22] = [
         Action::CreateInstance,
         Action::DescribeInstances,
         Action::DeleteInstance,
+        Action::DescribeInstanceStatus,
+        Action::CheckInstanceName,
+        Action::CheckInstance,
         Action::CreateTempToken,
         Action::CreateLongtermToken,
         Action::DescribeInstanceToken,
@@ -77,6 +83,9 @@ impl Action {
             Action::CreateInstance => "tcr:CreateInstance",
             Action::DescribeInstances => "tcr:DescribeInstances",
             Action::DeleteInstance => "tcr:DeleteInstance",
+            Action::DescribeInstanceStatus => "tcr:DescribeInstanceStatus",
+            Action::CheckInstanceName => "tcr:CheckInstanceName",
+            Action::CheckInstance => "tcr:CheckInstance",
             Action::CreateTempToken => "tcr:CreateInstanceToken (temp)",
             Action::CreateLongtermToken => "tcr:CreateInstanceToken (longterm)",
             Action::DescribeInstanceToken => "tcr:DescribeInstanceToken",
@@ -120,6 +129,9 @@ pub fn answer(action: Action, role: Role, key: KeyKind) -> Grant {
         (
             _,
             DescribeInstances
+            | DescribeInstanceStatus
+            | CheckInstanceName
+            | CheckInstance
             | DescribeInstanceToken
             | DescribeNamespaces
             | DescribeInstanceAllNamespaces
@@ -285,6 +297,8 @@ pub fn cell(action: Action, kind: CallerKind) -> Cell {
         CallerKind::OtherAccount => match action {
             Action::CreateInstance
             | Action::DescribeInstances
+            | Action::DescribeInstanceStatus
+            | Action::CheckInstanceName
             | Action::DescribeInstanceAllNamespaces => Cell::OwnAccountOnly,
             _ => Cell::NotFound,
         },

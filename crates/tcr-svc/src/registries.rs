@@ -14,6 +14,7 @@ use service_kit::db::DbConnection;
 
 use crate::config::RegistryConfig;
 use crate::error::TcrError;
+use crate::regions::region_id;
 use crate::repo::{
     self,
     registries::{Filter, Registry},
@@ -53,12 +54,13 @@ pub struct NewRegistry {
     region: String,
     service: String,
     address: String,
+    tags: String,
 }
 
 impl NewRegistry {
-    /// The name follows the vendor's rule ([`validate_tcr_instance_name`]), the region is a
-    /// region name of at most [`REGION_MAX`] characters, the type is one of
-    /// [`REGISTRY_TYPES`].
+    /// The name follows the vendor's rule ([`validate_tcr_instance_name`]), the region is
+    /// one of [`crate::regions::REGIONS`] (whose id the registry then shows), the type is
+    /// one of [`REGISTRY_TYPES`]. No tags until [`NewRegistry::tagged`].
     pub fn new(
         name: String,
         registry_type: String,
@@ -69,6 +71,12 @@ impl NewRegistry {
             return Err(TcrError::InvalidRegistryName);
         }
         check_region(&region)?;
+        if region.is_empty() {
+            return Err(TcrError::MissingParameter("X-TC-Region".into()));
+        }
+        if region_id(&region).is_none() {
+            return Err(TcrError::UnsupportedRegion(region));
+        }
         if !REGISTRY_TYPES.contains(&registry_type.as_str()) {
             return Err(TcrError::InvalidParameter(
                 "RegistryType must be basic, standard or premium.".into(),
@@ -80,7 +88,13 @@ impl NewRegistry {
             region,
             service: fronts.service.clone(),
             address: fronts.address.clone(),
+            tags: "[]".into(),
         })
+    }
+
+    /// With these cloud tags: a JSON list of `{"Key", "Value"}`, checked by the caller.
+    pub fn tagged(self, tags: String) -> NewRegistry {
+        NewRegistry { tags, ..self }
     }
 }
 
@@ -109,6 +123,7 @@ pub fn create(
         registry_service: new.service,
         registry_address: new.address,
         created_at: now,
+        tags: new.tags,
     };
     repo::registries::insert(conn, &row).map_err(|e| {
         e.or_taken(|| {
@@ -160,6 +175,66 @@ pub fn delete(
         return Err(TcrError::RegistryNotFound);
     }
     Ok(())
+}
+
+/// The most registries one `DescribeInstanceStatus` asks about.
+pub const STATUS_IDS_MAX: usize = 100;
+
+/// Those of the registries `ids` that are the caller's account's, oldest first; the
+/// others are not found, and left out.
+pub fn statuses(
+    conn: &mut DbConnection,
+    p: &Principal,
+    ids: &[String],
+) -> Result<Vec<Registry>, TcrError> {
+    if ids.len() > STATUS_IDS_MAX {
+        return Err(TcrError::InvalidParameterValue(format!(
+            "RegistryIds may name at most {STATUS_IDS_MAX} registries."
+        )));
+    }
+    Ok(repo::registries::of_account_among(conn, &p.domain_id, ids)?)
+}
+
+/// Why `CreateInstance` would refuse the name `name` in the caller's account, if it would.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameRefusal {
+    /// The name breaks the vendor's rule.
+    Illegal,
+    /// A registry of the account holds it.
+    Existed,
+}
+
+impl NameRefusal {
+    /// Tencent's `DetailCode` for it.
+    pub fn detail_code(self) -> i64 {
+        match self {
+            NameRefusal::Illegal => 1,
+            NameRefusal::Existed => 3,
+        }
+    }
+}
+
+/// Whether `CreateInstance` would take `name` in the caller's account (it may not, still,
+/// if another takes it first).
+pub fn check_name(
+    conn: &mut DbConnection,
+    p: &Principal,
+    name: &str,
+) -> Result<Option<NameRefusal>, TcrError> {
+    if validate_tcr_instance_name(name).is_err() {
+        return Ok(Some(NameRefusal::Illegal));
+    }
+    let taken = repo::registries::name_taken(conn, &p.domain_id, name)?;
+    Ok(taken.then_some(NameRefusal::Existed))
+}
+
+/// The caller's account's registry `id`, if it is one: what `CheckInstance` answers on.
+pub fn find_of_caller(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: &str,
+) -> Result<Option<Registry>, TcrError> {
+    Ok(repo::registries::find_in_account(conn, &p.domain_id, id)?)
 }
 
 /// The caller's account's registry `id`: what every action on something inside a

@@ -12,6 +12,7 @@ diesel::table! {
         registry_address -> Varchar,
         created_at -> Timestamp,
         longterm_tokens -> BigInt,
+        tags -> Text,
     }
 }
 

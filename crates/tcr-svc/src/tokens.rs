@@ -63,6 +63,13 @@ impl TokenKind {
         }
     }
 
+    /// How long a `temp` token lives under `rules`, in whole hours rounded up: what
+    /// `DescribeInstances` shows as `TokenValidTime` (hours, as the SDK documents it), the
+    /// most a `temp` token ever lives.
+    pub fn temp_valid_hours(rules: &TokenRules) -> i64 {
+        i64::from(rules.temp_lifetime_seconds.div_ceil(3600))
+    }
+
     fn stored(self) -> &'static str {
         match self {
             TokenKind::Temp => TEMP,
@@ -114,7 +121,29 @@ pub fn create(
         return Err(TcrError::RegistryNotFound);
     }
     repo::tokens::insert(conn, &row)?;
+    purge_expired(conn, now)?;
     Ok(Issued { token, row })
+}
+
+/// How long after its expiry a temp token is purged: a replica whose clock runs ahead
+/// never takes a token that another, behind it, still honours.
+pub const PURGE_AFTER: Duration = Duration::minutes(5);
+
+/// How many expired temp tokens one issue purges at most: more than it adds, so the
+/// expired ones never pile up, and few enough that no issue waits long on it.
+pub const PURGE_BATCH: i64 = 32;
+
+/// Purge temp tokens expired more than [`PURGE_AFTER`] before `now`, at most
+/// [`PURGE_BATCH`] of them: every issue does, so what is stored stays bounded by the tokens
+/// that live. Nothing else reads an expired temp token (it is never listed, a login
+/// refuses it), and longterm tokens stay until their owner deletes them (they are listed,
+/// expired or not).
+fn purge_expired(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, TcrError> {
+    Ok(repo::tokens::purge_expired_temp(
+        conn,
+        now - PURGE_AFTER,
+        PURGE_BATCH,
+    )?)
 }
 
 /// A page of the longterm tokens of the caller's account's registry, oldest first, and

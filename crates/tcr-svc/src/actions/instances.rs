@@ -4,20 +4,25 @@
 use serde_json::Value;
 use service_kit::db;
 
+use super::namespace_input::tags_of;
+use super::namespaces::stored;
 use super::Ctx;
 use crate::error::TcrError;
 use crate::params::{has_only, paging, Params};
 use crate::policy::{self, Action};
+use crate::regions::region_id;
 use crate::registries::{self, NewRegistry};
 use crate::repo::registries::{Filter, Registry};
+use crate::tokens::TokenKind;
 use crate::views::tencent_time;
 use crate::wire::instances::{
     CreateInstanceResponse, DeleteInstanceResponse, DescribeInstancesResponse,
-    Registry as RegistryView,
+    Registry as RegistryView, RegistryTags,
 };
-use crate::wire::Null;
 
-fn view(r: &Registry) -> RegistryView {
+/// The registry as `DescribeInstances` shows it; a temp token lives at most
+/// `token_valid_hours`.
+fn view(r: &Registry, token_valid_hours: i64) -> RegistryView {
     RegistryView {
         registry_id: r.id.clone(),
         registry_name: r.name.clone(),
@@ -27,10 +32,13 @@ fn view(r: &Registry) -> RegistryView {
         internal_endpoint: r.registry_address.clone(),
         created_at: tencent_time(r.created_at),
         region_name: r.region.clone(),
-        region_id: 1,
+        region_id: region_id(&r.region),
         enable_anonymous: false,
-        token_valid_time: 1,
-        tag_specification: Null,
+        token_valid_time: token_valid_hours,
+        tag_specification: RegistryTags {
+            resource_type: TAG_RESOURCE_TYPE,
+            tags: stored(&r.tags),
+        },
         expired_at: String::new(),
         pay_mod: 0,
         renew_flag: 0,
@@ -41,24 +49,59 @@ fn view(r: &Registry) -> RegistryView {
     }
 }
 
-/// The registry a `CreateInstance` asks for, checked.
+/// The only resource type a registry's tags may name.
+pub const TAG_RESOURCE_TYPE: &str = "instance";
+
+/// A setting of Tencent's that this service has only one answer to: `false` (or left out)
+/// is that answer; `true` is refused, for `why`, rather than dropped.
+fn only_false(p: &mut Params, name: &str, why: &str) -> Result<(), TcrError> {
+    match p.optional_bool(name)? {
+        Some(true) => Err(TcrError::UnsupportedOperation(format!(
+            "{name} true is not supported: {why}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The registry a `CreateInstance` asks for, checked. The billing and storage settings
+/// take only what `DescribeInstances` then shows: pay-as-you-go (`RegistryChargeType` 0,
+/// no `RegistryChargePrepaid`), no deletion protection, the operator's storage.
 fn new_registry(ctx: &Ctx<'_>, mut p: Params) -> Result<NewRegistry, TcrError> {
     let name = p.required_str("RegistryName")?;
     let registry_type = p.required_str("RegistryType")?;
-    for vendor_only in [
-        "TagSpecification",
-        "RegistryChargeType",
-        "RegistryChargePrepaid",
-        "SyncTag",
-        "EnableCosMAZ",
-        "DeletionProtection",
-        "EnableCosVersioning",
-    ] {
-        p.ignore(vendor_only);
+    let tags = p
+        .optional_raw("TagSpecification")
+        .map(|raw| tags_of(raw, TAG_RESOURCE_TYPE))
+        .transpose()?;
+    match p.optional_i64("RegistryChargeType")? {
+        None | Some(0) => {}
+        Some(_) => {
+            return Err(TcrError::UnsupportedOperation(
+                "RegistryChargeType must be 0 (pay as you go): nothing is prepaid here.".into(),
+            ))
+        }
     }
+    if p.optional_raw("RegistryChargePrepaid").is_some() {
+        return Err(TcrError::UnsupportedOperation(
+            "RegistryChargePrepaid is not supported: nothing is prepaid here.".into(),
+        ));
+    }
+    const STORAGE: &str = "the registry's storage is the operator's, not a bucket of the account.";
+    only_false(&mut p, "SyncTag", STORAGE)?;
+    only_false(&mut p, "EnableCosMAZ", STORAGE)?;
+    only_false(&mut p, "EnableCosVersioning", STORAGE)?;
+    only_false(
+        &mut p,
+        "DeletionProtection",
+        "no action here could lift it; DeleteInstance with DryRun checks a delete instead.",
+    )?;
     p.finish()?;
     let fronts = &ctx.state.config.registry;
-    NewRegistry::new(name, registry_type, ctx.region.clone(), fronts)
+    let new = NewRegistry::new(name, registry_type, ctx.region.clone(), fronts)?;
+    Ok(match tags {
+        Some(tags) => new.tagged(tags),
+        None => new,
+    })
 }
 
 pub async fn create(ctx: &Ctx<'_>, p: Params) -> Result<CreateInstanceResponse, TcrError> {
@@ -79,22 +122,28 @@ pub async fn describe(ctx: &Ctx<'_>, mut p: Params) -> Result<DescribeInstancesR
     policy::allow(Action::DescribeInstances, ctx.principal)?;
     let mut filter = Filter {
         ids: p.optional_str_list("Registryids")?,
-        names: None,
+        ..Filter::default()
     };
     if let Some(raw) = p.optional_raw("Filters") {
         apply_filters(&mut filter, raw)?;
     }
     let (offset, limit) = paging(&mut p, 20, 100)?;
-    p.ignore("AllRegion");
+    // The request's region only, as Tencent lists, unless every region is asked for; a
+    // request that names no region lists them all.
+    let all_regions = p.optional_bool("AllRegion")?.unwrap_or(false);
+    if !all_regions && !ctx.region.is_empty() {
+        filter.region = Some(ctx.region.clone());
+    }
     p.finish()?;
     let caller = ctx.principal.clone();
     let (rows, total) = db::run(&ctx.state.pool, move |conn| {
         registries::list(conn, &caller, &filter, offset, limit)
     })
     .await?;
+    let hours = TokenKind::temp_valid_hours(&ctx.state.config.tokens);
     Ok(DescribeInstancesResponse {
         total_count: total,
-        registries: rows.iter().map(view).collect(),
+        registries: rows.iter().map(|r| view(r, hours)).collect(),
         request_id: ctx.request_id(),
     })
 }
@@ -144,7 +193,11 @@ fn apply_filters(filter: &mut Filter, raw: Value) -> Result<(), TcrError> {
 pub async fn delete(ctx: &Ctx<'_>, mut p: Params) -> Result<DeleteInstanceResponse, TcrError> {
     policy::allow(Action::DeleteInstance, ctx.principal)?;
     let id = p.required_str("RegistryId")?;
-    p.ignore("DeleteBucket");
+    only_false(
+        &mut p,
+        "DeleteBucket",
+        "the registry's storage is the operator's; its images stay there.",
+    )?;
     let dry_run = p.optional_bool("DryRun")?.unwrap_or(false);
     p.finish()?;
     let (caller, clock) = (ctx.principal.clone(), ctx.state.clock.clone());

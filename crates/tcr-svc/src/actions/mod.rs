@@ -4,6 +4,7 @@
 //! `tokens`, `namespaces`, `service_accounts::manage`) in one read or write, and renders
 //! Tencent's fields; the rules are the domain's, never an action's.
 
+pub mod instance_checks;
 pub mod instances;
 pub mod namespace_input;
 pub mod namespaces;
@@ -35,10 +36,13 @@ impl Ctx<'_> {
 }
 
 /// The actions this service serves (`X-TC-Action`).
-pub const ACTIONS: [&str; 17] = [
+pub const ACTIONS: [&str; 20] = [
     "CreateInstance",
     "DescribeInstances",
     "DeleteInstance",
+    "DescribeInstanceStatus",
+    "CheckInstanceName",
+    "CheckInstance",
     "CreateInstanceToken",
     "DescribeInstanceToken",
     "ModifyInstanceToken",
@@ -62,6 +66,13 @@ pub async fn dispatch(ctx: &Ctx<'_>, action: &str, params: Params) -> Result<Ans
         "CreateInstance" => A::CreateInstance(instances::create(ctx, params).await?),
         "DescribeInstances" => A::DescribeInstances(instances::describe(ctx, params).await?),
         "DeleteInstance" => A::DeleteInstance(instances::delete(ctx, params).await?),
+        "DescribeInstanceStatus" => {
+            A::DescribeInstanceStatus(instance_checks::describe_status(ctx, params).await?)
+        }
+        "CheckInstanceName" => {
+            A::CheckInstanceName(instance_checks::check_name(ctx, params).await?)
+        }
+        "CheckInstance" => A::CheckInstance(instance_checks::check(ctx, params).await?),
         "CreateInstanceToken" => A::CreateInstanceToken(tokens::create(ctx, params).await?),
         "DescribeInstanceToken" => A::DescribeInstanceToken(tokens::describe(ctx, params).await?),
         "ModifyInstanceToken" => A::ModifyInstanceToken(tokens::modify(ctx, params).await?),

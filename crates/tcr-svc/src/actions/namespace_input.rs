@@ -113,32 +113,39 @@ fn cves(raw: Value) -> Result<String, TcrError> {
     Ok(Value::Array(list).to_string())
 }
 
-/// `TagSpecification: {"ResourceType": "namespace", "Tags": [{"Key", "Value"}]}`; the tags
-/// are stored as that JSON list.
+/// A namespace's `TagSpecification` ([`tags_of`] for `namespace`).
 fn tags(raw: Value) -> Result<String, TcrError> {
-    const BAD: &str = "TagSpecification must be {\"ResourceType\": \"namespace\", \"Tags\": [{\"Key\": string, \"Value\": string}]}, with at most 50 tags of distinct keys (1 to 127 characters) and values of at most 255 characters.";
-    let spec = fields(&raw, &["ResourceType", "Tags"], BAD)?;
+    tags_of(raw, TAG_RESOURCE_TYPE)
+}
+
+/// `TagSpecification: {"ResourceType": <resource_type>, "Tags": [{"Key", "Value"}]}` (the
+/// type may be left out), within Tencent's limits on cloud tags; the tags are stored as
+/// that JSON list.
+pub fn tags_of(raw: Value, resource_type: &str) -> Result<String, TcrError> {
+    let bad = format!("TagSpecification must be {{\"ResourceType\": \"{resource_type}\", \"Tags\": [{{\"Key\": string, \"Value\": string}}]}}, with at most 50 tags of distinct keys (1 to 127 characters) and values of at most 255 characters.");
+    let bad = bad.as_str();
+    let spec = fields(&raw, &["ResourceType", "Tags"], bad)?;
     match spec.get("ResourceType") {
         None | Some(Value::Null) => {}
-        Some(Value::String(t)) if t == TAG_RESOURCE_TYPE => {}
+        Some(Value::String(t)) if t == resource_type => {}
         Some(_) => {
-            return Err(invalid(
-                "TagSpecification.ResourceType must be namespace: the tags are the namespace's.",
-            ))
+            return Err(TcrError::InvalidParameter(format!(
+                "TagSpecification.ResourceType must be {resource_type}: the tags are the {resource_type}'s."
+            )))
         }
     }
     let items = match spec.get("Tags") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) if items.len() <= MAX_TAGS => items.clone(),
-        Some(_) => return Err(invalid(BAD)),
+        Some(_) => return Err(invalid(bad)),
     };
     let mut tags: Vec<(String, String)> = Vec::with_capacity(items.len());
     for item in &items {
-        let m = fields(item, &["Key", "Value"], BAD)?;
-        let key = text(m.get("Key"), MAX_TAG_KEY, false).ok_or_else(|| invalid(BAD))?;
-        let value = text(m.get("Value"), MAX_TAG_VALUE, true).ok_or_else(|| invalid(BAD))?;
+        let m = fields(item, &["Key", "Value"], bad)?;
+        let key = text(m.get("Key"), MAX_TAG_KEY, false).ok_or_else(|| invalid(bad))?;
+        let value = text(m.get("Value"), MAX_TAG_VALUE, true).ok_or_else(|| invalid(bad))?;
         if tags.iter().any(|(k, _)| *k == key) {
-            return Err(invalid(BAD));
+            return Err(invalid(bad));
         }
         tags.push((key, value));
     }

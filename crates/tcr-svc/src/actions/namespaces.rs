@@ -20,7 +20,7 @@ use crate::wire::namespaces::{
 };
 
 /// A stored JSON list (as [`input`] writes it) read back; empty when it cannot be.
-fn stored<T: DeserializeOwned>(json: &str) -> Vec<T> {
+pub(super) fn stored<T: DeserializeOwned>(json: &str) -> Vec<T> {
     serde_json::from_str(json).unwrap_or_default()
 }
 

@@ -19,6 +19,8 @@ pub struct Registry {
     pub registry_address: String,
     #[diesel(deserialize_as = service_kit::db::Timestamp)]
     pub created_at: NaiveDateTime,
+    /// The cloud tags, as a JSON list of `{"Key", "Value"}`.
+    pub tags: String,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &Registry) -> Result<(), StoreError> {
@@ -82,11 +84,41 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Registry>, Store
         .optional()?)
 }
 
+/// Those of the registries `ids` that belong to the account, oldest first.
+pub fn of_account_among(
+    conn: &mut DbConnection,
+    domain_id: &str,
+    ids: &[String],
+) -> Result<Vec<Registry>, StoreError> {
+    Ok(registries::table
+        .filter(registries::domain_id.eq(domain_id))
+        .filter(registries::id.eq_any(ids))
+        .order((registries::created_at.asc(), registries::id.asc()))
+        .select(Registry::as_select())
+        .load(conn)?)
+}
+
+/// Whether a registry of the account is named `name`.
+pub fn name_taken(
+    conn: &mut DbConnection,
+    domain_id: &str,
+    name: &str,
+) -> Result<bool, StoreError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        registries::table
+            .filter(registries::domain_id.eq(domain_id))
+            .filter(registries::name.eq(name)),
+    ))
+    .get_result(conn)?)
+}
+
 /// What `DescribeInstances` may filter on.
 #[derive(Default)]
 pub struct Filter {
     pub ids: Option<Vec<String>>,
     pub names: Option<Vec<String>>,
+    /// This region's registries only.
+    pub region: Option<String>,
 }
 
 /// A page of the account's registries, oldest first, and the total.
@@ -106,6 +138,9 @@ pub fn page(
         }
         if let Some(names) = &filter.names {
             q = q.filter(registries::name.eq_any(names.clone()));
+        }
+        if let Some(region) = &filter.region {
+            q = q.filter(registries::region.eq(region.clone()));
         }
         q
     };

@@ -160,6 +160,35 @@ pub fn page_longterm(
     Ok((rows, total))
 }
 
+/// Delete at most `batch` temp tokens that expired before `before`, the longest expired
+/// first; how many. Replicas may run it at once: on PostgreSQL each skips the rows
+/// another is deleting (`SKIP LOCKED`), so none waits on another or deadlocks with it;
+/// SQLite has one writer.
+pub fn purge_expired_temp(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+    batch: i64,
+) -> Result<usize, StoreError> {
+    let expired = || {
+        instance_tokens::table
+            .filter(instance_tokens::kind.eq(TEMP))
+            .filter(instance_tokens::expires_at.lt(before))
+            .order((instance_tokens::kind, instance_tokens::expires_at))
+            .select(instance_tokens::id)
+            .limit(batch)
+    };
+    let ids: Vec<String> = match conn {
+        DbConnection::Postgresql(pg) => expired().for_update().skip_locked().load(pg)?,
+        DbConnection::Sqlite(lite) => expired().load(lite)?,
+    };
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let purged = diesel::delete(instance_tokens::table.filter(instance_tokens::id.eq_any(ids)))
+        .execute(conn)?;
+    Ok(purged)
+}
+
 pub fn update(
     conn: &mut DbConnection,
     id: &str,

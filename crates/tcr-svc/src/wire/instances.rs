@@ -3,44 +3,66 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Ignored, Null};
+use super::FalseOnly;
 use crate::registries::REGISTRY_TYPES;
 
-/// `CreateInstance`: a registry in the caller's account, fronting the configured registry.
-/// `X-TC-Region` is recorded as its `RegionName`.
+/// `CreateInstance`: a registry in the caller's account, fronting the configured registry,
+/// in the region `X-TC-Region` names (required; one of the regions docs/api/tcr.md lists,
+/// else `InvalidParameter.UnsupportedRegion`). The billing and storage settings take only
+/// what the registry then is: pay as you go, without deletion protection, on the
+/// operator's storage; any other value is `UnsupportedOperation`, never dropped.
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
-#[schema(example = json!({"RegistryName": "team-registry", "RegistryType": "basic", "TagSpecification": {"ResourceType": "instance", "Tags": [{"Key": "team", "Value": "a"}]}, "RegistryChargeType": 0, "RegistryChargePrepaid": {"Period": 1, "RenewFlag": 0}, "SyncTag": false, "EnableCosMAZ": false, "DeletionProtection": false, "EnableCosVersioning": false}))]
+#[schema(example = json!({"RegistryName": "team-registry", "RegistryType": "basic", "TagSpecification": {"ResourceType": "instance", "Tags": [{"Key": "team", "Value": "a"}]}, "RegistryChargeType": 0, "SyncTag": false, "EnableCosMAZ": false, "DeletionProtection": false, "EnableCosVersioning": false}))]
 pub struct CreateInstanceRequest {
     /// 5 to 50 characters of a-z, 0-9 and '-', starting with a letter, not ending with
     /// '-', without '--'; unique in the account.
     #[schema(min_length = 5, max_length = 50, pattern = "^[a-z](-?[a-z0-9])*$")]
     pub registry_name: String,
     pub registry_type: RegistryType,
-    /// Any value, ignored: nothing here is tagged. The SDK's shape is
-    /// `{"ResourceType": "instance", "Tags": [{"Key", "Value"}]}`.
-    #[schema(required = false)]
-    pub tag_specification: Ignored,
-    /// Any value, ignored: nothing is charged. The SDK's is an integer.
-    #[schema(required = false)]
-    pub registry_charge_type: Ignored,
-    /// Any value, ignored: nothing is charged. The SDK's shape is
-    /// `{"Period": integer, "RenewFlag": integer}`.
-    #[schema(required = false)]
-    pub registry_charge_prepaid: Ignored,
-    /// Any value, ignored. The SDK's is a boolean.
-    #[schema(required = false)]
-    pub sync_tag: Ignored,
-    /// Any value, ignored: the registry's storage is the operator's. The SDK's is a boolean.
-    #[schema(required = false)]
+    /// The registry's cloud tags, shown by `DescribeInstances`.
+    pub tag_specification: Option<RegistryTagsInput>,
+    /// 0: pay as you go, the only kind (`DescribeInstances` shows `PayMod` 0).
+    #[schema(minimum = 0, maximum = 0, default = 0)]
+    pub registry_charge_type: Option<i64>,
+    /// false (the storage is the operator's, not a bucket to tag).
+    #[schema(default = false)]
+    pub sync_tag: Option<FalseOnly>,
+    /// false (the storage is the operator's).
+    #[schema(default = false)]
     #[serde(rename = "EnableCosMAZ")]
-    pub enable_cos_maz: Ignored,
-    /// Any value, ignored: `DescribeInstances` shows `false`. The SDK's is a boolean.
-    #[schema(required = false)]
-    pub deletion_protection: Ignored,
-    /// Any value, ignored: the registry's storage is the operator's. The SDK's is a boolean.
-    #[schema(required = false)]
-    pub enable_cos_versioning: Ignored,
+    pub enable_cos_maz: Option<FalseOnly>,
+    /// false: no action here could lift a protection.
+    #[schema(default = false)]
+    pub deletion_protection: Option<FalseOnly>,
+    /// false (the storage is the operator's).
+    #[schema(default = false)]
+    pub enable_cos_versioning: Option<FalseOnly>,
+}
+
+/// `TagSpecification` of `CreateInstance`: at most 50 tags of distinct keys.
+#[derive(ToSchema)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct RegistryTagsInput {
+    pub resource_type: Option<InstanceResourceType>,
+    #[schema(max_items = 50)]
+    pub tags: Option<Vec<TagInput>>,
+}
+
+/// A cloud tag as a request gives it.
+#[derive(ToSchema)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct TagInput {
+    #[schema(min_length = 1, max_length = 127)]
+    pub key: String,
+    #[schema(max_length = 255)]
+    pub value: String,
+}
+
+#[derive(ToSchema)]
+pub enum InstanceResourceType {
+    #[serde(rename = "instance")]
+    Instance,
 }
 
 super::string_enum!(
@@ -66,7 +88,8 @@ pub struct CreateInstanceResponse {
     pub request_id: String,
 }
 
-/// `DescribeInstances`: the caller's account's registries, by name.
+/// `DescribeInstances`: the caller's account's registries in the request's region, oldest
+/// first.
 #[derive(ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 #[schema(example = json!({"Registryids": ["tcr-5zq3bc1x"], "Filters": [{"Name": "RegistryId", "Values": ["tcr-5zq3bc1x"]}], "Offset": 0, "Limit": 20, "AllRegion": false}))]
@@ -80,9 +103,10 @@ pub struct DescribeInstancesRequest {
     pub offset: Option<i64>,
     #[schema(minimum = 1, maximum = 100, default = 20)]
     pub limit: Option<i64>,
-    /// Any value, ignored: every region's registries are listed. The SDK's is a boolean.
-    #[schema(required = false)]
-    pub all_region: Ignored,
+    /// true: every region's registries; false: those of the `X-TC-Region` (every region's
+    /// when the request names none).
+    #[schema(default = false)]
+    pub all_region: Option<bool>,
 }
 
 /// A filter of `DescribeInstances`.
@@ -108,8 +132,8 @@ pub struct DescribeInstancesResponse {
     pub request_id: String,
 }
 
-/// A registry as the SDK's `Registry` model reads it. The vendor fields this service has
-/// no data for hold fixed values.
+/// A registry as the SDK's `Registry` model reads it. The fields about billing and storage
+/// hold what every registry here is: pay as you go, on the operator's storage.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Registry {
@@ -127,30 +151,41 @@ pub struct Registry {
     pub created_at: String,
     /// The `X-TC-Region` it was created with.
     pub region_name: String,
-    /// Always 1.
-    pub region_id: i64,
-    /// Always false.
+    /// Tencent's id of that region (1 for `ap-guangzhou`, ...; docs/api/tcr.md lists
+    /// them); null for a region outside the table, of a registry made before regions were
+    /// checked.
+    pub region_id: Option<i64>,
+    /// false: pulling needs a login, but from a public namespace.
     pub enable_anonymous: bool,
-    /// Always 1 (hours).
+    /// The most a `temp` instance token lives, in hours (`tokens.temp_lifetime_seconds`
+    /// rounded up to whole hours); one made by a temporary key also ends with the key.
     pub token_valid_time: i64,
-    /// Always null.
-    pub tag_specification: Null,
-    /// Always empty: nothing is prepaid.
+    pub tag_specification: RegistryTags,
+    /// Empty: nothing is prepaid, so nothing expires.
     pub expired_at: String,
-    /// Always 0.
+    /// 0: pay as you go, the only kind.
     pub pay_mod: i64,
-    /// Always 0.
+    /// 0, Tencent's value for a registry that is not prepaid.
     pub renew_flag: i64,
-    /// Always false.
+    /// false: `CreateInstance` refuses a protection.
     pub deletion_protection: bool,
-    /// Always false.
+    /// false: no AI features.
     #[serde(rename = "AIFeature")]
     pub ai_feature: bool,
-    /// Always false.
+    /// false: the storage is the operator's, not a COS bucket.
     #[serde(rename = "EnableCosMAZ")]
     pub enable_cos_maz: bool,
-    /// Always false.
+    /// false: the storage is the operator's, not a COS bucket.
     pub enable_cos_versioning: bool,
+}
+
+/// A registry's cloud tags, as stored.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct RegistryTags {
+    /// Always `instance`.
+    pub resource_type: &'static str,
+    pub tags: Vec<KeyValue>,
 }
 
 /// `DeleteInstance`: the registry, its tokens and service accounts; its namespaces are
@@ -160,9 +195,10 @@ pub struct Registry {
 #[schema(example = json!({"RegistryId": "tcr-5zq3bc1x", "DeleteBucket": false, "DryRun": true}))]
 pub struct DeleteInstanceRequest {
     pub registry_id: String,
-    /// Any value, ignored: the registry's storage is the operator's. The SDK's is a boolean.
-    #[schema(required = false)]
-    pub delete_bucket: Ignored,
+    /// false: the registry's storage is the operator's, and its images stay there (true is
+    /// `UnsupportedOperation`).
+    #[schema(default = false)]
+    pub delete_bucket: Option<FalseOnly>,
     /// true: check that the registry may be deleted, and delete nothing.
     #[schema(default = false)]
     pub dry_run: Option<bool>,

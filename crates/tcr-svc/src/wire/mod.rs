@@ -8,19 +8,21 @@
 //!
 //! Nothing here decides anything: the rules stay in the actions and the domain.
 
+pub mod instance_checks;
 pub mod instances;
 pub mod namespaces;
 pub mod service_accounts;
 pub mod tokens;
 
-use serde::{Serialize, Serializer};
-use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+use serde::Serialize;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::actions::ACTIONS;
 use crate::api::VERSION;
 
+use instance_checks::*;
 use instances::*;
 use namespaces::*;
 use service_accounts::*;
@@ -41,6 +43,9 @@ pub enum Answer {
     CreateInstance(CreateInstanceResponse),
     DescribeInstances(DescribeInstancesResponse),
     DeleteInstance(DeleteInstanceResponse),
+    DescribeInstanceStatus(DescribeInstanceStatusResponse),
+    CheckInstanceName(CheckInstanceNameResponse),
+    CheckInstance(CheckInstanceResponse),
     CreateInstanceToken(CreateInstanceTokenResponse),
     DescribeInstanceToken(DescribeInstanceTokenResponse),
     ModifyInstanceToken(ModifyInstanceTokenResponse),
@@ -66,6 +71,9 @@ pub enum ActionRequest {
     CreateInstance(CreateInstanceRequest),
     DescribeInstances(DescribeInstancesRequest),
     DeleteInstance(DeleteInstanceRequest),
+    DescribeInstanceStatus(DescribeInstanceStatusRequest),
+    CheckInstanceName(CheckInstanceNameRequest),
+    CheckInstance(CheckInstanceRequest),
     CreateInstanceToken(CreateInstanceTokenRequest),
     DescribeInstanceToken(DescribeInstanceTokenRequest),
     ModifyInstanceToken(ModifyInstanceTokenRequest),
@@ -100,37 +108,20 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
-/// A parameter the vendor defines and this service takes without reading it
-/// ([`crate::params::Params::ignore`]): any JSON value, or none.
-pub struct Ignored;
+/// A vendor setting whose only value here is `false` (`true` is `UnsupportedOperation`,
+/// never dropped).
+pub struct FalseOnly;
 
-impl PartialSchema for Ignored {
+impl PartialSchema for FalseOnly {
     fn schema() -> RefOr<Schema> {
         ObjectBuilder::new()
-            .schema_type(SchemaType::AnyValue)
+            .schema_type(Type::Boolean)
+            .enum_values(Some([false]))
             .into()
     }
 }
 
-impl ToSchema for Ignored {}
-
-/// A value the answer always holds as `null` (a vendor field this service has no data for).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Null;
-
-impl Serialize for Null {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_none()
-    }
-}
-
-impl PartialSchema for Null {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new().schema_type(Type::Null).into()
-    }
-}
-
-impl ToSchema for Null {}
+impl ToSchema for FalseOnly {}
 
 /// A string schema named `$name` whose values are a rule's own list, so the document
 /// cannot drift from the rule.

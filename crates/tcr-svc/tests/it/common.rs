@@ -271,11 +271,16 @@ impl Harness {
 
     /// Several connections (SQLite file or PostgreSQL schema), for concurrency tests.
     pub fn shared_with(config: TcrConfig) -> Harness {
+        Self::shared_with_clock(config, Clock::system())
+    }
+
+    /// [`Harness::shared_with`], on `clock`.
+    pub fn shared_with_clock(config: TcrConfig, clock: Clock) -> Harness {
         Self::build(
             TestDatabase::shared(&tcr_svc::MIGRATIONS),
             config,
             Default::default(),
-            Clock::system(),
+            clock,
         )
     }
 

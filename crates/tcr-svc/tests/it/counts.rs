@@ -8,7 +8,6 @@ use serde_json::Value;
 use service_kit::db::{run_pending, DbPool};
 use service_kit::testing::{migrations, TestDatabase};
 use tcr_svc::config::TcrConfig;
-use tcr_svc::repo::registries::Registry;
 use tcr_svc::repo::tokens::{LONGTERM, TEMP};
 use tcr_svc::schema::{instance_tokens, registries};
 
@@ -145,18 +144,21 @@ async fn the_migration_counts_existing_tokens() {
 
     let now = chrono::Utc::now().naive_utc();
     for id in ["tcr-full", "tcr-temponly", "tcr-empty"] {
-        let registry = Registry {
-            id: id.into(),
-            domain_id: ALICE.account.into(),
-            name: id.into(),
-            registry_type: "basic".into(),
-            region: "ap-guangzhou".into(),
-            status: "Running".into(),
-            registry_service: "tcr-registry".into(),
-            registry_address: "127.0.0.1:5000".into(),
-            created_at: now,
-        };
-        tcr_svc::repo::registries::insert(&mut conn, &registry).unwrap();
+        // The columns of that schema only.
+        diesel::insert_into(registries::table)
+            .values((
+                registries::id.eq(id),
+                registries::domain_id.eq(ALICE.account),
+                registries::name.eq(id),
+                registries::registry_type.eq("basic"),
+                registries::region.eq("ap-guangzhou"),
+                registries::status.eq("Running"),
+                registries::registry_service.eq("tcr-registry"),
+                registries::registry_address.eq("127.0.0.1:5000"),
+                registries::created_at.eq(now),
+            ))
+            .execute(&mut *conn)
+            .unwrap();
     }
     let mut n = 0;
     for (registry_id, kind, count) in [

@@ -114,9 +114,12 @@ async fn the_document_covers_every_route_and_action() {
 
 /// The order the examples build on each other in: a registry, its token, a namespace, a
 /// service account in it, then the deletions.
-const ORDER: [&str; 17] = [
+const ORDER: [&str; 20] = [
     "CreateInstance",
     "DescribeInstances",
+    "DescribeInstanceStatus",
+    "CheckInstanceName",
+    "CheckInstance",
     "CreateInstanceToken",
     "DescribeInstanceToken",
     "ModifyInstanceToken",

@@ -157,6 +157,18 @@ fn request(action: Action, registry: &str, token: &str) -> (&'static str, String
             "DeleteInstance",
             format!(r#"{{"RegistryId": "{registry}"}}"#),
         ),
+        Action::DescribeInstanceStatus => (
+            "DescribeInstanceStatus",
+            format!(r#"{{"RegistryIds": ["{registry}"]}}"#),
+        ),
+        Action::CheckInstanceName => (
+            "CheckInstanceName",
+            r#"{"RegistryName": "matrix-reg"}"#.into(),
+        ),
+        Action::CheckInstance => (
+            "CheckInstance",
+            format!(r#"{{"RegistryId": "{registry}"}}"#),
+        ),
         Action::CreateTempToken => (
             "CreateInstanceToken",
             format!(r#"{{"RegistryId": "{registry}", "TokenType": "temp"}}"#),
@@ -263,6 +275,15 @@ fn succeeded(f: &Fixture, action: Action, user: &str, token: &str, answer: &Valu
                 .unwrap()
                 == 0
         }
+        // Each sees the fixture's registry: its status, its name taken, its region.
+        Action::DescribeInstanceStatus => {
+            answer["RegistryStatusSet"]
+                == serde_json::json!([
+                    {"RegistryId": f.registry, "Status": "Running", "Conditions": []}
+                ])
+        }
+        Action::CheckInstanceName => answer["IsValidated"] == false && answer["DetailCode"] == 3,
+        Action::CheckInstance => answer["IsValidated"] == true && answer["RegionId"] == 1,
         Action::CreateTempToken | Action::CreateLongtermToken => {
             answer["Username"] == user && answer["Token"].as_str().is_some()
         }
@@ -415,11 +436,16 @@ async fn check(action: Action, kind: CallerKind) -> Result<(), String> {
         let member_elsewhere = caller.as_ref().is_some_and(|k| k.id == BOB.id)
             && policy::answer(action, Role::Member, KeyKind::Permanent) == Grant::No;
         let expected = match (want, action) {
-            // Another account sees only its own registries and namespaces.
+            // Another account sees only its own registries and namespaces: the checks
+            // answer as for a name free and a registry unknown there.
             (
                 Cell::OwnAccountOnly,
-                Action::DescribeInstances | Action::DescribeInstanceAllNamespaces,
+                Action::DescribeInstances
+                | Action::DescribeInstanceStatus
+                | Action::CheckInstanceName
+                | Action::DescribeInstanceAllNamespaces,
             ) => (String::new(), false),
+            (Cell::NotFound, Action::CheckInstance) => (String::new(), false),
             (Cell::NotFound, _) if member_elsewhere => refused("UnauthorizedOperation"),
             _ => expected,
         };
@@ -487,6 +513,9 @@ matrix! {
     create_instance => CreateInstance,
     describe_instances => DescribeInstances,
     delete_instance => DeleteInstance,
+    describe_instance_status => DescribeInstanceStatus,
+    check_instance_name => CheckInstanceName,
+    check_instance => CheckInstance,
     create_temp_token => CreateTempToken,
     create_longterm_token => CreateLongtermToken,
     describe_instance_token => DescribeInstanceToken,

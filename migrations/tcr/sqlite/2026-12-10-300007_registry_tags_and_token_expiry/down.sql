@@ -1,0 +1,2 @@
+DROP INDEX instance_tokens_by_expiry;
+ALTER TABLE registries DROP COLUMN tags;
