@@ -22,5 +22,8 @@ mod rate_limits;
 mod registry_login;
 mod replay;
 mod service_accounts;
+mod sign_kit;
+mod signing_tc3;
+mod signing_v1;
 mod startup;
 mod temporary;
