@@ -23,18 +23,56 @@ pub const VERSION: &str = "2019-09-24";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::post().to(api))
-        .route("/", web::get().to(api));
+        .route("/", web::get().to(api_get));
 }
 
-/// Also mounted for GET, which answers `UnsupportedProtocol` in the envelope; only POST is
-/// documented, as only POST runs an action.
+/// `GET /`: the same actions, their parameters form-encoded in the query (see [`api`]).
+#[utoipa::path(get, path = "/", tag = "tcr", operation_id = "TencentCloudApiGet",
+    summary = "Run an action by GET: parameters in the query string",
+    description = "As `POST /`, with the action's parameters form-encoded in the query as \
+        the SDKs flatten them (`Registryids.0=tcr-1`, `Filters.0.Values.0=x`; numbers and \
+        booleans as text, `True`/`true`), TC3-signed over the query \
+        (`HttpProfile(reqMethod=\"GET\")`), or with the legacy v1 signature's parameters \
+        among them (`Action`, `Version`, `Region`, `Nonce`, `Timestamp`, `SecretId`, \
+        `SignatureMethod`, `Signature`, `Token`) and no X-TC-* headers. A GET carries no \
+        body (`UnsupportedProtocol`).",
+    params(
+        ("X-TC-Action" = Option<ActionName>, Header, nullable = false, description = "The action (TC3)."),
+        ("X-TC-Version" = Option<Version>, Header, nullable = false, description = "The API version (TC3)."),
+        ("X-TC-Timestamp" = Option<String>, Header, nullable = false, pattern = "^[0-9]+$",
+            description = "Unix seconds when signed (TC3)."),
+        ("X-TC-Region" = Option<String>, Header, nullable = false, max_length = 64, pattern = "^[a-z0-9-]*$",
+            description = "A region name (TC3)."),
+        ("X-TC-Token" = Option<String>, Header, nullable = false,
+            description = "A temporary key's security token (TC3)."),
+    ),
+    security(("tc3_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "The action's answer or its error.", body = Envelope,
+            headers(("X-Request-Id" = String, description = "The answer's `RequestId`."))),
+        (status = 431, description = "A request head over 32 KiB; no body."),
+    ))]
+pub(crate) async fn api_get(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+    id: RequestId,
+) -> HttpResponse {
+    api(state, req, payload, id).await
+}
+
+/// `POST /`: the action a TC3 signature's `X-TC-Action` names, or a v1 form's `Action`.
 #[utoipa::path(post, path = "/", tag = "tcr", operation_id = "TencentCloudApi",
     summary = "Run the action X-TC-Action names (Tencent Cloud API 3.0)",
     description = "Every action's answer, errors included, is HTTP 200 with \
         `{\"Response\": {..., \"RequestId\"}}`; an error is \
         `{\"Response\": {\"Error\": {\"Code\", \"Message\"}, \"RequestId\"}}`. The body is \
         the action's parameters, `<Action>Request`; the answer's `Response` is \
-        `<Action>Response` or `TencentError`. `RequestId` equals the `X-Request-Id` header.",
+        `<Action>Response` or `TencentError`. `RequestId` equals the `X-Request-Id` header. \
+        With the legacy v1 signature (`HmacSHA256`; `HmacSHA1` where `api.allow_hmac_sha1`) \
+        the body is instead a form (`application/x-www-form-urlencoded`) of the action's \
+        flattened parameters and the signature's own, without X-TC-* headers. The `Host` \
+        must be one of the service's names (`api.hosts`) and the signature made for it.",
     params(
         ("X-TC-Action" = inline(ActionName), Header, description = "The action."),
         ("X-TC-Version" = inline(Version), Header, description = "The API version."),

@@ -220,6 +220,15 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_production_file_names_its_hosts() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/config/tcr.toml");
+        let mut cfg: TcrConfig = config::load("TCRTEST_NONE", DEFAULTS, Some(&path)).unwrap();
+        cfg.settle_hosts().unwrap();
+        assert_eq!(cfg.api.hosts[0].to_string(), "tcr-api.example.com");
+        assert!(!cfg.hmac_sha1_allowed());
+    }
+
+    #[test]
     fn an_internal_listener_is_refused_for_want_of_an_internal_api() {
         let mut cfg: TcrConfig = config::load("TCRTEST_NONE", DEFAULTS, None).unwrap();
         cfg.server.internal_port = Some(9084);

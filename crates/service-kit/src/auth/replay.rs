@@ -86,8 +86,16 @@ pub async fn accept_once_at(
     // A nonce is used once outright; a signature without one gets the grace of its rule.
     let (digest, write, grace) = match &check.replay {
         Replay::Repeatable => return Ok(()),
-        Replay::Once => (digest(&check.access, &check.signature), true, Some(SAME_SECOND_GRACE)),
-        Replay::Read => (digest(&check.access, &check.signature), false, Some(SAME_SECOND_GRACE)),
+        Replay::Once => (
+            digest(&check.access, &check.signature),
+            true,
+            Some(SAME_SECOND_GRACE),
+        ),
+        Replay::Read => (
+            digest(&check.access, &check.signature),
+            false,
+            Some(SAME_SECOND_GRACE),
+        ),
         Replay::Unique(nonce) => (nonce_digest(&check.access, nonce), true, None),
     };
     let now = now.naive_utc();
@@ -109,7 +117,9 @@ pub async fn accept_once_at(
             .optional()?;
         let first_accepted = until.map(|until| until - MEMORY);
         let again = !write
-            || first_accepted.zip(grace).is_some_and(|(at, grace)| now - at <= grace);
+            || first_accepted
+                .zip(grace)
+                .is_some_and(|(at, grace)| now - at <= grace);
         if again {
             diesel::update(row)
                 .set(accepted_signatures::uses.eq(accepted_signatures::uses + 1))

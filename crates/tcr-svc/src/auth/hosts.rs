@@ -39,9 +39,9 @@ impl TryFrom<String> for HostName {
     fn try_from(text: String) -> Result<Self, String> {
         let refused = || format!("{text:?} is not host or host:port");
         let (host, port) = split_host_port(&text).ok_or_else(refused)?;
-        let name_like = host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']'));
+        let name_like = host.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']')
+        });
         if host.is_empty() || !name_like {
             return Err(refused());
         }
@@ -114,10 +114,16 @@ pub struct Addressed<'r> {
 }
 
 impl<'r> Addressed<'r> {
-    /// The `Host` header `header`, if it is one of `names`.
+    /// The `Host` header `header`, if it is one of `names`. tencentcloud-sdk-python (and
+    /// so tccli) given an endpoint with its scheme (`--endpoint http://127.0.0.1:8084`)
+    /// sends and signs that whole text as the Host: the name is what follows the scheme.
     pub fn new(names: &[HostName], header: &'r str) -> Option<Addressed<'r>> {
         let header = header.trim();
-        let (host, port) = split_host_port(header)?;
+        let bare = ["http://", "https://"]
+            .iter()
+            .find_map(|scheme| header.strip_prefix(scheme))
+            .unwrap_or(header);
+        let (host, port) = split_host_port(bare)?;
         names
             .iter()
             .any(|n| n.admits(host, port))
@@ -160,11 +166,19 @@ mod tests {
 
     #[test]
     fn names_parse_with_and_without_ports() {
-        for good in ["127.0.0.1:8084", "localhost", "TCR.example.com:443", "[::1]:8084", "[::1]"] {
+        for good in [
+            "127.0.0.1:8084",
+            "localhost",
+            "TCR.example.com:443",
+            "[::1]:8084",
+            "[::1]",
+        ] {
             let name = HostName::try_from(good.to_string()).unwrap();
             assert_eq!(name.to_string(), good.to_ascii_lowercase());
         }
-        for bad in ["", ":8084", "::1", "h:", "h:80:80", "h:99999", "h:x", "a b", "[::1", "h/x"] {
+        for bad in [
+            "", ":8084", "::1", "h:", "h:80:80", "h:99999", "h:x", "a b", "[::1", "h/x",
+        ] {
             assert!(HostName::try_from(bad.to_string()).is_err(), "{bad:?}");
         }
     }
@@ -173,10 +187,31 @@ mod tests {
     fn a_host_is_admitted_by_its_name_and_port() {
         let ours = names(&["127.0.0.1:8084", "localhost", "[::1]:8084"]);
         let admitted = |h: &str| Addressed::new(&ours, h).is_some();
-        for yes in ["127.0.0.1:8084", "localhost", "LOCALHOST:9000", "[::1]:8084", " 127.0.0.1:8084 "] {
+        for yes in [
+            "127.0.0.1:8084",
+            "localhost",
+            "LOCALHOST:9000",
+            "[::1]:8084",
+            " 127.0.0.1:8084 ",
+        ] {
             assert!(admitted(yes), "{yes}");
         }
-        for no in ["127.0.0.1:9000", "127.0.0.1", "evil.example:8084", "[::1]:9", "127.0.0.1:8084:1", ""] {
+        let tccli = Addressed::new(&ours, "http://127.0.0.1:8084").unwrap();
+        assert_eq!(
+            (tccli.header, tccli.host),
+            ("http://127.0.0.1:8084", "127.0.0.1")
+        );
+        assert_eq!(tccli.signed_forms(false)[0], "http://127.0.0.1:8084");
+        for no in [
+            "127.0.0.1:9000",
+            "127.0.0.1",
+            "evil.example:8084",
+            "[::1]:9",
+            "127.0.0.1:8084:1",
+            "",
+            "ftp://localhost",
+            "http://evil.example:8084",
+        ] {
             assert!(!admitted(no), "{no}");
         }
     }

@@ -33,7 +33,8 @@ pub(super) async fn check(
     if !host.scope_service_allowed(&auth.service) {
         return Err(TcrError::SignatureFailure);
     }
-    let unsigned = header(req, "x-tc-content-sha256").map(str::trim) == Some(tencent::UNSIGNED_PAYLOAD);
+    let unsigned =
+        header(req, "x-tc-content-sha256").map(str::trim) == Some(tencent::UNSIGNED_PAYLOAD);
     let get = req.method() == Method::GET;
     // A POST's parameters are its body: a signature that leaves it out would let a
     // captured request carry any parameters. No official SDK call here needs it.
@@ -95,7 +96,11 @@ fn candidates(
 ) -> Result<Vec<String>, TcrError> {
     let method = req.method().as_str();
     // GET signs the raw query; POST signs the body. The path is always "/".
-    let query = if method == "GET" { req.query_string() } else { "" };
+    let query = if method == "GET" {
+        req.query_string()
+    } else {
+        ""
+    };
     let node = header(req, "x-tc-requestclient").is_some_and(|c| c.starts_with("SDK_NODEJS"));
     let mut out: Vec<String> = Vec::new();
     for signed_host in host.signed_forms(node) {
@@ -103,14 +108,27 @@ fn candidates(
             .headers()
             .iter()
             .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v)))
-            .map(|(k, v)| if k == "host" { (k, signed_host) } else { (k, v) })
+            .map(|(k, v)| {
+                if k == "host" {
+                    (k, signed_host)
+                } else {
+                    (k, v)
+                }
+            })
             .collect();
         for build in [
             tencent::canonical_request,
             tencent::canonical_request_lowercase_values,
         ] {
-            let canonical = build(method, query, &headers, &auth.signed_headers, body, unsigned)
-                .map_err(|e| TcrError::InvalidAuthorization(e.to_string()))?;
+            let canonical = build(
+                method,
+                query,
+                &headers,
+                &auth.signed_headers,
+                body,
+                unsigned,
+            )
+            .map_err(|e| TcrError::InvalidAuthorization(e.to_string()))?;
             let sts = tencent::string_to_sign(timestamp, &auth.date, &auth.service, &canonical);
             if !out.contains(&sts) {
                 out.push(sts);

@@ -74,7 +74,12 @@ pub(super) async fn check(
     let check = SignatureCheck {
         algorithm,
         access: secret_id,
-        string_to_sign: tencent_v1::string_to_sign(req.method().as_str(), host.header, req.path(), &all),
+        string_to_sign: tencent_v1::string_to_sign(
+            req.method().as_str(),
+            host.header,
+            req.path(),
+            &all,
+        ),
         signature,
         tc3_date: None,
         tc3_service: None,

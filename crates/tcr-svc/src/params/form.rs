@@ -27,7 +27,8 @@ pub fn unflatten(pairs: Vec<(String, String)>) -> Result<Map<String, Value>, Tcr
         if path.len() > MAX_DEPTH || path.iter().any(|s| s.is_empty()) {
             return Err(invalid(&name, "is not a parameter name"));
         }
-        insert(&mut root, &path, value).map_err(|()| invalid(&name, "conflicts with another parameter"))?;
+        insert(&mut root, &path, value)
+            .map_err(|()| invalid(&name, "conflicts with another parameter"))?;
     }
     root.into_iter()
         .map(|(name, node)| Ok((name.clone(), value_of(node).map_err(|m| invalid(&name, m))?)))
@@ -66,7 +67,10 @@ fn value_of(node: Node) -> Result<Value, &'static str> {
         Node::Leaf(text) => return Ok(Value::String(text)),
         Node::Branch(children) => children,
     };
-    let numbered = children.keys().filter(|k| k.bytes().all(|b| b.is_ascii_digit())).count();
+    let numbered = children
+        .keys()
+        .filter(|k| k.bytes().all(|b| b.is_ascii_digit()))
+        .count();
     if numbered == 0 {
         let mut object = Map::new();
         for (name, child) in children {
@@ -84,7 +88,11 @@ fn value_of(node: Node) -> Result<Value, &'static str> {
         items.push((number.ok_or("has an item number that is not one")?, child));
     }
     items.sort_by_key(|(i, _)| *i);
-    if items.iter().enumerate().any(|(want, (got, _))| want != *got) {
+    if items
+        .iter()
+        .enumerate()
+        .any(|(want, (got, _))| want != *got)
+    {
         return Err("skips list items: number them from 0, one after another");
     }
     items
@@ -101,7 +109,10 @@ mod tests {
     use super::*;
 
     fn fold(pairs: &[(&str, &str)]) -> Result<Value, TcrError> {
-        let owned = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let owned = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         unflatten(owned).map(Value::Object)
     }
 

@@ -24,7 +24,12 @@ pub struct Tc3<'a> {
 
 impl Tc3<'_> {
     /// As tencentcloud-sdk-nodejs signs a POST to `host` with `body`.
-    pub fn node<'a>(host: &'a str, signed_host: &'a str, service: &'a str, body: &'a str) -> Tc3<'a> {
+    pub fn node<'a>(
+        host: &'a str,
+        signed_host: &'a str,
+        service: &'a str,
+        body: &'a str,
+    ) -> Tc3<'a> {
         Tc3 {
             method: "POST",
             host,
@@ -63,7 +68,11 @@ pub fn tc3_call<'a>(app: &'a TestApp, key: &Key, action: &str, how: &Tc3<'_>) ->
         ("Host", how.signed_host),
         ("X-TC-Timestamp", ts.as_str()),
     ];
-    let (query, body) = if get { (how.payload, "") } else { ("", how.payload) };
+    let (query, body) = if get {
+        (how.payload, "")
+    } else {
+        ("", how.payload)
+    };
     let req = Tc3Request {
         method: how.method,
         query,
@@ -131,7 +140,12 @@ fn rand_nonce() -> u64 {
 
 /// Every parameter of `action` as `key` with the action's `params`, as the SDK sends them:
 /// the signature's own added, `Signature` last.
-pub fn v1_params(key: &Key, action: &str, params: &[(&str, &str)], how: &V1<'_>) -> Vec<(String, String)> {
+pub fn v1_params(
+    key: &Key,
+    action: &str,
+    params: &[(&str, &str)],
+    how: &V1<'_>,
+) -> Vec<(String, String)> {
     let mut all: Vec<(String, String)> = params
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -169,7 +183,13 @@ pub fn sign_v1(key: &Key, params: &mut Vec<(String, String)>, how: &V1<'_>) {
 pub fn encode(params: &[(String, String)]) -> String {
     params
         .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k.as_bytes()), percent_encode(v.as_bytes())))
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                percent_encode(k.as_bytes()),
+                percent_encode(v.as_bytes())
+            )
+        })
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -187,7 +207,13 @@ pub fn v1_send<'a>(app: &'a TestApp, params: &[(String, String)], how: &V1<'_>) 
 }
 
 /// `action` with `params` as `key`, signed with v1 as `how` says: the `Response`.
-pub async fn v1_act(app: &TestApp, key: &Key, action: &str, params: &[(&str, &str)], how: &V1<'_>) -> serde_json::Value {
+pub async fn v1_act(
+    app: &TestApp,
+    key: &Key,
+    action: &str,
+    params: &[(&str, &str)],
+    how: &V1<'_>,
+) -> serde_json::Value {
     response(v1_send(app, &v1_params(key, action, params, how), how)).await
 }
 

@@ -33,7 +33,10 @@ async fn the_node_sdk_signs_on_an_ip_and_on_a_host_name() {
     let r = response(tc3_call(&app, &ALICE, "DescribeInstances", &unnamed)).await;
     assert_eq!(r["TotalCount"], 1, "{r}");
     // The Python SDK's form on the same service.
-    assert_eq!(code(&act(&app, &ALICE, "DescribeInstances", "{}").await), "");
+    assert_eq!(
+        code(&act(&app, &ALICE, "DescribeInstances", "{}").await),
+        ""
+    );
 }
 
 #[actix_web::test]
@@ -43,17 +46,28 @@ async fn a_signature_for_another_host_or_service_is_refused() {
     let body = "{}";
     let cases = [
         // A scope naming another Tencent service, on our host, either SDK's way.
-        Tc3 { service: "cvm", ..Tc3::node(HOST, HOST, "tcr", body) },
+        Tc3 {
+            service: "cvm",
+            ..Tc3::node(HOST, HOST, "tcr", body)
+        },
         Tc3::node("127.0.0.1:18084", "127.0.0.1", "cvm", body),
         // The Node SDK's scope for another endpoint.
         Tc3::node("127.0.0.1:18084", "127.0.0.1", "localhost:18084", body),
         // Signed for another host, sent to ours.
-        Tc3 { host: HOST, ..Tc3::node("127.0.0.1:9999", "127.0.0.1:9999", "tcr", body) },
+        Tc3 {
+            host: HOST,
+            ..Tc3::node("127.0.0.1:9999", "127.0.0.1:9999", "tcr", body)
+        },
         Tc3::node(HOST, "localhost", "127", body),
         // Signed for, and addressed to, a host that is not ours.
         Tc3::node("127.0.0.1:9999", "127.0.0.1:9999", "tcr", body),
         Tc3::node("localhost:9999", "localhost", "localhost:9999", body),
-        Tc3::node("tcr.elsewhere.example", "tcr.elsewhere.example", "tcr", body),
+        Tc3::node(
+            "tcr.elsewhere.example",
+            "tcr.elsewhere.example",
+            "tcr",
+            body,
+        ),
         Tc3::node("127.0.0.1", "127.0.0.1", "127", body),
     ];
     for how in cases {
@@ -78,7 +92,13 @@ async fn the_development_default_is_every_loopback_name() {
         ("localhost:5000", "localhost:5000", "tcr"),
         ("[::1]:8084", "[::1]:8084", "tcr"),
     ] {
-        let r = response(tc3_call(&app, &ALICE, "DescribeInstances", &Tc3::node(host, signed, service, "{}"))).await;
+        let r = response(tc3_call(
+            &app,
+            &ALICE,
+            "DescribeInstances",
+            &Tc3::node(host, signed, service, "{}"),
+        ))
+        .await;
         assert_eq!(code(&r), "", "{host}: {r}");
     }
     let elsewhere = Tc3::node("tcr.example.com", "tcr.example.com", "tcr", "{}");
@@ -95,11 +115,25 @@ async fn a_get_is_signed_over_its_query() {
     let query = format!("RegistryId={registry}&NamespaceName=team&IsPublic=True");
     let r = response(tc3_call(&app, &ALICE, "CreateNamespace", &Tc3::get(&query))).await;
     assert_eq!(code(&r), "", "{r}");
-    let query = format!("Registryids.0={registry}&Limit=5&Filters.0.Name=RegistryName&Filters.0.Values.0=get-reg");
-    let r = response(tc3_call(&app, &ALICE, "DescribeInstances", &Tc3::get(&query))).await;
+    let query = format!(
+        "Registryids.0={registry}&Limit=5&Filters.0.Name=RegistryName&Filters.0.Values.0=get-reg"
+    );
+    let r = response(tc3_call(
+        &app,
+        &ALICE,
+        "DescribeInstances",
+        &Tc3::get(&query),
+    ))
+    .await;
     assert_eq!(r["TotalCount"], 1, "{r}");
     assert_eq!(r["Registries"][0]["RegistryId"], json!(registry));
-    let r = response(tc3_call(&app, &ALICE, "DescribeNamespaces", &Tc3::get(&format!("RegistryId={registry}")))).await;
+    let r = response(tc3_call(
+        &app,
+        &ALICE,
+        "DescribeNamespaces",
+        &Tc3::get(&format!("RegistryId={registry}")),
+    ))
+    .await;
     assert_eq!(r["NamespaceList"][0]["Public"], true, "{r}");
 
     // The query is what is signed: another one is refused.
@@ -107,12 +141,21 @@ async fn a_get_is_signed_over_its_query() {
     let tampered = tc3_call(&app, &ALICE, "DescribeInstances", &signed);
     let req = tampered.to_request().uri("/?Limit=6");
     let r = app.call(req).await.json();
-    assert_eq!(r["Response"]["Error"]["Code"], "AuthFailure.SignatureFailure");
+    assert_eq!(
+        r["Response"]["Error"]["Code"],
+        "AuthFailure.SignatureFailure"
+    );
     // A body on a GET would travel unsigned.
     let with_body = tc3_call(&app, &ALICE, "DescribeInstances", &Tc3::get("Limit=5")).body("{}");
     assert_eq!(code(&response(with_body).await), "UnsupportedProtocol");
     // The action's parameters only: the transport's names are unknown there.
-    let r = response(tc3_call(&app, &ALICE, "DescribeInstances", &Tc3::get("Action=DescribeInstances"))).await;
+    let r = response(tc3_call(
+        &app,
+        &ALICE,
+        "DescribeInstances",
+        &Tc3::get("Action=DescribeInstances"),
+    ))
+    .await;
     assert_eq!(code(&r), "UnknownParameter", "{r}");
     for (query, want) in [
         ("Limit=five", "InvalidParameter"),
@@ -120,7 +163,13 @@ async fn a_get_is_signed_over_its_query() {
         ("Limit=1&Limit=2", "InvalidParameter"),
         ("Registryids.0=a%00b", "InvalidParameterValue"),
     ] {
-        let r = response(tc3_call(&app, &ALICE, "DescribeInstances", &Tc3::get(query))).await;
+        let r = response(tc3_call(
+            &app,
+            &ALICE,
+            "DescribeInstances",
+            &Tc3::get(query),
+        ))
+        .await;
         assert_eq!(code(&r), want, "{query}: {r}");
     }
 }

@@ -68,10 +68,7 @@ fn every_part_of_the_request_is_signed() {
     // The signature itself is never part of what it signs.
     params.push((SIGNATURE.into(), signature.clone()));
     params[1].1 = "temp".into();
-    assert_eq!(
-        string_to_sign("POST", "127.0.0.1:18084", "/", &params),
-        sts
-    );
+    assert_eq!(string_to_sign("POST", "127.0.0.1:18084", "/", &params), sts);
     assert!(!verify(SECRET, V1Method::HmacSha256, &sts, &signature[1..]));
     assert!(!verify(SECRET, V1Method::HmacSha256, &sts, ""));
 }
@@ -89,10 +86,7 @@ fn forms_decode_as_browsers_encode_them() {
     );
     assert_eq!(parse_form("").unwrap(), []);
     assert_eq!(parse_form("=1"), Err(FormError::EmptyName));
-    assert_eq!(
-        parse_form("a=1&a=1"),
-        Err(FormError::Duplicate("a".into()))
-    );
+    assert_eq!(parse_form("a=1&a=1"), Err(FormError::Duplicate("a".into())));
     assert!(matches!(parse_form("a=%FF"), Err(FormError::NotText(n)) if n == "a"));
     assert!(matches!(parse_form("%FF=1"), Err(FormError::NotText(_))));
 }
@@ -103,7 +97,10 @@ fn names_are_sorted_after_underscores_become_dots() {
         ("B_c".to_string(), "2".to_string()),
         ("B.a".to_string(), "1".to_string()),
     ];
-    assert_eq!(string_to_sign("GET", "h", "/", &params), "GETh/?B.a=1&B.c=2");
+    assert_eq!(
+        string_to_sign("GET", "h", "/", &params),
+        "GETh/?B.a=1&B.c=2"
+    );
 }
 
 proptest! {

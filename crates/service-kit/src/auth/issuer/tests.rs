@@ -229,7 +229,10 @@ async fn a_nonce_is_used_once_without_grace() {
         AuthError::SignatureReplayed,
         "within the same second"
     );
-    verifier.release(release(&nonce("42/1700000000"))).await.unwrap();
+    verifier
+        .release(release(&nonce("42/1700000000")))
+        .await
+        .unwrap();
     clock.advance(Duration::minutes(5));
     assert_eq!(
         verifier.check(nonce("42/1700000000")).await.unwrap_err(),
@@ -250,9 +253,8 @@ async fn a_nonce_is_used_once_across_replicas_at_once() {
     let (first, _) = verifier(&db, FakeKeys::default());
     let (second, _) = verifier(&db, FakeKeys::default());
     let replicas = [first, second];
-    let checks = (0..8).map(|i| {
-        replicas[i % 2].check(check(GOOD_MAC, Replay::Unique("7/1700000000".into())))
-    });
+    let checks = (0..8)
+        .map(|i| replicas[i % 2].check(check(GOOD_MAC, Replay::Unique("7/1700000000".into()))));
     let outcomes = futures_util::future::join_all(checks).await;
     let accepted = outcomes.iter().filter(|o| o.is_ok()).count();
     assert_eq!(accepted, 1, "{outcomes:?}");
