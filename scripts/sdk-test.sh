@@ -21,10 +21,10 @@ cd "$ROOT"
 # shellcheck source=lib/e2e.sh
 . scripts/lib/e2e.sh
 
-# tests/sdk/*common.py is the tests' shared code, not a test.
+# tests/sdk/*common.py is the tests' shared code, not a test; tests/sdk/run.sh their runner.
 TESTS=()
 for t in tests/sdk/*.py tests/sdk/*.sh tests/sdk/node/run.sh docs/examples/*.py docs/examples/*.sh; do
-  [[ "$t" == tests/sdk/*common.py ]] || TESTS+=("$t")
+  [[ "$t" == tests/sdk/*common.py || "$t" == tests/sdk/run.sh ]] || TESTS+=("$t")
 done
 passed=0
 failed=()

@@ -62,14 +62,13 @@ pub(super) async fn check(
         security_token: token,
         replay: replay_rule(&auth.signed_headers, header(req, "x-tc-action")),
     };
-    let mut mismatch = TcrError::SignatureFailure;
     for string_to_sign in candidates(req, &auth, &host, &body, timestamp_text, unsigned)? {
         let check = SignatureCheck {
             string_to_sign,
             ..check.clone()
         };
         match state.signatures.check(check).await {
-            Err(AuthError::SignatureMismatch) => mismatch = TcrError::SignatureFailure,
+            Err(AuthError::SignatureMismatch) => continue,
             Err(e) => return Err(e.into()),
             Ok(principal) => {
                 let accepted = Accepted {
@@ -80,7 +79,7 @@ pub(super) async fn check(
             }
         }
     }
-    Err(mismatch)
+    Err(TcrError::SignatureFailure)
 }
 
 /// The strings to sign the signature may be over, each once, the likelier first: the SDKs
