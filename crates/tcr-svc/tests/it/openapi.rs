@@ -64,6 +64,7 @@ async fn the_document_covers_every_route_and_action() {
     }
     let want = [
         "TencentCloudApi",
+        "TencentCloudApiGet",
         "healthz",
         "readyz",
         "metrics",
