@@ -92,7 +92,7 @@ pub fn tc3_call<'a>(app: &'a TestApp, key: &Key, action: &str, how: &Tc3<'_>) ->
     let call = if get {
         app.get(&format!("/?{query}"))
     } else {
-        app.post("/").body(body.to_string())
+        app.post("/").body(body)
     };
     let mut call = call
         .header("Content-Type", content_type)
