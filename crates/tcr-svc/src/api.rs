@@ -37,8 +37,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         `SignatureMethod`, `Signature`, `Token`) and no X-TC-* headers. A GET carries no \
         body (`UnsupportedProtocol`).",
     params(
-        ("X-TC-Action" = Option<ActionName>, Header, nullable = false, description = "The action (TC3)."),
-        ("X-TC-Version" = Option<Version>, Header, nullable = false, description = "The API version (TC3)."),
+        ("X-TC-Action" = inline(Option<ActionName>), Header, nullable = false, description = "The action (TC3)."),
+        ("X-TC-Version" = inline(Option<Version>), Header, nullable = false, description = "The API version (TC3)."),
         ("X-TC-Timestamp" = Option<String>, Header, nullable = false, pattern = "^[0-9]+$",
             description = "Unix seconds when signed (TC3)."),
         ("X-TC-Region" = Option<String>, Header, nullable = false, max_length = 64, pattern = "^[a-z0-9-]*$",
