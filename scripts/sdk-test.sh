@@ -8,7 +8,8 @@
 # (scripts/lib/stack.sh), makes a second domain (account) with an admin of its own for the
 # tests of what one account cannot do to another's (scripts/lib/e2e.sh; exported as
 # IAM_OTHER_DOMAIN, IAM_OTHER_USER, IAM_OTHER_PASSWORD, IAM_OTHER_PROJECT_ID), runs every
-# test (Python ones through tests/sdk/run.sh, shell ones with bash), reports each, and stops
+# test (Python ones through tests/sdk/run.sh, shell ones with bash: tccli's and the Node.js
+# SDK's, tests/sdk/node/run.sh, among them), reports each, and stops
 # the services. With TEST_DATABASE_URL=postgres://... each service uses a fresh schema in
 # that database. The logs are printed on failure.
 set -euo pipefail
@@ -20,10 +21,10 @@ cd "$ROOT"
 # shellcheck source=lib/e2e.sh
 . scripts/lib/e2e.sh
 
-# tests/sdk/*common.py is the tests' shared code, not a test.
+# tests/sdk/*common.py is the tests' shared code, not a test; tests/sdk/run.sh their runner.
 TESTS=()
-for t in tests/sdk/*.py docs/examples/*.py docs/examples/*.sh; do
-  [[ "$t" == tests/sdk/*common.py ]] || TESTS+=("$t")
+for t in tests/sdk/*.py tests/sdk/*.sh tests/sdk/node/run.sh docs/examples/*.py docs/examples/*.sh; do
+  [[ "$t" == tests/sdk/*common.py || "$t" == tests/sdk/run.sh ]] || TESTS+=("$t")
 done
 passed=0
 failed=()

@@ -162,6 +162,8 @@ stack_start_tcr() {
   local port="$STACK_TCR_PORT" bin
   bin="$(stack_bin tcr-svc)"
   export TCR__SERVER__HOST=127.0.0.1 TCR__SERVER__PORT="$port"
+  # Its names: a request signed for any other host is refused.
+  export TCR__API__HOSTS="127.0.0.1:$port,localhost:$port"
   export TCR__IAM__URL="$IAM_URL" TCR__IAM__INTERNAL_CREDENTIAL_FILE="$IAM__INTERNAL__CREDENTIAL_FILE"
   export TCR__LAKEFORMATION__URL="${LAKEFORMATION_URL:-}"
   export TCR__REGISTRY__SIGNING_KEY_FILE="$STACK_DIR/keys/tcr-registry-token.key"

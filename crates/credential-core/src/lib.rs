@@ -16,7 +16,7 @@
 //! | [`seal`] | AES-256-GCM sealing with rotating key ids |
 //! | [`expiry`] | lifetimes, expiry and clock skew |
 //! | [`password`] | PBKDF2 password hashes |
-//! | [`sign`] | Huawei SDK-HMAC-SHA256 and Tencent TC3-HMAC-SHA256 signatures |
+//! | [`sign`] | Huawei SDK-HMAC-SHA256, Tencent TC3-HMAC-SHA256 and legacy v1 (HmacSHA256/HmacSHA1) signatures |
 //! | [`iam_token`] | Ed25519-signed IAM `X-Auth-Token`s |
 //! | [`security_token`] | the sealed security token of a temporary access key, naming its issuer |
 //! | [`session_policy`] | the policy document a temporary key may carry, and its answer for an action |

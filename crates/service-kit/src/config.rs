@@ -256,7 +256,9 @@ pub fn load<T: DeserializeOwned>(
         .separator("__")
         .try_parsing(true)
         .list_separator(",")
-        .with_list_parse_key("server.trusted_proxies");
+        .with_list_parse_key("server.trusted_proxies")
+        // tcr-svc's names (`TCR__API__HOSTS=tcr.example.com,127.0.0.1:8084`).
+        .with_list_parse_key("api.hosts");
     Ok(builder.add_source(env).build()?.try_deserialize()?)
 }
 

@@ -38,6 +38,13 @@ pub mod tokens;
 pub use client::{AsMethod, SignRequest, TestApp, TestCall, TestResponse, Unsigned};
 pub use tokens::{feed_revocation, TestTokens};
 
+/// Only the table an issuer's replay memory writes to ([`crate::auth::replay`]), as each
+/// issuing service creates it: for the tests of a service that play its issuer.
+pub const REPLAY_MEMORY: crate::db::Migrations = crate::db::Migrations {
+    sqlite: diesel_migrations::embed_migrations!("src/auth/issuer/tables"),
+    postgres: diesel_migrations::embed_migrations!("src/auth/issuer/tables"),
+};
+
 /// The matrix test of a project-scoped service's policy table: one module per action,
 /// one `#[actix_web::test]` per column of [`crate::policy::CallerKind`] in it, named
 /// like the column (`create_instance::other_project`), each awaiting `check(action,

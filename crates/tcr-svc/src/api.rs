@@ -5,11 +5,11 @@
 use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
-use service_kit::auth::{give_back, Principal};
+use service_kit::auth::give_back;
 use service_kit::http::RequestId;
 
 use crate::actions::{self, Ctx, ACTIONS};
-use crate::auth;
+use crate::auth::{self, Carried, Signed};
 use crate::error::TcrError;
 use crate::params::Params;
 use crate::registries;
@@ -23,18 +23,56 @@ pub const VERSION: &str = "2019-09-24";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::post().to(api))
-        .route("/", web::get().to(api));
+        .route("/", web::get().to(api_get));
 }
 
-/// Also mounted for GET, which answers `UnsupportedProtocol` in the envelope; only POST is
-/// documented, as only POST runs an action.
+/// `GET /`: the same actions, their parameters form-encoded in the query (see [`api`]).
+#[utoipa::path(get, path = "/", tag = "tcr", operation_id = "TencentCloudApiGet",
+    summary = "Run an action by GET: parameters in the query string",
+    description = "As `POST /`, with the action's parameters form-encoded in the query as \
+        the SDKs flatten them (`Registryids.0=tcr-1`, `Filters.0.Values.0=x`; numbers and \
+        booleans as text, `True`/`true`), TC3-signed over the query \
+        (`HttpProfile(reqMethod=\"GET\")`), or with the legacy v1 signature's parameters \
+        among them (`Action`, `Version`, `Region`, `Nonce`, `Timestamp`, `SecretId`, \
+        `SignatureMethod`, `Signature`, `Token`) and no X-TC-* headers. A GET carries no \
+        body (`UnsupportedProtocol`).",
+    params(
+        ("X-TC-Action" = inline(Option<ActionName>), Header, nullable = false, description = "The action (TC3)."),
+        ("X-TC-Version" = inline(Option<Version>), Header, nullable = false, description = "The API version (TC3)."),
+        ("X-TC-Timestamp" = Option<String>, Header, nullable = false, pattern = "^[0-9]+$",
+            description = "Unix seconds when signed (TC3)."),
+        ("X-TC-Region" = Option<String>, Header, nullable = false, max_length = 64, pattern = "^[a-z0-9-]*$",
+            description = "A region name (TC3)."),
+        ("X-TC-Token" = Option<String>, Header, nullable = false,
+            description = "A temporary key's security token (TC3)."),
+    ),
+    security(("tc3_hmac_sha256" = [])),
+    responses(
+        (status = 200, description = "The action's answer or its error.", body = Envelope,
+            headers(("X-Request-Id" = String, description = "The answer's `RequestId`."))),
+        (status = 431, description = "A request head over 32 KiB; no body."),
+    ))]
+pub(crate) async fn api_get(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+    id: RequestId,
+) -> HttpResponse {
+    api(state, req, payload, id).await
+}
+
+/// `POST /`: the action a TC3 signature's `X-TC-Action` names, or a v1 form's `Action`.
 #[utoipa::path(post, path = "/", tag = "tcr", operation_id = "TencentCloudApi",
     summary = "Run the action X-TC-Action names (Tencent Cloud API 3.0)",
     description = "Every action's answer, errors included, is HTTP 200 with \
         `{\"Response\": {..., \"RequestId\"}}`; an error is \
         `{\"Response\": {\"Error\": {\"Code\", \"Message\"}, \"RequestId\"}}`. The body is \
         the action's parameters, `<Action>Request`; the answer's `Response` is \
-        `<Action>Response` or `TencentError`. `RequestId` equals the `X-Request-Id` header.",
+        `<Action>Response` or `TencentError`. `RequestId` equals the `X-Request-Id` header. \
+        With the legacy v1 signature (`HmacSHA256`; `HmacSHA1` where `api.allow_hmac_sha1`) \
+        the body is instead a form (`application/x-www-form-urlencoded`) of the action's \
+        flattened parameters and the signature's own, without X-TC-* headers. The `Host` \
+        must be one of the service's names (`api.hosts`) and the signature made for it.",
     params(
         ("X-TC-Action" = inline(ActionName), Header, description = "The action."),
         ("X-TC-Version" = inline(Version), Header, description = "The API version."),
@@ -81,19 +119,13 @@ async fn handle(
     request_id: &str,
 ) -> Result<Answer, TcrError> {
     let body = read_body(req, payload, state.config.server.max_body_bytes).await?;
-    if req.method() != actix_web::http::Method::POST {
-        return Err(TcrError::UnsupportedProtocol(
-            "Send actions with POST and a JSON body.".into(),
-        ));
-    }
     let now = state.clock.now();
-    let skew = state.config.iam.signature_max_skew_seconds;
-    let (signatures, revocations) = (state.signatures.as_ref(), &state.verifier);
-    let accepted = auth::authenticate(signatures, revocations, req, &body, skew, now).await?;
-    let outcome = act(state, req, &body, &accepted.principal, now, request_id).await;
+    let signed = auth::authenticate(state, req, body, now).await?;
+    let release = signed.accepted.release.clone();
+    let outcome = act(state, signed, now, request_id).await;
     // A failed answer gives the signature back: the SDK may send the same request again.
-    if outcome.is_err() {
-        give_back(signatures, accepted.release).await;
+    if let (true, Some(release)) = (outcome.is_err(), release) {
+        give_back(state.signatures.as_ref(), release).await;
     }
     outcome
 }
@@ -101,57 +133,62 @@ async fn handle(
 /// The signed request's action, for `principal`.
 async fn act(
     state: &AppState,
-    req: &HttpRequest,
-    body: &[u8],
-    principal: &Principal,
+    signed: Signed,
     now: chrono::DateTime<chrono::Utc>,
     request_id: &str,
 ) -> Result<Answer, TcrError> {
-    let action = action_of(req)?;
+    let Signed {
+        accepted,
+        version,
+        action,
+        params,
+        region,
+    } = signed;
+    let principal = &accepted.principal;
+    let names = if matches!(params, Carried::Form(_)) {
+        ["Version", "Action"]
+    } else {
+        ["X-TC-Version", "X-TC-Action"]
+    };
+    let action = action_of(names, version.as_deref(), action.as_deref())?;
     let limit = per_second(state, action);
     state
         .limiter
         .admit(&principal.domain_id, action, limit, now.timestamp())
         .await?;
-    let params = Params::parse(body)?;
-    // A value that is not visible ASCII names no region: refused, not read as none.
-    let region = match req.headers().get("x-tc-region") {
-        Some(value) => value
-            .to_str()
-            .map(str::trim)
-            .map_err(|_| registries::region_refused())?,
-        None => "",
+    let params = match params {
+        Carried::Json(body) => Params::parse(&body)?,
+        Carried::Query(query) => Params::from_query(&query)?,
+        Carried::Form(pairs) => Params::from_form(pairs)?,
     };
-    registries::check_region(region)?;
+    let region = region?;
+    registries::check_region(&region)?;
     let ctx = Ctx {
         state,
         principal,
-        region: region.to_string(),
+        region,
         request_id,
     };
     actions::dispatch(&ctx, action, params).await
 }
 
-fn header<'r>(req: &'r HttpRequest, name: &str) -> Option<&'r str> {
-    req.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-}
-
 /// The action asked for, in the one version spoken here.
-fn action_of(req: &HttpRequest) -> Result<&str, TcrError> {
-    let version = header(req, "x-tc-version")
-        .ok_or_else(|| TcrError::MissingParameter("X-TC-Version".into()))?;
+fn action_of(
+    names: [&str; 2],
+    version: Option<&str>,
+    action: Option<&str>,
+) -> Result<&'static str, TcrError> {
+    let [version_name, action_name] = names;
+    let version = version.ok_or_else(|| TcrError::MissingParameter(version_name.into()))?;
     if version != VERSION {
         return Err(TcrError::NoSuchVersion(version.to_string()));
     }
-    let action = header(req, "x-tc-action")
-        .ok_or_else(|| TcrError::MissingParameter("X-TC-Action".into()))?;
-    if !ACTIONS.contains(&action) {
-        return Err(TcrError::InvalidAction(action.to_string()));
-    }
-    Ok(action)
+    let action = action.ok_or_else(|| TcrError::MissingParameter(action_name.into()))?;
+    ACTIONS
+        .iter()
+        .find(|known| **known == action)
+        .copied()
+        .ok_or_else(|| TcrError::InvalidAction(action.to_string()))
 }
 
 /// The action's rate limit per account, as Tencent documents it.

@@ -6,6 +6,8 @@ use std::path::Path;
 use serde::Deserialize;
 use service_kit::config::{self, check_range, ConfigError, DatabaseConfig, Mode, ServerConfig};
 
+use crate::auth::hosts::HostName;
+
 pub use service_kit::config::{IamLink, RegistryConfig, TemporaryKeyIssuer};
 
 const DEFAULTS: &str = r#"
@@ -40,6 +42,9 @@ longterm_lifetime_days = 365
 [service_accounts]
 pbkdf2_iterations = 600000
 
+[api]
+hosts = []
+
 [rate_limits]
 create_instance_token_per_second = 100
 other_per_second = 20
@@ -66,6 +71,21 @@ pub struct TcrConfig {
     pub service_accounts: ServiceAccountRules,
     pub rate_limits: RateLimits,
     pub registry: RegistryConfig,
+    pub api: ApiRules,
+}
+
+/// How the API 3.0 endpoint takes signed requests.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiRules {
+    /// The names clients reach this service by (`host` for any port, or `host:port`): a
+    /// signed request must be addressed to one, and signed for it (see `auth::hosts`).
+    /// Empty: the loopback names on any port in development; production requires them.
+    pub hosts: Vec<HostName>,
+    /// Whether the legacy `HmacSHA1` signature is accepted. Unset: in development yes, in
+    /// production no (SHA-1 is weak; `HmacSHA256` and TC3 are not).
+    #[serde(default)]
+    pub allow_hmac_sha1: Option<bool>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -97,9 +117,35 @@ pub struct RateLimits {
 impl TcrConfig {
     /// Load and validate.
     pub fn load(file: Option<&Path>) -> Result<TcrConfig, ConfigError> {
-        let cfg: TcrConfig = config::load("TCR", DEFAULTS, file)?;
+        let mut cfg: TcrConfig = config::load("TCR", DEFAULTS, file)?;
+        cfg.settle_hosts()?;
         cfg.validate()?;
         Ok(cfg)
+    }
+
+    /// No `api.hosts`: the loopback names in development; production must name its own.
+    fn settle_hosts(&mut self) -> Result<(), ConfigError> {
+        if !self.api.hosts.is_empty() {
+            return Ok(());
+        }
+        match self.mode {
+            Mode::Development => {
+                self.api.hosts = HostName::loopback();
+                Ok(())
+            }
+            Mode::Production => Err(ConfigError::Invalid(
+                "api.hosts must name the hosts clients reach tcr-svc by (host or host:port): \
+                 a signed request is accepted only when addressed and signed to one of them"
+                    .into(),
+            )),
+        }
+    }
+
+    /// Whether `HmacSHA1` signatures are accepted ([`ApiRules::allow_hmac_sha1`]).
+    pub fn hmac_sha1_allowed(&self) -> bool {
+        self.api
+            .allow_hmac_sha1
+            .unwrap_or(self.mode == Mode::Development)
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -151,6 +197,35 @@ mod tests {
         cfg.validate().unwrap();
         assert_eq!(cfg.server.port, 8084);
         assert_eq!(cfg.rate_limits.create_instance_token_per_second, 100);
+    }
+
+    #[test]
+    fn hosts_default_to_loopback_in_development_and_are_required_in_production() {
+        let mut cfg: TcrConfig = config::load("TCRTEST_NONE", DEFAULTS, None).unwrap();
+        cfg.settle_hosts().unwrap();
+        assert_eq!(cfg.api.hosts, HostName::loopback());
+        assert!(cfg.hmac_sha1_allowed());
+        let mut cfg: TcrConfig = config::from_toml(DEFAULTS, "mode = \"production\"").unwrap();
+        assert!(cfg.settle_hosts().is_err());
+        assert!(!cfg.hmac_sha1_allowed());
+        let cfg: TcrConfig = config::from_toml(
+            DEFAULTS,
+            "mode = \"production\"\n[api]\nhosts = [\"tcr.example.com\"]\nallow_hmac_sha1 = true",
+        )
+        .unwrap();
+        assert!(cfg.hmac_sha1_allowed());
+        assert_eq!(cfg.api.hosts[0].to_string(), "tcr.example.com");
+        let bad: Result<TcrConfig, _> = config::from_toml(DEFAULTS, "[api]\nhosts = [\"a b\"]");
+        assert!(bad.is_err());
+    }
+
+    #[test]
+    fn the_shipped_production_file_names_its_hosts() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/config/tcr.toml");
+        let mut cfg: TcrConfig = config::load("TCRTEST_NONE", DEFAULTS, Some(&path)).unwrap();
+        cfg.settle_hosts().unwrap();
+        assert_eq!(cfg.api.hosts[0].to_string(), "tcr-api.example.com");
+        assert!(!cfg.hmac_sha1_allowed());
     }
 
     #[test]

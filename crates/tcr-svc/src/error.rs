@@ -16,6 +16,10 @@ pub enum TcrError {
     SignatureFailure,
     #[error("signature already accepted")]
     SignatureReplayed,
+    #[error("the Host names no host of this service")]
+    HostRefused,
+    #[error("HmacSHA1 signatures are not accepted")]
+    HmacSha1Refused,
     #[error("secret id not found")]
     SecretIdNotFound,
     #[error("token refused")]
@@ -132,6 +136,14 @@ impl TcrError {
             TcrError::SignatureReplayed => (
                 "AuthFailure.SignatureFailure",
                 "This signature was already accepted once: sign each request anew.".into(),
+            ),
+            TcrError::HostRefused => (
+                "AuthFailure.SignatureFailure",
+                "The request is not addressed to this service: its Host header must be one of the service's names (api.hosts), and its signature made for that host.".into(),
+            ),
+            TcrError::HmacSha1Refused => (
+                "AuthFailure.SignatureFailure",
+                "HmacSHA1 signatures are not accepted by this service (api.allow_hmac_sha1): sign with HmacSHA256 or TC3-HMAC-SHA256.".into(),
             ),
             TcrError::SecretIdNotFound => (
                 "AuthFailure.SecretIdNotFound",

@@ -1,4 +1,4 @@
-//! tcr-svc's OpenAPI document: `POST /` (every API 3.0 action, [`crate::api`]), with the
+//! tcr-svc's OpenAPI document: `POST /` and `GET /` (every API 3.0 action, [`crate::api`]), with the
 //! probes and the registry token endpoint service-kit shares. The parameters and answers
 //! of each action are [`crate::wire`]'s types, named `<Action>Request` and
 //! `<Action>Response`, and the error `TencentError`.
@@ -17,7 +17,7 @@ use utoipa::OpenApi as _;
             TC3-HMAC-SHA256 by an iam-svc access key, and the registry token endpoint its \
             tokens log in with. docs/api/tcr.md says what each action does."
     ),
-    paths(crate::api::api),
+    paths(crate::api::api, crate::api::api_get),
     tags((name = "tcr", description = "Tencent Cloud API 3.0: one endpoint, the action in `X-TC-Action`."))
 )]
 struct ApiDoc;

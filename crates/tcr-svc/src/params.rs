@@ -1,5 +1,9 @@
 //! Action parameters: a JSON object read field by field, so every problem gets the
-//! Tencent code it should (MissingParameter, UnknownParameter, InvalidParameter).
+//! Tencent code it should (MissingParameter, UnknownParameter, InvalidParameter). They
+//! come as a JSON body (TC3 POST) or form-encoded ([`form`]: a TC3 GET, a v1 request),
+//! where every value is text: there a number or a boolean is read out of its text.
+
+pub mod form;
 
 use credential_core::names::{validate_text, TEXT_MAX};
 use serde_json::{Map, Value};
@@ -8,7 +12,11 @@ use crate::error::TcrError;
 
 /// The body of one action. Take what the action knows, then [`Params::finish`] refuses
 /// anything left over.
-pub struct Params(Map<String, Value>);
+pub struct Params {
+    map: Map<String, Value>,
+    /// Form-encoded: numbers and booleans arrive as text.
+    form: bool,
+}
 
 impl Params {
     /// The body must be a JSON object (an empty body is `{}`), and no string in it, however
@@ -16,17 +24,10 @@ impl Params {
     /// field would otherwise reach the database and fail there.
     pub fn parse(body: &[u8]) -> Result<Params, TcrError> {
         if body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Params(Map::new()));
+            return Ok(Params::of(Map::new(), false));
         }
         match serde_json::from_slice::<Value>(body) {
-            Ok(Value::Object(map)) => {
-                if let Some((name, _)) = map.iter().find(|(_, v)| holds_nul(v)) {
-                    return Err(TcrError::InvalidParameterValue(format!(
-                        "{name} must not contain NUL characters."
-                    )));
-                }
-                Ok(Params(map))
-            }
+            Ok(Value::Object(map)) => Params::checked(map, false),
             Ok(_) => Err(TcrError::InvalidParameter(
                 "The request body must be a JSON object.".into(),
             )),
@@ -38,8 +39,36 @@ impl Params {
         }
     }
 
+    /// Form-encoded parameters (names as sent, values decoded), folded back into the
+    /// shape a JSON body has ([`form::unflatten`]).
+    pub fn from_form(pairs: Vec<(String, String)>) -> Result<Params, TcrError> {
+        Params::checked(form::unflatten(pairs)?, true)
+    }
+
+    /// A query string's parameters ([`Params::from_form`]).
+    pub fn from_query(query: &str) -> Result<Params, TcrError> {
+        let pairs = credential_core::sign::tencent_v1::parse_form(query)
+            .map_err(|e| TcrError::InvalidParameter(format!("The query string: {e}.")))?;
+        Params::from_form(pairs)
+    }
+
+    fn of(map: Map<String, Value>, form: bool) -> Params {
+        Params { map, form }
+    }
+
+    /// No string in `map`, however deep, may hold NUL: PostgreSQL refuses NUL in text, so
+    /// a list value or a nested field would otherwise reach the database and fail there.
+    fn checked(map: Map<String, Value>, form: bool) -> Result<Params, TcrError> {
+        if let Some((name, _)) = map.iter().find(|(_, v)| holds_nul(v)) {
+            return Err(TcrError::InvalidParameterValue(format!(
+                "{name} must not contain NUL characters."
+            )));
+        }
+        Ok(Params::of(map, form))
+    }
+
     fn take(&mut self, name: &str) -> Option<Value> {
-        self.0.remove(name).filter(|v| !v.is_null())
+        self.map.remove(name).filter(|v| !v.is_null())
     }
 
     pub fn optional_str(&mut self, name: &str) -> Result<Option<String>, TcrError> {
@@ -78,6 +107,10 @@ impl Params {
                 .as_i64()
                 .map(Some)
                 .ok_or_else(|| TcrError::InvalidParameter(format!("{name} must be an integer."))),
+            Some(Value::String(text)) if self.form => text
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| TcrError::InvalidParameter(format!("{name} must be an integer."))),
             Some(_) => Err(TcrError::InvalidParameter(format!(
                 "{name} must be an integer."
             ))),
@@ -93,6 +126,14 @@ impl Params {
         match self.take(name) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(b)),
+            // tencentcloud-sdk-python writes Python's `True`, the Node SDK `true`.
+            Some(Value::String(text)) if self.form => match text.as_str() {
+                "true" | "True" => Ok(Some(true)),
+                "false" | "False" => Ok(Some(false)),
+                _ => Err(TcrError::InvalidParameter(format!(
+                    "{name} must be a boolean."
+                ))),
+            },
             Some(_) => Err(TcrError::InvalidParameter(format!(
                 "{name} must be a boolean."
             ))),
@@ -125,12 +166,12 @@ impl Params {
 
     /// Accept and ignore a parameter the vendor defines but this service does not act on.
     pub fn ignore(&mut self, name: &str) {
-        self.0.remove(name);
+        self.map.remove(name);
     }
 
     /// Refuse whatever the action did not take.
     pub fn finish(self) -> Result<(), TcrError> {
-        match self.0.keys().next() {
+        match self.map.keys().next() {
             Some(name) => Err(TcrError::UnknownParameter(name.clone())),
             None => Ok(()),
         }

@@ -1,5 +1,6 @@
-//! Request signatures of the vendor SDKs: Huawei `SDK-HMAC-SHA256` ([`huawei`]) and Tencent
-//! `TC3-HMAC-SHA256` ([`tencent`]), plus the primitives they share.
+//! Request signatures of the vendor SDKs: Huawei `SDK-HMAC-SHA256` ([`huawei`]), Tencent
+//! `TC3-HMAC-SHA256` ([`tencent`]) and Tencent's legacy `HmacSHA256`/`HmacSHA1`
+//! ([`tencent_v1`]), plus the primitives they share.
 //!
 //! Owns canonicalisation, string-to-sign and MAC computation as pure functions over the
 //! request as received. It does not look up secrets or read the clock: the caller checks
@@ -7,6 +8,7 @@
 
 pub mod huawei;
 pub mod tencent;
+pub mod tencent_v1;
 
 use ring::hmac;
 use thiserror::Error;

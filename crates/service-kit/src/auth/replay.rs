@@ -6,7 +6,10 @@
 //!
 //! Reads may repeat (see [`Replay`]): clients that poll sign the same request within one
 //! second, and a read gives nothing away that its signer could not read. Writes repeat
-//! only within [`SAME_SECOND_GRACE`] of the first: the SDKs sign to the second.
+//! only within [`SAME_SECOND_GRACE`] of the first: the SDKs sign to the second. A request
+//! that carries a nonce (Tencent's v1 signature) is recorded by its key and nonce instead
+//! ([`nonce_digest`]) and is accepted once, with no grace: the nonce is what tells two
+//! requests of one second apart.
 //!
 //! A request whose answer was a failure gives its signature back: the SDKs retry a failed
 //! call by sending the same signed request again (huaweicloudsdkcore re-signs within the
@@ -47,6 +50,16 @@ pub fn digest(access: &str, signature: &str) -> String {
     sha256_hex(text.as_bytes())
 }
 
+/// What identifies a used nonce: the key and the nonce (with its timestamp), hashed, and
+/// marked so that no signature's digest can equal it.
+pub fn nonce_digest(access: &str, nonce: &str) -> String {
+    let mut text = String::with_capacity(access.len() + nonce.len() + 7);
+    text.push_str(access);
+    text.push_str("\nnonce\n");
+    text.push_str(nonce);
+    sha256_hex(text.as_bytes())
+}
+
 /// How long after a signature was first accepted it is still accepted again. Both SDKs
 /// date their signatures to the second and add no nonce, so two requests a client makes
 /// within one second with the same body carry the same signature (for TC3, whatever their
@@ -70,12 +83,21 @@ pub async fn accept_once_at(
     check: &SignatureCheck,
     now: DateTime<Utc>,
 ) -> Result<(), AuthError> {
-    let write = match check.replay {
+    // A nonce is used once outright; a signature without one gets the grace of its rule.
+    let (digest, write, grace) = match &check.replay {
         Replay::Repeatable => return Ok(()),
-        Replay::Once => true,
-        Replay::Read => false,
+        Replay::Once => (
+            digest(&check.access, &check.signature),
+            true,
+            Some(SAME_SECOND_GRACE),
+        ),
+        Replay::Read => (
+            digest(&check.access, &check.signature),
+            false,
+            Some(SAME_SECOND_GRACE),
+        ),
+        Replay::Unique(nonce) => (nonce_digest(&check.access, nonce), true, None),
     };
-    let digest = digest(&check.access, &check.signature);
     let now = now.naive_utc();
     let accepted = db::write(pool, move |conn| {
         let insert = diesel::insert_into(accepted_signatures::table)
@@ -94,7 +116,10 @@ pub async fn accept_once_at(
             .first(conn)
             .optional()?;
         let first_accepted = until.map(|until| until - MEMORY);
-        let again = !write || first_accepted.is_some_and(|at| now - at <= SAME_SECOND_GRACE);
+        let again = !write
+            || first_accepted
+                .zip(grace)
+                .is_some_and(|(at, grace)| now - at <= grace);
         if again {
             diesel::update(row)
                 .set(accepted_signatures::uses.eq(accepted_signatures::uses + 1))

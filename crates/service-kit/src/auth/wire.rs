@@ -124,6 +124,13 @@ pub enum SignatureAlgorithm {
     /// Tencent TC3-HMAC-SHA256: HMAC with a key derived from the SK, date and service.
     #[serde(rename = "TC3-HMAC-SHA256")]
     Tc3HmacSha256,
+    /// Tencent's legacy v1 signature: base64 of HMAC-SHA256 with the SK itself.
+    #[serde(rename = "HmacSHA256")]
+    TencentV1HmacSha256,
+    /// Tencent's legacy v1 signature with HMAC-SHA1; the receiving service decides
+    /// whether it accepts it at all.
+    #[serde(rename = "HmacSHA1")]
+    TencentV1HmacSha1,
 }
 
 /// `POST /internal/v1/signature-checks`: the receiving service built the string to sign
@@ -176,6 +183,11 @@ pub enum Replay {
     /// else with the caller's own rights, gives nothing away; but recorded, so the same
     /// signature is refused for a write: a captured read cannot be replayed as a create.
     Read,
+    /// A request whose signature covers a nonce of the client's: Tencent's v1 `Nonce` with
+    /// its `Timestamp`, held here as `<Nonce>/<Timestamp>`. The key uses each once, whatever
+    /// the action and whatever else the request says, with no same-second grace: the SDKs
+    /// draw a new nonce for every request, retries included, so a second use is a replay.
+    Unique(String),
 }
 
 impl SignatureCheck {
@@ -183,11 +195,24 @@ impl SignatureCheck {
     /// check's algorithm (compared in constant time). Only issuers, which hold the secret,
     /// call this.
     pub fn mac_matches(&self, secret_key: &[u8]) -> Result<bool, AuthError> {
+        use credential_core::sign::tencent_v1::{self, V1Method};
         use credential_core::sign::{huawei, tencent};
         Ok(match self.algorithm {
             SignatureAlgorithm::SdkHmacSha256 => {
                 huawei::verify(secret_key, &self.string_to_sign, &self.signature)
             }
+            SignatureAlgorithm::TencentV1HmacSha256 => tencent_v1::verify(
+                secret_key,
+                V1Method::HmacSha256,
+                &self.string_to_sign,
+                &self.signature,
+            ),
+            SignatureAlgorithm::TencentV1HmacSha1 => tencent_v1::verify(
+                secret_key,
+                V1Method::HmacSha1,
+                &self.string_to_sign,
+                &self.signature,
+            ),
             SignatureAlgorithm::Tc3HmacSha256 => {
                 let (Some(date), Some(service)) = (&self.tc3_date, &self.tc3_service) else {
                     return Err(AuthError::MalformedSignature(

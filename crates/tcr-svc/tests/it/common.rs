@@ -8,9 +8,10 @@ use actix_web::web;
 use chrono::{DateTime, Utc};
 use credential_core::registry_jwt::RegistrySigner;
 use credential_core::session_policy::SessionPolicy;
-use credential_core::sign::tencent::{self, sign_request, Tc3Request};
+use credential_core::sign::tencent::{sign_request, Tc3Request};
 use futures_util::future::LocalBoxFuture;
 use serde_json::Value;
+use service_kit::auth::replay;
 use service_kit::auth::wire::{Replay, SignatureCheck, SignatureRelease};
 use service_kit::auth::{
     AuthError, Principal, SignatureVerifier, TemporaryKey, TokenVerifier, VerifierOptions,
@@ -122,6 +123,10 @@ struct KnownKeys {
     /// The session policy every temporary key carries ([`Harness::set_session_policy`]).
     policy: Arc<Mutex<Option<SessionPolicy>>>,
     seen: Arc<Mutex<Seen>>,
+    /// The issuer's replay memory ([`Harness::with_replay_memory`]); none by default, so a
+    /// test may send one signed request twice.
+    replay: Option<Arc<TestDatabase>>,
+    clock: Clock,
 }
 
 /// What tcr-svc told the issuer: the replay rule of each accepted check, and the
@@ -152,22 +157,14 @@ pub fn temporary_key(started: DateTime<Utc>) -> TemporaryKey {
 impl SignatureVerifier for KnownKeys {
     fn check(&self, c: SignatureCheck) -> LocalBoxFuture<'_, Result<Principal, AuthError>> {
         let replay = c.replay.clone();
-        let result = (|| {
+        let c2 = c.clone();
+        let result = (move || {
+            let c = c2;
             let key = self
                 .keys
                 .get(c.access.as_str())
                 .ok_or(AuthError::UnknownAccessKey)?;
-            let (date, service) = (
-                c.tc3_date.unwrap_or_default(),
-                c.tc3_service.unwrap_or_default(),
-            );
-            if !tencent::verify(
-                key.secret.as_bytes(),
-                &date,
-                &service,
-                &c.string_to_sign,
-                &c.signature,
-            ) {
+            if !c.mac_matches(key.secret.as_bytes())? {
                 return Err(AuthError::SignatureMismatch);
             }
             if key.disabled {
@@ -193,16 +190,26 @@ impl SignatureVerifier for KnownKeys {
                 token: None,
             })
         })();
-        if let Ok(p) = &result {
-            let access = p.access_key.clone().unwrap_or_default();
+        Box::pin(async move {
+            let principal = result?;
+            // As an issuer does: the MAC first, then the replay memory, if the test has one.
+            if let Some(memory) = &self.replay {
+                replay::accept_once_at(&memory.pool, &c, self.clock.now()).await?;
+            }
+            let access = principal.access_key.clone().unwrap_or_default();
             self.seen.lock().unwrap().accepted.push((access, replay));
-        }
-        Box::pin(async move { result })
+            Ok(principal)
+        })
     }
 
     fn release(&self, release: SignatureRelease) -> LocalBoxFuture<'_, Result<(), AuthError>> {
-        self.seen.lock().unwrap().released.push(release);
-        Box::pin(async { Ok(()) })
+        self.seen.lock().unwrap().released.push(release.clone());
+        Box::pin(async move {
+            match &self.replay {
+                Some(memory) => replay::release(&memory.pool, &release).await,
+                None => Ok(()),
+            }
+        })
     }
 }
 
@@ -284,11 +291,34 @@ impl Harness {
         )
     }
 
+    /// With an issuer that remembers the signatures and nonces it accepted, in a database
+    /// of its own, as iam-svc does (`service_kit::auth::replay`); `replay` shares one
+    /// between harnesses, as replicas share iam-svc.
+    pub fn with_replay_memory(config: TcrConfig, replay: Arc<TestDatabase>) -> Harness {
+        Self::build_with(
+            TestDatabase::new(&tcr_svc::MIGRATIONS),
+            config,
+            Default::default(),
+            Clock::system(),
+            Some(replay),
+        )
+    }
+
     fn build(
         db: TestDatabase,
         config: TcrConfig,
         revocations: VerifierOptions,
         clock: Clock,
+    ) -> Harness {
+        Self::build_with(db, config, revocations, clock, None)
+    }
+
+    fn build_with(
+        db: TestDatabase,
+        config: TcrConfig,
+        revocations: VerifierOptions,
+        clock: Clock,
+        replay: Option<Arc<TestDatabase>>,
     ) -> Harness {
         let started = clock.now();
         let seen = Arc::new(Mutex::new(Seen::default()));
@@ -319,6 +349,8 @@ impl Harness {
                 temporary: temporary_key(started),
                 policy: policy.clone(),
                 seen: seen.clone(),
+                replay,
+                clock: clock.clone(),
             }),
             verifier: fresh_verifier(
                 started,

@@ -18,10 +18,10 @@ async fn served_document_is_the_committed_one() {
 #[actix_web::test]
 async fn the_document_leaves_the_action_dispatch_as_it_was() {
     let (_h, app) = Harness::start().await;
-    // Only POST runs an action; GET answers in the envelope, other methods and paths are
-    // not found, with an empty body, as before /openapi.json was mounted.
+    // POST and GET run actions; an unsigned GET is refused in the envelope, other methods
+    // and paths are not found, with an empty body, as before /openapi.json was mounted.
     let get = response(app.get("/")).await;
-    assert_eq!(code(&get), "UnsupportedProtocol");
+    assert_eq!(code(&get), "MissingParameter");
     for (method, path) in [
         ("PUT", "/"),
         ("DELETE", "/"),
@@ -64,6 +64,7 @@ async fn the_document_covers_every_route_and_action() {
     }
     let want = [
         "TencentCloudApi",
+        "TencentCloudApiGet",
         "healthz",
         "readyz",
         "metrics",

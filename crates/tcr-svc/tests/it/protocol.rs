@@ -173,8 +173,9 @@ async fn version_action_and_parameter_errors() {
         code(&act(&app, &ALICE, "CreateInstance", &big).await),
         "RequestSizeLimitExceeded"
     );
+    // A GET without a signature: neither TC3 nor v1 (tests/it/signing_v1.rs).
     let get = app.get("/?Action=DescribeInstances");
-    assert_eq!(code(&response(get).await), "UnsupportedProtocol");
+    assert_eq!(code(&response(get).await), "MissingParameter");
 }
 
 #[actix_web::test]

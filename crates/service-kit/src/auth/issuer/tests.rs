@@ -215,3 +215,51 @@ async fn a_store_that_stops_answering_holds_a_check_no_longer_than_the_call_dead
         }
     }
 }
+
+/// Tencent's v1 nonce: a second use is refused at once (no same-second grace), whatever
+/// the MAC, and giving back the signature does not give back the nonce.
+#[actix_web::test]
+async fn a_nonce_is_used_once_without_grace() {
+    let db = TestDatabase::new(&TABLES);
+    let (verifier, clock) = verifier(&db, FakeKeys::default());
+    let nonce = |n: &str| check(GOOD_MAC, Replay::Unique(n.into()));
+    verifier.check(nonce("42/1700000000")).await.unwrap();
+    assert_eq!(
+        verifier.check(nonce("42/1700000000")).await.unwrap_err(),
+        AuthError::SignatureReplayed,
+        "within the same second"
+    );
+    verifier
+        .release(release(&nonce("42/1700000000")))
+        .await
+        .unwrap();
+    clock.advance(Duration::minutes(5));
+    assert_eq!(
+        verifier.check(nonce("42/1700000000")).await.unwrap_err(),
+        AuthError::SignatureReplayed
+    );
+    // Another nonce, or the same nonce at another time, is another request.
+    verifier.check(nonce("43/1700000000")).await.unwrap();
+    verifier.check(nonce("42/1700000001")).await.unwrap();
+    // A nonce and a signature never share a record: the MAC used as a nonce is new.
+    verifier.check(nonce(GOOD_MAC)).await.unwrap();
+}
+
+/// Two replicas of an issuer on one database, eight copies of one v1 request at once:
+/// exactly one is accepted, the database's unique key deciding.
+#[actix_web::test]
+async fn a_nonce_is_used_once_across_replicas_at_once() {
+    let db = TestDatabase::new(&TABLES);
+    let (first, _) = verifier(&db, FakeKeys::default());
+    let (second, _) = verifier(&db, FakeKeys::default());
+    let replicas = [first, second];
+    let checks = (0..8)
+        .map(|i| replicas[i % 2].check(check(GOOD_MAC, Replay::Unique("7/1700000000".into()))));
+    let outcomes = futures_util::future::join_all(checks).await;
+    let accepted = outcomes.iter().filter(|o| o.is_ok()).count();
+    assert_eq!(accepted, 1, "{outcomes:?}");
+    assert!(outcomes
+        .iter()
+        .filter_map(|o| o.as_ref().err())
+        .all(|e| *e == AuthError::SignatureReplayed));
+}
