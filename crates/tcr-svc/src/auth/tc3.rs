@@ -162,12 +162,13 @@ fn signed(req: &HttpRequest, accepted: Accepted, body: web::Bytes, get: bool) ->
     }
 }
 
-/// What the issuer may accept again. A read may be repeated (clients poll). The official
+/// What the issuer may accept again. A read (`Describe*`, and the `Check*` questions) may
+/// be repeated (clients poll). The official
 /// SDKs leave `X-TC-Action` out of the signature, so a read's signature is recorded: sent
 /// again as `CreateInstanceToken`, it is refused. Anything else is accepted once.
 fn replay_rule(signed_headers: &[String], action: Option<&str>) -> Replay {
     let action = action.unwrap_or_default().trim();
-    if !action.starts_with("Describe") {
+    if !(action.starts_with("Describe") || action.starts_with("Check")) {
         Replay::Once
     } else if signed_headers.iter().any(|h| h == "x-tc-action") {
         Replay::Repeatable
@@ -199,6 +200,8 @@ mod tests {
             (&with_action[..], Some("DeleteInstanceToken"), Replay::Once),
             (&sdk[..], None, Replay::Once),
             (&sdk[..], Some(" DescribeInstances "), Replay::Read),
+            (&sdk[..], Some("CheckInstanceName"), Replay::Read),
+            (&sdk[..], Some("CheckInstance"), Replay::Read),
         ];
         for (signed, action, want) in cases {
             assert_eq!(replay_rule(signed, action), want, "{signed:?} {action:?}");
