@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# tcr-svc with the unmodified Tencent Cloud Node.js SDK: installs the version
+# The official Node.js SDKs, unmodified: tcr-svc with Tencent Cloud's (tcr.mjs), iam-svc
+# with the Huawei Cloud core's signer (huawei_core.cjs). Installs the versions
 # package-lock.json pins (npm ci, into tests/sdk/node/node_modules, which git ignores) when
-# it is not installed yet, then runs tcr.mjs against the services the environment names
-# (TCR_URL, IAM_URL, IAM_ADMIN_*; see tcr.mjs).
+# they are not installed yet, then runs each test against the services the environment
+# names (TCR_URL, IAM_URL, IAM_ADMIN_*; see each test). Both run; either failing fails.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 command -v node >/dev/null || { echo "FAIL node is required for the Node SDK test (apt-get install nodejs npm)"; exit 2; }
@@ -14,4 +15,9 @@ if [[ "$(cat node_modules/.installed-lock 2>/dev/null)" != "$lock_digest" ]]; th
 fi
 export NO_PROXY="${NO_PROXY:+${NO_PROXY},}127.0.0.1,localhost"
 export no_proxy="$NO_PROXY"
-exec node tcr.mjs
+status=0
+for t in tcr.mjs huawei_core.cjs; do
+  echo "--> node $t"
+  node "$t" || status=1
+done
+exit "$status"
