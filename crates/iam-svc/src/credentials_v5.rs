@@ -6,6 +6,7 @@
 use credential_core::random::{ACCESS_KEY_ALPHABET, ACCESS_KEY_LEN};
 use service_kit::auth::Principal;
 use service_kit::db::DbConnection;
+use service_kit::http::json;
 
 use crate::error::IamError;
 use crate::policy::{self, Action};
@@ -74,13 +75,9 @@ fn bad(message: &str) -> V5Error {
 /// A create takes no body (the SDK sends none); an empty JSON object is taken too, as
 /// generic clients send one. Anything else would be a field accepted and ignored.
 pub fn no_body(body: &[u8]) -> Result<(), V5Error> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(());
-    }
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(serde_json::Value::Object(fields)) if fields.is_empty() => Ok(()),
-        _ => Err(bad("CreateAccessKeyV5 takes no request body.")),
-    }
+    json::optional::<json::NoFields>(body)
+        .map(|_| ())
+        .map_err(|_| bad("CreateAccessKeyV5 takes no request body."))
 }
 
 /// One page of a user's keys, and the marker of the next when there is one.

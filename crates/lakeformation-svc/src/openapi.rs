@@ -48,7 +48,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     service_kit::openapi::complete(Api::openapi(), &[Shared::Probes], &SCHEMES)
 }
 
-/// The paths whose POST body may be left out (`routes::optional_body`: none at all is
+/// The paths whose POST body may be left out (`service_kit::http::json::optional`: none at all is
 /// `{}`). `#[utoipa::path]` makes a body optional only through `Option<T>`, which also
 /// documents JSON `null`, a body the service refuses.
 const OPTIONAL_POST_BODIES: [&str; 1] = ["/v1/{project_id}/instances/{instance_id}/credential"];

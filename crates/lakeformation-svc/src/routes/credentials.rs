@@ -6,9 +6,10 @@
 use actix_web::{web, HttpResponse};
 use chrono::Duration;
 use service_kit::db;
+use service_kit::http::json;
 
 use super::views::CredentialView;
-use super::{optional_body, Caller};
+use super::Caller;
 use crate::error::LfError;
 use crate::issue::{self, IdentityInput, NewCredential};
 use crate::openapi::{CredentialRefusals, IssueRefusals};
@@ -47,7 +48,7 @@ async fn issue(
 ) -> Result<HttpResponse, LfError> {
     let (project_id, instance_id) = path.into_inner();
     policy::authorize(&caller, &project_id, Action::CreateCredential)?;
-    let input: IdentityInput = optional_body(&body)?;
+    let input: IdentityInput = json::optional(&body)?;
     let asked = issue::asked(&caller, input)?;
     issue::check_directory(&state.iam, &caller, &asked).await?;
     let lifetime = Duration::seconds(i64::from(state.config.credentials.lifetime_seconds));
@@ -76,7 +77,7 @@ async fn revoke(
     body: web::Bytes,
 ) -> Result<HttpResponse, LfError> {
     let project_id = path.into_inner();
-    let target = Target::of(optional_body::<Revocation>(&body)?)?;
+    let target = Target::of(json::optional::<Revocation>(&body)?)?;
     let grant = policy::authorize(&caller, &project_id, target.action())?;
     let (p, now) = (caller.principal.clone(), state.clock.stored_now());
     db::write(&state.pool, move |conn| {

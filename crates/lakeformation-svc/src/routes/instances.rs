@@ -4,10 +4,11 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use service_kit::db;
+use service_kit::http::json;
 use utoipa::IntoParams;
 
 use super::views::{InstanceList, InstanceView};
-use super::{optional_body, Caller};
+use super::Caller;
 use crate::error::{Json, LfError};
 use crate::instances::query::{flag, ListQuery};
 use crate::instances::{self, InstanceUpdate, NewInstance};
@@ -123,11 +124,6 @@ async fn update(
     Ok(HttpResponse::Ok().json(InstanceView::from(&detail)))
 }
 
-/// The body a recover may carry (the SDK sends none): nothing, or `{}`.
-#[derive(Default, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-struct NoFields {}
-
 /// The query of a delete.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -173,7 +169,8 @@ async fn recover(
 ) -> Result<HttpResponse, LfError> {
     let (project_id, id) = path.into_inner();
     policy::authorize(&caller, &project_id, Action::RecoverInstance)?;
-    optional_body::<NoFields>(&body)?;
+    // The SDK sends none.
+    json::optional::<json::NoFields>(&body)?;
     let now = state.clock.stored_now();
     let detail = db::write(&state.pool, move |conn| {
         instances::recover(conn, &project_id, &id, now)

@@ -56,6 +56,23 @@ where
     }
 }
 
+/// A body the client may leave out (the SDKs send none when the operation's model has no
+/// body) or a JSON object, read as strictly as [`StrictJson`] reads one; nothing but
+/// whitespace is `T::default()`.
+pub fn optional<T: DeserializeOwned + Serialize + Default>(body: &[u8]) -> Result<T, BodyError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    let raw: Value = serde_json::from_slice(body).map_err(|e| BodyError::Invalid(describe(&e)))?;
+    parse(raw)
+}
+
+/// The body of an operation that takes none, read with [`optional`]: nothing, or `{}` as
+/// generic clients send. Any field would be one accepted and ignored, so it is refused.
+#[derive(Debug, Default, serde::Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoFields {}
+
 /// Check and convert an already-parsed body.
 pub fn parse<T: DeserializeOwned + Serialize>(raw: Value) -> Result<T, BodyError> {
     if contains_nul(&raw) {

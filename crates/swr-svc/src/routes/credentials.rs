@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use actix_web::{web, HttpResponse};
 
 use service_kit::db;
+use service_kit::http::json;
 
 use crate::domain::credentials::{self, CreateBody, CredentialPath, UpdateBody};
 use crate::domain::InstancePath;
@@ -79,7 +80,8 @@ pub(crate) async fn create(
 /// Create a temporary credential for the caller
 ///
 /// It expires after `credentials.temporary_lifetime_seconds`, or with the caller's
-/// temporary key if sooner, and is never listed. No body is read.
+/// temporary key if sooner, and is never listed. It takes no body (the SDK sends none):
+/// `{}` is taken too, and anything else refused (400).
 #[utoipa::path(post, path = "/v2/{project_id}/instances/{instance_id}/temp-credential",
     tag = "credentials", operation_id = "CreateInstanceTempCredential",
     params(
@@ -96,7 +98,9 @@ pub(crate) async fn create_temporary(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, SwrError> {
+    json::optional::<json::NoFields>(&body)?;
     let (p, instance) = (caller.principal, InstancePath::from(path.into_inner()));
     let (rules, clock) = (state.config.credentials.clone(), state.clock.clone());
     let issued = db::write(&state.pool, move |conn| {

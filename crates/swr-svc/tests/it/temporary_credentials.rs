@@ -71,3 +71,24 @@ async fn the_long_term_endpoints_do_not_see_a_temporary_credential() {
         assert_eq!(page, json!({ "total": 0, "auth_tokens": [] }), "{query}");
     }
 }
+
+#[actix_web::test]
+async fn a_temporary_credential_takes_no_body_and_a_field_in_one_is_refused() {
+    let (h, app) = Harness::start().await;
+    let admin = h.token("adam", PROJECT, &["admin"]);
+    let instance = create_instance(&app, &admin, PROJECT, "registry").await;
+    let uri = format!("/v2/{PROJECT}/instances/{instance}/temp-credential");
+    // A lifetime or anything else asked for would be a field accepted and ignored.
+    for body in [json!({ "expire_seconds": 60 }), json!([]), json!(null)] {
+        let (status, reply, _) = app.post(&uri).token(&admin).json(&body).await.parts();
+        assert_swr_error(status, &reply, 400, "SVCSTG.SWR.4000014");
+        assert!(stored(&h).is_empty(), "{body} stored a credential");
+    }
+    app.post(&uri)
+        .token(&admin)
+        .json(&json!({}))
+        .await
+        .assert_created();
+    app.post(&uri).token(&admin).await.assert_created();
+    assert_eq!(stored(&h).len(), 2);
+}
