@@ -1,13 +1,15 @@
 //! The syntax of every name and free text a caller chooses: SWR credential and namespace
 //! names ([`validate_swr_credential_name`]), IAM and instance names by each vendor's rule
 //! ([`validate_iam_name`], [`validate_swr_instance_name`] and its siblings), and free text
-//! such as descriptions ([`validate_text`], [`validate_iam_description`]).
+//! such as descriptions ([`validate_text`], [`validate_iam_description`]), and Huawei's
+//! resource tags ([`huawei_tag_key_ok`], [`huawei_tag_value_ok`]).
 //!
 //! Owns only the syntax of names; uniqueness is a database concern of each service.
 //! The rules are hand-written (no regex crate) so they are cheap, allocation-free and
 //! obviously linear in the input length.
 
 mod resources;
+mod tags;
 mod text;
 
 pub use resources::{
@@ -15,6 +17,7 @@ pub use resources::{
     validate_tcr_instance_name, IAM_NAME_RULE, LAKEFORMATION_INSTANCE_NAME_RULE,
     SWR_INSTANCE_NAME_RULE, TCR_INSTANCE_NAME_RULE,
 };
+pub use tags::{huawei_tag_key_ok, huawei_tag_value_ok, HUAWEI_TAGS_MAX, HUAWEI_TAG_RULE};
 pub use text::{validate_iam_description, validate_text, TextError, TEXT_MAX};
 
 use thiserror::Error;

@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 
 use credential_core::names::{
-    validate_swr_instance_name, validate_text, SWR_INSTANCE_NAME_RULE, TEXT_MAX,
+    huawei_tag_key_ok, huawei_tag_value_ok, validate_swr_instance_name, validate_text,
+    HUAWEI_TAGS_MAX, SWR_INSTANCE_NAME_RULE, TEXT_MAX,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -20,7 +21,7 @@ pub const CHARGE_MODE: &str = "postPaid";
 /// The enterprise project of an instance created without one, as the vendor's.
 pub const DEFAULT_ENTERPRISE_PROJECT: &str = "0";
 /// The most resource tags an instance carries, as the vendor's tag service allows.
-pub const MAX_TAGS: usize = 20;
+pub const MAX_TAGS: usize = HUAWEI_TAGS_MAX;
 
 /// The SDK's `CreateInstanceRequestBody`. The network and billing fields are stored and
 /// echoed, not acted on; no OBS bucket, key or intranet endpoint is made, so asking for
@@ -154,15 +155,8 @@ fn nothing_asked(field: &str, asks: bool, why: &str) -> Result<(), SwrError> {
     }
 }
 
-fn tag_char(c: char, space: bool) -> bool {
-    c.is_alphanumeric()
-        || matches!(c, '_' | '.' | ':' | '/' | '=' | '+' | '-' | '@')
-        || (space && c == ' ')
-}
-
-/// The vendor's tag rules: keys 1 to 128 characters, values up to 255, both of letters,
-/// digits, spaces and `_ . : / = + - @`; a key neither starts nor ends with a space nor
-/// starts with `_sys_` (the system's); keys unique; at most [`MAX_TAGS`].
+/// The vendor's tag rules (`credential_core::names::huawei_tag_key_ok` and
+/// `huawei_tag_value_ok`); keys unique; at most [`MAX_TAGS`].
 pub fn check_tags(tags: &[Tag]) -> Result<(), SwrError> {
     let refuse = |m: String| Err(SwrError::BadRequest(m));
     if tags.len() > MAX_TAGS {
@@ -170,17 +164,12 @@ pub fn check_tags(tags: &[Tag]) -> Result<(), SwrError> {
     }
     for (i, tag) in tags.iter().enumerate() {
         let key = &tag.key;
-        let key_ok = (1..=128).contains(&key.chars().count())
-            && key.chars().all(|c| tag_char(c, true))
-            && !key.starts_with(' ')
-            && !key.ends_with(' ')
-            && !key.starts_with("_sys_");
-        if !key_ok {
+        if !huawei_tag_key_ok(key) {
             return refuse(format!(
                 "resource_tags[{i}].key must be 1 to 128 letters, digits, spaces and _.:/=+-@, not starting or ending with a space nor starting with _sys_."
             ));
         }
-        if tag.value.chars().count() > 255 || !tag.value.chars().all(|c| tag_char(c, true)) {
+        if !huawei_tag_value_ok(&tag.value) {
             return refuse(format!(
                 "resource_tags[{i}].value must be at most 255 letters, digits, spaces and _.:/=+-@."
             ));

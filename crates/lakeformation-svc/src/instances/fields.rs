@@ -2,6 +2,9 @@
 //! project, specs and tags. Each rule lives here once; creates, updates and listing
 //! filters call it, and its refusal says what the rule is.
 
+use credential_core::names::{
+    huawei_tag_key_ok, huawei_tag_value_ok, HUAWEI_TAGS_MAX, HUAWEI_TAG_RULE,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -11,7 +14,7 @@ use crate::error::LfError;
 pub const DEFAULT_ENTERPRISE_PROJECT: &str = "0";
 
 /// At most this many tags on an instance (the vendor's limit).
-pub const MAX_TAGS: usize = 20;
+pub const MAX_TAGS: usize = HUAWEI_TAGS_MAX;
 
 /// At most this many specs on an instance, one per spec code.
 pub const MAX_SPECS: usize = 10;
@@ -40,11 +43,11 @@ pub struct Spec {
 #[serde(deny_unknown_fields)]
 #[schema(as = ResourceTag)]
 pub struct Tag {
-    /// 1–128 letters, digits, spaces and `_ . : + - @`, not starting or ending with a
+    /// 1–128 letters, digits, spaces and `_ . : / + - @`, not starting or ending with a
     /// space, not starting with `_sys_`; unique on an instance.
     #[schema(max_length = 128, min_length = 1)]
     pub key: String,
-    /// 0–255 letters, digits, spaces and `_ . : / + - @`.
+    /// 0–255 letters, digits, spaces and `_ . : / = + - @`.
     #[schema(max_length = 255)]
     pub value: String,
 }
@@ -102,39 +105,27 @@ pub fn check_specs(specs: &[Spec]) -> Result<(), LfError> {
     Ok(())
 }
 
-/// Whether `c` may appear in a tag key; values also allow `/`. `=` and `,` are left
-/// out, so that a listing's `tags` filter (`key=value,key`) reads every tag.
-fn tag_char(c: char) -> bool {
-    c.is_alphanumeric() || c == ' ' || "_.:+-@".contains(c)
-}
-
-/// A tag key's rule.
+/// A tag key's rule: the vendor's (`credential_core::names::huawei_tag_key_ok`) without
+/// `=`, so that a listing's `tags` filter (`key=value,key`, split at the first `=`) reads
+/// every key.
 pub fn check_tag_key(key: &str) -> Result<(), LfError> {
-    let n = key.chars().count();
-    let ok = (1..=128).contains(&n)
-        && key.chars().all(tag_char)
-        && !key.starts_with(' ')
-        && !key.ends_with(' ')
-        && !key.starts_with("_sys_");
-    if ok {
+    if huawei_tag_key_ok(key) && !key.contains('=') {
         Ok(())
     } else {
-        Err(invalid(
-            "A tag key must be 1 to 128 letters, digits, spaces or _.:+-@, neither \
-             starting nor ending with a space, nor starting with _sys_.",
-        ))
+        Err(invalid(&format!(
+            "Tag keys follow the rule: {HUAWEI_TAG_RULE}; and hold no =."
+        )))
     }
 }
 
-/// A tag value's rule.
+/// A tag value's rule: the vendor's.
 pub fn check_tag_value(value: &str) -> Result<(), LfError> {
-    let ok = value.chars().count() <= 255 && value.chars().all(|c| tag_char(c) || c == '/');
-    if ok {
+    if huawei_tag_value_ok(value) {
         Ok(())
     } else {
-        Err(invalid(
-            "A tag value must be at most 255 letters, digits, spaces or _.:/+-@.",
-        ))
+        Err(invalid(&format!(
+            "Tag values follow the rule: {HUAWEI_TAG_RULE}."
+        )))
     }
 }
 
@@ -171,9 +162,9 @@ mod tests {
 
     #[test]
     fn tags_follow_the_vendor_rule_and_come_back_sorted() {
-        let ok = checked_tags(vec![tag("team b", "x/y"), tag("env", ""), tag("ü:1", "@")]);
+        let ok = checked_tags(vec![tag("team/b", "x=y"), tag("env", ""), tag("ü:1", "@")]);
         let keys: Vec<String> = ok.unwrap().into_iter().map(|t| t.key).collect();
-        assert_eq!(keys, ["env", "team b", "ü:1"]);
+        assert_eq!(keys, ["env", "team/b", "ü:1"]);
         for bad in [
             vec![tag("", "v")],
             vec![tag(" k", "v")],

@@ -171,7 +171,12 @@ mod tests {
                 cond("owner", Some(""))
             ]
         );
-        for bad in ["=v", "a=b=c", "env=prod,", ",", " k", "_sys_k"] {
+        // A value may hold `=` (the vendor's tag rule allows it): the first one splits.
+        assert_eq!(
+            tag_conditions("a=b=c").unwrap(),
+            vec![cond("a", Some("b=c"))]
+        );
+        for bad in ["=v", "a=b;c", "env=prod,", ",", " k", "_sys_k"] {
             assert!(tag_conditions(bad).is_err(), "{bad}");
         }
         let many = (0..21)

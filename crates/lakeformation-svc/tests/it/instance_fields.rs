@@ -197,7 +197,7 @@ async fn a_listing_selects_by_enterprise_project_and_tags() {
     // A filter that cannot be read is refused, not ignored.
     for query in [
         "tags=_sys_k",
-        "tags=a=b=c",
+        "tags=a=b;c",
         "tags=env,",
         "tags=%20env",
         "enterprise_project_id=",
